@@ -1,0 +1,87 @@
+/* util.h - allocation that aborts on exhaustion, growable buffers,
+ * UTF-8 measurement and sanitising, time. No terminal, no SQLite. */
+#ifndef RL_UTIL_H
+#define RL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Out of memory is not an error path: these print and abort(). */
+void *rl_xmalloc(size_t n);
+void *rl_xcalloc(size_t n, size_t size);
+void *rl_xrealloc(void *p, size_t n);
+char *rl_xstrdup(const char *s);
+char *rl_xstrndup(const char *s, size_t n);
+/* printf into a new string the caller frees. */
+char *rl_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grows `*items` (of `*cap` elements of `size` bytes) to hold at least
+ * `need`; doubles, so appends are amortised O(1). */
+void rl_grow(void *items, size_t *cap, size_t need, size_t size);
+
+/* A growable byte buffer, always NUL-terminated after the first append. */
+typedef struct rl_buf {
+    char *data;   /* owned; NULL until first append */
+    size_t len;   /* bytes used, excluding the NUL */
+    size_t cap;   /* bytes allocated */
+} rl_buf;
+
+void rl_buf_add(rl_buf *b, const void *p, size_t n);
+void rl_buf_adds(rl_buf *b, const char *s);
+void rl_buf_addc(rl_buf *b, char c);
+void rl_buf_printf(rl_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void rl_buf_reset(rl_buf *b);          /* len = 0, keeps memory */
+void rl_buf_free(rl_buf *b);           /* frees, zeroes; NULL ok */
+/* Returns the contents ("" when empty) as a borrowed string. */
+const char *rl_buf_str(const rl_buf *b);
+
+/* UTF-8 ------------------------------------------------------------ */
+
+/* True when `s[0..n)` is well-formed UTF-8 (no overlongs, no surrogates). */
+bool rl_utf8_valid(const char *s, size_t n);
+/* Decodes one code point at `s` (at most `n` bytes); stores it in *cp and
+ * returns the byte length, or returns 1 with *cp = 0xFFFD on bad input. */
+size_t rl_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Appends the UTF-8 encoding of `cp` to `b`. */
+void rl_utf8_encode(rl_buf *b, uint32_t cp);
+/* True for code points that must never reach a terminal raw: C0 and C1
+ * controls, DEL, bidi overrides/isolates, and other invisible formatting
+ * characters that could disguise text. */
+bool rl_utf8_is_unsafe(uint32_t cp);
+/* Columns `cp` takes (0, 1 or 2); unsafe code points count as the width of
+ * their escaped form. */
+int rl_utf8_cp_width(uint32_t cp);
+/* Copies `s` into a new string safe to print on a terminal: unsafe code
+ * points become visible escapes (\x1b, \u202e, \r, \n, \t), invalid bytes
+ * become \xNN. Printable text, including non-ASCII, passes unchanged. */
+char *rl_utf8_sanitize(const char *s);
+/* Display width of a sanitized string in terminal columns. */
+int rl_utf8_width(const char *s);
+/* Byte length of the longest prefix of `s` (already sanitized) that fits
+ * in `cols` columns without splitting a character. */
+size_t rl_utf8_fit(const char *s, int cols);
+
+/* Time ------------------------------------------------------------- */
+
+/* Milliseconds since the Unix epoch (wall clock). */
+int64_t rl_now_ms(void);
+/* Monotonic milliseconds as a double, for measuring. */
+double rl_mono_ms(void);
+/* Formats `ms` as ISO 8601 UTC "2026-11-22T21:30:00.123Z" into buf (>= 25
+ * bytes). */
+void rl_time_format(int64_t ms, char *buf, size_t size);
+/* Parses that form (also without milliseconds, or a plain integer of
+ * milliseconds). 0 on success, -1 on malformed text. */
+int rl_time_parse(const char *s, int64_t *ms);
+
+/* Strings ---------------------------------------------------------- */
+
+/* ASCII case-insensitive compare / prefix test. */
+int rl_strcasecmp(const char *a, const char *b);
+bool rl_starts_with(const char *s, const char *prefix);
+/* Strict integer parse of the whole string; 0 or -1. */
+int rl_parse_long(const char *s, long *out);
+
+#endif

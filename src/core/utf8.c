@@ -1,0 +1,199 @@
+/* utf8.c - decoding, validation, width and sanitising of UTF-8 text.
+ *
+ * Anything read from a data file (image names, class names, notes, guide
+ * text) passes through rl_utf8_sanitize() before it may reach a terminal:
+ * control characters, escape sequences and bidi overrides become visible
+ * escapes, invalid bytes become \xNN. Widths are in columns (wcwidth),
+ * never bytes. */
+#include "relabel/util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+size_t
+rl_utf8_decode(const char *str, size_t n, uint32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    uint32_t c, min;
+    size_t len, i;
+
+    if (n == 0) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        len = 2; c &= 0x1F; min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3; c &= 0x0F; min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4; c &= 0x07; min = 0x10000;
+    } else {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    if (len > n)
+        goto bad;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            goto bad;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        goto bad;
+    *cp = c;
+    return len;
+bad:
+    *cp = 0xFFFD;
+    return 1;
+}
+
+bool
+rl_utf8_valid(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t cp;
+        size_t k;
+
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        k = rl_utf8_decode(s + i, n - i, &cp);
+        if (cp == 0xFFFD && k == 1)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+void
+rl_utf8_encode(rl_buf *b, uint32_t cp)
+{
+    char out[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        out[0] = (char)cp; n = 1;
+    } else if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F)); n = 2;
+    } else if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+    } else {
+        out[0] = (char)(0xF0 | (cp >> 18));
+        out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+    }
+    rl_buf_add(b, out, n);
+}
+
+bool
+rl_utf8_is_unsafe(uint32_t cp)
+{
+    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
+        return true;                       /* C0, DEL, C1 */
+    if (cp == 0x061C || cp == 0x200E || cp == 0x200F)
+        return true;                       /* bidi marks */
+    if (cp >= 0x202A && cp <= 0x202E)
+        return true;                       /* bidi embeddings/overrides */
+    if (cp >= 0x2066 && cp <= 0x2069)
+        return true;                       /* bidi isolates */
+    if (cp == 0x200B || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF)
+        return true;                       /* invisible / line separators */
+    if (cp >= 0xFFF9 && cp <= 0xFFFB)
+        return true;                       /* interlinear annotation */
+    return false;
+}
+
+static void
+escape_cp(rl_buf *b, uint32_t cp)
+{
+    switch (cp) {
+    case '\n': rl_buf_adds(b, "\\n"); return;
+    case '\r': rl_buf_adds(b, "\\r"); return;
+    case '\t': rl_buf_adds(b, "\\t"); return;
+    }
+    if (cp < 0x100)
+        rl_buf_printf(b, "\\x%02x", (unsigned)cp);
+    else
+        rl_buf_printf(b, "\\u%04x", (unsigned)cp);
+}
+
+char *
+rl_utf8_sanitize(const char *str)
+{
+    rl_buf b = {0};
+    size_t n = strlen(str), i = 0;
+
+    rl_buf_add(&b, "", 0);
+    while (i < n) {
+        uint32_t cp;
+        size_t k = rl_utf8_decode(str + i, n - i, &cp);
+
+        if (cp == 0xFFFD && k == 1 && (unsigned char)str[i] >= 0x80)
+            rl_buf_printf(&b, "\\x%02x", (unsigned char)str[i]);
+        else if (rl_utf8_is_unsafe(cp))
+            escape_cp(&b, cp);
+        else
+            rl_buf_add(&b, str + i, k);
+        i += k;
+    }
+    return b.data;
+}
+
+int
+rl_utf8_cp_width(uint32_t cp)
+{
+    int w;
+
+    if (rl_utf8_is_unsafe(cp))
+        return cp < 0x100 ? 4 : 6;
+    w = wcwidth((wchar_t)cp);
+    if (w < 0)
+        return 1;   /* unknown in this locale: assume one column */
+    return w;
+}
+
+int
+rl_utf8_width(const char *s)
+{
+    size_t n = strlen(s), i = 0;
+    int w = 0;
+
+    while (i < n) {
+        uint32_t cp;
+
+        i += rl_utf8_decode(s + i, n - i, &cp);
+        w += rl_utf8_cp_width(cp);
+    }
+    return w;
+}
+
+size_t
+rl_utf8_fit(const char *s, int cols)
+{
+    size_t n = strlen(s), i = 0;
+    int w = 0;
+
+    while (i < n) {
+        uint32_t cp;
+        size_t k = rl_utf8_decode(s + i, n - i, &cp);
+        int cw = rl_utf8_cp_width(cp);
+
+        if (w + cw > cols)
+            break;
+        w += cw;
+        i += k;
+    }
+    return i;
+}

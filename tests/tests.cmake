@@ -1,0 +1,31 @@
+# Unit tests: one program per tests/unit/test_<module>.c, TAP output.
+set(RL_SHARED_DATA "${CMAKE_CURRENT_SOURCE_DIR}/../shared/data" CACHE PATH
+    "Folder of large real data (../shared/data); tests on it skip when absent")
+file(GLOB RL_UNIT_TESTS CONFIGURE_DEPENDS tests/unit/test_*.c)
+foreach(src ${RL_UNIT_TESTS})
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${name} ${src})
+    target_link_libraries(${name} PRIVATE rl_render rl_core)
+    target_compile_definitions(${name} PRIVATE
+        RL_TEST_DATA="${CMAKE_CURRENT_SOURCE_DIR}/tests/data"
+        RL_SHARED_DATA="${RL_SHARED_DATA}")
+    add_test(NAME unit.${name} COMMAND ${name})
+    set_tests_properties(unit.${name} PROPERTIES LABELS unit
+                         SKIP_RETURN_CODE 77)
+endforeach()
+
+# Command-line and tmux end-to-end tests: tests/cli/*.sh and tests/e2e/*.sh.
+file(GLOB RL_CLI_TESTS CONFIGURE_DEPENDS tests/cli/*.sh)
+foreach(t ${RL_CLI_TESTS})
+    get_filename_component(name ${t} NAME_WE)
+    add_test(NAME cli.${name} COMMAND bash ${t})
+    set_tests_properties(cli.${name} PROPERTIES LABELS cli SKIP_RETURN_CODE 77
+        ENVIRONMENT "RELABEL=$<TARGET_FILE:relabel>;RL_SRC=${CMAKE_CURRENT_SOURCE_DIR};RL_SHARED_DATA=${RL_SHARED_DATA}")
+endforeach()
+file(GLOB RL_E2E_TESTS CONFIGURE_DEPENDS tests/e2e/test_*.sh)
+foreach(t ${RL_E2E_TESTS})
+    get_filename_component(name ${t} NAME_WE)
+    add_test(NAME e2e.${name} COMMAND bash ${t})
+    set_tests_properties(e2e.${name} PROPERTIES LABELS e2e SKIP_RETURN_CODE 77
+        ENVIRONMENT "RELABEL=$<TARGET_FILE:relabel>;RL_SRC=${CMAKE_CURRENT_SOURCE_DIR};RL_SHARED_DATA=${RL_SHARED_DATA}")
+endforeach()
