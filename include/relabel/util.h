@@ -84,4 +84,28 @@ bool rl_starts_with(const char *s, const char *prefix);
 /* Strict integer parse of the whole string; 0 or -1. */
 int rl_parse_long(const char *s, long *out);
 
+/* Hash maps ------------------------------------------------------- */
+
+/* String -> int64 map; keys are copied. Lookups return `dflt` when
+ * absent. Open addressing, no deletion. */
+typedef struct rl_strmap {
+    char **keys;          /* owned; NULL = empty slot */
+    int64_t *vals;
+    size_t n, mask;       /* entries, table size - 1 */
+} rl_strmap;
+
+void rl_strmap_put(rl_strmap *m, const char *key, int64_t val);
+int64_t rl_strmap_get(const rl_strmap *m, const char *key, int64_t dflt);
+void rl_strmap_free(rl_strmap *m);
+
+/* Set of non-zero 64-bit keys. rl_u64set_add returns false when the key
+ * was present already. */
+typedef struct rl_u64set {
+    uint64_t *keys;       /* 0 = empty slot */
+    size_t n, mask;
+} rl_u64set;
+
+bool rl_u64set_add(rl_u64set *s, uint64_t key);
+void rl_u64set_free(rl_u64set *s);
+
 #endif

@@ -283,3 +283,126 @@ rl_parse_long(const char *s, long *out)
     *out = v;
     return 0;
 }
+
+static uint64_t
+hash_bytes(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+    return h;
+}
+
+static void
+strmap_rehash(rl_strmap *m)
+{
+    size_t size = m->keys == NULL ? 64 : (m->mask + 1) * 2, i;
+    char **keys = rl_xcalloc(size, sizeof *keys);
+    int64_t *vals = rl_xcalloc(size, sizeof *vals);
+
+    for (i = 0; m->keys != NULL && i <= m->mask; i++) {
+        size_t h;
+
+        if (m->keys[i] == NULL)
+            continue;
+        h = hash_bytes(m->keys[i]) & (size - 1);
+        while (keys[h] != NULL)
+            h = (h + 1) & (size - 1);
+        keys[h] = m->keys[i];
+        vals[h] = m->vals[i];
+    }
+    free(m->keys);
+    free(m->vals);
+    m->keys = keys;
+    m->vals = vals;
+    m->mask = size - 1;
+}
+
+void
+rl_strmap_put(rl_strmap *m, const char *key, int64_t val)
+{
+    size_t h;
+
+    if (m->keys == NULL || (m->n + 1) * 2 > m->mask + 1)
+        strmap_rehash(m);
+    h = hash_bytes(key) & m->mask;
+    while (m->keys[h] != NULL) {
+        if (strcmp(m->keys[h], key) == 0) {
+            m->vals[h] = val;
+            return;
+        }
+        h = (h + 1) & m->mask;
+    }
+    m->keys[h] = rl_xstrdup(key);
+    m->vals[h] = val;
+    m->n++;
+}
+
+int64_t
+rl_strmap_get(const rl_strmap *m, const char *key, int64_t dflt)
+{
+    size_t h;
+
+    if (m->keys == NULL)
+        return dflt;
+    h = hash_bytes(key) & m->mask;
+    while (m->keys[h] != NULL) {
+        if (strcmp(m->keys[h], key) == 0)
+            return m->vals[h];
+        h = (h + 1) & m->mask;
+    }
+    return dflt;
+}
+
+void
+rl_strmap_free(rl_strmap *m)
+{
+    size_t i;
+
+    for (i = 0; m->keys != NULL && i <= m->mask; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+bool
+rl_u64set_add(rl_u64set *s, uint64_t key)
+{
+    size_t h;
+
+    if (s->keys == NULL || (s->n + 1) * 2 > s->mask + 1) {
+        size_t size = s->keys == NULL ? 64 : (s->mask + 1) * 2, i;
+        uint64_t *keys = rl_xcalloc(size, sizeof *keys);
+
+        for (i = 0; s->keys != NULL && i <= s->mask; i++) {
+            if (s->keys[i] == 0)
+                continue;
+            h = (size_t)((s->keys[i] * 0x9E3779B97F4A7C15ull) >> 17)
+                & (size - 1);
+            while (keys[h] != 0)
+                h = (h + 1) & (size - 1);
+            keys[h] = s->keys[i];
+        }
+        free(s->keys);
+        s->keys = keys;
+        s->mask = size - 1;
+    }
+    h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 17) & s->mask;
+    while (s->keys[h] != 0) {
+        if (s->keys[h] == key)
+            return false;
+        h = (h + 1) & s->mask;
+    }
+    s->keys[h] = key;
+    s->n++;
+    return true;
+}
+
+void
+rl_u64set_free(rl_u64set *s)
+{
+    free(s->keys);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,158 @@
+/* review.h - one reviewer's verdicts on the candidate labels of images,
+ * with undo and redo built on the project's event log.
+ *
+ * Every action here is one step: it runs in its own transaction and is
+ * committed (WAL) before the function returns 0, so a caller may show
+ * "saved" as soon as it returns. The in-memory rl_image is updated only
+ * after the commit succeeded. Knows nothing of the screen. */
+#ifndef RL_REVIEW_H
+#define RL_REVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "relabel/catalog.h"
+#include "relabel/err.h"
+#include "relabel/store.h"
+
+typedef enum rl_state {
+    RL_STATE_NONE,        /* unreviewed: no row stored */
+    RL_STATE_CORRECT,
+    RL_STATE_WRONG,
+    RL_STATE_UNCLEAR,
+    RL_STATE_DONT_KNOW,
+    RL_STATE_COUNT
+} rl_state;
+
+/* "correct", "wrong", "unclear", "dont_know"; "" for RL_STATE_NONE. */
+const char *rl_state_name(rl_state st);
+/* Human label: "Correct", "Wrong", "Unclear", "Don't know", "Unreviewed". */
+const char *rl_state_label(rl_state st);
+/* Marker letter for monochrome screens: C W U D and '.' for none. */
+char rl_state_letter(rl_state st);
+/* Parses the stored names; 0, or -1 for anything else. */
+int rl_state_parse(const char *s, rl_state *st);
+
+typedef struct rl_cand {
+    const rl_class *cls;   /* borrowed from the catalog */
+    int n_models;          /* models proposing it (0: original/added) */
+    double mean_rank;      /* mean rank over proposing models, 0 if none */
+    bool original;         /* the image's original (assigned) label */
+    char *added_by;        /* reviewer who added it, or NULL */
+    char *models;          /* "resnet50 vit_b_16", "" if none */
+    rl_state state;        /* this reviewer's verdict */
+    int n_others;          /* other reviewers with a verdict on it */
+} rl_cand;
+
+typedef struct rl_image {
+    int64_t id;
+    char *name;            /* raw; sanitize before display */
+    char *path;            /* absolute or project-relative, may be NULL */
+    const rl_class *label; /* original label, may be NULL */
+    char *dataset;         /* "val", "v2", ..., may be NULL */
+    rl_cand *cand;         /* in display order: most models, best mean
+                              rank, class index */
+    size_t n;
+    bool problematic;      /* this reviewer's flag */
+    char *note;            /* never NULL */
+    const rl_class *main;  /* main object, or NULL */
+    bool done;             /* confirmed with Enter */
+    int n_other_reviewers; /* others who reviewed any candidate */
+} rl_image;
+
+/* Loads image `id` as seen by `reviewer`. Free with rl_image_free. */
+rl_image *rl_image_load(rl_store *s, const rl_catalog *cat,
+                        const char *reviewer, int64_t id, rl_err *err);
+void rl_image_free(rl_image *img);
+/* Row id of the image called `name`, or -1. */
+int64_t rl_image_find(rl_store *s, const char *name);
+/* Candidates without a verdict from this reviewer. */
+size_t rl_image_unreviewed(const rl_image *img);
+/* Position of the candidate for class `cls`, or SIZE_MAX. */
+size_t rl_image_cand_pos(const rl_image *img, const rl_class *cls);
+
+/* Sets candidate i to `st` (RL_STATE_NONE removes the verdict). Setting
+ * the state it already has is a no-op returning 0 with no step logged. */
+int rl_review_set(rl_store *s, rl_image *img, const char *reviewer,
+                  size_t i, rl_state st, rl_err *err);
+/* Sets every unreviewed candidate to `st` as one step; returns how many
+ * changed (0: nothing to do, no step), or -1. */
+int rl_review_set_rest(rl_store *s, rl_image *img, const char *reviewer,
+                       rl_state st, rl_err *err);
+/* Marks the original label Correct. -1 with RL_E_NOTFOUND if the image
+ * has none. */
+int rl_review_set_assigned(rl_store *s, rl_image *img, const char *reviewer,
+                           rl_err *err);
+int rl_review_set_problematic(rl_store *s, rl_image *img,
+                              const char *reviewer, bool on, rl_err *err);
+/* Note text is stored as given (sanitised only when shown). */
+int rl_review_set_note(rl_store *s, rl_image *img, const char *reviewer,
+                       const char *note, rl_err *err);
+/* Makes candidate i the main object (it must be Correct: RL_E_RANGE
+ * otherwise); if it is the main object already, clears it. */
+int rl_review_set_main(rl_store *s, rl_image *img, const char *reviewer,
+                       size_t i, rl_err *err);
+/* Adds `cls` as a candidate no model proposed (RL_E_DUP if present) and
+ * returns its position in the reloaded list. */
+int rl_review_add(rl_store *s, const rl_catalog *cat, rl_image **img,
+                  const char *reviewer, const rl_class *cls, size_t *pos,
+                  rl_err *err);
+/* Confirms the image: every candidate must have a verdict (RL_E_RANGE
+ * with a message saying how many are open otherwise). */
+int rl_review_confirm(rl_store *s, rl_image *img, const char *reviewer,
+                      rl_err *err);
+
+/* Undo / redo the reviewer's last step, across images and sessions.
+ * Return 1 and the affected image in *image, 0 when there is nothing to
+ * undo/redo, -1 on error. The caller reloads that image. */
+int rl_review_undo(rl_store *s, const char *reviewer, int64_t *image,
+                   rl_err *err);
+int rl_review_redo(rl_store *s, const char *reviewer, int64_t *image,
+                   rl_err *err);
+
+/* Records that the image was shown (first time) and adds `active_ms` of
+ * attention to it. */
+int rl_review_touch(rl_store *s, const char *reviewer, int64_t image,
+                    int64_t active_ms, rl_err *err);
+
+/* ---- the queue of images ------------------------------------------ */
+
+typedef enum rl_filter {
+    RL_FILTER_ALL,          /* every image */
+    RL_FILTER_UNREVIEWED,   /* with candidates this reviewer has not marked */
+    RL_FILTER_PROBLEMATIC,  /* flagged by anyone */
+    RL_FILTER_OTHERS,       /* reviewed by others but not by me */
+    RL_FILTER_COUNT
+} rl_filter;
+
+const char *rl_filter_name(rl_filter f);
+
+typedef struct rl_qitem {
+    int64_t id;            /* image row id */
+    int n_cand;            /* candidates */
+    int n_mine;            /* of them with my verdict */
+    bool problematic;      /* flagged by anyone */
+    bool others;           /* someone else reviewed it */
+} rl_qitem;
+
+typedef struct rl_queue {
+    rl_qitem *items;       /* all images, by name */
+    size_t n, cap;
+} rl_queue;
+
+/* (Re)loads the queue for `reviewer`; one query. */
+int rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q,
+                  rl_err *err);
+void rl_queue_free(rl_queue *q);
+bool rl_queue_match(const rl_qitem *it, rl_filter f);
+/* Position of image `id`, or SIZE_MAX. */
+size_t rl_queue_find(const rl_queue *q, int64_t id);
+/* Next position after `from` (SIZE_MAX: from the start) matching `f`,
+ * wrapping around once; SIZE_MAX when none. dir is +1 or -1. */
+size_t rl_queue_step(const rl_queue *q, size_t from, int dir, rl_filter f);
+/* Counts matching positions, and the 1-based rank of `pos` among them. */
+size_t rl_queue_count(const rl_queue *q, rl_filter f, size_t pos,
+                      size_t *rank);
+
+#endif

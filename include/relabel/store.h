@@ -1,0 +1,73 @@
+/* store.h - the project file: one SQLite database per project.
+ *
+ * Opening checks that the file is a relabel project (application_id), not
+ * from a newer relabel (user_version), and not corrupt; it then migrates an
+ * older schema forward. WAL mode, foreign keys and a busy timeout are set
+ * on every connection. Knows nothing of the terminal. */
+#ifndef RL_STORE_H
+#define RL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "relabel/err.h"
+
+#define RL_SCHEMA_VERSION 1
+#define RL_APPLICATION_ID 0x524c424c   /* "RLBL" */
+
+typedef struct rl_store rl_store;
+
+enum {
+    RL_STORE_CREATE = 1,    /* create a new project; fails if one exists */
+    RL_STORE_READONLY = 2   /* open read-only (export, stats, eval) */
+};
+
+/* Opens the project at `path`. Without RL_STORE_CREATE a missing file is
+ * an error ("no such project"), never silently created. A file that is not
+ * a relabel project, from a newer version, or corrupt is refused and left
+ * untouched. Free with rl_store_close(). */
+rl_store *rl_store_open(const char *path, int flags, rl_err *err);
+/* Closes; NULL is a no-op. Rolls back an open transaction. */
+void rl_store_close(rl_store *s);
+const char *rl_store_path(const rl_store *s);
+
+/* Transactions nest by counting: only the outermost begin/commit reach
+ * SQLite. rl_store_end() commits when rc == 0, else rolls back, and
+ * returns rc (or -1 if the commit itself failed, with `err` set). */
+int rl_store_begin(rl_store *s, rl_err *err);
+int rl_store_end(rl_store *s, int rc, rl_err *err);
+
+/* Key/value settings of the project (meta table). get returns a string the
+ * caller frees, or NULL when unset. */
+char *rl_store_meta_get(rl_store *s, const char *key);
+int rl_store_meta_set(rl_store *s, const char *key, const char *value,
+                      rl_err *err);
+
+/* Runs PRAGMA integrity_check; 0 when "ok". */
+int rl_store_check(rl_store *s, rl_err *err);
+
+/* Counts for `relabel stats`. */
+typedef struct rl_stats_reviewer {
+    char *name;              /* owned */
+    long images;             /* images with at least one review */
+    long reviews;            /* review rows */
+    long done;               /* images confirmed (Enter) */
+    long problematic;        /* images flagged */
+} rl_stats_reviewer;
+
+typedef struct rl_stats {
+    long classes, images, with_path, predictions, models, candidates;
+    long reviewed_candidates;   /* candidates with a review by anyone */
+    long unreviewed_candidates;
+    long reviewed_images;       /* every candidate reviewed by someone */
+    long problematic_images;
+    long events;
+    rl_stats_reviewer *rev;  /* owned array */
+    size_t n_rev;
+} rl_stats;
+
+int rl_store_stats(rl_store *s, rl_stats *st, rl_err *err);
+void rl_stats_free(rl_stats *st);
+
+#endif

@@ -1,0 +1,1333 @@
+/* csvio.c - imports (labels, images, predictions, reviews) and exports.
+ *
+ * Each import runs inside one rl_store transaction and keeps in-memory maps
+ * (image name -> id) so that a 50,000-image, 185,000-row file costs a few
+ * prepared-statement steps per row. Errors carry FILE:LINE: field. Reviews
+ * imported are logged in the event log under one "import" step per
+ * reviewer, so audits see them; undo never touches imports. */
+#include "relabel/csvio.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "relabel/csv.h"
+#include "relabel/review.h"
+#include "relabel/util.h"
+#include "internal.h"
+
+/* State shared by the importers. */
+struct imp {
+    rl_store *s;
+    const rl_catalog *cat;
+    const rl_import_opts *o;
+    rl_import_result *res;
+    rl_csv *csv;
+    const char *path;
+    rl_strmap images;      /* name -> image id */
+    rl_strmap seen;        /* per-file duplicate check: key -> line */
+};
+
+static const rl_import_opts no_opts;
+
+static void
+imp_init(struct imp *im, rl_store *s, const rl_catalog *cat, const char *path,
+         const rl_import_opts *o, rl_import_result *res)
+{
+    static rl_import_result scratch;
+
+    memset(im, 0, sizeof *im);
+    im->s = s;
+    im->cat = cat;
+    im->o = o != NULL ? o : &no_opts;
+    im->res = res != NULL ? res : &scratch;
+    memset(im->res, 0, sizeof *im->res);
+    im->path = path;
+}
+
+static void
+imp_done(struct imp *im)
+{
+    rl_csv_close(im->csv);
+    rl_strmap_free(&im->images);
+    rl_strmap_free(&im->seen);
+}
+
+static int
+load_images(struct imp *im, rl_err *err)
+{
+    sqlite3_stmt *st;
+
+    if (sqlite3_prepare_v2(im->s->db, "SELECT name, id FROM image", -1, &st,
+                           NULL) != SQLITE_OK) {
+        store_dberr(im->s, err, "reading images");
+        return -1;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW)
+        rl_strmap_put(&im->images, (const char *)sqlite3_column_text(st, 0),
+                      sqlite3_column_int64(st, 1));
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int
+open_csv(struct imp *im, rl_err *err)
+{
+    im->csv = rl_csv_open(im->path, NULL, err);
+    if (im->csv == NULL)
+        return -1;
+    return rl_csv_header(im->csv, err);
+}
+
+static int
+need_col(struct imp *im, const char *name, rl_err *err)
+{
+    int i = rl_csv_col(im->csv, name);
+
+    if (i < 0)
+        rl_err_set(err, RL_E_PARSE, "%s:1: missing column '%s' (the header "
+                   "names the columns)", im->path, name);
+    return i;
+}
+
+static const char *
+field(struct imp *im, int col)
+{
+    return col >= 0 ? rl_csv_field(im->csv, (size_t)col) : "";
+}
+
+/* Error at the current record, naming the column. */
+static int
+bad(struct imp *im, rl_err *err, rl_errcode code, const char *col,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+bad(struct imp *im, rl_err *err, rl_errcode code, const char *col,
+    const char *fmt, ...)
+{
+    char what[200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    rl_err_set(err, code, "%s:%ld: %s: %s", im->path,
+               rl_csv_line(im->csv), col, what);
+    return -1;
+}
+
+static void
+progress(struct imp *im)
+{
+    if (im->o->progress != NULL && im->res->rows % 5000 == 0)
+        im->o->progress(im->o->ctx, im->path, im->res->rows);
+}
+
+/* Resolves a class field, or reports it. */
+static const rl_class *
+class_field(struct imp *im, const char *col, const char *v, rl_err *err)
+{
+    rl_err e;
+    const rl_class *k;
+
+    if (*v == '\0') {
+        bad(im, err, RL_E_PARSE, col, "empty; expected a wnid or class "
+            "index");
+        return NULL;
+    }
+    k = rl_catalog_resolve(im->cat, v, &e);
+    if (k == NULL)
+        bad(im, err, RL_E_NOTFOUND, col, "%s", e.msg);
+    return k;
+}
+
+static int64_t
+image_field(struct imp *im, int col, rl_err *err)
+{
+    const char *name = field(im, col);
+    int64_t id;
+
+    if (*name == '\0') {
+        bad(im, err, RL_E_PARSE, "image", "empty image name");
+        return -1;
+    }
+    id = rl_strmap_get(&im->images, name, -1);
+    if (id < 0) {
+        char *safe = rl_utf8_sanitize(name);
+
+        bad(im, err, RL_E_NOTFOUND, "image", "unknown image '%.120s' "
+            "(import its label or file first)", safe);
+        free(safe);
+    }
+    return id;
+}
+
+/* Reports a second row for the same key in one file. */
+static int
+dup_check(struct imp *im, const char *key, const char *col, rl_err *err)
+{
+    int64_t first = rl_strmap_get(&im->seen, key, -1);
+
+    if (first >= 0)
+        return bad(im, err, RL_E_DUP, col, "duplicate key (first on line "
+                   "%lld)", (long long)first);
+    rl_strmap_put(&im->seen, key, rl_csv_line(im->csv));
+    return 0;
+}
+
+static int
+finish(struct imp *im, int rc, rl_err *err)
+{
+    if (rc == 0 && im->o->dry_run) {
+        /* Checked everything; now throw it away. */
+        rl_store_end(im->s, -1, NULL);
+        return 0;
+    }
+    return rl_store_end(im->s, rc, err);
+}
+
+static int
+step_ok(struct imp *im, sqlite3_stmt *st, const char *what, rl_err *err)
+{
+    if (sqlite3_step(st) == SQLITE_DONE)
+        return 0;
+    store_dberr(im->s, err, what);
+    rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
+    return -1;
+}
+
+/* ---- labels -------------------------------------------------------- */
+
+static const char SQL_IMG_INSERT[] =
+    "INSERT INTO image(name, path, label, dataset) VALUES(?, ?, ?, ?)";
+static const char SQL_IMG_LABEL[] =
+    "SELECT label, dataset FROM image WHERE id = ?";
+static const char SQL_IMG_SETLABEL[] =
+    "UPDATE image SET label = ?2, dataset = coalesce(?3, dataset)"
+    " WHERE id = ?1";
+static const char SQL_CAND_ORIGINAL[] =
+    "INSERT OR IGNORE INTO candidate(image, class, n_models) VALUES(?, ?, 0)";
+
+static int
+set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
+          bool keep_existing, rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(im->s, SQL_IMG_LABEL, err);
+    int64_t old = 0;
+    bool has = false;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW
+        && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        has = true;
+        old = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (has && old == k->id) {
+        im->res->unchanged++;
+        return 0;
+    }
+    if (has && keep_existing)
+        return 0;
+    if (has) {
+        const rl_class *o = rl_catalog_by_id(im->cat, old);
+
+        return bad(im, err, RL_E_DUP, "wnid", "the image has original label "
+                   "%s already; not replacing it with %s",
+                   o ? o->wnid : "?", k->wnid);
+    }
+    if ((st = store_stmt(im->s, SQL_IMG_SETLABEL, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, k->id);
+    if (dataset != NULL && *dataset)
+        sqlite3_bind_text(st, 3, dataset, -1, SQLITE_TRANSIENT);
+    if (step_ok(im, st, "setting the label", err) != 0)
+        return -1;
+    im->res->changed++;
+    if ((st = store_stmt(im->s, SQL_CAND_ORIGINAL, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, k->id);
+    return step_ok(im, st, "adding the candidate", err);
+}
+
+static int64_t
+create_image(struct imp *im, const char *name, const char *path,
+             const rl_class *k, const char *dataset, rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(im->s, SQL_IMG_INSERT, err);
+    int64_t id;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (path != NULL)
+        sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
+    if (k != NULL)
+        sqlite3_bind_int64(st, 3, k->id);
+    if (dataset != NULL && *dataset)
+        sqlite3_bind_text(st, 4, dataset, -1, SQLITE_TRANSIENT);
+    if (step_ok(im, st, "creating the image", err) != 0)
+        return -1;
+    id = sqlite3_last_insert_rowid(im->s->db);
+    rl_strmap_put(&im->images, name, id);
+    im->res->created++;
+    if (k != NULL) {
+        if ((st = store_stmt(im->s, SQL_CAND_ORIGINAL, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, k->id);
+        if (step_ok(im, st, "adding the candidate", err) != 0)
+            return -1;
+    }
+    return id;
+}
+
+int
+rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
+                 const rl_import_opts *o, rl_import_result *res, rl_err *err)
+{
+    struct imp im;
+    int ci, cw, cd, r, rc = -1;
+
+    imp_init(&im, s, cat, path, o, res);
+    if (open_csv(&im, err) != 0
+        || (ci = need_col(&im, "image", err)) < 0
+        || (cw = need_col(&im, "wnid", err)) < 0) {
+        imp_done(&im);
+        return -1;
+    }
+    cd = rl_csv_col(im.csv, "dataset");
+    if (rl_store_begin(s, err) != 0) {
+        imp_done(&im);
+        return -1;
+    }
+    if (load_images(&im, err) != 0)
+        goto out;
+    while ((r = rl_csv_next(im.csv, err)) == 1) {
+        const char *name = field(&im, ci);
+        const char *ds = cd >= 0 ? field(&im, cd) : im.o->dataset;
+        const rl_class *k;
+        int64_t id;
+
+        im.res->rows++;
+        progress(&im);
+        if (*name == '\0') {
+            bad(&im, err, RL_E_PARSE, "image", "empty image name");
+            goto out;
+        }
+        if (dup_check(&im, name, "image", err) != 0)
+            goto out;
+        if ((k = class_field(&im, "wnid", field(&im, cw), err)) == NULL)
+            goto out;
+        id = rl_strmap_get(&im.images, name, -1);
+        if (id < 0) {
+            if (create_image(&im, name, NULL, k, ds, err) < 0)
+                goto out;
+        } else if (set_label(&im, id, k, ds, false, err) != 0) {
+            goto out;
+        }
+    }
+    rc = r < 0 ? -1 : 0;
+out:
+    rc = finish(&im, rc, err);
+    imp_done(&im);
+    return rc;
+}
+
+/* ---- images -------------------------------------------------------- */
+
+static const char SQL_IMG_SETPATH[] =
+    "UPDATE image SET path = ? WHERE id = ?";
+
+static char *
+join_path(const char *dir, const char *rel)
+{
+    if (rel[0] == '/')
+        return rl_xstrdup(rel);
+    return rl_xasprintf("%s/%s", dir, rel);
+}
+
+static char *
+abs_dir(const char *dir)
+{
+    char buf[PATH_MAX];
+
+    if (realpath(dir, buf) != NULL)
+        return rl_xstrdup(buf);
+    return rl_xstrdup(dir);
+}
+
+static int
+set_path(struct imp *im, const char *name, const char *file,
+         const rl_class *k, rl_err *err)
+{
+    int64_t id = rl_strmap_get(&im->images, name, -1);
+    sqlite3_stmt *st;
+
+    if (id < 0)
+        return create_image(im, name, file, k, im->o->dataset, err) < 0
+               ? -1 : 0;
+    if ((st = store_stmt(im->s, SQL_IMG_SETPATH, err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, id);
+    if (step_ok(im, st, "setting the path", err) != 0)
+        return -1;
+    im->res->changed++;
+    if (k != NULL)
+        return set_label(im, id, k, NULL, true, err);
+    return 0;
+}
+
+/* nftw has no context argument; one directory import runs at a time. */
+static struct {
+    struct imp *im;
+    rl_err *err;
+    long files;
+} walk;
+
+static bool
+is_jpeg_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    return dot != NULL && (rl_strcasecmp(dot, ".jpg") == 0
+                           || rl_strcasecmp(dot, ".jpeg") == 0);
+}
+
+static int
+walk_one(const char *file, const struct stat *sb, int type, struct FTW *ftw)
+{
+    struct imp *im = walk.im;
+    const char *name = file + ftw->base;
+    const rl_class *k = NULL;
+    char parent[64];
+    int64_t first;
+
+    (void)sb;
+    if (type != FTW_F || !is_jpeg_name(name))
+        return 0;
+    /* The folder's name: a wnid labels the files inside it. */
+    if (ftw->base >= 2) {
+        int end = ftw->base - 1, start = end;
+
+        while (start > 0 && file[start - 1] != '/')
+            start--;
+        if (end - start < (int)sizeof parent) {
+            memcpy(parent, file + start, (size_t)(end - start));
+            parent[end - start] = '\0';
+            k = rl_catalog_by_wnid(im->cat, parent);
+            if (k != NULL && k->idx < 0)
+                k = NULL;
+        }
+    }
+    first = rl_strmap_get(&im->seen, name, -1);
+    if (first >= 0) {
+        char *safe = rl_utf8_sanitize(file);
+
+        rl_err_set(walk.err, RL_E_DUP, "%s: image: duplicate image name "
+                   "(another file below %s has the same name)", safe,
+                   im->path);
+        free(safe);
+        return 1;
+    }
+    rl_strmap_put(&im->seen, name, 1);
+    im->res->rows++;
+    progress(im);
+    walk.files++;
+    return set_path(im, name, file, k, walk.err) != 0 ? 1 : 0;
+}
+
+static int
+import_dir(struct imp *im, rl_err *err)
+{
+    char *dir = abs_dir(im->path);
+    int r;
+
+    walk.im = im;
+    walk.err = err;
+    walk.files = 0;
+    r = nftw(dir, walk_one, 32, FTW_PHYS);
+    free(dir);
+    if (r < 0) {
+        rl_err_set(err, RL_E_IO, "%s: %s", im->path, strerror(errno));
+        return -1;
+    }
+    if (r > 0)
+        return -1;
+    if (walk.files == 0) {
+        rl_err_set(err, RL_E_NOTFOUND, "%s: no *.jpg or *.jpeg files below "
+                   "it", im->path);
+        return -1;
+    }
+    return 0;
+}
+
+int
+rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
+                 const rl_import_opts *o, rl_import_result *res, rl_err *err)
+{
+    struct imp im;
+    struct stat sb;
+    int ci, cp, r, rc = -1;
+    char *base = NULL;
+
+    imp_init(&im, s, cat, path, o, res);
+    if (stat(path, &sb) != 0) {
+        rl_err_set(err, RL_E_IO, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if (load_images(&im, err) != 0)
+        goto out;
+    if (S_ISDIR(sb.st_mode)) {
+        rc = import_dir(&im, err);
+        goto out;
+    }
+    if (open_csv(&im, err) != 0
+        || (ci = need_col(&im, "image", err)) < 0
+        || (cp = need_col(&im, "path", err)) < 0)
+        goto out;
+    if (im.o->root != NULL) {
+        base = abs_dir(im.o->root);
+    } else {
+        char *dup = rl_xstrdup(path), *slash = strrchr(dup, '/');
+
+        if (slash != NULL)
+            *slash = '\0';
+        base = abs_dir(slash != NULL ? (*dup ? dup : "/") : ".");
+        free(dup);
+    }
+    while ((r = rl_csv_next(im.csv, err)) == 1) {
+        const char *name = field(&im, ci), *rel = field(&im, cp);
+        char *file;
+        struct stat fs;
+
+        im.res->rows++;
+        progress(&im);
+        if (*name == '\0') {
+            bad(&im, err, RL_E_PARSE, "image", "empty image name");
+            goto out;
+        }
+        if (dup_check(&im, name, "image", err) != 0)
+            goto out;
+        if (*rel == '\0') {
+            bad(&im, err, RL_E_PARSE, "path", "empty path");
+            goto out;
+        }
+        file = join_path(base, rel);
+        if (stat(file, &fs) != 0 || !S_ISREG(fs.st_mode)) {
+            char *safe = rl_utf8_sanitize(file);
+
+            bad(&im, err, RL_E_IO, "path", "%.150s: %s", safe,
+                errno ? strerror(errno) : "not a regular file");
+            free(safe);
+            free(file);
+            goto out;
+        }
+        rc = set_path(&im, name, file, NULL, err);
+        free(file);
+        if (rc != 0)
+            goto out;
+        rc = -1;
+    }
+    rc = r < 0 ? -1 : 0;
+out:
+    free(base);
+    rc = finish(&im, rc, err);
+    imp_done(&im);
+    return rc;
+}
+
+/* ---- predictions --------------------------------------------------- */
+
+static const char SQL_MODEL_GET[] = "SELECT id FROM model WHERE name = ?";
+static const char SQL_MODEL_ADD[] = "INSERT INTO model(name) VALUES(?)";
+static const char SQL_PRED_NEXT_RANK[] =
+    "SELECT coalesce(max(rank), 0) + 1 FROM prediction"
+    " WHERE image = ? AND model = ?";
+static const char SQL_PRED_INSERT[] =
+    "INSERT INTO prediction(image, model, rank, class, score)"
+    " VALUES(?, ?, ?, ?, ?)";
+static const char SQL_CAND_REBUILD[] =
+    "INSERT INTO candidate(image, class, n_models, mean_rank)"
+    " SELECT image, class, count(DISTINCT model), avg(rank)"
+    " FROM prediction WHERE true GROUP BY image, class"
+    " ON CONFLICT(image, class) DO UPDATE SET n_models = excluded.n_models,"
+    " mean_rank = excluded.mean_rank";
+
+static int64_t
+model_id(struct imp *im, const char *name, rl_strmap *models, rl_err *err)
+{
+    int64_t id = rl_strmap_get(models, name, -1);
+    sqlite3_stmt *st;
+
+    if (id >= 0)
+        return id;
+    if ((st = store_stmt(im->s, SQL_MODEL_GET, err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+    } else {
+        if ((st = store_stmt(im->s, SQL_MODEL_ADD, err)) == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        if (step_ok(im, st, "adding the model", err) != 0)
+            return -1;
+        id = sqlite3_last_insert_rowid(im->s->db);
+    }
+    rl_strmap_put(models, name, id);
+    return id;
+}
+
+/* The file's name without folder and extension. */
+static char *
+file_stem(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    char *stem = rl_xstrdup(b != NULL ? b + 1 : path);
+    char *dot = strrchr(stem, '.');
+
+    if (dot != NULL && dot != stem)
+        *dot = '\0';
+    return stem;
+}
+
+int
+rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
+                      const rl_import_opts *o, rl_import_result *res,
+                      rl_err *err)
+{
+    struct imp im;
+    rl_strmap models = {0};
+    int ci, cw, cm, cr, cs, r, rc = -1;
+    char *dflt_model = NULL;
+    rl_buf key = {0};
+
+    imp_init(&im, s, cat, path, o, res);
+    if (open_csv(&im, err) != 0
+        || (ci = need_col(&im, "image", err)) < 0
+        || (cw = need_col(&im, "wnid", err)) < 0) {
+        imp_done(&im);
+        return -1;
+    }
+    cm = rl_csv_col(im.csv, "model");
+    cr = rl_csv_col(im.csv, "rank");
+    cs = rl_csv_col(im.csv, "score");
+    dflt_model = im.o->model ? rl_xstrdup(im.o->model) : file_stem(path);
+    if (rl_store_begin(s, err) != 0) {
+        imp_done(&im);
+        free(dflt_model);
+        return -1;
+    }
+    if (load_images(&im, err) != 0)
+        goto out;
+    while ((r = rl_csv_next(im.csv, err)) == 1) {
+        const char *mname = cm >= 0 ? field(&im, cm) : dflt_model;
+        const rl_class *k;
+        sqlite3_stmt *st;
+        int64_t img, mid;
+        long rank = 0;
+        double score = 0;
+        bool has_score = false;
+
+        im.res->rows++;
+        progress(&im);
+        if ((img = image_field(&im, ci, err)) < 0)
+            goto out;
+        if ((k = class_field(&im, "wnid", field(&im, cw), err)) == NULL)
+            goto out;
+        if (*mname == '\0') {
+            bad(&im, err, RL_E_PARSE, "model", "empty model name");
+            goto out;
+        }
+        if ((mid = model_id(&im, mname, &models, err)) < 0)
+            goto out;
+        if (cr >= 0 && *field(&im, cr) != '\0') {
+            if (rl_parse_long(field(&im, cr), &rank) != 0 || rank < 1
+                || rank > 100000) {
+                bad(&im, err, RL_E_PARSE, "rank", "expected a whole number "
+                    "from 1, found '%.40s'", field(&im, cr));
+                goto out;
+            }
+        }
+        if (cs >= 0 && *field(&im, cs) != '\0') {
+            char *end;
+
+            score = strtod(field(&im, cs), &end);
+            if (*end != '\0' || end == field(&im, cs) || score != score) {
+                bad(&im, err, RL_E_PARSE, "score", "not a number: '%.40s'",
+                    field(&im, cs));
+                goto out;
+            }
+            has_score = true;
+        }
+        rl_buf_reset(&key);
+        rl_buf_printf(&key, "%lld\t%lld\t%lld", (long long)img,
+                      (long long)mid, (long long)k->id);
+        if (dup_check(&im, rl_buf_str(&key), "wnid", err) != 0)
+            goto out;
+        if (rank == 0) {
+            if ((st = store_stmt(s, SQL_PRED_NEXT_RANK, err)) == NULL)
+                goto out;
+            sqlite3_bind_int64(st, 1, img);
+            sqlite3_bind_int64(st, 2, mid);
+            rank = sqlite3_step(st) == SQLITE_ROW
+                   ? (long)sqlite3_column_int64(st, 0) : 1;
+        }
+        if ((st = store_stmt(s, SQL_PRED_INSERT, err)) == NULL)
+            goto out;
+        sqlite3_bind_int64(st, 1, img);
+        sqlite3_bind_int64(st, 2, mid);
+        sqlite3_bind_int64(st, 3, rank);
+        sqlite3_bind_int64(st, 4, k->id);
+        if (has_score)
+            sqlite3_bind_double(st, 5, score);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            if ((sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT)
+                bad(&im, err, RL_E_DUP, "rank", "duplicate key: model '%.60s'"
+                    " has a prediction at rank %ld or of class %s for this "
+                    "image already", mname, rank, k->wnid);
+            else
+                step_ok(&im, st, "saving the prediction", err);
+            goto out;
+        }
+        im.res->created++;
+    }
+    if (r < 0)
+        goto out;
+    if (store_exec(s, SQL_CAND_REBUILD, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    rc = finish(&im, rc, err);
+    rl_strmap_free(&models);
+    rl_buf_free(&key);
+    free(dflt_model);
+    imp_done(&im);
+    return rc;
+}
+
+/* ---- reviews ------------------------------------------------------- */
+
+static const char SQL_REV_GET[] =
+    "SELECT state FROM review WHERE image = ? AND class = ? AND reviewer = ?";
+static const char SQL_REV_PUT[] =
+    "INSERT INTO review(image, class, reviewer, state, updated_at)"
+    " VALUES(?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer) DO UPDATE"
+    " SET state = excluded.state, updated_at = excluded.updated_at";
+static const char SQL_CAND_ADD[] =
+    "INSERT OR IGNORE INTO candidate(image, class, n_models, added_by)"
+    " VALUES(?, ?, 0, ?)";
+static const char SQL_IMP_STEP[] =
+    "INSERT INTO step(uid, reviewer, at, kind, what)"
+    " VALUES(lower(hex(randomblob(16))), ?, ?, 'import', ?)";
+static const char SQL_IMP_EVENT[] =
+    "INSERT INTO event(step, image, class, field, before, after)"
+    " VALUES(?, ?, ?, ?, ?, ?)";
+static const char SQL_FLAG_GET[] =
+    "SELECT problematic, main FROM flag WHERE image = ? AND reviewer = ?";
+static const char SQL_FLAG_PUT[] =
+    "INSERT INTO flag(image, reviewer, problematic, main, updated_at)"
+    " VALUES(?1, ?2, coalesce(?3, 0), ?4, ?5) ON CONFLICT(image, reviewer)"
+    " DO UPDATE SET problematic = coalesce(?3, problematic),"
+    " main = CASE WHEN ?6 THEN ?4 ELSE main END, updated_at = ?5";
+static const char SQL_NOTE_PUT[] =
+    "INSERT INTO flag(image, reviewer, note, updated_at) VALUES(?1, ?2, ?3, ?4)"
+    " ON CONFLICT(image, reviewer) DO UPDATE SET note = ?3, updated_at = ?4";
+
+struct rev_ctx {
+    rl_strmap steps;       /* reviewer -> import step id */
+    rl_strmap reviewers;   /* reviewer -> small number for dup keys */
+    rl_u64set seen;        /* (image, class, reviewer) keys */
+    int64_t now;
+    char *what;            /* "import FILE" */
+};
+
+static int64_t
+import_step(struct imp *im, struct rev_ctx *rc, const char *reviewer,
+            rl_err *err)
+{
+    int64_t id = rl_strmap_get(&rc->steps, reviewer, -1);
+    sqlite3_stmt *st;
+
+    if (id >= 0)
+        return id;
+    if ((st = store_stmt(im->s, SQL_IMP_STEP, err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, rc->now);
+    sqlite3_bind_text(st, 3, rc->what, -1, SQLITE_STATIC);
+    if (step_ok(im, st, "logging the import", err) != 0)
+        return -1;
+    id = sqlite3_last_insert_rowid(im->s->db);
+    rl_strmap_put(&rc->steps, reviewer, id);
+    return id;
+}
+
+static int
+log_ev(struct imp *im, int64_t step, int64_t image, int64_t cls,
+       const char *fieldname, const char *before, const char *after,
+       rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(im->s, SQL_IMP_EVENT, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, step);
+    sqlite3_bind_int64(st, 2, image);
+    if (cls > 0)
+        sqlite3_bind_int64(st, 3, cls);
+    sqlite3_bind_text(st, 4, fieldname, -1, SQLITE_STATIC);
+    if (before != NULL)
+        sqlite3_bind_text(st, 5, before, -1, SQLITE_TRANSIENT);
+    if (after != NULL)
+        sqlite3_bind_text(st, 6, after, -1, SQLITE_TRANSIENT);
+    return step_ok(im, st, "logging the import", err);
+}
+
+static int
+put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
+           const rl_class *k, const char *reviewer, rl_state state,
+           int64_t at, const char *col, rl_err *err)
+{
+    int64_t rnum = rl_strmap_get(&rc->reviewers, reviewer, -1), step;
+    uint64_t key;
+    sqlite3_stmt *st;
+    char *before = NULL;
+    int r;
+
+    if (rnum < 0) {
+        rnum = (int64_t)rc->reviewers.n + 1;
+        rl_strmap_put(&rc->reviewers, reviewer, rnum);
+    }
+    key = ((uint64_t)img << 32) ^ ((uint64_t)k->id << 12) ^ (uint64_t)rnum;
+    if (!rl_u64set_add(&rc->seen, key))
+        return bad(im, err, RL_E_DUP, col, "duplicate key: %s has a verdict "
+                   "on %s by this reviewer earlier in the file", field(im,
+                   rl_csv_col(im->csv, "image")), k->wnid);
+    if ((step = import_step(im, rc, reviewer, err)) < 0)
+        return -1;
+    if ((st = store_stmt(im->s, SQL_CAND_ADD, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_int64(st, 2, k->id);
+    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
+    if (step_ok(im, st, "adding the candidate", err) != 0)
+        return -1;
+    if ((st = store_stmt(im->s, SQL_REV_GET, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_int64(st, 2, k->id);
+    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        before = store_col_dup(st, 0);
+    sqlite3_reset(st);
+    if (before != NULL && strcmp(before, rl_state_name(state)) == 0) {
+        im->res->unchanged++;
+        free(before);
+        return 0;
+    }
+    if ((st = store_stmt(im->s, SQL_REV_PUT, err)) == NULL) {
+        free(before);
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_int64(st, 2, k->id);
+    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, rl_state_name(state), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, at);
+    r = step_ok(im, st, "saving the review", err);
+    if (r == 0)
+        r = log_ev(im, step, img, k->id, "state", before,
+                   rl_state_name(state), err);
+    if (before != NULL)
+        im->res->changed++;
+    else
+        im->res->created++;
+    free(before);
+    return r;
+}
+
+/* problematic: -1 leave, 0/1 set; main: has_main with class or NULL. */
+static int
+put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
+         int problematic, bool has_main, const rl_class *main, int64_t at,
+         rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(im->s, SQL_FLAG_GET, err);
+    int old_p = 0;
+    int64_t old_main = 0, step;
+    char b[32], a[32];
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        old_p = sqlite3_column_int(st, 0);
+        old_main = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if ((problematic < 0 || problematic == old_p)
+        && (!has_main || (main ? main->id : 0) == old_main))
+        return 0;
+    if ((step = import_step(im, rc, reviewer, err)) < 0)
+        return -1;
+    if ((st = store_stmt(im->s, SQL_FLAG_PUT, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+    if (problematic >= 0)
+        sqlite3_bind_int(st, 3, problematic);
+    if (main != NULL)
+        sqlite3_bind_int64(st, 4, main->id);
+    sqlite3_bind_int64(st, 5, at);
+    sqlite3_bind_int(st, 6, has_main);
+    if (step_ok(im, st, "saving the flag", err) != 0)
+        return -1;
+    if (problematic >= 0 && problematic != old_p
+        && log_ev(im, step, img, 0, "problematic", old_p ? "1" : "0",
+                  problematic ? "1" : "0", err) != 0)
+        return -1;
+    if (has_main && (main ? main->id : 0) != old_main) {
+        snprintf(b, sizeof b, "%lld", (long long)old_main);
+        snprintf(a, sizeof a, "%lld", (long long)(main ? main->id : 0));
+        if (log_ev(im, step, img, 0, "main", old_main ? b : NULL,
+                   main ? a : NULL, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+    if (*v == '\0')
+        *out = -1;
+    else if (strcmp(v, "1") == 0 || rl_strcasecmp(v, "true") == 0
+             || rl_strcasecmp(v, "yes") == 0)
+        *out = 1;
+    else if (strcmp(v, "0") == 0 || rl_strcasecmp(v, "false") == 0
+             || rl_strcasecmp(v, "no") == 0)
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+static int
+import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
+{
+    int ci = rl_csv_col(im->csv, "image"), cw = rl_csv_col(im->csv, "wnid");
+    int cs = rl_csv_col(im->csv, "state");
+    int cr = rl_csv_col(im->csv, "reviewer");
+    int cp = rl_csv_col(im->csv, "problematic");
+    int cu = rl_csv_col(im->csv, "updated_at");
+    int cn = rl_csv_col(im->csv, "note");
+    rl_state dflt = RL_STATE_NONE;
+    int r;
+
+    if (ci < 0)
+        return need_col(im, "image", err);
+    if (cw < 0)
+        return need_col(im, "wnid", err);
+    if (cs < 0) {
+        if (im->o->state == NULL)
+            return bad(im, err, RL_E_PARSE, "state", "no 'state' column "
+                       "(give --state correct|wrong|unclear|dont_know for a "
+                       "file of one state)");
+        if (rl_state_parse(im->o->state, &dflt) != 0) {
+            rl_err_set(err, RL_E_USAGE, "--state: expected correct, wrong, "
+                       "unclear or dont_know, found '%s'", im->o->state);
+            return -1;
+        }
+    }
+    while ((r = rl_csv_next(im->csv, err)) == 1) {
+        const char *reviewer = cr >= 0 ? field(im, cr) : im->o->reviewer;
+        const char *wnid = field(im, cw);
+        rl_state state = dflt;
+        int64_t img, at = rc->now;
+        int prob = -1;
+
+        im->res->rows++;
+        progress(im);
+        if ((img = image_field(im, ci, err)) < 0)
+            return -1;
+        if (reviewer == NULL || *reviewer == '\0')
+            return bad(im, err, RL_E_PARSE, "reviewer", "empty reviewer");
+        if (cp >= 0 && parse_bool(field(im, cp), &prob) != 0)
+            return bad(im, err, RL_E_PARSE, "problematic", "expected 1 or 0,"
+                       " found '%.40s'", field(im, cp));
+        if (cu >= 0 && *field(im, cu) != '\0'
+            && rl_time_parse(field(im, cu), &at) != 0)
+            return bad(im, err, RL_E_PARSE, "updated_at", "expected a time "
+                       "like 2026-11-22T21:30:00.000Z, found '%.40s'",
+                       field(im, cu));
+        if (*wnid != '\0') {
+            const rl_class *k = class_field(im, "wnid", wnid, err);
+
+            if (k == NULL)
+                return -1;
+            if (cs >= 0 && rl_state_parse(field(im, cs), &state) != 0)
+                return bad(im, err, RL_E_PARSE, "state", "expected correct, "
+                           "wrong, unclear or dont_know, found '%.40s'",
+                           field(im, cs));
+            if (put_review(im, rc, img, k, reviewer, state, at, "wnid", err)
+                != 0)
+                return -1;
+        } else if (cs >= 0 && *field(im, cs) != '\0') {
+            return bad(im, err, RL_E_PARSE, "wnid", "empty, but the row has "
+                       "a state");
+        }
+        if (prob >= 0 && put_flag(im, rc, img, reviewer, prob, false, NULL,
+                                  at, err) != 0)
+            return -1;
+        if (cn >= 0 && *field(im, cn) != '\0') {
+            sqlite3_stmt *st = store_stmt(im->s, SQL_NOTE_PUT, err);
+
+            if (st == NULL)
+                return -1;
+            sqlite3_bind_int64(st, 1, img);
+            sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 3, field(im, cn), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 4, at);
+            if (step_ok(im, st, "saving the note", err) != 0)
+                return -1;
+        }
+    }
+    return r < 0 ? -1 : 0;
+}
+
+static int
+import_wide(struct imp *im, struct rev_ctx *rc, rl_err *err)
+{
+    static const char *const cols[] = { "correct", "wrong", "unclear",
+                                        "dont_know" };
+    static const rl_state states[] = { RL_STATE_CORRECT, RL_STATE_WRONG,
+                                       RL_STATE_UNCLEAR, RL_STATE_DONT_KNOW };
+    int ci = rl_csv_col(im->csv, "image");
+    int cp = rl_csv_col(im->csv, "problematic");
+    int cm = rl_csv_col(im->csv, "main");
+    const char *reviewer = im->o->reviewer;
+    int r, j;
+
+    if (ci < 0)
+        return need_col(im, "image", err);
+    if (reviewer == NULL || *reviewer == '\0') {
+        rl_err_set(err, RL_E_USAGE, "no reviewer for %s", im->path);
+        return -1;
+    }
+    while ((r = rl_csv_next(im->csv, err)) == 1) {
+        int64_t img;
+        int prob = -1;
+        const rl_class *main = NULL;
+
+        im->res->rows++;
+        progress(im);
+        if ((img = image_field(im, ci, err)) < 0)
+            return -1;
+        if (dup_check(im, field(im, ci), "image", err) != 0)
+            return -1;
+        for (j = 0; j < 4; j++) {
+            int c = rl_csv_col(im->csv, cols[j]);
+            char *list, *tok, *save;
+
+            if (c < 0)
+                continue;
+            list = rl_xstrdup(field(im, c));
+            for (tok = strtok_r(list, " ", &save); tok != NULL;
+                 tok = strtok_r(NULL, " ", &save)) {
+                const rl_class *k = class_field(im, cols[j], tok, err);
+
+                if (k == NULL || put_review(im, rc, img, k, reviewer,
+                                            states[j], rc->now, cols[j],
+                                            err) != 0) {
+                    free(list);
+                    return -1;
+                }
+            }
+            free(list);
+        }
+        if (cp >= 0 && parse_bool(field(im, cp), &prob) != 0)
+            return bad(im, err, RL_E_PARSE, "problematic", "expected 1 or 0,"
+                       " found '%.40s'", field(im, cp));
+        if (cm >= 0 && *field(im, cm) != '\0'
+            && (main = class_field(im, "main", field(im, cm), err)) == NULL)
+            return -1;
+        if (put_flag(im, rc, img, reviewer, prob, cm >= 0, main, rc->now,
+                     err) != 0)
+            return -1;
+    }
+    return r < 0 ? -1 : 0;
+}
+
+int
+rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
+                  const rl_import_opts *o, rl_import_result *res, rl_err *err)
+{
+    struct imp im;
+    struct rev_ctx rc;
+    int r = -1;
+
+    imp_init(&im, s, cat, path, o, res);
+    memset(&rc, 0, sizeof rc);
+    if (open_csv(&im, err) != 0) {
+        imp_done(&im);
+        return -1;
+    }
+    rc.now = rl_now_ms();
+    {
+        const char *b = strrchr(path, '/');
+
+        rc.what = rl_xasprintf("import %s", b ? b + 1 : path);
+    }
+    if (rl_store_begin(s, err) != 0)
+        goto done;
+    if (load_images(&im, err) == 0) {
+        if (rl_csv_col(im.csv, "wnid") < 0
+            && rl_csv_col(im.csv, "correct") >= 0)
+            r = import_wide(&im, &rc, err);
+        else
+            r = import_long(&im, &rc, err);
+    }
+    r = finish(&im, r, err);
+done:
+    rl_strmap_free(&rc.steps);
+    rl_strmap_free(&rc.reviewers);
+    rl_u64set_free(&rc.seen);
+    free(rc.what);
+    imp_done(&im);
+    return r;
+}
+
+/* ---- export -------------------------------------------------------- */
+
+/* One image's consensus while exporting. */
+struct cons {
+    int64_t image;
+    /* per class: counts of each state; classes in index order */
+    struct cstate {
+        const rl_class *cls;
+        int n[RL_STATE_COUNT];
+    } *c;
+    size_t n, cap;
+};
+
+static rl_state
+decide(const struct cstate *c)
+{
+    int best = 0, i, ties = 0;
+    rl_state st = RL_STATE_NONE;
+
+    for (i = 1; i < RL_STATE_COUNT; i++) {
+        if (c->n[i] > best) {
+            best = c->n[i];
+            st = (rl_state)i;
+            ties = 0;
+        } else if (c->n[i] == best && best > 0) {
+            ties++;
+        }
+    }
+    return ties > 0 ? RL_STATE_UNCLEAR : st;
+}
+
+static int
+cmp_cstate(const void *a, const void *b)
+{
+    const struct cstate *x = a, *y = b;
+
+    return (x->cls->idx > y->cls->idx) - (x->cls->idx < y->cls->idx);
+}
+
+static void
+write_list(FILE *out, const struct cons *cs, rl_state want, bool json)
+{
+    size_t i;
+    bool first = true;
+
+    for (i = 0; i < cs->n; i++) {
+        if (decide(&cs->c[i]) != want)
+            continue;
+        if (json)
+            fprintf(out, first ? "%d" : ", %d", cs->c[i].cls->idx);
+        else
+            fprintf(out, first ? "%s" : " %s", cs->c[i].cls->wnid);
+        first = false;
+    }
+}
+
+static int
+export_long(rl_store *s, FILE *out, rl_err *err)
+{
+    sqlite3_stmt *st;
+    rl_buf row = {0};
+
+    if (sqlite3_prepare_v2(s->db,
+            "SELECT i.name, c.wnid, r.state, r.reviewer, r.updated_at"
+            " FROM review r JOIN image i ON i.id = r.image"
+            " JOIN class c ON c.id = r.class"
+            " ORDER BY i.name, c.idx, c.wnid, r.reviewer", -1, &st, NULL)
+        != SQLITE_OK) {
+        store_dberr(s, err, "export");
+        return -1;
+    }
+    fputs("image,wnid,state,reviewer,updated_at\n", out);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char when[40];
+        const char *f[5];
+
+        rl_time_format(sqlite3_column_int64(st, 4), when, sizeof when);
+        f[0] = (const char *)sqlite3_column_text(st, 0);
+        f[1] = (const char *)sqlite3_column_text(st, 1);
+        f[2] = (const char *)sqlite3_column_text(st, 2);
+        f[3] = (const char *)sqlite3_column_text(st, 3);
+        f[4] = when;
+        rl_buf_reset(&row);
+        rl_csv_write_row(&row, f, 5, ',');
+        fwrite(row.data, 1, row.len, out);
+    }
+    sqlite3_finalize(st);
+    rl_buf_free(&row);
+    return 0;
+}
+
+static int
+export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
+               const char *reviewer, FILE *out, rl_err *err)
+{
+    sqlite3_stmt *img = NULL, *rev = NULL, *flg = NULL;
+    struct cons cs = {0};
+    bool json = fmt == RL_EXPORT_REAL_JSON, first = true;
+    rl_buf row = {0};
+    int rc = -1, have_rev;
+
+    /* Two ordered scans merged by image id order of names: images by name
+     * and their verdicts joined to the same order. */
+    if (sqlite3_prepare_v2(s->db,
+            "SELECT i.id, i.name, c.wnid FROM image i"
+            " LEFT JOIN class c ON c.id = i.label ORDER BY i.name", -1, &img,
+            NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(s->db,
+            "SELECT r.image, r.class, r.state, count(*) FROM review r"
+            " JOIN image i ON i.id = r.image"
+            " WHERE ?1 IS NULL OR r.reviewer = ?1"
+            " GROUP BY i.name, r.class, r.state ORDER BY i.name", -1, &rev,
+            NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(s->db,
+            "SELECT max(problematic),"
+            " (SELECT c.wnid FROM flag g JOIN class c ON c.id = g.main"
+            "  WHERE g.image = ?1 AND (?2 IS NULL OR g.reviewer = ?2)"
+            "  GROUP BY g.main ORDER BY count(*) DESC, c.idx LIMIT 1)"
+            " FROM flag f WHERE f.image = ?1"
+            " AND (?2 IS NULL OR f.reviewer = ?2)", -1, &flg, NULL)
+        != SQLITE_OK) {
+        store_dberr(s, err, "export");
+        goto out;
+    }
+    if (reviewer != NULL) {
+        sqlite3_bind_text(rev, 1, reviewer, -1, SQLITE_STATIC);
+        sqlite3_bind_text(flg, 2, reviewer, -1, SQLITE_STATIC);
+    }
+    if (json)
+        fputs("[", out);
+    else
+        fputs("image,original,correct,wrong,unclear,dont_know,problematic,"
+              "main\n", out);
+    have_rev = sqlite3_step(rev) == SQLITE_ROW;
+    while (sqlite3_step(img) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(img, 0);
+        size_t i;
+
+        cs.n = 0;
+        while (have_rev && sqlite3_column_int64(rev, 0) == id) {
+            const rl_class *k = rl_catalog_by_id(cat,
+                                                 sqlite3_column_int64(rev, 1));
+            rl_state st;
+
+            if (k != NULL && rl_state_parse(
+                    (const char *)sqlite3_column_text(rev, 2), &st) == 0) {
+                for (i = 0; i < cs.n && cs.c[i].cls != k; i++)
+                    ;
+                if (i == cs.n) {
+                    rl_grow(&cs.c, &cs.cap, cs.n + 1, sizeof *cs.c);
+                    memset(&cs.c[cs.n], 0, sizeof *cs.c);
+                    cs.c[cs.n++].cls = k;
+                }
+                cs.c[i].n[st] += sqlite3_column_int(rev, 3);
+            }
+            have_rev = sqlite3_step(rev) == SQLITE_ROW;
+        }
+        if (cs.n > 1)
+            qsort(cs.c, cs.n, sizeof *cs.c, cmp_cstate);
+        if (json) {
+            fputs(first ? "[" : ", [", out);
+            write_list(out, &cs, RL_STATE_CORRECT, true);
+            fputs("]", out);
+        } else {
+            const char *orig = (const char *)sqlite3_column_text(img, 2);
+            const char *main = NULL;
+            int prob = 0;
+            rl_state j;
+
+            sqlite3_reset(flg);
+            sqlite3_bind_int64(flg, 1, id);
+            if (sqlite3_step(flg) == SQLITE_ROW) {
+                prob = sqlite3_column_int(flg, 0);
+                main = (const char *)sqlite3_column_text(flg, 1);
+            }
+            rl_buf_reset(&row);
+            rl_csv_write_field(&row, (const char *)sqlite3_column_text(img, 1),
+                               ',');
+            fwrite(row.data, 1, row.len, out);
+            fprintf(out, ",%s,", orig ? orig : "");
+            for (j = RL_STATE_CORRECT; j < RL_STATE_COUNT; j++) {
+                write_list(out, &cs, j, false);
+                fputc(',', out);
+            }
+            fprintf(out, "%d,%s\n", prob ? 1 : 0, main ? main : "");
+        }
+        first = false;
+    }
+    if (json)
+        fputs("]\n", out);
+    rc = 0;
+out:
+    sqlite3_finalize(img);
+    sqlite3_finalize(rev);
+    sqlite3_finalize(flg);
+    free(cs.c);
+    rl_buf_free(&row);
+    return rc;
+}
+
+int
+rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
+          const char *reviewer, FILE *out, rl_err *err)
+{
+    int rc;
+
+    /* One read transaction: a consistent snapshot while others write. */
+    if (store_exec(s, "BEGIN", err) != 0)
+        return -1;
+    if (fmt == RL_EXPORT_LONG)
+        rc = export_long(s, out, err);
+    else
+        rc = export_grouped(s, cat, fmt, reviewer, out, err);
+    store_exec(s, "COMMIT", NULL);
+    if (rc == 0 && (fflush(out) != 0 || ferror(out))) {
+        rl_err_set(err, RL_E_IO, "writing the export: %s", strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}

@@ -1,0 +1,35 @@
+/* internal.h - what core modules share and nobody else sees: the store's
+ * SQLite handle and a statement cache. Not installed, not for ui/. */
+#ifndef RL_CORE_INTERNAL_H
+#define RL_CORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "relabel/store.h"
+
+#define STORE_NSTMT 64
+
+struct rl_store {
+    sqlite3 *db;                       /* the connection */
+    char *path;                        /* as given to open */
+    int depth;                         /* nesting of rl_store_begin */
+    bool failed;                       /* an inner level asked to roll back */
+    struct {
+        const char *sql;               /* static string: identity is key */
+        sqlite3_stmt *st;
+    } cache[STORE_NSTMT];              /* prepared once, reset per use */
+};
+
+/* A cached statement for a static SQL string, reset and unbound; NULL on
+ * a prepare error (with `err` set). Never finalize it. */
+sqlite3_stmt *store_stmt(rl_store *s, const char *sql, rl_err *err);
+/* Sets `err` from the connection's last error, with a prefix. */
+void store_dberr(rl_store *s, rl_err *err, const char *what);
+/* Runs SQL with no results; 0 or -1. */
+int store_exec(rl_store *s, const char *sql, rl_err *err);
+/* Single integer from a query with no parameters (or `dflt`). */
+int64_t store_int(rl_store *s, const char *sql, int64_t dflt);
+/* Copies column text (NULL stays NULL). */
+char *store_col_dup(sqlite3_stmt *st, int col);
+
+#endif

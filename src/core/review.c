@@ -1,0 +1,926 @@
+/* review.c - verdicts, flags, undo/redo and the image queue.
+ *
+ * Each user action is a step row plus one event row per changed value
+ * (before -> after), written with the change itself in one transaction.
+ * Undo and redo are steps too, naming their target, so the log stays
+ * append-only and the undo stack can be rebuilt after a restart:
+ *   - the undo candidate is the reviewer's newest "do" step whose latest
+ *     undo/redo is not an undo;
+ *   - the redo candidate is the newest undo made after the reviewer's last
+ *     "do" step that no later redo has reverted.
+ * Confirmation (Enter) is logged but is not undoable. */
+#include "relabel/review.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relabel/util.h"
+#include "internal.h"
+
+static const char *const state_names[RL_STATE_COUNT] = {
+    "", "correct", "wrong", "unclear", "dont_know"
+};
+static const char *const state_labels[RL_STATE_COUNT] = {
+    "Unreviewed", "Correct", "Wrong", "Unclear", "Don't know"
+};
+
+const char *
+rl_state_name(rl_state st)
+{
+    return st < RL_STATE_COUNT ? state_names[st] : "";
+}
+
+const char *
+rl_state_label(rl_state st)
+{
+    return st < RL_STATE_COUNT ? state_labels[st] : "?";
+}
+
+char
+rl_state_letter(rl_state st)
+{
+    static const char letters[RL_STATE_COUNT] = { '.', 'C', 'W', 'U', 'D' };
+
+    return st < RL_STATE_COUNT ? letters[st] : '?';
+}
+
+int
+rl_state_parse(const char *s, rl_state *st)
+{
+    int i;
+
+    for (i = 1; i < RL_STATE_COUNT; i++) {
+        if (s != NULL && strcmp(s, state_names[i]) == 0) {
+            *st = (rl_state)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- loading ------------------------------------------------------- */
+
+static const char SQL_IMAGE[] =
+    "SELECT name, path, label, dataset FROM image WHERE id = ?";
+static const char SQL_CANDS[] =
+    "SELECT c.class, c.n_models, coalesce(c.mean_rank, 0), c.added_by,"
+    " (SELECT group_concat(name, ' ') FROM (SELECT m.name FROM prediction p"
+    "   JOIN model m ON m.id = p.model WHERE p.image = c.image"
+    "   AND p.class = c.class ORDER BY m.name)),"
+    " (SELECT state FROM review r WHERE r.image = c.image"
+    "   AND r.class = c.class AND r.reviewer = ?2),"
+    " (SELECT count(*) FROM review r WHERE r.image = c.image"
+    "   AND r.class = c.class AND r.reviewer <> ?2)"
+    " FROM candidate c WHERE c.image = ?1";
+static const char SQL_FLAG[] =
+    "SELECT problematic, note, main, done FROM flag"
+    " WHERE image = ? AND reviewer = ?";
+static const char SQL_OTHERS[] =
+    "SELECT count(DISTINCT reviewer) FROM review"
+    " WHERE image = ? AND reviewer <> ?";
+
+static int
+cmp_cand(const void *a, const void *b)
+{
+    const rl_cand *x = a, *y = b;
+    int nx = x->n_models, ny = y->n_models;
+
+    if (nx != ny)
+        return nx > ny ? -1 : 1;
+    if (nx > 0 && x->mean_rank != y->mean_rank)
+        return x->mean_rank < y->mean_rank ? -1 : 1;
+    return (x->cls->idx > y->cls->idx) - (x->cls->idx < y->cls->idx);
+}
+
+rl_image *
+rl_image_load(rl_store *s, const rl_catalog *cat, const char *reviewer,
+              int64_t id, rl_err *err)
+{
+    rl_image *img;
+    sqlite3_stmt *st;
+    size_t cap = 0;
+
+    if ((st = store_stmt(s, SQL_IMAGE, err)) == NULL)
+        return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rl_err_set(err, RL_E_NOTFOUND, "no image with id %lld",
+                   (long long)id);
+        sqlite3_reset(st);
+        return NULL;
+    }
+    img = rl_xcalloc(1, sizeof *img);
+    img->id = id;
+    img->name = store_col_dup(st, 0);
+    img->path = store_col_dup(st, 1);
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+        img->label = rl_catalog_by_id(cat, sqlite3_column_int64(st, 2));
+    img->dataset = store_col_dup(st, 3);
+    sqlite3_reset(st);
+
+    if ((st = store_stmt(s, SQL_CANDS, err)) == NULL)
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const rl_class *cls = rl_catalog_by_id(cat,
+                                               sqlite3_column_int64(st, 0));
+        rl_cand *c;
+        const char *state;
+        char *models;
+
+        if (cls == NULL)
+            continue;
+        rl_grow(&img->cand, &cap, img->n + 1, sizeof *img->cand);
+        c = &img->cand[img->n++];
+        memset(c, 0, sizeof *c);
+        c->cls = cls;
+        c->n_models = sqlite3_column_int(st, 1);
+        c->mean_rank = sqlite3_column_double(st, 2);
+        c->added_by = store_col_dup(st, 3);
+        models = store_col_dup(st, 4);
+        c->models = models != NULL ? models : rl_xstrdup("");
+        state = (const char *)sqlite3_column_text(st, 5);
+        if (state == NULL || rl_state_parse(state, &c->state) != 0)
+            c->state = RL_STATE_NONE;
+        c->n_others = sqlite3_column_int(st, 6);
+        c->original = img->label == cls;
+    }
+    sqlite3_reset(st);
+    if (img->n > 1)
+        qsort(img->cand, img->n, sizeof *img->cand, cmp_cand);
+
+    img->note = NULL;
+    if ((st = store_stmt(s, SQL_FLAG, err)) == NULL)
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        img->problematic = sqlite3_column_int(st, 0) != 0;
+        img->note = store_col_dup(st, 1);
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            img->main = rl_catalog_by_id(cat, sqlite3_column_int64(st, 2));
+        img->done = sqlite3_column_int(st, 3) != 0;
+    }
+    sqlite3_reset(st);
+    if (img->note == NULL)
+        img->note = rl_xstrdup("");
+
+    if ((st = store_stmt(s, SQL_OTHERS, err)) == NULL)
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        img->n_other_reviewers = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    return img;
+fail:
+    rl_image_free(img);
+    return NULL;
+}
+
+void
+rl_image_free(rl_image *img)
+{
+    size_t i;
+
+    if (img == NULL)
+        return;
+    for (i = 0; i < img->n; i++) {
+        free(img->cand[i].added_by);
+        free(img->cand[i].models);
+    }
+    free(img->cand);
+    free(img->name);
+    free(img->path);
+    free(img->dataset);
+    free(img->note);
+    free(img);
+}
+
+int64_t
+rl_image_find(rl_store *s, const char *name)
+{
+    static const char sql[] = "SELECT id FROM image WHERE name = ?";
+    sqlite3_stmt *st = store_stmt(s, sql, NULL);
+    int64_t id = -1;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return id;
+}
+
+size_t
+rl_image_unreviewed(const rl_image *img)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < img->n; i++)
+        n += img->cand[i].state == RL_STATE_NONE;
+    return n;
+}
+
+size_t
+rl_image_cand_pos(const rl_image *img, const rl_class *cls)
+{
+    size_t i;
+
+    for (i = 0; i < img->n; i++)
+        if (img->cand[i].cls == cls)
+            return i;
+    return SIZE_MAX;
+}
+
+/* ---- low-level writes (inside a transaction) ----------------------- */
+
+static const char SQL_STEP[] =
+    "INSERT INTO step(uid, reviewer, at, kind, target, what)"
+    " VALUES(lower(hex(randomblob(16))), ?, ?, ?, ?, ?)";
+static const char SQL_EVENT[] =
+    "INSERT INTO event(step, image, class, field, before, after)"
+    " VALUES(?, ?, ?, ?, ?, ?)";
+static const char SQL_REVIEW_UPSERT[] =
+    "INSERT INTO review(image, class, reviewer, state, updated_at)"
+    " VALUES(?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
+    " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+static const char SQL_REVIEW_DELETE[] =
+    "DELETE FROM review WHERE image = ? AND class = ? AND reviewer = ?";
+static const char SQL_FLAG_ENSURE[] =
+    "INSERT OR IGNORE INTO flag(image, reviewer, updated_at) VALUES(?, ?, ?)";
+static const char SQL_TIMING_CHANGE[] =
+    "INSERT INTO timing(image, reviewer, first_shown, last_change)"
+    " VALUES(?1, ?2, ?3, ?3) ON CONFLICT(image, reviewer)"
+    " DO UPDATE SET last_change = ?3";
+
+struct step {
+    int64_t id;            /* step row */
+    int64_t at;            /* its time */
+};
+
+static int
+step_new(rl_store *s, const char *reviewer, const char *kind, int64_t target,
+         const char *what, struct step *sp, rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_STEP, err);
+
+    if (st == NULL)
+        return -1;
+    sp->at = rl_now_ms();
+    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, sp->at);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    if (target > 0)
+        sqlite3_bind_int64(st, 4, target);
+    sqlite3_bind_text(st, 5, what, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "logging the change");
+        return -1;
+    }
+    sp->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+static int
+log_event(rl_store *s, const struct step *sp, int64_t image, int64_t cls,
+          const char *field, const char *before, const char *after,
+          rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_EVENT, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, sp->id);
+    sqlite3_bind_int64(st, 2, image);
+    if (cls > 0)
+        sqlite3_bind_int64(st, 3, cls);
+    sqlite3_bind_text(st, 4, field, -1, SQLITE_STATIC);
+    if (before != NULL)
+        sqlite3_bind_text(st, 5, before, -1, SQLITE_TRANSIENT);
+    if (after != NULL)
+        sqlite3_bind_text(st, 6, after, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "logging the change");
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes a verdict value ("" or NULL: none) for one candidate. */
+static int
+put_state(rl_store *s, int64_t image, int64_t cls, const char *reviewer,
+          const char *state, int64_t at, rl_err *err)
+{
+    sqlite3_stmt *st;
+
+    if (state == NULL || *state == '\0') {
+        if ((st = store_stmt(s, SQL_REVIEW_DELETE, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, image);
+        sqlite3_bind_int64(st, 2, cls);
+        sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
+    } else {
+        if ((st = store_stmt(s, SQL_REVIEW_UPSERT, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, image);
+        sqlite3_bind_int64(st, 2, cls);
+        sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, state, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, at);
+    }
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "saving the verdict");
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes one flag-table field; `field` is a fixed column name. */
+static int
+put_flag(rl_store *s, int64_t image, const char *reviewer, const char *field,
+         const char *value, int64_t at, rl_err *err)
+{
+    static const char sql_prob[] = "UPDATE flag SET problematic = ?1,"
+        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
+    static const char sql_note[] = "UPDATE flag SET note = coalesce(?1, ''),"
+        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
+    static const char sql_main[] = "UPDATE flag SET main = ?1,"
+        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
+    static const char sql_done[] = "UPDATE flag SET done = ?1,"
+        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
+    const char *sql = strcmp(field, "problematic") == 0 ? sql_prob
+                      : strcmp(field, "note") == 0 ? sql_note
+                      : strcmp(field, "main") == 0 ? sql_main : sql_done;
+    sqlite3_stmt *st = store_stmt(s, SQL_FLAG_ENSURE, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto fail;
+    if ((st = store_stmt(s, sql, err)) == NULL)
+        return -1;
+    if (value == NULL)
+        sqlite3_bind_null(st, 1);
+    else if (sql == sql_note)
+        sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(st, 1, strtoll(value, NULL, 10));
+    sqlite3_bind_int64(st, 2, image);
+    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, at);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        return 0;
+fail:
+    store_dberr(s, err, "saving the flag");
+    return -1;
+}
+
+static int
+put_candidate(rl_store *s, int64_t image, int64_t cls, const char *value,
+              rl_err *err)
+{
+    static const char sql_add[] = "INSERT OR IGNORE INTO candidate(image,"
+        " class, n_models, added_by) VALUES(?, ?, 0, ?)";
+    static const char sql_del[] = "DELETE FROM candidate WHERE image = ?"
+        " AND class = ? AND n_models = 0 AND NOT EXISTS (SELECT 1 FROM"
+        " review r WHERE r.image = candidate.image"
+        " AND r.class = candidate.class)";
+    sqlite3_stmt *st = store_stmt(s, value ? sql_add : sql_del, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_int64(st, 2, cls);
+    if (value != NULL)
+        sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "saving the candidate");
+        return -1;
+    }
+    return 0;
+}
+
+/* Applies one logged value; used by actions, undo and redo alike. */
+static int
+apply(rl_store *s, const char *reviewer, int64_t image, int64_t cls,
+      const char *field, const char *value, int64_t at, rl_err *err)
+{
+    if (strcmp(field, "state") == 0)
+        return put_state(s, image, cls, reviewer, value, at, err);
+    if (strcmp(field, "candidate") == 0)
+        return put_candidate(s, image, cls, value, err);
+    return put_flag(s, image, reviewer, field, value, at, err);
+}
+
+static int
+touch_change(rl_store *s, const char *reviewer, int64_t image, int64_t at,
+             rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_TIMING_CHANGE, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, at);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "saving the time");
+        return -1;
+    }
+    return 0;
+}
+
+/* A change: field of (image, cls) from `before` to `after`. */
+struct change {
+    int64_t cls;
+    const char *field;
+    const char *before;
+    const char *after;
+};
+
+/* One step of changes in one transaction, committed on return 0. */
+static int
+commit_step(rl_store *s, const char *reviewer, int64_t image,
+            const char *what, const struct change *ch, size_t n, rl_err *err)
+{
+    struct step sp;
+    size_t i;
+    int rc = -1;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if (step_new(s, reviewer, "do", 0, what, &sp, err) != 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        if (apply(s, reviewer, image, ch[i].cls, ch[i].field, ch[i].after,
+                  sp.at, err) != 0
+            || log_event(s, &sp, image, ch[i].cls, ch[i].field, ch[i].before,
+                         ch[i].after, err) != 0)
+            goto out;
+    }
+    if (touch_change(s, reviewer, image, sp.at, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    return rl_store_end(s, rc, err);
+}
+
+static const char *
+state_value(rl_state st)
+{
+    return st == RL_STATE_NONE ? NULL : state_names[st];
+}
+
+/* ---- actions ------------------------------------------------------- */
+
+int
+rl_review_set(rl_store *s, rl_image *img, const char *reviewer, size_t i,
+              rl_state st, rl_err *err)
+{
+    struct change ch[2];
+    size_t n = 0;
+
+    if (i >= img->n) {
+        rl_err_set(err, RL_E_RANGE, "no candidate %zu (the image has %zu)",
+                   i + 1, img->n);
+        return -1;
+    }
+    if (st >= RL_STATE_COUNT) {
+        rl_err_set(err, RL_E_RANGE, "no such state");
+        return -1;
+    }
+    if (img->cand[i].state == st)
+        return 0;
+    ch[n++] = (struct change){ img->cand[i].cls->id, "state",
+                               state_value(img->cand[i].state),
+                               state_value(st) };
+    /* A main object that stops being Correct stops being the main one. */
+    if (img->main == img->cand[i].cls && st != RL_STATE_CORRECT) {
+        char before[32];
+
+        snprintf(before, sizeof before, "%lld", (long long)img->main->id);
+        ch[n++] = (struct change){ 0, "main", before, NULL };
+        if (commit_step(s, reviewer, img->id, "mark", ch, n, err) != 0)
+            return -1;
+        img->main = NULL;
+    } else if (commit_step(s, reviewer, img->id, "mark", ch, n, err) != 0) {
+        return -1;
+    }
+    img->cand[i].state = st;
+    return 0;
+}
+
+int
+rl_review_set_rest(rl_store *s, rl_image *img, const char *reviewer,
+                   rl_state st, rl_err *err)
+{
+    struct change *ch = rl_xcalloc(img->n + 1, sizeof *ch);
+    size_t i, n = 0;
+    int rc;
+
+    for (i = 0; i < img->n; i++)
+        if (img->cand[i].state == RL_STATE_NONE)
+            ch[n++] = (struct change){ img->cand[i].cls->id, "state", NULL,
+                                       state_value(st) };
+    if (n == 0 || st == RL_STATE_NONE) {
+        free(ch);
+        return 0;
+    }
+    rc = commit_step(s, reviewer, img->id, "bulk", ch, n, err);
+    free(ch);
+    if (rc != 0)
+        return -1;
+    for (i = 0; i < img->n; i++)
+        if (img->cand[i].state == RL_STATE_NONE)
+            img->cand[i].state = st;
+    return (int)n;
+}
+
+int
+rl_review_set_assigned(rl_store *s, rl_image *img, const char *reviewer,
+                       rl_err *err)
+{
+    size_t i;
+
+    for (i = 0; i < img->n; i++)
+        if (img->cand[i].original)
+            return rl_review_set(s, img, reviewer, i, RL_STATE_CORRECT, err);
+    rl_err_set(err, RL_E_NOTFOUND, "this image has no original label");
+    return -1;
+}
+
+int
+rl_review_set_problematic(rl_store *s, rl_image *img, const char *reviewer,
+                          bool on, rl_err *err)
+{
+    struct change ch = { 0, "problematic", img->problematic ? "1" : "0",
+                         on ? "1" : "0" };
+
+    if (img->problematic == on)
+        return 0;
+    if (commit_step(s, reviewer, img->id, "flag", &ch, 1, err) != 0)
+        return -1;
+    img->problematic = on;
+    return 0;
+}
+
+int
+rl_review_set_note(rl_store *s, rl_image *img, const char *reviewer,
+                   const char *note, rl_err *err)
+{
+    struct change ch = { 0, "note", img->note, note };
+
+    if (strcmp(img->note, note) == 0)
+        return 0;
+    if (commit_step(s, reviewer, img->id, "note", &ch, 1, err) != 0)
+        return -1;
+    free(img->note);
+    img->note = rl_xstrdup(note);
+    return 0;
+}
+
+int
+rl_review_set_main(rl_store *s, rl_image *img, const char *reviewer,
+                   size_t i, rl_err *err)
+{
+    char before[32], after[32];
+    struct change ch = { 0, "main", NULL, NULL };
+    const rl_class *next;
+
+    if (i >= img->n) {
+        rl_err_set(err, RL_E_RANGE, "no candidate %zu", i + 1);
+        return -1;
+    }
+    next = img->main == img->cand[i].cls ? NULL : img->cand[i].cls;
+    if (next != NULL && img->cand[i].state != RL_STATE_CORRECT) {
+        rl_err_set(err, RL_E_RANGE, "the main object must be marked Correct "
+                   "first");
+        return -1;
+    }
+    if (img->main != NULL) {
+        snprintf(before, sizeof before, "%lld", (long long)img->main->id);
+        ch.before = before;
+    }
+    if (next != NULL) {
+        snprintf(after, sizeof after, "%lld", (long long)next->id);
+        ch.after = after;
+    }
+    if (commit_step(s, reviewer, img->id, "main", &ch, 1, err) != 0)
+        return -1;
+    img->main = next;
+    return 0;
+}
+
+int
+rl_review_add(rl_store *s, const rl_catalog *cat, rl_image **imgp,
+              const char *reviewer, const rl_class *cls, size_t *pos,
+              rl_err *err)
+{
+    rl_image *img = *imgp, *fresh;
+    struct change ch = { cls->id, "candidate", NULL, reviewer };
+
+    if (cls->idx < 0) {
+        rl_err_set(err, RL_E_RANGE, "%s is a hierarchy node, not a class",
+                   cls->wnid);
+        return -1;
+    }
+    if (rl_image_cand_pos(img, cls) != SIZE_MAX) {
+        rl_err_set(err, RL_E_DUP, "%s is a candidate already", cls->wnid);
+        return -1;
+    }
+    if (commit_step(s, reviewer, img->id, "add", &ch, 1, err) != 0)
+        return -1;
+    fresh = rl_image_load(s, cat, reviewer, img->id, err);
+    if (fresh == NULL)
+        return -1;
+    rl_image_free(img);
+    *imgp = fresh;
+    if (pos != NULL)
+        *pos = rl_image_cand_pos(fresh, cls);
+    return 0;
+}
+
+int
+rl_review_confirm(rl_store *s, rl_image *img, const char *reviewer,
+                  rl_err *err)
+{
+    size_t open = rl_image_unreviewed(img);
+    struct change ch = { 0, "done", img->done ? "1" : "0", "1" };
+
+    if (open > 0) {
+        rl_err_set(err, RL_E_RANGE, "%zu candidate%s still unreviewed (W "
+                   "sets them Wrong)", open, open == 1 ? "" : "s");
+        return -1;
+    }
+    if (img->done)
+        return 0;
+    if (commit_step(s, reviewer, img->id, "confirm", &ch, 1, err) != 0)
+        return -1;
+    img->done = true;
+    return 0;
+}
+
+/* ---- undo / redo --------------------------------------------------- */
+
+static const char SQL_UNDO_TARGET[] =
+    "SELECT s.id FROM step s WHERE s.reviewer = ?1 AND s.kind = 'do'"
+    " AND s.what <> 'confirm' AND coalesce((SELECT u.kind FROM step u"
+    " WHERE u.target = s.id ORDER BY u.id DESC LIMIT 1), 'redo') = 'redo'"
+    " ORDER BY s.id DESC LIMIT 1";
+static const char SQL_REDO_TARGET[] =
+    "SELECT u.target FROM step u WHERE u.reviewer = ?1 AND u.kind = 'undo'"
+    " AND u.id > coalesce((SELECT max(id) FROM step d WHERE d.reviewer = ?1"
+    "   AND d.kind = 'do' AND d.what <> 'confirm'), 0)"
+    " AND NOT EXISTS (SELECT 1 FROM step r WHERE r.target = u.target"
+    "   AND r.id > u.id)"
+    " ORDER BY u.id DESC LIMIT 1";
+static const char SQL_STEP_EVENTS_DESC[] =
+    "SELECT image, class, field, before, after FROM event WHERE step = ?"
+    " ORDER BY id DESC";
+static const char SQL_STEP_EVENTS_ASC[] =
+    "SELECT image, class, field, before, after FROM event WHERE step = ?"
+    " ORDER BY id";
+
+/* Replays the events of step `target` backwards (undo) or forwards
+ * (redo) as a new step of that kind. */
+static int
+replay(rl_store *s, const char *reviewer, int64_t target, bool undo,
+       int64_t *image, rl_err *err)
+{
+    struct ev {
+        int64_t image, cls;
+        char *field, *before, *after;
+    } *ev = NULL;
+    size_t n = 0, cap = 0, i;
+    sqlite3_stmt *st;
+    struct step sp;
+    int rc = -1;
+
+    if ((st = store_stmt(s, undo ? SQL_STEP_EVENTS_DESC : SQL_STEP_EVENTS_ASC,
+                         err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, target);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        rl_grow(&ev, &cap, n + 1, sizeof *ev);
+        ev[n].image = sqlite3_column_int64(st, 0);
+        ev[n].cls = sqlite3_column_int64(st, 1);
+        ev[n].field = store_col_dup(st, 2);
+        ev[n].before = store_col_dup(st, 3);
+        ev[n].after = store_col_dup(st, 4);
+        n++;
+    }
+    sqlite3_reset(st);
+    if (step_new(s, reviewer, undo ? "undo" : "redo", target,
+                 undo ? "undo" : "redo", &sp, err) != 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        const char *from = undo ? ev[i].after : ev[i].before;
+        const char *to = undo ? ev[i].before : ev[i].after;
+
+        if (apply(s, reviewer, ev[i].image, ev[i].cls, ev[i].field, to,
+                  sp.at, err) != 0
+            || log_event(s, &sp, ev[i].image, ev[i].cls, ev[i].field, from,
+                         to, err) != 0)
+            goto out;
+        *image = ev[i].image;
+    }
+    if (n > 0 && touch_change(s, reviewer, *image, sp.at, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    for (i = 0; i < n; i++) {
+        free(ev[i].field);
+        free(ev[i].before);
+        free(ev[i].after);
+    }
+    free(ev);
+    return rc;
+}
+
+static int
+undo_redo(rl_store *s, const char *reviewer, int64_t *image, bool undo,
+          rl_err *err)
+{
+    sqlite3_stmt *st;
+    int64_t target = 0;
+    int rc = -1;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if ((st = store_stmt(s, undo ? SQL_UNDO_TARGET : SQL_REDO_TARGET, err))
+        == NULL)
+        goto out;
+    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        target = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (target == 0) {
+        rc = 0;
+        goto out;
+    }
+    rc = replay(s, reviewer, target, undo, image, err);
+out:
+    if (rl_store_end(s, rc, err) != 0)
+        return -1;
+    return target != 0 ? 1 : 0;
+}
+
+int
+rl_review_undo(rl_store *s, const char *reviewer, int64_t *image, rl_err *err)
+{
+    return undo_redo(s, reviewer, image, true, err);
+}
+
+int
+rl_review_redo(rl_store *s, const char *reviewer, int64_t *image, rl_err *err)
+{
+    return undo_redo(s, reviewer, image, false, err);
+}
+
+int
+rl_review_touch(rl_store *s, const char *reviewer, int64_t image,
+                int64_t active_ms, rl_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO timing(image, reviewer, first_shown, active_ms)"
+        " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(image, reviewer)"
+        " DO UPDATE SET active_ms = active_ms + ?4";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, rl_now_ms());
+    sqlite3_bind_int64(st, 4, active_ms < 0 ? 0 : active_ms);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "saving the time");
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* ---- queue --------------------------------------------------------- */
+
+static const char *const filter_names[RL_FILTER_COUNT] = {
+    "all", "unreviewed", "problematic", "others"
+};
+
+const char *
+rl_filter_name(rl_filter f)
+{
+    return f < RL_FILTER_COUNT ? filter_names[f] : "?";
+}
+
+int
+rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
+{
+    static const char sql[] =
+        "SELECT i.id,"
+        " (SELECT count(*) FROM candidate c WHERE c.image = i.id),"
+        " (SELECT count(*) FROM review r WHERE r.image = i.id"
+        "   AND r.reviewer = ?1),"
+        " EXISTS (SELECT 1 FROM flag f WHERE f.image = i.id"
+        "   AND f.problematic),"
+        " EXISTS (SELECT 1 FROM review r WHERE r.image = i.id"
+        "   AND r.reviewer <> ?1)"
+        " FROM image i ORDER BY i.name";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    q->n = 0;
+    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        rl_qitem *it;
+
+        rl_grow(&q->items, &q->cap, q->n + 1, sizeof *q->items);
+        it = &q->items[q->n++];
+        it->id = sqlite3_column_int64(st, 0);
+        it->n_cand = sqlite3_column_int(st, 1);
+        it->n_mine = sqlite3_column_int(st, 2);
+        it->problematic = sqlite3_column_int(st, 3) != 0;
+        it->others = sqlite3_column_int(st, 4) != 0;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+void
+rl_queue_free(rl_queue *q)
+{
+    free(q->items);
+    q->items = NULL;
+    q->n = q->cap = 0;
+}
+
+bool
+rl_queue_match(const rl_qitem *it, rl_filter f)
+{
+    switch (f) {
+    case RL_FILTER_ALL:
+        return true;
+    case RL_FILTER_UNREVIEWED:
+        return it->n_mine < it->n_cand;
+    case RL_FILTER_PROBLEMATIC:
+        return it->problematic;
+    case RL_FILTER_OTHERS:
+        return it->others && it->n_mine == 0;
+    default:
+        return false;
+    }
+}
+
+size_t
+rl_queue_find(const rl_queue *q, int64_t id)
+{
+    size_t i;
+
+    for (i = 0; i < q->n; i++)
+        if (q->items[i].id == id)
+            return i;
+    return SIZE_MAX;
+}
+
+size_t
+rl_queue_step(const rl_queue *q, size_t from, int dir, rl_filter f)
+{
+    size_t k, i;
+
+    if (q->n == 0)
+        return SIZE_MAX;
+    if (from >= q->n)
+        from = dir > 0 ? q->n - 1 : 0;   /* next step lands on 0 / n-1 */
+    for (k = 1; k <= q->n; k++) {
+        i = dir > 0 ? (from + k) % q->n : (from + q->n - k % q->n) % q->n;
+        if (rl_queue_match(&q->items[i], f))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+size_t
+rl_queue_count(const rl_queue *q, rl_filter f, size_t pos, size_t *rank)
+{
+    size_t i, n = 0;
+
+    if (rank != NULL)
+        *rank = 0;
+    for (i = 0; i < q->n; i++) {
+        if (rl_queue_match(&q->items[i], f)) {
+            n++;
+            if (i == pos && rank != NULL)
+                *rank = n;
+        }
+    }
+    return n;
+}

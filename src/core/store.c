@@ -1,0 +1,524 @@
+/* store.c - project file: schema, migrations, transactions, statistics.
+ *
+ * Invariants: every connection runs with WAL, foreign keys and a busy
+ * timeout; the schema is at RL_SCHEMA_VERSION once open returns; the event
+ * table is append-only (triggers refuse UPDATE and DELETE). Migrations are
+ * an ordered list of scripts; migrating from version k runs scripts k..N-1
+ * in one transaction. */
+#include "relabel/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "relabel/util.h"
+#include "internal.h"
+
+/* Version 1: the whole model. Times are milliseconds since the epoch, UTC.
+ * Reviewer names are stored as text so that copies of a project merge by
+ * name. No review row means "unreviewed". */
+static const char SCHEMA_V1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE class("
+    "  id INTEGER PRIMARY KEY,"
+    "  wnid TEXT NOT NULL UNIQUE,"
+    "  idx INTEGER UNIQUE,"              /* class index; NULL: inner node */
+    "  names TEXT NOT NULL,"
+    "  gloss TEXT NOT NULL DEFAULT '',"
+    "  split TEXT,"                      /* dog / organism / object */
+    "  grp TEXT,"                        /* Tsipras et al. group */
+    "  n_below INTEGER NOT NULL DEFAULT 0,"
+    "  depth INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE class_parent("
+    "  child INTEGER NOT NULL REFERENCES class(id),"
+    "  parent INTEGER NOT NULL REFERENCES class(id),"
+    "  PRIMARY KEY(child, parent)) WITHOUT ROWID;"
+    "CREATE INDEX class_parent_parent ON class_parent(parent, child);"
+    "CREATE TABLE image("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  path TEXT,"
+    "  label INTEGER REFERENCES class(id),"
+    "  dataset TEXT);"
+    "CREATE TABLE model(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE prediction("
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  model INTEGER NOT NULL REFERENCES model(id),"
+    "  rank INTEGER NOT NULL,"
+    "  class INTEGER NOT NULL REFERENCES class(id),"
+    "  score REAL,"
+    "  PRIMARY KEY(image, model, rank),"
+    "  UNIQUE(image, model, class)) WITHOUT ROWID;"
+    "CREATE TABLE candidate("
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  class INTEGER NOT NULL REFERENCES class(id),"
+    "  n_models INTEGER NOT NULL DEFAULT 0,"
+    "  mean_rank REAL,"
+    "  added_by TEXT,"                   /* reviewer who added it, if any */
+    "  PRIMARY KEY(image, class)) WITHOUT ROWID;"
+    "CREATE TABLE review("
+    "  image INTEGER NOT NULL,"
+    "  class INTEGER NOT NULL,"
+    "  reviewer TEXT NOT NULL,"
+    "  state TEXT NOT NULL"
+    "    CHECK(state IN ('correct','wrong','unclear','dont_know')),"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(image, class, reviewer),"
+    "  FOREIGN KEY(image, class) REFERENCES candidate(image, class))"
+    "  WITHOUT ROWID;"
+    "CREATE INDEX review_reviewer ON review(reviewer, image);"
+    "CREATE TABLE flag("
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  reviewer TEXT NOT NULL,"
+    "  problematic INTEGER NOT NULL DEFAULT 0,"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  main INTEGER REFERENCES class(id),"
+    "  done INTEGER NOT NULL DEFAULT 0,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(image, reviewer)) WITHOUT ROWID;"
+    "CREATE TABLE timing("
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  reviewer TEXT NOT NULL,"
+    "  first_shown INTEGER NOT NULL,"
+    "  last_change INTEGER,"
+    "  active_ms INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(image, reviewer)) WITHOUT ROWID;"
+    /* A step is one user action (a bulk action is one step of many
+     * events); undo and redo are steps that name their target. */
+    "CREATE TABLE step("
+    "  id INTEGER PRIMARY KEY,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  reviewer TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('do','undo','redo','import')),"
+    "  target INTEGER REFERENCES step(id),"
+    "  what TEXT NOT NULL);"
+    "CREATE INDEX step_target ON step(target, id);"
+    "CREATE INDEX step_reviewer ON step(reviewer, kind, id);"
+    "CREATE TABLE event("
+    "  id INTEGER PRIMARY KEY,"
+    "  step INTEGER NOT NULL REFERENCES step(id),"
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  class INTEGER REFERENCES class(id),"
+    "  field TEXT NOT NULL,"             /* state problematic note main ... */
+    "  before TEXT,"
+    "  after TEXT);"
+    "CREATE INDEX event_step ON event(step);"
+    "CREATE INDEX event_image ON event(image);"
+    "CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN"
+    "  SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+    "CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN"
+    "  SELECT RAISE(ABORT, 'the event log is append-only'); END;";
+
+/* migrations[k] takes the schema from version k to k+1. */
+static const char *const migrations[] = {
+    SCHEMA_V1,
+};
+
+sqlite3_stmt *
+store_stmt(rl_store *s, const char *sql, rl_err *err)
+{
+    int i, free_slot = -1;
+    sqlite3_stmt *st;
+
+    for (i = 0; i < STORE_NSTMT; i++) {
+        if (s->cache[i].sql == sql) {
+            st = s->cache[i].st;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return st;
+        }
+        if (s->cache[i].sql == NULL && free_slot < 0)
+            free_slot = i;
+    }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+                           NULL) != SQLITE_OK) {
+        store_dberr(s, err, "preparing a query");
+        return NULL;
+    }
+    if (free_slot < 0) {
+        /* Cache full: evict slot 0; callers never hold two of these past
+         * the next store_stmt call of the same SQL, so that is safe only
+         * for statements not in use. Keep STORE_NSTMT above the count. */
+        sqlite3_finalize(s->cache[0].st);
+        free_slot = 0;
+    }
+    s->cache[free_slot].sql = sql;
+    s->cache[free_slot].st = st;
+    return st;
+}
+
+void
+store_dberr(rl_store *s, rl_err *err, const char *what)
+{
+    int code = sqlite3_extended_errcode(s->db);
+    rl_errcode c = (code & 0xff) == SQLITE_BUSY || (code & 0xff)
+                   == SQLITE_LOCKED ? RL_E_BUSY : RL_E_DB;
+
+    if ((code & 0xff) == SQLITE_FULL)
+        rl_err_set(err, RL_E_IO, "%s: %s: disk full; nothing was changed",
+                   s->path, what);
+    else if ((code & 0xff) == SQLITE_READONLY)
+        rl_err_set(err, RL_E_IO, "%s: %s: the project file is read-only",
+                   s->path, what);
+    else
+        rl_err_set(err, c, "%s: %s: %s", s->path, what,
+                   sqlite3_errmsg(s->db));
+}
+
+int
+store_exec(rl_store *s, const char *sql, rl_err *err)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "running a query");
+        return -1;
+    }
+    return 0;
+}
+
+int64_t
+store_int(rl_store *s, const char *sql, int64_t dflt)
+{
+    sqlite3_stmt *st;
+    int64_t v = dflt;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return dflt;
+    if (sqlite3_step(st) == SQLITE_ROW
+        && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+char *
+store_col_dup(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    return t != NULL ? rl_xstrdup((const char *)t) : NULL;
+}
+
+/* Checks what kind of file this is before anything can write to it. */
+static int
+check_identity(rl_store *s, int flags, rl_err *err)
+{
+    int64_t app, ver, tables;
+
+    /* The first read of a non-database file fails with SQLITE_NOTADB. */
+    tables = store_int(s, "SELECT count(*) FROM sqlite_schema", -1);
+    if (tables < 0) {
+        rl_err_set(err, RL_E_VERSION, "%s: not a relabel project (%s)",
+                   s->path, sqlite3_errmsg(s->db));
+        return -1;
+    }
+    app = store_int(s, "PRAGMA application_id", 0);
+    ver = store_int(s, "PRAGMA user_version", 0);
+    if (tables == 0 && app == 0 && (flags & RL_STORE_CREATE))
+        return 0;
+    if (app != RL_APPLICATION_ID) {
+        rl_err_set(err, RL_E_VERSION,
+                   "%s: not a relabel project (it is an SQLite file of "
+                   "another program); left unchanged", s->path);
+        return -1;
+    }
+    if (flags & RL_STORE_CREATE) {
+        rl_err_set(err, RL_E_DUP, "%s: a project exists already", s->path);
+        return -1;
+    }
+    if (ver > RL_SCHEMA_VERSION) {
+        rl_err_set(err, RL_E_VERSION,
+                   "%s: made by a newer relabel (schema %lld, this one "
+                   "knows %d); upgrade relabel; left unchanged", s->path,
+                   (long long)ver, RL_SCHEMA_VERSION);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+migrate(rl_store *s, rl_err *err)
+{
+    int64_t ver = store_int(s, "PRAGMA user_version", 0);
+    char pragma[64];
+    int rc = -1;
+
+    if (ver >= RL_SCHEMA_VERSION)
+        return 0;
+    if (store_exec(s, "BEGIN IMMEDIATE", err) != 0)
+        return -1;
+    /* Re-read under the write lock: another process may have migrated. */
+    ver = store_int(s, "PRAGMA user_version", 0);
+    for (; ver < RL_SCHEMA_VERSION; ver++) {
+        if (store_exec(s, migrations[ver], err) != 0) {
+            rl_err_prefix(err, "migrating to schema %lld",
+                          (long long)ver + 1);
+            goto out;
+        }
+    }
+    snprintf(pragma, sizeof pragma, "PRAGMA application_id = %d",
+             RL_APPLICATION_ID);
+    if (store_exec(s, pragma, err) != 0)
+        goto out;
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d",
+             RL_SCHEMA_VERSION);
+    if (store_exec(s, pragma, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    if (store_exec(s, rc == 0 ? "COMMIT" : "ROLLBACK", rc == 0 ? err : NULL)
+        != 0)
+        rc = -1;
+    return rc;
+}
+
+rl_store *
+rl_store_open(const char *path, int flags, rl_err *err)
+{
+    rl_store *s;
+    struct stat sb;
+    int oflags;
+
+    if (stat(path, &sb) == 0) {
+        if (!S_ISREG(sb.st_mode)) {
+            rl_err_set(err, RL_E_IO, "%s: not a regular file", path);
+            return NULL;
+        }
+        if (flags & RL_STORE_CREATE && sb.st_size > 0) {
+            rl_err_set(err, RL_E_DUP, "%s: file exists; not overwriting it",
+                       path);
+            return NULL;
+        }
+    } else if (!(flags & RL_STORE_CREATE)) {
+        rl_err_set(err, RL_E_NOTFOUND,
+                   "%s: no such project (create one with: relabel --db %s "
+                   "init)", path, path);
+        return NULL;
+    }
+
+    s = rl_xcalloc(1, sizeof *s);
+    s->path = rl_xstrdup(path);
+    oflags = (flags & RL_STORE_READONLY) ? SQLITE_OPEN_READONLY
+             : SQLITE_OPEN_READWRITE;
+    if (flags & RL_STORE_CREATE)
+        oflags |= SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL)
+        != SQLITE_OK) {
+        rl_err_set(err, RL_E_IO, "%s: cannot open: %s", path,
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 10000);
+    if (check_identity(s, flags, err) != 0)
+        goto fail;
+    if (!(flags & RL_STORE_READONLY)) {
+        /* journal_mode=WAL persists in the file; only change it once. */
+        if (store_exec(s, "PRAGMA journal_mode=WAL", err) != 0)
+            goto fail;
+        if (store_exec(s, "PRAGMA synchronous=NORMAL", err) != 0)
+            goto fail;
+    }
+    if (store_exec(s, "PRAGMA foreign_keys=ON", err) != 0)
+        goto fail;
+    if (!(flags & RL_STORE_READONLY) && migrate(s, err) != 0)
+        goto fail;
+    if ((flags & RL_STORE_READONLY)
+        && store_int(s, "PRAGMA user_version", 0) < RL_SCHEMA_VERSION) {
+        rl_err_set(err, RL_E_VERSION, "%s: older project schema; open it "
+                   "once read-write to upgrade", path);
+        goto fail;
+    }
+    return s;
+fail:
+    if (s->db != NULL)
+        sqlite3_close(s->db);
+    if ((flags & RL_STORE_CREATE) && stat(path, &sb) == 0 && sb.st_size == 0)
+        unlink(path);          /* don't leave an empty file we created */
+    free(s->path);
+    free(s);
+    return NULL;
+}
+
+void
+rl_store_close(rl_store *s)
+{
+    int i;
+
+    if (s == NULL)
+        return;
+    for (i = 0; i < STORE_NSTMT; i++)
+        sqlite3_finalize(s->cache[i].st);
+    if (s->depth > 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+const char *
+rl_store_path(const rl_store *s)
+{
+    return s->path;
+}
+
+int
+rl_store_begin(rl_store *s, rl_err *err)
+{
+    if (s->depth == 0) {
+        /* IMMEDIATE takes the write lock now, so a busy database waits
+         * here (busy timeout) rather than failing at the first write. */
+        if (store_exec(s, "BEGIN IMMEDIATE", err) != 0)
+            return -1;
+        s->failed = false;
+    }
+    s->depth++;
+    return 0;
+}
+
+int
+rl_store_end(rl_store *s, int rc, rl_err *err)
+{
+    if (s->depth <= 0)
+        return rc;
+    if (rc != 0)
+        s->failed = true;
+    if (--s->depth > 0)
+        return rc;
+    if (s->failed) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc != 0 ? rc : -1;
+    }
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "saving");
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+char *
+rl_store_meta_get(rl_store *s, const char *key)
+{
+    static const char sql[] = "SELECT value FROM meta WHERE key = ?";
+    sqlite3_stmt *st = store_stmt(s, sql, NULL);
+    char *v = NULL;
+
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = store_col_dup(st, 0);
+    sqlite3_reset(st);
+    return v;
+}
+
+int
+rl_store_meta_set(rl_store *s, const char *key, const char *value,
+                  rl_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO meta(key, value) VALUES(?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    if (rc != 0)
+        store_dberr(s, err, "saving a setting");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+rl_store_check(rl_store *s, rl_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL)
+        != SQLITE_OK) {
+        store_dberr(s, err, "integrity check");
+        return -1;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(st, 0);
+
+        if (r != NULL && strcmp(r, "ok") == 0)
+            rc = 0;
+        else
+            rl_err_set(err, RL_E_DB, "%s: integrity check: %s", s->path,
+                       r ? r : "?");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+rl_store_stats(rl_store *s, rl_stats *st, rl_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    size_t cap = 0;
+
+    memset(st, 0, sizeof *st);
+    st->classes = store_int(s, "SELECT count(*) FROM class WHERE idx IS NOT NULL", 0);
+    st->images = store_int(s, "SELECT count(*) FROM image", 0);
+    st->with_path = store_int(s, "SELECT count(*) FROM image WHERE path IS NOT NULL", 0);
+    st->predictions = store_int(s, "SELECT count(*) FROM prediction", 0);
+    st->models = store_int(s, "SELECT count(*) FROM model", 0);
+    st->candidates = store_int(s, "SELECT count(*) FROM candidate", 0);
+    st->reviewed_candidates = store_int(s,
+        "SELECT count(*) FROM (SELECT DISTINCT image, class FROM review)", 0);
+    st->unreviewed_candidates = st->candidates - st->reviewed_candidates;
+    st->reviewed_images = store_int(s,
+        "SELECT count(*) FROM image i WHERE EXISTS (SELECT 1 FROM candidate c"
+        " WHERE c.image = i.id) AND NOT EXISTS (SELECT 1 FROM candidate c"
+        " WHERE c.image = i.id AND NOT EXISTS (SELECT 1 FROM review r"
+        " WHERE r.image = c.image AND r.class = c.class))", 0);
+    st->problematic_images = store_int(s,
+        "SELECT count(DISTINCT image) FROM flag WHERE problematic", 0);
+    st->events = store_int(s, "SELECT count(*) FROM event", 0);
+
+    if (sqlite3_prepare_v2(s->db,
+        "SELECT reviewer, count(DISTINCT image), count(*),"
+        " (SELECT count(*) FROM flag f WHERE f.reviewer = r.reviewer AND f.done),"
+        " (SELECT count(*) FROM flag f WHERE f.reviewer = r.reviewer"
+        "  AND f.problematic)"
+        " FROM review r GROUP BY reviewer ORDER BY reviewer", -1, &q, NULL)
+        != SQLITE_OK) {
+        store_dberr(s, err, "stats");
+        return -1;
+    }
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        rl_stats_reviewer *r;
+
+        rl_grow(&st->rev, &cap, st->n_rev + 1, sizeof *st->rev);
+        r = &st->rev[st->n_rev++];
+        r->name = store_col_dup(q, 0);
+        r->images = sqlite3_column_int64(q, 1);
+        r->reviews = sqlite3_column_int64(q, 2);
+        r->done = sqlite3_column_int64(q, 3);
+        r->problematic = sqlite3_column_int64(q, 4);
+    }
+    sqlite3_finalize(q);
+    return 0;
+}
+
+void
+rl_stats_free(rl_stats *st)
+{
+    size_t i;
+
+    for (i = 0; i < st->n_rev; i++)
+        free(st->rev[i].name);
+    free(st->rev);
+    st->rev = NULL;
+    st->n_rev = 0;
+}
