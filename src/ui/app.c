@@ -1,0 +1,157 @@
+/* app.c - terminal set-up and restore, signals, the screen stack and the
+ * central loop. Signal handlers only set flags; the loop acts on them.
+ * Resizes arrive as KEY_RESIZE and are handled here, in one place. */
+#include "ui/ui.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ui/term.h"
+
+static volatile sig_atomic_t got_term;
+
+static void
+on_term(int sig)
+{
+    (void)sig;
+    got_term = 1;                 /* no drawing, no I/O here */
+}
+
+static void
+signals_install(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    /* A dead terminal must not kill us before the loop notices. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+int
+ui_push(struct ui_app *app, const struct ui_screen *type, void *arg)
+{
+    void *st;
+
+    if (app->depth >= (int)(sizeof app->stack / sizeof app->stack[0]))
+        return UI_HANDLED;
+    st = type->open(app, arg);
+    if (st == NULL)
+        return UI_REDRAW;
+    app->stack[app->depth].type = type;
+    app->stack[app->depth].state = st;
+    app->depth++;
+    return UI_RELAYOUT;
+}
+
+static void
+pop(struct ui_app *app)
+{
+    struct ui_frame *f;
+
+    if (app->depth == 0)
+        return;
+    f = &app->stack[--app->depth];
+    f->type->close(f->state);
+}
+
+static struct ui_frame *
+top(struct ui_app *app)
+{
+    return app->depth > 0 ? &app->stack[app->depth - 1] : NULL;
+}
+
+static void
+apply(struct ui_app *app, int flags)
+{
+    struct ui_frame *f;
+
+    if (flags & UI_QUIT) {
+        while (app->depth > 0)
+            pop(app);
+        return;
+    }
+    if (flags & UI_POP) {
+        pop(app);
+        flags |= UI_RELAYOUT;
+    }
+    if ((f = top(app)) == NULL)
+        return;
+    if (flags & UI_RELAYOUT) {
+        getmaxyx(stdscr, app->rows, app->cols);
+        f->type->layout(f->state, app->rows, app->cols);
+        /* Curses repaints everything; direct-written panes follow. */
+        clearok(curscr, TRUE);
+        app->need_paint = true;
+        flags |= UI_REDRAW;
+    }
+    if (flags & UI_REDRAW) {
+        erase();
+        f->type->draw(f->state);
+        refresh();
+        if (f->type->paint != NULL)
+            f->type->paint(f->state);
+        app->need_paint = false;
+    }
+}
+
+int
+ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
+{
+    int flags;
+
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "relabel: the review screen needs a terminal "
+                "(stdin and stdout)\n");
+        return 1;
+    }
+    signals_install();
+    if (initscr() == NULL) {
+        fprintf(stderr, "relabel: cannot initialise the terminal\n");
+        return 1;
+    }
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    idlok(stdscr, FALSE);          /* never scroll the image with text */
+    idcok(stdscr, FALSE);
+    scrollok(stdscr, FALSE);
+    set_escdelay(25);
+    timeout(100);                  /* getch returns ERR every 100 ms */
+    curs_set(0);
+    ui_colors_init(app);
+
+    flags = ui_push(app, first, arg);
+    if (app->depth == 0) {
+        endwin();
+        return 1;
+    }
+    apply(app, flags);
+    while (!got_term && app->depth > 0) {
+        struct ui_frame *f = top(app);
+        int key = getch();
+
+        if (key == KEY_RESIZE)
+            flags = UI_RELAYOUT;
+        else if (key != ERR)
+            flags = f->type->key(f->state, key);
+        else
+            flags = f->type->idle != NULL ? f->type->idle(f->state) : 0;
+        apply(app, flags);
+    }
+    while (app->depth > 0)
+        pop(app);                  /* screens flush their pending work */
+    endwin();
+    rl_buf_free(&app->out);
+    return 0;
+}

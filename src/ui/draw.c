@@ -1,0 +1,218 @@
+/* draw.c - text and colour helpers over curses, the direct-write path for
+ * image panes, and a one-line prompt. All text from data files passes
+ * rl_utf8_sanitize() here before curses sees it. */
+#include "ui/ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ui/term.h"
+
+static int color_attr[UI_C_COUNT];
+
+void
+ui_colors_init(struct ui_app *app)
+{
+    static const struct {
+        short fg, bg;
+        int mono;
+    } table[] = {
+#define UI_COLOR_ROW(name, fg, bg, mono) { fg, bg, mono },
+        UI_COLORS(UI_COLOR_ROW)
+#undef UI_COLOR_ROW
+    };
+    int i;
+
+    /* ASCII mode is for stable captures: no colour anywhere. */
+    app->color_ok = has_colors() && app->opt.pixels != UI_PIXELS_ASCII;
+    if (app->color_ok) {
+        start_color();
+        use_default_colors();
+    }
+    /* Image colours: what the terminal has, 256 at most unless asked. */
+    if (app->colors == RL_COLORS_NONE && app->opt.pixels != UI_PIXELS_ASCII
+        && has_colors())
+        app->colors = COLORS >= 256 ? RL_COLORS_256 : COLORS >= 16
+                      ? RL_COLORS_16 : COLORS >= 8 ? RL_COLORS_8
+                      : RL_COLORS_NONE;
+    for (i = 0; i < UI_C_COUNT; i++) {
+        if (app->color_ok && i > 0) {
+            init_pair((short)i, table[i].fg, table[i].bg);
+            color_attr[i] = COLOR_PAIR(i)
+                            | (table[i].mono & (A_BOLD | A_REVERSE));
+        } else {
+            color_attr[i] = table[i].mono;
+        }
+    }
+}
+
+int
+ui_attr(enum ui_color c)
+{
+    return c < UI_C_COUNT ? color_attr[c] : (int)A_NORMAL;
+}
+
+int
+ui_text(int y, int x, int width, const char *text, int attr)
+{
+    char *safe;
+    size_t n;
+    int w;
+
+    if (width <= 0 || y < 0 || y >= LINES)
+        return 0;
+    safe = rl_utf8_sanitize(text != NULL ? text : "");
+    n = rl_utf8_fit(safe, width);
+    safe[n] = '\0';
+    w = rl_utf8_width(safe);
+    attron(attr);
+    mvaddnstr(y, x, safe, (int)n);
+    attroff(attr);
+    free(safe);
+    return w;
+}
+
+int
+ui_wrap(int y, int x, int width, int maxrows, const char *text, int attr)
+{
+    char *safe, *p;
+    int rows = 0;
+
+    if (width <= 0 || maxrows <= 0)
+        return 0;
+    safe = rl_utf8_sanitize(text != NULL ? text : "");
+    p = safe;
+    while (*p != '\0' && rows < maxrows) {
+        size_t n = rl_utf8_fit(p, width), cut = n;
+
+        if (p[n] != '\0') {
+            /* Break at the last space that fits, if any. */
+            size_t k = n;
+
+            while (k > 0 && p[k] != ' ')
+                k--;
+            if (k > 0)
+                cut = k;
+            if (rows == maxrows - 1) {
+                /* Last row: mark the cut with an ellipsis. */
+                size_t e = rl_utf8_fit(p, width - 1);
+
+                attron(attr);
+                mvaddnstr(y + rows, x, p, (int)e);
+                addstr("…");
+                attroff(attr);
+                rows++;
+                break;
+            }
+        }
+        if (n == 0)
+            break;
+        attron(attr);
+        mvaddnstr(y + rows, x, p, (int)cut);
+        attroff(attr);
+        rows++;
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    free(safe);
+    return rows;
+}
+
+void
+ui_blank(int y, int x, int width)
+{
+    if (width > 0 && y >= 0 && y < LINES)
+        mvhline(y, x, ' ', width);
+}
+
+void
+ui_cells_curses(const rl_cells *c, int top, int left)
+{
+    int r, k;
+
+    for (r = 0; r < c->rows && top + r < LINES; r++) {
+        move(top + r, left);
+        for (k = 0; k < c->cols && left + k < COLS; k++) {
+            uint32_t cp = c->cell[r * c->cols + k].cp;
+
+            addch(cp >= 0x20 && cp < 0x7f ? (chtype)cp : ' ');
+        }
+    }
+}
+
+void
+ui_write_direct(struct ui_app *app, const char *bytes, size_t len)
+{
+    char tail[48];
+    int y, x, n;
+    size_t off = 0;
+
+    getyx(curscr, y, x);
+    n = snprintf(tail, sizeof tail, "\033[0m\033[%d;%dH", y + 1, x + 1);
+    while (off < len) {
+        ssize_t w = write(STDOUT_FILENO, bytes + off, len - off);
+
+        if (w <= 0)
+            return;            /* terminal gone: nothing more to do */
+        off += (size_t)w;
+    }
+    if (write(STDOUT_FILENO, tail, (size_t)n) == n)
+        app->bytes_out += (long)len + n;
+}
+
+char *
+ui_prompt(struct ui_app *app, int y, const char *label, const char *initial)
+{
+    rl_buf b = {0};
+    int lw;
+
+    (void)app;
+    rl_buf_adds(&b, initial != NULL ? initial : "");
+    curs_set(1);
+    for (;;) {
+        int ch;
+
+        ui_blank(y, 0, COLS);
+        lw = ui_text(y, 0, COLS, label, ui_attr(UI_C_KEY));
+        ui_text(y, lw, COLS - lw - 1, rl_buf_str(&b), A_NORMAL);
+        refresh();
+        ch = getch();
+        if (ch == ERR)
+            continue;
+        if (ch == 27 || ch == 7) {           /* Esc, ctrl-G */
+            rl_buf_free(&b);
+            curs_set(0);
+            return NULL;
+        }
+        if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+            break;
+        if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+            /* Remove one whole UTF-8 character. */
+            while (b.len > 0) {
+                unsigned char last = (unsigned char)b.data[--b.len];
+
+                if ((last & 0xC0) != 0x80)
+                    break;
+            }
+            if (b.data != NULL)
+                b.data[b.len] = '\0';
+            continue;
+        }
+        if (ch == 21) {                      /* ctrl-U: clear */
+            rl_buf_reset(&b);
+            continue;
+        }
+        if (ch >= 0x20 && ch < 0x100 && ch != 0x7f && b.len < 500)
+            rl_buf_addc(&b, (char)ch);
+    }
+    curs_set(0);
+    if (b.data == NULL)
+        rl_buf_add(&b, "", 0);
+    if (!rl_utf8_valid(b.data, b.len)) {
+        rl_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}

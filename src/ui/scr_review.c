@@ -1,0 +1,873 @@
+/* scr_review.c - the review screen: the image on the left, the image's
+ * candidate labels on the right, one key per decision.
+ *
+ * View state only: the queue position, the selected candidate, the cached
+ * cell grid of the image and layout. Every mark goes through the core
+ * (rl_review_*), which commits before returning; only then does the status
+ * line say "saved". The image pane is written directly to the terminal in
+ * symbols mode, and only when the image or the layout changes; curses
+ * holds invisible placeholders there so that it never paints over it. */
+#include "ui/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relabel/review.h"
+#include "ui/term.h"
+
+#define MIN_COLS 60
+#define MIN_ROWS 15
+#define IDLE_CAP_MS 60000.0   /* longer pauses do not count as work */
+
+struct review {
+    struct ui_app *app;
+    rl_queue q;            /* every image, by name */
+    size_t pos;            /* position of img in q */
+    rl_filter filter;
+    rl_image *img;         /* the image under review */
+    size_t sel;            /* selected candidate */
+    size_t top;            /* first candidate row shown */
+    rl_prefetch *pf;       /* decoded and rendered images */
+    rl_cells *cells;       /* grid for img at the pane size, or NULL */
+    char img_msg[200];     /* why there is no grid, or a decode warning */
+    bool img_dirty;        /* pane must be written again */
+    int rows, cols;        /* terminal */
+    int pane_rows, pane_cols, text_x, text_w;
+    bool too_small, full, hide_name;
+    char status[200];      /* last message */
+    bool status_err;       /* message is an error */
+    bool saved;            /* last change committed */
+    double key_at;         /* monotonic ms of the last key on this image */
+    double active;         /* ms of attention on this image so far */
+};
+
+/* ---- image pane ----------------------------------------------------- */
+
+static rl_render_mode
+mode_of(const struct review *rs)
+{
+    return rs->app->opt.pixels == UI_PIXELS_ASCII ? RL_RENDER_ASCII
+           : RL_RENDER_SYMBOLS;
+}
+
+static const char *
+path_of(const struct review *rs, size_t pos)
+{
+    (void)pos;
+    return rs->img != NULL ? rs->img->path : NULL;
+}
+
+/* Renders the current image at the pane size (from the prefetch cache
+ * when it is there), then asks for its neighbours in the background. */
+static void
+load_cells(struct review *rs)
+{
+    char warning[128] = "";
+    rl_err e;
+    const char *path = path_of(rs, rs->pos);
+
+    rl_cells_free(rs->cells);
+    rs->cells = NULL;
+    rs->img_msg[0] = '\0';
+    rs->img_dirty = true;
+    if (rs->too_small || rs->pane_rows <= 0 || rs->pane_cols <= 0)
+        return;
+    if (path == NULL) {
+        snprintf(rs->img_msg, sizeof rs->img_msg, "no image file for this "
+                 "image (relabel import images adds them)");
+        return;
+    }
+    rs->cells = rl_prefetch_get(rs->pf, path, rs->pane_cols, rs->pane_rows,
+                                mode_of(rs), rs->app->colors, warning, &e);
+    if (rs->cells == NULL) {
+        char *safe = rl_utf8_sanitize(e.msg);
+
+        snprintf(rs->img_msg, sizeof rs->img_msg, "cannot show image: %s",
+                 safe);
+        free(safe);
+    } else if (warning[0] != '\0') {
+        snprintf(rs->img_msg, sizeof rs->img_msg, "%s", warning);
+    }
+}
+
+/* Queues the images before and after this one under the filter. */
+static void
+prefetch_neighbours(struct review *rs)
+{
+    int dir;
+
+    if (rs->too_small)
+        return;
+    for (dir = 1; dir >= -1; dir -= 2) {
+        size_t p = rl_queue_step(&rs->q, rs->pos, dir, rs->filter);
+        rl_image *n;
+
+        if (p == SIZE_MAX || p == rs->pos)
+            continue;
+        n = rl_image_load(rs->app->store, rs->app->cat, rs->app->reviewer,
+                          rs->q.items[p].id, NULL);
+        if (n != NULL && n->path != NULL)
+            rl_prefetch_want(rs->pf, n->path, rs->pane_cols, rs->pane_rows,
+                             mode_of(rs), rs->app->colors);
+        rl_image_free(n);
+    }
+}
+
+/* ---- status and time ------------------------------------------------ */
+
+static void
+say(struct review *rs, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+say(struct review *rs, bool error, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(rs->status, sizeof rs->status, fmt, ap);
+    va_end(ap);
+    rs->status_err = error;
+    if (error)
+        rs->saved = false;
+}
+
+static void
+count_attention(struct review *rs)
+{
+    double now = rl_mono_ms(), gap = now - rs->key_at;
+
+    rs->active += gap < IDLE_CAP_MS ? gap : IDLE_CAP_MS;
+    rs->key_at = now;
+}
+
+/* Leaves the current image: records the attention it got. */
+static void
+leave_image(struct review *rs)
+{
+    if (rs->img == NULL)
+        return;
+    count_attention(rs);
+    rl_review_touch(rs->app->store, rs->app->reviewer, rs->img->id,
+                    (int64_t)rs->active, NULL);
+    rs->active = 0;
+}
+
+static void
+sync_queue_item(struct review *rs)
+{
+    rl_qitem *it;
+
+    if (rs->img == NULL || rs->pos >= rs->q.n)
+        return;
+    it = &rs->q.items[rs->pos];
+    it->n_cand = (int)rs->img->n;
+    it->n_mine = (int)(rs->img->n - rl_image_unreviewed(rs->img));
+    if (rs->img->problematic)
+        it->problematic = true;
+}
+
+static size_t
+first_unreviewed(const rl_image *img, size_t from)
+{
+    size_t k;
+
+    for (k = 0; k < img->n; k++) {
+        size_t i = (from + k) % img->n;
+
+        if (img->cand[i].state == RL_STATE_NONE)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* Shows image at queue position `pos`. */
+static int
+show(struct review *rs, size_t pos)
+{
+    rl_image *img;
+    rl_err e;
+
+    if (pos >= rs->q.n)
+        return UI_REDRAW;
+    img = rl_image_load(rs->app->store, rs->app->cat, rs->app->reviewer,
+                        rs->q.items[pos].id, &e);
+    if (img == NULL) {
+        say(rs, true, "%s", e.msg);
+        return UI_REDRAW;
+    }
+    leave_image(rs);
+    rl_image_free(rs->img);
+    rs->img = img;
+    rs->pos = pos;
+    rs->top = 0;
+    rs->sel = first_unreviewed(img, 0);
+    if (rs->sel == SIZE_MAX)
+        rs->sel = 0;
+    rs->key_at = rl_mono_ms();
+    rs->active = 0;
+    rl_review_touch(rs->app->store, rs->app->reviewer, img->id, 0, NULL);
+    sync_queue_item(rs);
+    load_cells(rs);
+    prefetch_neighbours(rs);
+    return UI_REDRAW;
+}
+
+static void
+reload_image(struct review *rs)
+{
+    rl_image *img = rl_image_load(rs->app->store, rs->app->cat,
+                                  rs->app->reviewer, rs->img->id, NULL);
+
+    if (img == NULL)
+        return;
+    rl_image_free(rs->img);
+    rs->img = img;
+    if (rs->sel >= img->n)
+        rs->sel = img->n > 0 ? img->n - 1 : 0;
+    sync_queue_item(rs);
+}
+
+/* ---- screen callbacks ----------------------------------------------- */
+
+static void *
+review_open(struct ui_app *app, void *arg)
+{
+    struct review *rs = rl_xcalloc(1, sizeof *rs);
+    const char *start = arg;
+    rl_err e;
+    size_t pos = SIZE_MAX;
+
+    rs->app = app;
+    rs->hide_name = app->opt.hide_names;
+    if (rl_queue_load(app->store, app->reviewer, &rs->q, &e) != 0) {
+        endwin();
+        fprintf(stderr, "relabel: %s\n", e.msg);
+        free(rs);
+        return NULL;
+    }
+    if (rs->q.n == 0) {
+        endwin();
+        fprintf(stderr, "relabel: the project has no images yet (relabel "
+                "import labels FILE)\n");
+        rl_queue_free(&rs->q);
+        free(rs);
+        return NULL;
+    }
+    rs->pf = rl_prefetch_new(24);
+    if (start != NULL) {
+        int64_t id = rl_image_find(app->store, start);
+
+        pos = id >= 0 ? rl_queue_find(&rs->q, id) : SIZE_MAX;
+        if (pos == SIZE_MAX) {
+            char *safe = rl_utf8_sanitize(start);
+
+            say(rs, true, "no image named '%s'", safe);
+            free(safe);
+        }
+    }
+    if (pos == SIZE_MAX) {
+        /* The first image this reviewer has not finished. */
+        pos = rl_queue_step(&rs->q, SIZE_MAX, 1, RL_FILTER_UNREVIEWED);
+        if (pos == SIZE_MAX) {
+            pos = 0;
+            if (rs->status[0] == '\0')
+                say(rs, false, "every image is reviewed");
+        }
+    }
+    rs->pos = pos;
+    rs->key_at = rl_mono_ms();
+    return rs;
+}
+
+static void
+review_close(void *p)
+{
+    struct review *rs = p;
+
+    leave_image(rs);
+    rl_image_free(rs->img);
+    rl_cells_free(rs->cells);
+    rl_prefetch_free(rs->pf);
+    rl_queue_free(&rs->q);
+    free(rs);
+}
+
+static void
+review_layout(void *p, int rows, int cols)
+{
+    struct review *rs = p;
+    bool first = rs->img == NULL;
+
+    rs->rows = rows;
+    rs->cols = cols;
+    rs->too_small = rows < MIN_ROWS || cols < MIN_COLS;
+    if (rs->full) {
+        rs->pane_cols = cols;
+        rs->pane_rows = rows - 1;
+        rs->text_x = cols;
+        rs->text_w = 0;
+    } else {
+        rs->pane_cols = cols * 2 / 5;
+        rs->pane_rows = rows - 2;
+        rs->text_x = rs->pane_cols + 1;
+        rs->text_w = cols - rs->text_x;
+    }
+    if (first && !rs->too_small)
+        show(rs, rs->pos);
+    else
+        load_cells(rs);      /* a resize re-renders from cached pixels */
+    if (first && rs->too_small)
+        rs->img_dirty = true;
+}
+
+static int
+state_color(rl_state st)
+{
+    switch (st) {
+    case RL_STATE_CORRECT: return ui_attr(UI_C_CORRECT);
+    case RL_STATE_WRONG: return ui_attr(UI_C_WRONG);
+    case RL_STATE_UNCLEAR: return ui_attr(UI_C_UNCLEAR);
+    case RL_STATE_DONT_KNOW: return ui_attr(UI_C_DONTKNOW);
+    default: return ui_attr(UI_C_DIM);
+    }
+}
+
+static void
+draw_pane(struct review *rs)
+{
+    int r;
+
+    if (rs->cells != NULL && mode_of(rs) == RL_RENDER_ASCII) {
+        ui_cells_curses(rs->cells, 0, 0);
+    } else if (rs->cells != NULL) {
+        /* Placeholders curses will never need to change. */
+        for (r = 0; r < rs->pane_rows; r++)
+            mvhline(r, 0, ' ' | A_INVIS, rs->pane_cols);
+    }
+    if (rs->img_msg[0] != '\0') {
+        int y = rs->cells != NULL ? rs->pane_rows - 1 : rs->pane_rows / 2;
+
+        if (rs->cells == NULL)
+            ui_wrap(y, 1, rs->pane_cols - 2, 3, rs->img_msg,
+                    ui_attr(UI_C_ERROR));
+        else
+            ui_text(y, 0, rs->pane_cols, rs->img_msg, ui_attr(UI_C_ERROR));
+    }
+}
+
+static void
+draw_candidates(struct review *rs, int *yp, int maxy)
+{
+    const rl_image *img = rs->img;
+    int x = rs->text_x, w = rs->text_w, y = *yp, shown;
+    size_t i;
+
+    shown = maxy - y;
+    if (shown < 1)
+        return;
+    if (rs->sel < rs->top)
+        rs->top = rs->sel;
+    if (rs->sel >= rs->top + (size_t)shown)
+        rs->top = rs->sel - (size_t)shown + 1;
+    for (i = rs->top; i < img->n && y < maxy; i++, y++) {
+        const rl_cand *c = &img->cand[i];
+        bool sel = i == rs->sel;
+        char head[64], tail[96];
+        int used, attr = sel ? ui_attr(UI_C_SELECTED) : (int)A_NORMAL;
+
+        if (sel) {
+            attron(attr);
+            mvhline(y, x, ' ', w);
+            attroff(attr);
+        }
+        snprintf(head, sizeof head, "%s[%c] ", sel ? ">" : " ",
+                 rl_state_letter(c->state));
+        used = ui_text(y, x, w, head, sel ? attr : state_color(c->state));
+        used += ui_text(y, x + used, w - used, c->cls->wnid,
+                        sel ? attr : ui_attr(UI_C_DIM));
+        used += ui_text(y, x + used, w - used, " ", attr);
+        if (c->n_models > 0)
+            snprintf(tail, sizeof tail, " %d model%s%s%s", c->n_models,
+                     c->n_models == 1 ? "" : "s", c->original ? " ORIG" : "",
+                     img->main == c->cls ? " MAIN" : "");
+        else
+            snprintf(tail, sizeof tail, " %s%s%s", c->original ? "ORIG"
+                     : "added", c->added_by && !c->original ? "" : "",
+                     img->main == c->cls ? " MAIN" : "");
+        {
+            int tw = rl_utf8_width(tail);
+            int nw = w - used - tw;
+
+            if (nw > 4) {
+                ui_text(y, x + used, nw, c->cls->names, attr);
+                ui_text(y, x + w - tw, tw, tail, sel ? attr
+                        : ui_attr(UI_C_DIM));
+            } else {
+                ui_text(y, x + used, w - used, c->cls->names, attr);
+            }
+        }
+    }
+    *yp = y;
+}
+
+static void
+draw_detail(struct review *rs, int y, int maxy)
+{
+    const rl_cand *c;
+    int x = rs->text_x, w = rs->text_w;
+    char *path, line[256];
+
+    if (rs->img->n == 0 || rs->sel >= rs->img->n || y >= maxy)
+        return;
+    c = &rs->img->cand[rs->sel];
+    snprintf(line, sizeof line, "%s %s (index %d)", c->cls->wnid,
+             c->cls->names, c->cls->idx);
+    y += ui_wrap(y, x, w, 2, line, ui_attr(UI_C_TITLE));
+    if (y < maxy)
+        y += ui_wrap(y, x, w, maxy - y > 4 ? 4 : maxy - y, c->cls->gloss,
+                     A_NORMAL);
+    path = rl_catalog_path_str(rs->app->cat, c->cls);
+    if (y < maxy)
+        y += ui_wrap(y, x, w, maxy - y > 3 ? 3 : maxy - y, path,
+                     ui_attr(UI_C_DIM));
+    free(path);
+    if (y < maxy) {
+        if (c->n_models > 0)
+            snprintf(line, sizeof line, "proposed by %s (mean rank %.1f)",
+                     c->models, c->mean_rank);
+        else if (c->added_by != NULL)
+            snprintf(line, sizeof line, "added by %s", c->added_by);
+        else
+            snprintf(line, sizeof line, "original label, no model proposed "
+                     "it");
+        y += ui_wrap(y, x, w, 2, line, ui_attr(UI_C_DIM));
+    }
+    if (y < maxy && c->n_others > 0) {
+        snprintf(line, sizeof line, "marked by %d other reviewer%s",
+                 c->n_others, c->n_others == 1 ? "" : "s");
+        ui_text(y, x, w, line, ui_attr(UI_C_DIM));
+    }
+}
+
+static void
+draw_status(struct review *rs)
+{
+    size_t rank = 0, n = rl_queue_count(&rs->q, rs->filter, rs->pos, &rank);
+    char left[200];
+    int y = rs->rows - 2, used;
+
+    if (rank == 0)
+        snprintf(left, sizeof left, " image %zu of %zu (not in filter %s:"
+                 " %zu)", rs->pos + 1, rs->q.n, rl_filter_name(rs->filter),
+                 n);
+    else if (rs->filter == RL_FILTER_ALL)
+        snprintf(left, sizeof left, " image %zu of %zu", rank, n);
+    else
+        snprintf(left, sizeof left, " image %zu of %zu (filter %s; %zu in "
+                 "all)", rank, n, rl_filter_name(rs->filter), rs->q.n);
+    snprintf(left + strlen(left), sizeof left - strlen(left),
+             " | %zu unreviewed | filter: %s", rl_image_unreviewed(rs->img),
+             rl_filter_name(rs->filter));
+    attron(ui_attr(UI_C_STATUS));
+    mvhline(y, 0, ' ', rs->cols);
+    attroff(ui_attr(UI_C_STATUS));
+    used = ui_text(y, 0, rs->cols, left, ui_attr(UI_C_STATUS));
+    if (rs->saved && rs->status[0] == '\0')
+        ui_text(y, used, rs->cols - used, " | saved", ui_attr(UI_C_STATUS));
+    else if (rs->status[0] != '\0')
+        ui_text(y, used, rs->cols - used, " | ", ui_attr(UI_C_STATUS)),
+        ui_text(y, used + 3, rs->cols - used - 3, rs->status,
+                rs->status_err ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_STATUS));
+}
+
+static void
+draw_footer(struct review *rs)
+{
+    size_t n, i;
+    const struct ui_action_info *a = ui_keymap_actions(&n);
+    int x = 0, y = rs->rows - 1;
+
+    for (i = 0; i < n && x < rs->cols; i++) {
+        char key[16];
+        size_t k;
+
+        if (a[i].footer == NULL)
+            continue;
+        k = strcspn(a[i].keys, " ");
+        snprintf(key, sizeof key, "%.*s", (int)k, a[i].keys);
+        if (x + (int)strlen(key) + rl_utf8_width(a[i].footer) + 2
+            > rs->cols)
+            break;
+        x += ui_text(y, x, rs->cols - x, key, ui_attr(UI_C_KEY));
+        x += ui_text(y, x, rs->cols - x, " ", A_NORMAL);
+        x += ui_text(y, x, rs->cols - x, a[i].footer, A_NORMAL);
+        x += ui_text(y, x, rs->cols - x, "  ", A_NORMAL);
+    }
+}
+
+static void
+review_draw(void *p)
+{
+    struct review *rs = p;
+    const rl_image *img = rs->img;
+    int x = rs->text_x, w = rs->text_w, y = 0, maxy = rs->rows - 2;
+    char line[512];
+
+    if (rs->too_small) {
+        snprintf(line, sizeof line, "Terminal too small: relabel needs at "
+                 "least %dx%d (now %dx%d).", MIN_COLS, MIN_ROWS, rs->cols,
+                 rs->rows);
+        ui_wrap(0, 0, rs->cols, rs->rows, line, A_BOLD);
+        return;
+    }
+    if (img == NULL)
+        return;
+    draw_pane(rs);
+    if (rs->full) {
+        draw_status(rs);
+        return;
+    }
+
+    snprintf(line, sizeof line, "Image: %s%s%s%s", rs->hide_name
+             ? "(name hidden: i shows it)" : img->name,
+             img->dataset ? "  [" : "", img->dataset ? img->dataset : "",
+             img->dataset ? "]" : "");
+    ui_text(y, x, w, line, ui_attr(UI_C_TITLE));
+    if (img->problematic) {
+        ui_text(y, x + w - 13, 13, " PROBLEMATIC ", ui_attr(UI_C_FLAG));
+    }
+    y++;
+    if (img->label != NULL) {
+        snprintf(line, sizeof line, "Original: %s %s", img->label->wnid,
+                 img->label->names);
+        y += ui_wrap(y, x, w, 2, line, A_BOLD);
+        y += ui_wrap(y, x + 2, w - 2, 2, img->label->gloss,
+                     ui_attr(UI_C_DIM));
+    } else {
+        ui_text(y++, x, w, "Original: (none)", A_BOLD);
+    }
+    if (img->problematic && img->note[0] != '\0') {
+        snprintf(line, sizeof line, "Note: %s", img->note);
+        y += ui_wrap(y, x, w, 2, line, ui_attr(UI_C_FLAG));
+    }
+    y++;
+    snprintf(line, sizeof line, "Candidates (%zu)%s", img->n,
+             img->n_other_reviewers > 0 ? "  - reviewed by others too" : "");
+    ui_text(y++, x, w, line, A_BOLD);
+    if (img->n == 0)
+        ui_text(y++, x, w, "  no candidates: + adds a class", A_NORMAL);
+    {
+        int list_max = maxy - 8 > y + 3 ? maxy - 8 : maxy;
+
+        draw_candidates(rs, &y, list_max);
+    }
+    y++;
+    draw_detail(rs, y, maxy);
+    draw_status(rs);
+    draw_footer(rs);
+}
+
+static void
+review_paint(void *p)
+{
+    struct review *rs = p;
+
+    if (rs->too_small || rs->cells == NULL || mode_of(rs) != RL_RENDER_SYMBOLS)
+        return;
+    if (!rs->img_dirty && !rs->app->need_paint)
+        return;
+    rl_buf_reset(&rs->app->out);
+    rl_cells_to_ansi(rs->cells, 0, 0, &rs->app->out);
+    ui_write_direct(rs->app, rs->app->out.data, rs->app->out.len);
+    rs->img_dirty = false;
+}
+
+/* ---- actions -------------------------------------------------------- */
+
+static int
+marked(struct review *rs, int rc, rl_err *e, bool advance)
+{
+    if (rc < 0) {
+        say(rs, true, "not saved: %s", e->msg);
+        return UI_REDRAW;
+    }
+    rs->status[0] = '\0';
+    rs->saved = true;
+    sync_queue_item(rs);
+    if (advance) {
+        size_t nx = first_unreviewed(rs->img, rs->sel + 1);
+
+        if (nx != SIZE_MAX)
+            rs->sel = nx;
+    }
+    return UI_REDRAW;
+}
+
+static int
+set_state(struct review *rs, rl_state st)
+{
+    rl_err e;
+    int rc;
+
+    if (rs->img->n == 0) {
+        say(rs, true, "no candidates: + adds a class");
+        return UI_REDRAW;
+    }
+    rc = rl_review_set(rs->app->store, rs->img, rs->app->reviewer, rs->sel,
+                       st, &e);
+    return marked(rs, rc, &e, st != RL_STATE_NONE);
+}
+
+static int
+go_image(struct review *rs, int64_t id)
+{
+    size_t p = rl_queue_find(&rs->q, id);
+
+    if (p == SIZE_MAX) {
+        /* A new image (another reviewer's import): reload the queue. */
+        rl_queue_load(rs->app->store, rs->app->reviewer, &rs->q, NULL);
+        p = rl_queue_find(&rs->q, id);
+    }
+    if (p == SIZE_MAX)
+        return UI_REDRAW;
+    if (rs->img != NULL && rs->img->id == id) {
+        reload_image(rs);
+        return UI_REDRAW;
+    }
+    return show(rs, p);
+}
+
+static int
+undo_redo(struct review *rs, bool undo)
+{
+    int64_t image = -1;
+    rl_err e;
+    int rc = undo ? rl_review_undo(rs->app->store, rs->app->reviewer, &image,
+                                   &e)
+                  : rl_review_redo(rs->app->store, rs->app->reviewer, &image,
+                                   &e);
+
+    if (rc < 0) {
+        say(rs, true, "%s failed: %s", undo ? "undo" : "redo", e.msg);
+        return UI_REDRAW;
+    }
+    if (rc == 0) {
+        say(rs, false, "nothing to %s", undo ? "undo" : "redo");
+        return UI_REDRAW;
+    }
+    rc = go_image(rs, image);
+    rs->saved = true;
+    say(rs, false, "%s, saved", undo ? "undone" : "redone");
+    return rc;
+}
+
+static int
+step_image(struct review *rs, int dir)
+{
+    size_t p = rl_queue_step(&rs->q, rs->pos, dir, rs->filter);
+
+    if (p == SIZE_MAX) {
+        say(rs, false, "no %s image in filter %s", dir > 0 ? "next"
+            : "previous", rl_filter_name(rs->filter));
+        return UI_REDRAW;
+    }
+    rs->status[0] = '\0';
+    rs->saved = false;
+    return show(rs, p);
+}
+
+static int
+confirm(struct review *rs)
+{
+    rl_err e;
+    size_t p;
+
+    if (rl_review_confirm(rs->app->store, rs->img, rs->app->reviewer, &e)
+        != 0) {
+        say(rs, true, "%s", e.msg);
+        return UI_REDRAW;
+    }
+    p = rl_queue_step(&rs->q, rs->pos, 1, RL_FILTER_UNREVIEWED);
+    if (p == SIZE_MAX) {
+        rs->saved = true;
+        say(rs, false, "confirmed, saved; every image is reviewed");
+        return UI_REDRAW;
+    }
+    show(rs, p);
+    rs->saved = true;
+    rs->status[0] = '\0';
+    return UI_REDRAW;
+}
+
+static int
+prompt_goto(struct review *rs)
+{
+    char *name = ui_prompt(rs->app, rs->rows - 1, "Go to image: ", NULL);
+    int64_t id;
+
+    if (name == NULL || *name == '\0') {
+        free(name);
+        return UI_REDRAW;
+    }
+    id = rl_image_find(rs->app->store, name);
+    if (id < 0) {
+        char *safe = rl_utf8_sanitize(name);
+
+        say(rs, true, "no image named '%s'", safe);
+        free(safe);
+        free(name);
+        return UI_REDRAW;
+    }
+    free(name);
+    if (!rl_queue_match(&rs->q.items[rl_queue_find(&rs->q, id)], rs->filter))
+        rs->filter = RL_FILTER_ALL;
+    rs->status[0] = '\0';
+    return go_image(rs, id);
+}
+
+static int
+prompt_add(struct review *rs)
+{
+    char *spec = ui_prompt(rs->app, rs->rows - 1,
+                           "Add class (wnid or index): ", NULL);
+    const rl_class *k;
+    size_t pos = 0;
+    rl_err e;
+
+    if (spec == NULL || *spec == '\0') {
+        free(spec);
+        return UI_REDRAW;
+    }
+    k = rl_catalog_resolve(rs->app->cat, spec, &e);
+    free(spec);
+    if (k == NULL) {
+        say(rs, true, "%s", e.msg);
+        return UI_REDRAW;
+    }
+    if (rl_review_add(rs->app->store, rs->app->cat, &rs->img,
+                      rs->app->reviewer, k, &pos, &e) != 0) {
+        say(rs, true, "%s", e.msg);
+        return UI_REDRAW;
+    }
+    rs->sel = pos;
+    rs->saved = true;
+    say(rs, false, "added %s, saved", k->wnid);
+    sync_queue_item(rs);
+    return UI_REDRAW;
+}
+
+static int
+prompt_note(struct review *rs)
+{
+    char *note = ui_prompt(rs->app, rs->rows - 1, "Problematic note: ",
+                           rs->img->note);
+    rl_err e;
+    int rc;
+
+    if (note == NULL)
+        return UI_REDRAW;
+    rc = rl_review_set_note(rs->app->store, rs->img, rs->app->reviewer, note,
+                            &e);
+    free(note);
+    if (rc == 0 && rs->img->note[0] != '\0' && !rs->img->problematic)
+        rc = rl_review_set_problematic(rs->app->store, rs->img,
+                                       rs->app->reviewer, true, &e);
+    return marked(rs, rc, &e, false);
+}
+
+static int
+review_key(void *p, int key)
+{
+    struct review *rs = p;
+    rl_err e;
+    int rc;
+
+    count_attention(rs);
+    if (rs->too_small || rs->img == NULL)
+        return key == 'q' ? UI_QUIT : 0;
+    switch (ui_keymap_lookup(key)) {
+    case UI_A_DOWN:
+        if (rs->sel + 1 < rs->img->n)
+            rs->sel++;
+        return UI_REDRAW;
+    case UI_A_UP:
+        if (rs->sel > 0)
+            rs->sel--;
+        return UI_REDRAW;
+    case UI_A_CORRECT:
+        return set_state(rs, RL_STATE_CORRECT);
+    case UI_A_WRONG:
+        return set_state(rs, RL_STATE_WRONG);
+    case UI_A_UNCLEAR:
+        return set_state(rs, RL_STATE_UNCLEAR);
+    case UI_A_DONTKNOW:
+        return set_state(rs, RL_STATE_DONT_KNOW);
+    case UI_A_UNREVIEW:
+        return set_state(rs, RL_STATE_NONE);
+    case UI_A_REST_WRONG:
+        rc = rl_review_set_rest(rs->app->store, rs->img, rs->app->reviewer,
+                                RL_STATE_WRONG, &e);
+        return marked(rs, rc, &e, false);
+    case UI_A_ASSIGNED:
+        rc = rl_review_set_assigned(rs->app->store, rs->img,
+                                    rs->app->reviewer, &e);
+        return marked(rs, rc, &e, false);
+    case UI_A_MAIN:
+        rc = rl_review_set_main(rs->app->store, rs->img, rs->app->reviewer,
+                                rs->sel, &e);
+        return marked(rs, rc, &e, false);
+    case UI_A_PROBLEMATIC:
+        rc = rl_review_set_problematic(rs->app->store, rs->img,
+                                       rs->app->reviewer,
+                                       !rs->img->problematic, &e);
+        if (rc == 0 && !rs->img->problematic && rs->pos < rs->q.n)
+            rs->q.items[rs->pos].problematic = false;
+        return marked(rs, rc, &e, false);
+    case UI_A_NOTE:
+        return prompt_note(rs);
+    case UI_A_CONFIRM:
+        return confirm(rs);
+    case UI_A_NEXT:
+        return step_image(rs, 1);
+    case UI_A_PREV:
+        return step_image(rs, -1);
+    case UI_A_GOTO:
+        return prompt_goto(rs);
+    case UI_A_FILTER:
+        rs->filter = (rl_filter)((rs->filter + 1) % RL_FILTER_COUNT);
+        say(rs, false, "filter: %s (%zu images)", rl_filter_name(rs->filter),
+            rl_queue_count(&rs->q, rs->filter, 0, NULL));
+        prefetch_neighbours(rs);
+        return UI_REDRAW;
+    case UI_A_UNDO:
+        return undo_redo(rs, true);
+    case UI_A_REDO:
+        return undo_redo(rs, false);
+    case UI_A_ADD:
+        return prompt_add(rs);
+    case UI_A_NAME:
+        rs->hide_name = !rs->hide_name;
+        return UI_REDRAW;
+    case UI_A_FULL:
+        rs->full = !rs->full;
+        return UI_RELAYOUT;
+    case UI_A_HELP:
+        return ui_push(rs->app, &scr_help, NULL);
+    case UI_A_QUIT:
+        return UI_QUIT;
+    default:
+        return 0;
+    }
+}
+
+const struct ui_screen scr_review = {
+    .name = "review",
+    .open = review_open,
+    .close = review_close,
+    .layout = review_layout,
+    .draw = review_draw,
+    .paint = review_paint,
+    .key = review_key,
+};

@@ -1,0 +1,11 @@
+/* term.h - the one place that includes the curses header. Everything in
+ * src/ui/ that needs curses includes this; nothing outside src/ui/ may. */
+#ifndef RL_UI_TERM_H
+#define RL_UI_TERM_H
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <curses.h>
+
+#endif

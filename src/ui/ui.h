@@ -1,0 +1,153 @@
+/* ui.h - the terminal interface: an app holding a stack of screens, each a
+ * const table of callbacks (after tmux's window modes) whose key handler
+ * returns flags saying what to do next (after htop's HandlerResult).
+ * Screens hold view state only and call the core for every action. */
+#ifndef RL_UI_H
+#define RL_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "relabel/catalog.h"
+#include "relabel/render.h"
+#include "relabel/store.h"
+#include "relabel/util.h"
+
+/* What a key handler asks the loop to do. */
+enum {
+    UI_HANDLED = 1,        /* consumed, nothing to redraw */
+    UI_REDRAW = 2,         /* repaint the text of the top screen */
+    UI_RELAYOUT = 4,       /* sizes changed: layout, then full repaint */
+    UI_POP = 8,            /* close the top screen */
+    UI_QUIT = 16           /* leave the program */
+};
+
+struct ui_app;
+
+struct ui_screen {
+    const char *name;
+    void *(*open)(struct ui_app *app, void *arg);
+    void (*close)(void *state);
+    void (*layout)(void *state, int rows, int cols);
+    void (*draw)(void *state);
+    /* After curses has flushed: paint anything written directly to the
+     * terminal (the image pane). May be NULL. */
+    void (*paint)(void *state);
+    int (*key)(void *state, int key);
+    /* Called when getch times out (about every 100 ms). May be NULL. */
+    int (*idle)(void *state);
+};
+
+struct ui_frame {
+    const struct ui_screen *type;
+    void *state;
+};
+
+typedef enum ui_pixels {
+    UI_PIXELS_SYMBOLS,     /* chafa cells written into the pane */
+    UI_PIXELS_ASCII        /* plain characters through curses, no colour */
+} ui_pixels;
+
+struct ui_options {
+    const char *start;         /* image name to open first, or NULL */
+    ui_pixels pixels;          /* how images are drawn */
+    rl_colors colors;          /* RL_COLORS_NONE: decide from terminal */
+    bool truecolor;            /* --colors full */
+    bool hide_names;           /* start with image names hidden */
+};
+
+struct ui_app {
+    rl_store *store;           /* the project (owned by the caller) */
+    rl_catalog *cat;           /* its catalog (owned by the caller) */
+    const char *reviewer;      /* who marks */
+    struct ui_options opt;
+    rl_colors colors;          /* in force for image rendering */
+    bool color_ok;             /* terminal has colours for text */
+    struct ui_frame stack[8];  /* screens, top last */
+    int depth;
+    int rows, cols;            /* terminal size */
+    bool need_paint;           /* direct-written areas must be repainted */
+    rl_buf out;                /* bytes for direct terminal writes */
+    long bytes_out;            /* direct bytes written, for benchmarks */
+};
+
+/* Runs the interface until quit; returns the exit status. */
+int ui_run(struct ui_app *app, const struct ui_screen *first, void *arg);
+/* Pushes a screen; returns UI_RELAYOUT for a key handler to pass on. */
+int ui_push(struct ui_app *app, const struct ui_screen *type, void *arg);
+
+/* ---- drawing helpers (draw.c) --------------------------------------- */
+
+/* Colour pairs / attributes by role, one X-macro table. */
+#define UI_COLORS(X) \
+    X(NORMAL,    -1,            -1,         A_NORMAL) \
+    X(TITLE,     COLOR_CYAN,    -1,         A_BOLD) \
+    X(DIM,       -1,            -1,         A_DIM) \
+    X(CORRECT,   COLOR_GREEN,   -1,         A_BOLD) \
+    X(WRONG,     COLOR_RED,     -1,         A_BOLD) \
+    X(UNCLEAR,   COLOR_YELLOW,  -1,         A_BOLD) \
+    X(DONTKNOW,  COLOR_MAGENTA, -1,         A_BOLD) \
+    X(SELECTED,  COLOR_BLACK,   COLOR_CYAN, A_REVERSE) \
+    X(STATUS,    COLOR_BLACK,   COLOR_WHITE, A_REVERSE) \
+    X(ERROR,     COLOR_WHITE,   COLOR_RED,  A_BOLD) \
+    X(KEY,       COLOR_CYAN,    -1,         A_BOLD) \
+    X(FLAG,      COLOR_RED,     -1,         A_BOLD)
+
+#define UI_COLOR_ENUM(name, fg, bg, mono) UI_C_##name,
+enum ui_color { UI_COLORS(UI_COLOR_ENUM) UI_C_COUNT };
+#undef UI_COLOR_ENUM
+
+void ui_colors_init(struct ui_app *app);
+/* Attribute (colour pair or monochrome fallback) for a role. */
+int ui_attr(enum ui_color c);
+/* Draws `text` sanitised at (y, x), at most `width` columns, never
+ * splitting a character; returns columns used. */
+int ui_text(int y, int x, int width, const char *text, int attr);
+/* Word-wraps sanitised `text` into rows starting at y; at most `maxrows`
+ * rows; returns rows used. */
+int ui_wrap(int y, int x, int width, int maxrows, const char *text,
+            int attr);
+/* Fills a row segment with blanks. */
+void ui_blank(int y, int x, int width);
+/* Paints a cell grid through curses (ASCII mode, no colour). */
+void ui_cells_curses(const rl_cells *c, int top, int left);
+/* Writes `len` bytes straight to the terminal, then restores the cursor
+ * to where curses believes it is. */
+void ui_write_direct(struct ui_app *app, const char *bytes, size_t len);
+/* A one-line prompt at row y; returns a new string (NULL: cancelled). */
+char *ui_prompt(struct ui_app *app, int y, const char *label,
+                const char *initial);
+
+/* ---- keymap (keymap.c) --------------------------------------------- */
+
+typedef enum ui_action {
+    UI_A_NONE, UI_A_DOWN, UI_A_UP, UI_A_CORRECT, UI_A_WRONG, UI_A_UNCLEAR,
+    UI_A_DONTKNOW, UI_A_UNREVIEW, UI_A_REST_WRONG, UI_A_ASSIGNED, UI_A_MAIN,
+    UI_A_PROBLEMATIC, UI_A_NOTE, UI_A_CONFIRM, UI_A_NEXT, UI_A_PREV,
+    UI_A_GOTO, UI_A_FILTER, UI_A_UNDO, UI_A_REDO, UI_A_ADD, UI_A_NAME,
+    UI_A_FULL, UI_A_HELP, UI_A_QUIT, UI_A_COUNT
+} ui_action;
+
+struct ui_binding {
+    int key;               /* curses key code or character */
+    ui_action action;
+};
+
+struct ui_action_info {
+    ui_action action;
+    const char *keys;      /* as shown: "c 1" */
+    const char *help;      /* what it does */
+    const char *footer;    /* short footer label, or NULL: not in footer */
+};
+
+ui_action ui_keymap_lookup(int key);
+/* Actions in help order; count in *n. */
+const struct ui_action_info *ui_keymap_actions(size_t *n);
+
+/* ---- screens ------------------------------------------------------- */
+
+extern const struct ui_screen scr_review;
+extern const struct ui_screen scr_help;
+
+#endif
