@@ -1,0 +1,202 @@
+/* bench_store.c - the project store at ImageNet-ReaL scale: 50,000
+ * images, 184,962 candidate pairs, 210,073 reviews. Each import is timed
+ * in-process through the same core calls `relabel import` makes. */
+#include "bench/bench.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "relabel/catalog.h"
+#include "relabel/csv.h"
+#include "relabel/csvio.h"
+#include "relabel/review.h"
+#include "relabel/store.h"
+#include "relabel/util.h"
+
+static int
+fail(const rl_err *e)
+{
+    fprintf(stderr, "relabel-bench: %s\n", e->msg);
+    return 1;
+}
+
+/* The rated proposals that ReaL rejected, as wrong reviews. */
+static int
+write_rejected(const char *proposals, const char *out, rl_err *e)
+{
+    rl_csv *c = rl_csv_open(proposals, NULL, e);
+    FILE *f;
+    int ci, cw, cr, r;
+
+    if (c == NULL || rl_csv_header(c, e) != 0) {
+        rl_csv_close(c);
+        return -1;
+    }
+    ci = rl_csv_col(c, "image");
+    cw = rl_csv_col(c, "wnid");
+    cr = rl_csv_col(c, "in_real");
+    if ((f = fopen(out, "w")) == NULL || ci < 0 || cw < 0 || cr < 0) {
+        rl_err_set(e, RL_E_IO, "%s: cannot write, or columns missing", out);
+        rl_csv_close(c);
+        if (f != NULL)
+            fclose(f);
+        return -1;
+    }
+    fputs("image,wnid,state\n", f);
+    while ((r = rl_csv_next(c, e)) == 1)
+        if (strcmp(rl_csv_field(c, (size_t)cr), "0") == 0)
+            fprintf(f, "%s,%s,wrong\n", rl_csv_field(c, (size_t)ci),
+                    rl_csv_field(c, (size_t)cw));
+    rl_csv_close(c);
+    fclose(f);
+    return r < 0 ? -1 : 0;
+}
+
+int
+bench_store(int argc, char **argv)
+{
+    const char *data = "../shared/data";
+    char dir[] = "/tmp/relabel-bench-XXXXXX", *db, *path, *rejected;
+    rl_import_opts o = { .reviewer = "real" };
+    rl_store *s;
+    rl_catalog *cat;
+    rl_stats st;
+    rl_queue q = {0};
+    rl_err e;
+    double t, v[21];
+    FILE *null;
+    int i, k, rc = 1;
+    static const char *const fmts[] = { "long", "wide", "real_json" };
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+            data = argv[++i];
+        else {
+            fprintf(stderr, "relabel-bench store: unexpected '%s'\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    db = rl_xasprintf("%s/real.db", dir);
+    rejected = rl_xasprintf("%s/rejected.csv", dir);
+    if (write_rejected(path = rl_xasprintf("%s/real_proposals.csv", data),
+                       rejected, &e) != 0) {
+        free(path);
+        rc = fail(&e);
+        goto out;
+    }
+    free(path);
+
+    t = rl_mono_ms();
+    s = rl_store_open(db, RL_STORE_CREATE, &e);
+    if (s == NULL || rl_catalog_install(s, RL_SRC_SHARE, &e) != 0) {
+        rc = fail(&e);
+        rl_store_close(s);
+        goto out;
+    }
+    fig("init_ms", rl_mono_ms() - t, "ms");
+    cat = rl_catalog_load(s, &e);
+
+#define TIMED(name, call) do { \
+        t = rl_mono_ms(); \
+        if ((call) != 0) { rc = fail(&e); goto close; } \
+        fig(name, rl_mono_ms() - t, "ms"); } while (0)
+
+    path = rl_xasprintf("%s/val_labels.csv", data);
+    TIMED("import_labels_ms", rl_import_labels(s, cat, path, &o, NULL, &e));
+    free(path);
+    path = rl_xasprintf("%s/real_proposals.csv", data);
+    TIMED("import_predictions_ms",
+          rl_import_predictions(s, cat, path, &o, NULL, &e));
+    free(path);
+    path = rl_xasprintf("%s/real_labels.csv", data);
+    o.state = "correct";
+    TIMED("import_reviews_correct_ms",
+          rl_import_reviews(s, cat, path, &o, NULL, &e));
+    free(path);
+    o.state = NULL;
+    TIMED("import_reviews_wrong_ms",
+          rl_import_reviews(s, cat, rejected, &o, NULL, &e));
+
+    null = fopen("/dev/null", "w");
+    for (k = 0; k < 3; k++) {
+        char name[64];
+
+        snprintf(name, sizeof name, "export_%s_ms", fmts[k]);
+        TIMED(name, rl_export(s, cat, (rl_export_format)k, NULL, null, &e));
+    }
+    fclose(null);
+    for (i = 0; i < 5; i++) {
+        t = rl_mono_ms();
+        if (rl_store_stats(s, &st, &e) != 0) {
+            rc = fail(&e);
+            goto close;
+        }
+        v[i] = rl_mono_ms() - t;
+        rl_stats_free(&st);
+    }
+    fig("stats_ms", pct(v, 5, 0.5), "ms");
+    rl_catalog_free(cat);
+    rl_store_close(s);
+
+    /* Opening: the store and its catalog, as the interface does. */
+    for (i = 0; i < 5; i++) {
+        t = rl_mono_ms();
+        s = rl_store_open(db, 0, &e);
+        cat = s != NULL ? rl_catalog_load(s, &e) : NULL;
+        v[i] = rl_mono_ms() - t;
+        if (cat == NULL) {
+            rc = fail(&e);
+            rl_store_close(s);
+            goto out;
+        }
+        if (i < 4) {
+            rl_catalog_free(cat);
+            rl_store_close(s);
+        }
+    }
+    fig("store_open_ms", pct(v, 5, 0.5), "ms");
+    t = rl_mono_ms();
+    if (rl_queue_load(s, "alice", &q, &e) != 0) {
+        rc = fail(&e);
+        goto close;
+    }
+    fig("queue_load_ms", rl_mono_ms() - t, "ms");
+    /* Worst case for the next-unreviewed lookup: a reviewer who has done
+     * every image ("real"), so the scan finds nothing. */
+    if (rl_queue_load(s, "real", &q, &e) != 0) {
+        rc = fail(&e);
+        goto close;
+    }
+    for (i = 0; i < 21; i++) {
+        t = rl_mono_ms();
+        (void)rl_queue_step(&q, (size_t)i * 2000, 1, RL_FILTER_UNREVIEWED);
+        v[i] = rl_mono_ms() - t;
+    }
+    fig("store_next_unreviewed_ms", pct(v, 21, 0.5), "ms");
+    fig("peak_rss_mb", peak_rss_mb(), "MB");
+    rc = 0;
+close:
+    rl_queue_free(&q);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+out:
+    unlink(rejected);
+    free(rejected);
+    path = rl_xasprintf("%s-wal", db);
+    unlink(path);
+    free(path);
+    path = rl_xasprintf("%s-shm", db);
+    unlink(path);
+    free(path);
+    unlink(db);
+    free(db);
+    rmdir(dir);
+    return rc;
+}
