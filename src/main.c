@@ -23,6 +23,7 @@ static const char USAGE[] =
     "  export     export reviews as CSV (long, wide) or ReaL JSON\n"
     "  stats      counts of images, candidates and reviews per reviewer\n"
     "  review     open the review screen\n"
+    "  classes    search the label set by name, gloss, wnid or index\n"
     "  demo       create (first time) and open the demo project\n"
     "\n"
     "Global options:\n"
@@ -42,6 +43,7 @@ static const struct {
     { "export", cmd_export },
     { "stats", cmd_stats },
     { "review", cmd_review },
+    { "classes", cmd_classes },
     { "demo", cmd_demo },
 };
 

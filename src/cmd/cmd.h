@@ -36,5 +36,6 @@ int cmd_export(const cli *c, int argc, char **argv);
 int cmd_stats(const cli *c, int argc, char **argv);
 int cmd_demo(const cli *c, int argc, char **argv);
 int cmd_review(const cli *c, int argc, char **argv);
+int cmd_classes(const cli *c, int argc, char **argv);
 
 #endif

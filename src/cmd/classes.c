@@ -1,0 +1,121 @@
+/* classes.c - `relabel classes QUERY`: the class search of the interface,
+ * ranked the same way, on the command line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "relabel/catalog.h"
+#include "relabel/search.h"
+#include "relabel/store.h"
+#include "relabel/util.h"
+
+static const char CLASSES_HELP[] =
+    "usage: relabel --db FILE classes [--limit N] [--nodes] QUERY...\n"
+    "\n"
+    "Searches the project's label set by name, any lemma, gloss words, wnid\n"
+    "or class index, and prints the matches best first: wnid, class index,\n"
+    "names, gloss and WordNet path. A lemma that starts with the query ranks\n"
+    "first, then whole words, then gloss matches; one typo is forgiven\n"
+    "(\"dalmation\" finds dalmatian). --nodes includes the inner hierarchy\n"
+    "nodes; --limit caps the list (default 20).\n";
+
+static const char *const match_names[] = {
+    "", "typo", "gloss", "words", "substring", "word prefix", "word",
+    "prefix", "exact", "id"
+};
+
+int
+cmd_classes(const cli *c, int argc, char **argv)
+{
+    argscan a = { argc, argv, 1, "classes" };
+    const char *limit_s = NULL;
+    bool bad = false, nodes = false;
+    rl_buf query = {0};
+    rl_store *s;
+    rl_catalog *cat;
+    rl_search *idx;
+    rl_hit *hits;
+    rl_err e;
+    long limit = 20;
+    size_t n, i;
+
+    while (a.i < argc) {
+        if (arg_flag(&a, "--help")) {
+            fputs(CLASSES_HELP, stdout);
+            return 0;
+        }
+        if (arg_flag(&a, "--version")) {
+            printf("relabel %s\n", RL_VERSION);
+            return 0;
+        }
+        if (arg_flag(&a, "--nodes")) {
+            nodes = true;
+            continue;
+        }
+        if (arg_opt(&a, "--limit", &limit_s, &bad)) {
+            if (bad)
+                return 2;
+            if (rl_parse_long(limit_s, &limit) != 0 || limit < 1)
+                return usage_error("classes", "--limit: a positive number");
+            continue;
+        }
+        if (query.len > 0)
+            rl_buf_addc(&query, ' ');
+        rl_buf_adds(&query, argv[a.i++]);
+    }
+    if (query.len == 0)
+        return usage_error("classes", "give a QUERY");
+    if (c->db == NULL || *c->db == '\0') {
+        rl_buf_free(&query);
+        return usage_error("classes", "no project given: use --db FILE or "
+                           "set RELABEL_DB");
+    }
+    s = rl_store_open(c->db, RL_STORE_READONLY, &e);
+    cat = s != NULL ? rl_catalog_load(s, &e) : NULL;
+    if (cat == NULL) {
+        char *safe = rl_utf8_sanitize(e.msg);
+
+        fprintf(stderr, "relabel: %s\n", safe);
+        free(safe);
+        rl_store_close(s);
+        rl_buf_free(&query);
+        return 1;
+    }
+    idx = rl_search_new(cat);
+    hits = rl_xcalloc((size_t)limit, sizeof *hits);
+    n = rl_search_run(idx, rl_buf_str(&query), !nodes, hits, (size_t)limit);
+    for (i = 0; i < n && i < (size_t)limit; i++) {
+        const rl_class *k = hits[i].cls;
+        char *names = rl_utf8_sanitize(k->names);
+        char *gloss = rl_utf8_sanitize(k->gloss);
+        char *path = rl_catalog_path_str(cat, k);
+        char *spath = rl_utf8_sanitize(path);
+        char index[16];
+
+        if (k->idx >= 0)
+            snprintf(index, sizeof index, "%d", k->idx);
+        else
+            snprintf(index, sizeof index, "-");
+        printf("%s %4s  %s  [%s]\n    %s\n    %s\n", k->wnid, index, names,
+               match_names[hits[i].match], gloss, spath);
+        free(names);
+        free(gloss);
+        free(path);
+        free(spath);
+    }
+    if (n == 0) {
+        char *safe = rl_utf8_sanitize(rl_buf_str(&query));
+
+        fprintf(stderr, "relabel: no class matches '%s'\n", safe);
+        free(safe);
+    } else if (n > (size_t)limit) {
+        printf("(%zu more; --limit shows more)\n", n - (size_t)limit);
+    }
+    free(hits);
+    rl_search_free(idx);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    rl_buf_free(&query);
+    return n > 0 ? 0 : 1;
+}
