@@ -24,6 +24,7 @@ static const char USAGE[] =
     "  stats      counts of images, candidates and reviews per reviewer\n"
     "  review     open the review screen\n"
     "  classes    search the label set by name, gloss, wnid or index\n"
+    "  config     show or set a project's guide and example folders\n"
     "  demo       create (first time) and open the demo project\n"
     "\n"
     "Global options:\n"
@@ -44,6 +45,7 @@ static const struct {
     { "stats", cmd_stats },
     { "review", cmd_review },
     { "classes", cmd_classes },
+    { "config", cmd_config },
     { "demo", cmd_demo },
 };
 

@@ -37,5 +37,6 @@ int cmd_stats(const cli *c, int argc, char **argv);
 int cmd_demo(const cli *c, int argc, char **argv);
 int cmd_review(const cli *c, int argc, char **argv);
 int cmd_classes(const cli *c, int argc, char **argv);
+int cmd_config(const cli *c, int argc, char **argv);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/cmd.h"
 #include "relabel/catalog.h"
@@ -26,6 +27,33 @@ static const char REVIEW_HELP[] =
     "  --colors N      colours for images (default auto: 256 where the\n"
     "                  terminal has them); full is 24-bit, opt-in\n"
     "  --hide-names    start with image names hidden (they can leak labels)\n";
+
+/* The project's guide folder, else the shipped one (installed, or in the
+ * source tree). A broken guide is reported and the session goes on. */
+static void
+load_guide(struct ui_app *app)
+{
+    char *dir = rl_store_meta_get(app->store, "guides");
+    struct stat sb;
+    rl_err e;
+
+    if (dir == NULL || *dir == '\0') {
+        free(dir);
+        dir = rl_xasprintf("%s/guides", share_dir());
+        if (stat(dir, &sb) != 0) {
+            free(dir);
+            dir = rl_xstrdup(RL_SRC_GUIDES);
+        }
+    }
+    app->guide = rl_guide_open(dir, &e);
+    if (app->guide == NULL) {
+        char *safe = rl_utf8_sanitize(e.msg);
+
+        fprintf(stderr, "relabel: labeling guide not loaded: %s\n", safe);
+        free(safe);
+    }
+    app->guide_dir = dir;
+}
 
 int
 cmd_review(const cli *c, int argc, char **argv)
@@ -92,8 +120,13 @@ cmd_review(const cli *c, int argc, char **argv)
         return 1;
     }
     app.reviewer = c->reviewer;
+    load_guide(&app);
+    app.examples_dir = rl_store_meta_get(app.store, "examples");
     app.colors = app.opt.colors;
     rc = ui_run(&app, &scr_review, (void *)app.opt.start);
+    rl_guide_free(app.guide);
+    free(app.guide_dir);
+    free(app.examples_dir);
     rl_catalog_free(app.cat);
     rl_store_close(app.store);
     return rc;

@@ -28,6 +28,9 @@ static const struct ui_binding bindings[] = {
     { '+', UI_A_ADD },
     { 'i', UI_A_NAME },
     { 'f', UI_A_FULL },
+    { 'g', UI_A_GUIDE },
+    { 'b', UI_A_BROWSE },
+    { 'e', UI_A_EXAMPLES },
     { '?', UI_A_HELP },
     { 'q', UI_A_QUIT },
 };
@@ -49,9 +52,12 @@ static const struct ui_action_info actions[] = {
     { UI_A_GOTO, ":", "go to an image by name", NULL },
     { UI_A_FILTER, "F", "cycle the filter: all, unreviewed, problematic, others", NULL },
     { UI_A_UNDO, "z Z", "undo / redo (across images and restarts)", "undo" },
-    { UI_A_ADD, "+", "add a class no model proposed (wnid or index)", NULL },
+    { UI_A_ADD, "+", "add a class no model proposed (search, wnid or index)", NULL },
     { UI_A_NAME, "i", "hide / show the image name", NULL },
     { UI_A_FULL, "f", "full-screen image", NULL },
+    { UI_A_GUIDE, "g", "labeling guide for these candidates (G marks them)", "guide" },
+    { UI_A_BROWSE, "b", "browse and search the class hierarchy", NULL },
+    { UI_A_EXAMPLES, "e", "example images of the selected candidate", NULL },
     { UI_A_HELP, "?", "all keys", "help" },
     { UI_A_QUIT, "q", "quit", "quit" },
 };

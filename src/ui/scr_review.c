@@ -382,8 +382,10 @@ draw_candidates(struct review *rs, int *yp, int maxy)
             mvhline(y, x, ' ', w);
             attroff(attr);
         }
-        snprintf(head, sizeof head, "%s[%c] ", sel ? ">" : " ",
-                 rl_state_letter(c->state));
+        snprintf(head, sizeof head, "%s[%c]%c", sel ? ">" : " ",
+                 rl_state_letter(c->state), rs->app->guide != NULL
+                 && rl_guide_covers(rs->app->guide, c->cls->wnid) ? 'G'
+                 : ' ');
         used = ui_text(y, x, w, head, sel ? attr : state_color(c->state));
         used += ui_text(y, x + used, w - used, c->cls->wnid,
                         sel ? attr : ui_attr(UI_C_DIM));
@@ -580,6 +582,17 @@ review_paint(void *p)
         return;
     rl_buf_reset(&rs->app->out);
     rl_cells_to_ansi(rs->cells, 0, 0, &rs->app->out);
+    if (rs->img_msg[0] != '\0') {
+        /* The grid covers the whole pane, the warning's row included
+         * (draw_pane put it there for curses): write it again on top. */
+        char *safe = rl_utf8_sanitize(rs->img_msg);
+
+        safe[rl_utf8_fit(safe, rs->pane_cols)] = '\0';
+        rl_buf_printf(&rs->app->out, "\x1b[%d;1H%s%s\x1b[0m",
+                      rs->pane_rows, rs->app->color_ok ? "\x1b[0;1;37;41m"
+                      : "\x1b[0;1m", safe);
+        free(safe);
+    }
     ui_write_direct(rs->app, rs->app->out.data, rs->app->out.len);
     rs->img_dirty = false;
 }
@@ -727,35 +740,80 @@ prompt_goto(struct review *rs)
     return go_image(rs, id);
 }
 
-static int
-prompt_add(struct review *rs)
+static void
+picked(void *ctx, const rl_class *k)
 {
-    char *spec = ui_prompt(rs->app, rs->rows - 1,
-                           "Add class (wnid or index): ", NULL);
-    const rl_class *k;
+    struct review *rs = ctx;
     size_t pos = 0;
     rl_err e;
 
-    if (spec == NULL || *spec == '\0') {
-        free(spec);
-        return UI_REDRAW;
-    }
-    k = rl_catalog_resolve(rs->app->cat, spec, &e);
-    free(spec);
-    if (k == NULL) {
-        say(rs, true, "%s", e.msg);
-        return UI_REDRAW;
-    }
     if (rl_review_add(rs->app->store, rs->app->cat, &rs->img,
                       rs->app->reviewer, k, &pos, &e) != 0) {
         say(rs, true, "%s", e.msg);
-        return UI_REDRAW;
+        return;
     }
     rs->sel = pos;
     rs->saved = true;
-    say(rs, false, "added %s, saved", k->wnid);
+    say(rs, false, "added %s, saved; mark it with c w u d", k->wnid);
     sync_queue_item(rs);
-    return UI_REDRAW;
+}
+
+/* `+`: the class picker; typing a wnid or index finds it as well. */
+static int
+pick_class(struct review *rs)
+{
+    struct ui_classes_arg arg = { NULL, picked, rs };
+
+    return ui_push(rs->app, &scr_classes, &arg);
+}
+
+static int
+browse(struct review *rs)
+{
+    struct ui_classes_arg arg = { NULL, NULL, NULL };
+
+    if (rs->img->n > 0 && rs->sel < rs->img->n)
+        arg.start = rs->img->cand[rs->sel].cls;
+    return ui_push(rs->app, &scr_classes, &arg);
+}
+
+static int
+open_guide(struct review *rs)
+{
+    const char *wnids[128];
+    struct ui_guide_arg arg = { wnids, 0, rs->cells };
+    size_t i;
+
+    if (rs->app->guide == NULL) {
+        say(rs, true, "no labeling guide found (relabel config guides DIR)");
+        return UI_REDRAW;
+    }
+    /* The selected candidate first, so its entry opens first. */
+    if (rs->sel < rs->img->n)
+        wnids[arg.n++] = rs->img->cand[rs->sel].cls->wnid;
+    for (i = 0; i < rs->img->n && arg.n < 128; i++)
+        if (i != rs->sel)
+            wnids[arg.n++] = rs->img->cand[i].cls->wnid;
+    if (rs->img->label != NULL && arg.n < 128)
+        wnids[arg.n++] = rs->img->label->wnid;
+    return ui_push(rs->app, &scr_guide, &arg);
+}
+
+static int
+examples(struct review *rs)
+{
+    struct ui_examples_arg arg;
+
+    if (rs->app->examples_dir == NULL) {
+        say(rs, true, "no example images: relabel --db FILE config examples "
+            "DIR (DIR/<wnid>/*.JPEG, e.g. ImageNet's train folder)");
+        return UI_REDRAW;
+    }
+    if (rs->img->n == 0)
+        return UI_REDRAW;
+    arg.cls = rs->img->cand[rs->sel].cls;
+    arg.cells = rs->cells;
+    return ui_push(rs->app, &scr_examples, &arg);
 }
 
 static int
@@ -846,7 +904,13 @@ review_key(void *p, int key)
     case UI_A_REDO:
         return undo_redo(rs, false);
     case UI_A_ADD:
-        return prompt_add(rs);
+        return pick_class(rs);
+    case UI_A_GUIDE:
+        return open_guide(rs);
+    case UI_A_BROWSE:
+        return browse(rs);
+    case UI_A_EXAMPLES:
+        return examples(rs);
     case UI_A_NAME:
         rs->hide_name = !rs->hide_name;
         return UI_REDRAW;

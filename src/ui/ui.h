@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "relabel/catalog.h"
+#include "relabel/guide.h"
 #include "relabel/render.h"
 #include "relabel/store.h"
 #include "relabel/util.h"
@@ -70,6 +71,9 @@ struct ui_app {
     bool need_paint;           /* direct-written areas must be repainted */
     rl_buf out;                /* bytes for direct terminal writes */
     long bytes_out;            /* direct bytes written, for benchmarks */
+    rl_guide *guide;           /* the labeling guide, or NULL */
+    char *guide_dir;           /* where it was read from */
+    char *examples_dir;        /* DIR/<wnid>/ example images, or NULL */
 };
 
 /* Runs the interface until quit; returns the exit status. */
@@ -126,7 +130,8 @@ typedef enum ui_action {
     UI_A_DONTKNOW, UI_A_UNREVIEW, UI_A_REST_WRONG, UI_A_ASSIGNED, UI_A_MAIN,
     UI_A_PROBLEMATIC, UI_A_NOTE, UI_A_CONFIRM, UI_A_NEXT, UI_A_PREV,
     UI_A_GOTO, UI_A_FILTER, UI_A_UNDO, UI_A_REDO, UI_A_ADD, UI_A_NAME,
-    UI_A_FULL, UI_A_HELP, UI_A_QUIT, UI_A_COUNT
+    UI_A_FULL, UI_A_GUIDE, UI_A_BROWSE, UI_A_EXAMPLES, UI_A_HELP, UI_A_QUIT,
+    UI_A_COUNT
 } ui_action;
 
 struct ui_binding {
@@ -147,7 +152,33 @@ const struct ui_action_info *ui_keymap_actions(size_t *n);
 
 /* ---- screens ------------------------------------------------------- */
 
+/* Argument of scr_classes: with `pick` it is a picker that calls
+ * pick(ctx, cls) with the chosen class and closes; `start` is revealed. */
+struct ui_classes_arg {
+    const rl_class *start;
+    void (*pick)(void *ctx, const rl_class *cls);
+    void *ctx;
+};
+
+/* Argument of scr_guide: the classes at hand and the image grid to keep
+ * beside the guide (borrowed, may be NULL). */
+struct ui_guide_arg {
+    const char *const *wnids;
+    size_t n;
+    const rl_cells *cells;
+};
+
+/* Argument of scr_examples: the class and the image grid to keep beside
+ * its examples (borrowed, may be NULL). */
+struct ui_examples_arg {
+    const rl_class *cls;
+    const rl_cells *cells;
+};
+
 extern const struct ui_screen scr_review;
+extern const struct ui_screen scr_classes;
+extern const struct ui_screen scr_guide;
+extern const struct ui_screen scr_examples;
 extern const struct ui_screen scr_help;
 
 #endif

@@ -1,0 +1,89 @@
+/* config.c - `relabel config`: a project's settings (meta table). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd/cmd.h"
+#include "relabel/store.h"
+#include "relabel/util.h"
+
+static const char CONFIG_HELP[] =
+    "usage: relabel --db FILE config [KEY [VALUE]]\n"
+    "\n"
+    "Shows or sets a project setting. Keys:\n"
+    "  guides    folder of the labeling guide (default: the shipped guide)\n"
+    "  examples  folder of example images, one sub-folder per wnid\n"
+    "            (DIR/n01440764/*.JPEG, e.g. ImageNet's train set); the\n"
+    "            review screen's e key shows them\n"
+    "An empty VALUE clears the setting.\n";
+
+static const char *const keys[] = { "guides", "examples" };
+
+int
+cmd_config(const cli *c, int argc, char **argv)
+{
+    rl_store *s;
+    rl_err e;
+    size_t k;
+    int i, rc = 0;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            fputs(CONFIG_HELP, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("relabel %s\n", RL_VERSION);
+            return 0;
+        }
+    }
+    if (argc > 3)
+        return usage_error("config", "give KEY and at most one VALUE");
+    if (argc >= 2) {
+        for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            if (strcmp(argv[1], keys[k]) == 0)
+                break;
+        if (k == sizeof keys / sizeof keys[0])
+            return usage_error("config", "unknown key '%s' (guides or "
+                               "examples)", argv[1]);
+    }
+    if (c->db == NULL || *c->db == '\0')
+        return usage_error("config", "no project given: use --db FILE");
+    s = rl_store_open(c->db, argc == 3 ? 0 : RL_STORE_READONLY, &e);
+    if (s == NULL) {
+        fprintf(stderr, "relabel: %s\n", e.msg);
+        return 1;
+    }
+    if (argc == 3) {
+        struct stat sb;
+        char buf[4096];
+        const char *v = argv[2];
+
+        if (*v != '\0') {
+            if (stat(v, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+                fprintf(stderr, "relabel: %s: not a folder\n", v);
+                rl_store_close(s);
+                return 1;
+            }
+            if (realpath(v, buf) != NULL)
+                v = buf;
+        }
+        if (rl_store_meta_set(s, argv[1], v, &e) != 0) {
+            fprintf(stderr, "relabel: %s\n", e.msg);
+            rc = 1;
+        }
+    } else {
+        for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            char *v;
+
+            if (argc == 2 && strcmp(argv[1], keys[k]) != 0)
+                continue;
+            v = rl_store_meta_get(s, keys[k]);
+            printf("%s\t%s\n", keys[k], v != NULL ? v : "");
+            free(v);
+        }
+    }
+    rl_store_close(s);
+    return rc;
+}
