@@ -113,9 +113,53 @@ static const char SCHEMA_V1[] =
     "CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN"
     "  SELECT RAISE(ABORT, 'the event log is append-only'); END;";
 
+/* Version 2: training tasks with gold labels and the answers reviewers
+ * give in them; and the role a verdict was given in (an adjudicator's
+ * verdict settles a disagreement). */
+static const char SCHEMA_V2[] =
+    "ALTER TABLE review ADD COLUMN role TEXT NOT NULL DEFAULT 'reviewer'"
+    "  CHECK(role IN ('reviewer', 'adjudicator'));"
+    "CREATE TABLE task("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  part_size INTEGER NOT NULL DEFAULT 10 CHECK(part_size > 0),"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE task_image("
+    "  task INTEGER NOT NULL REFERENCES task(id),"
+    "  pos INTEGER NOT NULL,"            /* 0-based order in the task */
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  PRIMARY KEY(task, pos),"
+    "  UNIQUE(task, image)) WITHOUT ROWID;"
+    "CREATE TABLE gold("
+    "  task INTEGER NOT NULL REFERENCES task(id),"
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  class INTEGER NOT NULL REFERENCES class(id),"
+    "  state TEXT NOT NULL CHECK(state IN ('correct','wrong','unclear')),"
+    "  PRIMARY KEY(task, image, class)) WITHOUT ROWID;"
+    /* One answer per reviewer and task image: the class picked as the
+     * most specific, how, and what the reviewer suggested about the gold.
+     * Suggestions are kept for adjudication, never merged into gold. */
+    "CREATE TABLE answer("
+    "  task INTEGER NOT NULL REFERENCES task(id),"
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  reviewer TEXT NOT NULL,"
+    "  class INTEGER REFERENCES class(id),"
+    "  mode TEXT NOT NULL CHECK(mode IN ('training', 'evaluation')),"
+    "  external INTEGER NOT NULL DEFAULT 0,"  /* used outside resources */
+    "  suggestion TEXT CHECK(suggestion IN"
+    "    ('correct','wrong','unclear','dont_know')),"
+    "  suggest_problematic INTEGER NOT NULL DEFAULT 0,"
+    "  shown_at INTEGER,"
+    "  answered_at INTEGER,"
+    "  active_ms INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(task, image, reviewer)) WITHOUT ROWID;"
+    "CREATE INDEX answer_reviewer ON answer(reviewer, task);";
+
 /* migrations[k] takes the schema from version k to k+1. */
 static const char *const migrations[] = {
     SCHEMA_V1,
+    SCHEMA_V2,
 };
 
 sqlite3_stmt *
@@ -211,8 +255,13 @@ check_identity(rl_store *s, int flags, rl_err *err)
     /* The first read of a non-database file fails with SQLITE_NOTADB. */
     tables = store_int(s, "SELECT count(*) FROM sqlite_schema", -1);
     if (tables < 0) {
-        rl_err_set(err, RL_E_VERSION, "%s: not a relabel project (%s)",
-                   s->path, sqlite3_errmsg(s->db));
+        if ((sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CORRUPT)
+            rl_err_set(err, RL_E_VERSION, "%s: damaged or not a relabel "
+                       "project (%s); left unchanged", s->path,
+                       sqlite3_errmsg(s->db));
+        else
+            rl_err_set(err, RL_E_VERSION, "%s: not a relabel project (%s); "
+                       "left unchanged", s->path, sqlite3_errmsg(s->db));
         return -1;
     }
     app = store_int(s, "PRAGMA application_id", 0);
@@ -328,9 +377,23 @@ rl_store_open(const char *path, int flags, rl_err *err)
         goto fail;
     if ((flags & RL_STORE_READONLY)
         && store_int(s, "PRAGMA user_version", 0) < RL_SCHEMA_VERSION) {
-        rl_err_set(err, RL_E_VERSION, "%s: older project schema; open it "
-                   "once read-write to upgrade", path);
-        goto fail;
+        /* An older project: upgrade it through a read-write connection,
+         * then open read-only as asked. */
+        rl_store *rw;
+
+        sqlite3_close(s->db);
+        free(s->path);
+        free(s);
+        if (access(path, W_OK) != 0) {
+            rl_err_set(err, RL_E_VERSION, "%s: older project schema and the "
+                       "file is read-only; it needs one read-write open to "
+                       "upgrade", path);
+            return NULL;
+        }
+        if ((rw = rl_store_open(path, 0, err)) == NULL)
+            return NULL;
+        rl_store_close(rw);
+        return rl_store_open(path, flags, err);
     }
     return s;
 fail:
@@ -461,30 +524,103 @@ rl_store_check(rl_store *s, rl_err *err)
     return rc;
 }
 
+/* A count for the statistics; on a failed query (a damaged file) sets
+ * *bad, so that no made-up zero is reported. */
+static long
+stat_int(rl_store *s, const char *sql, bool *bad)
+{
+    sqlite3_stmt *st;
+    long v = 0;
+
+    if (*bad)
+        return 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        *bad = true;
+        return 0;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = (long)sqlite3_column_int64(st, 0);
+    else
+        *bad = true;
+    if (sqlite3_finalize(st) != SQLITE_OK)
+        *bad = true;
+    return v;
+}
+
+/* Images whose every candidate has a verdict by someone: a merge of two
+ * scans in image order (the same count as a join in SQL costs five times
+ * as much at 50,000 images). */
+static int
+count_reviewed_images(rl_store *s, long *out, rl_err *err)
+{
+    sqlite3_stmt *c = NULL, *r = NULL;
+    int rc_c, rc_r;
+    long n = 0;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT image, count(*) FROM candidate"
+                           " GROUP BY image ORDER BY image", -1, &c, NULL)
+        != SQLITE_OK
+        || sqlite3_prepare_v2(s->db, "SELECT image, count(DISTINCT class)"
+                              " FROM review GROUP BY image ORDER BY image",
+                              -1, &r, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "stats");
+        sqlite3_finalize(c);
+        return -1;
+    }
+    rc_c = sqlite3_step(c);
+    rc_r = sqlite3_step(r);
+    while (rc_c == SQLITE_ROW && rc_r == SQLITE_ROW) {
+        int64_t ic = sqlite3_column_int64(c, 0);
+        int64_t ir = sqlite3_column_int64(r, 0);
+
+        if (ic == ir && sqlite3_column_int64(c, 1)
+            == sqlite3_column_int64(r, 1))
+            n++;
+        if (ic <= ir)
+            rc_c = sqlite3_step(c);
+        if (ir <= ic)
+            rc_r = sqlite3_step(r);
+    }
+    if ((rc_c != SQLITE_ROW && rc_c != SQLITE_DONE)
+        || (rc_r != SQLITE_ROW && rc_r != SQLITE_DONE)) {
+        store_dberr(s, err, "stats");
+        n = -1;
+    }
+    sqlite3_finalize(c);
+    sqlite3_finalize(r);
+    if (n < 0)
+        return -1;
+    *out = n;
+    return 0;
+}
+
 int
 rl_store_stats(rl_store *s, rl_stats *st, rl_err *err)
 {
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
+    bool bad = false;
+    int r;
 
     memset(st, 0, sizeof *st);
-    st->classes = store_int(s, "SELECT count(*) FROM class WHERE idx IS NOT NULL", 0);
-    st->images = store_int(s, "SELECT count(*) FROM image", 0);
-    st->with_path = store_int(s, "SELECT count(*) FROM image WHERE path IS NOT NULL", 0);
-    st->predictions = store_int(s, "SELECT count(*) FROM prediction", 0);
-    st->models = store_int(s, "SELECT count(*) FROM model", 0);
-    st->candidates = store_int(s, "SELECT count(*) FROM candidate", 0);
-    st->reviewed_candidates = store_int(s,
-        "SELECT count(*) FROM (SELECT DISTINCT image, class FROM review)", 0);
+    st->classes = stat_int(s, "SELECT count(*) FROM class WHERE idx IS NOT NULL", &bad);
+    st->images = stat_int(s, "SELECT count(*) FROM image", &bad);
+    st->with_path = stat_int(s, "SELECT count(*) FROM image WHERE path IS NOT NULL", &bad);
+    st->predictions = stat_int(s, "SELECT count(*) FROM prediction", &bad);
+    st->models = stat_int(s, "SELECT count(*) FROM model", &bad);
+    st->candidates = stat_int(s, "SELECT count(*) FROM candidate", &bad);
+    st->reviewed_candidates = stat_int(s,
+        "SELECT count(*) FROM (SELECT DISTINCT image, class FROM review)", &bad);
     st->unreviewed_candidates = st->candidates - st->reviewed_candidates;
-    st->reviewed_images = store_int(s,
-        "SELECT count(*) FROM image i WHERE EXISTS (SELECT 1 FROM candidate c"
-        " WHERE c.image = i.id) AND NOT EXISTS (SELECT 1 FROM candidate c"
-        " WHERE c.image = i.id AND NOT EXISTS (SELECT 1 FROM review r"
-        " WHERE r.image = c.image AND r.class = c.class))", 0);
-    st->problematic_images = store_int(s,
-        "SELECT count(DISTINCT image) FROM flag WHERE problematic", 0);
-    st->events = store_int(s, "SELECT count(*) FROM event", 0);
+    if (!bad && count_reviewed_images(s, &st->reviewed_images, err) != 0)
+        return -1;
+    st->problematic_images = stat_int(s,
+        "SELECT count(DISTINCT image) FROM flag WHERE problematic", &bad);
+    st->events = stat_int(s, "SELECT count(*) FROM event", &bad);
+    if (bad) {
+        store_dberr(s, err, "stats");
+        return -1;
+    }
 
     if (sqlite3_prepare_v2(s->db,
         "SELECT reviewer, count(DISTINCT image), count(*),"
@@ -496,16 +632,22 @@ rl_store_stats(rl_store *s, rl_stats *st, rl_err *err)
         store_dberr(s, err, "stats");
         return -1;
     }
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        rl_stats_reviewer *r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        rl_stats_reviewer *rv;
 
         rl_grow(&st->rev, &cap, st->n_rev + 1, sizeof *st->rev);
-        r = &st->rev[st->n_rev++];
-        r->name = store_col_dup(q, 0);
-        r->images = sqlite3_column_int64(q, 1);
-        r->reviews = sqlite3_column_int64(q, 2);
-        r->done = sqlite3_column_int64(q, 3);
-        r->problematic = sqlite3_column_int64(q, 4);
+        rv = &st->rev[st->n_rev++];
+        rv->name = store_col_dup(q, 0);
+        rv->images = sqlite3_column_int64(q, 1);
+        rv->reviews = sqlite3_column_int64(q, 2);
+        rv->done = sqlite3_column_int64(q, 3);
+        rv->problematic = sqlite3_column_int64(q, 4);
+    }
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "stats");
+        sqlite3_finalize(q);
+        rl_stats_free(st);
+        return -1;
     }
     sqlite3_finalize(q);
     return 0;
