@@ -25,6 +25,8 @@ static const char USAGE[] =
     "  review     open the review screen\n"
     "  classes    search the label set by name, gloss, wnid or index\n"
     "  config     show or set a project's guide and example folders\n"
+    "  task       create, list and export training tasks\n"
+    "  train      the home screen: training tasks and the review queue\n"
     "  demo       create (first time) and open the demo project\n"
     "\n"
     "Global options:\n"
@@ -46,6 +48,8 @@ static const struct {
     { "review", cmd_review },
     { "classes", cmd_classes },
     { "config", cmd_config },
+    { "task", cmd_task },
+    { "train", cmd_train },
     { "demo", cmd_demo },
 };
 

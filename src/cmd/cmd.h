@@ -38,5 +38,9 @@ int cmd_demo(const cli *c, int argc, char **argv);
 int cmd_review(const cli *c, int argc, char **argv);
 int cmd_classes(const cli *c, int argc, char **argv);
 int cmd_config(const cli *c, int argc, char **argv);
+int cmd_task(const cli *c, int argc, char **argv);
+int cmd_train(const cli *c, int argc, char **argv);
+/* `eval --humans`: human accuracy on evaluation-mode tasks. */
+int eval_humans(const cli *c, bool csv);
 
 #endif

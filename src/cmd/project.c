@@ -12,6 +12,7 @@
 #include "relabel/catalog.h"
 #include "relabel/csvio.h"
 #include "relabel/store.h"
+#include "relabel/training.h"
 #include "relabel/util.h"
 
 static bool
@@ -480,13 +481,14 @@ cmd_stats(const cli *c, int argc, char **argv)
 /* ---- demo ---------------------------------------------------------- */
 
 static const char DEMO_HELP[] =
-    "usage: relabel demo [--where] [review options]\n"
+    "usage: relabel demo [review|train] [--where] [options]\n"
     "\n"
     "Creates the demo project on first use, in $XDG_DATA_HOME/relabel/\n"
     "(default ~/.local/share/relabel/demo.db): ten freely licensed photos\n"
     "(see SOURCES.md beside them), three models' predictions and an original\n"
-    "label for each; then opens it in the review screen. Running it again\n"
-    "reopens the same project. --where prints the project's path.\n";
+    "label for each, and a training task on them; then opens it in the\n"
+    "review screen (or, with train, the home screen of training tasks).\n"
+    "Running it again reopens the same project. --where prints its path.\n";
 
 static int
 mkdir_p(const char *path)
@@ -534,6 +536,15 @@ build_demo(const char *db, const char *reviewer, rl_err *e)
     char *labels = rl_xasprintf("%s/labels.csv", demo);
     char *images = rl_xasprintf("%s/images.csv", demo);
     char *preds = rl_xasprintf("%s/predictions.csv", demo);
+    char *timgs = rl_xasprintf("%s/task_images.csv", demo);
+    char *gold = rl_xasprintf("%s/task_gold.csv", demo);
+    rl_task_spec task = {
+        .name = "Demo: confusable classes",
+        .description = "Ten photos (none from ImageNet): pick the most "
+                       "specific class of each; the gold marks near-"
+                       "duplicates such as tabby and tiger cat.",
+        .images = timgs, .gold = gold,
+    };
     rl_import_opts o = { .reviewer = reviewer };
     rl_store *s = NULL;
     rl_catalog *cat = NULL;
@@ -546,7 +557,8 @@ build_demo(const char *db, const char *reviewer, rl_err *e)
         goto out;
     if (rl_import_labels(s, cat, labels, &o, NULL, e) != 0
         || rl_import_images(s, cat, images, &o, NULL, e) != 0
-        || rl_import_predictions(s, cat, preds, &o, NULL, e) != 0)
+        || rl_import_predictions(s, cat, preds, &o, NULL, e) != 0
+        || rl_task_create(s, cat, &task, NULL, e) != 0)
         goto out;
     rc = 0;
 out:
@@ -558,6 +570,8 @@ out:
     free(labels);
     free(images);
     free(preds);
+    free(timgs);
+    free(gold);
     return rc;
 }
 
@@ -599,8 +613,16 @@ cmd_demo(const cli *c, int argc, char **argv)
         fprintf(stderr, "relabel: created the demo project %s\n", db);
     }
     dc.db = db;
-    argv[0] = (char *)"review";
-    rc = cmd_review(&dc, argc, argv);
+    if (argc > 1 && strcmp(argv[1], "train") == 0) {
+        rc = cmd_train(&dc, argc - 1, argv + 1);
+    } else {
+        if (argc > 1 && strcmp(argv[1], "review") == 0) {
+            argc--;
+            argv++;
+        }
+        argv[0] = (char *)"review";
+        rc = cmd_review(&dc, argc, argv);
+    }
     free(db);
     return rc;
 }

@@ -1,4 +1,5 @@
-/* review.c - `relabel review`: options, then the terminal interface. */
+/* review.c - `relabel review` and `relabel train`: options, then the
+ * terminal interface on the review screen or the home screen. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "relabel/catalog.h"
 #include "relabel/store.h"
+#include "relabel/training.h"
 #include "relabel/util.h"
 #include "ui/ui.h"
 
@@ -25,8 +27,67 @@ static const char REVIEW_HELP[] =
     "  --render MODE   symbols (default): the image drawn with chafa cells;\n"
     "                  ascii: plain characters, no colour (stable captures)\n"
     "  --colors N      colours for images (default auto: 256 where the\n"
-    "                  terminal has them); full is 24-bit, opt-in\n"
+    "                  terminal has them); full is 24-bit, opt-in; 16 or 8\n"
+    "                  send fewer bytes over slow links\n"
     "  --hide-names    start with image names hidden (they can leak labels)\n";
+
+static const char TRAIN_HELP[] =
+    "usage: relabel --db FILE train [TASK] [--feedback always|error|never]\n"
+    "                               [--render symbols|ascii] [--colors N]\n"
+    "\n"
+    "Opens the home screen: the training tasks with your progress, and the\n"
+    "review queue; or, given a TASK name, that task at the first image you\n"
+    "have not answered. Per image you pick the most specific class (+ or /\n"
+    "opens the class search); in training mode a result panel compares it\n"
+    "with the gold labels. --feedback always (default) shows it after every\n"
+    "image, error only after a wrong answer, never is evaluation mode (no\n"
+    "feedback; the answers measure accuracy: relabel eval --humans).\n";
+
+/* Options shared by review and train; returns 0, or an exit status. */
+static int
+ui_option(argscan *a, struct ui_app *app, const char *cmd, bool *took)
+{
+    const char *v = NULL;
+    bool bad = false;
+
+    *took = true;
+    if (arg_flag(a, "--hide-names")) {
+        app->opt.hide_names = true;
+        return 0;
+    }
+    if (arg_opt(a, "--render", &v, &bad)) {
+        if (bad)
+            return 2;
+        if (strcmp(v, "ascii") == 0)
+            app->opt.pixels = UI_PIXELS_ASCII;
+        else if (strcmp(v, "symbols") == 0)
+            app->opt.pixels = UI_PIXELS_SYMBOLS;
+        else
+            return usage_error(cmd, "--render: symbols or ascii, not '%s'",
+                               v);
+        return 0;
+    }
+    if (arg_opt(a, "--colors", &v, &bad)) {
+        if (bad)
+            return 2;
+        if (strcmp(v, "auto") == 0)
+            app->opt.colors = RL_COLORS_NONE;
+        else if (strcmp(v, "8") == 0)
+            app->opt.colors = RL_COLORS_8;
+        else if (strcmp(v, "16") == 0)
+            app->opt.colors = RL_COLORS_16;
+        else if (strcmp(v, "256") == 0)
+            app->opt.colors = RL_COLORS_256;
+        else if (strcmp(v, "full") == 0)
+            app->opt.colors = RL_COLORS_FULL;
+        else
+            return usage_error(cmd, "--colors: auto, 8, 16, 256 or full, "
+                               "not '%s'", v);
+        return 0;
+    }
+    *took = false;
+    return 0;
+}
 
 /* The project's guide folder, else the shipped one (installed, or in the
  * source tree). A broken guide is reported and the session goes on. */
@@ -55,14 +116,59 @@ load_guide(struct ui_app *app)
     app->guide_dir = dir;
 }
 
+static int
+run(const cli *c, struct ui_app *app, const char *cmd,
+    const struct ui_screen *first, void *arg, const char *task)
+{
+    rl_err e;
+    int rc;
+    int64_t task_id;
+
+    if (c->db == NULL || *c->db == '\0')
+        return usage_error(cmd, "no project given: use --db FILE or set "
+                           "RELABEL_DB");
+    app->store = rl_store_open(c->db, 0, &e);
+    if (app->store == NULL || (app->cat = rl_catalog_load(app->store, &e))
+        == NULL) {
+        char *safe = rl_utf8_sanitize(e.msg);
+
+        fprintf(stderr, "relabel: %s\n", safe);
+        free(safe);
+        rl_store_close(app->store);
+        return 1;
+    }
+    if (task != NULL) {
+        if ((task_id = rl_task_find(app->store, task)) < 0) {
+            char *safe = rl_utf8_sanitize(task);
+
+            fprintf(stderr, "relabel: no task named '%s' (relabel task "
+                    "list)\n", safe);
+            free(safe);
+            rl_catalog_free(app->cat);
+            rl_store_close(app->store);
+            return 1;
+        }
+        arg = &task_id;
+    }
+    app->reviewer = c->reviewer;
+    app->colors = app->opt.colors;
+    load_guide(app);
+    app->examples_dir = rl_store_meta_get(app->store, "examples");
+    rc = ui_run(app, first, arg);
+    rl_guide_free(app->guide);
+    free(app->guide_dir);
+    free(app->examples_dir);
+    rl_catalog_free(app->cat);
+    rl_store_close(app->store);
+    return rc;
+}
+
 int
 cmd_review(const cli *c, int argc, char **argv)
 {
     argscan a = { argc, argv, 1, "review" };
     struct ui_app app;
-    const char *render = "symbols", *colors = "auto";
-    bool bad = false;
-    rl_err e;
+    bool bad = false, took;
     int rc;
 
     memset(&app, 0, sizeof app);
@@ -75,59 +181,61 @@ cmd_review(const cli *c, int argc, char **argv)
             printf("relabel %s\n", RL_VERSION);
             return 0;
         }
-        if (arg_flag(&a, "--hide-names")) {
-            app.opt.hide_names = true;
+        if ((rc = ui_option(&a, &app, "review", &took)) != 0)
+            return rc;
+        if (took)
             continue;
-        }
-        if (arg_opt(&a, "--start", &app.opt.start, &bad)
-            || arg_opt(&a, "--render", &render, &bad)
-            || arg_opt(&a, "--colors", &colors, &bad)) {
+        if (arg_opt(&a, "--start", &app.opt.start, &bad)) {
             if (bad)
                 return 2;
             continue;
         }
         return usage_error("review", "unexpected argument '%s'", argv[a.i]);
     }
-    if (strcmp(render, "ascii") == 0)
-        app.opt.pixels = UI_PIXELS_ASCII;
-    else if (strcmp(render, "symbols") != 0)
-        return usage_error("review", "--render: symbols or ascii, not '%s'",
-                           render);
-    if (strcmp(colors, "auto") == 0)
-        app.opt.colors = RL_COLORS_NONE;
-    else if (strcmp(colors, "8") == 0)
-        app.opt.colors = RL_COLORS_8;
-    else if (strcmp(colors, "16") == 0)
-        app.opt.colors = RL_COLORS_16;
-    else if (strcmp(colors, "256") == 0)
-        app.opt.colors = RL_COLORS_256;
-    else if (strcmp(colors, "full") == 0)
-        app.opt.colors = RL_COLORS_FULL;
-    else
-        return usage_error("review", "--colors: auto, 8, 16, 256 or full, "
-                           "not '%s'", colors);
-    if (c->db == NULL || *c->db == '\0')
-        return usage_error("review", "no project given: use --db FILE or "
-                           "set RELABEL_DB");
-    app.store = rl_store_open(c->db, 0, &e);
-    if (app.store == NULL || (app.cat = rl_catalog_load(app.store, &e))
-        == NULL) {
-        char *safe = rl_utf8_sanitize(e.msg);
+    return run(c, &app, "review", &scr_review, (void *)app.opt.start, NULL);
+}
 
-        fprintf(stderr, "relabel: %s\n", safe);
-        free(safe);
-        rl_store_close(app.store);
-        return 1;
+int
+cmd_train(const cli *c, int argc, char **argv)
+{
+    argscan a = { argc, argv, 1, "train" };
+    struct ui_app app;
+    const char *task = NULL, *fb = NULL;
+    bool bad = false, took;
+    int rc;
+
+    memset(&app, 0, sizeof app);
+    while (a.i < argc) {
+        if (arg_flag(&a, "--help")) {
+            fputs(TRAIN_HELP, stdout);
+            return 0;
+        }
+        if (arg_flag(&a, "--version")) {
+            printf("relabel %s\n", RL_VERSION);
+            return 0;
+        }
+        if ((rc = ui_option(&a, &app, "train", &took)) != 0)
+            return rc;
+        if (took)
+            continue;
+        if (arg_opt(&a, "--feedback", &fb, &bad)) {
+            if (bad)
+                return 2;
+            if (strcmp(fb, "always") == 0)
+                app.feedback = 0;
+            else if (strcmp(fb, "error") == 0)
+                app.feedback = 1;
+            else if (strcmp(fb, "never") == 0)
+                app.feedback = 2;
+            else
+                return usage_error("train", "--feedback: always, error or "
+                                   "never, not '%s'", fb);
+            continue;
+        }
+        if (argv[a.i][0] == '-' || task != NULL)
+            return usage_error("train", "unexpected argument '%s'",
+                               argv[a.i]);
+        task = argv[a.i++];
     }
-    app.reviewer = c->reviewer;
-    load_guide(&app);
-    app.examples_dir = rl_store_meta_get(app.store, "examples");
-    app.colors = app.opt.colors;
-    rc = ui_run(&app, &scr_review, (void *)app.opt.start);
-    rl_guide_free(app.guide);
-    free(app.guide_dir);
-    free(app.examples_dir);
-    rl_catalog_free(app.cat);
-    rl_store_close(app.store);
-    return rc;
+    return run(c, &app, "train", task ? &scr_task : &scr_home, NULL, task);
 }

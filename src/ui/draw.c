@@ -143,6 +143,36 @@ ui_cells_curses(const rl_cells *c, int top, int left)
 }
 
 void
+ui_pane_draw(struct ui_app *app, const rl_cells *c, int top, int left)
+{
+    int r;
+
+    if (c == NULL)
+        return;
+    if (app->opt.pixels == UI_PIXELS_ASCII) {
+        ui_cells_curses(c, top, left);
+        return;
+    }
+    for (r = 0; r < c->rows && top + r < LINES; r++)
+        mvhline(top + r, left, ' ' | A_INVIS, c->cols);
+}
+
+void
+ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left)
+{
+    if (c != NULL && app->opt.pixels != UI_PIXELS_ASCII)
+        rl_cells_to_ansi(c, top, left, &app->out);
+}
+
+void
+ui_pane_flush(struct ui_app *app)
+{
+    if (app->out.len > 0)
+        ui_write_direct(app, app->out.data, app->out.len);
+    rl_buf_reset(&app->out);
+}
+
+void
 ui_write_direct(struct ui_app *app, const char *bytes, size_t len)
 {
     char tail[48];

@@ -271,7 +271,7 @@ classes_draw(void *p)
     if (list_h < 3)
         list_h = 3;
     snprintf(line, sizeof line, "%s  Search: ", cs->arg.pick != NULL
-             ? "Pick a class to add" : "Classes");
+             ? "Pick a class" : "Classes");
     y = ui_text(0, 1, cs->cols - 2, line, ui_attr(UI_C_TITLE));
     ui_text(0, 1 + y, cs->cols - 2 - y, rl_buf_str(&cs->query), A_BOLD);
     if (cs->siblings) {

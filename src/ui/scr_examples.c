@@ -134,7 +134,6 @@ examples_draw(void *p)
     struct examples *ex = p;
     char line[256];
     size_t i;
-    int r;
 
     snprintf(line, sizeof line, "Examples of %s %s", ex->arg.cls->wnid,
              ex->arg.cls->names);
@@ -142,25 +141,16 @@ examples_draw(void *p)
             ui_attr(UI_C_TITLE));
     ui_wrap(1, ex->pane_w + 1, ex->cols - ex->pane_w - 2, 1,
             ex->arg.cls->gloss, ui_attr(UI_C_DIM));
-    if (ex->pane_w > 0) {
-        if (ex->app->opt.pixels == UI_PIXELS_ASCII)
-            ui_cells_curses(ex->arg.cells, 0, 0);
-        else
-            for (r = 0; r < ex->arg.cells->rows && r < ex->rows - 1; r++)
-                mvhline(r, 0, ' ' | A_INVIS, ex->pane_w);
-    }
+    if (ex->pane_w > 0)
+        ui_pane_draw(ex->app, ex->arg.cells, 0, 0);
     for (i = 0; i < ex->n; i++) {
         int y, x;
 
         cell_origin(ex, i, &y, &x);
-        if (ex->cells[i] == NULL) {
+        if (ex->cells[i] == NULL)
             ui_text(y, x, ex->cell_w - 1, ex->msg[i], ui_attr(UI_C_ERROR));
-        } else if (ex->app->opt.pixels == UI_PIXELS_ASCII) {
-            ui_cells_curses(ex->cells[i], y, x);
-        } else {
-            for (r = 0; r < ex->cells[i]->rows; r++)
-                mvhline(y + r, x, ' ' | A_INVIS, ex->cells[i]->cols);
-        }
+        else
+            ui_pane_draw(ex->app, ex->cells[i], y, x);
     }
     if (ex->status[0] != '\0')
         ui_text(3, ex->pane_w + 1, ex->cols - ex->pane_w - 2, ex->status,
@@ -175,21 +165,18 @@ examples_paint(void *p)
     struct examples *ex = p;
     size_t i;
 
-    if (ex->app->opt.pixels == UI_PIXELS_ASCII)
-        return;
     rl_buf_reset(&ex->app->out);
     if (ex->pane_w > 0)
-        rl_cells_to_ansi(ex->arg.cells, 0, 0, &ex->app->out);
+        ui_pane_paint(ex->app, ex->arg.cells, 0, 0);
     for (i = 0; i < ex->n; i++) {
         int y, x;
 
         if (ex->cells[i] == NULL)
             continue;
         cell_origin(ex, i, &y, &x);
-        rl_cells_to_ansi(ex->cells[i], y, x, &ex->app->out);
+        ui_pane_paint(ex->app, ex->cells[i], y, x);
     }
-    if (ex->app->out.len > 0)
-        ui_write_direct(ex->app, ex->app->out.data, ex->app->out.len);
+    ui_pane_flush(ex->app);
 }
 
 static int

@@ -208,17 +208,12 @@ static void
 guide_draw(void *p)
 {
     struct guide *gs = p;
-    int body = gs->rows - 3, y, r;
+    int body = gs->rows - 3, y;
     char line[256];
     size_t i;
 
-    if (gs->pane_w > 0) {
-        if (gs->app->opt.pixels == UI_PIXELS_ASCII)
-            ui_cells_curses(gs->arg.cells, 0, 0);
-        else
-            for (r = 0; r < gs->arg.cells->rows && r < gs->rows - 2; r++)
-                mvhline(r, 0, ' ' | A_INVIS, gs->pane_w);
-    }
+    if (gs->pane_w > 0)
+        ui_pane_draw(gs->app, gs->arg.cells, 0, 0);
     if (gs->n == 0) {
         ui_text(0, gs->text_x, gs->text_w, "No guide entry covers these "
                 "classes; / searches the guide.", A_BOLD);
@@ -240,12 +235,7 @@ guide_draw(void *p)
             struct gimg *g = image_for(gs, l->image);
 
             if (g->cells != NULL && y + IMG_ROWS <= body + 1) {
-                if (gs->app->opt.pixels == UI_PIXELS_ASCII)
-                    ui_cells_curses(g->cells, y, gs->text_x);
-                else
-                    for (r = 0; r < IMG_ROWS; r++)
-                        mvhline(y + r, gs->text_x, ' ' | A_INVIS,
-                                g->cells->cols);
+                ui_pane_draw(gs->app, g->cells, y, gs->text_x);
             } else if (g->cells == NULL) {
                 ui_text(y, gs->text_x, gs->text_w, g->msg,
                         ui_attr(UI_C_ERROR));
@@ -270,11 +260,9 @@ guide_paint(void *p)
     size_t i;
     int body = gs->rows - 3;
 
-    if (gs->app->opt.pixels == UI_PIXELS_ASCII)
-        return;
     rl_buf_reset(&gs->app->out);
     if (gs->pane_w > 0)
-        rl_cells_to_ansi(gs->arg.cells, 0, 0, &gs->app->out);
+        ui_pane_paint(gs->app, gs->arg.cells, 0, 0);
     for (i = 0; gs->doc != NULL && i < gs->doc->n; i++) {
         int y = gs->line_y[i] - gs->scroll + 1;
         struct gimg *g;
@@ -283,11 +271,9 @@ guide_paint(void *p)
             || y + IMG_ROWS > body + 1)
             continue;
         g = image_for(gs, gs->doc->lines[i].image);
-        if (g->cells != NULL)
-            rl_cells_to_ansi(g->cells, y, gs->text_x, &gs->app->out);
+        ui_pane_paint(gs->app, g->cells, y, gs->text_x);
     }
-    if (gs->app->out.len > 0)
-        ui_write_direct(gs->app, gs->app->out.data, gs->app->out.len);
+    ui_pane_flush(gs->app);
 }
 
 static int

@@ -337,15 +337,7 @@ state_color(rl_state st)
 static void
 draw_pane(struct review *rs)
 {
-    int r;
-
-    if (rs->cells != NULL && mode_of(rs) == RL_RENDER_ASCII) {
-        ui_cells_curses(rs->cells, 0, 0);
-    } else if (rs->cells != NULL) {
-        /* Placeholders curses will never need to change. */
-        for (r = 0; r < rs->pane_rows; r++)
-            mvhline(r, 0, ' ' | A_INVIS, rs->pane_cols);
-    }
+    ui_pane_draw(rs->app, rs->cells, 0, 0);
     if (rs->img_msg[0] != '\0') {
         int y = rs->cells != NULL ? rs->pane_rows - 1 : rs->pane_rows / 2;
 
@@ -576,24 +568,13 @@ review_paint(void *p)
 {
     struct review *rs = p;
 
-    if (rs->too_small || rs->cells == NULL || mode_of(rs) != RL_RENDER_SYMBOLS)
+    if (rs->too_small || rs->cells == NULL)
         return;
     if (!rs->img_dirty && !rs->app->need_paint)
         return;
     rl_buf_reset(&rs->app->out);
-    rl_cells_to_ansi(rs->cells, 0, 0, &rs->app->out);
-    if (rs->img_msg[0] != '\0') {
-        /* The grid covers the whole pane, the warning's row included
-         * (draw_pane put it there for curses): write it again on top. */
-        char *safe = rl_utf8_sanitize(rs->img_msg);
-
-        safe[rl_utf8_fit(safe, rs->pane_cols)] = '\0';
-        rl_buf_printf(&rs->app->out, "\x1b[%d;1H%s%s\x1b[0m",
-                      rs->pane_rows, rs->app->color_ok ? "\x1b[0;1;37;41m"
-                      : "\x1b[0;1m", safe);
-        free(safe);
-    }
-    ui_write_direct(rs->app, rs->app->out.data, rs->app->out.len);
+    ui_pane_paint(rs->app, rs->cells, 0, 0);
+    ui_pane_flush(rs->app);
     rs->img_dirty = false;
 }
 
@@ -920,7 +901,7 @@ review_key(void *p, int key)
     case UI_A_HELP:
         return ui_push(rs->app, &scr_help, NULL);
     case UI_A_QUIT:
-        return UI_QUIT;
+        return rs->app->depth > 1 ? UI_POP : UI_QUIT;
     default:
         return 0;
     }

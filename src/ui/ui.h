@@ -71,6 +71,8 @@ struct ui_app {
     bool need_paint;           /* direct-written areas must be repainted */
     rl_buf out;                /* bytes for direct terminal writes */
     long bytes_out;            /* direct bytes written, for benchmarks */
+    int feedback;              /* training: 0 always, 1 on error only,
+                                  2 never (evaluation mode) */
     rl_guide *guide;           /* the labeling guide, or NULL */
     char *guide_dir;           /* where it was read from */
     char *examples_dir;        /* DIR/<wnid>/ example images, or NULL */
@@ -116,6 +118,14 @@ int ui_wrap(int y, int x, int width, int maxrows, const char *text,
 void ui_blank(int y, int x, int width);
 /* Paints a cell grid through curses (ASCII mode, no colour). */
 void ui_cells_curses(const rl_cells *c, int top, int left);
+/* An image grid at (top, left): in ASCII mode drawn through curses; in
+ * symbols mode curses gets invisible placeholders (so it never paints
+ * there) and ui_pane_paint() writes the cells directly after refresh. */
+void ui_pane_draw(struct ui_app *app, const rl_cells *c, int top, int left);
+/* Appends the grid's bytes to app->out (symbols mode only); the caller
+ * sends them with ui_pane_flush() once every pane is added. */
+void ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left);
+void ui_pane_flush(struct ui_app *app);
 /* Writes `len` bytes straight to the terminal, then restores the cursor
  * to where curses believes it is. */
 void ui_write_direct(struct ui_app *app, const char *bytes, size_t len);
@@ -179,6 +189,8 @@ extern const struct ui_screen scr_review;
 extern const struct ui_screen scr_classes;
 extern const struct ui_screen scr_guide;
 extern const struct ui_screen scr_examples;
+extern const struct ui_screen scr_home;
+extern const struct ui_screen scr_task;
 extern const struct ui_screen scr_help;
 
 #endif

@@ -1,0 +1,182 @@
+/* scr_home.c - the home screen: training tasks with this reviewer's
+ * progress ("Completed 100 out of 236 images (10 out of 24 parts)"), the
+ * feedback setting, and the review queue. */
+#include "ui/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relabel/review.h"
+#include "relabel/training.h"
+#include "ui/term.h"
+
+struct home {
+    struct ui_app *app;
+    rl_task_list tasks;
+    size_t sel;            /* tasks.n = the review queue row */
+    long q_images, q_open; /* review queue: images, needing my review */
+    int rows, cols;
+    char status[320];
+};
+
+static const char *const feedback_names[] = {
+    "training, feedback always", "training, feedback on error only",
+    "evaluation, no feedback"
+};
+
+static void
+reload(struct home *h)
+{
+    rl_queue q = {0};
+    rl_err e;
+    size_t i;
+
+    rl_task_list_free(&h->tasks);
+    if (rl_task_list_load(h->app->store, h->app->reviewer, &h->tasks, &e)
+        != 0)
+        snprintf(h->status, sizeof h->status, "%s", e.msg);
+    if (rl_queue_load(h->app->store, h->app->reviewer, &q, &e) == 0) {
+        h->q_images = (long)q.n;
+        h->q_open = 0;
+        for (i = 0; i < q.n; i++)
+            h->q_open += rl_queue_match(&q.items[i], RL_FILTER_UNREVIEWED);
+    }
+    rl_queue_free(&q);
+    if (h->sel > h->tasks.n)
+        h->sel = h->tasks.n;
+}
+
+static void *
+home_open(struct ui_app *app, void *arg)
+{
+    struct home *h = rl_xcalloc(1, sizeof *h);
+
+    (void)arg;
+    h->app = app;
+    return h;
+}
+
+static void
+home_close(void *p)
+{
+    struct home *h = p;
+
+    rl_task_list_free(&h->tasks);
+    free(h);
+}
+
+static void
+home_layout(void *p, int rows, int cols)
+{
+    struct home *h = p;
+
+    h->rows = rows;
+    h->cols = cols;
+    reload(h);             /* back from a task: fresh progress */
+}
+
+static void
+home_draw(void *p)
+{
+    struct home *h = p;
+    char line[512];
+    int y = 0, w = h->cols - 4;
+    size_t i;
+
+    snprintf(line, sizeof line, "relabel - %s - reviewer %s",
+             rl_store_path(h->app->store), h->app->reviewer);
+    ui_text(y++, 1, h->cols - 2, line, ui_attr(UI_C_TITLE));
+    y++;
+    snprintf(line, sizeof line, "Training tasks   (mode: %s; m changes)",
+             feedback_names[h->app->feedback]);
+    ui_text(y++, 1, h->cols - 2, line, A_BOLD);
+    if (h->tasks.n == 0)
+        ui_text(y++, 3, w, "no tasks yet: relabel task create NAME --gold "
+                "FILE", ui_attr(UI_C_DIM));
+    for (i = 0; i < h->tasks.n && y < h->rows - 6; i++) {
+        const rl_task_info *t = &h->tasks.items[i];
+        bool sel = i == h->sel;
+        int attr = sel ? ui_attr(UI_C_SELECTED) : (int)A_NORMAL;
+
+        if (sel) {
+            attron(attr);
+            mvhline(y, 1, ' ', h->cols - 2);
+            attroff(attr);
+        }
+        snprintf(line, sizeof line, "%s %s", sel ? ">" : " ", t->name);
+        ui_text(y++, 1, h->cols - 2, line, attr | A_BOLD);
+        if (t->description[0] != '\0')
+            y += ui_wrap(y, 5, w - 2, 2, t->description, ui_attr(UI_C_DIM));
+        snprintf(line, sizeof line, "Completed %ld out of %ld images (%ld out"
+                 " of %ld parts)   %s", t->answered, t->n_images,
+                 t->parts_done, t->parts, t->answered == 0 ? "Enter: start"
+                 : t->answered < t->n_images ? "Enter: continue"
+                 : "Enter: review answers");
+        ui_text(y++, 5, w - 2, line, A_NORMAL);
+        y++;
+    }
+    ui_text(y++, 1, h->cols - 2, "Review queue", A_BOLD);
+    {
+        bool sel = h->sel == h->tasks.n;
+        int attr = sel ? ui_attr(UI_C_SELECTED) : (int)A_NORMAL;
+
+        if (sel) {
+            attron(attr);
+            mvhline(y, 1, ' ', h->cols - 2);
+            attroff(attr);
+        }
+        snprintf(line, sizeof line, "%s %ld images, %ld need your review   "
+                 "Enter or r: review", sel ? ">" : " ", h->q_images,
+                 h->q_open);
+        ui_text(y++, 1, h->cols - 2, line, attr);
+    }
+    if (h->status[0] != '\0')
+        ui_text(h->rows - 2, 1, h->cols - 2, h->status, ui_attr(UI_C_ERROR));
+    ui_text(h->rows - 1, 1, h->cols - 2, "Up/Down select  Enter start or "
+            "continue  r review queue  m feedback mode  q quit",
+            ui_attr(UI_C_KEY));
+}
+
+static int
+home_key(void *p, int key)
+{
+    struct home *h = p;
+
+    h->status[0] = '\0';
+    switch (key) {
+    case 'j':
+    case KEY_DOWN:
+        if (h->sel < h->tasks.n)
+            h->sel++;
+        return UI_REDRAW;
+    case 'k':
+    case KEY_UP:
+        if (h->sel > 0)
+            h->sel--;
+        return UI_REDRAW;
+    case 'm':
+        h->app->feedback = (h->app->feedback + 1) % 3;
+        return UI_REDRAW;
+    case 'r':
+        return ui_push(h->app, &scr_review, NULL);
+    case '\n':
+    case '\r':
+    case KEY_ENTER:
+        if (h->sel == h->tasks.n)
+            return ui_push(h->app, &scr_review, NULL);
+        return ui_push(h->app, &scr_task, &h->tasks.items[h->sel].id);
+    case 'q':
+        return UI_QUIT;
+    }
+    return 0;
+}
+
+const struct ui_screen scr_home = {
+    .name = "home",
+    .open = home_open,
+    .close = home_close,
+    .layout = home_layout,
+    .draw = home_draw,
+    .key = home_key,
+};

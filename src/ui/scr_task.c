@@ -1,0 +1,556 @@
+/* scr_task.c - doing a training task: per image, pick the most specific
+ * class (class browser or search), confirm or clear the selection, flag
+ * the use of external resources; in training mode a result panel then
+ * compares the answer with the gold, and the reviewer may suggest a
+ * correction (stored for adjudication). Each part of ten ends with its
+ * score and mistakes. Every answer is committed as it is confirmed, so
+ * quitting mid-part resumes at the same image. */
+#include "ui/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relabel/review.h"
+#include "relabel/training.h"
+#include "ui/term.h"
+
+#define IDLE_CAP_MS 60000.0
+
+static const char INSTRUCTION[] =
+    "Select the most specific class for the image; if there are several "
+    "objects of similar size, select the most specific class of any of "
+    "them.";
+
+enum phase {
+    P_ANSWER,              /* choosing a class */
+    P_FEEDBACK,            /* result against the gold */
+    P_PART,                /* end of a part: score and mistakes */
+    P_DONE                 /* every image answered */
+};
+
+struct task {
+    struct ui_app *app;
+    int64_t id;
+    char *name;
+    int part_size;
+    long size, pos;
+    enum phase phase;
+    rl_task_item item;
+    rl_image *img;          /* name, original label, path */
+    const rl_class *choice; /* current selection */
+    bool external;
+    rl_gold gold[64];
+    size_t ngold;
+    bool last_correct;
+    rl_part_score score;
+    rl_prefetch *pf;
+    rl_cells *cells;
+    char img_msg[200];
+    bool img_dirty;
+    int rows, cols, pane_rows, pane_cols, tx, tw;
+    double key_at, active;
+    char status[320];
+    bool status_err;
+};
+
+static bool
+evaluation(const struct task *t)
+{
+    return t->app->feedback == 2;
+}
+
+static void
+load_cells(struct task *t)
+{
+    char warning[128] = "";
+    rl_err e;
+
+    rl_cells_free(t->cells);
+    t->cells = NULL;
+    t->img_msg[0] = '\0';
+    t->img_dirty = true;
+    if (t->img == NULL || t->pane_cols < 4 || t->pane_rows < 2)
+        return;
+    if (t->img->path == NULL) {
+        snprintf(t->img_msg, sizeof t->img_msg, "no image file");
+        return;
+    }
+    t->cells = rl_prefetch_get(t->pf, t->img->path, t->pane_cols,
+                               t->pane_rows, t->app->opt.pixels
+                               == UI_PIXELS_ASCII ? RL_RENDER_ASCII
+                               : RL_RENDER_SYMBOLS, t->app->colors, warning,
+                               &e);
+    if (t->cells == NULL)
+        snprintf(t->img_msg, sizeof t->img_msg, "cannot show image: %.150s",
+                 e.msg);
+    else if (warning[0] != '\0')
+        snprintf(t->img_msg, sizeof t->img_msg, "%s", warning);
+}
+
+static void
+prefetch_next(struct task *t)
+{
+    rl_task_item it;
+    rl_image *n;
+
+    if (t->pos + 1 >= t->size
+        || rl_task_item_load(t->app->store, t->app->cat, t->id,
+                             t->app->reviewer, t->pos + 1, &it, NULL) != 0)
+        return;
+    n = rl_image_load(t->app->store, t->app->cat, t->app->reviewer, it.image,
+                      NULL);
+    if (n != NULL && n->path != NULL)
+        rl_prefetch_want(t->pf, n->path, t->pane_cols, t->pane_rows,
+                         t->app->opt.pixels == UI_PIXELS_ASCII
+                         ? RL_RENDER_ASCII : RL_RENDER_SYMBOLS,
+                         t->app->colors);
+    rl_image_free(n);
+}
+
+static void
+go(struct task *t, long pos)
+{
+    rl_err e;
+
+    t->status[0] = '\0';
+    if (pos >= t->size) {
+        t->phase = P_DONE;
+        t->pos = t->size;
+        return;
+    }
+    if (rl_task_item_load(t->app->store, t->app->cat, t->id,
+                          t->app->reviewer, pos, &t->item, &e) != 0) {
+        snprintf(t->status, sizeof t->status, "%s", e.msg);
+        t->status_err = true;
+        return;
+    }
+    rl_image_free(t->img);
+    t->img = rl_image_load(t->app->store, t->app->cat, t->app->reviewer,
+                           t->item.image, NULL);
+    t->pos = pos;
+    t->phase = P_ANSWER;
+    t->choice = t->item.answer;
+    t->external = t->item.external;
+    t->key_at = rl_mono_ms();
+    t->active = 0;
+    t->ngold = rl_task_gold(t->app->store, t->app->cat, t->id,
+                            t->item.image, t->gold, 64);
+    load_cells(t);
+    prefetch_next(t);
+}
+
+static void *
+task_open(struct ui_app *app, void *arg)
+{
+    struct task *t = rl_xcalloc(1, sizeof *t);
+    rl_task_list l;
+    rl_err e;
+    size_t i;
+
+    t->app = app;
+    t->id = *(int64_t *)arg;
+    t->part_size = 10;
+    if (rl_task_list_load(app->store, app->reviewer, &l, &e) == 0) {
+        for (i = 0; i < l.n; i++)
+            if (l.items[i].id == t->id) {
+                t->name = rl_xstrdup(l.items[i].name);
+                t->part_size = l.items[i].part_size;
+            }
+        rl_task_list_free(&l);
+    }
+    if (t->name == NULL)
+        t->name = rl_xstrdup("?");
+    t->size = rl_task_size(app->store, t->id);
+    t->pf = rl_prefetch_new(8);
+    t->pos = rl_task_resume(app->store, t->id, app->reviewer);
+    return t;
+}
+
+static void
+task_close(void *p)
+{
+    struct task *t = p;
+
+    rl_image_free(t->img);
+    rl_cells_free(t->cells);
+    rl_prefetch_free(t->pf);
+    free(t->name);
+    free(t);
+}
+
+static void
+task_layout(void *p, int rows, int cols)
+{
+    struct task *t = p;
+    bool first = t->img == NULL && t->phase == P_ANSWER;
+
+    t->rows = rows;
+    t->cols = cols;
+    t->pane_cols = cols * 2 / 5;
+    t->pane_rows = rows - 2;
+    t->tx = t->pane_cols + 1;
+    t->tw = cols - t->tx - 1;
+    if (first)
+        go(t, t->pos);
+    else
+        load_cells(t);
+}
+
+static void
+class_line(char *buf, size_t size, const rl_class *k)
+{
+    if (k == NULL)
+        snprintf(buf, size, "(none)");
+    else
+        snprintf(buf, size, "%s %s", k->wnid, k->names);
+}
+
+static int
+draw_header(struct task *t)
+{
+    char line[300];
+    long part = t->pos / t->part_size, parts = (t->size + t->part_size - 1)
+                / t->part_size;
+
+    snprintf(line, sizeof line, "Task: %s", t->name);
+    ui_text(0, t->tx, t->tw, line, ui_attr(UI_C_TITLE));
+    snprintf(line, sizeof line, "image %ld of %ld, part %ld of %ld  (%s)",
+             (t->pos < t->size ? t->pos : t->size - 1) + 1, t->size,
+             (part < parts ? part : parts - 1) + 1, parts,
+             evaluation(t) ? "evaluation: no feedback" : "training");
+    ui_text(1, t->tx, t->tw, line, ui_attr(UI_C_DIM));
+    return 3;
+}
+
+static void
+draw_answer(struct task *t, int y)
+{
+    char line[400];
+
+    y += ui_wrap(y, t->tx, t->tw, 4, INSTRUCTION, A_NORMAL) + 1;
+    class_line(line, sizeof line, t->choice);
+    ui_text(y, t->tx, 12, "Your label: ", A_BOLD);
+    ui_text(y++, t->tx + 12, t->tw - 12, line, t->choice ? ui_attr(UI_C_KEY)
+            : ui_attr(UI_C_DIM));
+    if (t->choice != NULL)
+        y += ui_wrap(y, t->tx + 2, t->tw - 2, 3, t->choice->gloss,
+                     ui_attr(UI_C_DIM));
+    y++;
+    snprintf(line, sizeof line, "[%c] used external resources (e toggles)",
+             t->external ? 'x' : ' ');
+    ui_text(y++, t->tx, t->tw, line, A_NORMAL);
+    if (t->item.answered) {
+        y++;
+        ui_text(y++, t->tx, t->tw, "answered before; Enter keeps or changes "
+                "the answer", ui_attr(UI_C_DIM));
+    }
+}
+
+static void
+draw_feedback(struct task *t, int y)
+{
+    char line[400];
+    size_t i;
+
+    ui_text(y++, t->tx, t->tw, t->last_correct ? "Counts as correct"
+            : t->ngold == 0 || t->gold[0].state != RL_STATE_CORRECT
+            ? "Not scored: the gold has no correct class"
+            : "Not correct", t->last_correct ? ui_attr(UI_C_CORRECT)
+            : ui_attr(UI_C_WRONG));
+    y++;
+    class_line(line, sizeof line, t->choice);
+    ui_text(y, t->tx, 16, "Your label:", A_BOLD);
+    ui_text(y++, t->tx + 16, t->tw - 16, line, A_NORMAL);
+    class_line(line, sizeof line, t->img != NULL ? t->img->label : NULL);
+    ui_text(y, t->tx, 16, "Original label:", A_BOLD);
+    ui_text(y++, t->tx + 16, t->tw - 16, line, A_NORMAL);
+    ui_text(y++, t->tx, t->tw, "Gold labels:", A_BOLD);
+    for (i = 0; i < t->ngold && y < t->rows - 6; i++) {
+        snprintf(line, sizeof line, "[%c] %s %s",
+                 rl_state_letter(t->gold[i].state), t->gold[i].cls->wnid,
+                 t->gold[i].cls->names);
+        ui_text(y++, t->tx + 2, t->tw - 2, line,
+                t->gold[i].state == RL_STATE_CORRECT ? ui_attr(UI_C_CORRECT)
+                : t->gold[i].state == RL_STATE_WRONG ? ui_attr(UI_C_WRONG)
+                : ui_attr(UI_C_UNCLEAR));
+    }
+    if (t->ngold == 0)
+        ui_text(y++, t->tx + 2, t->tw - 2, "(none: no class applies)",
+                ui_attr(UI_C_DIM));
+    y++;
+    snprintf(line, sizeof line, "Your suggestion: %s%s",
+             t->item.suggestion == RL_STATE_NONE ? "none"
+             : rl_state_label(t->item.suggestion),
+             t->item.suggest_problematic ? ", image problematic" : "");
+    ui_text(y++, t->tx, t->tw, line, A_NORMAL);
+    ui_wrap(y, t->tx, t->tw, 3, "Suggest your label as c correct, w wrong, "
+            "u unclear, d don't know, 0 no suggestion; p: the image is "
+            "problematic. Stored for adjudication; the gold is not changed.",
+            ui_attr(UI_C_DIM));
+}
+
+static void
+draw_part(struct task *t, int y)
+{
+    char line[400];
+    size_t i;
+
+    snprintf(line, sizeof line, "Part %ld of %ld done", t->score.part + 1,
+             (t->size + t->part_size - 1) / t->part_size);
+    ui_text(y++, t->tx, t->tw, line, A_BOLD);
+    if (evaluation(t)) {
+        ui_text(y++, t->tx, t->tw, "(evaluation mode: no score shown)",
+                ui_attr(UI_C_DIM));
+        return;
+    }
+    snprintf(line, sizeof line, "Score: %ld of %ld correct (%ld answered, "
+             "%ld without a correct gold class)", t->score.correct,
+             t->score.scored, t->score.answered,
+             t->score.answered - t->score.scored);
+    ui_text(y++, t->tx, t->tw, line, ui_attr(UI_C_TITLE));
+    y++;
+    if (t->score.n_wrong > 0)
+        ui_text(y++, t->tx, t->tw, "Mistakes:", A_BOLD);
+    for (i = 0; i < t->score.n_wrong && y < t->rows - 3; i++) {
+        rl_task_item it;
+        rl_gold g[64];
+        size_t n, k;
+        rl_image *img;
+        rl_buf b = {0};
+
+        if (rl_task_item_load(t->app->store, t->app->cat, t->id,
+                              t->app->reviewer, t->score.wrong_pos[i], &it,
+                              NULL) != 0)
+            continue;
+        img = rl_image_load(t->app->store, t->app->cat, t->app->reviewer,
+                            it.image, NULL);
+        n = rl_task_gold(t->app->store, t->app->cat, t->id, it.image, g, 64);
+        rl_buf_printf(&b, "%s: yours %s; gold", img ? img->name : "?",
+                      it.answer ? it.answer->wnid : "(none)");
+        for (k = 0; k < n; k++)
+            if (g[k].state == RL_STATE_CORRECT)
+                rl_buf_printf(&b, " %s %s;", g[k].cls->wnid, g[k].cls->names);
+        y += ui_wrap(y, t->tx + 2, t->tw - 2, 2, rl_buf_str(&b), A_NORMAL);
+        rl_buf_free(&b);
+        rl_image_free(img);
+    }
+}
+
+static void
+task_draw(void *p)
+{
+    struct task *t = p;
+    int y;
+    const char *keys;
+
+    if (t->rows < 15 || t->cols < 60) {
+        ui_wrap(0, 0, t->cols, t->rows, "Terminal too small: relabel needs "
+                "at least 60x15.", A_BOLD);
+        return;
+    }
+    if (t->phase == P_ANSWER || t->phase == P_FEEDBACK) {
+        ui_pane_draw(t->app, t->cells, 0, 0);
+        if (t->img_msg[0] != '\0')
+            ui_wrap(t->cells ? t->pane_rows - 1 : t->pane_rows / 2, 1,
+                    t->pane_cols - 2, 2, t->img_msg, ui_attr(UI_C_ERROR));
+    }
+    y = draw_header(t);
+    switch (t->phase) {
+    case P_ANSWER:
+        draw_answer(t, y);
+        keys = "+ or / pick a class  Enter confirm  x clear  e external  "
+               "g guide  q home";
+        break;
+    case P_FEEDBACK:
+        draw_feedback(t, y);
+        keys = "c w u d 0 suggest  p problematic  Enter next image  q home";
+        break;
+    case P_PART:
+        draw_part(t, y);
+        keys = "Enter next part  q home";
+        break;
+    default:
+        ui_text(y++, t->tx, t->tw, "Task complete.", A_BOLD);
+        keys = "q home";
+        break;
+    }
+    if (t->status[0] != '\0')
+        ui_text(t->rows - 2, t->tx, t->tw, t->status, t->status_err
+                ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_DIM));
+    ui_text(t->rows - 1, 1, t->cols - 2, keys, ui_attr(UI_C_KEY));
+}
+
+static void
+task_paint(void *p)
+{
+    struct task *t = p;
+
+    if ((t->phase != P_ANSWER && t->phase != P_FEEDBACK) || t->cells == NULL
+        || (!t->img_dirty && !t->app->need_paint))
+        return;
+    rl_buf_reset(&t->app->out);
+    ui_pane_paint(t->app, t->cells, 0, 0);
+    ui_pane_flush(t->app);
+    t->img_dirty = false;
+}
+
+static void
+picked(void *ctx, const rl_class *k)
+{
+    struct task *t = ctx;
+
+    t->choice = k;
+}
+
+/* After an answer: feedback, the end of a part, or the next image. */
+static int
+advance(struct task *t)
+{
+    long next = t->pos + 1;
+    rl_err e;
+
+    if (next % t->part_size == 0 || next >= t->size) {
+        if (rl_task_part_score(t->app->store, t->app->cat, t->id,
+                               t->app->reviewer, t->pos / t->part_size,
+                               t->part_size, &t->score, &e) == 0) {
+            t->phase = P_PART;
+            return UI_RELAYOUT;
+        }
+    }
+    go(t, rl_task_resume(t->app->store, t->id, t->app->reviewer));
+    return UI_RELAYOUT;
+}
+
+static int
+confirm(struct task *t)
+{
+    double now = rl_mono_ms(), gap = now - t->key_at;
+    rl_err e;
+    bool show;
+
+    if (t->choice == NULL) {
+        snprintf(t->status, sizeof t->status, "pick a class first (+ or /)");
+        t->status_err = true;
+        return UI_REDRAW;
+    }
+    t->active += gap < IDLE_CAP_MS ? gap : IDLE_CAP_MS;
+    if (rl_task_answer(t->app->store, t->id, t->item.image, t->app->reviewer,
+                       t->choice, evaluation(t) ? RL_TRAIN_EVALUATION
+                       : RL_TRAIN_TRAINING, t->external, (int64_t)t->active,
+                       &e) != 0) {
+        snprintf(t->status, sizeof t->status, "not saved: %s", e.msg);
+        t->status_err = true;
+        return UI_REDRAW;
+    }
+    t->item.answered = true;
+    t->item.answer = t->choice;
+    t->item.suggestion = RL_STATE_NONE;
+    t->item.suggest_problematic = false;
+    t->last_correct = rl_task_is_correct(t->gold, t->ngold, t->choice);
+    show = t->app->feedback == 0 || (t->app->feedback == 1
+                                     && !t->last_correct);
+    if (show) {
+        t->phase = P_FEEDBACK;
+        snprintf(t->status, sizeof t->status, "saved");
+        t->status_err = false;
+        return UI_REDRAW;
+    }
+    return advance(t);
+}
+
+static int
+suggest(struct task *t, rl_state st, bool toggle_problem)
+{
+    rl_err e;
+    bool prob = t->item.suggest_problematic ^ toggle_problem;
+    rl_state s = toggle_problem ? t->item.suggestion : st;
+
+    if (rl_task_suggest(t->app->store, t->id, t->item.image,
+                        t->app->reviewer, s, prob, &e) != 0) {
+        snprintf(t->status, sizeof t->status, "not saved: %s", e.msg);
+        t->status_err = true;
+        return UI_REDRAW;
+    }
+    t->item.suggestion = s;
+    t->item.suggest_problematic = prob;
+    snprintf(t->status, sizeof t->status, "suggestion saved");
+    t->status_err = false;
+    return UI_REDRAW;
+}
+
+static int
+task_key(void *p, int key)
+{
+    struct task *t = p;
+    struct ui_classes_arg arg = { NULL, picked, t };
+
+    if (key == 'q')
+        return UI_POP;
+    switch (t->phase) {
+    case P_ANSWER:
+        t->status[0] = '\0';
+        switch (key) {
+        case '+':
+        case '/':
+        case 'b':
+            arg.start = t->choice;
+            return ui_push(t->app, &scr_classes, &arg);
+        case 'x':
+        case 'z':
+            t->choice = NULL;
+            return UI_REDRAW;
+        case 'e':
+            t->external = !t->external;
+            return UI_REDRAW;
+        case 'g':
+            if (t->app->guide != NULL) {
+                const char *w[1];
+                struct ui_guide_arg ga = { w, 0, t->cells };
+
+                if (t->choice != NULL)
+                    w[ga.n++] = t->choice->wnid;
+                return ui_push(t->app, &scr_guide, &ga);
+            }
+            return 0;
+        case '\n':
+        case '\r':
+        case KEY_ENTER:
+            return confirm(t);
+        }
+        return 0;
+    case P_FEEDBACK:
+        switch (key) {
+        case 'c': return suggest(t, RL_STATE_CORRECT, false);
+        case 'w': return suggest(t, RL_STATE_WRONG, false);
+        case 'u': return suggest(t, RL_STATE_UNCLEAR, false);
+        case 'd': return suggest(t, RL_STATE_DONT_KNOW, false);
+        case '0': return suggest(t, RL_STATE_NONE, false);
+        case 'p': return suggest(t, RL_STATE_NONE, true);
+        case '\n':
+        case '\r':
+        case KEY_ENTER:
+        case 'n':
+            return advance(t);
+        }
+        return 0;
+    case P_PART:
+        if (key == '\n' || key == '\r' || key == KEY_ENTER || key == 'n') {
+            go(t, rl_task_resume(t->app->store, t->id, t->app->reviewer));
+            return UI_RELAYOUT;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+const struct ui_screen scr_task = {
+    .name = "task",
+    .open = task_open,
+    .close = task_close,
+    .layout = task_layout,
+    .draw = task_draw,
+    .paint = task_paint,
+    .key = task_key,
+};
