@@ -22,10 +22,15 @@ static const char USAGE[] =
     "  import     import labels, images, predictions or reviews (CSV)\n"
     "  export     export reviews as CSV (long, wide) or ReaL JSON\n"
     "  stats      counts of images, candidates and reviews per reviewer\n"
+    "  eval       score model predictions against the project's labels\n"
+    "  disagreements  candidates on which reviewers differ\n"
+    "  dawid-skene    fit Dawid-Skene to raw vote counts (ReaL's ratings)\n"
     "  review     open the review screen\n"
     "  classes    search the label set by name, gloss, wnid or index\n"
     "  config     show or set a project's guide and example folders\n"
     "  task       create, list and export training tasks\n"
+    "  assign     split the images among reviewers\n"
+    "  merge      bring in the reviews made in another copy of the project\n"
     "  train      the home screen: training tasks and the review queue\n"
     "  demo       create (first time) and open the demo project\n"
     "\n"
@@ -45,10 +50,15 @@ static const struct {
     { "import", cmd_import },
     { "export", cmd_export },
     { "stats", cmd_stats },
+    { "eval", cmd_eval },
+    { "disagreements", cmd_disagreements },
+    { "dawid-skene", cmd_dawid_skene },
     { "review", cmd_review },
     { "classes", cmd_classes },
     { "config", cmd_config },
     { "task", cmd_task },
+    { "assign", cmd_assign },
+    { "merge", cmd_merge },
     { "train", cmd_train },
     { "demo", cmd_demo },
 };

@@ -137,13 +137,22 @@ typedef struct rl_qitem {
 } rl_qitem;
 
 typedef struct rl_queue {
-    rl_qitem *items;       /* all images, by name */
+    rl_qitem *items;       /* the reviewer's images, by name */
     size_t n, cap;
+    int64_t last_event;    /* newest event the counts include */
 } rl_queue;
 
-/* (Re)loads the queue for `reviewer`; one query. */
+/* (Re)loads the queue for `reviewer`: every image, or only the images
+ * assigned to the reviewer when there are any (relabel assign). */
 int rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q,
                   rl_err *err);
+/* Brings the counts up to date with changes made since the last load or
+ * refresh, by this or any other process (other reviewers' progress).
+ * Stores up to `max` ids of images that changed in `changed`. Cheap when
+ * nothing changed: one indexed query. */
+int rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
+                     int64_t *changed, size_t max, size_t *n_changed,
+                     rl_err *err);
 void rl_queue_free(rl_queue *q);
 bool rl_queue_match(const rl_qitem *it, rl_filter f);
 /* Position of image `id`, or SIZE_MAX. */

@@ -38,7 +38,16 @@ int cmd_demo(const cli *c, int argc, char **argv);
 int cmd_review(const cli *c, int argc, char **argv);
 int cmd_classes(const cli *c, int argc, char **argv);
 int cmd_config(const cli *c, int argc, char **argv);
+int cmd_eval(const cli *c, int argc, char **argv);
+int cmd_disagreements(const cli *c, int argc, char **argv);
+int cmd_dawid_skene(const cli *c, int argc, char **argv);
+
+/* Prints the reviewers' agreement table (stats --agreement); exit status. */
+struct rl_store;
+int eval_print_agreement(struct rl_store *s);
 int cmd_task(const cli *c, int argc, char **argv);
+int cmd_assign(const cli *c, int argc, char **argv);
+int cmd_merge(const cli *c, int argc, char **argv);
 int cmd_train(const cli *c, int argc, char **argv);
 /* `eval --humans`: human accuracy on evaluation-mode tasks. */
 int eval_humans(const cli *c, bool csv);

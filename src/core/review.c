@@ -833,12 +833,17 @@ rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
         "   AND f.problematic),"
         " EXISTS (SELECT 1 FROM review r WHERE r.image = i.id"
         "   AND r.reviewer <> ?1)"
-        " FROM image i ORDER BY i.name";
+        " FROM image i WHERE NOT EXISTS (SELECT 1 FROM assignment a"
+        "   WHERE a.reviewer = ?1)"
+        " OR EXISTS (SELECT 1 FROM assignment a WHERE a.reviewer = ?1"
+        "   AND a.image = i.id)"
+        " ORDER BY i.name";
     sqlite3_stmt *st = store_stmt(s, sql, err);
 
     if (st == NULL)
         return -1;
     q->n = 0;
+    q->last_event = store_int(s, "SELECT max(id) FROM event", 0);
     sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(st) == SQLITE_ROW) {
         rl_qitem *it;
@@ -852,6 +857,64 @@ rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
         it->others = sqlite3_column_int(st, 4) != 0;
     }
     sqlite3_reset(st);
+    return 0;
+}
+
+int
+rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
+                 int64_t *changed, size_t max, size_t *n_changed,
+                 rl_err *err)
+{
+    static const char sql_ev[] =
+        "SELECT DISTINCT image FROM event WHERE id > ? ORDER BY image";
+    static const char sql_item[] =
+        "SELECT (SELECT count(*) FROM candidate c WHERE c.image = ?1),"
+        " (SELECT count(*) FROM review r WHERE r.image = ?1"
+        "   AND r.reviewer = ?2),"
+        " EXISTS (SELECT 1 FROM flag f WHERE f.image = ?1 AND f.problematic),"
+        " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
+        "   AND r.reviewer <> ?2)";
+    int64_t last = store_int(s, "SELECT max(id) FROM event", 0);
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0, i;
+    sqlite3_stmt *st;
+
+    *n_changed = 0;
+    if (last <= q->last_event)
+        return 0;
+    if ((st = store_stmt(s, sql_ev, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, q->last_event);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        rl_grow(&ids, &cap, n + 1, sizeof *ids);
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    q->last_event = last;
+    for (i = 0; i < n; i++) {
+        size_t pos = rl_queue_find(q, ids[i]);
+        rl_qitem *it;
+
+        if (pos == SIZE_MAX)
+            continue;
+        if ((st = store_stmt(s, sql_item, err)) == NULL) {
+            free(ids);
+            return -1;
+        }
+        it = &q->items[pos];
+        sqlite3_bind_int64(st, 1, ids[i]);
+        sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            it->n_cand = sqlite3_column_int(st, 0);
+            it->n_mine = sqlite3_column_int(st, 1);
+            it->problematic = sqlite3_column_int(st, 2) != 0;
+            it->others = sqlite3_column_int(st, 3) != 0;
+        }
+        sqlite3_reset(st);
+        if (*n_changed < max)
+            changed[(*n_changed)++] = ids[i];
+    }
+    free(ids);
     return 0;
 }
 

@@ -156,10 +156,21 @@ static const char SCHEMA_V2[] =
     "  PRIMARY KEY(task, image, reviewer)) WITHOUT ROWID;"
     "CREATE INDEX answer_reviewer ON answer(reviewer, task);";
 
+/* Version 3: work assignment. A reviewer with assignments sees only the
+ * assigned images in the queue; one without sees every image. */
+static const char SCHEMA_V3[] =
+    "CREATE TABLE assignment("
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  reviewer TEXT NOT NULL,"
+    "  PRIMARY KEY(reviewer, image)) WITHOUT ROWID;"
+    "CREATE INDEX assignment_image ON assignment(image);"
+    "CREATE INDEX review_updated ON review(updated_at);";
+
 /* migrations[k] takes the schema from version k to k+1. */
 static const char *const migrations[] = {
     SCHEMA_V1,
     SCHEMA_V2,
+    SCHEMA_V3,
 };
 
 sqlite3_stmt *

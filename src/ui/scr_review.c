@@ -39,6 +39,7 @@ struct review {
     bool status_err;       /* message is an error */
     bool saved;            /* last change committed */
     double key_at;         /* monotonic ms of the last key on this image */
+    double refreshed_at;   /* last look for other reviewers' changes */
     double active;         /* ms of attention on this image so far */
 };
 
@@ -907,6 +908,31 @@ review_key(void *p, int key)
     }
 }
 
+/* Every few seconds: other reviewers' progress, without a restart. */
+static int
+review_idle(void *p)
+{
+    struct review *rs = p;
+    int64_t changed[64];
+    size_t n = 0, i;
+    double now = rl_mono_ms();
+
+    if (now - rs->refreshed_at < 2000 || rs->img == NULL)
+        return 0;
+    rs->refreshed_at = now;
+    if (rl_queue_refresh(rs->app->store, rs->app->reviewer, &rs->q, changed,
+                         64, &n, NULL) != 0 || n == 0)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (changed[i] == rs->img->id) {
+            size_t sel = rs->sel;
+
+            reload_image(rs);
+            rs->sel = sel < rs->img->n ? sel : 0;
+        }
+    return UI_REDRAW;
+}
+
 const struct ui_screen scr_review = {
     .name = "review",
     .open = review_open,
@@ -915,4 +941,5 @@ const struct ui_screen scr_review = {
     .draw = review_draw,
     .paint = review_paint,
     .key = review_key,
+    .idle = review_idle,
 };
