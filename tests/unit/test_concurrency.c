@@ -186,6 +186,47 @@ drain(int r, int fd)
         consume(r, buf, (size_t)n);
 }
 
+/* Keys whose stored verdict is neither the last acknowledged one nor one
+ * begun after it. */
+static size_t
+check_acked(size_t *checked)
+{
+    static const char sql[] = "SELECT state FROM review WHERE image = ?"
+        " AND class = ? AND reviewer = ?";
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    size_t k, bad = 0;
+
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_close(h);
+        return SIZE_MAX;
+    }
+    for (k = 0; k < ntr; k++) {
+        char name[16];
+        rl_state got = RL_STATE_NONE;
+
+        if (tr[k].acked < 0)
+            continue;
+        (*checked)++;
+        snprintf(name, sizeof name, "w%d", tr[k].k.reviewer);
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, tr[k].k.image);
+        sqlite3_bind_int64(st, 2, tr[k].k.cls);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            rl_state_parse((const char *)sqlite3_column_text(st, 0), &got);
+        if ((int)got != tr[k].acked && !(tr[k].begun & (1u << got))
+            && bad++ < 5)
+            printf("# lost: w%d image %lld class %lld acked %d, stored %d\n",
+                   tr[k].k.reviewer, (long long)tr[k].k.image,
+                   (long long)tr[k].k.cls, tr[k].acked, (int)got);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return bad;
+}
+
 int
 main(void)
 {
@@ -267,39 +308,7 @@ main(void)
 
     s = rl_store_open(db, 0, &e);
     ok(s != NULL && rl_store_check(s, &e) == 0, "integrity_check: ok");
-    {
-        static const char sql[] = "SELECT state FROM review WHERE image = ?"
-            " AND class = ? AND reviewer = ?";
-        sqlite3 *h = NULL;
-        sqlite3_stmt *st = NULL;
-
-        if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
-            || sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-            bad++;
-    for (k = 0; st != NULL && k < ntr; k++) {
-        char name[16];
-        rl_state got = RL_STATE_NONE;
-
-        if (tr[k].acked < 0)
-            continue;
-        checked++;
-        snprintf(name, sizeof name, "w%d", tr[k].k.reviewer);
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, tr[k].k.image);
-        sqlite3_bind_int64(st, 2, tr[k].k.cls);
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            rl_state_parse((const char *)sqlite3_column_text(st, 0), &got);
-        if ((int)got != tr[k].acked && !(tr[k].begun & (1u << got))) {
-            if (bad++ < 5)
-                printf("# lost: w%d image %lld class %lld acked %d, stored "
-                       "%d\n", tr[k].k.reviewer, (long long)tr[k].k.image,
-                       (long long)tr[k].k.cls, tr[k].acked, (int)got);
-        }
-    }
-        sqlite3_finalize(st);
-        sqlite3_close(h);
-    }
+    bad = check_acked(&checked);
     is_int(bad, 0, "every acknowledged mark is stored");
     printf("# checked %zu keys\n", checked);
     {
