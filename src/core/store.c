@@ -213,9 +213,17 @@ store_dberr(rl_store *s, rl_err *err, const char *what)
     rl_errcode c = (code & 0xff) == SQLITE_BUSY || (code & 0xff)
                    == SQLITE_LOCKED ? RL_E_BUSY : RL_E_DB;
 
-    if ((code & 0xff) == SQLITE_FULL)
-        rl_err_set(err, RL_E_IO, "%s: %s: disk full; nothing was changed",
-                   s->path, what);
+    int sys = sqlite3_system_errno(s->db);
+
+    if ((code & 0xff) == SQLITE_FULL
+        || ((code & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG
+                                              || sys == EDQUOT)))
+        rl_err_set(err, RL_E_IO, "%s: %s: disk full (%s); this change was "
+                   "not saved, earlier ones are safe", s->path, what,
+                   strerror(sys ? sys : ENOSPC));
+    else if ((code & 0xff) == SQLITE_IOERR && sys != 0)
+        rl_err_set(err, RL_E_IO, "%s: %s: %s (%s)", s->path, what,
+                   sqlite3_errmsg(s->db), strerror(sys));
     else if ((code & 0xff) == SQLITE_READONLY)
         rl_err_set(err, RL_E_IO, "%s: %s: the project file is read-only",
                    s->path, what);
@@ -335,6 +343,30 @@ out:
     return rc;
 }
 
+/* Saving needs the file and its folder (for the -wal and -shm files)
+ * writable; say so at open rather than at the first mark. */
+static int
+writable_check(const char *path, rl_err *err)
+{
+    char *dir = rl_xstrdup(path), *slash = strrchr(dir, '/');
+    int rc = 0;
+
+    if (slash != NULL)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    if (access(path, W_OK) != 0) {
+        rl_err_set(err, RL_E_IO, "%s: the project file is read-only (check "
+                   "its permissions or group); nothing can be saved", path);
+        rc = -1;
+    } else if (access(slash != NULL ? dir : ".", W_OK) != 0) {
+        rl_err_set(err, RL_E_IO, "%s: its folder %s is not writable, and "
+                   "SQLite keeps its -wal and -shm files there", path,
+                   slash != NULL ? dir : ".");
+        rc = -1;
+    }
+    free(dir);
+    return rc;
+}
+
 rl_store *
 rl_store_open(const char *path, int flags, rl_err *err)
 {
@@ -359,6 +391,9 @@ rl_store_open(const char *path, int flags, rl_err *err)
         return NULL;
     }
 
+    if (!(flags & (RL_STORE_READONLY | RL_STORE_CREATE))
+        && writable_check(path, err) != 0)
+        return NULL;
     s = rl_xcalloc(1, sizeof *s);
     s->path = rl_xstrdup(path);
     oflags = (flags & RL_STORE_READONLY) ? SQLITE_OPEN_READONLY
