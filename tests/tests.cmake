@@ -15,7 +15,7 @@ foreach(src ${RL_UNIT_TESTS})
 endforeach()
 
 # Command-line and tmux end-to-end tests: tests/cli/*.sh and tests/e2e/*.sh.
-file(GLOB RL_CLI_TESTS CONFIGURE_DEPENDS tests/cli/*.sh)
+file(GLOB RL_CLI_TESTS CONFIGURE_DEPENDS tests/cli/test_*.sh)
 foreach(t ${RL_CLI_TESTS})
     get_filename_component(name ${t} NAME_WE)
     add_test(NAME cli.${name} COMMAND bash ${t})
@@ -29,3 +29,6 @@ foreach(t ${RL_E2E_TESTS})
     set_tests_properties(e2e.${name} PROPERTIES LABELS e2e SKIP_RETURN_CODE 77
         ENVIRONMENT "RELABEL=$<TARGET_FILE:relabel>;RL_SRC=${CMAKE_CURRENT_SOURCE_DIR};RL_SHARED_DATA=${RL_SHARED_DATA}")
 endforeach()
+
+# Fuzz targets: corpus and regression replays (tests/fuzz/fuzz.cmake).
+include(${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)

@@ -221,6 +221,12 @@ store_dberr(rl_store *s, rl_err *err, const char *what)
         rl_err_set(err, RL_E_IO, "%s: %s: disk full (%s); this change was "
                    "not saved, earlier ones are safe", s->path, what,
                    strerror(sys ? sys : ENOSPC));
+    else if (code == SQLITE_IOERR_WRITE && sys == 0)
+        /* A short write (SQLite records no errno): a full disk or a file
+         * size limit. */
+        rl_err_set(err, RL_E_IO, "%s: %s: disk full or file size limit "
+                   "reached (a write was cut short); this change was not "
+                   "saved, earlier ones are safe", s->path, what);
     else if ((code & 0xff) == SQLITE_IOERR && sys != 0)
         rl_err_set(err, RL_E_IO, "%s: %s: %s (%s)", s->path, what,
                    sqlite3_errmsg(s->db), strerror(sys));
