@@ -37,6 +37,12 @@ signals_install(void)
     sigaction(SIGPIPE, &sa, NULL);
 }
 
+bool
+ui_term_pending(void)
+{
+    return got_term != 0;
+}
+
 int
 ui_push(struct ui_app *app, const struct ui_screen *type, void *arg)
 {

@@ -209,7 +209,11 @@ ui_prompt(struct ui_app *app, int y, const char *label, const char *initial)
         ui_text(y, lw, COLS - lw - 1, rl_buf_str(&b), A_NORMAL);
         refresh();
         ch = getch();
-        if (ch == ERR)
+        /* Asked to end, or the terminal is gone (getch would return ERR
+         * at once, for ever): cancel, so the main loop can quit. */
+        if (ui_term_pending())
+            ch = 27;
+        else if (ch == ERR)
             continue;
         if (ch == 27 || ch == 7) {           /* Esc, ctrl-G */
             rl_buf_free(&b);

@@ -477,29 +477,38 @@ draw_status(struct review *rs)
                 rs->status_err ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_STATUS));
 }
 
+/* The footer: as many keys as fit, from the keymap table; `? help` and
+ * `q quit` always, at the right end. */
 static void
 draw_footer(struct review *rs)
 {
+    static const char tail[] = "? help  q quit";
     size_t n, i;
     const struct ui_action_info *a = ui_keymap_actions(&n);
-    int x = 0, y = rs->rows - 1;
+    int x = 0, y = rs->rows - 1, room = rs->cols - (int)sizeof tail - 1;
 
-    for (i = 0; i < n && x < rs->cols; i++) {
+    for (i = 0; i < n && x < room; i++) {
         char key[16];
         size_t k;
 
-        if (a[i].footer == NULL)
+        if (a[i].footer == NULL || a[i].action == UI_A_HELP
+            || a[i].action == UI_A_QUIT)
             continue;
         k = strcspn(a[i].keys, " ");
         snprintf(key, sizeof key, "%.*s", (int)k, a[i].keys);
-        if (x + (int)strlen(key) + rl_utf8_width(a[i].footer) + 2
-            > rs->cols)
+        if (x + (int)strlen(key) + rl_utf8_width(a[i].footer) + 2 > room)
             break;
         x += ui_text(y, x, rs->cols - x, key, ui_attr(UI_C_KEY));
         x += ui_text(y, x, rs->cols - x, " ", A_NORMAL);
         x += ui_text(y, x, rs->cols - x, a[i].footer, A_NORMAL);
         x += ui_text(y, x, rs->cols - x, "  ", A_NORMAL);
     }
+    x = rs->cols - (int)sizeof tail + 1;
+    x += ui_text(y, x, 1, "?", ui_attr(UI_C_KEY));
+    x += ui_text(y, x, 6, " help ", A_NORMAL);
+    x += ui_text(y, x, 1, " ", A_NORMAL);
+    x += ui_text(y, x, 1, "q", ui_attr(UI_C_KEY));
+    ui_text(y, x, 5, " quit", A_NORMAL);
 }
 
 static void
@@ -575,6 +584,17 @@ review_paint(void *p)
         return;
     rl_buf_reset(&rs->app->out);
     ui_pane_paint(rs->app, rs->cells, 0, 0);
+    if (rs->img_msg[0] != '\0' && rs->app->out.len > 0) {
+        /* The grid covers the whole pane, the warning's row included
+         * (draw_pane put it there for curses): write it again on top. */
+        char *safe = rl_utf8_sanitize(rs->img_msg);
+
+        safe[rl_utf8_fit(safe, rs->pane_cols)] = '\0';
+        rl_buf_printf(&rs->app->out, "\x1b[%d;1H%s%s\x1b[0m",
+                      rs->pane_rows, rs->app->color_ok ? "\x1b[0;1;37;41m"
+                      : "\x1b[0;1m", safe);
+        free(safe);
+    }
     ui_pane_flush(rs->app);
     rs->img_dirty = false;
 }
@@ -701,6 +721,7 @@ prompt_goto(struct review *rs)
 {
     char *name = ui_prompt(rs->app, rs->rows - 1, "Go to image: ", NULL);
     int64_t id;
+    size_t p;
 
     if (name == NULL || *name == '\0') {
         free(name);
@@ -716,7 +737,9 @@ prompt_goto(struct review *rs)
         return UI_REDRAW;
     }
     free(name);
-    if (!rl_queue_match(&rs->q.items[rl_queue_find(&rs->q, id)], rs->filter))
+    /* Not in the queue: imported since it was loaded; go_image reloads. */
+    p = rl_queue_find(&rs->q, id);
+    if (p == SIZE_MAX || !rl_queue_match(&rs->q.items[p], rs->filter))
         rs->filter = RL_FILTER_ALL;
     rs->status[0] = '\0';
     return go_image(rs, id);
@@ -877,8 +900,12 @@ review_key(void *p, int key)
         return prompt_goto(rs);
     case UI_A_FILTER:
         rs->filter = (rl_filter)((rs->filter + 1) % RL_FILTER_COUNT);
-        say(rs, false, "filter: %s (%zu images)", rl_filter_name(rs->filter),
-            rl_queue_count(&rs->q, rs->filter, 0, NULL));
+        {
+            size_t n = rl_queue_count(&rs->q, rs->filter, 0, NULL);
+
+            say(rs, false, "filter: %s (%zu image%s)",
+                rl_filter_name(rs->filter), n, n == 1 ? "" : "s");
+        }
         prefetch_neighbours(rs);
         return UI_REDRAW;
     case UI_A_UNDO:

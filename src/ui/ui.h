@@ -82,6 +82,9 @@ struct ui_app {
 int ui_run(struct ui_app *app, const struct ui_screen *first, void *arg);
 /* Pushes a screen; returns UI_RELAYOUT for a key handler to pass on. */
 int ui_push(struct ui_app *app, const struct ui_screen *type, void *arg);
+/* True once SIGTERM, SIGHUP, SIGINT or SIGQUIT asked the program to end;
+ * a loop of its own (a prompt) must give up then. */
+bool ui_term_pending(void);
 
 /* ---- drawing helpers (draw.c) --------------------------------------- */
 
