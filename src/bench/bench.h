@@ -1,17 +1,56 @@
 /* bench.h - relabel-bench: figures printed as "name value unit" lines, or
- * as JSON with --json. Not run by the test suite. */
+ * as JSON with --json. Not run by the test suite.
+ *
+ * One file per subcommand: bench_store.c (store), bench_render.c (render,
+ * next, detail), bench_search.c (search), bench_keys.c (keys, memory).
+ * The helpers below live in bench.c. */
 #ifndef RL_BENCH_H
 #define RL_BENCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 /* Records one figure (printed at the end, in order). */
 void fig(const char *name, double value, const char *unit);
+/* fig() with a printf-formatted name. */
+void figf(double value, const char *unit, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Median and 90th percentile of n samples (sorts them). */
 double pct(double *v, int n, double p);
+/* Records NAME_p50 and NAME_p90 (and NAME_max with `max`) of n samples,
+ * in ms; sorts them. */
+void fig_ms(const char *name, double *v, int n, bool max);
 /* Peak resident memory of this process in MB. */
 double peak_rss_mb(void);
+/* CPU time of this process (every thread) in ms. */
+double cpu_ms(void);
+
+/* Reads a whole file into a new buffer the caller frees; NULL with a
+ * message on standard error. */
+unsigned char *slurp(const char *path, size_t *len);
+/* Path of the `relabel` binary beside this one (same build folder), in a
+ * new string; NULL with a message when there is none. */
+char *relabel_beside(void);
+/* A new temporary folder's path (caller frees), or NULL. rmtree() removes
+ * it and everything in it. */
+char *tmpdir_new(void);
+void rmtree(const char *dir);
+/* Runs argv[0] (searched in PATH) with stderr discarded and stdout read
+ * and counted into *out_bytes (or discarded when it is NULL), with the
+ * extra environment `env` (NULL, or NULL-terminated "K=V" strings).
+ * Waits; returns the exit status, or -1. *wall_ms and *cpu_ms_out (each
+ * may be NULL) receive its wall-clock time, fork to exit, and its CPU time
+ * (user + system, all threads). */
+int run(char *const argv[], char *const env[], size_t *out_bytes,
+        double *wall_ms, double *cpu_ms_out);
 
 int bench_store(int argc, char **argv);
+int bench_render(int argc, char **argv);
+int bench_next(int argc, char **argv);
+int bench_detail(int argc, char **argv);
+int bench_search(int argc, char **argv);
+int bench_keys(int argc, char **argv);
+int bench_memory(int argc, char **argv);
 
 #endif

@@ -133,6 +133,9 @@ draw_chafa(const rl_pixels *px, rl_cells *c, int ox, int oy, int dc, int dr)
     ChafaSymbolMap *map = chafa_symbol_map_new();
     ChafaCanvasConfig *cfg = chafa_canvas_config_new();
     ChafaCanvas *cv;
+    const unsigned char *rgb = px->rgb;
+    unsigned char *padded = NULL;
+    int stride = px->w * 3;
 
     chafa_symbol_map_add_by_tags(map, CHAFA_SYMBOL_TAG_SPACE
                                  | CHAFA_SYMBOL_TAG_HALF
@@ -149,8 +152,21 @@ draw_chafa(const rl_pixels *px, rl_cells *c, int ox, int oy, int dc, int dr)
     chafa_canvas_config_set_preprocessing_enabled(cfg,
                                                   c->colors <= RL_COLORS_16);
     cv = chafa_canvas_new(cfg);
-    chafa_canvas_draw_all_pixels(cv, CHAFA_PIXEL_RGB8, px->rgb, px->w, px->h,
-                                 px->w * 3);
+    /* chafa 1.12 misreads RGB8 rows whose stride is not a multiple of 4
+     * bytes (a 438-pixel-wide decode came out grey and sheared): pad. */
+    if (stride % 4 != 0) {
+        int ps = (stride + 3) & ~3;
+
+        padded = rl_xmalloc((size_t)ps * (size_t)px->h);
+        for (int y = 0; y < px->h; y++)
+            memcpy(padded + (size_t)y * ps, px->rgb + (size_t)y * stride,
+                   (size_t)stride);
+        rgb = padded;
+        stride = ps;
+    }
+    chafa_canvas_draw_all_pixels(cv, CHAFA_PIXEL_RGB8, rgb, px->w, px->h,
+                                 stride);
+    free(padded);
 
     for (int y = 0; y < dr; y++) {
         rl_cell *row = c->cell + (size_t)(oy + y) * c->cols + ox;

@@ -825,6 +825,68 @@ test_prefetch(void)
     rl_cells_free(direct);
 }
 
+/* chafa 1.12 misreads RGB8 rows whose stride is not a multiple of four
+ * bytes; widths 437 and 438 (both odd strides in bytes mod 4) must render
+ * without shear: a left-red / right-blue picture stays so on every row. */
+static void
+test_odd_stride(void)
+{
+    static const int widths[] = { 437, 438, 440 };
+    size_t k;
+
+    for (k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+        rl_pixels px = { 0 };
+        rl_cells *c;
+        rl_err e;
+        int x, y, bad = 0;
+
+        px.w = px.src_w = widths[k];
+        px.h = px.src_h = 300;
+        px.rgb = malloc((size_t)px.w * (size_t)px.h * 3);
+        for (y = 0; y < px.h; y++)
+            for (x = 0; x < px.w; x++) {
+                unsigned char *p = px.rgb + ((size_t)y * px.w + x) * 3;
+
+                p[0] = x < px.w / 2 ? 220 : 10;
+                p[1] = 10;
+                p[2] = x < px.w / 2 ? 10 : 220;
+            }
+        c = rl_render_cells(&px, 40, 12, RL_RENDER_SYMBOLS, RL_COLORS_FULL,
+                            &e);
+        ok(c != NULL, "width %d renders", widths[k]);
+        for (y = 0; c != NULL && y < c->rows; y++) {
+            /* The grid is centred: look at the leftmost and rightmost
+             * cells that hold colour on this row. */
+            int first = -1, last = -1;
+
+            for (x = 0; x < c->cols; x++) {
+                if (c->cell[y * c->cols + x].bg >= 0
+                    || c->cell[y * c->cols + x].fg >= 0) {
+                    if (first < 0)
+                        first = x;
+                    last = x;
+                }
+            }
+            if (first < 0)
+                continue;
+            {
+                const rl_cell *l = &c->cell[y * c->cols + first];
+                const rl_cell *r = &c->cell[y * c->cols + last];
+                int32_t lc = l->bg >= 0 ? l->bg : l->fg;
+                int32_t rc = r->bg >= 0 ? r->bg : r->fg;
+
+                if (((lc >> 16) & 0xff) <= (lc & 0xff)
+                    || ((rc >> 16) & 0xff) >= (rc & 0xff))
+                    bad++;
+            }
+        }
+        ok(bad == 0, "width %d: red stays left and blue right on every row "
+           "(%d rows wrong)", widths[k], bad);
+        rl_cells_free(c);
+        free(px.rgb);
+    }
+}
+
 int
 main(void)
 {
@@ -841,5 +903,6 @@ main(void)
     test_threads();
     test_prefetch();
     test_timing();
+    test_odd_stride();
     return t_done();
 }
