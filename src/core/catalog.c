@@ -422,12 +422,13 @@ rl_catalog_load(rl_store *s, rl_err *err)
     rl_catalog *c = rl_xcalloc(1, sizeof *c);
     sqlite3_stmt *st = NULL;
     size_t cap = 0, i, *ccap = NULL, rcap = 0;
+    int r;
 
     if (sqlite3_prepare_v2(s->db,
             "SELECT id, wnid, idx, names, gloss, split, grp, n_below, depth"
             " FROM class ORDER BY id", -1, &st, NULL) != SQLITE_OK)
         goto dberr;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         rl_class *k;
         const char *w = (const char *)sqlite3_column_text(st, 1);
 
@@ -450,6 +451,8 @@ rl_catalog_load(rl_store *s, rl_err *err)
                 c->max_idx = (size_t)k->idx + 1;
         }
     }
+    if (r != SQLITE_DONE)      /* a damaged file: no partial catalog */
+        goto dberr;
     sqlite3_finalize(st);
     st = NULL;
 
@@ -479,7 +482,7 @@ rl_catalog_load(rl_store *s, rl_err *err)
     {
         size_t *pcap = rl_xcalloc(c->n + 1, sizeof *pcap);
 
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
             size_t ch = find_id(c, sqlite3_column_int64(st, 0));
             size_t pa = find_id(c, sqlite3_column_int64(st, 1));
             rl_class *k, *p;
@@ -497,6 +500,8 @@ rl_catalog_load(rl_store *s, rl_err *err)
         }
         free(pcap);
     }
+    if (r != SQLITE_DONE)
+        goto dberr;
     sqlite3_finalize(st);
     st = NULL;
     free(ccap);

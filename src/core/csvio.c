@@ -511,6 +511,7 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
         const char *name = field(&im, ci), *rel = field(&im, cp);
         char *file;
         struct stat fs;
+        int serr;
 
         im.res->rows++;
         progress(&im);
@@ -525,11 +526,13 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
             goto out;
         }
         file = join_path(base, rel);
-        if (stat(file, &fs) != 0 || !S_ISREG(fs.st_mode)) {
+        /* errno only means something when stat itself failed. */
+        serr = stat(file, &fs) != 0 ? errno : 0;
+        if (serr != 0 || !S_ISREG(fs.st_mode)) {
             char *safe = rl_utf8_sanitize(file);
 
             bad(&im, err, RL_E_IO, "path", "%.150s: %s", safe,
-                errno ? strerror(errno) : "not a regular file");
+                serr ? strerror(serr) : "not a regular file");
             free(safe);
             free(file);
             goto out;
@@ -1172,6 +1175,7 @@ export_long(rl_store *s, FILE *out, rl_err *err)
 {
     sqlite3_stmt *st;
     rl_buf row = {0};
+    int r, rc = 0;
 
     if (sqlite3_prepare_v2(s->db,
             "SELECT i.name, c.wnid, r.state, r.reviewer, r.updated_at"
@@ -1183,7 +1187,7 @@ export_long(rl_store *s, FILE *out, rl_err *err)
         return -1;
     }
     fputs("image,wnid,state,reviewer,updated_at\n", out);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         char when[40];
         const char *f[5];
 
@@ -1197,9 +1201,13 @@ export_long(rl_store *s, FILE *out, rl_err *err)
         rl_csv_write_row(&row, f, 5, ',');
         fwrite(row.data, 1, row.len, out);
     }
+    if (r != SQLITE_DONE) {    /* never a silently short export */
+        store_dberr(s, err, "export");
+        rc = -1;
+    }
     sqlite3_finalize(st);
     rl_buf_free(&row);
-    return 0;
+    return rc;
 }
 
 static int
@@ -1210,7 +1218,7 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
     struct cons cs = {0};
     bool json = fmt == RL_EXPORT_REAL_JSON, first = true;
     rl_buf row = {0};
-    int rc = -1, have_rev;
+    int rc = -1, have_rev, r, rr;
 
     /* Two ordered scans merged by image id order of names: images by name
      * and their verdicts joined to the same order. */
@@ -1244,8 +1252,8 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
     else
         fputs("image,original,correct,wrong,unclear,dont_know,problematic,"
               "main\n", out);
-    have_rev = sqlite3_step(rev) == SQLITE_ROW;
-    while (sqlite3_step(img) == SQLITE_ROW) {
+    have_rev = (rr = sqlite3_step(rev)) == SQLITE_ROW;
+    while ((r = sqlite3_step(img)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(img, 0);
         size_t i;
 
@@ -1266,7 +1274,7 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
                 }
                 cs.c[i].n[st] += sqlite3_column_int(rev, 3);
             }
-            have_rev = sqlite3_step(rev) == SQLITE_ROW;
+            have_rev = (rr = sqlite3_step(rev)) == SQLITE_ROW;
         }
         if (cs.n > 1)
             qsort(cs.c, cs.n, sizeof *cs.c, cmp_cstate);
@@ -1277,14 +1285,17 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
         } else {
             const char *orig = (const char *)sqlite3_column_text(img, 2);
             const char *main = NULL;
-            int prob = 0;
+            int prob = 0, fr;
             rl_state j;
 
             sqlite3_reset(flg);
             sqlite3_bind_int64(flg, 1, id);
-            if (sqlite3_step(flg) == SQLITE_ROW) {
+            if ((fr = sqlite3_step(flg)) == SQLITE_ROW) {
                 prob = sqlite3_column_int(flg, 0);
                 main = (const char *)sqlite3_column_text(flg, 1);
+            } else if (fr != SQLITE_DONE) {
+                store_dberr(s, err, "export");
+                goto out;
             }
             rl_buf_reset(&row);
             rl_csv_write_field(&row, (const char *)sqlite3_column_text(img, 1),
@@ -1298,6 +1309,11 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
             fprintf(out, "%d,%s\n", prob ? 1 : 0, main ? main : "");
         }
         first = false;
+    }
+    /* A read error ends a scan early: fail rather than export a part. */
+    if (r != SQLITE_DONE || (rr != SQLITE_ROW && rr != SQLITE_DONE)) {
+        store_dberr(s, err, "export");
+        goto out;
     }
     if (json)
         fputs("]\n", out);
