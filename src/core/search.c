@@ -17,6 +17,8 @@ struct entry {
     size_t lemmas;         /* offset of "lemma\0lemma\0\0" in the arena */
     size_t gloss;          /* offset of the lower-cased gloss */
     size_t shortest;       /* length of the shortest lemma */
+    uint32_t lw, nlw;      /* word starts in the lemmas: ws[lw..lw+nlw) */
+    uint32_t gw, ngw;      /* word starts in the gloss: ws[gw..gw+ngw) */
 };
 
 struct rl_search {
@@ -24,8 +26,30 @@ struct rl_search {
     struct entry *e;
     size_t n;
     char *arena;           /* all strings, NUL-separated */
+    uint32_t *ws;          /* word starts, as arena offsets */
+    size_t nws, cws;
     rl_hit *scratch;       /* one hit per entry, reused per query */
 };
+
+static bool is_word_char(char c);
+
+/* Records the arena offsets in [from, to) where a word starts. */
+static void
+index_words(rl_search *s, const rl_buf *arena, size_t from, size_t to,
+            uint32_t *first, uint32_t *count)
+{
+    size_t i;
+
+    *first = (uint32_t)s->nws;
+    for (i = from; i < to; i++) {
+        if (!is_word_char(arena->data[i])
+            || (i > from && is_word_char(arena->data[i - 1])))
+            continue;
+        rl_grow(&s->ws, &s->cws, s->nws + 1, sizeof *s->ws);
+        s->ws[s->nws++] = (uint32_t)i;
+    }
+    *count = (uint32_t)s->nws - *first;
+}
 
 static void
 add_lower(rl_buf *b, const char *s, size_t n)
@@ -76,6 +100,8 @@ rl_search_new(const rl_catalog *cat)
         e->gloss = arena.len;
         add_lower(&arena, k->gloss, strlen(k->gloss));
         rl_buf_add(&arena, "", 1);
+        index_words(s, &arena, e->lemmas, e->gloss, &e->lw, &e->nlw);
+        index_words(s, &arena, e->gloss, arena.len, &e->gw, &e->ngw);
     }
     s->arena = arena.data;
     return s;
@@ -87,6 +113,7 @@ rl_search_free(rl_search *s)
     if (s == NULL)
         return;
     free(s->e);
+    free(s->ws);
     free(s->scratch);
     free(s->arena);
     free(s);
@@ -98,18 +125,20 @@ is_word_char(char c)
     return isalnum((unsigned char)c) || c == '\'' || (unsigned char)c >= 0x80;
 }
 
-/* Finds `w` (length n) in `text` starting at a word boundary; whole: it
- * must also end at one. */
+/* True when `q` (length n) begins at one of the word starts ws[0..nws)
+ * in the arena; with `whole`, it must also end where a word ends. */
 static bool
-find_word(const char *text, const char *w, size_t n, bool whole)
+at_word(const char *arena, const uint32_t *ws, uint32_t nws, const char *q,
+        size_t n, bool whole)
 {
-    const char *p = text;
+    uint32_t i;
 
-    while ((p = strstr(p, w)) != NULL) {
-        if ((p == text || !is_word_char(p[-1]))
+    for (i = 0; i < nws; i++) {
+        const char *p = arena + ws[i];
+
+        if (p[0] == q[0] && memcmp(p, q, n) == 0
             && (!whole || !is_word_char(p[n])))
             return true;
-        p++;
     }
     return false;
 }
@@ -163,27 +192,19 @@ typo_match(const char *lemma, const char *q, size_t qn)
 
 /* Every space-separated query word starts a word in lemmas or gloss. */
 static bool
-all_words(const struct entry *e, const char *arena, const char *q)
+all_words(const rl_search *s, const struct entry *e, const char *q)
 {
-    char word[64];
     const char *p = q;
 
     while (*p != '\0') {
         size_t n = strcspn(p, " ");
-        const char *l;
-        bool found = false;
 
         if (n == 0) {
             p++;
             continue;
         }
-        if (n >= sizeof word)
-            return false;
-        memcpy(word, p, n);
-        word[n] = '\0';
-        for (l = arena + e->lemmas; *l != '\0' && !found; l += strlen(l) + 1)
-            found = find_word(l, word, n, false);
-        if (!found && !find_word(arena + e->gloss, word, n, false))
+        if (!at_word(s->arena, s->ws + e->lw, e->nlw, p, n, false)
+            && !at_word(s->arena, s->ws + e->gw, e->ngw, p, n, false))
             return false;
         p += n;
     }
@@ -191,33 +212,39 @@ all_words(const struct entry *e, const char *arena, const char *q)
 }
 
 static rl_match
-match_entry(const struct entry *e, const char *arena, const char *q,
+match_entry(const rl_search *s, const struct entry *e, const char *q,
             size_t qn, bool multi)
 {
-    const char *l;
+    const char *arena = s->arena, *l;
+    const uint32_t *ws = s->ws + e->lw;
     rl_match best = 0;
+    uint32_t i;
 
-    for (l = arena + e->lemmas; *l != '\0'; l += strlen(l) + 1) {
-        rl_match m = 0;
+    /* One pass over the lemma words: a word right after a NUL (or at the
+     * block's start) starts a lemma. */
+    for (i = 0; i < e->nlw && best < RL_MATCH_EXACT; i++) {
+        const char *p = arena + ws[i];
+        bool lemma_start = ws[i] == e->lemmas || p[-1] == '\0';
+        rl_match m;
 
-        if (strcmp(l, q) == 0)
-            m = RL_MATCH_EXACT;
-        else if (strncmp(l, q, qn) == 0)
-            m = RL_MATCH_PREFIX;
-        else if (find_word(l, q, qn, true))
-            m = RL_MATCH_WORD;
-        else if (find_word(l, q, qn, false))
-            m = RL_MATCH_WORD_PREFIX;
-        else if (qn >= 3 && strstr(l, q) != NULL)
-            m = RL_MATCH_SUBSTRING;
+        if (p[0] != q[0] || memcmp(p, q, qn) != 0)
+            continue;
+        if (lemma_start)
+            m = p[qn] == '\0' ? RL_MATCH_EXACT : RL_MATCH_PREFIX;
+        else
+            m = is_word_char(p[qn]) ? RL_MATCH_WORD_PREFIX : RL_MATCH_WORD;
         if (m > best)
             best = m;
     }
     if (best != 0)
         return best;
-    if (multi && all_words(e, arena, q))
+    if (qn >= 3)
+        for (l = arena + e->lemmas; *l != '\0'; l += strlen(l) + 1)
+            if (strstr(l, q) != NULL)
+                return RL_MATCH_SUBSTRING;
+    if (multi && all_words(s, e, q))
         return RL_MATCH_ALL_WORDS;
-    if (qn >= 3 && find_word(arena + e->gloss, q, qn, true))
+    if (qn >= 3 && at_word(arena, s->ws + e->gw, e->ngw, q, qn, true))
         return RL_MATCH_GLOSS;
     if (qn >= 4) {
         for (l = arena + e->lemmas; *l != '\0'; l += strlen(l) + 1)
@@ -241,13 +268,48 @@ cmp_hit(const void *a, const void *b)
     return strcmp(x->cls->wnid, y->cls->wnid);
 }
 
+/* Moves the k best hits of h[0..n) to the front (unordered): quickselect,
+ * so that a one-letter query over 80,000 nodes does not sort them all. */
+static void
+select_top(rl_hit *h, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+
+    while (hi - lo > 1 && k > lo && k < hi) {
+        rl_hit pivot = h[lo + (hi - lo) / 2], t;
+        size_t i = lo, lt = lo, gt = hi;
+
+        /* Three-way partition around the pivot. */
+        while (i < gt) {
+            int c = cmp_hit(&h[i], &pivot);
+
+            if (c < 0) {
+                t = h[lt]; h[lt] = h[i]; h[i] = t;
+                lt++;
+                i++;
+            } else if (c > 0) {
+                gt--;
+                t = h[gt]; h[gt] = h[i]; h[i] = t;
+            } else {
+                i++;
+            }
+        }
+        if (k <= lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return;
+    }
+}
+
 size_t
 rl_search_run(rl_search *s, const char *query, bool classes_only,
               rl_hit *hits, size_t max)
 {
     char q[128];
     size_t qn = 0, i, n = 0;
-    bool multi;
+    bool multi, looks_wnid;
     long idx;
 
     /* Lower-case and squeeze spaces; a comma acts as a space. */
@@ -277,16 +339,17 @@ rl_search_run(rl_search *s, const char *query, bool classes_only,
         }
         return k != NULL ? 1 : 0;
     }
+    looks_wnid = q[0] == 'n' && isdigit((unsigned char)q[1]);
     for (i = 0; i < s->n; i++) {
         const struct entry *e = &s->e[i];
         rl_match m;
 
         if (classes_only && e->cls->idx < 0)
             continue;
-        if (strcmp(e->cls->wnid, q) == 0)
+        if (looks_wnid && strcmp(e->cls->wnid, q) == 0)
             m = RL_MATCH_ID;
         else
-            m = match_entry(e, s->arena, q, qn, multi);
+            m = match_entry(s, e, q, qn, multi);
         if (m == 0)
             continue;
         /* Within a kind of match, shorter lemmas rank first. */
@@ -296,7 +359,9 @@ rl_search_run(rl_search *s, const char *query, bool classes_only,
                               - (int)(e->shortest < 999 ? e->shortest : 999);
         n++;
     }
-    qsort(s->scratch, n, sizeof *s->scratch, cmp_hit);
+    if (n > max)
+        select_top(s->scratch, n, max);
+    qsort(s->scratch, n < max ? n : max, sizeof *s->scratch, cmp_hit);
     memcpy(hits, s->scratch, (n < max ? n : max) * sizeof *hits);
     return n;
 }

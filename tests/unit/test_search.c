@@ -109,6 +109,25 @@ main(void)
     n = find("canine", true);
     ok(rank_of(n, "n02083346") < 0, "classes only: the inner node is not");
 
+    /* Asking for fewer hits gives the same best ones, in the same order
+     * (the best are selected before sorting). */
+    {
+        static const char *const qs[] = { "a", "do", "ter", "bird" };
+        rl_hit few[7];
+        size_t j, m;
+
+        for (j = 0; j < sizeof qs / sizeof qs[0]; j++) {
+            bool same = true;
+
+            n = find(qs[j], false);
+            m = rl_search_run(idx, qs[j], false, few, 7);
+            for (i = 0; i < 7 && i < n; i++)
+                same = same && few[i].cls == hits[i].cls;
+            ok(m == n && n > 7 && same, "'%s': top 7 of %zu are the first 7 "
+               "of the top 64", qs[j], n);
+        }
+    }
+
     /* Per-keystroke time, typed one character at a time. */
     for (i = 0; i < sizeof typed / sizeof typed[0]; i++) {
         char q[64];
