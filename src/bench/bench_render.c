@@ -606,7 +606,7 @@ detail_one(const struct opts *o, int k)
         int rows = (o->rows * var[v].scale + 5) / 10, mw, mh;
         rl_cells *c;
         double t = rl_mono_ms();
-        char name[40];
+        char name[80];
 
         rl_render_target_px(cols, rows, &mw, &mh);
         px = rl_pixels_decode(data, n, mw, mh, &e);

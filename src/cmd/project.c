@@ -374,8 +374,16 @@ cmd_export(const cli *c, int argc, char **argv)
     if (open_project(c, RL_STORE_READONLY, &s, &cat) != 0)
         return 1;
     if (out != NULL && strcmp(out, "-") != 0) {
-        tmp = rl_xasprintf("%s.tmp.%ld", out, (long)getpid());
-        if ((fp = fopen(tmp, "w")) == NULL) {
+        struct stat sb;
+
+        /* A regular file is replaced atomically (a temporary file renamed
+         * over it); a pipe or device is written to as it is. */
+        if (stat(out, &sb) == 0 && !S_ISREG(sb.st_mode))
+            fp = fopen(out, "w");
+        else
+            fp = fopen(tmp = rl_xasprintf("%s.tmp.%ld", out, (long)getpid()),
+                       "w");
+        if (fp == NULL) {
             fprintf(stderr, "relabel: %s: %s\n", out, strerror(errno));
             free(tmp);
             rl_catalog_free(cat);
@@ -389,11 +397,11 @@ cmd_export(const cli *c, int argc, char **argv)
             rl_err_set(&e, RL_E_IO, "%s: %s", out, strerror(errno));
             rc = -1;
         }
-        if (rc == 0 && rename(tmp, out) != 0) {
+        if (tmp != NULL && rc == 0 && rename(tmp, out) != 0) {
             rl_err_set(&e, RL_E_IO, "%s: %s", out, strerror(errno));
             rc = -1;
         }
-        if (rc != 0)
+        if (tmp != NULL && rc != 0)
             unlink(tmp);
         free(tmp);
     }
@@ -409,10 +417,12 @@ cmd_export(const cli *c, int argc, char **argv)
 /* ---- stats --------------------------------------------------------- */
 
 static const char STATS_HELP[] =
-    "usage: relabel --db FILE stats\n"
+    "usage: relabel --db FILE stats [--agreement]\n"
     "\n"
     "Counts of classes, images, predictions, candidates and reviews, and per\n"
-    "reviewer the images and candidates reviewed.\n";
+    "reviewer the images and candidates reviewed. --agreement adds Cohen's\n"
+    "kappa for each pair of reviewers and Fleiss' kappa over all, on the\n"
+    "four states and on correct-vs-not.\n";
 
 static int
 print_stats(rl_store *s)
@@ -456,6 +466,7 @@ cmd_stats(const cli *c, int argc, char **argv)
 {
     argscan a = { argc, argv, 1, "stats" };
     rl_store *s;
+    bool agreement = false;
     int rc;
 
     while (a.i < argc) {
@@ -467,6 +478,10 @@ cmd_stats(const cli *c, int argc, char **argv)
             printf("relabel %s\n", RL_VERSION);
             return 0;
         }
+        if (arg_flag(&a, "--agreement")) {
+            agreement = true;
+            continue;
+        }
         return usage_error("stats", "unexpected argument '%s'", argv[a.i]);
     }
     if ((rc = need_db(c, "stats")) != 0)
@@ -474,6 +489,8 @@ cmd_stats(const cli *c, int argc, char **argv)
     if (open_project(c, RL_STORE_READONLY, &s, NULL) != 0)
         return 1;
     rc = print_stats(s);
+    if (rc == 0 && agreement)
+        rc = eval_print_agreement(s);
     rl_store_close(s);
     return rc;
 }

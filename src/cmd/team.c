@@ -129,7 +129,7 @@ cmd_merge(const cli *c, int argc, char **argv)
     const char *other = NULL, *cfile = NULL;
     bool bad = false;
     rl_merge_report r;
-    rl_store *s;
+    rl_store *s = NULL;
     FILE *cf = stdout;
     rl_err e;
     int rc;

@@ -1,0 +1,204 @@
+/* metrics.h - agreement between reviewers and the scoring of models
+ * against the project's labels.
+ *
+ * Agreement: Cohen's kappa per pair of reviewers and Fleiss' kappa over
+ * all, on the four states and on correct-vs-not, from reviewer-role
+ * verdicts only (adjudications are decisions, not ratings).
+ *
+ * Scoring: an rl_truth holds, per image, the original label, its split
+ * (dog / organism / object, from the label's class), the dataset tag, the
+ * problematic flag and the consensus Correct / Unclear classes. An
+ * rl_preds holds each model's ranked predictions. rl_eval_run scores every
+ * model on every subset: top-1 / top-5 against the original label, and
+ * multi-label accuracy (top-1 among the Correct classes; also counting
+ * Unclear as correct, as Shankar et al. did) on the images with at least
+ * one Correct class that are not flagged problematic. Intervals are 95%
+ * percentile bootstraps over images from a fixed-seed generator, so the
+ * output is the same on every run. Knows nothing of the terminal. */
+#ifndef RL_METRICS_H
+#define RL_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "relabel/catalog.h"
+#include "relabel/consensus.h"
+#include "relabel/csv.h"
+#include "relabel/err.h"
+#include "relabel/review.h"
+#include "relabel/store.h"
+
+/* ---- agreement ------------------------------------------------------ */
+
+/* Cohen's kappa from a k x k table of counts (row: rater A's category,
+ * column: rater B's). *p_obs (may be NULL) gets the observed agreement.
+ * NaN when there are no items or chance agreement is 1 (both raters used
+ * one and the same category throughout). */
+double rl_metrics_cohen(const long *table, size_t k, double *p_obs);
+/* Fleiss' kappa; counts[i * k + j] = raters who put item i in category j.
+ * Items may have different numbers of ratings (each item's agreement uses
+ * its own n_i, the category shares pool all ratings); items with fewer
+ * than 2 are skipped. With a constant n this is Fleiss (1971) exactly.
+ * NaN when undefined. *p_obs (may be NULL) gets the mean item agreement. */
+double rl_metrics_fleiss(const long *counts, size_t n_items, size_t k,
+                         double *p_obs);
+
+typedef struct rl_kappa_pair {
+    const char *a, *b;     /* reviewer names, borrowed from the result */
+    long n;                /* pairs both reviewed */
+    double agree, kappa;           /* four states */
+    double agree_bin, kappa_bin;   /* correct vs not */
+} rl_kappa_pair;
+
+typedef struct rl_agreement {
+    char **reviewers;      /* owned: reviewers with reviewer-role verdicts */
+    size_t n_reviewers;
+    rl_kappa_pair *pairs;  /* owned; every pair of reviewers that share at
+                              least one candidate, by name */
+    size_t n_pairs;
+    long n_items;          /* candidates with 2+ verdicts (Fleiss) */
+    double agree, fleiss;           /* four states */
+    double agree_bin, fleiss_bin;   /* correct vs not */
+} rl_agreement;
+
+/* Computes the agreement of the project's reviewers. Free with
+ * rl_agreement_free (a zeroed struct is fine). -1 with RL_E_DB. */
+int rl_metrics_agreement(rl_store *s, rl_agreement *a, rl_err *err);
+void rl_agreement_free(rl_agreement *a);
+
+/* ---- ground truth --------------------------------------------------- */
+
+typedef enum rl_split {
+    RL_SPLIT_DOG, RL_SPLIT_ORGANISM, RL_SPLIT_OBJECT, RL_SPLIT_COUNT
+} rl_split;
+
+/* "dog", "organism", "object". */
+const char *rl_split_name(rl_split s);
+
+typedef struct rl_truth rl_truth;
+
+/* An empty truth; free with rl_truth_free (NULL ok). */
+rl_truth *rl_truth_new(void);
+void rl_truth_free(rl_truth *t);
+/* Adds an image. `label` (borrowed, may be NULL) is the original label
+ * and gives the split; `dataset` is copied (NULL: none). RL_E_DUP when
+ * the name is there already. */
+int rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
+                       const char *dataset, bool problematic, rl_err *err);
+/* Records the consensus `st` of class `cls` on image `name`: only Correct
+ * and Unclear matter; other states are accepted and ignored. RL_E_NOTFOUND
+ * for an unknown image. */
+int rl_truth_add_label(rl_truth *t, const char *name, const rl_class *cls,
+                       rl_state st, rl_err *err);
+/* Builds the truth from the project: every image with its original label
+ * and dataset tag, the labels under rule `o`, and the problematic flag
+ * (anyone's; under reviewer:NAME only that reviewer's). */
+rl_truth *rl_truth_load(rl_store *s, const rl_catalog *cat,
+                        const rl_consensus_opts *o, rl_err *err);
+
+/* Who multi-label accuracy counts. */
+typedef struct rl_truth_summary {
+    long images;           /* in the truth */
+    long labelled;         /* with an original label */
+    long multilabel;       /* with 1+ Correct class and not problematic */
+    long no_correct;       /* left out: no Correct class */
+    long problematic;      /* left out: flagged (with a Correct class) */
+} rl_truth_summary;
+
+void rl_truth_summary_get(const rl_truth *t, rl_truth_summary *sum);
+/* Dataset tags present, sorted; borrowed until the truth is freed. */
+size_t rl_truth_datasets(const rl_truth *t, const char *const **tags);
+
+/* ---- predictions ---------------------------------------------------- */
+
+#define RL_EVAL_TOPK 5     /* ranks used for top-5 */
+
+typedef struct rl_preds rl_preds;
+
+/* Predictions on the images of `t` (borrowed: must outlive it). */
+rl_preds *rl_preds_new(const rl_truth *t);
+void rl_preds_free(rl_preds *p);
+/* One prediction: model `model` ranks class `cls` at `rank` (1 = best;
+ * 0 = after the model's predictions so far on this image). -1 with
+ * RL_E_NOTFOUND for an unknown image, RL_E_DUP when the model has this
+ * rank or this class on the image already, RL_E_RANGE for rank > 100000. */
+int rl_preds_add(rl_preds *p, const char *model, const char *image,
+                 const rl_class *cls, long rank, rl_err *err);
+/* Reads image,wnid[,model][,rank] from `c` (header not yet read; other
+ * columns ignored). A class is a wnid or a class index; `dflt_model` names
+ * the model of a file without a model column. Bad rows stop it with
+ * "FILE:LINE: field: what". Predictions read before the error stay. */
+int rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
+                  const char *dflt_model, rl_err *err);
+/* Models, in the order first seen. */
+size_t rl_preds_models(const rl_preds *p);
+const char *rl_preds_model_name(const rl_preds *p, size_t m);
+
+/* ---- scoring -------------------------------------------------------- */
+
+typedef struct rl_eval_opts {
+    int resamples;         /* bootstrap resamples; 0: none (NaN bounds),
+                              < 0: default 1000 */
+    uint64_t seed;         /* generator seed, mixed with model and subset
+                              names so a row never depends on the others */
+    double level;          /* interval level; 0: 0.95 */
+} rl_eval_opts;
+
+#define RL_EVAL_RESAMPLES 1000
+#define RL_EVAL_SEED 20200615u
+
+/* One model on one subset. Fractions are NaN when their count is 0. */
+typedef struct rl_score {
+    char subset[80];       /* "all", "dog", "organism", "object",
+                              "dataset:TAG" */
+    long n_top;            /* images scored with an original label */
+    long top1_hits, top5_hits;
+    long n_multilabel;     /* ... with 1+ Correct class, not problematic */
+    long ml_hits, ml_unclear_hits;
+    double top1, top5, multilabel, multilabel_unclear;
+    double ci_low, ci_high;   /* bootstrap interval of multilabel */
+} rl_score;
+
+/* Change of multi-label accuracy from dataset `from` to `to`. */
+typedef struct rl_drop {
+    const char *from, *to; /* borrowed from the truth */
+    double drop;           /* from - to */
+    double ci_low, ci_high;
+} rl_drop;
+
+typedef struct rl_model_eval {
+    const char *name;      /* borrowed from the preds */
+    long scored;           /* images with a prediction */
+    long missing;          /* images of the truth without one */
+    rl_score *sub;         /* owned: all, dog, organism, object, then a
+                              dataset:TAG per tag */
+    size_t n_sub;
+    rl_drop *drops;        /* owned: val -> every other tag (when "val"
+                              exists) */
+    size_t n_drops;
+} rl_model_eval;
+
+typedef struct rl_eval {
+    rl_model_eval *models; /* owned, in rl_preds order */
+    size_t n;
+    int resamples;
+    double level;
+    uint64_t seed;
+} rl_eval;
+
+/* Scores every model of `p` against `t`. Never fails. Free with
+ * rl_eval_free (a zeroed struct is fine). */
+void rl_eval_run(const rl_truth *t, const rl_preds *p, const rl_eval_opts *o,
+                 rl_eval *out);
+void rl_eval_free(rl_eval *e);
+
+/* The percentile bootstrap of a mean of `k` ones among `n` 0/1 outcomes:
+ * `resamples` means into out[] (sorted ascending). Resampling images with
+ * replacement and counting ones is the same as this. Exposed for tests. */
+void rl_metrics_bootstrap(long n, long k, int resamples, uint64_t seed,
+                          double *out);
+/* Linear-interpolated quantile q of sorted x[0..n). */
+double rl_metrics_quantile(const double *x, size_t n, double q);
+
+#endif

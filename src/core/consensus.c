@@ -1,0 +1,838 @@
+/* consensus.c - combining reviewers' verdicts into one label per pair, and
+ * the Dawid-Skene EM fit behind it.
+ *
+ * Invariants: rl_consensus.pairs is sorted by (image, class) because the
+ * review table's primary key is scanned in that order; the votes of a pair
+ * are contiguous and ordered by reviewer name, which is also the order of
+ * rl_consensus.raters, so rater indices ascend within a pair. Adjudicator
+ * verdicts are kept beside the votes, never among them. */
+#include "relabel/consensus.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relabel/csv.h"
+#include "relabel/util.h"
+#include "internal.h"
+
+/* ---- rules ---------------------------------------------------------- */
+
+int
+rl_consensus_parse(const char *spec, rl_consensus_opts *o, rl_err *err)
+{
+    memset(o, 0, sizeof *o);
+    if (strcmp(spec, "majority") == 0) {
+        o->rule = RL_CONSENSUS_MAJORITY;
+        return 0;
+    }
+    if (strncmp(spec, "reviewer:", 9) == 0 && spec[9] != '\0') {
+        o->rule = RL_CONSENSUS_REVIEWER;
+        o->reviewer = spec + 9;
+        return 0;
+    }
+    if (strcmp(spec, "dawid-skene") == 0) {
+        o->rule = RL_CONSENSUS_DAWID_SKENE;
+        return 0;
+    }
+    if (strncmp(spec, "dawid-skene:", 12) == 0) {
+        char *end;
+        double t = strtod(spec + 12, &end);
+
+        if (end != spec + 12 && *end == '\0' && t > 0 && t <= 1) {
+            o->rule = RL_CONSENSUS_DAWID_SKENE;
+            o->threshold = t;
+            return 0;
+        }
+        rl_err_set(err, RL_E_USAGE, "dawid-skene threshold must be a number"
+                   " in (0, 1], found '%.40s'", spec + 12);
+        return -1;
+    }
+    rl_err_set(err, RL_E_USAGE, "unknown consensus rule '%.60s' (majority, "
+               "reviewer:NAME or dawid-skene[:THRESHOLD])", spec);
+    return -1;
+}
+
+static double
+threshold_of(const rl_consensus_opts *o)
+{
+    return o->threshold > 0 ? o->threshold : RL_DS_THRESHOLD;
+}
+
+void
+rl_consensus_describe(const rl_consensus_opts *o, char *buf, size_t size)
+{
+    switch (o->rule) {
+    case RL_CONSENSUS_REVIEWER:
+        snprintf(buf, size, "reviewer:%s", o->reviewer);
+        break;
+    case RL_CONSENSUS_DAWID_SKENE:
+        snprintf(buf, size, "dawid-skene (threshold %g)", threshold_of(o));
+        break;
+    default:
+        snprintf(buf, size, "majority");
+    }
+}
+
+rl_state
+rl_consensus_majority(const int n[RL_STATE_COUNT])
+{
+    int best = 0, i, ties = 0;
+    rl_state st = RL_STATE_NONE;
+
+    /* Same rule as the wide export: plurality, a tie is Unclear. */
+    for (i = RL_STATE_CORRECT; i < RL_STATE_COUNT; i++) {
+        if (n[i] > best) {
+            best = n[i];
+            st = (rl_state)i;
+            ties = 0;
+        } else if (n[i] == best && best > 0) {
+            ties++;
+        }
+    }
+    return ties > 0 ? RL_STATE_UNCLEAR : st;
+}
+
+/* ---- the EM engine --------------------------------------------------- */
+
+void
+rl_ds_model_free(rl_ds_model *m)
+{
+    if (m == NULL)
+        return;
+    free(m->confusion);
+    memset(m, 0, sizeof *m);
+}
+
+/* log(exp(a) + exp(b)) without overflow. */
+static double
+logadd(double a, double b)
+{
+    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
+}
+
+int
+rl_consensus_ds_fit(const rl_ds_obs *obs, size_t n_obs, size_t n_items,
+                    size_t n_raters, size_t n_answers, const rl_ds_opts *o,
+                    double *post, rl_ds_model *m, rl_err *err)
+{
+    int max_iter = o != NULL && o->max_iter > 0 ? o->max_iter : RL_DS_MAX_ITER;
+    double tol = o != NULL && o->tol > 0 ? o->tol : RL_DS_TOL;
+    double alpha = o != NULL && o->smoothing > 0 ? o->smoothing : 0.01;
+    size_t ncell = n_raters * 2 * n_answers, i, k;
+    double *conf, *lconf, *l0, *l1, prior = 0.5, loglik = 0, last = 0;
+    int it = 0;
+    bool converged = false;
+
+    for (k = 0; k < n_obs; k++)
+        if (obs[k].item >= n_items || obs[k].rater >= n_raters
+            || obs[k].answer >= n_answers) {
+            rl_err_set(err, RL_E_RANGE, "observation %zu out of range "
+                       "(item %u, rater %u, answer %u)", k, obs[k].item,
+                       obs[k].rater, obs[k].answer);
+            return -1;
+        }
+    conf = rl_xcalloc(ncell + 1, sizeof *conf);
+    lconf = rl_xcalloc(ncell + 1, sizeof *lconf);
+    l0 = rl_xcalloc(n_items + 1, sizeof *l0);
+    l1 = rl_xcalloc(n_items + 1, sizeof *l1);
+
+    while (it < max_iter && !converged) {
+        double sum = 0, delta = 0;
+
+        /* M step: the prior and every rater's P(answer | truth), from the
+         * current posteriors; a small pseudo-count keeps logs finite. */
+        for (i = 0; i < n_items; i++)
+            sum += post[i];
+        prior = (sum + 1) / ((double)n_items + 2);
+        for (k = 0; k < ncell; k++)
+            conf[k] = alpha;
+        for (k = 0; k < n_obs; k++) {
+            const rl_ds_obs *ob = &obs[k];
+            double q = post[ob->item];
+            size_t base = (size_t)ob->rater * 2 * n_answers + ob->answer;
+
+            conf[base] += ob->count * (1 - q);
+            conf[base + n_answers] += ob->count * q;
+        }
+        for (k = 0; k < n_raters * 2; k++) {
+            double tot = 0;
+            size_t a;
+
+            for (a = 0; a < n_answers; a++)
+                tot += conf[k * n_answers + a];
+            for (a = 0; a < n_answers; a++) {
+                conf[k * n_answers + a] /= tot;
+                lconf[k * n_answers + a] = log(conf[k * n_answers + a]);
+            }
+        }
+
+        /* E step: each item's posterior given its answers. */
+        for (i = 0; i < n_items; i++) {
+            l0[i] = log1p(-prior);
+            l1[i] = log(prior);
+        }
+        for (k = 0; k < n_obs; k++) {
+            const rl_ds_obs *ob = &obs[k];
+            size_t base = (size_t)ob->rater * 2 * n_answers + ob->answer;
+
+            l0[ob->item] += ob->count * lconf[base];
+            l1[ob->item] += ob->count * lconf[base + n_answers];
+        }
+        loglik = 0;
+        for (i = 0; i < n_items; i++) {
+            double q = 1 / (1 + exp(l0[i] - l1[i]));
+
+            if (fabs(q - post[i]) > delta)
+                delta = fabs(q - post[i]);
+            post[i] = q;
+            loglik += logadd(l0[i], l1[i]);
+        }
+        it++;
+        /* Done when no posterior moves, or when the likelihood is flat:
+         * a degenerate fit (one rater) can drift forever by 1e-7. */
+        converged = delta < tol
+                    || (it > 2 && fabs(loglik - last) <= 1e-10 * fabs(loglik));
+        last = loglik;
+    }
+    if (m != NULL) {
+        memset(m, 0, sizeof *m);
+        m->n_raters = n_raters;
+        m->n_answers = n_answers;
+        m->prior = prior;
+        m->confusion = conf;
+        m->iterations = it;
+        m->converged = converged;
+        m->loglik = loglik;
+        conf = NULL;
+    }
+    free(conf);
+    free(lconf);
+    free(l0);
+    free(l1);
+    return 0;
+}
+
+/* ---- project reviews ------------------------------------------------ */
+
+/* A read snapshot unless the caller holds a transaction already. */
+static bool
+read_begin(rl_store *s)
+{
+    return s->depth == 0 && store_exec(s, "BEGIN", NULL) == 0;
+}
+
+static void
+read_end(rl_store *s, bool began)
+{
+    if (began)
+        store_exec(s, "COMMIT", NULL);
+}
+
+void
+rl_consensus_free(rl_consensus *c)
+{
+    size_t i;
+
+    if (c == NULL)
+        return;
+    for (i = 0; i < c->n_raters; i++)
+        free(c->raters[i]);
+    free(c->raters);
+    free(c->pairs);
+    free(c->votes);
+    free(c->confusion);
+    memset(c, 0, sizeof *c);
+}
+
+const rl_cpair *
+rl_consensus_find(const rl_consensus *c, int64_t image, int64_t cls)
+{
+    size_t lo = 0, hi = c->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const rl_cpair *p = &c->pairs[mid];
+
+        if (p->image < image || (p->image == image && p->cls < cls))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < c->n && c->pairs[lo].image == image && c->pairs[lo].cls == cls)
+        return &c->pairs[lo];
+    return NULL;
+}
+
+static int
+load_raters(rl_store *s, rl_consensus *c, rl_strmap *idx, rl_err *err)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int r;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT reviewer FROM review"
+                           " ORDER BY reviewer", -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "reading reviewers");
+        return -1;
+    }
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+
+        rl_grow(&c->raters, &cap, c->n_raters + 1, sizeof *c->raters);
+        c->raters[c->n_raters] = rl_xstrdup(name);
+        rl_strmap_put(idx, name, (int64_t)c->n_raters);
+        c->n_raters++;
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "reading reviewers");
+        return -1;
+    }
+    return 0;
+}
+
+/* Every review into pairs and votes; adjudications set aside. */
+static int
+load_votes(rl_store *s, rl_consensus *c, const rl_strmap *idx, rl_err *err)
+{
+    sqlite3_stmt *st;
+    size_t cap_p = 0, cap_v = 0;
+    int64_t adj_at = 0;
+    int r;
+
+    if (sqlite3_prepare_v2(s->db,
+            "SELECT image, class, reviewer, state, role = 'adjudicator',"
+            " updated_at FROM review ORDER BY image, class, reviewer", -1,
+            &st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "reading reviews");
+        return -1;
+    }
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t img = sqlite3_column_int64(st, 0);
+        int64_t cls = sqlite3_column_int64(st, 1);
+        const char *who = (const char *)sqlite3_column_text(st, 2);
+        rl_state state;
+        rl_cpair *p;
+
+        if (rl_state_parse((const char *)sqlite3_column_text(st, 3), &state)
+            != 0)
+            continue;    /* the CHECK constraint makes this unreachable */
+        if (c->n == 0 || c->pairs[c->n - 1].image != img
+            || c->pairs[c->n - 1].cls != cls) {
+            rl_grow(&c->pairs, &cap_p, c->n + 1, sizeof *c->pairs);
+            p = &c->pairs[c->n++];
+            memset(p, 0, sizeof *p);
+            p->image = img;
+            p->cls = cls;
+            p->first = c->n_votes;
+            p->adjudicator = -1;
+        }
+        p = &c->pairs[c->n - 1];
+        if (sqlite3_column_int(st, 4)) {
+            int64_t at = sqlite3_column_int64(st, 5);
+
+            if (p->adjudicator < 0 || at >= adj_at) {
+                p->adjudicated = state;
+                p->adjudicator = (int32_t)rl_strmap_get(idx, who, 0);
+                adj_at = at;
+            }
+            continue;
+        }
+        rl_grow(&c->votes, &cap_v, c->n_votes + 1, sizeof *c->votes);
+        c->votes[c->n_votes].rater = (uint32_t)rl_strmap_get(idx, who, 0);
+        c->votes[c->n_votes].state = state;
+        c->n_votes++;
+        p->n_votes++;
+        if (p->n_votes > 1 && p->n[state] == 0)
+            p->disagree = true;
+        p->n[state]++;
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "reading reviews");
+        return -1;
+    }
+    return 0;
+}
+
+static void
+apply_majority(rl_consensus *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->n; i++) {
+        rl_cpair *p = &c->pairs[i];
+
+        p->state = rl_consensus_majority(p->n);
+        p->p_correct = p->n_votes > 0
+                       ? (double)p->n[RL_STATE_CORRECT] / p->n_votes : 0;
+    }
+}
+
+static void
+apply_reviewer(rl_consensus *c, uint32_t who)
+{
+    size_t i, k;
+
+    for (i = 0; i < c->n; i++) {
+        rl_cpair *p = &c->pairs[i];
+
+        p->state = RL_STATE_NONE;
+        for (k = p->first; k < p->first + p->n_votes; k++)
+            if (c->votes[k].rater == who)
+                p->state = c->votes[k].state;
+        p->p_correct = p->state == RL_STATE_CORRECT;
+    }
+}
+
+static int
+apply_dawid_skene(rl_consensus *c, const rl_consensus_opts *o, rl_err *err)
+{
+    rl_ds_opts dso = { o->max_iter, o->tol, 0 };
+    rl_ds_obs *obs = rl_xcalloc(c->n_votes + 1, sizeof *obs);
+    double *post = rl_xcalloc(c->n + 1, sizeof *post);
+    double thr = threshold_of(o);
+    rl_ds_model m;
+    size_t i, k;
+
+    /* Start from the majority vote: Correct 1, Wrong 0, anything else (a
+     * tie, Unclear, Don't know) undecided. */
+    for (i = 0; i < c->n; i++) {
+        rl_cpair *p = &c->pairs[i];
+        rl_state maj = rl_consensus_majority(p->n);
+
+        post[i] = maj == RL_STATE_CORRECT ? 1 : maj == RL_STATE_WRONG ? 0
+                  : 0.5;
+        for (k = p->first; k < p->first + p->n_votes; k++) {
+            obs[k].item = (uint32_t)i;
+            obs[k].rater = c->votes[k].rater;
+            obs[k].answer = (uint32_t)c->votes[k].state - 1;
+            obs[k].count = 1;
+        }
+    }
+    if (rl_consensus_ds_fit(obs, c->n_votes, c->n, c->n_raters,
+                            RL_STATE_COUNT - 1, &dso, post, &m, err) != 0) {
+        free(obs);
+        free(post);
+        return -1;
+    }
+    for (i = 0; i < c->n; i++) {
+        rl_cpair *p = &c->pairs[i];
+
+        p->p_correct = post[i];
+        if (p->n_votes > 0 && p->n[RL_STATE_DONT_KNOW] == (int)p->n_votes)
+            p->state = RL_STATE_DONT_KNOW;
+        else if (p->n_votes == 0)
+            p->state = RL_STATE_NONE;
+        else if (post[i] >= thr)
+            p->state = RL_STATE_CORRECT;
+        else if (post[i] <= 1 - thr)
+            p->state = RL_STATE_WRONG;
+        else
+            p->state = RL_STATE_UNCLEAR;
+    }
+    c->prior = m.prior;
+    c->confusion = m.confusion;
+    c->iterations = m.iterations;
+    c->converged = m.converged;
+    free(obs);
+    free(post);
+    return 0;
+}
+
+int
+rl_consensus_compute(rl_store *s, const rl_consensus_opts *o,
+                     rl_consensus *out, rl_err *err)
+{
+    rl_strmap idx = {0};
+    bool began = read_begin(s);
+    int rc = -1;
+    size_t i;
+
+    memset(out, 0, sizeof *out);
+    if (load_raters(s, out, &idx, err) != 0
+        || load_votes(s, out, &idx, err) != 0)
+        goto out;
+    switch (o->rule) {
+    case RL_CONSENSUS_REVIEWER: {
+        int64_t who = rl_strmap_get(&idx, o->reviewer, -1);
+
+        if (who < 0) {
+            char *safe = rl_utf8_sanitize(o->reviewer);
+
+            rl_err_set(err, RL_E_NOTFOUND, "no reviews by '%.60s'", safe);
+            free(safe);
+            goto out;
+        }
+        apply_reviewer(out, (uint32_t)who);
+        break;
+    }
+    case RL_CONSENSUS_DAWID_SKENE:
+        if (apply_dawid_skene(out, o, err) != 0)
+            goto out;
+        break;
+    default:
+        apply_majority(out);
+    }
+
+    /* An adjudicator's verdict is final under every rule. */
+    for (i = 0; i < out->n; i++) {
+        rl_cpair *p = &out->pairs[i];
+
+        if (p->adjudicated != RL_STATE_NONE) {
+            p->state = p->adjudicated;
+            p->p_correct = p->adjudicated == RL_STATE_CORRECT;
+        }
+    }
+    rc = 0;
+out:
+    read_end(s, began);
+    rl_strmap_free(&idx);
+    if (rc != 0)
+        rl_consensus_free(out);
+    return rc;
+}
+
+/* ---- disagreements -------------------------------------------------- */
+
+int
+rl_consensus_disagreement_images(rl_store *s, bool open_only, int64_t **ids,
+                                 size_t *n, rl_err *err)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int r;
+
+    *ids = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db,
+            "SELECT i.id FROM image i WHERE EXISTS ("
+            " SELECT 1 FROM review r WHERE r.image = i.id"
+            " AND r.role = 'reviewer'"
+            " AND EXISTS (SELECT 1 FROM review o WHERE o.image = r.image"
+            "  AND o.class = r.class AND o.role = 'reviewer'"
+            "  AND o.state <> r.state)"
+            " AND (NOT ?1 OR NOT EXISTS (SELECT 1 FROM review a"
+            "  WHERE a.image = r.image AND a.class = r.class"
+            "  AND a.role = 'adjudicator')))"
+            " ORDER BY i.name", -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "finding disagreements");
+        return -1;
+    }
+    sqlite3_bind_int(st, 1, open_only);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        rl_grow(ids, &cap, *n + 1, sizeof **ids);
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "finding disagreements");
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static const char SQL_IMAGE_NAME[] = "SELECT name FROM image WHERE id = ?";
+
+void
+rl_disagreements_free(rl_disagreement *d, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(d[i].image);
+    free(d);
+}
+
+static int
+cmp_disagreement(const void *x, const void *y)
+{
+    const rl_disagreement *a = x, *b = y;
+    int c = strcmp(a->image, b->image);
+
+    if (c != 0)
+        return c;
+    return (a->cls->idx > b->cls->idx) - (a->cls->idx < b->cls->idx);
+}
+
+int
+rl_consensus_disagreements(rl_store *s, const rl_catalog *cat,
+                           const rl_consensus *c, bool open_only,
+                           rl_disagreement **out, size_t *n, rl_err *err)
+{
+    rl_disagreement *d = NULL;
+    size_t cap = 0, k = 0, i;
+    char *last = NULL;
+    int64_t last_id = 0;
+
+    for (i = 0; i < c->n; i++) {
+        const rl_cpair *p = &c->pairs[i];
+        const rl_class *cls;
+
+        if (!p->disagree || (open_only && p->adjudicated != RL_STATE_NONE)
+            || (cls = rl_catalog_by_id(cat, p->cls)) == NULL)
+            continue;
+        /* Pairs come by image, so one name lookup per image. */
+        if (last == NULL || last_id != p->image) {
+            sqlite3_stmt *st = store_stmt(s, SQL_IMAGE_NAME, err);
+
+            if (st == NULL) {
+                rl_disagreements_free(d, k);
+                return -1;
+            }
+            sqlite3_bind_int64(st, 1, p->image);
+            last = sqlite3_step(st) == SQLITE_ROW ? store_col_dup(st, 0)
+                   : rl_xasprintf("#%lld", (long long)p->image);
+            sqlite3_reset(st);
+            last_id = p->image;
+        } else {
+            last = rl_xstrdup(last);
+        }
+        rl_grow(&d, &cap, k + 1, sizeof *d);
+        d[k].image = last;
+        d[k].cls = cls;
+        d[k].pair = p;
+        k++;
+    }
+    if (k > 1)
+        qsort(d, k, sizeof *d, cmp_disagreement);
+    *out = d;
+    *n = k;
+    return 0;
+}
+
+/* ---- anonymous vote counts ------------------------------------------- */
+
+void
+rl_vote_table_free(rl_vote_table *t)
+{
+    size_t i;
+
+    if (t == NULL)
+        return;
+    for (i = 0; i < t->n; i++)
+        free(t->rows[i].wnid);
+    for (i = 0; i < t->n_images; i++)
+        free(t->images[i]);
+    free(t->rows);
+    free(t->images);
+    memset(t, 0, sizeof *t);
+}
+
+static int
+bad_row(rl_csv *c, rl_err *err, rl_errcode code, const char *col,
+        const char *what, const char *val)
+{
+    rl_err_set(err, code, "%s:%ld: %s: %s '%.40s'", rl_csv_name(c),
+               rl_csv_line(c), col, what, val);
+    return -1;
+}
+
+int
+rl_vote_table_read(rl_vote_table *t, const char *path, rl_err *err)
+{
+    static const char *const vcols[RL_VOTE_COUNT] = {
+        "votes_no", "votes_maybe", "votes_yes" };
+    rl_csv *c = rl_csv_open(path, NULL, err);
+    rl_strmap images = {0}, seen = {0};
+    rl_buf key = {0};
+    int ci, cw, cv[RL_VOTE_COUNT], cref, cscore, r, j, rc = -1;
+
+    memset(t, 0, sizeof *t);
+    if (c == NULL)
+        return -1;
+    if (rl_csv_header(c, err) != 0)
+        goto out;
+    ci = rl_csv_col(c, "image");
+    cw = rl_csv_col(c, "wnid");
+    for (j = 0; j < RL_VOTE_COUNT; j++)
+        cv[j] = rl_csv_col(c, vcols[j]);
+    if (ci < 0 || cw < 0 || cv[0] < 0 || cv[1] < 0 || cv[2] < 0) {
+        rl_err_set(err, RL_E_PARSE, "%s:1: missing column '%s' (expected "
+                   "image,wnid,votes_no,votes_maybe,votes_yes)", path,
+                   ci < 0 ? "image" : cw < 0 ? "wnid" : cv[0] < 0
+                   ? "votes_no" : cv[1] < 0 ? "votes_maybe" : "votes_yes");
+        goto out;
+    }
+    cref = rl_csv_col(c, "in_real");
+    cscore = rl_csv_col(c, "ds_score");
+    t->has_ref = cref >= 0;
+    t->has_score = cscore >= 0;
+    while ((r = rl_csv_next(c, err)) == 1) {
+        const char *img = rl_csv_field(c, (size_t)ci);
+        const char *wnid = rl_csv_field(c, (size_t)cw);
+        rl_vote_row row;
+        int64_t ix;
+        long total = 0;
+
+        memset(&row, 0, sizeof row);
+        row.ref = -1;
+        row.ref_score = NAN;
+        if (*img == '\0') {
+            bad_row(c, err, RL_E_PARSE, "image", "empty image name", "");
+            goto out;
+        }
+        if (*wnid == '\0') {
+            bad_row(c, err, RL_E_PARSE, "wnid", "empty class", "");
+            goto out;
+        }
+        for (j = 0; j < RL_VOTE_COUNT; j++) {
+            const char *v = rl_csv_field(c, (size_t)cv[j]);
+            long x;
+
+            if (rl_parse_long(v, &x) != 0 || x < 0 || x > 1000000) {
+                bad_row(c, err, RL_E_PARSE, vcols[j], "expected a count "
+                        "from 0, found", v);
+                goto out;
+            }
+            row.votes[j] = (int)x;
+            total += x;
+        }
+        if (total == 0) {
+            bad_row(c, err, RL_E_PARSE, "votes_yes", "no votes on the pair:",
+                    wnid);
+            goto out;
+        }
+        if (cref >= 0) {
+            const char *v = rl_csv_field(c, (size_t)cref);
+
+            if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
+                bad_row(c, err, RL_E_PARSE, "in_real", "expected 1 or 0, "
+                        "found", v);
+                goto out;
+            }
+            row.ref = *v == '1';
+        }
+        if (cscore >= 0) {
+            const char *v = rl_csv_field(c, (size_t)cscore);
+            char *end;
+
+            row.ref_score = strtod(v, &end);
+            if (end == v || *end != '\0' || !(row.ref_score >= 0)
+                || row.ref_score > 1) {
+                bad_row(c, err, RL_E_PARSE, "ds_score", "expected a number "
+                        "in [0, 1], found", v);
+                goto out;
+            }
+        }
+        rl_buf_reset(&key);
+        rl_buf_printf(&key, "%s\t%s", img, wnid);
+        if (rl_strmap_get(&seen, rl_buf_str(&key), -1) >= 0) {
+            rl_err_set(err, RL_E_DUP, "%s:%ld: wnid: duplicate pair (first "
+                       "on line %lld)", path, rl_csv_line(c),
+                       (long long)rl_strmap_get(&seen, rl_buf_str(&key), 0));
+            goto out;
+        }
+        rl_strmap_put(&seen, rl_buf_str(&key), rl_csv_line(c));
+        if ((ix = rl_strmap_get(&images, img, -1)) < 0) {
+            ix = (int64_t)t->n_images;
+            rl_grow(&t->images, &t->cap_images, t->n_images + 1,
+                    sizeof *t->images);
+            t->images[t->n_images++] = rl_xstrdup(img);
+            rl_strmap_put(&images, img, ix);
+        }
+        row.image = (uint32_t)ix;
+        row.wnid = rl_xstrdup(wnid);
+        rl_grow(&t->rows, &t->cap, t->n + 1, sizeof *t->rows);
+        t->rows[t->n++] = row;
+    }
+    if (r == 0)
+        rc = 0;
+out:
+    rl_csv_close(c);
+    rl_strmap_free(&images);
+    rl_strmap_free(&seen);
+    rl_buf_free(&key);
+    return rc;
+}
+
+int
+rl_vote_table_fit(rl_vote_table *t, const rl_ds_opts *o, rl_ds_model *m,
+                  rl_err *err)
+{
+    rl_ds_obs *obs = rl_xcalloc(t->n * RL_VOTE_COUNT + 1, sizeof *obs);
+    double *post = rl_xcalloc(t->n + 1, sizeof *post);
+    size_t i, n_obs = 0;
+    int j, rc;
+
+    for (i = 0; i < t->n; i++) {
+        const rl_vote_row *row = &t->rows[i];
+        int tot = 0;
+
+        for (j = 0; j < RL_VOTE_COUNT; j++) {
+            tot += row->votes[j];
+            if (row->votes[j] > 0)
+                obs[n_obs++] = (rl_ds_obs){ (uint32_t)i, 0, (uint32_t)j,
+                                            (uint32_t)row->votes[j] };
+        }
+        post[i] = (row->votes[RL_VOTE_YES] + 0.5 * row->votes[RL_VOTE_MAYBE])
+                  / tot;
+    }
+    rc = rl_consensus_ds_fit(obs, n_obs, t->n, 1, RL_VOTE_COUNT, o, post, m,
+                             err);
+    if (rc == 0)
+        for (i = 0; i < t->n; i++)
+            t->rows[i].post = post[i];
+    free(obs);
+    free(post);
+    return rc;
+}
+
+int
+rl_vote_table_compare(const rl_vote_table *t, double threshold,
+                      rl_vote_agreement *a, rl_err *err)
+{
+    unsigned char *bad, *nref, *nfit;   /* per image */
+    size_t i;
+    long n_score = 0;
+    double sum = 0;
+
+    memset(a, 0, sizeof *a);
+    if (!t->has_ref) {
+        rl_err_set(err, RL_E_USAGE, "no in_real column to compare with");
+        return -1;
+    }
+    bad = rl_xcalloc(t->n_images + 1, 1);
+    nref = rl_xcalloc(t->n_images + 1, 1);
+    nfit = rl_xcalloc(t->n_images + 1, 1);
+    a->score_mad = a->score_max = NAN;
+    for (i = 0; i < t->n; i++) {
+        const rl_vote_row *row = &t->rows[i];
+        bool fit = row->post >= threshold, ref = row->ref == 1;
+
+        a->tp += fit && ref;
+        a->fp += fit && !ref;
+        a->fn += !fit && ref;
+        a->tn += !fit && !ref;
+        if (fit != ref)
+            bad[row->image] = 1;
+        nref[row->image] |= ref;
+        nfit[row->image] |= fit;
+        if (t->has_score) {
+            double d = fabs(row->post - row->ref_score);
+
+            sum += d;
+            n_score++;
+            if (!(d <= a->score_max))
+                a->score_max = d;
+        }
+    }
+    a->pairs = (long)t->n;
+    a->images = (long)t->n_images;
+    for (i = 0; i < t->n_images; i++) {
+        a->images_exact += !bad[i];
+        a->ref_sets_empty += !nref[i];
+        a->fit_sets_empty += !nref[i] && !nfit[i];
+    }
+    if (n_score > 0)
+        a->score_mad = sum / n_score;
+    free(bad);
+    free(nref);
+    free(nfit);
+    return 0;
+}

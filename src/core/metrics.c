@@ -1,0 +1,1012 @@
+/* metrics.c - reviewer agreement (Cohen, Fleiss) and model scoring with
+ * bootstrap intervals.
+ *
+ * The truth keeps images in insertion order (rl_truth_load: by row id) and
+ * the consensus labels in a hash keyed by (image position, class id), so a
+ * model's top-1 is checked in O(1). Predictions keep, per model and image,
+ * only the RL_EVAL_TOPK best ranks, plus hashes of every (image, rank) and
+ * (image, class) seen, for duplicate checks. Bootstrap draws come from
+ * splitmix64 seeded from the options' seed and the model and subset names,
+ * so one row's interval never depends on which other rows exist. */
+#include "relabel/metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "relabel/util.h"
+#include "internal.h"
+
+/* ---- kappa ---------------------------------------------------------- */
+
+double
+rl_metrics_cohen(const long *table, size_t k, double *p_obs)
+{
+    double n = 0, agree = 0, pe = 0;
+    size_t i, j;
+
+    for (i = 0; i < k; i++)
+        for (j = 0; j < k; j++)
+            n += (double)table[i * k + j];
+    if (p_obs != NULL)
+        *p_obs = NAN;
+    if (n <= 0)
+        return NAN;
+    for (i = 0; i < k; i++) {
+        double row = 0, col = 0;
+
+        agree += (double)table[i * k + i];
+        for (j = 0; j < k; j++) {
+            row += (double)table[i * k + j];
+            col += (double)table[j * k + i];
+        }
+        pe += (row / n) * (col / n);
+    }
+    if (p_obs != NULL)
+        *p_obs = agree / n;
+    if (pe >= 1 - 1e-12)
+        return NAN;
+    return (agree / n - pe) / (1 - pe);
+}
+
+double
+rl_metrics_fleiss(const long *counts, size_t n_items, size_t k,
+                  double *p_obs)
+{
+    double *share = rl_xcalloc(k + 1, sizeof *share);
+    double pbar = 0, pe = 0, total = 0;
+    long used = 0;
+    size_t i, j;
+
+    for (i = 0; i < n_items; i++) {
+        const long *c = &counts[i * k];
+        double ni = 0, sq = 0;
+
+        for (j = 0; j < k; j++) {
+            ni += (double)c[j];
+            sq += (double)c[j] * (double)c[j];
+        }
+        if (ni < 2)
+            continue;
+        pbar += (sq - ni) / (ni * (ni - 1));
+        for (j = 0; j < k; j++)
+            share[j] += (double)c[j];
+        total += ni;
+        used++;
+    }
+    if (p_obs != NULL)
+        *p_obs = NAN;
+    if (used == 0) {
+        free(share);
+        return NAN;
+    }
+    pbar /= (double)used;
+    for (j = 0; j < k; j++)
+        pe += (share[j] / total) * (share[j] / total);
+    free(share);
+    if (p_obs != NULL)
+        *p_obs = pbar;
+    if (pe >= 1 - 1e-12)
+        return NAN;
+    return (pbar - pe) / (1 - pe);
+}
+
+void
+rl_agreement_free(rl_agreement *a)
+{
+    size_t i;
+
+    if (a == NULL)
+        return;
+    for (i = 0; i < a->n_reviewers; i++)
+        free(a->reviewers[i]);
+    free(a->reviewers);
+    free(a->pairs);
+    memset(a, 0, sizeof *a);
+}
+
+int
+rl_metrics_agreement(rl_store *s, rl_agreement *a, rl_err *err)
+{
+    rl_consensus_opts o = { .rule = RL_CONSENSUS_MAJORITY };
+    rl_consensus c;
+    enum { K = RL_STATE_COUNT - 1 };   /* states without NONE */
+    long *tab = NULL, *tab2 = NULL, *fl = NULL, *fl2 = NULL;
+    long *used;
+    int32_t *map;
+    size_t i, x, y, r, nr, n_items = 0;
+
+    memset(a, 0, sizeof *a);
+    if (rl_consensus_compute(s, &o, &c, err) != 0)
+        return -1;
+
+    /* Reviewers with at least one reviewer-role verdict, compactly. */
+    used = rl_xcalloc(c.n_raters + 1, sizeof *used);
+    map = rl_xcalloc(c.n_raters + 1, sizeof *map);
+    for (i = 0; i < c.n_votes; i++)
+        used[c.votes[i].rater]++;
+    for (r = 0; r < c.n_raters; r++) {
+        map[r] = -1;
+        if (used[r] == 0)
+            continue;
+        map[r] = (int32_t)a->n_reviewers;
+        a->reviewers = rl_xrealloc(a->reviewers, (a->n_reviewers + 1)
+                                   * sizeof *a->reviewers);
+        a->reviewers[a->n_reviewers++] = rl_xstrdup(c.raters[r]);
+    }
+    nr = a->n_reviewers;
+    tab = rl_xcalloc(nr * nr * K * K + 1, sizeof *tab);
+    tab2 = rl_xcalloc(nr * nr * 4 + 1, sizeof *tab2);
+    fl = rl_xcalloc(c.n * K + 1, sizeof *fl);
+    fl2 = rl_xcalloc(c.n * 2 + 1, sizeof *fl2);
+
+    for (i = 0; i < c.n; i++) {
+        const rl_cpair *p = &c.pairs[i];
+        const rl_cvote *v = &c.votes[p->first];
+
+        if (p->n_votes < 2)
+            continue;
+        /* Votes are by rater ascending, so x < y means name order. */
+        for (x = 0; x < p->n_votes; x++) {
+            int sx = (int)v[x].state - 1, bx = v[x].state == RL_STATE_CORRECT;
+            size_t ra = (size_t)map[v[x].rater];
+
+            fl[n_items * K + (size_t)sx]++;
+            fl2[n_items * 2 + (size_t)bx]++;
+            for (y = x + 1; y < p->n_votes; y++) {
+                int sy = (int)v[y].state - 1;
+                int by = v[y].state == RL_STATE_CORRECT;
+                size_t rb = (size_t)map[v[y].rater], cell = ra * nr + rb;
+
+                tab[cell * K * K + (size_t)sx * K + (size_t)sy]++;
+                tab2[cell * 4 + (size_t)bx * 2 + (size_t)by]++;
+            }
+        }
+        n_items++;
+    }
+    for (x = 0; x < nr; x++)
+        for (y = x + 1; y < nr; y++) {
+            size_t cell = x * nr + y, j;
+            rl_kappa_pair kp;
+
+            memset(&kp, 0, sizeof kp);
+            for (j = 0; j < K * K; j++)
+                kp.n += tab[cell * K * K + j];
+            if (kp.n == 0)
+                continue;
+            kp.a = a->reviewers[x];
+            kp.b = a->reviewers[y];
+            kp.kappa = rl_metrics_cohen(&tab[cell * K * K], K, &kp.agree);
+            kp.kappa_bin = rl_metrics_cohen(&tab2[cell * 4], 2,
+                                            &kp.agree_bin);
+            a->pairs = rl_xrealloc(a->pairs, (a->n_pairs + 1)
+                                   * sizeof *a->pairs);
+            a->pairs[a->n_pairs++] = kp;
+        }
+    a->n_items = (long)n_items;
+    a->fleiss = rl_metrics_fleiss(fl, n_items, K, &a->agree);
+    a->fleiss_bin = rl_metrics_fleiss(fl2, n_items, 2, &a->agree_bin);
+    free(used);
+    free(map);
+    free(tab);
+    free(tab2);
+    free(fl);
+    free(fl2);
+    rl_consensus_free(&c);
+    return 0;
+}
+
+/* ---- a small (uint64 -> state) hash ------------------------------- */
+
+struct lmap {
+    uint64_t *keys;        /* 0 = empty */
+    uint8_t *vals;
+    size_t n, mask;
+};
+
+static size_t
+lmap_slot(const struct lmap *m, uint64_t key)
+{
+    size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & m->mask;
+
+    while (m->keys[h] != 0 && m->keys[h] != key)
+        h = (h + 1) & m->mask;
+    return h;
+}
+
+/* Stores `val` under `key` (non-zero); returns the previous value or 0. */
+static uint8_t
+lmap_put(struct lmap *m, uint64_t key, uint8_t val)
+{
+    size_t h;
+    uint8_t old;
+
+    if (m->keys == NULL || (m->n + 1) * 2 > m->mask + 1) {
+        struct lmap g;
+        size_t i;
+
+        g.mask = (m->keys == NULL ? 64 : (m->mask + 1) * 2) - 1;
+        g.keys = rl_xcalloc(g.mask + 1, sizeof *g.keys);
+        g.vals = rl_xcalloc(g.mask + 1, sizeof *g.vals);
+        g.n = m->n;
+        for (i = 0; m->keys != NULL && i <= m->mask; i++)
+            if (m->keys[i] != 0) {
+                h = lmap_slot(&g, m->keys[i]);
+                g.keys[h] = m->keys[i];
+                g.vals[h] = m->vals[i];
+            }
+        free(m->keys);
+        free(m->vals);
+        *m = g;
+    }
+    h = lmap_slot(m, key);
+    old = m->keys[h] != 0 ? m->vals[h] : 0;
+    if (m->keys[h] == 0)
+        m->n++;
+    m->keys[h] = key;
+    m->vals[h] = val;
+    return old;
+}
+
+static uint8_t
+lmap_get(const struct lmap *m, uint64_t key)
+{
+    size_t h;
+
+    if (m->keys == NULL)
+        return 0;
+    h = lmap_slot(m, key);
+    return m->keys[h] == key ? m->vals[h] : 0;
+}
+
+static void
+lmap_free(struct lmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+static uint64_t
+pair_key(size_t pos, int64_t x)
+{
+    return (((uint64_t)pos << 32) | ((uint64_t)x & 0xffffffffu)) + 1;
+}
+
+/* ---- truth ---------------------------------------------------------- */
+
+struct timg {
+    char *name;            /* owned */
+    int64_t id;            /* project row id, 0 when built by hand */
+    const rl_class *label; /* original label or NULL */
+    int split;             /* rl_split, or -1 */
+    const char *dataset;   /* one of truth->tags, or NULL */
+    bool problematic;
+    int n_correct, n_unclear;
+};
+
+struct rl_truth {
+    struct timg *img;
+    size_t n, cap;
+    rl_strmap index;       /* name -> position */
+    char **tags;           /* owned, sorted, distinct */
+    size_t n_tags, cap_tags;
+    struct lmap labels;    /* (position, class id) -> rl_state */
+};
+
+const char *
+rl_split_name(rl_split s)
+{
+    static const char *const names[] = { "dog", "organism", "object" };
+
+    return s < RL_SPLIT_COUNT ? names[s] : "";
+}
+
+static int
+split_of(const rl_class *k)
+{
+    if (k == NULL || k->split == NULL)
+        return -1;
+    if (strcmp(k->split, "dog") == 0)
+        return RL_SPLIT_DOG;
+    if (strcmp(k->split, "organism") == 0)
+        return RL_SPLIT_ORGANISM;
+    if (strcmp(k->split, "object") == 0)
+        return RL_SPLIT_OBJECT;
+    return -1;
+}
+
+rl_truth *
+rl_truth_new(void)
+{
+    return rl_xcalloc(1, sizeof(rl_truth));
+}
+
+void
+rl_truth_free(rl_truth *t)
+{
+    size_t i;
+
+    if (t == NULL)
+        return;
+    for (i = 0; i < t->n; i++)
+        free(t->img[i].name);
+    for (i = 0; i < t->n_tags; i++)
+        free(t->tags[i]);
+    free(t->img);
+    free(t->tags);
+    rl_strmap_free(&t->index);
+    lmap_free(&t->labels);
+    free(t);
+}
+
+/* The stored copy of tag `tag`, added in sorted place if new. */
+static const char *
+intern_tag(rl_truth *t, const char *tag)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_tags; i++) {
+        int c = strcmp(t->tags[i], tag);
+
+        if (c == 0)
+            return t->tags[i];
+        if (c > 0)
+            break;
+    }
+    rl_grow(&t->tags, &t->cap_tags, t->n_tags + 1, sizeof *t->tags);
+    memmove(&t->tags[i + 1], &t->tags[i], (t->n_tags - i) * sizeof *t->tags);
+    t->tags[i] = rl_xstrdup(tag);
+    t->n_tags++;
+    return t->tags[i];
+}
+
+int
+rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
+                   const char *dataset, bool problematic, rl_err *err)
+{
+    struct timg *im;
+
+    if (rl_strmap_get(&t->index, name, -1) >= 0) {
+        char *safe = rl_utf8_sanitize(name);
+
+        rl_err_set(err, RL_E_DUP, "image '%.120s' added twice", safe);
+        free(safe);
+        return -1;
+    }
+    rl_grow(&t->img, &t->cap, t->n + 1, sizeof *t->img);
+    im = &t->img[t->n];
+    memset(im, 0, sizeof *im);
+    im->name = rl_xstrdup(name);
+    im->label = label;
+    im->split = split_of(label);
+    im->dataset = dataset != NULL && *dataset != '\0'
+                  ? intern_tag(t, dataset) : NULL;
+    im->problematic = problematic;
+    rl_strmap_put(&t->index, name, (int64_t)t->n);
+    t->n++;
+    return 0;
+}
+
+static void
+add_label_at(rl_truth *t, size_t pos, int64_t cls, rl_state st)
+{
+    struct timg *im = &t->img[pos];
+    uint8_t old;
+
+    if (st != RL_STATE_CORRECT && st != RL_STATE_UNCLEAR)
+        st = RL_STATE_NONE;    /* stored so a later call can overwrite */
+    old = lmap_put(&t->labels, pair_key(pos, cls), (uint8_t)st);
+    im->n_correct -= old == RL_STATE_CORRECT;
+    im->n_unclear -= old == RL_STATE_UNCLEAR;
+    im->n_correct += st == RL_STATE_CORRECT;
+    im->n_unclear += st == RL_STATE_UNCLEAR;
+}
+
+int
+rl_truth_add_label(rl_truth *t, const char *name, const rl_class *cls,
+                   rl_state st, rl_err *err)
+{
+    int64_t pos = rl_strmap_get(&t->index, name, -1);
+
+    if (pos < 0) {
+        char *safe = rl_utf8_sanitize(name);
+
+        rl_err_set(err, RL_E_NOTFOUND, "unknown image '%.120s'", safe);
+        free(safe);
+        return -1;
+    }
+    add_label_at(t, (size_t)pos, cls->id, st);
+    return 0;
+}
+
+static ssize_t
+pos_by_id(const rl_truth *t, int64_t id)
+{
+    size_t lo = 0, hi = t->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (t->img[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->n && t->img[lo].id == id ? (ssize_t)lo : -1;
+}
+
+rl_truth *
+rl_truth_load(rl_store *s, const rl_catalog *cat, const rl_consensus_opts *o,
+              rl_err *err)
+{
+    rl_truth *t = rl_truth_new();
+    rl_consensus c = {0};
+    sqlite3_stmt *st = NULL;
+    bool began = s->depth == 0 && store_exec(s, "BEGIN", NULL) == 0;
+    const char *who = o->rule == RL_CONSENSUS_REVIEWER ? o->reviewer : NULL;
+    int r, rc = -1;
+    size_t i;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT id, name, label, dataset FROM image"
+                           " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        goto dberr;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const rl_class *k = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL
+            : rl_catalog_by_id(cat, sqlite3_column_int64(st, 2));
+
+        if (rl_truth_add_image(t, (const char *)sqlite3_column_text(st, 1), k,
+                               (const char *)sqlite3_column_text(st, 3),
+                               false, err) != 0)
+            goto out;
+        t->img[t->n - 1].id = sqlite3_column_int64(st, 0);
+    }
+    if (r != SQLITE_DONE)
+        goto dberr;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT image FROM flag WHERE"
+                           " problematic AND (?1 IS NULL OR reviewer = ?1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto dberr;
+    if (who != NULL)
+        sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        ssize_t pos = pos_by_id(t, sqlite3_column_int64(st, 0));
+
+        if (pos >= 0)
+            t->img[pos].problematic = true;
+    }
+    if (r != SQLITE_DONE)
+        goto dberr;
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if (rl_consensus_compute(s, o, &c, err) != 0)
+        goto out;
+    for (i = 0; i < c.n; i++) {
+        const rl_cpair *p = &c.pairs[i];
+        ssize_t pos;
+
+        if (p->state != RL_STATE_CORRECT && p->state != RL_STATE_UNCLEAR)
+            continue;
+        if ((pos = pos_by_id(t, p->image)) >= 0)
+            add_label_at(t, (size_t)pos, p->cls, p->state);
+    }
+    rc = 0;
+    goto out;
+dberr:
+    store_dberr(s, err, "reading the project");
+out:
+    sqlite3_finalize(st);
+    rl_consensus_free(&c);
+    if (began)
+        store_exec(s, "COMMIT", NULL);
+    if (rc != 0) {
+        rl_truth_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void
+rl_truth_summary_get(const rl_truth *t, rl_truth_summary *sum)
+{
+    size_t i;
+
+    memset(sum, 0, sizeof *sum);
+    for (i = 0; i < t->n; i++) {
+        const struct timg *im = &t->img[i];
+
+        sum->images++;
+        sum->labelled += im->label != NULL;
+        if (im->n_correct == 0)
+            sum->no_correct++;
+        else if (im->problematic)
+            sum->problematic++;
+        else
+            sum->multilabel++;
+    }
+}
+
+size_t
+rl_truth_datasets(const rl_truth *t, const char *const **tags)
+{
+    *tags = (const char *const *)t->tags;
+    return t->n_tags;
+}
+
+/* ---- predictions ---------------------------------------------------- */
+
+struct pmodel {
+    char *name;            /* owned */
+    int64_t *cls;          /* [pos * TOPK + j]: class ids by rank */
+    long *rank;            /* [pos * TOPK + j]: their ranks */
+    uint8_t *n_top;        /* [pos]: entries used */
+    long *max_rank;        /* [pos]: highest rank seen (for rank 0) */
+    struct lmap ranks;     /* (pos, rank) seen */
+    struct lmap classes;   /* (pos, class id) seen */
+};
+
+struct rl_preds {
+    const rl_truth *t;
+    struct pmodel *m;
+    size_t n, cap;
+    rl_strmap index;       /* model name -> index */
+};
+
+rl_preds *
+rl_preds_new(const rl_truth *t)
+{
+    rl_preds *p = rl_xcalloc(1, sizeof *p);
+
+    p->t = t;
+    return p;
+}
+
+void
+rl_preds_free(rl_preds *p)
+{
+    size_t i;
+
+    if (p == NULL)
+        return;
+    for (i = 0; i < p->n; i++) {
+        struct pmodel *m = &p->m[i];
+
+        free(m->name);
+        free(m->cls);
+        free(m->rank);
+        free(m->n_top);
+        free(m->max_rank);
+        lmap_free(&m->ranks);
+        lmap_free(&m->classes);
+    }
+    free(p->m);
+    rl_strmap_free(&p->index);
+    free(p);
+}
+
+size_t
+rl_preds_models(const rl_preds *p)
+{
+    return p->n;
+}
+
+const char *
+rl_preds_model_name(const rl_preds *p, size_t m)
+{
+    return m < p->n ? p->m[m].name : NULL;
+}
+
+static struct pmodel *
+model_get(rl_preds *p, const char *name)
+{
+    int64_t i = rl_strmap_get(&p->index, name, -1);
+    struct pmodel *m;
+    size_t n = p->t->n + 1;
+
+    if (i >= 0)
+        return &p->m[i];
+    rl_grow(&p->m, &p->cap, p->n + 1, sizeof *p->m);
+    m = &p->m[p->n];
+    memset(m, 0, sizeof *m);
+    m->name = rl_xstrdup(name);
+    m->cls = rl_xcalloc(n * RL_EVAL_TOPK, sizeof *m->cls);
+    m->rank = rl_xcalloc(n * RL_EVAL_TOPK, sizeof *m->rank);
+    m->n_top = rl_xcalloc(n, sizeof *m->n_top);
+    m->max_rank = rl_xcalloc(n, sizeof *m->max_rank);
+    rl_strmap_put(&p->index, name, (int64_t)p->n);
+    p->n++;
+    return m;
+}
+
+/* Adds one prediction; on error *field names the column at fault. */
+static int
+pred_add(rl_preds *p, const char *model, const char *image,
+         const rl_class *cls, long rank, const char **field, rl_err *err)
+{
+    int64_t pos = rl_strmap_get(&p->t->index, image, -1);
+    struct pmodel *m;
+    int64_t *c;
+    long *rk;
+    size_t j, n;
+
+    if (pos < 0) {
+        char *safe = rl_utf8_sanitize(image);
+
+        *field = "image";
+        rl_err_set(err, RL_E_NOTFOUND, "unknown image '%.120s' (not in the "
+                   "project)", safe);
+        free(safe);
+        return -1;
+    }
+    if (rank < 0 || rank > 100000) {
+        *field = "rank";
+        rl_err_set(err, RL_E_RANGE, "rank %ld out of range 1..100000", rank);
+        return -1;
+    }
+    m = model_get(p, model);
+    if (rank == 0)
+        rank = m->max_rank[pos] + 1;
+    if (lmap_get(&m->ranks, pair_key((size_t)pos, rank)) != 0) {
+        *field = "rank";
+        rl_err_set(err, RL_E_DUP, "duplicate: model '%.60s' has a prediction"
+                   " at rank %ld for this image already", model, rank);
+        return -1;
+    }
+    if (lmap_get(&m->classes, pair_key((size_t)pos, cls->id)) != 0) {
+        *field = "wnid";
+        rl_err_set(err, RL_E_DUP, "duplicate: model '%.60s' predicts %s for "
+                   "this image already", model, cls->wnid);
+        return -1;
+    }
+    lmap_put(&m->ranks, pair_key((size_t)pos, rank), 1);
+    lmap_put(&m->classes, pair_key((size_t)pos, cls->id), 1);
+    if (rank > m->max_rank[pos])
+        m->max_rank[pos] = rank;
+
+    /* Keep the TOPK best ranks, sorted. */
+    c = &m->cls[(size_t)pos * RL_EVAL_TOPK];
+    rk = &m->rank[(size_t)pos * RL_EVAL_TOPK];
+    n = m->n_top[pos];
+    if (n == RL_EVAL_TOPK && rank > rk[n - 1])
+        return 0;
+    for (j = n < RL_EVAL_TOPK ? n : RL_EVAL_TOPK - 1; j > 0
+         && rk[j - 1] > rank; j--) {
+        c[j] = c[j - 1];
+        rk[j] = rk[j - 1];
+    }
+    c[j] = cls->id;
+    rk[j] = rank;
+    if (n < RL_EVAL_TOPK)
+        m->n_top[pos]++;
+    return 0;
+}
+
+int
+rl_preds_add(rl_preds *p, const char *model, const char *image,
+             const rl_class *cls, long rank, rl_err *err)
+{
+    const char *field;
+
+    return pred_add(p, model, image, cls, rank, &field, err);
+}
+
+int
+rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
+              const char *dflt_model, rl_err *err)
+{
+    const char *name = rl_csv_name(c);
+    int ci, cw, cm, cr, r;
+
+    if (rl_csv_header(c, err) != 0)
+        return -1;
+    ci = rl_csv_col(c, "image");
+    cw = rl_csv_col(c, "wnid");
+    cm = rl_csv_col(c, "model");
+    cr = rl_csv_col(c, "rank");
+    if (ci < 0 || cw < 0) {
+        rl_err_set(err, RL_E_PARSE, "%s:1: missing column '%s' (expected "
+                   "image,wnid[,model][,rank])", name,
+                   ci < 0 ? "image" : "wnid");
+        return -1;
+    }
+    while ((r = rl_csv_next(c, err)) == 1) {
+        const char *img = rl_csv_field(c, (size_t)ci);
+        const char *w = rl_csv_field(c, (size_t)cw);
+        const char *model = cm >= 0 ? rl_csv_field(c, (size_t)cm)
+                            : dflt_model;
+        const char *field = "image";
+        const rl_class *k;
+        long rank = 0;
+        rl_err e;
+
+        if (*img == '\0') {
+            rl_err_set(err, RL_E_PARSE, "%s:%ld: image: empty image name",
+                       name, rl_csv_line(c));
+            return -1;
+        }
+        if (*w == '\0') {
+            rl_err_set(err, RL_E_PARSE, "%s:%ld: wnid: empty; expected a "
+                       "wnid or class index", name, rl_csv_line(c));
+            return -1;
+        }
+        if ((k = rl_catalog_resolve(cat, w, &e)) == NULL) {
+            rl_err_set(err, RL_E_NOTFOUND, "%s:%ld: wnid: %s", name,
+                       rl_csv_line(c), e.msg);
+            return -1;
+        }
+        if (model == NULL || *model == '\0') {
+            rl_err_set(err, RL_E_PARSE, "%s:%ld: model: empty model name",
+                       name, rl_csv_line(c));
+            return -1;
+        }
+        if (cr >= 0 && *rl_csv_field(c, (size_t)cr) != '\0'
+            && (rl_parse_long(rl_csv_field(c, (size_t)cr), &rank) != 0
+                || rank < 1 || rank > 100000)) {
+            rl_err_set(err, RL_E_PARSE, "%s:%ld: rank: expected a whole "
+                       "number from 1 to 100000, found '%.40s'", name,
+                       rl_csv_line(c), rl_csv_field(c, (size_t)cr));
+            return -1;
+        }
+        if (pred_add(p, model, img, k, rank, &field, &e) != 0) {
+            rl_err_set(err, e.code, "%s:%ld: %s: %s", name, rl_csv_line(c),
+                       field, e.msg);
+            return -1;
+        }
+    }
+    return r < 0 ? -1 : 0;
+}
+
+/* ---- bootstrap ------------------------------------------------------ */
+
+static uint64_t
+splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t
+fnv1a(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001B3ull;
+    return (h ^ 0xff) * 0x100000001B3ull;    /* separates "ab","c" / "a","bc" */
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+void
+rl_metrics_bootstrap(long n, long k, int resamples, uint64_t seed,
+                     double *out)
+{
+    uint64_t st = seed;
+    int b;
+
+    for (b = 0; b < resamples; b++) {
+        long hits = 0, i;
+
+        /* Draw n image positions uniformly (32 bits each, two per call:
+         * bias below n / 2^32) and count those among the k hits. */
+        for (i = 0; i + 1 < n; i += 2) {
+            uint64_t r = splitmix64(&st);
+
+            hits += (long)(((r & 0xffffffffu) * (uint64_t)n) >> 32) < k;
+            hits += (long)(((r >> 32) * (uint64_t)n) >> 32) < k;
+        }
+        if (i < n)
+            hits += (long)(((splitmix64(&st) >> 32) * (uint64_t)n) >> 32) < k;
+        out[b] = n > 0 ? (double)hits / (double)n : NAN;
+    }
+    qsort(out, (size_t)resamples, sizeof *out, cmp_double);
+}
+
+double
+rl_metrics_quantile(const double *x, size_t n, double q)
+{
+    double h, lo;
+    size_t i;
+
+    if (n == 0)
+        return NAN;
+    h = q * (double)(n - 1);
+    lo = floor(h);
+    i = (size_t)lo;
+    if (i + 1 >= n)
+        return x[n - 1];
+    return x[i] + (h - lo) * (x[i + 1] - x[i]);
+}
+
+/* ---- scoring -------------------------------------------------------- */
+
+void
+rl_eval_free(rl_eval *e)
+{
+    size_t i;
+
+    if (e == NULL)
+        return;
+    for (i = 0; i < e->n; i++) {
+        free(e->models[i].sub);
+        free(e->models[i].drops);
+    }
+    free(e->models);
+    memset(e, 0, sizeof *e);
+}
+
+static double
+frac(long k, long n)
+{
+    return n > 0 ? (double)k / (double)n : NAN;
+}
+
+static void
+eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
+           rl_model_eval *me)
+{
+    size_t n_sub = 4 + t->n_tags, i, s;
+    int *tag_of = rl_xcalloc(t->n + 1, sizeof *tag_of);
+    double **boot = rl_xcalloc(n_sub, sizeof *boot);
+    double alpha = (1 - e->level) / 2;
+    int B = e->resamples;
+
+    me->name = pm->name;
+    me->n_sub = n_sub;
+    me->sub = rl_xcalloc(n_sub, sizeof *me->sub);
+    snprintf(me->sub[0].subset, sizeof me->sub[0].subset, "all");
+    for (s = 0; s < RL_SPLIT_COUNT; s++)
+        snprintf(me->sub[1 + s].subset, sizeof me->sub[0].subset, "%s",
+                 rl_split_name((rl_split)s));
+    for (s = 0; s < t->n_tags; s++)
+        snprintf(me->sub[4 + s].subset, sizeof me->sub[0].subset,
+                 "dataset:%s", t->tags[s]);
+    for (i = 0; i < t->n; i++) {
+        tag_of[i] = -1;
+        for (s = 0; t->img[i].dataset != NULL && s < t->n_tags; s++)
+            if (t->img[i].dataset == t->tags[s])
+                tag_of[i] = (int)s;
+    }
+
+    for (i = 0; i < t->n; i++) {
+        const struct timg *im = &t->img[i];
+        const int64_t *c = &pm->cls[i * RL_EVAL_TOPK];
+        size_t nt = pm->n_top[i], j, which[3];
+        int nw = 0, top1 = 0, top5 = 0, ml = -1, mlu = 0;
+
+        if (nt == 0) {
+            me->missing++;
+            continue;
+        }
+        me->scored++;
+        if (im->label != NULL) {
+            top1 = c[0] == im->label->id;
+            for (j = 0; j < nt; j++)
+                top5 |= c[j] == im->label->id;
+        }
+        if (im->n_correct > 0 && !im->problematic) {
+            uint8_t st = lmap_get(&t->labels, pair_key(i, c[0]));
+
+            ml = st == RL_STATE_CORRECT;
+            mlu = st == RL_STATE_CORRECT || st == RL_STATE_UNCLEAR;
+        }
+        which[nw++] = 0;
+        if (im->split >= 0)
+            which[nw++] = 1 + (size_t)im->split;
+        if (tag_of[i] >= 0)
+            which[nw++] = 4 + (size_t)tag_of[i];
+        for (j = 0; j < (size_t)nw; j++) {
+            rl_score *sc = &me->sub[which[j]];
+
+            if (im->label != NULL) {
+                sc->n_top++;
+                sc->top1_hits += top1;
+                sc->top5_hits += top5;
+            }
+            if (ml >= 0) {
+                sc->n_multilabel++;
+                sc->ml_hits += ml;
+                sc->ml_unclear_hits += mlu;
+            }
+        }
+    }
+
+    for (s = 0; s < n_sub; s++) {
+        rl_score *sc = &me->sub[s];
+
+        sc->top1 = frac(sc->top1_hits, sc->n_top);
+        sc->top5 = frac(sc->top5_hits, sc->n_top);
+        sc->multilabel = frac(sc->ml_hits, sc->n_multilabel);
+        sc->multilabel_unclear = frac(sc->ml_unclear_hits, sc->n_multilabel);
+        sc->ci_low = sc->ci_high = NAN;
+        if (B > 0 && sc->n_multilabel > 0) {
+            uint64_t seed = fnv1a(fnv1a(e->seed ^ 0xcbf29ce484222325ull,
+                                        pm->name), sc->subset);
+
+            boot[s] = rl_xcalloc((size_t)B, sizeof **boot);
+            rl_metrics_bootstrap(sc->n_multilabel, sc->ml_hits, B, seed,
+                                 boot[s]);
+            sc->ci_low = rl_metrics_quantile(boot[s], (size_t)B, alpha);
+            sc->ci_high = rl_metrics_quantile(boot[s], (size_t)B, 1 - alpha);
+        }
+    }
+
+    /* The drop from "val" to each other tag. The two subsets' resamples
+     * are independent, so pairing the b-th of each (both sorted, which
+     * pairs them by rank, not by draw) would understate the spread:
+     * unsort one of them with a fixed shuffle first. */
+    for (s = 0; s < t->n_tags; s++) {
+        size_t v, b;
+        rl_drop *d;
+
+        if (strcmp(t->tags[s], "val") != 0)
+            continue;
+        for (v = 0; v < t->n_tags; v++) {
+            const rl_score *a = &me->sub[4 + s], *z = &me->sub[4 + v];
+
+            if (v == s)
+                continue;
+            me->drops = rl_xrealloc(me->drops, (me->n_drops + 1)
+                                    * sizeof *me->drops);
+            d = &me->drops[me->n_drops++];
+            d->from = t->tags[s];
+            d->to = t->tags[v];
+            d->drop = a->multilabel - z->multilabel;
+            d->ci_low = d->ci_high = NAN;
+            if (boot[4 + s] != NULL && boot[4 + v] != NULL) {
+                double *diff = rl_xcalloc((size_t)B, sizeof *diff);
+                uint64_t st = fnv1a(fnv1a(e->seed, pm->name), d->to);
+                size_t *perm = rl_xcalloc((size_t)B, sizeof *perm);
+
+                for (b = 0; b < (size_t)B; b++)
+                    perm[b] = b;
+                for (b = (size_t)B - 1; b > 0; b--) {
+                    size_t j = (size_t)(splitmix64(&st) % (b + 1)), tmp;
+
+                    tmp = perm[b];
+                    perm[b] = perm[j];
+                    perm[j] = tmp;
+                }
+                for (b = 0; b < (size_t)B; b++)
+                    diff[b] = boot[4 + s][b] - boot[4 + v][perm[b]];
+                qsort(diff, (size_t)B, sizeof *diff, cmp_double);
+                d->ci_low = rl_metrics_quantile(diff, (size_t)B, alpha);
+                d->ci_high = rl_metrics_quantile(diff, (size_t)B, 1 - alpha);
+                free(diff);
+                free(perm);
+            }
+        }
+    }
+    for (s = 0; s < n_sub; s++)
+        free(boot[s]);
+    free(boot);
+    free(tag_of);
+}
+
+void
+rl_eval_run(const rl_truth *t, const rl_preds *p, const rl_eval_opts *o,
+            rl_eval *out)
+{
+    size_t m;
+
+    memset(out, 0, sizeof *out);
+    out->resamples = o == NULL || o->resamples < 0 ? RL_EVAL_RESAMPLES
+                     : o->resamples;
+    out->level = o != NULL && o->level > 0 && o->level < 1 ? o->level : 0.95;
+    out->seed = o != NULL ? o->seed : RL_EVAL_SEED;
+    out->n = p->n;
+    out->models = rl_xcalloc(p->n + 1, sizeof *out->models);
+    for (m = 0; m < p->n; m++)
+        eval_model(t, &p->m[m], out, &out->models[m]);
+}

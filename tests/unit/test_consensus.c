@@ -1,0 +1,612 @@
+/* test_consensus.c - the consensus rules on a hand-checked project (ties,
+ * Don't know, a reviewer who did not mark a pair, adjudicators overriding
+ * every rule), the disagreement queries, the Dawid-Skene EM engine on a
+ * synthetic set with known rater noise (recovered confusion matrices and
+ * prior, beating majority vote when a rater is a spammer), Dawid-Skene
+ * through a project, and the anonymous vote table reader and comparison
+ * (real_proposals.csv's layout). */
+#include "relabel/consensus.h"
+
+#include <ftw.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relabel/catalog.h"
+#include "relabel/csvio.h"
+#include "relabel/err.h"
+#include "relabel/store.h"
+#include "relabel/util.h"
+#include "t.h"
+
+#ifndef RL_TEST_DATA
+#define RL_TEST_DATA "tests/data"
+#endif
+#define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
+
+static char tmpdir[64];
+
+static int
+rm_one(const char *p, const struct stat *sb, int type, struct FTW *f)
+{
+    (void)sb; (void)type; (void)f;
+    return remove(p);
+}
+
+static char *
+tpath(const char *name)
+{
+    return rl_xasprintf("%s/%s", tmpdir, name);
+}
+
+static void
+spew(const char *name, const char *text)
+{
+    char *p = tpath(name);
+    FILE *f = fopen(p, "wb");
+
+    if (f == NULL || fputs(text, f) < 0) {
+        perror(p);
+        exit(1);
+    }
+    fclose(f);
+    free(p);
+}
+
+static void
+die(const char *what, const rl_err *err)
+{
+    printf("Bail out! %s: %s\n", what, err->msg);
+    exit(1);
+}
+
+static void
+sql(const char *db, const char *q)
+{
+    sqlite3 *h;
+
+    if (sqlite3_open(db, &h) != SQLITE_OK
+        || sqlite3_exec(h, q, NULL, NULL, NULL) != SQLITE_OK) {
+        printf("Bail out! %s: %s\n", q, sqlite3_errmsg(h));
+        exit(1);
+    }
+    sqlite3_close(h);
+}
+
+/* A project at `name` with `labels` and each reviews text imported. */
+static char *
+make_project(const char *name, const char *labels, const char *reviews)
+{
+    char *db = tpath(name), *f;
+    rl_err err;
+    rl_store *s = rl_store_open(db, RL_STORE_CREATE, &err);
+    rl_catalog *cat;
+
+    if (s == NULL || rl_catalog_install(s, CATALOG_DIR, &err) != 0
+        || (cat = rl_catalog_load(s, &err)) == NULL)
+        die("set up", &err);
+    spew("labels.csv", labels);
+    f = tpath("labels.csv");
+    if (rl_import_labels(s, cat, f, NULL, NULL, &err) != 0)
+        die("labels", &err);
+    free(f);
+    spew("reviews.csv", reviews);
+    f = tpath("reviews.csv");
+    if (rl_import_reviews(s, cat, f, NULL, NULL, &err) != 0)
+        die("reviews", &err);
+    free(f);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    return db;
+}
+
+/* ---- rules ---------------------------------------------------------- */
+
+static void
+test_parse(void)
+{
+    rl_consensus_opts o;
+    rl_err err;
+    char buf[64];
+
+    ok(rl_consensus_parse("majority", &o, &err) == 0
+       && o.rule == RL_CONSENSUS_MAJORITY, "parse majority");
+    ok(rl_consensus_parse("reviewer:alice", &o, &err) == 0
+       && o.rule == RL_CONSENSUS_REVIEWER
+       && strcmp(o.reviewer, "alice") == 0, "parse reviewer:NAME");
+    ok(rl_consensus_parse("dawid-skene", &o, &err) == 0
+       && o.rule == RL_CONSENSUS_DAWID_SKENE && o.threshold == 0,
+       "parse dawid-skene (default threshold)");
+    ok(rl_consensus_parse("dawid-skene:0.9", &o, &err) == 0
+       && o.threshold == 0.9, "parse dawid-skene:0.9");
+    rl_consensus_describe(&o, buf, sizeof buf);
+    is_str(buf, "dawid-skene (threshold 0.9)", "describe");
+    ok(rl_consensus_parse("dawid-skene:1.5", &o, &err) == -1
+       && err.code == RL_E_USAGE, "threshold above 1 refused");
+    ok(rl_consensus_parse("reviewer:", &o, &err) == -1, "empty name refused");
+    ok(rl_consensus_parse("vote", &o, &err) == -1
+       && strstr(err.msg, "unknown consensus rule") != NULL,
+       "unknown rule refused");
+}
+
+static void
+test_majority(void)
+{
+    int none[RL_STATE_COUNT] = { 0 };
+    int one[RL_STATE_COUNT] = { 0, 0, 1, 0, 0 };
+    int win[RL_STATE_COUNT] = { 0, 2, 1, 0, 0 };
+    int tie[RL_STATE_COUNT] = { 0, 1, 1, 0, 0 };
+    int tie3[RL_STATE_COUNT] = { 0, 1, 0, 1, 1 };
+    int dk[RL_STATE_COUNT] = { 0, 0, 0, 0, 2 };
+
+    is_int(rl_consensus_majority(none), RL_STATE_NONE, "no votes: none");
+    is_int(rl_consensus_majority(one), RL_STATE_WRONG, "one vote decides");
+    is_int(rl_consensus_majority(win), RL_STATE_CORRECT, "2 to 1 wins");
+    is_int(rl_consensus_majority(tie), RL_STATE_UNCLEAR,
+           "correct/wrong tie is unclear");
+    is_int(rl_consensus_majority(tie3), RL_STATE_UNCLEAR,
+           "three-way tie is unclear");
+    is_int(rl_consensus_majority(dk), RL_STATE_DONT_KNOW,
+           "all don't know stays don't know");
+}
+
+/* Classes by index: 0 tench, 1 goldfish, 2 great white shark, 3 tiger
+ * shark, 4 hammerhead, 5 electric ray. */
+static const char LABELS[] =
+    "image,wnid\n"
+    "i1.JPEG,0\n"
+    "i2.JPEG,2\n"
+    "i3.JPEG,4\n"
+    "i4.JPEG,5\n";
+static const char REVIEWS[] =
+    "image,wnid,state,reviewer\n"
+    "i1.JPEG,0,correct,alice\n"       /* 2 correct, 1 wrong: correct */
+    "i1.JPEG,0,correct,bob\n"
+    "i1.JPEG,0,wrong,carol\n"
+    "i1.JPEG,1,wrong,alice\n"         /* agreement: wrong */
+    "i1.JPEG,1,wrong,bob\n"
+    "i2.JPEG,2,correct,alice\n"       /* tie, adjudicated wrong */
+    "i2.JPEG,2,wrong,bob\n"
+    "i2.JPEG,2,wrong,dave\n"
+    "i2.JPEG,3,unclear,alice\n"       /* 2 unclear, 1 correct: unclear */
+    "i2.JPEG,3,unclear,bob\n"
+    "i2.JPEG,3,correct,carol\n"
+    "i3.JPEG,4,dont_know,alice\n"     /* only don't know */
+    "i3.JPEG,4,dont_know,bob\n"
+    "i3.JPEG,5,correct,carol\n"       /* alice never marked it */
+    "i4.JPEG,5,correct,alice\n"       /* tie, adjudicated correct */
+    "i4.JPEG,5,wrong,bob\n"
+    "i4.JPEG,5,correct,erin\n";
+
+static rl_state
+state_of(const rl_consensus *c, const rl_catalog *cat, rl_store *s,
+         const char *img, int idx)
+{
+    const rl_cpair *p = rl_consensus_find(c, rl_image_find(s, img),
+                                          rl_catalog_by_index(cat, idx)->id);
+
+    return p != NULL ? p->state : (rl_state)-1;
+}
+
+static void
+test_rules(void)
+{
+    char *db = make_project("rules.db", LABELS, REVIEWS);
+    rl_consensus_opts o;
+    rl_consensus c;
+    rl_catalog *cat;
+    rl_store *s;
+    rl_err err;
+    const rl_cpair *p;
+    int64_t *ids;
+    size_t n, i;
+    rl_disagreement *d;
+
+    sql(db, "UPDATE review SET role = 'adjudicator'"
+            " WHERE reviewer IN ('dave', 'erin')");
+    if ((s = rl_store_open(db, RL_STORE_READONLY, &err)) == NULL
+        || (cat = rl_catalog_load(s, &err)) == NULL)
+        die("open", &err);
+
+    rl_consensus_parse("majority", &o, NULL);
+    ok(rl_consensus_compute(s, &o, &c, &err) == 0, "majority computes");
+    is_int(c.n, 7, "seven reviewed pairs");
+    is_int(c.n_raters, 5, "five names (adjudicators included)");
+    is_int(state_of(&c, cat, s, "i1.JPEG", 0), RL_STATE_CORRECT,
+           "majority: 2 correct beat 1 wrong");
+    is_int(state_of(&c, cat, s, "i1.JPEG", 1), RL_STATE_WRONG,
+           "majority: agreement");
+    is_int(state_of(&c, cat, s, "i2.JPEG", 2), RL_STATE_WRONG,
+           "majority: adjudicator settles a tie");
+    is_int(state_of(&c, cat, s, "i2.JPEG", 3), RL_STATE_UNCLEAR,
+           "majority: 2 unclear beat 1 correct");
+    is_int(state_of(&c, cat, s, "i3.JPEG", 4), RL_STATE_DONT_KNOW,
+           "majority: only don't know");
+    is_int(state_of(&c, cat, s, "i4.JPEG", 5), RL_STATE_CORRECT,
+           "majority: second adjudicator settles another tie");
+    p = rl_consensus_find(&c, rl_image_find(s, "i2.JPEG"),
+                          rl_catalog_by_index(cat, 2)->id);
+    ok(p != NULL && p->n_votes == 2 && p->n[RL_STATE_CORRECT] == 1
+       && p->n[RL_STATE_WRONG] == 1, "adjudicator's verdict is no vote");
+    ok(p != NULL && p->adjudicated == RL_STATE_WRONG
+       && strcmp(c.raters[p->adjudicator], "dave") == 0,
+       "adjudication recorded with its adjudicator");
+    ok(p != NULL && p->p_correct == 0, "adjudicated wrong: p_correct 0");
+    p = rl_consensus_find(&c, rl_image_find(s, "i1.JPEG"),
+                          rl_catalog_by_index(cat, 0)->id);
+    ok(p != NULL && fabs(p->p_correct - 2.0 / 3) < 1e-12,
+       "majority p_correct is the share of correct votes");
+    ok(p != NULL && p->disagree, "2-1 is a disagreement");
+    p = rl_consensus_find(&c, rl_image_find(s, "i1.JPEG"),
+                          rl_catalog_by_index(cat, 1)->id);
+    ok(p != NULL && !p->disagree, "agreement is no disagreement");
+    ok(rl_consensus_find(&c, rl_image_find(s, "i1.JPEG"),
+                         rl_catalog_by_index(cat, 7)->id) == NULL,
+       "unreviewed pair not found");
+    for (i = 1; i < c.n; i++)
+        if (c.pairs[i - 1].image > c.pairs[i].image
+            || (c.pairs[i - 1].image == c.pairs[i].image
+                && c.pairs[i - 1].cls >= c.pairs[i].cls))
+            break;
+    ok(i == c.n, "pairs sorted by image, class");
+
+    /* Disagreements: i1/0, i2/2, i2/3, i4/5; open ones: i1/0, i2/3. */
+    ok(rl_consensus_disagreements(s, cat, &c, false, &d, &n, &err) == 0
+       && n == 4, "four disagreements");
+    ok(n == 4 && strcmp(d[0].image, "i1.JPEG") == 0 && d[0].cls->idx == 0
+       && strcmp(d[1].image, "i2.JPEG") == 0 && d[1].cls->idx == 2
+       && d[2].cls->idx == 3 && strcmp(d[3].image, "i4.JPEG") == 0,
+       "listed by image name and class index");
+    rl_disagreements_free(d, n);
+    ok(rl_consensus_disagreements(s, cat, &c, true, &d, &n, &err) == 0
+       && n == 2 && d[0].cls->idx == 0 && d[1].cls->idx == 3,
+       "open ones leave the adjudicated out");
+    rl_disagreements_free(d, n);
+    rl_consensus_free(&c);
+
+    ok(rl_consensus_disagreement_images(s, false, &ids, &n, &err) == 0
+       && n == 3 && ids[0] == rl_image_find(s, "i1.JPEG")
+       && ids[1] == rl_image_find(s, "i2.JPEG")
+       && ids[2] == rl_image_find(s, "i4.JPEG"),
+       "images with disagreements, by name");
+    free(ids);
+    ok(rl_consensus_disagreement_images(s, true, &ids, &n, &err) == 0
+       && n == 2 && ids[1] == rl_image_find(s, "i2.JPEG"),
+       "images with open disagreements (i4 is settled)");
+    free(ids);
+
+    /* One reviewer's view, adjudications still final. */
+    rl_consensus_parse("reviewer:alice", &o, NULL);
+    ok(rl_consensus_compute(s, &o, &c, &err) == 0, "reviewer rule computes");
+    is_int(state_of(&c, cat, s, "i1.JPEG", 0), RL_STATE_CORRECT,
+           "alice: correct");
+    is_int(state_of(&c, cat, s, "i2.JPEG", 2), RL_STATE_WRONG,
+           "alice said correct, but the adjudicator's wrong is final");
+    is_int(state_of(&c, cat, s, "i3.JPEG", 5), RL_STATE_NONE,
+           "a pair alice never marked has no label");
+    rl_consensus_free(&c);
+    rl_consensus_parse("reviewer:zoe", &o, NULL);
+    ok(rl_consensus_compute(s, &o, &c, &err) == -1
+       && err.code == RL_E_NOTFOUND, "unknown reviewer refused");
+
+    /* Dawid-Skene on the same verdicts. */
+    rl_consensus_parse("dawid-skene", &o, NULL);
+    ok(rl_consensus_compute(s, &o, &c, &err) == 0, "dawid-skene computes");
+    ok(c.iterations > 0 && c.confusion != NULL, "EM ran");
+    is_int(state_of(&c, cat, s, "i2.JPEG", 2), RL_STATE_WRONG,
+           "dawid-skene: adjudication final");
+    is_int(state_of(&c, cat, s, "i4.JPEG", 5), RL_STATE_CORRECT,
+           "dawid-skene: second adjudication final");
+    is_int(state_of(&c, cat, s, "i3.JPEG", 4), RL_STATE_DONT_KNOW,
+           "dawid-skene: only don't know stays don't know");
+    is_int(state_of(&c, cat, s, "i1.JPEG", 1), RL_STATE_WRONG,
+           "dawid-skene: two wrong votes are wrong");
+    for (i = 0; i < c.n; i++)
+        if (!(c.pairs[i].p_correct >= 0 && c.pairs[i].p_correct <= 1))
+            break;
+    ok(i == c.n, "posteriors are probabilities");
+    rl_consensus_free(&c);
+
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    free(db);
+}
+
+/* ---- the EM engine on synthetic raters ------------------------------ */
+
+static uint64_t rng = 12345;
+
+static double
+unif(void)
+{
+    uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
+
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+}
+
+static int
+draw(const double *p, int k)
+{
+    double u = unif(), acc = 0;
+    int i;
+
+    for (i = 0; i < k - 1; i++) {
+        acc += p[i];
+        if (u < acc)
+            return i;
+    }
+    return k - 1;
+}
+
+/* Five raters answering no / maybe / yes; rows: truth not correct, then
+ * truth correct. */
+static const double RATERS[5][2][3] = {
+    { { 0.95, 0.04, 0.01 }, { 0.02, 0.03, 0.95 } },   /* expert */
+    { { 0.85, 0.10, 0.05 }, { 0.10, 0.10, 0.80 } },   /* good */
+    { { 0.60, 0.20, 0.20 }, { 0.30, 0.20, 0.50 } },   /* noisy */
+    { { 0.40, 0.20, 0.40 }, { 0.40, 0.20, 0.40 } },   /* spammer */
+    { { 0.30, 0.10, 0.60 }, { 0.05, 0.05, 0.90 } },   /* says yes a lot */
+};
+
+static void
+test_engine(void)
+{
+    enum { N = 4000, R = 5, A = 3 };
+    rl_ds_obs *obs = rl_xcalloc(N * R, sizeof *obs);
+    double *post = rl_xcalloc(N, sizeof *post);
+    int *truth = rl_xcalloc(N, sizeof *truth);
+    int i, r, a, t, n_true = 0, ds_right = 0, maj_right = 0;
+    double worst = 0;
+    size_t n_obs = 0;
+    rl_ds_model m;
+    rl_err err;
+
+    /* Each item is rated by the five, except that the expert skips every
+     * third item (unequal numbers of ratings per item). */
+    for (i = 0; i < N; i++) {
+        int yes = 0, no = 0;
+
+        truth[i] = unif() < 0.3;
+        n_true += truth[i];
+        for (r = 0; r < R; r++) {
+            if (r == 0 && i % 3 == 0)
+                continue;
+            a = draw(RATERS[r][truth[i]], A);
+            obs[n_obs++] = (rl_ds_obs){ (uint32_t)i, (uint32_t)r,
+                                        (uint32_t)a, 1 };
+            yes += a == 2;
+            no += a == 0;
+        }
+        post[i] = yes > no ? 1 : yes < no ? 0 : 0.5;
+        maj_right += (yes > no) == truth[i];
+    }
+    ok(rl_consensus_ds_fit(obs, n_obs, N, R, A, NULL, post, &m, &err) == 0,
+       "EM fits the synthetic set");
+    ok(m.converged && m.iterations < RL_DS_MAX_ITER, "EM converged (%d "
+       "iterations)", m.iterations);
+    ok(fabs(m.prior - (double)n_true / N) < 0.02, "prior recovered "
+       "(%.3f vs %.3f)", m.prior, (double)n_true / N);
+    for (r = 0; r < R; r++)
+        for (t = 0; t < 2; t++)
+            for (a = 0; a < A; a++) {
+                double d = fabs(m.confusion[(r * 2 + t) * A + a]
+                                - RATERS[r][t][a]);
+
+                if (d > worst)
+                    worst = d;
+            }
+    ok(worst < 0.04, "every confusion cell within 0.04 of the truth "
+       "(worst %.3f)", worst);
+    for (i = 0; i < N; i++)
+        ds_right += (post[i] >= 0.5) == truth[i];
+    ok(ds_right > maj_right, "Dawid-Skene beats majority vote (%d vs %d of "
+       "%d)", ds_right, maj_right, N);
+    /* The best any rule can do: the posterior under the true model. */
+    {
+        int oracle = 0;
+        size_t k = 0;
+
+        for (i = 0; i < N; i++) {
+            double l0 = log(0.7), l1 = log(0.3);
+
+            for (; k < n_obs && obs[k].item == (uint32_t)i; k++) {
+                l0 += log(RATERS[obs[k].rater][0][obs[k].answer]);
+                l1 += log(RATERS[obs[k].rater][1][obs[k].answer]);
+            }
+            oracle += (l1 >= l0) == truth[i];
+        }
+        ok(ds_right >= oracle - N / 200, "Dawid-Skene within 0.5%% of the "
+           "true model's accuracy (%d vs %d)", ds_right, oracle);
+    }
+    rl_ds_model_free(&m);
+
+    /* A cap on iterations is respected and reported. */
+    for (i = 0; i < N; i++)
+        post[i] = 0.5 + 0.4 * (truth[i] ? 1 : -1);
+    ok(rl_consensus_ds_fit(obs, n_obs, N, R, A, &(rl_ds_opts){ 2, 0, 0 },
+                           post, &m, &err) == 0
+       && m.iterations == 2 && !m.converged, "iteration cap");
+    rl_ds_model_free(&m);
+
+    obs[0].rater = R;
+    ok(rl_consensus_ds_fit(obs, n_obs, N, R, A, NULL, post, NULL, &err) == -1
+       && err.code == RL_E_RANGE, "out-of-range rater refused");
+    ok(rl_consensus_ds_fit(NULL, 0, 0, 0, A, NULL, NULL, NULL, &err) == 0,
+       "empty input is fine");
+    free(obs);
+    free(post);
+    free(truth);
+}
+
+/* The same idea through a project: four reviewers, one a spammer. */
+static void
+test_project_ds(void)
+{
+    enum { N = 600, R = 4 };
+    rl_buf labels = {0}, reviews = {0};
+    /* Sorted by name, as rl_consensus.raters will be. */
+    static const char *const who[R] = { "fair", "good", "okay", "spam" };
+    static const double acc[R] = { 0.75, 0.95, 0.85, -1 };
+    int truth[N], i, r, ds_right = 0, maj_right = 0;
+    double worst = 0;
+    rl_consensus_opts o;
+    rl_consensus c, mj;
+    rl_catalog *cat;
+    rl_store *s;
+    rl_err err;
+    char *db;
+
+    rng = 777;
+    rl_buf_adds(&labels, "image,wnid\n");
+    rl_buf_adds(&reviews, "image,wnid,state,reviewer\n");
+    for (i = 0; i < N; i++) {
+        truth[i] = unif() < 0.4;
+        rl_buf_printf(&labels, "p%03d.JPEG,%d\n", i, i % 1000);
+        for (r = 0; r < R; r++) {
+            bool says = acc[r] < 0 ? unif() < 0.5
+                        : unif() < acc[r] ? truth[i] : !truth[i];
+
+            rl_buf_printf(&reviews, "p%03d.JPEG,%d,%s,%s\n", i, i % 1000,
+                          says ? "correct" : "wrong", who[r]);
+        }
+    }
+    db = make_project("ds.db", rl_buf_str(&labels), rl_buf_str(&reviews));
+    if ((s = rl_store_open(db, RL_STORE_READONLY, &err)) == NULL
+        || (cat = rl_catalog_load(s, &err)) == NULL)
+        die("open", &err);
+    rl_consensus_parse("dawid-skene:0.5", &o, NULL);
+    ok(rl_consensus_compute(s, &o, &c, &err) == 0, "dawid-skene on a "
+       "project of %d pairs, %d reviewers", N, R);
+    rl_consensus_parse("majority", &o, NULL);
+    ok(rl_consensus_compute(s, &o, &mj, &err) == 0, "majority too");
+    for (i = 0; i < N; i++) {
+        char name[32];
+        int64_t img, cls = rl_catalog_by_index(cat, i % 1000)->id;
+        const rl_cpair *p, *q;
+
+        snprintf(name, sizeof name, "p%03d.JPEG", i);
+        img = rl_image_find(s, name);
+        p = rl_consensus_find(&c, img, cls);
+        q = rl_consensus_find(&mj, img, cls);
+        ds_right += p != NULL && (p->state == RL_STATE_CORRECT) == truth[i];
+        maj_right += q != NULL && (q->state == RL_STATE_CORRECT) == truth[i];
+    }
+    rl_consensus_free(&mj);
+    ok(ds_right > maj_right, "with a spammer, Dawid-Skene (%d) is more "
+       "often right than majority (%d)", ds_right, maj_right);
+    ok(c.n_raters == R && strcmp(c.raters[1], "good") == 0,
+       "raters sorted by name");
+    /* P(said correct | truth t) is at [(r * 2 + t) * 4 + 0]. */
+    for (r = 0; r < R && c.confusion != NULL; r++) {
+        double sens = acc[r] < 0 ? 0.5 : acc[r];
+        double spec = acc[r] < 0 ? 0.5 : 1 - acc[r];
+        double d1 = fabs(c.confusion[(r * 2 + 1) * 4] - sens);
+        double d0 = fabs(c.confusion[(r * 2 + 0) * 4] - spec);
+
+        worst = fmax(worst, fmax(d1, d0));
+    }
+    ok(c.confusion != NULL && worst < 0.07, "every reviewer's P(correct | "
+       "truth) recovered within 0.07 (worst %.3f)", worst);
+    ok(fabs(c.prior - 0.4) < 0.06, "prior recovered (%.3f)", c.prior);
+    rl_consensus_free(&c);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    rl_buf_free(&labels);
+    rl_buf_free(&reviews);
+    free(db);
+}
+
+/* ---- anonymous votes ------------------------------------------------ */
+
+static const char VOTES[] =
+    "image,wnid,ds_score,votes_no,votes_maybe,votes_yes,in_real\n"
+    "a.JPEG,n01440764,0.99,0,0,5,1\n"
+    "a.JPEG,n01443537,0.01,5,0,0,0\n"
+    "a.JPEG,n01484850,0.9,1,1,3,0\n"      /* the fit says yes, ReaL no */
+    "b.JPEG,n01491361,0.01,4,1,0,0\n"     /* empty set on both sides */
+    "b.JPEG,n01494475,0.02,5,0,0,0\n"
+    "c.JPEG,n01496331,0.97,0,1,4,1\n";
+
+static void
+test_votes(void)
+{
+    rl_vote_table t;
+    rl_vote_agreement a;
+    rl_ds_model m;
+    rl_err err;
+    char *f;
+
+    spew("votes.csv", VOTES);
+    f = tpath("votes.csv");
+    ok(rl_vote_table_read(&t, f, &err) == 0, "vote table read");
+    is_int(t.n, 6, "six pairs");
+    is_int(t.n_images, 3, "three images");
+    ok(t.has_ref && t.has_score, "in_real and ds_score seen");
+    ok(rl_vote_table_fit(&t, NULL, &m, &err) == 0, "pooled fit");
+    ok(t.rows[0].post > 0.99 && t.rows[1].post < 0.01,
+       "unanimous votes give near-certain posteriors");
+    ok(t.rows[2].post > t.rows[4].post && t.rows[5].post > t.rows[2].post,
+       "posterior grows with yes votes");
+    ok(rl_vote_table_compare(&t, 0.5, &a, &err) == 0, "compare");
+    ok(a.tp == 2 && a.fp == 1 && a.fn == 0 && a.tn == 3,
+       "pair counts (tp %ld fp %ld fn %ld tn %ld)", a.tp, a.fp, a.fn, a.tn);
+    ok(a.images_exact == 2 && a.ref_sets_empty == 1
+       && a.fit_sets_empty == 1, "image sets: b and c match, a does not");
+    ok(!isnan(a.score_mad) && a.score_max >= a.score_mad,
+       "distance to ds_score");
+    rl_ds_model_free(&m);
+    rl_vote_table_free(&t);
+    free(f);
+
+    spew("bad1.csv", "image,wnid,votes_no,votes_maybe,votes_yes\n"
+         "a.JPEG,n01440764,1,2,x\n");
+    f = tpath("bad1.csv");
+    ok(rl_vote_table_read(&t, f, &err) == -1 && strstr(err.msg, ":2: "
+       "votes_yes: ") != NULL, "bad count: FILE:LINE: field (%s)", err.msg);
+    rl_vote_table_free(&t);
+    free(f);
+    spew("bad2.csv", "image,wnid,votes_no,votes_yes\na,b,1,2\n");
+    f = tpath("bad2.csv");
+    ok(rl_vote_table_read(&t, f, &err) == -1 && strstr(err.msg, ":1: "
+       "missing column 'votes_maybe'") != NULL, "missing column (%s)",
+       err.msg);
+    rl_vote_table_free(&t);
+    free(f);
+    spew("bad3.csv", "image,wnid,votes_no,votes_maybe,votes_yes\n"
+         "a,b,1,2,2\nc,d,0,0,5\na,b,0,0,5\n");
+    f = tpath("bad3.csv");
+    ok(rl_vote_table_read(&t, f, &err) == -1 && err.code == RL_E_DUP
+       && strstr(err.msg, ":4: wnid: duplicate pair (first on line 2)")
+       != NULL, "duplicate pair (%s)", err.msg);
+    rl_vote_table_free(&t);
+    free(f);
+    spew("bad4.csv", "image,wnid,votes_no,votes_maybe,votes_yes\n"
+         "a,b,0,0,0\n");
+    f = tpath("bad4.csv");
+    ok(rl_vote_table_read(&t, f, &err) == -1 && strstr(err.msg, "no votes")
+       != NULL, "a pair without votes refused");
+    rl_vote_table_free(&t);
+    free(f);
+}
+
+int
+main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/rl_cons.XXXXXX");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_parse();
+    test_majority();
+    test_rules();
+    test_engine();
+    test_project_ds();
+    test_votes();
+    nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    return t_done();
+}

@@ -1,0 +1,595 @@
+/* test_metrics.c - every metric on small hand-checked fixtures: Cohen's
+ * and Fleiss' kappa against textbook examples, agreement of a project's
+ * reviewers (adjudications left out), top-1 / top-5 / multi-label /
+ * unclear-as-correct accuracy per subset (splits, dataset tags) with an
+ * empty label set, a problematic image, an image without an original
+ * label, ranks out of order and beyond 5, a model missing images; the
+ * prediction reader's errors (FILE:LINE: field); the truth built from a
+ * project under each consensus rule (a tie is unclear); the bootstrap
+ * (degenerate cases, width, determinism, independence of other rows). */
+#include "relabel/metrics.h"
+
+#include <ftw.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relabel/catalog.h"
+#include "relabel/consensus.h"
+#include "relabel/csv.h"
+#include "relabel/csvio.h"
+#include "relabel/err.h"
+#include "relabel/store.h"
+#include "relabel/util.h"
+#include "t.h"
+
+#ifndef RL_TEST_DATA
+#define RL_TEST_DATA "tests/data"
+#endif
+#define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
+
+static char tmpdir[64];
+
+static int
+rm_one(const char *p, const struct stat *sb, int type, struct FTW *f)
+{
+    (void)sb; (void)type; (void)f;
+    return remove(p);
+}
+
+static char *
+tpath(const char *name)
+{
+    return rl_xasprintf("%s/%s", tmpdir, name);
+}
+
+static void
+spew(const char *name, const char *text)
+{
+    char *p = tpath(name);
+    FILE *f = fopen(p, "wb");
+
+    if (f == NULL || fputs(text, f) < 0) {
+        perror(p);
+        exit(1);
+    }
+    fclose(f);
+    free(p);
+}
+
+static void
+die(const char *what, const rl_err *err)
+{
+    printf("Bail out! %s: %s\n", what, err->msg);
+    exit(1);
+}
+
+static bool
+near(double a, double b)
+{
+    return fabs(a - b) < 1e-9;
+}
+
+/* A project with the catalog, labels and reviews (may be NULL). */
+static rl_store *
+make_project(const char *name, const char *labels, const char *reviews,
+             rl_catalog **cat)
+{
+    char *db = tpath(name), *f;
+    rl_err err;
+    rl_store *s = rl_store_open(db, RL_STORE_CREATE, &err);
+
+    if (s == NULL || rl_catalog_install(s, CATALOG_DIR, &err) != 0
+        || (*cat = rl_catalog_load(s, &err)) == NULL)
+        die("set up", &err);
+    if (labels != NULL) {
+        spew("labels.csv", labels);
+        f = tpath("labels.csv");
+        if (rl_import_labels(s, *cat, f, NULL, NULL, &err) != 0)
+            die("labels", &err);
+        free(f);
+    }
+    if (reviews != NULL) {
+        spew("reviews.csv", reviews);
+        f = tpath("reviews.csv");
+        if (rl_import_reviews(s, *cat, f, NULL, NULL, &err) != 0)
+            die("reviews", &err);
+        free(f);
+    }
+    free(db);
+    return s;
+}
+
+/* ---- kappa ---------------------------------------------------------- */
+
+static void
+test_kappa(void)
+{
+    /* Wikipedia, "Cohen's kappa": 50 proposals, 20 yes/yes, 5 yes/no,
+     * 10 no/yes, 15 no/no: p_o 0.7, p_e 0.5, kappa 0.4. */
+    long t1[4] = { 20, 5, 10, 15 };
+    /* Same article, "same percentages": 45 15 / 25 15 -> 0.1304 and
+     * 25 35 / 5 35 -> 0.2593. */
+    long t2[4] = { 45, 15, 25, 15 }, t3[4] = { 25, 35, 5, 35 };
+    long same[4] = { 10, 0, 0, 0 }, none[4] = { 0 };
+    long perfect[9] = { 5, 0, 0, 0, 7, 0, 0, 0, 3 };
+    /* Fleiss (1971) as in Wikipedia's "Fleiss' kappa": 10 subjects, 14
+     * raters, 5 categories: P-bar 0.378, P_e 0.213, kappa 0.210. */
+    long fl[50] = {
+        0, 0, 0, 0, 14,   0, 2, 6, 4, 2,   0, 0, 3, 5, 6,   0, 3, 9, 2, 0,
+        2, 2, 8, 1, 1,    7, 7, 0, 0, 0,   3, 2, 6, 3, 0,   2, 5, 3, 2, 2,
+        6, 5, 2, 1, 0,    0, 2, 2, 3, 7 };
+    long two[6] = { 2, 0, 1, 1, 0, 0 };   /* item 3 has no rating */
+    double po;
+
+    ok(near(rl_metrics_cohen(t1, 2, &po), 0.4) && near(po, 0.7),
+       "Cohen: textbook 0.4 (p_o 0.7)");
+    ok(fabs(rl_metrics_cohen(t2, 2, NULL) - 0.1304) < 5e-5,
+       "Cohen: 45 15 / 25 15 gives 0.1304");
+    ok(fabs(rl_metrics_cohen(t3, 2, NULL) - 0.2593) < 5e-5,
+       "Cohen: 25 35 / 5 35 gives 0.2593");
+    ok(near(rl_metrics_cohen(perfect, 3, &po), 1) && near(po, 1),
+       "Cohen: perfect agreement is 1");
+    ok(isnan(rl_metrics_cohen(same, 2, &po)) && near(po, 1),
+       "Cohen: one category throughout is undefined (NaN)");
+    ok(isnan(rl_metrics_cohen(none, 2, &po)) && isnan(po),
+       "Cohen: no items is undefined");
+    ok(fabs(rl_metrics_fleiss(fl, 10, 5, &po) - 0.20993) < 5e-5
+       && fabs(po - 0.37802) < 5e-5, "Fleiss: textbook 0.210 (P-bar "
+       "0.378)");
+    /* Two items, two ratings each: (2,0) and (1,1); shares 3/4, 1/4:
+     * P-bar 0.5, P_e 0.625, kappa -1/3. */
+    ok(fabs(rl_metrics_fleiss(two, 3, 2, &po) + 1.0 / 3) < 1e-12
+       && near(po, 0.5), "Fleiss: an item without 2 ratings is skipped");
+    ok(isnan(rl_metrics_fleiss(none, 2, 2, NULL)), "Fleiss: nothing rated "
+       "is undefined");
+}
+
+/* Alice and bob on eight candidates (C W U D = the four states):
+ *   q1 C C   q2 C C   q3 W W   q4 W C   q5 U W   q6 C U   q7 W W   q8 D W
+ * carol on q1 (C); dave, an adjudicator, on q4 (W: not a rating). */
+static const char AG_LABELS[] =
+    "image,wnid\nq1,0\nq2,1\nq3,2\nq4,3\nq5,4\nq6,5\nq7,6\nq8,7\n";
+static const char AG_REVIEWS[] =
+    "image,wnid,state,reviewer\n"
+    "q1,0,correct,alice\nq1,0,correct,bob\nq1,0,correct,carol\n"
+    "q2,1,correct,alice\nq2,1,correct,bob\n"
+    "q3,2,wrong,alice\nq3,2,wrong,bob\n"
+    "q4,3,wrong,alice\nq4,3,correct,bob\nq4,3,wrong,dave\n"
+    "q5,4,unclear,alice\nq5,4,wrong,bob\n"
+    "q6,5,correct,alice\nq6,5,unclear,bob\n"
+    "q7,6,wrong,alice\nq7,6,wrong,bob\n"
+    "q8,7,dont_know,alice\nq8,7,wrong,bob\n";
+
+static void
+test_agreement(void)
+{
+    rl_catalog *cat;
+    rl_store *s = make_project("ag.db", AG_LABELS, AG_REVIEWS, &cat);
+    rl_agreement a;
+    rl_err err;
+    char *db;
+    sqlite3 *h;
+
+    rl_store_close(s);
+    db = tpath("ag.db");
+    if (sqlite3_open(db, &h) != SQLITE_OK
+        || sqlite3_exec(h, "UPDATE review SET role = 'adjudicator' WHERE "
+                        "reviewer = 'dave'", NULL, NULL, NULL) != SQLITE_OK)
+        exit(1);
+    sqlite3_close(h);
+    s = rl_store_open(db, RL_STORE_READONLY, &err);
+    ok(rl_metrics_agreement(s, &a, &err) == 0, "agreement computes");
+    is_int(a.n_reviewers, 3, "three reviewers (the adjudicator is none)");
+    is_int(a.n_pairs, 3, "three pairs of reviewers");
+    ok(a.n_pairs == 3 && strcmp(a.pairs[0].a, "alice") == 0
+       && strcmp(a.pairs[0].b, "bob") == 0 && a.pairs[0].n == 8,
+       "alice and bob share 8 candidates");
+    /* States: p_o 4/8, p_e (3*3 + 3*4 + 1*1 + 1*0) / 64 = 22/64. */
+    ok(a.n_pairs == 3 && near(a.pairs[0].agree, 0.5)
+       && near(a.pairs[0].kappa, (0.5 - 22.0 / 64) / (1 - 22.0 / 64)),
+       "alice-bob kappa on the states: 0.2381 (%.4f)", a.pairs[0].kappa);
+    /* Correct vs not: 2 / 1 / 1 / 4: p_o 6/8, p_e 34/64. */
+    ok(a.n_pairs == 3 && near(a.pairs[0].agree_bin, 0.75)
+       && near(a.pairs[0].kappa_bin, (0.75 - 34.0 / 64) / (1 - 34.0 / 64)),
+       "alice-bob kappa, correct vs not: 0.4667 (%.4f)",
+       a.pairs[0].kappa_bin);
+    ok(a.n_pairs == 3 && a.pairs[1].n == 1 && isnan(a.pairs[1].kappa),
+       "alice-carol: one shared candidate, kappa undefined");
+    is_int(a.n_items, 8, "eight candidates with 2+ verdicts");
+    /* Fleiss: P-bar = (1+1+1+0+0+0+1+0)/8; shares C 7, W 7, U 2, D 1
+     * of 17. */
+    ok(near(a.agree, 0.5) && near(a.fleiss, (0.5 - 103.0 / 289)
+                                  / (1 - 103.0 / 289)),
+       "Fleiss over the states: 0.2231 (%.4f)", a.fleiss);
+    rl_agreement_free(&a);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    free(db);
+}
+
+/* ---- scoring -------------------------------------------------------- */
+
+static const rl_class *
+K(const rl_catalog *cat, int idx)
+{
+    return rl_catalog_by_index(cat, idx);
+}
+
+static void
+add(rl_preds *p, const rl_catalog *cat, const char *m, const char *img,
+    int idx, long rank)
+{
+    rl_err err;
+
+    if (rl_preds_add(p, m, img, K(cat, idx), rank, &err) != 0)
+        die("prediction", &err);
+}
+
+static const rl_score *
+sub(const rl_model_eval *me, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < me->n_sub; i++)
+        if (strcmp(me->sub[i].subset, name) == 0)
+            return &me->sub[i];
+    return NULL;
+}
+
+/* Checks one row's counts: n_top, top-1 and top-5 hits, n_multilabel,
+ * multi-label hits, and hits counting unclear. */
+static void
+row(const rl_model_eval *me, const char *name, long nt, long t1, long t5,
+    long nm, long ml, long mu)
+{
+    const rl_score *s = sub(me, name);
+
+    if (!ok(s != NULL && s->n_top == nt && s->top1_hits == t1
+            && s->top5_hits == t5 && s->n_multilabel == nm
+            && s->ml_hits == ml && s->ml_unclear_hits == mu,
+            "%s / %s: %ld %ld %ld | %ld %ld %ld", me->name, name, nt, t1, t5,
+            nm, ml, mu) && s != NULL)
+        printf("#   got %ld %ld %ld | %ld %ld %ld\n", s->n_top, s->top1_hits,
+               s->top5_hits, s->n_multilabel, s->ml_hits,
+               s->ml_unclear_hits);
+}
+
+static void
+test_scoring(void)
+{
+    rl_catalog *cat;
+    rl_store *s = make_project("score.db", NULL, NULL, &cat);
+    rl_truth *t = rl_truth_new();
+    rl_truth_summary ts;
+    rl_preds *p;
+    rl_eval ev, ev2;
+    rl_eval_opts eo = { 200, 1, 0 };
+    const char *const *tags;
+    const rl_score *sc;
+    rl_err err;
+    size_t i;
+
+    /* name, original label (split), dataset, problematic; then labels. */
+    rl_truth_add_image(t, "a", K(cat, 151), "val", false, &err);   /* dog */
+    rl_truth_add_image(t, "b", K(cat, 0), "val", false, &err);     /* org */
+    rl_truth_add_image(t, "c", K(cat, 404), "val", false, &err);   /* obj */
+    rl_truth_add_image(t, "d", K(cat, 405), "v2", true, &err);     /* obj */
+    rl_truth_add_image(t, "e", K(cat, 406), "v2", false, &err);    /* obj */
+    rl_truth_add_image(t, "f", K(cat, 153), "v2", false, &err);    /* dog */
+    rl_truth_add_image(t, "g", NULL, NULL, false, &err);
+    ok(rl_truth_add_image(t, "a", NULL, NULL, false, &err) == -1
+       && err.code == RL_E_DUP, "an image twice is refused");
+    rl_truth_add_label(t, "a", K(cat, 151), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "a", K(cat, 152), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "b", K(cat, 1), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "b", K(cat, 0), RL_STATE_UNCLEAR, &err);
+    rl_truth_add_label(t, "c", K(cat, 405), RL_STATE_UNCLEAR, &err);
+    rl_truth_add_label(t, "c", K(cat, 404), RL_STATE_WRONG, &err);
+    rl_truth_add_label(t, "d", K(cat, 405), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "e", K(cat, 406), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "e", K(cat, 407), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "f", K(cat, 153), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "g", K(cat, 500), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "g", K(cat, 501), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "g", K(cat, 501), RL_STATE_WRONG, &err);
+    ok(rl_truth_add_label(t, "zz", K(cat, 1), RL_STATE_CORRECT, &err) == -1
+       && err.code == RL_E_NOTFOUND, "a label on an unknown image refused");
+    rl_truth_summary_get(t, &ts);
+    ok(ts.images == 7 && ts.labelled == 6 && ts.multilabel == 5
+       && ts.no_correct == 1 && ts.problematic == 1,
+       "summary: 5 counted, c has no correct class, d is problematic");
+    ok(rl_truth_datasets(t, &tags) == 2 && strcmp(tags[0], "v2") == 0
+       && strcmp(tags[1], "val") == 0, "dataset tags, sorted");
+
+    p = rl_preds_new(t);
+    add(p, cat, "m1", "a", 152, 1);   /* top-1 off label, in the set */
+    add(p, cat, "m1", "a", 151, 2);
+    add(p, cat, "m1", "b", 0, 1);     /* the label, but unclear */
+    add(p, cat, "m1", "c", 404, 1);   /* empty set: no multi-label */
+    add(p, cat, "m1", "d", 1, 1);     /* problematic */
+    add(p, cat, "m1", "d", 405, 2);
+    add(p, cat, "m1", "e", 406, 3);   /* ranks out of order */
+    add(p, cat, "m1", "e", 900, 1);
+    add(p, cat, "m1", "e", 901, 2);
+    add(p, cat, "m1", "e", 902, 7);
+    add(p, cat, "m1", "f", 153, 1);
+    add(p, cat, "m1", "g", 500, 1);   /* no original label */
+    add(p, cat, "m2", "a", 151, 1);   /* m2 misses c..g */
+    add(p, cat, "m2", "b", 1, 1);
+    for (i = 0; i < 5; i++)           /* m3: the label only at rank 6 */
+        add(p, cat, "m3", "a", 160 + (int)i, 0);
+    add(p, cat, "m3", "a", 151, 0);
+    ok(rl_preds_add(p, "m1", "a", K(cat, 300), 2, &err) == -1
+       && err.code == RL_E_DUP && strstr(err.msg, "rank 2") != NULL,
+       "a rank twice is refused");
+    ok(rl_preds_add(p, "m1", "a", K(cat, 151), 9, &err) == -1
+       && err.code == RL_E_DUP && strstr(err.msg, "n02085620") != NULL,
+       "a class twice is refused");
+    ok(rl_preds_add(p, "m1", "nope", K(cat, 1), 1, &err) == -1
+       && err.code == RL_E_NOTFOUND, "an unknown image is refused");
+    is_int(rl_preds_models(p), 3, "three models");
+
+    rl_eval_run(t, p, &eo, &ev);
+    is_int(ev.n, 3, "three models scored");
+    is_int(ev.models[0].scored, 7, "m1 scored 7 images");
+    is_int(ev.models[0].missing, 0, "m1 misses none");
+    is_int(ev.models[0].n_sub, 6, "all, three splits, two datasets");
+    row(&ev.models[0], "all", 6, 3, 6, 5, 3, 4);
+    row(&ev.models[0], "dog", 2, 1, 2, 2, 2, 2);
+    row(&ev.models[0], "organism", 1, 1, 1, 1, 0, 1);
+    row(&ev.models[0], "object", 3, 1, 3, 1, 0, 0);
+    row(&ev.models[0], "dataset:val", 3, 2, 3, 2, 1, 2);
+    row(&ev.models[0], "dataset:v2", 3, 1, 3, 2, 1, 1);
+    sc = sub(&ev.models[0], "all");
+    ok(near(sc->top1, 0.5) && near(sc->top5, 1) && near(sc->multilabel, 0.6)
+       && near(sc->multilabel_unclear, 0.8), "m1 fractions 0.5 1 0.6 0.8");
+    ok(sc->ci_low <= sc->multilabel && sc->multilabel <= sc->ci_high
+       && sc->ci_low >= 0 && sc->ci_high <= 1, "interval holds the value");
+    ok(ev.models[0].n_drops == 1
+       && strcmp(ev.models[0].drops[0].from, "val") == 0
+       && strcmp(ev.models[0].drops[0].to, "v2") == 0
+       && near(ev.models[0].drops[0].drop, 0), "drop val -> v2: 0.5 - 0.5");
+    ok(ev.models[0].drops[0].ci_low < 0 && ev.models[0].drops[0].ci_high > 0,
+       "drop interval spans 0");
+
+    is_int(ev.models[1].scored, 2, "m2 scored 2 images");
+    is_int(ev.models[1].missing, 5, "m2 misses 5");
+    row(&ev.models[1], "all", 2, 1, 1, 2, 2, 2);
+    row(&ev.models[1], "object", 0, 0, 0, 0, 0, 0);
+    sc = sub(&ev.models[1], "object");
+    ok(isnan(sc->top1) && isnan(sc->multilabel) && isnan(sc->ci_low),
+       "an empty subset has no fractions (NaN)");
+    row(&ev.models[2], "all", 1, 0, 0, 1, 0, 0);
+
+    /* Fixed seed: the same numbers again, and a row's interval does not
+     * depend on the other models. */
+    rl_eval_run(t, p, &eo, &ev2);
+    ok(ev2.models[0].sub[0].ci_low == ev.models[0].sub[0].ci_low
+       && ev2.models[0].sub[0].ci_high == ev.models[0].sub[0].ci_high,
+       "reproducible intervals");
+    rl_eval_free(&ev2);
+    {
+        rl_preds *p1 = rl_preds_new(t);
+
+        add(p1, cat, "m2", "a", 151, 1);
+        add(p1, cat, "m2", "b", 1, 1);
+        rl_eval_run(t, p1, &eo, &ev2);
+        ok(ev2.models[0].sub[0].ci_low == ev.models[1].sub[0].ci_low,
+           "an interval is the same without the other models");
+        rl_eval_free(&ev2);
+        rl_preds_free(p1);
+    }
+    eo.resamples = 0;
+    rl_eval_run(t, p, &eo, &ev2);
+    ok(isnan(ev2.models[0].sub[0].ci_low), "no resamples: no interval");
+    rl_eval_free(&ev2);
+
+    rl_eval_free(&ev);
+    rl_preds_free(p);
+    rl_truth_free(t);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+}
+
+/* ---- reading predictions -------------------------------------------- */
+
+static int
+read_mem(rl_preds *p, const rl_catalog *cat, const char *text, rl_err *err)
+{
+    rl_csv *c = rl_csv_open_mem(text, strlen(text), "p.csv", NULL);
+    int r = rl_preds_read(p, cat, c, "stem", err);
+
+    rl_csv_close(c);
+    return r;
+}
+
+static void
+test_read(void)
+{
+    rl_catalog *cat;
+    rl_store *s = make_project("read.db", NULL, NULL, &cat);
+    rl_truth *t = rl_truth_new();
+    rl_preds *p;
+    rl_eval ev;
+    rl_err err;
+    static const struct {
+        const char *text, *want, *what;
+    } bad[] = {
+        { "image,model\na,m\n", "p.csv:1: missing column 'wnid'",
+          "missing column" },
+        { "image,wnid\na,n01440764\nzz,1\n", "p.csv:3: image: unknown image"
+          " 'zz'", "unknown image" },
+        { "image,wnid\na,n99999999\n", "p.csv:2: wnid: unknown class",
+          "unknown class" },
+        { "image,wnid\na,\n", "p.csv:2: wnid: empty", "empty class" },
+        { "image,wnid,rank\na,1,first\n", "p.csv:2: rank: expected a whole "
+          "number", "bad rank" },
+        { "image,wnid,rank\na,1,0\n", "p.csv:2: rank:", "rank 0" },
+        { "image,wnid,rank\na,1,1\na,2,1\n", "p.csv:3: rank: duplicate",
+          "duplicate rank" },
+        { "image,wnid\na,1\na,n01443537\n", "p.csv:3: wnid: duplicate",
+          "duplicate class (index and wnid)" },
+        { "image,wnid,model\na,1,\n", "p.csv:2: model: empty", "empty model"},
+        { "image,wnid\na,1,2\n", "p.csv:2: ", "wrong field count" },
+    };
+    size_t i;
+
+    rl_truth_add_image(t, "a", K(cat, 0), NULL, false, &err);
+    rl_truth_add_image(t, "b", K(cat, 1), NULL, false, &err);
+    rl_truth_add_label(t, "a", K(cat, 0), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "b", K(cat, 2), RL_STATE_CORRECT, &err);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        p = rl_preds_new(t);
+        ok(read_mem(p, cat, bad[i].text, &err) == -1
+           && strncmp(err.msg, bad[i].want, strlen(bad[i].want)) == 0,
+           "bad row, %s: %s", bad[i].what, err.msg);
+        rl_preds_free(p);
+    }
+
+    /* No model column: one model named after the file; no rank column:
+     * file order; class by index or wnid. */
+    p = rl_preds_new(t);
+    ok(read_mem(p, cat, "\xef\xbb\xbfimage,wnid\r\na,0\r\nb,n01443537\r\n"
+                "b,2\r\n", &err) == 0, "BOM, CRLF, no model, no rank");
+    ok(rl_preds_models(p) == 1
+       && strcmp(rl_preds_model_name(p, 0), "stem") == 0,
+       "the default model name");
+    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0 }, &ev);
+    row(&ev.models[0], "all", 2, 2, 2, 2, 1, 1);
+    rl_eval_free(&ev);
+    rl_preds_free(p);
+
+    p = rl_preds_new(t);
+    ok(read_mem(p, cat, "model,rank,wnid,image,score\nx,2,0,a,0.1\n"
+                "x,1,5,a,0.9\ny,1,0,a,1\n", &err) == 0,
+       "columns in any order, extra columns ignored");
+    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0 }, &ev);
+    ok(ev.n == 2 && strcmp(ev.models[0].name, "x") == 0
+       && strcmp(ev.models[1].name, "y") == 0, "models in order seen");
+    row(&ev.models[0], "all", 1, 0, 1, 1, 0, 0);
+    row(&ev.models[1], "all", 1, 1, 1, 1, 1, 1);
+    rl_eval_free(&ev);
+    rl_preds_free(p);
+
+    rl_truth_free(t);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+}
+
+/* ---- truth from a project ------------------------------------------- */
+
+static const char TR_LABELS[] =
+    "image,wnid,dataset\nx1,151,val\nx2,0,v2\nx3,404,val\n";
+static const char TR_REVIEWS[] =
+    "image,wnid,state,reviewer,problematic\n"
+    "x1,151,correct,alice,\n"
+    "x1,151,wrong,bob,\n"           /* tie: unclear */
+    "x1,152,correct,alice,\n"
+    "x1,152,correct,bob,\n"
+    "x2,0,correct,alice,\n"
+    "x2,,,bob,1\n"                  /* bob flags x2 */
+    "x3,404,wrong,alice,\n"
+    "x3,404,wrong,bob,\n";
+
+static void
+test_truth_load(void)
+{
+    rl_catalog *cat;
+    rl_store *s = make_project("truth.db", TR_LABELS, TR_REVIEWS, &cat);
+    rl_consensus_opts o;
+    rl_truth_summary ts;
+    rl_truth *t;
+    rl_preds *p;
+    rl_eval ev;
+    rl_err err;
+
+    rl_consensus_parse("majority", &o, NULL);
+    ok((t = rl_truth_load(s, cat, &o, &err)) != NULL, "truth, majority");
+    rl_truth_summary_get(t, &ts);
+    ok(ts.images == 3 && ts.multilabel == 1 && ts.no_correct == 1
+       && ts.problematic == 1, "x1 counted, x2 flagged by bob, x3 empty");
+    p = rl_preds_new(t);
+    rl_preds_add(p, "m", "x1", K(cat, 151), 1, &err);
+    rl_preds_add(p, "m", "x2", K(cat, 0), 1, &err);
+    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0 }, &ev);
+    row(&ev.models[0], "all", 2, 2, 2, 1, 0, 1);
+    row(&ev.models[0], "dataset:val", 1, 1, 1, 1, 0, 1);
+    rl_eval_free(&ev);
+    rl_preds_free(p);
+    rl_truth_free(t);
+
+    rl_consensus_parse("reviewer:alice", &o, NULL);
+    ok((t = rl_truth_load(s, cat, &o, &err)) != NULL, "truth, alice");
+    rl_truth_summary_get(t, &ts);
+    ok(ts.multilabel == 2 && ts.problematic == 0,
+       "alice's view: bob's flag does not count");
+    p = rl_preds_new(t);
+    rl_preds_add(p, "m", "x1", K(cat, 151), 1, &err);
+    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0 }, &ev);
+    row(&ev.models[0], "all", 1, 1, 1, 1, 1, 1);
+    rl_eval_free(&ev);
+    rl_preds_free(p);
+    rl_truth_free(t);
+
+    rl_consensus_parse("reviewer:nobody", &o, NULL);
+    ok(rl_truth_load(s, cat, &o, &err) == NULL && err.code == RL_E_NOTFOUND,
+       "unknown reviewer: no truth");
+    rl_catalog_free(cat);
+    rl_store_close(s);
+}
+
+/* ---- bootstrap ------------------------------------------------------ */
+
+static void
+test_bootstrap(void)
+{
+    double a[2000], b[2000], x[4] = { 1, 2, 3, 4 };
+    double lo, hi, want;
+    int i;
+
+    rl_metrics_bootstrap(100, 100, 200, 7, a);
+    ok(a[0] == 1 && a[199] == 1, "all hits: every resample is 1");
+    rl_metrics_bootstrap(100, 0, 200, 7, a);
+    ok(a[0] == 0 && a[199] == 0, "no hits: every resample is 0");
+    rl_metrics_bootstrap(1000, 900, 2000, 7, a);
+    for (i = 1; i < 2000 && a[i - 1] <= a[i]; i++)
+        ;
+    ok(i == 2000, "resamples come sorted");
+    lo = rl_metrics_quantile(a, 2000, 0.025);
+    hi = rl_metrics_quantile(a, 2000, 0.975);
+    want = 2 * 1.96 * sqrt(0.9 * 0.1 / 1000);
+    ok(lo < 0.9 && hi > 0.9 && fabs((hi - lo) - want) < 0.15 * want,
+       "95%% interval of 900/1000 is about +-1.86 points (%.4f-%.4f)", lo,
+       hi);
+    rl_metrics_bootstrap(1000, 900, 2000, 7, b);
+    ok(memcmp(a, b, sizeof a) == 0, "same seed, same resamples");
+    rl_metrics_bootstrap(1000, 900, 2000, 8, b);
+    ok(memcmp(a, b, sizeof a) != 0, "another seed, other resamples");
+    ok(near(rl_metrics_quantile(x, 4, 0.5), 2.5)
+       && near(rl_metrics_quantile(x, 4, 0), 1)
+       && near(rl_metrics_quantile(x, 4, 1), 4)
+       && near(rl_metrics_quantile(x, 4, 1.0 / 3), 2),
+       "quantiles interpolate linearly");
+    ok(isnan(rl_metrics_quantile(x, 0, 0.5)), "quantile of nothing is NaN");
+}
+
+int
+main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/rl_metrics.XXXXXX");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_kappa();
+    test_agreement();
+    test_scoring();
+    test_read();
+    test_truth_load();
+    test_bootstrap();
+    nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    return t_done();
+}
