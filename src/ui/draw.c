@@ -73,8 +73,10 @@ ui_text(int y, int x, int width, const char *text, int attr)
     return w;
 }
 
-int
-ui_wrap(int y, int x, int width, int maxrows, const char *text, int attr)
+/* Word-wraps and, when `draw`, paints; returns the rows it takes. */
+static int
+wrap(int y, int x, int width, int maxrows, const char *text, int attr,
+     bool draw)
 {
     char *safe, *p;
     int rows = 0;
@@ -98,19 +100,23 @@ ui_wrap(int y, int x, int width, int maxrows, const char *text, int attr)
                 /* Last row: mark the cut with an ellipsis. */
                 size_t e = rl_utf8_fit(p, width - 1);
 
-                attron(attr);
-                mvaddnstr(y + rows, x, p, (int)e);
-                addstr("…");
-                attroff(attr);
+                if (draw) {
+                    attron(attr);
+                    mvaddnstr(y + rows, x, p, (int)e);
+                    addstr("…");
+                    attroff(attr);
+                }
                 rows++;
                 break;
             }
         }
         if (n == 0)
             break;
-        attron(attr);
-        mvaddnstr(y + rows, x, p, (int)cut);
-        attroff(attr);
+        if (draw) {
+            attron(attr);
+            mvaddnstr(y + rows, x, p, (int)cut);
+            attroff(attr);
+        }
         rows++;
         p += cut;
         while (*p == ' ')
@@ -118,6 +124,18 @@ ui_wrap(int y, int x, int width, int maxrows, const char *text, int attr)
     }
     free(safe);
     return rows;
+}
+
+int
+ui_wrap(int y, int x, int width, int maxrows, const char *text, int attr)
+{
+    return wrap(y, x, width, maxrows, text, attr, true);
+}
+
+int
+ui_wrap_rows(int width, int maxrows, const char *text)
+{
+    return wrap(0, 0, width, maxrows, text, 0, false);
 }
 
 void

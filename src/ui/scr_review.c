@@ -350,100 +350,162 @@ draw_pane(struct review *rs)
     }
 }
 
+/* Hypernym paths of the candidates: how many leading nodes they all
+ * share (at least one node of each path is left as its own part). */
+static size_t
+shared_depth(const struct review *rs)
+{
+    const rl_class *first[64], *p[64];
+    size_t n0, k = SIZE_MAX, i, j, n;
+
+    if (rs->img->n == 0)
+        return 0;
+    n0 = rl_catalog_path(rs->app->cat, rs->img->cand[0].cls, first, 64);
+    for (i = 0; i < rs->img->n; i++) {
+        n = rl_catalog_path(rs->app->cat, rs->img->cand[i].cls, p, 64);
+        for (j = 0; j < n && j < n0 && j < 64 && p[j] == first[j]; j++)
+            ;
+        if (j >= n)
+            j = n - 1;
+        if (j < k)
+            k = j;
+    }
+    return k;
+}
+
+/* One candidate's second and third lines: its own part of the path,
+ * who proposed it, and whether others marked it. */
+static void
+cand_detail(const struct review *rs, const rl_cand *c, size_t shared,
+            rl_buf *b)
+{
+    const rl_class *p[64];
+    size_t n = rl_catalog_path(rs->app->cat, c->cls, p, 64), i;
+    char name[80];
+
+    rl_buf_reset(b);
+    rl_buf_printf(b, "class %d | %s", c->cls->idx, shared > 0 ? "... > " : "");
+    for (i = shared; i < n && i < 64; i++) {
+        rl_class_short(p[i], name, sizeof name);
+        rl_buf_printf(b, "%s%s", i > shared ? " > " : "", name);
+    }
+    if (c->n_models > 0)
+        rl_buf_printf(b, " | by %s (mean rank %.1f)", c->models,
+                      c->mean_rank);
+    else if (c->added_by != NULL)
+        rl_buf_printf(b, " | added by %s", c->added_by);
+    else
+        rl_buf_adds(b, " | original label, no model proposed it");
+    if (c->n_others > 0)
+        rl_buf_printf(b, " | marked by %d other%s", c->n_others,
+                      c->n_others == 1 ? "" : "s");
+}
+
+/* Rows candidate i takes: its row, its gloss, its detail. */
+static int
+cand_rows(const struct review *rs, size_t i, size_t shared, rl_buf *b)
+{
+    int w = rs->text_w - 6;
+
+    cand_detail(rs, &rs->img->cand[i], shared, b);
+    return 1 + ui_wrap_rows(w, 3, rs->img->cand[i].cls->gloss)
+           + ui_wrap_rows(w, 2, rl_buf_str(b));
+}
+
+/* Every candidate with its full gloss and its part of the WordNet path,
+ * so that moving the selection only moves the highlight (a few dozen
+ * bytes), and a reviewer compares the definitions at a glance. */
 static void
 draw_candidates(struct review *rs, int *yp, int maxy)
 {
     const rl_image *img = rs->img;
-    int x = rs->text_x, w = rs->text_w, y = *yp, shown;
-    size_t i;
+    int x = rs->text_x, w = rs->text_w, y = *yp, used, sum;
+    size_t shared = shared_depth(rs), i;
+    rl_buf b = {0};
 
-    shown = maxy - y;
-    if (shown < 1)
+    if (maxy - y < 1 || img->n == 0)
         return;
+    /* Keep the selected candidate's whole block on screen. */
     if (rs->sel < rs->top)
         rs->top = rs->sel;
-    if (rs->sel >= rs->top + (size_t)shown)
-        rs->top = rs->sel - (size_t)shown + 1;
-    for (i = rs->top; i < img->n && y < maxy; i++, y++) {
+    for (;;) {
+        for (sum = 0, i = rs->top; i <= rs->sel && i < img->n; i++)
+            sum += cand_rows(rs, i, shared, &b);
+        if (sum <= maxy - y || rs->top >= rs->sel)
+            break;
+        rs->top++;
+    }
+    if (rs->top > 0)
+        ui_text(y - 1, x + w - 14, 14, "(more above)", ui_attr(UI_C_DIM));
+    for (i = rs->top; i < img->n && y < maxy; i++) {
         const rl_cand *c = &img->cand[i];
         bool sel = i == rs->sel;
         char head[64], tail[96];
-        int used, attr = sel ? ui_attr(UI_C_SELECTED) : (int)A_NORMAL;
+        int sattr = ui_attr(UI_C_SELECTED);
 
-        if (sel) {
-            attron(attr);
-            mvhline(y, x, ' ', w);
-            attroff(attr);
-        }
         snprintf(head, sizeof head, "%s[%c]%c", sel ? ">" : " ",
                  rl_state_letter(c->state), rs->app->guide != NULL
                  && rl_guide_covers(rs->app->guide, c->cls->wnid) ? 'G'
                  : ' ');
-        used = ui_text(y, x, w, head, sel ? attr : state_color(c->state));
+        used = ui_text(y, x, w, head, sel ? sattr : state_color(c->state));
         used += ui_text(y, x + used, w - used, c->cls->wnid,
-                        sel ? attr : ui_attr(UI_C_DIM));
-        used += ui_text(y, x + used, w - used, " ", attr);
+                        sel ? sattr : ui_attr(UI_C_DIM));
+        used += ui_text(y, x + used, w - used, " ", A_NORMAL);
+        snprintf(tail, sizeof tail, " %s%s%s", c->n_models > 0 ? "" : "",
+                 c->original ? "ORIG" : c->n_models == 0 ? "added" : "",
+                 img->main == c->cls ? " MAIN" : "");
         if (c->n_models > 0)
             snprintf(tail, sizeof tail, " %d model%s%s%s", c->n_models,
                      c->n_models == 1 ? "" : "s", c->original ? " ORIG" : "",
                      img->main == c->cls ? " MAIN" : "");
-        else
-            snprintf(tail, sizeof tail, " %s%s%s", c->original ? "ORIG"
-                     : "added", c->added_by && !c->original ? "" : "",
-                     img->main == c->cls ? " MAIN" : "");
         {
-            int tw = rl_utf8_width(tail);
-            int nw = w - used - tw;
+            int tw = rl_utf8_width(tail), nw = w - used - tw;
 
             if (nw > 4) {
-                ui_text(y, x + used, nw, c->cls->names, attr);
-                ui_text(y, x + w - tw, tw, tail, sel ? attr
-                        : ui_attr(UI_C_DIM));
+                ui_text(y, x + used, nw, c->cls->names, A_BOLD);
+                ui_text(y, x + w - tw, tw, tail, ui_attr(UI_C_DIM));
             } else {
-                ui_text(y, x + used, w - used, c->cls->names, attr);
+                ui_text(y, x + used, w - used, c->cls->names, A_BOLD);
             }
         }
+        y++;
+        if (y < maxy)
+            y += ui_wrap(y, x + 6, w - 6, maxy - y < 3 ? maxy - y : 3,
+                         c->cls->gloss, A_NORMAL);
+        if (y < maxy) {
+            cand_detail(rs, c, shared, &b);
+            y += ui_wrap(y, x + 6, w - 6, maxy - y < 2 ? maxy - y : 2,
+                         rl_buf_str(&b), ui_attr(UI_C_DIM));
+        }
     }
+    if (i < img->n)
+        ui_text(maxy, x + w - 14, 14, "(more below)", ui_attr(UI_C_DIM));
+    rl_buf_free(&b);
     *yp = y;
 }
 
-static void
-draw_detail(struct review *rs, int y, int maxy)
+/* The part of the path every candidate shares, once, above them. */
+static int
+draw_shared(struct review *rs, int y, int maxrows)
 {
-    const rl_cand *c;
-    int x = rs->text_x, w = rs->text_w;
-    char *path, line[256];
+    const rl_class *p[64];
+    size_t k = shared_depth(rs), i;
+    char name[80];
+    rl_buf b = {0};
+    int rows;
 
-    if (rs->img->n == 0 || rs->sel >= rs->img->n || y >= maxy)
-        return;
-    c = &rs->img->cand[rs->sel];
-    snprintf(line, sizeof line, "%s %s (index %d)", c->cls->wnid,
-             c->cls->names, c->cls->idx);
-    y += ui_wrap(y, x, w, 2, line, ui_attr(UI_C_TITLE));
-    if (y < maxy)
-        y += ui_wrap(y, x, w, maxy - y > 4 ? 4 : maxy - y, c->cls->gloss,
-                     A_NORMAL);
-    path = rl_catalog_path_str(rs->app->cat, c->cls);
-    if (y < maxy)
-        y += ui_wrap(y, x, w, maxy - y > 3 ? 3 : maxy - y, path,
-                     ui_attr(UI_C_DIM));
-    free(path);
-    if (y < maxy) {
-        if (c->n_models > 0)
-            snprintf(line, sizeof line, "proposed by %s (mean rank %.1f)",
-                     c->models, c->mean_rank);
-        else if (c->added_by != NULL)
-            snprintf(line, sizeof line, "added by %s", c->added_by);
-        else
-            snprintf(line, sizeof line, "original label, no model proposed "
-                     "it");
-        y += ui_wrap(y, x, w, 2, line, ui_attr(UI_C_DIM));
+    if (k == 0 || rs->img->n == 0)
+        return 0;
+    rl_catalog_path(rs->app->cat, rs->img->cand[0].cls, p, 64);
+    rl_buf_adds(&b, "all under: ");
+    for (i = 0; i < k && i < 64; i++) {
+        rl_class_short(p[i], name, sizeof name);
+        rl_buf_printf(&b, "%s%s", i ? " > " : "", name);
     }
-    if (y < maxy && c->n_others > 0) {
-        snprintf(line, sizeof line, "marked by %d other reviewer%s",
-                 c->n_others, c->n_others == 1 ? "" : "s");
-        ui_text(y, x, w, line, ui_attr(UI_C_DIM));
-    }
+    rows = ui_wrap(y, rs->text_x + 2, rs->text_w - 2, maxrows,
+                   rl_buf_str(&b), ui_attr(UI_C_DIM));
+    rl_buf_free(&b);
+    return rows;
 }
 
 static void
@@ -562,13 +624,8 @@ review_draw(void *p)
     ui_text(y++, x, w, line, A_BOLD);
     if (img->n == 0)
         ui_text(y++, x, w, "  no candidates: + adds a class", A_NORMAL);
-    {
-        int list_max = maxy - 8 > y + 3 ? maxy - 8 : maxy;
-
-        draw_candidates(rs, &y, list_max);
-    }
-    y++;
-    draw_detail(rs, y, maxy);
+    y += draw_shared(rs, y, 2);
+    draw_candidates(rs, &y, maxy - 1);
     draw_status(rs);
     draw_footer(rs);
 }

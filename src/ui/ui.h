@@ -117,6 +117,8 @@ int ui_text(int y, int x, int width, const char *text, int attr);
  * rows; returns rows used. */
 int ui_wrap(int y, int x, int width, int maxrows, const char *text,
             int attr);
+/* Rows ui_wrap would take, drawing nothing. */
+int ui_wrap_rows(int width, int maxrows, const char *text);
 /* Fills a row segment with blanks. */
 void ui_blank(int y, int x, int width);
 /* Paints a cell grid through curses (ASCII mode, no colour). */
