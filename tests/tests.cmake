@@ -22,6 +22,13 @@ foreach(t ${RL_CLI_TESTS})
     set_tests_properties(cli.${name} PROPERTIES LABELS cli SKIP_RETURN_CODE 77
         ENVIRONMENT "RELABEL=$<TARGET_FILE:relabel>;RL_SRC=${CMAKE_CURRENT_SOURCE_DIR};RL_SHARED_DATA=${RL_SHARED_DATA}")
 endforeach()
+# The full ImageNet-ReaL runs: long under the sanitizers, where the small
+# fixtures exercise the same code; .ci/run leaves them out of that pass.
+foreach(t cli.test_real cli.test_eval_real)
+    if(TEST ${t})
+        set_tests_properties(${t} PROPERTIES LABELS "cli;large" TIMEOUT 300)
+    endif()
+endforeach()
 file(GLOB RL_E2E_TESTS CONFIGURE_DEPENDS tests/e2e/test_*.sh)
 foreach(t ${RL_E2E_TESTS})
     get_filename_component(name ${t} NAME_WE)

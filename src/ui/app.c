@@ -12,12 +12,20 @@
 #include "ui/term.h"
 
 static volatile sig_atomic_t got_term;
+static volatile sig_atomic_t got_cont;   /* resumed after ctrl-Z */
 
 static void
 on_term(int sig)
 {
     (void)sig;
     got_term = 1;                 /* no drawing, no I/O here */
+}
+
+static void
+on_cont(int sig)
+{
+    (void)sig;
+    got_cont = 1;
 }
 
 static void
@@ -32,6 +40,10 @@ signals_install(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGQUIT, &sa, NULL);
+    /* ctrl-Z is curses' own (it restores the terminal and stops); after
+     * fg the panes curses does not know about must be written again. */
+    sa.sa_handler = on_cont;
+    sigaction(SIGCONT, &sa, NULL);
     /* A dead terminal must not kill us before the loop notices. */
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
@@ -147,6 +159,11 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
         struct ui_frame *f = top(app);
         int key = getch();
 
+        if (got_cont) {
+            got_cont = 0;
+            flags = UI_RELAYOUT;
+            apply(app, flags);
+        }
         if (key == KEY_RESIZE)
             flags = UI_RELAYOUT;
         else if (key != ERR)
