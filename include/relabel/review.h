@@ -123,6 +123,7 @@ typedef enum rl_filter {
     RL_FILTER_UNREVIEWED,   /* with candidates this reviewer has not marked */
     RL_FILTER_PROBLEMATIC,  /* flagged by anyone */
     RL_FILTER_OTHERS,       /* reviewed by others but not by me */
+    RL_FILTER_DISAGREE,     /* reviewers differ, no adjudicator settled it */
     RL_FILTER_COUNT
 } rl_filter;
 
@@ -134,6 +135,7 @@ typedef struct rl_qitem {
     int n_mine;            /* of them with my verdict */
     bool problematic;      /* flagged by anyone */
     bool others;           /* someone else reviewed it */
+    bool disagree;         /* an unsettled disagreement between reviewers */
 } rl_qitem;
 
 typedef struct rl_queue {

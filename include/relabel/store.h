@@ -44,6 +44,11 @@ char *rl_store_meta_get(rl_store *s, const char *key);
 int rl_store_meta_set(rl_store *s, const char *key, const char *value,
                       rl_err *err);
 
+/* Verdicts this connection stores are an adjudicator's (they settle a
+ * disagreement under every consensus rule) or, by default, a reviewer's. */
+void rl_store_set_adjudicator(rl_store *s, bool on);
+bool rl_store_adjudicator(const rl_store *s);
+
 /* Runs PRAGMA integrity_check; 0 when "ok". */
 int rl_store_check(rl_store *s, rl_err *err);
 

@@ -15,7 +15,7 @@
 static const char REVIEW_HELP[] =
     "usage: relabel --db FILE review [--start IMAGE] [--render symbols|ascii]\n"
     "                                [--colors auto|8|16|256|full]\n"
-    "                                [--hide-names]\n"
+    "                                [--hide-names] [--adjudicate]\n"
     "\n"
     "Opens the review screen: the image on the left, its candidate labels\n"
     "on the right; one key marks the selected candidate Correct (c),\n"
@@ -29,7 +29,11 @@ static const char REVIEW_HELP[] =
     "  --colors N      colours for images (default auto: 256 where the\n"
     "                  terminal has them); full is 24-bit, opt-in; 16 or 8\n"
     "                  send fewer bytes over slow links\n"
-    "  --hide-names    start with image names hidden (they can leak labels)\n";
+    "  --hide-names    start with image names hidden (they can leak labels)\n"
+    "  --adjudicate    mark as an adjudicator: start on the images where\n"
+    "                  reviewers disagree (F also cycles to that filter);\n"
+    "                  your verdicts are recorded with the adjudicator role\n"
+    "                  and settle those pairs under every consensus rule\n";
 
 static const char TRAIN_HELP[] =
     "usage: relabel --db FILE train [TASK] [--feedback always|error|never]\n"
@@ -152,6 +156,7 @@ run(const cli *c, struct ui_app *app, const char *cmd,
     }
     app->reviewer = c->reviewer;
     app->colors = app->opt.colors;
+    rl_store_set_adjudicator(app->store, app->opt.adjudicate);
     load_guide(app);
     app->examples_dir = rl_store_meta_get(app->store, "examples");
     rc = ui_run(app, first, arg);
@@ -185,6 +190,10 @@ cmd_review(const cli *c, int argc, char **argv)
             return rc;
         if (took)
             continue;
+        if (arg_flag(&a, "--adjudicate")) {
+            app.opt.adjudicate = true;
+            continue;
+        }
         if (arg_opt(&a, "--start", &app.opt.start, &bad)) {
             if (bad)
                 return 2;

@@ -1229,7 +1229,12 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
         || sqlite3_prepare_v2(s->db,
             "SELECT r.image, r.class, r.state, count(*) FROM review r"
             " JOIN image i ON i.id = r.image"
-            " WHERE ?1 IS NULL OR r.reviewer = ?1"
+            /* An adjudicator's verdict settles its pair: then only the
+             * adjudicators' rows count, under either rule. */
+            " WHERE (r.role = 'adjudicator' OR NOT EXISTS (SELECT 1 FROM"
+            "  review a WHERE a.image = r.image AND a.class = r.class"
+            "  AND a.role = 'adjudicator'))"
+            " AND (?1 IS NULL OR r.reviewer = ?1 OR r.role = 'adjudicator')"
             " GROUP BY i.name, r.class, r.state ORDER BY i.name", -1, &rev,
             NULL) != SQLITE_OK
         || sqlite3_prepare_v2(s->db,

@@ -14,6 +14,8 @@ struct rl_store {
     char *path;                        /* as given to open */
     int depth;                         /* nesting of rl_store_begin */
     bool failed;                       /* an inner level asked to roll back */
+    bool adjudicator;                  /* verdicts are recorded with role
+                                          'adjudicator' */
     struct {
         const char *sql;               /* static string: identity is key */
         sqlite3_stmt *st;

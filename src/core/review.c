@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "relabel/consensus.h"
 #include "relabel/util.h"
 #include "internal.h"
 
@@ -245,9 +246,10 @@ static const char SQL_EVENT[] =
     "INSERT INTO event(step, image, class, field, before, after)"
     " VALUES(?, ?, ?, ?, ?, ?)";
 static const char SQL_REVIEW_UPSERT[] =
-    "INSERT INTO review(image, class, reviewer, state, updated_at)"
-    " VALUES(?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
-    " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+    "INSERT INTO review(image, class, reviewer, state, updated_at, role)"
+    " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
+    " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,"
+    " role = excluded.role";
 static const char SQL_REVIEW_DELETE[] =
     "DELETE FROM review WHERE image = ? AND class = ? AND reviewer = ?";
 static const char SQL_FLAG_ENSURE[] =
@@ -331,6 +333,8 @@ put_state(rl_store *s, int64_t image, int64_t cls, const char *reviewer,
         sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 4, state, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 5, at);
+        sqlite3_bind_text(st, 6, s->adjudicator ? "adjudicator" : "reviewer",
+                          -1, SQLITE_STATIC);
     }
     if (sqlite3_step(st) != SQLITE_DONE) {
         store_dberr(s, err, "saving the verdict");
@@ -456,6 +460,8 @@ commit_step(rl_store *s, const char *reviewer, int64_t image,
 
     if (rl_store_begin(s, err) != 0)
         return -1;
+    if (s->adjudicator && strcmp(what, "mark") == 0)
+        what = "adjudicate";
     if (step_new(s, reviewer, "do", 0, what, &sp, err) != 0)
         goto out;
     for (i = 0; i < n; i++) {
@@ -812,13 +818,38 @@ rl_review_touch(rl_store *s, const char *reviewer, int64_t image,
 /* ---- queue --------------------------------------------------------- */
 
 static const char *const filter_names[RL_FILTER_COUNT] = {
-    "all", "unreviewed", "problematic", "others"
+    "all", "unreviewed", "problematic", "others", "disagreements"
 };
 
 const char *
 rl_filter_name(rl_filter f)
 {
     return f < RL_FILTER_COUNT ? filter_names[f] : "?";
+}
+
+/* Flags the queue's images that hold a disagreement no adjudicator has
+ * settled. */
+static int
+mark_disagreements(rl_store *s, rl_queue *q, rl_err *err)
+{
+    int64_t *ids = NULL;
+    size_t n = 0, i;
+    rl_u64set set = {0};
+
+    /* One reviewer cannot disagree with anybody: skip the scan. */
+    if (store_int(s, "SELECT count(*) FROM (SELECT DISTINCT reviewer FROM"
+                  " review LIMIT 2)", 0) < 2)
+        return 0;
+    if (rl_consensus_disagreement_images(s, true, &ids, &n, err) != 0)
+        return -1;
+    for (i = 0; i < n; i++)
+        rl_u64set_add(&set, (uint64_t)ids[i]);
+    for (i = 0; i < q->n; i++)
+        if (!rl_u64set_add(&set, (uint64_t)q->items[i].id))
+            q->items[i].disagree = true;
+    rl_u64set_free(&set);
+    free(ids);
+    return 0;
 }
 
 int
@@ -855,9 +886,10 @@ rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
         it->n_mine = sqlite3_column_int(st, 2);
         it->problematic = sqlite3_column_int(st, 3) != 0;
         it->others = sqlite3_column_int(st, 4) != 0;
+        it->disagree = false;
     }
     sqlite3_reset(st);
-    return 0;
+    return mark_disagreements(s, q, err);
 }
 
 int
@@ -873,7 +905,12 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
         "   AND r.reviewer = ?2),"
         " EXISTS (SELECT 1 FROM flag f WHERE f.image = ?1 AND f.problematic),"
         " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
-        "   AND r.reviewer <> ?2)";
+        "   AND r.reviewer <> ?2),"
+        " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
+        "   AND r.role = 'reviewer' GROUP BY r.class"
+        "   HAVING count(DISTINCT r.state) > 1 AND NOT EXISTS (SELECT 1"
+        "   FROM review a WHERE a.image = ?1 AND a.class = r.class"
+        "   AND a.role = 'adjudicator'))";
     int64_t last = store_int(s, "SELECT max(id) FROM event", 0);
     int64_t *ids = NULL;
     size_t n = 0, cap = 0, i;
@@ -909,6 +946,7 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
             it->n_mine = sqlite3_column_int(st, 1);
             it->problematic = sqlite3_column_int(st, 2) != 0;
             it->others = sqlite3_column_int(st, 3) != 0;
+            it->disagree = sqlite3_column_int(st, 4) != 0;
         }
         sqlite3_reset(st);
         if (*n_changed < max)
@@ -930,6 +968,8 @@ bool
 rl_queue_match(const rl_qitem *it, rl_filter f)
 {
     switch (f) {
+    case RL_FILTER_DISAGREE:
+        return it->disagree;
     case RL_FILTER_ALL:
         return true;
     case RL_FILTER_UNREVIEWED:

@@ -552,6 +552,18 @@ rl_store_meta_set(rl_store *s, const char *key, const char *value,
     return rc;
 }
 
+void
+rl_store_set_adjudicator(rl_store *s, bool on)
+{
+    s->adjudicator = on;
+}
+
+bool
+rl_store_adjudicator(const rl_store *s)
+{
+    return s->adjudicator;
+}
+
 int
 rl_store_check(rl_store *s, rl_err *err)
 {

@@ -268,6 +268,13 @@ review_open(struct ui_app *app, void *arg)
             free(safe);
         }
     }
+    if (app->opt.adjudicate) {
+        rs->filter = RL_FILTER_DISAGREE;
+        if (pos == SIZE_MAX)
+            pos = rl_queue_step(&rs->q, SIZE_MAX, 1, RL_FILTER_DISAGREE);
+        if (pos == SIZE_MAX && rs->status[0] == '\0')
+            say(rs, false, "no open disagreements");
+    }
     if (pos == SIZE_MAX) {
         /* The first image this reviewer has not finished. */
         pos = rl_queue_step(&rs->q, SIZE_MAX, 1, RL_FILTER_UNREVIEWED);
@@ -525,8 +532,9 @@ draw_status(struct review *rs)
         snprintf(left, sizeof left, " image %zu of %zu (filter %s; %zu in "
                  "all)", rank, n, rl_filter_name(rs->filter), rs->q.n);
     snprintf(left + strlen(left), sizeof left - strlen(left),
-             " | %zu unreviewed | filter: %s", rl_image_unreviewed(rs->img),
-             rl_filter_name(rs->filter));
+             " | %zu unreviewed | filter: %s%s", rl_image_unreviewed(rs->img),
+             rl_filter_name(rs->filter), rs->app->opt.adjudicate
+             ? " | ADJUDICATING" : "");
     attron(ui_attr(UI_C_STATUS));
     mvhline(y, 0, ' ', rs->cols);
     attroff(ui_attr(UI_C_STATUS));
@@ -956,7 +964,10 @@ review_key(void *p, int key)
     case UI_A_GOTO:
         return prompt_goto(rs);
     case UI_A_FILTER:
-        rs->filter = (rl_filter)((rs->filter + 1) % RL_FILTER_COUNT);
+        /* Adjudicators also walk the disagreements. */
+        rs->filter = (rl_filter)((rs->filter + 1)
+                                 % (rs->app->opt.adjudicate ? RL_FILTER_COUNT
+                                    : RL_FILTER_DISAGREE));
         {
             size_t n = rl_queue_count(&rs->q, rs->filter, 0, NULL);
 

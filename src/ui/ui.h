@@ -56,6 +56,7 @@ struct ui_options {
     rl_colors colors;          /* RL_COLORS_NONE: decide from terminal */
     bool truecolor;            /* --colors full */
     bool hide_names;           /* start with image names hidden */
+    bool adjudicate;           /* marks settle disagreements */
 };
 
 struct ui_app {
