@@ -15,7 +15,8 @@
 static const char REVIEW_HELP[] =
     "usage: relabel --db FILE review [--start IMAGE] [--render symbols|ascii]\n"
     "                                [--colors auto|8|16|256|full]\n"
-    "                                [--hide-names] [--adjudicate]\n"
+    "                                [--detail full|low] [--hide-names]\n"
+    "                                [--adjudicate]\n"
     "\n"
     "Opens the review screen: the image on the left, its candidate labels\n"
     "on the right; one key marks the selected candidate Correct (c),\n"
@@ -29,6 +30,8 @@ static const char REVIEW_HELP[] =
     "  --colors N      colours for images (default auto: 256 where the\n"
     "                  terminal has them); full is 24-bit, opt-in; 16 or 8\n"
     "                  send fewer bytes over slow links\n"
+    "  --detail low    for slow links: images at half size, about a third\n"
+    "                  of the bytes (ssh -C saves more, losslessly)\n"
     "  --hide-names    start with image names hidden (they can leak labels)\n"
     "  --adjudicate    mark as an adjudicator: start on the images where\n"
     "                  reviewers disagree (F also cycles to that filter);\n"
@@ -38,6 +41,7 @@ static const char REVIEW_HELP[] =
 static const char TRAIN_HELP[] =
     "usage: relabel --db FILE train [TASK] [--feedback always|error|never]\n"
     "                               [--render symbols|ascii] [--colors N]\n"
+    "                               [--detail full|low]\n"
     "\n"
     "Opens the home screen: the training tasks with your progress, and the\n"
     "review queue; or, given a TASK name, that task at the first image you\n"
@@ -69,6 +73,17 @@ ui_option(argscan *a, struct ui_app *app, const char *cmd, bool *took)
         else
             return usage_error(cmd, "--render: symbols or ascii, not '%s'",
                                v);
+        return 0;
+    }
+    if (arg_opt(a, "--detail", &v, &bad)) {
+        if (bad)
+            return 2;
+        if (strcmp(v, "low") == 0)
+            app->opt.low_detail = true;
+        else if (strcmp(v, "full") == 0)
+            app->opt.low_detail = false;
+        else
+            return usage_error(cmd, "--detail: full or low, not '%s'", v);
         return 0;
     }
     if (arg_opt(a, "--colors", &v, &bad)) {

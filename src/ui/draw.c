@@ -175,6 +175,18 @@ ui_pane_draw(struct ui_app *app, const rl_cells *c, int top, int left)
         mvhline(top + r, left, ' ' | A_INVIS, c->cols);
 }
 
+int
+ui_image_cols(const struct ui_app *app, int cols)
+{
+    return app->opt.low_detail && cols >= 8 ? cols / 2 : cols;
+}
+
+int
+ui_image_rows(const struct ui_app *app, int rows)
+{
+    return app->opt.low_detail && rows >= 4 ? rows / 2 : rows;
+}
+
 void
 ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left)
 {

@@ -79,7 +79,9 @@ load_cells(struct review *rs)
                  "image (relabel import images adds them)");
         return;
     }
-    rs->cells = rl_prefetch_get(rs->pf, path, rs->pane_cols, rs->pane_rows,
+    rs->cells = rl_prefetch_get(rs->pf, path, ui_image_cols(rs->app,
+                                rs->pane_cols), ui_image_rows(rs->app,
+                                rs->pane_rows),
                                 mode_of(rs), rs->app->colors, warning, &e);
     if (rs->cells == NULL) {
         char *safe = rl_utf8_sanitize(e.msg);
@@ -109,7 +111,9 @@ prefetch_neighbours(struct review *rs)
         n = rl_image_load(rs->app->store, rs->app->cat, rs->app->reviewer,
                           rs->q.items[p].id, NULL);
         if (n != NULL && n->path != NULL)
-            rl_prefetch_want(rs->pf, n->path, rs->pane_cols, rs->pane_rows,
+            rl_prefetch_want(rs->pf, n->path,
+                             ui_image_cols(rs->app, rs->pane_cols),
+                             ui_image_rows(rs->app, rs->pane_rows),
                              mode_of(rs), rs->app->colors);
         rl_image_free(n);
     }

@@ -76,8 +76,9 @@ load_cells(struct task *t)
         snprintf(t->img_msg, sizeof t->img_msg, "no image file");
         return;
     }
-    t->cells = rl_prefetch_get(t->pf, t->img->path, t->pane_cols,
-                               t->pane_rows, t->app->opt.pixels
+    t->cells = rl_prefetch_get(t->pf, t->img->path,
+                               ui_image_cols(t->app, t->pane_cols),
+                               ui_image_rows(t->app, t->pane_rows), t->app->opt.pixels
                                == UI_PIXELS_ASCII ? RL_RENDER_ASCII
                                : RL_RENDER_SYMBOLS, t->app->colors, warning,
                                &e);
@@ -101,7 +102,8 @@ prefetch_next(struct task *t)
     n = rl_image_load(t->app->store, t->app->cat, t->app->reviewer, it.image,
                       NULL);
     if (n != NULL && n->path != NULL)
-        rl_prefetch_want(t->pf, n->path, t->pane_cols, t->pane_rows,
+        rl_prefetch_want(t->pf, n->path, ui_image_cols(t->app, t->pane_cols),
+                         ui_image_rows(t->app, t->pane_rows),
                          t->app->opt.pixels == UI_PIXELS_ASCII
                          ? RL_RENDER_ASCII : RL_RENDER_SYMBOLS,
                          t->app->colors);

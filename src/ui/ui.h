@@ -57,6 +57,7 @@ struct ui_options {
     bool truecolor;            /* --colors full */
     bool hide_names;           /* start with image names hidden */
     bool adjudicate;           /* marks settle disagreements */
+    bool low_detail;           /* slow links: images at half size */
 };
 
 struct ui_app {
@@ -128,6 +129,10 @@ void ui_cells_curses(const rl_cells *c, int top, int left);
  * symbols mode curses gets invisible placeholders (so it never paints
  * there) and ui_pane_paint() writes the cells directly after refresh. */
 void ui_pane_draw(struct ui_app *app, const rl_cells *c, int top, int left);
+/* Cells an image gets in a pane of `cols` x `rows`: all of them, or half
+ * each way with --detail low (about a third of the bytes per image). */
+int ui_image_cols(const struct ui_app *app, int cols);
+int ui_image_rows(const struct ui_app *app, int rows);
 /* Appends the grid's bytes to app->out (symbols mode only); the caller
  * sends them with ui_pane_flush() once every pane is added. */
 void ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left);
