@@ -317,9 +317,10 @@ classes_draw(void *p)
                 ui_attr(UI_C_ERROR));
     ui_text(cs->rows_h - 1, 1, cs->cols - 2, cs->arg.pick != NULL
             ? "type to search  Up/Down select  Enter add  Tab neighbours  "
-              "Right/Left fold  Esc back"
+              "^G guide  Right/Left fold  Esc back"
             : "type to search  Up/Down select  Enter show in tree  Tab "
-              "neighbours  Right/Left fold  Esc back", ui_attr(UI_C_KEY));
+              "neighbours  ^G guide  Right/Left fold  Esc back",
+            ui_attr(UI_C_KEY));
 }
 
 static int
@@ -386,6 +387,19 @@ classes_key(void *p, int key)
         if (pos != SIZE_MAX && node(cs, pos)->n_parents > 0)
             show_siblings(cs, pos);
         return UI_REDRAW;
+    case 7:                 /* ctrl-G: the selected class's guide entry */
+        if (pos == SIZE_MAX || cs->app->guide == NULL)
+            return 0;
+        if (!rl_guide_covers(cs->app->guide, node(cs, pos)->wnid)) {
+            snprintf(cs->status, sizeof cs->status, "no guide entry for %s;"
+                     " the general entry opens", node(cs, pos)->wnid);
+        }
+        {
+            const char *w[1] = { node(cs, pos)->wnid };
+            struct ui_guide_arg ga = { w, 1, NULL };
+
+            return ui_push(cs->app, &scr_guide, &ga);
+        }
     case '\n':
     case '\r':
     case KEY_ENTER:

@@ -48,6 +48,12 @@ wait_for '^ *n02089867 +166 +Walker hound'
 send Tab
 wait_for 'neighbours of n02089867 Walker hound'
 wait_for 'n02089973 +167 +English foxhound'
+# ^G: the guide entry of the selected class, from the browser.
+send Up Down
+send C-g
+wait_for 'Guide 1/2: English foxhound vs Walker hound|Guide 1/2: .*[Ff]oxhound'
+send Escape
+wait_for 'neighbours of n02089867 Walker hound'
 send Escape
 wait_for '^ *n02089867 +166 +Walker hound'
 send Escape
