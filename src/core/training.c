@@ -833,7 +833,7 @@ acc_for(struct acc **a, size_t *n, size_t *cap, const char *reviewer,
     rl_grow(a, cap, *n + 1, sizeof **a);
     memset(&(*a)[*n], 0, sizeof **a);
     (*a)[*n].reviewer = rl_xstrdup(reviewer);
-    snprintf((*a)[*n].subset, sizeof (*a)[*n].subset, "%s", subset);
+    snprintf((*a)[*n].subset, sizeof (*a)[*n].subset, "%.47s", subset);
     return &(*a)[(*n)++];
 }
 
