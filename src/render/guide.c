@@ -1223,8 +1223,8 @@ on_enter_block(MD_BLOCKTYPE type, void *detail, void *u)
         }
         break;
     case MD_BLOCK_LI:
-        list = innermost_list(r);
         f = push(r, F_ITEM);
+        list = innermost_list(r);   /* after push, which may move r->st */
         if (list != NULL && list->ordered)
             snprintf(f->marker, sizeof f->marker, "%u%c ", list->next++,
                      list->delim);
@@ -1438,6 +1438,7 @@ rl_guide_render(const char *markdown, size_t len, const char *base_dir,
     struct render r = {0};
     MD_PARSER p = {0};
     size_t off = body_offset(markdown, len);
+    char *body;
     int rc;
 
     if (len - off > (MD_SIZE)-1) {
@@ -1454,7 +1455,15 @@ rl_guide_render(const char *markdown, size_t len, const char *base_dir,
     p.enter_span = on_enter_span;
     p.leave_span = on_leave_span;
     p.text = on_text;
-    rc = md_parse(markdown + off, (MD_SIZE)(len - off), &p, &r);
+    /* md4c 0.4.8 can read one byte past the end (found: an image whose
+     * destination runs to the end of the text; later md4c fixed reads of
+     * this kind, e.g. mity/md4c#167) and crashes if that byte is ')':
+     * parse a copy that ends in a NUL. */
+    body = rl_xmalloc(len - off + 1);
+    memcpy(body, markdown + off, len - off);
+    body[len - off] = '\0';
+    rc = md_parse(body, (MD_SIZE)(len - off), &p, &r);
+    free(body);
     flush_para(&r);
 
     atoms_free(&r);

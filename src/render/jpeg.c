@@ -27,6 +27,9 @@
 struct jpeg_meta {
     int orientation;   /* EXIF 1..8, 1 when absent or invalid */
     int adobe;         /* an Adobe APP14 segment is present */
+    int one_scan;      /* seen: a sequential frame whose first scan holds
+                        * every component, so libjpeg needs no buffer of
+                        * the whole image's coefficients */
 };
 
 /* Sets `err` to the system's text for `e`; strerror() is not
@@ -98,16 +101,20 @@ parse_exif(const unsigned char *t, size_t n, int *orientation)
     }
 }
 
-/* Walks the marker segments from SOI up to SOS looking for APP1 Exif and
- * APP14 Adobe. Stops quietly at anything malformed: the decoder will
- * report it, and metadata is optional. */
+/* Walks the marker segments from SOI up to SOS looking for APP1 Exif,
+ * APP14 Adobe and whether the frame is decoded in one scan. Stops quietly
+ * at anything malformed: the decoder will report it, metadata is
+ * optional, and one_scan stays 0 (the cautious answer). */
 static void
 scan_markers(const unsigned char *d, size_t n, struct jpeg_meta *m)
 {
     size_t i = 2;
+    int nf = 0;         /* components of a sequential frame; 0: none yet,
+                         * or progressive */
 
     m->orientation = 1;
     m->adobe = 0;
+    m->one_scan = 0;
     while (i + 4 <= n) {
         unsigned marker, len;
         const unsigned char *seg;
@@ -120,7 +127,11 @@ scan_markers(const unsigned char *d, size_t n, struct jpeg_meta *m)
             i++;
             continue;
         }
-        if (marker == 0xDA || marker == 0xD9)   /* SOS, EOI */
+        if (marker == 0xDA) {           /* SOS: Ns follows the length */
+            m->one_scan = nf > 0 && i + 4 < n && d[i + 4] == nf;
+            return;
+        }
+        if (marker == 0xD9)             /* EOI */
             return;
         if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
             i += 2;                     /* standalone markers */
@@ -135,6 +146,9 @@ scan_markers(const unsigned char *d, size_t n, struct jpeg_meta *m)
             parse_exif(seg + 6, seglen - 6, &m->orientation);
         else if (marker == 0xEE && seglen >= 5 && memcmp(seg, "Adobe", 5) == 0)
             m->adobe = 1;
+        else if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4
+                 && marker != 0xC8 && marker != 0xCC && seglen >= 6)
+            nf = (marker & 3) == 2 ? 0 : seg[5];   /* SOFn; 2: progressive */
         i += 2 + len;
     }
 }
@@ -316,6 +330,13 @@ rl_pixels_decode(const unsigned char *data, size_t n, int max_w, int max_h,
         goto out;
     }
     scan_markers(data, n, &meta);
+    /* Progressive and multi-scan files are decoded through a buffer of
+     * every DCT coefficient at full size, whatever the scale: a file of a
+     * few hundred bytes claiming 60000x60000 would ask for 10 GB. */
+    if (!meta.one_scan && (long)w * h > RL_IMAGE_MAX_PIXELS) {
+        rl_err_set(err, RL_E_IMAGE, "image too large (%dx%d)", w, h);
+        goto out;
+    }
 
     /* the pane is upright; the stored image may be on its side */
     if (meta.orientation >= 5)
@@ -334,7 +355,7 @@ rl_pixels_decode(const unsigned char *data, size_t n, int max_w, int max_h,
     /* zeroed: on damaged data libjpeg may leave rows unwritten */
     buf = rl_xcalloc((size_t)sw * sh, (size_t)tjPixelSize[pf]);
     if (tjDecompress2(tj, data, (unsigned long)n, buf, sw, 0, sh, pf,
-                      TJFLAG_FASTDCT) != 0) {
+                      TJFLAG_FASTDCT | TJFLAG_LIMITSCANS) != 0) {
         const char *msg = tjGetErrorStr2(tj);
 
         if (tjGetErrorCode(tj) != TJERR_WARNING) {
