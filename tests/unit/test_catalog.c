@@ -16,6 +16,7 @@
 #include "relabel/store.h"
 #include "relabel/util.h"
 #include "t.h"
+#include "fixture.h"
 
 #ifndef RL_TEST_DATA
 #define RL_TEST_DATA "tests/data"
@@ -25,24 +26,10 @@
 #endif
 #define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
 
-static char tmpdir[64];
 static int nstore;
 
-static int
-rm_one(const char *p, const struct stat *sb, int type, struct FTW *f)
-{
-    (void)sb; (void)type; (void)f;
-    return remove(p);
-}
-
-static char *
-tpath(const char *name)
-{
-    return rl_xasprintf("%s/%s", tmpdir, name);
-}
-
 static void
-spew(const char *path, const char *text)
+write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
 
@@ -441,17 +428,17 @@ make_dir(const char *name, const char *classes, const char *nodes,
     mkdir(dir, 0755);
     if (classes != NULL) {
         f = rl_xasprintf("%s/classes.tsv", dir);
-        spew(f, classes);
+        write_file(f, classes);
         free(f);
     }
     if (nodes != NULL) {
         f = rl_xasprintf("%s/nodes.tsv", dir);
-        spew(f, nodes);
+        write_file(f, nodes);
         free(f);
     }
     if (splits != NULL) {
         f = rl_xasprintf("%s/superclasses.tsv", dir);
-        spew(f, splits);
+        write_file(f, splits);
         free(f);
     }
     return dir;

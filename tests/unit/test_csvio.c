@@ -22,13 +22,13 @@
 #include "relabel/store.h"
 #include "relabel/util.h"
 #include "t.h"
+#include "fixture.h"
 
 #ifndef RL_TEST_DATA
 #define RL_TEST_DATA "tests/data"
 #endif
 #define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
 
-static char tmpdir[64];
 static char realtmp[PATH_MAX];
 
 /* ---- fixtures ------------------------------------------------------- */
@@ -98,16 +98,9 @@ static const char REAL_EXPORT[] = "[[65], [970], [], [0]]\n";
 
 /* ---- helpers -------------------------------------------------------- */
 
-static int
-rm_one(const char *p, const struct stat *sb, int type, struct FTW *f)
-{
-    (void)sb; (void)type; (void)f;
-    return remove(p);
-}
-
 /* A path in the temporary folder; a rotating set of static buffers. */
 static const char *
-tpath(const char *name)
+cpath(const char *name)
 {
     static char buf[8][PATH_MAX];
     static int k;
@@ -118,9 +111,9 @@ tpath(const char *name)
 }
 
 static const char *
-spew(const char *name, const char *data, size_t n)
+cspew(const char *name, const char *data, size_t n)
 {
-    const char *p = tpath(name);
+    const char *p = cpath(name);
     FILE *f = fopen(p, "wb");
 
     if (f == NULL || fwrite(data, 1, n, f) != n) {
@@ -134,14 +127,7 @@ spew(const char *name, const char *data, size_t n)
 static const char *
 spews(const char *name, const char *text)
 {
-    return spew(name, text, strlen(text));
-}
-
-static void
-die(const char *what, const rl_err *err)
-{
-    printf("Bail out! %s: %s\n", what, err->msg);
-    exit(1);
+    return cspew(name, text, strlen(text));
 }
 
 struct proj {
@@ -155,7 +141,7 @@ proj_new(struct proj *p, const char *name)
 {
     rl_err err;
 
-    snprintf(p->path, sizeof p->path, "%s", tpath(name));
+    snprintf(p->path, sizeof p->path, "%s", cpath(name));
     if ((p->s = rl_store_open(p->path, RL_STORE_CREATE, &err)) == NULL
         || rl_catalog_install(p->s, CATALOG_DIR, &err) != 0
         || (p->cat = rl_catalog_load(p->s, &err)) == NULL)
@@ -313,7 +299,7 @@ bad_import(struct proj *p, enum kind k, const char *what,
     rl_err err;
 
     snprintf(name, sizeof name, "bad%02d.csv", ++n);
-    file = spew(name, content, len ? len : strlen(content));
+    file = cspew(name, content, len ? len : strlen(content));
     before = snapshot(p->path);
     ok(run_import(p, k, file, o, &res, &err) == -1, "%s: import fails", what);
     if (err.code != code)
@@ -433,7 +419,7 @@ test_labels(struct proj *p)
 
     /* Unreadable files. */
     before = snapshot(p->path);
-    ok(run_import(p, LABELS_K, tpath("no-such.csv"), NULL, &res, &err) == -1
+    ok(run_import(p, LABELS_K, cpath("no-such.csv"), NULL, &res, &err) == -1
        && err.code == RL_E_IO && strstr(err.msg, "no-such.csv: No such file")
        != NULL, "missing file: %s", err.msg);
     ok(run_import(p, LABELS_K, tmpdir, NULL, &res, &err) == -1
@@ -487,7 +473,7 @@ test_progress(struct proj *p)
     rl_buf_adds(&big, "image,wnid\n");
     for (i = 0; i < 12000; i++)
         rl_buf_printf(&big, "many_%05ld.JPEG,%ld\n", i, i % 1000);
-    file = spew("many.csv", big.data, big.len);
+    file = cspew("many.csv", big.data, big.len);
     rl_buf_free(&big);
     o.dry_run = true;
     o.ctx = &pr;
@@ -517,7 +503,7 @@ test_images(struct proj *p)
     const char *file;
     char want[PATH_MAX + 64];
 
-    mkdir(tpath("pics"), 0755);
+    mkdir(cpath("pics"), 0755);
     touch("pics/one.jpg");
     touch("pics/two.jpg");
     file = spews("images.csv", "image,path\n" IMG1 ",pics/one.jpg\n"
@@ -535,7 +521,7 @@ test_images(struct proj *p)
                    " 'new_img.JPEG' AND label IS NULL"), 1,
            "a new image from a path has no label");
 
-    mkdir(tpath("sub"), 0755);
+    mkdir(cpath("sub"), 0755);
     file = spews("sub/images.csv", "image,path\n" IMG2 ",pics/two.jpg\n");
     o.root = tmpdir;
     ok(run_import(p, IMAGES_K, file, &o, &res, &err) == 0,
@@ -574,15 +560,15 @@ test_images(struct proj *p)
                "new_b.JPEG,pics/\xff.jpg\n", 0, NULL, RL_E_PARSE, ":3: column path: not valid UTF-8");
 
     /* A folder: every .jpg/.jpeg below it; a wnid folder labels. */
-    mkdir(tpath("tree"), 0755);
-    mkdir(tpath("tree/n01443537"), 0755);
-    mkdir(tpath("tree/misc"), 0755);
-    mkdir(tpath("tree/n02084071"), 0755);
+    mkdir(cpath("tree"), 0755);
+    mkdir(cpath("tree/n01443537"), 0755);
+    mkdir(cpath("tree/misc"), 0755);
+    mkdir(cpath("tree/n02084071"), 0755);
     touch("tree/n01443537/fish_1.JPEG");
     touch("tree/misc/other.jpeg");
     touch("tree/n02084071/doggy.jpg");
     touch("tree/misc/notes.txt");
-    ok(run_import(p, IMAGES_K, tpath("tree"), NULL, &res, &err) == 0
+    ok(run_import(p, IMAGES_K, cpath("tree"), NULL, &res, &err) == 0
        && res.rows == 3 && res.created == 3,
        "a folder of three JPEGs (and a .txt ignored): %s", err.msg);
     is_str(raw_str(p->path, "SELECT c.wnid FROM image i JOIN class c ON"
@@ -595,22 +581,22 @@ test_images(struct proj *p)
                    " AND name IN ('other.jpeg', 'doggy.jpg')"), 2,
            "other folders (and inner-node wnids) give no label");
 
-    mkdir(tpath("dups"), 0755);
-    mkdir(tpath("dups/a"), 0755);
-    mkdir(tpath("dups/b"), 0755);
+    mkdir(cpath("dups"), 0755);
+    mkdir(cpath("dups/a"), 0755);
+    mkdir(cpath("dups/b"), 0755);
     touch("dups/a/same.jpg");
     touch("dups/b/same.jpg");
     {
         char *before = snapshot(p->path), *after;
 
-        ok(run_import(p, IMAGES_K, tpath("dups"), NULL, &res, &err) == -1
+        ok(run_import(p, IMAGES_K, cpath("dups"), NULL, &res, &err) == -1
            && err.code == RL_E_DUP && strstr(err.msg, "duplicate image name"),
            "two files of one name in a folder: %s", err.msg);
-        mkdir(tpath("empty"), 0755);
-        ok(run_import(p, IMAGES_K, tpath("empty"), NULL, &res, &err) == -1
+        mkdir(cpath("empty"), 0755);
+        ok(run_import(p, IMAGES_K, cpath("empty"), NULL, &res, &err) == -1
            && err.code == RL_E_NOTFOUND, "a folder without JPEGs: %s",
            err.msg);
-        ok(run_import(p, IMAGES_K, tpath("nothere"), NULL, &res, &err) == -1
+        ok(run_import(p, IMAGES_K, cpath("nothere"), NULL, &res, &err) == -1
            && err.code == RL_E_IO, "a missing folder: %s", err.msg);
         after = snapshot(p->path);
         ok(strcmp(before, after) == 0, "failed folder imports store "
@@ -934,9 +920,9 @@ round_trip(struct proj *p, rl_export_format f, const char *what,
         return;
     spews(file, first);
     proj_new(&q, name);
-    must_import(&q, LABELS_K, tpath("labels.csv"), NULL, NULL);
+    must_import(&q, LABELS_K, cpath("labels.csv"), NULL, NULL);
     o.reviewer = "consensus";
-    ok(run_import(&q, REVIEWS_K, tpath(file), &o, NULL, &err) == 0,
+    ok(run_import(&q, REVIEWS_K, cpath(file), &o, NULL, &err) == 0,
        "%s: import into a fresh project: %s", what, err.msg);
     second = export_str(&q, f, NULL, &err);
     is_str(second, first, what);

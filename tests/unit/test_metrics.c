@@ -24,47 +24,13 @@
 #include "relabel/store.h"
 #include "relabel/util.h"
 #include "t.h"
+#include "fixture.h"
 
 #ifndef RL_TEST_DATA
 #define RL_TEST_DATA "tests/data"
 #endif
 #define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
 
-static char tmpdir[64];
-
-static int
-rm_one(const char *p, const struct stat *sb, int type, struct FTW *f)
-{
-    (void)sb; (void)type; (void)f;
-    return remove(p);
-}
-
-static char *
-tpath(const char *name)
-{
-    return rl_xasprintf("%s/%s", tmpdir, name);
-}
-
-static void
-spew(const char *name, const char *text)
-{
-    char *p = tpath(name);
-    FILE *f = fopen(p, "wb");
-
-    if (f == NULL || fputs(text, f) < 0) {
-        perror(p);
-        exit(1);
-    }
-    fclose(f);
-    free(p);
-}
-
-static void
-die(const char *what, const rl_err *err)
-{
-    printf("Bail out! %s: %s\n", what, err->msg);
-    exit(1);
-}
 
 static bool
 near(double a, double b)

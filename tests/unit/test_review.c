@@ -20,13 +20,13 @@
 #include "relabel/store.h"
 #include "relabel/util.h"
 #include "t.h"
+#include "fixture.h"
 
 #ifndef RL_TEST_DATA
 #define RL_TEST_DATA "tests/data"
 #endif
 #define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
 
-static char tmpdir[64];
 
 /* Five images: a has three model candidates (its original among them),
  * b one model candidate and its original, c and d only the original, e
@@ -46,40 +46,6 @@ static const char PREDS[] =
     "img_a.JPEG,m3,1,n01751748\n"
     "img_b.JPEG,m1,1,n09468604\n";/* valley (979) */
 static const char IMAGES[] = "image,path\nimg_e.JPEG,e.jpg\n";
-
-static int
-rm_one(const char *p, const struct stat *sb, int type, struct FTW *f)
-{
-    (void)sb; (void)type; (void)f;
-    return remove(p);
-}
-
-static char *
-tpath(const char *name)
-{
-    return rl_xasprintf("%s/%s", tmpdir, name);
-}
-
-static void
-spew(const char *name, const char *text)
-{
-    char *p = tpath(name);
-    FILE *f = fopen(p, "wb");
-
-    if (f == NULL || fputs(text, f) < 0) {
-        perror(p);
-        exit(1);
-    }
-    fclose(f);
-    free(p);
-}
-
-static void
-die(const char *what, const rl_err *err)
-{
-    printf("Bail out! %s: %s\n", what, err->msg);
-    exit(1);
-}
 
 /* A project with the catalog and the images above. */
 static char *

@@ -18,20 +18,13 @@
 #include "relabel/util.h"
 #include "../../src/core/internal.h"
 #include "t.h"
+#include "fixture.h"
 
 #ifndef RL_TEST_DATA
 #define RL_TEST_DATA "tests/data"
 #endif
 #define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
 
-static char tmpdir[64];
-
-static int
-rm_one(const char *p, const struct stat *sb, int type, struct FTW *f)
-{
-    (void)sb; (void)type; (void)f;
-    return remove(p);
-}
 
 static void
 cleanup(void)
@@ -42,7 +35,7 @@ cleanup(void)
 
 /* A path inside the private folder; static buffer per call site slot. */
 static const char *
-tpath(const char *name)
+spath(const char *name)
 {
     static char buf[8][256];
     static int k;
@@ -80,7 +73,7 @@ slurp(const char *path, size_t *n)
 }
 
 static void
-spew(const char *path, const void *data, size_t n)
+sspew(const char *path, const void *data, size_t n)
 {
     FILE *f = fopen(path, "wb");
 
@@ -154,7 +147,7 @@ conn_int(rl_store *s, const char *sql)
 static void
 test_missing(void)
 {
-    const char *p = tpath("missing.db");
+    const char *p = spath("missing.db");
     rl_err err;
     rl_store *s;
 
@@ -170,7 +163,7 @@ test_missing(void)
     ok(s == NULL && err.code == RL_E_NOTFOUND && !exists(p),
        "read-only open of a missing project fails too, creating nothing");
 
-    s = rl_store_open(tpath("no/such/dir/p.db"), RL_STORE_CREATE, &err);
+    s = rl_store_open(spath("no/such/dir/p.db"), RL_STORE_CREATE, &err);
     ok(s == NULL && err.code == RL_E_IO,
        "creating in a missing folder fails with RL_E_IO: %s", err.msg);
 
@@ -185,7 +178,7 @@ test_missing(void)
 static void
 test_create(void)
 {
-    const char *p = tpath("new.db");
+    const char *p = spath("new.db");
     char tmpl[256];
     rl_err err;
     rl_store *s;
@@ -299,24 +292,24 @@ test_refuse(void)
     rl_store *s;
 
     /* An SQLite database of another program, without an application id. */
-    p = tpath("other.db");
+    p = spath("other.db");
     raw_exec(p, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", NULL, 0);
     check_refused("foreign SQLite file", p, RL_E_VERSION,
                   "not a relabel project");
 
     /* ... and one with a different application id. */
-    p = tpath("otherapp.db");
+    p = spath("otherapp.db");
     raw_exec(p, "PRAGMA application_id = 1234; CREATE TABLE t(x);", NULL, 0);
     check_refused("SQLite file with another application_id", p,
                   RL_E_VERSION, "not a relabel project");
 
     /* Not SQLite at all. */
-    p = tpath("text.db");
-    spew(p, "image,wnid\nfoo,n01440764\n", 26);
+    p = spath("text.db");
+    sspew(p, "image,wnid\nfoo,n01440764\n", 26);
     check_refused("text file", p, RL_E_VERSION, "not a relabel project");
 
     /* A project from a newer relabel. */
-    p = tpath("newer.db");
+    p = spath("newer.db");
     s = rl_store_open(p, RL_STORE_CREATE, &err);
     rl_store_close(s);
     snprintf(msg, sizeof msg, "PRAGMA user_version = %d",
@@ -329,7 +322,7 @@ test_refuse(void)
 static void
 test_corrupt(void)
 {
-    const char *good = tpath("good.db");
+    const char *good = spath("good.db");
     rl_err err;
     rl_store *s;
     size_t n;
@@ -356,15 +349,15 @@ test_corrupt(void)
 
         memcpy(b, bytes, n);
         memset(b, 'x', 100);
-        spew(tpath("badhdr.db"), b, n);
+        sspew(spath("badhdr.db"), b, n);
         free(b);
-        check_refused("garbage header", tpath("badhdr.db"), RL_E_VERSION,
+        check_refused("garbage header", spath("badhdr.db"), RL_E_VERSION,
                       "not a relabel project");
     }
 
     /* Cut short: the schema's own pages are gone. */
-    spew(tpath("cut.db"), bytes, 3 * 4096);
-    check_refused("truncated project", tpath("cut.db"), RL_E_VERSION,
+    sspew(spath("cut.db"), bytes, 3 * 4096);
+    check_refused("truncated project", spath("cut.db"), RL_E_VERSION,
                   "damaged");
 
     /* Damage after the schema pages: the identity check cannot see it;
@@ -372,13 +365,13 @@ test_corrupt(void)
      * report it (no partial results), and the file must not change. */
     {
         char *b = rl_xmalloc(n);
-        const char *p = tpath("mid.db");
+        const char *p = spath("mid.db");
         rl_catalog *cat;
         rl_stats st;
 
         memcpy(b, bytes, n);
         memset(b + n / 2, 0xa5, n - n / 2);
-        spew(p, b, n);
+        sspew(p, b, n);
         s = rl_store_open(p, 0, &err);
         ok(s != NULL, "a project damaged past its schema still opens");
         if (s != NULL) {
@@ -454,7 +447,7 @@ downgrade_to_v1(const char *path, char *msg, size_t size)
 static void
 test_migrate(void)
 {
-    const char *p = tpath("v0.db"), *p1 = tpath("v1.db");
+    const char *p = spath("v0.db"), *p1 = spath("v1.db");
     char msg[200];
     rl_err err;
     rl_store *s;
@@ -520,7 +513,7 @@ test_migrate(void)
 static void
 test_meta_and_tx(void)
 {
-    const char *p = tpath("tx.db");
+    const char *p = spath("tx.db");
     rl_err err;
     rl_store *s = rl_store_open(p, RL_STORE_CREATE, &err);
     char *v;
@@ -612,7 +605,7 @@ test_meta_and_tx(void)
 static void
 test_event_log(void)
 {
-    const char *p = tpath("events.db");
+    const char *p = spath("events.db");
     char msg[200];
     rl_err err;
     rl_store *s = rl_store_open(p, RL_STORE_CREATE, &err);
