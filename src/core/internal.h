@@ -31,6 +31,9 @@ void store_dberr(rl_store *s, rl_err *err, const char *what);
 int store_exec(rl_store *s, const char *sql, rl_err *err);
 /* Single integer from a query with no parameters (or `dflt`). */
 int64_t store_int(rl_store *s, const char *sql, int64_t dflt);
+/* The integer of a one-row query with one text parameter (an id by
+ * name), or -1 when there is no row. `sql` is a static string. */
+int64_t store_lookup(rl_store *s, const char *sql, const char *text);
 /* Copies column text (NULL stays NULL). */
 char *store_col_dup(sqlite3_stmt *st, int col);
 

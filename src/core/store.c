@@ -263,6 +263,21 @@ store_int(rl_store *s, const char *sql, int64_t dflt)
     return v;
 }
 
+int64_t
+store_lookup(rl_store *s, const char *sql, const char *text)
+{
+    sqlite3_stmt *st = store_stmt(s, sql, NULL);
+    int64_t id = -1;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return id;
+}
+
 char *
 store_col_dup(sqlite3_stmt *st, int col)
 {

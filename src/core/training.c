@@ -397,16 +397,8 @@ int64_t
 rl_task_find(rl_store *s, const char *name)
 {
     static const char sql[] = "SELECT id FROM task WHERE name = ?";
-    sqlite3_stmt *st = store_stmt(s, sql, NULL);
-    int64_t id = -1;
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return id;
+    return store_lookup(s, sql, name);
 }
 
 long
