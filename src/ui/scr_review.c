@@ -741,7 +741,27 @@ undo_redo(struct review *rs, bool undo)
         say(rs, false, "nothing to %s", undo ? "undo" : "redo");
         return UI_REDRAW;
     }
-    rc = go_image(rs, image);
+    {
+        /* On the same image, select the candidate the step changed. */
+        const rl_class *was[128];
+        rl_state st[128];
+        size_t n = 0, i, j;
+        bool same = rs->img != NULL && rs->img->id == image;
+
+        for (i = 0; same && i < rs->img->n && n < 128; i++, n++) {
+            was[n] = rs->img->cand[i].cls;
+            st[n] = rs->img->cand[i].state;
+        }
+        rc = go_image(rs, image);
+        for (i = 0; same && i < rs->img->n; i++)
+            for (j = 0; j < n; j++)
+                if (was[j] == rs->img->cand[i].cls
+                    && st[j] != rs->img->cand[i].state) {
+                    rs->sel = i;
+                    i = rs->img->n;
+                    break;
+                }
+    }
     rs->saved = true;
     say(rs, false, "%s, saved", undo ? "undone" : "redone");
     return rc;

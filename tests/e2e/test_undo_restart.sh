@@ -73,10 +73,8 @@ send z
 check $B $TRIPOD . ''
 send z
 check $B $DOME . ''
-# A new mark: what was undone can no longer be redone. (The selection
-# stayed where it was: on the first open row when the image was shown.)
-wait_for "$(sel . n04069434)"
-send k k
+# Undo selects the candidate it changed. A new mark: what was undone can
+# no longer be redone.
 wait_for "$(sel . $DOME)"
 send d
 check $B $DOME D dont_know
