@@ -433,6 +433,35 @@ touch_change(rl_store *s, const char *reviewer, int64_t image, int64_t at,
     return 0;
 }
 
+/* A confirmed image that has a candidate without this reviewer's verdict
+ * again (after x, or an undo) is no longer confirmed: clear the flag, as
+ * an event of the same step. */
+static int
+unconfirm_if_open(rl_store *s, const struct step *sp, const char *reviewer,
+                  int64_t image, rl_err *err)
+{
+    static const char sql[] =
+        "UPDATE flag SET done = 0, updated_at = ?3 WHERE image = ?1"
+        " AND reviewer = ?2 AND done AND EXISTS (SELECT 1 FROM candidate c"
+        " WHERE c.image = ?1 AND NOT EXISTS (SELECT 1 FROM review r"
+        " WHERE r.image = c.image AND r.class = c.class"
+        " AND r.reviewer = ?2))";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, sp->at);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "saving the flag");
+        return -1;
+    }
+    if (sqlite3_changes(s->db) == 0)
+        return 0;
+    return log_event(s, sp, image, 0, "done", "1", "0", err);
+}
+
 /* A change: field of (image, cls) from `before` to `after`. */
 struct change {
     int64_t cls;
@@ -463,7 +492,8 @@ commit_step(rl_store *s, const char *reviewer, int64_t image,
                          ch[i].after, err) != 0)
             goto out;
     }
-    if (touch_change(s, reviewer, image, sp.at, err) != 0)
+    if (unconfirm_if_open(s, &sp, reviewer, image, err) != 0
+        || touch_change(s, reviewer, image, sp.at, err) != 0)
         goto out;
     rc = 0;
 out:
@@ -512,6 +542,8 @@ rl_review_set(rl_store *s, rl_image *img, const char *reviewer, size_t i,
         return -1;
     }
     img->cand[i].state = st;
+    if (st == RL_STATE_NONE)
+        img->done = false;     /* the store cleared it with this step */
     return 0;
 }
 
@@ -729,7 +761,8 @@ replay(rl_store *s, const char *reviewer, int64_t target, bool undo,
             goto out;
         *image = ev[i].image;
     }
-    if (n > 0 && touch_change(s, reviewer, *image, sp.at, err) != 0)
+    if (n > 0 && (unconfirm_if_open(s, &sp, reviewer, *image, err) != 0
+                  || touch_change(s, reviewer, *image, sp.at, err) != 0))
         goto out;
     rc = 0;
 out:

@@ -488,8 +488,8 @@ test_undo(struct fx *x)
     ok(rl_review_undo(x->s, who, &id, &err) == 1 && id == ia,
        "undo after confirming undoes the bulk step, not the confirmation");
     a = load(x, who, "img_a.JPEG");
-    ok(a->done && a->cand[1].state == RL_STATE_NONE, "still confirmed, "
-       "bulk undone");
+    ok(!a->done && a->cand[1].state == RL_STATE_NONE, "bulk undone: with "
+       "open candidates again the image is no longer confirmed");
 
     /* Flags and notes undo too. */
     rl_review_set_problematic(x->s, a, who, true, &err);
@@ -653,6 +653,40 @@ test_queue(void)
     free(x.db);
 }
 
+/* A confirmed image whose verdict is cleared (x) or undone is no longer
+ * confirmed; undoing the clearing confirms it again. */
+static void
+test_unconfirm(void)
+{
+    char *db = make_project("unconfirm.db");
+    rl_err err;
+    rl_store *s = rl_store_open(db, 0, &err);
+    rl_catalog *cat = rl_catalog_load(s, &err);
+    int64_t id = rl_image_find(s, "img_a.JPEG"), image = -1;
+    rl_image *img = rl_image_load(s, cat, "u", id, &err);
+    char sql[160];
+
+    snprintf(sql, sizeof sql, "SELECT done FROM flag WHERE image = %lld AND "
+             "reviewer = 'u'", (long long)id);
+    ok(rl_review_set_rest(s, img, "u", RL_STATE_WRONG, &err) > 0
+       && rl_review_confirm(s, img, "u", &err) == 0 && img->done,
+       "all marked and confirmed");
+    is_int(raw_int(db, sql), 1, "stored as confirmed");
+    ok(rl_review_set(s, img, "u", 0, RL_STATE_NONE, &err) == 0 && !img->done,
+       "clearing a verdict unconfirms the image in memory");
+    is_int(raw_int(db, sql), 0, "and in the store, in the same step");
+    ok(rl_review_undo(s, "u", &image, &err) == 1 && image == id,
+       "undo the clearing");
+    is_int(raw_int(db, sql), 1, "confirmed again");
+    ok(rl_review_undo(s, "u", &image, &err) == 1, "undo the bulk action "
+       "(the confirmation itself is not undoable)");
+    is_int(raw_int(db, sql), 0, "open candidates again: not confirmed");
+    rl_image_free(img);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    free(db);
+}
+
 int
 main(void)
 {
@@ -680,6 +714,7 @@ main(void)
     test_others_and_log(&x);
     fx_close(&x);
     test_queue();
+    test_unconfirm();
 
     free(x.db);
     nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
