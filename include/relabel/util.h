@@ -57,8 +57,10 @@ int rl_utf8_cp_width(uint32_t cp);
  * points become visible escapes (\x1b, \u202e, \r, \n, \t), invalid bytes
  * become \xNN. Printable text, including non-ASCII, passes unchanged. */
 char *rl_utf8_sanitize(const char *s);
-/* Display width of a sanitized string in terminal columns. */
+/* Display width of a sanitized string in terminal columns; _n: of its
+ * first n bytes. */
 int rl_utf8_width(const char *s);
+int rl_utf8_width_n(const char *s, size_t n);
 /* Byte length of the longest prefix of `s` (already sanitized) that fits
  * in `cols` columns without splitting a character. */
 size_t rl_utf8_fit(const char *s, int cols);
@@ -81,6 +83,9 @@ int rl_time_parse(const char *s, int64_t *ms);
 /* ASCII case-insensitive compare / prefix test. */
 int rl_strcasecmp(const char *a, const char *b);
 bool rl_starts_with(const char *s, const char *prefix);
+/* The file name of `path` without its folders and its extension, in a new
+ * string the caller frees ("a/b/preds.csv" -> "preds"). */
+char *rl_path_stem(const char *path);
 /* Strict integer parse of the whole string; 0 or -1. */
 int rl_parse_long(const char *s, long *out);
 

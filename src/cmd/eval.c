@@ -487,19 +487,6 @@ plot_svg(const char *path, const rl_eval *ev, const char *rule)
     return 0;
 }
 
-/* The file's name without folder and extension. */
-static char *
-file_stem(const char *path)
-{
-    const char *b = strrchr(path, '/');
-    char *stem = rl_xstrdup(b != NULL ? b + 1 : path);
-    char *dot = strrchr(stem, '.');
-
-    if (dot != NULL && dot != stem)
-        *dot = '\0';
-    return stem;
-}
-
 int
 cmd_eval(const cli *c, int argc, char **argv)
 {
@@ -629,7 +616,8 @@ cmd_eval(const cli *c, int argc, char **argv)
     }
     p = rl_preds_new(t);
     for (i = 0; i < n_files; i++) {
-        char *stem = model != NULL ? rl_xstrdup(model) : file_stem(files[i]);
+        char *stem = model != NULL ? rl_xstrdup(model)
+                                   : rl_path_stem(files[i]);
         rl_csv *csv = rl_csv_open(files[i], NULL, &e);
         int r = csv != NULL ? rl_preds_read(p, cat, csv, stem, &e) : -1;
 

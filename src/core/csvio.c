@@ -593,19 +593,6 @@ model_id(struct imp *im, const char *name, rl_strmap *models, rl_err *err)
     return id;
 }
 
-/* The file's name without folder and extension. */
-static char *
-file_stem(const char *path)
-{
-    const char *b = strrchr(path, '/');
-    char *stem = rl_xstrdup(b != NULL ? b + 1 : path);
-    char *dot = strrchr(stem, '.');
-
-    if (dot != NULL && dot != stem)
-        *dot = '\0';
-    return stem;
-}
-
 int
 rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
                       const rl_import_opts *o, rl_import_result *res,
@@ -627,7 +614,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     cm = rl_csv_col(im.csv, "model");
     cr = rl_csv_col(im.csv, "rank");
     cs = rl_csv_col(im.csv, "score");
-    dflt_model = im.o->model ? rl_xstrdup(im.o->model) : file_stem(path);
+    dflt_model = im.o->model ? rl_xstrdup(im.o->model) : rl_path_stem(path);
     if (rl_store_begin(s, err) != 0) {
         imp_done(&im);
         free(dflt_model);

@@ -167,7 +167,13 @@ rl_utf8_cp_width(uint32_t cp)
 int
 rl_utf8_width(const char *s)
 {
-    size_t n = strlen(s), i = 0;
+    return rl_utf8_width_n(s, strlen(s));
+}
+
+int
+rl_utf8_width_n(const char *s, size_t n)
+{
+    size_t i = 0;
     int w = 0;
 
     while (i < n) {

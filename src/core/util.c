@@ -268,6 +268,18 @@ rl_starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+char *
+rl_path_stem(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    char *stem = rl_xstrdup(b != NULL ? b + 1 : path);
+    char *dot = strrchr(stem, '.');
+
+    if (dot != NULL && dot != stem)
+        *dot = '\0';
+    return stem;
+}
+
 int
 rl_parse_long(const char *s, long *out)
 {

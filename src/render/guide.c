@@ -653,22 +653,6 @@ cur_style(const struct render *r)
     return s;
 }
 
-/* Columns of s[0..n), which is sanitized text. */
-static int
-width_n(const char *s, size_t n)
-{
-    size_t i = 0;
-    int w = 0;
-
-    while (i < n) {
-        uint32_t cp;
-
-        i += rl_utf8_decode(s + i, n - i, &cp);
-        w += rl_utf8_cp_width(cp);
-    }
-    return w;
-}
-
 /* Appends text to a line; with `merge`, joins the last span when it has
  * the same style. */
 static void
@@ -982,7 +966,7 @@ flush_para(struct render *r)
                     k = rl_utf8_decode(p, strlen(p), &cp);
                 }
                 put(r, p, k, a->segs[j].style);
-                col += width_n(p, k);
+                col += rl_utf8_width_n(p, k);
                 p += k;
             }
         }

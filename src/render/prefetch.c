@@ -91,6 +91,23 @@ grid_find(rl_prefetch *pf, const char *path, int cols, int rows,
     return NULL;
 }
 
+/* A queued grid entry for the key, counted but not yet in the list. */
+static struct grid *
+grid_new(rl_prefetch *pf, const char *path, int cols, int rows,
+         rl_render_mode mode, rl_colors colors)
+{
+    struct grid *g = rl_xcalloc(1, sizeof *g);
+
+    g->path = rl_xstrdup(path);
+    g->cols = cols;
+    g->rows = rows;
+    g->mode = mode;
+    g->colors = colors;
+    g->state = G_QUEUED;
+    pf->ngrids++;
+    return g;
+}
+
 static void
 grid_free(struct grid *g)
 {
@@ -300,14 +317,7 @@ rl_prefetch_want(rl_prefetch *pf, const char *path, int cols, int rows,
     if (g != NULL) {
         UNLINK(pf->grids, g);
     } else {
-        g = rl_xcalloc(1, sizeof *g);
-        g->path = rl_xstrdup(path);
-        g->cols = cols;
-        g->rows = rows;
-        g->mode = mode;
-        g->colors = colors;
-        g->state = G_QUEUED;
-        pf->ngrids++;
+        g = grid_new(pf, path, cols, rows, mode, colors);
     }
     PUSH(pf->grids, g);
     trim(pf);
@@ -334,15 +344,8 @@ rl_prefetch_get(rl_prefetch *pf, const char *path, int cols, int rows,
         struct grid *g = grid_find(pf, path, cols, rows, mode, colors);
 
         if (g == NULL) {
-            g = rl_xcalloc(1, sizeof *g);
-            g->path = rl_xstrdup(path);
-            g->cols = cols;
-            g->rows = rows;
-            g->mode = mode;
-            g->colors = colors;
-            g->state = G_QUEUED;
+            g = grid_new(pf, path, cols, rows, mode, colors);
             PUSH(pf->grids, g);
-            pf->ngrids++;
         } else {
             UNLINK(pf->grids, g);
             PUSH(pf->grids, g);
