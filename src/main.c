@@ -112,6 +112,15 @@ usage_error(const char *cmd, const char *fmt, ...)
     return 2;
 }
 
+void
+print_err(const rl_err *e)
+{
+    char *safe = rl_utf8_sanitize(e->msg);
+
+    fprintf(stderr, "relabel: %s\n", safe);
+    free(safe);
+}
+
 static const char *
 login_name(void)
 {

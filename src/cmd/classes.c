@@ -74,10 +74,7 @@ cmd_classes(const cli *c, int argc, char **argv)
     s = rl_store_open(c->db, RL_STORE_READONLY, &e);
     cat = s != NULL ? rl_catalog_load(s, &e) : NULL;
     if (cat == NULL) {
-        char *safe = rl_utf8_sanitize(e.msg);
-
-        fprintf(stderr, "relabel: %s\n", safe);
-        free(safe);
+        print_err(&e);
         rl_store_close(s);
         rl_buf_free(&query);
         return 1;

@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include "relabel/err.h"
+
 typedef struct cli {
     const char *db;        /* --db, or $RELABEL_DB; may be NULL */
     const char *reviewer;  /* --reviewer, $RELABEL_REVIEWER, login name */
@@ -26,6 +28,9 @@ bool arg_flag(argscan *a, const char *name);
 /* Prints "relabel CMD: MSG" to stderr and returns 2. */
 int usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Prints "relabel: MESSAGE" to stderr, the message sanitised. */
+void print_err(const rl_err *e);
 
 /* The folder of shipped data (classes, demo, guides). */
 const char *share_dir(void);

@@ -52,7 +52,7 @@ cmd_config(const cli *c, int argc, char **argv)
         return usage_error("config", "no project given: use --db FILE");
     s = rl_store_open(c->db, argc == 3 ? 0 : RL_STORE_READONLY, &e);
     if (s == NULL) {
-        fprintf(stderr, "relabel: %s\n", e.msg);
+        print_err(&e);
         return 1;
     }
     if (argc == 3) {
@@ -70,7 +70,7 @@ cmd_config(const cli *c, int argc, char **argv)
                 v = buf;
         }
         if (rl_store_meta_set(s, argv[1], v, &e) != 0) {
-            fprintf(stderr, "relabel: %s\n", e.msg);
+            print_err(&e);
             rc = 1;
         }
     } else {

@@ -19,15 +19,6 @@
 #include "relabel/store.h"
 #include "relabel/util.h"
 
-static void
-print_err(const rl_err *e)
-{
-    char *safe = rl_utf8_sanitize(e->msg);
-
-    fprintf(stderr, "relabel: %s\n", safe);
-    free(safe);
-}
-
 static int
 open_ro(const cli *c, const char *cmd, rl_store **s, rl_catalog **cat)
 {

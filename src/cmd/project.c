@@ -62,15 +62,6 @@ share_dir(void)
     return found;
 }
 
-static void
-print_err(const rl_err *e)
-{
-    char *safe = rl_utf8_sanitize(e->msg);
-
-    fprintf(stderr, "relabel: %s\n", safe);
-    free(safe);
-}
-
 static int
 need_db(const cli *c, const char *cmd)
 {

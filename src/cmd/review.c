@@ -149,10 +149,7 @@ run(const cli *c, struct ui_app *app, const char *cmd,
     app->store = rl_store_open(c->db, 0, &e);
     if (app->store == NULL || (app->cat = rl_catalog_load(app->store, &e))
         == NULL) {
-        char *safe = rl_utf8_sanitize(e.msg);
-
-        fprintf(stderr, "relabel: %s\n", safe);
-        free(safe);
+        print_err(&e);
         rl_store_close(app->store);
         return 1;
     }

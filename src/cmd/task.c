@@ -29,15 +29,6 @@ static const char TASK_HELP[] =
     "export writes the gold (re-importable with --gold) or, with --answers,\n"
     "every answer given in the task.\n";
 
-static void
-print_err(const rl_err *e)
-{
-    char *safe = rl_utf8_sanitize(e->msg);
-
-    fprintf(stderr, "relabel: %s\n", safe);
-    free(safe);
-}
-
 static int
 task_create(const cli *c, int argc, char **argv)
 {

@@ -40,10 +40,7 @@ open_rw(const cli *c, const char *cmd, rl_store **s)
     if (c->db == NULL || *c->db == '\0')
         return usage_error(cmd, "no project given: use --db FILE");
     if ((*s = rl_store_open(c->db, 0, &e)) == NULL) {
-        char *safe = rl_utf8_sanitize(e.msg);
-
-        fprintf(stderr, "relabel: %s\n", safe);
-        free(safe);
+        print_err(&e);
         return 1;
     }
     return 0;
@@ -109,7 +106,7 @@ cmd_assign(const cli *c, int argc, char **argv)
         goto done;
     if (clear ? rl_assign_clear(s, &e)
         : rl_assign(s, who, n, (int)k, (uint64_t)seed, replace, &e)) {
-        fprintf(stderr, "relabel: %s\n", e.msg);
+        print_err(&e);
         rc = 1;
     } else if (!clear) {
         printf("assigned every image to %ld of %zu reviewers\n", k, n);
@@ -166,10 +163,7 @@ cmd_merge(const cli *c, int argc, char **argv)
         fclose(cf);
     rl_store_close(s);
     if (rc != 0) {
-        char *safe = rl_utf8_sanitize(e.msg);
-
-        fprintf(stderr, "relabel: %s\n", safe);
-        free(safe);
+        print_err(&e);
         return 1;
     }
     fprintf(stderr, "merged: %ld images, %ld candidates, %ld reviews (%ld "
