@@ -98,6 +98,20 @@ arg_flag(argscan *a, const char *name)
     return true;
 }
 
+bool
+arg_info(argscan *a, const char *help)
+{
+    if (arg_flag(a, "--help")) {
+        fputs(help, stdout);
+        return true;
+    }
+    if (arg_flag(a, "--version")) {
+        printf("relabel %s\n", RL_VERSION);
+        return true;
+    }
+    return false;
+}
+
 int
 usage_error(const char *cmd, const char *fmt, ...)
 {

@@ -41,14 +41,8 @@ cmd_classes(const cli *c, int argc, char **argv)
     size_t n, i;
 
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(CLASSES_HELP, stdout);
+        if (arg_info(&a, CLASSES_HELP))
             return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
         if (arg_flag(&a, "--nodes")) {
             nodes = true;
             continue;

@@ -25,6 +25,9 @@ typedef struct argscan {
  * in *val (advancing past it) or prints a usage error and sets *bad. */
 bool arg_opt(argscan *a, const char *name, const char **val, bool *bad);
 bool arg_flag(argscan *a, const char *name);
+/* --help (prints `help`) or --version (prints the version) at argv[i]:
+ * true when it printed, and the command then exits 0. */
+bool arg_info(argscan *a, const char *help);
 /* Prints "relabel CMD: MSG" to stderr and returns 2. */
 int usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -500,13 +500,7 @@ cmd_eval(const cli *c, int argc, char **argv)
     int rc = 1;
 
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(EVAL_HELP, stdout);
-            free(files);
-            return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
+        if (arg_info(&a, EVAL_HELP)) {
             free(files);
             return 0;
         }
@@ -680,14 +674,8 @@ cmd_disagreements(const cli *c, int argc, char **argv)
     int rc;
 
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(DISAGREE_HELP, stdout);
+        if (arg_info(&a, DISAGREE_HELP))
             return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
         if (arg_flag(&a, "--open")) {
             open_only = true;
             continue;
@@ -899,14 +887,8 @@ cmd_dawid_skene(const cli *c, int argc, char **argv)
 
     (void)c;
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(DS_HELP, stdout);
+        if (arg_info(&a, DS_HELP))
             return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
         if (arg_opt(&a, "--threshold", &thr_s, &bad)
             || arg_opt(&a, "--iterations", &it_s, &bad)
             || arg_opt(&a, "--posteriors", &post, &bad)) {

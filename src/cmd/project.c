@@ -131,14 +131,8 @@ cmd_init(const cli *c, int argc, char **argv)
     int rc;
 
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(INIT_HELP, stdout);
+        if (arg_info(&a, INIT_HELP))
             return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
         if (arg_opt(&a, "--classes", &classes, &bad)) {
             if (bad)
                 return 2;
@@ -225,14 +219,8 @@ cmd_import(const cli *c, int argc, char **argv)
     int rc;
 
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(IMPORT_HELP, stdout);
+        if (arg_info(&a, IMPORT_HELP))
             return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
         if (arg_flag(&a, "--dry-run")) {
             o.dry_run = true;
             continue;
@@ -328,14 +316,8 @@ cmd_export(const cli *c, int argc, char **argv)
     int rc;
 
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(EXPORT_HELP, stdout);
+        if (arg_info(&a, EXPORT_HELP))
             return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
         if (arg_opt(&a, "--format", &fmt, &bad)
             || arg_opt(&a, "-o", &out, &bad)
             || arg_opt(&a, "--output", &out, &bad)
@@ -461,14 +443,8 @@ cmd_stats(const cli *c, int argc, char **argv)
     int rc;
 
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(STATS_HELP, stdout);
+        if (arg_info(&a, STATS_HELP))
             return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
         if (arg_flag(&a, "--agreement")) {
             agreement = true;
             continue;

@@ -190,14 +190,8 @@ cmd_review(const cli *c, int argc, char **argv)
 
     memset(&app, 0, sizeof app);
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(REVIEW_HELP, stdout);
+        if (arg_info(&a, REVIEW_HELP))
             return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
         if ((rc = ui_option(&a, &app, "review", &took)) != 0)
             return rc;
         if (took)
@@ -227,14 +221,8 @@ cmd_train(const cli *c, int argc, char **argv)
 
     memset(&app, 0, sizeof app);
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(TRAIN_HELP, stdout);
+        if (arg_info(&a, TRAIN_HELP))
             return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
         if ((rc = ui_option(&a, &app, "train", &took)) != 0)
             return rc;
         if (took)

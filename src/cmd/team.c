@@ -60,14 +60,8 @@ cmd_assign(const cli *c, int argc, char **argv)
     int rc = 0;
 
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(ASSIGN_HELP, stdout);
+        if (arg_info(&a, ASSIGN_HELP))
             goto done;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            goto done;
-        }
         if (arg_flag(&a, "--replace")) {
             replace = true;
             continue;
@@ -132,14 +126,8 @@ cmd_merge(const cli *c, int argc, char **argv)
     int rc;
 
     while (a.i < argc) {
-        if (arg_flag(&a, "--help")) {
-            fputs(MERGE_HELP, stdout);
+        if (arg_info(&a, MERGE_HELP))
             return 0;
-        }
-        if (arg_flag(&a, "--version")) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
         if (arg_opt(&a, "--conflicts", &cfile, &bad)) {
             if (bad)
                 return 2;
