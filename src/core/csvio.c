@@ -722,9 +722,6 @@ static const char SQL_CAND_ADD[] =
 static const char SQL_IMP_STEP[] =
     "INSERT INTO step(uid, reviewer, at, kind, what)"
     " VALUES(lower(hex(randomblob(16))), ?, ?, 'import', ?)";
-static const char SQL_IMP_EVENT[] =
-    "INSERT INTO event(step, image, class, field, before, after)"
-    " VALUES(?, ?, ?, ?, ?, ?)";
 static const char SQL_FLAG_GET[] =
     "SELECT problematic, main FROM flag WHERE image = ? AND reviewer = ?";
 static const char SQL_FLAG_PUT[] =
@@ -770,20 +767,11 @@ log_ev(struct imp *im, int64_t step, int64_t image, int64_t cls,
        const char *fieldname, const char *before, const char *after,
        rl_err *err)
 {
-    sqlite3_stmt *st = store_stmt(im->s, SQL_IMP_EVENT, err);
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, step);
-    sqlite3_bind_int64(st, 2, image);
-    if (cls > 0)
-        sqlite3_bind_int64(st, 3, cls);
-    sqlite3_bind_text(st, 4, fieldname, -1, SQLITE_STATIC);
-    if (before != NULL)
-        sqlite3_bind_text(st, 5, before, -1, SQLITE_TRANSIENT);
-    if (after != NULL)
-        sqlite3_bind_text(st, 6, after, -1, SQLITE_TRANSIENT);
-    return step_ok(im, st, "logging the import", err);
+    if (store_event(im->s, step, image, cls, fieldname, before, after, err)
+        == 0)
+        return 0;
+    rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
+    return -1;
 }
 
 static int

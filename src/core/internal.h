@@ -34,6 +34,12 @@ int64_t store_int(rl_store *s, const char *sql, int64_t dflt);
 /* The integer of a one-row query with one text parameter (an id by
  * name), or -1 when there is no row. `sql` is a static string. */
 int64_t store_lookup(rl_store *s, const char *sql, const char *text);
+/* Appends one change to the event log under step `step`: field of
+ * (image, cls) went from `before` to `after` (NULL: none; cls <= 0: the
+ * image itself). 0 or -1. */
+int store_event(rl_store *s, int64_t step, int64_t image, int64_t cls,
+                const char *field, const char *before, const char *after,
+                rl_err *err);
 /* Copies column text (NULL stays NULL). */
 char *store_col_dup(sqlite3_stmt *st, int col);
 

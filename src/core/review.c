@@ -234,9 +234,6 @@ rl_image_cand_pos(const rl_image *img, const rl_class *cls)
 static const char SQL_STEP[] =
     "INSERT INTO step(uid, reviewer, at, kind, target, what)"
     " VALUES(lower(hex(randomblob(16))), ?, ?, ?, ?, ?)";
-static const char SQL_EVENT[] =
-    "INSERT INTO event(step, image, class, field, before, after)"
-    " VALUES(?, ?, ?, ?, ?, ?)";
 static const char SQL_REVIEW_UPSERT[] =
     "INSERT INTO review(image, class, reviewer, state, updated_at, role)"
     " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
@@ -284,24 +281,7 @@ log_event(rl_store *s, const struct step *sp, int64_t image, int64_t cls,
           const char *field, const char *before, const char *after,
           rl_err *err)
 {
-    sqlite3_stmt *st = store_stmt(s, SQL_EVENT, err);
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, sp->id);
-    sqlite3_bind_int64(st, 2, image);
-    if (cls > 0)
-        sqlite3_bind_int64(st, 3, cls);
-    sqlite3_bind_text(st, 4, field, -1, SQLITE_STATIC);
-    if (before != NULL)
-        sqlite3_bind_text(st, 5, before, -1, SQLITE_TRANSIENT);
-    if (after != NULL)
-        sqlite3_bind_text(st, 6, after, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        store_dberr(s, err, "logging the change");
-        return -1;
-    }
-    return 0;
+    return store_event(s, sp->id, image, cls, field, before, after, err);
 }
 
 /* Writes a verdict value ("" or NULL: none) for one candidate. */

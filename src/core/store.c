@@ -278,6 +278,34 @@ store_lookup(rl_store *s, const char *sql, const char *text)
     return id;
 }
 
+int
+store_event(rl_store *s, int64_t step, int64_t image, int64_t cls,
+            const char *field, const char *before, const char *after,
+            rl_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO event(step, image, class, field, before, after)"
+        " VALUES(?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, step);
+    sqlite3_bind_int64(st, 2, image);
+    if (cls > 0)
+        sqlite3_bind_int64(st, 3, cls);
+    sqlite3_bind_text(st, 4, field, -1, SQLITE_STATIC);
+    if (before != NULL)
+        sqlite3_bind_text(st, 5, before, -1, SQLITE_TRANSIENT);
+    if (after != NULL)
+        sqlite3_bind_text(st, 6, after, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "logging the change");
+        return -1;
+    }
+    return 0;
+}
+
 char *
 store_col_dup(sqlite3_stmt *st, int col)
 {
