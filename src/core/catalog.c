@@ -1,8 +1,8 @@
 /* catalog.c - the label set in memory: classes, hierarchy, lookups.
  *
  * Nodes are held in one array in row-id order; `parents` and `children`
- * are positions in it. Lookups by wnid go through an open-addressing hash
- * table, by class index through a dense array. The catalog is read-only
+ * are positions in it. Lookups by wnid go through an rl_strmap, by class
+ * index through a dense array. The catalog is read-only
  * once loaded. */
 #include "relabel/catalog.h"
 
@@ -21,21 +21,10 @@ struct rl_catalog {
     size_t nclasses;
     size_t *by_idx;        /* class index -> position, SIZE_MAX if none */
     size_t max_idx;        /* length of by_idx */
-    size_t *hash;          /* wnid hash table of positions, SIZE_MAX empty */
-    size_t hmask;
+    rl_strmap by_wnid;     /* wnid -> position */
     size_t *roots;
     size_t nroots;
 };
-
-static uint32_t
-hash_str(const char *s)
-{
-    uint32_t h = 2166136261u;
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 16777619u;
-    return h;
-}
 
 /* A class id must be a single token and must not look like an index. */
 static bool
@@ -459,18 +448,8 @@ rl_catalog_load(rl_store *s, rl_err *err)
     c->by_idx = rl_xmalloc((c->max_idx + 1) * sizeof *c->by_idx);
     for (i = 0; i < c->max_idx; i++)
         c->by_idx[i] = SIZE_MAX;
-    for (c->hmask = 16; c->hmask < c->n * 2; c->hmask *= 2)
-        ;
-    c->hash = rl_xmalloc(c->hmask * sizeof *c->hash);
-    c->hmask--;
-    for (i = 0; i <= c->hmask; i++)
-        c->hash[i] = SIZE_MAX;
     for (i = 0; i < c->n; i++) {
-        size_t h = hash_str(c->node[i].wnid) & c->hmask;
-
-        while (c->hash[h] != SIZE_MAX)
-            h = (h + 1) & c->hmask;
-        c->hash[h] = i;
+        rl_strmap_put(&c->by_wnid, c->node[i].wnid, (int64_t)i);
         if (c->node[i].idx >= 0)
             c->by_idx[c->node[i].idx] = i;
     }
@@ -549,7 +528,7 @@ rl_catalog_free(rl_catalog *c)
     }
     free(c->node);
     free(c->by_idx);
-    free(c->hash);
+    rl_strmap_free(&c->by_wnid);
     free(c->roots);
     free(c);
 }
@@ -589,17 +568,9 @@ rl_catalog_by_id(const rl_catalog *c, int64_t id)
 const rl_class *
 rl_catalog_by_wnid(const rl_catalog *c, const char *wnid)
 {
-    size_t h;
+    int64_t pos = rl_strmap_get(&c->by_wnid, wnid, -1);
 
-    if (c->n == 0)
-        return NULL;
-    h = hash_str(wnid) & c->hmask;
-    while (c->hash[h] != SIZE_MAX) {
-        if (strcmp(c->node[c->hash[h]].wnid, wnid) == 0)
-            return &c->node[c->hash[h]];
-        h = (h + 1) & c->hmask;
-    }
-    return NULL;
+    return pos >= 0 ? &c->node[pos] : NULL;
 }
 
 const rl_class *
