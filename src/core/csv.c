@@ -243,6 +243,25 @@ put(rl_csv *c, size_t start, const char *p, size_t n)
     return 0;
 }
 
+/* Copies the bytes from pos up to the first `stop` byte of the window
+ * into the field and returns a pointer to that byte (or to the window's
+ * end); NULL when the field grew too long. */
+static const unsigned char *
+take_run(rl_csv *c, size_t start, const unsigned char *stop)
+{
+    const unsigned char *p = (const unsigned char *)c->buf + c->pos;
+    const unsigned char *e = (const unsigned char *)c->buf + c->len, *q;
+    unsigned char hi = 0;
+
+    for (q = p; q < e && !stop[*q]; q++)
+        hi |= *q;
+    c->hi |= hi;
+    if (q > p && put(c, start, (const char *)p, (size_t)(q - p)) != 0)
+        return NULL;
+    c->pos += (size_t)(q - p);
+    return q;
+}
+
 /* Reads an unquoted field up to (not including) its terminator. Returns
  * the terminator (separator, CR, LF, -1 for end of input) or -2. */
 static int
@@ -251,21 +270,14 @@ unquoted(rl_csv *c, size_t start)
     const unsigned char *stop = c->stop_u;
 
     for (;;) {
-        const unsigned char *p, *q, *e;
-        unsigned char hi = 0;
+        const unsigned char *q;
         int ch = peekc(c);
 
         if (ch < 0)
             return ch;
-        p = (const unsigned char *)c->buf + c->pos;
-        e = (const unsigned char *)c->buf + c->len;
-        for (q = p; q < e && !stop[*q]; q++)
-            hi |= *q;
-        c->hi |= hi;
-        if (q > p && put(c, start, (const char *)p, (size_t)(q - p)) != 0)
+        if ((q = take_run(c, start, stop)) == NULL)
             return -2;
-        c->pos += (size_t)(q - p);
-        if (q == e)
+        if (q == (const unsigned char *)c->buf + c->len)
             continue;
         if (*q == '"') {
             fail_col(c, c->rec_line, c->nf, RL_E_PARSE,
@@ -292,8 +304,7 @@ quoted(rl_csv *c, size_t start)
 
     c->pos++;
     for (;;) {
-        const unsigned char *p, *q, *e;
-        unsigned char hi = 0;
+        const unsigned char *q;
 
         ch = peekc(c);
         if (ch == -2)
@@ -303,15 +314,9 @@ quoted(rl_csv *c, size_t start)
                      "unterminated quoted field");
             return -2;
         }
-        p = (const unsigned char *)c->buf + c->pos;
-        e = (const unsigned char *)c->buf + c->len;
-        for (q = p; q < e && !stop[*q]; q++)
-            hi |= *q;
-        c->hi |= hi;
-        if (q > p && put(c, start, (const char *)p, (size_t)(q - p)) != 0)
+        if ((q = take_run(c, start, stop)) == NULL)
             return -2;
-        c->pos += (size_t)(q - p);
-        if (q == e)
+        if (q == (const unsigned char *)c->buf + c->len)
             continue;
 
         /* Copy the byte now: peekc() below may refill the window. */
