@@ -190,6 +190,51 @@ ui_image_rows(const struct ui_app *app, int rows)
     return app->opt.low_detail && rows >= 4 ? rows / 2 : rows;
 }
 
+rl_render_mode
+ui_render_mode(const struct ui_app *app)
+{
+    return app->opt.pixels == UI_PIXELS_ASCII ? RL_RENDER_ASCII
+           : RL_RENDER_SYMBOLS;
+}
+
+rl_cells *
+ui_pane_cells(struct ui_app *app, rl_prefetch *pf, const char *path,
+              int cols, int rows, char *msg, size_t size)
+{
+    char warning[128] = "";
+    rl_cells *c;
+    rl_err e;
+
+    msg[0] = '\0';
+    if (path == NULL) {
+        snprintf(msg, size, "no image file for this image (relabel import "
+                 "images adds them)");
+        return NULL;
+    }
+    c = rl_prefetch_get(pf, path, ui_image_cols(app, cols),
+                        ui_image_rows(app, rows), ui_render_mode(app),
+                        app->colors, warning, &e);
+    if (c == NULL) {
+        char *safe = rl_utf8_sanitize(e.msg);
+
+        snprintf(msg, size, "cannot show image: %s", safe);
+        free(safe);
+    } else if (warning[0] != '\0') {
+        snprintf(msg, size, "%s", warning);
+    }
+    return c;
+}
+
+void
+ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
+             int cols, int rows)
+{
+    if (path != NULL)
+        rl_prefetch_want(pf, path, ui_image_cols(app, cols),
+                         ui_image_rows(app, rows), ui_render_mode(app),
+                         app->colors);
+}
+
 void
 ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left)
 {

@@ -113,8 +113,7 @@ examples_layout(void *p, int rows, int cols)
             continue;
         ex->cells[i] = rl_render_file(ex->files[i], ex->cell_w - 1,
                                       ex->cell_h - 1,
-                                      ex->app->opt.pixels == UI_PIXELS_ASCII
-                                      ? RL_RENDER_ASCII : RL_RENDER_SYMBOLS,
+                                      ui_render_mode(ex->app),
                                       ex->app->colors, NULL, &e);
         if (ex->cells[i] == NULL)
             snprintf(ex->msg[i], sizeof ex->msg[i], "%.110s", e.msg);

@@ -77,9 +77,8 @@ image_for(struct guide *gs, const char *path)
     memset(g, 0, sizeof *g);
     g->path = rl_xstrdup(path);
     g->cells = rl_render_file(path, gs->text_w, IMG_ROWS,
-                              gs->app->opt.pixels == UI_PIXELS_ASCII
-                              ? RL_RENDER_ASCII : RL_RENDER_SYMBOLS,
-                              gs->app->colors, NULL, &e);
+                              ui_render_mode(gs->app), gs->app->colors, NULL,
+                              &e);
     if (g->cells == NULL) {
         char *safe = rl_utf8_sanitize(e.msg);
 

@@ -45,13 +45,6 @@ struct review {
 
 /* ---- image pane ----------------------------------------------------- */
 
-static rl_render_mode
-mode_of(const struct review *rs)
-{
-    return rs->app->opt.pixels == UI_PIXELS_ASCII ? RL_RENDER_ASCII
-           : RL_RENDER_SYMBOLS;
-}
-
 static const char *
 path_of(const struct review *rs, size_t pos)
 {
@@ -64,34 +57,15 @@ path_of(const struct review *rs, size_t pos)
 static void
 load_cells(struct review *rs)
 {
-    char warning[128] = "";
-    rl_err e;
-    const char *path = path_of(rs, rs->pos);
-
     rl_cells_free(rs->cells);
     rs->cells = NULL;
     rs->img_msg[0] = '\0';
     rs->img_dirty = true;
     if (rs->too_small || rs->pane_rows <= 0 || rs->pane_cols <= 0)
         return;
-    if (path == NULL) {
-        snprintf(rs->img_msg, sizeof rs->img_msg, "no image file for this "
-                 "image (relabel import images adds them)");
-        return;
-    }
-    rs->cells = rl_prefetch_get(rs->pf, path, ui_image_cols(rs->app,
-                                rs->pane_cols), ui_image_rows(rs->app,
-                                rs->pane_rows),
-                                mode_of(rs), rs->app->colors, warning, &e);
-    if (rs->cells == NULL) {
-        char *safe = rl_utf8_sanitize(e.msg);
-
-        snprintf(rs->img_msg, sizeof rs->img_msg, "cannot show image: %s",
-                 safe);
-        free(safe);
-    } else if (warning[0] != '\0') {
-        snprintf(rs->img_msg, sizeof rs->img_msg, "%s", warning);
-    }
+    rs->cells = ui_pane_cells(rs->app, rs->pf, path_of(rs, rs->pos),
+                              rs->pane_cols, rs->pane_rows, rs->img_msg,
+                              sizeof rs->img_msg);
 }
 
 /* Queues the images before and after this one under the filter. */
@@ -110,11 +84,9 @@ prefetch_neighbours(struct review *rs)
             continue;
         n = rl_image_load(rs->app->store, rs->app->cat, rs->app->reviewer,
                           rs->q.items[p].id, NULL);
-        if (n != NULL && n->path != NULL)
-            rl_prefetch_want(rs->pf, n->path,
-                             ui_image_cols(rs->app, rs->pane_cols),
-                             ui_image_rows(rs->app, rs->pane_rows),
-                             mode_of(rs), rs->app->colors);
+        if (n != NULL)
+            ui_pane_want(rs->app, rs->pf, n->path, rs->pane_cols,
+                         rs->pane_rows);
         rl_image_free(n);
     }
 }

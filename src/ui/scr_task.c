@@ -63,30 +63,14 @@ evaluation(const struct task *t)
 static void
 load_cells(struct task *t)
 {
-    char warning[128] = "";
-    rl_err e;
-
     rl_cells_free(t->cells);
     t->cells = NULL;
     t->img_msg[0] = '\0';
     t->img_dirty = true;
     if (t->img == NULL || t->pane_cols < 4 || t->pane_rows < 2)
         return;
-    if (t->img->path == NULL) {
-        snprintf(t->img_msg, sizeof t->img_msg, "no image file");
-        return;
-    }
-    t->cells = rl_prefetch_get(t->pf, t->img->path,
-                               ui_image_cols(t->app, t->pane_cols),
-                               ui_image_rows(t->app, t->pane_rows), t->app->opt.pixels
-                               == UI_PIXELS_ASCII ? RL_RENDER_ASCII
-                               : RL_RENDER_SYMBOLS, t->app->colors, warning,
-                               &e);
-    if (t->cells == NULL)
-        snprintf(t->img_msg, sizeof t->img_msg, "cannot show image: %.150s",
-                 e.msg);
-    else if (warning[0] != '\0')
-        snprintf(t->img_msg, sizeof t->img_msg, "%s", warning);
+    t->cells = ui_pane_cells(t->app, t->pf, t->img->path, t->pane_cols,
+                             t->pane_rows, t->img_msg, sizeof t->img_msg);
 }
 
 static void
@@ -101,12 +85,8 @@ prefetch_next(struct task *t)
         return;
     n = rl_image_load(t->app->store, t->app->cat, t->app->reviewer, it.image,
                       NULL);
-    if (n != NULL && n->path != NULL)
-        rl_prefetch_want(t->pf, n->path, ui_image_cols(t->app, t->pane_cols),
-                         ui_image_rows(t->app, t->pane_rows),
-                         t->app->opt.pixels == UI_PIXELS_ASCII
-                         ? RL_RENDER_ASCII : RL_RENDER_SYMBOLS,
-                         t->app->colors);
+    if (n != NULL)
+        ui_pane_want(t->app, t->pf, n->path, t->pane_cols, t->pane_rows);
     rl_image_free(n);
 }
 

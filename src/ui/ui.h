@@ -133,6 +133,17 @@ void ui_pane_draw(struct ui_app *app, const rl_cells *c, int top, int left);
  * each way with --detail low (about a third of the bytes per image). */
 int ui_image_cols(const struct ui_app *app, int cols);
 int ui_image_rows(const struct ui_app *app, int rows);
+/* How images are drawn: plain characters (--render ascii) or symbols. */
+rl_render_mode ui_render_mode(const struct ui_app *app);
+/* The grid of the image file at `path` for a pane of cols x rows (the
+ * prefetcher renders it, or has it ready): NULL with a one-line reason in
+ * `msg` (size bytes) when there is none; a decoder's warning also goes to
+ * `msg`, which is "" otherwise. The caller frees the grid. */
+rl_cells *ui_pane_cells(struct ui_app *app, rl_prefetch *pf, const char *path,
+                        int cols, int rows, char *msg, size_t size);
+/* Asks the prefetcher for that grid in the background. */
+void ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
+                  int cols, int rows);
 /* Appends the grid's bytes to app->out (symbols mode only); the caller
  * sends them with ui_pane_flush() once every pane is added. */
 void ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left);
