@@ -399,11 +399,11 @@ cand_rows(const struct review *rs, size_t i, size_t shared, rl_buf *b)
  * so that moving the selection only moves the highlight (a few dozen
  * bytes), and a reviewer compares the definitions at a glance. */
 static void
-draw_candidates(struct review *rs, int *yp, int maxy)
+draw_candidates(struct review *rs, int *yp, int maxy, size_t shared)
 {
     const rl_image *img = rs->img;
     int x = rs->text_x, w = rs->text_w, y = *yp, used, sum;
-    size_t shared = shared_depth(rs), i;
+    size_t i;
     rl_buf b = {0};
 
     if (maxy - y < 1 || img->n == 0)
@@ -434,13 +434,13 @@ draw_candidates(struct review *rs, int *yp, int maxy)
         used += ui_text(y, x + used, w - used, c->cls->wnid,
                         sel ? sattr : ui_attr(UI_C_DIM));
         used += ui_text(y, x + used, w - used, " ", A_NORMAL);
-        snprintf(tail, sizeof tail, " %s%s%s", c->n_models > 0 ? "" : "",
-                 c->original ? "ORIG" : c->n_models == 0 ? "added" : "",
-                 img->main == c->cls ? " MAIN" : "");
         if (c->n_models > 0)
             snprintf(tail, sizeof tail, " %d model%s%s%s", c->n_models,
                      c->n_models == 1 ? "" : "s", c->original ? " ORIG" : "",
                      img->main == c->cls ? " MAIN" : "");
+        else
+            snprintf(tail, sizeof tail, " %s%s", c->original ? "ORIG"
+                     : "added", img->main == c->cls ? " MAIN" : "");
         {
             int tw = rl_utf8_width(tail), nw = w - used - tw;
 
@@ -469,10 +469,10 @@ draw_candidates(struct review *rs, int *yp, int maxy)
 
 /* The part of the path every candidate shares, once, above them. */
 static int
-draw_shared(struct review *rs, int y, int maxrows)
+draw_shared(struct review *rs, int y, int maxrows, size_t k)
 {
     const rl_class *p[64];
-    size_t k = shared_depth(rs), i;
+    size_t i;
     char name[80];
     rl_buf b = {0};
     int rows;
@@ -608,8 +608,12 @@ review_draw(void *p)
     ui_text(y++, x, w, line, A_BOLD);
     if (img->n == 0)
         ui_text(y++, x, w, "  no candidates: + adds a class", A_NORMAL);
-    y += draw_shared(rs, y, 2);
-    draw_candidates(rs, &y, maxy - 1);
+    {
+        size_t shared = shared_depth(rs);
+
+        y += draw_shared(rs, y, 2, shared);
+        draw_candidates(rs, &y, maxy - 1, shared);
+    }
     draw_status(rs);
     draw_footer(rs);
 }
