@@ -494,6 +494,8 @@ rl_review_set(rl_store *s, rl_image *img, const char *reviewer, size_t i,
 {
     struct change ch[2];
     size_t n = 0;
+    char before[32];
+    bool demote;
 
     if (i >= img->n) {
         rl_err_set(err, RL_E_RANGE, "no candidate %zu (the image has %zu)",
@@ -510,17 +512,15 @@ rl_review_set(rl_store *s, rl_image *img, const char *reviewer, size_t i,
                                state_value(img->cand[i].state),
                                state_value(st) };
     /* A main object that stops being Correct stops being the main one. */
-    if (img->main == img->cand[i].cls && st != RL_STATE_CORRECT) {
-        char before[32];
-
+    demote = img->main == img->cand[i].cls && st != RL_STATE_CORRECT;
+    if (demote) {
         snprintf(before, sizeof before, "%lld", (long long)img->main->id);
         ch[n++] = (struct change){ 0, "main", before, NULL };
-        if (commit_step(s, reviewer, img->id, "mark", ch, n, err) != 0)
-            return -1;
-        img->main = NULL;
-    } else if (commit_step(s, reviewer, img->id, "mark", ch, n, err) != 0) {
-        return -1;
     }
+    if (commit_step(s, reviewer, img->id, "mark", ch, n, err) != 0)
+        return -1;
+    if (demote)
+        img->main = NULL;
     img->cand[i].state = st;
     if (st == RL_STATE_NONE)
         img->done = false;     /* the store cleared it with this step */
