@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "ui/term.h"
@@ -26,6 +27,50 @@ on_cont(int sig)
 {
     (void)sig;
     got_cont = 1;
+}
+
+/* The terminal as it was before curses, for the crash handler. */
+static struct termios saved_tty;
+static volatile sig_atomic_t have_saved_tty;
+static struct sigaction old_fatal[32];
+
+static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+
+/* A crash must not leave the user's terminal raw and on the alternate
+ * screen: restore it with async-signal-safe calls only (write, tcsetattr),
+ * then hand the signal to whoever had it before (the default action, or
+ * the sanitizer's reporter) and raise it again. */
+static void
+on_fatal(int sig)
+{
+    static const char reset[] = "\033[0m\033[?25h\033[?1049l\r\n";
+    ssize_t w;
+
+    if (have_saved_tty) {
+        w = write(STDOUT_FILENO, reset, sizeof reset - 1);
+        (void)w;
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+        have_saved_tty = 0;
+    }
+    if (sig > 0 && sig < 32)
+        sigaction(sig, &old_fatal[sig], NULL);
+    raise(sig);
+}
+
+static void
+fatal_install(void)
+{
+    struct sigaction sa;
+    size_t i;
+
+    if (tcgetattr(STDIN_FILENO, &saved_tty) == 0)
+        have_saved_tty = 1;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_NODEFER;
+    for (i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
+        sigaction(fatal_sigs[i], &sa, &old_fatal[fatal_sigs[i]]);
 }
 
 static void
@@ -133,6 +178,7 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
         return 1;
     }
     signals_install();
+    fatal_install();
     if (initscr() == NULL) {
         fprintf(stderr, "relabel: cannot initialise the terminal\n");
         return 1;

@@ -24,7 +24,9 @@ struct gimg {
 
 struct guide {
     struct ui_app *app;
-    struct ui_guide_arg arg;
+    struct ui_guide_arg arg;   /* arg.wnids points at `wnids` below */
+    char **wnids;              /* own copies: the caller's array is gone
+                                * once ui_push returns */
     size_t *entries;           /* guide entry indices to page through */
     size_t n, cur;             /* how many, which is shown */
     rl_doc *doc;               /* the current entry at the text width */
@@ -143,8 +145,16 @@ guide_open(struct ui_app *app, void *argp)
         return NULL;
     gs = rl_xcalloc(1, sizeof *gs);
     gs->app = app;
-    if (argp != NULL)
-        gs->arg = *(struct ui_guide_arg *)argp;
+    if (argp != NULL) {
+        const struct ui_guide_arg *a = argp;
+        size_t i;
+
+        gs->arg = *a;
+        gs->wnids = rl_xcalloc(a->n + 1, sizeof *gs->wnids);
+        for (i = 0; i < a->n; i++)
+            gs->wnids[i] = rl_xstrdup(a->wnids[i]);
+        gs->arg.wnids = (const char *const *)gs->wnids;
+    }
     set_entries_for(gs);
     return gs;
 }
@@ -154,8 +164,13 @@ guide_close(void *p)
 {
     struct guide *gs = p;
 
+    size_t i;
+
     free_doc(gs);
     free(gs->entries);
+    for (i = 0; gs->wnids != NULL && i < gs->arg.n; i++)
+        free(gs->wnids[i]);
+    free(gs->wnids);
     free(gs);
 }
 

@@ -192,7 +192,8 @@ struct ui_classes_arg {
     void *ctx;
 };
 
-/* Argument of scr_guide: the classes at hand and the image grid to keep
+/* Argument of scr_guide: the classes at hand (copied by the screen, so
+ * `wnids` may live on the caller's stack) and the image grid to keep
  * beside the guide (borrowed, may be NULL). */
 struct ui_guide_arg {
     const char *const *wnids;

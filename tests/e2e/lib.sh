@@ -21,6 +21,7 @@
 #   wait_for RE [S]    poll the screen until extended regex RE matches
 #   wait_gone RE [S]   poll until RE no longer matches
 #   wait_exit [S]      relabel has ended; then $STATUS is its exit status
+#                      and $RC_FILE.stty the terminal's modes it left
 #   poll DESC [S] -- CMD...   run CMD until it succeeds
 #   send KEY...        tmux send-keys (key names); typein TEXT: literal
 #   screen             the visible pane as text (capture-pane -p)
@@ -108,6 +109,7 @@ shift
 trap : INT QUIT     # ^C is relabel's to handle, not the wrapper's
 "$@"
 rc=$?
+stty -a >"$rc_file.stty" 2>&1   # how relabel left the terminal
 printf '[relabel exited with status %s]\n' "$rc"
 echo "$rc" >"$rc_file.tmp" && mv "$rc_file.tmp" "$rc_file"
 exec sleep 100000
