@@ -262,7 +262,10 @@ static const char USAGE[] =
     "        action, an undo and a next image\n"
     "  memory [--relabel PATH] [--data DIR]\n"
     "        peak memory of the real `relabel review` on the ReaL-scale\n"
-    "        project built with the relabel command\n";
+    "        project built with the relabel command\n"
+    "  queue [--images N] [--seed S] [--no-scores]\n"
+    "        how many of a known 5% of replaced labels each queue order\n"
+    "        puts in the first 10% and 25% of a seeded synthetic project\n";
 
 int
 main(int argc, char **argv)
@@ -274,7 +277,7 @@ main(int argc, char **argv)
         { "render", bench_render }, { "next", bench_next },
         { "detail", bench_detail }, { "search", bench_search },
         { "store", bench_store }, { "keys", bench_keys },
-        { "memory", bench_memory },
+        { "memory", bench_memory }, { "queue", bench_queue },
     };
     bool json = false;
     int i = 1, rc = -1;

@@ -1,0 +1,267 @@
+/* test_order.c - the queue orders that put doubtful images first: the
+ * doubts of a small project computed by hand (see each comment), the
+ * resulting queue orders with ties and images without a doubt, the
+ * seeded random order, and parsing of order names. */
+#include "relabel/order.h"
+
+#include <ftw.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "relabel/catalog.h"
+#include "relabel/csvio.h"
+#include "relabel/err.h"
+#include "relabel/review.h"
+#include "relabel/store.h"
+#include "relabel/util.h"
+#include "t.h"
+#include "fixture.h"
+
+#ifndef RL_TEST_DATA
+#define RL_TEST_DATA "tests/data"
+#endif
+#define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
+
+static const char LABELS[] =
+    "image,wnid\n"
+    "img_a.JPEG,n01751748\n"      /* sea snake */
+    "img_b.JPEG,n09193705\n"      /* alp */
+    "img_c.JPEG,n02085620\n"      /* Chihuahua */
+    "img_d.JPEG,n01440764\n";     /* tench */
+/* img_e has no predictions; img_f has no original label. */
+static const char IMAGES[] = "image,path\nimg_e.JPEG,e.jpg\nimg_f.JPEG,f.jpg\n";
+static const char PREDS[] =
+    "image,model,rank,wnid,score\n"
+    "img_a.JPEG,m1,1,n01737021,0.6\n"   /* water snake */
+    "img_a.JPEG,m1,2,n01751748,0.3\n"   /* the label */
+    "img_a.JPEG,m2,1,n01737021,0.9\n"
+    "img_a.JPEG,m2,2,n01728572,0.05\n"  /* thunder snake */
+    "img_a.JPEG,m3,1,n01751748,0.8\n"
+    "img_a.JPEG,m3,2,n01737021,0.1\n"
+    "img_b.JPEG,m1,1,n09468604,0.5\n"   /* valley */
+    "img_b.JPEG,m1,2,n09193705,0.45\n"
+    "img_f.JPEG,m1,1,n01440764,0.9\n";
+/* Rank-only predictions (no score column). */
+static const char PREDS_RANKS[] =
+    "image,model,rank,wnid\n"
+    "img_c.JPEG,r1,1,n02085620\n"
+    "img_c.JPEG,r2,1,n02085620\n"
+    "img_c.JPEG,r2,2,n02085782\n"       /* Japanese spaniel */
+    "img_d.JPEG,r1,1,n01443537\n"       /* goldfish */
+    "img_d.JPEG,r1,2,n01440764\n"
+    "img_d.JPEG,r2,1,n01443537\n";
+
+static rl_store *
+make_project(void)
+{
+    char *db = tpath("p.db"), *f;
+    rl_err err;
+    rl_store *s = rl_store_open(db, RL_STORE_CREATE, &err);
+    rl_catalog *cat;
+
+    if (s == NULL || rl_catalog_install(s, CATALOG_DIR, &err) != 0
+        || (cat = rl_catalog_load(s, &err)) == NULL)
+        die("set up", &err);
+    spew("e.jpg", "");
+    spew("f.jpg", "");
+    spew("labels.csv", LABELS);
+    spew("images.csv", IMAGES);
+    spew("preds.csv", PREDS);
+    spew("ranks.csv", PREDS_RANKS);
+    f = tpath("labels.csv");
+    if (rl_import_labels(s, cat, f, NULL, NULL, &err) != 0)
+        die("labels", &err);
+    free(f);
+    f = tpath("images.csv");
+    if (rl_import_images(s, cat, f, NULL, NULL, &err) != 0)
+        die("images", &err);
+    free(f);
+    f = tpath("preds.csv");
+    if (rl_import_predictions(s, cat, f, NULL, NULL, &err) != 0)
+        die("predictions", &err);
+    free(f);
+    f = tpath("ranks.csv");
+    if (rl_import_predictions(s, cat, f, NULL, NULL, &err) != 0)
+        die("rank-only predictions", &err);
+    free(f);
+    rl_catalog_free(cat);
+    free(db);
+    return s;
+}
+
+/* Image names of the queue, as one string "a b c ..." (letters only). */
+static void
+queue_letters(rl_store *s, const rl_queue *q, char *out, size_t n)
+{
+    sqlite3 *db;
+    size_t i, k = 0;
+    char *path = tpath("p.db");
+
+    (void)s;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        exit(1);
+    for (i = 0; i < q->n && k + 2 < n; i++) {
+        sqlite3_stmt *st;
+
+        sqlite3_prepare_v2(db, "SELECT name FROM image WHERE id = ?", -1,
+                           &st, NULL);
+        sqlite3_bind_int64(st, 1, q->items[i].id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(st, 0);
+
+            out[k++] = name[4];         /* img_X.JPEG */
+        }
+        sqlite3_finalize(st);
+    }
+    out[k] = '\0';
+    sqlite3_close(db);
+    free(path);
+}
+
+/* Doubt of image letter L under `o`, NAN when it has none. */
+static double
+doubt_of(rl_store *s, const rl_order *o, char letter)
+{
+    int64_t *ids;
+    double *d, v = NAN;
+    size_t n, i;
+    rl_err err;
+    rl_queue q = { 0 };
+    char names[16];
+
+    if (rl_order_doubt(s, o, &ids, &d, &n, &err) != 0)
+        die("doubt", &err);
+    if (rl_queue_load(s, "r", &q, &err) != 0)
+        die("queue", &err);
+    queue_letters(s, &q, names, sizeof names);
+    for (i = 0; i < n; i++) {
+        size_t j;
+
+        for (j = 0; j < q.n; j++)
+            if (q.items[j].id == ids[i] && names[j] == letter)
+                v = d[i];
+    }
+    rl_queue_free(&q);
+    free(ids);
+    free(d);
+    return v;
+}
+
+static void
+order_is(rl_store *s, const char *text, const char *want)
+{
+    rl_order o;
+    rl_queue q = { 0 };
+    rl_err err;
+    char got[16];
+
+    if (rl_order_parse(text, &o, &err) != 0)
+        die(text, &err);
+    if (rl_queue_load(s, "r", &q, &err) != 0
+        || rl_order_apply(s, &o, &q, &err) != 0)
+        die("apply", &err);
+    queue_letters(s, &q, got, sizeof got);
+    is_str(got, want, text);
+    rl_queue_free(&q);
+}
+
+#define near(a, b, name) ok(fabs((a) - (b)) < 1e-9, "%s (%.6f)", name, (a))
+
+int
+main(void)
+{
+    rl_store *s;
+    rl_order o, o2;
+    rl_err err;
+    char buf[32], r1[16], r2[16], r3[16];
+    rl_queue q = { 0 };
+
+    strcpy(tmpdir, "/tmp/rl-order-XXXXXX");
+    if (mkdtemp(tmpdir) == NULL)
+        return 1;
+    s = make_project();
+
+    /* Parsing. */
+    ok(rl_order_parse("disagree", &o, &err) == 0
+       && o.kind == RL_ORDER_DISAGREE, "disagree parses");
+    ok(rl_order_parse("random:42", &o, &err) == 0 && o.kind == RL_ORDER_RANDOM
+       && o.seed == 42, "random:42 parses with its seed");
+    ok(rl_order_parse("random", &o, &err) == 0 && o.seed == 1,
+       "random alone is seed 1");
+    is_str(rl_order_format(&o, buf, sizeof buf), "random:1", "formatted");
+    ok(rl_order_parse("random:", &o, &err) == -1 && err.code == RL_E_USAGE,
+       "random: without a seed is refused");
+    ok(rl_order_parse("random:-3", &o, &err) == -1, "a negative seed too");
+    ok(rl_order_parse("disagreement", &o, &err) == -1
+       && strstr(err.msg, "disagree, margin") != NULL,
+       "an unknown order lists the orders");
+    o.kind = RL_ORDER_RANDOM;
+    ok(rl_order_next(&o).kind == RL_ORDER_NAME, "next wraps to name");
+
+    /* disagree, scores: a = mean(1-0.3, 1-0, 1-0.8) = 1.9/3;
+     * b = 1-0.45; ranks only: c = mean(1-1/1, 1-1/1) = 0,
+     * d = mean(1-1/2, 1) = 0.75; e has no predictions, f no label. */
+    rl_order_parse("disagree", &o, &err);
+    near(doubt_of(s, &o, 'a'), 1.9 / 3, "disagree a, three scored models");
+    near(doubt_of(s, &o, 'b'), 0.55, "disagree b");
+    near(doubt_of(s, &o, 'c'), 0.0, "disagree c: every top-1 is the label");
+    near(doubt_of(s, &o, 'd'), 0.75, "disagree d: rank 2, then absent");
+    ok(isnan(doubt_of(s, &o, 'e')), "disagree e: no predictions, no doubt");
+    ok(isnan(doubt_of(s, &o, 'f')), "disagree f: no label, no doubt");
+    order_is(s, "disagree", "dabcef");
+
+    /* margin: a = mean(1-(0.6-0.3), 1-(0.9-0.05), 1-(0.8-0.1)) = 1.15/3;
+     * b = 1-(0.5-0.45) = 0.95; f = 1-0.9 (one prediction, s2 = 0);
+     * c and d: rank-only models all agree on their top-1: 0. */
+    rl_order_parse("margin", &o, &err);
+    near(doubt_of(s, &o, 'a'), 1.15 / 3, "margin a");
+    near(doubt_of(s, &o, 'b'), 0.95, "margin b");
+    near(doubt_of(s, &o, 'f'), 0.1, "margin f: a single prediction");
+    near(doubt_of(s, &o, 'c'), 0.0, "margin c: unscored models agree");
+    near(doubt_of(s, &o, 'd'), 0.0, "margin d: they agree on goldfish");
+    /* c and d tie at 0 and keep name order; e (no predictions) last. */
+    order_is(s, "margin", "bafcde");
+
+    order_is(s, "name", "abcdef");
+
+    /* random: a permutation of the images with predictions, e last; the
+     * same seed gives the same order, another seed (here) another. */
+    rl_order_parse("random:7", &o, &err);
+    rl_order_parse("random:8", &o2, &err);
+    rl_queue_load(s, "r", &q, &err);
+    rl_order_apply(s, &o, &q, &err);
+    queue_letters(s, &q, r1, sizeof r1);
+    rl_queue_load(s, "r", &q, &err);
+    rl_order_apply(s, &o, &q, &err);
+    queue_letters(s, &q, r2, sizeof r2);
+    rl_queue_load(s, "r", &q, &err);
+    rl_order_apply(s, &o2, &q, &err);
+    queue_letters(s, &q, r3, sizeof r3);
+    rl_queue_free(&q);
+    is_str(r1, r2, "random:7 twice is the same order");
+    ok(strcmp(r1, r3) != 0, "random:8 differs (%s vs %s)", r1, r3);
+    ok(strlen(r1) == 6 && r1[5] == 'e', "every image once, e last (%s)", r1);
+    {
+        int64_t *ids;
+        double *d;
+        size_t n, i;
+        int in_range = 1;
+
+        rl_order_doubt(s, &o, &ids, &d, &n, &err);
+        for (i = 0; i < n; i++)
+            in_range &= d[i] >= 0 && d[i] < 1;
+        ok(n == 5 && in_range, "random doubts in [0,1) for the 5 images");
+        free(ids);
+        free(d);
+    }
+
+    rl_store_close(s);
+    nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    return t_done();
+}
