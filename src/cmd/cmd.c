@@ -267,8 +267,12 @@ parse(struct cmd_args *a, int argc, char **argv)
             char *shown = rl_xstrndup(arg, len + 2);
             int r;
 
-            if ((k = find_long(a, arg + 2, len)) < 0)
-                r = usage_error(a->cmd, "unknown option '%s'", shown);
+            if ((k = find_long(a, arg + 2, len)) < 0) {
+                char *safe = rl_utf8_sanitize(shown);
+
+                r = usage_error(a->cmd, "unknown option '%s'", safe);
+                free(safe);
+            }
             else if (eq != NULL && a->opt[k]->type == CMD_FLAG)
                 r = usage_error(a->cmd, "%s takes no value", shown);
             else
@@ -280,9 +284,11 @@ parse(struct cmd_args *a, int argc, char **argv)
             continue;
         }
         if ((k = find_letter(a, arg[1])) < 0) {
-            char shown[3] = { '-', arg[1], '\0' };
+            char *safe = rl_utf8_sanitize(arg);
 
-            return usage_error(a->cmd, "unknown option '%s'", shown);
+            usage_error(a->cmd, "unknown option '%s'", safe);
+            free(safe);
+            return 2;
         }
         if (a->opt[k]->type == CMD_FLAG) {
             if (arg[2] != '\0')
