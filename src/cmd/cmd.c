@@ -161,6 +161,18 @@ cmd_arg(const struct cmd_args *a, int i)
     return i >= 0 && i < a->argc ? a->argv[i] : NULL;
 }
 
+const char *
+cmd_input(const char *file)
+{
+    return file != NULL && strcmp(file, "-") == 0 ? "/dev/stdin" : file;
+}
+
+const char *
+cmd_output(const char *file)
+{
+    return file != NULL && strcmp(file, "-") == 0 ? NULL : file;
+}
+
 /* True when `v` is one of the '|'-separated `choices`. */
 static bool
 is_choice(const char *choices, const char *v)

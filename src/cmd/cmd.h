@@ -128,6 +128,12 @@ bool cmd_has(const struct cmd_args *a, const char *name);
 /* The i-th positional argument, or NULL. */
 const char *cmd_arg(const struct cmd_args *a, int i);
 
+/* Where a file is read: "-" is standard input ("/dev/stdin"), anything
+ * else itself. */
+const char *cmd_input(const char *file);
+/* Where a file is written: NULL (standard output) for NULL or "-". */
+const char *cmd_output(const char *file);
+
 /* `relabel __complete WORD...`: the words of a bash command line after
  * "relabel" (the last one being completed) -> the mode ("words", "files"
  * or "dirs") and the candidates on stdout, one a line. */

@@ -470,8 +470,7 @@ cmd_eval(const cli *c, const struct cmd_args *a)
         fmt = cmd_get(a, "format");
     /* "-": the predictions on standard input. */
     for (; (int)n_files < a->argc; n_files++)
-        files[n_files] = strcmp(a->argv[n_files], "-") == 0 ? "/dev/stdin"
-                         : a->argv[n_files];
+        files[n_files] = cmd_input(a->argv[n_files]);
     if (humans) {
         free(files);
         if (n_files > 0)
@@ -850,7 +849,8 @@ print_patterns(const rl_vote_table *t, const rl_ds_model *m, double thr)
 static int
 cmd_dawid_skene(const cli *c, const struct cmd_args *a)
 {
-    const char *file = cmd_arg(a, 0), *thr_s = cmd_get(a, "threshold");
+    const char *file = cmd_input(cmd_arg(a, 0));
+    const char *thr_s = cmd_get(a, "threshold");
     const char *it_s = cmd_get(a, "iterations");
     const char *post = cmd_get(a, "posteriors");
     rl_ds_opts o = { 0, 0, 0 };
@@ -864,8 +864,6 @@ cmd_dawid_skene(const cli *c, const struct cmd_args *a)
     size_t i;
 
     (void)c;
-    if (file != NULL && strcmp(file, "-") == 0)
-        file = "/dev/stdin";
     if (file == NULL)
         return usage_error("dawid-skene", "give a VOTES.csv file");
     if (thr_s != NULL) {

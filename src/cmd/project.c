@@ -190,9 +190,8 @@ cmd_import(const cli *c, const struct cmd_args *a)
                            "predictions or reviews)", kind);
     /* "-" is standard input; its relative image paths are relative to
      * the current folder. */
-    path = file;
+    path = cmd_input(file);
     if (strcmp(file, "-") == 0) {
-        path = "/dev/stdin";
         file = "standard input";
         if (o.root == NULL)
             o.root = ".";

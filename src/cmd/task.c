@@ -122,7 +122,8 @@ task_list(const cli *c, const struct cmd_args *a)
 static int
 task_export(const cli *c, const struct cmd_args *a)
 {
-    const char *name = cmd_arg(a, 0), *out = cmd_get(a, "output");
+    const char *name = cmd_arg(a, 0);
+    const char *out = cmd_output(cmd_get(a, "output"));
     bool answers = cmd_has(a, "answers");
     rl_store *s;
     FILE *fp = stdout;
@@ -130,8 +131,6 @@ task_export(const cli *c, const struct cmd_args *a)
     rl_err e;
     int rc;
 
-    if (out != NULL && strcmp(out, "-") == 0)
-        out = NULL;
     if (name == NULL)
         return usage_error("task export", "give the task's NAME");
     if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, NULL)) != 0)

@@ -67,15 +67,14 @@ done:
 static int
 cmd_merge(const cli *c, const struct cmd_args *a)
 {
-    const char *other = cmd_arg(a, 0), *cfile = cmd_get(a, "conflicts");
+    const char *other = cmd_arg(a, 0);
+    const char *cfile = cmd_output(cmd_get(a, "conflicts"));
     rl_merge_report r;
     rl_store *s = NULL;
     FILE *cf = stdout;
     rl_err e;
     int rc;
 
-    if (cfile != NULL && strcmp(cfile, "-") == 0)
-        cfile = NULL;
     if (other == NULL)
         return usage_error("merge", "give the OTHER.db to merge");
     if ((rc = cmd_open(c, a->cmd, 0, &s, NULL)) != 0)
