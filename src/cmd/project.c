@@ -138,8 +138,8 @@ static const char IMPORT_HELP[] =
     "               the original label\n"
     "  reviews      image,wnid,state[,reviewer][,problematic][,updated_at]\n"
     "               [,note], or the wide export's columns\n"
-    "A class is a wnid (n02085620) or a class index (151). FILE - reads\n"
-    "standard input.\n";
+    "A class is a wnid (n02085620) or a class index (151). A FILE of -\n"
+    "is standard input.\n";
 
 static const char IMPORT_EPILOG[] =
     "An import is one transaction: a bad row stops it with FILE:LINE: field:\n"
