@@ -16,8 +16,9 @@ vars=$(grep -rhoE 'getenv\("[A-Za-z_0-9]+"\)' "$RL_SRC/src" "$RL_SRC/include" |
 [ -n "$vars" ] && pass "the sources read $(echo $vars | wc -w) variables" \
     || fail "found no getenv() in the sources"
 # What curses and the terminal detection read, named by the issue.
-for v in $vars RELABEL_DB RELABEL_REVIEWER RELABEL_SHARE XDG_DATA_HOME HOME \
-         VISUAL EDITOR NO_COLOR COLORTERM TERM TMUX ESCDELAY LC_ALL; do
+for v in $(printf '%s\n' $vars RELABEL_DB RELABEL_REVIEWER RELABEL_SHARE \
+           XDG_DATA_HOME HOME VISUAL EDITOR NO_COLOR COLORTERM TERM TMUX \
+           ESCDELAY LC_ALL | sort -u); do
     if printf '%s\n' "$env_section" | grep -qE "^\.B[IR]? .*\b$v\b"; then
         pass "ENVIRONMENT lists $v"
     else
