@@ -103,7 +103,7 @@ static const struct cmd_opt classes_opts[] = {
 const struct cmd_entry cmd_classes_entry = {
     .name = "classes",
     .summary = "search the label set by name, gloss, wnid or index",
-    .usage = "QUERY...", .args = classes_args, .min_args = 1, .max_args = -1,
+    .usage = "QUERY...", .args = classes_args, .max_args = -1,
     .flags = CMD_DB, .opts = classes_opts, .text = CLASSES_HELP,
     .run = cmd_classes,
 };

@@ -76,8 +76,10 @@ struct cmd_entry {
     const struct cmd_arg *args;  /* positional arguments, meta NULL ends;
                                     the last one repeats if usage ends
                                     in "..." */
-    int min_args;          /* fewer positionals: "give ..." from run */
-    int max_args;          /* more: "unexpected argument"; -1: no limit */
+    int max_args;          /* positionals at most, 0 (default) none; more:
+                              "unexpected argument";
+                              -1: no limit. Too few: the run function
+                              says what to give */
     unsigned flags;        /* CMD_DB, CMD_HIDDEN */
     const struct cmd_opt *opts;  /* rows, name NULL and include NULL end */
     const char *text;      /* help after the usage line, before options */

@@ -951,7 +951,7 @@ static const struct cmd_opt ds_opts[] = {
 const struct cmd_entry cmd_dawid_skene_entry = {
     .name = "dawid-skene",
     .summary = "fit Dawid-Skene to raw vote counts (ReaL's ratings)",
-    .usage = "VOTES.csv", .args = ds_args, .min_args = 1, .max_args = 1,
+    .usage = "VOTES.csv", .args = ds_args, .max_args = 1,
     .opts = ds_opts, .text = DS_HELP, .run = cmd_dawid_skene,
 };
 

@@ -251,7 +251,7 @@ static const struct cmd_opt import_opts[] = {
 const struct cmd_entry cmd_import_entry = {
     .name = "import",
     .summary = "import labels, images, predictions or reviews (CSV)",
-    .usage = "KIND FILE", .args = import_args, .min_args = 2, .max_args = 2,
+    .usage = "KIND FILE", .args = import_args, .max_args = 2,
     .flags = CMD_DB, .opts = import_opts, .text = IMPORT_HELP,
     .epilog = IMPORT_EPILOG, .run = cmd_import,
 };

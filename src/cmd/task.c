@@ -196,7 +196,7 @@ static const struct cmd_opt export_opts[] = {
 
 static const struct cmd_entry create_entry = {
     .name = "create", .summary = "create a training task",
-    .usage = "NAME", .args = name_args, .min_args = 1, .max_args = 1,
+    .usage = "NAME", .args = name_args, .max_args = 1,
     .flags = CMD_DB, .opts = create_opts, .text = CREATE_HELP,
     .run = task_create,
 };
@@ -208,7 +208,7 @@ static const struct cmd_entry list_entry = {
 
 static const struct cmd_entry export_entry = {
     .name = "export", .summary = "write a task's gold or its answers (CSV)",
-    .usage = "NAME", .args = name_args, .min_args = 1, .max_args = 1,
+    .usage = "NAME", .args = name_args, .max_args = 1,
     .flags = CMD_DB, .opts = export_opts, .text = EXPORT_HELP,
     .run = task_export,
 };

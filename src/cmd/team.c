@@ -139,7 +139,7 @@ static const struct cmd_opt merge_opts[] = {
 const struct cmd_entry cmd_merge_entry = {
     .name = "merge",
     .summary = "bring in the reviews made in another copy of the project",
-    .usage = "OTHER.db", .args = merge_args, .min_args = 1, .max_args = 1,
+    .usage = "OTHER.db", .args = merge_args, .max_args = 1,
     .flags = CMD_DB, .opts = merge_opts, .text = MERGE_HELP,
     .run = cmd_merge,
 };
