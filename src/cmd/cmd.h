@@ -10,7 +10,13 @@
  * rows, after tmux's cmd_entry and its argument spec.
  *
  * A run function gets the global options and the parsed arguments and
- * returns the process exit status: 0 ok, 1 failure, 2 usage error. */
+ * returns the process exit status: 0 ok, 1 failure, 2 usage error.
+ *
+ * A new option is one row in its command's `opts` table, read in the run
+ * function with cmd_get(a, "name") or cmd_has(a, "name"). A new command
+ * is a static run function and a `const struct cmd_entry cmd_X_entry` in
+ * its family's file, declared below and listed once in main.c's
+ * cmd_table; a subcommand is an entry in its parent's `subs`. */
 #ifndef RL_CMD_H
 #define RL_CMD_H
 
