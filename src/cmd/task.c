@@ -44,8 +44,8 @@ task_create(const cli *c, const struct cmd_args *a)
     memset(&spec, 0, sizeof spec);
     spec.name = cmd_arg(a, 0);
     spec.description = cmd_get(a, "description");
-    spec.images = cmd_get(a, "images");
-    spec.gold = cmd_get(a, "gold");
+    spec.images = cmd_input(cmd_get(a, "images"));
+    spec.gold = cmd_input(cmd_get(a, "gold"));
     spec.split = cmd_get(a, "split");
     spec.pair[0] = cmd_val(a, "pair", 0);
     spec.pair[1] = cmd_val(a, "pair", 1);
@@ -166,7 +166,7 @@ static const struct cmd_opt create_opts[] = {
     { .name = "description", .type = CMD_TEXT, .meta = "TEXT",
       .help = "what the task is about, shown on the home screen" },
     { .name = "gold", .type = CMD_FILE, .meta = "FILE",
-      .help = "the gold labels: CSV image,wnid,state" },
+      .help = "the gold labels: CSV image,wnid,state (-: standard input)" },
     { .name = "images", .type = CMD_FILE, .meta = "FILE",
       .help = "with --gold: CSV image, the images' order" },
     { .name = "pair", .type = CMD_CLASS, .meta = "A B", .nvals = 2,

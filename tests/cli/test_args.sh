@@ -121,6 +121,13 @@ expect_rc 1 "a bad row on standard input"
 expect_err ":2: wnid" "names the line and field"
 expect_eq "$(q "$db2" 'SELECT count(*) FROM image')" "$before" "nothing stored"
 
+printf 'image,wnid,state\nILSVRC2012_val_00000001.JPEG,n01751748,correct\n' |
+    "$RELABEL" --db "$db" task create piped --gold - >"$OUT" 2>"$ERR"
+rc=$?
+expect_rc 0 "task create --gold - reads standard input"
+expect_eq "$(q "$db" "SELECT count(*) FROM task WHERE name = 'piped'")" 1 \
+    "the task is stored"
+
 # `-o -` is standard output for exports.
 rl_ok --db "$db" export --format wide
 cp "$OUT" "$TMP/plain"
@@ -131,6 +138,10 @@ rl_ok --db "$db" export --format=wide --output=-
 expect_same_file "$TMP/plain" "$OUT" "--output=- and --format=wide work too"
 rl_ok --db "$db" export --format wide -o"$TMP/joined.csv"
 expect_same_file "$TMP/plain" "$TMP/joined.csv" "-oFILE"
+rl_ok --db "$db" task export piped
+cp "$OUT" "$TMP/gold_plain"
+rl_ok --db "$db" task export piped -o -
+expect_same_file "$TMP/gold_plain" "$OUT" "task export -o - writes standard output"
 
 # Values in both forms, options after arguments.
 rl_ok --db "$db" classes tabby --limit=1
