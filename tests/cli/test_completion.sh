@@ -50,6 +50,9 @@ expect_comp "--render" review --ren
 expect_comp "--feedback" train --fe
 expect_comp "error" demo train --feedback e
 expect_comp "guides" config g
+# bash splits --format=w into --format, =, w: the value still completes.
+expect_comp "wide" export --format = w
+expect_comp "long real-json wide" export --format =
 
 # Files where a file is expected.
 mkdir -p "$TMP/w/sub"
