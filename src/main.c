@@ -1,9 +1,8 @@
-/* main.c - global options and dispatch to the commands in src/cmd/.
- * The only place that calls exit(). */
+/* main.c - global options, the table of commands, and dispatch to the
+ * command families in src/cmd/. The only place that calls exit(). */
 #include <errno.h>
 #include <locale.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,127 +11,57 @@
 #include "cmd/cmd.h"
 #include "relabel/util.h"
 
-static const char USAGE[] =
-    "usage: relabel [--db FILE] [--reviewer NAME] COMMAND [ARGS]\n"
-    "\n"
-    "Build multi-label ground truth for image classification benchmarks.\n"
-    "\n"
-    "Commands:\n"
-    "  init       create a project with the ImageNet-1k catalog\n"
-    "  import     import labels, images, predictions or reviews (CSV)\n"
-    "  export     export reviews as CSV (long, wide) or ReaL JSON\n"
-    "  stats      counts of images, candidates and reviews per reviewer\n"
-    "  eval       score model predictions against the project's labels\n"
-    "  disagreements  candidates on which reviewers differ\n"
-    "  dawid-skene    fit Dawid-Skene to raw vote counts (ReaL's ratings)\n"
-    "  review     open the review screen\n"
-    "  classes    search the label set by name, gloss, wnid or index\n"
-    "  config     show or set a project's guide and example folders\n"
-    "  task       create, list and export training tasks\n"
-    "  assign     split the images among reviewers\n"
-    "  merge      bring in the reviews made in another copy of the project\n"
-    "  train      the home screen: training tasks and the review queue\n"
-    "  demo       create (first time) and open the demo project\n"
-    "\n"
-    "Global options:\n"
-    "  --db FILE        the project file (default: $RELABEL_DB)\n"
-    "  --reviewer NAME  who is reviewing (default: $RELABEL_REVIEWER, then\n"
-    "                   the login name)\n"
-    "  --help, --version\n"
-    "\n"
-    "`relabel COMMAND --help` describes each command.\n";
-
-static const struct {
-    const char *name;
-    int (*run)(const cli *, int, char **);
-} commands[] = {
-    { "init", cmd_init },
-    { "import", cmd_import },
-    { "export", cmd_export },
-    { "stats", cmd_stats },
-    { "eval", cmd_eval },
-    { "disagreements", cmd_disagreements },
-    { "dawid-skene", cmd_dawid_skene },
-    { "review", cmd_review },
-    { "classes", cmd_classes },
-    { "config", cmd_config },
-    { "task", cmd_task },
-    { "assign", cmd_assign },
-    { "merge", cmd_merge },
-    { "train", cmd_train },
-    { "demo", cmd_demo },
+/* Every command, in the order `relabel --help` lists them. A new command
+ * is its entry in its family's file plus one line here. */
+const struct cmd_entry *const cmd_table[] = {
+    &cmd_init_entry,
+    &cmd_import_entry,
+    &cmd_export_entry,
+    &cmd_stats_entry,
+    &cmd_eval_entry,
+    &cmd_disagreements_entry,
+    &cmd_dawid_skene_entry,
+    &cmd_review_entry,
+    &cmd_classes_entry,
+    &cmd_config_entry,
+    &cmd_task_entry,
+    &cmd_assign_entry,
+    &cmd_merge_entry,
+    &cmd_train_entry,
+    &cmd_demo_entry,
+    NULL
 };
 
-bool
-arg_opt(argscan *a, const char *name, const char **val, bool *bad)
+static void
+usage(FILE *fp)
 {
-    const char *arg = a->argv[a->i];
-    size_t n = strlen(name);
+    size_t i;
 
-    if (strncmp(arg, name, n) != 0)
-        return false;
-    if (arg[n] == '=') {
-        *val = arg + n + 1;
-        a->i++;
-        return true;
+    fputs("usage: relabel [--db FILE] [--reviewer NAME] COMMAND [ARGS]\n"
+          "\n"
+          "Build multi-label ground truth for image classification "
+          "benchmarks.\n"
+          "\n"
+          "Commands:\n", fp);
+    for (i = 0; cmd_table[i] != NULL; i++) {
+        const struct cmd_entry *e = cmd_table[i];
+
+        if (e->flags & CMD_HIDDEN)
+            continue;
+        if (strlen(e->name) < 11)
+            fprintf(fp, "  %-10s %s\n", e->name, e->summary);
+        else
+            fprintf(fp, "  %s  %s\n", e->name, e->summary);
     }
-    if (arg[n] != '\0')
-        return false;
-    if (a->i + 1 >= a->argc) {
-        usage_error(a->cmd, "%s needs a value", name);
-        *bad = true;
-        a->i++;
-        return true;
-    }
-    *val = a->argv[a->i + 1];
-    a->i += 2;
-    return true;
-}
-
-bool
-arg_flag(argscan *a, const char *name)
-{
-    if (strcmp(a->argv[a->i], name) != 0)
-        return false;
-    a->i++;
-    return true;
-}
-
-bool
-arg_info(argscan *a, const char *help)
-{
-    if (arg_flag(a, "--help")) {
-        fputs(help, stdout);
-        return true;
-    }
-    if (arg_flag(a, "--version")) {
-        printf("relabel %s\n", RL_VERSION);
-        return true;
-    }
-    return false;
-}
-
-int
-usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "relabel%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, " (see relabel%s%s --help)\n", cmd ? " " : "",
-            cmd ? cmd : "");
-    return 2;
-}
-
-void
-print_err(const rl_err *e)
-{
-    char *safe = rl_utf8_sanitize(e->msg);
-
-    fprintf(stderr, "relabel: %s\n", safe);
-    free(safe);
+    fputs("\n"
+          "Global options:\n"
+          "  --db FILE        the project file (default: $RELABEL_DB)\n"
+          "  --reviewer NAME  who is reviewing (default: $RELABEL_REVIEWER, "
+          "then\n"
+          "                   the login name)\n"
+          "  --help, --version\n"
+          "\n"
+          "`relabel COMMAND --help` describes each command.\n", fp);
 }
 
 static const char *
@@ -163,43 +92,67 @@ valid_reviewer(const char *s)
     return true;
 }
 
+/* --db FILE, --db=FILE: true when argv[*i] is option `name`, its value in
+ * *val; 2 in *rc when the value is missing. */
+static bool
+global_opt(int argc, char **argv, int *i, const char *name,
+           const char **val, int *rc)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+
+    if (strncmp(arg, name, n) != 0 || (arg[n] != '\0' && arg[n] != '='))
+        return false;
+    if (arg[n] == '=') {
+        *val = arg + n + 1;
+    } else if (*i + 1 < argc) {
+        *val = argv[++*i];
+    } else {
+        *rc = usage_error(NULL, "%s needs a value", name);
+    }
+    return true;
+}
+
 int
 main(int argc, char **argv)
 {
     cli c = { getenv("RELABEL_DB"), NULL };
-    argscan a = { argc, argv, 1, NULL };
-    bool bad = false;
+    int i = 1, rc = 0;
     size_t k;
 
     setlocale(LC_ALL, "");
-    while (a.i < argc && argv[a.i][0] == '-') {
-        if (arg_flag(&a, "--help") || arg_flag(&a, "-h")) {
-            fputs(USAGE, stdout);
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
             return 0;
         }
-        if (arg_flag(&a, "--version")) {
+        if (strcmp(argv[i], "--version") == 0) {
             printf("relabel %s\n", RL_VERSION);
             return 0;
         }
-        if (arg_opt(&a, "--db", &c.db, &bad)
-            || arg_opt(&a, "--reviewer", &c.reviewer, &bad)) {
-            if (bad)
-                return 2;
+        if (global_opt(argc, argv, &i, "--db", &c.db, &rc)
+            || global_opt(argc, argv, &i, "--reviewer", &c.reviewer, &rc)) {
+            if (rc != 0)
+                return rc;
+            i++;
             continue;
         }
-        return usage_error(NULL, "unknown option '%s'", argv[a.i]);
+        return usage_error(NULL, "unknown option '%s'", argv[i]);
     }
-    if (a.i >= argc) {
-        fputs(USAGE, stderr);
+    if (i >= argc) {
+        usage(stderr);
         return 2;
     }
     if (c.reviewer == NULL)
         c.reviewer = login_name();
+    /* The completion reads the command line as typed, before checks. */
+    if (strcmp(argv[i], "__complete") == 0)
+        return cmd_complete(&c, argc - i - 1, argv + i + 1);
     if (!valid_reviewer(c.reviewer))
         return usage_error(NULL, "reviewer name must be 1-64 printable "
                            "characters without commas or quotes");
-    for (k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        if (strcmp(argv[a.i], commands[k].name) == 0)
-            return commands[k].run(&c, argc - a.i, argv + a.i);
-    return usage_error(NULL, "unknown command '%s'", argv[a.i]);
+    for (k = 0; cmd_table[k] != NULL; k++)
+        if (strcmp(argv[i], cmd_table[k]->name) == 0)
+            return cmd_dispatch(cmd_table[k], NULL, &c, argc - i, argv + i);
+    return usage_error(NULL, "unknown command '%s'", argv[i]);
 }

@@ -67,6 +67,12 @@ rl_image *rl_image_load(rl_store *s, const rl_catalog *cat,
 void rl_image_free(rl_image *img);
 /* Row id of the image called `name`, or -1. */
 int64_t rl_image_find(rl_store *s, const char *name);
+/* Calls fn(ctx, name) for the image names that start with `prefix`, in
+ * name order, at most `max`; the name is borrowed for the call. Returns
+ * the number of calls, or -1 with `err` set. */
+long rl_image_names(rl_store *s, const char *prefix, long max,
+                    void (*fn)(void *ctx, const char *name), void *ctx,
+                    rl_err *err);
 /* Candidates without a verdict from this reviewer. */
 size_t rl_image_unreviewed(const rl_image *img);
 /* Position of the candidate for class `cls`, or SIZE_MAX. */

@@ -11,67 +11,43 @@
 #include "relabel/util.h"
 
 static const char CLASSES_HELP[] =
-    "usage: relabel --db FILE classes [--limit N] [--nodes] QUERY...\n"
-    "\n"
     "Searches the project's label set by name, any lemma, gloss words, wnid\n"
     "or class index, and prints the matches best first: wnid, class index,\n"
     "names, gloss and WordNet path. A lemma that starts with the query ranks\n"
     "first, then whole words, then gloss matches; one typo is forgiven\n"
-    "(\"dalmation\" finds dalmatian). --nodes includes the inner hierarchy\n"
-    "nodes; --limit caps the list (default 20).\n";
+    "(\"dalmation\" finds dalmatian).\n";
 
 static const char *const match_names[] = {
     "", "typo", "gloss", "words", "substring", "word prefix", "word",
     "prefix", "exact", "id"
 };
 
-int
-cmd_classes(const cli *c, int argc, char **argv)
+static int
+cmd_classes(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "classes" };
-    const char *limit_s = NULL;
-    bool bad = false, nodes = false;
+    const char *limit_s = cmd_get(a, "limit");
+    bool nodes = cmd_has(a, "nodes");
     rl_buf query = {0};
     rl_store *s;
     rl_catalog *cat;
     rl_search *idx;
     rl_hit *hits;
-    rl_err e;
     long limit = 20;
     size_t n, i;
+    int j, rc;
 
-    while (a.i < argc) {
-        if (arg_info(&a, CLASSES_HELP))
-            return 0;
-        if (arg_flag(&a, "--nodes")) {
-            nodes = true;
-            continue;
-        }
-        if (arg_opt(&a, "--limit", &limit_s, &bad)) {
-            if (bad)
-                return 2;
-            if (rl_parse_long(limit_s, &limit) != 0 || limit < 1)
-                return usage_error("classes", "--limit: a positive number");
-            continue;
-        }
+    if (limit_s != NULL && (rl_parse_long(limit_s, &limit) != 0 || limit < 1))
+        return usage_error("classes", "--limit: a positive number");
+    for (j = 0; j < a->argc; j++) {
         if (query.len > 0)
             rl_buf_addc(&query, ' ');
-        rl_buf_adds(&query, argv[a.i++]);
+        rl_buf_adds(&query, a->argv[j]);
     }
     if (query.len == 0)
         return usage_error("classes", "give a QUERY");
-    if (c->db == NULL || *c->db == '\0') {
+    if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, &cat)) != 0) {
         rl_buf_free(&query);
-        return usage_error("classes", "no project given: use --db FILE or "
-                           "set RELABEL_DB");
-    }
-    s = rl_store_open(c->db, RL_STORE_READONLY, &e);
-    cat = s != NULL ? rl_catalog_load(s, &e) : NULL;
-    if (cat == NULL) {
-        print_err(&e);
-        rl_store_close(s);
-        rl_buf_free(&query);
-        return 1;
+        return rc;
     }
     idx = rl_search_new(cat);
     hits = rl_xcalloc((size_t)limit, sizeof *hits);
@@ -110,3 +86,24 @@ cmd_classes(const cli *c, int argc, char **argv)
     rl_buf_free(&query);
     return n > 0 ? 0 : 1;
 }
+
+static const struct cmd_arg classes_args[] = {
+    { "QUERY", CMD_TEXT, NULL },
+    { 0 }
+};
+
+static const struct cmd_opt classes_opts[] = {
+    { .name = "limit", .type = CMD_NUMBER, .meta = "N",
+      .help = "list at most N matches (default 20)" },
+    { .name = "nodes", .type = CMD_FLAG,
+      .help = "include the inner nodes of the hierarchy" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_classes_entry = {
+    .name = "classes",
+    .summary = "search the label set by name, gloss, wnid or index",
+    .usage = "QUERY...", .args = classes_args, .max_args = -1,
+    .flags = CMD_DB, .opts = classes_opts, .text = CLASSES_HELP,
+    .run = cmd_classes,
+};

@@ -9,8 +9,6 @@
 #include "relabel/util.h"
 
 static const char CONFIG_HELP[] =
-    "usage: relabel --db FILE config [KEY [VALUE]]\n"
-    "\n"
     "Shows or sets a project setting. Keys:\n"
     "  guides    folder of the labeling guide (default: the shipped guide)\n"
     "  examples  folder of example images, one sub-folder per wnid\n"
@@ -20,24 +18,17 @@ static const char CONFIG_HELP[] =
 
 static const char *const keys[] = { "guides", "examples" };
 
-int
-cmd_config(const cli *c, int argc, char **argv)
+static int
+cmd_config(const cli *c, const struct cmd_args *ca)
 {
+    /* argv[1] KEY, argv[2] VALUE, as the command line had them. */
+    const char *argv[3] = { "config", cmd_arg(ca, 0), cmd_arg(ca, 1) };
+    int argc = ca->argc + 1;
     rl_store *s;
     rl_err e;
     size_t k;
-    int i, rc = 0;
+    int rc = 0;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
-            fputs(CONFIG_HELP, stdout);
-            return 0;
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
-    }
     if (argc > 3)
         return usage_error("config", "give KEY and at most one VALUE");
     if (argc >= 2) {
@@ -48,13 +39,9 @@ cmd_config(const cli *c, int argc, char **argv)
             return usage_error("config", "unknown key '%s' (guides or "
                                "examples)", argv[1]);
     }
-    if (c->db == NULL || *c->db == '\0')
-        return usage_error("config", "no project given: use --db FILE");
-    s = rl_store_open(c->db, argc == 3 ? 0 : RL_STORE_READONLY, &e);
-    if (s == NULL) {
-        print_err(&e);
-        return 1;
-    }
+    if ((rc = cmd_open(c, ca->cmd, argc == 3 ? 0 : RL_STORE_READONLY, &s,
+                       NULL)) != 0)
+        return rc;
     if (argc == 3) {
         struct stat sb;
         char buf[4096];
@@ -87,3 +74,21 @@ cmd_config(const cli *c, int argc, char **argv)
     rl_store_close(s);
     return rc;
 }
+
+static const struct cmd_arg config_args[] = {
+    { "KEY", CMD_CHOICE, "guides|examples" },
+    { "VALUE", CMD_DIR, NULL },
+    { 0 }
+};
+
+static const struct cmd_opt config_opts[] = {
+    { 0 }
+};
+
+const struct cmd_entry cmd_config_entry = {
+    .name = "config",
+    .summary = "show or set a project's guide and example folders",
+    .usage = "[KEY [VALUE]]", .args = config_args, .max_args = -1,
+    .flags = CMD_DB, .opts = config_opts, .text = CONFIG_HELP,
+    .run = cmd_config,
+};

@@ -19,26 +19,6 @@
 #include "relabel/store.h"
 #include "relabel/util.h"
 
-static int
-open_ro(const cli *c, const char *cmd, rl_store **s, rl_catalog **cat)
-{
-    rl_err e;
-
-    if (c->db == NULL || *c->db == '\0')
-        return usage_error(cmd, "no project given: use --db FILE or set "
-                           "RELABEL_DB");
-    if ((*s = rl_store_open(c->db, RL_STORE_READONLY, &e)) == NULL) {
-        print_err(&e);
-        return 1;
-    }
-    if (cat != NULL && (*cat = rl_catalog_load(*s, &e)) == NULL) {
-        print_err(&e);
-        rl_store_close(*s);
-        return 1;
-    }
-    return 0;
-}
-
 /* "12.34%" or "-" for NaN, into buf. */
 static const char *
 pct(double x, char *buf, size_t size)
@@ -53,10 +33,6 @@ pct(double x, char *buf, size_t size)
 /* ---- eval ----------------------------------------------------------- */
 
 static const char EVAL_HELP[] =
-    "usage: relabel --db FILE eval PRED.csv... [--consensus RULE]\n"
-    "           [--threshold T] [--format text|csv|json] [--model NAME]\n"
-    "           [--plot] [--svg FILE] [--resamples N] [--seed N]\n"
-    "\n"
     "Scores models' predictions against the project. PRED.csv has columns\n"
     "image,wnid and optionally model and rank (1 = top-1; an image's rows\n"
     "count 1, 2, 3... in file order without rank); a class is a wnid or a\n"
@@ -74,22 +50,11 @@ static const char EVAL_HELP[] =
     "                 images (fixed seed: the same output every run)\n"
     "With datasets val and another tag, the drop in multi-label accuracy\n"
     "from val to it is shown with its interval (text and json).\n"
-    "\n"
-    "Options:\n"
-    "  --consensus RULE  majority (default; a tie is unclear),\n"
-    "                    reviewer:NAME, or dawid-skene[:THRESHOLD]\n"
-    "  --threshold T     Dawid-Skene posterior for correct (default 0.8)\n"
-    "  --format F        text (default), csv or json. csv columns: model,\n"
-    "                    subset,n_top,top1,top5,n_multilabel,multilabel,\n"
-    "                    multilabel_unclear,ci_low,ci_high (fractions with\n"
-    "                    six decimals, empty when a count is 0)\n"
-    "  --plot            after the text table, plot top-1 against\n"
-    "                    multi-label accuracy, one point per model\n"
-    "  --svg FILE        write that plot as SVG\n"
-    "  --resamples N     bootstrap resamples (default 1000; 0: none)\n"
-    "  --seed N          bootstrap seed (default 20200615)\n"
-    "  --humans          instead: each reviewer's accuracy on training tasks\n"
-    "                    done in evaluation mode (text or csv)\n"
+    "csv columns: model,subset,n_top,top1,top5,n_multilabel,multilabel,\n"
+    "multilabel_unclear,ci_low,ci_high (fractions with six decimals, empty\n"
+    "when a count is 0).\n";
+
+static const char EVAL_EPILOG[] =
     "A bad row stops with FILE:LINE: field: what, exit status 1.\n";
 
 /* Writes `s` as a JSON string. */
@@ -478,13 +443,13 @@ plot_svg(const char *path, const rl_eval *ev, const char *rule)
     return 0;
 }
 
-int
-cmd_eval(const cli *c, int argc, char **argv)
+static int
+cmd_eval(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "eval" };
-    const char *cons = "majority", *fmt = "text", *svg = NULL;
-    const char *model = NULL, *thr_s = NULL, *res_s = NULL, *seed_s = NULL;
-    const char **files = rl_xcalloc((size_t)argc + 1, sizeof *files);
+    const char *cons = "majority", *fmt = "text", *svg = cmd_get(a, "svg");
+    const char *model = cmd_get(a, "model"), *thr_s = cmd_get(a, "threshold");
+    const char *res_s = cmd_get(a, "resamples"), *seed_s = cmd_get(a, "seed");
+    const char **files = rl_xcalloc((size_t)a->argc + 1, sizeof *files);
     rl_eval_opts eo = { -1, RL_EVAL_SEED, 0 };
     rl_consensus_opts co;
     rl_truth_summary ts;
@@ -493,42 +458,19 @@ cmd_eval(const cli *c, int argc, char **argv)
     rl_truth *t = NULL;
     rl_preds *p = NULL;
     rl_eval ev = {0};
-    bool bad = false, plot = false, humans = false;
+    bool plot = cmd_has(a, "plot"), humans = cmd_has(a, "humans");
     size_t n_files = 0, i;
     char rule[128];
     rl_err e;
     int rc = 1;
 
-    while (a.i < argc) {
-        if (arg_info(&a, EVAL_HELP)) {
-            free(files);
-            return 0;
-        }
-        if (arg_flag(&a, "--plot")) {
-            plot = true;
-            continue;
-        }
-        if (arg_flag(&a, "--humans")) {
-            humans = true;
-            continue;
-        }
-        if (arg_opt(&a, "--consensus", &cons, &bad)
-            || arg_opt(&a, "--format", &fmt, &bad)
-            || arg_opt(&a, "--svg", &svg, &bad)
-            || arg_opt(&a, "--model", &model, &bad)
-            || arg_opt(&a, "--threshold", &thr_s, &bad)
-            || arg_opt(&a, "--resamples", &res_s, &bad)
-            || arg_opt(&a, "--seed", &seed_s, &bad)) {
-            if (bad)
-                goto usage;
-            continue;
-        }
-        if (argv[a.i][0] == '-' && argv[a.i][1] != '\0') {
-            usage_error("eval", "unknown option '%s'", argv[a.i]);
-            goto usage;
-        }
-        files[n_files++] = argv[a.i++];
-    }
+    if (cmd_has(a, "consensus"))
+        cons = cmd_get(a, "consensus");
+    if (cmd_has(a, "format"))
+        fmt = cmd_get(a, "format");
+    /* "-": the predictions on standard input. */
+    for (; (int)n_files < a->argc; n_files++)
+        files[n_files] = cmd_input(a->argv[n_files]);
     if (humans) {
         free(files);
         if (n_files > 0)
@@ -592,7 +534,7 @@ cmd_eval(const cli *c, int argc, char **argv)
         }
         eo.seed = (uint64_t)v;
     }
-    if ((rc = open_ro(c, "eval", &s, &cat)) != 0)
+    if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, &cat)) != 0)
         goto out;
     rc = 1;
     if ((t = rl_truth_load(s, cat, &co, &e)) == NULL) {
@@ -645,11 +587,48 @@ usage:
     return 2;
 }
 
+static const struct cmd_arg eval_args[] = {
+    { "PRED.csv", CMD_FILE, NULL },
+    { 0 }
+};
+
+static const struct cmd_opt eval_opts[] = {
+    { .name = "consensus", .type = CMD_TEXT, .meta = "RULE",
+      .help = "majority (default; a tie is unclear), reviewer:NAME, or "
+              "dawid-skene[:THRESHOLD]" },
+    { .name = "threshold", .type = CMD_NUMBER, .meta = "T",
+      .help = "Dawid-Skene posterior for correct (default 0.8)" },
+    { .name = "format", .type = CMD_CHOICE, .choices = "text|csv|json",
+      .help = "text (default), csv or json" },
+    { .name = "model", .type = CMD_TEXT, .meta = "NAME",
+      .help = "the model of a file without a model column (default: the "
+              "file name)" },
+    { .name = "plot", .type = CMD_FLAG,
+      .help = "after the text table, plot top-1 against multi-label "
+              "accuracy, one point per model" },
+    { .name = "svg", .type = CMD_FILE, .meta = "FILE",
+      .help = "write that plot as SVG" },
+    { .name = "resamples", .type = CMD_NUMBER, .meta = "N",
+      .help = "bootstrap resamples (default 1000; 0: none)" },
+    { .name = "seed", .type = CMD_NUMBER, .meta = "N",
+      .help = "bootstrap seed (default 20200615)" },
+    { .name = "humans", .type = CMD_FLAG,
+      .help = "instead: each reviewer's accuracy on training tasks done in "
+              "evaluation mode (text or csv)" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_eval_entry = {
+    .name = "eval",
+    .summary = "score model predictions against the project's labels",
+    .usage = "PRED.csv...", .args = eval_args, .max_args = -1,
+    .flags = CMD_DB, .opts = eval_opts, .text = EVAL_HELP,
+    .epilog = EVAL_EPILOG, .run = cmd_eval,
+};
+
 /* ---- disagreements -------------------------------------------------- */
 
 static const char DISAGREE_HELP[] =
-    "usage: relabel --db FILE disagreements [--open] [--format text|csv]\n"
-    "\n"
     "Lists the candidates (image, class) on which reviewers gave different\n"
     "verdicts, by image name and class index, with who said what and the\n"
     "adjudicator's verdict if there is one (an adjudicator's verdict is\n"
@@ -657,10 +636,9 @@ static const char DISAGREE_HELP[] =
     "adjudicated. csv writes image,wnid,reviewer,state,role: one row per\n"
     "verdict on a listed candidate.\n";
 
-int
-cmd_disagreements(const cli *c, int argc, char **argv)
+static int
+cmd_disagreements(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "disagreements" };
     const char *fmt = "text";
     rl_consensus_opts co = { .rule = RL_CONSENSUS_MAJORITY };
     rl_consensus cs = {0};
@@ -668,31 +646,18 @@ cmd_disagreements(const cli *c, int argc, char **argv)
     size_t n = 0, i, k, n_adj = 0, images = 0;
     rl_store *s = NULL;
     rl_catalog *cat = NULL;
-    bool bad = false, open_only = false, csv;
+    bool open_only = cmd_has(a, "open"), csv;
     rl_buf row = {0};
     rl_err e;
     int rc;
 
-    while (a.i < argc) {
-        if (arg_info(&a, DISAGREE_HELP))
-            return 0;
-        if (arg_flag(&a, "--open")) {
-            open_only = true;
-            continue;
-        }
-        if (arg_opt(&a, "--format", &fmt, &bad)) {
-            if (bad)
-                return 2;
-            continue;
-        }
-        return usage_error("disagreements", "unexpected argument '%s'",
-                           argv[a.i]);
-    }
+    if (cmd_has(a, "format"))
+        fmt = cmd_get(a, "format");
     if (strcmp(fmt, "text") != 0 && strcmp(fmt, "csv") != 0)
         return usage_error("disagreements", "unknown format '%s' (text or "
                            "csv)", fmt);
     csv = strcmp(fmt, "csv") == 0;
-    if ((rc = open_ro(c, "disagreements", &s, &cat)) != 0)
+    if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, &cat)) != 0)
         return rc;
     rc = 1;
     if (rl_consensus_compute(s, &co, &cs, &e) != 0
@@ -778,12 +743,24 @@ out:
     return rc;
 }
 
+static const struct cmd_opt disagree_opts[] = {
+    { .name = "open", .type = CMD_FLAG,
+      .help = "only the candidates not yet adjudicated" },
+    { .name = "format", .type = CMD_CHOICE, .choices = "text|csv",
+      .help = "text (default) or csv" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_disagreements_entry = {
+    .name = "disagreements",
+    .summary = "candidates on which reviewers differ",
+    .max_args = 0, .flags = CMD_DB, .opts = disagree_opts,
+    .text = DISAGREE_HELP, .run = cmd_disagreements,
+};
+
 /* ---- dawid-skene on anonymous votes ---------------------------------- */
 
 static const char DS_HELP[] =
-    "usage: relabel dawid-skene VOTES.csv [--threshold T] [--iterations N]\n"
-    "                           [--posteriors FILE]\n"
-    "\n"
     "Fits Dawid & Skene's model to raw vote counts, as ImageNet-ReaL's\n"
     "real_proposals.csv gives them: columns image,wnid,votes_no,votes_maybe,\n"
     "votes_yes, optionally in_real (1/0: the published label set) and\n"
@@ -869,38 +846,24 @@ print_patterns(const rl_vote_table *t, const rl_ds_model *m, double thr)
     putchar('\n');
 }
 
-int
-cmd_dawid_skene(const cli *c, int argc, char **argv)
+static int
+cmd_dawid_skene(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "dawid-skene" };
-    const char *file = NULL, *thr_s = NULL, *it_s = NULL, *post = NULL;
+    const char *file = cmd_input(cmd_arg(a, 0));
+    const char *thr_s = cmd_get(a, "threshold");
+    const char *it_s = cmd_get(a, "iterations");
+    const char *post = cmd_get(a, "posteriors");
     rl_ds_opts o = { 0, 0, 0 };
     rl_vote_table t;
     rl_ds_model m = {0};
     rl_vote_agreement ag;
     double thr = RL_DS_THRESHOLD;
-    bool bad = false;
     rl_err e;
     int rc = 1, j, k;
     long n_in = 0;
     size_t i;
 
     (void)c;
-    while (a.i < argc) {
-        if (arg_info(&a, DS_HELP))
-            return 0;
-        if (arg_opt(&a, "--threshold", &thr_s, &bad)
-            || arg_opt(&a, "--iterations", &it_s, &bad)
-            || arg_opt(&a, "--posteriors", &post, &bad)) {
-            if (bad)
-                return 2;
-            continue;
-        }
-        if ((argv[a.i][0] == '-' && argv[a.i][1] != '\0') || file != NULL)
-            return usage_error("dawid-skene", "unexpected argument '%s'",
-                               argv[a.i]);
-        file = argv[a.i++];
-    }
     if (file == NULL)
         return usage_error("dawid-skene", "give a VOTES.csv file");
     if (thr_s != NULL) {
@@ -968,6 +931,29 @@ out:
     rl_vote_table_free(&t);
     return rc;
 }
+
+static const struct cmd_arg ds_args[] = {
+    { "VOTES.csv", CMD_FILE, NULL },
+    { 0 }
+};
+
+static const struct cmd_opt ds_opts[] = {
+    { .name = "threshold", .type = CMD_NUMBER, .meta = "T",
+      .help = "the posterior a pair needs to be in a label set (default "
+              "0.8)" },
+    { .name = "iterations", .type = CMD_NUMBER, .meta = "N",
+      .help = "at most N rounds of EM" },
+    { .name = "posteriors", .type = CMD_FILE, .meta = "FILE",
+      .help = "write image,wnid,posterior,in_set per pair to FILE" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_dawid_skene_entry = {
+    .name = "dawid-skene",
+    .summary = "fit Dawid-Skene to raw vote counts (ReaL's ratings)",
+    .usage = "VOTES.csv", .args = ds_args, .max_args = 1,
+    .opts = ds_opts, .text = DS_HELP, .run = cmd_dawid_skene,
+};
 
 /* ---- stats --agreement ---------------------------------------------- */
 

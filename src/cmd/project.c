@@ -62,40 +62,9 @@ share_dir(void)
     return found;
 }
 
-static int
-need_db(const cli *c, const char *cmd)
-{
-    if (c->db == NULL || *c->db == '\0')
-        return usage_error(cmd, "no project given: use --db FILE or set "
-                           "RELABEL_DB");
-    return 0;
-}
-
-/* Opens the project and its catalog, or prints why not. */
-static int
-open_project(const cli *c, int flags, rl_store **s, rl_catalog **cat)
-{
-    rl_err e;
-
-    *s = rl_store_open(c->db, flags, &e);
-    if (*s == NULL) {
-        print_err(&e);
-        return 1;
-    }
-    if (cat != NULL && (*cat = rl_catalog_load(*s, &e)) == NULL) {
-        print_err(&e);
-        rl_store_close(*s);
-        *s = NULL;
-        return 1;
-    }
-    return 0;
-}
-
 /* ---- init ---------------------------------------------------------- */
 
 static const char INIT_HELP[] =
-    "usage: relabel --db FILE init [--classes DIR]\n"
-    "\n"
     "Creates a new project file with a label set: by default the shipped\n"
     "ImageNet-1k catalog (1000 classes, the WordNet hierarchy above them,\n"
     "the dog / organism / object split). DIR must hold classes.tsv (index,\n"
@@ -120,27 +89,15 @@ init_project(const char *db, const char *classes, rl_err *e)
     return 0;
 }
 
-int
-cmd_init(const cli *c, int argc, char **argv)
+static int
+cmd_init(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "init" };
-    const char *classes = NULL;
-    bool bad = false;
+    const char *classes = cmd_get(a, "classes");
     rl_err e;
     char *dflt = NULL;
     int rc;
 
-    while (a.i < argc) {
-        if (arg_info(&a, INIT_HELP))
-            return 0;
-        if (arg_opt(&a, "--classes", &classes, &bad)) {
-            if (bad)
-                return 2;
-            continue;
-        }
-        return usage_error("init", "unexpected argument '%s'", argv[a.i]);
-    }
-    if ((rc = need_db(c, "init")) != 0)
+    if ((rc = cmd_need_db(c, a->cmd)) != 0)
         return rc;
     if (classes == NULL)
         classes = dflt = rl_xasprintf("%s", share_dir());
@@ -154,11 +111,21 @@ cmd_init(const cli *c, int argc, char **argv)
     return 0;
 }
 
+static const struct cmd_opt init_opts[] = {
+    { .name = "classes", .type = CMD_DIR, .meta = "DIR",
+      .help = "the label set (default: the shipped ImageNet-1k catalog)" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_init_entry = {
+    .name = "init", .summary = "create a project with the ImageNet-1k catalog",
+    .max_args = 0, .flags = CMD_DB, .opts = init_opts, .text = INIT_HELP,
+    .run = cmd_init,
+};
+
 /* ---- import -------------------------------------------------------- */
 
 static const char IMPORT_HELP[] =
-    "usage: relabel --db FILE import KIND FILE [options]\n"
-    "\n"
     "KIND and the CSV columns it reads (by header name, any order):\n"
     "  labels       image,wnid[,dataset]   original label of each image;\n"
     "               creates the images\n"
@@ -171,16 +138,10 @@ static const char IMPORT_HELP[] =
     "               the original label\n"
     "  reviews      image,wnid,state[,reviewer][,problematic][,updated_at]\n"
     "               [,note], or the wide export's columns\n"
-    "A class is a wnid (n02085620) or a class index (151).\n"
-    "\n"
-    "Options:\n"
-    "  --dry-run         check everything, store nothing\n"
-    "  --dataset TAG     dataset of labelled images without a dataset column\n"
-    "  --root DIR        base folder of relative image paths\n"
-    "  --model NAME      model of predictions without a model column\n"
-    "                    (default: the file name)\n"
-    "  --state STATE     state of reviews without a state column\n"
-    "\n"
+    "A class is a wnid (n02085620) or a class index (151). A FILE of -\n"
+    "is standard input.\n";
+
+static const char IMPORT_EPILOG[] =
     "An import is one transaction: a bad row stops it with FILE:LINE: field:\n"
     "what is wrong, exit status 1, and nothing from the file is stored.\n";
 
@@ -204,55 +165,39 @@ on_progress(void *ctx, const char *path, long rows)
     fflush(stderr);
 }
 
-int
-cmd_import(const cli *c, int argc, char **argv)
+static int
+cmd_import(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "import" };
     rl_import_opts o = { 0 };
     rl_import_result res;
-    const char *kind = NULL, *file = NULL;
+    const char *kind = cmd_arg(a, 0), *file = cmd_arg(a, 1), *path;
     struct progress prog = { 0 };
     rl_store *s;
     rl_catalog *cat;
-    bool bad = false;
     rl_err e;
     int rc;
 
-    while (a.i < argc) {
-        if (arg_info(&a, IMPORT_HELP))
-            return 0;
-        if (arg_flag(&a, "--dry-run")) {
-            o.dry_run = true;
-            continue;
-        }
-        if (arg_opt(&a, "--dataset", &o.dataset, &bad)
-            || arg_opt(&a, "--root", &o.root, &bad)
-            || arg_opt(&a, "--model", &o.model, &bad)
-            || arg_opt(&a, "--state", &o.state, &bad)) {
-            if (bad)
-                return 2;
-            continue;
-        }
-        if (argv[a.i][0] == '-' && argv[a.i][1] != '\0')
-            return usage_error("import", "unknown option '%s'", argv[a.i]);
-        if (kind == NULL)
-            kind = argv[a.i++];
-        else if (file == NULL)
-            file = argv[a.i++];
-        else
-            return usage_error("import", "unexpected argument '%s'",
-                               argv[a.i]);
-    }
+    o.dry_run = cmd_has(a, "dry-run");
+    o.dataset = cmd_get(a, "dataset");
+    o.root = cmd_get(a, "root");
+    o.model = cmd_get(a, "model");
+    o.state = cmd_get(a, "state");
     if (kind == NULL || file == NULL)
         return usage_error("import", "give a KIND and a FILE");
     if (strcmp(kind, "labels") != 0 && strcmp(kind, "images") != 0
         && strcmp(kind, "predictions") != 0 && strcmp(kind, "reviews") != 0)
         return usage_error("import", "unknown kind '%s' (labels, images, "
                            "predictions or reviews)", kind);
-    if ((rc = need_db(c, "import")) != 0)
+    /* "-" is standard input; its relative image paths are relative to
+     * the current folder. */
+    path = cmd_input(file);
+    if (strcmp(file, "-") == 0) {
+        file = "standard input";
+        if (o.root == NULL)
+            o.root = ".";
+    }
+    if ((rc = cmd_open(c, a->cmd, 0, &s, &cat)) != 0)
         return rc;
-    if (open_project(c, 0, &s, &cat) != 0)
-        return 1;
     o.reviewer = c->reviewer;
     if (isatty(STDERR_FILENO)) {
         prog.start = rl_mono_ms();
@@ -260,13 +205,13 @@ cmd_import(const cli *c, int argc, char **argv)
         o.ctx = &prog;
     }
     if (strcmp(kind, "labels") == 0)
-        rc = rl_import_labels(s, cat, file, &o, &res, &e);
+        rc = rl_import_labels(s, cat, path, &o, &res, &e);
     else if (strcmp(kind, "images") == 0)
-        rc = rl_import_images(s, cat, file, &o, &res, &e);
+        rc = rl_import_images(s, cat, path, &o, &res, &e);
     else if (strcmp(kind, "predictions") == 0)
-        rc = rl_import_predictions(s, cat, file, &o, &res, &e);
+        rc = rl_import_predictions(s, cat, path, &o, &res, &e);
     else
-        rc = rl_import_reviews(s, cat, file, &o, &res, &e);
+        rc = rl_import_reviews(s, cat, path, &o, &res, &e);
     if (prog.shown)
         fputc('\n', stderr);
     rl_catalog_free(cat);
@@ -282,13 +227,39 @@ cmd_import(const cli *c, int argc, char **argv)
     return 0;
 }
 
+static const struct cmd_arg import_args[] = {
+    { "KIND", CMD_CHOICE, "labels|images|predictions|reviews" },
+    { "FILE", CMD_FILE, NULL },
+    { 0 }
+};
+
+static const struct cmd_opt import_opts[] = {
+    { .name = "dry-run", .type = CMD_FLAG,
+      .help = "check everything, store nothing" },
+    { .name = "dataset", .type = CMD_TEXT, .meta = "TAG",
+      .help = "dataset of labelled images without a dataset column" },
+    { .name = "root", .type = CMD_DIR, .meta = "DIR",
+      .help = "base folder of relative image paths" },
+    { .name = "model", .type = CMD_TEXT, .meta = "NAME",
+      .help = "model of predictions without a model column (default: the "
+              "file name)" },
+    { .name = "state", .type = CMD_TEXT, .meta = "STATE",
+      .help = "state of reviews without a state column" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_import_entry = {
+    .name = "import",
+    .summary = "import labels, images, predictions or reviews (CSV)",
+    .usage = "KIND FILE", .args = import_args, .max_args = 2,
+    .flags = CMD_DB, .opts = import_opts, .text = IMPORT_HELP,
+    .epilog = IMPORT_EPILOG, .run = cmd_import,
+};
+
 /* ---- export -------------------------------------------------------- */
 
 static const char EXPORT_HELP[] =
-    "usage: relabel --db FILE export [--format long|wide|real-json]\n"
-    "                                [--consensus majority|reviewer:NAME]\n"
-    "                                [-o FILE]\n"
-    "\n"
+    "Formats:\n"
     "  long       image,wnid,state,reviewer,updated_at: every stored review\n"
     "  wide       image,original,correct,wrong,unclear,dont_know,\n"
     "             problematic,main: one row per image, class lists\n"
@@ -298,36 +269,26 @@ static const char EXPORT_HELP[] =
     "\n"
     "wide and real-json combine reviewers by majority (a tie is unclear), or\n"
     "take one reviewer's marks with --consensus reviewer:NAME. The output is\n"
-    "written to FILE atomically (default: standard output).\n";
+    "written to FILE atomically (default, or -: standard output).\n";
 
-int
-cmd_export(const cli *c, int argc, char **argv)
+static int
+cmd_export(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "export" };
-    const char *fmt = "long", *out = NULL, *cons = "majority";
+    const char *fmt = "long", *out = cmd_get(a, "output");
+    const char *cons = "majority";
     const char *reviewer = NULL;
     rl_export_format f;
     rl_store *s;
     rl_catalog *cat;
-    bool bad = false;
     char *tmp = NULL;
     FILE *fp = stdout;
     rl_err e;
     int rc;
 
-    while (a.i < argc) {
-        if (arg_info(&a, EXPORT_HELP))
-            return 0;
-        if (arg_opt(&a, "--format", &fmt, &bad)
-            || arg_opt(&a, "-o", &out, &bad)
-            || arg_opt(&a, "--output", &out, &bad)
-            || arg_opt(&a, "--consensus", &cons, &bad)) {
-            if (bad)
-                return 2;
-            continue;
-        }
-        return usage_error("export", "unexpected argument '%s'", argv[a.i]);
-    }
+    if (cmd_has(a, "format"))
+        fmt = cmd_get(a, "format");
+    if (cmd_has(a, "consensus"))
+        cons = cmd_get(a, "consensus");
     if (strcmp(fmt, "long") == 0)
         f = RL_EXPORT_LONG;
     else if (strcmp(fmt, "wide") == 0)
@@ -342,10 +303,8 @@ cmd_export(const cli *c, int argc, char **argv)
     else if (strcmp(cons, "majority") != 0)
         return usage_error("export", "unknown consensus '%s' (majority or "
                            "reviewer:NAME)", cons);
-    if ((rc = need_db(c, "export")) != 0)
+    if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, &cat)) != 0)
         return rc;
-    if (open_project(c, RL_STORE_READONLY, &s, &cat) != 0)
-        return 1;
     if (out != NULL && strcmp(out, "-") != 0) {
         struct stat sb;
 
@@ -387,11 +346,29 @@ cmd_export(const cli *c, int argc, char **argv)
     return 0;
 }
 
+static const struct cmd_opt export_opts[] = {
+    { .name = "format", .type = CMD_CHOICE, .choices = "long|wide|real-json",
+      .help = "the layout (default long)" },
+    { .name = "consensus", .type = CMD_TEXT,
+      .meta = "majority|reviewer:NAME",
+      .help = "how wide and real-json combine reviewers (default "
+              "majority)" },
+    { .name = "output", .letter = 'o', .type = CMD_FILE, .meta = "FILE",
+      .help = "write to FILE, replaced atomically (default, or -: standard "
+              "output)" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_export_entry = {
+    .name = "export",
+    .summary = "export reviews as CSV (long, wide) or ReaL JSON",
+    .max_args = 0, .flags = CMD_DB, .opts = export_opts, .text = EXPORT_HELP,
+    .run = cmd_export,
+};
+
 /* ---- stats --------------------------------------------------------- */
 
 static const char STATS_HELP[] =
-    "usage: relabel --db FILE stats [--agreement]\n"
-    "\n"
     "Counts of classes, images, predictions, candidates and reviews, and per\n"
     "reviewer the images and candidates reviewed. --agreement adds Cohen's\n"
     "kappa for each pair of reviewers and Fleiss' kappa over all, on the\n"
@@ -434,27 +411,15 @@ print_stats(rl_store *s)
     return 0;
 }
 
-int
-cmd_stats(const cli *c, int argc, char **argv)
+static int
+cmd_stats(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "stats" };
     rl_store *s;
-    bool agreement = false;
+    bool agreement = cmd_has(a, "agreement");
     int rc;
 
-    while (a.i < argc) {
-        if (arg_info(&a, STATS_HELP))
-            return 0;
-        if (arg_flag(&a, "--agreement")) {
-            agreement = true;
-            continue;
-        }
-        return usage_error("stats", "unexpected argument '%s'", argv[a.i]);
-    }
-    if ((rc = need_db(c, "stats")) != 0)
+    if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, NULL)) != 0)
         return rc;
-    if (open_project(c, RL_STORE_READONLY, &s, NULL) != 0)
-        return 1;
     rc = print_stats(s);
     if (rc == 0 && agreement)
         rc = eval_print_agreement(s);
@@ -462,11 +427,22 @@ cmd_stats(const cli *c, int argc, char **argv)
     return rc;
 }
 
+static const struct cmd_opt stats_opts[] = {
+    { .name = "agreement", .type = CMD_FLAG,
+      .help = "add the reviewers' agreement (Cohen's and Fleiss' kappa)" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_stats_entry = {
+    .name = "stats",
+    .summary = "counts of images, candidates and reviews per reviewer",
+    .max_args = 0, .flags = CMD_DB, .opts = stats_opts, .text = STATS_HELP,
+    .run = cmd_stats,
+};
+
 /* ---- demo ---------------------------------------------------------- */
 
 static const char DEMO_HELP[] =
-    "usage: relabel demo [review|train] [--where] [options]\n"
-    "\n"
     "Creates the demo project on first use, in $XDG_DATA_HOME/relabel/\n"
     "(default ~/.local/share/relabel/demo.db): ten freely licensed photos\n"
     "(see SOURCES.md beside them), three models' predictions and an original\n"
@@ -559,35 +535,24 @@ out:
     return rc;
 }
 
-int
-cmd_demo(const cli *c, int argc, char **argv)
+/* demo, demo review, demo train: the demo project, built on first use,
+ * then opened as `review` or `train` opens a project. */
+static int
+demo_run(const cli *c, const struct cmd_args *a, bool train)
 {
     char *db = demo_path();
     struct stat sb;
     cli dc = *c;
     rl_err e;
-    int rc, i;
+    int rc;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
-            fputs(DEMO_HELP, stdout);
-            free(db);
-            return 0;
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("relabel %s\n", RL_VERSION);
-            free(db);
-            return 0;
-        }
-        if (strcmp(argv[i], "--where") == 0) {
-            if (db != NULL)
-                printf("%s\n", db);
-            free(db);
-            return db != NULL ? 0 : 1;
-        }
-    }
     if (db == NULL)
         return 1;
+    if (cmd_has(a, "where")) {
+        printf("%s\n", db);
+        free(db);
+        return 0;
+    }
     if (stat(db, &sb) != 0) {
         if (build_demo(db, c->reviewer, &e) != 0) {
             print_err(&e);
@@ -597,16 +562,60 @@ cmd_demo(const cli *c, int argc, char **argv)
         fprintf(stderr, "relabel: created the demo project %s\n", db);
     }
     dc.db = db;
-    if (argc > 1 && strcmp(argv[1], "train") == 0) {
-        rc = cmd_train(&dc, argc - 1, argv + 1);
-    } else {
-        if (argc > 1 && strcmp(argv[1], "review") == 0) {
-            argc--;
-            argv++;
-        }
-        argv[0] = (char *)"review";
-        rc = cmd_review(&dc, argc, argv);
-    }
+    rc = train ? cmd_train(&dc, a) : cmd_review(&dc, a);
     free(db);
     return rc;
 }
+
+static int
+demo_review(const cli *c, const struct cmd_args *a)
+{
+    return demo_run(c, a, false);
+}
+
+static int
+demo_train(const cli *c, const struct cmd_args *a)
+{
+    return demo_run(c, a, true);
+}
+
+static const struct cmd_opt demo_review_opts[] = {
+    { .name = "where", .type = CMD_FLAG,
+      .help = "print the demo project's path and stop" },
+    { .include = cmd_review_opts },
+    { 0 }
+};
+
+static const struct cmd_opt demo_train_opts[] = {
+    { .name = "where", .type = CMD_FLAG,
+      .help = "print the demo project's path and stop" },
+    { .include = cmd_train_opts },
+    { 0 }
+};
+
+static const struct cmd_arg demo_train_args[] = {
+    { "TASK", CMD_TASK, NULL },
+    { 0 }
+};
+
+static const struct cmd_entry demo_review_entry = {
+    .name = "review", .summary = "open the demo in the review screen "
+    "(the default)", .max_args = 0, .opts = demo_review_opts,
+    .text = DEMO_HELP, .run = demo_review,
+};
+
+static const struct cmd_entry demo_train_entry = {
+    .name = "train", .summary = "open the demo's home screen of training "
+    "tasks", .usage = "[TASK]", .args = demo_train_args, .max_args = 1,
+    .opts = demo_train_opts, .text = DEMO_HELP, .run = demo_train,
+};
+
+static const struct cmd_entry *const demo_subs[] = {
+    &demo_review_entry, &demo_train_entry, NULL
+};
+
+const struct cmd_entry cmd_demo_entry = {
+    .name = "demo", .summary = "create (first time) and open the demo "
+    "project", .max_args = 0, .opts = demo_review_opts, .text = DEMO_HELP,
+    .run = demo_review, .subs = demo_subs,
+};

@@ -13,85 +13,72 @@
 #include "ui/ui.h"
 
 static const char REVIEW_HELP[] =
-    "usage: relabel --db FILE review [--start IMAGE] [--render symbols|ascii]\n"
-    "                                [--colors auto|8|16|256|full]\n"
-    "                                [--detail full|low] [--hide-names]\n"
-    "                                [--adjudicate]\n"
-    "\n"
     "Opens the review screen: the image on the left, its candidate labels\n"
     "on the right; one key marks the selected candidate Correct (c),\n"
     "Wrong (w), Unclear (u) or Don't know (d); ? lists every key. Each mark\n"
-    "is committed before the status line says \"saved\".\n"
-    "\n"
-    "  --start IMAGE   open this image first (default: the first image this\n"
-    "                  reviewer has not finished)\n"
-    "  --render MODE   symbols (default): the image drawn with chafa cells;\n"
-    "                  ascii: plain characters, no colour (stable captures)\n"
-    "  --colors N      colours for images (default auto: 256 where the\n"
-    "                  terminal has them); full is 24-bit, opt-in; 16 or 8\n"
-    "                  send fewer bytes over slow links\n"
-    "  --detail low    for slow links: images at half size, about a third\n"
-    "                  of the bytes (ssh -C saves more, losslessly)\n"
-    "  --hide-names    start with image names hidden (they can leak labels)\n"
-    "  --adjudicate    mark as an adjudicator: start on the images where\n"
-    "                  reviewers disagree (F also cycles to that filter);\n"
-    "                  your verdicts are recorded with the adjudicator role\n"
-    "                  and settle those pairs under every consensus rule\n";
+    "is committed before the status line says \"saved\".\n";
 
 static const char TRAIN_HELP[] =
-    "usage: relabel --db FILE train [TASK] [--feedback always|error|never]\n"
-    "                               [--render symbols|ascii] [--colors N]\n"
-    "                               [--detail full|low]\n"
-    "\n"
     "Opens the home screen: the training tasks with your progress, and the\n"
     "review queue; or, given a TASK name, that task at the first image you\n"
     "have not answered. Per image you pick the most specific class (+ or /\n"
     "opens the class search); in training mode a result panel compares it\n"
-    "with the gold labels. --feedback always (default) shows it after every\n"
-    "image, error only after a wrong answer, never is evaluation mode (no\n"
-    "feedback; the answers measure accuracy: relabel eval --humans).\n";
+    "with the gold labels.\n";
 
-/* Options shared by review and train; returns 0, or an exit status. */
-static int
-ui_option(argscan *a, struct ui_app *app, const char *cmd, bool *took)
+/* The display options of review, train and demo, read by ui_options(). */
+const struct cmd_opt cmd_ui_opts[] = {
+    { .name = "render", .type = CMD_CHOICE, .choices = "symbols|ascii",
+      .help = "symbols (default): the image drawn with chafa cells; ascii: "
+              "plain characters, no colour (stable captures)" },
+    { .name = "colors", .type = CMD_CHOICE, .meta = "N",
+      .choices = "auto|8|16|256|full",
+      .help = "colours for images: auto (default: 256 where the terminal "
+              "has them), 8, 16, 256 or full; full is 24-bit, opt-in; 16 "
+              "or 8 send fewer bytes over slow links" },
+    { .name = "detail", .type = CMD_CHOICE, .choices = "full|low",
+      .help = "low, for slow links: images at half size, about a third of "
+              "the bytes (ssh -C saves more, losslessly)" },
+    { 0 }
+};
+
+const struct cmd_opt cmd_review_opts[] = {
+    { .name = "start", .type = CMD_IMAGE, .meta = "IMAGE",
+      .help = "open this image first (default: the first image this "
+              "reviewer has not finished)" },
+    { .include = cmd_ui_opts },
+    { .name = "hide-names", .type = CMD_FLAG,
+      .help = "start with image names hidden (they can leak labels)" },
+    { .name = "adjudicate", .type = CMD_FLAG,
+      .help = "mark as an adjudicator: start on the images where reviewers "
+              "disagree (F also cycles to that filter); your verdicts are "
+              "recorded with the adjudicator role and settle those pairs "
+              "under every consensus rule" },
+    { 0 }
+};
+
+const struct cmd_opt cmd_train_opts[] = {
+    { .name = "feedback", .type = CMD_CHOICE, .choices = "always|error|never",
+      .help = "always (default) shows the result panel after every image, "
+              "error only after a wrong answer, never is evaluation mode (no "
+              "feedback; the answers measure accuracy: relabel eval "
+              "--humans)" },
+    { .include = cmd_ui_opts },
+    { 0 }
+};
+
+/* The display options shared by review and train, into app->opt. */
+static void
+ui_options(const struct cmd_args *a, struct ui_app *app)
 {
-    const char *v = NULL;
-    bool bad = false;
+    const char *v;
 
-    *took = true;
-    if (arg_flag(a, "--hide-names")) {
-        app->opt.hide_names = true;
-        return 0;
-    }
-    if (arg_opt(a, "--render", &v, &bad)) {
-        if (bad)
-            return 2;
-        if (strcmp(v, "ascii") == 0)
-            app->opt.pixels = UI_PIXELS_ASCII;
-        else if (strcmp(v, "symbols") == 0)
-            app->opt.pixels = UI_PIXELS_SYMBOLS;
-        else
-            return usage_error(cmd, "--render: symbols or ascii, not '%s'",
-                               v);
-        return 0;
-    }
-    if (arg_opt(a, "--detail", &v, &bad)) {
-        if (bad)
-            return 2;
-        if (strcmp(v, "low") == 0)
-            app->opt.low_detail = true;
-        else if (strcmp(v, "full") == 0)
-            app->opt.low_detail = false;
-        else
-            return usage_error(cmd, "--detail: full or low, not '%s'", v);
-        return 0;
-    }
-    if (arg_opt(a, "--colors", &v, &bad)) {
-        if (bad)
-            return 2;
-        if (strcmp(v, "auto") == 0)
-            app->opt.colors = RL_COLORS_NONE;
-        else if (strcmp(v, "8") == 0)
+    if ((v = cmd_get(a, "render")) != NULL)
+        app->opt.pixels = strcmp(v, "ascii") == 0 ? UI_PIXELS_ASCII
+                                                  : UI_PIXELS_SYMBOLS;
+    if ((v = cmd_get(a, "detail")) != NULL)
+        app->opt.low_detail = strcmp(v, "low") == 0;
+    if ((v = cmd_get(a, "colors")) != NULL) {
+        if (strcmp(v, "8") == 0)
             app->opt.colors = RL_COLORS_8;
         else if (strcmp(v, "16") == 0)
             app->opt.colors = RL_COLORS_16;
@@ -100,12 +87,8 @@ ui_option(argscan *a, struct ui_app *app, const char *cmd, bool *took)
         else if (strcmp(v, "full") == 0)
             app->opt.colors = RL_COLORS_FULL;
         else
-            return usage_error(cmd, "--colors: auto, 8, 16, 256 or full, "
-                               "not '%s'", v);
-        return 0;
+            app->opt.colors = RL_COLORS_NONE;
     }
-    *took = false;
-    return 0;
 }
 
 /* The project's guide folder, else the shipped one (installed, or in the
@@ -139,20 +122,11 @@ static int
 run(const cli *c, struct ui_app *app, const char *cmd,
     const struct ui_screen *first, void *arg, const char *task)
 {
-    rl_err e;
     int rc;
     int64_t task_id;
 
-    if (c->db == NULL || *c->db == '\0')
-        return usage_error(cmd, "no project given: use --db FILE or set "
-                           "RELABEL_DB");
-    app->store = rl_store_open(c->db, 0, &e);
-    if (app->store == NULL || (app->cat = rl_catalog_load(app->store, &e))
-        == NULL) {
-        print_err(&e);
-        rl_store_close(app->store);
-        return 1;
-    }
+    if ((rc = cmd_open(c, cmd, 0, &app->store, &app->cat)) != 0)
+        return rc;
     if (task != NULL) {
         if ((task_id = rl_task_find(app->store, task)) < 0) {
             char *safe = rl_utf8_sanitize(task);
@@ -181,70 +155,46 @@ run(const cli *c, struct ui_app *app, const char *cmd,
 }
 
 int
-cmd_review(const cli *c, int argc, char **argv)
+cmd_review(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "review" };
     struct ui_app app;
-    bool bad = false, took;
-    int rc;
 
     memset(&app, 0, sizeof app);
-    while (a.i < argc) {
-        if (arg_info(&a, REVIEW_HELP))
-            return 0;
-        if ((rc = ui_option(&a, &app, "review", &took)) != 0)
-            return rc;
-        if (took)
-            continue;
-        if (arg_flag(&a, "--adjudicate")) {
-            app.opt.adjudicate = true;
-            continue;
-        }
-        if (arg_opt(&a, "--start", &app.opt.start, &bad)) {
-            if (bad)
-                return 2;
-            continue;
-        }
-        return usage_error("review", "unexpected argument '%s'", argv[a.i]);
-    }
-    return run(c, &app, "review", &scr_review, (void *)app.opt.start, NULL);
+    ui_options(a, &app);
+    app.opt.hide_names = cmd_has(a, "hide-names");
+    app.opt.adjudicate = cmd_has(a, "adjudicate");
+    app.opt.start = cmd_get(a, "start");
+    return run(c, &app, a->cmd, &scr_review, (void *)app.opt.start, NULL);
 }
 
 int
-cmd_train(const cli *c, int argc, char **argv)
+cmd_train(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "train" };
     struct ui_app app;
-    const char *task = NULL, *fb = NULL;
-    bool bad = false, took;
-    int rc;
+    const char *task = cmd_arg(a, 0), *fb = cmd_get(a, "feedback");
 
     memset(&app, 0, sizeof app);
-    while (a.i < argc) {
-        if (arg_info(&a, TRAIN_HELP))
-            return 0;
-        if ((rc = ui_option(&a, &app, "train", &took)) != 0)
-            return rc;
-        if (took)
-            continue;
-        if (arg_opt(&a, "--feedback", &fb, &bad)) {
-            if (bad)
-                return 2;
-            if (strcmp(fb, "always") == 0)
-                app.feedback = 0;
-            else if (strcmp(fb, "error") == 0)
-                app.feedback = 1;
-            else if (strcmp(fb, "never") == 0)
-                app.feedback = 2;
-            else
-                return usage_error("train", "--feedback: always, error or "
-                                   "never, not '%s'", fb);
-            continue;
-        }
-        if (argv[a.i][0] == '-' || task != NULL)
-            return usage_error("train", "unexpected argument '%s'",
-                               argv[a.i]);
-        task = argv[a.i++];
-    }
-    return run(c, &app, "train", task ? &scr_task : &scr_home, NULL, task);
+    ui_options(a, &app);
+    if (fb != NULL)
+        app.feedback = strcmp(fb, "never") == 0 ? 2
+                       : strcmp(fb, "error") == 0 ? 1 : 0;
+    return run(c, &app, a->cmd, task ? &scr_task : &scr_home, NULL, task);
 }
+
+static const struct cmd_arg train_args[] = {
+    { "TASK", CMD_TASK, NULL },
+    { 0 }
+};
+
+const struct cmd_entry cmd_review_entry = {
+    .name = "review", .summary = "open the review screen",
+    .max_args = 0, .flags = CMD_DB, .opts = cmd_review_opts,
+    .text = REVIEW_HELP, .run = cmd_review,
+};
+
+const struct cmd_entry cmd_train_entry = {
+    .name = "train",
+    .summary = "the home screen: training tasks and the review queue",
+    .usage = "[TASK]", .args = train_args, .max_args = 1, .flags = CMD_DB,
+    .opts = cmd_train_opts, .text = TRAIN_HELP, .run = cmd_train,
+};

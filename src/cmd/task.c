@@ -12,30 +12,28 @@
 #include "relabel/util.h"
 
 static const char TASK_HELP[] =
-    "usage: relabel --db FILE task create NAME [--description TEXT]\n"
-    "                    (--gold FILE [--images FILE] | --pair A B |\n"
-    "                     --split dog|organism|object [--sample N]\n"
-    "                     [--seed K]) [--part-size N]\n"
-    "       relabel --db FILE task list\n"
-    "       relabel --db FILE task export NAME [--answers] [-o FILE]\n"
-    "\n"
     "A task is an ordered list of images with gold labels, done in parts of\n"
-    "ten (relabel train). --gold reads CSV image,wnid,state (correct, wrong\n"
-    "or unclear); --images CSV image sets the order (default: the gold\n"
-    "file's order). --pair makes a task of every image whose candidates\n"
-    "hold both classes (e.g. stingray and electric ray), --split a seeded\n"
-    "random sample of reviewed images of a split; those take their gold\n"
-    "from the project's reviews (majority; Don't know left out).\n"
-    "export writes the gold (re-importable with --gold) or, with --answers,\n"
-    "every answer given in the task.\n";
+    "ten (relabel train).\n";
+
+static const char CREATE_HELP[] =
+    "Creates a training task from one of --gold, --pair or --split.\n"
+    "--gold reads CSV image,wnid,state (correct, wrong or unclear); --images\n"
+    "CSV image sets the order (default: the gold file's order). --pair makes\n"
+    "a task of every image whose candidates hold both classes (e.g.\n"
+    "stingray and electric ray), --split a seeded random sample of reviewed\n"
+    "images of a split; those take their gold from the project's reviews\n"
+    "(majority; Don't know left out).\n";
+
+static const char EXPORT_HELP[] =
+    "Writes the task's gold (re-importable with task create --gold) or, with\n"
+    "--answers, every answer given in the task.\n";
 
 static int
-task_create(const cli *c, int argc, char **argv)
+task_create(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 2, "task create" };
     rl_task_spec spec;
-    const char *part = NULL, *sample = NULL, *seed = NULL;
-    bool bad = false;
+    const char *part = cmd_get(a, "part-size");
+    const char *sample = cmd_get(a, "sample"), *seed = cmd_get(a, "seed");
     rl_store *s;
     rl_catalog *cat;
     int64_t id;
@@ -44,33 +42,13 @@ task_create(const cli *c, int argc, char **argv)
     int rc = 0;
 
     memset(&spec, 0, sizeof spec);
-    while (a.i < argc) {
-        if (arg_opt(&a, "--description", &spec.description, &bad)
-            || arg_opt(&a, "--images", &spec.images, &bad)
-            || arg_opt(&a, "--gold", &spec.gold, &bad)
-            || arg_opt(&a, "--split", &spec.split, &bad)
-            || arg_opt(&a, "--sample", &sample, &bad)
-            || arg_opt(&a, "--seed", &seed, &bad)
-            || arg_opt(&a, "--part-size", &part, &bad)) {
-            if (bad)
-                return 2;
-            continue;
-        }
-        if (strcmp(argv[a.i], "--pair") == 0) {
-            if (a.i + 2 >= argc)
-                return usage_error("task create", "--pair needs two classes");
-            spec.pair[0] = argv[a.i + 1];
-            spec.pair[1] = argv[a.i + 2];
-            a.i += 3;
-            continue;
-        }
-        if (argv[a.i][0] == '-')
-            return usage_error("task create", "unknown option '%s'",
-                               argv[a.i]);
-        if (spec.name != NULL)
-            return usage_error("task create", "unexpected '%s'", argv[a.i]);
-        spec.name = argv[a.i++];
-    }
+    spec.name = cmd_arg(a, 0);
+    spec.description = cmd_get(a, "description");
+    spec.images = cmd_input(cmd_get(a, "images"));
+    spec.gold = cmd_input(cmd_get(a, "gold"));
+    spec.split = cmd_get(a, "split");
+    spec.pair[0] = cmd_val(a, "pair", 0);
+    spec.pair[1] = cmd_val(a, "pair", 1);
     if (spec.name == NULL)
         return usage_error("task create", "give the task a NAME");
     if (part != NULL) {
@@ -92,15 +70,8 @@ task_create(const cli *c, int argc, char **argv)
         != 1)
         return usage_error("task create", "give one of --gold, --pair or "
                            "--split");
-    if (c->db == NULL)
-        return usage_error("task create", "no project given: use --db FILE");
-    s = rl_store_open(c->db, 0, &e);
-    cat = s != NULL ? rl_catalog_load(s, &e) : NULL;
-    if (cat == NULL) {
-        print_err(&e);
-        rl_store_close(s);
-        return 1;
-    }
+    if ((rc = cmd_open(c, a->cmd, 0, &s, &cat)) != 0)
+        return rc;
     if (rl_task_create(s, cat, &spec, &id, &e) != 0) {
         print_err(&e);
         fprintf(stderr, "relabel: no task was created\n");
@@ -115,17 +86,17 @@ task_create(const cli *c, int argc, char **argv)
 }
 
 static int
-task_list(const cli *c)
+task_list(const cli *c, const struct cmd_args *a)
 {
     rl_task_list l;
     rl_store *s;
     rl_err e;
     size_t i;
+    int rc;
 
-    if (c->db == NULL)
-        return usage_error("task list", "no project given: use --db FILE");
-    if ((s = rl_store_open(c->db, RL_STORE_READONLY, &e)) == NULL
-        || rl_task_list_load(s, c->reviewer, &l, &e) != 0) {
+    if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, NULL)) != 0)
+        return rc;
+    if (rl_task_list_load(s, c->reviewer, &l, &e) != 0) {
         print_err(&e);
         rl_store_close(s);
         return 1;
@@ -149,39 +120,21 @@ task_list(const cli *c)
 }
 
 static int
-task_export(const cli *c, int argc, char **argv)
+task_export(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 2, "task export" };
-    const char *name = NULL, *out = NULL;
-    bool bad = false, answers = false;
+    const char *name = cmd_arg(a, 0);
+    const char *out = cmd_output(cmd_get(a, "output"));
+    bool answers = cmd_has(a, "answers");
     rl_store *s;
     FILE *fp = stdout;
     int64_t id;
     rl_err e;
     int rc;
 
-    while (a.i < argc) {
-        if (arg_flag(&a, "--answers")) {
-            answers = true;
-            continue;
-        }
-        if (arg_opt(&a, "-o", &out, &bad)) {
-            if (bad)
-                return 2;
-            continue;
-        }
-        if (name != NULL || argv[a.i][0] == '-')
-            return usage_error("task export", "unexpected '%s'", argv[a.i]);
-        name = argv[a.i++];
-    }
     if (name == NULL)
         return usage_error("task export", "give the task's NAME");
-    if (c->db == NULL)
-        return usage_error("task export", "no project given: use --db FILE");
-    if ((s = rl_store_open(c->db, RL_STORE_READONLY, &e)) == NULL) {
-        print_err(&e);
-        return 1;
-    }
+    if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, NULL)) != 0)
+        return rc;
     if ((id = rl_task_find(s, name)) < 0) {
         char *safe = rl_utf8_sanitize(name);
 
@@ -204,32 +157,75 @@ task_export(const cli *c, int argc, char **argv)
     return rc != 0;
 }
 
-int
-cmd_task(const cli *c, int argc, char **argv)
-{
-    int i;
+static const struct cmd_arg name_args[] = {
+    { "NAME", CMD_TASK, NULL },
+    { 0 }
+};
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
-            fputs(TASK_HELP, stdout);
-            return 0;
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("relabel %s\n", RL_VERSION);
-            return 0;
-        }
-    }
-    if (argc < 2)
-        return usage_error("task", "give create, list or export");
-    if (strcmp(argv[1], "create") == 0)
-        return task_create(c, argc, argv);
-    if (strcmp(argv[1], "list") == 0)
-        return argc == 2 ? task_list(c)
-               : usage_error("task list", "unexpected '%s'", argv[2]);
-    if (strcmp(argv[1], "export") == 0)
-        return task_export(c, argc, argv);
-    return usage_error("task", "unknown subcommand '%s'", argv[1]);
-}
+static const struct cmd_opt create_opts[] = {
+    { .name = "description", .type = CMD_TEXT, .meta = "TEXT",
+      .help = "what the task is about, shown on the home screen" },
+    { .name = "gold", .type = CMD_FILE, .meta = "FILE",
+      .help = "the gold labels: CSV image,wnid,state (-: standard input)" },
+    { .name = "images", .type = CMD_FILE, .meta = "FILE",
+      .help = "with --gold: CSV image, the images' order" },
+    { .name = "pair", .type = CMD_CLASS, .meta = "A B", .nvals = 2,
+      .help = "every image whose candidates hold both classes A and B" },
+    { .name = "split", .type = CMD_CHOICE, .choices = "dog|organism|object",
+      .help = "a seeded random sample of reviewed images of a split" },
+    { .name = "sample", .type = CMD_NUMBER, .meta = "N",
+      .help = "with --split: how many images" },
+    { .name = "seed", .type = CMD_NUMBER, .meta = "K",
+      .help = "with --split: the random seed" },
+    { .name = "part-size", .type = CMD_NUMBER, .meta = "N",
+      .help = "images per part, 1 to 1000 (default 10)" },
+    { 0 }
+};
+
+static const struct cmd_opt list_opts[] = {
+    { 0 }
+};
+
+static const struct cmd_opt export_opts[] = {
+    { .name = "answers", .type = CMD_FLAG,
+      .help = "every answer given in the task instead of the gold" },
+    { .name = "output", .letter = 'o', .type = CMD_FILE, .meta = "FILE",
+      .help = "write to FILE (default, or -: standard output)" },
+    { 0 }
+};
+
+static const struct cmd_entry create_entry = {
+    .name = "create", .summary = "create a training task",
+    .usage = "NAME", .args = name_args, .max_args = 1,
+    .flags = CMD_DB, .opts = create_opts, .text = CREATE_HELP,
+    .run = task_create,
+};
+
+static const struct cmd_entry list_entry = {
+    .name = "list", .summary = "the tasks with your progress",
+    .max_args = 0, .flags = CMD_DB, .opts = list_opts, .run = task_list,
+};
+
+static const struct cmd_entry export_entry = {
+    .name = "export", .summary = "write a task's gold or its answers (CSV)",
+    .usage = "NAME", .args = name_args, .max_args = 1,
+    .flags = CMD_DB, .opts = export_opts, .text = EXPORT_HELP,
+    .run = task_export,
+};
+
+static const struct cmd_entry *const task_subs[] = {
+    &create_entry, &list_entry, &export_entry, NULL
+};
+
+static const struct cmd_opt task_opts[] = {
+    { 0 }
+};
+
+const struct cmd_entry cmd_task_entry = {
+    .name = "task", .summary = "create, list and export training tasks",
+    .max_args = -1, .flags = CMD_DB, .opts = task_opts, .text = TASK_HELP,
+    .subs = task_subs,
+};
 
 /* `relabel eval --humans [--format text|csv]`: each reviewer's multi-label
  * accuracy on tasks done in evaluation mode, as the rows of Shankar et
@@ -242,12 +238,11 @@ eval_humans(const cli *c, bool csv)
     rl_catalog *cat;
     rl_err e;
     size_t i;
+    int rc;
 
-    if (c->db == NULL)
-        return usage_error("eval", "no project given: use --db FILE");
-    s = rl_store_open(c->db, RL_STORE_READONLY, &e);
-    cat = s != NULL ? rl_catalog_load(s, &e) : NULL;
-    if (cat == NULL || rl_human_eval_run(s, cat, &he, &e) != 0) {
+    if ((rc = cmd_open(c, "eval", RL_STORE_READONLY, &s, &cat)) != 0)
+        return rc;
+    if (rl_human_eval_run(s, cat, &he, &e) != 0) {
         print_err(&e);
         rl_catalog_free(cat);
         rl_store_close(s);

@@ -9,20 +9,12 @@
 #include "relabel/util.h"
 
 static const char ASSIGN_HELP[] =
-    "usage: relabel --db FILE assign REVIEWER... [--k K] [--seed N]\n"
-    "                                [--replace]\n"
-    "       relabel --db FILE assign --clear\n"
-    "\n"
     "Splits the images among the named reviewers (round robin in image-name\n"
     "order, or shuffled with --seed), or with --k K gives every image to K\n"
     "of them, for agreement studies. Each reviewer's review queue then holds\n"
-    "only their images; a reviewer with no assignment sees every image.\n"
-    "--replace drops the reviewers' earlier assignments first; --clear\n"
-    "removes all assignments.\n";
+    "only their images; a reviewer with no assignment sees every image.\n";
 
 static const char MERGE_HELP[] =
-    "usage: relabel --db FILE merge OTHER.db [--conflicts FILE]\n"
-    "\n"
     "Brings the reviews, flags, timings and history (event log) made in\n"
     "another copy of this project (say, a laptop) into this one, in one\n"
     "transaction. Images are matched by name, classes by wnid, history by\n"
@@ -33,57 +25,17 @@ static const char MERGE_HELP[] =
     "exit status is 3. OTHER.db is only read.\n";
 
 static int
-open_rw(const cli *c, const char *cmd, rl_store **s)
+cmd_assign(const cli *c, const struct cmd_args *a)
 {
-    rl_err e;
-
-    if (c->db == NULL || *c->db == '\0')
-        return usage_error(cmd, "no project given: use --db FILE");
-    if ((*s = rl_store_open(c->db, 0, &e)) == NULL) {
-        print_err(&e);
-        return 1;
-    }
-    return 0;
-}
-
-int
-cmd_assign(const cli *c, int argc, char **argv)
-{
-    argscan a = { argc, argv, 1, "assign" };
-    const char **who = rl_xcalloc((size_t)argc + 1, sizeof *who);
-    const char *ks = NULL, *seeds = NULL;
-    bool bad = false, replace = false, clear = false;
-    size_t n = 0;
+    const char *const *who = (const char *const *)a->argv;
+    const char *ks = cmd_get(a, "k"), *seeds = cmd_get(a, "seed");
+    bool replace = cmd_has(a, "replace"), clear = cmd_has(a, "clear");
+    size_t n = (size_t)a->argc;
     long k = 1, seed = 0;
     rl_store *s = NULL;
     rl_err e;
     int rc = 0;
 
-    while (a.i < argc) {
-        if (arg_info(&a, ASSIGN_HELP))
-            goto done;
-        if (arg_flag(&a, "--replace")) {
-            replace = true;
-            continue;
-        }
-        if (arg_flag(&a, "--clear")) {
-            clear = true;
-            continue;
-        }
-        if (arg_opt(&a, "--k", &ks, &bad) || arg_opt(&a, "--seed", &seeds,
-                                                      &bad)) {
-            if (bad) {
-                rc = 2;
-                goto done;
-            }
-            continue;
-        }
-        if (argv[a.i][0] == '-') {
-            rc = usage_error("assign", "unknown option '%s'", argv[a.i]);
-            goto done;
-        }
-        who[n++] = argv[a.i++];
-    }
     if (ks != NULL && (rl_parse_long(ks, &k) != 0 || k < 1)) {
         rc = usage_error("assign", "--k: a positive number");
         goto done;
@@ -96,7 +48,7 @@ cmd_assign(const cli *c, int argc, char **argv)
         rc = usage_error("assign", "name the reviewers");
         goto done;
     }
-    if ((rc = open_rw(c, "assign", &s)) != 0)
+    if ((rc = cmd_open(c, a->cmd, 0, &s, NULL)) != 0)
         goto done;
     if (clear ? rl_assign_clear(s, &e)
         : rl_assign(s, who, n, (int)k, (uint64_t)seed, replace, &e)) {
@@ -109,37 +61,23 @@ cmd_assign(const cli *c, int argc, char **argv)
     }
 done:
     rl_store_close(s);
-    free(who);
     return rc;
 }
 
-int
-cmd_merge(const cli *c, int argc, char **argv)
+static int
+cmd_merge(const cli *c, const struct cmd_args *a)
 {
-    argscan a = { argc, argv, 1, "merge" };
-    const char *other = NULL, *cfile = NULL;
-    bool bad = false;
+    const char *other = cmd_arg(a, 0);
+    const char *cfile = cmd_output(cmd_get(a, "conflicts"));
     rl_merge_report r;
     rl_store *s = NULL;
     FILE *cf = stdout;
     rl_err e;
     int rc;
 
-    while (a.i < argc) {
-        if (arg_info(&a, MERGE_HELP))
-            return 0;
-        if (arg_opt(&a, "--conflicts", &cfile, &bad)) {
-            if (bad)
-                return 2;
-            continue;
-        }
-        if (other != NULL || argv[a.i][0] == '-')
-            return usage_error("merge", "unexpected '%s'", argv[a.i]);
-        other = argv[a.i++];
-    }
     if (other == NULL)
         return usage_error("merge", "give the OTHER.db to merge");
-    if ((rc = open_rw(c, "merge", &s)) != 0)
+    if ((rc = cmd_open(c, a->cmd, 0, &s, NULL)) != 0)
         return rc;
     if (cfile != NULL && (cf = fopen(cfile, "w")) == NULL) {
         perror(cfile);
@@ -161,3 +99,47 @@ cmd_merge(const cli *c, int argc, char **argv)
             r.conflicts ? " (listed; nothing changed for them)" : "");
     return r.conflicts > 0 ? 3 : 0;
 }
+
+static const struct cmd_arg assign_args[] = {
+    { "REVIEWER", CMD_TEXT, NULL },
+    { 0 }
+};
+
+static const struct cmd_opt assign_opts[] = {
+    { .name = "k", .type = CMD_NUMBER, .meta = "K",
+      .help = "give every image to K of the reviewers (default 1)" },
+    { .name = "seed", .type = CMD_NUMBER, .meta = "N",
+      .help = "shuffle the images with this seed instead of round robin" },
+    { .name = "replace", .type = CMD_FLAG,
+      .help = "drop the reviewers' earlier assignments first" },
+    { .name = "clear", .type = CMD_FLAG,
+      .help = "remove all assignments (no REVIEWER)" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_assign_entry = {
+    .name = "assign", .summary = "split the images among reviewers",
+    .usage = "REVIEWER...", .args = assign_args, .max_args = -1,
+    .flags = CMD_DB, .opts = assign_opts, .text = ASSIGN_HELP,
+    .run = cmd_assign,
+};
+
+static const struct cmd_arg merge_args[] = {
+    { "OTHER.db", CMD_FILE, NULL },
+    { 0 }
+};
+
+static const struct cmd_opt merge_opts[] = {
+    { .name = "conflicts", .type = CMD_FILE, .meta = "FILE",
+      .help = "write the conflicts to FILE (default, or -: standard "
+              "output)" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_merge_entry = {
+    .name = "merge",
+    .summary = "bring in the reviews made in another copy of the project",
+    .usage = "OTHER.db", .args = merge_args, .max_args = 1,
+    .flags = CMD_DB, .opts = merge_opts, .text = MERGE_HELP,
+    .run = cmd_merge,
+};

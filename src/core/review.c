@@ -208,6 +208,38 @@ rl_image_find(rl_store *s, const char *name)
     return store_lookup(s, sql, name);
 }
 
+long
+rl_image_names(rl_store *s, const char *prefix, long max,
+               void (*fn)(void *ctx, const char *name), void *ctx,
+               rl_err *err)
+{
+    /* A range on the name index, not LIKE: '%' and '_' in names are
+     * ordinary characters here. */
+    static const char sql[] =
+        "SELECT name FROM image WHERE name >= ?1 AND substr(name, 1,"
+        " length(?1)) = ?1 ORDER BY name LIMIT ?2";
+    sqlite3_stmt *st = NULL;
+    long n = 0;
+    int r;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "listing images");
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, max);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        fn(ctx, (const char *)sqlite3_column_text(st, 0));
+        n++;
+    }
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "listing images");
+        n = -1;
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
 size_t
 rl_image_unreviewed(const rl_image *img)
 {

@@ -687,6 +687,42 @@ test_unconfirm(void)
     free(db);
 }
 
+/* Collects the names rl_image_names() passes, space-separated. */
+static void
+collect(void *ctx, const char *name)
+{
+    rl_buf *b = ctx;
+
+    if (b->len > 0)
+        rl_buf_addc(b, ' ');
+    rl_buf_adds(b, name);
+}
+
+static void
+test_names(struct fx *x)
+{
+    rl_buf b = {0};
+    rl_err err;
+
+    is_int(rl_image_names(x->s, "img_", 100, collect, &b, &err), 5,
+           "names: five images start with img_");
+    is_str(rl_buf_str(&b), "img_a.JPEG img_b.JPEG img_c.JPEG img_d.JPEG "
+           "img_e.JPEG", "in name order");
+    rl_buf_reset(&b);
+    is_int(rl_image_names(x->s, "img_c", 100, collect, &b, &err), 1,
+           "a longer prefix: one");
+    is_str(rl_buf_str(&b), "img_c.JPEG", "img_c.JPEG");
+    rl_buf_reset(&b);
+    is_int(rl_image_names(x->s, "", 2, collect, &b, &err), 2,
+           "the cap holds");
+    rl_buf_reset(&b);
+    is_int(rl_image_names(x->s, "img%", 100, collect, &b, &err), 0,
+           "'%' is no wildcard");
+    is_int(rl_image_names(x->s, "img_a.JPEGX", 100, collect, &b, &err), 0,
+           "a prefix longer than every name: none");
+    rl_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -708,6 +744,7 @@ main(void)
     test_states();
     fx_open(&x);
     test_load(&x);
+    test_names(&x);
     test_actions(&x);
     test_add(&x);
     test_undo(&x);
