@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ttyout.h"
 #include "relabel/util.h"
 
 static const char USAGE[] =
@@ -172,6 +174,8 @@ main(int argc, char **argv)
     size_t k;
 
     setlocale(LC_ALL, "");
+    ttyout_install();              /* data never reaches a terminal raw */
+    signal(SIGXFSZ, SIG_IGN);      /* a write over ulimit -f: EFBIG */
     while (a.i < argc && argv[a.i][0] == '-') {
         if (arg_flag(&a, "--help") || arg_flag(&a, "-h")) {
             fputs(USAGE, stdout);
