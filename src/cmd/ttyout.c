@@ -28,13 +28,14 @@ filter_write(void *cookie, const char *buf, size_t n)
 {
     struct filter *f = cookie;
     rl_buf out = {0};
-    size_t w;
+    bool ok;
 
     rl_utf8_sanitize_stream(&f->st, buf, n, false, &out);
-    w = out.len > 0 ? fwrite(out.data, 1, out.len, f->under) : 0;
-    fflush(f->under);
+    ok = out.len == 0
+         || fwrite(out.data, 1, out.len, f->under) == out.len;
+    ok = fflush(f->under) == 0 && ok;
     rl_buf_free(&out);
-    return w == out.len ? (ssize_t)n : -1;
+    return ok ? (ssize_t)n : -1;
 }
 
 static FILE *
