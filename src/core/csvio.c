@@ -412,9 +412,18 @@ walk_one(const char *file, const struct stat *sb, int type, struct FTW *ftw)
     char parent[64];
     int64_t first;
 
-    (void)sb;
     if (type != FTW_F || !is_jpeg_name(name))
         return 0;
+    /* nftw's FTW_F is any non-directory: a FIFO or a device named
+     * x.JPEG would hang the review screen. Refused, as image,path is. */
+    if (!S_ISREG(sb->st_mode)) {
+        char *safe = rl_utf8_sanitize(file);
+
+        rl_err_set(walk.err, RL_E_IO, "%s: image: not a regular file",
+                   safe);
+        free(safe);
+        return 1;
+    }
     /* The folder's name: a wnid labels the files inside it. */
     if (ftw->base >= 2) {
         int end = ftw->base - 1, start = end;
