@@ -12,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/ttyout.h"
+#include "relabel/csvio.h"
 #include "relabel/util.h"
 
 static const char USAGE[] =
@@ -152,19 +153,6 @@ login_name(void)
     return env != NULL && *env != '\0' ? env : "reviewer";
 }
 
-static bool
-valid_reviewer(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-
-    if (*p == '\0' || strlen(s) > 64 || !rl_utf8_valid(s, strlen(s)))
-        return false;
-    for (; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || *p == ',' || *p == '"')
-            return false;
-    return true;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -199,9 +187,9 @@ main(int argc, char **argv)
     }
     if (c.reviewer == NULL)
         c.reviewer = login_name();
-    if (!valid_reviewer(c.reviewer))
-        return usage_error(NULL, "reviewer name must be 1-64 printable "
-                           "characters without commas or quotes");
+    if (!rl_reviewer_valid(c.reviewer))
+        return usage_error(NULL, "reviewer name must be %s",
+                           RL_REVIEWER_RULE);
     for (k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (strcmp(argv[a.i], commands[k].name) == 0)
             return commands[k].run(&c, argc - a.i, argv + a.i);
