@@ -68,6 +68,14 @@ typedef struct rl_utf8_stream {
 } rl_utf8_stream;
 void rl_utf8_sanitize_stream(rl_utf8_stream *st, const char *s, size_t n,
                              bool final, rl_buf *out);
+/* Length of `s[0..n)` without an incomplete character at its end (a
+ * buffer cut short in the middle of one). */
+size_t rl_utf8_whole(const char *s, size_t n);
+/* snprintf() that, when the text does not fit, cuts it at a character
+ * boundary rather than inside a UTF-8 sequence. Returns what snprintf
+ * returns. */
+int rl_utf8_snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Display width of a sanitized string in terminal columns; _n: of its
  * first n bytes. */
 int rl_utf8_width(const char *s);

@@ -7,6 +7,7 @@
  * never bytes. */
 #include "relabel/util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
@@ -181,6 +182,26 @@ open_tail(const char *s, size_t n)
         return seq_len(c) > back ? back : 0;
     }
     return 0;
+}
+
+size_t
+rl_utf8_whole(const char *s, size_t n)
+{
+    return n - open_tail(s, n);
+}
+
+int
+rl_utf8_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && size > 0 && (size_t)n >= size)
+        buf[rl_utf8_whole(buf, size - 1)] = '\0';   /* cut: a whole char */
+    return n;
 }
 
 void

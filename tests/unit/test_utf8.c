@@ -2,6 +2,7 @@
  * and fitting text at character boundaries. */
 #include <string.h>
 
+#include "relabel/err.h"
 #include "relabel/util.h"
 #include "t.h"
 
@@ -44,5 +45,30 @@ main(void)
     got = stream("\xff\xc3(", 1);
     is_str(got, "\\xff\\xc3(", "invalid bytes: \\xNN");
     free(got);
+
+    /* Cutting at a character boundary (issue 14: a 512-byte line buffer
+     * cut names inside a UTF-8 character). */
+    {
+        char buf[8], big[700];
+        rl_err err;
+        size_t i;
+
+        is_int(rl_utf8_whole("ab\xe6\x97", 4), 2, "a cut 3-byte char dropped");
+        is_int(rl_utf8_whole("ab\xe6\x97\xa5", 5), 5, "a whole one kept");
+        is_int(rl_utf8_whole("ab\xc3", 3), 2, "a cut 2-byte char dropped");
+        is_int(rl_utf8_whole("a\xff", 2), 2, "an invalid byte is no cut");
+        rl_utf8_snprintf(buf, sizeof buf, "%s", "abcd\xc3\xa9\xc3\xa9");
+        is_str(buf, "abcd\xc3\xa9", "snprintf cuts before the character");
+        for (i = 0; i + 2 < sizeof big; i += 2)
+            memcpy(big + i, "\xc3\xa9", 2);
+        big[i] = '\0';
+        rl_err_set(&err, RL_E_PARSE, "xy%s", big);  /* cut inside one */
+        ok(rl_utf8_valid(err.msg, strlen(err.msg))
+           && strlen(err.msg) == sizeof err.msg - 2,
+           "an error message cut short stays valid UTF-8");
+        rl_err_set(&err, RL_E_PARSE, "%s", "abc");
+        rl_err_prefix(&err, "%s", big);
+        ok(rl_utf8_valid(err.msg, strlen(err.msg)), "... and a prefixed one");
+    }
     return t_done();
 }
