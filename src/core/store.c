@@ -218,8 +218,9 @@ store_dberr(rl_store *s, rl_err *err, const char *what)
     if ((code & 0xff) == SQLITE_FULL
         || ((code & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG
                                               || sys == EDQUOT)))
-        rl_err_set(err, RL_E_IO, "%s: %s: disk full (%s); this change was "
+        rl_err_set(err, RL_E_IO, "%s: %s: %s (%s); this change was "
                    "not saved, earlier ones are safe", s->path, what,
+                   sys == EFBIG ? "file size limit reached" : "disk full",
                    strerror(sys ? sys : ENOSPC));
     else if (code == SQLITE_IOERR_WRITE && sys == 0)
         /* A short write (SQLite records no errno): a full disk or a file
