@@ -699,7 +699,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
 
             score = strtod(field(&im, cs), &end);
             if (*end != '\0' || end == field(&im, cs) || !isfinite(score)) {
-                bad(&im, err, RL_E_PARSE, "score", "not a finite number: "
+                bad(&im, err, RL_E_PARSE, "score", "not a number: "
                     "'%.40s'", field(&im, cs));
                 goto out;
             }
@@ -881,16 +881,17 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
 }
 
 /* problematic: -1 leave, 0/1 set; main: has_main with class or NULL.
- * Counts a write in *written (may be NULL). */
+ * Sets *wrote (may be NULL) to 1 for a new flag, 2 for a changed one. */
 static int
 put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
          int problematic, bool has_main, const rl_class *main, int64_t at,
-         long *written, rl_err *err)
+         int *wrote, rl_err *err)
 {
     sqlite3_stmt *st = store_stmt(im->s, SQL_FLAG_GET, err);
     int old_p = 0;
     int64_t old_main = 0, step;
     char b[32], a[32];
+    bool had = false;
 
     if (st == NULL)
         return -1;
@@ -899,6 +900,7 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
     if (sqlite3_step(st) == SQLITE_ROW) {
         old_p = sqlite3_column_int(st, 0);
         old_main = sqlite3_column_int64(st, 1);
+        had = true;
     }
     sqlite3_reset(st);
     if ((problematic < 0 || problematic == old_p)
@@ -918,8 +920,8 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
     sqlite3_bind_int(st, 6, has_main);
     if (step_ok(im, st, "saving the flag", err) != 0)
         return -1;
-    if (written != NULL)
-        (*written)++;
+    if (wrote != NULL)
+        *wrote = had ? 2 : 1;
     if (problematic >= 0 && problematic != old_p
         && log_ev(im, step, img, 0, "problematic", old_p ? "1" : "0",
                   problematic ? "1" : "0", err) != 0)
@@ -981,7 +983,6 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
     int cu = rl_csv_col(im->csv, "updated_at");
     int cn = rl_csv_col(im->csv, "note");
     rl_state dflt = RL_STATE_NONE;
-    long flags_written = 0;
     int r;
 
     if (ci < 0)
@@ -1045,13 +1046,15 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
                        "a state");
         }
         if (prob >= 0) {
-            long before = flags_written;
+            int wrote = 0;
 
             if (put_flag(im, rc, img, reviewer, prob, false, NULL, at,
-                         &flags_written, err) != 0)
+                         &wrote, err) != 0)
                 return -1;
             /* A row with only a flag is counted like any other row. */
-            if (*wnid == '\0' && flags_written > before)
+            if (*wnid == '\0' && wrote == 1)
+                im->res->created++;
+            else if (*wnid == '\0' && wrote == 2)
                 im->res->changed++;
             else if (*wnid == '\0')
                 im->res->unchanged++;
