@@ -711,7 +711,7 @@ rl_class_short(const rl_class *cls, char *buf, size_t size)
     size_t n = strcspn(cls->names, ",");
 
     if (n >= size)
-        n = size - 1;
+        n = rl_utf8_whole(cls->names, size - 1);   /* whole characters */
     memcpy(buf, cls->names, n);
     buf[n] = '\0';
 }
