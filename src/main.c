@@ -3,12 +3,15 @@
 #include <errno.h>
 #include <locale.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ttyout.h"
+#include "relabel/csvio.h"
 #include "relabel/util.h"
 
 /* Every command, in the order `relabel --help` lists them. A new command
@@ -79,19 +82,6 @@ login_name(void)
     return env != NULL && *env != '\0' ? env : "reviewer";
 }
 
-static bool
-valid_reviewer(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-
-    if (*p == '\0' || strlen(s) > 64 || !rl_utf8_valid(s, strlen(s)))
-        return false;
-    for (; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || *p == ',' || *p == '"')
-            return false;
-    return true;
-}
-
 /* --db FILE, --db=FILE: true when argv[*i] is option `name`, its value in
  * *val; 2 in *rc when the value is missing. */
 static bool
@@ -121,6 +111,8 @@ main(int argc, char **argv)
     size_t k;
 
     setlocale(LC_ALL, "");
+    ttyout_install();              /* data never reaches a terminal raw */
+    signal(SIGXFSZ, SIG_IGN);      /* a write over ulimit -f: EFBIG */
     while (i < argc && argv[i][0] == '-') {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -148,9 +140,9 @@ main(int argc, char **argv)
     /* The completion reads the command line as typed, before checks. */
     if (strcmp(argv[i], "__complete") == 0)
         return cmd_complete(&c, argc - i - 1, argv + i + 1);
-    if (!valid_reviewer(c.reviewer))
-        return usage_error(NULL, "reviewer name must be 1-64 printable "
-                           "characters without commas or quotes");
+    if (!rl_reviewer_valid(c.reviewer))
+        return usage_error(NULL, "reviewer name must be %s",
+                           RL_REVIEWER_RULE);
     for (k = 0; cmd_table[k] != NULL; k++)
         if (strcmp(argv[i], cmd_table[k]->name) == 0)
             return cmd_dispatch(cmd_table[k], NULL, &c, argc - i, argv + i);

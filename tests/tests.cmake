@@ -39,3 +39,11 @@ endforeach()
 
 # Fuzz targets: corpus and regression replays (tests/fuzz/fuzz.cmake).
 include(${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)
+
+# The fault matrix (issue 14): kill -9, SIGXFSZ, disk full, read-only file
+# and folder, FIFO image, damaged page, concurrent import. One ctest test,
+# so .ci/run's summary counts it; its own output has a line per case.
+add_test(NAME faults.matrix COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/faults/run.sh)
+set_tests_properties(faults.matrix PROPERTIES LABELS faults SKIP_RETURN_CODE 77
+    TIMEOUT 300
+    ENVIRONMENT "RELABEL=$<TARGET_FILE:relabel>;RL_SRC=${CMAKE_CURRENT_SOURCE_DIR}")

@@ -15,6 +15,14 @@
 #include "relabel/err.h"
 #include "relabel/store.h"
 
+/* The reviewer-name rule, one for --reviewer and for the reviewer column
+ * of every import: 1-64 characters of UTF-8 without a comma or a double
+ * quote (the CSV exports would split them) and without a control, bidi or
+ * invisible formatting character (rl_utf8_is_unsafe). RL_REVIEWER_RULE
+ * says it in words for messages. */
+#define RL_REVIEWER_RULE "1-64 printable characters without commas or quotes"
+bool rl_reviewer_valid(const char *name);
+
 typedef struct rl_import_opts {
     const char *reviewer;  /* reviews without a reviewer column */
     const char *dataset;   /* labels without a dataset column, or NULL */

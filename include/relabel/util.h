@@ -57,6 +57,25 @@ int rl_utf8_cp_width(uint32_t cp);
  * points become visible escapes (\x1b, \u202e, \r, \n, \t), invalid bytes
  * become \xNN. Printable text, including non-ASCII, passes unchanged. */
 char *rl_utf8_sanitize(const char *s);
+/* rl_utf8_sanitize() for text that arrives in pieces (a stream): appends
+ * the escaped form of `s[0..n)` to `out`, except '\n' and '\t', which pass
+ * so that reports keep their layout. A character cut at the end of a piece
+ * waits in `st` for the next one; `final` flushes it (as \xNN). Start with
+ * a zeroed rl_utf8_stream; it owns no memory. */
+typedef struct rl_utf8_stream {
+    char pend[4];          /* bytes of a character not yet complete */
+    size_t npend;          /* how many, 0-3 */
+} rl_utf8_stream;
+void rl_utf8_sanitize_stream(rl_utf8_stream *st, const char *s, size_t n,
+                             bool final, rl_buf *out);
+/* Length of `s[0..n)` without an incomplete character at its end (a
+ * buffer cut short in the middle of one). */
+size_t rl_utf8_whole(const char *s, size_t n);
+/* snprintf() that, when the text does not fit, cuts it at a character
+ * boundary rather than inside a UTF-8 sequence. Returns what snprintf
+ * returns. */
+int rl_utf8_snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Display width of a sanitized string in terminal columns; _n: of its
  * first n bytes. */
 int rl_utf8_width(const char *s);

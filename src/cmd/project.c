@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/ttyout.h"
 #include "relabel/catalog.h"
 #include "relabel/csvio.h"
 #include "relabel/store.h"
@@ -159,10 +160,14 @@ on_progress(void *ctx, const char *path, long rows)
 
     if (now - p->start < 1000 || now - p->last < 200)
         return;
+    FILE *raw = ttyout_raw(stderr);    /* the '\r' is meant */
+    char *safe = rl_utf8_sanitize(path);
+
     p->last = now;
     p->shown = true;
-    fprintf(stderr, "\r%s: %ld rows", path, rows);
-    fflush(stderr);
+    fprintf(raw, "\r%s: %ld rows", safe, rows);
+    fflush(raw);
+    free(safe);
 }
 
 static int

@@ -26,23 +26,47 @@ struct rl_catalog {
     size_t nroots;
 };
 
-/* A class id must be a single token and must not look like an index. */
+/* The class id rule. An ImageNet wnid is "n" and eight digits, and an id
+ * that starts like one must be one (a typo such as n0208562 is refused).
+ * Another label set's ids: 1-15 bytes of UTF-8, no spaces, commas or
+ * quotes, no control (C0, DEL, C1), bidi or invisible formatting character
+ * (rl_utf8_is_unsafe), and not all digits (that would read as an index). */
 static bool
 valid_wnid(const char *s)
 {
-    size_t n = strlen(s), i;
+    size_t n = strlen(s), i = 0;
     bool digits = true;
 
-    if (n == 0 || n >= 16)
+    if (n == 0 || n >= 16 || !rl_utf8_valid(s, n))
         return false;
-    for (i = 0; i < n; i++) {
-        if (isspace((unsigned char)s[i]) || s[i] == ',' || s[i] == '"'
-            || (unsigned char)s[i] < 0x20)
+    if (s[0] == 'n' && n > 1 && isdigit((unsigned char)s[1])) {
+        for (i = 1; i < n; i++)
+            if (!isdigit((unsigned char)s[i]))
+                return false;
+        return n == 9;
+    }
+    while (i < n) {
+        uint32_t cp;
+
+        i += rl_utf8_decode(s + i, n - i, &cp);
+        if (cp == ' ' || cp == ',' || cp == '"' || rl_utf8_is_unsafe(cp))
             return false;
-        if (!isdigit((unsigned char)s[i]))
+        if (cp < '0' || cp > '9')
             digits = false;
     }
     return !digits;
+}
+
+/* Sets `err` for an id valid_wnid() refuses, the id shown escaped. */
+static void
+bad_wnid(rl_err *err, const char *path, long line, const char *wnid)
+{
+    char *safe = rl_utf8_sanitize(wnid);
+
+    rl_err_set(err, RL_E_PARSE, "%s:%ld: wnid: not a class id: '%s' (n and "
+               "8 digits, or up to 15 printable characters without spaces, "
+               "commas, quotes or control characters)", path, line, safe);
+    free(safe);
 }
 
 /* ---- install ------------------------------------------------------- */
@@ -115,8 +139,7 @@ install_classes(rl_store *s, const char *path, rl_err *err)
             goto out;
         }
         if (!valid_wnid(wnid)) {
-            rl_err_set(err, RL_E_PARSE, "%s:%ld: wnid: not a class id: "
-                       "'%s'", path, rl_csv_line(c), wnid);
+            bad_wnid(err, path, rl_csv_line(c), wnid);
             goto out;
         }
         if (*rl_csv_field(c, (size_t)cn) == '\0') {
@@ -150,6 +173,48 @@ out:
     return rc;
 }
 
+/* Every node reached by walking up from a node, as (start, ancestor)
+ * pairs; UNION keeps it finite even on a cycle. */
+static const char SQL_CYCLE[] =
+    "WITH RECURSIVE up(start, node) AS ("
+    " SELECT child, parent FROM class_parent"
+    " UNION SELECT up.start, p.parent FROM up"
+    " JOIN class_parent p ON p.child = up.node)"
+    " SELECT c.wnid FROM up JOIN class c ON c.id = up.start"
+    " WHERE up.node = up.start ORDER BY c.wnid LIMIT 1";
+
+/* The hierarchy must be a DAG: a node that is its own ancestor would hide
+ * every class below it from the browser. `parents` are install_nodes()'s
+ * (child, parent, line) triples, for the line of the node named. */
+static int
+find_cycle(rl_store *s, char **parents, size_t np, const char *path,
+           rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_CYCLE, err);
+    long line = 0;
+    size_t i;
+    int r;
+
+    if (st == NULL)
+        return -1;
+    r = sqlite3_step(st);
+    if (r == SQLITE_DONE)
+        return 0;
+    if (r != SQLITE_ROW) {
+        store_dberr(s, err, "checking the hierarchy");
+        return -1;
+    }
+    for (i = 0; i < np; i += 3)
+        if (strcmp(parents[i], (const char *)sqlite3_column_text(st, 0)) == 0) {
+            line = (long)(intptr_t)parents[i + 2];
+            break;
+        }
+    rl_err_set(err, RL_E_PARSE, "%s:%ld: parents: a cycle: %s is its own "
+               "ancestor", path, line, sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return -1;
+}
+
 static int
 install_nodes(rl_store *s, const char *path, rl_err *err)
 {
@@ -179,8 +244,7 @@ install_nodes(rl_store *s, const char *path, rl_err *err)
         char *plist, *tok, *save;
 
         if (!valid_wnid(wnid)) {
-            rl_err_set(err, RL_E_PARSE, "%s:%ld: wnid: not a class id: "
-                       "'%s'", path, rl_csv_line(c), wnid);
+            bad_wnid(err, path, rl_csv_line(c), wnid);
             goto out;
         }
         if (rl_parse_long(rl_csv_field(c, (size_t)cb), &below) != 0
@@ -264,6 +328,8 @@ install_nodes(rl_store *s, const char *path, rl_err *err)
             goto out;
         }
     }
+    if (find_cycle(s, parents, np, path, err) != 0)
+        goto out;
     rc = 0;
 out:
     for (i = 0; i < np; i += 3) {
@@ -645,7 +711,7 @@ rl_class_short(const rl_class *cls, char *buf, size_t size)
     size_t n = strcspn(cls->names, ",");
 
     if (n >= size)
-        n = size - 1;
+        n = rl_utf8_whole(cls->names, size - 1);   /* whole characters */
     memcpy(buf, cls->names, n);
     buf[n] = '\0';
 }

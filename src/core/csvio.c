@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -145,6 +146,36 @@ class_field(struct imp *im, const char *col, const char *v, rl_err *err)
     return k;
 }
 
+/* The image name rule, one for every import: no space or tab at either
+ * end and no byte-order mark (U+FEFF) anywhere, each of which would make
+ * a near-duplicate of an image that looks the same. 0, or -1 with `err`
+ * set (FILE:LINE: image: from a CSV, FILE: image: from a folder walk). */
+static int
+name_check(struct imp *im, const char *name, rl_err *err)
+{
+    size_t n = strlen(name);
+    const char *why = NULL;
+    char *safe;
+
+    if (n > 0 && (name[0] == ' ' || name[0] == '\t'))
+        why = "starts with a space";
+    else if (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+        why = "ends with a space";
+    else if (strstr(name, "\xef\xbb\xbf") != NULL)
+        why = "holds a byte-order mark (U+FEFF)";
+    if (why == NULL)
+        return 0;
+    safe = rl_utf8_sanitize(name);
+    if (im->csv != NULL)
+        bad(im, err, RL_E_PARSE, "image", "'%.120s' %s; remove it", safe,
+            why);
+    else
+        rl_err_set(err, RL_E_PARSE, "%s: image: '%.120s' %s; rename the "
+                   "file", im->path, safe, why);
+    free(safe);
+    return -1;
+}
+
 static int64_t
 image_field(struct imp *im, int col, rl_err *err)
 {
@@ -155,6 +186,8 @@ image_field(struct imp *im, int col, rl_err *err)
         bad(im, err, RL_E_PARSE, "image", "empty image name");
         return -1;
     }
+    if (name_check(im, name, err) != 0)
+        return -1;
     id = rl_strmap_get(&im->images, name, -1);
     if (id < 0) {
         char *safe = rl_utf8_sanitize(name);
@@ -262,10 +295,11 @@ static int64_t
 create_image(struct imp *im, const char *name, const char *path,
              const rl_class *k, const char *dataset, rl_err *err)
 {
-    sqlite3_stmt *st = store_stmt(im->s, SQL_IMG_INSERT, err);
+    sqlite3_stmt *st;
     int64_t id;
 
-    if (st == NULL)
+    if (name_check(im, name, err) != 0
+        || (st = store_stmt(im->s, SQL_IMG_INSERT, err)) == NULL)
         return -1;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     if (path != NULL)
@@ -412,9 +446,18 @@ walk_one(const char *file, const struct stat *sb, int type, struct FTW *ftw)
     char parent[64];
     int64_t first;
 
-    (void)sb;
     if (type != FTW_F || !is_jpeg_name(name))
         return 0;
+    /* nftw's FTW_F is any non-directory: a FIFO or a device named
+     * x.JPEG would hang the review screen. Refused, as image,path is. */
+    if (!S_ISREG(sb->st_mode)) {
+        char *safe = rl_utf8_sanitize(file);
+
+        rl_err_set(walk.err, RL_E_IO, "%s: image: not a regular file",
+                   safe);
+        free(safe);
+        return 1;
+    }
     /* The folder's name: a wnid labels the files inside it. */
     if (ftw->base >= 2) {
         int end = ftw->base - 1, start = end;
@@ -655,9 +698,9 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
             char *end;
 
             score = strtod(field(&im, cs), &end);
-            if (*end != '\0' || end == field(&im, cs) || score != score) {
-                bad(&im, err, RL_E_PARSE, "score", "not a number: '%.40s'",
-                    field(&im, cs));
+            if (*end != '\0' || end == field(&im, cs) || !isfinite(score)) {
+                bad(&im, err, RL_E_PARSE, "score", "not a number: "
+                    "'%.40s'", field(&im, cs));
                 goto out;
             }
             has_score = true;
@@ -837,16 +880,18 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
     return r;
 }
 
-/* problematic: -1 leave, 0/1 set; main: has_main with class or NULL. */
+/* problematic: -1 leave, 0/1 set; main: has_main with class or NULL.
+ * Sets *wrote (may be NULL) to 1 for a new flag, 2 for a changed one. */
 static int
 put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
          int problematic, bool has_main, const rl_class *main, int64_t at,
-         rl_err *err)
+         int *wrote, rl_err *err)
 {
     sqlite3_stmt *st = store_stmt(im->s, SQL_FLAG_GET, err);
     int old_p = 0;
     int64_t old_main = 0, step;
     char b[32], a[32];
+    bool had = false;
 
     if (st == NULL)
         return -1;
@@ -855,6 +900,7 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
     if (sqlite3_step(st) == SQLITE_ROW) {
         old_p = sqlite3_column_int(st, 0);
         old_main = sqlite3_column_int64(st, 1);
+        had = true;
     }
     sqlite3_reset(st);
     if ((problematic < 0 || problematic == old_p)
@@ -874,6 +920,8 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
     sqlite3_bind_int(st, 6, has_main);
     if (step_ok(im, st, "saving the flag", err) != 0)
         return -1;
+    if (wrote != NULL)
+        *wrote = had ? 2 : 1;
     if (problematic >= 0 && problematic != old_p
         && log_ev(im, step, img, 0, "problematic", old_p ? "1" : "0",
                   problematic ? "1" : "0", err) != 0)
@@ -886,6 +934,27 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
             return -1;
     }
     return 0;
+}
+
+bool
+rl_reviewer_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0;
+
+    if (n == 0 || n > 64 || !rl_utf8_valid(s, n))
+        return false;
+    for (; *p; p++)
+        if (*p == ',' || *p == '"')
+            return false;
+    while (i < n) {
+        uint32_t cp;
+
+        i += rl_utf8_decode(s + i, n - i, &cp);
+        if (rl_utf8_is_unsafe(cp))
+            return false;
+    }
+    return true;
 }
 
 static int
@@ -944,6 +1013,14 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
             return -1;
         if (reviewer == NULL || *reviewer == '\0')
             return bad(im, err, RL_E_PARSE, "reviewer", "empty reviewer");
+        if (!rl_reviewer_valid(reviewer)) {
+            char *safe = rl_utf8_sanitize(reviewer);
+
+            bad(im, err, RL_E_PARSE, "reviewer", "'%.60s' is not a reviewer "
+                "name (%s)", safe, RL_REVIEWER_RULE);
+            free(safe);
+            return -1;
+        }
         if (cp >= 0 && parse_bool(field(im, cp), &prob) != 0)
             return bad(im, err, RL_E_PARSE, "problematic", "expected 1 or 0,"
                        " found '%.40s'", field(im, cp));
@@ -968,9 +1045,20 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
             return bad(im, err, RL_E_PARSE, "wnid", "empty, but the row has "
                        "a state");
         }
-        if (prob >= 0 && put_flag(im, rc, img, reviewer, prob, false, NULL,
-                                  at, err) != 0)
-            return -1;
+        if (prob >= 0) {
+            int wrote = 0;
+
+            if (put_flag(im, rc, img, reviewer, prob, false, NULL, at,
+                         &wrote, err) != 0)
+                return -1;
+            /* A row with only a flag is counted like any other row. */
+            if (*wnid == '\0' && wrote == 1)
+                im->res->created++;
+            else if (*wnid == '\0' && wrote == 2)
+                im->res->changed++;
+            else if (*wnid == '\0')
+                im->res->unchanged++;
+        }
         if (cn >= 0 && *field(im, cn) != '\0') {
             sqlite3_stmt *st = store_stmt(im->s, SQL_NOTE_PUT, err);
 
@@ -1043,7 +1131,7 @@ import_wide(struct imp *im, struct rev_ctx *rc, rl_err *err)
         if (cm >= 0 && *field(im, cm) != '\0'
             && (main = class_field(im, "main", field(im, cm), err)) == NULL)
             return -1;
-        if (put_flag(im, rc, img, reviewer, prob, cm >= 0, main, rc->now,
+        if (put_flag(im, rc, img, reviewer, prob, cm >= 0, main, rc->now, NULL,
                      err) != 0)
             return -1;
     }
@@ -1307,6 +1395,26 @@ out:
     return rc;
 }
 
+/* True when `name` has a review or a flag in the project: a consensus
+ * of one reviewer nobody has heard of is a typo, not an empty export. */
+static bool
+reviewer_known(rl_store *s, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    bool known = false;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM review WHERE"
+                           " reviewer = ?1) OR EXISTS(SELECT 1 FROM flag"
+                           " WHERE reviewer = ?1)", -1, &st, NULL)
+        == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        known = sqlite3_step(st) == SQLITE_ROW
+                && sqlite3_column_int(st, 0) != 0;
+    }
+    sqlite3_finalize(st);
+    return known;
+}
+
 int
 rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
           const char *reviewer, FILE *out, rl_err *err)
@@ -1316,6 +1424,16 @@ rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
     /* One read transaction: a consistent snapshot while others write. */
     if (store_exec(s, "BEGIN", err) != 0)
         return -1;
+    if (reviewer != NULL && !reviewer_known(s, reviewer)) {
+        char *safe = rl_utf8_sanitize(reviewer);
+
+        rl_err_set(err, RL_E_NOTFOUND, "unknown reviewer '%.60s': nobody of "
+                   "that name has reviewed here (relabel stats lists them)",
+                   safe);
+        free(safe);
+        store_exec(s, "COMMIT", NULL);
+        return -1;
+    }
     if (fmt == RL_EXPORT_LONG)
         rc = export_long(s, out, err);
     else

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "relabel/util.h"
+
 void
 rl_err_set(rl_err *err, rl_errcode code, const char *fmt, ...)
 {
@@ -16,6 +18,8 @@ rl_err_set(rl_err *err, rl_errcode code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    /* A long name cut at the end of the buffer: cut a whole character. */
+    err->msg[rl_utf8_whole(err->msg, strlen(err->msg))] = '\0';
 }
 
 void
@@ -46,4 +50,5 @@ rl_err_prefix(rl_err *err, const char *fmt, ...)
         n += 2;
         strncat(err->msg + n, old, sizeof err->msg - n - 1);
     }
+    err->msg[rl_utf8_whole(err->msg, strlen(err->msg))] = '\0';
 }

@@ -870,8 +870,8 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
         snprintf(me->sub[1 + s].subset, sizeof me->sub[0].subset, "%s",
                  rl_split_name((rl_split)s));
     for (s = 0; s < t->n_tags; s++)
-        snprintf(me->sub[4 + s].subset, sizeof me->sub[0].subset,
-                 "dataset:%s", t->tags[s]);
+        rl_utf8_snprintf(me->sub[4 + s].subset, sizeof me->sub[0].subset,
+                         "dataset:%s", t->tags[s]);
     for (i = 0; i < t->n; i++) {
         tag_of[i] = -1;
         for (s = 0; t->img[i].dataset != NULL && s < t->n_tags; s++)

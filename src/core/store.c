@@ -218,8 +218,9 @@ store_dberr(rl_store *s, rl_err *err, const char *what)
     if ((code & 0xff) == SQLITE_FULL
         || ((code & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG
                                               || sys == EDQUOT)))
-        rl_err_set(err, RL_E_IO, "%s: %s: disk full (%s); this change was "
+        rl_err_set(err, RL_E_IO, "%s: %s: %s (%s); this change was "
                    "not saved, earlier ones are safe", s->path, what,
+                   sys == EFBIG ? "file size limit reached" : "disk full",
                    strerror(sys ? sys : ENOSPC));
     else if (code == SQLITE_IOERR_WRITE && sys == 0)
         /* A short write (SQLite records no errno): a full disk or a file
@@ -416,12 +417,67 @@ writable_check(const char *path, rl_err *err)
     return rc;
 }
 
+/* The folder of `path` ("." when it has none), for the caller to free. */
+static char *
+folder_of(const char *path)
+{
+    char *dir = rl_xstrdup(path), *slash = strrchr(dir, '/');
+
+    if (slash == NULL)
+        strcpy(dir, ".");
+    else
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    return dir;
+}
+
+/* A read-only open of a WAL project needs PATH-shm, or a folder where
+ * SQLite can create it. Without either the project is read as immutable
+ * (file:...?immutable=1): safe only when no write-ahead log holds changes
+ * not yet in the file, so a non-empty PATH-wal is an error saying what is
+ * missing. Returns the name to open (URI or a copy of `path`) and sets
+ * *uri, or NULL with `err` set. */
+static char *
+readonly_name(const char *path, bool *uri, rl_err *err)
+{
+    char *dir = folder_of(path), *shm = rl_xasprintf("%s-shm", path);
+    char *wal = rl_xasprintf("%s-wal", path);
+    struct stat ws;
+    bool plain = access(shm, F_OK) == 0 || access(dir, W_OK) == 0;
+    rl_buf b = {0};
+    const char *p;
+
+    *uri = false;
+    if (!plain && stat(wal, &ws) == 0 && ws.st_size > 0) {
+        rl_err_set(err, RL_E_IO, "%s: its folder %s is read-only and %s "
+                   "holds changes not yet in the project, but %s is missing;"
+                   " open it once where the folder is writable", path, dir,
+                   wal, shm);
+    } else if (plain) {
+        rl_buf_adds(&b, path);
+    } else {
+        *uri = true;
+        rl_buf_adds(&b, "file:");
+        for (p = path; *p != '\0'; p++)
+            if (*p == '%' || *p == '?' || *p == '#')
+                rl_buf_printf(&b, "%%%02X", (unsigned char)*p);
+            else
+                rl_buf_addc(&b, *p);
+        rl_buf_adds(&b, "?immutable=1");
+    }
+    free(dir);
+    free(shm);
+    free(wal);
+    return b.data;
+}
+
 rl_store *
 rl_store_open(const char *path, int flags, rl_err *err)
 {
     rl_store *s;
     struct stat sb;
     int oflags;
+    char *name = NULL;
+    bool uri = false;
 
     if (stat(path, &sb) == 0) {
         if (!S_ISREG(sb.st_mode)) {
@@ -431,6 +487,12 @@ rl_store_open(const char *path, int flags, rl_err *err)
         if (flags & RL_STORE_CREATE && sb.st_size > 0) {
             rl_err_set(err, RL_E_DUP, "%s: file exists; not overwriting it",
                        path);
+            return NULL;
+        }
+        if (!(flags & RL_STORE_CREATE) && sb.st_size == 0) {
+            rl_err_set(err, RL_E_VERSION, "%s: an empty file, not a relabel "
+                       "project (make one with: relabel --db %s init); left "
+                       "unchanged", path, path);
             return NULL;
         }
     } else if (!(flags & RL_STORE_CREATE)) {
@@ -443,14 +505,19 @@ rl_store_open(const char *path, int flags, rl_err *err)
     if (!(flags & (RL_STORE_READONLY | RL_STORE_CREATE))
         && writable_check(path, err) != 0)
         return NULL;
+    if ((flags & RL_STORE_READONLY)
+        && (name = readonly_name(path, &uri, err)) == NULL)
+        return NULL;
     s = rl_xcalloc(1, sizeof *s);
     s->path = rl_xstrdup(path);
     oflags = (flags & RL_STORE_READONLY) ? SQLITE_OPEN_READONLY
              : SQLITE_OPEN_READWRITE;
     if (flags & RL_STORE_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL)
-        != SQLITE_OK) {
+    if (uri)
+        oflags |= SQLITE_OPEN_URI;
+    if (sqlite3_open_v2(name != NULL ? name : path, &s->db,
+                        oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         rl_err_set(err, RL_E_IO, "%s: cannot open: %s", path,
                    s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto fail;
@@ -488,10 +555,13 @@ rl_store_open(const char *path, int flags, rl_err *err)
         if ((rw = rl_store_open(path, 0, err)) == NULL)
             return NULL;
         rl_store_close(rw);
+        free(name);
         return rl_store_open(path, flags, err);
     }
+    free(name);
     return s;
 fail:
+    free(name);
     if (s->db != NULL)
         sqlite3_close(s->db);
     if ((flags & RL_STORE_CREATE) && stat(path, &sb) == 0 && sb.st_size == 0)

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "relabel/util.h"
 #include "internal.h"
@@ -164,6 +165,37 @@ report_conflicts(rl_store *s, FILE *out, rl_merge_report *rep, rl_err *err)
     return 0;
 }
 
+/* PRAGMA quick_check of the attached copy `o`: 0 when it is whole, else
+ * -1 with `err` naming the copy. */
+static int
+copy_check(rl_store *s, const char *other, rl_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    const char *res = NULL;
+    int rc = -1;
+
+    if (sqlite3_prepare_v2(s->db, "PRAGMA o.quick_check(1)", -1, &st, NULL)
+        == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        res = (const char *)sqlite3_column_text(st, 0);
+        if (res != NULL && strcmp(res, "ok") == 0)
+            rc = 0;
+    }
+    if (rc != 0) {
+        const char *nl = res != NULL ? strchr(res, '\n') : NULL;
+        char *safe;
+
+        /* "*** in database o ***\nOn tree page 9 ...": the page part */
+        safe = rl_utf8_sanitize(nl != NULL ? nl + 1 : res != NULL ? res
+                                : sqlite3_errmsg(s->db));
+
+        rl_err_set(err, RL_E_VERSION, "%s: the copy is damaged (%.120s); "
+                   "nothing merged, this project is unchanged", other, safe);
+        free(safe);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int
 rl_merge(rl_store *s, const char *other, FILE *conflicts,
          rl_merge_report *rep, rl_err *err)
@@ -174,6 +206,18 @@ rl_merge(rl_store *s, const char *other, FILE *conflicts,
     int rc = -1;
 
     memset(rep, 0, sizeof *rep);
+    /* The same file by another name (./p.db, a hard or symbolic link)
+     * would wait for its own lock: refuse it at once. */
+    {
+        struct stat a, b;
+
+        if (stat(other, &a) == 0 && stat(rl_store_path(s), &b) == 0
+            && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+            rl_err_set(err, RL_E_USAGE, "%s is this project itself (the "
+                       "same file); a project cannot merge itself", other);
+            return -1;
+        }
+    }
     /* Identity and version of the copy, read without writing it (an
      * older copy is not upgraded here: it must be opened once first). */
     {
@@ -207,10 +251,6 @@ rl_merge(rl_store *s, const char *other, FILE *conflicts,
             return -1;
         }
     }
-    if (strcmp(other, rl_store_path(s)) == 0) {
-        rl_err_set(err, RL_E_USAGE, "a project cannot merge itself");
-        return -1;
-    }
 
     uri = rl_xstrdup(other);
     if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ? AS o", -1, &st, NULL)
@@ -227,6 +267,10 @@ rl_merge(rl_store *s, const char *other, FILE *conflicts,
         return -1;
     }
     sqlite3_finalize(st);
+    /* A damaged copy must be blamed on the copy, not on this project:
+     * read all of it before anything is written. */
+    if (copy_check(s, other, err) != 0)
+        goto detach;
     if (rl_store_begin(s, err) != 0)
         goto detach;
 

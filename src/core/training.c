@@ -825,7 +825,7 @@ acc_for(struct acc **a, size_t *n, size_t *cap, const char *reviewer,
     rl_grow(a, cap, *n + 1, sizeof **a);
     memset(&(*a)[*n], 0, sizeof **a);
     (*a)[*n].reviewer = rl_xstrdup(reviewer);
-    snprintf((*a)[*n].subset, sizeof (*a)[*n].subset, "%.47s", subset);
+    rl_utf8_snprintf((*a)[*n].subset, sizeof (*a)[*n].subset, "%s", subset);
     return &(*a)[(*n)++];
 }
 
@@ -901,7 +901,7 @@ rl_human_eval_run(rl_store *s, const rl_catalog *cat, rl_human_eval *he,
         if (split != NULL)
             snprintf(subsets[ns++], 48, "%s", split);
         if (ds != NULL && *ds != '\0')
-            snprintf(subsets[ns++], 48, "dataset:%.39s", ds);
+            rl_utf8_snprintf(subsets[ns++], 48, "dataset:%s", ds);
         for (k = 0; k < ns; k++) {
             struct acc *x = acc_for(&a, &n, &cap, rev ? rev : "", subsets[k]);
 

@@ -7,6 +7,7 @@
  * never bytes. */
 #include "relabel/util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
@@ -149,6 +150,88 @@ rl_utf8_sanitize(const char *str)
         i += k;
     }
     return b.data;
+}
+
+/* Bytes a sequence led by `c` needs, 0 when `c` cannot lead one. */
+static size_t
+seq_len(unsigned char c)
+{
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0)
+        return 2;
+    if ((c & 0xF0) == 0xE0)
+        return 3;
+    if ((c & 0xF8) == 0xF0)
+        return 4;
+    return 0;
+}
+
+/* Length of an incomplete but so far well-formed sequence ending `s[0..n)`,
+ * or 0 when the text ends on a character boundary. */
+static size_t
+open_tail(const char *s, size_t n)
+{
+    size_t back;
+
+    for (back = 1; back <= 3 && back <= n; back++) {
+        unsigned char c = (unsigned char)s[n - back];
+
+        if ((c & 0xC0) == 0x80)
+            continue;                  /* continuation: keep looking */
+        return seq_len(c) > back ? back : 0;
+    }
+    return 0;
+}
+
+size_t
+rl_utf8_whole(const char *s, size_t n)
+{
+    return n - open_tail(s, n);
+}
+
+int
+rl_utf8_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && size > 0 && (size_t)n >= size)
+        buf[rl_utf8_whole(buf, size - 1)] = '\0';   /* cut: a whole char */
+    return n;
+}
+
+void
+rl_utf8_sanitize_stream(rl_utf8_stream *st, const char *s, size_t n,
+                        bool final, rl_buf *out)
+{
+    rl_buf in = {0};
+    size_t i = 0, keep;
+
+    rl_buf_add(&in, st->pend, st->npend);
+    rl_buf_add(&in, s, n);
+    st->npend = 0;
+    keep = final ? 0 : open_tail(in.data, in.len);
+    while (i < in.len - keep) {
+        uint32_t cp;
+        size_t k = rl_utf8_decode(in.data + i, in.len - keep - i, &cp);
+
+        if (cp == 0xFFFD && k == 1 && (unsigned char)in.data[i] >= 0x80)
+            rl_buf_printf(out, "\\x%02x", (unsigned char)in.data[i]);
+        else if (cp == '\n' || cp == '\t')
+            rl_buf_addc(out, (char)cp);    /* layout of reports and CSV */
+        else if (rl_utf8_is_unsafe(cp))
+            escape_cp(out, cp);
+        else
+            rl_buf_add(out, in.data + i, k);
+        i += k;
+    }
+    memcpy(st->pend, in.data + in.len - keep, keep);
+    st->npend = keep;
+    rl_buf_free(&in);
 }
 
 int

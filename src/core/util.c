@@ -244,8 +244,18 @@ rl_time_parse(const char *s, int64_t *ms)
     }
     if (strcmp(s, "Z") != 0 && strcmp(s, "") != 0)
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    if (mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59
+        || sec < 0 || sec > 60)
         return -1;
+    /* 2026-02-30 is no date (it would be stored as March 2). */
+    {
+        static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+                                       31, 30, 31 };
+        bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+        if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+            return -1;
+    }
     *ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000
           + (int64_t)sec * 1000 + frac;
     return 0;

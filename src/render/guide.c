@@ -21,6 +21,7 @@
 #include <md4c.h>
 
 #include "relabel/err.h"
+#include "relabel/file.h"
 #include "relabel/util.h"
 
 #define GUIDE_MAX_BYTES (1u << 20)   /* larger files are refused */
@@ -41,19 +42,25 @@ struct rl_guide {
 };
 
 /* Reads a whole regular file of at most GUIDE_MAX_BYTES; `shown` names it
- * in messages. Returns a NUL-terminated copy or NULL with `err` set. */
+ * in messages. With `within`, the file (symlinks resolved) must lie in
+ * that folder. Returns a NUL-terminated copy or NULL with `err` set. */
 static char *
-slurp(const char *path, const char *shown, size_t *len, rl_err *err)
+slurp(const char *path, const char *within, const char *shown, size_t *len,
+      rl_err *err)
 {
     FILE *f;
     rl_buf b = {0};
     char chunk[8192];
     size_t k;
-    int rc = -1;
+    int rc = -1, fd;
 
-    f = fopen(path, "rb");
-    if (f == NULL) {
+    if ((fd = rl_file_open_regular(path, within, err)) < 0) {
+        rl_err_prefix(err, "%s", shown);
+        return NULL;
+    }
+    if ((f = fdopen(fd, "rb")) == NULL) {
         rl_err_set(err, RL_E_IO, "%s: %s", shown, strerror(errno));
+        close(fd);
         return NULL;
     }
     rl_buf_add(&b, "", 0);
@@ -394,9 +401,10 @@ rl_guide_open(const char *dir, rl_err *err)
         size_t len = 0;
         int hr = 1;
 
-        /* Only regular files: a FIFO named x.md would block the open. */
+        /* Only regular files: a FIFO named x.md would block the open. A
+         * link out of the folder is an error, like a bad header. */
         if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-            text = slurp(path, shown, &len, err);
+            text = slurp(path, dir, shown, &len, err);
             hr = text != NULL ? parse_header(&e, text, len, shown, err) : -1;
         }
         if (hr == 0) {
@@ -1045,12 +1053,13 @@ attr_str(const MD_ATTRIBUTE *a)
 }
 
 /* Absolute path of an image source, or NULL when it is not a plain path
- * inside the guide's folder: absolute, a URL, "..", or unsafe text. */
+ * inside the guide's folder: absolute, a URL, "..", or unsafe text; or,
+ * with *outside set, a symlink that leads out of the folder. */
 static char *
-resolve_image(const struct render *r, const char *src)
+resolve_image(const struct render *r, const char *src, bool *outside)
 {
     const char *p = src;
-    char *safe;
+    char *safe, *real;
     bool ok;
 
     if (*src == '\0' || *src == '/' || strchr(src, ':') != NULL)
@@ -1065,14 +1074,27 @@ resolve_image(const struct render *r, const char *src)
     safe = rl_utf8_sanitize(src);
     ok = strcmp(safe, src) == 0;
     free(safe);
-    return ok ? rl_xasprintf("%s/%s", r->base, src) : NULL;
+    if (!ok)
+        return NULL;
+    /* Through a symlink it must still be in the folder (README): the
+     * real path is what gets drawn. */
+    safe = rl_xasprintf("%s/%s", r->base, src);
+    if ((real = realpath(safe, NULL)) == NULL)
+        return safe;               /* missing: the load says so */
+    free(real);
+    real = rl_file_inside(safe, r->base);
+    free(safe);
+    *outside = real == NULL;
+    return real;
 }
 
 static void
 emit_image(struct render *r)
 {
     char *alt = rl_utf8_sanitize(rl_buf_str(&r->alt));
-    char *path = resolve_image(r, r->img_src != NULL ? r->img_src : "");
+    bool outside = false;
+    char *path = resolve_image(r, r->img_src != NULL ? r->img_src : "",
+                               &outside);
     char *text;
     rl_line *ln;
     int avail, style = cur_style(r);
@@ -1084,7 +1106,8 @@ emit_image(struct render *r)
         ln->image = path;
         text = rl_xstrdup(*alt != '\0' ? alt : "[image]");
     } else {
-        text = rl_xasprintf("[image: %s]", alt);
+        text = rl_xasprintf(outside ? "[image outside the guide folder: %s]"
+                            : "[image: %s]", alt);
     }
     put(r, text, rl_utf8_fit(text, avail), style);
     free(text);
@@ -1474,7 +1497,7 @@ rl_guide_render_file(const char *path, int width, rl_err *err)
     size_t len = 0;
     rl_doc *d = NULL;
 
-    text = slurp(path, shown, &len, err);
+    text = slurp(path, NULL, shown, &len, err);
     if (text != NULL) {
         dir = rl_xstrdup(path);
         slash = strrchr(dir, '/');

@@ -21,6 +21,7 @@
 #include <turbojpeg.h>
 
 #include "relabel/err.h"
+#include "relabel/file.h"
 #include "relabel/util.h"
 
 /* What the marker walk learns before decoding. */
@@ -399,21 +400,12 @@ rl_pixels_load(const char *path, int max_w, int max_h, rl_err *err)
     size_t len = 0, cap;
     int fd;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        set_errno(err, errno);
+    /* A FIFO named x.JPEG must not block the worker: refused unopened. */
+    fd = rl_file_open_regular(path, NULL, err);
+    if (fd < 0)
         return NULL;
-    }
     if (fstat(fd, &st) != 0) {
         set_errno(err, errno);
-        goto out;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        set_errno(err, EISDIR);
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rl_err_set(err, RL_E_IO, "not a regular file");
         goto out;
     }
     if (st.st_size > RL_IMAGE_MAX_FILE) {

@@ -14,12 +14,14 @@
  * with the lock released; everything else may go whenever the lists are
  * trimmed. The worker only decodes and renders: no terminal, no signals
  * (it starts with all of them blocked). */
+#define _GNU_SOURCE                     /* pthread_timedjoin_np */
 #include "relabel/render.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "relabel/err.h"
 #include "relabel/util.h"
@@ -402,8 +404,18 @@ rl_prefetch_free(rl_prefetch *pf)
     pf->stop = 1;
     pthread_cond_broadcast(&pf->work);
     pthread_mutex_unlock(&pf->mu);
-    if (pf->has_thread)
-        pthread_join(pf->thread, NULL);
+    if (pf->has_thread) {
+        /* Files are opened non-blocking and only if regular, but a read
+         * can still hang (a dead network mount): the screen must close
+         * anyway. A worker that does not end in 2 s is left to the
+         * process exit, with everything it may touch. */
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 2;
+        if (pthread_timedjoin_np(pf->thread, NULL, &until) != 0)
+            return;
+    }
 
     while (pf->grids != NULL) {
         struct grid *g = pf->grids;

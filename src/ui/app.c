@@ -14,6 +14,7 @@
 
 static volatile sig_atomic_t got_term;
 static volatile sig_atomic_t got_cont;   /* resumed after ctrl-Z */
+static FILE *term_out;                   /* curses' output, on fd 1 */
 
 static void
 on_term(int sig)
@@ -179,7 +180,11 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     }
     signals_install();
     fatal_install();
-    if (initscr() == NULL) {
+    /* curses gets its own stream on the terminal: stdout may be the
+     * command-line output filter (cmd/ttyout.c), which has no fd. */
+    if (term_out == NULL)
+        term_out = fdopen(dup(STDOUT_FILENO), "w");
+    if (term_out == NULL || newterm(NULL, term_out, stdin) == NULL) {
         fprintf(stderr, "relabel: cannot initialise the terminal\n");
         return 1;
     }

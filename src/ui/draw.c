@@ -56,6 +56,22 @@ ui_attr(enum ui_color c)
     return c < UI_C_COUNT ? color_attr[c] : (int)A_NORMAL;
 }
 
+/* The sanitised form of `text` for the screen. A line formatted into a
+ * fixed buffer may end inside a UTF-8 character, cut there by snprintf:
+ * that tail is dropped, not shown as \xNN. */
+static char *
+screen_text(const char *text)
+{
+    char *whole, *safe;
+
+    if (text == NULL)
+        text = "";
+    whole = rl_xstrndup(text, rl_utf8_whole(text, strlen(text)));
+    safe = rl_utf8_sanitize(whole);
+    free(whole);
+    return safe;
+}
+
 int
 ui_text(int y, int x, int width, const char *text, int attr)
 {
@@ -65,7 +81,7 @@ ui_text(int y, int x, int width, const char *text, int attr)
 
     if (width <= 0 || y < 0 || y >= LINES)
         return 0;
-    safe = rl_utf8_sanitize(text != NULL ? text : "");
+    safe = screen_text(text);
     n = rl_utf8_fit(safe, width);
     safe[n] = '\0';
     w = rl_utf8_width(safe);
@@ -86,7 +102,7 @@ wrap(int y, int x, int width, int maxrows, const char *text, int attr,
 
     if (width <= 0 || maxrows <= 0)
         return 0;
-    safe = rl_utf8_sanitize(text != NULL ? text : "");
+    safe = screen_text(text);
     p = safe;
     while (*p != '\0' && rows < maxrows) {
         size_t n = rl_utf8_fit(p, width), cut = n;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "relabel/file.h"
 #include "ui/term.h"
 
 #define NEX 4
@@ -46,7 +47,7 @@ examples_open(struct ui_app *app, void *argp)
     DIR *d;
     struct dirent *de;
     char **all = NULL;
-    size_t n = 0, cap = 0, i;
+    size_t n = 0, cap = 0, i, outside = 0;
 
     ex->app = app;
     ex->arg = *(struct ui_examples_arg *)argp;
@@ -56,10 +57,20 @@ examples_open(struct ui_app *app, void *argp)
                  "examples folder", ex->arg.cls->wnid);
     } else {
         while ((de = readdir(d)) != NULL) {
+            char *f, *real;
+
             if (de->d_name[0] == '.' || !jpeg_name(de->d_name))
                 continue;
+            /* A symlink out of the examples folder is not an example. */
+            f = rl_xasprintf("%s/%s", dir, de->d_name);
+            real = rl_file_inside(f, app->examples_dir);
+            free(f);
+            if (real == NULL) {
+                outside++;
+                continue;
+            }
             rl_grow(&all, &cap, n + 1, sizeof *all);
-            all[n++] = rl_xasprintf("%s/%s", dir, de->d_name);
+            all[n++] = real;
         }
         closedir(d);
         if (n > 1)
@@ -71,7 +82,11 @@ examples_open(struct ui_app *app, void *argp)
                 free(all[i]);
         }
         free(all);
-        if (ex->n == 0)
+        if (ex->n == 0 && outside > 0)
+            snprintf(ex->status, sizeof ex->status, "the %zu JPEG files in "
+                     "%s/ lead outside the examples folder", outside,
+                     ex->arg.cls->wnid);
+        else if (ex->n == 0)
             snprintf(ex->status, sizeof ex->status, "no JPEG files in %s/",
                      ex->arg.cls->wnid);
     }

@@ -614,6 +614,46 @@ test_bad(void)
              "n00000001\t0\t\t3\t0\t\tthing\tanything\n"
              "n00000001\t0\t\t3\t0\t\tthing\tanything\n",
              NULL, RL_E_DUP, "nodes.tsv:3: wnid: duplicate");
+    /* Issue 14: controls and bidi characters are not part of an id. */
+    bad_case("wnid with DEL",
+             "index\twnid\tnames\tgloss\n0\tx\x7f" "1\ta\tg\n", NULL, NULL,
+             RL_E_PARSE, "classes.tsv:2: wnid: not a class id: 'x\\x7f1'");
+    bad_case("wnid with a C1 control (U+009B)",
+             "index\twnid\tnames\tgloss\n0\tx\xc2\x9b" "1\ta\tg\n", NULL,
+             NULL, RL_E_PARSE, "classes.tsv:2: wnid: not a class id: "
+             "'x\\x9b1'");
+    bad_case("wnid with U+009D",
+             "index\twnid\tnames\tgloss\n0\tx\xc2\x9d\ta\tg\n", NULL,
+             NULL, RL_E_PARSE, "classes.tsv:2: wnid: not a class id");
+    bad_case("wnid with U+202E",
+             "index\twnid\tnames\tgloss\n0\tab\xe2\x80\xae" "cd\ta\tg\n",
+             NULL, NULL, RL_E_PARSE, "classes.tsv:2: wnid: not a class id: "
+             "'ab\\u202ecd'");
+    bad_case("wnid with U+2067",
+             "index\twnid\tnames\tgloss\n0\tab\xe2\x81\xa7\ta\tg\n",
+             NULL, NULL, RL_E_PARSE, "classes.tsv:2: wnid: not a class id");
+    bad_case("node wnid with ESC", CLASSES,
+             "wnid\tis_class\tclass_index\tn_classes_below\tdepth_min\t"
+             "parents\tnames\tgloss\n"
+             "x\x1b]2\t0\t\t3\t0\t\tthing\tanything\n",
+             NULL, RL_E_PARSE, "nodes.tsv:2: wnid: not a class id");
+    bad_case("ImageNet-like wnid of 7 digits",
+             "index\twnid\tnames\tgloss\n0\tn0208562\ta\tg\n", NULL, NULL,
+             RL_E_PARSE, "classes.tsv:2: wnid: not a class id: 'n0208562'");
+    bad_case("a cycle in the hierarchy", CLASSES,
+             "wnid\tis_class\tclass_index\tn_classes_below\tdepth_min\t"
+             "parents\tnames\tgloss\n"
+             "n00000001\t0\t\t3\t0\tn00000002\tthing\tanything\n"
+             "n00000002\t0\t\t3\t1\tn00000001\tfruit\tedible\n"
+             "n00000010\t1\t0\t1\t2\tn00000002\tapple\ta fruit\n",
+             NULL, RL_E_PARSE,
+             "nodes.tsv:2: parents: a cycle: n00000001 is its own ancestor");
+    bad_case("a node its own parent", CLASSES,
+             "wnid\tis_class\tclass_index\tn_classes_below\tdepth_min\t"
+             "parents\tnames\tgloss\n"
+             "n00000001\t0\t\t3\t0\tn00000001\tthing\tanything\n",
+             NULL, RL_E_PARSE,
+             "nodes.tsv:2: parents: a cycle: n00000001 is its own ancestor");
     bad_case("unknown split", CLASSES, NODES,
              "index\twnid\tsplit\n0\tn00000010\torganism\n"
              "1\tn00000020\tanimal\n", RL_E_PARSE,
