@@ -348,7 +348,7 @@ write_testbed(FILE *f, const rl_eval *ev)
     int k;
 
     fprintf(f, "\ntestbed: %zu models; best / median / worst\n  %-15s "
-            "%-23s %-23s %-23s\n", ev->n, "subset", "top-1", "top-5",
+            "%-24s %-24s %s\n", ev->n, "subset", "top-1", "top-5",
             "multi-label");
     for (s = 0; s < ev->models[0].n_sub; s++) {
         char *sub = rl_utf8_sanitize(ev->models[0].sub[s].subset);
@@ -367,7 +367,7 @@ write_testbed(FILE *f, const rl_eval *ev)
                     x[n++] = v;
             }
             if (n == 0)
-                fprintf(f, " %-23s", "-");
+                fprintf(f, " %-24s", "-");
             else {
                 double med = median(x, n);
 
