@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "relabel/catalog.h"
 #include "relabel/csvio.h"
+#include "relabel/export.h"
 #include "relabel/store.h"
 #include "relabel/training.h"
 #include "relabel/util.h"
@@ -285,27 +286,61 @@ cmd_import(const cli *c, int argc, char **argv)
 /* ---- export -------------------------------------------------------- */
 
 static const char EXPORT_HELP[] =
-    "usage: relabel --db FILE export [--format long|wide|real-json]\n"
-    "                                [--consensus majority|reviewer:NAME]\n"
-    "                                [-o FILE]\n"
+    "usage: relabel --db FILE export [--format FORMAT] [--consensus RULE]\n"
+    "                                [--count N] [-o FILE]\n"
     "\n"
     "  long       image,wnid,state,reviewer,updated_at: every stored review\n"
     "  wide       image,original,correct,wrong,unclear,dont_know,\n"
     "             problematic,main: one row per image, class lists\n"
     "             space-separated in class-index order (re-importable)\n"
-    "  real-json  the layout of ImageNet-ReaL's real.json: a list, in image\n"
-    "             name order, of the class indices marked correct\n"
+    "  real-json  the layout of ImageNet-ReaL's real.json, by image number:\n"
+    "             list i holds the class indices marked correct on\n"
+    "             ILSVRC2012_val_{i+1:08d}.JPEG; 50000 lists or --count N;\n"
+    "             an image absent or without a verdict is [] (stderr counts\n"
+    "             them); other image names are refused\n"
+    "  tfds-multilabel  TFDS imagenet2012_multilabel's\n"
+    "             human_accuracy_v3.0.0.json: initial_annots,\n"
+    "             problematic_images (reasons from the notes), imagenet_m\n"
+    "  label-studio  Label Studio JSON tasks (data.image, predictions per\n"
+    "             model, annotations per reviewer and the consensus) for\n"
+    "             the labeling config share/relabel/labelstudio.xml\n"
     "\n"
-    "wide and real-json combine reviewers by majority (a tie is unclear), or\n"
-    "take one reviewer's marks with --consensus reviewer:NAME. The output is\n"
-    "written to FILE atomically (default: standard output).\n";
+    "wide, real-json, tfds-multilabel and the consensus of label-studio\n"
+    "combine reviewers by majority (a tie is unclear), or take one\n"
+    "reviewer's marks with --consensus reviewer:NAME; real-json,\n"
+    "tfds-multilabel and label-studio also take dawid-skene[:T]. The output\n"
+    "is written to FILE atomically (default: standard output).\n";
+
+/* The JSON formats that ask the consensus module for their labels. */
+static int
+export_json(rl_store *s, const rl_catalog *cat, const char *fmt,
+            const rl_consensus_opts *co, long count, FILE *fp, rl_err *e)
+{
+    rl_real_json_stats st;
+
+    if (strcmp(fmt, "tfds-multilabel") == 0)
+        return rl_export_tfds(s, cat, co, fp, e);
+    if (strcmp(fmt, "label-studio") == 0)
+        return rl_export_labelstudio(s, cat, co, fp, e);
+    if (rl_export_real_json(s, cat, co, count, fp, &st, e) != 0)
+        return -1;
+    if (st.absent + st.no_verdict > 0)
+        fprintf(stderr, "relabel: real-json: %ld of %ld lists written empty"
+                " ([]): %ld images not in the project, %ld without a "
+                "verdict\n", st.absent + st.no_verdict, st.written,
+                st.absent, st.no_verdict);
+    return 0;
+}
 
 int
 cmd_export(const cli *c, int argc, char **argv)
 {
     argscan a = { argc, argv, 1, "export" };
     const char *fmt = "long", *out = NULL, *cons = "majority";
-    const char *reviewer = NULL;
+    const char *reviewer = NULL, *count_s = NULL;
+    rl_consensus_opts co;
+    long count = RL_REAL_JSON_COUNT;
+    bool json = false;
     rl_export_format f;
     rl_store *s;
     rl_catalog *cat;
@@ -321,7 +356,8 @@ cmd_export(const cli *c, int argc, char **argv)
         if (arg_opt(&a, "--format", &fmt, &bad)
             || arg_opt(&a, "-o", &out, &bad)
             || arg_opt(&a, "--output", &out, &bad)
-            || arg_opt(&a, "--consensus", &cons, &bad)) {
+            || arg_opt(&a, "--consensus", &cons, &bad)
+            || arg_opt(&a, "--count", &count_s, &bad)) {
             if (bad)
                 return 2;
             continue;
@@ -332,16 +368,24 @@ cmd_export(const cli *c, int argc, char **argv)
         f = RL_EXPORT_LONG;
     else if (strcmp(fmt, "wide") == 0)
         f = RL_EXPORT_WIDE;
-    else if (strcmp(fmt, "real-json") == 0)
-        f = RL_EXPORT_REAL_JSON;
+    else if (strcmp(fmt, "real-json") == 0 || strcmp(fmt, "label-studio") == 0
+             || strcmp(fmt, "tfds-multilabel") == 0)
+        f = RL_EXPORT_REAL_JSON, json = true;
     else
-        return usage_error("export", "unknown format '%s' (long, wide or "
-                           "real-json)", fmt);
-    if (strncmp(cons, "reviewer:", 9) == 0 && cons[9] != '\0')
-        reviewer = cons + 9;
-    else if (strcmp(cons, "majority") != 0)
-        return usage_error("export", "unknown consensus '%s' (majority or "
-                           "reviewer:NAME)", cons);
+        return usage_error("export", "unknown format '%s' (long, wide, "
+                           "real-json, tfds-multilabel or label-studio)", fmt);
+    if (rl_consensus_parse(cons, &co, &e) != 0)
+        return usage_error("export", "--consensus: %s", e.msg);
+    if (co.rule == RL_CONSENSUS_REVIEWER)
+        reviewer = co.reviewer;
+    else if (co.rule != RL_CONSENSUS_MAJORITY && !json)
+        return usage_error("export", "--consensus %s: with real-json, "
+                           "tfds-multilabel or label-studio", cons);
+    if (count_s != NULL && (strcmp(fmt, "real-json") != 0
+                            || rl_parse_long(count_s, &count) != 0
+                            || count < 1 || count > 99999999))
+        return usage_error("export", "--count: a number of images from 1, "
+                           "with --format real-json");
     if ((rc = need_db(c, "export")) != 0)
         return rc;
     if (open_project(c, RL_STORE_READONLY, &s, &cat) != 0)
@@ -364,7 +408,8 @@ cmd_export(const cli *c, int argc, char **argv)
             return 1;
         }
     }
-    rc = rl_export(s, cat, f, reviewer, fp, &e);
+    rc = json ? export_json(s, cat, fmt, &co, count, fp, &e)
+              : rl_export(s, cat, f, reviewer, fp, &e);
     if (fp != stdout) {
         if (fclose(fp) != 0 && rc == 0) {
             rl_err_set(&e, RL_E_IO, "%s: %s", out, strerror(errno));
