@@ -324,11 +324,12 @@ export_json(rl_store *s, const rl_catalog *cat, const char *fmt,
         return rl_export_labelstudio(s, cat, co, fp, e);
     if (rl_export_real_json(s, cat, co, count, fp, &st, e) != 0)
         return -1;
-    if (st.absent + st.no_verdict > 0)
+    if (st.absent + st.no_verdict + st.no_correct > 0)
         fprintf(stderr, "relabel: real-json: %ld of %ld lists written empty"
                 " ([]): %ld images not in the project, %ld without a "
-                "verdict\n", st.absent + st.no_verdict, st.written,
-                st.absent, st.no_verdict);
+                "verdict, %ld with no class marked correct\n",
+                st.absent + st.no_verdict + st.no_correct, st.written,
+                st.absent, st.no_verdict, st.no_correct);
     return 0;
 }
 
