@@ -54,4 +54,8 @@ int rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
                           const rl_consensus_opts *co, FILE *out,
                           rl_err *err);
 
+/* Writes `s` as a JSON string: quotes, backslashes and every control
+ * character escaped (\n as such), other bytes as they are. */
+void rl_export_json_str(FILE *f, const char *s);
+
 #endif

@@ -14,6 +14,7 @@
 #include "relabel/catalog.h"
 #include "relabel/consensus.h"
 #include "relabel/csv.h"
+#include "relabel/export.h"
 #include "relabel/metrics.h"
 #include "relabel/review.h"
 #include "relabel/store.h"
@@ -105,24 +106,6 @@ static const char EVAL_HELP[] =
     "                    done in evaluation mode (text or csv)\n"
     "A bad row stops with FILE:LINE: field: what, exit status 1.\n";
 
-/* Writes `s` as a JSON string. */
-static void
-json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 static void
 json_num(FILE *f, double x)
 {
@@ -191,7 +174,7 @@ write_json(FILE *f, const rl_eval *ev, const char *rule,
     size_t m, s;
 
     fputs("{\"consensus\": ", f);
-    json_str(f, rule);
+    rl_export_json_str(f, rule);
     fprintf(f, ", \"rule\": \"%s\", \"images\": %ld, \"labelled\": %ld, "
             "\"multilabel_images\": %ld, \"no_correct\": %ld, \"left_out\": "
             "{\"unreviewed\": %ld, \"problematic\": %ld},\n \"bootstrap\": "
@@ -204,14 +187,14 @@ write_json(FILE *f, const rl_eval *ev, const char *rule,
         const rl_model_eval *me = &ev->models[m];
 
         fputs(m ? ",\n  {\"model\": " : "\n  {\"model\": ", f);
-        json_str(f, me->name);
+        rl_export_json_str(f, me->name);
         fprintf(f, ", \"scored\": %ld, \"missing\": %ld, \"subsets\": [",
                 me->scored, me->missing);
         for (s = 0; s < me->n_sub; s++) {
             const rl_score *sc = &me->sub[s];
 
             fputs(s ? ",\n    {\"subset\": " : "\n    {\"subset\": ", f);
-            json_str(f, sc->subset);
+            rl_export_json_str(f, sc->subset);
             fprintf(f, ", \"n_top\": %ld, \"top1\": ", sc->n_top);
             json_num(f, sc->top1);
             fputs(", \"top5\": ", f);
@@ -237,9 +220,9 @@ write_json(FILE *f, const rl_eval *ev, const char *rule,
             const rl_drop *d = &me->drops[s];
 
             fputs(s ? ", {\"from\": " : "{\"from\": ", f);
-            json_str(f, d->from);
+            rl_export_json_str(f, d->from);
             fputs(", \"to\": ", f);
-            json_str(f, d->to);
+            rl_export_json_str(f, d->to);
             fputs(", \"multilabel_drop\": ", f);
             json_num(f, d->drop);
             fputs(", \"ci_low\": ", f);

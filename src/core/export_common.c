@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "relabel/export.h"
 #include "relabel/util.h"
 #include "internal.h"
 
@@ -35,7 +36,7 @@ xsort_classes(const rl_class **cls, size_t n)
 }
 
 void
-xjson_str(FILE *f, const char *s)
+rl_export_json_str(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s; s++) {

@@ -135,7 +135,7 @@ results(FILE *out, struct ann *a)
         fprintf(out, "%s{\"id\": \"note\", \"from_name\": \"note\", "
                 "\"to_name\": \"image\", \"type\": \"textarea\", \"value\": "
                 "{\"text\": [", first ? "" : ", ");
-        xjson_str(out, a->note);
+        rl_export_json_str(out, a->note);
         fputs("]}}", out);
     }
     fputs("]", out);
@@ -215,9 +215,9 @@ task_data(rl_store *s, const rl_catalog *cat, const struct ximage *im,
     }
     xsort_classes(cls, n);
     fputs("\"data\": {\"image\": ", out);
-    xjson_str(out, im->path != NULL ? im->path : im->name);
+    rl_export_json_str(out, im->path != NULL ? im->path : im->name);
     fputs(", \"name\": ", out);
-    xjson_str(out, im->name);
+    rl_export_json_str(out, im->name);
     fputs(", \"original\": ", out);
     if (im->label != NULL)
         fprintf(out, "\"%s\"", im->label->wnid);
@@ -227,7 +227,7 @@ task_data(rl_store *s, const rl_catalog *cat, const struct ximage *im,
     for (i = 0; i < n; i++) {
         fprintf(out, "%s{\"value\": \"%s\", \"hint\": ", i ? ", " : "",
                 cls[i]->wnid);
-        xjson_str(out, cls[i]->names);
+        rl_export_json_str(out, cls[i]->names);
         fputc('}', out);
     }
     fputs("]}", out);
@@ -259,7 +259,7 @@ task_preds(rl_store *s, const rl_catalog *cat, int64_t id, FILE *out,
             free(model);
             model = rl_xstrdup(m);
             fputs("{\"model_version\": ", out);
-            xjson_str(out, m);
+            rl_export_json_str(out, m);
             if (sqlite3_column_type(q, 2) != SQLITE_NULL)
                 fprintf(out, ", \"score\": %.6g", sqlite3_column_double(q, 2));
             fputs(", \"result\": [{\"id\": \"predicted\", \"from_name\": "
@@ -292,7 +292,7 @@ annotation(FILE *out, long id, long number, struct ann *a, double lead,
     rl_time_format(a->updated_at, when, sizeof when);
     fprintf(out, "{\"id\": %ld, \"completed_by\": %ld, \"relabel_reviewer\": ",
             id, number);
-    xjson_str(out, a->reviewer);
+    rl_export_json_str(out, a->reviewer);
     fprintf(out, ", \"relabel_role\": \"%s\", \"was_cancelled\": false, "
             "\"ground_truth\": %s, \"lead_time\": %.3f, \"updated_at\": "
             "\"%s\", \"result\": ", a->adjudicator ? "adjudicator"

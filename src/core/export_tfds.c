@@ -80,10 +80,10 @@ reason(FILE *out, const struct xproj *x, const struct ximage *im)
         }
     }
     fputs("{\"reason\": ", out);
-    xjson_str(out, b.len > 0 ? rl_buf_str(&b) : "marked problematic in "
+    rl_export_json_str(out, b.len > 0 ? rl_buf_str(&b) : "marked problematic in "
               "relabel");
     fputs(", \"reviewer\": ", out);
-    xjson_str(out, who != NULL ? who : "");
+    rl_export_json_str(out, who != NULL ? who : "");
     fputc('}', out);
     rl_buf_free(&b);
 }
@@ -123,7 +123,7 @@ rl_export_tfds(rl_store *s, const rl_catalog *cat,
         if (!annotated(&x, im))
             continue;
         fputs(first ? "\n  " : ",\n  ", out);
-        xjson_str(out, im->name);
+        rl_export_json_str(out, im->name);
         fputs(": {", out);
         for (k = 0; k < sizeof states / sizeof states[0]; k++)
             state_list(out, &x, cat, im, states[k], &f);
@@ -138,7 +138,7 @@ rl_export_tfds(rl_store *s, const rl_catalog *cat,
         if (!flagged(&x, im))
             continue;
         fputs(first ? "\n  " : ",\n  ", out);
-        xjson_str(out, im->name);
+        rl_export_json_str(out, im->name);
         fputs(": ", out);
         reason(out, &x, im);
         first = false;

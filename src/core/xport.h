@@ -44,8 +44,5 @@ int xproj_load(rl_store *s, const rl_catalog *cat,
 void xproj_free(struct xproj *x);
 /* Sorts `cls` (n pointers) by class index. */
 void xsort_classes(const rl_class **cls, size_t n);
-/* Writes `s` as a JSON string: quotes, backslashes and every control
- * character escaped; other bytes as they are. */
-void xjson_str(FILE *f, const char *s);
 
 #endif
