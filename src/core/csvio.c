@@ -19,6 +19,7 @@
 #include "relabel/review.h"
 #include "relabel/util.h"
 #include "internal.h"
+#include "xport.h"
 
 /* State shared by the importers. */
 struct imp {
@@ -1468,11 +1469,7 @@ rl_export_real_json(rl_store *s, const rl_catalog *cat,
             st->no_correct++;
     }
     fputs("]\n", out);
-    rc = 0;
-    if (fflush(out) != 0 || ferror(out)) {
-        rl_err_set(err, RL_E_IO, "writing the export: %s", strerror(errno));
-        rc = -1;
-    }
+    rc = xflush(out, err);
     goto out;
 dberr:
     store_dberr(s, err, "export");

@@ -3,6 +3,7 @@
  * arrays sorted the same way, so one merge attaches them. */
 #include "xport.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,16 @@ cmp_idx(const void *a, const void *b)
     const rl_class *y = *(const rl_class *const *)b;
 
     return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+int
+xflush(FILE *out, rl_err *err)
+{
+    if (fflush(out) != 0 || ferror(out)) {
+        rl_err_set(err, RL_E_IO, "writing the export: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 void

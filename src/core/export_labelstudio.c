@@ -9,7 +9,6 @@
  * annotations numbered across the file, reviewers by name. */
 #include "relabel/export.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,11 +384,7 @@ rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
         fputs("]}", out);
     }
     fputs("\n]\n", out);
-    rc = 0;
-    if (fflush(out) != 0 || ferror(out)) {
-        rl_err_set(err, RL_E_IO, "writing the export: %s", strerror(errno));
-        rc = -1;
-    }
+    rc = xflush(out, err);
     goto out;
 dberr:
     store_dberr(s, err, "export");

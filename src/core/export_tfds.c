@@ -4,7 +4,6 @@
  * each class's state; Don't know is not a TFDS state and is left out. */
 #include "relabel/export.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,11 +143,7 @@ rl_export_tfds(rl_store *s, const rl_catalog *cat,
         first = false;
     }
     fputs("\n },\n \"imagenet_m\": []\n}\n", out);
-    rc = 0;
-    if (fflush(out) != 0 || ferror(out)) {
-        rl_err_set(err, RL_E_IO, "writing the export: %s", strerror(errno));
-        rc = -1;
-    }
+    rc = xflush(out, err);
 out:
     store_exec(s, "COMMIT", NULL);
     xproj_free(&x);

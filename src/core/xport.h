@@ -42,6 +42,8 @@ struct xproj {
 int xproj_load(rl_store *s, const rl_catalog *cat,
                const rl_consensus_opts *co, struct xproj *x, rl_err *err);
 void xproj_free(struct xproj *x);
+/* Flushes `out`: 0, or -1 with RL_E_IO when anything written failed. */
+int xflush(FILE *out, rl_err *err);
 /* Sorts `cls` (n pointers) by class index. */
 void xsort_classes(const rl_class **cls, size_t n);
 
