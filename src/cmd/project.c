@@ -12,6 +12,7 @@
 #include "relabel/catalog.h"
 #include "relabel/csvio.h"
 #include "relabel/export.h"
+#include "relabel/import_json.h"
 #include "relabel/store.h"
 #include "relabel/training.h"
 #include "relabel/util.h"
@@ -171,7 +172,9 @@ static const char IMPORT_HELP[] =
     "               candidates are the unique classes over all models plus\n"
     "               the original label\n"
     "  reviews      image,wnid,state[,reviewer][,problematic][,updated_at]\n"
-    "               [,note], or the wide export's columns\n"
+    "               [,note], or the wide export's columns; a FILE.json is\n"
+    "               TFDS's human_accuracy JSON (one reviewer: --reviewer)\n"
+    "               or a Label Studio export (one reviewer per annotation)\n"
     "A class is a wnid (n02085620) or a class index (151).\n"
     "\n"
     "Options:\n"
@@ -181,6 +184,8 @@ static const char IMPORT_HELP[] =
     "  --model NAME      model of predictions without a model column\n"
     "                    (default: the file name)\n"
     "  --state STATE     state of reviews without a state column\n"
+    "  --format F        reviews in JSON: tfds-multilabel or label-studio\n"
+    "                    (default for FILE.json: told by its content)\n"
     "\n"
     "An import is one transaction: a bad row stops it with FILE:LINE: field:\n"
     "what is wrong, exit status 1, and nothing from the file is stored.\n";
@@ -211,7 +216,7 @@ cmd_import(const cli *c, int argc, char **argv)
     argscan a = { argc, argv, 1, "import" };
     rl_import_opts o = { 0 };
     rl_import_result res;
-    const char *kind = NULL, *file = NULL;
+    const char *kind = NULL, *file = NULL, *jfmt = NULL;
     struct progress prog = { 0 };
     rl_store *s;
     rl_catalog *cat;
@@ -229,7 +234,8 @@ cmd_import(const cli *c, int argc, char **argv)
         if (arg_opt(&a, "--dataset", &o.dataset, &bad)
             || arg_opt(&a, "--root", &o.root, &bad)
             || arg_opt(&a, "--model", &o.model, &bad)
-            || arg_opt(&a, "--state", &o.state, &bad)) {
+            || arg_opt(&a, "--state", &o.state, &bad)
+            || arg_opt(&a, "--format", &jfmt, &bad)) {
             if (bad)
                 return 2;
             continue;
@@ -250,6 +256,11 @@ cmd_import(const cli *c, int argc, char **argv)
         && strcmp(kind, "predictions") != 0 && strcmp(kind, "reviews") != 0)
         return usage_error("import", "unknown kind '%s' (labels, images, "
                            "predictions or reviews)", kind);
+    if (jfmt != NULL && (strcmp(kind, "reviews") != 0
+                         || (strcmp(jfmt, "tfds-multilabel") != 0
+                             && strcmp(jfmt, "label-studio") != 0)))
+        return usage_error("import", "--format: tfds-multilabel or "
+                           "label-studio, with import reviews");
     if ((rc = need_db(c, "import")) != 0)
         return rc;
     if (open_project(c, 0, &s, &cat) != 0)
@@ -266,6 +277,12 @@ cmd_import(const cli *c, int argc, char **argv)
         rc = rl_import_images(s, cat, file, &o, &res, &e);
     else if (strcmp(kind, "predictions") == 0)
         rc = rl_import_predictions(s, cat, file, &o, &res, &e);
+    else if (jfmt != NULL || (strlen(file) > 5
+                              && strcmp(file + strlen(file) - 5, ".json") == 0))
+        rc = rl_import_reviews_json(s, cat, file, jfmt == NULL
+                                    ? RL_JSON_DETECT : jfmt[0] == 't'
+                                    ? RL_JSON_TFDS : RL_JSON_LABELSTUDIO,
+                                    &o, &res, &e);
     else
         rc = rl_import_reviews(s, cat, file, &o, &res, &e);
     if (prog.shown)
