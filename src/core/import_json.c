@@ -32,11 +32,12 @@ bad(struct conv *c, rl_err *err, rl_errcode code, long line,
     const char *fieldname, const char *what, const char *val)
 {
     char *safe = rl_utf8_sanitize(val != NULL ? val : "");
+    char *name = rl_utf8_sanitize(fieldname);   /* may be an image name */
 
-    rl_err_set(err, code, "%s:%ld: %s: %s%s%.80s%s", c->path, line,
-               fieldname, what, val != NULL ? " '" : "", safe,
-               val != NULL ? "'" : "");
+    rl_err_set(err, code, "%s:%ld: %.60s: %s%s%.80s%s", c->path, line, name,
+               what, val != NULL ? " '" : "", safe, val != NULL ? "'" : "");
     free(safe);
+    free(name);
     return -1;
 }
 
