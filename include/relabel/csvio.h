@@ -61,7 +61,9 @@ int rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 typedef enum rl_export_format {
     RL_EXPORT_LONG,        /* image,wnid,state,reviewer,updated_at */
     RL_EXPORT_WIDE,        /* one row per image, consensus labels */
-    RL_EXPORT_REAL_JSON    /* ImageNet-ReaL real.json layout */
+    RL_EXPORT_REAL_JSON    /* ImageNet-ReaL real.json layout, by image
+                              number up to the highest one (see
+                              rl_export_real_json) */
 } rl_export_format;
 
 /* Writes the export to `out` in a deterministic order. `reviewer` NULL:

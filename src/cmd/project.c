@@ -387,9 +387,10 @@ cmd_export(const cli *c, int argc, char **argv)
     else if (strcmp(fmt, "wide") == 0)
         f = RL_EXPORT_WIDE;
     else if (strcmp(fmt, "real-json") == 0 || strcmp(fmt, "label-studio") == 0
-             || strcmp(fmt, "tfds-multilabel") == 0)
-        f = RL_EXPORT_REAL_JSON, json = true;
-    else
+             || strcmp(fmt, "tfds-multilabel") == 0) {
+        f = RL_EXPORT_REAL_JSON;   /* unused: export_json picks the writer */
+        json = true;
+    } else
         return usage_error("export", "unknown format '%s' (long, wide, "
                            "real-json, tfds-multilabel or label-studio)", fmt);
     if (rl_consensus_parse(cons, &co, &e) != 0)

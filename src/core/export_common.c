@@ -11,13 +11,17 @@
 #include "relabel/util.h"
 #include "internal.h"
 
-static const struct ximage *sort_img;   /* qsort has no context argument */
+/* An image's name beside its position, for sorting by name. */
+struct named {
+    const char *name;
+    size_t pos;
+};
 
 static int
 cmp_name(const void *a, const void *b)
 {
-    return strcmp(sort_img[*(const size_t *)a].name,
-                  sort_img[*(const size_t *)b].name);
+    return strcmp(((const struct named *)a)->name,
+                  ((const struct named *)b)->name);
 }
 
 static int
@@ -141,12 +145,19 @@ xproj_load(rl_store *s, const rl_catalog *cat, const rl_consensus_opts *co,
         im->flag_hi = k;
     }
 
-    x->by_name = rl_xcalloc(x->n + 1, sizeof *x->by_name);
-    for (i = 0; i < x->n; i++)
-        x->by_name[i] = i;
-    sort_img = x->img;
-    qsort(x->by_name, x->n, sizeof *x->by_name, cmp_name);
-    sort_img = NULL;
+    {
+        struct named *nm = rl_xcalloc(x->n + 1, sizeof *nm);
+
+        for (i = 0; i < x->n; i++) {
+            nm[i].name = x->img[i].name;
+            nm[i].pos = i;
+        }
+        qsort(nm, x->n, sizeof *nm, cmp_name);
+        x->by_name = rl_xcalloc(x->n + 1, sizeof *x->by_name);
+        for (i = 0; i < x->n; i++)
+            x->by_name[i] = nm[i].pos;
+        free(nm);
+    }
     return 0;
 dberr:
     store_dberr(s, err, "export");
