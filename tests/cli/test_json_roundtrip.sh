@@ -10,12 +10,12 @@ need python3
 need sqlite3
 
 gen() {  # SEED DIR: labels.csv, predictions.csv, reviews.csv in DIR
-    python3 - "$1" "$2" <<'EOF'
-import csv, os, random, sys
+    python3 - "$1" "$2" "$RL_SRC" <<'EOF'
+import csv, random, sys
 rnd = random.Random(int(sys.argv[1]))
 d = sys.argv[2]
 wnids = [l.split("\t")[1] for l in
-         open(os.environ["RL_SRC"] + "/share/relabel/classes.tsv")
+         open(sys.argv[3] + "/share/relabel/classes.tsv")
          if l[0].isdigit()]
 images = ["ILSVRC2012_val_%08d.JPEG" % n
           for n in sorted(rnd.sample(range(1, 200), rnd.randint(1, 12)))]
