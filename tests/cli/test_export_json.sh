@@ -123,6 +123,10 @@ python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT" \
     || fail "tfds with dawid-skene"
 
 # ---- label-studio ---------------------------------------------------------
+# bob spent 12.345 active seconds on image 5 (the review screen's timing).
+need sqlite3
+sqlite3 "$DB" "INSERT INTO timing(image, reviewer, first_shown, active_ms)
+    SELECT id, 'bob', 0, 12345 FROM image WHERE name = 'ILSVRC2012_val_00000005.JPEG'"
 rl_ok --db "$DB" export --format label-studio -o "$TMP/ls.json"
 rl_ok --db "$DB" export -o "$TMP/long.csv"
 $PY labelstudio "$CLASSES" "$RL_SRC/share/relabel/labelstudio.xml" "$TMP/ls.json" \
@@ -136,10 +140,10 @@ a = [x for x in t["annotations"] if x["relabel_reviewer"] == "bob"][0]
 r = {x["from_name"]: x["value"] for x in a["result"]}
 g = [x for x in t["annotations"] if x["ground_truth"]][0]
 print(t["data"]["name"], sorted(p["model_version"] for p in t["predictions"]),
-      a["completed_by"], r["problematic"], r["note"]["text"], r["unclear"],
-      g["relabel_reviewer"], len(g["result"]))' "$TMP/ls.json")" \
-    "ILSVRC2012_val_00000005.JPEG ['m', 'n'] 2 {'choices': ['problematic']} ['a drawing, \"cartoon\"\\nsecond line'] {'choices': ['n02690373']} consensus 2" \
-    "label-studio: predictions per model, bob's flag, note and verdict, the consensus"
+      a["completed_by"], a["lead_time"], r["problematic"], r["note"]["text"],
+      r["unclear"], g["relabel_reviewer"], len(g["result"]))' "$TMP/ls.json")" \
+    "ILSVRC2012_val_00000005.JPEG ['m', 'n'] 2 12.345 {'choices': ['problematic']} ['a drawing, \"cartoon\"\\nsecond line'] {'choices': ['n02690373']} consensus 2" \
+    "label-studio: predictions per model, bob's lead time, flag, note and verdict, the consensus"
 rl --db "$DB" export --format label-studio --consensus loudest
 expect_rc 2 "a bad consensus is a usage error"
 rl --db "$DB" export --format wide --consensus dawid-skene
