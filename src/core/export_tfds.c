@@ -79,8 +79,8 @@ reason(FILE *out, const struct xproj *x, const struct ximage *im)
         }
     }
     fputs("{\"reason\": ", out);
-    rl_export_json_str(out, b.len > 0 ? rl_buf_str(&b) : "marked problematic in "
-              "relabel");
+    rl_export_json_str(out, b.len > 0 ? rl_buf_str(&b)
+                            : "marked problematic in relabel");
     fputs(", \"reviewer\": ", out);
     rl_export_json_str(out, who != NULL ? who : "");
     fputc('}', out);
