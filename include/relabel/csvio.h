@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "relabel/catalog.h"
+#include "relabel/consensus.h"
 #include "relabel/err.h"
 #include "relabel/store.h"
 
@@ -68,7 +69,9 @@ int rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 typedef enum rl_export_format {
     RL_EXPORT_LONG,        /* image,wnid,state,reviewer,updated_at */
     RL_EXPORT_WIDE,        /* one row per image, consensus labels */
-    RL_EXPORT_REAL_JSON    /* ImageNet-ReaL real.json layout */
+    RL_EXPORT_REAL_JSON    /* ImageNet-ReaL real.json layout, by image
+                              number up to the highest one (see
+                              rl_export_real_json) */
 } rl_export_format;
 
 /* Writes the export to `out` in a deterministic order. `reviewer` NULL:
@@ -76,5 +79,27 @@ typedef enum rl_export_format {
  * that reviewer's verdicts (wide and real-json). */
 int rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
               const char *reviewer, FILE *out, rl_err *err);
+
+#define RL_REAL_JSON_COUNT 50000   /* ILSVRC-2012 validation images */
+
+/* What rl_export_real_json wrote. */
+typedef struct rl_real_json_stats {
+    long written;          /* lists */
+    long absent;           /* [] : no such image in the project */
+    long no_verdict;       /* [] : in the project, no verdict on it */
+    long no_correct;       /* [] : reviewed, no class Correct */
+} rl_real_json_stats;
+
+/* ImageNet-ReaL's real.json by image number: list i (0-based) holds the
+ * class indices, ascending, that consensus `co` marks Correct on image
+ * ILSVRC2012_val_{i+1:08d}.JPEG; `count` lists (0: up to the highest
+ * number in the project). An image absent from the project or without a
+ * verdict is written [] and counted in `st` (may be NULL). Writes nothing
+ * and fails with RL_E_USAGE when a project image's name does not follow
+ * that numbering, RL_E_RANGE when its number is past `count`; RL_E_DB,
+ * RL_E_IO otherwise. */
+int rl_export_real_json(rl_store *s, const rl_catalog *cat,
+                        const rl_consensus_opts *co, long count, FILE *out,
+                        rl_real_json_stats *st, rl_err *err);
 
 #endif

@@ -7,14 +7,13 @@
  *
  * Scoring: an rl_truth holds, per image, the original label, its split
  * (dog / organism / object, from the label's class), the dataset tag, the
- * problematic flag and the consensus Correct / Unclear classes. An
- * rl_preds holds each model's ranked predictions. rl_eval_run scores every
- * model on every subset: top-1 / top-5 against the original label, and
- * multi-label accuracy (top-1 among the Correct classes; also counting
- * Unclear as correct, as Shankar et al. did) on the images with at least
- * one Correct class that are not flagged problematic. Intervals are 95%
- * percentile bootstraps over images from a fixed-seed generator, so the
- * output is the same on every run. Knows nothing of the terminal. */
+ * problematic flag, whether any class on it has a verdict, and the
+ * consensus Correct / Unclear classes. An rl_preds holds each model's
+ * ranked predictions. rl_eval_run scores every model on every subset:
+ * top-1 / top-5 against the original label, and multi-label accuracy under
+ * one of three rules (rl_eval_rule). Intervals are 95% percentile
+ * bootstraps over images from a fixed-seed generator, so the output is the
+ * same on every run. Knows nothing of the terminal. */
 #ifndef RL_METRICS_H
 #define RL_METRICS_H
 
@@ -76,6 +75,37 @@ typedef enum rl_split {
 /* "dog", "organism", "object". */
 const char *rl_split_name(rl_split s);
 
+/* The fixed subsets, in output order: all, object (590 classes),
+ * organism (410, dogs included, as Shankar et al.'s code), dog (118),
+ * organism_no_dog (292), no_dog (882). dataset:TAG subsets follow them. */
+#define RL_SUBSET_COUNT 6
+/* Name of fixed subset i (< RL_SUBSET_COUNT), "" otherwise. */
+const char *rl_subset_name(int i);
+/* Bit i set: an image whose original label has catalog split `split`
+ * ("dog", "organism" = non-dog organism, "object"; NULL or other: none)
+ * is in fixed subset i. Bit 0 (all) is always set. */
+unsigned rl_subset_mask(const char *split);
+
+/* Which images multi-label accuracy counts and what counts as a hit.
+ *  RELABEL  images with 1+ Correct class, not flagged problematic; the
+ *           top-1 is among the Correct classes (relabel's own rule);
+ *  SHANKAR  every reviewed image (a Correct, Wrong or Unclear consensus on
+ *           any class) not flagged problematic; a hit as RELABEL, so an
+ *           image with no Correct class counts as a miss (Shankar et al.
+ *           2020, human_accuracy.py);
+ *  TFDS     the images of SHANKAR; a hit when the top-1 is Correct or
+ *           Unclear; besides the micro figure, the mean over the original
+ *           labels' classes of per-class accuracy (TFDS
+ *           imagenet2012_multilabel README, version 3.0.0). */
+typedef enum rl_eval_rule {
+    RL_EVAL_RULE_RELABEL, RL_EVAL_RULE_SHANKAR, RL_EVAL_RULE_TFDS
+} rl_eval_rule;
+
+/* "relabel", "shankar", "tfds". */
+const char *rl_eval_rule_name(rl_eval_rule r);
+/* Parses one of those names. 0, or -1 with RL_E_USAGE. */
+int rl_eval_rule_parse(const char *s, rl_eval_rule *r, rl_err *err);
+
 typedef struct rl_truth rl_truth;
 
 /* An empty truth; free with rl_truth_free (NULL ok). */
@@ -86,9 +116,10 @@ void rl_truth_free(rl_truth *t);
  * the name is there already. */
 int rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
                        const char *dataset, bool problematic, rl_err *err);
-/* Records the consensus `st` of class `cls` on image `name`: only Correct
- * and Unclear matter; other states are accepted and ignored. RL_E_NOTFOUND
- * for an unknown image. */
+/* Records the consensus `st` of class `cls` on image `name`: Correct and
+ * Unclear are kept; Correct, Wrong and Unclear mark the image reviewed;
+ * other states are accepted and ignored. RL_E_NOTFOUND for an unknown
+ * image. */
 int rl_truth_add_label(rl_truth *t, const char *name, const rl_class *cls,
                        rl_state st, rl_err *err);
 /* Builds the truth from the project: every image with its original label
@@ -97,16 +128,19 @@ int rl_truth_add_label(rl_truth *t, const char *name, const rl_class *cls,
 rl_truth *rl_truth_load(rl_store *s, const rl_catalog *cat,
                         const rl_consensus_opts *o, rl_err *err);
 
-/* Who multi-label accuracy counts. */
+/* Who multi-label accuracy counts under a rule. */
 typedef struct rl_truth_summary {
     long images;           /* in the truth */
     long labelled;         /* with an original label */
-    long multilabel;       /* with 1+ Correct class and not problematic */
-    long no_correct;       /* left out: no Correct class */
-    long problematic;      /* left out: flagged (with a Correct class) */
+    long multilabel;       /* counted under the rule */
+    long no_correct;       /* RELABEL: left out, no Correct class; other
+                              rules: counted images without one (misses) */
+    long unreviewed;       /* SHANKAR, TFDS: left out, no verdict */
+    long problematic;      /* left out: flagged (and otherwise counted) */
 } rl_truth_summary;
 
-void rl_truth_summary_get(const rl_truth *t, rl_truth_summary *sum);
+void rl_truth_summary_get(const rl_truth *t, rl_eval_rule rule,
+                          rl_truth_summary *sum);
 /* Dataset tags present, sorted; borrowed until the truth is freed. */
 size_t rl_truth_datasets(const rl_truth *t, const char *const **tags);
 
@@ -143,6 +177,7 @@ typedef struct rl_eval_opts {
     uint64_t seed;         /* generator seed, mixed with model and subset
                               names so a row never depends on the others */
     double level;          /* interval level; 0: 0.95 */
+    rl_eval_rule rule;     /* multi-label rule (0: RELABEL) */
 } rl_eval_opts;
 
 #define RL_EVAL_RESAMPLES 1000
@@ -150,13 +185,17 @@ typedef struct rl_eval_opts {
 
 /* One model on one subset. Fractions are NaN when their count is 0. */
 typedef struct rl_score {
-    char subset[80];       /* "all", "dog", "organism", "object",
-                              "dataset:TAG" */
+    char subset[80];       /* rl_subset_name(), or "dataset:TAG" */
     long n_top;            /* images scored with an original label */
     long top1_hits, top5_hits;
-    long n_multilabel;     /* ... with 1+ Correct class, not problematic */
+    long n_multilabel;     /* ... that the rule counts */
     long ml_hits, ml_unclear_hits;
+    long ml5_hits;         /* any of the top 5 a hit (timm's ReaL top-5) */
+    long n_classes;        /* original-label classes among those images */
     double top1, top5, multilabel, multilabel_unclear;
+    double top5_multilabel;       /* ml5_hits / n_multilabel */
+    double per_class_multilabel;  /* mean over n_classes of each class's
+                                     multi-label accuracy */
     double ci_low, ci_high;   /* bootstrap interval of multilabel */
 } rl_score;
 
@@ -171,8 +210,8 @@ typedef struct rl_model_eval {
     const char *name;      /* borrowed from the preds */
     long scored;           /* images with a prediction */
     long missing;          /* images of the truth without one */
-    rl_score *sub;         /* owned: all, dog, organism, object, then a
-                              dataset:TAG per tag */
+    rl_score *sub;         /* owned: the RL_SUBSET_COUNT fixed subsets,
+                              then a dataset:TAG per tag */
     size_t n_sub;
     rl_drop *drops;        /* owned: val -> every other tag (when "val"
                               exists) */
@@ -185,6 +224,7 @@ typedef struct rl_eval {
     int resamples;
     double level;
     uint64_t seed;
+    rl_eval_rule rule;
 } rl_eval;
 
 /* Scores every model of `p` against `t`. Never fails. Free with

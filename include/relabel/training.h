@@ -129,7 +129,7 @@ int rl_task_part_score(rl_store *s, const rl_catalog *cat, int64_t task,
  * evaluation mode, over images whose gold has a correct class. */
 typedef struct rl_human_row {
     char *reviewer;        /* owned */
-    char subset[48];       /* "all", "dog", "organism", "object",
+    char subset[48];       /* rl_subset_name() (metrics.h), or
                               "dataset:TAG" */
     long n;                /* images scored */
     long correct;          /* answer among the gold's correct classes */

@@ -14,6 +14,7 @@
 #include "relabel/catalog.h"
 #include "relabel/consensus.h"
 #include "relabel/csv.h"
+#include "relabel/export.h"
 #include "relabel/metrics.h"
 #include "relabel/review.h"
 #include "relabel/store.h"
@@ -39,41 +40,32 @@ static const char EVAL_HELP[] =
     "class index. A file without a model column is one model named after\n"
     "the file (or --model NAME).\n"
     "\n"
-    "Per model and subset (all; dog, organism = other organisms, object by\n"
-    "the split of the original label; dataset:TAG per dataset tag):\n"
+    "Per model and subset (all; object, organism (dogs included), dog,\n"
+    "organism_no_dog, no_dog by the split of the original label;\n"
+    "dataset:TAG per dataset tag):\n"
     "  top-1, top-5   against the original labels\n"
-    "  multi-label    the top-1 prediction is among the image's correct\n"
-    "                 classes; counted on images with at least one correct\n"
-    "                 class that nobody flagged problematic\n"
+    "  multi-label    the top-1 prediction is a hit (below), on the images\n"
+    "                 the rule counts\n"
     "  +unclear       the same, counting unclear classes as correct\n"
+    "  ml-top5        any of the top 5 a hit (timm's ReaL top-5)\n"
+    "  per-class      the mean over original-label classes of multi-label\n"
     "  interval       95% percentile bootstrap of multi-label accuracy over\n"
     "                 images (fixed seed: the same output every run)\n"
+    "Rules: relabel (default) counts images with a correct class that\n"
+    "nobody flagged problematic; shankar every reviewed image not flagged\n"
+    "(no correct class: a miss), as Shankar et al.'s human_accuracy.py;\n"
+    "tfds those images too, correct or unclear a hit, as the TFDS\n"
+    "imagenet2012_multilabel README (its figure: per-class).\n"
     "With datasets val and another tag, the drop in multi-label accuracy\n"
-    "from val to it is shown with its interval (text and json).\n"
+    "from val to it is shown with its interval (text and json). With two\n"
+    "or more models the text ends with the testbed: per subset the best,\n"
+    "median and worst model.\n"
     "csv columns: model,subset,n_top,top1,top5,n_multilabel,multilabel,\n"
-    "multilabel_unclear,ci_low,ci_high (fractions with six decimals, empty\n"
-    "when a count is 0).\n";
+    "multilabel_unclear,top5_multilabel,per_class_multilabel,ci_low,ci_high\n"
+    "(fractions with six decimals, empty when a count is 0).\n";
 
 static const char EVAL_EPILOG[] =
     "A bad row stops with FILE:LINE: field: what, exit status 1.\n";
-
-/* Writes `s` as a JSON string. */
-static void
-json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
 
 static void
 json_num(FILE *f, double x)
@@ -82,6 +74,14 @@ json_num(FILE *f, double x)
         fputs("null", f);
     else
         fprintf(f, "%.6f", x);
+}
+
+static int
+cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
 }
 
 static void
@@ -99,7 +99,8 @@ write_csv(FILE *f, const rl_eval *ev)
     size_t m, s;
 
     fputs("model,subset,n_top,top1,top5,n_multilabel,multilabel,"
-          "multilabel_unclear,ci_low,ci_high\n", f);
+          "multilabel_unclear,top5_multilabel,per_class_multilabel,ci_low,"
+          "ci_high\n", f);
     for (m = 0; m < ev->n; m++) {
         const rl_model_eval *me = &ev->models[m];
 
@@ -116,6 +117,8 @@ write_csv(FILE *f, const rl_eval *ev)
             rl_buf_printf(&b, ",%ld", sc->n_multilabel);
             csv_num(&b, sc->multilabel);
             csv_num(&b, sc->multilabel_unclear);
+            csv_num(&b, sc->top5_multilabel);
+            csv_num(&b, sc->per_class_multilabel);
             csv_num(&b, sc->ci_low);
             csv_num(&b, sc->ci_high);
             rl_buf_addc(&b, '\n');
@@ -132,25 +135,27 @@ write_json(FILE *f, const rl_eval *ev, const char *rule,
     size_t m, s;
 
     fputs("{\"consensus\": ", f);
-    json_str(f, rule);
-    fprintf(f, ", \"images\": %ld, \"labelled\": %ld, \"multilabel_images\":"
-            " %ld, \"left_out\": {\"no_correct\": %ld, \"problematic\": "
-            "%ld},\n \"bootstrap\": {\"resamples\": %d, \"level\": %g, "
-            "\"seed\": %llu},\n \"models\": [", ts->images, ts->labelled,
-            ts->multilabel, ts->no_correct, ts->problematic, ev->resamples,
-            ev->level, (unsigned long long)ev->seed);
+    rl_export_json_str(f, rule);
+    fprintf(f, ", \"rule\": \"%s\", \"images\": %ld, \"labelled\": %ld, "
+            "\"multilabel_images\": %ld, \"no_correct\": %ld, \"left_out\": "
+            "{\"unreviewed\": %ld, \"problematic\": %ld},\n \"bootstrap\": "
+            "{\"resamples\": %d, \"level\": %g, \"seed\": %llu},\n "
+            "\"models\": [", rl_eval_rule_name(ev->rule), ts->images,
+            ts->labelled, ts->multilabel, ts->no_correct, ts->unreviewed,
+            ts->problematic, ev->resamples, ev->level,
+            (unsigned long long)ev->seed);
     for (m = 0; m < ev->n; m++) {
         const rl_model_eval *me = &ev->models[m];
 
         fputs(m ? ",\n  {\"model\": " : "\n  {\"model\": ", f);
-        json_str(f, me->name);
+        rl_export_json_str(f, me->name);
         fprintf(f, ", \"scored\": %ld, \"missing\": %ld, \"subsets\": [",
                 me->scored, me->missing);
         for (s = 0; s < me->n_sub; s++) {
             const rl_score *sc = &me->sub[s];
 
             fputs(s ? ",\n    {\"subset\": " : "\n    {\"subset\": ", f);
-            json_str(f, sc->subset);
+            rl_export_json_str(f, sc->subset);
             fprintf(f, ", \"n_top\": %ld, \"top1\": ", sc->n_top);
             json_num(f, sc->top1);
             fputs(", \"top5\": ", f);
@@ -160,6 +165,11 @@ write_json(FILE *f, const rl_eval *ev, const char *rule,
             json_num(f, sc->multilabel);
             fputs(", \"multilabel_unclear\": ", f);
             json_num(f, sc->multilabel_unclear);
+            fputs(", \"top5_multilabel\": ", f);
+            json_num(f, sc->top5_multilabel);
+            fprintf(f, ", \"n_classes\": %ld, \"per_class_multilabel\": ",
+                    sc->n_classes);
+            json_num(f, sc->per_class_multilabel);
             fputs(", \"ci_low\": ", f);
             json_num(f, sc->ci_low);
             fputs(", \"ci_high\": ", f);
@@ -171,9 +181,9 @@ write_json(FILE *f, const rl_eval *ev, const char *rule,
             const rl_drop *d = &me->drops[s];
 
             fputs(s ? ", {\"from\": " : "{\"from\": ", f);
-            json_str(f, d->from);
+            rl_export_json_str(f, d->from);
             fputs(", \"to\": ", f);
-            json_str(f, d->to);
+            rl_export_json_str(f, d->to);
             fputs(", \"multilabel_drop\": ", f);
             json_num(f, d->drop);
             fputs(", \"ci_low\": ", f);
@@ -191,15 +201,25 @@ static void
 write_text(FILE *f, const rl_eval *ev, const char *rule,
            const rl_truth_summary *ts)
 {
-    char a[16], b[16], c[16], d[16];
+    char a[16], b[16], c[16], d[16], g[16], h[16];
     size_t m, s;
 
     fprintf(f, "consensus: %s; %ld images, %ld with an original label\n",
             rule, ts->images, ts->labelled);
-    fprintf(f, "multi-label accuracy: on the %ld images with a correct class,"
-            " not flagged\nproblematic (left out: %ld without a correct "
-            "class, %ld flagged problematic)\n", ts->multilabel,
-            ts->no_correct, ts->problematic);
+    if (ev->rule == RL_EVAL_RULE_RELABEL)
+        fprintf(f, "multi-label accuracy (rule relabel): on the %ld images "
+                "with a correct class,\nnot flagged problematic (left out: "
+                "%ld without a correct class, %ld flagged\nproblematic)\n",
+                ts->multilabel, ts->no_correct, ts->problematic);
+    else
+        fprintf(f, "multi-label accuracy (rule %s): on the %ld reviewed "
+                "images not flagged\nproblematic, %ld of them without a "
+                "correct class (left out: %ld unreviewed,\n%ld flagged "
+                "problematic)%s\n", rl_eval_rule_name(ev->rule),
+                ts->multilabel, ts->no_correct, ts->unreviewed,
+                ts->problematic, ev->rule == RL_EVAL_RULE_TFDS
+                ? "; unclear counts as correct; per-class: the mean\nover "
+                  "original-label classes" : "");
     if (ev->resamples > 0)
         fprintf(f, "interval: %g%% bootstrap of multi-label accuracy (%d "
                 "resamples, seed %llu)\n", 100 * ev->level, ev->resamples,
@@ -211,18 +231,21 @@ write_text(FILE *f, const rl_eval *ev, const char *rule,
         fprintf(f, "\nmodel %s: %ld images scored, %ld without a "
                 "prediction\n", safe, me->scored, me->missing);
         free(safe);
-        fprintf(f, "  %-12s %6s %7s %7s %7s %11s %8s  %s\n", "subset",
-                "n_top", "top-1", "top-5", "n_multi", "multi-label",
-                "+unclear", "interval");
+        fprintf(f, "  %-15s %6s %7s %7s %7s %11s %8s %7s %9s  %s\n",
+                "subset", "n_top", "top-1", "top-5", "n_multi",
+                "multi-label", "+unclear", "ml-top5", "per-class",
+                "interval");
         for (s = 0; s < me->n_sub; s++) {
             const rl_score *sc = &me->sub[s];
             char *sub = rl_utf8_sanitize(sc->subset);
 
-            fprintf(f, "  %-12s %6ld %7s %7s %7ld %11s %8s  ", sub,
+            fprintf(f, "  %-15s %6ld %7s %7s %7ld %11s %8s %7s %9s  ", sub,
                     sc->n_top, pct(sc->top1, a, sizeof a),
                     pct(sc->top5, b, sizeof b), sc->n_multilabel,
                     pct(sc->multilabel, c, sizeof c),
-                    pct(sc->multilabel_unclear, d, sizeof d));
+                    pct(sc->multilabel_unclear, d, sizeof d),
+                    pct(sc->top5_multilabel, g, sizeof g),
+                    pct(sc->per_class_multilabel, h, sizeof h));
             free(sub);
             if (isnan(sc->ci_low))
                 fputs("-\n", f);
@@ -249,6 +272,58 @@ write_text(FILE *f, const rl_eval *ev, const char *rule,
     }
 }
 
+/* Median of the n values x[] (sorted here); NaN when n is 0. */
+static double
+median(double *x, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(x, n, sizeof *x, cmp_dbl);
+    return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+}
+
+/* The testbed table of Shankar et al. (2020): per subset, the best,
+ * median and worst model on top-1, top-5 and multi-label accuracy. */
+static void
+write_testbed(FILE *f, const rl_eval *ev)
+{
+    double *x = rl_xcalloc(ev->n + 1, sizeof *x);
+    size_t m, s;
+    int k;
+
+    fprintf(f, "\ntestbed: %zu models; best / median / worst\n  %-15s "
+            "%-24s %-24s %s\n", ev->n, "subset", "top-1", "top-5",
+            "multi-label");
+    for (s = 0; s < ev->models[0].n_sub; s++) {
+        char *sub = rl_utf8_sanitize(ev->models[0].sub[s].subset);
+
+        fprintf(f, "  %-15s", sub);
+        free(sub);
+        for (k = 0; k < 3; k++) {
+            size_t n = 0;
+
+            for (m = 0; m < ev->n; m++) {
+                const rl_score *sc = &ev->models[m].sub[s];
+                double v = k == 0 ? sc->top1 : k == 1 ? sc->top5
+                                                      : sc->multilabel;
+
+                if (!isnan(v))
+                    x[n++] = v;
+            }
+            if (n == 0)
+                fprintf(f, " %-24s", "-");
+            else {
+                double med = median(x, n);
+
+                fprintf(f, " %6.2f / %6.2f / %6.2f", 100 * x[n - 1],
+                        100 * med, 100 * x[0]);
+            }
+        }
+        fputc('\n', f);
+    }
+    free(x);
+}
+
 /* ---- plots ---------------------------------------------------------- */
 
 #define PLOT_W 51
@@ -265,13 +340,13 @@ plot_mark(size_t i)
 
 /* A common range for both axes, so the diagonal is y = x. */
 static void
-plot_range(const rl_eval *ev, double *lo, double *hi)
+plot_range(const rl_eval *ev, size_t ps, double *lo, double *hi)
 {
     double mn = 2, mx = -1;
     size_t m;
 
     for (m = 0; m < ev->n; m++) {
-        const rl_score *sc = &ev->models[m].sub[0];
+        const rl_score *sc = &ev->models[m].sub[ps];
 
         if (isnan(sc->top1) || isnan(sc->multilabel))
             continue;
@@ -291,14 +366,14 @@ plot_range(const rl_eval *ev, double *lo, double *hi)
 }
 
 static void
-plot_text(FILE *f, const rl_eval *ev)
+plot_text(FILE *f, const rl_eval *ev, size_t ps)
 {
     char grid[PLOT_H][PLOT_W + 1];
     double lo, hi;
     size_t m;
     int r, col;
 
-    plot_range(ev, &lo, &hi);
+    plot_range(ev, ps, &lo, &hi);
     memset(grid, ' ', sizeof grid);
     for (col = 0; col < PLOT_W; col++) {
         double x = lo + (hi - lo) * col / (PLOT_W - 1);
@@ -308,7 +383,7 @@ plot_text(FILE *f, const rl_eval *ev)
         grid[row][col] = '.';
     }
     for (m = 0; m < ev->n; m++) {
-        const rl_score *sc = &ev->models[m].sub[0];
+        const rl_score *sc = &ev->models[m].sub[ps];
 
         if (isnan(sc->top1) || isnan(sc->multilabel))
             continue;
@@ -339,7 +414,7 @@ plot_text(FILE *f, const rl_eval *ev)
         fprintf(f, "\n        %-*s%s\n", PLOT_W + 1 - (int)strlen(h), l, h);
     }
     for (m = 0; m < ev->n; m++) {
-        const rl_score *sc = &ev->models[m].sub[0];
+        const rl_score *sc = &ev->models[m].sub[ps];
         char *safe = rl_utf8_sanitize(ev->models[m].name);
         char a[16], b[16];
 
@@ -369,7 +444,7 @@ xml_str(FILE *f, const char *s)
 }
 
 static int
-plot_svg(const char *path, const rl_eval *ev, const char *rule)
+plot_svg(const char *path, const rl_eval *ev, size_t ps, const char *rule)
 {
     const double L = 70, T = 40, S = 400;    /* margins, plot size */
     static const double steps[] = { 0.01, 0.02, 0.05, 0.1, 0.2 };
@@ -381,7 +456,7 @@ plot_svg(const char *path, const rl_eval *ev, const char *rule)
         fprintf(stderr, "relabel: %s: %s\n", path, strerror(errno));
         return -1;
     }
-    plot_range(ev, &lo, &hi);
+    plot_range(ev, ps, &lo, &hi);
     for (i = 0; i < sizeof steps / sizeof steps[0]; i++)
         if ((hi - lo) / steps[i] <= 10) {
             step = steps[i];
@@ -397,6 +472,8 @@ plot_svg(const char *path, const rl_eval *ev, const char *rule)
     fprintf(f, "<text x=\"%.0f\" y=\"20\" font-size=\"14\">Top-1 vs "
             "multi-label accuracy (consensus: ", L);
     xml_str(f, rule);
+    fputs("; subset ", f);
+    xml_str(f, ev->models[0].sub[ps].subset);
     fputs(")</text>\n", f);
     for (v = ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) {
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
@@ -419,7 +496,7 @@ plot_svg(const char *path, const rl_eval *ev, const char *rule)
             "text-anchor=\"middle\">multi-label accuracy</text>\n",
             T + S / 2);
     for (m = 0; m < ev->n; m++) {
-        const rl_score *sc = &ev->models[m].sub[0];
+        const rl_score *sc = &ev->models[m].sub[ps];
 
         if (isnan(sc->top1) || isnan(sc->multilabel))
             continue;
@@ -449,8 +526,9 @@ cmd_eval(const cli *c, const struct cmd_args *a)
     const char *cons = "majority", *fmt = "text", *svg = cmd_get(a, "svg");
     const char *model = cmd_get(a, "model"), *thr_s = cmd_get(a, "threshold");
     const char *res_s = cmd_get(a, "resamples"), *seed_s = cmd_get(a, "seed");
+    const char *rule_s = "relabel", *subset = "all";
     const char **files = rl_xcalloc((size_t)a->argc + 1, sizeof *files);
-    rl_eval_opts eo = { -1, RL_EVAL_SEED, 0 };
+    rl_eval_opts eo = { -1, RL_EVAL_SEED, 0, RL_EVAL_RULE_RELABEL };
     rl_consensus_opts co;
     rl_truth_summary ts;
     rl_store *s = NULL;
@@ -459,7 +537,7 @@ cmd_eval(const cli *c, const struct cmd_args *a)
     rl_preds *p = NULL;
     rl_eval ev = {0};
     bool plot = cmd_has(a, "plot"), humans = cmd_has(a, "humans");
-    size_t n_files = 0, i;
+    size_t n_files = 0, i, ps = 0;
     char rule[128];
     rl_err e;
     int rc = 1;
@@ -468,6 +546,10 @@ cmd_eval(const cli *c, const struct cmd_args *a)
         cons = cmd_get(a, "consensus");
     if (cmd_has(a, "format"))
         fmt = cmd_get(a, "format");
+    if (cmd_has(a, "rule"))
+        rule_s = cmd_get(a, "rule");
+    if (cmd_has(a, "subset"))
+        subset = cmd_get(a, "subset");
     /* "-": the predictions on standard input. */
     for (; (int)n_files < a->argc; n_files++)
         files[n_files] = cmd_input(a->argv[n_files]);
@@ -500,6 +582,10 @@ cmd_eval(const cli *c, const struct cmd_args *a)
     }
     if (rl_consensus_parse(cons, &co, &e) != 0) {
         usage_error("eval", "--consensus: %s", e.msg);
+        goto usage;
+    }
+    if (rl_eval_rule_parse(rule_s, &eo.rule, &e) != 0) {
+        usage_error("eval", "--rule: %s", e.msg);
         goto usage;
     }
     if (thr_s != NULL) {
@@ -556,7 +642,15 @@ cmd_eval(const cli *c, const struct cmd_args *a)
         }
     }
     rl_eval_run(t, p, &eo, &ev);
-    rl_truth_summary_get(t, &ts);
+    rl_truth_summary_get(t, eo.rule, &ts);
+    for (ps = 0; ev.n > 0 && ps < ev.models[0].n_sub; ps++)
+        if (strcmp(ev.models[0].sub[ps].subset, subset) == 0)
+            break;
+    if (ev.n > 0 && ps == ev.models[0].n_sub) {
+        usage_error("eval", "--subset: no subset '%s'", subset);
+        rc = 2;
+        goto out;
+    }
     rl_consensus_describe(&co, rule, sizeof rule);
     if (strcmp(fmt, "csv") == 0)
         write_csv(stdout, &ev);
@@ -564,9 +658,11 @@ cmd_eval(const cli *c, const struct cmd_args *a)
         write_json(stdout, &ev, rule, &ts);
     else
         write_text(stdout, &ev, rule, &ts);
+    if (strcmp(fmt, "text") == 0 && ev.n > 1)
+        write_testbed(stdout, &ev);
     if (plot)
-        plot_text(stdout, &ev);
-    if (svg != NULL && plot_svg(svg, &ev, rule) != 0)
+        plot_text(stdout, &ev, ps);
+    if (svg != NULL && plot_svg(svg, &ev, ps, rule) != 0)
         goto out;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "relabel: writing the results: %s\n",
@@ -603,6 +699,11 @@ static const struct cmd_opt eval_opts[] = {
     { .name = "model", .type = CMD_TEXT, .meta = "NAME",
       .help = "the model of a file without a model column (default: the "
               "file name)" },
+    { .name = "rule", .type = CMD_CHOICE, .choices = "relabel|shankar|tfds",
+      .help = "relabel (default), shankar or tfds: which images count and "
+              "what a hit is (see above)" },
+    { .name = "subset", .type = CMD_TEXT, .meta = "S",
+      .help = "the subset the plots show (default all)" },
     { .name = "plot", .type = CMD_FLAG,
       .help = "after the text table, plot top-1 against multi-label "
               "accuracy, one point per model" },

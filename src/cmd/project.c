@@ -12,6 +12,8 @@
 #include "cmd/ttyout.h"
 #include "relabel/catalog.h"
 #include "relabel/csvio.h"
+#include "relabel/export.h"
+#include "relabel/import_json.h"
 #include "relabel/store.h"
 #include "relabel/training.h"
 #include "relabel/util.h"
@@ -138,7 +140,9 @@ static const char IMPORT_HELP[] =
     "               candidates are the unique classes over all models plus\n"
     "               the original label\n"
     "  reviews      image,wnid,state[,reviewer][,problematic][,updated_at]\n"
-    "               [,note], or the wide export's columns\n"
+    "               [,note], or the wide export's columns; a FILE.json is\n"
+    "               TFDS's human_accuracy JSON (one reviewer: --reviewer)\n"
+    "               or a Label Studio export (one reviewer per annotation)\n"
     "A class is a wnid (n02085620) or a class index (151). A FILE of -\n"
     "is standard input.\n";
 
@@ -176,6 +180,7 @@ cmd_import(const cli *c, const struct cmd_args *a)
     rl_import_opts o = { 0 };
     rl_import_result res;
     const char *kind = cmd_arg(a, 0), *file = cmd_arg(a, 1), *path;
+    const char *jfmt = cmd_get(a, "format");
     struct progress prog = { 0 };
     rl_store *s;
     rl_catalog *cat;
@@ -193,6 +198,9 @@ cmd_import(const cli *c, const struct cmd_args *a)
         && strcmp(kind, "predictions") != 0 && strcmp(kind, "reviews") != 0)
         return usage_error("import", "unknown kind '%s' (labels, images, "
                            "predictions or reviews)", kind);
+    if (jfmt != NULL && strcmp(kind, "reviews") != 0)
+        return usage_error("import", "--format: tfds-multilabel or "
+                           "label-studio, with import reviews");
     /* "-" is standard input; its relative image paths are relative to
      * the current folder. */
     path = cmd_input(file);
@@ -215,6 +223,12 @@ cmd_import(const cli *c, const struct cmd_args *a)
         rc = rl_import_images(s, cat, path, &o, &res, &e);
     else if (strcmp(kind, "predictions") == 0)
         rc = rl_import_predictions(s, cat, path, &o, &res, &e);
+    else if (jfmt != NULL || (strlen(path) > 5
+                              && strcmp(path + strlen(path) - 5, ".json") == 0))
+        rc = rl_import_reviews_json(s, cat, path, jfmt == NULL
+                                    ? RL_JSON_DETECT : jfmt[0] == 't'
+                                    ? RL_JSON_TFDS : RL_JSON_LABELSTUDIO,
+                                    &o, &res, &e);
     else
         rc = rl_import_reviews(s, cat, path, &o, &res, &e);
     if (prog.shown)
@@ -250,6 +264,10 @@ static const struct cmd_opt import_opts[] = {
               "file name)" },
     { .name = "state", .type = CMD_TEXT, .meta = "STATE",
       .help = "state of reviews without a state column" },
+    { .name = "format", .type = CMD_CHOICE,
+      .choices = "tfds-multilabel|label-studio",
+      .help = "reviews in JSON (default for FILE.json: told by its "
+              "content)" },
     { 0 }
 };
 
@@ -269,19 +287,55 @@ static const char EXPORT_HELP[] =
     "  wide       image,original,correct,wrong,unclear,dont_know,\n"
     "             problematic,main: one row per image, class lists\n"
     "             space-separated in class-index order (re-importable)\n"
-    "  real-json  the layout of ImageNet-ReaL's real.json: a list, in image\n"
-    "             name order, of the class indices marked correct\n"
+    "  real-json  the layout of ImageNet-ReaL's real.json, by image number:\n"
+    "             list i holds the class indices marked correct on\n"
+    "             ILSVRC2012_val_{i+1:08d}.JPEG; 50000 lists or --count N;\n"
+    "             an image absent or without a verdict is [] (stderr counts\n"
+    "             them); other image names are refused\n"
+    "  tfds-multilabel  TFDS imagenet2012_multilabel's\n"
+    "             human_accuracy_v3.0.0.json: initial_annots,\n"
+    "             problematic_images (reasons from the notes), imagenet_m\n"
+    "  label-studio  Label Studio JSON tasks (data.image, predictions per\n"
+    "             model, annotations per reviewer and the consensus) for\n"
+    "             the labeling config share/relabel/labelstudio.xml\n"
     "\n"
-    "wide and real-json combine reviewers by majority (a tie is unclear), or\n"
-    "take one reviewer's marks with --consensus reviewer:NAME. The output is\n"
-    "written to FILE atomically (default, or -: standard output).\n";
+    "wide, real-json, tfds-multilabel and the consensus of label-studio\n"
+    "combine reviewers by majority (a tie is unclear), or take one\n"
+    "reviewer's marks with --consensus reviewer:NAME; real-json,\n"
+    "tfds-multilabel and label-studio also take dawid-skene[:T]. The output\n"
+    "is written to FILE atomically (default, or -: standard output).\n";
+
+/* The JSON formats that ask the consensus module for their labels. */
+static int
+export_json(rl_store *s, const rl_catalog *cat, const char *fmt,
+            const rl_consensus_opts *co, long count, FILE *fp, rl_err *e)
+{
+    rl_real_json_stats st;
+
+    if (strcmp(fmt, "tfds-multilabel") == 0)
+        return rl_export_tfds(s, cat, co, fp, e);
+    if (strcmp(fmt, "label-studio") == 0)
+        return rl_export_labelstudio(s, cat, co, fp, e);
+    if (rl_export_real_json(s, cat, co, count, fp, &st, e) != 0)
+        return -1;
+    if (st.absent + st.no_verdict + st.no_correct > 0)
+        fprintf(stderr, "relabel: real-json: %ld of %ld lists written empty"
+                " ([]): %ld images not in the project, %ld without a "
+                "verdict, %ld with no class marked correct\n",
+                st.absent + st.no_verdict + st.no_correct, st.written,
+                st.absent, st.no_verdict, st.no_correct);
+    return 0;
+}
 
 static int
 cmd_export(const cli *c, const struct cmd_args *a)
 {
     const char *fmt = "long", *out = cmd_get(a, "output");
     const char *cons = "majority";
-    const char *reviewer = NULL;
+    const char *reviewer = NULL, *count_s = cmd_get(a, "count");
+    rl_consensus_opts co;
+    long count = RL_REAL_JSON_COUNT;
+    bool json = false;
     rl_export_format f;
     rl_store *s;
     rl_catalog *cat;
@@ -298,16 +352,25 @@ cmd_export(const cli *c, const struct cmd_args *a)
         f = RL_EXPORT_LONG;
     else if (strcmp(fmt, "wide") == 0)
         f = RL_EXPORT_WIDE;
-    else if (strcmp(fmt, "real-json") == 0)
-        f = RL_EXPORT_REAL_JSON;
-    else
-        return usage_error("export", "unknown format '%s' (long, wide or "
-                           "real-json)", fmt);
-    if (strncmp(cons, "reviewer:", 9) == 0 && cons[9] != '\0')
-        reviewer = cons + 9;
-    else if (strcmp(cons, "majority") != 0)
-        return usage_error("export", "unknown consensus '%s' (majority or "
-                           "reviewer:NAME)", cons);
+    else if (strcmp(fmt, "real-json") == 0 || strcmp(fmt, "label-studio") == 0
+             || strcmp(fmt, "tfds-multilabel") == 0) {
+        f = RL_EXPORT_REAL_JSON;   /* unused: export_json picks the writer */
+        json = true;
+    } else
+        return usage_error("export", "unknown format '%s' (long, wide, "
+                           "real-json, tfds-multilabel or label-studio)", fmt);
+    if (rl_consensus_parse(cons, &co, &e) != 0)
+        return usage_error("export", "--consensus: %s", e.msg);
+    if (co.rule == RL_CONSENSUS_REVIEWER)
+        reviewer = co.reviewer;
+    else if (co.rule != RL_CONSENSUS_MAJORITY && !json)
+        return usage_error("export", "--consensus %s: with real-json, "
+                           "tfds-multilabel or label-studio", cons);
+    if (count_s != NULL && (strcmp(fmt, "real-json") != 0
+                            || rl_parse_long(count_s, &count) != 0
+                            || count < 1 || count > 99999999))
+        return usage_error("export", "--count: a number of images from 1, "
+                           "with --format real-json");
     if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, &cat)) != 0)
         return rc;
     if (out != NULL && strcmp(out, "-") != 0) {
@@ -328,7 +391,8 @@ cmd_export(const cli *c, const struct cmd_args *a)
             return 1;
         }
     }
-    rc = rl_export(s, cat, f, reviewer, fp, &e);
+    rc = json ? export_json(s, cat, fmt, &co, count, fp, &e)
+              : rl_export(s, cat, f, reviewer, fp, &e);
     if (fp != stdout) {
         if (fclose(fp) != 0 && rc == 0) {
             rl_err_set(&e, RL_E_IO, "%s: %s", out, strerror(errno));
@@ -352,12 +416,15 @@ cmd_export(const cli *c, const struct cmd_args *a)
 }
 
 static const struct cmd_opt export_opts[] = {
-    { .name = "format", .type = CMD_CHOICE, .choices = "long|wide|real-json",
+    { .name = "format", .type = CMD_CHOICE,
+      .choices = "long|wide|real-json|tfds-multilabel|label-studio",
       .help = "the layout (default long)" },
     { .name = "consensus", .type = CMD_TEXT,
-      .meta = "majority|reviewer:NAME",
-      .help = "how wide and real-json combine reviewers (default "
-              "majority)" },
+      .meta = "RULE",
+      .help = "how the formats but long combine reviewers: majority "
+              "(default), reviewer:NAME, or dawid-skene[:T] (JSON formats)" },
+    { .name = "count", .type = CMD_NUMBER, .meta = "N",
+      .help = "real-json: the number of lists (default 50000)" },
     { .name = "output", .letter = 'o', .type = CMD_FILE, .meta = "FILE",
       .help = "write to FILE, replaced atomically (default, or -: standard "
               "output)" },

@@ -20,6 +20,7 @@
 #include "relabel/review.h"
 #include "relabel/util.h"
 #include "internal.h"
+#include "xport.h"
 
 /* State shared by the importers. */
 struct imp {
@@ -1421,6 +1422,13 @@ rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
 {
     int rc;
 
+    if (fmt == RL_EXPORT_REAL_JSON) {
+        rl_consensus_opts co = { .rule = reviewer != NULL
+            ? RL_CONSENSUS_REVIEWER : RL_CONSENSUS_MAJORITY,
+            .reviewer = reviewer };
+
+        return rl_export_real_json(s, cat, &co, 0, out, NULL, err);
+    }
     /* One read transaction: a consistent snapshot while others write. */
     if (store_exec(s, "BEGIN", err) != 0)
         return -1;
@@ -1443,5 +1451,153 @@ rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
         rl_err_set(err, RL_E_IO, "writing the export: %s", strerror(errno));
         rc = -1;
     }
+    return rc;
+}
+
+/* ---- real-json by image number -------------------------------------- */
+
+/* The number N of "ILSVRC2012_val_%08d.JPEG" (1-based), or -1. */
+static long
+val_number(const char *name)
+{
+    static const char prefix[] = "ILSVRC2012_val_";
+    long n = 0;
+    int i;
+
+    if (strncmp(name, prefix, sizeof prefix - 1) != 0)
+        return -1;
+    name += sizeof prefix - 1;
+    for (i = 0; i < 8; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return -1;
+        n = n * 10 + (name[i] - '0');
+    }
+    return n > 0 && strcmp(name + 8, ".JPEG") == 0 ? n : -1;
+}
+
+struct rj_label {
+    long num;              /* image number */
+    int idx;               /* class index */
+};
+
+static int
+cmp_rj(const void *a, const void *b)
+{
+    const struct rj_label *x = a, *y = b;
+
+    if (x->num != y->num)
+        return (x->num > y->num) - (x->num < y->num);
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+int
+rl_export_real_json(rl_store *s, const rl_catalog *cat,
+                    const rl_consensus_opts *co, long count, FILE *out,
+                    rl_real_json_stats *st, rl_err *err)
+{
+    rl_consensus c = {0};
+    sqlite3_stmt *q = NULL;
+    int64_t *ids = NULL;   /* image row ids, ascending (the scan's order) */
+    long *nums = NULL;     /* their numbers */
+    uint8_t *have = NULL;  /* [num - 1]: 1 in the project, 2 with a verdict */
+    struct rj_label *lab = NULL;
+    size_t n = 0, cap = 0, n_lab = 0, cap_lab = 0, i, j;
+    rl_real_json_stats z = {0};
+    long top = 0, k;
+    int r, rc = -1;
+
+    if (st == NULL)
+        st = &z;
+    memset(st, 0, sizeof *st);
+    if (store_exec(s, "BEGIN", err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM image ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto dberr;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 1);
+        long num = val_number(name);
+
+        if (num < 0 || (count > 0 && num > count)) {
+            char *safe = rl_utf8_sanitize(name);
+
+            if (num < 0)
+                rl_err_set(err, RL_E_USAGE, "real-json is matched by "
+                           "position: image '%.80s' does not follow the "
+                           "numbering ILSVRC2012_val_%%08d.JPEG; use --format"
+                           " wide, long or tfds-multilabel", safe);
+            else
+                rl_err_set(err, RL_E_RANGE, "image '%.80s' is number %ld, "
+                           "past --count %ld", safe, num, count);
+            free(safe);
+            goto out;
+        }
+        rl_grow(&ids, &cap, n + 1, sizeof *ids);
+        nums = rl_xrealloc(nums, cap * sizeof *nums);
+        ids[n] = sqlite3_column_int64(q, 0);
+        nums[n++] = num;
+        if (num > top)
+            top = num;
+    }
+    if (r != SQLITE_DONE)
+        goto dberr;
+    if (count <= 0)
+        count = top;
+    have = rl_xcalloc((size_t)count + 1, 1);
+    for (i = 0; i < n; i++)
+        have[nums[i] - 1] = 1;
+
+    /* The consensus pairs come by image id, as ids[] does: one merge. */
+    if (rl_consensus_compute(s, co, &c, err) != 0)
+        goto out;
+    for (i = 0, j = 0; i < c.n; i++) {
+        const rl_cpair *p = &c.pairs[i];
+        const rl_class *cls;
+
+        while (j < n && ids[j] < p->image)
+            j++;
+        if (j == n || ids[j] != p->image || p->state == RL_STATE_NONE)
+            continue;
+        have[nums[j] - 1] = 2;
+        if (p->state != RL_STATE_CORRECT
+            || (cls = rl_catalog_by_id(cat, p->cls)) == NULL || cls->idx < 0)
+            continue;
+        rl_grow(&lab, &cap_lab, n_lab + 1, sizeof *lab);
+        lab[n_lab].num = nums[j];
+        lab[n_lab++].idx = cls->idx;
+    }
+    qsort(lab, n_lab, sizeof *lab, cmp_rj);
+
+    fputc('[', out);
+    for (k = 1, i = 0; k <= count; k++) {
+        bool first = true;
+
+        fputs(k > 1 ? ", [" : "[", out);
+        for (; i < n_lab && lab[i].num == k; i++) {
+            fprintf(out, first ? "%d" : ", %d", lab[i].idx);
+            first = false;
+        }
+        fputc(']', out);
+        st->written++;
+        if (have[k - 1] == 0)
+            st->absent++;
+        else if (have[k - 1] == 1)
+            st->no_verdict++;
+        else if (first)
+            st->no_correct++;
+    }
+    fputs("]\n", out);
+    rc = xflush(out, err);
+    goto out;
+dberr:
+    store_dberr(s, err, "export");
+out:
+    sqlite3_finalize(q);
+    store_exec(s, "COMMIT", NULL);
+    rl_consensus_free(&c);
+    free(ids);
+    free(nums);
+    free(have);
+    free(lab);
     return rc;
 }

@@ -284,6 +284,7 @@ struct timg {
     int split;             /* rl_split, or -1 */
     const char *dataset;   /* one of truth->tags, or NULL */
     bool problematic;
+    bool reviewed;         /* a Correct, Wrong or Unclear class */
     int n_correct, n_unclear;
 };
 
@@ -302,6 +303,53 @@ rl_split_name(rl_split s)
     static const char *const names[] = { "dog", "organism", "object" };
 
     return s < RL_SPLIT_COUNT ? names[s] : "";
+}
+
+const char *
+rl_subset_name(int i)
+{
+    static const char *const names[RL_SUBSET_COUNT] = {
+        "all", "object", "organism", "dog", "organism_no_dog", "no_dog"
+    };
+
+    return i >= 0 && i < RL_SUBSET_COUNT ? names[i] : "";
+}
+
+unsigned
+rl_subset_mask(const char *split)
+{
+    if (split == NULL)
+        return 1u;
+    if (strcmp(split, "dog") == 0)
+        return 1u | 1u << 2 | 1u << 3;
+    if (strcmp(split, "organism") == 0)
+        return 1u | 1u << 2 | 1u << 4 | 1u << 5;
+    if (strcmp(split, "object") == 0)
+        return 1u | 1u << 1 | 1u << 5;
+    return 1u;
+}
+
+const char *
+rl_eval_rule_name(rl_eval_rule r)
+{
+    static const char *const names[] = { "relabel", "shankar", "tfds" };
+
+    return (unsigned)r < 3 ? names[r] : "";
+}
+
+int
+rl_eval_rule_parse(const char *s, rl_eval_rule *r, rl_err *err)
+{
+    int i;
+
+    for (i = 0; i < 3; i++)
+        if (strcmp(s, rl_eval_rule_name((rl_eval_rule)i)) == 0) {
+            *r = (rl_eval_rule)i;
+            return 0;
+        }
+    rl_err_set(err, RL_E_USAGE, "unknown rule '%.60s' (relabel, shankar or "
+               "tfds)", s);
+    return -1;
 }
 
 static int
@@ -396,6 +444,8 @@ add_label_at(rl_truth *t, size_t pos, int64_t cls, rl_state st)
     struct timg *im = &t->img[pos];
     uint8_t old;
 
+    im->reviewed |= st == RL_STATE_CORRECT || st == RL_STATE_WRONG
+                    || st == RL_STATE_UNCLEAR;
     if (st != RL_STATE_CORRECT && st != RL_STATE_UNCLEAR)
         st = RL_STATE_NONE;    /* stored so a later call can overwrite */
     old = lmap_put(&t->labels, pair_key(pos, cls), (uint8_t)st);
@@ -489,7 +539,7 @@ rl_truth_load(rl_store *s, const rl_catalog *cat, const rl_consensus_opts *o,
         const rl_cpair *p = &c.pairs[i];
         ssize_t pos;
 
-        if (p->state != RL_STATE_CORRECT && p->state != RL_STATE_UNCLEAR)
+        if (p->state == RL_STATE_NONE || p->state == RL_STATE_DONT_KNOW)
             continue;
         if ((pos = pos_by_id(t, p->image)) >= 0)
             add_label_at(t, (size_t)pos, p->cls, p->state);
@@ -510,23 +560,39 @@ out:
     return t;
 }
 
+/* Whether `rule` counts image `im` in multi-label accuracy. */
+static bool
+counted(const struct timg *im, rl_eval_rule rule)
+{
+    if (im->problematic)
+        return false;
+    return rule == RL_EVAL_RULE_RELABEL ? im->n_correct > 0 : im->reviewed;
+}
+
 void
-rl_truth_summary_get(const rl_truth *t, rl_truth_summary *sum)
+rl_truth_summary_get(const rl_truth *t, rl_eval_rule rule,
+                     rl_truth_summary *sum)
 {
     size_t i;
 
     memset(sum, 0, sizeof *sum);
     for (i = 0; i < t->n; i++) {
         const struct timg *im = &t->img[i];
+        bool in = rule == RL_EVAL_RULE_RELABEL ? im->n_correct > 0
+                                               : im->reviewed;
 
         sum->images++;
         sum->labelled += im->label != NULL;
-        if (im->n_correct == 0)
-            sum->no_correct++;
-        else if (im->problematic)
+        if (!in) {
+            sum->no_correct += rule == RL_EVAL_RULE_RELABEL;
+            sum->unreviewed += rule != RL_EVAL_RULE_RELABEL;
+        } else if (im->problematic) {
             sum->problematic++;
-        else
+        } else {
             sum->multilabel++;
+            sum->no_correct += rule != RL_EVAL_RULE_RELABEL
+                               && im->n_correct == 0;
+        }
     }
 }
 
@@ -852,38 +918,53 @@ frac(long k, long n)
     return n > 0 ? (double)k / (double)n : NAN;
 }
 
+/* Whether class `cls` on image `pos` is a hit under `rule`. */
+static bool
+hit(const rl_truth *t, size_t pos, int64_t cls, rl_eval_rule rule)
+{
+    uint8_t st = lmap_get(&t->labels, pair_key(pos, cls));
+
+    return st == RL_STATE_CORRECT
+           || (rule == RL_EVAL_RULE_TFDS && st == RL_STATE_UNCLEAR);
+}
+
 static void
 eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
            rl_model_eval *me)
 {
-    size_t n_sub = 4 + t->n_tags, i, s;
+    size_t n_sub = RL_SUBSET_COUNT + t->n_tags, i, s;
     int *tag_of = rl_xcalloc(t->n + 1, sizeof *tag_of);
     double **boot = rl_xcalloc(n_sub, sizeof *boot);
     double alpha = (1 - e->level) / 2;
-    int B = e->resamples;
+    int B = e->resamples, n_cls = 1;
+    long *cls_n, *cls_hit;     /* [s * n_cls + class index] */
 
     me->name = pm->name;
     me->n_sub = n_sub;
     me->sub = rl_xcalloc(n_sub, sizeof *me->sub);
-    snprintf(me->sub[0].subset, sizeof me->sub[0].subset, "all");
-    for (s = 0; s < RL_SPLIT_COUNT; s++)
-        snprintf(me->sub[1 + s].subset, sizeof me->sub[0].subset, "%s",
-                 rl_split_name((rl_split)s));
+    for (s = 0; s < RL_SUBSET_COUNT; s++)
+        snprintf(me->sub[s].subset, sizeof me->sub[0].subset, "%s",
+                 rl_subset_name((int)s));
     for (s = 0; s < t->n_tags; s++)
-        rl_utf8_snprintf(me->sub[4 + s].subset, sizeof me->sub[0].subset,
-                         "dataset:%s", t->tags[s]);
+        rl_utf8_snprintf(me->sub[RL_SUBSET_COUNT + s].subset,
+                         sizeof me->sub[0].subset, "dataset:%s", t->tags[s]);
     for (i = 0; i < t->n; i++) {
         tag_of[i] = -1;
         for (s = 0; t->img[i].dataset != NULL && s < t->n_tags; s++)
             if (t->img[i].dataset == t->tags[s])
                 tag_of[i] = (int)s;
+        if (t->img[i].label != NULL && t->img[i].label->idx >= n_cls)
+            n_cls = t->img[i].label->idx + 1;
     }
+    cls_n = rl_xcalloc(n_sub * (size_t)n_cls, sizeof *cls_n);
+    cls_hit = rl_xcalloc(n_sub * (size_t)n_cls, sizeof *cls_hit);
 
     for (i = 0; i < t->n; i++) {
         const struct timg *im = &t->img[i];
         const int64_t *c = &pm->cls[i * RL_EVAL_TOPK];
-        size_t nt = pm->n_top[i], j, which[3];
-        int nw = 0, top1 = 0, top5 = 0, ml = -1, mlu = 0;
+        size_t nt = pm->n_top[i], j;
+        int top1 = 0, top5 = 0, ml = -1, mlu = 0, ml5 = 0;
+        unsigned mask;
 
         if (nt == 0) {
             me->missing++;
@@ -895,20 +976,22 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
             for (j = 0; j < nt; j++)
                 top5 |= c[j] == im->label->id;
         }
-        if (im->n_correct > 0 && !im->problematic) {
+        if (counted(im, e->rule)) {
             uint8_t st = lmap_get(&t->labels, pair_key(i, c[0]));
 
-            ml = st == RL_STATE_CORRECT;
+            ml = hit(t, i, c[0], e->rule);
             mlu = st == RL_STATE_CORRECT || st == RL_STATE_UNCLEAR;
+            for (j = 0; j < nt; j++)
+                ml5 |= hit(t, i, c[j], e->rule);
         }
-        which[nw++] = 0;
-        if (im->split >= 0)
-            which[nw++] = 1 + (size_t)im->split;
-        if (tag_of[i] >= 0)
-            which[nw++] = 4 + (size_t)tag_of[i];
-        for (j = 0; j < (size_t)nw; j++) {
-            rl_score *sc = &me->sub[which[j]];
+        mask = rl_subset_mask(im->split >= 0
+                              ? rl_split_name((rl_split)im->split) : NULL);
+        for (s = 0; s < n_sub; s++) {
+            rl_score *sc = &me->sub[s];
 
+            if (s < RL_SUBSET_COUNT ? !(mask & 1u << s)
+                : tag_of[i] != (int)(s - RL_SUBSET_COUNT))
+                continue;
             if (im->label != NULL) {
                 sc->n_top++;
                 sc->top1_hits += top1;
@@ -918,17 +1001,35 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
                 sc->n_multilabel++;
                 sc->ml_hits += ml;
                 sc->ml_unclear_hits += mlu;
+                sc->ml5_hits += ml5;
+                if (im->label != NULL && im->label->idx >= 0) {
+                    cls_n[s * (size_t)n_cls + (size_t)im->label->idx]++;
+                    cls_hit[s * (size_t)n_cls + (size_t)im->label->idx]
+                        += ml;
+                }
             }
         }
     }
 
     for (s = 0; s < n_sub; s++) {
         rl_score *sc = &me->sub[s];
+        double sum = 0;
+        int k;
 
+        /* TFDS's recipe: each class's accuracy, then their mean. */
+        for (k = 0; k < n_cls; k++)
+            if (cls_n[s * (size_t)n_cls + (size_t)k] > 0) {
+                sc->n_classes++;
+                sum += frac(cls_hit[s * (size_t)n_cls + (size_t)k],
+                            cls_n[s * (size_t)n_cls + (size_t)k]);
+            }
+        sc->per_class_multilabel = sc->n_classes > 0
+                                   ? sum / (double)sc->n_classes : NAN;
         sc->top1 = frac(sc->top1_hits, sc->n_top);
         sc->top5 = frac(sc->top5_hits, sc->n_top);
         sc->multilabel = frac(sc->ml_hits, sc->n_multilabel);
         sc->multilabel_unclear = frac(sc->ml_unclear_hits, sc->n_multilabel);
+        sc->top5_multilabel = frac(sc->ml5_hits, sc->n_multilabel);
         sc->ci_low = sc->ci_high = NAN;
         if (B > 0 && sc->n_multilabel > 0) {
             uint64_t seed = fnv1a(fnv1a(e->seed ^ 0xcbf29ce484222325ull,
@@ -941,6 +1042,8 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
             sc->ci_high = rl_metrics_quantile(boot[s], (size_t)B, 1 - alpha);
         }
     }
+    free(cls_n);
+    free(cls_hit);
 
     /* The drop from "val" to each other tag. The two subsets' resamples
      * are independent, so pairing the b-th of each (both sorted, which
@@ -953,7 +1056,8 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
         if (strcmp(t->tags[s], "val") != 0)
             continue;
         for (v = 0; v < t->n_tags; v++) {
-            const rl_score *a = &me->sub[4 + s], *z = &me->sub[4 + v];
+            const rl_score *a = &me->sub[RL_SUBSET_COUNT + s];
+            const rl_score *z = &me->sub[RL_SUBSET_COUNT + v];
 
             if (v == s)
                 continue;
@@ -964,7 +1068,8 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
             d->to = t->tags[v];
             d->drop = a->multilabel - z->multilabel;
             d->ci_low = d->ci_high = NAN;
-            if (boot[4 + s] != NULL && boot[4 + v] != NULL) {
+            if (boot[RL_SUBSET_COUNT + s] != NULL
+                && boot[RL_SUBSET_COUNT + v] != NULL) {
                 double *diff = rl_xcalloc((size_t)B, sizeof *diff);
                 uint64_t st = fnv1a(fnv1a(e->seed, pm->name), d->to);
                 size_t *perm = rl_xcalloc((size_t)B, sizeof *perm);
@@ -979,7 +1084,8 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
                     perm[j] = tmp;
                 }
                 for (b = 0; b < (size_t)B; b++)
-                    diff[b] = boot[4 + s][b] - boot[4 + v][perm[b]];
+                    diff[b] = boot[RL_SUBSET_COUNT + s][b]
+                              - boot[RL_SUBSET_COUNT + v][perm[b]];
                 qsort(diff, (size_t)B, sizeof *diff, cmp_double);
                 d->ci_low = rl_metrics_quantile(diff, (size_t)B, alpha);
                 d->ci_high = rl_metrics_quantile(diff, (size_t)B, 1 - alpha);
@@ -1005,6 +1111,7 @@ rl_eval_run(const rl_truth *t, const rl_preds *p, const rl_eval_opts *o,
                      : o->resamples;
     out->level = o != NULL && o->level > 0 && o->level < 1 ? o->level : 0.95;
     out->seed = o != NULL ? o->seed : RL_EVAL_SEED;
+    out->rule = o != NULL ? o->rule : RL_EVAL_RULE_RELABEL;
     out->n = p->n;
     out->models = rl_xcalloc(p->n + 1, sizeof *out->models);
     for (m = 0; m < p->n; m++)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "relabel/csv.h"
+#include "relabel/metrics.h"
 #include "relabel/util.h"
 #include "internal.h"
 
@@ -837,13 +838,17 @@ cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static const char *
+/* Order of rows: the fixed subsets as eval prints them, then
+ * dataset:... */
+static int
 subset_rank(const char *s)
 {
-    /* Order of rows: all, dog, organism, object, dataset:... */
-    return strcmp(s, "all") == 0 ? "0" : strcmp(s, "dog") == 0 ? "1"
-           : strcmp(s, "organism") == 0 ? "2" : strcmp(s, "object") == 0
-           ? "3" : "4";
+    int i;
+
+    for (i = 0; i < RL_SUBSET_COUNT; i++)
+        if (strcmp(s, rl_subset_name(i)) == 0)
+            return i;
+    return RL_SUBSET_COUNT;
 }
 
 static int
@@ -854,7 +859,7 @@ cmp_acc(const void *a, const void *b)
 
     if (r != 0)
         return r;
-    r = strcmp(subset_rank(x->subset), subset_rank(y->subset));
+    r = subset_rank(x->subset) - subset_rank(y->subset);
     return r != 0 ? r : strcmp(x->subset, y->subset);
 }
 
@@ -890,16 +895,17 @@ rl_human_eval_run(rl_store *s, const rl_catalog *cat, rl_human_eval *he,
         const char *ds = (const char *)sqlite3_column_text(st, 3);
         double secs = (double)sqlite3_column_int64(st, 1) / 1000.0;
         bool ok = sqlite3_column_int(st, 5), oku = sqlite3_column_int(st, 6);
-        char subsets[3][48];
+        char subsets[RL_SUBSET_COUNT + 1][48];
+        unsigned mask = rl_subset_mask(split);
         int k, ns = 0;
 
         if (!sqlite3_column_int(st, 4)) {
             he->left_out++;
             continue;
         }
-        snprintf(subsets[ns++], 48, "all");
-        if (split != NULL)
-            snprintf(subsets[ns++], 48, "%s", split);
+        for (k = 0; k < RL_SUBSET_COUNT; k++)
+            if (mask & 1u << k)
+                snprintf(subsets[ns++], 48, "%s", rl_subset_name(k));
         if (ds != NULL && *ds != '\0')
             rl_utf8_snprintf(subsets[ns++], 48, "dataset:%s", ds);
         for (k = 0; k < ns; k++) {

@@ -41,7 +41,7 @@ expect_comp "dawid-skene demo disagreements" d
 expect_comp "--db" --d
 expect_comp "--format" export --fo
 expect_comp "real-json" export --format r
-expect_comp "long real-json wide" export --format ""
+expect_comp "label-studio long real-json tfds-multilabel wide" export --format ""
 expect_comp "images" import im
 expect_comp "create" task c
 expect_comp "--gold" task create x --go
@@ -52,7 +52,7 @@ expect_comp "error" demo train --feedback e
 expect_comp "guides" config g
 # bash splits --format=w into --format, =, w: the value still completes.
 expect_comp "wide" export --format = w
-expect_comp "long real-json wide" export --format =
+expect_comp "label-studio long real-json tfds-multilabel wide" export --format =
 
 # Files where a file is expected.
 mkdir -p "$TMP/w/sub"

@@ -46,29 +46,39 @@ rl_ok --db "$DB" import labels "$TMP/labels.csv" && pass "labels"
 rl_ok --db "$DB" import reviews "$TMP/reviews.csv" && pass "reviews"
 
 # ---- csv, by hand ------------------------------------------------------
+# Splits: i1 dog (151), i2 organism (0, tench), i3 i4 object. organism
+# holds the dogs (i1 i2), no_dog is i2 i3 i4. Under rule relabel only i1
+# and i3 count (i2 has no correct class, i4 is problematic). resnet's top-1
+# on i1 is 152 (a tie: unclear), 151 at rank 2: multi-label 0, +unclear 1,
+# top5_multilabel 1; vit's top-1 on i3 is 405 (unreviewed), 404 at rank 2.
+# per_class_multilabel: one image per class, so it equals multilabel.
 cat >"$TMP/want.csv" <<'EOF'
-model,subset,n_top,top1,top5,n_multilabel,multilabel,multilabel_unclear,ci_low,ci_high
-resnet,all,4,0.750000,1.000000,2,0.500000,1.000000,,
-resnet,dog,1,0.000000,1.000000,1,0.000000,1.000000,,
-resnet,organism,1,1.000000,1.000000,0,,,,
-resnet,object,2,1.000000,1.000000,1,1.000000,1.000000,,
-resnet,dataset:v2,2,1.000000,1.000000,1,1.000000,1.000000,,
-resnet,dataset:val,2,0.500000,1.000000,1,0.000000,1.000000,,
-vit,all,2,0.500000,1.000000,2,0.500000,0.500000,,
-vit,dog,1,1.000000,1.000000,1,1.000000,1.000000,,
-vit,organism,0,,,0,,,,
-vit,object,1,0.000000,1.000000,1,0.000000,0.000000,,
-vit,dataset:v2,1,0.000000,1.000000,1,0.000000,0.000000,,
-vit,dataset:val,1,1.000000,1.000000,1,1.000000,1.000000,,
+model,subset,n_top,top1,top5,n_multilabel,multilabel,multilabel_unclear,top5_multilabel,per_class_multilabel,ci_low,ci_high
+resnet,all,4,0.750000,1.000000,2,0.500000,1.000000,1.000000,0.500000,,
+resnet,object,2,1.000000,1.000000,1,1.000000,1.000000,1.000000,1.000000,,
+resnet,organism,2,0.500000,1.000000,1,0.000000,1.000000,1.000000,0.000000,,
+resnet,dog,1,0.000000,1.000000,1,0.000000,1.000000,1.000000,0.000000,,
+resnet,organism_no_dog,1,1.000000,1.000000,0,,,,,,
+resnet,no_dog,3,1.000000,1.000000,1,1.000000,1.000000,1.000000,1.000000,,
+resnet,dataset:v2,2,1.000000,1.000000,1,1.000000,1.000000,1.000000,1.000000,,
+resnet,dataset:val,2,0.500000,1.000000,1,0.000000,1.000000,1.000000,0.000000,,
+vit,all,2,0.500000,1.000000,2,0.500000,0.500000,1.000000,0.500000,,
+vit,object,1,0.000000,1.000000,1,0.000000,0.000000,1.000000,0.000000,,
+vit,organism,1,1.000000,1.000000,1,1.000000,1.000000,1.000000,1.000000,,
+vit,dog,1,1.000000,1.000000,1,1.000000,1.000000,1.000000,1.000000,,
+vit,organism_no_dog,0,,,0,,,,,,
+vit,no_dog,1,0.000000,1.000000,1,0.000000,0.000000,1.000000,0.000000,,
+vit,dataset:v2,1,0.000000,1.000000,1,0.000000,0.000000,1.000000,0.000000,,
+vit,dataset:val,1,1.000000,1.000000,1,1.000000,1.000000,1.000000,1.000000,,
 EOF
 rl_ok --db "$DB" eval "$TMP/preds.csv" --format csv --resamples 0 \
     && expect_same_file "$TMP/want.csv" "$OUT" "csv: every row as computed by hand"
 
 rl_ok --db "$DB" eval "$TMP/preds.csv" --format csv
 cp "$OUT" "$TMP/boot1.csv"
-bad_ci=$(awk -F, 'NR > 1 && $7 != "" && !($9 <= $7 && $7 <= $10 && $9 >= 0 && $10 <= 1) { print }' "$OUT")
+bad_ci=$(awk -F, 'NR > 1 && $7 != "" && !($11 <= $7 && $7 <= $12 && $11 >= 0 && $12 <= 1) { print }' "$OUT")
 expect_eq "$bad_ci" "" "bootstrap interval holds the value, within [0,1]"
-expect_eq "$(awk -F, 'NR > 1 { print NF }' "$OUT" | sort -u)" "10" "ten columns on every row"
+expect_eq "$(awk -F, 'NR > 1 { print NF }' "$OUT" | sort -u)" "12" "twelve columns on every row"
 rl_ok --db "$DB" eval "$TMP/preds.csv" --format csv
 expect_same_file "$TMP/boot1.csv" "$OUT" "fixed seed: the same output twice"
 
@@ -76,19 +86,19 @@ expect_same_file "$TMP/boot1.csv" "$OUT" "fixed seed: the same output twice"
 # bob: i1/152 wrong, so i1's set is {151}; bob did not flag i4.
 rl_ok --db "$DB" eval "$TMP/preds.csv" --format csv --resamples 0 \
     --consensus reviewer:bob \
-    && expect_out "resnet,all,4,0.750000,1.000000,3,0.666667,0.666667,," \
+    && expect_out "resnet,all,4,0.750000,1.000000,3,0.666667,0.666667,1.000000,0.666667,," \
         "reviewer:bob: bob's labels and bob's flags"
 rl_ok --db "$DB" eval "$TMP/preds.csv" --format csv --consensus dawid-skene \
-    && expect_eq "$(wc -l <"$OUT")" "13" "dawid-skene: 12 rows and a header"
+    && expect_eq "$(wc -l <"$OUT")" "17" "dawid-skene: 16 rows and a header"
 rl --db "$DB" eval "$TMP/preds.csv" --consensus reviewer:zoe
 expect_rc 1 "a reviewer with no reviews"
 expect_err "no reviews by 'zoe'" "... says so"
 
 # ---- text, json, plot, svg --------------------------------------------
 rl_ok --db "$DB" eval "$TMP/preds.csv" --plot --svg "$TMP/plot.svg"
-expect_out "multi-label accuracy: on the 2 images with a correct class, not flagged" \
+expect_out "multi-label accuracy (rule relabel): on the 2 images with a correct class," \
     "text says who multi-label accuracy counts"
-expect_out "problematic (left out: 1 without a correct class, 1 flagged problematic)" \
+expect_out "1 without a correct class, 1 flagged" \
     "text counts the images left out"
 expect_out "model vit: 2 images scored, 2 without a prediction" "a model missing images"
 expect_out "multi-label drop val -> v2" "the drop between dataset tags"
@@ -116,9 +126,12 @@ assert m["model"] == "resnet" and m["scored"] == 4 and m["missing"] == 0
 a = m["subsets"][0]
 assert a["subset"] == "all" and a["multilabel"] == 0.5 and a["top1"] == 0.75
 assert a["ci_low"] <= 0.5 <= a["ci_high"]
-assert m["subsets"][2]["multilabel"] is None
+assert m["subsets"][4]["subset"] == "organism_no_dog"
+assert m["subsets"][4]["multilabel"] is None
+assert a["top5_multilabel"] == 1.0 and a["per_class_multilabel"] == 0.5
 assert m["drops"][0]["from"] == "val" and m["drops"][0]["to"] == "v2"
-assert d["left_out"] == {"no_correct": 1, "problematic": 1}
+assert d["rule"] == "relabel" and d["no_correct"] == 1
+assert d["left_out"] == {"unreviewed": 0, "problematic": 1}
 EOF
     then pass "json parses and holds the numbers"; else fail "json"; fi
 fi
@@ -126,7 +139,7 @@ fi
 # A file without a model column is one model named after the file.
 printf 'image,wnid\ni1.JPEG,151\ni3.JPEG,n02690373\n' >"$TMP/my-model.v1.csv"
 rl_ok --db "$DB" eval "$TMP/my-model.v1.csv" --format csv --resamples 0 \
-    && expect_out "my-model.v1,all,2,1.000000,1.000000,2,1.000000,1.000000,," \
+    && expect_out "my-model.v1,all,2,1.000000,1.000000,2,1.000000,1.000000,1.000000,1.000000,," \
         "model named after the file"
 
 # ---- bad input ----------------------------------------------------------
@@ -195,7 +208,7 @@ EOF
         rl_ok --db "$DB" eval "$TMP/preds.csv" --format csv --resamples 0 \
             --consensus "$rule"
         line=$(grep '^resnet,dog,' "$OUT")
-        expect_eq "${line%%,,}" "resnet,dog,1,0.000000,1.000000,1,0.000000,0.000000" \
+        expect_eq "${line%%,,}" "resnet,dog,1,0.000000,1.000000,1,0.000000,0.000000,1.000000,0.000000" \
             "$rule: the adjudicator's verdict is final"
     done
     rl_ok --db "$DB" stats --agreement

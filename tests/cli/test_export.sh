@@ -31,10 +31,13 @@ rl --db "$db" export --format=wide --consensus reviewer:bob
 expect_rc 0 "export --consensus reviewer:bob"
 expect_same_file "$G/export_wide_bob.csv" "$OUT" "wide: only bob's verdicts"
 
+# real-json is matched by image number: a name off the numbering is
+# refused, nothing written. (test_export_json.sh covers the lists.)
 rl --db "$db" export --format real-json --output "$TMP/real.json"
-expect_rc 0 "export --format real-json"
-expect_same_file "$G/export_real.json" "$TMP/real.json" \
-    "real-json: class indices marked correct, per image in name order"
+expect_rc 1 "export --format real-json with a name off the numbering"
+expect_err "does not follow the numbering ILSVRC2012_val_%08d.JPEG; use --format wide, long or tfds-multilabel" \
+    "real-json: the refusal points to the other formats"
+[ -e "$TMP/real.json" ] && fail "real-json: nothing written" || pass "real-json: nothing written"
 
 # Into a missing folder: an error naming the file. Over an existing file:
 # replaced whole.
@@ -75,9 +78,13 @@ rl --db "$TMP/wide.db" --reviewer consensus import reviews "$TMP/wide1.csv"
 expect_rc 0 "wide export imports into a fresh project"
 rl_ok --db "$TMP/wide.db" export --format wide -o "$TMP/wide2.csv"
 expect_same_file "$TMP/wide1.csv" "$TMP/wide2.csv" "wide round trip: identical"
-rl_ok --db "$db" export --format real-json -o "$TMP/real1.json"
-rl_ok --db "$TMP/wide.db" export --format real-json -o "$TMP/real2.json"
-expect_same_file "$TMP/real1.json" "$TMP/real2.json" "and the ReaL JSON agrees"
+rl_ok --db "$db" export --format tfds-multilabel -o "$TMP/tfds1.json"
+rl_ok --db "$TMP/wide.db" export --format tfds-multilabel -o "$TMP/tfds2.json"
+# The wide form carries no notes: compare the label sets and who is
+# problematic, not the reasons.
+strip_reasons() { sed 's/"reason": "[^"]*", "reviewer": "[^"]*"/R/' "$1"; }
+expect_eq "$(strip_reasons "$TMP/tfds1.json")" "$(strip_reasons "$TMP/tfds2.json")" \
+    "and the TFDS JSON agrees (labels and problematic images)"
 
 # Importing an export into the project it came from changes nothing.
 before=$(q "$db" 'SELECT count(*) FROM event')

@@ -82,7 +82,7 @@ usage "import of an unknown kind" "unknown kind 'things'" import things x.csv
 usage "import with an unknown option" "unknown option '--fast'" import --fast labels x.csv
 usage "import with a third argument" "unexpected argument" import labels a.csv b.csv
 usage "export of an unknown format" "unknown format 'xml'" export --format xml
-usage "export with a bad consensus" "unknown consensus 'loudest'" export --consensus loudest
+usage "export with a bad consensus" "unknown consensus rule 'loudest'" export --consensus loudest
 usage "stats with an argument" "unexpected argument 'now'" stats now
 usage "init with an argument" "unexpected argument" init now
 usage "--state without a value" "--state needs a value" import reviews x.csv --state

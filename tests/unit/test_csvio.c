@@ -94,7 +94,6 @@ static const char WIDE_ALICE[] =
     IMG2 ",n09193705,n09193705,,,n09468604,1,\n"
     IMG3 ",n02085620,,,,,0,\n"
     ODD_CSV ",n01440764,n01440764,n01443537,,,0,\n";
-static const char REAL_EXPORT[] = "[[65], [970], [], [0]]\n";
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -773,8 +772,12 @@ test_reviews(struct proj *p)
     out = export_str(p, RL_EXPORT_WIDE, "alice", &err);
     is_str(out, WIDE_ALICE, "wide export of one reviewer");
     free(out);
+    /* real-json is matched by image number: the odd name is refused. */
     out = export_str(p, RL_EXPORT_REAL_JSON, NULL, &err);
-    is_str(out, REAL_EXPORT, "ReaL JSON: correct class indices per image");
+    ok(out == NULL && err.code == RL_E_USAGE
+       && strstr(err.msg, "does not follow the numbering") != NULL
+       && strstr(err.msg, "tfds-multilabel") != NULL,
+       "ReaL JSON refuses a name off the numbering, naming other formats");
     free(out);
 
     /* One reviewer, one state, no state column. */
@@ -932,7 +935,10 @@ round_trip(struct proj *p, rl_export_format f, const char *what,
     {
         char *orig = export_str(p, RL_EXPORT_REAL_JSON, NULL, &err);
 
-        is_str(second, orig, "and the ReaL JSON agrees");
+        /* Both refuse the odd name, or both write the same lists. */
+        ok(second == orig || (second != NULL && orig != NULL
+                              && strcmp(second, orig) == 0),
+           "and the ReaL JSON agrees");
         free(orig);
     }
     free(second);

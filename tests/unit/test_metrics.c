@@ -223,6 +223,45 @@ row(const rl_model_eval *me, const char *name, long nt, long t1, long t5,
                s->ml_unclear_hits);
 }
 
+/* The rules on test_scoring's truth. Reviewed: a..g, d problematic, so
+ * shankar and tfds count a b c e f g (6), c with no correct class. m1's
+ * top-1: a 152 C, b 0 U, c 404 W, e 900 -, f 153 C, g 500 C. */
+static void
+rules(const rl_truth *t, const rl_preds *p)
+{
+    rl_eval_opts eo = { 0, 1, 0, RL_EVAL_RULE_SHANKAR };
+    rl_truth_summary ts;
+    const rl_score *sc;
+    rl_eval ev;
+
+    rl_truth_summary_get(t, RL_EVAL_RULE_SHANKAR, &ts);
+    ok(ts.multilabel == 6 && ts.no_correct == 1 && ts.problematic == 1
+       && ts.unreviewed == 0, "shankar summary: 6 counted, 1 of them "
+       "without a correct class");
+    rl_eval_run(t, p, &eo, &ev);
+    /* hits a f g = 3/6; unclear b too = 4; top-5: a, e (406 at rank 3),
+     * f, g = 4; per class a 1 b 0 c 0 e 0 f 1 = 2/5. */
+    row(&ev.models[0], "all", 6, 3, 6, 6, 3, 4);
+    sc = sub(&ev.models[0], "all");
+    ok(sc->ml5_hits == 4 && sc->n_classes == 5
+       && near(sc->per_class_multilabel, 0.4), "shankar: top-5 4, per-class "
+       "2/5");
+    /* object: c e (d problematic): 0/2. */
+    row(&ev.models[0], "object", 3, 1, 3, 2, 0, 0);
+    rl_eval_free(&ev);
+
+    eo.rule = RL_EVAL_RULE_TFDS;
+    rl_eval_run(t, p, &eo, &ev);
+    /* hits a b f g = 4/6; top-5: a b e f g = 5; per class 3/5. */
+    row(&ev.models[0], "all", 6, 3, 6, 6, 4, 4);
+    sc = sub(&ev.models[0], "all");
+    ok(sc->ml5_hits == 5 && sc->n_classes == 5
+       && near(sc->per_class_multilabel, 0.6) && near(sc->multilabel, 4.0 / 6),
+       "tfds: micro 4/6, top-5 5/6, per-class 3/5");
+    row(&ev.models[0], "organism_no_dog", 1, 1, 1, 1, 1, 1);
+    rl_eval_free(&ev);
+}
+
 static void
 test_scoring(void)
 {
@@ -232,7 +271,7 @@ test_scoring(void)
     rl_truth_summary ts;
     rl_preds *p;
     rl_eval ev, ev2;
-    rl_eval_opts eo = { 200, 1, 0 };
+    rl_eval_opts eo = { 200, 1, 0, RL_EVAL_RULE_RELABEL };
     const char *const *tags;
     const rl_score *sc;
     rl_err err;
@@ -263,7 +302,7 @@ test_scoring(void)
     rl_truth_add_label(t, "g", K(cat, 501), RL_STATE_WRONG, &err);
     ok(rl_truth_add_label(t, "zz", K(cat, 1), RL_STATE_CORRECT, &err) == -1
        && err.code == RL_E_NOTFOUND, "a label on an unknown image refused");
-    rl_truth_summary_get(t, &ts);
+    rl_truth_summary_get(t, RL_EVAL_RULE_RELABEL, &ts);
     ok(ts.images == 7 && ts.labelled == 6 && ts.multilabel == 5
        && ts.no_correct == 1 && ts.problematic == 1,
        "summary: 5 counted, c has no correct class, d is problematic");
@@ -302,11 +341,15 @@ test_scoring(void)
     is_int(ev.n, 3, "three models scored");
     is_int(ev.models[0].scored, 7, "m1 scored 7 images");
     is_int(ev.models[0].missing, 0, "m1 misses none");
-    is_int(ev.models[0].n_sub, 6, "all, three splits, two datasets");
+    is_int(ev.models[0].n_sub, 8, "all, five class subsets, two datasets");
     row(&ev.models[0], "all", 6, 3, 6, 5, 3, 4);
     row(&ev.models[0], "dog", 2, 1, 2, 2, 2, 2);
-    row(&ev.models[0], "organism", 1, 1, 1, 1, 0, 1);
+    /* organism holds the dogs: dog (2 1 2 | 2 2 2) + b (1 1 1 | 1 0 1). */
+    row(&ev.models[0], "organism", 3, 2, 3, 3, 2, 3);
+    row(&ev.models[0], "organism_no_dog", 1, 1, 1, 1, 0, 1);
     row(&ev.models[0], "object", 3, 1, 3, 1, 0, 0);
+    /* no_dog: b + the objects c d e. */
+    row(&ev.models[0], "no_dog", 4, 2, 4, 2, 0, 1);
     row(&ev.models[0], "dataset:val", 3, 2, 3, 2, 1, 2);
     row(&ev.models[0], "dataset:v2", 3, 1, 3, 2, 1, 1);
     sc = sub(&ev.models[0], "all");
@@ -329,6 +372,12 @@ test_scoring(void)
     ok(isnan(sc->top1) && isnan(sc->multilabel) && isnan(sc->ci_low),
        "an empty subset has no fractions (NaN)");
     row(&ev.models[2], "all", 1, 0, 0, 1, 0, 0);
+    /* relabel, m1 on all: per class a(151) 1, b(0) 0, e(406) 0, f(153) 1
+     * = 2/4 (g has no original label); top-5: a e f g of 5. */
+    sc = sub(&ev.models[0], "all");
+    ok(sc->n_classes == 4 && near(sc->per_class_multilabel, 0.5)
+       && sc->ml5_hits == 4, "relabel: per-class 2/4, top-5 4 of 5");
+    rules(t, p);
 
     /* Fixed seed: the same numbers again, and a row's interval does not
      * depend on the other models. */
@@ -423,7 +472,7 @@ test_read(void)
     ok(rl_preds_models(p) == 1
        && strcmp(rl_preds_model_name(p, 0), "stem") == 0,
        "the default model name");
-    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0 }, &ev);
+    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0, RL_EVAL_RULE_RELABEL }, &ev);
     row(&ev.models[0], "all", 2, 2, 2, 2, 1, 1);
     rl_eval_free(&ev);
     rl_preds_free(p);
@@ -432,7 +481,7 @@ test_read(void)
     ok(read_mem(p, cat, "model,rank,wnid,image,score\nx,2,0,a,0.1\n"
                 "x,1,5,a,0.9\ny,1,0,a,1\n", &err) == 0,
        "columns in any order, extra columns ignored");
-    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0 }, &ev);
+    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0, RL_EVAL_RULE_RELABEL }, &ev);
     ok(ev.n == 2 && strcmp(ev.models[0].name, "x") == 0
        && strcmp(ev.models[1].name, "y") == 0, "models in order seen");
     row(&ev.models[0], "all", 1, 0, 1, 1, 0, 0);
@@ -474,13 +523,13 @@ test_truth_load(void)
 
     rl_consensus_parse("majority", &o, NULL);
     ok((t = rl_truth_load(s, cat, &o, &err)) != NULL, "truth, majority");
-    rl_truth_summary_get(t, &ts);
+    rl_truth_summary_get(t, RL_EVAL_RULE_RELABEL, &ts);
     ok(ts.images == 3 && ts.multilabel == 1 && ts.no_correct == 1
        && ts.problematic == 1, "x1 counted, x2 flagged by bob, x3 empty");
     p = rl_preds_new(t);
     rl_preds_add(p, "m", "x1", K(cat, 151), 1, &err);
     rl_preds_add(p, "m", "x2", K(cat, 0), 1, &err);
-    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0 }, &ev);
+    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0, RL_EVAL_RULE_RELABEL }, &ev);
     row(&ev.models[0], "all", 2, 2, 2, 1, 0, 1);
     row(&ev.models[0], "dataset:val", 1, 1, 1, 1, 0, 1);
     rl_eval_free(&ev);
@@ -489,12 +538,12 @@ test_truth_load(void)
 
     rl_consensus_parse("reviewer:alice", &o, NULL);
     ok((t = rl_truth_load(s, cat, &o, &err)) != NULL, "truth, alice");
-    rl_truth_summary_get(t, &ts);
+    rl_truth_summary_get(t, RL_EVAL_RULE_RELABEL, &ts);
     ok(ts.multilabel == 2 && ts.problematic == 0,
        "alice's view: bob's flag does not count");
     p = rl_preds_new(t);
     rl_preds_add(p, "m", "x1", K(cat, 151), 1, &err);
-    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0 }, &ev);
+    rl_eval_run(t, p, &(rl_eval_opts){ 0, 1, 0, RL_EVAL_RULE_RELABEL }, &ev);
     row(&ev.models[0], "all", 1, 1, 1, 1, 1, 1);
     rl_eval_free(&ev);
     rl_preds_free(p);

@@ -232,6 +232,32 @@ main(void)
         for (i = 0; i < he.n; i++)
             ok(strcmp(he.rows[i].reviewer, "alice") != 0,
                "training answers are not counted (%s)", he.rows[i].subset);
+        /* The subsets of eval: organism holds the dogs, no_dog the other
+         * organisms and the objects; rows in eval's order. */
+        {
+            static const char *const order[] = { "all", "object",
+                "organism", "dog", "organism_no_dog", "no_dog" };
+            long cnt[6] = { 0 };
+            int last = -1, k;
+            bool sorted = true;
+
+            for (i = 0; i < he.n; i++) {
+                if (strcmp(he.rows[i].reviewer, "eve") != 0)
+                    continue;
+                for (k = 0; k < 6; k++)
+                    if (strcmp(he.rows[i].subset, order[k]) == 0) {
+                        cnt[k] = he.rows[i].n;
+                        sorted = sorted && k > last;
+                        last = k;
+                    }
+            }
+            ok(sorted, "eval --humans rows in eval's subset order");
+            ok(cnt[2] > 0 && cnt[2] == cnt[3] + cnt[4]
+               && cnt[5] == cnt[4] + cnt[1] && cnt[0] == cnt[1] + cnt[2],
+               "organism = dog + organism_no_dog, no_dog = organism_no_dog "
+               "+ object (%ld %ld %ld %ld %ld %ld)", cnt[0], cnt[1], cnt[2],
+               cnt[3], cnt[4], cnt[5]);
+        }
     }
     rl_human_eval_free(&he);
 

@@ -1,0 +1,399 @@
+/* export_labelstudio.c - Label Studio's JSON export (tasks with data,
+ * predictions and annotations; the format of Label Studio 1.13's "Label
+ * Studio JSON format of annotated tasks") for the labeling config
+ * share/relabel/labelstudio.xml: dynamic choices over the image's
+ * candidates, one Choices group per state, a problematic flag, a note and
+ * the main object. Per-reviewer annotations come from the stored reviews
+ * and flags as they are; the consensus (any rule) is one more annotation
+ * marked ground_truth. Ids are positions: tasks 1.. in image-name order,
+ * annotations numbered across the file, reviewers by name. */
+#include "relabel/export.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relabel/review.h"
+#include "relabel/util.h"
+#include "internal.h"
+#include "xport.h"
+
+static const char SQL_CANDS[] =
+    "SELECT class FROM candidate WHERE image = ?";
+static const char SQL_PREDS[] =
+    "SELECT m.name, p.class, p.score FROM prediction p"
+    " JOIN model m ON m.id = p.model WHERE p.image = ?"
+    " ORDER BY m.name, p.rank";
+static const char SQL_REVS[] =
+    "SELECT reviewer, role, class, state, updated_at FROM review"
+    " WHERE image = ? ORDER BY reviewer, role";
+static const char SQL_FLAGS[] =
+    "SELECT reviewer, problematic, note, main, updated_at FROM flag"
+    " WHERE image = ? ORDER BY reviewer";
+static const char SQL_TIME[] =
+    "SELECT active_ms FROM timing WHERE image = ? AND reviewer = ?";
+
+/* One annotation being built: a reviewer in one role on one image. */
+struct ann {
+    char *reviewer;        /* owned */
+    bool adjudicator;
+    const rl_class **cls[RL_STATE_COUNT];   /* owned, per state */
+    size_t n[RL_STATE_COUNT];
+    int problematic;
+    char *note;            /* owned or NULL */
+    const rl_class *main;
+    int64_t updated_at;
+};
+
+struct anns {
+    struct ann *a;
+    size_t n, cap;
+};
+
+static struct ann *
+ann_get(struct anns *v, const char *reviewer, bool adjudicator)
+{
+    size_t i;
+
+    for (i = 0; i < v->n; i++)
+        if (v->a[i].adjudicator == adjudicator
+            && strcmp(v->a[i].reviewer, reviewer) == 0)
+            return &v->a[i];
+    rl_grow(&v->a, &v->cap, v->n + 1, sizeof *v->a);
+    memset(&v->a[v->n], 0, sizeof v->a[0]);
+    v->a[v->n].reviewer = rl_xstrdup(reviewer);
+    v->a[v->n].adjudicator = adjudicator;
+    return &v->a[v->n++];
+}
+
+static void
+ann_add(struct ann *a, rl_state st, const rl_class *k)
+{
+    a->cls[st] = rl_xrealloc(a->cls[st], (a->n[st] + 1) * sizeof *a->cls[st]);
+    a->cls[st][a->n[st]++] = k;
+}
+
+static void
+anns_clear(struct anns *v)
+{
+    size_t i;
+    int st;
+
+    for (i = 0; i < v->n; i++) {
+        free(v->a[i].reviewer);
+        free(v->a[i].note);
+        for (st = 0; st < RL_STATE_COUNT; st++)
+            free(v->a[i].cls[st]);
+    }
+    v->n = 0;
+}
+
+/* `{"id": ..., "from_name": NAME, "to_name": "image", "type": "choices",
+ * "value": {"choices": [...]}}` for `n` wnids. */
+static void
+choices(FILE *out, bool *first, const char *name, const rl_class **cls,
+        size_t n)
+{
+    size_t i;
+
+    fprintf(out, "%s{\"id\": \"%s\", \"from_name\": \"%s\", \"to_name\": "
+            "\"image\", \"type\": \"choices\", \"value\": {\"choices\": [",
+            *first ? "" : ", ", name, name);
+    for (i = 0; i < n; i++)
+        fprintf(out, i ? ", \"%s\"" : "\"%s\"", cls[i]->wnid);
+    fputs("]}}", out);
+    *first = false;
+}
+
+/* The result list of one annotation. */
+static void
+results(FILE *out, struct ann *a)
+{
+    static const char *const problem[] = { "problematic" };
+    bool first = true;
+    int st;
+
+    fputs("[", out);
+    for (st = RL_STATE_CORRECT; st < RL_STATE_COUNT; st++)
+        if (a->n[st] > 0) {
+            xsort_classes(a->cls[st], a->n[st]);
+            choices(out, &first, rl_state_name((rl_state)st), a->cls[st],
+                    a->n[st]);
+        }
+    if (a->problematic) {
+        /* A fixed choice, not a class: written by hand. */
+        fprintf(out, "%s{\"id\": \"problematic\", \"from_name\": "
+                "\"problematic\", \"to_name\": \"image\", \"type\": "
+                "\"choices\", \"value\": {\"choices\": [\"%s\"]}}",
+                first ? "" : ", ", problem[0]);
+        first = false;
+    }
+    if (a->main != NULL)
+        choices(out, &first, "main", &a->main, 1);
+    if (a->note != NULL && *a->note != '\0') {
+        fprintf(out, "%s{\"id\": \"note\", \"from_name\": \"note\", "
+                "\"to_name\": \"image\", \"type\": \"textarea\", \"value\": "
+                "{\"text\": [", first ? "" : ", ");
+        rl_export_json_str(out, a->note);
+        fputs("]}}", out);
+    }
+    fputs("]", out);
+}
+
+/* The reviewers' annotations of image `id`, from the stored rows. */
+static int
+load_anns(rl_store *s, const rl_catalog *cat, int64_t id, struct anns *v,
+          rl_err *err)
+{
+    sqlite3_stmt *q = store_stmt(s, SQL_REVS, err);
+    int r;
+
+    if (q == NULL)
+        return -1;
+    sqlite3_bind_int64(q, 1, id);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *role = (const char *)sqlite3_column_text(q, 1);
+        struct ann *a = ann_get(v, (const char *)sqlite3_column_text(q, 0),
+                                strcmp(role, "adjudicator") == 0);
+        const rl_class *k = rl_catalog_by_id(cat, sqlite3_column_int64(q, 2));
+        rl_state st;
+
+        if (k != NULL && rl_state_parse((const char *)sqlite3_column_text(q,
+                                        3), &st) == 0)
+            ann_add(a, st, k);
+        if (sqlite3_column_int64(q, 4) > a->updated_at)
+            a->updated_at = sqlite3_column_int64(q, 4);
+    }
+    if (r != SQLITE_DONE || (q = store_stmt(s, SQL_FLAGS, err)) == NULL)
+        goto dberr;
+    sqlite3_bind_int64(q, 1, id);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct ann *a = ann_get(v, (const char *)sqlite3_column_text(q, 0),
+                                false);
+
+        a->problematic = sqlite3_column_int(q, 1);
+        a->note = store_col_dup(q, 2);
+        if (sqlite3_column_type(q, 3) != SQLITE_NULL)
+            a->main = rl_catalog_by_id(cat, sqlite3_column_int64(q, 3));
+        if (sqlite3_column_int64(q, 4) > a->updated_at)
+            a->updated_at = sqlite3_column_int64(q, 4);
+    }
+    if (r != SQLITE_DONE)
+        goto dberr;
+    return 0;
+dberr:
+    store_dberr(s, err, "export");
+    return -1;
+}
+
+/* data: image, name, original, candidates. */
+static int
+task_data(rl_store *s, const rl_catalog *cat, const struct ximage *im,
+          FILE *out, rl_err *err)
+{
+    sqlite3_stmt *q = store_stmt(s, SQL_CANDS, err);
+    const rl_class **cls = NULL;
+    size_t n = 0, cap = 0, i;
+    int r;
+
+    if (q == NULL)
+        return -1;
+    sqlite3_bind_int64(q, 1, im->id);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        const rl_class *k = rl_catalog_by_id(cat, sqlite3_column_int64(q, 0));
+
+        if (k == NULL)
+            continue;
+        rl_grow(&cls, &cap, n + 1, sizeof *cls);
+        cls[n++] = k;
+    }
+    if (r != SQLITE_DONE) {
+        free(cls);
+        store_dberr(s, err, "export");
+        return -1;
+    }
+    xsort_classes(cls, n);
+    fputs("\"data\": {\"image\": ", out);
+    rl_export_json_str(out, im->path != NULL ? im->path : im->name);
+    fputs(", \"name\": ", out);
+    rl_export_json_str(out, im->name);
+    fputs(", \"original\": ", out);
+    if (im->label != NULL)
+        fprintf(out, "\"%s\"", im->label->wnid);
+    else
+        fputs("null", out);
+    fputs(", \"candidates\": [", out);
+    for (i = 0; i < n; i++) {
+        fprintf(out, "%s{\"value\": \"%s\", \"hint\": ", i ? ", " : "",
+                cls[i]->wnid);
+        rl_export_json_str(out, cls[i]->names);
+        fputc('}', out);
+    }
+    fputs("]}", out);
+    free(cls);
+    return 0;
+}
+
+/* predictions: one per model, its ranked classes and top-1 score. */
+static int
+task_preds(rl_store *s, const rl_catalog *cat, int64_t id, FILE *out,
+           rl_err *err)
+{
+    sqlite3_stmt *q = store_stmt(s, SQL_PREDS, err);
+    char *model = NULL;
+    bool open = false;
+    int r;
+
+    if (q == NULL)
+        return -1;
+    sqlite3_bind_int64(q, 1, id);
+    fputs("\"predictions\": [", out);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *m = (const char *)sqlite3_column_text(q, 0);
+        const rl_class *k = rl_catalog_by_id(cat, sqlite3_column_int64(q, 1));
+
+        if (model == NULL || strcmp(model, m) != 0) {
+            if (open)
+                fputs("]}}]}, ", out);
+            free(model);
+            model = rl_xstrdup(m);
+            fputs("{\"model_version\": ", out);
+            rl_export_json_str(out, m);
+            if (sqlite3_column_type(q, 2) != SQLITE_NULL)
+                fprintf(out, ", \"score\": %.6g", sqlite3_column_double(q, 2));
+            fputs(", \"result\": [{\"id\": \"predicted\", \"from_name\": "
+                  "\"predicted\", \"to_name\": \"image\", \"type\": "
+                  "\"choices\", \"value\": {\"choices\": [", out);
+            fprintf(out, "\"%s\"", k != NULL ? k->wnid : "");
+            open = true;
+        } else {
+            fprintf(out, ", \"%s\"", k != NULL ? k->wnid : "");
+        }
+    }
+    if (open)
+        fputs("]}}]}", out);
+    fputs("]", out);
+    free(model);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "export");
+        return -1;
+    }
+    return 0;
+}
+
+/* One annotation object; `number` is completed_by (0: none). */
+static void
+annotation(FILE *out, long id, long number, struct ann *a, double lead,
+           bool truth)
+{
+    char when[40];
+
+    rl_time_format(a->updated_at, when, sizeof when);
+    fprintf(out, "{\"id\": %ld, \"completed_by\": %ld, \"relabel_reviewer\": ",
+            id, number);
+    rl_export_json_str(out, a->reviewer);
+    fprintf(out, ", \"relabel_role\": \"%s\", \"was_cancelled\": false, "
+            "\"ground_truth\": %s, \"lead_time\": %.3f, \"updated_at\": "
+            "\"%s\", \"result\": ", a->adjudicator ? "adjudicator"
+            : truth ? "consensus" : "reviewer", truth ? "true" : "false",
+            lead, when);
+    results(out, a);
+    fputc('}', out);
+}
+
+int
+rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
+                      const rl_consensus_opts *co, FILE *out, rl_err *err)
+{
+    struct xproj x;
+    struct anns v = {0};
+    rl_strmap who = {0};   /* reviewer -> number */
+    sqlite3_stmt *q = NULL;
+    long n_ann = 0, n_who = 0;
+    size_t i, j;
+    int r, rc = -1;
+
+    if (store_exec(s, "BEGIN", err) != 0)
+        return -1;
+    if (xproj_load(s, cat, co, &x, err) != 0)
+        goto out;
+    if (sqlite3_prepare_v2(s->db, "SELECT reviewer FROM review UNION SELECT"
+                           " reviewer FROM flag ORDER BY 1", -1, &q, NULL)
+        != SQLITE_OK)
+        goto dberr;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        rl_strmap_put(&who, (const char *)sqlite3_column_text(q, 0), ++n_who);
+    if (r != SQLITE_DONE)
+        goto dberr;
+
+    fputs("[", out);
+    for (i = 0; i < x.n; i++) {
+        const struct ximage *im = &x.img[x.by_name[i]];
+        struct ann *cons;
+        int64_t latest = 0;
+        bool any = false;
+
+        fprintf(out, "%s{\"id\": %zu, ", i ? ",\n " : "\n ", i + 1);
+        if (task_data(s, cat, im, out, err) != 0)
+            goto out;
+        fputs(",\n  ", out);
+        if (task_preds(s, cat, im->id, out, err) != 0)
+            goto out;
+        fputs(",\n  \"annotations\": [", out);
+        anns_clear(&v);
+        if (load_anns(s, cat, im->id, &v, err) != 0)
+            goto out;
+        for (j = 0; j < v.n; j++) {
+            sqlite3_stmt *t = store_stmt(s, SQL_TIME, err);
+            double lead = 0;
+
+            if (t == NULL)
+                goto out;
+            sqlite3_bind_int64(t, 1, im->id);
+            sqlite3_bind_text(t, 2, v.a[j].reviewer, -1, SQLITE_STATIC);
+            if (!v.a[j].adjudicator && sqlite3_step(t) == SQLITE_ROW)
+                lead = (double)sqlite3_column_int64(t, 0) / 1000.0;
+            fputs(any ? ",\n   " : "\n   ", out);
+            annotation(out, ++n_ann, rl_strmap_get(&who, v.a[j].reviewer, 0),
+                       &v.a[j], lead, false);
+            if (v.a[j].updated_at > latest)
+                latest = v.a[j].updated_at;
+            any = true;
+        }
+
+        /* The consensus under the caller's rule, as ground truth. */
+        anns_clear(&v);
+        cons = ann_get(&v, "consensus", false);
+        cons->updated_at = latest;
+        for (j = im->pair_lo; j < im->pair_hi; j++) {
+            const rl_cpair *p = &x.c.pairs[j];
+            const rl_class *k = rl_catalog_by_id(cat, p->cls);
+
+            if (k != NULL && p->state != RL_STATE_NONE)
+                ann_add(cons, p->state, k);
+        }
+        for (j = im->flag_lo; j < im->flag_hi; j++) {
+            cons->problematic |= x.flags[j].problematic;
+            if (x.flags[j].updated_at > cons->updated_at)
+                cons->updated_at = x.flags[j].updated_at;
+        }
+        if (im->pair_hi > im->pair_lo || cons->problematic) {
+            fputs(any ? ",\n   " : "\n   ", out);
+            annotation(out, ++n_ann, 0, cons, 0, true);
+        }
+        fputs("]}", out);
+    }
+    fputs("\n]\n", out);
+    rc = xflush(out, err);
+    goto out;
+dberr:
+    store_dberr(s, err, "export");
+out:
+    sqlite3_finalize(q);
+    store_exec(s, "COMMIT", NULL);
+    anns_clear(&v);
+    free(v.a);
+    rl_strmap_free(&who);
+    xproj_free(&x);
+    return rc;
+}
