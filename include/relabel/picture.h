@@ -86,6 +86,44 @@ rl_pic *rl_pic_encode(const rl_pixels *px, const rl_view *v, rl_pixmode mode,
 rl_pic *rl_pic_dup(const rl_pic *p);
 void rl_pic_free(rl_pic *p);
 
+/* The pixel mode a render mode draws in (RL_PIX_ASCII / _SYMBOLS for
+ * the character modes), and back. */
+rl_pixmode rl_render_pixmode(rl_render_mode mode);
+rl_render_mode rl_pixmode_render(rl_pixmode pix);
+
+/* Pixels the decoder should aim for so window `v` of an image fills
+ * cols x rows cells in `mode`: cols*cell_w x rows*cell_h for pixel
+ * modes, rl_render_target_px() for character modes, times the zoom. */
+void rl_render_view_target(int cols, int rows, rl_render_mode mode,
+                           int cell_w, int cell_h, const rl_view *v,
+                           int *max_w, int *max_h);
+
+/* Renders window `v` (NULL: the whole image) of `px` into a new
+ * cols x rows grid in any mode. Character modes crop and resample the
+ * window, then draw as rl_render_cells() does; pixel modes give a blank
+ * grid with `pic` set by rl_pic_encode(). cell_w/cell_h as there.
+ * Returns a grid to free with rl_cells_free(), or NULL with `err` set as
+ * by rl_render_cells() and rl_pic_encode(). */
+rl_cells *rl_render_view(const rl_pixels *px, int cols, int rows,
+                         rl_render_mode mode, rl_colors colors,
+                         const rl_view *v, int cell_w, int cell_h,
+                         rl_err *err);
+
+/* Prefetcher keys for pixel modes and zoom (render.h has the rest):
+ * the cell size grids are drawn for from now on (0x0: assume 10x20;
+ * grids of another size stay cached under their own key), and the _view
+ * forms of rl_prefetch_want/get, whose window `v` (NULL: whole image) is
+ * part of the key. A zoomed window decodes the file again when the
+ * cached pixels are coarser than the zoom needs. */
+void rl_prefetch_set_cell(rl_prefetch *pf, int cell_w, int cell_h);
+void rl_prefetch_want_view(rl_prefetch *pf, const char *path, int cols,
+                           int rows, rl_render_mode mode, rl_colors colors,
+                           const rl_view *v);
+rl_cells *rl_prefetch_get_view(rl_prefetch *pf, const char *path, int cols,
+                               int rows, rl_render_mode mode,
+                               rl_colors colors, const rl_view *v,
+                               char *warning, rl_err *err);
+
 /* Appends to `out` the bytes that draw `p` in a pane whose top-left cell
  * is (top, left), 0-based: CUP to the centred position, then the mode's
  * framing. Kitty: the image `id` (> 0) is transmitted as PNG in chunks of

@@ -16,7 +16,8 @@ static const char REVIEW_HELP[] =
     "usage: relabel --db FILE review [--start IMAGE] [--render symbols|ascii]\n"
     "                                [--colors auto|8|16|256|full]\n"
     "                                [--detail full|low] [--hide-names]\n"
-    "                                [--adjudicate]\n"
+    "                                [--adjudicate] [--pixels MODE]\n"
+    "                                [--cell WxH]\n"
     "\n"
     "Opens the review screen: the image on the left, its candidate labels\n"
     "on the right; one key marks the selected candidate Correct (c),\n"
@@ -32,6 +33,9 @@ static const char REVIEW_HELP[] =
     "                  send fewer bytes over slow links\n"
     "  --detail low    for slow links: images at half size, about a third\n"
     "                  of the bytes (ssh -C saves more, losslessly)\n"
+    "  --pixels MODE   sixel, kitty or iterm: draw real pixels in that\n"
+    "                  terminal graphics protocol; symbols: chafa cells\n"
+    "  --cell WxH      pixels of one terminal cell (default 10x20)\n"
     "  --hide-names    start with image names hidden (they can leak labels)\n"
     "  --adjudicate    mark as an adjudicator: start on the images where\n"
     "                  reviewers disagree (F also cycles to that filter);\n"
@@ -73,6 +77,38 @@ ui_option(argscan *a, struct ui_app *app, const char *cmd, bool *took)
         else
             return usage_error(cmd, "--render: symbols or ascii, not '%s'",
                                v);
+        return 0;
+    }
+    /* For testing the picture code until terminal detection lands
+     * (issue 11); detection's own option parsing replaces these. */
+    if (arg_opt(a, "--pixels", &v, &bad)) {
+        if (bad)
+            return 2;
+        if (strcmp(v, "symbols") == 0)
+            app->caps.pixels = RL_PIX_SYMBOLS;
+        else if (strcmp(v, "sixel") == 0)
+            app->caps.pixels = RL_PIX_SIXEL;
+        else if (strcmp(v, "kitty") == 0)
+            app->caps.pixels = RL_PIX_KITTY;
+        else if (strcmp(v, "iterm") == 0)
+            app->caps.pixels = RL_PIX_ITERM;
+        else
+            return usage_error(cmd, "--pixels: symbols, sixel, kitty or "
+                               "iterm, not '%s'", v);
+        return 0;
+    }
+    if (arg_opt(a, "--cell", &v, &bad)) {
+        int w, h;
+        char end;
+
+        if (bad)
+            return 2;
+        if (sscanf(v, "%dx%d%c", &w, &h, &end) != 2 || w < 1 || h < 1
+            || w > 200 || h > 400)
+            return usage_error(cmd, "--cell: WxH pixels of one cell, e.g. "
+                               "10x20, not '%s'", v);
+        app->caps.cell_w = w;
+        app->caps.cell_h = h;
         return 0;
     }
     if (arg_opt(a, "--detail", &v, &bad)) {

@@ -28,6 +28,7 @@
 #include <chafa.h>
 
 #include "relabel/err.h"
+#include "relabel/picture.h"
 #include "relabel/util.h"
 
 #define WORK_FACTOR 1.0f
@@ -62,12 +63,16 @@ fit(int iw, int ih, int cols, int rows, int *dc, int *dr)
     *dr = r < 1 ? 1 : r > rows ? rows : (int)r;
 }
 
-static rl_cells *
-cells_new(int cols, int rows, rl_colors colors)
+rl_cells *
+rl_cells_blank(int cols, int rows, rl_colors colors)
 {
-    rl_cells *c = rl_xmalloc(sizeof *c);
+    rl_cells *c;
     size_t n = (size_t)cols * rows;
 
+    if (cols <= 0 || rows <= 0 || cols > RL_RENDER_MAX_CELLS
+        || rows > RL_RENDER_MAX_CELLS)
+        return NULL;
+    c = rl_xcalloc(1, sizeof *c);
     c->cols = cols;
     c->rows = rows;
     c->colors = colors;
@@ -211,7 +216,7 @@ rl_render_cells(const rl_pixels *px, int cols, int rows, rl_render_mode mode,
     }
 
     fit(px->w, px->h, cols, rows, &dc, &dr);
-    c = cells_new(cols, rows, mode == RL_RENDER_ASCII ? RL_COLORS_NONE
+    c = rl_cells_blank(cols, rows, mode == RL_RENDER_ASCII ? RL_COLORS_NONE
                                                       : colors);
     if (mode == RL_RENDER_ASCII)
         draw_ascii(px, c, (cols - dc) / 2, (rows - dr) / 2, dc, dr);
@@ -233,6 +238,7 @@ rl_cells_dup(const rl_cells *c)
     *d = *c;
     d->cell = rl_xmalloc(n * sizeof *d->cell);
     memcpy(d->cell, c->cell, n * sizeof *d->cell);
+    d->pic = rl_pic_dup(c->pic);
     return d;
 }
 
@@ -242,6 +248,7 @@ rl_cells_free(rl_cells *c)
     if (c == NULL)
         return;
     free(c->cell);
+    rl_pic_free(c->pic);
     free(c);
 }
 

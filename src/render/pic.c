@@ -110,6 +110,93 @@ out:
     return p;
 }
 
+rl_pixmode
+rl_render_pixmode(rl_render_mode mode)
+{
+    switch (mode) {
+    case RL_RENDER_ASCII: return RL_PIX_ASCII;
+    case RL_RENDER_SIXEL: return RL_PIX_SIXEL;
+    case RL_RENDER_KITTY: return RL_PIX_KITTY;
+    case RL_RENDER_ITERM: return RL_PIX_ITERM;
+    default: return RL_PIX_SYMBOLS;
+    }
+}
+
+rl_render_mode
+rl_pixmode_render(rl_pixmode pix)
+{
+    switch (pix) {
+    case RL_PIX_ASCII: return RL_RENDER_ASCII;
+    case RL_PIX_SIXEL: return RL_RENDER_SIXEL;
+    case RL_PIX_KITTY: return RL_RENDER_KITTY;
+    case RL_PIX_ITERM: return RL_RENDER_ITERM;
+    default: return RL_RENDER_SYMBOLS;
+    }
+}
+
+static bool
+is_pixel(rl_render_mode mode)
+{
+    return mode == RL_RENDER_SIXEL || mode == RL_RENDER_KITTY
+           || mode == RL_RENDER_ITERM;
+}
+
+void
+rl_render_view_target(int cols, int rows, rl_render_mode mode, int cell_w,
+                      int cell_h, const rl_view *v, int *max_w, int *max_h)
+{
+    int zoom = v != NULL && v->zoom > 1 ? v->zoom : 1;
+
+    if (zoom > RL_PIC_MAX_ZOOM)
+        zoom = RL_PIC_MAX_ZOOM;
+    rl_render_target_px(cols, rows, max_w, max_h);
+    if (*max_w > 0 && is_pixel(mode)) {
+        *max_w = cols * (cell_w > 0 ? cell_w : RL_PIC_CELL_W);
+        *max_h = rows * (cell_h > 0 ? cell_h : RL_PIC_CELL_H);
+    }
+    *max_w *= zoom;
+    *max_h *= zoom;
+}
+
+rl_cells *
+rl_render_view(const rl_pixels *px, int cols, int rows, rl_render_mode mode,
+               rl_colors colors, const rl_view *v, int cell_w, int cell_h,
+               rl_err *err)
+{
+    rl_view view = v != NULL ? *v : RL_VIEW_FIT;
+    rl_pixels *part;
+    rl_cells *c;
+    double win[4];
+    int mw, mh, w, h;
+
+    if (is_pixel(mode)) {
+        rl_pic *p = rl_pic_encode(px, &view, rl_render_pixmode(mode), cols,
+                                  rows, cell_w, cell_h, err);
+
+        if (p == NULL)
+            return NULL;
+        c = rl_cells_blank(cols, rows, colors);
+        c->pic = p;
+        return c;
+    }
+    rl_view_clamp(&view);
+    if (view.zoom == 1 || px == NULL || px->w <= 0 || px->h <= 0)
+        return rl_render_cells(px, cols, rows, mode, colors, err);
+
+    /* the window, resampled to what a whole image would be decoded at */
+    rl_render_target_px(cols, rows, &mw, &mh);
+    if (mw == 0)
+        return rl_render_cells(px, cols, rows, mode, colors, err);
+    rl_view_window(&view, px->w, px->h, win);
+    rl_pic_fit((int)(win[2] * 1000), (int)(win[3] * 1000), mw, mh, &w, &h);
+    part = rl_pixels_view(px, win, w, h, err);
+    if (part == NULL)
+        return NULL;
+    c = rl_render_cells(part, cols, rows, mode, colors, err);
+    rl_pixels_free(part);
+    return c;
+}
+
 rl_pic *
 rl_pic_dup(const rl_pic *p)
 {

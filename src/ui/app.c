@@ -152,7 +152,9 @@ apply(struct ui_app *app, int flags)
     if (flags & UI_RELAYOUT) {
         getmaxyx(stdscr, app->rows, app->cols);
         f->type->layout(f->state, app->rows, app->cols);
-        /* Curses repaints everything; direct-written panes follow. */
+        /* Curses repaints everything; direct-written panes follow. Kitty
+         * pictures sit apart from the text: take them all down first. */
+        ui_pane_forget(app);
         clearok(curscr, TRUE);
         app->need_paint = true;
         flags |= UI_REDRAW;
@@ -220,6 +222,7 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     }
     while (app->depth > 0)
         pop(app);                  /* screens flush their pending work */
+    ui_pane_forget(app);
     endwin();
     rl_buf_free(&app->out);
     return 0;

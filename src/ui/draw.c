@@ -193,13 +193,23 @@ ui_image_rows(const struct ui_app *app, int rows)
 rl_render_mode
 ui_render_mode(const struct ui_app *app)
 {
-    return app->opt.pixels == UI_PIXELS_ASCII ? RL_RENDER_ASCII
-           : RL_RENDER_SYMBOLS;
+    if (app->opt.pixels == UI_PIXELS_ASCII)
+        return RL_RENDER_ASCII;
+    return app->caps.pixels >= RL_PIX_SIXEL
+           ? rl_pixmode_render(app->caps.pixels) : RL_RENDER_SYMBOLS;
 }
 
 rl_cells *
 ui_pane_cells(struct ui_app *app, rl_prefetch *pf, const char *path,
               int cols, int rows, char *msg, size_t size)
+{
+    return ui_pane_cells_view(app, pf, path, cols, rows, NULL, msg, size);
+}
+
+rl_cells *
+ui_pane_cells_view(struct ui_app *app, rl_prefetch *pf, const char *path,
+                   int cols, int rows, const rl_view *v, char *msg,
+                   size_t size)
 {
     char warning[128] = "";
     rl_cells *c;
@@ -211,9 +221,10 @@ ui_pane_cells(struct ui_app *app, rl_prefetch *pf, const char *path,
                  "images adds them)");
         return NULL;
     }
-    c = rl_prefetch_get(pf, path, ui_image_cols(app, cols),
-                        ui_image_rows(app, rows), ui_render_mode(app),
-                        app->colors, warning, &e);
+    rl_prefetch_set_cell(pf, app->caps.cell_w, app->caps.cell_h);
+    c = rl_prefetch_get_view(pf, path, ui_image_cols(app, cols),
+                             ui_image_rows(app, rows), ui_render_mode(app),
+                             app->colors, v, warning, &e);
     if (c == NULL) {
         char *safe = rl_utf8_sanitize(e.msg);
 
@@ -229,6 +240,7 @@ void
 ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
              int cols, int rows)
 {
+    rl_prefetch_set_cell(pf, app->caps.cell_w, app->caps.cell_h);
     if (path != NULL)
         rl_prefetch_want(pf, path, ui_image_cols(app, cols),
                          ui_image_rows(app, rows), ui_render_mode(app),
@@ -238,8 +250,34 @@ ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
 void
 ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left)
 {
-    if (c != NULL && app->opt.pixels != UI_PIXELS_ASCII)
+    int r;
+
+    if (c == NULL || app->opt.pixels == UI_PIXELS_ASCII)
+        return;
+    if (c->pic == NULL) {
         rl_cells_to_ansi(c, top, left, &app->out);
+        return;
+    }
+    /* ECH erases the cells and, in xterm, the sixel pixels over them */
+    rl_buf_adds(&app->out, "\033[0m");
+    for (r = 0; r < c->rows && top + r < LINES; r++)
+        rl_buf_printf(&app->out, "\033[%d;%dH\033[%dX", top + r + 1,
+                      left + 1, c->cols);
+    /* one kitty id per pane position: panes never share a top-left */
+    rl_pic_place(c->pic, top, left, (unsigned)(top * 4096 + left + 1),
+                 app->caps.passthrough, &app->out);
+}
+
+void
+ui_pane_forget(struct ui_app *app)
+{
+    rl_buf b = {0};
+
+    if (app->opt.pixels == UI_PIXELS_ASCII || app->caps.pixels != RL_PIX_KITTY)
+        return;
+    rl_pic_erase(RL_PIX_KITTY, 0, app->caps.passthrough, &b);
+    ui_write_direct(app, b.data, b.len);
+    rl_buf_free(&b);
 }
 
 void

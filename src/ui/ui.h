@@ -11,8 +11,10 @@
 
 #include "relabel/catalog.h"
 #include "relabel/guide.h"
+#include "relabel/picture.h"
 #include "relabel/render.h"
 #include "relabel/store.h"
+#include "relabel/termcaps.h"
 #include "relabel/util.h"
 
 /* What a key handler asks the loop to do. */
@@ -66,6 +68,7 @@ struct ui_app {
     const char *reviewer;      /* who marks */
     struct ui_options opt;
     rl_colors colors;          /* in force for image rendering */
+    rl_termcaps caps;          /* what the terminal draws (issue 11) */
     bool color_ok;             /* terminal has colours for text */
     struct ui_frame stack[8];  /* screens, top last */
     int depth;
@@ -141,12 +144,23 @@ rl_render_mode ui_render_mode(const struct ui_app *app);
  * `msg`, which is "" otherwise. The caller frees the grid. */
 rl_cells *ui_pane_cells(struct ui_app *app, rl_prefetch *pf, const char *path,
                         int cols, int rows, char *msg, size_t size);
+/* The same for window `v` of the image (full-screen zoom; NULL: all). */
+rl_cells *ui_pane_cells_view(struct ui_app *app, rl_prefetch *pf,
+                             const char *path, int cols, int rows,
+                             const rl_view *v, char *msg, size_t size);
 /* Asks the prefetcher for that grid in the background. */
 void ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
                   int cols, int rows);
-/* Appends the grid's bytes to app->out (symbols mode only); the caller
- * sends them with ui_pane_flush() once every pane is added. */
+/* Appends the grid's bytes to app->out (symbols and pixel modes); the
+ * caller sends them with ui_pane_flush() once every pane is added. A
+ * picture first blanks the pane's cells (so a smaller picture leaves no
+ * rest of the last one) and, in kitty mode, replaces the image whose id
+ * the pane's position gives. */
 void ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left);
+/* Removes every kitty picture now (before curses repaints text where
+ * they were, and at exit); nothing in other modes, where text written
+ * over a picture replaces it. */
+void ui_pane_forget(struct ui_app *app);
 void ui_pane_flush(struct ui_app *app);
 /* Writes `len` bytes straight to the terminal, then restores the cursor
  * to where curses believes it is. */
