@@ -177,6 +177,8 @@ typedef enum ui_action {
     UI_A_PROBLEMATIC, UI_A_NOTE, UI_A_CONFIRM, UI_A_NEXT, UI_A_PREV,
     UI_A_GOTO, UI_A_FILTER, UI_A_UNDO, UI_A_REDO, UI_A_ADD, UI_A_NAME,
     UI_A_FULL, UI_A_GUIDE, UI_A_BROWSE, UI_A_EXAMPLES, UI_A_HELP, UI_A_QUIT,
+    UI_A_ZOOM_IN, UI_A_ZOOM_OUT, UI_A_ZOOM_FIT, UI_A_PAN_LEFT,
+    UI_A_PAN_RIGHT, UI_A_PAN_UP, UI_A_PAN_DOWN,
     UI_A_COUNT
 } ui_action;
 
@@ -193,6 +195,9 @@ struct ui_action_info {
 };
 
 ui_action ui_keymap_lookup(int key);
+/* The full-screen image's keys (zoom, pan, back), which take precedence
+ * there; UI_A_NONE for the others. */
+ui_action ui_keymap_full(int key);
 /* Actions in help order; count in *n. */
 const struct ui_action_info *ui_keymap_actions(size_t *n);
 

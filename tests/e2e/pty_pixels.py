@@ -66,6 +66,18 @@ class Term:
             out += d
         return out
 
+    def pictures(self, decode, text=b""):
+        """Bytes until a whole picture has come and output went idle:
+        (bytes, pictures). A loaded machine may take seconds."""
+        out = b""
+        end = time.time() + 30
+        while time.time() < end:
+            out += self.read_idle(0.5, 2)
+            imgs = decode(out)
+            if imgs and text in out:
+                return out, imgs
+        return out, decode(out)
+
     def send(self, s):
         os.write(self.fd, s.encode())
 
@@ -229,13 +241,12 @@ def main():
             env[k] = os.environ[k]
     t = Term([relabel, "--db", db, "review", "--pixels", mode, "--cell",
               "%dx%d" % (CW, CH)], env)
-    first = t.read_idle(until=b"Candidates")
+    first, imgs = t.pictures(decode, b"Candidates")
     m = re.search(rb"Image: (\S+\.JPEG)", first)
     if not m:
         fail("no review screen: %r" % first[-300:])
     name = m.group(1).decode()
     src = os.path.join(demo, name)
-    imgs = decode(first)
     if len(imgs) != 1:
         fail("%d pictures in the first frame, expected 1" % len(imgs))
     w, h, rgb, pos = imgs[0]
@@ -262,15 +273,14 @@ def main():
 
     # full screen, zoom 2x about the centre
     t.send("f")
-    full = t.read_idle()
-    fi = decode(full)
+    full, fi = t.pictures(decode)
     if len(fi) != 1:
         fail("%d pictures after f" % len(fi))
     fw, fh, frgb, _ = fi[0]
     if fw <= w:
         fail("full screen picture %dx%d not larger than the pane's" % (fw, fh))
     t.send("+")
-    zi = decode(t.read_idle())
+    zi = t.pictures(decode)[1]
     if len(zi) != 1:
         fail("%d pictures after +" % len(zi))
     zw, zh, zrgb, _ = zi[0]
@@ -282,38 +292,44 @@ def main():
     if zdb < target - 4 or zdb < whole + 3:
         fail("zoom does not show the centre quarter (%.1f dB, whole %.1f)"
              % (zdb, whole))
+    # two quarter-view pans right: the window's left edge at the middle
     t.send("l")
-    pi = decode(t.read_idle())
+    if len(t.pictures(decode)[1]) != 1:
+        fail("no picture after l (pan)")
+    t.send("l")
+    pi = t.pictures(decode)[1]
     if len(pi) != 1:
-        fail("%d pictures after l (pan)" % len(pi))
-    crop = "%dx%d+%d+%d" % (sw // 2, sh // 2, sw // 4 + sw // 8, sh // 4)
+        fail("%d pictures after the second l (pan)" % len(pi))
+    crop = "%dx%d+%d+%d" % (sw // 2, sh // 2, sw // 2, sh // 4)
     pdb = psnr(reference(src, pi[0][0], pi[0][1], crop), pi[0][2])
-    print("# %s: pan right a quarter view: %.1f dB" % (mode, pdb))
-    if pdb < target - 6:
-        fail("pan does not show the window a quarter to the right (%.1f dB)" % pdb)
+    print("# %s: panned right half a view: %.1f dB" % (mode, pdb))
+    if pdb < target - 4:
+        fail("pan does not show the right-hand window (%.1f dB)" % pdb)
+    t.send("l")
+    if marker in t.read_idle(0.4, 5):
+        fail("a pan at the edge (no change) sent the picture again")
     t.send("0")
-    oi = decode(t.read_idle())
+    oi = t.pictures(decode)[1]
     if len(oi) != 1 or (oi[0][0], oi[0][1]) != (fw, fh):
         fail("0 does not fit the whole image again")
     t.send("f")
-    back = t.read_idle()
-    if len(decode(back)) != 1:
+    if len(t.pictures(decode)[1]) != 1:
         fail("f does not return to the review screen with its picture")
 
     # next image: a different picture
     t.send("n")
-    nx = t.read_idle()
-    ni = decode(nx)
+    ni = t.pictures(decode)[1]
     if len(ni) != 1:
         fail("%d pictures for the next image" % len(ni))
-    m2 = re.search(rb"Image: (\S+\.JPEG)", nx)
-    if not m2 or m2.group(1).decode() == name:
-        fail("n did not move to another image")
-    src2 = os.path.join(demo, m2.group(1).decode())
-    ndb = psnr(reference(src2, ni[0][0], ni[0][1]), ni[0][2])
-    print("# %s: next image %s %.1f dB" % (mode, m2.group(1).decode(), ndb))
-    if ndb < target:
-        fail("next picture %.1f dB" % ndb)
+    # curses sends only what changed of "Image: NAME": find the photo
+    nw, nh, nrgb, _ = ni[0]
+    best = max((psnr(reference(os.path.join(demo, f), nw, nh), nrgb), f)
+               for f in sorted(os.listdir(demo)) if f.endswith(".JPEG")
+               and abs(nw / nh - (lambda s: s[0] / s[1])(
+                   source_size(os.path.join(demo, f)))) < 0.02)
+    print("# %s: next image is %s, %.1f dB" % (mode, best[1], best[0]))
+    if best[1] == name or best[0] < target:
+        fail("n did not draw another photo (%s, %.1f dB)" % (best[1], best[0]))
     t.send("q")
     bye = t.read_idle(0.3, 5)
     if mode == "kitty" and b"\x1b_Ga=d,d=A" not in bye:

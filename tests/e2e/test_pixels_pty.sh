@@ -15,7 +15,9 @@ for mode in kitty sixel; do
     demo_db "$DB"
     /usr/bin/python3 "$HERE/pty_pixels.py" "$RELABEL" "$DB" $mode "$DEMO" \
         || fail "$mode: pictures not as expected"
-    n=$(q "SELECT count(*) FROM verdict")
-    [ "$n" -ge 1 ] || fail "$mode: the mark is not stored ($n verdicts)"
+    n=$(q "SELECT count(*) FROM review r JOIN image i ON i.id = r.image
+           WHERE i.name = 'astronaut_collins.JPEG' AND r.state = 'correct'
+           AND r.reviewer = '$REVIEWER'")
+    [ "$n" = 1 ] || fail "$mode: the mark is not stored ($n marks)"
 done
 exit 0
