@@ -37,5 +37,11 @@ foreach(t ${RL_E2E_TESTS})
         ENVIRONMENT "RELABEL=$<TARGET_FILE:relabel>;RL_SRC=${CMAKE_CURRENT_SOURCE_DIR};RL_SHARED_DATA=${RL_SHARED_DATA}")
 endforeach()
 
+# A real X terminal on Xvfb (about 40 s): once, in the plain tree.
+if(TEST e2e.test_xterm_sixel)
+    set_tests_properties(e2e.test_xterm_sixel PROPERTIES
+                         LABELS "e2e;large" TIMEOUT 240)
+endif()
+
 # Fuzz targets: corpus and regression replays (tests/fuzz/fuzz.cmake).
 include(${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)

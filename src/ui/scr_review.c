@@ -19,6 +19,8 @@
 #define MIN_COLS 60
 #define MIN_ROWS 15
 #define IDLE_CAP_MS 60000.0   /* longer pauses do not count as work */
+#define TEXT_MIN 48           /* columns of candidate text, at least ... */
+#define TEXT_MAX 72           /* ... and at most (a gloss line wraps) */
 
 struct review {
     struct ui_app *app;
@@ -296,7 +298,13 @@ review_layout(void *p, int rows, int cols)
         rs->text_x = cols;
         rs->text_w = 0;
     } else {
-        rs->pane_cols = cols * 2 / 5;
+        /* The text gets what candidate lines need (3/5 of a narrow
+         * terminal, never under TEXT_MIN nor over TEXT_MAX columns); the
+         * picture takes the rest: 2/5 up to 120 columns, 64% at 200. */
+        int text = cols * 3 / 5;
+
+        text = text < TEXT_MIN ? TEXT_MIN : text > TEXT_MAX ? TEXT_MAX : text;
+        rs->pane_cols = cols - text;
         rs->pane_rows = rows - 2;
         rs->text_x = rs->pane_cols + 1;
         rs->text_w = cols - rs->text_x;
