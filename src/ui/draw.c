@@ -250,6 +250,7 @@ ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
 void
 ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left)
 {
+    unsigned id;
     int r;
 
     if (c == NULL || app->opt.pixels == UI_PIXELS_ASCII)
@@ -264,8 +265,45 @@ ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left)
         rl_buf_printf(&app->out, "\033[%d;%dH\033[%dX", top + r + 1,
                       left + 1, c->cols);
     /* one kitty id per pane position: panes never share a top-left */
-    rl_pic_place(c->pic, top, left, (unsigned)(top * 4096 + left + 1),
-                 app->caps.passthrough, &app->out);
+    id = (unsigned)(top * 4096 + left + 1);
+    rl_pic_place(c->pic, top, left, id, app->caps.passthrough, &app->out);
+    if (app->nkitty_frame < (int)(sizeof app->kitty_frame
+                                  / sizeof app->kitty_frame[0]))
+        app->kitty_frame[app->nkitty_frame++] = id;
+}
+
+rl_cells *
+ui_image_file(struct ui_app *app, const char *path, int cols, int max_rows,
+              bool fit_rows, rl_err *err)
+{
+    rl_render_mode mode = ui_render_mode(app);
+    int cw = app->caps.cell_w > 0 ? app->caps.cell_w : RL_PIC_CELL_W;
+    int ch = app->caps.cell_h > 0 ? app->caps.cell_h : RL_PIC_CELL_H;
+    int mw, mh, rows = max_rows;
+    rl_pixels *px;
+    rl_cells *c;
+
+    rl_render_view_target(cols, max_rows, mode, cw, ch, NULL, &mw, &mh);
+    if (mw == 0) {
+        rl_err_set(err, RL_E_RANGE, "no room for the image (%dx%d cells)",
+                   cols, max_rows);
+        return NULL;
+    }
+    if ((px = rl_pixels_load(path, mw, mh, err)) == NULL)
+        return NULL;
+    if (fit_rows) {
+        /* the rows the whole width needs: cells are cw x ch pixels, or
+         * 1:2 for symbols */
+        long need = mode >= RL_RENDER_SIXEL
+                    ? ((long)cols * cw * px->h + (long)px->w * ch - 1)
+                      / ((long)px->w * ch)
+                    : ((long)cols * px->h + 2L * px->w - 1) / (2L * px->w);
+
+        rows = need < 1 ? 1 : need < max_rows ? (int)need : max_rows;
+    }
+    c = rl_render_view(px, cols, rows, mode, app->colors, NULL, cw, ch, err);
+    rl_pixels_free(px);
+    return c;
 }
 
 void
@@ -278,11 +316,27 @@ ui_pane_forget(struct ui_app *app)
     rl_pic_erase(RL_PIX_KITTY, 0, app->caps.passthrough, &b);
     ui_write_direct(app, b.data, b.len);
     rl_buf_free(&b);
+    app->nkitty_shown = app->nkitty_frame = 0;
 }
 
 void
 ui_pane_flush(struct ui_app *app)
 {
+    int i, k;
+
+    /* kitty: pictures this screen no longer shows (a guide image that
+     * scrolled to another row, the review pane under an overlay) */
+    for (i = 0; i < app->nkitty_shown; i++) {
+        for (k = 0; k < app->nkitty_frame; k++)
+            if (app->kitty_shown[i] == app->kitty_frame[k])
+                break;
+        if (k == app->nkitty_frame)
+            rl_pic_erase(RL_PIX_KITTY, app->kitty_shown[i],
+                         app->caps.passthrough, &app->out);
+    }
+    memcpy(app->kitty_shown, app->kitty_frame, sizeof app->kitty_shown);
+    app->nkitty_shown = app->nkitty_frame;
+    app->nkitty_frame = 0;
     if (app->out.len > 0)
         ui_write_direct(app, app->out.data, app->out.len);
     rl_buf_reset(&app->out);

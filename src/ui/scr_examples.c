@@ -111,10 +111,8 @@ examples_layout(void *p, int rows, int cols)
         ex->msg[i][0] = '\0';
         if (ex->cell_w < 4 || ex->cell_h < 2)
             continue;
-        ex->cells[i] = rl_render_file(ex->files[i], ex->cell_w - 1,
-                                      ex->cell_h - 1,
-                                      ui_render_mode(ex->app),
-                                      ex->app->colors, NULL, &e);
+        ex->cells[i] = ui_image_file(ex->app, ex->files[i], ex->cell_w - 1,
+                                     ex->cell_h - 1, false, &e);
         if (ex->cells[i] == NULL)
             snprintf(ex->msg[i], sizeof ex->msg[i], "%.110s", e.msg);
     }

@@ -69,6 +69,10 @@ struct ui_app {
     struct ui_options opt;
     rl_colors colors;          /* in force for image rendering */
     rl_termcaps caps;          /* what the terminal draws (issue 11) */
+    unsigned kitty_shown[32];  /* kitty image ids on screen ... */
+    int nkitty_shown;          /* ... how many (see ui_pane_flush) */
+    unsigned kitty_frame[32];  /* ids placed since the last flush */
+    int nkitty_frame;
     bool color_ok;             /* terminal has colours for text */
     struct ui_frame stack[8];  /* screens, top last */
     int depth;
@@ -157,10 +161,19 @@ void ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
  * rest of the last one) and, in kitty mode, replaces the image whose id
  * the pane's position gives. */
 void ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left);
+/* An image file for a panel `cols` wide (reference examples, guide
+ * images): decoded for that width and, when `fit_rows`, given the rows
+ * its aspect needs at the full width (at most max_rows), else exactly
+ * max_rows. In the session's picture mode. NULL with `err` set when it
+ * cannot be shown. The caller frees the grid. */
+rl_cells *ui_image_file(struct ui_app *app, const char *path, int cols,
+                        int max_rows, bool fit_rows, rl_err *err);
 /* Removes every kitty picture now (before curses repaints text where
  * they were, and at exit); nothing in other modes, where text written
  * over a picture replaces it. */
 void ui_pane_forget(struct ui_app *app);
+/* Sends app->out. In kitty mode the pictures placed since the last
+ * flush are then the screen's: any other shown before is deleted. */
 void ui_pane_flush(struct ui_app *app);
 /* Writes `len` bytes straight to the terminal, then restores the cursor
  * to where curses believes it is. */
