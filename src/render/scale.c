@@ -120,7 +120,7 @@ rl_pixels_view(const rl_pixels *px, const double win[4], int dw, int dh,
 {
     struct taps tx, ty;
     rl_pixels *out;
-    float *row;
+    float *row, *acc;
     int x, y, i, k;
 
     if (px == NULL || px->w <= 0 || px->h <= 0 || !(win[2] > 0)
@@ -138,11 +138,13 @@ rl_pixels_view(const rl_pixels *px, const double win[4], int dw, int dh,
     out->src_h = px->src_h;
     out->rgb = rl_xmalloc((size_t)dw * dh * 3);
     row = rl_xmalloc((size_t)dw * 3 * sizeof *row);
+    acc = rl_xmalloc((size_t)px->w * 3 * sizeof *acc);
 
     /* vertical pass into one float row, then horizontal into the output */
     for (y = 0; y < dh; y++) {
         const float *wy = ty.w + ty.off[y];
-        float *acc = rl_xcalloc((size_t)px->w * 3, sizeof *acc);
+
+        memset(acc, 0, (size_t)px->w * 3 * sizeof *acc);
 
         for (k = 0; k < ty.count[y]; k++) {
             const unsigned char *s =
@@ -173,8 +175,8 @@ rl_pixels_view(const rl_pixels *px, const double win[4], int dw, int dh,
             out->rgb[(size_t)y * dw * 3 + i] =
                 (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
         }
-        free(acc);
     }
+    free(acc);
     free(row);
     taps_free(&tx);
     taps_free(&ty);
