@@ -142,10 +142,12 @@ void rl_pic_place(const rl_pic *p, int top, int left, unsigned id,
 void rl_pic_erase(rl_pixmode mode, unsigned id, bool passthrough,
                   rl_buf *out);
 
-/* The encoders, on pixels already at their displayed size; each appends
- * to `out` and returns 0, or -1 with RL_E_IMAGE set. */
+/* The encoders, on pixels already at their displayed size (sixel: any
+ * size, scaled by chafa to w x h); each appends to `out` and returns 0,
+ * or -1 with RL_E_IMAGE set. */
 int rl_kitty_encode(const rl_pixels *px, rl_buf *out, rl_err *err);
-int rl_sixel_encode(const rl_pixels *px, rl_buf *out, rl_err *err);
+int rl_sixel_encode(const rl_pixels *px, int w, int h, rl_buf *out,
+                    rl_err *err);
 int rl_iterm_encode(const rl_pixels *px, rl_buf *out, rl_err *err);
 
 /* Standard base64 (RFC 4648, padded) of in[0..n), appended to `out`. */

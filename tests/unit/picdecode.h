@@ -172,7 +172,7 @@ static struct pd_image *
 pd_kitty(const char *s, size_t n, int *chunks, size_t *max_chunk)
 {
     const char *p = s, *end = s + n;
-    char *b64 = NULL;
+    char *b64 = NULL;          /* the decoded bytes of every chunk */
     size_t blen = 0;
     int f = 32, o_z = 0, w = 0, h = 0, started = 0;
     struct pd_image *im = NULL;
@@ -219,23 +219,28 @@ pd_kitty(const char *s, size_t n, int *chunks, size_t *max_chunk)
             if (is_data == 1)
                 started = 1;
             if (started && is_data != -1 && semi != NULL) {
-                size_t len = (size_t)(st - semi - 1);
+                size_t len = (size_t)(st - semi - 1), dn;
+                /* each chunk is base64 of its own (chafa pads each) */
+                unsigned char *d = pd_unbase64(semi + 1, len, &dn);
 
-                b64 = realloc(b64, blen + len + 1);
-                memcpy(b64 + blen, semi + 1, len);
-                blen += len;
+                if (d == NULL)
+                    break;
+                b64 = realloc(b64, blen + dn + 1);
+                memcpy(b64 + blen, d, dn);
+                blen += dn;
+                free(d);
                 (*chunks)++;
                 if (len > *max_chunk)
                     *max_chunk = len;
-                if (!more)
-                    break;
             }
+            if (started && !more && is_data != -1)
+                break;
         }
         p = st + 2;
     }
     if (b64 != NULL) {
-        size_t dn;
-        unsigned char *d = pd_unbase64(b64, blen, &dn);
+        size_t dn = blen;
+        unsigned char *d = (unsigned char *)b64;
 
         if (d != NULL && f == 100) {
             im = pd_png(d, dn);
@@ -255,7 +260,6 @@ pd_kitty(const char *s, size_t n, int *chunks, size_t *max_chunk)
             }
             free(raw);
         }
-        free(d);
     }
     free(b64);
     return im;
