@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <turbojpeg.h>
 
@@ -18,6 +19,7 @@
 #include "t.h"
 
 #define CHELSEA RL_TEST_DATA "/jpeg/chelsea_cat.JPEG"
+#define LARGE RL_SHARED_DATA "/badjpeg/large_4000x2664.JPEG"
 
 /* The source at the picture's displayed size, as the encoder saw it. */
 static rl_pixels *
@@ -245,6 +247,85 @@ test_zoom(const rl_pixels *px)
     rl_buf_free(&b);
 }
 
+/* The prefetcher keys pixel pictures by cell size and zoom window, and
+ * a zoom past the decoded resolution decodes the file again, finer. */
+static void
+test_prefetch(void)
+{
+    rl_prefetch *pf = rl_prefetch_new(8);
+    rl_prefetch_stats st;
+    rl_view z8 = { 8, 0.5, 0.5 };
+    rl_cells *a, *b, *c;
+    rl_err e;
+
+    rl_prefetch_set_cell(pf, 10, 20);
+    a = rl_prefetch_get_view(pf, LARGE, 120, 38, RL_RENDER_KITTY,
+                             RL_COLORS_FULL, NULL, NULL, &e);
+    rl_prefetch_counters(pf, &st);
+    if (!ok(a != NULL && a->pic != NULL && a->pic->px_w == 1141
+            && a->pic->px_h == 760, "kitty grid from the prefetcher: %dx%d",
+            a && a->pic ? a->pic->px_w : 0, a && a->pic ? a->pic->px_h : 0))
+        goto out;
+    is_int(st.decodes, 1, "one decode for the fitted picture");
+    b = rl_prefetch_get_view(pf, LARGE, 120, 38, RL_RENDER_KITTY,
+                             RL_COLORS_FULL, &z8, NULL, &e);
+    rl_prefetch_counters(pf, &st);
+    is_int(st.decodes, 2, "zoom 8x decodes again at a finer scale");
+    {
+        /* the window at 8x is 500x333 source pixels shown at 1141x760:
+         * from the full-size decode, not from the 1/4-scale one */
+        rl_pixels *full = rl_pixels_load(LARGE, 0, 0, &e), *coarse, *ref,
+                  *up;
+        double win[4] = { 1750, 1165.5, 500, 333 }, cwin[4];
+        struct pd_image *im;
+        rl_buf out = {0};
+        int chunks;
+        size_t maxc;
+
+        coarse = rl_pixels_load(LARGE, 1141, 760, &e);
+        rl_pic_place(b->pic, 0, 0, 1, false, &out);
+        im = pd_kitty(out.data, out.len, &chunks, &maxc);
+        ref = rl_pixels_view(full, win, b->pic->px_w, b->pic->px_h, &e);
+        cwin[0] = win[0] * coarse->w / full->w;
+        cwin[1] = win[1] * coarse->h / full->h;
+        cwin[2] = win[2] * coarse->w / full->w;
+        cwin[3] = win[3] * coarse->h / full->h;
+        up = rl_pixels_view(coarse, cwin, b->pic->px_w, b->pic->px_h, &e);
+        if (ok(im != NULL && ref != NULL && up != NULL && im->w == ref->w,
+               "zoomed picture decodes")) {
+            double fine = pd_psnr(ref->rgb, im->rgb, im->w, im->h);
+            double blur = pd_psnr(ref->rgb, up->rgb, im->w, im->h);
+
+            ok(fine >= 38 && fine > blur + 3, "8x shows the real detail: "
+               "%.1f dB against the full-size window (upscaled 1/4 decode: "
+               "%.1f)", fine, blur);
+        }
+        pd_free(im);
+        rl_buf_free(&out);
+        rl_pixels_free(full);
+        rl_pixels_free(coarse);
+        rl_pixels_free(ref);
+        rl_pixels_free(up);
+    }
+    c = rl_prefetch_get_view(pf, LARGE, 120, 38, RL_RENDER_KITTY,
+                             RL_COLORS_FULL, NULL, NULL, &e);
+    rl_prefetch_counters(pf, &st);
+    ok(c != NULL && st.hits >= 1 && st.decodes == 2,
+       "the fitted picture again comes from the cache");
+    rl_prefetch_set_cell(pf, 8, 16);
+    rl_cells_free(c);
+    c = rl_prefetch_get_view(pf, LARGE, 120, 38, RL_RENDER_KITTY,
+                             RL_COLORS_FULL, NULL, NULL, &e);
+    ok(c != NULL && c->pic != NULL && c->pic->px_h == 38 * 16,
+       "another cell size is another picture (%d px high)",
+       c && c->pic ? c->pic->px_h : 0);
+    rl_cells_free(b);
+    rl_cells_free(c);
+out:
+    rl_cells_free(a);
+    rl_prefetch_free(pf);
+}
+
 int
 main(void)
 {
@@ -258,6 +339,10 @@ main(void)
     test_sixel(px);
     test_iterm(px);
     test_zoom(px);
+    if (access(LARGE, R_OK) == 0)
+        test_prefetch();
+    else
+        ok(1, "# SKIP %s absent: no prefetch zoom test", LARGE);
     ok(rl_pic_encode(px, NULL, RL_PIX_SYMBOLS, 10, 10, 0, 0, &e) == NULL
        && e.code == RL_E_RANGE, "symbols is not a pixel mode");
     rl_pixels_free(px);
