@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "relabel/err.h"
 #include "relabel/render.h"
@@ -70,6 +71,8 @@ typedef struct rl_pic {
                             * that centres it */
     char *data;            /* owned, len bytes (NUL after them) */
     size_t len;
+    uint64_t sum;          /* FNV-1a of mode, size and data: equal sums,
+                            * the same picture (to skip resending it) */
 } rl_pic;
 
 /* Encodes the window `v` of `px` for a pane of cols x rows cells of

@@ -45,6 +45,20 @@ rl_base64_add(rl_buf *out, const unsigned char *in, size_t n)
     }
 }
 
+static uint64_t
+fnv(const rl_pic *p)
+{
+    uint64_t h = 14695981039346656037ULL;
+    size_t i;
+
+    h = (h ^ (uint64_t)p->mode) * 1099511628211ULL;
+    h = (h ^ (uint64_t)p->px_w) * 1099511628211ULL;
+    h = (h ^ (uint64_t)p->px_h) * 1099511628211ULL;
+    for (i = 0; i < p->len; i++)
+        h = (h ^ (unsigned char)p->data[i]) * 1099511628211ULL;
+    return h;
+}
+
 rl_pic *
 rl_pic_encode(const rl_pixels *px, const rl_view *v, rl_pixmode mode,
               int cols, int rows, int cell_w, int cell_h, rl_err *err)
@@ -113,6 +127,7 @@ done:
     p->len = b.len - 1;
     p->data = b.data;
     b.data = NULL;
+    p->sum = fnv(p);
 out:
     rl_buf_free(&b);
     rl_pixels_free(fitted);

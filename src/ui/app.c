@@ -152,10 +152,14 @@ apply(struct ui_app *app, int flags)
     if (flags & UI_RELAYOUT) {
         getmaxyx(stdscr, app->rows, app->cols);
         f->type->layout(f->state, app->rows, app->cols);
-        /* Curses repaints everything; direct-written panes follow. Kitty
-         * pictures sit apart from the text: take them all down first. */
-        ui_pane_forget(app);
-        clearok(curscr, TRUE);
+        /* Direct-written panes follow. After a resize or a resume curses
+         * repaints everything, so every picture goes (kitty's sit apart
+         * from the text: delete them); a screen pushed or popped is a
+         * diff, and pictures it leaves untouched stay (ui_pane_sweep). */
+        if (flags & UI_REPAINT) {
+            ui_pane_forget(app);
+            clearok(curscr, TRUE);
+        }
         app->need_paint = true;
         flags |= UI_REDRAW;
     }
@@ -163,6 +167,7 @@ apply(struct ui_app *app, int flags)
         erase();
         f->type->draw(f->state);
         refresh();
+        ui_pane_sweep(app);
         if (f->type->paint != NULL)
             f->type->paint(f->state);
         app->need_paint = false;
@@ -209,11 +214,11 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
 
         if (got_cont) {
             got_cont = 0;
-            flags = UI_RELAYOUT;
+            flags = UI_RELAYOUT | UI_REPAINT;
             apply(app, flags);
         }
         if (key == KEY_RESIZE)
-            flags = UI_RELAYOUT;
+            flags = UI_RELAYOUT | UI_REPAINT;
         else if (key != ERR)
             flags = f->type->key(f->state, key);
         else

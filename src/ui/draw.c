@@ -259,17 +259,61 @@ ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left)
         rl_cells_to_ansi(c, top, left, &app->out);
         return;
     }
+    id = (unsigned)(top * 4096 + left + 1);
+    if (app->nframe < (int)(sizeof app->frame / sizeof app->frame[0]))
+        app->frame[app->nframe++] = (struct ui_shown){ id, top, left,
+                                                       c->rows, c->cols,
+                                                       c->pic->sum };
+    for (r = 0; r < app->nshown; r++) {
+        const struct ui_shown *s = &app->shown[r];
+
+        if (s->id == id && s->sum == c->pic->sum && s->rows == c->rows
+            && s->cols == c->cols)
+            return;             /* there, untouched since it was drawn */
+    }
     /* ECH erases the cells and, in xterm, the sixel pixels over them */
     rl_buf_adds(&app->out, "\033[0m");
     for (r = 0; r < c->rows && top + r < LINES; r++)
         rl_buf_printf(&app->out, "\033[%d;%dH\033[%dX", top + r + 1,
                       left + 1, c->cols);
     /* one kitty id per pane position: panes never share a top-left */
-    id = (unsigned)(top * 4096 + left + 1);
     rl_pic_place(c->pic, top, left, id, app->caps.passthrough, &app->out);
-    if (app->nkitty_frame < (int)(sizeof app->kitty_frame
-                                  / sizeof app->kitty_frame[0]))
-        app->kitty_frame[app->nkitty_frame++] = id;
+}
+
+/* True while every cell of the rectangle still holds the invisible
+ * placeholder ui_pane_draw() put there, as curses last wrote it. */
+static bool
+placeholders(int top, int left, int rows, int cols)
+{
+    int y, x, cy, cx;
+    bool ok = true;
+
+    getyx(stdscr, cy, cx);
+    for (y = top; ok && y < top + rows && y < LINES; y++)
+        for (x = left; ok && x < left + cols && x < COLS; x++)
+            ok = (mvwinch(stdscr, y, x) & A_INVIS) != 0;
+    move(cy, cx);
+    return ok;
+}
+
+void
+ui_pane_sweep(struct ui_app *app)
+{
+    rl_buf b = {0};
+    int i, n = 0;
+
+    for (i = 0; i < app->nshown; i++) {
+        struct ui_shown *s = &app->shown[i];
+
+        if (placeholders(s->top, s->left, s->rows, s->cols))
+            app->shown[n++] = *s;
+        else if (app->caps.pixels == RL_PIX_KITTY)
+            rl_pic_erase(RL_PIX_KITTY, s->id, app->caps.passthrough, &b);
+    }
+    app->nshown = n;
+    if (b.len > 0)
+        ui_write_direct(app, b.data, b.len);
+    rl_buf_free(&b);
 }
 
 rl_cells *
@@ -311,12 +355,12 @@ ui_pane_forget(struct ui_app *app)
 {
     rl_buf b = {0};
 
+    app->nshown = app->nframe = 0;
     if (app->opt.pixels == UI_PIXELS_ASCII || app->caps.pixels != RL_PIX_KITTY)
         return;
     rl_pic_erase(RL_PIX_KITTY, 0, app->caps.passthrough, &b);
     ui_write_direct(app, b.data, b.len);
     rl_buf_free(&b);
-    app->nkitty_shown = app->nkitty_frame = 0;
 }
 
 void
@@ -324,19 +368,19 @@ ui_pane_flush(struct ui_app *app)
 {
     int i, k;
 
-    /* kitty: pictures this screen no longer shows (a guide image that
-     * scrolled to another row, the review pane under an overlay) */
-    for (i = 0; i < app->nkitty_shown; i++) {
-        for (k = 0; k < app->nkitty_frame; k++)
-            if (app->kitty_shown[i] == app->kitty_frame[k])
+    /* The screen's pictures are now those of this paint. Kitty: delete
+     * the ones it no longer places (a guide image scrolled elsewhere). */
+    for (i = 0; i < app->nshown; i++) {
+        for (k = 0; k < app->nframe; k++)
+            if (app->shown[i].id == app->frame[k].id)
                 break;
-        if (k == app->nkitty_frame)
-            rl_pic_erase(RL_PIX_KITTY, app->kitty_shown[i],
+        if (k == app->nframe && app->caps.pixels == RL_PIX_KITTY)
+            rl_pic_erase(RL_PIX_KITTY, app->shown[i].id,
                          app->caps.passthrough, &app->out);
     }
-    memcpy(app->kitty_shown, app->kitty_frame, sizeof app->kitty_shown);
-    app->nkitty_shown = app->nkitty_frame;
-    app->nkitty_frame = 0;
+    memcpy(app->shown, app->frame, sizeof app->shown);
+    app->nshown = app->nframe;
+    app->nframe = 0;
     if (app->out.len > 0)
         ui_write_direct(app, app->out.data, app->out.len);
     rl_buf_reset(&app->out);

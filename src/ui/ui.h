@@ -23,7 +23,9 @@ enum {
     UI_REDRAW = 2,         /* repaint the text of the top screen */
     UI_RELAYOUT = 4,       /* sizes changed: layout, then full repaint */
     UI_POP = 8,            /* close the top screen */
-    UI_QUIT = 16           /* leave the program */
+    UI_QUIT = 16,          /* leave the program */
+    UI_REPAINT = 32        /* the terminal's content is unknown (resize,
+                            * resume): clear it and write everything */
 };
 
 struct ui_app;
@@ -69,10 +71,12 @@ struct ui_app {
     struct ui_options opt;
     rl_colors colors;          /* in force for image rendering */
     rl_termcaps caps;          /* what the terminal draws (issue 11) */
-    unsigned kitty_shown[32];  /* kitty image ids on screen ... */
-    int nkitty_shown;          /* ... how many (see ui_pane_flush) */
-    unsigned kitty_frame[32];  /* ids placed since the last flush */
-    int nkitty_frame;
+    struct ui_shown {          /* pictures on the screen now, intact: */
+        unsigned id;           /* kitty image id (by position) */
+        int top, left, rows, cols;   /* the grid's cells */
+        uint64_t sum;          /* rl_pic.sum */
+    } shown[16], frame[16];    /* frame: painted since the last flush */
+    int nshown, nframe;
     bool color_ok;             /* terminal has colours for text */
     struct ui_frame stack[8];  /* screens, top last */
     int depth;
@@ -157,9 +161,11 @@ void ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
                   int cols, int rows);
 /* Appends the grid's bytes to app->out (symbols and pixel modes); the
  * caller sends them with ui_pane_flush() once every pane is added. A
- * picture first blanks the pane's cells (so a smaller picture leaves no
- * rest of the last one) and, in kitty mode, replaces the image whose id
- * the pane's position gives. */
+ * picture already on the screen at that place, intact, is not sent again
+ * (closing the guide does not resend the image beside it). Otherwise it
+ * first blanks the pane's cells (so a smaller picture leaves no rest of
+ * the last one) and, in kitty mode, replaces the image whose id the
+ * pane's position gives. */
 void ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left);
 /* An image file for a panel `cols` wide (reference examples, guide
  * images): decoded for that width and, when `fit_rows`, given the rows
@@ -168,6 +174,10 @@ void ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left);
  * cannot be shown. The caller frees the grid. */
 rl_cells *ui_image_file(struct ui_app *app, const char *path, int cols,
                         int max_rows, bool fit_rows, rl_err *err);
+/* After curses' refresh: forgets the pictures whose cells curses has
+ * written over (kitty: deletes them), so they are drawn again if wanted;
+ * the others stay and ui_pane_paint() does not resend them. */
+void ui_pane_sweep(struct ui_app *app);
 /* Removes every kitty picture now (before curses repaints text where
  * they were, and at exit); nothing in other modes, where text written
  * over a picture replaces it. */

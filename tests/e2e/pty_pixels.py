@@ -8,7 +8,8 @@ MODE is kitty or sixel. Runs `relabel --db DB review --pixels MODE --cell
     sixel: DCS palette + bands) to the source photo resized by ImageMagick
     (`convert -filter triangle`, an independent decoder and resampler) to the
     displayed size, within 38 dB (kitty) / 32 dB (sixel);
-  - a cursor move and a mark send no picture bytes;
+  - a cursor move and a mark send no picture bytes, nor do opening and
+    closing the guide beside the image;
   - full screen, then `+`: the picture is the centre quarter of the photo
     at the full-screen size; `0` fits it again; `f` returns;
   - `n` sends the next image's picture, a different photo.
@@ -270,6 +271,31 @@ def main():
     if marker in out:
         fail("a cursor move or mark sent picture bytes")
     print("# %s: move + mark sent %d bytes, no picture" % (mode, len(out)))
+
+    # the guide keeps the image beside it: opening and closing it does
+    # not send that picture again (guide sketches may come and go)
+    t.send("g")
+    out = t.read_idle(0.6, 10, until=b"Esc back")
+    t.send("\x1b")
+    out += t.read_idle(0.6, 10)
+    again = [im for im in decode(out) if im[3] == pos]
+    if again:
+        fail("opening and closing the guide resent the image")
+    print("# %s: guide open + close: %d bytes, image not resent"
+          % (mode, len(out)))
+
+    # `?` covers the picture with text: it must go (kitty: deleted), and
+    # come back when help closes
+    t.send("?")
+    out = t.read_idle(0.6, 10)
+    if mode == "kitty" and b"\x1b_Ga=d,d=I,i=1,q=2\x1b\\" not in out:
+        fail("help drawn over the kitty picture without deleting it")
+    if decode(out):
+        fail("a picture drawn over the help screen")
+    t.send("x")
+    out, back = t.pictures(decode)
+    if len(back) != 1 or back[0][3] != pos:
+        fail("the picture did not come back after help")
 
     # full screen, zoom 2x about the centre
     t.send("f")
