@@ -149,6 +149,13 @@ draw_chafa(const rl_pixels *px, rl_cells *c, int ox, int oy, int dc, int dr)
                                     | CHAFA_SYMBOL_TAG_INVERTED);
     for (size_t i = 0; i < sizeof quarters / sizeof quarters[0]; i++)
         chafa_symbol_map_add_by_range(map, quarters[i], quarters[i]);
+    /* Truecolor is for fidelity: every eighth block too (as `chafa
+     * --symbols block`), still no shades, which blur. */
+    if (c->colors == RL_COLORS_FULL) {
+        chafa_symbol_map_add_by_tags(map, CHAFA_SYMBOL_TAG_BLOCK);
+        chafa_symbol_map_remove_by_tags(map, CHAFA_SYMBOL_TAG_STIPPLE
+                                        | CHAFA_SYMBOL_TAG_WIDE);
+    }
     chafa_canvas_config_set_geometry(cfg, dc, dr);
     chafa_canvas_config_set_canvas_mode(cfg, chafa_mode(c->colors));
     chafa_canvas_config_set_symbol_map(cfg, map);   /* copies the map */

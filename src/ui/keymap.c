@@ -78,26 +78,28 @@ static const struct ui_action_info actions[] = {
     { UI_A_QUIT, "q", "quit", "quit" },
 };
 
-ui_action
-ui_keymap_lookup(int key)
+static ui_action
+lookup(const struct ui_binding *b, size_t n, int key)
 {
     size_t i;
 
-    for (i = 0; i < sizeof bindings / sizeof bindings[0]; i++)
-        if (bindings[i].key == key)
-            return bindings[i].action;
+    for (i = 0; i < n; i++)
+        if (b[i].key == key)
+            return b[i].action;
     return UI_A_NONE;
+}
+
+ui_action
+ui_keymap_lookup(int key)
+{
+    return lookup(bindings, sizeof bindings / sizeof bindings[0], key);
 }
 
 ui_action
 ui_keymap_full(int key)
 {
-    size_t i;
-
-    for (i = 0; i < sizeof full_bindings / sizeof full_bindings[0]; i++)
-        if (full_bindings[i].key == key)
-            return full_bindings[i].action;
-    return UI_A_NONE;
+    return lookup(full_bindings, sizeof full_bindings / sizeof full_bindings[0],
+                  key);
 }
 
 const struct ui_action_info *

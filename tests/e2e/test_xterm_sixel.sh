@@ -60,6 +60,13 @@ psnr()
 {
     compare -metric PSNR "$1" "$2" null: 2>&1 | awk '{print ($1 == "inf") ? 99 : int($1)}'
 }
+# background GEOMETRY WHAT: that part of the shot is all background (white)
+background()
+{
+    crop shot "$1" part
+    [ "$(convert "$TMP/part.png" -format '%[fx:minima.r*255]' info:)" -ge 250 ] \
+        || fail "$2 is not background ($1)"
+}
 # The displayed-size reference: photo NAME to WxH (ImageMagick resampler).
 ref() { convert "$DEMO/$1" -filter triangle -resize "$2!" "$TMP/ref.png"; }
 # Best PSNR of the WxH box near (X, Y), +-3 pixels: prints "dB x y".
@@ -115,9 +122,8 @@ crop shot "${TEXT_W}x$TEXT_H+$TEXT_X+$BORDER" text_sixel
 v=$(psnr "$TMP/text_symbols.png" "$TMP/text_sixel.png")
 [ "$v" = 99 ] || fail "text columns differ from the symbols screen ($v dB)"
 # column 48: the gap between picture and text is background
-crop shot "${CW}x$TEXT_H+$((BORDER + 48 * CW))+$BORDER" gap
-[ "$(convert "$TMP/gap.png" -format '%[fx:minima.r*255]' info:)" -ge 250 ] \
-    || fail "the column between picture and text is not background"
+background "${CW}x$TEXT_H+$((BORDER + 48 * CW))+$BORDER" \
+    "the column between picture and text"
 crop shot "480x480+$x+$y" pic1
 
 # ---- a mark: the picture stays, untouched --------------------------------
@@ -142,9 +148,7 @@ echo "# chelsea_cat: ${db} dB at ($x, $y)"
 [ "$db" -ge 28 ] || fail "cat picture only $db dB against the photo"
 for band in "480x$((11 * CH))+$BORDER+$BORDER" \
             "480x$((10 * CH))+$BORDER+$((BORDER + 27 * CH))"; do
-    crop shot "$band" rest
-    [ "$(convert "$TMP/rest.png" -format '%[fx:minima.r*255]' info:)" -ge 250 ] \
-        || fail "pane rows outside the cat ($band) keep the last picture"
+    background "$band" "a pane band outside the cat (the last picture?)"
 done
 keys q
 poll "relabel to end" 20 -- test -s "$TMP/status"
