@@ -56,7 +56,7 @@ struct taps {
 };
 
 static void
-taps_make(struct taps *t, double start, double len, int n, int src)
+taps_make(struct taps *t, double start, double len, int n)
 {
     double step = len / n;
     int i, total = 0, cap;
@@ -95,7 +95,6 @@ taps_make(struct taps *t, double start, double len, int n, int src)
         }
         t->count[i] = c;
         total += c;
-        (void)src;
     }
 }
 
@@ -129,8 +128,8 @@ rl_pixels_view(const rl_pixels *px, const double win[4], int dw, int dh,
         rl_err_set(err, RL_E_RANGE, "no picture to show at %dx%d", dw, dh);
         return NULL;
     }
-    taps_make(&tx, win[0], win[2], dw, px->w);
-    taps_make(&ty, win[1], win[3], dh, px->h);
+    taps_make(&tx, win[0], win[2], dw);
+    taps_make(&ty, win[1], win[3], dh);
     out = rl_xcalloc(1, sizeof *out);
     out->w = dw;
     out->h = dh;
