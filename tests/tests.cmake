@@ -37,6 +37,14 @@ foreach(t ${RL_E2E_TESTS})
         ENVIRONMENT "RELABEL=$<TARGET_FILE:relabel>;RL_SRC=${CMAKE_CURRENT_SOURCE_DIR};RL_SHARED_DATA=${RL_SHARED_DATA}")
 endforeach()
 
+# A real X terminal on Xvfb (about 40 s): once, in the plain tree.
+# The pty picture test decodes PNG and sixel in pure Python (about 80 s).
+foreach(t e2e.test_xterm_sixel e2e.test_pixels_pty)
+    if(TEST ${t})
+        set_tests_properties(${t} PROPERTIES LABELS "e2e;large" TIMEOUT 300)
+    endif()
+endforeach()
+
 # Fuzz targets: corpus and regression replays (tests/fuzz/fuzz.cmake).
 include(${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)
 

@@ -76,8 +76,11 @@ typedef enum rl_colors {
 typedef enum rl_render_mode {
     RL_RENDER_SYMBOLS,   /* chafa: space, half, quadrant and quarter
                           * blocks (U+2580..259F) with colours */
-    RL_RENDER_ASCII      /* " .:-=+*#%@" by luminance, no colour;
+    RL_RENDER_ASCII,     /* " .:-=+*#%@" by luminance, no colour;
                           * deterministic, for golden test screens */
+    RL_RENDER_SIXEL,     /* real pixels (picture.h): the grid is blank */
+    RL_RENDER_KITTY,     /* and its `pic` holds the picture to place */
+    RL_RENDER_ITERM      /* over it; only rl_render_view draws these */
 } rl_render_mode;
 
 /* One terminal cell. A cell with cp == 0 is the right half of a wide
@@ -88,11 +91,19 @@ typedef struct rl_cell {
                        * (8/16/256), or -1 for the terminal default */
 } rl_cell;
 
+struct rl_pic;
+
 typedef struct rl_cells {
     int cols, rows;     /* grid size */
     rl_colors colors;   /* how fg/bg are to be read */
     rl_cell *cell;      /* rows*cols, row-major, owned */
+    struct rl_pic *pic; /* pixel modes: the picture over the (blank)
+                         * grid, owned; NULL otherwise (picture.h) */
 } rl_cells;
+
+/* A cols x rows grid of spaces in default colours, no picture; NULL for
+ * sizes <= 0 or above RL_RENDER_MAX_CELLS. Free with rl_cells_free(). */
+rl_cells *rl_cells_blank(int cols, int rows, rl_colors colors);
 
 /* Pixel size the decoder should aim for so an image fills cols x rows
  * cells: cols*8 x rows*16 (cells are about twice as tall as wide). Either
@@ -110,7 +121,8 @@ void rl_render_target_px(int cols, int rows, int *max_w, int *max_h);
 rl_cells *rl_render_cells(const rl_pixels *px, int cols, int rows,
                           rl_render_mode mode, rl_colors colors, rl_err *err);
 
-/* Returns a deep copy of `c` to free with rl_cells_free(). */
+/* Returns a deep copy of `c` (its picture too) to free with
+ * rl_cells_free(). */
 rl_cells *rl_cells_dup(const rl_cells *c);
 
 /* Frees a grid; NULL is a no-op. */

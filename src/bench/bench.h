@@ -2,8 +2,8 @@
  * as JSON with --json. Not run by the test suite.
  *
  * One file per subcommand: bench_store.c (store), bench_render.c (render,
- * next, detail), bench_search.c (search), bench_keys.c (keys, memory), bench_queue.c
- * (queue).
+ * next, detail, pixels), bench_search.c (search), bench_keys.c (keys,
+ * memory), bench_queue.c (queue).
  * The helpers below live in bench.c. */
 #ifndef RL_BENCH_H
 #define RL_BENCH_H
@@ -50,6 +50,7 @@ int bench_store(int argc, char **argv);
 int bench_render(int argc, char **argv);
 int bench_next(int argc, char **argv);
 int bench_detail(int argc, char **argv);
+int bench_pixels(int argc, char **argv);
 int bench_search(int argc, char **argv);
 int bench_keys(int argc, char **argv);
 int bench_memory(int argc, char **argv);

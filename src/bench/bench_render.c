@@ -10,19 +10,24 @@
  * rendered it, not that the disk was cold. */
 #include "bench/bench.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <pty.h>
+#include <sys/wait.h>
 #include <zlib.h>
 
 #include "relabel/catalog.h"
 #include "relabel/csvio.h"
+#include "relabel/picture.h"
 #include "relabel/render.h"
 #include "relabel/review.h"
 #include "relabel/store.h"
@@ -40,6 +45,8 @@ struct opts {
     int n;                          /* images */
     const char *path[MAX_IMAGES];   /* image files */
     char tag[MAX_IMAGES][16];       /* "" for the first, "_large", "_2"... */
+    bool size_given, runs_given;    /* --size, --runs were on the line */
+    bool defaults;                  /* no IMAGE given: the default ones */
 };
 
 static int
@@ -53,6 +60,7 @@ parse(int argc, char **argv, struct opts *o)
     o->colors = RL_COLORS_256;
     o->runs = 21;
     o->n = 0;
+    o->size_given = o->runs_given = o->defaults = false;
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
             if (sscanf(argv[++i], "%dx%d", &o->cols, &o->rows) != 2
@@ -60,6 +68,7 @@ parse(int argc, char **argv, struct opts *o)
                 || o->cols > RL_RENDER_MAX_CELLS
                 || o->rows > RL_RENDER_MAX_CELLS)
                 goto bad;
+            o->size_given = true;
         } else if (strcmp(argv[i], "--colors") == 0 && i + 1 < argc) {
             i++;
             if (strcmp(argv[i], "256") == 0)
@@ -72,6 +81,7 @@ parse(int argc, char **argv, struct opts *o)
             o->runs = atoi(argv[++i]);
             if (o->runs < 1 || o->runs > 1000)
                 goto bad;
+            o->runs_given = true;
         } else if (argv[i][0] == '-') {
             goto bad;
         } else if (o->n < MAX_IMAGES) {
@@ -81,6 +91,7 @@ parse(int argc, char **argv, struct opts *o)
         }
     }
     if (o->n == 0) {
+        o->defaults = true;
         o->path[o->n] = DEMO_IMAGE;
         o->tag[o->n++][0] = '\0';
         if (access(LARGE_IMAGE, R_OK) == 0) {
@@ -338,9 +349,22 @@ out:
  * state, mark it seen, take its grid from the prefetcher, load the two
  * neighbours' state (their renders are queued after the frame), make the
  * terminal bytes and write them (to /dev/null). Returns ms or -1. */
+/* The bytes that draw grid `c` at the top-left: its picture, or its
+ * cells. */
+static void
+frame_bytes(const rl_cells *c, rl_buf *out)
+{
+    rl_buf_reset(out);
+    if (c->pic != NULL)
+        rl_pic_place(c->pic, 0, 0, 1, false, out);
+    else
+        rl_cells_to_ansi(c, 0, 0, out);
+}
+
 static double
 next_once(const struct opts *o, rl_store *s, rl_catalog *cat, rl_prefetch *pf,
-          int64_t from, int64_t id, int null, rl_buf *out)
+          int64_t from, int64_t id, int null, rl_buf *out,
+          rl_render_mode mode, rl_colors colors)
 {
     double t = rl_mono_ms();
     rl_image *img;
@@ -354,8 +378,8 @@ next_once(const struct opts *o, rl_store *s, rl_catalog *cat, rl_prefetch *pf,
         return -1;
     }
     rl_review_touch(s, "bench", id, 0, NULL);
-    cells = rl_prefetch_get(pf, img->path, o->cols, o->rows,
-                            RL_RENDER_SYMBOLS, o->colors, warning, &e);
+    cells = rl_prefetch_get(pf, img->path, o->cols, o->rows, mode, colors,
+                            warning, &e);
     rl_image_free(img);
     if (cells == NULL) {
         fprintf(stderr, "relabel-bench next: %s\n", e.msg);
@@ -363,8 +387,7 @@ next_once(const struct opts *o, rl_store *s, rl_catalog *cat, rl_prefetch *pf,
     }
     for (int k = 0; k < 2; k++)
         rl_image_free(rl_image_load(s, cat, "bench", from, NULL));
-    rl_buf_reset(out);
-    rl_cells_to_ansi(cells, 0, 0, out);
+    frame_bytes(cells, out);
     rl_cells_free(cells);
     if (write(null, out->data, out->len) != (ssize_t)out->len) {
         perror("relabel-bench next: write");
@@ -418,14 +441,16 @@ bench_next(int argc, char **argv)
             rl_prefetch *pf = rl_prefetch_new(24);
             double c, w;
 
-            c = next_once(&o, s, cat, pf, from, ids[k], null, &out);
+            c = next_once(&o, s, cat, pf, from, ids[k], null, &out,
+                          RL_RENDER_SYMBOLS, o.colors);
             rl_prefetch_free(pf);
 
             pf = rl_prefetch_new(24);
             rl_prefetch_want(pf, abs, o.cols, o.rows, RL_RENDER_SYMBOLS,
                              o.colors);
             wait_renders(pf, 1);
-            w = next_once(&o, s, cat, pf, from, ids[k], null, &out);
+            w = next_once(&o, s, cat, pf, from, ids[k], null, &out,
+                          RL_RENDER_SYMBOLS, o.colors);
             rl_prefetch_free(pf);
             if (c < 0 || w < 0) {
                 free(abs);
@@ -531,24 +556,37 @@ cover(uint32_t cp, double fx, double fy)
 /* RMS error (0..255) of grid `c` shown on a terminal against the picture
  * `ref`: every reference pixel is compared with the colour at the same
  * relative place in the grid's picture area. */
-static double
-rms_error(const rl_cells *c, const rl_pixels *ref)
+/* The box of cells of `c` that hold picture (not both colours default):
+ * x0, y0, x1, y1 inclusive; 0 when there is none. */
+static int
+picture_box(const rl_cells *c, int *x0, int *y0, int *x1, int *y1)
 {
-    int x0 = c->cols, y0 = c->rows, x1 = -1, y1 = -1, x, y;
-    double sum = 0;
+    int x, y;
 
+    *x0 = c->cols;
+    *y0 = c->rows;
+    *x1 = *y1 = -1;
     for (y = 0; y < c->rows; y++)
         for (x = 0; x < c->cols; x++) {
             const rl_cell *e = &c->cell[y * c->cols + x];
 
             if (e->fg < 0 && e->bg < 0)
                 continue;
-            x0 = x < x0 ? x : x0;
-            y0 = y < y0 ? y : y0;
-            x1 = x > x1 ? x : x1;
-            y1 = y > y1 ? y : y1;
+            *x0 = x < *x0 ? x : *x0;
+            *y0 = y < *y0 ? y : *y0;
+            *x1 = x > *x1 ? x : *x1;
+            *y1 = y > *y1 ? y : *y1;
         }
-    if (x1 < 0)
+    return *x1 >= 0;
+}
+
+static double
+rms_error(const rl_cells *c, const rl_pixels *ref)
+{
+    int x0, y0, x1, y1, x, y;
+    double sum = 0;
+
+    if (!picture_box(c, &x0, &y0, &x1, &y1))
         return -1;
     for (y = 0; y < ref->h; y++) {
         double gy = (y + 0.5) / ref->h * (y1 - y0 + 1);
@@ -643,5 +681,410 @@ bench_detail(int argc, char **argv)
 
     for (int k = 0; rc == 0 && k < o.n; k++)
         rc = detail_one(&o, k);
+    return rc;
+}
+
+/* ---- pixels -------------------------------------------------------- */
+
+/* Decoders of the picture formats (kitty APC + PNG, sixel), shared with
+ * the unit tests. */
+#include "../../tests/unit/picdecode.h"
+
+#define PIX_CELL_W 10
+#define PIX_CELL_H 20
+#define PIX_DEMO_MAX 16
+
+static const struct pixmode {
+    const char *name;          /* in the figure names */
+    rl_render_mode mode;
+    rl_colors colors;
+    const char *chafa_f;       /* chafa -f */
+    const char *chafa_colors;  /* chafa --colors, or NULL */
+} pixmodes[] = {
+    { "symbols256", RL_RENDER_SYMBOLS, RL_COLORS_256, "symbols", "256" },
+    { "truecolor", RL_RENDER_SYMBOLS, RL_COLORS_FULL, "symbols", "full" },
+    { "sixel", RL_RENDER_SIXEL, RL_COLORS_FULL, "sixel", NULL },
+    { "kitty", RL_RENDER_KITTY, RL_COLORS_FULL, "kitty", NULL },
+};
+#define NPIXMODES (sizeof pixmodes / sizeof pixmodes[0])
+
+/* Runs argv in a raw pseudo-terminal of cols x rows cells of 10x20
+ * pixels (so chafa knows the cell size, as in a real terminal); its
+ * output goes to `out`. Returns the exit status, or -1; *wall_ms gets
+ * fork to exit. */
+static int
+run_pty(char *const argv[], int cols, int rows, rl_buf *out, double *wall_ms)
+{
+    struct winsize ws = { (unsigned short)rows, (unsigned short)cols,
+                          (unsigned short)(cols * PIX_CELL_W),
+                          (unsigned short)(rows * PIX_CELL_H) };
+    struct termios raw;
+    double t = rl_mono_ms();
+    char buf[65536];
+    int fd, status = 0;
+    pid_t pid;
+
+    memset(&raw, 0, sizeof raw);
+    cfmakeraw(&raw);
+    pid = forkpty(&fd, NULL, &raw, &ws);
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        setenv("TERM", "xterm-256color", 1);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    rl_buf_reset(out);
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+
+        if (n > 0)
+            rl_buf_add(out, buf, (size_t)n);
+        else if (n < 0 && errno == EINTR)
+            continue;
+        else
+            break;              /* EIO: the child closed the pty */
+    }
+    close(fd);
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    *wall_ms = rl_mono_ms() - t;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Reads chafa's symbol output (SGR colours, UTF-8 block glyphs, one row
+ * per line) back into a grid of cols x rows. */
+static rl_cells *
+parse_symbols(const rl_buf *b, int cols, int rows, rl_colors colors)
+{
+    rl_cells *c = rl_cells_blank(cols, rows, colors);
+    const unsigned char *p = (const unsigned char *)b->data;
+    const unsigned char *end = p + b->len;
+    int32_t fg = -1, bg = -1;
+    int x = 0, y = 0, inv = 0;
+
+    while (p < end && y < rows) {
+        if (*p == 0x1b && p + 1 < end && p[1] == '[') {
+            int v[16], n = 0, i;
+            const unsigned char *q = p + 2;
+
+            memset(v, 0, sizeof v);
+            while (q < end && (isdigit(*q) || *q == ';' || *q == '?')) {
+                if (*q == ';' && n < 15)
+                    n++;
+                else if (isdigit(*q))
+                    v[n] = v[n] * 10 + (*q - '0');
+                q++;
+            }
+            if (q < end && *q == 'm')
+                for (i = 0; i <= n; i++) {
+                    int32_t *t = v[i] == 38 ? &fg : v[i] == 48 ? &bg : NULL;
+
+                    if (v[i] == 0)
+                        fg = bg = -1, inv = 0;
+                    else if (v[i] == 7)
+                        inv = 1;
+                    else if (v[i] == 27)
+                        inv = 0;
+                    else if (v[i] == 39)
+                        fg = -1;
+                    else if (v[i] == 49)
+                        bg = -1;
+                    else if (t != NULL && i + 2 <= n && v[i + 1] == 5)
+                        *t = v[i + 2], i += 2;
+                    else if (t != NULL && i + 4 <= n && v[i + 1] == 2)
+                        *t = v[i + 2] << 16 | v[i + 3] << 8 | v[i + 4],
+                        i += 4;
+                }
+            p = q + 1;
+            continue;
+        }
+        if (*p == '\n') {
+            x = 0;
+            y++;
+            p++;
+            continue;
+        }
+        if (*p < 0x20) {
+            p++;
+            continue;
+        }
+        {
+            uint32_t cp = *p;
+            int len = cp < 0x80 ? 1 : cp < 0xe0 ? 2 : cp < 0xf0 ? 3 : 4;
+
+            if (len > 1) {
+                cp &= 0x3f >> (len - 1);
+                for (int i = 1; i < len && p + i < end; i++)
+                    cp = cp << 6 | (p[i] & 0x3f);
+            }
+            if (x < cols) {
+                rl_cell *e = &c->cell[y * cols + x];
+
+                e->cp = cp;
+                e->fg = inv ? bg : fg;
+                e->bg = inv ? fg : bg;
+            }
+            x++;
+            p += len;
+        }
+    }
+    return c;
+}
+
+/* PSNR of grid `c` shown on a terminal against `full` resized to the
+ * picture's cells at 10x20 pixels. */
+static double
+cells_db(const rl_cells *c, const rl_pixels *full)
+{
+    int x0, y0, x1, y1;
+    double win[4] = { 0, 0, full->w, full->h }, rms;
+    rl_pixels *ref;
+
+    if (!picture_box(c, &x0, &y0, &x1, &y1))
+        return 0;
+    ref = rl_pixels_view(full, win, (x1 - x0 + 1) * PIX_CELL_W,
+                         (y1 - y0 + 1) * PIX_CELL_H, NULL);
+    rms = ref != NULL ? rms_error(c, ref) : -1;
+    rl_pixels_free(ref);
+    return rms > 0 ? 20 * log10(255.0 / rms) : rms == 0 ? 99 : 0;
+}
+
+/* PSNR of a kitty or sixel picture in bytes b against `full` at the
+ * picture's own size; *px gets that size in pixels. */
+static double
+pic_db(const rl_buf *b, rl_render_mode mode, const rl_pixels *full,
+       double *px)
+{
+    struct pd_image *im;
+    double win[4] = { 0, 0, full->w, full->h }, db = 0;
+    rl_pixels *ref;
+    int chunks;
+    size_t maxc;
+
+    im = mode == RL_RENDER_KITTY ? pd_kitty(b->data, b->len, &chunks, &maxc)
+                                 : pd_sixel(b->data, b->len);
+    *px = 0;
+    if (im == NULL)
+        return 0;
+    ref = rl_pixels_view(full, win, im->w, im->h, NULL);
+    if (ref != NULL)
+        db = pd_psnr(ref->rgb, im->rgb, im->w, im->h);
+    *px = (double)im->w * im->h;
+    rl_pixels_free(ref);
+    pd_free(im);
+    return db;
+}
+
+struct pixsum {
+    double db, chafa_db, bytes, chafa_bytes, px, chafa_px;
+    double *cold, *warm, *chafa_ms;     /* runs x images samples */
+    int n;                              /* samples so far */
+};
+
+/* One image in one mode: fidelity and bytes, ours and chafa's, and the
+ * next-image and chafa times. */
+static int
+pixels_one(const struct opts *o, const struct pixmode *m, int k,
+           const char *abs, rl_store *s, rl_catalog *cat, int64_t from,
+           int64_t id, int null, struct pixsum *sum)
+{
+    char size[32], *argv[10];
+    rl_buf out = {0}, ch = {0};
+    rl_pixels *full, *px;
+    rl_cells *c;
+    rl_err e;
+    double px_n, chafa_ms = 0;
+    int mw, mh, i, a = 0, rc = 1;
+
+    if ((full = rl_pixels_load(o->path[k], 0, 0, &e)) == NULL) {
+        fprintf(stderr, "relabel-bench pixels: %s: %s\n", o->path[k], e.msg);
+        return 1;
+    }
+    rl_render_view_target(o->cols, o->rows, m->mode, PIX_CELL_W, PIX_CELL_H,
+                          NULL, &mw, &mh);
+    px = rl_pixels_load(o->path[k], mw, mh, &e);
+    c = px != NULL ? rl_render_view(px, o->cols, o->rows, m->mode, m->colors,
+                                    NULL, PIX_CELL_W, PIX_CELL_H, &e) : NULL;
+    rl_pixels_free(px);
+    if (c == NULL) {
+        fprintf(stderr, "relabel-bench pixels: %s: %s\n", o->path[k], e.msg);
+        goto out;
+    }
+    frame_bytes(c, &out);
+    sum->bytes += (double)out.len;
+    if (c->pic != NULL) {
+        sum->db += pic_db(&out, m->mode, full, &px_n);
+        sum->px += px_n;
+    } else {
+        sum->db += cells_db(c, full);
+    }
+
+    snprintf(size, sizeof size, "%dx%d", o->cols, o->rows);
+    argv[a++] = (char *)"chafa";
+    argv[a++] = (char *)"-f";
+    argv[a++] = (char *)m->chafa_f;
+    if (m->chafa_colors != NULL) {
+        argv[a++] = (char *)"--colors";
+        argv[a++] = (char *)m->chafa_colors;
+        argv[a++] = (char *)"--symbols=block";   /* what cells_db reads */
+    }
+    argv[a++] = (char *)"--size";
+    argv[a++] = size;
+    argv[a++] = (char *)o->path[k];
+    argv[a] = NULL;
+    for (i = 0; i < o->runs; i++) {
+        double w;
+
+        if (run_pty(argv, o->cols, o->rows, &ch, &w) != 0) {
+            fprintf(stderr, "relabel-bench pixels: `chafa` did not run "
+                    "(not installed?)\n");
+            goto out;
+        }
+        sum->chafa_ms[sum->n + i] = w;
+        chafa_ms += w;
+    }
+    sum->chafa_bytes += (double)ch.len;
+    if (m->chafa_colors != NULL) {
+        rl_cells *cc = parse_symbols(&ch, o->cols, o->rows, m->colors);
+
+        sum->chafa_db += cells_db(cc, full);
+        rl_cells_free(cc);
+    } else {
+        sum->chafa_db += pic_db(&ch, m->mode, full, &px_n);
+        sum->chafa_px += px_n;
+    }
+
+    /* next image, cold (a new prefetcher) and prefetched */
+    for (i = 0; i < o->runs; i++) {
+        rl_prefetch *pf = rl_prefetch_new(24);
+        double cold, warm;
+
+        rl_prefetch_set_cell(pf, PIX_CELL_W, PIX_CELL_H);
+        cold = next_once(o, s, cat, pf, from, id, null, &out, m->mode,
+                         m->colors);
+        rl_prefetch_free(pf);
+        pf = rl_prefetch_new(24);
+        rl_prefetch_set_cell(pf, PIX_CELL_W, PIX_CELL_H);
+        rl_prefetch_want(pf, abs, o->cols, o->rows, m->mode, m->colors);
+        wait_renders(pf, 1);
+        warm = next_once(o, s, cat, pf, from, id, null, &out, m->mode,
+                         m->colors);
+        rl_prefetch_free(pf);
+        if (cold < 0 || warm < 0)
+            goto out;
+        sum->cold[sum->n + i] = cold;
+        sum->warm[sum->n + i] = warm;
+    }
+    sum->n += o->runs;
+    rc = 0;
+out:
+    rl_cells_free(c);
+    rl_pixels_free(full);
+    rl_buf_free(&out);
+    rl_buf_free(&ch);
+    return rc;
+}
+
+int
+bench_pixels(int argc, char **argv)
+{
+    struct opts o;
+    int64_t ids[MAX_IMAGES];
+    char *dir = NULL, *abs[MAX_IMAGES] = { NULL };
+    rl_store *s = NULL;
+    rl_catalog *cat = NULL;
+    struct pixsum sum;
+    int rc, null = -1, k;
+    size_t mi;
+
+    rc = parse(argc, argv, &o);
+    if (rc != 0)
+        return rc;
+    if (!o.size_given) {
+        o.cols = 120;
+        o.rows = 40;
+    }
+    if (!o.runs_given)
+        o.runs = 5;
+    if (o.n == 0 || o.defaults) {
+        /* the demo photos */
+        static const char *const demo[] = {
+            "astronaut_collins", "cameraman_tripod_gray", "chelsea_cat",
+            "coffee_cup", "dahlia_flower", "falcon9_rocket", "grace_hopper",
+            "hubble_deep_field", "summer_palace", "wall_clock_blurred_gray",
+        };
+        static char paths[PIX_DEMO_MAX][256];
+
+        o.n = 0;
+        for (size_t d = 0; d < sizeof demo / sizeof demo[0]; d++) {
+            snprintf(paths[d], sizeof paths[d], "%s/demo/%s.JPEG",
+                     RL_SRC_SHARE, demo[d]);
+            o.tag[o.n][0] = '\0';
+            o.path[o.n++] = paths[d];
+        }
+    }
+    rc = 1;
+    if ((dir = tmpdir_new()) == NULL
+        || (s = next_project(&o, dir, &cat, ids)) == NULL
+        || (null = open("/dev/null", O_WRONLY)) < 0)
+        goto out;
+    for (k = 0; k < o.n; k++)
+        if ((abs[k] = realpath(o.path[k], NULL)) == NULL)
+            goto out;
+    figf(o.n, "images", "pixels_images");
+    figf(o.cols, "cells", "pixels_cols");
+    figf(o.rows, "cells", "pixels_rows");
+    for (mi = 0; mi < NPIXMODES; mi++) {
+        const struct pixmode *m = &pixmodes[mi];
+
+        memset(&sum, 0, sizeof sum);
+        sum.cold = rl_xcalloc((size_t)(o.runs * o.n), sizeof *sum.cold);
+        sum.warm = rl_xcalloc((size_t)(o.runs * o.n), sizeof *sum.warm);
+        sum.chafa_ms = rl_xcalloc((size_t)(o.runs * o.n),
+                                  sizeof *sum.chafa_ms);
+        for (k = 0; k < o.n; k++)
+            if (pixels_one(&o, m, k, abs[k], s, cat, ids[(k + 1) % o.n],
+                           ids[k], null, &sum) != 0)
+                break;
+        if (k == o.n) {
+            double ours_ms = pct(sum.cold, sum.n, 0.5);
+            double chafa_ms = pct(sum.chafa_ms, sum.n, 0.5);
+
+            figf(sum.db / o.n, "dB", "fidelity_%s_db", m->name);
+            figf(sum.chafa_db / o.n, "dB", "chafa_fidelity_%s_db", m->name);
+            figf(sum.bytes / o.n, "B", "pixel_bytes_%s", m->name);
+            figf(sum.chafa_bytes / o.n, "B", "chafa_bytes_%s", m->name);
+            if (sum.px > 0)
+                figf(sum.bytes / sum.px, "B/px", "pixel_bytes_per_px_%s",
+                     m->name);
+            if (sum.chafa_px > 0)
+                figf(sum.chafa_bytes / sum.chafa_px, "B/px",
+                     "chafa_bytes_per_px_%s", m->name);
+            figf(ours_ms, "ms", "next_%s_ms_p50", m->name);
+            figf(pct(sum.warm, sum.n, 0.5), "ms",
+                 "next_prefetched_%s_ms_p50", m->name);
+            figf(chafa_ms, "ms", "chafa_%s_ms_p50", m->name);
+            figf(ours_ms / chafa_ms, "x", "next_%s_vs_chafa_time", m->name);
+            figf(sum.bytes / sum.chafa_bytes, "x",
+                 "pixel_bytes_%s_vs_chafa", m->name);
+        }
+        free(sum.cold);
+        free(sum.warm);
+        free(sum.chafa_ms);
+        if (k != o.n)
+            goto out;
+    }
+    rc = 0;
+out:
+    for (k = 0; k < o.n; k++)
+        free(abs[k]);
+    if (null >= 0)
+        close(null);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    rmtree(dir);
+    free(dir);
     return rc;
 }

@@ -38,6 +38,13 @@ const struct cmd_opt cmd_ui_opts[] = {
     { .name = "detail", .type = CMD_CHOICE, .choices = "full|low",
       .help = "low, for slow links: images at half size, about a third of "
               "the bytes (ssh -C saves more, losslessly)" },
+    { .name = "pixels", .type = CMD_CHOICE, .meta = "MODE",
+      .choices = "symbols|sixel|kitty|iterm",
+      .help = "sixel, kitty or iterm: draw real pixels in that terminal "
+              "graphics protocol; symbols: chafa cells" },
+    { .name = "cell", .type = CMD_TEXT, .meta = "WxH",
+      .help = "pixels of one terminal cell (default: asked of the terminal, "
+              "else 10x20)" },
     { 0 }
 };
 
@@ -66,8 +73,9 @@ const struct cmd_opt cmd_train_opts[] = {
     { 0 }
 };
 
-/* The display options shared by review and train, into app->opt. */
-static void
+/* The display options shared by review and train, into app->opt and
+ * app->caps. 0, or an exit status after a usage message. */
+static int
 ui_options(const struct cmd_args *a, struct ui_app *app)
 {
     const char *v;
@@ -89,6 +97,23 @@ ui_options(const struct cmd_args *a, struct ui_app *app)
         else
             app->opt.colors = RL_COLORS_NONE;
     }
+    if ((v = cmd_get(a, "pixels")) != NULL)
+        app->caps.pixels = strcmp(v, "sixel") == 0 ? RL_PIX_SIXEL
+                         : strcmp(v, "kitty") == 0 ? RL_PIX_KITTY
+                         : strcmp(v, "iterm") == 0 ? RL_PIX_ITERM
+                         : RL_PIX_SYMBOLS;
+    if ((v = cmd_get(a, "cell")) != NULL) {
+        int w, h;
+        char end;
+
+        if (sscanf(v, "%dx%d%c", &w, &h, &end) != 2 || w < 1 || h < 1
+            || w > 200 || h > 400)
+            return usage_error(a->cmd, "--cell: WxH pixels of one cell, "
+                               "e.g. 10x20, not '%s'", v);
+        app->caps.cell_w = w;
+        app->caps.cell_h = h;
+    }
+    return 0;
 }
 
 /* The project's guide folder, else the shipped one (installed, or in the
@@ -158,9 +183,11 @@ int
 cmd_review(const cli *c, const struct cmd_args *a)
 {
     struct ui_app app;
+    int rc;
 
     memset(&app, 0, sizeof app);
-    ui_options(a, &app);
+    if ((rc = ui_options(a, &app)) != 0)
+        return rc;
     app.opt.hide_names = cmd_has(a, "hide-names");
     app.opt.adjudicate = cmd_has(a, "adjudicate");
     app.opt.start = cmd_get(a, "start");
@@ -172,9 +199,11 @@ cmd_train(const cli *c, const struct cmd_args *a)
 {
     struct ui_app app;
     const char *task = cmd_arg(a, 0), *fb = cmd_get(a, "feedback");
+    int rc;
 
     memset(&app, 0, sizeof app);
-    ui_options(a, &app);
+    if ((rc = ui_options(a, &app)) != 0)
+        return rc;
     if (fb != NULL)
         app.feedback = strcmp(fb, "never") == 0 ? 2
                        : strcmp(fb, "error") == 0 ? 1 : 0;

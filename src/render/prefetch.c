@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "relabel/err.h"
+#include "relabel/picture.h"
 #include "relabel/util.h"
 
 enum { G_QUEUED, G_RUNNING, G_READY, G_FAILED };
@@ -34,7 +35,9 @@ struct grid {
     char *path;                 /* key, owned ... */
     int cols, rows;
     rl_render_mode mode;
-    rl_colors colors;           /* ... end of key */
+    rl_colors colors;
+    rl_view view;               /* zoom window (full screen) */
+    int cell_w, cell_h;         /* pixel modes: cell size ... end of key */
     int state;                  /* G_* */
     rl_cells *cells;            /* G_READY */
     char warning[128];          /* G_READY: decoder warning or "" */
@@ -62,6 +65,7 @@ struct rl_prefetch {
     struct pix *pixs;           /* LRU list */
     size_t npixs, max_pixs;
     rl_prefetch_stats st;       /* counters; `cached` computed on read */
+    int cell_w, cell_h;         /* for pixel modes; 0 = assume 10x20 */
 };
 
 /* List plumbing, shared by both entry types. */
@@ -84,11 +88,14 @@ struct rl_prefetch {
 
 static struct grid *
 grid_find(rl_prefetch *pf, const char *path, int cols, int rows,
-          rl_render_mode mode, rl_colors colors)
+          rl_render_mode mode, rl_colors colors, const rl_view *v)
 {
     for (struct grid *g = pf->grids; g != NULL; g = g->next)
         if (g->cols == cols && g->rows == rows && g->mode == mode
-            && g->colors == colors && strcmp(g->path, path) == 0)
+            && g->colors == colors && g->view.zoom == v->zoom
+            && g->view.cx == v->cx && g->view.cy == v->cy
+            && g->cell_w == pf->cell_w && g->cell_h == pf->cell_h
+            && strcmp(g->path, path) == 0)
             return g;
     return NULL;
 }
@@ -96,7 +103,7 @@ grid_find(rl_prefetch *pf, const char *path, int cols, int rows,
 /* A queued grid entry for the key, counted but not yet in the list. */
 static struct grid *
 grid_new(rl_prefetch *pf, const char *path, int cols, int rows,
-         rl_render_mode mode, rl_colors colors)
+         rl_render_mode mode, rl_colors colors, const rl_view *v)
 {
     struct grid *g = rl_xcalloc(1, sizeof *g);
 
@@ -105,6 +112,9 @@ grid_new(rl_prefetch *pf, const char *path, int cols, int rows,
     g->rows = rows;
     g->mode = mode;
     g->colors = colors;
+    g->view = *v;
+    g->cell_w = pf->cell_w;
+    g->cell_h = pf->cell_h;
     g->state = G_QUEUED;
     pf->ngrids++;
     return g;
@@ -237,7 +247,8 @@ run(rl_prefetch *pf, struct grid *g)
     int mw, mh;
 
     rl_err_clear(&err);
-    rl_render_target_px(g->cols, g->rows, &mw, &mh);
+    rl_render_view_target(g->cols, g->rows, g->mode, g->cell_w, g->cell_h,
+                          &g->view, &mw, &mh);
     if (mw == 0) {
         rl_err_set(&err, RL_E_RANGE, "no room for the image (%dx%d cells)",
                    g->cols, g->rows);
@@ -247,8 +258,8 @@ run(rl_prefetch *pf, struct grid *g)
     if (p->state == P_READY) {
         memcpy(g->warning, p->px->warning, sizeof g->warning);
         pthread_mutex_unlock(&pf->mu);
-        cells = rl_render_cells(p->px, g->cols, g->rows, g->mode, g->colors,
-                                &err);
+        cells = rl_render_view(p->px, g->cols, g->rows, g->mode, g->colors,
+                               &g->view, g->cell_w, g->cell_h, &err);
         pthread_mutex_lock(&pf->mu);
         pf->st.renders++;
     } else {
@@ -307,19 +318,40 @@ rl_prefetch_new(size_t max_entries)
 }
 
 void
+rl_prefetch_set_cell(rl_prefetch *pf, int cell_w, int cell_h)
+{
+    if (pf == NULL)
+        return;
+    pthread_mutex_lock(&pf->mu);
+    pf->cell_w = cell_w > 0 && cell_h > 0 ? cell_w : 0;
+    pf->cell_h = cell_w > 0 && cell_h > 0 ? cell_h : 0;
+    pthread_mutex_unlock(&pf->mu);
+}
+
+void
 rl_prefetch_want(rl_prefetch *pf, const char *path, int cols, int rows,
                  rl_render_mode mode, rl_colors colors)
 {
+    rl_prefetch_want_view(pf, path, cols, rows, mode, colors, NULL);
+}
+
+void
+rl_prefetch_want_view(rl_prefetch *pf, const char *path, int cols, int rows,
+                      rl_render_mode mode, rl_colors colors,
+                      const rl_view *v)
+{
+    rl_view view = v != NULL ? *v : RL_VIEW_FIT;
     struct grid *g;
 
     if (pf == NULL || path == NULL)
         return;
+    rl_view_clamp(&view);
     pthread_mutex_lock(&pf->mu);
-    g = grid_find(pf, path, cols, rows, mode, colors);
+    g = grid_find(pf, path, cols, rows, mode, colors, &view);
     if (g != NULL) {
         UNLINK(pf->grids, g);
     } else {
-        g = grid_new(pf, path, cols, rows, mode, colors);
+        g = grid_new(pf, path, cols, rows, mode, colors, &view);
     }
     PUSH(pf->grids, g);
     trim(pf);
@@ -332,8 +364,20 @@ rl_prefetch_get(rl_prefetch *pf, const char *path, int cols, int rows,
                 rl_render_mode mode, rl_colors colors, char *warning,
                 rl_err *err)
 {
+    return rl_prefetch_get_view(pf, path, cols, rows, mode, colors, NULL,
+                                warning, err);
+}
+
+rl_cells *
+rl_prefetch_get_view(rl_prefetch *pf, const char *path, int cols, int rows,
+                     rl_render_mode mode, rl_colors colors, const rl_view *v,
+                     char *warning, rl_err *err)
+{
+    rl_view view = v != NULL ? *v : RL_VIEW_FIT;
     rl_cells *out = NULL;
     int first = 1;
+
+    rl_view_clamp(&view);
 
     if (warning != NULL)
         warning[0] = '\0';
@@ -343,10 +387,11 @@ rl_prefetch_get(rl_prefetch *pf, const char *path, int cols, int rows,
     }
     pthread_mutex_lock(&pf->mu);
     for (;;) {
-        struct grid *g = grid_find(pf, path, cols, rows, mode, colors);
+        struct grid *g = grid_find(pf, path, cols, rows, mode, colors,
+                                   &view);
 
         if (g == NULL) {
-            g = grid_new(pf, path, cols, rows, mode, colors);
+            g = grid_new(pf, path, cols, rows, mode, colors, &view);
             PUSH(pf->grids, g);
         } else {
             UNLINK(pf->grids, g);

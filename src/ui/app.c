@@ -153,8 +153,14 @@ apply(struct ui_app *app, int flags)
     if (flags & UI_RELAYOUT) {
         getmaxyx(stdscr, app->rows, app->cols);
         f->type->layout(f->state, app->rows, app->cols);
-        /* Curses repaints everything; direct-written panes follow. */
-        clearok(curscr, TRUE);
+        /* Direct-written panes follow. After a resize or a resume curses
+         * repaints everything, so every picture goes (kitty's sit apart
+         * from the text: delete them); a screen pushed or popped is a
+         * diff, and pictures it leaves untouched stay (ui_pane_sweep). */
+        if (flags & UI_REPAINT) {
+            ui_pane_forget(app);
+            clearok(curscr, TRUE);
+        }
         app->need_paint = true;
         flags |= UI_REDRAW;
     }
@@ -162,6 +168,7 @@ apply(struct ui_app *app, int flags)
         erase();
         f->type->draw(f->state);
         refresh();
+        ui_pane_sweep(app);
         if (f->type->paint != NULL)
             f->type->paint(f->state);
         app->need_paint = false;
@@ -212,11 +219,11 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
 
         if (got_cont) {
             got_cont = 0;
-            flags = UI_RELAYOUT;
+            flags = UI_RELAYOUT | UI_REPAINT;
             apply(app, flags);
         }
         if (key == KEY_RESIZE)
-            flags = UI_RELAYOUT;
+            flags = UI_RELAYOUT | UI_REPAINT;
         else if (key != ERR)
             flags = f->type->key(f->state, key);
         else
@@ -225,6 +232,7 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     }
     while (app->depth > 0)
         pop(app);                  /* screens flush their pending work */
+    ui_pane_forget(app);
     endwin();
     rl_buf_free(&app->out);
     return 0;

@@ -209,13 +209,23 @@ ui_image_rows(const struct ui_app *app, int rows)
 rl_render_mode
 ui_render_mode(const struct ui_app *app)
 {
-    return app->opt.pixels == UI_PIXELS_ASCII ? RL_RENDER_ASCII
-           : RL_RENDER_SYMBOLS;
+    if (app->opt.pixels == UI_PIXELS_ASCII)
+        return RL_RENDER_ASCII;
+    return app->caps.pixels >= RL_PIX_SIXEL
+           ? rl_pixmode_render(app->caps.pixels) : RL_RENDER_SYMBOLS;
 }
 
 rl_cells *
 ui_pane_cells(struct ui_app *app, rl_prefetch *pf, const char *path,
               int cols, int rows, char *msg, size_t size)
+{
+    return ui_pane_cells_view(app, pf, path, cols, rows, NULL, msg, size);
+}
+
+rl_cells *
+ui_pane_cells_view(struct ui_app *app, rl_prefetch *pf, const char *path,
+                   int cols, int rows, const rl_view *v, char *msg,
+                   size_t size)
 {
     char warning[128] = "";
     rl_cells *c;
@@ -227,9 +237,10 @@ ui_pane_cells(struct ui_app *app, rl_prefetch *pf, const char *path,
                  "images adds them)");
         return NULL;
     }
-    c = rl_prefetch_get(pf, path, ui_image_cols(app, cols),
-                        ui_image_rows(app, rows), ui_render_mode(app),
-                        app->colors, warning, &e);
+    rl_prefetch_set_cell(pf, app->caps.cell_w, app->caps.cell_h);
+    c = rl_prefetch_get_view(pf, path, ui_image_cols(app, cols),
+                             ui_image_rows(app, rows), ui_render_mode(app),
+                             app->colors, v, warning, &e);
     if (c == NULL) {
         char *safe = rl_utf8_sanitize(e.msg);
 
@@ -245,6 +256,7 @@ void
 ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
              int cols, int rows)
 {
+    rl_prefetch_set_cell(pf, app->caps.cell_w, app->caps.cell_h);
     if (path != NULL)
         rl_prefetch_want(pf, path, ui_image_cols(app, cols),
                          ui_image_rows(app, rows), ui_render_mode(app),
@@ -254,13 +266,137 @@ ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
 void
 ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left)
 {
-    if (c != NULL && app->opt.pixels != UI_PIXELS_ASCII)
+    unsigned id;
+    int r;
+
+    if (c == NULL || app->opt.pixels == UI_PIXELS_ASCII)
+        return;
+    if (c->pic == NULL) {
         rl_cells_to_ansi(c, top, left, &app->out);
+        return;
+    }
+    id = (unsigned)(top * 4096 + left + 1);
+    if (app->nframe < (int)(sizeof app->frame / sizeof app->frame[0]))
+        app->frame[app->nframe++] = (struct ui_shown){ id, top, left,
+                                                       c->rows, c->cols,
+                                                       c->pic->sum };
+    for (r = 0; r < app->nshown; r++) {
+        const struct ui_shown *s = &app->shown[r];
+
+        if (s->id == id && s->sum == c->pic->sum && s->rows == c->rows
+            && s->cols == c->cols)
+            return;             /* there, untouched since it was drawn */
+    }
+    /* ECH erases the cells and, in xterm, the sixel pixels over them */
+    rl_buf_adds(&app->out, "\033[0m");
+    for (r = 0; r < c->rows && top + r < LINES; r++)
+        rl_buf_printf(&app->out, "\033[%d;%dH\033[%dX", top + r + 1,
+                      left + 1, c->cols);
+    /* one kitty id per pane position: panes never share a top-left */
+    rl_pic_place(c->pic, top, left, id, app->caps.passthrough, &app->out);
+}
+
+/* True while every cell of the rectangle still holds the invisible
+ * placeholder ui_pane_draw() put there, as curses last wrote it. */
+static bool
+placeholders(int top, int left, int rows, int cols)
+{
+    int y, x, cy, cx;
+    bool ok = true;
+
+    getyx(stdscr, cy, cx);
+    for (y = top; ok && y < top + rows && y < LINES; y++)
+        for (x = left; ok && x < left + cols && x < COLS; x++)
+            ok = (mvwinch(stdscr, y, x) & A_INVIS) != 0;
+    move(cy, cx);
+    return ok;
+}
+
+void
+ui_pane_sweep(struct ui_app *app)
+{
+    rl_buf b = {0};
+    int i, n = 0;
+
+    for (i = 0; i < app->nshown; i++) {
+        struct ui_shown *s = &app->shown[i];
+
+        if (placeholders(s->top, s->left, s->rows, s->cols))
+            app->shown[n++] = *s;
+        else if (app->caps.pixels == RL_PIX_KITTY)
+            rl_pic_erase(RL_PIX_KITTY, s->id, app->caps.passthrough, &b);
+    }
+    app->nshown = n;
+    if (b.len > 0)
+        ui_write_direct(app, b.data, b.len);
+    rl_buf_free(&b);
+}
+
+rl_cells *
+ui_image_file(struct ui_app *app, const char *path, int cols, int max_rows,
+              bool fit_rows, rl_err *err)
+{
+    rl_render_mode mode = ui_render_mode(app);
+    int cw = app->caps.cell_w > 0 ? app->caps.cell_w : RL_PIC_CELL_W;
+    int ch = app->caps.cell_h > 0 ? app->caps.cell_h : RL_PIC_CELL_H;
+    int mw, mh, rows = max_rows;
+    rl_pixels *px;
+    rl_cells *c;
+
+    rl_render_view_target(cols, max_rows, mode, cw, ch, NULL, &mw, &mh);
+    if (mw == 0) {
+        rl_err_set(err, RL_E_RANGE, "no room for the image (%dx%d cells)",
+                   cols, max_rows);
+        return NULL;
+    }
+    if ((px = rl_pixels_load(path, mw, mh, err)) == NULL)
+        return NULL;
+    if (fit_rows) {
+        /* the rows the whole width needs: cells are cw x ch pixels, or
+         * 1:2 for symbols */
+        long need = mode >= RL_RENDER_SIXEL
+                    ? ((long)cols * cw * px->h + (long)px->w * ch - 1)
+                      / ((long)px->w * ch)
+                    : ((long)cols * px->h + 2L * px->w - 1) / (2L * px->w);
+
+        rows = need < 1 ? 1 : need < max_rows ? (int)need : max_rows;
+    }
+    c = rl_render_view(px, cols, rows, mode, app->colors, NULL, cw, ch, err);
+    rl_pixels_free(px);
+    return c;
+}
+
+void
+ui_pane_forget(struct ui_app *app)
+{
+    rl_buf b = {0};
+
+    app->nshown = app->nframe = 0;
+    if (app->opt.pixels == UI_PIXELS_ASCII || app->caps.pixels != RL_PIX_KITTY)
+        return;
+    rl_pic_erase(RL_PIX_KITTY, 0, app->caps.passthrough, &b);
+    ui_write_direct(app, b.data, b.len);
+    rl_buf_free(&b);
 }
 
 void
 ui_pane_flush(struct ui_app *app)
 {
+    int i, k;
+
+    /* The screen's pictures are now those of this paint. Kitty: delete
+     * the ones it no longer places (a guide image scrolled elsewhere). */
+    for (i = 0; i < app->nshown; i++) {
+        for (k = 0; k < app->nframe; k++)
+            if (app->shown[i].id == app->frame[k].id)
+                break;
+        if (k == app->nframe && app->caps.pixels == RL_PIX_KITTY)
+            rl_pic_erase(RL_PIX_KITTY, app->shown[i].id,
+                         app->caps.passthrough, &app->out);
+    }
+    memcpy(app->shown, app->frame, sizeof app->shown);
+    app->nshown = app->nframe;
+    app->nframe = 0;
     if (app->out.len > 0)
         ui_write_direct(app, app->out.data, app->out.len);
     rl_buf_reset(&app->out);

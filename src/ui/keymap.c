@@ -35,6 +35,18 @@ static const struct ui_binding bindings[] = {
     { 'q', UI_A_QUIT },
 };
 
+/* Full screen (f): checked before the table above. */
+static const struct ui_binding full_bindings[] = {
+    { '+', UI_A_ZOOM_IN }, { '=', UI_A_ZOOM_IN },
+    { '-', UI_A_ZOOM_OUT },
+    { '0', UI_A_ZOOM_FIT },
+    { 'h', UI_A_PAN_LEFT }, { KEY_LEFT, UI_A_PAN_LEFT },
+    { 'l', UI_A_PAN_RIGHT }, { KEY_RIGHT, UI_A_PAN_RIGHT },
+    { 'k', UI_A_PAN_UP }, { KEY_UP, UI_A_PAN_UP },
+    { 'j', UI_A_PAN_DOWN }, { KEY_DOWN, UI_A_PAN_DOWN },
+    { 'f', UI_A_FULL }, { 27, UI_A_FULL },
+};
+
 static const struct ui_action_info actions[] = {
     { UI_A_DOWN, "j k / Down Up", "select the next / previous candidate", NULL },
     { UI_A_CORRECT, "c 1", "mark Correct, go to the next unreviewed", "Correct" },
@@ -54,7 +66,11 @@ static const struct ui_action_info actions[] = {
     { UI_A_UNDO, "z Z", "undo / redo (across images and restarts)", "undo" },
     { UI_A_ADD, "+", "add a class no model proposed (search, wnid or index)", NULL },
     { UI_A_NAME, "i", "hide / show the image name", NULL },
-    { UI_A_FULL, "f", "full-screen image", NULL },
+    { UI_A_FULL, "f", "full-screen image (f or Esc returns)", NULL },
+    { UI_A_ZOOM_IN, "+ - 0", "full screen: zoom in 2x (to 8x) / out / fit",
+      NULL },
+    { UI_A_PAN_LEFT, "h j k l / arrows", "full screen: pan a quarter view",
+      NULL },
     { UI_A_GUIDE, "g", "labeling guide for these candidates (G marks them)", "guide" },
     { UI_A_BROWSE, "b", "browse and search the class hierarchy", NULL },
     { UI_A_EXAMPLES, "e", "example images of the selected candidate", NULL },
@@ -62,15 +78,28 @@ static const struct ui_action_info actions[] = {
     { UI_A_QUIT, "q", "quit", "quit" },
 };
 
-ui_action
-ui_keymap_lookup(int key)
+static ui_action
+lookup(const struct ui_binding *b, size_t n, int key)
 {
     size_t i;
 
-    for (i = 0; i < sizeof bindings / sizeof bindings[0]; i++)
-        if (bindings[i].key == key)
-            return bindings[i].action;
+    for (i = 0; i < n; i++)
+        if (b[i].key == key)
+            return b[i].action;
     return UI_A_NONE;
+}
+
+ui_action
+ui_keymap_lookup(int key)
+{
+    return lookup(bindings, sizeof bindings / sizeof bindings[0], key);
+}
+
+ui_action
+ui_keymap_full(int key)
+{
+    return lookup(full_bindings, sizeof full_bindings / sizeof full_bindings[0],
+                  key);
 }
 
 const struct ui_action_info *

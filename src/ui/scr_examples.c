@@ -1,6 +1,8 @@
 /* scr_examples.c - known examples of a class beside the image under review:
- * up to four files of EXAMPLES/<wnid>/ (for instance a local copy of
- * ImageNet's train set), rendered like the review image. Any key returns. */
+ * the files of EXAMPLES/<wnid>/ (for instance a local copy of ImageNet's
+ * train set), one at a time at the panel's full width in the session's
+ * picture mode, with its file name and place; n and N page through them,
+ * any other key returns. The review image stays on the left. */
 #include "ui/ui.h"
 
 #include <dirent.h>
@@ -11,16 +13,17 @@
 #include "relabel/file.h"
 #include "ui/term.h"
 
-#define NEX 4
+#define MAX_FILES 1000        /* example files listed per class */
 
 struct examples {
     struct ui_app *app;
     struct ui_examples_arg arg;
-    char *files[NEX];          /* chosen files, sorted by name */
-    size_t n;
-    rl_cells *cells[NEX];      /* rendered at the current layout */
-    char msg[NEX][120];        /* why an example is not shown */
-    int rows, cols, pane_w, cell_w, cell_h;
+    char **files;              /* every example file, sorted by name */
+    size_t n, cur;             /* how many; the one shown */
+    rl_cells *cells;           /* files[cur] at the panel size, or NULL */
+    char msg[160];             /* why files[cur] is not shown */
+    bool dirty;                /* the picture must be written again */
+    int rows, cols, pane_w, panel_x, panel_w, panel_h;
     char status[200];
 };
 
@@ -39,6 +42,28 @@ jpeg_name(const char *n)
                            || rl_strcasecmp(dot, ".jpg") == 0);
 }
 
+/* Renders files[cur] at the panel's full width. */
+static void
+load_cur(struct examples *ex)
+{
+    rl_err e;
+
+    rl_cells_free(ex->cells);
+    ex->cells = NULL;
+    ex->msg[0] = '\0';
+    ex->dirty = true;
+    if (ex->n == 0 || ex->panel_w < 4 || ex->panel_h < 2)
+        return;
+    ex->cells = ui_image_file(ex->app, ex->files[ex->cur], ex->panel_w,
+                              ex->panel_h, false, &e);
+    if (ex->cells == NULL) {
+        char *safe = rl_utf8_sanitize(e.msg);
+
+        snprintf(ex->msg, sizeof ex->msg, "%.150s", safe);
+        free(safe);
+    }
+}
+
 static void *
 examples_open(struct ui_app *app, void *argp)
 {
@@ -46,8 +71,7 @@ examples_open(struct ui_app *app, void *argp)
     char *dir;
     DIR *d;
     struct dirent *de;
-    char **all = NULL;
-    size_t n = 0, cap = 0, i, outside = 0;
+    size_t cap = 0, outside = 0;
 
     ex->app = app;
     ex->arg = *(struct ui_examples_arg *)argp;
@@ -56,7 +80,7 @@ examples_open(struct ui_app *app, void *argp)
         snprintf(ex->status, sizeof ex->status, "no folder %s/ in the "
                  "examples folder", ex->arg.cls->wnid);
     } else {
-        while ((de = readdir(d)) != NULL) {
+        while ((de = readdir(d)) != NULL && ex->n < MAX_FILES) {
             char *f, *real;
 
             if (de->d_name[0] == '.' || !jpeg_name(de->d_name))
@@ -69,19 +93,12 @@ examples_open(struct ui_app *app, void *argp)
                 outside++;
                 continue;
             }
-            rl_grow(&all, &cap, n + 1, sizeof *all);
-            all[n++] = real;
+            rl_grow(&ex->files, &cap, ex->n + 1, sizeof *ex->files);
+            ex->files[ex->n++] = real;
         }
         closedir(d);
-        if (n > 1)
-            qsort(all, n, sizeof *all, cmp_str);
-        for (i = 0; i < n; i++) {
-            if (i < NEX)
-                ex->files[ex->n++] = all[i];
-            else
-                free(all[i]);
-        }
-        free(all);
+        if (ex->n > 1)
+            qsort(ex->files, ex->n, sizeof *ex->files, cmp_str);
         if (ex->n == 0 && outside > 0)
             snprintf(ex->status, sizeof ex->status, "the %zu JPEG files in "
                      "%s/ lead outside the examples folder", outside,
@@ -100,104 +117,88 @@ examples_close(void *p)
     struct examples *ex = p;
     size_t i;
 
-    for (i = 0; i < NEX; i++) {
+    for (i = 0; i < ex->n; i++)
         free(ex->files[i]);
-        rl_cells_free(ex->cells[i]);
-    }
+    free(ex->files);
+    rl_cells_free(ex->cells);
     free(ex);
 }
 
+/* The review image stays on the left when there is room; the example
+ * takes the rest of the width, under two title rows, above the keys. */
 static void
 examples_layout(void *p, int rows, int cols)
 {
     struct examples *ex = p;
-    size_t i;
-    rl_err e;
 
     ex->rows = rows;
     ex->cols = cols;
     ex->pane_w = ex->arg.cells != NULL && ex->arg.cells->cols < cols / 2
                  ? ex->arg.cells->cols : 0;
-    ex->cell_w = (cols - ex->pane_w - 2) / 2;
-    ex->cell_h = (rows - 4) / 2;
-    for (i = 0; i < ex->n; i++) {
-        rl_cells_free(ex->cells[i]);
-        ex->cells[i] = NULL;
-        ex->msg[i][0] = '\0';
-        if (ex->cell_w < 4 || ex->cell_h < 2)
-            continue;
-        ex->cells[i] = rl_render_file(ex->files[i], ex->cell_w - 1,
-                                      ex->cell_h - 1,
-                                      ui_render_mode(ex->app),
-                                      ex->app->colors, NULL, &e);
-        if (ex->cells[i] == NULL)
-            snprintf(ex->msg[i], sizeof ex->msg[i], "%.110s", e.msg);
-    }
-}
-
-static void
-cell_origin(const struct examples *ex, size_t i, int *y, int *x)
-{
-    *y = 2 + (int)(i / 2) * ex->cell_h;
-    *x = ex->pane_w + 1 + (int)(i % 2) * ex->cell_w;
+    ex->panel_x = ex->pane_w + 1;
+    ex->panel_w = cols - ex->panel_x - 1;
+    ex->panel_h = rows - 5;
+    load_cur(ex);
 }
 
 static void
 examples_draw(void *p)
 {
     struct examples *ex = p;
-    char line[256];
-    size_t i;
+    char line[512];
+    const char *base;
 
     snprintf(line, sizeof line, "Examples of %s %s", ex->arg.cls->wnid,
              ex->arg.cls->names);
-    ui_text(0, ex->pane_w + 1, ex->cols - ex->pane_w - 2, line,
-            ui_attr(UI_C_TITLE));
-    ui_wrap(1, ex->pane_w + 1, ex->cols - ex->pane_w - 2, 1,
-            ex->arg.cls->gloss, ui_attr(UI_C_DIM));
+    ui_text(0, ex->panel_x, ex->panel_w, line, ui_attr(UI_C_TITLE));
+    ui_wrap(1, ex->panel_x, ex->panel_w, 1, ex->arg.cls->gloss,
+            ui_attr(UI_C_DIM));
     if (ex->pane_w > 0)
         ui_pane_draw(ex->app, ex->arg.cells, 0, 0);
-    for (i = 0; i < ex->n; i++) {
-        int y, x;
-
-        cell_origin(ex, i, &y, &x);
-        if (ex->cells[i] == NULL)
-            ui_text(y, x, ex->cell_w - 1, ex->msg[i], ui_attr(UI_C_ERROR));
-        else
-            ui_pane_draw(ex->app, ex->cells[i], y, x);
+    if (ex->n > 0) {
+        base = strrchr(ex->files[ex->cur], '/');
+        snprintf(line, sizeof line, "%zu/%zu  %s", ex->cur + 1, ex->n,
+                 base != NULL ? base + 1 : ex->files[ex->cur]);
+        ui_text(2, ex->panel_x, ex->panel_w, line, A_BOLD);
     }
+    if (ex->cells != NULL)
+        ui_pane_draw(ex->app, ex->cells, 3, ex->panel_x);
+    else if (ex->msg[0] != '\0')
+        ui_text(3, ex->panel_x, ex->panel_w, ex->msg, ui_attr(UI_C_ERROR));
     if (ex->status[0] != '\0')
-        ui_text(3, ex->pane_w + 1, ex->cols - ex->pane_w - 2, ex->status,
+        ui_text(3, ex->panel_x, ex->panel_w, ex->status,
                 ui_attr(UI_C_ERROR));
-    ui_text(ex->rows - 1, 1, ex->cols - 2, "any key returns",
-            ui_attr(UI_C_KEY));
+    ui_text(ex->rows - 1, 1, ex->cols - 2, ex->n > 1
+            ? "n N next / previous example   any other key returns"
+            : "any key returns", ui_attr(UI_C_KEY));
 }
 
 static void
 examples_paint(void *p)
 {
     struct examples *ex = p;
-    size_t i;
 
+    if (!ex->dirty && !ex->app->need_paint)
+        return;
     rl_buf_reset(&ex->app->out);
     if (ex->pane_w > 0)
         ui_pane_paint(ex->app, ex->arg.cells, 0, 0);
-    for (i = 0; i < ex->n; i++) {
-        int y, x;
-
-        if (ex->cells[i] == NULL)
-            continue;
-        cell_origin(ex, i, &y, &x);
-        ui_pane_paint(ex->app, ex->cells[i], y, x);
-    }
+    ui_pane_paint(ex->app, ex->cells, 3, ex->panel_x);
     ui_pane_flush(ex->app);
+    ex->dirty = false;
 }
 
 static int
 examples_key(void *p, int key)
 {
-    (void)p;
-    (void)key;
+    struct examples *ex = p;
+
+    if ((key == 'n' || key == 'N') && ex->n > 1) {
+        ex->cur = key == 'n' ? (ex->cur + 1) % ex->n
+                             : (ex->cur + ex->n - 1) % ex->n;
+        load_cur(ex);
+        return UI_REDRAW;
+    }
     return UI_POP;
 }
 

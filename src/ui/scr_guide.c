@@ -14,7 +14,7 @@
 #include "relabel/guide.h"
 #include "ui/term.h"
 
-#define IMG_ROWS 12            /* rows an image of the guide takes */
+#define IMG_ROWS 12            /* rows a guide image may take at least */
 
 struct gimg {
     char *path;                /* image file */
@@ -64,6 +64,22 @@ free_doc(struct guide *gs)
     gs->line_y = NULL;
 }
 
+/* Rows a guide image may take: the body less a line of text. */
+static int
+img_max_rows(const struct guide *gs)
+{
+    int body = gs->rows - 4;
+
+    return body < IMG_ROWS ? IMG_ROWS : body;
+}
+
+/* Rows image line `g` takes in the document. */
+static int
+img_rows(const struct gimg *g)
+{
+    return g->cells != NULL ? g->cells->rows : 1;
+}
+
 static struct gimg *
 image_for(struct guide *gs, const char *path)
 {
@@ -78,9 +94,10 @@ image_for(struct guide *gs, const char *path)
     g = &gs->imgs[gs->nimgs++];
     memset(g, 0, sizeof *g);
     g->path = rl_xstrdup(path);
-    g->cells = rl_render_file(path, gs->text_w, IMG_ROWS,
-                              ui_render_mode(gs->app), gs->app->colors, NULL,
-                              &e);
+    /* the panel's full width, and the rows that takes (so a sketch's
+     * labels are readable), within one screen of guide text */
+    g->cells = ui_image_file(gs->app, path, gs->text_w, img_max_rows(gs),
+                             true, &e);
     if (g->cells == NULL) {
         char *safe = rl_utf8_sanitize(e.msg);
 
@@ -115,8 +132,7 @@ load_doc(struct guide *gs)
     for (i = 0; i < gs->doc->n; i++) {
         gs->line_y[i] = y;
         if (gs->doc->lines[i].image != NULL) {
-            image_for(gs, gs->doc->lines[i].image);
-            y += IMG_ROWS + 1;
+            y += img_rows(image_for(gs, gs->doc->lines[i].image)) + 1;
         } else {
             y++;
         }
@@ -248,7 +264,7 @@ guide_draw(void *p)
         if (l->image != NULL) {
             struct gimg *g = image_for(gs, l->image);
 
-            if (g->cells != NULL && y + IMG_ROWS <= body + 1) {
+            if (g->cells != NULL && y + img_rows(g) <= body + 1) {
                 ui_pane_draw(gs->app, g->cells, y, gs->text_x);
             } else if (g->cells == NULL) {
                 ui_text(y, gs->text_x, gs->text_w, g->msg,
@@ -281,10 +297,11 @@ guide_paint(void *p)
         int y = gs->line_y[i] - gs->scroll + 1;
         struct gimg *g;
 
-        if (gs->doc->lines[i].image == NULL || y < 1
-            || y + IMG_ROWS > body + 1)
+        if (gs->doc->lines[i].image == NULL || y < 1)
             continue;
         g = image_for(gs, gs->doc->lines[i].image);
+        if (y + img_rows(g) > body + 1)
+            continue;
         ui_pane_paint(gs->app, g->cells, y, gs->text_x);
     }
     ui_pane_flush(gs->app);

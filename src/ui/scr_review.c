@@ -19,6 +19,8 @@
 #define MIN_COLS 60
 #define MIN_ROWS 15
 #define IDLE_CAP_MS 60000.0   /* longer pauses do not count as work */
+#define TEXT_MIN 48           /* columns of candidate text, at least ... */
+#define TEXT_MAX 72           /* ... and at most (a gloss line wraps) */
 
 struct review {
     struct ui_app *app;
@@ -35,6 +37,7 @@ struct review {
     int rows, cols;        /* terminal */
     int pane_rows, pane_cols, text_x, text_w;
     bool too_small, full, hide_name;
+    rl_view view;          /* full screen: zoom window (1x = whole) */
     char status[200];      /* last message */
     bool status_err;       /* message is an error */
     bool saved;            /* last change committed */
@@ -63,9 +66,10 @@ load_cells(struct review *rs)
     rs->img_dirty = true;
     if (rs->too_small || rs->pane_rows <= 0 || rs->pane_cols <= 0)
         return;
-    rs->cells = ui_pane_cells(rs->app, rs->pf, path_of(rs, rs->pos),
-                              rs->pane_cols, rs->pane_rows, rs->img_msg,
-                              sizeof rs->img_msg);
+    rs->cells = ui_pane_cells_view(rs->app, rs->pf, path_of(rs, rs->pos),
+                                   rs->pane_cols, rs->pane_rows,
+                                   rs->full ? &rs->view : NULL, rs->img_msg,
+                                   sizeof rs->img_msg);
 }
 
 /* Queues the images before and after this one under the filter. */
@@ -288,12 +292,19 @@ review_layout(void *p, int rows, int cols)
     rs->cols = cols;
     rs->too_small = rows < MIN_ROWS || cols < MIN_COLS;
     if (rs->full) {
+        /* the picture over everything but the status and key rows */
         rs->pane_cols = cols;
-        rs->pane_rows = rows - 1;
+        rs->pane_rows = rows - 2;
         rs->text_x = cols;
         rs->text_w = 0;
     } else {
-        rs->pane_cols = cols * 2 / 5;
+        /* The text gets what candidate lines need (3/5 of a narrow
+         * terminal, never under TEXT_MIN nor over TEXT_MAX columns); the
+         * picture takes the rest: 2/5 up to 120 columns, 64% at 200. */
+        int text = cols * 3 / 5;
+
+        text = text < TEXT_MIN ? TEXT_MIN : text > TEXT_MAX ? TEXT_MAX : text;
+        rs->pane_cols = cols - text;
         rs->pane_rows = rows - 2;
         rs->text_x = rs->pane_cols + 1;
         rs->text_w = cols - rs->text_x;
@@ -557,6 +568,26 @@ draw_footer(struct review *rs)
     ui_text(y, x, 5, " quit", A_NORMAL);
 }
 
+/* Full screen's own key row: the zoom and how to get back. */
+static void
+draw_full_footer(struct review *rs)
+{
+    char line[160];
+    int x = 0, y = rs->rows - 1;
+
+    snprintf(line, sizeof line, "zoom %dx", rs->view.zoom);
+    x += ui_text(y, x, rs->cols - x, line, A_BOLD);
+    x += ui_text(y, x, rs->cols - x, "  ", A_NORMAL);
+    x += ui_text(y, x, rs->cols - x, "+ -", ui_attr(UI_C_KEY));
+    x += ui_text(y, x, rs->cols - x, " zoom  ", A_NORMAL);
+    x += ui_text(y, x, rs->cols - x, "h j k l", ui_attr(UI_C_KEY));
+    x += ui_text(y, x, rs->cols - x, " pan  ", A_NORMAL);
+    x += ui_text(y, x, rs->cols - x, "0", ui_attr(UI_C_KEY));
+    x += ui_text(y, x, rs->cols - x, " fit  ", A_NORMAL);
+    x += ui_text(y, x, rs->cols - x, "f Esc", ui_attr(UI_C_KEY));
+    ui_text(y, x, rs->cols - x, " back", A_NORMAL);
+}
+
 static void
 review_draw(void *p)
 {
@@ -577,6 +608,7 @@ review_draw(void *p)
     draw_pane(rs);
     if (rs->full) {
         draw_status(rs);
+        draw_full_footer(rs);
         return;
     }
 
@@ -905,6 +937,39 @@ prompt_note(struct review *rs)
     return marked(rs, rc, &e, false);
 }
 
+/* Full screen: zoom by 2 about the centre of the view, pan by a quarter
+ * of the view, fit, back. Returns 0 for keys it leaves to the table. Only
+ * a changed view fetches (and so paints) the picture again. */
+static int
+full_key(struct review *rs, int key)
+{
+    rl_view v = rs->view;
+    double step = 0.25 / v.zoom;
+
+    switch (ui_keymap_full(key)) {
+    case UI_A_ZOOM_IN: v.zoom *= 2; break;
+    case UI_A_ZOOM_OUT: v.zoom /= 2; break;
+    case UI_A_ZOOM_FIT: v = RL_VIEW_FIT; break;
+    case UI_A_PAN_LEFT: v.cx -= step; break;
+    case UI_A_PAN_RIGHT: v.cx += step; break;
+    case UI_A_PAN_UP: v.cy -= step; break;
+    case UI_A_PAN_DOWN: v.cy += step; break;
+    case UI_A_FULL:
+        rs->full = false;
+        rs->view = RL_VIEW_FIT;
+        return UI_RELAYOUT;
+    default:
+        return 0;
+    }
+    rl_view_clamp(&v);
+    if (v.zoom == rs->view.zoom && v.cx == rs->view.cx
+        && v.cy == rs->view.cy)
+        return UI_HANDLED;
+    rs->view = v;
+    load_cells(rs);
+    return UI_REDRAW;
+}
+
 static int
 review_key(void *p, int key)
 {
@@ -915,6 +980,8 @@ review_key(void *p, int key)
     count_attention(rs);
     if (rs->too_small || rs->img == NULL)
         return key == 'q' ? UI_QUIT : 0;
+    if (rs->full && (rc = full_key(rs, key)) != 0)
+        return rc;
     switch (ui_keymap_lookup(key)) {
     case UI_A_DOWN:
         if (rs->sel + 1 < rs->img->n)
@@ -993,6 +1060,7 @@ review_key(void *p, int key)
         return UI_REDRAW;
     case UI_A_FULL:
         rs->full = !rs->full;
+        rs->view = RL_VIEW_FIT;
         return UI_RELAYOUT;
     case UI_A_HELP:
         return ui_push(rs->app, &scr_help, NULL);

@@ -11,8 +11,10 @@
 
 #include "relabel/catalog.h"
 #include "relabel/guide.h"
+#include "relabel/picture.h"
 #include "relabel/render.h"
 #include "relabel/store.h"
+#include "relabel/termcaps.h"
 #include "relabel/util.h"
 
 /* What a key handler asks the loop to do. */
@@ -21,7 +23,9 @@ enum {
     UI_REDRAW = 2,         /* repaint the text of the top screen */
     UI_RELAYOUT = 4,       /* sizes changed: layout, then full repaint */
     UI_POP = 8,            /* close the top screen */
-    UI_QUIT = 16           /* leave the program */
+    UI_QUIT = 16,          /* leave the program */
+    UI_REPAINT = 32        /* the terminal's content is unknown (resize,
+                            * resume): clear it and write everything */
 };
 
 struct ui_app;
@@ -66,6 +70,13 @@ struct ui_app {
     const char *reviewer;      /* who marks */
     struct ui_options opt;
     rl_colors colors;          /* in force for image rendering */
+    rl_termcaps caps;          /* what the terminal draws (issue 11) */
+    struct ui_shown {          /* pictures on the screen now, intact: */
+        unsigned id;           /* kitty image id (by position) */
+        int top, left, rows, cols;   /* the grid's cells */
+        uint64_t sum;          /* rl_pic.sum */
+    } shown[16], frame[16];    /* frame: painted since the last flush */
+    int nshown, nframe;
     bool color_ok;             /* terminal has colours for text */
     struct ui_frame stack[8];  /* screens, top last */
     int depth;
@@ -141,12 +152,38 @@ rl_render_mode ui_render_mode(const struct ui_app *app);
  * `msg`, which is "" otherwise. The caller frees the grid. */
 rl_cells *ui_pane_cells(struct ui_app *app, rl_prefetch *pf, const char *path,
                         int cols, int rows, char *msg, size_t size);
+/* The same for window `v` of the image (full-screen zoom; NULL: all). */
+rl_cells *ui_pane_cells_view(struct ui_app *app, rl_prefetch *pf,
+                             const char *path, int cols, int rows,
+                             const rl_view *v, char *msg, size_t size);
 /* Asks the prefetcher for that grid in the background. */
 void ui_pane_want(struct ui_app *app, rl_prefetch *pf, const char *path,
                   int cols, int rows);
-/* Appends the grid's bytes to app->out (symbols mode only); the caller
- * sends them with ui_pane_flush() once every pane is added. */
+/* Appends the grid's bytes to app->out (symbols and pixel modes); the
+ * caller sends them with ui_pane_flush() once every pane is added. A
+ * picture already on the screen at that place, intact, is not sent again
+ * (closing the guide does not resend the image beside it). Otherwise it
+ * first blanks the pane's cells (so a smaller picture leaves no rest of
+ * the last one) and, in kitty mode, replaces the image whose id the
+ * pane's position gives. */
 void ui_pane_paint(struct ui_app *app, const rl_cells *c, int top, int left);
+/* An image file for a panel `cols` wide (reference examples, guide
+ * images): decoded for that width and, when `fit_rows`, given the rows
+ * its aspect needs at the full width (at most max_rows), else exactly
+ * max_rows. In the session's picture mode. NULL with `err` set when it
+ * cannot be shown. The caller frees the grid. */
+rl_cells *ui_image_file(struct ui_app *app, const char *path, int cols,
+                        int max_rows, bool fit_rows, rl_err *err);
+/* After curses' refresh: forgets the pictures whose cells curses has
+ * written over (kitty: deletes them), so they are drawn again if wanted;
+ * the others stay and ui_pane_paint() does not resend them. */
+void ui_pane_sweep(struct ui_app *app);
+/* Removes every kitty picture now (before curses repaints text where
+ * they were, and at exit); nothing in other modes, where text written
+ * over a picture replaces it. */
+void ui_pane_forget(struct ui_app *app);
+/* Sends app->out. In kitty mode the pictures placed since the last
+ * flush are then the screen's: any other shown before is deleted. */
 void ui_pane_flush(struct ui_app *app);
 /* Writes `len` bytes straight to the terminal, then restores the cursor
  * to where curses believes it is. */
@@ -163,6 +200,8 @@ typedef enum ui_action {
     UI_A_PROBLEMATIC, UI_A_NOTE, UI_A_CONFIRM, UI_A_NEXT, UI_A_PREV,
     UI_A_GOTO, UI_A_FILTER, UI_A_UNDO, UI_A_REDO, UI_A_ADD, UI_A_NAME,
     UI_A_FULL, UI_A_GUIDE, UI_A_BROWSE, UI_A_EXAMPLES, UI_A_HELP, UI_A_QUIT,
+    UI_A_ZOOM_IN, UI_A_ZOOM_OUT, UI_A_ZOOM_FIT, UI_A_PAN_LEFT,
+    UI_A_PAN_RIGHT, UI_A_PAN_UP, UI_A_PAN_DOWN,
     UI_A_COUNT
 } ui_action;
 
@@ -179,6 +218,9 @@ struct ui_action_info {
 };
 
 ui_action ui_keymap_lookup(int key);
+/* The full-screen image's keys (zoom, pan, back), which take precedence
+ * there; UI_A_NONE for the others. */
+ui_action ui_keymap_full(int key);
 /* Actions in help order; count in *n. */
 const struct ui_action_info *ui_keymap_actions(size_t *n);
 
