@@ -35,6 +35,16 @@ int usage_error(const char *cmd, const char *fmt, ...)
 /* Prints "relabel: MESSAGE" to stderr, the message sanitised. */
 void print_err(const rl_err *e);
 
+/* Terminal options shared by the review commands and doctor: --pixels,
+ * --render, --colors, --color into `o`. Sets *took when argv[i] was one;
+ * returns 0, or an exit status (2) after a usage error. */
+struct rl_termopts;
+int term_option(argscan *a, struct rl_termopts *o, const char *cmd,
+                bool *took);
+/* Prints what the terminal was detected to draw and why (sanitised), for
+ * `doctor` and --print-terminal; returns the exit status. */
+int doctor_print(const struct rl_termopts *opt);
+
 /* The folder of shipped data (classes, demo, guides). */
 const char *share_dir(void);
 
@@ -57,6 +67,7 @@ int cmd_task(const cli *c, int argc, char **argv);
 int cmd_assign(const cli *c, int argc, char **argv);
 int cmd_merge(const cli *c, int argc, char **argv);
 int cmd_train(const cli *c, int argc, char **argv);
+int cmd_doctor(const cli *c, int argc, char **argv);
 /* `eval --humans`: human accuracy on evaluation-mode tasks. */
 int eval_humans(const cli *c, bool csv);
 

@@ -8,15 +8,29 @@
 #include "cmd/cmd.h"
 #include "relabel/catalog.h"
 #include "relabel/store.h"
+#include "relabel/termcaps.h"
 #include "relabel/training.h"
 #include "relabel/util.h"
 #include "ui/ui.h"
 
+#define TERMINAL_HELP \
+    "\n" \
+    "Terminal options (default auto: detected, see relabel doctor; also\n" \
+    "set in ~/.config/relabel/config as pixels = ..., colors = ...):\n" \
+    "  --pixels MODE   auto, kitty, iterm, sixel, symbols or ascii\n" \
+    "  --render MODE   symbols or ascii (plain characters, no colour: stable\n" \
+    "                  captures)\n" \
+    "  --colors N      colours of symbol pictures: auto, full (24-bit), 256,\n" \
+    "                  16, 8 or none; auto is full wherever the terminal\n" \
+    "                  has it (16 or 8 send fewer bytes over slow links)\n" \
+    "  --color WHEN    colour in text: never, auto (off under NO_COLOR) or\n" \
+    "                  always; pictures keep their colours\n" \
+    "  --print-terminal  print what was detected and why, and exit\n"
+
 static const char REVIEW_HELP[] =
-    "usage: relabel --db FILE review [--start IMAGE] [--render symbols|ascii]\n"
-    "                                [--colors auto|8|16|256|full]\n"
-    "                                [--detail full|low] [--hide-names]\n"
-    "                                [--adjudicate]\n"
+    "usage: relabel --db FILE review [--start IMAGE] [--detail full|low]\n"
+    "                                [--hide-names] [--adjudicate]\n"
+    "                                [TERMINAL OPTIONS]\n"
     "\n"
     "Opens the review screen: the image on the left, its candidate labels\n"
     "on the right; one key marks the selected candidate Correct (c),\n"
@@ -25,23 +39,18 @@ static const char REVIEW_HELP[] =
     "\n"
     "  --start IMAGE   open this image first (default: the first image this\n"
     "                  reviewer has not finished)\n"
-    "  --render MODE   symbols (default): the image drawn with chafa cells;\n"
-    "                  ascii: plain characters, no colour (stable captures)\n"
-    "  --colors N      colours for images (default auto: 256 where the\n"
-    "                  terminal has them); full is 24-bit, opt-in; 16 or 8\n"
-    "                  send fewer bytes over slow links\n"
     "  --detail low    for slow links: images at half size, about a third\n"
     "                  of the bytes (ssh -C saves more, losslessly)\n"
     "  --hide-names    start with image names hidden (they can leak labels)\n"
     "  --adjudicate    mark as an adjudicator: start on the images where\n"
     "                  reviewers disagree (F also cycles to that filter);\n"
     "                  your verdicts are recorded with the adjudicator role\n"
-    "                  and settle those pairs under every consensus rule\n";
+    "                  and settle those pairs under every consensus rule\n"
+    TERMINAL_HELP;
 
 static const char TRAIN_HELP[] =
     "usage: relabel --db FILE train [TASK] [--feedback always|error|never]\n"
-    "                               [--render symbols|ascii] [--colors N]\n"
-    "                               [--detail full|low]\n"
+    "                               [--detail full|low] [TERMINAL OPTIONS]\n"
     "\n"
     "Opens the home screen: the training tasks with your progress, and the\n"
     "review queue; or, given a TASK name, that task at the first image you\n"
@@ -49,7 +58,56 @@ static const char TRAIN_HELP[] =
     "opens the class search); in training mode a result panel compares it\n"
     "with the gold labels. --feedback always (default) shows it after every\n"
     "image, error only after a wrong answer, never is evaluation mode (no\n"
-    "feedback; the answers measure accuracy: relabel eval --humans).\n";
+    "feedback; the answers measure accuracy: relabel eval --humans).\n"
+    TERMINAL_HELP;
+
+/* --pixels, --render, --colors, --color into `o`. */
+int
+term_option(argscan *a, rl_termopts *o, const char *cmd, bool *took)
+{
+    const char *v = NULL;
+    bool bad = false;
+
+    *took = true;
+    if (arg_opt(a, "--render", &v, &bad)) {
+        if (bad)
+            return 2;
+        if (strcmp(v, "ascii") == 0)
+            o->pixels = RL_PIX_ASCII;
+        else if (strcmp(v, "symbols") == 0)
+            o->pixels = RL_PIX_SYMBOLS;
+        else
+            return usage_error(cmd, "--render: symbols or ascii, not '%s'",
+                               v);
+        return 0;
+    }
+    if (arg_opt(a, "--pixels", &v, &bad)) {
+        if (bad)
+            return 2;
+        if ((o->pixels = rl_termcaps_pixmode_parse(v)) == -1)
+            return usage_error(cmd, "--pixels: auto, symbols, sixel, kitty, "
+                               "iterm or ascii, not '%s'", v);
+        return 0;
+    }
+    if (arg_opt(a, "--color", &v, &bad)) {
+        if (bad)
+            return 2;
+        if ((o->color = rl_termcaps_color_parse(v)) == -1)
+            return usage_error(cmd, "--color: never, auto or always, not "
+                               "'%s'", v);
+        return 0;
+    }
+    if (arg_opt(a, "--colors", &v, &bad)) {
+        if (bad)
+            return 2;
+        if ((o->colors = rl_termcaps_colors_parse(v)) == -1)
+            return usage_error(cmd, "--colors: auto, full, 256, 16, 8 or "
+                               "none, not '%s'", v);
+        return 0;
+    }
+    *took = false;
+    return 0;
+}
 
 /* Options shared by review and train; returns 0, or an exit status. */
 static int
@@ -57,22 +115,18 @@ ui_option(argscan *a, struct ui_app *app, const char *cmd, bool *took)
 {
     const char *v = NULL;
     bool bad = false;
+    int rc;
 
     *took = true;
     if (arg_flag(a, "--hide-names")) {
         app->opt.hide_names = true;
         return 0;
     }
-    if (arg_opt(a, "--render", &v, &bad)) {
-        if (bad)
-            return 2;
-        if (strcmp(v, "ascii") == 0)
-            app->opt.pixels = UI_PIXELS_ASCII;
-        else if (strcmp(v, "symbols") == 0)
-            app->opt.pixels = UI_PIXELS_SYMBOLS;
-        else
-            return usage_error(cmd, "--render: symbols or ascii, not '%s'",
-                               v);
+    if ((rc = term_option(a, &app->term_opt, cmd, took)) != 0 || *took)
+        return rc;
+    *took = true;
+    if (arg_flag(a, "--print-terminal")) {
+        app->opt.print_terminal = true;
         return 0;
     }
     if (arg_opt(a, "--detail", &v, &bad)) {
@@ -84,24 +138,6 @@ ui_option(argscan *a, struct ui_app *app, const char *cmd, bool *took)
             app->opt.low_detail = false;
         else
             return usage_error(cmd, "--detail: full or low, not '%s'", v);
-        return 0;
-    }
-    if (arg_opt(a, "--colors", &v, &bad)) {
-        if (bad)
-            return 2;
-        if (strcmp(v, "auto") == 0)
-            app->opt.colors = RL_COLORS_NONE;
-        else if (strcmp(v, "8") == 0)
-            app->opt.colors = RL_COLORS_8;
-        else if (strcmp(v, "16") == 0)
-            app->opt.colors = RL_COLORS_16;
-        else if (strcmp(v, "256") == 0)
-            app->opt.colors = RL_COLORS_256;
-        else if (strcmp(v, "full") == 0)
-            app->opt.colors = RL_COLORS_FULL;
-        else
-            return usage_error(cmd, "--colors: auto, 8, 16, 256 or full, "
-                               "not '%s'", v);
         return 0;
     }
     *took = false;
@@ -143,6 +179,8 @@ run(const cli *c, struct ui_app *app, const char *cmd,
     int rc;
     int64_t task_id;
 
+    if (app->opt.print_terminal)
+        return doctor_print(&app->term_opt);
     if (c->db == NULL || *c->db == '\0')
         return usage_error(cmd, "no project given: use --db FILE or set "
                            "RELABEL_DB");
@@ -167,7 +205,6 @@ run(const cli *c, struct ui_app *app, const char *cmd,
         arg = &task_id;
     }
     app->reviewer = c->reviewer;
-    app->colors = app->opt.colors;
     rl_store_set_adjudicator(app->store, app->opt.adjudicate);
     load_guide(app);
     app->examples_dir = rl_store_meta_get(app->store, "examples");
@@ -189,6 +226,8 @@ cmd_review(const cli *c, int argc, char **argv)
     int rc;
 
     memset(&app, 0, sizeof app);
+    app.term_opt = (rl_termopts)RL_TERMOPTS_AUTO;
+    app.term_opt.source = "command line";
     while (a.i < argc) {
         if (arg_info(&a, REVIEW_HELP))
             return 0;
@@ -220,6 +259,8 @@ cmd_train(const cli *c, int argc, char **argv)
     int rc;
 
     memset(&app, 0, sizeof app);
+    app.term_opt = (rl_termopts)RL_TERMOPTS_AUTO;
+    app.term_opt.source = "command line";
     while (a.i < argc) {
         if (arg_info(&a, TRAIN_HELP))
             return 0;

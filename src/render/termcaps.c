@@ -560,6 +560,8 @@ chosen(const rl_termopts *opt, const rl_termopts *cfg, size_t off,
         if (o[i] == NULL)
             continue;
         memcpy(&v, (const char *)o[i] + off, sizeof v);
+        if (v == -2)
+            return -1;          /* "auto" given: detection decides */
         if (v >= 0) {
             *src = o[i]->source != NULL ? o[i]->source : "an option";
             return v;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ui/term.h"
+#include "ui/termquery.h"
 
 static volatile sig_atomic_t got_term;
 static volatile sig_atomic_t got_cont;   /* resumed after ctrl-Z */
@@ -160,6 +161,9 @@ apply(struct ui_app *app, int flags)
     if (flags & UI_REDRAW) {
         erase();
         f->type->draw(f->state);
+        if (app->term_note[0] != '\0')
+            ui_text(app->rows - 1, 0, app->cols, app->term_note,
+                    ui_attr(UI_C_ERROR));
         refresh();
         if (f->type->paint != NULL)
             f->type->paint(f->state);
@@ -170,6 +174,9 @@ apply(struct ui_app *app, int flags)
 int
 ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
 {
+    rl_termreply reply;
+    rl_err e;
+    size_t i;
     int flags;
 
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -179,10 +186,24 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     }
     signals_install();
     fatal_install();
-    if (initscr() == NULL) {
-        fprintf(stderr, "relabel: cannot initialise the terminal\n");
+    /* Ask the terminal before curses owns its input; then curses on the
+     * terminfo entry (or a fallback), the first frame after the lot. */
+    if (ui_termcaps_detect(&app->term_opt, true, true, &app->caps,
+                           app->term_note, sizeof app->term_note, &reply,
+                           NULL, &e) != 0) {
+        char *safe = rl_utf8_sanitize(e.msg);
+
+        fprintf(stderr, "relabel: %s\n", safe);
+        free(safe);
         return 1;
     }
+    app->opt.pixels = app->caps.pixels == RL_PIX_ASCII ? UI_PIXELS_ASCII
+                      : UI_PIXELS_SYMBOLS;
+    app->colors = app->caps.colors;
+    /* Keys typed while the replies came: back to curses, in order
+     * (ungetch is last in, first out). */
+    for (i = reply.nkeys; i > 0; i--)
+        ungetch(reply.keys[i - 1]);
     cbreak();
     noecho();
     nonl();
@@ -209,6 +230,10 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
             got_cont = 0;
             flags = UI_RELAYOUT;
             apply(app, flags);
+        }
+        if (key != ERR && app->term_note[0] != '\0') {
+            app->term_note[0] = '\0';      /* seen: the screen's again */
+            apply(app, UI_REDRAW);
         }
         if (key == KEY_RESIZE)
             flags = UI_RELAYOUT;

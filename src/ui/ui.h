@@ -13,6 +13,7 @@
 #include "relabel/guide.h"
 #include "relabel/render.h"
 #include "relabel/store.h"
+#include "relabel/termcaps.h"
 #include "relabel/util.h"
 
 /* What a key handler asks the loop to do. */
@@ -52,12 +53,11 @@ typedef enum ui_pixels {
 
 struct ui_options {
     const char *start;         /* image name to open first, or NULL */
-    ui_pixels pixels;          /* how images are drawn */
-    rl_colors colors;          /* RL_COLORS_NONE: decide from terminal */
-    bool truecolor;            /* --colors full */
+    ui_pixels pixels;          /* how images are drawn (from caps) */
     bool hide_names;           /* start with image names hidden */
     bool adjudicate;           /* marks settle disagreements */
     bool low_detail;           /* slow links: images at half size */
+    bool print_terminal;       /* --print-terminal: report, no screen */
 };
 
 struct ui_app {
@@ -78,6 +78,11 @@ struct ui_app {
     rl_guide *guide;           /* the labeling guide, or NULL */
     char *guide_dir;           /* where it was read from */
     char *examples_dir;        /* DIR/<wnid>/ example images, or NULL */
+    rl_termopts term_opt;      /* --pixels/--render, --colors, --color */
+    rl_termcaps caps;          /* what the terminal draws, decided by
+                                  ui_run before the first frame */
+    char term_note[160];       /* "TERM has no entry" note, shown on the
+                                  first frames until a key */
 };
 
 /* Runs the interface until quit; returns the exit status. */

@@ -1,0 +1,111 @@
+/* doctor.c - `relabel doctor`: what the terminal was detected to draw,
+ * and why (issue 11). The same detection the review screen runs, without
+ * starting curses. Everything printed is sanitised: the terminal's own
+ * replies are kept as printable ASCII by termcaps.c, environment text
+ * passes rl_utf8_sanitize here. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "relabel/termcaps.h"
+#include "relabel/util.h"
+#include "ui/termquery.h"
+
+static const char DOCTOR_HELP[] =
+    "usage: relabel doctor [--pixels MODE] [--colors N] [--color WHEN]\n"
+    "\n"
+    "Asks the terminal what it can draw (the same queries, environment,\n"
+    "terminfo and config file the review screen uses) and prints what was\n"
+    "decided and why. The options are those of relabel review.\n";
+
+static void
+line(const char *key, const char *val)
+{
+    char *safe = rl_utf8_sanitize(val != NULL ? val : "");
+
+    printf("%-12s %s\n", key, safe);
+    free(safe);
+}
+
+int
+doctor_print(const rl_termopts *opt)
+{
+    bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    char note[160], buf[200], *path = ui_termconfig_path();
+    rl_termreply reply;
+    rl_termcaps caps;
+    rl_err e;
+    int ms = 0;
+    const char *p;
+
+    fflush(stdout);
+    if (ui_termcaps_detect(opt, tty, false, &caps, note, sizeof note,
+                           &reply, &ms, &e) != 0) {
+        print_err(&e);
+        free(path);
+        return 1;
+    }
+    line("terminal:", caps.terminal[0] ? caps.terminal : "(did not say)");
+    line("TERM:", getenv("TERM"));
+    line("pixels:", rl_termcaps_pixmode_name(caps.pixels));
+    line("colors:", rl_termcaps_colors_name(caps.colors));
+    line("text colour:", caps.text_color ? "on" : "off");
+    if (caps.cell_w > 0)
+        snprintf(buf, sizeof buf, "%dx%d pixels", caps.cell_w, caps.cell_h);
+    else
+        snprintf(buf, sizeof buf, "unknown");
+    line("cell:", buf);
+    line("tmux:", !caps.in_tmux ? "no" : caps.passthrough
+         ? "yes, graphics through passthrough" : "yes");
+    if (!tty)
+        snprintf(buf, sizeof buf, "not sent (stdin or stdout is not a "
+                 "terminal)");
+    else
+        snprintf(buf, sizeof buf, "%s in %d ms", reply.da1 ? "answered"
+                 : "no DA1 reply", ms);
+    line("queries:", buf);
+    if (reply.nkeys > 0 || reply.lost > 0) {
+        snprintf(buf, sizeof buf, "%zu bytes typed meanwhile, ignored",
+                 reply.nkeys + reply.lost);
+        line("", buf);
+    }
+    line("config:", path != NULL ? path : "(no HOME)");
+    if (note[0] != '\0')
+        line("", note);
+    printf("why:\n");
+    for (p = caps.why; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+        char *one = rl_xstrndup(p, n);
+
+        line("", one);
+        free(one);
+        p += n + (nl != NULL);
+    }
+    free(path);
+    return 0;
+}
+
+int
+cmd_doctor(const cli *c, int argc, char **argv)
+{
+    argscan a = { argc, argv, 1, "doctor" };
+    rl_termopts opt = RL_TERMOPTS_AUTO;
+    bool took;
+    int rc;
+
+    (void)c;
+    opt.source = "command line";
+    while (a.i < argc) {
+        if (arg_info(&a, DOCTOR_HELP))
+            return 0;
+        if ((rc = term_option(&a, &opt, "doctor", &took)) != 0)
+            return rc;
+        if (!took)
+            return usage_error("doctor", "unexpected argument '%s'",
+                               argv[a.i]);
+    }
+    return doctor_print(&opt);
+}
