@@ -32,7 +32,6 @@ line(const char *key, const char *val)
 int
 doctor_print(const rl_termopts *opt)
 {
-    bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
     char note[160], buf[200], *path = ui_termconfig_path();
     rl_termreply reply;
     rl_termcaps caps;
@@ -41,7 +40,7 @@ doctor_print(const rl_termopts *opt)
     const char *p;
 
     fflush(stdout);
-    if (ui_termcaps_detect(opt, tty, false, &caps, note, sizeof note,
+    if (ui_termcaps_detect(opt, true, false, &caps, note, sizeof note,
                            &reply, &ms, &e) != 0) {
         print_err(&e);
         free(path);
@@ -59,9 +58,8 @@ doctor_print(const rl_termopts *opt)
     line("cell:", buf);
     line("tmux:", !caps.in_tmux ? "no" : caps.passthrough
          ? "yes, graphics through passthrough" : "yes");
-    if (!tty)
-        snprintf(buf, sizeof buf, "not sent (stdin or stdout is not a "
-                 "terminal)");
+    if (ms < 0)
+        snprintf(buf, sizeof buf, "not sent (no terminal: /dev/tty)");
     else
         snprintf(buf, sizeof buf, "%s in %d ms", reply.da1 ? "answered"
                  : "no DA1 reply", ms);

@@ -6,6 +6,7 @@
 #include "ui/termquery.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,9 +75,10 @@ now_ms(void)
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int
-ui_termquery(int fd, bool in_tmux, int timeout_ms, rl_termreply *reply,
-             rl_terminfo *ti, int *ms)
+/* The queries and replies on `fd`, as ui_termquery() describes. */
+static int
+query_fd(int fd, bool in_tmux, int timeout_ms, rl_termreply *reply,
+         rl_terminfo *ti, int *ms)
 {
     struct termios saved, raw;
     struct winsize ws;
@@ -84,9 +86,6 @@ ui_termquery(int fd, bool in_tmux, int timeout_ms, rl_termreply *reply,
     long start = now_ms(), left;
     size_t len, off = 0;
 
-    rl_termreply_init(reply);
-    if (ms != NULL)
-        *ms = 0;
     if (!isatty(fd) || tcgetattr(fd, &saved) != 0)
         return -1;
     if (ioctl(fd, TIOCGWINSZ, &ws) == 0) {
@@ -119,7 +118,9 @@ ui_termquery(int fd, bool in_tmux, int timeout_ms, rl_termreply *reply,
     }
 
     /* Until DA1 (which every terminal answers, after the others) or the
-     * timeout, whichever is first. */
+     * timeout, whichever is first. In tmux, DA1 is tmux's own answer and
+     * comes at once; the outer terminal's reply to the wrapped kitty
+     * query comes later if at all, so wait for it up to the timeout. */
     while (off == len && (left = timeout_ms - (now_ms() - start)) > 0) {
         struct pollfd p = { fd, POLLIN, 0 };
         unsigned char buf[512];
@@ -135,7 +136,8 @@ ui_termquery(int fd, bool in_tmux, int timeout_ms, rl_termreply *reply,
             continue;
         if (n <= 0)
             break;
-        if (rl_termreply_feed(reply, buf, (size_t)n))
+        if (rl_termreply_feed(reply, buf, (size_t)n)
+            && (!in_tmux || reply->kitty_wrapped))
             break;
     }
     rl_termreply_finish(reply);
@@ -143,6 +145,25 @@ ui_termquery(int fd, bool in_tmux, int timeout_ms, rl_termreply *reply,
     if (ms != NULL)
         *ms = (int)(now_ms() - start);
     return 0;
+}
+
+int
+ui_termquery(bool in_tmux, int timeout_ms, rl_termreply *reply,
+             rl_terminfo *ti, int *ms)
+{
+    int fd, rc;
+
+    rl_termreply_init(reply);
+    if (ms != NULL)
+        *ms = 0;
+    /* The controlling terminal itself: stdout may be a pipe (doctor |
+     * less), stdin open read-only. */
+    fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    rc = query_fd(fd, in_tmux, timeout_ms, reply, ti, ms);
+    close(fd);
+    return rc;
 }
 
 /* A terminfo capability that may be boolean (ncurses' RGB, tmux's Tc)
@@ -225,7 +246,7 @@ ui_termcaps_detect(const rl_termopts *opt, bool ask, bool open,
         return -1;
     rl_termenv_get(&env);
     if (ask)
-        asked = ui_termquery(STDIN_FILENO, env.tmux != NULL
+        asked = ui_termquery(env.tmux != NULL
                              && *env.tmux != '\0', UI_TERMQUERY_MS, reply,
                              &ti, ms) == 0;
     if (ui_termopen(open, &ti, note, size) != 0) {
@@ -236,6 +257,8 @@ ui_termcaps_detect(const rl_termopts *opt, bool ask, bool open,
         free(safe);
         return -1;
     }
+    if (!asked && ms != NULL)
+        *ms = -1;
     rl_termcaps_decide(caps, opt, &cfg, &env, &ti, asked ? reply : NULL);
     return 0;
 }

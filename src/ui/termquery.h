@@ -25,13 +25,13 @@ char *ui_termconfig_path(void);
  * untouched. -1 with "FILE:LINE: key: why" in `err` when it is bad. */
 int ui_termconfig_load(const char *path, rl_termopts *cfg, rl_err *err);
 
-/* Sends the queries on the terminal at `fd` (stdin and stdout both a
- * tty) in one write, in raw mode, and reads the replies until DA1 or
- * `timeout_ms`; restores the terminal modes. Fills `ti`'s size fields
- * from TIOCGWINSZ and, if `ms` is not NULL, the milliseconds it took.
- * Bytes that were not replies stay in reply->keys. Returns 0, or -1
- * when `fd` is not a terminal (nothing sent). */
-int ui_termquery(int fd, bool in_tmux, int timeout_ms, rl_termreply *reply,
+/* Sends the queries on the controlling terminal (/dev/tty) in one
+ * write, in raw mode, and reads the replies until DA1 or `timeout_ms`;
+ * restores the terminal modes. Fills `ti`'s size fields from TIOCGWINSZ
+ * and, if `ms` is not NULL, the milliseconds it took. Bytes that were
+ * not replies stay in reply->keys. Returns 0, or -1 when there is no
+ * terminal (nothing sent). */
+int ui_termquery(bool in_tmux, int timeout_ms, rl_termreply *reply,
                  rl_terminfo *ti, int *ms);
 
 /* The terminfo entry for $TERM, else the first of xterm-256color, xterm
@@ -46,7 +46,8 @@ int ui_termopen(bool open, rl_terminfo *ti, char *note, size_t size);
  * started when `open`), decision into `caps`. `opt` holds the command's
  * options. -1 with `err` set only for a bad config file or no usable
  * terminfo entry; then curses is not started. `reply` and `ms` may be
- * NULL; if not they get the raw replies and the query time. */
+ * NULL; if not they get the raw replies and the query time in ms (-1:
+ * no terminal to ask). */
 int ui_termcaps_detect(const rl_termopts *opt, bool ask, bool open,
                        rl_termcaps *caps, char *note, size_t size,
                        rl_termreply *reply, int *ms, rl_err *err);
