@@ -171,6 +171,40 @@ apply(struct ui_app *app, int flags)
     }
 }
 
+/* An Esc from getch may begin a terminal reply that came after the
+ * start-up queries stopped waiting (a slow link): "ESC [ ? 6 2 ; c" read
+ * as keys would mark Correct. Reads what is already there after it; a
+ * reply is dropped, anything else goes back for getch, in order.
+ * Returns the key to handle now (Esc, or ERR when it was a reply). */
+static int
+late_reply(void)
+{
+    unsigned char seq[128];        /* within ncurses' ungetch queue */
+    rl_termreply r;
+    size_t n = 1, i;
+    int ch;
+
+    seq[0] = 27;
+    nodelay(stdscr, TRUE);
+    while (n < sizeof seq && (ch = getch()) != ERR && ch >= 0 && ch < 256)
+        seq[n++] = (unsigned char)ch;
+    timeout(100);
+    if (n < sizeof seq && ch != ERR)
+        ungetch(ch);               /* a decoded key (KEY_*) ended it */
+    rl_termreply_init(&r);
+    rl_termreply_feed(&r, seq, n);
+    rl_termreply_finish(&r);
+    if (r.nkeys + r.lost == n)     /* no reply in it: all keys */
+        r.nkeys = 0;
+    else
+        n = 0;
+    for (i = r.nkeys; i > 0; i--)
+        ungetch(r.keys[i - 1]);
+    for (i = n; i > 1; i--)
+        ungetch(seq[i - 1]);
+    return n > 0 ? 27 : ERR;
+}
+
 int
 ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
 {
@@ -225,6 +259,9 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     while (!got_term && app->depth > 0) {
         struct ui_frame *f = top(app);
         int key = getch();
+
+        if (key == 27)
+            key = late_reply();
 
         if (got_cont) {
             got_cont = 0;

@@ -18,6 +18,8 @@ Options:
   --out FILE         every byte the command wrote, raw
   --keys TEXT        typed right after the queries arrive, before any reply
   --after TEXT       typed once the first frame (ESC [ ? 1049 h) is drawn
+  --delay MS         answer only MS milliseconds after the queries (a slow
+                     link: the replies arrive after relabel stopped waiting)
   --timeout S        give up after S seconds (default 10)
 
 Prints "first_frame_ms=N" (from the end of the queries, DA1's ESC [ c, to
@@ -84,6 +86,7 @@ def main():
     opts, cmd = argv[:cut], argv[cut + 1:]
     role = ROLES[opts.pop(0)]
     size, out, keys, after, limit = "100x30", None, b"", b"", 10.0
+    delay = 0.0
     while opts:
         k, v = opts.pop(0), opts.pop(0)
         if k == "--size":
@@ -94,6 +97,8 @@ def main():
             keys = v.encode()
         elif k == "--after":
             after = v.encode()
+        elif k == "--delay":
+            delay = float(v) / 1000
         elif k == "--timeout":
             limit = float(v)
         else:
@@ -153,6 +158,8 @@ def main():
                     os.write(fd, keys)
                     keys = b""
                 blob = b"".join(answers)
+                if blob and delay:
+                    time.sleep(delay)
                 if role.get("split"):
                     for i in range(0, len(blob), 7):
                         os.write(fd, blob[i:i + 7])

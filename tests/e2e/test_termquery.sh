@@ -135,6 +135,13 @@ grep -q '^status=0' <<<"$PLAYED" || fail "typed-ahead q lost: $PLAYED"
 has 'Candidates' "review drawn before the q"
 echo "ok - review: first frame in $ms ms when silent; a key typed early kept"
 
+# a slow link: the replies come after the 150 ms, while the screen is up;
+# read as keys, "ESC [ ? 63 ; 1 ; 2 ; 4 ... c" would mark candidates
+play xterm --delay 400 --after q --
+grep -q '^status=0' <<<"$PLAYED" || fail "slow terminal: $PLAYED"
+expect "$(q 'SELECT count(*) FROM review')" 0 "marks made by a late reply"
+echo "ok - a reply arriving late is not read as keys"
+
 ARGS=(--db "$DB" review --print-terminal)
 play xterm --
 grep -q '^status=0' <<<"$PLAYED" || fail "--print-terminal: $PLAYED"
