@@ -40,7 +40,13 @@ has 'passthrough not seen to work \(tmux: set -g allow-passthrough on\)' \
 has 'tmux: yes \(tmux 3' "tmux named by XTVERSION"
 echo "ok - tmux, allow-passthrough off: symbols, and the setting named"
 
-inside on
+# The answer must come back within the 150 ms; on a loaded machine the
+# round trip pane -> tmux -> termplay -> tmux -> pane may miss it once.
+for try in 1 2 3; do
+    inside on
+    grep -q '^pixels: *kitty$' "$OUT" && break
+    echo "# passthrough answer missed the 150 ms (try $try)"
+done
 has '^tmux: +yes, graphics through passthrough$' "passthrough used"
 has '^pixels: +kitty$' "passthrough: kitty"
 has 'kitty graphics OK through tmux' "passthrough: the wrapped reply seen"
