@@ -195,12 +195,14 @@ ui_termopen(bool open, rl_terminfo *ti, char *note, size_t size)
 
         if (name == NULL || *name == '\0')
             continue;
-        if (open) {
-            SCREEN *scr = newterm(name, stdout, stdin);
+        /* setupterm first: a newterm that fails leaks its screen. */
+        ok = setupterm(name, STDOUT_FILENO, &e) == OK;
+        if (ok && open) {
+            SCREEN *scr;
 
+            del_curterm(cur_term);
+            scr = newterm(name, stdout, stdin);
             ok = scr != NULL && set_term(scr) != NULL;
-        } else {
-            ok = setupterm(name, STDOUT_FILENO, &e) == OK;
         }
         if (!ok)
             continue;
