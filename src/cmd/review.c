@@ -1,5 +1,6 @@
 /* review.c - `relabel review` and `relabel train`: options, then the
  * terminal interface on the review screen or the home screen. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,12 +62,28 @@ static const char TRAIN_HELP[] =
     "feedback; the answers measure accuracy: relabel eval --humans).\n"
     TERMINAL_HELP;
 
+/* The terminal options with a value each, and what they accept. */
+static const struct {
+    const char *name;
+    int (*parse)(const char *);    /* -1 unknown, -2 auto, else value */
+    size_t off;                    /* the rl_termopts field */
+    const char *values;
+} term_opts[] = {
+    { "--pixels", rl_termcaps_pixmode_parse, offsetof(rl_termopts, pixels),
+      "auto, kitty, iterm, sixel, symbols or ascii" },
+    { "--colors", rl_termcaps_colors_parse, offsetof(rl_termopts, colors),
+      "auto, full, 256, 16, 8 or none" },
+    { "--color", rl_termcaps_color_parse, offsetof(rl_termopts, color),
+      "never, auto or always" },
+};
+
 /* --pixels, --render, --colors, --color into `o`. */
 int
 term_option(argscan *a, rl_termopts *o, const char *cmd, bool *took)
 {
     const char *v = NULL;
     bool bad = false;
+    size_t k;
 
     *took = true;
     if (arg_opt(a, "--render", &v, &bad)) {
@@ -81,28 +98,16 @@ term_option(argscan *a, rl_termopts *o, const char *cmd, bool *took)
                                v);
         return 0;
     }
-    if (arg_opt(a, "--pixels", &v, &bad)) {
+    for (k = 0; k < sizeof term_opts / sizeof term_opts[0]; k++) {
+        int *field = (int *)((char *)o + term_opts[k].off);
+
+        if (!arg_opt(a, term_opts[k].name, &v, &bad))
+            continue;
         if (bad)
             return 2;
-        if ((o->pixels = rl_termcaps_pixmode_parse(v)) == -1)
-            return usage_error(cmd, "--pixels: auto, symbols, sixel, kitty, "
-                               "iterm or ascii, not '%s'", v);
-        return 0;
-    }
-    if (arg_opt(a, "--color", &v, &bad)) {
-        if (bad)
-            return 2;
-        if ((o->color = rl_termcaps_color_parse(v)) == -1)
-            return usage_error(cmd, "--color: never, auto or always, not "
-                               "'%s'", v);
-        return 0;
-    }
-    if (arg_opt(a, "--colors", &v, &bad)) {
-        if (bad)
-            return 2;
-        if ((o->colors = rl_termcaps_colors_parse(v)) == -1)
-            return usage_error(cmd, "--colors: auto, full, 256, 16, 8 or "
-                               "none, not '%s'", v);
+        if ((*field = term_opts[k].parse(v)) == -1)
+            return usage_error(cmd, "%s: %s, not '%s'", term_opts[k].name,
+                               term_opts[k].values, v);
         return 0;
     }
     *took = false;
