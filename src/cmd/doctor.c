@@ -69,6 +69,12 @@ doctor_print(const rl_termopts *opt)
                  reply.nkeys + reply.lost);
         line("", buf);
     }
+    if (path != NULL && access(path, F_OK) != 0) {
+        char *p2 = rl_xasprintf("%s (none)", path);
+
+        free(path);
+        path = p2;
+    }
     line("config:", path != NULL ? path : "(no HOME)");
     if (note[0] != '\0')
         line("", note);

@@ -161,9 +161,11 @@ apply(struct ui_app *app, int flags)
     if (flags & UI_REDRAW) {
         erase();
         f->type->draw(f->state);
-        if (app->term_note[0] != '\0')
+        if (app->term_note[0] != '\0') {
+            ui_blank(app->rows - 1, 0, app->cols);
             ui_text(app->rows - 1, 0, app->cols, app->term_note,
                     ui_attr(UI_C_ERROR));
+        }
         refresh();
         if (f->type->paint != NULL)
             f->type->paint(f->state);
