@@ -96,7 +96,8 @@ const char *rl_termcaps_queries(bool in_tmux, bool need_size);
 
 /* ---- decision ---------------------------------------------------------- */
 
-/* A choice made by an option or the config file; -1: not given (auto). */
+/* A choice made by an option or the config file; -1: not given, -2:
+ * "auto" given (an option's auto also overrides the config). */
 typedef struct rl_termopts {
     int pixels;             /* rl_pixmode, or -1 */
     int colors;             /* rl_colors, or -1 */
