@@ -7,8 +7,9 @@ way a given terminal does (standard library only).
 ROLE is one of:
   kitty    kitty 0.26.5: graphics query OK, XTVERSION, XTGETTCAP RGB,
            pixel size in TIOCGWINSZ, DA1 "?62;c"; replies split in pieces
-  xterm    xterm 379 started as `xterm -ti vt340`: sixel in DA1,
-           XTVERSION, no RGB, no kitty graphics, window size by CSI 14 t
+  xterm    xterm 379 started as `xterm -ti vt340` (recorded): sixel in
+           DA1, XTVERSION, nothing else; pixel size in TIOCGWINSZ
+  winsize  answers CSI 14 t with the window's pixel size, and DA1
   vt100    DA1 "?1;2c" only
   silent   answers nothing
   hostile  an XTVERSION full of escape sequences, then DA1
@@ -51,11 +52,17 @@ ROLES = {
         "pixels": (1000, 600),
         "split": True,
     },
+    # recorded from Debian 12's xterm 379 -ti vt340 under Xvfb: only these
+    # two replies; the pixel size is in TIOCGWINSZ (100x30 cells of 6x13)
     "xterm": {
         "version": ESC + b"P>|XTerm(379)" + ST,
-        "tcap": ESC + b"P0+r524742" + ST,
-        "window": ESC + b"[4;600;1000t",
         "da1": ESC + b"[?63;1;2;4;6;9;15;16;22;28c",
+        "pixels": (604, 394),
+    },
+    # a terminal that answers CSI 14 t (and has no pixels in TIOCGWINSZ)
+    "winsize": {
+        "window": ESC + b"[4;600;1000t",
+        "da1": ESC + b"[?62;c",
     },
     "vt100": {"da1": ESC + b"[?1;2c"},
     "silent": {},

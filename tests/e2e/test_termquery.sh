@@ -58,8 +58,13 @@ echo "ok - kitty: kitty graphics, truecolor, 10x20 cells"
 doctor xterm
 has '^pixels: +sixel$' "vt340"
 has 'pixels: sixel \(DA1 lists sixel \(4\)\)' "vt340: the reason"
-has '^cell: +10x20 pixels$' "vt340: cell from CSI 14 t (1000x600 / 100x30)"
+has '^cell: +6x13 pixels$' "vt340: cell from TIOCGWINSZ (604x394 / 100x30)"
 echo "ok - xterm -ti vt340: sixel"
+
+doctor winsize
+has '^cell: +10x20 pixels \(CSI 14 t\)|cell: 10x20 pixels \(CSI 14 t\)' \
+    "cell from CSI 14 t (1000x600 / 100x30)"
+echo "ok - cell size from CSI 14 t when TIOCGWINSZ has none"
 
 doctor vt100
 has '^pixels: +symbols$' "vt100"

@@ -17,13 +17,18 @@ static const char KITTY[] =
     "\033[6;20;10t"
     "\033[4;800;1200t"
     "\033[?62;c";
-/* xterm 379 started as xterm -ti vt340: no kitty, no RGB, sixel in DA1 */
+/* Recorded: Debian 12's xterm 379 under Xvfb, `xterm -ti vt340` and plain
+ * `xterm`, answering rl_termcaps_queries(false, true). Neither answers
+ * the kitty query, XTGETTCAP or CSI 16/14 t (window ops are off by
+ * default); xterm puts the pixel size in TIOCGWINSZ instead. */
 static const char XTERM340[] =
     "\033P>|XTerm(379)\033\\"
-    "\033P0+r524742\033\\"
-    "\033P0+r5463\033\\"
-    "\033[4;480;640t"
     "\033[?63;1;2;4;6;9;15;16;22;28c";
+static const char XTERM[] =
+    "\033P>|XTerm(379)\033\\"
+    "\033[?64;1;2;6;9;15;16;17;18;21;22;28c";
+/* a terminal that does answer CSI 14 t (window size in pixels) */
+static const char WINSIZE[] = "\033[4;480;640t\033[?62;c";
 /* a VT100 answers DA1 only */
 static const char VT100[] = "\033[?1;2c";
 /* tmux 3.3a with the outer kitty, allow-passthrough off / on */
@@ -69,7 +74,11 @@ test_parser(void)
     feed(&r, XTERM340);
     ok(r.da1 && r.sixel && !r.kitty && !r.rgb, "vt340: sixel, no kitty");
     is_str(r.version, "XTerm(379)", "vt340: XTVERSION");
-    ok(r.cell_w == 0 && r.win_w == 640, "vt340: window size only");
+    feed(&r, XTERM);
+    ok(r.da1 && !r.sixel && !r.kitty, "plain xterm: no sixel (no 4)");
+    feed(&r, WINSIZE);
+    ok(r.cell_w == 0 && r.win_w == 640 && r.win_h == 480,
+       "CSI 4 ; h ; w t: window size only");
 
     feed(&r, VT100);
     ok(r.da1 && !r.sixel && !r.kitty && r.version[0] == '\0',
@@ -164,12 +173,23 @@ test_decide(void)
 
     env.term = "xterm";
     feed(&r, XTERM340);
-    ti.px_w = 0;
+    ti.px_w = 604;                  /* as xterm -geometry 100x30 sets */
+    ti.px_h = 394;
+    ti.cols = 100;
+    ti.rows = 30;
     rl_termcaps_decide(&c, &none, &none, &env, &ti, &r);
     ok(c.pixels == RL_PIX_SIXEL && c.colors == RL_COLORS_FULL,
        "vt340: sixel (pixel terminals get 24-bit symbols as fallback)");
+    ok(c.cell_w == 6 && c.cell_h == 13, "vt340: cell from TIOCGWINSZ");
+    feed(&r, XTERM);
+    rl_termcaps_decide(&c, &none, &none, &env, &ti, &r);
+    ok(c.pixels == RL_PIX_SYMBOLS && c.colors == RL_COLORS_256,
+       "plain xterm: 256-colour symbols, as before");
+    ti = ti256();
+    feed(&r, WINSIZE);
+    rl_termcaps_decide(&c, &none, &none, &env, &ti, &r);
     ok(c.cell_w == 640 / 120 && c.cell_h == 480 / 40,
-       "vt340: cell from the window size (CSI 14 t)");
+       "no pixels in TIOCGWINSZ: cell from the window size (CSI 14 t)");
     ti.px_w = 1200;
     ti.px_h = 800;
     rl_termcaps_decide(&c, &none, &none, &env, &ti, &r);
