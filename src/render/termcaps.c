@@ -580,6 +580,7 @@ rl_termcaps_decide(rl_termcaps *caps, const rl_termopts *opt,
     char b1[48];
     bool pass_seen = false;
     rl_pixmode found;
+    bool outer_graphics = false;   /* the outer terminal has pictures */
     int v;
 
     memset(caps, 0, sizeof *caps);
@@ -629,6 +630,7 @@ rl_termcaps_decide(rl_termcaps *caps, const rl_termopts *opt,
         why(caps, "%s: %s, but not through this tmux",
             rl_termcaps_pixmode_name(found), hint);
         found = RL_PIX_SYMBOLS;
+        outer_graphics = true;
     }
     if (found == RL_PIX_SYMBOLS && rep != NULL && rep->sixel) {
         found = RL_PIX_SIXEL;
@@ -653,7 +655,10 @@ rl_termcaps_decide(rl_termcaps *caps, const rl_termopts *opt,
     }
 
     /* Colours of symbol pictures. */
-    tc = truecolor_hint(env, ti, rep, name, found >= RL_PIX_SIXEL);
+    /* In tmux 24-bit colour is never worse: tmux maps it down to what
+     * the outer terminal has (its RGB terminal feature). */
+    tc = truecolor_hint(env, ti, rep, name,
+                        found >= RL_PIX_SIXEL || outer_graphics);
     caps->truecolor = tc != NULL;
     v = chosen(opt, cfg, offsetof(rl_termopts, colors), &src);
     if (caps->pixels == RL_PIX_ASCII) {

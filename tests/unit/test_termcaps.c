@@ -252,6 +252,11 @@ test_decide(void)
        && c.colors == RL_COLORS_FULL,
        "tmux without passthrough: truecolor symbols");
     ok(strstr(c.why, "allow-passthrough") != NULL, "... and says why");
+    env.colorterm = NULL;            /* not passed on by this tmux */
+    rl_termcaps_decide(&c, &none, &none, &env, &ti, &r);
+    ok(c.pixels == RL_PIX_SYMBOLS && c.colors == RL_COLORS_FULL,
+       "tmux, outer kitty by KITTY_WINDOW_ID: truecolor symbols");
+    env.colorterm = "truecolor";
     feed(&r, TMUX_ON);
     rl_termcaps_decide(&c, &none, &none, &env, &ti, &r);
     ok(c.in_tmux && c.passthrough && c.pixels == RL_PIX_KITTY,
