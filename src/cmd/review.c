@@ -19,10 +19,10 @@
     "Terminal options (default auto: detected, see relabel doctor; also\n" \
     "set in ~/.config/relabel/config as pixels = ..., colors = ...):\n" \
     "  --pixels MODE   auto, kitty, iterm, sixel, symbols or ascii\n" \
-    "  --render MODE   symbols or ascii (plain characters, no colour: stable\n" \
-    "                  captures)\n" \
-    "  --colors N      colours of symbol pictures: auto, full (24-bit), 256,\n" \
-    "                  16, 8 or none; auto is full wherever the terminal\n" \
+    "  --render MODE   symbols or ascii (plain characters, no colour:\n" \
+    "                  stable captures)\n" \
+    "  --colors N      colours of symbol pictures: auto, full (24-bit),\n" \
+    "                  256, 16, 8 or none; auto is full wherever the terminal\n" \
     "                  has it (16 or 8 send fewer bytes over slow links)\n" \
     "  --color WHEN    colour in text: never, auto (off under NO_COLOR) or\n" \
     "                  always; pictures keep their colours\n" \
