@@ -207,12 +207,57 @@ late_reply(void)
     return n > 0 ? 27 : ERR;
 }
 
+/* Keys typed while the replies came, handed back to curses in order.
+ * Escape sequences (arrows, F-keys) become the key codes curses would
+ * have read (key_defined); ones it does not know are dropped, so their
+ * tail is never taken for letters. Needs keypad() on. */
+static void
+typed_ahead(const rl_termreply *r)
+{
+    int codes[RL_TERMREPLY_KEYS];
+    size_t i = 0, j, n = 0;
+
+    while (i < r->nkeys) {
+        char s[RL_TERMREPLY_KEYS + 1];
+        int k;
+
+        if (r->keys[i] != 27) {
+            codes[n++] = r->keys[i++];
+            continue;
+        }
+        j = i + 1;                 /* ESC [ ... final, ESC O x, ESC x */
+        if (j < r->nkeys && r->keys[j] == '[') {
+            for (j++; j < r->nkeys && (r->keys[j] < 0x40
+                                       || r->keys[j] > 0x7e); j++)
+                ;
+            j++;
+        } else if (j < r->nkeys && r->keys[j] == 'O') {
+            j += 2;
+        } else if (j < r->nkeys && r->keys[j] != 27) {
+            j++;
+        }
+        if (j > r->nkeys)
+            j = r->nkeys;
+        memcpy(s, r->keys + i, j - i);
+        s[j - i] = '\0';
+        k = j - i == 1 ? 27 : key_defined(s);
+        if (k <= 0 && j - i == 3 && s[1] == '[') {
+            s[1] = 'O';            /* arrows typed before keypad mode */
+            k = key_defined(s);
+        }
+        if (k > 0)
+            codes[n++] = k;
+        i = j;
+    }
+    while (n > 0)
+        ungetch(codes[--n]);       /* last in, first out */
+}
+
 int
 ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
 {
     rl_termreply reply;
     rl_err e;
-    size_t i;
     int flags;
 
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -236,14 +281,11 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     app->opt.pixels = app->caps.pixels == RL_PIX_ASCII ? UI_PIXELS_ASCII
                       : UI_PIXELS_SYMBOLS;
     app->colors = app->caps.colors;
-    /* Keys typed while the replies came: back to curses, in order
-     * (ungetch is last in, first out). */
-    for (i = reply.nkeys; i > 0; i--)
-        ungetch(reply.keys[i - 1]);
     cbreak();
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    typed_ahead(&reply);
     idlok(stdscr, FALSE);          /* never scroll the image with text */
     idcok(stdscr, FALSE);
     scrollok(stdscr, FALSE);

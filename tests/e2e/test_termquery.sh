@@ -147,6 +147,16 @@ grep -q '^status=0' <<<"$PLAYED" || fail "slow terminal: $PLAYED"
 expect "$(q 'SELECT count(*) FROM review')" 0 "marks made by a late reply"
 echo "ok - a reply arriving late is not read as keys"
 
+# typed before the replies: Down (as typed before keypad mode), a key
+# curses does not know (dropped whole, not read as "9", "9", "~"), then c:
+# the second candidate is marked
+play kitty --keys $'\e[B\e[99~c' --after q --
+grep -q '^status=0' <<<"$PLAYED" || fail "typed-ahead keys: $PLAYED"
+expect "$(q 'SELECT group_concat(c.wnid || '"'"':'"'"' || r.state)
+             FROM review r JOIN class c ON c.id = r.class')" \
+    n04266014:correct "marks from keys typed during the queries"
+echo "ok - typed-ahead Down and c: the second candidate marked"
+
 ARGS=(--db "$DB" review --print-terminal)
 play xterm --
 grep -q '^status=0' <<<"$PLAYED" || fail "--print-terminal: $PLAYED"
