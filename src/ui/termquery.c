@@ -229,12 +229,13 @@ ui_termcaps_detect(const rl_termopts *opt, bool ask, bool open,
                    rl_termcaps *caps, char *note, size_t size,
                    rl_termreply *reply, int *ms, rl_err *err)
 {
-    static char *path;     /* kept: cfg.source points into it */
+    char *path = ui_termconfig_path();  /* cfg.source points into it */
     rl_termopts cfg = RL_TERMOPTS_AUTO;
     rl_termreply local;
     rl_terminfo ti;
     rl_termenv env;
     bool asked = false;
+    int rc = -1;
 
     memset(&ti, 0, sizeof ti);
     if (reply == NULL)
@@ -242,25 +243,26 @@ ui_termcaps_detect(const rl_termopts *opt, bool ask, bool open,
     rl_termreply_init(reply);
     if (ms != NULL)
         *ms = 0;
-    free(path);
-    path = ui_termconfig_path();
     if (ui_termconfig_load(path, &cfg, err) != 0)
-        return -1;
+        goto out;
     rl_termenv_get(&env);
     if (ask)
-        asked = ui_termquery(env.tmux != NULL
-                             && *env.tmux != '\0', UI_TERMQUERY_MS, reply,
-                             &ti, ms) == 0;
+        asked = ui_termquery(env.tmux != NULL && *env.tmux != '\0',
+                             UI_TERMQUERY_MS, reply, &ti, ms) == 0;
     if (ui_termopen(open, &ti, note, size) != 0) {
         char *safe = rl_utf8_sanitize(env.term != NULL ? env.term : "");
 
         rl_err_set(err, RL_E_IO, "no terminfo entry for TERM=%.60s, nor "
                    "for xterm-256color, xterm or ansi", safe);
         free(safe);
-        return -1;
+        goto out;
     }
     if (!asked && ms != NULL)
         *ms = -1;
+    /* the reasons are copied into caps->why: `path` may go after */
     rl_termcaps_decide(caps, opt, &cfg, &env, &ti, asked ? reply : NULL);
-    return 0;
+    rc = 0;
+out:
+    free(path);
+    return rc;
 }
