@@ -164,6 +164,16 @@ int cmd_need_db(const cli *c, const char *cmd);
 int cmd_open(const cli *c, const char *cmd, int flags, struct rl_store **s,
              struct rl_catalog **cat);
 
+/* The terminal options (--pixels, --render, --colors, --color) of the
+ * review commands and doctor, and what they say, into `o`
+ * (RL_TERMOPTS_AUTO where not given). review.c. */
+struct rl_termopts;
+extern const struct cmd_opt cmd_term_opts[];
+void cmd_term_options(const struct cmd_args *a, struct rl_termopts *o);
+/* Prints what the terminal was detected to draw and why (sanitised), for
+ * `doctor` and --print-terminal; returns the exit status. doctor.c. */
+int doctor_print(const struct rl_termopts *opt);
+
 /* The folder of shipped data (classes, demo, guides). */
 const char *share_dir(void);
 
@@ -179,6 +189,7 @@ extern const struct cmd_entry cmd_config_entry;             /* config.c */
 extern const struct cmd_entry cmd_task_entry;               /* task.c */
 extern const struct cmd_entry cmd_assign_entry, cmd_merge_entry;
                                                             /* team.c */
+extern const struct cmd_entry cmd_doctor_entry;             /* doctor.c */
 
 /* review.c: runs review or train on project `c` (demo reuses them). */
 int cmd_review(const cli *c, const struct cmd_args *a);

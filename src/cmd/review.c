@@ -1,5 +1,6 @@
 /* review.c - `relabel review` and `relabel train`: options, then the
  * terminal interface on the review screen or the home screen. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "relabel/catalog.h"
 #include "relabel/store.h"
+#include "relabel/termcaps.h"
 #include "relabel/training.h"
 #include "relabel/util.h"
 #include "ui/ui.h"
@@ -25,26 +27,45 @@ static const char TRAIN_HELP[] =
     "opens the class search); in training mode a result panel compares it\n"
     "with the gold labels.\n";
 
+static const char TERMINAL_EPILOG[] =
+    "The terminal options default to auto: what the terminal answers to\n"
+    "its queries, the environment and terminfo decide (relabel doctor says\n"
+    "what and why). ~/.config/relabel/config (or $XDG_CONFIG_HOME) may set\n"
+    "them once: pixels = ..., colors = ..., color = ... lines.\n";
+
+/* How pictures and text are drawn: review, train, demo and doctor. */
+const struct cmd_opt cmd_term_opts[] = {
+    { .name = "pixels", .type = CMD_CHOICE, .meta = "MODE",
+      .choices = "auto|kitty|iterm|sixel|symbols|ascii",
+      .help = "how pictures are drawn: auto (default: the best the terminal "
+              "has), kitty, iterm or sixel graphics, chafa symbols, or "
+              "ascii" },
+    { .name = "render", .type = CMD_CHOICE, .choices = "symbols|ascii",
+      .help = "symbols or ascii (plain characters, no colour: stable "
+              "captures); --pixels symbols|ascii by an older name" },
+    { .name = "colors", .type = CMD_CHOICE, .meta = "N",
+      .choices = "auto|full|256|16|8|none",
+      .help = "colours of symbol pictures: auto (default: full wherever the "
+              "terminal has it), full (24-bit), 256, 16, 8 or none; 16 or 8 "
+              "send fewer bytes over slow links" },
+    { .name = "color", .type = CMD_CHOICE, .meta = "WHEN",
+      .choices = "never|auto|always",
+      .help = "colour in text: never, auto (default; off under NO_COLOR) or "
+              "always; pictures keep their colours" },
+    { 0 }
+};
+
 /* The display options of review, train and demo, read by ui_options(). */
 const struct cmd_opt cmd_ui_opts[] = {
-    { .name = "render", .type = CMD_CHOICE, .choices = "symbols|ascii",
-      .help = "symbols (default): the image drawn with chafa cells; ascii: "
-              "plain characters, no colour (stable captures)" },
-    { .name = "colors", .type = CMD_CHOICE, .meta = "N",
-      .choices = "auto|8|16|256|full",
-      .help = "colours for images: auto (default: 256 where the terminal "
-              "has them), 8, 16, 256 or full; full is 24-bit, opt-in; 16 "
-              "or 8 send fewer bytes over slow links" },
-    { .name = "detail", .type = CMD_CHOICE, .choices = "full|low",
-      .help = "low, for slow links: images at half size, about a third of "
-              "the bytes (ssh -C saves more, losslessly)" },
-    { .name = "pixels", .type = CMD_CHOICE, .meta = "MODE",
-      .choices = "symbols|sixel|kitty|iterm",
-      .help = "sixel, kitty or iterm: draw real pixels in that terminal "
-              "graphics protocol; symbols: chafa cells" },
+    { .include = cmd_term_opts },
     { .name = "cell", .type = CMD_TEXT, .meta = "WxH",
       .help = "pixels of one terminal cell (default: asked of the terminal, "
               "else 10x20)" },
+    { .name = "detail", .type = CMD_CHOICE, .choices = "full|low",
+      .help = "low, for slow links: images at half size, about a third of "
+              "the bytes (ssh -C saves more, losslessly)" },
+    { .name = "print-terminal", .type = CMD_FLAG,
+      .help = "print what was detected of the terminal and why, and exit" },
     { 0 }
 };
 
@@ -73,35 +94,35 @@ const struct cmd_opt cmd_train_opts[] = {
     { 0 }
 };
 
+void
+cmd_term_options(const struct cmd_args *a, rl_termopts *o)
+{
+    const char *v;
+
+    *o = (rl_termopts)RL_TERMOPTS_AUTO;
+    o->source = "command line";
+    /* The parser has checked every value against the table's choices. */
+    if ((v = cmd_get(a, "render")) != NULL)
+        o->pixels = strcmp(v, "ascii") == 0 ? RL_PIX_ASCII : RL_PIX_SYMBOLS;
+    if ((v = cmd_get(a, "pixels")) != NULL)
+        o->pixels = rl_termcaps_pixmode_parse(v);
+    if ((v = cmd_get(a, "colors")) != NULL)
+        o->colors = rl_termcaps_colors_parse(v);
+    if ((v = cmd_get(a, "color")) != NULL)
+        o->color = rl_termcaps_color_parse(v);
+}
+
 /* The display options shared by review and train, into app->opt and
- * app->caps. 0, or an exit status after a usage message. */
+ * app->term_opt. 0, or an exit status after a usage message. */
 static int
 ui_options(const struct cmd_args *a, struct ui_app *app)
 {
     const char *v;
 
-    if ((v = cmd_get(a, "render")) != NULL)
-        app->opt.pixels = strcmp(v, "ascii") == 0 ? UI_PIXELS_ASCII
-                                                  : UI_PIXELS_SYMBOLS;
+    cmd_term_options(a, &app->term_opt);
+    app->opt.print_terminal = cmd_has(a, "print-terminal");
     if ((v = cmd_get(a, "detail")) != NULL)
         app->opt.low_detail = strcmp(v, "low") == 0;
-    if ((v = cmd_get(a, "colors")) != NULL) {
-        if (strcmp(v, "8") == 0)
-            app->opt.colors = RL_COLORS_8;
-        else if (strcmp(v, "16") == 0)
-            app->opt.colors = RL_COLORS_16;
-        else if (strcmp(v, "256") == 0)
-            app->opt.colors = RL_COLORS_256;
-        else if (strcmp(v, "full") == 0)
-            app->opt.colors = RL_COLORS_FULL;
-        else
-            app->opt.colors = RL_COLORS_NONE;
-    }
-    if ((v = cmd_get(a, "pixels")) != NULL)
-        app->caps.pixels = strcmp(v, "sixel") == 0 ? RL_PIX_SIXEL
-                         : strcmp(v, "kitty") == 0 ? RL_PIX_KITTY
-                         : strcmp(v, "iterm") == 0 ? RL_PIX_ITERM
-                         : RL_PIX_SYMBOLS;
     if ((v = cmd_get(a, "cell")) != NULL) {
         int w, h;
         char end;
@@ -110,8 +131,8 @@ ui_options(const struct cmd_args *a, struct ui_app *app)
             || w > 200 || h > 400)
             return usage_error(a->cmd, "--cell: WxH pixels of one cell, "
                                "e.g. 10x20, not '%s'", v);
-        app->caps.cell_w = w;
-        app->caps.cell_h = h;
+        app->opt.cell_w = w;
+        app->opt.cell_h = h;
     }
     return 0;
 }
@@ -150,6 +171,8 @@ run(const cli *c, struct ui_app *app, const char *cmd,
     int rc;
     int64_t task_id;
 
+    if (app->opt.print_terminal)
+        return doctor_print(&app->term_opt);
     if ((rc = cmd_open(c, cmd, 0, &app->store, &app->cat)) != 0)
         return rc;
     if (task != NULL) {
@@ -166,7 +189,6 @@ run(const cli *c, struct ui_app *app, const char *cmd,
         arg = &task_id;
     }
     app->reviewer = c->reviewer;
-    app->colors = app->opt.colors;
     rl_store_set_adjudicator(app->store, app->opt.adjudicate);
     load_guide(app);
     app->examples_dir = rl_store_meta_get(app->store, "examples");
@@ -218,12 +240,13 @@ static const struct cmd_arg train_args[] = {
 const struct cmd_entry cmd_review_entry = {
     .name = "review", .summary = "open the review screen",
     .max_args = 0, .flags = CMD_DB, .opts = cmd_review_opts,
-    .text = REVIEW_HELP, .run = cmd_review,
+    .text = REVIEW_HELP, .epilog = TERMINAL_EPILOG, .run = cmd_review,
 };
 
 const struct cmd_entry cmd_train_entry = {
     .name = "train",
     .summary = "the home screen: training tasks and the review queue",
     .usage = "[TASK]", .args = train_args, .max_args = 1, .flags = CMD_DB,
-    .opts = cmd_train_opts, .text = TRAIN_HELP, .run = cmd_train,
+    .opts = cmd_train_opts, .text = TRAIN_HELP, .epilog = TERMINAL_EPILOG,
+    .run = cmd_train,
 };

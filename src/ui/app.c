@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "ui/term.h"
+#include "ui/termquery.h"
 
 static volatile sig_atomic_t got_term;
 static volatile sig_atomic_t got_cont;   /* resumed after ctrl-Z */
-static FILE *term_out;                   /* curses' output, on fd 1 */
 
 static void
 on_term(int sig)
@@ -167,6 +167,11 @@ apply(struct ui_app *app, int flags)
     if (flags & UI_REDRAW) {
         erase();
         f->type->draw(f->state);
+        if (app->term_note[0] != '\0') {
+            ui_blank(app->rows - 1, 0, app->cols);
+            ui_text(app->rows - 1, 0, app->cols, app->term_note,
+                    ui_attr(UI_C_ERROR));
+        }
         refresh();
         ui_pane_sweep(app);
         if (f->type->paint != NULL)
@@ -175,9 +180,91 @@ apply(struct ui_app *app, int flags)
     }
 }
 
+/* An Esc from getch may begin a terminal reply that came after the
+ * start-up queries stopped waiting (a slow link): "ESC [ ? 6 2 ; c" read
+ * as keys would mark Correct. Reads what is already there after it; a
+ * reply is dropped, anything else goes back for getch, in order.
+ * Returns the key to handle now (Esc, or ERR when it was a reply). */
+static int
+late_reply(void)
+{
+    unsigned char seq[128];        /* within ncurses' ungetch queue */
+    rl_termreply r;
+    size_t n = 1, i;
+    int ch;
+
+    seq[0] = 27;
+    nodelay(stdscr, TRUE);
+    while (n < sizeof seq && (ch = getch()) != ERR && ch >= 0 && ch < 256)
+        seq[n++] = (unsigned char)ch;
+    timeout(100);
+    if (n < sizeof seq && ch != ERR)
+        ungetch(ch);               /* a decoded key (KEY_*) ended it */
+    rl_termreply_init(&r);
+    rl_termreply_feed(&r, seq, n);
+    rl_termreply_finish(&r);
+    if (r.nkeys + r.lost == n)     /* no reply in it: all keys */
+        r.nkeys = 0;
+    else
+        n = 0;
+    for (i = r.nkeys; i > 0; i--)
+        ungetch(r.keys[i - 1]);
+    for (i = n; i > 1; i--)
+        ungetch(seq[i - 1]);
+    return n > 0 ? 27 : ERR;
+}
+
+/* Keys typed while the replies came, handed back to curses in order.
+ * Escape sequences (arrows, F-keys) become the key codes curses would
+ * have read (key_defined); ones it does not know are dropped, so their
+ * tail is never taken for letters. Needs keypad() on. */
+static void
+typed_ahead(const rl_termreply *r)
+{
+    int codes[RL_TERMREPLY_KEYS];
+    size_t i = 0, j, n = 0;
+
+    while (i < r->nkeys) {
+        char s[RL_TERMREPLY_KEYS + 1];
+        int k;
+
+        if (r->keys[i] != 27) {
+            codes[n++] = r->keys[i++];
+            continue;
+        }
+        j = i + 1;                 /* ESC [ ... final, ESC O x, ESC x */
+        if (j < r->nkeys && r->keys[j] == '[') {
+            for (j++; j < r->nkeys && (r->keys[j] < 0x40
+                                       || r->keys[j] > 0x7e); j++)
+                ;
+            j++;
+        } else if (j < r->nkeys && r->keys[j] == 'O') {
+            j += 2;
+        } else if (j < r->nkeys && r->keys[j] != 27) {
+            j++;
+        }
+        if (j > r->nkeys)
+            j = r->nkeys;
+        memcpy(s, r->keys + i, j - i);
+        s[j - i] = '\0';
+        k = j - i == 1 ? 27 : key_defined(s);
+        if (k <= 0 && j - i == 3 && s[1] == '[') {
+            s[1] = 'O';            /* arrows typed before keypad mode */
+            k = key_defined(s);
+        }
+        if (k > 0)
+            codes[n++] = k;
+        i = j;
+    }
+    while (n > 0)
+        ungetch(codes[--n]);       /* last in, first out */
+}
+
 int
 ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
 {
+    rl_termreply reply;
+    rl_err e;
     int flags;
 
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -187,18 +274,29 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     }
     signals_install();
     fatal_install();
-    /* curses gets its own stream on the terminal: stdout may be the
-     * command-line output filter (cmd/ttyout.c), which has no fd. */
-    if (term_out == NULL)
-        term_out = fdopen(dup(STDOUT_FILENO), "w");
-    if (term_out == NULL || newterm(NULL, term_out, stdin) == NULL) {
-        fprintf(stderr, "relabel: cannot initialise the terminal\n");
+    /* Ask the terminal before curses owns its input; then curses on the
+     * terminfo entry (or a fallback), the first frame after the lot. */
+    if (ui_termcaps_detect(&app->term_opt, true, true, &app->caps,
+                           app->term_note, sizeof app->term_note, &reply,
+                           NULL, &e) != 0) {
+        char *safe = rl_utf8_sanitize(e.msg);
+
+        fprintf(stderr, "relabel: %s\n", safe);
+        free(safe);
         return 1;
     }
+    if (app->opt.cell_w > 0) {     /* --cell: the user knows better */
+        app->caps.cell_w = app->opt.cell_w;
+        app->caps.cell_h = app->opt.cell_h;
+    }
+    app->opt.pixels = app->caps.pixels == RL_PIX_ASCII ? UI_PIXELS_ASCII
+                      : UI_PIXELS_SYMBOLS;
+    app->colors = app->caps.colors;
     cbreak();
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    typed_ahead(&reply);
     idlok(stdscr, FALSE);          /* never scroll the image with text */
     idcok(stdscr, FALSE);
     scrollok(stdscr, FALSE);
@@ -217,10 +315,17 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
         struct ui_frame *f = top(app);
         int key = getch();
 
+        if (key == 27)
+            key = late_reply();
+
         if (got_cont) {
             got_cont = 0;
             flags = UI_RELAYOUT | UI_REPAINT;
             apply(app, flags);
+        }
+        if (key != ERR && app->term_note[0] != '\0') {
+            app->term_note[0] = '\0';      /* seen: the screen's again */
+            apply(app, UI_REDRAW);
         }
         if (key == KEY_RESIZE)
             flags = UI_RELAYOUT | UI_REPAINT;

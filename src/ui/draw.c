@@ -24,21 +24,14 @@ ui_colors_init(struct ui_app *app)
     };
     int i;
 
-    /* ASCII mode is for stable captures: no colour anywhere. */
-    app->color_ok = has_colors() && app->opt.pixels != UI_PIXELS_ASCII;
+    /* Colour in text as detection decided (off in ASCII mode, under
+     * NO_COLOR and --color never); image colours are app->colors, set
+     * from the same decision (termquery.c). */
+    app->color_ok = has_colors() && app->caps.text_color;
     if (app->color_ok) {
         start_color();
         use_default_colors();
     }
-    /* Image colours: what the terminal has. 24-bit only where terminfo
-     * says the terminal takes direct colour (TERM=xterm-direct and the
-     * like: a choice the user made); otherwise 256, which is a quarter of
-     * the bytes (--colors full asks for 24-bit anyway). */
-    if (app->colors == RL_COLORS_NONE && app->opt.pixels != UI_PIXELS_ASCII
-        && has_colors())
-        app->colors = COLORS > 256 ? RL_COLORS_FULL : COLORS >= 256
-                      ? RL_COLORS_256 : COLORS >= 16 ? RL_COLORS_16
-                      : COLORS >= 8 ? RL_COLORS_8 : RL_COLORS_NONE;
     for (i = 0; i < UI_C_COUNT; i++) {
         if (app->color_ok && i > 0) {
             init_pair((short)i, table[i].fg, table[i].bg);

@@ -7,5 +7,10 @@
 #define NCURSES_WIDECHAR 1
 #endif
 #include <curses.h>
+/* setupterm() and the terminfo names; its macros (lines, columns, ...)
+ * would clash elsewhere, so only the file that asks gets them. */
+#ifdef UI_TERM_TERMINFO
+#include <term.h>
+#endif
 
 #endif

@@ -56,12 +56,13 @@ typedef enum ui_pixels {
 
 struct ui_options {
     const char *start;         /* image name to open first, or NULL */
-    ui_pixels pixels;          /* how images are drawn */
-    rl_colors colors;          /* RL_COLORS_NONE: decide from terminal */
-    bool truecolor;            /* --colors full */
+    ui_pixels pixels;          /* how images are drawn (from caps) */
     bool hide_names;           /* start with image names hidden */
     bool adjudicate;           /* marks settle disagreements */
     bool low_detail;           /* slow links: images at half size */
+    bool print_terminal;       /* --print-terminal: report, no screen */
+    int cell_w, cell_h;        /* --cell: pixels of a cell, over what the
+                                * terminal says; 0 when not given */
 };
 
 struct ui_app {
@@ -70,7 +71,6 @@ struct ui_app {
     const char *reviewer;      /* who marks */
     struct ui_options opt;
     rl_colors colors;          /* in force for image rendering */
-    rl_termcaps caps;          /* what the terminal draws (issue 11) */
     struct ui_shown {          /* pictures on the screen now, intact: */
         unsigned id;           /* kitty image id (by position) */
         int top, left, rows, cols;   /* the grid's cells */
@@ -89,6 +89,11 @@ struct ui_app {
     rl_guide *guide;           /* the labeling guide, or NULL */
     char *guide_dir;           /* where it was read from */
     char *examples_dir;        /* DIR/<wnid>/ example images, or NULL */
+    rl_termopts term_opt;      /* --pixels/--render, --colors, --color */
+    rl_termcaps caps;          /* what the terminal draws, decided by
+                                  ui_run before the first frame */
+    char term_note[160];       /* "TERM has no entry" note, shown on the
+                                  first frames until a key */
 };
 
 /* Runs the interface until quit; returns the exit status. */

@@ -37,7 +37,7 @@ printf 'image,wnid,state\nILSVRC2012_val_00000001.JPEG,n01751748,correct\n' \
 rl_ok --db "$db" task create "Sea snakes" --gold "$TMP/gold.csv"
 
 expect_comp "export" ex
-expect_comp "dawid-skene demo disagreements" d
+expect_comp "dawid-skene demo disagreements doctor" d
 expect_comp "--db" --d
 expect_comp "--format" export --fo
 expect_comp "real-json" export --format r

@@ -23,7 +23,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 if [ "$#" -gt 0 ]; then
     targets=("$@")
 else
-    targets=(csv import guide jpeg sanitize catalog)
+    targets=(csv import guide jpeg sanitize catalog termreply)
 fi
 
 cc=${FUZZ_CC:-}
