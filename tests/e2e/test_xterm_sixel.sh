@@ -110,7 +110,7 @@ poll "relabel (symbols) to end" 20 -- test -s "$TMP/status"
 kill "$XTPID" 2>/dev/null; wait "$XTPID" 2>/dev/null; XTPID=
 
 # ---- sixel ---------------------------------------------------------------
-start_xterm "--pixels sixel --cell ${CW}x$CH"
+start_xterm ""    # no options: detection must choose sixel and the cell size
 settle
 cp "$TMP/shot.png" "$TMP/shot1.png"
 # cameraman 500x500 in 480x756 px: 480x480, 24 rows, centred: row 7
