@@ -699,15 +699,39 @@ go_image(struct review *rs, int64_t id)
     return show(rs, p);
 }
 
+/* What a step was, for "undone: ..." in the status line. */
+static void
+step_words(const rl_step_info *info, char *buf, size_t size)
+{
+    const char *w = info->what;
+
+    if (strcmp(w, "bulk") == 0)
+        snprintf(buf, size, "bulk mark of %zu candidate%s", info->n_marks,
+                 info->n_marks == 1 ? "" : "s");
+    else if (strcmp(w, "confirm") == 0)
+        snprintf(buf, size, "confirmation");
+    else if (strcmp(w, "flag") == 0)
+        snprintf(buf, size, "Problematic flag");
+    else if (strcmp(w, "note") == 0)
+        snprintf(buf, size, "note");
+    else if (strcmp(w, "main") == 0)
+        snprintf(buf, size, "main-object choice");
+    else if (strcmp(w, "add") == 0)
+        snprintf(buf, size, "added class");
+    else
+        snprintf(buf, size, "mark");
+}
+
 static int
 undo_redo(struct review *rs, bool undo)
 {
-    int64_t image = -1;
+    rl_step_info info;
     rl_err e;
-    int rc = undo ? rl_review_undo(rs->app->store, rs->app->reviewer, &image,
-                                   &e)
-                  : rl_review_redo(rs->app->store, rs->app->reviewer, &image,
-                                   &e);
+    int rc = rl_review_revert(rs->app->store, rs->app->reviewer, !undo,
+                              &info, &e);
+    int64_t image = info.image;
+    const rl_class *changed = NULL;
+    char what[64], *name;
 
     if (rc < 0) {
         say(rs, true, "%s failed: %s", undo ? "undo" : "redo", e.msg);
@@ -734,12 +758,27 @@ undo_redo(struct review *rs, bool undo)
                 if (was[j] == rs->img->cand[i].cls
                     && st[j] != rs->img->cand[i].state) {
                     rs->sel = i;
+                    changed = rs->img->cand[i].cls;
                     i = rs->img->n;
                     break;
                 }
     }
     rs->saved = true;
-    say(rs, false, "%s, saved", undo ? "undone" : "redone");
+    if (changed == NULL && info.cls != 0)
+        changed = rl_catalog_by_id(rs->app->cat, info.cls);
+    step_words(&info, what, sizeof what);
+    name = rl_utf8_sanitize(rs->img != NULL ? rs->img->name : "");
+    if (changed != NULL && strcmp(info.what, "bulk") != 0) {
+        char cls[48];
+
+        rl_class_short(changed, cls, sizeof cls);
+        say(rs, false, "%s: %s on %s (%s), saved", undo ? "undone"
+            : "redone", what, cls, name);
+    } else {
+        say(rs, false, "%s: %s (%s), saved", undo ? "undone" : "redone",
+            what, name);
+    }
+    free(name);
     return rc;
 }
 

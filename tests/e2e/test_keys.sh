@@ -164,10 +164,10 @@ wait_for '^ image 9 of 10 '
 MONAST=n03781244
 key c "$(row C $MONAST)"
 expect "$(state_of summer_palace.JPEG $MONAST)" correct "state after c"
-key z 'undone, saved'
+key z 'undone: mark on .*, saved'
 wait_for "$(row . $MONAST)"
 expect "$(state_of summer_palace.JPEG $MONAST)" '' "state after z"
-key Z 'redone, saved'
+key Z 'redone: mark on .*, saved'
 wait_for "$(row C $MONAST)"
 expect "$(state_of summer_palace.JPEG $MONAST)" correct "state after Z"
 key Z 'nothing to redo'
