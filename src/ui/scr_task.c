@@ -26,7 +26,7 @@ enum phase {
     P_ANSWER,              /* choosing a class */
     P_FEEDBACK,            /* result against the gold */
     P_PART,                /* end of a part: score and mistakes */
-    P_DONE                 /* every image answered */
+    P_DONE                 /* every image answered: the answers, listed */
 };
 
 struct task {
@@ -44,6 +44,9 @@ struct task {
     size_t ngold;
     bool last_correct;
     rl_part_score score;
+    long done_sel;          /* P_DONE: the selected answer */
+    long done_top;          /* P_DONE: first answer row shown */
+    bool reviewing;         /* P_FEEDBACK opened from the P_DONE list */
     rl_prefetch *pf;
     rl_cells *cells;
     char img_msg[200];
@@ -99,6 +102,11 @@ go(struct task *t, long pos)
     if (pos >= t->size) {
         t->phase = P_DONE;
         t->pos = t->size;
+        t->reviewing = false;
+        if (rl_task_part_score(t->app->store, t->app->cat, t->id,
+                               t->app->reviewer, 0, (int)t->size, &t->score,
+                               &e) != 0)
+            memset(&t->score, 0, sizeof t->score);
         return;
     }
     if (rl_task_item_load(t->app->store, t->app->cat, t->id,
@@ -319,6 +327,77 @@ draw_part(struct task *t, int y)
     }
 }
 
+/* Rows of the P_DONE answer list. */
+static int
+done_rows(const struct task *t, int y)
+{
+    return t->rows - 3 - y;
+}
+
+/* Every answer of the finished task, one row each: right or not, the
+ * image, the answer and the gold's correct classes; Enter opens one. */
+static void
+draw_done(struct task *t, int y)
+{
+    char line[400];
+    int rows;
+    long i;
+
+    snprintf(line, sizeof line, "Task complete: %ld answered, %ld of %ld "
+             "scored answers correct", t->score.answered, t->score.correct,
+             t->score.scored);
+    ui_text(y++, t->tx, t->tw, line, A_BOLD);
+    if (evaluation(t)) {
+        ui_text(y++, t->tx, t->tw, "(evaluation mode: answers are not shown)",
+                ui_attr(UI_C_DIM));
+        return;
+    }
+    ui_text(y++, t->tx, t->tw, "Your answers (Enter: the image and its "
+            "gold):", ui_attr(UI_C_DIM));
+    rows = done_rows(t, y);
+    if (rows < 1)
+        return;
+    if (t->done_sel < t->done_top)
+        t->done_top = t->done_sel;
+    if (t->done_sel >= t->done_top + rows)
+        t->done_top = t->done_sel - rows + 1;
+    for (i = t->done_top; i < t->size && i < t->done_top + rows; i++) {
+        rl_task_item it;
+        rl_gold g[64];
+        size_t n, k;
+        rl_image *img;
+        rl_buf b = {0};
+        bool sel = i == t->done_sel, right;
+        int attr;
+
+        if (rl_task_item_load(t->app->store, t->app->cat, t->id,
+                              t->app->reviewer, i, &it, NULL) != 0)
+            continue;
+        img = rl_image_load(t->app->store, t->app->cat, t->app->reviewer,
+                            it.image, NULL);
+        n = rl_task_gold(t->app->store, t->app->cat, t->id, it.image, g, 64);
+        right = rl_task_is_correct(g, n, it.answer);
+        rl_buf_printf(&b, "%s%s %2ld %s: yours %s", sel ? ">" : " ",
+                      !it.answered ? "[ ]" : right ? "[ok]" : "[x]", i + 1,
+                      img != NULL ? img->name : "?",
+                      it.answer != NULL ? it.answer->names : "(none)");
+        rl_buf_adds(&b, "; gold");
+        for (k = 0; k < n; k++)
+            if (g[k].state == RL_STATE_CORRECT)
+                rl_buf_printf(&b, " %s;", g[k].cls->names);
+        attr = sel ? ui_attr(UI_C_SELECTED) : right ? (int)A_NORMAL
+               : ui_attr(UI_C_WRONG);
+        if (sel) {
+            attron(attr);
+            mvhline(y, t->tx, ' ', t->tw);
+            attroff(attr);
+        }
+        ui_text(y++, t->tx, t->tw, rl_buf_str(&b), attr);
+        rl_buf_free(&b);
+        rl_image_free(img);
+    }
+}
+
 static void
 task_draw(void *p)
 {
@@ -346,15 +425,17 @@ task_draw(void *p)
         break;
     case P_FEEDBACK:
         draw_feedback(t, y);
-        keys = "c w u d 0 suggest  p problematic  Enter next image  q home";
+        keys = t->reviewing ? "c w u d 0 suggest  p problematic  "
+               "Enter back to the answers  q home"
+               : "c w u d 0 suggest  p problematic  Enter next image  q home";
         break;
     case P_PART:
         draw_part(t, y);
         keys = "Enter next part  q home";
         break;
     default:
-        ui_text(y++, t->tx, t->tw, "Task complete.", A_BOLD);
-        keys = "q home";
+        draw_done(t, y);
+        keys = "Up/Down select  Enter the image and its gold  q home";
         break;
     }
     if (t->status[0] != '\0')
@@ -461,6 +542,37 @@ suggest(struct task *t, rl_state st, bool toggle_problem)
     return UI_REDRAW;
 }
 
+/* The P_DONE list: move, or open one answer's result panel. */
+static int
+done_key(struct task *t, int key)
+{
+    switch (key) {
+    case 'j':
+    case KEY_DOWN:
+        if (t->done_sel + 1 < t->size)
+            t->done_sel++;
+        return UI_REDRAW;
+    case 'k':
+    case KEY_UP:
+        if (t->done_sel > 0)
+            t->done_sel--;
+        return UI_REDRAW;
+    case '\n':
+    case '\r':
+    case KEY_ENTER:
+        if (evaluation(t) || t->size == 0)
+            return 0;
+        go(t, t->done_sel);
+        if (t->phase != P_ANSWER)
+            return UI_REDRAW;
+        t->phase = P_FEEDBACK;
+        t->reviewing = true;
+        t->last_correct = rl_task_is_correct(t->gold, t->ngold, t->choice);
+        return UI_RELAYOUT;
+    }
+    return 0;
+}
+
 static int
 task_key(void *p, int key)
 {
@@ -513,6 +625,10 @@ task_key(void *p, int key)
         case '\r':
         case KEY_ENTER:
         case 'n':
+            if (t->reviewing) {
+                go(t, t->size);
+                return UI_RELAYOUT;
+            }
             return advance(t);
         }
         return 0;
@@ -523,7 +639,7 @@ task_key(void *p, int key)
         }
         return 0;
     default:
-        return 0;
+        return done_key(t, key);
     }
 }
 

@@ -108,8 +108,27 @@ expect "$want $scored" "7 8" "database: 7 of 8 scored answers correct"
 wait_for "Score: $want of $scored correct"
 wait_for 'Mistakes:'
 send Enter
-wait_for 'Task complete'
-send q q
+# Issue 15 bug 3: a finished task lists every answer against its gold.
+wait_for "Task complete: 10 answered, $want of $scored scored answers correct"
+wait_for '^.{40,}>\[ok\]  1 chelsea_cat.JPEG: yours '
+wait_for '\[x\]  2 falcon9_rocket.JPEG: yours '
+send q
+wait_exit
+respawn demo train --render ascii --feedback error
+wait_for 'Completed 10 out of 10 images .*Enter: review answers'
+send Enter
+wait_for '\[x\]  2 falcon9_rocket.JPEG: yours '
+send Down
+wait_for '>\[x\]  2 falcon9_rocket.JPEG'
+send Enter
+wait_for 'image 2 of 10'
+wait_for 'Not correct'
+wait_for 'Enter back to the answers'
+send Enter
+wait_for 'Task complete: 10 answered'
+send q
+wait_for 'Training tasks'
+send q
 wait_exit
 
 # Evaluation mode for another reviewer, no feedback at all.
