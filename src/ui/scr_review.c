@@ -418,8 +418,15 @@ draw_candidates(struct review *rs, int *yp, int maxy, size_t shared)
             break;
         rs->top++;
     }
-    if (rs->top > 0)
-        ui_text(y - 1, x + w - 14, 14, "(more above)", ui_attr(UI_C_DIM));
+    /* Scroll back while the rows below would otherwise stay empty (after
+     * a resize to a taller terminal, or a shorter list). */
+    while (rs->top > 0) {
+        for (sum = 0, i = rs->top - 1; i < img->n; i++)
+            sum += cand_rows(rs, i, shared, &b);
+        if (sum > maxy - y)
+            break;
+        rs->top--;
+    }
     for (i = rs->top; i < img->n && y < maxy; i++) {
         const rl_cand *c = &img->cand[i];
         bool sel = i == rs->sel;
@@ -563,6 +570,7 @@ review_draw(void *p)
     struct review *rs = p;
     const rl_image *img = rs->img;
     int x = rs->text_x, w = rs->text_w, y = 0, maxy = rs->rows - 2;
+    int head_y, used;
     char line[512];
 
     if (rs->too_small) {
@@ -603,9 +611,7 @@ review_draw(void *p)
         y += ui_wrap(y, x, w, 2, line, ui_attr(UI_C_FLAG));
     }
     y++;
-    snprintf(line, sizeof line, "Candidates (%zu)%s", img->n,
-             img->n_other_reviewers > 0 ? "  - reviewed by others too" : "");
-    ui_text(y++, x, w, line, A_BOLD);
+    head_y = y++;
     if (img->n == 0)
         ui_text(y++, x, w, "  no candidates: + adds a class", A_NORMAL);
     {
@@ -613,6 +619,15 @@ review_draw(void *p)
 
         y += draw_shared(rs, y, 2, shared);
         draw_candidates(rs, &y, maxy - 1, shared);
+    }
+    /* The header after the list, which decides the scroll: "(more
+     * above)" goes on the header's own row, never over other text. */
+    snprintf(line, sizeof line, "Candidates (%zu)%s", img->n,
+             img->n_other_reviewers > 0 ? "  - reviewed by others too" : "");
+    used = ui_text(head_y, x, w, line, A_BOLD);
+    if (rs->top > 0) {
+        snprintf(line, sizeof line, "  (%zu more above)", rs->top);
+        ui_text(head_y, x + used, w - used, line, ui_attr(UI_C_DIM));
     }
     draw_status(rs);
     draw_footer(rs);
