@@ -94,6 +94,14 @@ signals_install(void)
     sigaction(SIGPIPE, &sa, NULL);
 }
 
+const char *
+ui_examples_dir(struct ui_app *app)
+{
+    free(app->examples_dir);
+    app->examples_dir = rl_store_meta_get(app->store, "examples");
+    return app->examples_dir;
+}
+
 bool
 ui_term_pending(void)
 {

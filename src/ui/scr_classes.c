@@ -313,8 +313,8 @@ classes_draw(void *p)
         free(path);
     }
     if (cs->status[0] != '\0')
-        ui_text(cs->rows_h - 2, 1, cs->cols - 2, cs->status,
-                ui_attr(UI_C_ERROR));
+        ui_text_cut(cs->rows_h - 2, 1, cs->cols - 2, cs->status,
+                    ui_attr(UI_C_ERROR));
     ui_text(cs->rows_h - 1, 1, cs->cols - 2, cs->arg.pick != NULL
             ? "type to search  Up/Down select  Enter add  Tab neighbours  "
               "^G guide  Right/Left fold  Esc back"

@@ -259,8 +259,8 @@ guide_draw(void *p)
         draw_line(gs, l, y);
     }
     if (gs->status[0] != '\0')
-        ui_text(gs->rows - 2, 1, gs->cols - 2, gs->status,
-                ui_attr(UI_C_ERROR));
+        ui_text_cut(gs->rows - 2, 1, gs->cols - 2, gs->status,
+                    ui_attr(UI_C_ERROR));
     ui_text(gs->rows - 1, 1, gs->cols - 2,
             "j/k scroll  Tab next entry  / search  E edit  Esc back",
             ui_attr(UI_C_KEY));

@@ -132,7 +132,8 @@ home_draw(void *p)
         ui_text(y++, 1, h->cols - 2, line, attr);
     }
     if (h->status[0] != '\0')
-        ui_text(h->rows - 2, 1, h->cols - 2, h->status, ui_attr(UI_C_ERROR));
+        ui_text_cut(h->rows - 2, 1, h->cols - 2, h->status,
+                    ui_attr(UI_C_ERROR));
     ui_text(h->rows - 1, 1, h->cols - 2, "Up/Down select  Enter start or "
             "continue  r review queue  m feedback mode  q quit",
             ui_attr(UI_C_KEY));

@@ -526,8 +526,9 @@ draw_status(struct review *rs)
         ui_text(y, used, rs->cols - used, " | saved", ui_attr(UI_C_STATUS));
     else if (rs->status[0] != '\0')
         ui_text(y, used, rs->cols - used, " | ", ui_attr(UI_C_STATUS)),
-        ui_text(y, used + 3, rs->cols - used - 3, rs->status,
-                rs->status_err ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_STATUS));
+        ui_text_cut(y, used + 3, rs->cols - used - 3, rs->status,
+                    rs->status_err ? ui_attr(UI_C_ERROR)
+                    : ui_attr(UI_C_STATUS));
 }
 
 /* The footer: as many keys as fit, from the keymap table; `? help` and
@@ -928,9 +929,9 @@ examples(struct review *rs)
 {
     struct ui_examples_arg arg;
 
-    if (rs->app->examples_dir == NULL) {
-        say(rs, true, "no example images: relabel --db FILE config examples "
-            "DIR (DIR/<wnid>/*.JPEG, e.g. ImageNet's train folder)");
+    if (ui_examples_dir(rs->app) == NULL) {
+        say(rs, true, "no example images: relabel config examples DIR "
+            "sets them (DIR/<wnid>/*.JPEG, e.g. ImageNet's train folder)");
         return UI_REDRAW;
     }
     if (rs->img->n == 0)

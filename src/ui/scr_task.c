@@ -439,7 +439,7 @@ task_draw(void *p)
         break;
     }
     if (t->status[0] != '\0')
-        ui_text(t->rows - 2, t->tx, t->tw, t->status, t->status_err
+        ui_text_cut(t->rows - 2, t->tx, t->tw, t->status, t->status_err
                 ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_DIM));
     ui_text(t->rows - 1, 1, t->cols - 2, keys, ui_attr(UI_C_KEY));
 }

@@ -84,6 +84,10 @@ struct ui_app {
 int ui_run(struct ui_app *app, const struct ui_screen *first, void *arg);
 /* Pushes a screen; returns UI_RELAYOUT for a key handler to pass on. */
 int ui_push(struct ui_app *app, const struct ui_screen *type, void *arg);
+/* The project's example-image folder, read again from the store (one
+ * query) so that `relabel config examples DIR` run elsewhere is seen by
+ * an open session; NULL when unset. Borrowed: valid until the next call. */
+const char *ui_examples_dir(struct ui_app *app);
 /* True once SIGTERM, SIGHUP, SIGINT or SIGQUIT asked the program to end;
  * a loop of its own (a prompt) must give up then. */
 bool ui_term_pending(void);
@@ -115,6 +119,15 @@ int ui_attr(enum ui_color c);
 /* Draws `text` sanitised at (y, x), at most `width` columns, never
  * splitting a character; returns columns used. */
 int ui_text(int y, int x, int width, const char *text, int attr);
+/* As ui_text, but a text too wide is cut at a word and ends in an
+ * ellipsis (messages, status lines); returns columns used. */
+int ui_text_cut(int y, int x, int width, const char *text, int attr);
+/* True when the locale's character set is UTF-8; otherwise every text
+ * helper here draws ASCII (stand-ins for symbols, "?" for the rest). */
+bool ui_utf8(void);
+/* `utf8` on a UTF-8 terminal, `ascii` otherwise: for the screens' own
+ * symbols (arrows, markers, lines). */
+const char *ui_sym(const char *utf8, const char *ascii);
 /* Word-wraps sanitised `text` into rows starting at y; at most `maxrows`
  * rows; returns rows used. */
 int ui_wrap(int y, int x, int width, int maxrows, const char *text,
