@@ -169,6 +169,17 @@ task_close(void *p)
     free(t);
 }
 
+/* The text column: beside the image while one is shown, the whole width
+ * for a part's score and the list of answers. */
+static void
+text_area(struct task *t)
+{
+    bool image = t->phase == P_ANSWER || t->phase == P_FEEDBACK;
+
+    t->tx = image ? t->pane_cols + 1 : 1;
+    t->tw = t->cols - t->tx - 1;
+}
+
 static void
 task_layout(void *p, int rows, int cols)
 {
@@ -179,8 +190,7 @@ task_layout(void *p, int rows, int cols)
     t->cols = cols;
     t->pane_cols = cols * 2 / 5;
     t->pane_rows = rows - 2;
-    t->tx = t->pane_cols + 1;
-    t->tw = cols - t->tx - 1;
+    text_area(t);
     if (first)
         go(t, t->pos);
     else
@@ -352,8 +362,8 @@ draw_done(struct task *t, int y)
                 ui_attr(UI_C_DIM));
         return;
     }
-    ui_text(y++, t->tx, t->tw, "Your answers (Enter: the image and its "
-            "gold):", ui_attr(UI_C_DIM));
+    ui_text(y++, t->tx, t->tw, "Your answers ([ok] right, [no] a mistake, "
+            "[--] not scored; Enter opens one):", ui_attr(UI_C_DIM));
     rows = done_rows(t, y);
     if (rows < 1)
         return;
@@ -367,7 +377,7 @@ draw_done(struct task *t, int y)
         size_t n, k;
         rl_image *img;
         rl_buf b = {0};
-        bool sel = i == t->done_sel, right;
+        bool sel = i == t->done_sel, right, scored;
         int attr;
 
         if (rl_task_item_load(t->app->store, t->app->cat, t->id,
@@ -377,16 +387,18 @@ draw_done(struct task *t, int y)
                             it.image, NULL);
         n = rl_task_gold(t->app->store, t->app->cat, t->id, it.image, g, 64);
         right = rl_task_is_correct(g, n, it.answer);
+        scored = n > 0 && g[0].state == RL_STATE_CORRECT;
         rl_buf_printf(&b, "%s%s %2ld %s: yours %s", sel ? ">" : " ",
-                      !it.answered ? "[ ]" : right ? "[ok]" : "[x]", i + 1,
+                      !it.answered ? "[  ]" : right ? "[ok]" : !scored
+                      ? "[--]" : "[no]", i + 1,
                       img != NULL ? img->name : "?",
                       it.answer != NULL ? it.answer->names : "(none)");
-        rl_buf_adds(&b, "; gold");
-        for (k = 0; k < n; k++)
-            if (g[k].state == RL_STATE_CORRECT)
-                rl_buf_printf(&b, " %s;", g[k].cls->names);
-        attr = sel ? ui_attr(UI_C_SELECTED) : right ? (int)A_NORMAL
-               : ui_attr(UI_C_WRONG);
+        rl_buf_adds(&b, scored ? "; gold:" : "; not scored: no class "
+                    "applies");
+        for (k = 0; k < n && g[k].state == RL_STATE_CORRECT; k++)
+            rl_buf_printf(&b, "%s %s", k > 0 ? ";" : "", g[k].cls->names);
+        attr = sel ? ui_attr(UI_C_SELECTED) : right || !scored
+               ? (int)A_NORMAL : ui_attr(UI_C_WRONG);
         if (sel) {
             attron(attr);
             mvhline(y, t->tx, ' ', t->tw);
@@ -410,6 +422,7 @@ task_draw(void *p)
                 "at least 60x15.", A_BOLD);
         return;
     }
+    text_area(t);
     if (t->phase == P_ANSWER || t->phase == P_FEEDBACK) {
         ui_pane_draw(t->app, t->cells, 0, 0);
         if (t->img_msg[0] != '\0')
