@@ -198,7 +198,10 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     idlok(stdscr, FALSE);          /* never scroll the image with text */
     idcok(stdscr, FALSE);
     scrollok(stdscr, FALSE);
-    set_escdelay(25);
+    /* A lone Esc in 25 ms, not curses' default second (which tmux makes
+     * felt), unless the user chose a delay of their own. */
+    if (getenv("ESCDELAY") == NULL)
+        set_escdelay(25);
     timeout(100);                  /* getch returns ERR every 100 ms */
     curs_set(0);
     ui_colors_init(app);
