@@ -67,6 +67,12 @@ rl_image *rl_image_load(rl_store *s, const rl_catalog *cat,
 void rl_image_free(rl_image *img);
 /* Row id of the image called `name`, or -1. */
 int64_t rl_image_find(rl_store *s, const char *name);
+/* Images a reviewer may mean by `q`: the one named exactly `q` (*exact
+ * set), else those whose name starts with `q`, else those containing it,
+ * by name. Stores up to `max` ids and returns how many matched (more
+ * than `max` when there are more: max + 1 at most); 0 when none. */
+size_t rl_image_lookup(rl_store *s, const char *q, int64_t *ids, size_t max,
+                       bool *exact);
 /* Candidates without a verdict from this reviewer. */
 size_t rl_image_unreviewed(const rl_image *img);
 /* Position of the candidate for class `cls`, or SIZE_MAX. */

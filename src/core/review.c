@@ -212,6 +212,44 @@ rl_image_find(rl_store *s, const char *name)
 }
 
 size_t
+rl_image_lookup(rl_store *s, const char *q, int64_t *ids, size_t max,
+                bool *exact)
+{
+    /* Exact, then prefix, then substring: the first kind with a match
+     * wins. instr() and substr() compare bytes, so names in any script
+     * and with LIKE's wildcards match literally. */
+    static const char *const sql[] = {
+        "SELECT id FROM image WHERE name = ?1",
+        "SELECT id FROM image WHERE substr(name, 1, length(?1)) = ?1"
+        " ORDER BY name LIMIT ?2",
+        "SELECT id FROM image WHERE instr(name, ?1) > 0"
+        " ORDER BY name LIMIT ?2",
+    };
+    size_t k, n = 0;
+
+    *exact = false;
+    if (*q == '\0')
+        return 0;
+    for (k = 0; k < 3 && n == 0; k++) {
+        sqlite3_stmt *st = store_stmt(s, sql[k], NULL);
+
+        if (st == NULL)
+            return 0;
+        sqlite3_bind_text(st, 1, q, -1, SQLITE_TRANSIENT);
+        if (k > 0)
+            sqlite3_bind_int64(st, 2, (sqlite3_int64)max + 1);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            if (n < max)
+                ids[n] = sqlite3_column_int64(st, 0);
+            n++;
+        }
+        sqlite3_reset(st);
+        *exact = k == 0 && n > 0;
+    }
+    return n;
+}
+
+size_t
 rl_image_unreviewed(const rl_image *img)
 {
     size_t i, n = 0;

@@ -801,7 +801,8 @@ undo_redo(struct review *rs, bool undo)
 static int
 step_image(struct review *rs, int dir)
 {
-    size_t p = rl_queue_step(&rs->q, rs->pos, dir, rs->filter);
+    size_t from = rs->pos, p = rl_queue_step(&rs->q, from, dir, rs->filter);
+    int rc;
 
     if (p == SIZE_MAX) {
         say(rs, false, "no %s image in filter %s", dir > 0 ? "next"
@@ -810,7 +811,14 @@ step_image(struct review *rs, int dir)
     }
     rs->status[0] = '\0';
     rs->saved = false;
-    return show(rs, p);
+    rc = show(rs, p);
+    /* rl_queue_step wraps around once: say so, or a reviewer takes the
+     * first image for a new one. */
+    if (dir > 0 ? p <= from : p >= from)
+        say(rs, false, "wrapped to the %s image%s%s", dir > 0 ? "first"
+            : "last", rs->filter == RL_FILTER_ALL ? "" : " in filter ",
+            rs->filter == RL_FILTER_ALL ? "" : rl_filter_name(rs->filter));
+    return rc;
 }
 
 static int

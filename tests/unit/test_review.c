@@ -757,6 +757,41 @@ test_undo_redo_confirm(void)
     free(db);
 }
 
+/* `:` in the review screen: exact name, else prefix, else substring. */
+static void
+test_lookup(void)
+{
+    char *db = make_project("lookup.db");
+    rl_err err;
+    rl_store *s = rl_store_open(db, 0, &err);
+    int64_t ids[8];
+    bool exact;
+    size_t n;
+
+    n = rl_image_lookup(s, "img_b.JPEG", ids, 8, &exact);
+    ok(n == 1 && exact && ids[0] == rl_image_find(s, "img_b.JPEG"),
+       "the exact name");
+    n = rl_image_lookup(s, "img_c", ids, 8, &exact);
+    ok(n == 1 && !exact && ids[0] == rl_image_find(s, "img_c.JPEG"),
+       "a unique prefix");
+    n = rl_image_lookup(s, "img_", ids, 8, &exact);
+    ok(n == 5 && !exact && ids[0] == rl_image_find(s, "img_a.JPEG")
+       && ids[3] == rl_image_find(s, "img_d.JPEG"),
+       "a shared prefix: all five, by name");
+    n = rl_image_lookup(s, "d.JP", ids, 8, &exact);
+    ok(n == 1 && ids[0] == rl_image_find(s, "img_d.JPEG"), "a substring");
+    n = rl_image_lookup(s, "JPEG", ids, 2, &exact);
+    ok(n == 3 && ids[0] == rl_image_find(s, "img_a.JPEG"),
+       "more matches than room: max + 1 reported, max stored");
+    ok(rl_image_lookup(s, "%", ids, 8, &exact) == 0
+       && rl_image_lookup(s, "_", ids, 8, &exact) == 5,
+       "LIKE wildcards match literally");
+    ok(rl_image_lookup(s, "zzz", ids, 8, &exact) == 0
+       && rl_image_lookup(s, "", ids, 8, &exact) == 0, "no match, empty");
+    rl_store_close(s);
+    free(db);
+}
+
 int
 main(void)
 {
@@ -786,6 +821,7 @@ main(void)
     test_queue();
     test_unconfirm();
     test_undo_redo_confirm();
+    test_lookup();
 
     free(x.db);
     nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
