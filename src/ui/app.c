@@ -155,6 +155,11 @@ apply(struct ui_app *app, int flags)
         pop(app);
         flags |= UI_RELAYOUT;
     }
+    if (flags & UI_POP_ALL) {
+        while ((f = top(app)) != NULL && f->type->overlay)
+            pop(app);
+        flags |= UI_RELAYOUT;
+    }
     if ((f = top(app)) == NULL)
         return;
     if (flags & UI_RELAYOUT) {

@@ -332,18 +332,17 @@ classes_key(void *p, int key)
 
     cs->status[0] = '\0';
     switch (key) {
-    case 27:
+    case 27:               /* one Esc closes this overlay, whatever it
+                              shows (issue 15) */
+        return UI_POP;
+    case 21:               /* ctrl-U: clear the search / the neighbours */
         if (cs->siblings) {
             cs->siblings = false;
             cs->sel = 0;
-            return UI_REDRAW;
         }
-        if (cs->query.len > 0) {
-            rl_buf_reset(&cs->query);
-            run_search(cs);
-            return UI_REDRAW;
-        }
-        return UI_POP;
+        rl_buf_reset(&cs->query);
+        run_search(cs);
+        return UI_REDRAW;
     case KEY_DOWN:
         if (cs->sel + 1 < n)
             cs->sel++;
@@ -426,6 +425,11 @@ classes_key(void *p, int key)
     case KEY_BACKSPACE:
     case 127:
     case 8:
+        if (cs->query.len == 0 && cs->siblings) {
+            cs->siblings = false;
+            cs->sel = 0;
+            return UI_REDRAW;
+        }
         while (cs->query.len > 0) {
             unsigned char last = (unsigned char)cs->query.data[--cs->query.len];
 
@@ -453,4 +457,5 @@ const struct ui_screen scr_classes = {
     .layout = classes_layout,
     .draw = classes_draw,
     .key = classes_key,
+    .overlay = true,
 };

@@ -154,7 +154,7 @@ examples_draw(void *p)
     if (ex->status[0] != '\0')
         ui_text(3, ex->pane_w + 1, ex->cols - ex->pane_w - 2, ex->status,
                 ui_attr(UI_C_ERROR));
-    ui_text(ex->rows - 1, 1, ex->cols - 2, "any key returns",
+    ui_text(ex->rows - 1, 1, ex->cols - 2, "any key returns  q closes every overlay",
             ui_attr(UI_C_KEY));
 }
 
@@ -182,8 +182,7 @@ static int
 examples_key(void *p, int key)
 {
     (void)p;
-    (void)key;
-    return UI_POP;
+    return key == 'q' ? UI_POP_ALL : UI_POP;
 }
 
 const struct ui_screen scr_examples = {
@@ -194,4 +193,5 @@ const struct ui_screen scr_examples = {
     .draw = examples_draw,
     .paint = examples_paint,
     .key = examples_key,
+    .overlay = true,
 };

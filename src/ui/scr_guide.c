@@ -375,9 +375,10 @@ guide_key(void *p, int key)
     gs->status[0] = '\0';
     switch (key) {
     case 27:
-    case 'q':
     case 'g':
         return UI_POP;
+    case 'q':
+        return UI_POP_ALL;
     case 'j':
     case KEY_DOWN:
         gs->scroll = gs->scroll < max ? gs->scroll + 1 : max;
@@ -423,4 +424,5 @@ const struct ui_screen scr_guide = {
     .draw = guide_draw,
     .paint = guide_paint,
     .key = guide_key,
+    .overlay = true,
 };

@@ -531,38 +531,11 @@ draw_status(struct review *rs)
                     : ui_attr(UI_C_STATUS));
 }
 
-/* The footer: as many keys as fit, from the keymap table; `? help` and
- * `q quit` always, at the right end. */
+/* The footer: as many keys as fit, from the key table. */
 static void
 draw_footer(struct review *rs)
 {
-    static const char tail[] = "? help  q quit";
-    size_t n, i;
-    const struct ui_action_info *a = ui_keymap_actions(&n);
-    int x = 0, y = rs->rows - 1, room = rs->cols - (int)sizeof tail - 1;
-
-    for (i = 0; i < n && x < room; i++) {
-        char key[16];
-        size_t k;
-
-        if (a[i].footer == NULL || a[i].action == UI_A_HELP
-            || a[i].action == UI_A_QUIT)
-            continue;
-        k = strcspn(a[i].keys, " ");
-        snprintf(key, sizeof key, "%.*s", (int)k, a[i].keys);
-        if (x + (int)strlen(key) + rl_utf8_width(a[i].footer) + 2 > room)
-            break;
-        x += ui_text(y, x, rs->cols - x, key, ui_attr(UI_C_KEY));
-        x += ui_text(y, x, rs->cols - x, " ", A_NORMAL);
-        x += ui_text(y, x, rs->cols - x, a[i].footer, A_NORMAL);
-        x += ui_text(y, x, rs->cols - x, "  ", A_NORMAL);
-    }
-    x = rs->cols - (int)sizeof tail + 1;
-    x += ui_text(y, x, 1, "?", ui_attr(UI_C_KEY));
-    x += ui_text(y, x, 6, " help ", A_NORMAL);
-    x += ui_text(y, x, 1, " ", A_NORMAL);
-    x += ui_text(y, x, 1, "q", ui_attr(UI_C_KEY));
-    ui_text(y, x, 5, " quit", A_NORMAL);
+    ui_footer(&ui_review_keys, 0, rs->rows - 1, rs->cols);
 }
 
 static void
@@ -978,7 +951,7 @@ review_key(void *p, int key)
     count_attention(rs);
     if (rs->too_small || rs->img == NULL)
         return key == 'q' ? UI_QUIT : 0;
-    switch (ui_keymap_lookup(key)) {
+    switch (ui_key_action(&ui_review_keys, key, 0)) {
     case UI_A_DOWN:
         if (rs->sel + 1 < rs->img->n)
             rs->sel++;
@@ -1057,8 +1030,11 @@ review_key(void *p, int key)
     case UI_A_FULL:
         rs->full = !rs->full;
         return UI_RELAYOUT;
-    case UI_A_HELP:
-        return ui_push(rs->app, &scr_help, NULL);
+    case UI_A_HELP: {
+        struct ui_help_arg h = { &ui_review_keys, 0 };
+
+        return ui_push(rs->app, &scr_help, &h);
+    }
     case UI_A_QUIT:
         return rs->app->depth > 1 ? UI_POP : UI_QUIT;
     default:

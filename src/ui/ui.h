@@ -21,7 +21,9 @@ enum {
     UI_REDRAW = 2,         /* repaint the text of the top screen */
     UI_RELAYOUT = 4,       /* sizes changed: layout, then full repaint */
     UI_POP = 8,            /* close the top screen */
-    UI_QUIT = 16           /* leave the program */
+    UI_QUIT = 16,          /* leave the program */
+    UI_POP_ALL = 32        /* close every overlay above the working
+                              screen (review, task or home) */
 };
 
 struct ui_app;
@@ -38,6 +40,9 @@ struct ui_screen {
     int (*key)(void *state, int key);
     /* Called when getch times out (about every 100 ms). May be NULL. */
     int (*idle)(void *state);
+    /* An overlay (help, guide, classes, examples, pick list): Esc closes
+     * it alone, UI_POP_ALL closes it with every overlay below it. */
+    bool overlay;
 };
 
 struct ui_frame {
@@ -168,8 +173,39 @@ void ui_write_direct(struct ui_app *app, const char *bytes, size_t len);
 char *ui_prompt(struct ui_app *app, int y, const char *label,
                 const char *initial);
 
-/* ---- keymap (keymap.c) --------------------------------------------- */
+/* ---- key tables (keymap.c) ----------------------------------------- */
 
+/* One binding of a screen: its keys, the screen's action code, and what
+ * the footer and `?` show for it, so that neither is ever typed twice.
+ * After tmux's mode-tree, where each mode lists its keys beside its
+ * help lines. */
+struct ui_key {
+    int action;            /* the screen's action code, never 0 */
+    int keys[4];           /* curses codes or characters; 0 ends early */
+    const char *label;     /* keys as shown: "c 1" */
+    const char *help;      /* its line in `?` */
+    const char *footer;    /* short footer word, or NULL: only in `?` */
+    unsigned when;         /* the screen's modes it applies in; 0: all */
+};
+
+struct ui_keymap {
+    const char *title;           /* "Keys of the review screen" */
+    const struct ui_key *keys;   /* in help order */
+    size_t n;
+    bool nav;                    /* the shared list keys (ui_list_key)
+                                    apply and are listed too */
+    bool nav_letters;            /* ... with j and k */
+    const char *note;            /* a line under the keys in `?`, or NULL */
+};
+
+/* The action bound to `key` in mode `when` (a bit of ui_key.when), or 0. */
+int ui_key_action(const struct ui_keymap *m, int key, unsigned when);
+/* Draws the footer of mode `when` on row y: as many keys as fit, each its
+ * label's first key and footer word; the `?` and `q` keys (help, leave)
+ * always, at the right end. */
+void ui_footer(const struct ui_keymap *m, unsigned when, int y, int cols);
+
+/* The review screen's actions and table. */
 typedef enum ui_action {
     UI_A_NONE, UI_A_DOWN, UI_A_UP, UI_A_CORRECT, UI_A_WRONG, UI_A_UNCLEAR,
     UI_A_DONTKNOW, UI_A_UNREVIEW, UI_A_REST_WRONG, UI_A_ASSIGNED, UI_A_MAIN,
@@ -179,21 +215,42 @@ typedef enum ui_action {
     UI_A_COUNT
 } ui_action;
 
-struct ui_binding {
-    int key;               /* curses key code or character */
-    ui_action action;
+extern const struct ui_keymap ui_review_keys;
+
+/* ---- list navigation (nav.c), shared by every list screen ----------- */
+
+/* A list's view state. Invariant after ui_list_fit: sel < n (or 0 when
+ * n is 0) and top <= sel < top + rows. */
+struct ui_list {
+    size_t n;              /* rows in the list */
+    size_t sel;            /* the selected row */
+    size_t top;            /* the first row shown */
 };
 
-struct ui_action_info {
-    ui_action action;
-    const char *keys;      /* as shown: "c 1" */
-    const char *help;      /* what it does */
-    const char *footer;    /* short footer label, or NULL: not in footer */
+/* Moves the selection for Up/Down (and j/k with `letters`), PgUp/PgDn
+ * (by `page` rows), Home/End. Returns UI_REDRAW when `key` was one of
+ * them, 0 otherwise. */
+int ui_list_key(struct ui_list *l, int key, int page, bool letters);
+/* Clamps the selection and scrolls so that it shows in `rows` rows. */
+void ui_list_fit(struct ui_list *l, int rows);
+/* The shared keys for `?`: `n` rows, in help order. */
+const struct ui_key *ui_list_keys(bool letters, size_t *n);
+
+/* Argument of scr_help: the table to list, in mode `when`. */
+struct ui_help_arg {
+    const struct ui_keymap *keys;
+    unsigned when;
 };
 
-ui_action ui_keymap_lookup(int key);
-/* Actions in help order; count in *n. */
-const struct ui_action_info *ui_keymap_actions(size_t *n);
+/* Argument of scr_pick: a list to choose one row from. `rows` are copied;
+ * pick(ctx, i) is called with the chosen row before the screen closes. */
+struct ui_pick_arg {
+    const char *title;
+    const char *const *rows;
+    size_t n;
+    void (*pick)(void *ctx, size_t i);
+    void *ctx;
+};
 
 /* ---- screens ------------------------------------------------------- */
 
@@ -228,5 +285,6 @@ extern const struct ui_screen scr_examples;
 extern const struct ui_screen scr_home;
 extern const struct ui_screen scr_task;
 extern const struct ui_screen scr_help;
+extern const struct ui_screen scr_pick;
 
 #endif

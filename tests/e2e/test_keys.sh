@@ -187,7 +187,7 @@ wait_for "$(sel . n01443537)goldfish"
 key + '^ Pick a class.*  Search:'
 typein n99999999
 key Enter '^ 0 matches$'            # nothing to pick: Enter does nothing
-send Escape                          # clears the search
+send C-u                             # clears the search
 wait_for '^ Pick a class.*  Search:$'
 send Escape                          # back to the image
 wait_for 'Candidates \(6\)'
