@@ -731,6 +731,35 @@ out:
 }
 
 int
+rl_task_unanswer(rl_store *s, int64_t task, int64_t image,
+                 const char *reviewer, rl_err *err)
+{
+    static const char sql[] =
+        "DELETE FROM answer WHERE task = ?1 AND image = ?2 AND reviewer = ?3";
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if ((st = store_stmt(s, sql, err)) == NULL)
+        goto out;
+    sqlite3_bind_int64(st, 1, task);
+    sqlite3_bind_int64(st, 2, image);
+    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "taking the answer back");
+        goto out;
+    }
+    if (sqlite3_changes(s->db) == 0) {
+        rl_err_set(err, RL_E_NOTFOUND, "no answer to take back");
+        goto out;
+    }
+    rc = 0;
+out:
+    return rl_store_end(s, rc, err);
+}
+
+int
 rl_task_suggest(rl_store *s, int64_t task, int64_t image,
                 const char *reviewer, rl_state suggestion, bool problematic,
                 rl_err *err)

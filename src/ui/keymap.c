@@ -64,7 +64,7 @@ static const struct ui_key review_keys[] = {
 
 const struct ui_keymap ui_review_keys = {
     "Keys of the review screen", review_keys,
-    sizeof review_keys / sizeof review_keys[0], false, false,
+    sizeof review_keys / sizeof review_keys[0], 0, false,
     "Markers: [C] Correct  [W] Wrong  [U] Unclear  [D] Don't know  "
     "[.] Unreviewed   G: the guide has an entry"
 };
@@ -104,6 +104,15 @@ at_end(const struct ui_key *k)
     return bound(k, '?') || bound(k, 'q');
 }
 
+/* Columns of a footer item: its key(s), a space, its word. */
+static int
+footer_width(const struct ui_key *k)
+{
+    size_t n = k->keys[0] == 0 ? strlen(k->label) : strcspn(k->label, " ");
+
+    return (int)n + 1 + rl_utf8_width(k->footer);
+}
+
 /* Draws "key word" at x; returns the columns used. */
 static int
 footer_item(const struct ui_key *k, int y, int x, int cols)
@@ -112,6 +121,8 @@ footer_item(const struct ui_key *k, int y, int x, int cols)
     size_t n = strcspn(k->label, " ");
     int used;
 
+    if (k->keys[0] == 0)
+        n = strlen(k->label);     /* a summary shows all its keys */
     snprintf(key, sizeof key, "%.*s", (int)n, k->label);
     used = ui_text(y, x, cols - x, key, ui_attr(UI_C_KEY));
     used += ui_text(y, x + used, cols - x - used, " ", A_NORMAL);
@@ -128,16 +139,21 @@ ui_footer(const struct ui_keymap *m, unsigned when, int y, int cols)
     for (i = 0; i < m->n; i++)
         if (m->keys[i].footer != NULL && applies(&m->keys[i], when)
             && at_end(&m->keys[i]))
-            tail += (tail > 0 ? 2 : 0) + (int)strcspn(m->keys[i].label, " ")
-                    + 1 + rl_utf8_width(m->keys[i].footer);
+            tail += (tail > 0 ? 2 : 0) + footer_width(&m->keys[i]);
     room = cols - tail - 2;
+    if ((m->nav & (when != 0 ? when : UI_MODES_ALL)) != 0 && room > 20) {
+        static const struct ui_key nav = { 1, { 0 }, "Up/Down", NULL,
+                                           "select", 0 };
+
+        x += footer_item(&nav, y, x, cols);
+        x += ui_text(y, x, cols - x, "  ", A_NORMAL);
+    }
     for (i = 0; i < m->n && x < room; i++) {
         const struct ui_key *k = &m->keys[i];
 
         if (k->footer == NULL || !applies(k, when) || at_end(k))
             continue;
-        if (x + (int)strcspn(k->label, " ") + rl_utf8_width(k->footer) + 2
-            > room)
+        if (x + footer_width(k) + 2 > room)
             break;
         x += footer_item(k, y, x, cols);
         x += ui_text(y, x, cols - x, "  ", A_NORMAL);

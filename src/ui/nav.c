@@ -32,12 +32,12 @@ static const struct ui_key nav_letter_keys[] = {
 };
 
 static const struct ui_keymap nav_map = {
-    "list", nav_keys, sizeof nav_keys / sizeof nav_keys[0], false, false,
+    "list", nav_keys, sizeof nav_keys / sizeof nav_keys[0], 0, false,
     NULL
 };
 static const struct ui_keymap nav_letter_map = {
     "list", nav_letter_keys, sizeof nav_letter_keys / sizeof nav_letter_keys[0],
-    false, false, NULL
+    0, false, NULL
 };
 
 const struct ui_key *

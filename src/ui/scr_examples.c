@@ -154,7 +154,8 @@ examples_draw(void *p)
     if (ex->status[0] != '\0')
         ui_text(3, ex->pane_w + 1, ex->cols - ex->pane_w - 2, ex->status,
                 ui_attr(UI_C_ERROR));
-    ui_text(ex->rows - 1, 1, ex->cols - 2, "any key returns  q closes every overlay",
+    ui_text(ex->rows - 1, 1, ex->cols - 2,
+            "any key returns  q closes every overlay",
             ui_attr(UI_C_KEY));
 }
 

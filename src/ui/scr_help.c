@@ -33,7 +33,7 @@ lines(const struct help *h, const struct ui_key **out)
             out[n] = k;
         n++;
     }
-    if (!m->nav)
+    if ((m->nav & (h->arg.when != 0 ? h->arg.when : UI_MODES_ALL)) == 0)
         return n;
     nav = ui_list_keys(m->nav_letters, &nn);
     for (i = 0; i < nn; i++)

@@ -179,10 +179,15 @@ char *ui_prompt(struct ui_app *app, int y, const char *label,
  * the footer and `?` show for it, so that neither is ever typed twice.
  * After tmux's mode-tree, where each mode lists its keys beside its
  * help lines. */
+#define UI_MODES_ALL (~0u)
+
 struct ui_key {
     int action;            /* the screen's action code, never 0 */
-    int keys[4];           /* curses codes or characters; 0 ends early */
-    const char *label;     /* keys as shown: "c 1" */
+    int keys[4];           /* curses codes or characters; 0 ends early.
+                              An entry without keys only sums up others
+                              in the footer ("c w u d 0 suggest") */
+    const char *label;     /* keys as shown: "c 1"; the footer shows its
+                              first key, or all of it for a summary */
     const char *help;      /* its line in `?` */
     const char *footer;    /* short footer word, or NULL: only in `?` */
     unsigned when;         /* the screen's modes it applies in; 0: all */
@@ -192,8 +197,9 @@ struct ui_keymap {
     const char *title;           /* "Keys of the review screen" */
     const struct ui_key *keys;   /* in help order */
     size_t n;
-    bool nav;                    /* the shared list keys (ui_list_key)
-                                    apply and are listed too */
+    unsigned nav;                /* modes in which the shared list keys
+                                    (ui_list_key) apply and are listed too:
+                                    UI_MODES_ALL, or 0 for none */
     bool nav_letters;            /* ... with j and k */
     const char *note;            /* a line under the keys in `?`, or NULL */
 };

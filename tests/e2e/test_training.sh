@@ -111,6 +111,9 @@ scored=$(q "SELECT count(*) FROM answer a WHERE a.reviewer = '$REVIEWER' AND
 expect "$want $scored" "6 7" "database: 6 of 7 scored answers correct"
 wait_for "Score: $want of $scored correct"
 wait_for 'Mistakes:'
+# Mistakes name the classes and give their glosses, not bare wnids.
+wait_for 'coffee_cup.JPEG: yours tench, Tinca tinca \(freshwater'
+wait_for 'right: espresso \(strong black coffee'
 send Enter
 # Issue 15 bug 3: a finished task lists every answer against its gold.
 wait_for "Task complete: 10 answered, $want of $scored scored answers correct"
@@ -128,7 +131,7 @@ wait_for '>\[no\]  3 coffee_cup.JPEG'
 send Enter
 wait_for 'image 3 of 10'
 wait_for 'Not correct'
-wait_for 'Enter back to the answers'
+wait_for 'Enter returns to them'
 send Enter
 wait_for 'Task complete: 10 answered'
 send q

@@ -143,6 +143,23 @@ main(void)
        "suggesting before answering is refused");
     is_int(rl_task_resume(s, task, "alice"), 2,
            "quitting after two answers resumes at the third image");
+
+    /* Undo of the last answer, and the explicit "no class applies". */
+    ok(rl_task_unanswer(s, task, it.image, "alice", &e) == 0,
+       "take the second answer back");
+    ok(rl_task_item_load(s, cat, task, "alice", 1, &it, &e) == 0
+       && !it.answered && it.suggestion == RL_STATE_NONE,
+       "it is gone, with its suggestion");
+    is_int(rl_task_resume(s, task, "alice"), 1, "resume at it again");
+    ok(rl_task_unanswer(s, task, it.image, "alice", &e) == -1
+       && e.code == RL_E_NOTFOUND, "nothing to take back twice");
+    ok(rl_task_answer(s, task, it.image, "alice", NULL, RL_TRAIN_TRAINING,
+                      true, 800, &e) == 0, "answer: no class applies");
+    ok(rl_task_item_load(s, cat, task, "alice", 1, &it, &e) == 0
+       && it.answered && it.answer == NULL, "stored as an answer without a "
+       "class");
+    is_int(rl_task_resume(s, task, "alice"), 2, "it counts as answered");
+    rl_task_suggest(s, task, it.image, "alice", RL_STATE_UNCLEAR, true, &e);
     is_int(rl_task_resume(s, task, "bob"), 0, "progress is per reviewer");
 
     /* Finish part 1 (positions 0..3): a mistake on the coffee cup. */
