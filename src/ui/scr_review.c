@@ -19,6 +19,7 @@
 #define MIN_COLS 60
 #define MIN_ROWS 15
 #define IDLE_CAP_MS 60000.0   /* longer pauses do not count as work */
+#define MAX_MATCHES 200       /* images a `:` pick list offers */
 
 struct review {
     struct ui_app *app;
@@ -41,6 +42,8 @@ struct review {
     double key_at;         /* monotonic ms of the last key on this image */
     double refreshed_at;   /* last look for other reviewers' changes */
     double active;         /* ms of attention on this image so far */
+    int64_t matches[MAX_MATCHES]; /* `:`: the images its pick list shows */
+    size_t n_matches;
 };
 
 /* ---- image pane ----------------------------------------------------- */
@@ -817,33 +820,104 @@ confirm(struct review *rs)
     return UI_REDRAW;
 }
 
+/* Goes to image `id`, showing every image again when the filter hides
+ * it (or the queue does not hold it yet: go_image reloads). */
 static int
-prompt_goto(struct review *rs)
+goto_id(struct review *rs, int64_t id)
 {
-    char *name = ui_prompt(rs->app, rs->rows - 1, "Go to image: ", NULL);
-    int64_t id;
-    size_t p;
+    size_t p = rl_queue_find(&rs->q, id);
 
-    if (name == NULL || *name == '\0') {
-        free(name);
-        return UI_REDRAW;
-    }
-    id = rl_image_find(rs->app->store, name);
-    if (id < 0) {
-        char *safe = rl_utf8_sanitize(name);
-
-        say(rs, true, "no image named '%s'", safe);
-        free(safe);
-        free(name);
-        return UI_REDRAW;
-    }
-    free(name);
-    /* Not in the queue: imported since it was loaded; go_image reloads. */
-    p = rl_queue_find(&rs->q, id);
     if (p == SIZE_MAX || !rl_queue_match(&rs->q.items[p], rs->filter))
         rs->filter = RL_FILTER_ALL;
     rs->status[0] = '\0';
     return go_image(rs, id);
+}
+
+/* A pick list's choice: the ids are in rs->matches. */
+static void
+goto_picked(void *ctx, size_t i)
+{
+    struct review *rs = ctx;
+
+    if (i < rs->n_matches)
+        goto_id(rs, rs->matches[i]);
+}
+
+/* `:` with a number: the k-th image as the status line counts them. */
+static int
+goto_number(struct review *rs, const char *q)
+{
+    size_t k = (size_t)strtoull(q, NULL, 10), n, p, rank = 0;
+
+    n = rl_queue_count(&rs->q, rs->filter, SIZE_MAX, NULL);
+    if (k == 0 || k > n) {
+        say(rs, true, "no image %s: %s%zu image%s", q, rs->filter
+            == RL_FILTER_ALL ? "the queue has " : "the filter has ", n,
+            n == 1 ? "" : "s");
+        return UI_REDRAW;
+    }
+    for (p = rl_queue_step(&rs->q, SIZE_MAX, 1, rs->filter); p != SIZE_MAX;
+         p = rl_queue_step(&rs->q, p, 1, rs->filter))
+        if (++rank == k)
+            break;
+    rs->status[0] = '\0';
+    return show(rs, p);
+}
+
+static int
+prompt_goto(struct review *rs)
+{
+    char *q = ui_prompt(rs->app, rs->rows - 1, "Go to image: ", NULL);
+    bool exact, digits;
+    size_t n, i;
+    const char *c;
+    int rc;
+
+    if (q == NULL || *q == '\0') {
+        free(q);
+        return UI_REDRAW;
+    }
+    n = rl_image_lookup(rs->app->store, q, rs->matches, MAX_MATCHES, &exact);
+    for (digits = true, c = q; *c != '\0'; c++)
+        digits = digits && *c >= '0' && *c <= '9';
+    if (!exact && digits) {
+        rc = goto_number(rs, q);
+    } else if (n == 1) {
+        rc = goto_id(rs, rs->matches[0]);
+    } else if (n == 0) {
+        char *safe = rl_utf8_sanitize(q);
+
+        say(rs, true, "no image named '%s', nor one containing it", safe);
+        free(safe);
+        rc = UI_REDRAW;
+    } else {
+        /* Several: a list to pick from, by name. */
+        char **rows = rl_xcalloc(MAX_MATCHES, sizeof *rows), *safe, title[160];
+        struct ui_pick_arg a = { title, NULL, 0, goto_picked, rs };
+
+        rs->n_matches = n < MAX_MATCHES ? n : MAX_MATCHES;
+        for (i = 0; i < rs->n_matches; i++) {
+            rl_image *img = rl_image_load(rs->app->store, rs->app->cat,
+                                          rs->app->reviewer, rs->matches[i],
+                                          NULL);
+
+            rows[i] = rl_xstrdup(img != NULL ? img->name : "?");
+            rl_image_free(img);
+        }
+        safe = rl_utf8_sanitize(q);
+        snprintf(title, sizeof title, n > MAX_MATCHES ? "Images matching "
+                 "'%.60s' (the first %zu by name)" : "Images matching "
+                 "'%.60s' (%zu)", safe, rs->n_matches);
+        free(safe);
+        a.rows = (const char *const *)rows;
+        a.n = rs->n_matches;
+        rc = ui_push(rs->app, &scr_pick, &a);
+        for (i = 0; i < rs->n_matches; i++)
+            free(rows[i]);
+        free(rows);
+    }
+    free(q);
+    return rc;
 }
 
 static void
