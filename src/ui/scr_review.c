@@ -20,6 +20,8 @@
 #define MIN_ROWS 15
 #define IDLE_CAP_MS 60000.0   /* longer pauses do not count as work */
 #define MAX_MATCHES 200       /* images a `:` pick list offers */
+#define CAND_INDENT 7         /* a candidate's gloss and path, under its
+                                 wnid: ">[C] G n0..." */
 
 struct review {
     struct ui_app *app;
@@ -391,7 +393,7 @@ cand_detail(const struct review *rs, const rl_cand *c, size_t shared,
 static int
 cand_rows(const struct review *rs, size_t i, size_t shared, rl_buf *b)
 {
-    int w = rs->text_w - 6;
+    int w = rs->text_w - CAND_INDENT;
 
     cand_detail(rs, &rs->img->cand[i], shared, b);
     return 1 + ui_wrap_rows(w, 3, rs->img->cand[i].cls->gloss)
@@ -436,7 +438,9 @@ draw_candidates(struct review *rs, int *yp, int maxy, size_t shared)
         char head[64], tail[96];
         int sattr = ui_attr(UI_C_SELECTED);
 
-        snprintf(head, sizeof head, "%s[%c]%c", sel ? ">" : " ",
+        /* Columns: selection, state marker, G (a guide entry covers the
+         * class), wnid; each its own, so none runs into the next. */
+        snprintf(head, sizeof head, "%s[%c] %c ", sel ? ">" : " ",
                  rl_state_letter(c->state), rs->app->guide != NULL
                  && rl_guide_covers(rs->app->guide, c->cls->wnid) ? 'G'
                  : ' ');
@@ -463,11 +467,13 @@ draw_candidates(struct review *rs, int *yp, int maxy, size_t shared)
         }
         y++;
         if (y < maxy)
-            y += ui_wrap(y, x + 6, w - 6, maxy - y < 3 ? maxy - y : 3,
+            y += ui_wrap(y, x + CAND_INDENT, w - CAND_INDENT,
+                         maxy - y < 3 ? maxy - y : 3,
                          c->cls->gloss, A_NORMAL);
         if (y < maxy) {
             cand_detail(rs, c, shared, &b);
-            y += ui_wrap(y, x + 6, w - 6, maxy - y < 2 ? maxy - y : 2,
+            y += ui_wrap(y, x + CAND_INDENT, w - CAND_INDENT,
+                         maxy - y < 2 ? maxy - y : 2,
                          rl_buf_str(&b), ui_attr(UI_C_DIM));
         }
     }
