@@ -69,6 +69,7 @@ struct guide {
     int scroll;                /* first virtual row shown */
     int rows, cols, text_x, text_w, pane_w;
     char status[200];
+    bool status_ok;            /* the status is news, not an error */
     bool search_results;       /* entries come from a search */
     char **words;              /* the search's words, lower-cased, shown
                                   highlighted; NULL-terminated or NULL */
@@ -418,7 +419,7 @@ guide_draw(void *p)
     }
     if (gs->status[0] != '\0')
         ui_text_cut(gs->rows - 2, 1, gs->cols - 2, gs->status,
-                    ui_attr(UI_C_ERROR));
+                    gs->status_ok ? ui_attr(UI_C_DIM) : ui_attr(UI_C_ERROR));
     ui_footer(&guide_keys, 0, gs->rows - 1, gs->cols);
 }
 
@@ -487,8 +488,8 @@ edit_entry(struct guide *gs)
     rl_guide_free(gs->app->guide);
     gs->app->guide = fresh;
     set_entries_for(gs);
-    snprintf(gs->status, sizeof gs->status, pid > 0 && WIFEXITED(status)
-             && WEXITSTATUS(status) == 0 ? "guide reloaded"
+    gs->status_ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    snprintf(gs->status, sizeof gs->status, gs->status_ok ? "guide reloaded"
              : "the editor failed; guide reloaded");
     return UI_RELAYOUT;
 }
@@ -515,6 +516,7 @@ search_guide(struct guide *gs)
         gs->cur = 0;
         gs->search_results = true;
         set_words(gs, q);
+        gs->status_ok = true;
         snprintf(gs->status, sizeof gs->status, n == 1 ? "1 entry matches"
                  : "%zu entries match; Tab: the next", n);
     }
@@ -533,6 +535,7 @@ guide_key(void *p, int key)
     if (max < 0)
         max = 0;
     gs->status[0] = '\0';
+    gs->status_ok = false;
     switch (ui_key_action(&guide_keys, key, 0)) {
     case G_BACK:
         return UI_POP;
