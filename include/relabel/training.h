@@ -51,7 +51,12 @@ typedef struct rl_task_spec {
                                unclear), or NULL with a query below */
     /* Query tasks take their gold from the project's reviews (majority of
      * reviewers; Don't know is left out). */
-    const char *pair[2];    /* images whose candidates hold both classes */
+    const char *pair[2];    /* images whose candidates hold both classes
+                               (proposed by a model, the original label or
+                               added by a reviewer), whatever the reviews
+                               say of them */
+    bool pair_in_gold;      /* ... only those whose gold (the reviews'
+                               majority) has one of the pair Correct */
     const char *split;      /* "dog", "organism" or "object": a sample */
     long sample;            /* how many (0: all) */
     uint64_t seed;          /* sampling seed */

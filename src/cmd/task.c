@@ -13,7 +13,8 @@
 
 static const char TASK_HELP[] =
     "usage: relabel --db FILE task create NAME [--description TEXT]\n"
-    "                    (--gold FILE [--images FILE] | --pair A B |\n"
+    "                    (--gold FILE [--images FILE] |\n"
+    "                     --pair A B [--pair-in-gold] |\n"
     "                     --split dog|organism|object [--sample N]\n"
     "                     [--seed K]) [--part-size N]\n"
     "       relabel --db FILE task list\n"
@@ -23,9 +24,13 @@ static const char TASK_HELP[] =
     "ten (relabel train). --gold reads CSV image,wnid,state (correct, wrong\n"
     "or unclear); --images CSV image sets the order (default: the gold\n"
     "file's order). --pair makes a task of every image whose candidates\n"
-    "hold both classes (e.g. stingray and electric ray), --split a seeded\n"
-    "random sample of reviewed images of a split; those take their gold\n"
-    "from the project's reviews (majority; Don't know left out).\n"
+    "hold both classes (e.g. stingray and electric ray): a model proposed\n"
+    "them, or one is the original label, whatever the reviews say, so\n"
+    "many such images may have neither class Correct; --pair-in-gold\n"
+    "keeps only the images whose gold has one of the two Correct.\n"
+    "--split makes a seeded random sample of reviewed images of a split.\n"
+    "Both take their gold from the project's reviews (the majority per\n"
+    "class; Don't know left out).\n"
     "export writes the gold (re-importable with --gold) or, with --answers,\n"
     "every answer given in the task.\n";
 
@@ -51,7 +56,9 @@ task_create(const cli *c, int argc, char **argv)
             || arg_opt(&a, "--split", &spec.split, &bad)
             || arg_opt(&a, "--sample", &sample, &bad)
             || arg_opt(&a, "--seed", &seed, &bad)
-            || arg_opt(&a, "--part-size", &part, &bad)) {
+            || arg_opt(&a, "--part-size", &part, &bad)
+            || (arg_flag(&a, "--pair-in-gold")
+                && (spec.pair_in_gold = true))) {
             if (bad)
                 return 2;
             continue;
@@ -88,6 +95,8 @@ task_create(const cli *c, int argc, char **argv)
             return usage_error("task create", "--seed: a number");
         spec.seed = (uint64_t)v;
     }
+    if (spec.pair_in_gold && spec.pair[0] == NULL)
+        return usage_error("task create", "--pair-in-gold goes with --pair");
     if ((spec.gold != NULL) + (spec.pair[0] != NULL) + (spec.split != NULL)
         != 1)
         return usage_error("task create", "give one of --gold, --pair or "

@@ -279,6 +279,37 @@ main(void)
         spec.pair[1] = "n02123045";
         ok(rl_task_create(s, cat, &spec, NULL, &e) == -1
            && e.code == RL_E_NOTFOUND, "a query with no images is refused");
+
+        /* --pair-in-gold: only images whose gold has one of the pair
+         * Correct. rev1 said Wrong to all: the cat photo is left out. */
+        spec.name = "cats in gold";
+        spec.pair[0] = "n02123045";
+        spec.pair[1] = "281";
+        spec.pair_in_gold = true;
+        ok(rl_task_create(s, cat, &spec, NULL, &e) == -1
+           && e.code == RL_E_NOTFOUND, "pair in gold: none, refused (%s)",
+           e.msg);
+        ok(rl_task_find(s, "cats in gold") == -1, "and nothing is left");
+        {
+            const char *who[] = { "rev2", "rev3" };
+            size_t k, j;
+
+            for (k = 0; k < 2; k++) {
+                img = rl_image_load(s, cat, who[k],
+                                    image_id(s, "chelsea_cat.JPEG"), &e);
+                for (j = 0; j < img->n; j++)
+                    if (strcmp(img->cand[j].cls->wnid, "n02123045") == 0)
+                        rl_review_set(s, img, who[k], j, RL_STATE_CORRECT,
+                                      &e);
+                rl_image_free(img);
+            }
+        }
+        ok(rl_task_create(s, cat, &spec, &t2, &e) == 0
+           && rl_task_size(s, t2) == 1, "two of three say tabby: kept");
+        n = rl_task_gold(s, cat, t2, image_id(s, "chelsea_cat.JPEG"), g, 16);
+        ok(n > 0 && g[0].state == RL_STATE_CORRECT
+           && strcmp(g[0].cls->wnid, "n02123045") == 0,
+           "its gold has tabby Correct");
     }
 
     rl_catalog_free(cat);
