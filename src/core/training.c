@@ -756,6 +756,22 @@ rl_task_is_correct(const rl_gold *g, size_t n, const rl_class *cls)
     return false;
 }
 
+/* The statement `sql` with an answer's key bound: ?1 task, ?2 image,
+ * ?3 reviewer. NULL with `err` set. */
+static sqlite3_stmt *
+answer_stmt(rl_store *s, const char *sql, int64_t task, int64_t image,
+            const char *reviewer, rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_int64(st, 1, task);
+    sqlite3_bind_int64(st, 2, image);
+    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
+    return st;
+}
+
 int
 rl_task_answer(rl_store *s, int64_t task, int64_t image,
                const char *reviewer, const rl_class *cls, rl_train_mode mode,
@@ -773,11 +789,8 @@ rl_task_answer(rl_store *s, int64_t task, int64_t image,
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if ((st = store_stmt(s, sql, err)) == NULL)
+    if ((st = answer_stmt(s, sql, task, image, reviewer, err)) == NULL)
         goto out;
-    sqlite3_bind_int64(st, 1, task);
-    sqlite3_bind_int64(st, 2, image);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
     if (cls != NULL)
         sqlite3_bind_int64(st, 4, cls->id);
     sqlite3_bind_text(st, 5, mode == RL_TRAIN_EVALUATION ? "evaluation"
@@ -805,11 +818,8 @@ rl_task_unanswer(rl_store *s, int64_t task, int64_t image,
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if ((st = store_stmt(s, sql, err)) == NULL)
+    if ((st = answer_stmt(s, sql, task, image, reviewer, err)) == NULL)
         goto out;
-    sqlite3_bind_int64(st, 1, task);
-    sqlite3_bind_int64(st, 2, image);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE) {
         store_dberr(s, err, "taking the answer back");
         goto out;
@@ -831,13 +841,10 @@ rl_task_suggest(rl_store *s, int64_t task, int64_t image,
     static const char sql[] =
         "UPDATE answer SET suggestion = ?4, suggest_problematic = ?5"
         " WHERE task = ?1 AND image = ?2 AND reviewer = ?3";
-    sqlite3_stmt *st = store_stmt(s, sql, err);
+    sqlite3_stmt *st = answer_stmt(s, sql, task, image, reviewer, err);
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, task);
-    sqlite3_bind_int64(st, 2, image);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
     if (suggestion != RL_STATE_NONE)
         sqlite3_bind_text(st, 4, rl_state_name(suggestion), -1,
                           SQLITE_STATIC);
