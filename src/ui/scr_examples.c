@@ -23,6 +23,18 @@ struct examples {
     char status[200];
 };
 
+enum { E_BACK = 1, E_ALL };
+
+static const struct ui_key examples_key_table[] = {
+    { E_BACK, { 0 }, "any key", "back to the image", "returns", 0 },
+    { E_ALL, { 'q' }, "q", "close every overlay", "close all", 0 },
+};
+
+static const struct ui_keymap examples_keys = {
+    "Keys of the examples", examples_key_table,
+    sizeof examples_key_table / sizeof examples_key_table[0], 0, false, NULL
+};
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -154,9 +166,7 @@ examples_draw(void *p)
     if (ex->status[0] != '\0')
         ui_text(3, ex->pane_w + 1, ex->cols - ex->pane_w - 2, ex->status,
                 ui_attr(UI_C_ERROR));
-    ui_text(ex->rows - 1, 1, ex->cols - 2,
-            "any key returns  q closes every overlay",
-            ui_attr(UI_C_KEY));
+    ui_footer(&examples_keys, 0, ex->rows - 1, ex->cols);
 }
 
 static void
@@ -183,7 +193,8 @@ static int
 examples_key(void *p, int key)
 {
     (void)p;
-    return key == 'q' ? UI_POP_ALL : UI_POP;
+    return ui_key_action(&examples_keys, key, 0) == E_ALL ? UI_POP_ALL
+           : UI_POP;
 }
 
 const struct ui_screen scr_examples = {

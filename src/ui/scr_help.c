@@ -8,6 +8,23 @@
 
 #include "ui/term.h"
 
+#define M_SHORT 1u             /* the help fits */
+#define M_LONG 2u              /* it scrolls */
+
+enum { H_SCROLL = 1, H_BACK, H_ALL };
+
+static const struct ui_key help_key_table[] = {
+    { H_SCROLL, { 0 }, "Up/Down", "scroll (PgUp/PgDn, Home/End too)",
+      "scroll", M_LONG },
+    { H_BACK, { 0 }, "any other key", "back", "returns", 0 },
+    { H_ALL, { 'q' }, "q", "close every overlay", "close every overlay", 0 },
+};
+
+static const struct ui_keymap help_keys = {
+    "Keys of the help", help_key_table,
+    sizeof help_key_table / sizeof help_key_table[0], 0, false, NULL
+};
+
 struct help {
     struct ui_help_arg arg;
     struct ui_list list;   /* rows: one per help line; sel is the top */
@@ -98,10 +115,8 @@ help_draw(void *p)
     }
     if (h->arg.keys->note != NULL)
         ui_wrap(++y, 1, h->cols - 2, 2, h->arg.keys->note, A_NORMAL);
-    ui_text(h->rows - 1, 1, h->cols - 2, h->list.n > (size_t)body
-            ? "Up/Down scroll  q close every overlay  any other key returns"
-            : "q close every overlay  any other key returns",
-            ui_attr(UI_C_DIM));
+    ui_footer(&help_keys, h->list.n > (size_t)body ? M_LONG : M_SHORT,
+              h->rows - 1, h->cols);
     free(k);
 }
 
@@ -111,7 +126,7 @@ help_key(void *p, int key)
     struct help *h = p;
     int body = body_rows(h);
 
-    if (key == 'q')
+    if (ui_key_action(&help_keys, key, 0) == H_ALL)
         return UI_POP_ALL;
     if (h->list.n > (size_t)body) {
         /* Scrolling is list navigation over the possible top lines. */
