@@ -41,7 +41,7 @@ static const struct ui_key classes_key_table[] = {
     { C_OPEN, { '\n', '\r', KEY_ENTER }, "Enter",
       "show a search hit in the tree; fold or unfold a node", "show",
       M_BROWSE },
-    { C_UNFOLD, { KEY_RIGHT }, "Right Left",
+    { C_UNFOLD, { KEY_RIGHT }, "Right/Left",
       "unfold / fold a node (Left on a leaf: its parent)", "fold", 0 },
     { C_FOLD, { KEY_LEFT }, "Left", NULL, NULL, 0 },
     { C_NEIGHBOURS, { '\t' }, "Tab",

@@ -22,7 +22,7 @@ enum {
 };
 
 static const struct ui_key guide_key_table[] = {
-    { G_DOWN, { 'j', KEY_DOWN }, "j k / Down Up", "scroll down / up",
+    { G_DOWN, { 'j', KEY_DOWN }, "j/k Down/Up", "scroll down / up",
       "scroll", 0 },
     { G_UP, { 'k', KEY_UP }, "k", NULL, NULL, 0 },
     { G_PAGE_DOWN, { ' ', KEY_NPAGE }, "Space PgDn / PgUp",
