@@ -485,7 +485,7 @@ draw_done(struct task *t, int y)
             mvhline(y, t->tx, ' ', t->tw);
             attroff(attr);
         }
-        ui_text(y++, t->tx, t->tw, rl_buf_str(&b), attr);
+        ui_text_cut(y++, t->tx, t->tw, rl_buf_str(&b), attr);
         rl_buf_free(&b);
         rl_image_free(img);
     }
