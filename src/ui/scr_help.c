@@ -100,10 +100,16 @@ help_draw(void *p)
 {
     struct help *h = p;
     const struct ui_key **k = rl_xcalloc(h->list.n + 1, sizeof *k);
-    int y = 0, body = body_rows(h), kw = 18;
+    int y = 0, body = body_rows(h), kw = 6;
     size_t i;
 
     lines(h, k);
+    /* The key column as wide as its longest label, within a third. */
+    for (i = 0; i < h->list.n; i++)
+        if (rl_utf8_width(k[i]->label) + 4 > kw)
+            kw = rl_utf8_width(k[i]->label) + 4;
+    if (kw > h->cols / 3)
+        kw = h->cols / 3;
     ui_text(y++, 1, h->cols - 2, h->arg.keys->title, A_BOLD);
     y++;
     if (h->list.sel + (size_t)body > h->list.n)
@@ -111,7 +117,7 @@ help_draw(void *p)
                       : 0;
     for (i = h->list.sel; i < h->list.n && y < 2 + body; i++, y++) {
         ui_text(y, 2, kw - 2, k[i]->label, ui_attr(UI_C_KEY));
-        ui_text(y, kw + 2, h->cols - kw - 3, k[i]->help, A_NORMAL);
+        ui_text_cut(y, kw, h->cols - kw - 1, k[i]->help, A_NORMAL);
     }
     if (h->arg.keys->note != NULL)
         ui_wrap(++y, 1, h->cols - 2, 2, h->arg.keys->note, A_NORMAL);
