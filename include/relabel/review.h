@@ -73,6 +73,12 @@ int64_t rl_image_find(rl_store *s, const char *name);
 long rl_image_names(rl_store *s, const char *prefix, long max,
                     void (*fn)(void *ctx, const char *name), void *ctx,
                     rl_err *err);
+/* Images a reviewer may mean by `q`: the one named exactly `q` (*exact
+ * set), else those whose name starts with `q`, else those containing it,
+ * by name. Stores up to `max` ids and returns how many matched (more
+ * than `max` when there are more: max + 1 at most); 0 when none. */
+size_t rl_image_lookup(rl_store *s, const char *q, int64_t *ids, size_t max,
+                       bool *exact);
 /* Candidates without a verdict from this reviewer. */
 size_t rl_image_unreviewed(const rl_image *img);
 /* Position of the candidate for class `cls`, or SIZE_MAX. */
@@ -110,12 +116,31 @@ int rl_review_confirm(rl_store *s, rl_image *img, const char *reviewer,
                       rl_err *err);
 
 /* Undo / redo the reviewer's last step, across images and sessions.
+ * A step is one action: one mark (c w u d x, or A), one bulk mark (W:
+ * all its candidates together), one confirmation (Enter), one flag, note,
+ * main-object choice or added class. Undoing a step that reopens a
+ * confirmed image unconfirms it; redoing it confirms it again.
  * Return 1 and the affected image in *image, 0 when there is nothing to
  * undo/redo, -1 on error. The caller reloads that image. */
 int rl_review_undo(rl_store *s, const char *reviewer, int64_t *image,
                    rl_err *err);
 int rl_review_redo(rl_store *s, const char *reviewer, int64_t *image,
                    rl_err *err);
+
+/* What an undo or redo reverted. */
+typedef struct rl_step_info {
+    int64_t image;         /* the image it changed, -1 if none */
+    char what[16];         /* the action: "mark", "adjudicate", "bulk",
+                              "confirm", "flag", "note", "main", "add" */
+    size_t n_marks;        /* candidate verdicts it changed */
+    int64_t cls;           /* class row id of the last verdict it changed,
+                              0 if none */
+} rl_step_info;
+
+/* rl_review_undo (redo false) or rl_review_redo (redo true), telling in
+ * *info what was reverted. Same returns. */
+int rl_review_revert(rl_store *s, const char *reviewer, bool redo,
+                     rl_step_info *info, rl_err *err);
 
 /* Records that the image was shown (first time) and adds `active_ms` of
  * attention to it. */

@@ -51,7 +51,12 @@ typedef struct rl_task_spec {
                                unclear), or NULL with a query below */
     /* Query tasks take their gold from the project's reviews (majority of
      * reviewers; Don't know is left out). */
-    const char *pair[2];    /* images whose candidates hold both classes */
+    const char *pair[2];    /* images whose candidates hold both classes
+                               (proposed by a model, the original label or
+                               added by a reviewer), whatever the reviews
+                               say of them */
+    bool pair_in_gold;      /* ... only those whose gold (the reviews'
+                               majority) has one of the pair Correct */
     const char *split;      /* "dog", "organism" or "object": a sample */
     long sample;            /* how many (0: all) */
     uint64_t seed;          /* sampling seed */
@@ -103,11 +108,19 @@ size_t rl_task_gold(rl_store *s, const rl_catalog *cat, int64_t task,
 /* True when `cls` is among the gold's correct classes. */
 bool rl_task_is_correct(const rl_gold *g, size_t n, const rl_class *cls);
 
-/* Stores (or replaces) the answer; committed on return 0. */
+/* Stores (or replaces) the answer; committed on return 0. `cls` NULL is
+ * the explicit answer "no class applies / not in ImageNet" (it never
+ * counts as correct: images whose gold has no correct class are not
+ * scored). */
 int rl_task_answer(rl_store *s, int64_t task, int64_t image,
                    const char *reviewer, const rl_class *cls,
                    rl_train_mode mode, bool external, int64_t active_ms,
                    rl_err *err);
+/* Takes the reviewer's answer on `image` back (undo), with its time and
+ * suggestion; committed on return 0. -1 with RL_E_NOTFOUND when there is
+ * none. */
+int rl_task_unanswer(rl_store *s, int64_t task, int64_t image,
+                     const char *reviewer, rl_err *err);
 /* Stores a suggestion about the gold with the answer. */
 int rl_task_suggest(rl_store *s, int64_t task, int64_t image,
                     const char *reviewer, rl_state suggestion,

@@ -50,7 +50,9 @@ void rl_utf8_encode(rl_buf *b, uint32_t cp);
  * controls, DEL, bidi overrides/isolates, and other invisible formatting
  * characters that could disguise text. */
 bool rl_utf8_is_unsafe(uint32_t cp);
-/* Columns `cp` takes (0, 1 or 2); unsafe code points count as the width of
+/* Columns `cp` takes (0, 1 or 2) from relabel's own table (East Asian
+ * Wide/Fullwidth: 2; combining marks, zero-width format characters: 0),
+ * the same in every locale; unsafe code points count as the width of
  * their escaped form. */
 int rl_utf8_cp_width(uint32_t cp);
 /* Copies `s` into a new string safe to print on a terminal: unsafe code
@@ -83,6 +85,17 @@ int rl_utf8_width_n(const char *s, size_t n);
 /* Byte length of the longest prefix of `s` (already sanitized) that fits
  * in `cols` columns without splitting a character. */
 size_t rl_utf8_fit(const char *s, int cols);
+/* Byte length of the prefix of `s` (sanitized) to show in `cols` columns:
+ * all of it when it fits; else a prefix ending at a word (spaces and
+ * trailing , ; : ( dropped) that leaves `reserve` columns for an ellipsis.
+ * Only a first word wider than the room is cut inside it. */
+size_t rl_utf8_fit_words(const char *s, int cols, int reserve);
+/* A new string with every non-ASCII character of `s` (sanitized) replaced
+ * for a terminal that is not UTF-8: common symbols by ASCII stand-ins
+ * ("..." for the ellipsis, "-" and "|" for box lines, "*" for bullets),
+ * other characters by "?" ("??" when two columns wide), combining marks
+ * dropped. The caller frees it. */
+char *rl_utf8_to_ascii(const char *s);
 
 /* Time ------------------------------------------------------------- */
 

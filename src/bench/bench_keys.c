@@ -234,14 +234,15 @@ report(const char *name, struct reply *r, int n)
 int
 bench_keys(int argc, char **argv)
 {
-    enum { MOVE, MARK, UNDO, BULK, NEXT, PREV, NACT };
+    enum { MOVE, MARK, UNDO, BULK, NEXT, PREV, PICK, NACT };
     static const char *const names[NACT] = {
-        "move", "mark", "undo", "bulk", "nextkey", "prevkey"
+        "move", "mark", "undo", "bulk", "nextkey", "prevkey", "pickerkey"
     };
+    static const char typed[] = "tabby cat";
     static const char *const what[] = { "labels", "images", "predictions" };
     struct reply rep[NACT][MAX_RUNS], r;
     char *relabel = NULL, *dir = NULL, *db = NULL, *p;
-    int runs = 5, rc = 1, i, a, nmove = 0, nundo = 0;
+    int runs = 5, rc = 1, i, a, nmove = 0, nundo = 0, npick = 0;
     struct tty t;
     double t0, last, hwm, rss;
     size_t n;
@@ -299,7 +300,25 @@ bench_keys(int argc, char **argv)
         if (press(&t, 'n', &rep[NEXT][i]) != 0
             || press(&t, 'N', &rep[PREV][i]) != 0)
             goto stop;
+    /* Typing in the class picker (+): one query letter per key. */
+    if (press(&t, '+', &r) != 0)
+        goto stop;
+    for (i = 0; typed[i] != '\0' && npick < MAX_RUNS; i++)
+        if (press(&t, typed[i], &rep[PICK][npick++]) != 0)
+            goto stop;
+    if (press(&t, 27, &r) != 0)
+        goto stop;
     report(names[MOVE], rep[MOVE], nmove);
+    report(names[PICK], rep[PICK], npick);
+    {
+        /* The first letters replace the whole list (the tree by the
+         * hits): the median says what a typical letter costs. */
+        double b[MAX_RUNS];
+
+        for (i = 0; i < npick; i++)
+            b[i] = (double)rep[PICK][i].bytes;
+        figf(pct(b, npick, 0.5), "B", "%s_bytes_median", names[PICK]);
+    }
     report(names[MARK], rep[MARK], runs);
     report(names[BULK], rep[BULK], runs);
     report(names[UNDO], rep[UNDO], nundo);

@@ -20,9 +20,12 @@ static const char CREATE_HELP[] =
     "--gold reads CSV image,wnid,state (correct, wrong or unclear); --images\n"
     "CSV image sets the order (default: the gold file's order). --pair makes\n"
     "a task of every image whose candidates hold both classes (e.g.\n"
-    "stingray and electric ray), --split a seeded random sample of reviewed\n"
-    "images of a split; those take their gold from the project's reviews\n"
-    "(majority; Don't know left out).\n";
+    "stingray and electric ray): a model proposed them, or one is the\n"
+    "original label, whatever the reviews say, so many such images may have\n"
+    "neither class Correct; --pair-in-gold keeps only the images whose gold\n"
+    "has one of the two Correct. --split makes a seeded random sample of\n"
+    "reviewed images of a split. Both take their gold from the project's\n"
+    "reviews (the majority per class; Don't know left out).\n";
 
 static const char EXPORT_HELP[] =
     "Writes the task's gold (re-importable with task create --gold) or, with\n"
@@ -49,6 +52,7 @@ task_create(const cli *c, const struct cmd_args *a)
     spec.split = cmd_get(a, "split");
     spec.pair[0] = cmd_val(a, "pair", 0);
     spec.pair[1] = cmd_val(a, "pair", 1);
+    spec.pair_in_gold = cmd_has(a, "pair-in-gold");
     if (spec.name == NULL)
         return usage_error("task create", "give the task a NAME");
     if (part != NULL) {
@@ -66,6 +70,8 @@ task_create(const cli *c, const struct cmd_args *a)
             return usage_error("task create", "--seed: a number");
         spec.seed = (uint64_t)v;
     }
+    if (spec.pair_in_gold && spec.pair[0] == NULL)
+        return usage_error("task create", "--pair-in-gold goes with --pair");
     if ((spec.gold != NULL) + (spec.pair[0] != NULL) + (spec.split != NULL)
         != 1)
         return usage_error("task create", "give one of --gold, --pair or "
@@ -171,6 +177,9 @@ static const struct cmd_opt create_opts[] = {
       .help = "with --gold: CSV image, the images' order" },
     { .name = "pair", .type = CMD_CLASS, .meta = "A B", .nvals = 2,
       .help = "every image whose candidates hold both classes A and B" },
+    { .name = "pair-in-gold", .type = CMD_FLAG,
+      .help = "with --pair: only the images whose gold has A or B "
+              "Correct" },
     { .name = "split", .type = CMD_CHOICE, .choices = "dog|organism|object",
       .help = "a seeded random sample of reviewed images of a split" },
     { .name = "sample", .type = CMD_NUMBER, .meta = "N",

@@ -8,7 +8,10 @@
  *     undo/redo is not an undo;
  *   - the redo candidate is the newest undo made after the reviewer's last
  *     "do" step that no later redo has reverted.
- * Confirmation (Enter) is logged but is not undoable. */
+ * Undo replays the step (or its latest redo) backwards; redo replays the
+ * undo backwards, so a redo restores exactly what its undo changed,
+ * including a confirmation the undo cleared. Every action is one step;
+ * a confirmation (Enter) is a step of its own. */
 #include "relabel/review.h"
 
 #include <stdio.h>
@@ -237,6 +240,44 @@ rl_image_names(rl_store *s, const char *prefix, long max,
         n = -1;
     }
     sqlite3_finalize(st);
+    return n;
+}
+
+size_t
+rl_image_lookup(rl_store *s, const char *q, int64_t *ids, size_t max,
+                bool *exact)
+{
+    /* Exact, then prefix, then substring: the first kind with a match
+     * wins. instr() and substr() compare bytes, so names in any script
+     * and with LIKE's wildcards match literally. */
+    static const char *const sql[] = {
+        "SELECT id FROM image WHERE name = ?1",
+        "SELECT id FROM image WHERE substr(name, 1, length(?1)) = ?1"
+        " ORDER BY name LIMIT ?2",
+        "SELECT id FROM image WHERE instr(name, ?1) > 0"
+        " ORDER BY name LIMIT ?2",
+    };
+    size_t k, n = 0;
+
+    *exact = false;
+    if (*q == '\0')
+        return 0;
+    for (k = 0; k < 3 && n == 0; k++) {
+        sqlite3_stmt *st = store_stmt(s, sql[k], NULL);
+
+        if (st == NULL)
+            return 0;
+        sqlite3_bind_text(st, 1, q, -1, SQLITE_TRANSIENT);
+        if (k > 0)
+            sqlite3_bind_int64(st, 2, (sqlite3_int64)max + 1);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            if (n < max)
+                ids[n] = sqlite3_column_int64(st, 0);
+            n++;
+        }
+        sqlite3_reset(st);
+        *exact = k == 0 && n > 0;
+    }
     return n;
 }
 
@@ -711,30 +752,36 @@ rl_review_confirm(rl_store *s, rl_image *img, const char *reviewer,
 
 /* ---- undo / redo --------------------------------------------------- */
 
+/* The undo candidate, and the step whose events undoing it replays
+ * backwards: its latest redo if it was redone, else the step itself. */
 static const char SQL_UNDO_TARGET[] =
-    "SELECT s.id FROM step s WHERE s.reviewer = ?1 AND s.kind = 'do'"
-    " AND s.what <> 'confirm' AND coalesce((SELECT u.kind FROM step u"
+    "SELECT s.id, coalesce((SELECT max(u.id) FROM step u"
+    "   WHERE u.target = s.id), s.id), s.what FROM step s"
+    " WHERE s.reviewer = ?1 AND s.kind = 'do'"
+    " AND coalesce((SELECT u.kind FROM step u"
     " WHERE u.target = s.id ORDER BY u.id DESC LIMIT 1), 'redo') = 'redo'"
     " ORDER BY s.id DESC LIMIT 1";
+/* The redo candidate, and the undo step that redoing it replays
+ * backwards, so that everything the undo changed (a confirmation it
+ * cleared too) comes back. */
 static const char SQL_REDO_TARGET[] =
-    "SELECT u.target FROM step u WHERE u.reviewer = ?1 AND u.kind = 'undo'"
+    "SELECT u.target, u.id, (SELECT d.what FROM step d WHERE d.id = u.target)"
+    " FROM step u WHERE u.reviewer = ?1 AND u.kind = 'undo'"
     " AND u.id > coalesce((SELECT max(id) FROM step d WHERE d.reviewer = ?1"
-    "   AND d.kind = 'do' AND d.what <> 'confirm'), 0)"
+    "   AND d.kind = 'do'), 0)"
     " AND NOT EXISTS (SELECT 1 FROM step r WHERE r.target = u.target"
     "   AND r.id > u.id)"
     " ORDER BY u.id DESC LIMIT 1";
 static const char SQL_STEP_EVENTS_DESC[] =
     "SELECT image, class, field, before, after FROM event WHERE step = ?"
     " ORDER BY id DESC";
-static const char SQL_STEP_EVENTS_ASC[] =
-    "SELECT image, class, field, before, after FROM event WHERE step = ?"
-    " ORDER BY id";
 
-/* Replays the events of step `target` backwards (undo) or forwards
- * (redo) as a new step of that kind. */
+/* Replays the events of step `source` backwards (every value back to its
+ * `before`) as a new step of kind `kind` naming `target`. Counts the
+ * candidate verdicts changed in info->n_marks. */
 static int
-replay(rl_store *s, const char *reviewer, int64_t target, bool undo,
-       int64_t *image, rl_err *err)
+replay(rl_store *s, const char *reviewer, int64_t source, int64_t target,
+       const char *kind, rl_step_info *info, rl_err *err)
 {
     struct ev {
         int64_t image, cls;
@@ -745,10 +792,9 @@ replay(rl_store *s, const char *reviewer, int64_t target, bool undo,
     struct step sp;
     int rc = -1;
 
-    if ((st = store_stmt(s, undo ? SQL_STEP_EVENTS_DESC : SQL_STEP_EVENTS_ASC,
-                         err)) == NULL)
+    if ((st = store_stmt(s, SQL_STEP_EVENTS_DESC, err)) == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, target);
+    sqlite3_bind_int64(st, 1, source);
     while (sqlite3_step(st) == SQLITE_ROW) {
         rl_grow(&ev, &cap, n + 1, sizeof *ev);
         ev[n].image = sqlite3_column_int64(st, 0);
@@ -759,22 +805,22 @@ replay(rl_store *s, const char *reviewer, int64_t target, bool undo,
         n++;
     }
     sqlite3_reset(st);
-    if (step_new(s, reviewer, undo ? "undo" : "redo", target,
-                 undo ? "undo" : "redo", &sp, err) != 0)
+    if (step_new(s, reviewer, kind, target, kind, &sp, err) != 0)
         goto out;
     for (i = 0; i < n; i++) {
-        const char *from = undo ? ev[i].after : ev[i].before;
-        const char *to = undo ? ev[i].before : ev[i].after;
-
-        if (apply(s, reviewer, ev[i].image, ev[i].cls, ev[i].field, to,
-                  sp.at, err) != 0
-            || log_event(s, &sp, ev[i].image, ev[i].cls, ev[i].field, from,
-                         to, err) != 0)
+        if (apply(s, reviewer, ev[i].image, ev[i].cls, ev[i].field,
+                  ev[i].before, sp.at, err) != 0
+            || log_event(s, &sp, ev[i].image, ev[i].cls, ev[i].field,
+                         ev[i].after, ev[i].before, err) != 0)
             goto out;
-        *image = ev[i].image;
+        info->image = ev[i].image;
+        if (strcmp(ev[i].field, "state") == 0) {
+            info->n_marks++;
+            info->cls = ev[i].cls;
+        }
     }
-    if (n > 0 && (unconfirm_if_open(s, &sp, reviewer, *image, err) != 0
-                  || touch_change(s, reviewer, *image, sp.at, err) != 0))
+    if (n > 0 && (unconfirm_if_open(s, &sp, reviewer, info->image, err) != 0
+                  || touch_change(s, reviewer, info->image, sp.at, err) != 0))
         goto out;
     rc = 0;
 out:
@@ -787,28 +833,37 @@ out:
     return rc;
 }
 
-static int
-undo_redo(rl_store *s, const char *reviewer, int64_t *image, bool undo,
-          rl_err *err)
+int
+rl_review_revert(rl_store *s, const char *reviewer, bool redo,
+                 rl_step_info *info, rl_err *err)
 {
     sqlite3_stmt *st;
-    int64_t target = 0;
+    int64_t target = 0, source = 0;
     int rc = -1;
 
+    memset(info, 0, sizeof *info);
+    info->image = -1;
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if ((st = store_stmt(s, undo ? SQL_UNDO_TARGET : SQL_REDO_TARGET, err))
+    if ((st = store_stmt(s, redo ? SQL_REDO_TARGET : SQL_UNDO_TARGET, err))
         == NULL)
         goto out;
     sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *what = sqlite3_column_text(st, 2);
+
         target = sqlite3_column_int64(st, 0);
+        source = sqlite3_column_int64(st, 1);
+        snprintf(info->what, sizeof info->what, "%s",
+                 what != NULL ? (const char *)what : "");
+    }
     sqlite3_reset(st);
     if (target == 0) {
         rc = 0;
         goto out;
     }
-    rc = replay(s, reviewer, target, undo, image, err);
+    rc = replay(s, reviewer, source, target, redo ? "redo" : "undo", info,
+                err);
 out:
     if (rl_store_end(s, rc, err) != 0)
         return -1;
@@ -818,13 +873,21 @@ out:
 int
 rl_review_undo(rl_store *s, const char *reviewer, int64_t *image, rl_err *err)
 {
-    return undo_redo(s, reviewer, image, true, err);
+    rl_step_info info;
+    int rc = rl_review_revert(s, reviewer, false, &info, err);
+
+    *image = info.image;
+    return rc;
 }
 
 int
 rl_review_redo(rl_store *s, const char *reviewer, int64_t *image, rl_err *err)
 {
-    return undo_redo(s, reviewer, image, false, err);
+    rl_step_info info;
+    int rc = rl_review_revert(s, reviewer, true, &info, err);
+
+    *image = info.image;
+    return rc;
 }
 
 int

@@ -260,6 +260,63 @@ splitmix(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+/* 1 when the gold just made for `image` has one of the pair Correct, 0
+ * when not, -1 on error. */
+static int
+pair_in_gold(struct builder *b, int64_t image, const rl_task_spec *spec,
+             rl_err *err)
+{
+    static const char sql[] =
+        "SELECT count(*) FROM gold WHERE task = ?1 AND image = ?2"
+        " AND state = 'correct' AND class IN (?3, ?4)";
+    const rl_class *a = rl_catalog_resolve(b->cat, spec->pair[0], err);
+    const rl_class *c = rl_catalog_resolve(b->cat, spec->pair[1], err);
+    sqlite3_stmt *st;
+    int n;
+
+    if (a == NULL || c == NULL || (st = store_stmt(b->s, sql, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, b->task);
+    sqlite3_bind_int64(st, 2, image);
+    sqlite3_bind_int64(st, 3, a->id);
+    sqlite3_bind_int64(st, 4, c->id);
+    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    if (n < 0)
+        store_dberr(b->s, err, "checking the gold");
+    return n < 0 ? -1 : n > 0;
+}
+
+/* Takes `image`, the last one added, out of the task again. */
+static int
+drop_last(struct builder *b, int64_t image, rl_err *err)
+{
+    static const char sql_gold[] =
+        "DELETE FROM gold WHERE task = ?1 AND image = ?2";
+    static const char sql_image[] =
+        "DELETE FROM task_image WHERE task = ?1 AND image = ?2";
+    const char *const sql[] = { sql_gold, sql_image };
+    char key[32];
+    size_t k;
+
+    for (k = 0; k < 2; k++) {
+        sqlite3_stmt *st = store_stmt(b->s, sql[k], err);
+
+        if (st == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, b->task);
+        sqlite3_bind_int64(st, 2, image);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            store_dberr(b->s, err, "leaving an image out");
+            return -1;
+        }
+    }
+    snprintf(key, sizeof key, "%lld", (long long)image);
+    rl_strmap_put(&b->pos, key, -1);
+    b->n--;
+    return 0;
+}
+
 static int
 query_images(struct builder *b, const rl_task_spec *spec, rl_err *err)
 {
@@ -320,10 +377,17 @@ query_images(struct builder *b, const rl_task_spec *spec, rl_err *err)
     }
     if (spec->sample > 0 && (size_t)spec->sample < n)
         n = (size_t)spec->sample;
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         if (add_image(b, ids[i], err) != 0
             || gold_from_reviews(b, ids[i], err) != 0)
             goto out;
+        if (spec->pair_in_gold && spec->pair[0] != NULL) {
+            int has = pair_in_gold(b, ids[i], spec, err);
+
+            if (has < 0 || (has == 0 && drop_last(b, ids[i], err) != 0))
+                goto out;
+        }
+    }
     rc = 0;
     goto out;
 dberr:
@@ -693,6 +757,22 @@ rl_task_is_correct(const rl_gold *g, size_t n, const rl_class *cls)
     return false;
 }
 
+/* The statement `sql` with an answer's key bound: ?1 task, ?2 image,
+ * ?3 reviewer. NULL with `err` set. */
+static sqlite3_stmt *
+answer_stmt(rl_store *s, const char *sql, int64_t task, int64_t image,
+            const char *reviewer, rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_int64(st, 1, task);
+    sqlite3_bind_int64(st, 2, image);
+    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
+    return st;
+}
+
 int
 rl_task_answer(rl_store *s, int64_t task, int64_t image,
                const char *reviewer, const rl_class *cls, rl_train_mode mode,
@@ -710,11 +790,8 @@ rl_task_answer(rl_store *s, int64_t task, int64_t image,
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if ((st = store_stmt(s, sql, err)) == NULL)
+    if ((st = answer_stmt(s, sql, task, image, reviewer, err)) == NULL)
         goto out;
-    sqlite3_bind_int64(st, 1, task);
-    sqlite3_bind_int64(st, 2, image);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
     if (cls != NULL)
         sqlite3_bind_int64(st, 4, cls->id);
     sqlite3_bind_text(st, 5, mode == RL_TRAIN_EVALUATION ? "evaluation"
@@ -732,6 +809,32 @@ out:
 }
 
 int
+rl_task_unanswer(rl_store *s, int64_t task, int64_t image,
+                 const char *reviewer, rl_err *err)
+{
+    static const char sql[] =
+        "DELETE FROM answer WHERE task = ?1 AND image = ?2 AND reviewer = ?3";
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if ((st = answer_stmt(s, sql, task, image, reviewer, err)) == NULL)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "taking the answer back");
+        goto out;
+    }
+    if (sqlite3_changes(s->db) == 0) {
+        rl_err_set(err, RL_E_NOTFOUND, "no answer to take back");
+        goto out;
+    }
+    rc = 0;
+out:
+    return rl_store_end(s, rc, err);
+}
+
+int
 rl_task_suggest(rl_store *s, int64_t task, int64_t image,
                 const char *reviewer, rl_state suggestion, bool problematic,
                 rl_err *err)
@@ -739,13 +842,10 @@ rl_task_suggest(rl_store *s, int64_t task, int64_t image,
     static const char sql[] =
         "UPDATE answer SET suggestion = ?4, suggest_problematic = ?5"
         " WHERE task = ?1 AND image = ?2 AND reviewer = ?3";
-    sqlite3_stmt *st = store_stmt(s, sql, err);
+    sqlite3_stmt *st = answer_stmt(s, sql, task, image, reviewer, err);
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, task);
-    sqlite3_bind_int64(st, 2, image);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
     if (suggestion != RL_STATE_NONE)
         sqlite3_bind_text(st, 4, rl_state_name(suggestion), -1,
                           SQLITE_STATIC);

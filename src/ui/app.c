@@ -95,6 +95,14 @@ signals_install(void)
     sigaction(SIGPIPE, &sa, NULL);
 }
 
+const char *
+ui_examples_dir(struct ui_app *app)
+{
+    free(app->examples_dir);
+    app->examples_dir = rl_store_meta_get(app->store, "examples");
+    return app->examples_dir;
+}
+
 bool
 ui_term_pending(void)
 {
@@ -146,6 +154,11 @@ apply(struct ui_app *app, int flags)
     }
     if (flags & UI_POP) {
         pop(app);
+        flags |= UI_RELAYOUT;
+    }
+    if (flags & UI_POP_ALL) {
+        while ((f = top(app)) != NULL && f->type->overlay)
+            pop(app);
         flags |= UI_RELAYOUT;
     }
     if ((f = top(app)) == NULL)
@@ -300,7 +313,10 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     idlok(stdscr, FALSE);          /* never scroll the image with text */
     idcok(stdscr, FALSE);
     scrollok(stdscr, FALSE);
-    set_escdelay(25);
+    /* A lone Esc in 25 ms, not curses' default second (which tmux makes
+     * felt), unless the user chose a delay of their own. */
+    if (getenv("ESCDELAY") == NULL)
+        set_escdelay(25);
     timeout(100);                  /* getch returns ERR every 100 ms */
     curs_set(0);
     ui_colors_init(app);

@@ -3,6 +3,7 @@
  * rl_utf8_sanitize() here before curses sees it. */
 #include "ui/ui.h"
 
+#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,20 +50,71 @@ ui_attr(enum ui_color c)
     return c < UI_C_COUNT ? color_attr[c] : (int)A_NORMAL;
 }
 
-/* The sanitised form of `text` for the screen. A line formatted into a
- * fixed buffer may end inside a UTF-8 character, cut there by snprintf:
- * that tail is dropped, not shown as \xNN. */
-static char *
-screen_text(const char *text)
+bool
+ui_utf8(void)
 {
-    char *whole, *safe;
+    static int utf8 = -1;
+
+    if (utf8 < 0) {
+        const char *cs = nl_langinfo(CODESET);
+
+        utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0
+                              || strcmp(cs, "utf8") == 0);
+    }
+    return utf8 == 1;
+}
+
+const char *
+ui_sym(const char *utf8, const char *ascii)
+{
+    return ui_utf8() ? utf8 : ascii;
+}
+
+/* Text as the terminal may get it: sanitised, and in ASCII when the
+ * locale is not UTF-8 (the terminal would garble UTF-8 bytes). A line
+ * formatted into a fixed buffer may end inside a UTF-8 character, cut
+ * there by snprintf: that tail is dropped, not shown as \xNN. */
+static char *
+displayable(const char *text)
+{
+    char *whole, *safe, *a;
 
     if (text == NULL)
         text = "";
     whole = rl_xstrndup(text, rl_utf8_whole(text, strlen(text)));
     safe = rl_utf8_sanitize(whole);
     free(whole);
-    return safe;
+
+    if (ui_utf8())
+        return safe;
+    a = rl_utf8_to_ascii(safe);
+    free(safe);
+    return a;
+}
+
+int
+ui_text_cut(int y, int x, int width, const char *text, int attr)
+{
+    const char *ell = ui_sym("\xe2\x80\xa6", "...");
+    int ew = rl_utf8_width(ell), w;
+    char *safe;
+    size_t n;
+
+    if (width <= 0 || y < 0 || y >= LINES)
+        return 0;
+    safe = displayable(text);
+    if (rl_utf8_width(safe) <= width || width <= ew) {
+        free(safe);
+        return ui_text(y, x, width, text, attr);
+    }
+    n = rl_utf8_fit_words(safe, width, ew);
+    attron(attr);
+    mvaddnstr(y, x, safe, (int)n);
+    addstr(ell);
+    attroff(attr);
+    w = rl_utf8_width_n(safe, n) + ew;
+    free(safe);
+    return w;
 }
 
 int
@@ -74,7 +126,7 @@ ui_text(int y, int x, int width, const char *text, int attr)
 
     if (width <= 0 || y < 0 || y >= LINES)
         return 0;
-    safe = screen_text(text);
+    safe = displayable(text);
     n = rl_utf8_fit(safe, width);
     safe[n] = '\0';
     w = rl_utf8_width(safe);
@@ -95,7 +147,7 @@ wrap(int y, int x, int width, int maxrows, const char *text, int attr,
 
     if (width <= 0 || maxrows <= 0)
         return 0;
-    safe = screen_text(text);
+    safe = displayable(text);
     p = safe;
     while (*p != '\0' && rows < maxrows) {
         size_t n = rl_utf8_fit(p, width), cut = n;
@@ -109,13 +161,14 @@ wrap(int y, int x, int width, int maxrows, const char *text, int attr,
             if (k > 0)
                 cut = k;
             if (rows == maxrows - 1) {
-                /* Last row: mark the cut with an ellipsis. */
-                size_t e = rl_utf8_fit(p, width - 1);
+                /* Last row: cut at a word, mark it with an ellipsis. */
+                const char *ell = ui_sym("\xe2\x80\xa6", "...");
+                size_t e = rl_utf8_fit_words(p, width, rl_utf8_width(ell));
 
                 if (draw) {
                     attron(attr);
                     mvaddnstr(y + rows, x, p, (int)e);
-                    addstr("…");
+                    addstr(ell);
                     attroff(attr);
                 }
                 rows++;

@@ -23,6 +23,46 @@ struct row {
     int depth;             /* indentation level */
 };
 
+/* Modes of the key table. */
+#define M_BROWSE 1u            /* b: browsing */
+#define M_PICK 2u              /* +: picking a class to add or answer */
+
+enum {
+    C_TYPE = 1, C_OPEN, C_ADD, C_UNFOLD, C_FOLD, C_NEIGHBOURS, C_GUIDE,
+    C_ERASE, C_CLEAR, C_HELP, C_BACK
+};
+
+static const struct ui_key classes_key_table[] = {
+    { C_TYPE, { 0 }, "type",
+      "search: names, glosses, a wnid, a class index; a typo is forgiven",
+      "to search", 0 },
+    { C_ADD, { '\n', '\r', KEY_ENTER }, "Enter", "pick the selected class",
+      "pick", M_PICK },
+    { C_OPEN, { '\n', '\r', KEY_ENTER }, "Enter",
+      "show a search hit in the tree; fold or unfold a node", "show",
+      M_BROWSE },
+    { C_UNFOLD, { KEY_RIGHT }, "Right/Left",
+      "unfold / fold a node (Left on a leaf: its parent)", "fold", 0 },
+    { C_FOLD, { KEY_LEFT }, "Left", NULL, NULL, 0 },
+    { C_NEIGHBOURS, { '\t' }, "Tab",
+      "the neighbours: the classes under the same parent", "neighbours", 0 },
+    { C_GUIDE, { 7 }, "^G", "the guide entry of the selected class",
+      "guide", 0 },
+    { C_ERASE, { KEY_BACKSPACE, 127, 8 }, "Backspace",
+      "erase a character (nothing typed: leave the neighbours)", NULL, 0 },
+    { C_CLEAR, { 21 }, "^U", "clear the search and the neighbours", NULL,
+      0 },
+    { C_HELP, { '?' }, "?", "all keys", "help", 0 },
+    { C_BACK, { 27 }, "Esc", "close the browser (only the browser)", "back",
+      0 },
+};
+
+static const struct ui_keymap classes_keys = {
+    "Keys of the class browser", classes_key_table,
+    sizeof classes_key_table / sizeof classes_key_table[0], UI_MODES_ALL,
+    false, NULL
+};
+
 struct classes {
     struct ui_app *app;
     struct ui_classes_arg arg;
@@ -313,137 +353,144 @@ classes_draw(void *p)
         free(path);
     }
     if (cs->status[0] != '\0')
-        ui_text(cs->rows_h - 2, 1, cs->cols - 2, cs->status,
-                ui_attr(UI_C_ERROR));
-    ui_text(cs->rows_h - 1, 1, cs->cols - 2, cs->arg.pick != NULL
-            ? "type to search  Up/Down select  Enter add  Tab neighbours  "
-              "^G guide  Right/Left fold  Esc back"
-            : "type to search  Up/Down select  Enter show in tree  Tab "
-              "neighbours  ^G guide  Right/Left fold  Esc back",
-            ui_attr(UI_C_KEY));
+        ui_text_cut(cs->rows_h - 2, 1, cs->cols - 2, cs->status,
+                    ui_attr(UI_C_ERROR));
+    ui_footer(&classes_keys, cs->arg.pick != NULL ? M_PICK : M_BROWSE,
+              cs->rows_h - 1, cs->cols);
+}
+
+/* Enter: pick a class, show a search hit in the tree, or fold a node. */
+static int
+enter(struct classes *cs, size_t pos)
+{
+    if (pos == SIZE_MAX)
+        return 0;
+    if (cs->arg.pick != NULL && node(cs, pos)->idx >= 0) {
+        cs->arg.pick(cs->arg.ctx, node(cs, pos));
+        return UI_POP;
+    }
+    if (cs->query.len > 0 || cs->siblings) {
+        rl_buf_reset(&cs->query);
+        cs->siblings = false;
+        reveal(cs, pos);
+        return UI_REDRAW;
+    }
+    if (node(cs, pos)->idx < 0) {
+        cs->open[pos] = !cs->open[pos];
+        flatten(cs);
+    } else if (cs->arg.pick != NULL) {
+        snprintf(cs->status, sizeof cs->status, "pick a class, not an "
+                 "inner node");
+    }
+    return UI_REDRAW;
+}
+
+/* Right / Left: unfold, fold, or go to the parent's row. */
+static int
+fold(struct classes *cs, size_t pos, bool open)
+{
+    if (cs->query.len > 0 || cs->siblings || pos == SIZE_MAX)
+        return 0;
+    if (open && node(cs, pos)->idx < 0) {
+        cs->open[pos] = true;
+    } else if (!open && cs->open[pos]) {
+        cs->open[pos] = false;
+    } else if (!open) {
+        int d = cs->rows[cs->sel].depth;
+
+        while (cs->sel > 0 && cs->rows[cs->sel].depth >= d)
+            cs->sel--;
+        return UI_REDRAW;
+    }
+    flatten(cs);
+    return UI_REDRAW;
+}
+
+static int
+open_guide(struct classes *cs, size_t pos)
+{
+    const char *w[1];
+    struct ui_guide_arg ga = { w, 1, NULL };
+
+    if (pos == SIZE_MAX || cs->app->guide == NULL)
+        return 0;
+    if (!rl_guide_covers(cs->app->guide, node(cs, pos)->wnid))
+        snprintf(cs->status, sizeof cs->status, "no guide entry for %s; the "
+                 "general entry opens", node(cs, pos)->wnid);
+    w[0] = node(cs, pos)->wnid;
+    return ui_push(cs->app, &scr_guide, &ga);
+}
+
+/* Backspace: one character off the search, or out of the neighbours. */
+static int
+backspace(struct classes *cs)
+{
+    if (cs->query.len == 0 && cs->siblings) {
+        cs->siblings = false;
+        cs->sel = 0;
+        return UI_REDRAW;
+    }
+    while (cs->query.len > 0) {
+        unsigned char last = (unsigned char)cs->query.data[--cs->query.len];
+
+        if ((last & 0xC0) != 0x80)
+            break;
+    }
+    if (cs->query.data != NULL)
+        cs->query.data[cs->query.len] = '\0';
+    run_search(cs);
+    return UI_REDRAW;
 }
 
 static int
 classes_key(void *p, int key)
 {
     struct classes *cs = p;
-    size_t n = list_len(cs), pos = selected_pos(cs);
+    size_t pos = selected_pos(cs);
     int page = cs->rows_h - 10 > 1 ? cs->rows_h - 10 : 1;
+    unsigned mode = cs->arg.pick != NULL ? M_PICK : M_BROWSE;
+    struct ui_list l = { list_len(cs), cs->sel, cs->top };
+    struct ui_help_arg help = { &classes_keys, mode };
 
     cs->status[0] = '\0';
-    switch (key) {
-    case 27:
-        if (cs->siblings) {
-            cs->siblings = false;
-            cs->sel = 0;
-            return UI_REDRAW;
-        }
-        if (cs->query.len > 0) {
-            rl_buf_reset(&cs->query);
-            run_search(cs);
-            return UI_REDRAW;
-        }
+    if (ui_list_key(&l, key, page, false) != 0) {
+        cs->sel = l.sel;
+        return UI_REDRAW;
+    }
+    switch (ui_key_action(&classes_keys, key, mode)) {
+    case C_BACK:            /* one Esc closes this overlay, whatever it
+                               shows (issue 15) */
         return UI_POP;
-    case KEY_DOWN:
-        if (cs->sel + 1 < n)
-            cs->sel++;
-        return UI_REDRAW;
-    case KEY_UP:
-        if (cs->sel > 0)
-            cs->sel--;
-        return UI_REDRAW;
-    case KEY_NPAGE:
-        cs->sel = cs->sel + (size_t)page < n ? cs->sel + (size_t)page
-                  : (n > 0 ? n - 1 : 0);
-        return UI_REDRAW;
-    case KEY_PPAGE:
-        cs->sel = cs->sel > (size_t)page ? cs->sel - (size_t)page : 0;
-        return UI_REDRAW;
-    case KEY_HOME:
+    case C_CLEAR:
+        cs->siblings = false;
         cs->sel = 0;
+        rl_buf_reset(&cs->query);
+        run_search(cs);
         return UI_REDRAW;
-    case KEY_END:
-        cs->sel = n > 0 ? n - 1 : 0;
-        return UI_REDRAW;
-    case KEY_RIGHT:
-    case KEY_LEFT:
-        if (cs->query.len > 0 || cs->siblings || pos == SIZE_MAX)
-            return 0;
-        if (key == KEY_RIGHT && node(cs, pos)->idx < 0) {
-            cs->open[pos] = true;
-        } else if (key == KEY_LEFT && cs->open[pos]) {
-            cs->open[pos] = false;
-        } else if (key == KEY_LEFT) {
-            /* Go to the row of the parent. */
-            int d = cs->rows[cs->sel].depth;
-
-            while (cs->sel > 0 && cs->rows[cs->sel].depth >= d)
-                cs->sel--;
-            return UI_REDRAW;
-        }
-        flatten(cs);
-        return UI_REDRAW;
-    case '\t':
+    case C_UNFOLD:
+        return fold(cs, pos, true);
+    case C_FOLD:
+        return fold(cs, pos, false);
+    case C_NEIGHBOURS:
         if (pos != SIZE_MAX && node(cs, pos)->n_parents > 0)
             show_siblings(cs, pos);
         return UI_REDRAW;
-    case 7:                 /* ctrl-G: the selected class's guide entry */
-        if (pos == SIZE_MAX || cs->app->guide == NULL)
-            return 0;
-        if (!rl_guide_covers(cs->app->guide, node(cs, pos)->wnid)) {
-            snprintf(cs->status, sizeof cs->status, "no guide entry for %s;"
-                     " the general entry opens", node(cs, pos)->wnid);
-        }
-        {
-            const char *w[1] = { node(cs, pos)->wnid };
-            struct ui_guide_arg ga = { w, 1, NULL };
-
-            return ui_push(cs->app, &scr_guide, &ga);
-        }
-    case '\n':
-    case '\r':
-    case KEY_ENTER:
-        if (pos == SIZE_MAX)
-            return 0;
-        if (cs->arg.pick != NULL && node(cs, pos)->idx >= 0) {
-            cs->arg.pick(cs->arg.ctx, node(cs, pos));
-            return UI_POP;
-        }
-        if (cs->query.len > 0 || cs->siblings) {
-            rl_buf_reset(&cs->query);
-            cs->siblings = false;
-            reveal(cs, pos);
-            return UI_REDRAW;
-        }
-        if (node(cs, pos)->idx < 0) {
-            cs->open[pos] = !cs->open[pos];
-            flatten(cs);
-        } else if (cs->arg.pick != NULL) {
-            snprintf(cs->status, sizeof cs->status, "pick a class, not an "
-                     "inner node");
-        }
-        return UI_REDRAW;
-    case KEY_BACKSPACE:
-    case 127:
-    case 8:
-        while (cs->query.len > 0) {
-            unsigned char last = (unsigned char)cs->query.data[--cs->query.len];
-
-            if ((last & 0xC0) != 0x80)
-                break;
-        }
-        if (cs->query.data != NULL)
-            cs->query.data[cs->query.len] = '\0';
+    case C_GUIDE:
+        return open_guide(cs, pos);
+    case C_ADD:
+    case C_OPEN:
+        return enter(cs, pos);
+    case C_ERASE:
+        return backspace(cs);
+    case C_HELP:
+        return ui_push(cs->app, &scr_help, &help);
+    }
+    if (key >= 0x20 && key < 0x7f && cs->query.len < 100) {
+        rl_buf_addc(&cs->query, (char)key);
         run_search(cs);
         return UI_REDRAW;
-    default:
-        if (key >= 0x20 && key < 0x7f && cs->query.len < 100) {
-            rl_buf_addc(&cs->query, (char)key);
-            run_search(cs);
-            return UI_REDRAW;
-        }
-        return 0;
     }
+    return 0;
 }
 
 const struct ui_screen scr_classes = {
@@ -453,4 +500,5 @@ const struct ui_screen scr_classes = {
     .layout = classes_layout,
     .draw = classes_draw,
     .key = classes_key,
+    .overlay = true,
 };

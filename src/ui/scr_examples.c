@@ -27,6 +27,20 @@ struct examples {
     char status[200];
 };
 
+enum { E_BACK = 1, E_ALL, E_NEXT, E_PREV };
+
+static const struct ui_key examples_key_table[] = {
+    { E_NEXT, { 'n' }, "n N", "next / previous example file", "next", 0 },
+    { E_PREV, { 'N' }, "N", NULL, NULL, 0 },
+    { E_BACK, { 0 }, "any key", "back to the image", "returns", 0 },
+    { E_ALL, { 'q' }, "q", "close every overlay", "close all", 0 },
+};
+
+static const struct ui_keymap examples_keys = {
+    "Keys of the examples", examples_key_table,
+    sizeof examples_key_table / sizeof examples_key_table[0], 0, false, NULL
+};
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -168,9 +182,7 @@ examples_draw(void *p)
     if (ex->status[0] != '\0')
         ui_text(3, ex->panel_x, ex->panel_w, ex->status,
                 ui_attr(UI_C_ERROR));
-    ui_text(ex->rows - 1, 1, ex->cols - 2, ex->n > 1
-            ? "n N next / previous example   any other key returns"
-            : "any key returns", ui_attr(UI_C_KEY));
+    ui_footer(&examples_keys, 0, ex->rows - 1, ex->cols);
 }
 
 static void
@@ -192,14 +204,15 @@ static int
 examples_key(void *p, int key)
 {
     struct examples *ex = p;
+    int a = ui_key_action(&examples_keys, key, 0);
 
-    if ((key == 'n' || key == 'N') && ex->n > 1) {
-        ex->cur = key == 'n' ? (ex->cur + 1) % ex->n
-                             : (ex->cur + ex->n - 1) % ex->n;
+    if ((a == E_NEXT || a == E_PREV) && ex->n > 1) {
+        ex->cur = a == E_NEXT ? (ex->cur + 1) % ex->n
+                              : (ex->cur + ex->n - 1) % ex->n;
         load_cur(ex);
         return UI_REDRAW;
     }
-    return UI_POP;
+    return a == E_ALL ? UI_POP_ALL : UI_POP;
 }
 
 const struct ui_screen scr_examples = {
@@ -210,4 +223,5 @@ const struct ui_screen scr_examples = {
     .draw = examples_draw,
     .paint = examples_paint,
     .key = examples_key,
+    .overlay = true,
 };

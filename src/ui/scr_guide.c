@@ -16,6 +16,38 @@
 
 #define IMG_ROWS 12            /* rows a guide image may take at least */
 
+enum {
+    G_DOWN = 1, G_UP, G_PAGE_DOWN, G_PAGE_UP, G_NEXT, G_PREV, G_SEARCH,
+    G_EDIT, G_BACK, G_HELP, G_ALL
+};
+
+static const struct ui_key guide_key_table[] = {
+    { G_DOWN, { 'j', KEY_DOWN }, "j/k Down/Up", "scroll down / up",
+      "scroll", 0 },
+    { G_UP, { 'k', KEY_UP }, "k", NULL, NULL, 0 },
+    { G_PAGE_DOWN, { ' ', KEY_NPAGE }, "Space PgDn / PgUp",
+      "a page down / up", NULL, 0 },
+    { G_PAGE_UP, { KEY_PPAGE }, "PgUp", NULL, NULL, 0 },
+    { G_NEXT, { '\t', 'n' }, "Tab n / S-Tab N", "the next / previous entry",
+      "next entry", 0 },
+    { G_PREV, { KEY_BTAB, 'N' }, "N", NULL, NULL, 0 },
+    { G_SEARCH, { '/' }, "/",
+      "search the guide: words, or a wnid or its first digits; matches "
+      "are highlighted and the entry opens at the first", "search", 0 },
+    { G_EDIT, { 'E' }, "E", "edit the entry in $VISUAL or $EDITOR, then "
+      "reload the guide", "edit", 0 },
+    { G_BACK, { 27, 'g' }, "Esc g", "close the guide (only the guide)",
+      "back", 0 },
+    { G_HELP, { '?' }, "?", "all keys", "help", 0 },
+    { G_ALL, { 'q' }, "q", "close every overlay, back to the work",
+      "close all", 0 },
+};
+
+static const struct ui_keymap guide_keys = {
+    "Keys of the labeling guide", guide_key_table,
+    sizeof guide_key_table / sizeof guide_key_table[0], 0, false, NULL
+};
+
 struct gimg {
     char *path;                /* image file */
     rl_cells *cells;           /* rendered at the text width */
@@ -37,8 +69,98 @@ struct guide {
     int scroll;                /* first virtual row shown */
     int rows, cols, text_x, text_w, pane_w;
     char status[200];
+    bool status_ok;            /* the status is news, not an error */
     bool search_results;       /* entries come from a search */
+    char **words;              /* the search's words, lower-cased, shown
+                                  highlighted; NULL-terminated or NULL */
 };
+
+/* Forgets the last search's words. */
+static void
+free_words(struct guide *gs)
+{
+    size_t i;
+
+    for (i = 0; gs->words != NULL && gs->words[i] != NULL; i++)
+        free(gs->words[i]);
+    free(gs->words);
+    gs->words = NULL;
+}
+
+/* Splits `q` at blanks into lower-cased words (ASCII, as the search). */
+static void
+set_words(struct guide *gs, const char *q)
+{
+    char *copy = rl_xstrdup(q), *save = NULL, *w, *c;
+    size_t n = 0;
+
+    free_words(gs);
+    gs->words = rl_xcalloc(strlen(q) / 2 + 2, sizeof *gs->words);
+    for (w = strtok_r(copy, " \t", &save); w != NULL;
+         w = strtok_r(NULL, " \t", &save)) {
+        for (c = w; *c != '\0'; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        gs->words[n++] = rl_xstrdup(w);
+    }
+    free(copy);
+}
+
+/* Where the earliest search word occurs in `text` (ASCII case-insensitive)
+ * at or after `from`: its offset, or SIZE_MAX; its length in *len. */
+static size_t
+find_word(char *const *words, const char *text, size_t from, size_t *len)
+{
+    size_t best = SIZE_MAX, i, j, k, n = strlen(text);
+
+    for (i = 0; words != NULL && words[i] != NULL; i++) {
+        size_t wl = strlen(words[i]);
+
+        for (j = from; wl > 0 && j + wl <= n && j < best; j++) {
+            for (k = 0; k < wl; k++) {
+                char c = text[j + k];
+
+                if (c >= 'A' && c <= 'Z')
+                    c = (char)(c - 'A' + 'a');
+                if (c != words[i][k])
+                    break;
+            }
+            if (k == wl) {
+                best = j;
+                *len = wl;
+            }
+        }
+    }
+    return best;
+}
+
+/* The first doc line holding a search word, or SIZE_MAX. */
+static size_t
+first_match_line(const struct guide *gs)
+{
+    size_t i, j, len;
+
+    for (i = 0; gs->doc != NULL && i < gs->doc->n; i++)
+        for (j = 0; j < gs->doc->lines[i].n; j++)
+            if (find_word(gs->words, gs->doc->lines[i].spans[j].text, 0,
+                          &len) != SIZE_MAX)
+                return i;
+    return SIZE_MAX;
+}
+
+/* Scrolls to the first match of the search, two lines above it. */
+static void
+scroll_to_match(struct guide *gs)
+{
+    size_t i = first_match_line(gs);
+    int max = gs->total_rows - (gs->rows - 3);
+
+    if (i == SIZE_MAX || gs->line_y == NULL)
+        return;
+    gs->scroll = gs->line_y[i] > 2 ? gs->line_y[i] - 2 : 0;
+    if (gs->scroll > max)
+        gs->scroll = max > 0 ? max : 0;
+}
 
 static rl_guide *
 guide_of(struct guide *gs)
@@ -116,7 +238,6 @@ load_doc(struct guide *gs)
     int y = 0;
 
     free_doc(gs);
-    gs->scroll = 0;
     if (gs->n == 0 || gs->text_w < 10)
         return;
     en = rl_guide_entry_at(guide_of(gs), gs->entries[gs->cur]);
@@ -138,6 +259,20 @@ load_doc(struct guide *gs)
         }
     }
     gs->total_rows = y;
+    /* A resize keeps the place, within the new length. */
+    if (gs->scroll > gs->total_rows - (gs->rows - 3))
+        gs->scroll = gs->total_rows - (gs->rows - 3);
+    if (gs->scroll < 0)
+        gs->scroll = 0;
+}
+
+/* Shows entry gs->cur from its top, or at the search's first match. */
+static void
+show_entry(struct guide *gs)
+{
+    gs->scroll = 0;
+    load_doc(gs);
+    scroll_to_match(gs);
 }
 
 static void
@@ -184,6 +319,7 @@ guide_close(void *p)
 
     free_doc(gs);
     free(gs->entries);
+    free_words(gs);
     for (i = 0; gs->wnids != NULL && i < gs->arg.n; i++)
         free(gs->wnids[i]);
     free(gs->wnids);
@@ -204,6 +340,30 @@ guide_layout(void *p, int rows, int cols)
     gs->text_x = gs->pane_w > 0 ? gs->pane_w + 1 : 1;
     gs->text_w = cols - gs->text_x - 1;
     load_doc(gs);
+}
+
+/* One span at (y, x), the search's words in reverse video; returns the
+ * columns used. */
+static int
+draw_span(struct guide *gs, int y, int x, const char *text, int attr)
+{
+    int x0 = x, end = gs->text_x + gs->text_w;
+    size_t at = 0, len = 0, m;
+    char *part;
+
+    while ((m = find_word(gs->words, text, at, &len)) != SIZE_MAX
+           && x < end) {
+        part = rl_xstrndup(text + at, m - at);
+        x += ui_text(y, x, end - x, part, attr);
+        free(part);
+        part = rl_xstrndup(text + m, len);
+        x += ui_text(y, x, end - x, part, attr | A_REVERSE);
+        free(part);
+        at = m + len;
+    }
+    if (x < end)
+        x += ui_text(y, x, end - x, text + at, attr);
+    return x - x0;
 }
 
 static void
@@ -229,8 +389,7 @@ draw_line(struct guide *gs, const rl_line *l, int y)
             attr |= ui_attr(UI_C_TITLE);
         if (st & RL_SPAN_QUOTE)
             attr |= ui_attr(UI_C_DIM);
-        x += ui_text(y, x, gs->text_x + gs->text_w - x, l->spans[i].text,
-                     attr);
+        x += draw_span(gs, y, x, l->spans[i].text, attr);
     }
 }
 
@@ -275,11 +434,9 @@ guide_draw(void *p)
         draw_line(gs, l, y);
     }
     if (gs->status[0] != '\0')
-        ui_text(gs->rows - 2, 1, gs->cols - 2, gs->status,
-                ui_attr(UI_C_ERROR));
-    ui_text(gs->rows - 1, 1, gs->cols - 2,
-            "j/k scroll  Tab next entry  / search  E edit  Esc back",
-            ui_attr(UI_C_KEY));
+        ui_text_cut(gs->rows - 2, 1, gs->cols - 2, gs->status,
+                    gs->status_ok ? ui_attr(UI_C_DIM) : ui_attr(UI_C_ERROR));
+    ui_footer(&guide_keys, 0, gs->rows - 1, gs->cols);
 }
 
 /* Writes the image pane and the guide's visible images. */
@@ -348,8 +505,8 @@ edit_entry(struct guide *gs)
     rl_guide_free(gs->app->guide);
     gs->app->guide = fresh;
     set_entries_for(gs);
-    snprintf(gs->status, sizeof gs->status, pid > 0 && WIFEXITED(status)
-             && WEXITSTATUS(status) == 0 ? "guide reloaded"
+    gs->status_ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    snprintf(gs->status, sizeof gs->status, gs->status_ok ? "guide reloaded"
              : "the editor failed; guide reloaded");
     return UI_RELAYOUT;
 }
@@ -366,18 +523,22 @@ search_guide(struct guide *gs)
     gs->entries = rl_xcalloc(rl_guide_count(guide_of(gs)) + 1,
                              sizeof *gs->entries);
     n = rl_guide_search(guide_of(gs), q, gs->entries);
-    free(q);
     if (n == 0) {
         snprintf(gs->status, sizeof gs->status, "nothing in the guide "
                  "matches");
         set_entries_for(gs);
+        free_words(gs);
     } else {
         gs->n = n;
         gs->cur = 0;
         gs->search_results = true;
-        gs->status[0] = '\0';
+        set_words(gs, q);
+        gs->status_ok = true;
+        snprintf(gs->status, sizeof gs->status, n == 1 ? "1 entry matches"
+                 : "%zu entries match; Tab: the next", n);
     }
-    load_doc(gs);
+    free(q);
+    show_entry(gs);
     return UI_RELAYOUT;
 }
 
@@ -386,48 +547,43 @@ guide_key(void *p, int key)
 {
     struct guide *gs = p;
     int body = gs->rows - 3, max = gs->total_rows - body;
+    struct ui_help_arg help = { &guide_keys, 0 };
 
     if (max < 0)
         max = 0;
     gs->status[0] = '\0';
-    switch (key) {
-    case 27:
-    case 'q':
-    case 'g':
+    gs->status_ok = false;
+    switch (ui_key_action(&guide_keys, key, 0)) {
+    case G_BACK:
         return UI_POP;
-    case 'j':
-    case KEY_DOWN:
+    case G_ALL:
+        return UI_POP_ALL;
+    case G_DOWN:
         gs->scroll = gs->scroll < max ? gs->scroll + 1 : max;
         return UI_REDRAW;
-    case 'k':
-    case KEY_UP:
+    case G_UP:
         gs->scroll = gs->scroll > 0 ? gs->scroll - 1 : 0;
         return UI_REDRAW;
-    case ' ':
-    case KEY_NPAGE:
+    case G_PAGE_DOWN:
         gs->scroll = gs->scroll + body < max ? gs->scroll + body : max;
         return UI_REDRAW;
-    case KEY_PPAGE:
+    case G_PAGE_UP:
         gs->scroll = gs->scroll > body ? gs->scroll - body : 0;
         return UI_REDRAW;
-    case '\t':
-    case 'n':
+    case G_NEXT:
+    case G_PREV:
         if (gs->n > 1) {
-            gs->cur = (gs->cur + 1) % gs->n;
-            load_doc(gs);
+            gs->cur = (gs->cur + (ui_key_action(&guide_keys, key, 0)
+                                  == G_NEXT ? 1 : gs->n - 1)) % gs->n;
+            show_entry(gs);
         }
         return UI_RELAYOUT;
-    case KEY_BTAB:
-    case 'N':
-        if (gs->n > 1) {
-            gs->cur = (gs->cur + gs->n - 1) % gs->n;
-            load_doc(gs);
-        }
-        return UI_RELAYOUT;
-    case '/':
+    case G_SEARCH:
         return search_guide(gs);
-    case 'E':
+    case G_EDIT:
         return edit_entry(gs);
+    case G_HELP:
+        return ui_push(gs->app, &scr_help, &help);
     }
     return 0;
 }
@@ -440,4 +596,5 @@ const struct ui_screen scr_guide = {
     .draw = guide_draw,
     .paint = guide_paint,
     .key = guide_key,
+    .overlay = true,
 };

@@ -11,10 +11,32 @@
 #include "relabel/training.h"
 #include "ui/term.h"
 
+enum {
+    H_OPEN = 1, H_REVIEW, H_MODE, H_HELP, H_QUIT
+};
+
+static const struct ui_key home_key_table[] = {
+    { H_OPEN, { '\n', '\r', KEY_ENTER }, "Enter",
+      "start, continue or review the answers of the selected task; on the "
+      "review queue row, review", "start or continue", 0 },
+    { H_REVIEW, { 'r' }, "r", "the review queue", "review queue", 0 },
+    { H_MODE, { 'm' }, "m",
+      "training mode: feedback always, on error only, or evaluation (none)",
+      "feedback mode", 0 },
+    { H_HELP, { '?' }, "?", "all keys", "help", 0 },
+    { H_QUIT, { 'q' }, "q", "quit", "quit", 0 },
+};
+
+static const struct ui_keymap home_keys = {
+    "Keys of the home screen", home_key_table,
+    sizeof home_key_table / sizeof home_key_table[0], UI_MODES_ALL, true,
+    NULL
+};
+
 struct home {
     struct ui_app *app;
     rl_task_list tasks;
-    size_t sel;            /* tasks.n = the review queue row */
+    struct ui_list list;   /* rows: the tasks, then the review queue */
     long q_images, q_open; /* review queue: images, needing my review */
     int rows, cols;
     char status[320];
@@ -43,8 +65,8 @@ reload(struct home *h)
             h->q_open += rl_queue_match(&q.items[i], RL_FILTER_UNREVIEWED);
     }
     rl_queue_free(&q);
-    if (h->sel > h->tasks.n)
-        h->sel = h->tasks.n;
+    h->list.n = h->tasks.n + 1;
+    ui_list_fit(&h->list, (int)h->list.n);
 }
 
 static void *
@@ -96,7 +118,7 @@ home_draw(void *p)
                 "FILE", ui_attr(UI_C_DIM));
     for (i = 0; i < h->tasks.n && y < h->rows - 6; i++) {
         const rl_task_info *t = &h->tasks.items[i];
-        bool sel = i == h->sel;
+        bool sel = i == h->list.sel;
         int attr = sel ? ui_attr(UI_C_SELECTED) : (int)A_NORMAL;
 
         if (sel) {
@@ -118,7 +140,7 @@ home_draw(void *p)
     }
     ui_text(y++, 1, h->cols - 2, "Review queue", A_BOLD);
     {
-        bool sel = h->sel == h->tasks.n;
+        bool sel = h->list.sel == h->tasks.n;
         int attr = sel ? ui_attr(UI_C_SELECTED) : (int)A_NORMAL;
 
         if (sel) {
@@ -132,41 +154,33 @@ home_draw(void *p)
         ui_text(y++, 1, h->cols - 2, line, attr);
     }
     if (h->status[0] != '\0')
-        ui_text(h->rows - 2, 1, h->cols - 2, h->status, ui_attr(UI_C_ERROR));
-    ui_text(h->rows - 1, 1, h->cols - 2, "Up/Down select  Enter start or "
-            "continue  r review queue  m feedback mode  q quit",
-            ui_attr(UI_C_KEY));
+        ui_text_cut(h->rows - 2, 1, h->cols - 2, h->status,
+                    ui_attr(UI_C_ERROR));
+    ui_footer(&home_keys, 0, h->rows - 1, h->cols);
 }
 
 static int
 home_key(void *p, int key)
 {
     struct home *h = p;
+    struct ui_help_arg help = { &home_keys, 0 };
 
     h->status[0] = '\0';
-    switch (key) {
-    case 'j':
-    case KEY_DOWN:
-        if (h->sel < h->tasks.n)
-            h->sel++;
+    if (ui_list_key(&h->list, key, 5, true) != 0)
         return UI_REDRAW;
-    case 'k':
-    case KEY_UP:
-        if (h->sel > 0)
-            h->sel--;
-        return UI_REDRAW;
-    case 'm':
+    switch (ui_key_action(&home_keys, key, 0)) {
+    case H_MODE:
         h->app->feedback = (h->app->feedback + 1) % 3;
         return UI_REDRAW;
-    case 'r':
+    case H_REVIEW:
         return ui_push(h->app, &scr_review, NULL);
-    case '\n':
-    case '\r':
-    case KEY_ENTER:
-        if (h->sel == h->tasks.n)
+    case H_OPEN:
+        if (h->list.sel == h->tasks.n)
             return ui_push(h->app, &scr_review, NULL);
-        return ui_push(h->app, &scr_task, &h->tasks.items[h->sel].id);
-    case 'q':
+        return ui_push(h->app, &scr_task, &h->tasks.items[h->list.sel].id);
+    case H_HELP:
+        return ui_push(h->app, &scr_help, &help);
+    case H_QUIT:
         return UI_QUIT;
     }
     return 0;

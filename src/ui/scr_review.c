@@ -21,6 +21,9 @@
 #define IDLE_CAP_MS 60000.0   /* longer pauses do not count as work */
 #define TEXT_MIN 48           /* columns of candidate text, at least ... */
 #define TEXT_MAX 72           /* ... and at most (a gloss line wraps) */
+#define MAX_MATCHES 200       /* images a `:` pick list offers */
+#define CAND_INDENT 7         /* a candidate's gloss and path, under its
+                                 wnid: ">[C] G n0..." */
 
 struct review {
     struct ui_app *app;
@@ -44,6 +47,8 @@ struct review {
     double key_at;         /* monotonic ms of the last key on this image */
     double refreshed_at;   /* last look for other reviewers' changes */
     double active;         /* ms of attention on this image so far */
+    int64_t matches[MAX_MATCHES]; /* `:`: the images its pick list shows */
+    size_t n_matches;
 };
 
 /* ---- image pane ----------------------------------------------------- */
@@ -399,7 +404,7 @@ cand_detail(const struct review *rs, const rl_cand *c, size_t shared,
 static int
 cand_rows(const struct review *rs, size_t i, size_t shared, rl_buf *b)
 {
-    int w = rs->text_w - 6;
+    int w = rs->text_w - CAND_INDENT;
 
     cand_detail(rs, &rs->img->cand[i], shared, b);
     return 1 + ui_wrap_rows(w, 3, rs->img->cand[i].cls->gloss)
@@ -429,15 +434,24 @@ draw_candidates(struct review *rs, int *yp, int maxy, size_t shared)
             break;
         rs->top++;
     }
-    if (rs->top > 0)
-        ui_text(y - 1, x + w - 14, 14, "(more above)", ui_attr(UI_C_DIM));
+    /* Scroll back while the rows below would otherwise stay empty (after
+     * a resize to a taller terminal, or a shorter list). */
+    while (rs->top > 0) {
+        for (sum = 0, i = rs->top - 1; i < img->n; i++)
+            sum += cand_rows(rs, i, shared, &b);
+        if (sum > maxy - y)
+            break;
+        rs->top--;
+    }
     for (i = rs->top; i < img->n && y < maxy; i++) {
         const rl_cand *c = &img->cand[i];
         bool sel = i == rs->sel;
         char head[64], tail[96];
         int sattr = ui_attr(UI_C_SELECTED);
 
-        snprintf(head, sizeof head, "%s[%c]%c", sel ? ">" : " ",
+        /* Columns: selection, state marker, G (a guide entry covers the
+         * class), wnid; each its own, so none runs into the next. */
+        snprintf(head, sizeof head, "%s[%c] %c ", sel ? ">" : " ",
                  rl_state_letter(c->state), rs->app->guide != NULL
                  && rl_guide_covers(rs->app->guide, c->cls->wnid) ? 'G'
                  : ' ');
@@ -464,11 +478,13 @@ draw_candidates(struct review *rs, int *yp, int maxy, size_t shared)
         }
         y++;
         if (y < maxy)
-            y += ui_wrap(y, x + 6, w - 6, maxy - y < 3 ? maxy - y : 3,
+            y += ui_wrap(y, x + CAND_INDENT, w - CAND_INDENT,
+                         maxy - y < 3 ? maxy - y : 3,
                          c->cls->gloss, A_NORMAL);
         if (y < maxy) {
             cand_detail(rs, c, shared, &b);
-            y += ui_wrap(y, x + 6, w - 6, maxy - y < 2 ? maxy - y : 2,
+            y += ui_wrap(y, x + CAND_INDENT, w - CAND_INDENT,
+                         maxy - y < 2 ? maxy - y : 2,
                          rl_buf_str(&b), ui_attr(UI_C_DIM));
         }
     }
@@ -530,62 +546,28 @@ draw_status(struct review *rs)
         ui_text(y, used, rs->cols - used, " | saved", ui_attr(UI_C_STATUS));
     else if (rs->status[0] != '\0')
         ui_text(y, used, rs->cols - used, " | ", ui_attr(UI_C_STATUS)),
-        ui_text(y, used + 3, rs->cols - used - 3, rs->status,
-                rs->status_err ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_STATUS));
+        ui_text_cut(y, used + 3, rs->cols - used - 3, rs->status,
+                    rs->status_err ? ui_attr(UI_C_ERROR)
+                    : ui_attr(UI_C_STATUS));
 }
 
-/* The footer: as many keys as fit, from the keymap table; `? help` and
- * `q quit` always, at the right end. */
+/* The footer: as many keys as fit, from the key table. */
 static void
 draw_footer(struct review *rs)
 {
-    static const char tail[] = "? help  q quit";
-    size_t n, i;
-    const struct ui_action_info *a = ui_keymap_actions(&n);
-    int x = 0, y = rs->rows - 1, room = rs->cols - (int)sizeof tail - 1;
-
-    for (i = 0; i < n && x < room; i++) {
-        char key[16];
-        size_t k;
-
-        if (a[i].footer == NULL || a[i].action == UI_A_HELP
-            || a[i].action == UI_A_QUIT)
-            continue;
-        k = strcspn(a[i].keys, " ");
-        snprintf(key, sizeof key, "%.*s", (int)k, a[i].keys);
-        if (x + (int)strlen(key) + rl_utf8_width(a[i].footer) + 2 > room)
-            break;
-        x += ui_text(y, x, rs->cols - x, key, ui_attr(UI_C_KEY));
-        x += ui_text(y, x, rs->cols - x, " ", A_NORMAL);
-        x += ui_text(y, x, rs->cols - x, a[i].footer, A_NORMAL);
-        x += ui_text(y, x, rs->cols - x, "  ", A_NORMAL);
-    }
-    x = rs->cols - (int)sizeof tail + 1;
-    x += ui_text(y, x, 1, "?", ui_attr(UI_C_KEY));
-    x += ui_text(y, x, 6, " help ", A_NORMAL);
-    x += ui_text(y, x, 1, " ", A_NORMAL);
-    x += ui_text(y, x, 1, "q", ui_attr(UI_C_KEY));
-    ui_text(y, x, 5, " quit", A_NORMAL);
+    ui_footer(&ui_review_keys, 0, rs->rows - 1, rs->cols);
 }
 
-/* Full screen's own key row: the zoom and how to get back. */
+/* Full screen's own key row: the zoom, then the full-screen key table. */
 static void
 draw_full_footer(struct review *rs)
 {
-    char line[160];
-    int x = 0, y = rs->rows - 1;
+    char line[32];
+    int x, y = rs->rows - 1;
 
-    snprintf(line, sizeof line, "zoom %dx", rs->view.zoom);
-    x += ui_text(y, x, rs->cols - x, line, A_BOLD);
-    x += ui_text(y, x, rs->cols - x, "  ", A_NORMAL);
-    x += ui_text(y, x, rs->cols - x, "+ -", ui_attr(UI_C_KEY));
-    x += ui_text(y, x, rs->cols - x, " zoom  ", A_NORMAL);
-    x += ui_text(y, x, rs->cols - x, "h j k l", ui_attr(UI_C_KEY));
-    x += ui_text(y, x, rs->cols - x, " pan  ", A_NORMAL);
-    x += ui_text(y, x, rs->cols - x, "0", ui_attr(UI_C_KEY));
-    x += ui_text(y, x, rs->cols - x, " fit  ", A_NORMAL);
-    x += ui_text(y, x, rs->cols - x, "f Esc", ui_attr(UI_C_KEY));
-    ui_text(y, x, rs->cols - x, " back", A_NORMAL);
+    snprintf(line, sizeof line, "zoom %dx  ", rs->view.zoom);
+    x = ui_text(y, 0, rs->cols, line, A_BOLD);
+    ui_footer_at(&ui_review_full_keys, 0, y, x, rs->cols);
 }
 
 static void
@@ -594,6 +576,7 @@ review_draw(void *p)
     struct review *rs = p;
     const rl_image *img = rs->img;
     int x = rs->text_x, w = rs->text_w, y = 0, maxy = rs->rows - 2;
+    int head_y, used;
     char line[512];
 
     if (rs->too_small) {
@@ -635,9 +618,7 @@ review_draw(void *p)
         y += ui_wrap(y, x, w, 2, line, ui_attr(UI_C_FLAG));
     }
     y++;
-    snprintf(line, sizeof line, "Candidates (%zu)%s", img->n,
-             img->n_other_reviewers > 0 ? "  - reviewed by others too" : "");
-    ui_text(y++, x, w, line, A_BOLD);
+    head_y = y++;
     if (img->n == 0)
         ui_text(y++, x, w, "  no candidates: + adds a class", A_NORMAL);
     {
@@ -645,6 +626,15 @@ review_draw(void *p)
 
         y += draw_shared(rs, y, 2, shared);
         draw_candidates(rs, &y, maxy - 1, shared);
+    }
+    /* The header after the list, which decides the scroll: "(more
+     * above)" goes on the header's own row, never over other text. */
+    snprintf(line, sizeof line, "Candidates (%zu)%s", img->n,
+             img->n_other_reviewers > 0 ? "  - reviewed by others too" : "");
+    used = ui_text(head_y, x, w, line, A_BOLD);
+    if (rs->top > 0) {
+        snprintf(line, sizeof line, "  (%zu more above)", rs->top);
+        ui_text(head_y, x + used, w - used, line, ui_attr(UI_C_DIM));
     }
     draw_status(rs);
     draw_footer(rs);
@@ -731,15 +721,39 @@ go_image(struct review *rs, int64_t id)
     return show(rs, p);
 }
 
+/* What a step was, for "undone: ..." in the status line. */
+static void
+step_words(const rl_step_info *info, char *buf, size_t size)
+{
+    const char *w = info->what;
+
+    if (strcmp(w, "bulk") == 0)
+        snprintf(buf, size, "bulk mark of %zu candidate%s", info->n_marks,
+                 info->n_marks == 1 ? "" : "s");
+    else if (strcmp(w, "confirm") == 0)
+        snprintf(buf, size, "confirmation");
+    else if (strcmp(w, "flag") == 0)
+        snprintf(buf, size, "Problematic flag");
+    else if (strcmp(w, "note") == 0)
+        snprintf(buf, size, "note");
+    else if (strcmp(w, "main") == 0)
+        snprintf(buf, size, "main-object choice");
+    else if (strcmp(w, "add") == 0)
+        snprintf(buf, size, "added class");
+    else
+        snprintf(buf, size, "mark");
+}
+
 static int
 undo_redo(struct review *rs, bool undo)
 {
-    int64_t image = -1;
+    rl_step_info info;
     rl_err e;
-    int rc = undo ? rl_review_undo(rs->app->store, rs->app->reviewer, &image,
-                                   &e)
-                  : rl_review_redo(rs->app->store, rs->app->reviewer, &image,
-                                   &e);
+    int rc = rl_review_revert(rs->app->store, rs->app->reviewer, !undo,
+                              &info, &e);
+    int64_t image = info.image;
+    const rl_class *changed = NULL;
+    char what[64], *name;
 
     if (rc < 0) {
         say(rs, true, "%s failed: %s", undo ? "undo" : "redo", e.msg);
@@ -766,19 +780,35 @@ undo_redo(struct review *rs, bool undo)
                 if (was[j] == rs->img->cand[i].cls
                     && st[j] != rs->img->cand[i].state) {
                     rs->sel = i;
+                    changed = rs->img->cand[i].cls;
                     i = rs->img->n;
                     break;
                 }
     }
     rs->saved = true;
-    say(rs, false, "%s, saved", undo ? "undone" : "redone");
+    if (changed == NULL && info.cls != 0)
+        changed = rl_catalog_by_id(rs->app->cat, info.cls);
+    step_words(&info, what, sizeof what);
+    name = rl_utf8_sanitize(rs->img != NULL ? rs->img->name : "");
+    if (changed != NULL && strcmp(info.what, "bulk") != 0) {
+        char cls[48];
+
+        rl_class_short(changed, cls, sizeof cls);
+        say(rs, false, "%s: %s on %s (%s), saved", undo ? "undone"
+            : "redone", what, cls, name);
+    } else {
+        say(rs, false, "%s: %s (%s), saved", undo ? "undone" : "redone",
+            what, name);
+    }
+    free(name);
     return rc;
 }
 
 static int
 step_image(struct review *rs, int dir)
 {
-    size_t p = rl_queue_step(&rs->q, rs->pos, dir, rs->filter);
+    size_t from = rs->pos, p = rl_queue_step(&rs->q, from, dir, rs->filter);
+    int rc;
 
     if (p == SIZE_MAX) {
         say(rs, false, "no %s image in filter %s", dir > 0 ? "next"
@@ -787,7 +817,14 @@ step_image(struct review *rs, int dir)
     }
     rs->status[0] = '\0';
     rs->saved = false;
-    return show(rs, p);
+    rc = show(rs, p);
+    /* rl_queue_step wraps around once: say so, or a reviewer takes the
+     * first image for a new one. */
+    if (dir > 0 ? p <= from : p >= from)
+        say(rs, false, "wrapped to the %s image%s%s", dir > 0 ? "first"
+            : "last", rs->filter == RL_FILTER_ALL ? "" : " in filter ",
+            rs->filter == RL_FILTER_ALL ? "" : rl_filter_name(rs->filter));
+    return rc;
 }
 
 static int
@@ -813,33 +850,104 @@ confirm(struct review *rs)
     return UI_REDRAW;
 }
 
+/* Goes to image `id`, showing every image again when the filter hides
+ * it (or the queue does not hold it yet: go_image reloads). */
 static int
-prompt_goto(struct review *rs)
+goto_id(struct review *rs, int64_t id)
 {
-    char *name = ui_prompt(rs->app, rs->rows - 1, "Go to image: ", NULL);
-    int64_t id;
-    size_t p;
+    size_t p = rl_queue_find(&rs->q, id);
 
-    if (name == NULL || *name == '\0') {
-        free(name);
-        return UI_REDRAW;
-    }
-    id = rl_image_find(rs->app->store, name);
-    if (id < 0) {
-        char *safe = rl_utf8_sanitize(name);
-
-        say(rs, true, "no image named '%s'", safe);
-        free(safe);
-        free(name);
-        return UI_REDRAW;
-    }
-    free(name);
-    /* Not in the queue: imported since it was loaded; go_image reloads. */
-    p = rl_queue_find(&rs->q, id);
     if (p == SIZE_MAX || !rl_queue_match(&rs->q.items[p], rs->filter))
         rs->filter = RL_FILTER_ALL;
     rs->status[0] = '\0';
     return go_image(rs, id);
+}
+
+/* A pick list's choice: the ids are in rs->matches. */
+static void
+goto_picked(void *ctx, size_t i)
+{
+    struct review *rs = ctx;
+
+    if (i < rs->n_matches)
+        goto_id(rs, rs->matches[i]);
+}
+
+/* `:` with a number: the k-th image as the status line counts them. */
+static int
+goto_number(struct review *rs, const char *q)
+{
+    size_t k = (size_t)strtoull(q, NULL, 10), n, p, rank = 0;
+
+    n = rl_queue_count(&rs->q, rs->filter, SIZE_MAX, NULL);
+    if (k == 0 || k > n) {
+        say(rs, true, "no image %s: %s%zu image%s", q, rs->filter
+            == RL_FILTER_ALL ? "the queue has " : "the filter has ", n,
+            n == 1 ? "" : "s");
+        return UI_REDRAW;
+    }
+    for (p = rl_queue_step(&rs->q, SIZE_MAX, 1, rs->filter); p != SIZE_MAX;
+         p = rl_queue_step(&rs->q, p, 1, rs->filter))
+        if (++rank == k)
+            break;
+    rs->status[0] = '\0';
+    return show(rs, p);
+}
+
+static int
+prompt_goto(struct review *rs)
+{
+    char *q = ui_prompt(rs->app, rs->rows - 1, "Go to image: ", NULL);
+    bool exact, digits;
+    size_t n, i;
+    const char *c;
+    int rc;
+
+    if (q == NULL || *q == '\0') {
+        free(q);
+        return UI_REDRAW;
+    }
+    n = rl_image_lookup(rs->app->store, q, rs->matches, MAX_MATCHES, &exact);
+    for (digits = true, c = q; *c != '\0'; c++)
+        digits = digits && *c >= '0' && *c <= '9';
+    if (!exact && digits) {
+        rc = goto_number(rs, q);
+    } else if (n == 1) {
+        rc = goto_id(rs, rs->matches[0]);
+    } else if (n == 0) {
+        char *safe = rl_utf8_sanitize(q);
+
+        say(rs, true, "no image named '%s', nor one containing it", safe);
+        free(safe);
+        rc = UI_REDRAW;
+    } else {
+        /* Several: a list to pick from, by name. */
+        char **rows = rl_xcalloc(MAX_MATCHES, sizeof *rows), *safe, title[160];
+        struct ui_pick_arg a = { title, NULL, 0, goto_picked, rs };
+
+        rs->n_matches = n < MAX_MATCHES ? n : MAX_MATCHES;
+        for (i = 0; i < rs->n_matches; i++) {
+            rl_image *img = rl_image_load(rs->app->store, rs->app->cat,
+                                          rs->app->reviewer, rs->matches[i],
+                                          NULL);
+
+            rows[i] = rl_xstrdup(img != NULL ? img->name : "?");
+            rl_image_free(img);
+        }
+        safe = rl_utf8_sanitize(q);
+        snprintf(title, sizeof title, n > MAX_MATCHES ? "Images matching "
+                 "'%.60s' (the first %zu by name)" : "Images matching "
+                 "'%.60s' (%zu)", safe, rs->n_matches);
+        free(safe);
+        a.rows = (const char *const *)rows;
+        a.n = rs->n_matches;
+        rc = ui_push(rs->app, &scr_pick, &a);
+        for (i = 0; i < rs->n_matches; i++)
+            free(rows[i]);
+        free(rows);
+    }
+    free(q);
+    return rc;
 }
 
 static void
@@ -906,9 +1014,9 @@ examples(struct review *rs)
 {
     struct ui_examples_arg arg;
 
-    if (rs->app->examples_dir == NULL) {
-        say(rs, true, "no example images: relabel --db FILE config examples "
-            "DIR (DIR/<wnid>/*.JPEG, e.g. ImageNet's train folder)");
+    if (ui_examples_dir(rs->app) == NULL) {
+        say(rs, true, "no example images: relabel config examples DIR "
+            "sets them (DIR/<wnid>/*.JPEG, e.g. ImageNet's train folder)");
         return UI_REDRAW;
     }
     if (rs->img->n == 0)
@@ -946,7 +1054,7 @@ full_key(struct review *rs, int key)
     rl_view v = rs->view;
     double step = 0.25 / v.zoom;
 
-    switch (ui_keymap_full(key)) {
+    switch (ui_key_action(&ui_review_full_keys, key, 0)) {
     case UI_A_ZOOM_IN: v.zoom *= 2; break;
     case UI_A_ZOOM_OUT: v.zoom /= 2; break;
     case UI_A_ZOOM_FIT: v = RL_VIEW_FIT; break;
@@ -982,7 +1090,7 @@ review_key(void *p, int key)
         return key == 'q' ? UI_QUIT : 0;
     if (rs->full && (rc = full_key(rs, key)) != 0)
         return rc;
-    switch (ui_keymap_lookup(key)) {
+    switch (ui_key_action(&ui_review_keys, key, 0)) {
     case UI_A_DOWN:
         if (rs->sel + 1 < rs->img->n)
             rs->sel++;
@@ -1062,8 +1170,11 @@ review_key(void *p, int key)
         rs->full = !rs->full;
         rs->view = RL_VIEW_FIT;
         return UI_RELAYOUT;
-    case UI_A_HELP:
-        return ui_push(rs->app, &scr_help, NULL);
+    case UI_A_HELP: {
+        struct ui_help_arg h = { &ui_review_keys, 0 };
+
+        return ui_push(rs->app, &scr_help, &h);
+    }
     case UI_A_QUIT:
         return rs->app->depth > 1 ? UI_POP : UI_QUIT;
     default:

@@ -26,7 +26,68 @@ enum phase {
     P_ANSWER,              /* choosing a class */
     P_FEEDBACK,            /* result against the gold */
     P_PART,                /* end of a part: score and mistakes */
-    P_DONE                 /* every image answered */
+    P_DONE                 /* every image answered: the answers, listed */
+};
+
+/* Modes of the key table: one bit per phase. */
+#define M_ANSWER (1u << P_ANSWER)
+#define M_FEEDBACK (1u << P_FEEDBACK)
+#define M_PART (1u << P_PART)
+#define M_DONE (1u << P_DONE)
+
+enum {
+    T_PICK = 1, T_CONFIRM, T_NONE, T_CLEAR, T_EXTERNAL, T_GUIDE, T_UNDO,
+    T_SUGGEST, T_S_CORRECT, T_S_WRONG, T_S_UNCLEAR, T_S_DONTKNOW, T_S_NONE,
+    T_PROBLEM, T_NEXT, T_NEXT_PART, T_OPEN, T_HELP, T_HOME
+};
+
+static const struct ui_key task_key_table[] = {
+    { T_PICK, { '+', '/', 'b' }, "+ / b",
+      "pick a class: search it, or browse the hierarchy", "pick a class",
+      M_ANSWER },
+    { T_CONFIRM, { '\n', '\r', KEY_ENTER }, "Enter",
+      "confirm your label (saved at once)", "confirm", M_ANSWER },
+    { T_NONE, { '0' }, "0",
+      "no class applies / not in ImageNet (Enter confirms it)",
+      "no class", M_ANSWER },
+    { T_CLEAR, { 'x' }, "x", "clear the selection", NULL, M_ANSWER },
+    { T_EXTERNAL, { 'e' }, "e", "toggle: I used external resources",
+      "external", M_ANSWER },
+    { T_GUIDE, { 'g' }, "g", "the labeling guide for your label", "guide",
+      M_ANSWER },
+    { T_UNDO, { 'z' }, "z",
+      "undo: take back the last answer and give it again", "undo",
+      M_ANSWER | M_FEEDBACK },
+    { T_SUGGEST, { 0 }, "c w u d 0", NULL, "suggest", M_FEEDBACK },
+    { T_S_CORRECT, { 'c' }, "c",
+      "suggest that your label is Correct for this image (stored for "
+      "adjudication; the gold is not changed)", NULL, M_FEEDBACK },
+    { T_S_WRONG, { 'w' }, "w", "suggest that your label is Wrong", NULL,
+      M_FEEDBACK },
+    { T_S_UNCLEAR, { 'u' }, "u", "suggest that your label is Unclear", NULL,
+      M_FEEDBACK },
+    { T_S_DONTKNOW, { 'd' }, "d", "suggest Don't know", NULL, M_FEEDBACK },
+    { T_S_NONE, { '0' }, "0", "no suggestion", NULL, M_FEEDBACK },
+    { T_PROBLEM, { 'p' }, "p", "suggest that the image is problematic",
+      "problematic", M_FEEDBACK },
+    { T_NEXT, { '\n', '\r', KEY_ENTER, 'n' }, "Enter n",
+      "the next image (or back to the answers, when opened from them)",
+      "next image", M_FEEDBACK },
+    { T_NEXT_PART, { '\n', '\r', KEY_ENTER, 'n' }, "Enter n",
+      "the next part", "next part", M_PART },
+    { T_OPEN, { '\n', '\r', KEY_ENTER }, "Enter",
+      "the selected answer: its image, the gold, your suggestion", "open",
+      M_DONE },
+    { T_HELP, { '?' }, "?", "all keys", "help", 0 },
+    { T_HOME, { 'q' }, "q", "back to the home screen (answers are saved)",
+      "home", 0 },
+};
+
+static const struct ui_keymap task_keys = {
+    "Keys of the training task", task_key_table,
+    sizeof task_key_table / sizeof task_key_table[0], M_DONE, true,
+    "In the result panel, a suggestion is about your label on this image; "
+    "the adjudicator sees it. Answers are committed as you confirm them."
 };
 
 struct task {
@@ -39,11 +100,14 @@ struct task {
     rl_task_item item;
     rl_image *img;          /* name, original label, path */
     const rl_class *choice; /* current selection */
+    bool none;              /* the selection is "no class applies" */
     bool external;
     rl_gold gold[64];
     size_t ngold;
     bool last_correct;
     rl_part_score score;
+    struct ui_list done;    /* P_DONE: the answers, one row each */
+    bool reviewing;         /* P_FEEDBACK opened from the P_DONE list */
     rl_prefetch *pf;
     rl_cells *cells;
     char img_msg[200];
@@ -99,6 +163,11 @@ go(struct task *t, long pos)
     if (pos >= t->size) {
         t->phase = P_DONE;
         t->pos = t->size;
+        t->reviewing = false;
+        if (rl_task_part_score(t->app->store, t->app->cat, t->id,
+                               t->app->reviewer, 0, (int)t->size, &t->score,
+                               &e) != 0)
+            memset(&t->score, 0, sizeof t->score);
         return;
     }
     if (rl_task_item_load(t->app->store, t->app->cat, t->id,
@@ -113,6 +182,7 @@ go(struct task *t, long pos)
     t->pos = pos;
     t->phase = P_ANSWER;
     t->choice = t->item.answer;
+    t->none = t->item.answered && t->item.answer == NULL;
     t->external = t->item.external;
     t->key_at = rl_mono_ms();
     t->active = 0;
@@ -161,6 +231,17 @@ task_close(void *p)
     free(t);
 }
 
+/* The text column: beside the image while one is shown, the whole width
+ * for a part's score and the list of answers. */
+static void
+text_area(struct task *t)
+{
+    bool image = t->phase == P_ANSWER || t->phase == P_FEEDBACK;
+
+    t->tx = image ? t->pane_cols + 1 : 1;
+    t->tw = t->cols - t->tx - 1;
+}
+
 static void
 task_layout(void *p, int rows, int cols)
 {
@@ -171,8 +252,7 @@ task_layout(void *p, int rows, int cols)
     t->cols = cols;
     t->pane_cols = cols * 2 / 5;
     t->pane_rows = rows - 2;
-    t->tx = t->pane_cols + 1;
-    t->tw = cols - t->tx - 1;
+    text_area(t);
     if (first)
         go(t, t->pos);
     else
@@ -186,6 +266,18 @@ class_line(char *buf, size_t size, const rl_class *k)
         snprintf(buf, size, "(none)");
     else
         snprintf(buf, size, "%s %s", k->wnid, k->names);
+}
+
+static const char NONE_LABEL[] = "no class applies / not in ImageNet";
+
+/* The reviewer's label: a class, the explicit none, or nothing yet. */
+static void
+choice_line(const struct task *t, char *buf, size_t size)
+{
+    if (t->none)
+        snprintf(buf, size, "(%s)", NONE_LABEL);
+    else
+        class_line(buf, size, t->choice);
 }
 
 static int
@@ -211,10 +303,10 @@ draw_answer(struct task *t, int y)
     char line[400];
 
     y += ui_wrap(y, t->tx, t->tw, 4, INSTRUCTION, A_NORMAL) + 1;
-    class_line(line, sizeof line, t->choice);
+    choice_line(t, line, sizeof line);
     ui_text(y, t->tx, 12, "Your label: ", A_BOLD);
-    ui_text(y++, t->tx + 12, t->tw - 12, line, t->choice ? ui_attr(UI_C_KEY)
-            : ui_attr(UI_C_DIM));
+    ui_text(y++, t->tx + 12, t->tw - 12, line, t->choice || t->none
+            ? ui_attr(UI_C_KEY) : ui_attr(UI_C_DIM));
     if (t->choice != NULL)
         y += ui_wrap(y, t->tx + 2, t->tw - 2, 3, t->choice->gloss,
                      ui_attr(UI_C_DIM));
@@ -235,13 +327,16 @@ draw_feedback(struct task *t, int y)
     char line[400];
     size_t i;
 
+    bool scored = t->ngold > 0 && t->gold[0].state == RL_STATE_CORRECT;
+
     ui_text(y++, t->tx, t->tw, t->last_correct ? "Counts as correct"
-            : t->ngold == 0 || t->gold[0].state != RL_STATE_CORRECT
-            ? "Not scored: the gold has no correct class"
-            : "Not correct", t->last_correct ? ui_attr(UI_C_CORRECT)
-            : ui_attr(UI_C_WRONG));
+            : !scored && t->none ? "Agrees with the gold: no class applies "
+              "(not scored)"
+            : !scored ? "Not scored: the gold has no correct class"
+            : "Not correct", t->last_correct || (!scored && t->none)
+            ? ui_attr(UI_C_CORRECT) : ui_attr(UI_C_WRONG));
     y++;
-    class_line(line, sizeof line, t->choice);
+    choice_line(t, line, sizeof line);
     ui_text(y, t->tx, 16, "Your label:", A_BOLD);
     ui_text(y++, t->tx + 16, t->tw - 16, line, A_NORMAL);
     class_line(line, sizeof line, t->img != NULL ? t->img->label : NULL);
@@ -308,12 +403,89 @@ draw_part(struct task *t, int y)
         img = rl_image_load(t->app->store, t->app->cat, t->app->reviewer,
                             it.image, NULL);
         n = rl_task_gold(t->app->store, t->app->cat, t->id, it.image, g, 64);
-        rl_buf_printf(&b, "%s: yours %s; gold", img ? img->name : "?",
-                      it.answer ? it.answer->wnid : "(none)");
-        for (k = 0; k < n; k++)
-            if (g[k].state == RL_STATE_CORRECT)
-                rl_buf_printf(&b, " %s %s;", g[k].cls->wnid, g[k].cls->names);
-        y += ui_wrap(y, t->tx + 2, t->tw - 2, 2, rl_buf_str(&b), A_NORMAL);
+        rl_buf_printf(&b, "%s: yours ", img ? img->name : "?");
+        if (it.answer != NULL)
+            rl_buf_printf(&b, "%s (%s)", it.answer->names,
+                          it.answer->gloss);
+        else
+            rl_buf_adds(&b, NONE_LABEL);
+        rl_buf_adds(&b, "; right:");
+        for (k = 0; k < n && g[k].state == RL_STATE_CORRECT; k++)
+            rl_buf_printf(&b, "%s %s (%s)", k > 0 ? ";" : "",
+                          g[k].cls->names, g[k].cls->gloss);
+        y += ui_wrap(y, t->tx + 2, t->tw - 2, 3, rl_buf_str(&b), A_NORMAL);
+        rl_buf_free(&b);
+        rl_image_free(img);
+    }
+}
+
+/* Rows of the P_DONE answer list. */
+static int
+done_rows(const struct task *t, int y)
+{
+    return t->rows - 3 - y;
+}
+
+/* Every answer of the finished task, one row each: right or not, the
+ * image, the answer and the gold's correct classes; Enter opens one. */
+static void
+draw_done(struct task *t, int y)
+{
+    char line[400];
+    int rows;
+    long i;
+
+    snprintf(line, sizeof line, "Task complete: %ld answered, %ld of %ld "
+             "scored answers correct", t->score.answered, t->score.correct,
+             t->score.scored);
+    ui_text(y++, t->tx, t->tw, line, A_BOLD);
+    if (evaluation(t)) {
+        ui_text(y++, t->tx, t->tw, "(evaluation mode: answers are not shown)",
+                ui_attr(UI_C_DIM));
+        return;
+    }
+    ui_text(y++, t->tx, t->tw, "Your answers ([ok] right, [no] a mistake, "
+            "[--] not scored; Enter opens one):", ui_attr(UI_C_DIM));
+    rows = done_rows(t, y);
+    if (rows < 1)
+        return;
+    t->done.n = (size_t)t->size;
+    ui_list_fit(&t->done, rows);
+    for (i = (long)t->done.top; i < t->size && i < (long)t->done.top + rows;
+         i++) {
+        rl_task_item it;
+        rl_gold g[64];
+        size_t n, k;
+        rl_image *img;
+        rl_buf b = {0};
+        bool sel = i == (long)t->done.sel, right, scored;
+        int attr;
+
+        if (rl_task_item_load(t->app->store, t->app->cat, t->id,
+                              t->app->reviewer, i, &it, NULL) != 0)
+            continue;
+        img = rl_image_load(t->app->store, t->app->cat, t->app->reviewer,
+                            it.image, NULL);
+        n = rl_task_gold(t->app->store, t->app->cat, t->id, it.image, g, 64);
+        right = rl_task_is_correct(g, n, it.answer);
+        scored = n > 0 && g[0].state == RL_STATE_CORRECT;
+        rl_buf_printf(&b, "%s%s %2ld %s: yours %s", sel ? ">" : " ",
+                      !it.answered ? "[  ]" : right ? "[ok]" : !scored
+                      ? "[--]" : "[no]", i + 1,
+                      img != NULL ? img->name : "?",
+                      it.answer != NULL ? it.answer->names : NONE_LABEL);
+        rl_buf_adds(&b, scored ? "; gold:" : "; not scored: no class "
+                    "applies");
+        for (k = 0; k < n && g[k].state == RL_STATE_CORRECT; k++)
+            rl_buf_printf(&b, "%s %s", k > 0 ? ";" : "", g[k].cls->names);
+        attr = sel ? ui_attr(UI_C_SELECTED) : right || !scored
+               ? (int)A_NORMAL : ui_attr(UI_C_WRONG);
+        if (sel) {
+            attron(attr);
+            mvhline(y, t->tx, ' ', t->tw);
+            attroff(attr);
+        }
+        ui_text_cut(y++, t->tx, t->tw, rl_buf_str(&b), attr);
         rl_buf_free(&b);
         rl_image_free(img);
     }
@@ -324,13 +496,13 @@ task_draw(void *p)
 {
     struct task *t = p;
     int y;
-    const char *keys;
 
     if (t->rows < 15 || t->cols < 60) {
         ui_wrap(0, 0, t->cols, t->rows, "Terminal too small: relabel needs "
                 "at least 60x15.", A_BOLD);
         return;
     }
+    text_area(t);
     if (t->phase == P_ANSWER || t->phase == P_FEEDBACK) {
         ui_pane_draw(t->app, t->cells, 0, 0);
         if (t->img_msg[0] != '\0')
@@ -341,26 +513,21 @@ task_draw(void *p)
     switch (t->phase) {
     case P_ANSWER:
         draw_answer(t, y);
-        keys = "+ or / pick a class  Enter confirm  x clear  e external  "
-               "g guide  q home";
         break;
     case P_FEEDBACK:
         draw_feedback(t, y);
-        keys = "c w u d 0 suggest  p problematic  Enter next image  q home";
         break;
     case P_PART:
         draw_part(t, y);
-        keys = "Enter next part  q home";
         break;
     default:
-        ui_text(y++, t->tx, t->tw, "Task complete.", A_BOLD);
-        keys = "q home";
+        draw_done(t, y);
         break;
     }
     if (t->status[0] != '\0')
-        ui_text(t->rows - 2, t->tx, t->tw, t->status, t->status_err
+        ui_text_cut(t->rows - 2, t->tx, t->tw, t->status, t->status_err
                 ? ui_attr(UI_C_ERROR) : ui_attr(UI_C_DIM));
-    ui_text(t->rows - 1, 1, t->cols - 2, keys, ui_attr(UI_C_KEY));
+    ui_footer(&task_keys, 1u << t->phase, t->rows - 1, t->cols);
 }
 
 static void
@@ -383,6 +550,7 @@ picked(void *ctx, const rl_class *k)
     struct task *t = ctx;
 
     t->choice = k;
+    t->none = false;
 }
 
 /* After an answer: feedback, the end of a part, or the next image. */
@@ -411,8 +579,9 @@ confirm(struct task *t)
     rl_err e;
     bool show;
 
-    if (t->choice == NULL) {
-        snprintf(t->status, sizeof t->status, "pick a class first (+ or /)");
+    if (t->choice == NULL && !t->none) {
+        snprintf(t->status, sizeof t->status, "pick a class first (+ or /),"
+                 " or 0: no class applies");
         t->status_err = true;
         return UI_REDRAW;
     }
@@ -461,70 +630,128 @@ suggest(struct task *t, rl_state st, bool toggle_problem)
     return UI_REDRAW;
 }
 
+/* z: takes back the answer on this image (result panel) or on the one
+ * before (answering), and asks for it again. */
+static int
+undo_answer(struct task *t)
+{
+    long pos = t->phase == P_FEEDBACK ? t->pos : t->pos - 1;
+    rl_task_item it;
+    rl_err e;
+
+    if (pos < 0 || rl_task_item_load(t->app->store, t->app->cat, t->id,
+                                     t->app->reviewer, pos, &it, &e) != 0
+        || !it.answered) {
+        snprintf(t->status, sizeof t->status, "no answer to take back");
+        t->status_err = false;
+        return UI_REDRAW;
+    }
+    if (rl_task_unanswer(t->app->store, t->id, it.image, t->app->reviewer,
+                         &e) != 0) {
+        snprintf(t->status, sizeof t->status, "not taken back: %s", e.msg);
+        t->status_err = true;
+        return UI_REDRAW;
+    }
+    go(t, pos);
+    t->reviewing = false;
+    /* Offer the old label again: Enter gives it back unchanged. */
+    t->choice = it.answer;
+    t->none = it.answer == NULL;
+    snprintf(t->status, sizeof t->status, "answer on image %ld taken back, "
+             "saved: answer it again", pos + 1);
+    t->status_err = false;
+    return UI_RELAYOUT;
+}
+
+/* The P_DONE list: open one answer's result panel. */
+static int
+open_answer(struct task *t)
+{
+    if (evaluation(t) || t->size == 0)
+        return 0;
+    go(t, (long)t->done.sel);
+    if (t->phase != P_ANSWER)
+        return UI_REDRAW;
+    t->phase = P_FEEDBACK;
+    t->reviewing = true;
+    t->last_correct = rl_task_is_correct(t->gold, t->ngold, t->choice);
+    snprintf(t->status, sizeof t->status, "opened from your answers: Enter "
+             "returns to them");
+    t->status_err = false;
+    return UI_RELAYOUT;
+}
+
+static int
+pick_class(struct task *t)
+{
+    struct ui_classes_arg arg = { t->choice, picked, t };
+
+    return ui_push(t->app, &scr_classes, &arg);
+}
+
+static int
+open_guide(struct task *t)
+{
+    const char *w[1];
+    struct ui_guide_arg ga = { w, 0, t->cells };
+
+    if (t->app->guide == NULL)
+        return 0;
+    if (t->choice != NULL)
+        w[ga.n++] = t->choice->wnid;
+    return ui_push(t->app, &scr_guide, &ga);
+}
+
 static int
 task_key(void *p, int key)
 {
     struct task *t = p;
-    struct ui_classes_arg arg = { NULL, picked, t };
+    unsigned mode = 1u << t->phase;
+    struct ui_help_arg help = { &task_keys, mode };
 
-    if (key == 'q')
-        return UI_POP;
-    switch (t->phase) {
-    case P_ANSWER:
+    if (t->phase == P_DONE) {
+        t->done.n = (size_t)t->size;
+        if (ui_list_key(&t->done, key, 10, true) != 0)
+            return UI_REDRAW;
+    }
+    if (t->phase == P_ANSWER)
         t->status[0] = '\0';
-        switch (key) {
-        case '+':
-        case '/':
-        case 'b':
-            arg.start = t->choice;
-            return ui_push(t->app, &scr_classes, &arg);
-        case 'x':
-        case 'z':
-            t->choice = NULL;
-            return UI_REDRAW;
-        case 'e':
-            t->external = !t->external;
-            return UI_REDRAW;
-        case 'g':
-            if (t->app->guide != NULL) {
-                const char *w[1];
-                struct ui_guide_arg ga = { w, 0, t->cells };
-
-                if (t->choice != NULL)
-                    w[ga.n++] = t->choice->wnid;
-                return ui_push(t->app, &scr_guide, &ga);
-            }
-            return 0;
-        case '\n':
-        case '\r':
-        case KEY_ENTER:
-            return confirm(t);
-        }
-        return 0;
-    case P_FEEDBACK:
-        switch (key) {
-        case 'c': return suggest(t, RL_STATE_CORRECT, false);
-        case 'w': return suggest(t, RL_STATE_WRONG, false);
-        case 'u': return suggest(t, RL_STATE_UNCLEAR, false);
-        case 'd': return suggest(t, RL_STATE_DONT_KNOW, false);
-        case '0': return suggest(t, RL_STATE_NONE, false);
-        case 'p': return suggest(t, RL_STATE_NONE, true);
-        case '\n':
-        case '\r':
-        case KEY_ENTER:
-        case 'n':
-            return advance(t);
-        }
-        return 0;
-    case P_PART:
-        if (key == '\n' || key == '\r' || key == KEY_ENTER || key == 'n') {
-            go(t, rl_task_resume(t->app->store, t->id, t->app->reviewer));
+    switch (ui_key_action(&task_keys, key, mode)) {
+    case T_PICK: return pick_class(t);
+    case T_CONFIRM: return confirm(t);
+    case T_NONE:
+        t->choice = NULL;
+        t->none = true;
+        return UI_REDRAW;
+    case T_CLEAR:
+        t->choice = NULL;
+        t->none = false;
+        return UI_REDRAW;
+    case T_EXTERNAL:
+        t->external = !t->external;
+        return UI_REDRAW;
+    case T_GUIDE: return open_guide(t);
+    case T_UNDO: return undo_answer(t);
+    case T_S_CORRECT: return suggest(t, RL_STATE_CORRECT, false);
+    case T_S_WRONG: return suggest(t, RL_STATE_WRONG, false);
+    case T_S_UNCLEAR: return suggest(t, RL_STATE_UNCLEAR, false);
+    case T_S_DONTKNOW: return suggest(t, RL_STATE_DONT_KNOW, false);
+    case T_S_NONE: return suggest(t, RL_STATE_NONE, false);
+    case T_PROBLEM: return suggest(t, RL_STATE_NONE, true);
+    case T_NEXT:
+        if (t->reviewing) {
+            go(t, t->size);
             return UI_RELAYOUT;
         }
-        return 0;
-    default:
-        return 0;
+        return advance(t);
+    case T_NEXT_PART:
+        go(t, rl_task_resume(t->app->store, t->id, t->app->reviewer));
+        return UI_RELAYOUT;
+    case T_OPEN: return open_answer(t);
+    case T_HELP: return ui_push(t->app, &scr_help, &help);
+    case T_HOME: return UI_POP;
     }
+    return 0;
 }
 
 const struct ui_screen scr_task = {

@@ -24,8 +24,10 @@ enum {
     UI_RELAYOUT = 4,       /* sizes changed: layout, then full repaint */
     UI_POP = 8,            /* close the top screen */
     UI_QUIT = 16,          /* leave the program */
-    UI_REPAINT = 32        /* the terminal's content is unknown (resize,
+    UI_REPAINT = 32,       /* the terminal's content is unknown (resize,
                             * resume): clear it and write everything */
+    UI_POP_ALL = 64        /* close every overlay above the working
+                              screen (review, task or home) */
 };
 
 struct ui_app;
@@ -42,6 +44,9 @@ struct ui_screen {
     int (*key)(void *state, int key);
     /* Called when getch times out (about every 100 ms). May be NULL. */
     int (*idle)(void *state);
+    /* An overlay (help, guide, classes, examples, pick list): Esc closes
+     * it alone, UI_POP_ALL closes it with every overlay below it. */
+    bool overlay;
 };
 
 struct ui_frame {
@@ -100,6 +105,10 @@ struct ui_app {
 int ui_run(struct ui_app *app, const struct ui_screen *first, void *arg);
 /* Pushes a screen; returns UI_RELAYOUT for a key handler to pass on. */
 int ui_push(struct ui_app *app, const struct ui_screen *type, void *arg);
+/* The project's example-image folder, read again from the store (one
+ * query) so that `relabel config examples DIR` run elsewhere is seen by
+ * an open session; NULL when unset. Borrowed: valid until the next call. */
+const char *ui_examples_dir(struct ui_app *app);
 /* True once SIGTERM, SIGHUP, SIGINT or SIGQUIT asked the program to end;
  * a loop of its own (a prompt) must give up then. */
 bool ui_term_pending(void);
@@ -131,6 +140,15 @@ int ui_attr(enum ui_color c);
 /* Draws `text` sanitised at (y, x), at most `width` columns, never
  * splitting a character; returns columns used. */
 int ui_text(int y, int x, int width, const char *text, int attr);
+/* As ui_text, but a text too wide is cut at a word and ends in an
+ * ellipsis (messages, status lines); returns columns used. */
+int ui_text_cut(int y, int x, int width, const char *text, int attr);
+/* True when the locale's character set is UTF-8; otherwise every text
+ * helper here draws ASCII (stand-ins for symbols, "?" for the rest). */
+bool ui_utf8(void);
+/* `utf8` on a UTF-8 terminal, `ascii` otherwise: for the screens' own
+ * symbols (arrows, markers, lines). */
+const char *ui_sym(const char *utf8, const char *ascii);
 /* Word-wraps sanitised `text` into rows starting at y; at most `maxrows`
  * rows; returns rows used. */
 int ui_wrap(int y, int x, int width, int maxrows, const char *text,
@@ -197,8 +215,49 @@ void ui_write_direct(struct ui_app *app, const char *bytes, size_t len);
 char *ui_prompt(struct ui_app *app, int y, const char *label,
                 const char *initial);
 
-/* ---- keymap (keymap.c) --------------------------------------------- */
+/* ---- key tables (keymap.c) ----------------------------------------- */
 
+/* One binding of a screen: its keys, the screen's action code, and what
+ * the footer and `?` show for it, so that neither is ever typed twice.
+ * After tmux's mode-tree, where each mode lists its keys beside its
+ * help lines. */
+#define UI_MODES_ALL (~0u)
+
+struct ui_key {
+    int action;            /* the screen's action code, never 0 */
+    int keys[4];           /* curses codes or characters; 0 ends early.
+                              An entry without keys only sums up others
+                              in the footer ("c w u d 0 suggest") */
+    const char *label;     /* keys as shown: "c 1"; the footer shows its
+                              first key, or all of it for a summary */
+    const char *help;      /* its line in `?` */
+    const char *footer;    /* short footer word, or NULL: only in `?` */
+    unsigned when;         /* the screen's modes it applies in; 0: all */
+};
+
+struct ui_keymap {
+    const char *title;           /* "Keys of the review screen" */
+    const struct ui_key *keys;   /* in help order */
+    size_t n;
+    unsigned nav;                /* modes in which the shared list keys
+                                    (ui_list_key) apply and are listed too:
+                                    UI_MODES_ALL, or 0 for none */
+    bool nav_letters;            /* ... with j and k */
+    const char *note;            /* a line under the keys in `?`, or NULL */
+};
+
+/* The action bound to `key` in mode `when` (a bit of ui_key.when), or 0. */
+int ui_key_action(const struct ui_keymap *m, int key, unsigned when);
+/* Draws the footer of mode `when` on row y: as many keys as fit, each its
+ * label's first key and footer word; the `?` and `q` keys (help, leave)
+ * always, at the right end. */
+void ui_footer(const struct ui_keymap *m, unsigned when, int y, int cols);
+/* The same, starting at column x0 (the columns before it are the
+ * caller's). */
+void ui_footer_at(const struct ui_keymap *m, unsigned when, int y, int x0,
+                  int cols);
+
+/* The review screen's actions and table. */
 typedef enum ui_action {
     UI_A_NONE, UI_A_DOWN, UI_A_UP, UI_A_CORRECT, UI_A_WRONG, UI_A_UNCLEAR,
     UI_A_DONTKNOW, UI_A_UNREVIEW, UI_A_REST_WRONG, UI_A_ASSIGNED, UI_A_MAIN,
@@ -210,24 +269,46 @@ typedef enum ui_action {
     UI_A_COUNT
 } ui_action;
 
-struct ui_binding {
-    int key;               /* curses key code or character */
-    ui_action action;
+extern const struct ui_keymap ui_review_keys;
+
+/* ---- list navigation (nav.c), shared by every list screen ----------- */
+
+/* A list's view state. Invariant after ui_list_fit: sel < n (or 0 when
+ * n is 0) and top <= sel < top + rows. */
+struct ui_list {
+    size_t n;              /* rows in the list */
+    size_t sel;            /* the selected row */
+    size_t top;            /* the first row shown */
 };
 
-struct ui_action_info {
-    ui_action action;
-    const char *keys;      /* as shown: "c 1" */
-    const char *help;      /* what it does */
-    const char *footer;    /* short footer label, or NULL: not in footer */
+/* Moves the selection for Up/Down (and j/k with `letters`), PgUp/PgDn
+ * (by `page` rows), Home/End. Returns UI_REDRAW when `key` was one of
+ * them, 0 otherwise. */
+int ui_list_key(struct ui_list *l, int key, int page, bool letters);
+/* Clamps the selection and scrolls so that it shows in `rows` rows. */
+void ui_list_fit(struct ui_list *l, int rows);
+/* The shared keys for `?`: `n` rows, in help order. */
+const struct ui_key *ui_list_keys(bool letters, size_t *n);
+
+/* Argument of scr_help: the table to list, in mode `when`. */
+struct ui_help_arg {
+    const struct ui_keymap *keys;
+    unsigned when;
 };
 
-ui_action ui_keymap_lookup(int key);
 /* The full-screen image's keys (zoom, pan, back), which take precedence
- * there; UI_A_NONE for the others. */
-ui_action ui_keymap_full(int key);
-/* Actions in help order; count in *n. */
-const struct ui_action_info *ui_keymap_actions(size_t *n);
+ * there over the review screen's own. */
+extern const struct ui_keymap ui_review_full_keys;
+
+/* Argument of scr_pick: a list to choose one row from. `rows` are copied;
+ * pick(ctx, i) is called with the chosen row before the screen closes. */
+struct ui_pick_arg {
+    const char *title;
+    const char *const *rows;
+    size_t n;
+    void (*pick)(void *ctx, size_t i);
+    void *ctx;
+};
 
 /* ---- screens ------------------------------------------------------- */
 
@@ -262,5 +343,6 @@ extern const struct ui_screen scr_examples;
 extern const struct ui_screen scr_home;
 extern const struct ui_screen scr_task;
 extern const struct ui_screen scr_help;
+extern const struct ui_screen scr_pick;
 
 #endif

@@ -298,14 +298,15 @@ demo_db()
 }
 
 # Regex of the candidate row of WNID marked LETTER (C W U D .):
-# "[C] n02123045 ..." or, when the labeling guide covers the class,
-# "[C]Gn02123045 ...". `sel` is the same, selected (">[C] ...").
+# "[C]   n02123045 ..." or, when the labeling guide covers the class,
+# "[C] G n02123045 ..." (G has a column of its own). `sel` is the same,
+# selected (">[C] ...").
 row()
 {
     local l=$1
 
     [ "$l" = . ] && l='\.'
-    printf '[ >]\\[%s\\][ G]%s ' "$l" "$2"
+    printf '[ >]\\[%s\\] [ G] %s ' "$l" "$2"
 }
 
 sel()
@@ -313,7 +314,7 @@ sel()
     local l=$1
 
     [ "$l" = . ] && l='\.'
-    printf '>\\[%s\\][ G]%s ' "$l" "$2"
+    printf '>\\[%s\\] [ G] %s ' "$l" "$2"
 }
 
 # Stored state of WNID on image NAME for this reviewer ('' if none).

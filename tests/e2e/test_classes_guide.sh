@@ -52,11 +52,22 @@ wait_for 'n02089973 +167 +English foxhound'
 send Up Down
 send C-g
 wait_for 'Guide 1/2: English foxhound vs Walker hound|Guide 1/2: .*[Ff]oxhound'
+# One Esc closes one overlay: the guide, then the browser at once,
+# whatever it showed (issue 15).
 send Escape
 wait_for 'neighbours of n02089867 Walker hound'
 send Escape
+wait_for 'Image: chelsea_cat.JPEG'
+# Backspace leaves the neighbours; ctrl-U clears the search.
+send b
+wait_for '^ +Classes +Search:'
+typein walker
 wait_for '^ *n02089867 +166 +Walker hound'
-send Escape
+send Tab
+wait_for 'neighbours of n02089867 Walker hound'
+send BSpace
+wait_for '^ *n02089867 +166 +Walker hound'
+send C-u
 wait_for '1860 nodes: type to search'
 # Folding: the first row is the root; Left folds it.
 wait_for '^ +- entity +\(1000 classes\)'

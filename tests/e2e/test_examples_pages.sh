@@ -29,7 +29,7 @@ width=$(screen | sed -n '5,30p' | sed 's/^.\{49\}//' | sed 's/ *$//' \
         | awk '{ if (length($0) > m) m = length($0) } END { print m }')
 [ "$width" -ge 60 ] || fail "example only $width columns wide"
 screen >"$TMP/page1"
-wait_for 'n N next / previous example'
+wait_for 'n next +any key returns'
 send n
 wait_for '2/3  b_cup\.JPEG'
 screen | cmp -s - "$TMP/page1" && fail "the page did not change"

@@ -164,10 +164,10 @@ wait_for '^ image 9 of 10 '
 MONAST=n03781244
 key c "$(row C $MONAST)"
 expect "$(state_of summer_palace.JPEG $MONAST)" correct "state after c"
-key z 'undone, saved'
+key z 'undone: mark on .*, saved'
 wait_for "$(row . $MONAST)"
 expect "$(state_of summer_palace.JPEG $MONAST)" '' "state after z"
-key Z 'redone, saved'
+key Z 'redone: mark on .*, saved'
 wait_for "$(row C $MONAST)"
 expect "$(state_of summer_palace.JPEG $MONAST)" correct "state after Z"
 key Z 'nothing to redo'
@@ -187,7 +187,7 @@ wait_for "$(sel . n01443537)goldfish"
 key + '^ Pick a class.*  Search:'
 typein n99999999
 key Enter '^ 0 matches$'            # nothing to pick: Enter does nothing
-send Escape                          # clears the search
+send C-u                             # clears the search
 wait_for '^ Pick a class.*  Search:$'
 send Escape                          # back to the image
 wait_for 'Candidates \(6\)'

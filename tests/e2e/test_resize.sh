@@ -81,7 +81,7 @@ for s in 70x20 40x10 150x50 60x15; do
 done
 resize $W $H
 wait_for '^ Keys of the review screen'
-wait_for '^ Any key returns'
+wait_for 'any other key returns'
 send Escape
 same_as "$TMP/before.txt"
 send f

@@ -23,7 +23,7 @@ for img in "$@"; do
     wait_for "^ image $i of $n \| [0-9]+ unreviewed"
     # Every candidate row, in screen order, matches the consensus order.
     want=$(cands_of "$img" | tr '\n' ' ')
-    got=$(screen | sed -nE 's/^.* [ >]\[[.CWUD]\][ G](n[0-9]{8}) .*$/\1/p' \
+    got=$(screen | sed -nE 's/^.* [ >]\[[.CWUD]\] [ G] (n[0-9]{8}) .*$/\1/p' \
           | tr '\n' ' ')
     expect "$got" "$want" "candidate order of $img"
     top=$(cands_of "$img" | head -n 1)

@@ -40,7 +40,7 @@ wait_exit
 respawn_review
 wait_for "Image: $A "                  # the first unfinished image
 send z
-wait_for 'undone, saved'
+wait_for 'undone: mark on .*, saved'
 check $B $TRIPOD . ''                  # jumped to the previous session's image
 check $B $DOME C correct
 send z
@@ -49,7 +49,7 @@ send z
 check $A $SHUTTLE . ''                 # back across to the first image
 check $A $HELMET C correct
 send Z
-wait_for 'redone, saved'
+wait_for 'redone: mark on .*, saved'
 check $A $SHUTTLE W wrong
 send Z
 check $B $DOME C correct
@@ -65,7 +65,7 @@ wait_exit
 respawn_review
 wait_for "Image: $A "
 send Z
-wait_for 'redone, saved'
+wait_for 'redone: mark on .*, saved'
 check $B $TRIPOD U unclear
 send Z
 wait_for 'nothing to redo'

@@ -28,7 +28,7 @@ if screen | grep -q '\\x'; then
 fi
 screen | grep -Eq '^ *n00000001 +0 +xyé+ - gloss' \
     || fail "the search row does not end in whole characters"
-send Escape
+send C-u                    # clears the search: the tree again
 wait_for '^ +xyé+  n00000001 0'
 screen | grep -q '\\x' && fail "the tree row shows a cut character: $(screen | grep -o '.\{8\}\\x.\{0,8\}' | head -3)"
 send Escape

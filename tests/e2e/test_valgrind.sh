@@ -32,7 +32,9 @@ wait_for 'image 2 of 10' 30
 send n
 wait_for 'image 3 of 10' 30
 send z
-wait_for 'undone, saved' 30
+wait_for 'undone: confirmation .*saved' 30
+send z
+wait_for 'undone: bulk mark .*saved' 30
 send '?'
 wait_for 'Keys of the review screen' 30
 send x

@@ -486,10 +486,16 @@ test_undo(struct fx *x)
     ok(rl_review_confirm(x->s, a, who, &err) == 0, "confirm a");
     rl_image_free(a);
     ok(rl_review_undo(x->s, who, &id, &err) == 1 && id == ia,
-       "undo after confirming undoes the bulk step, not the confirmation");
+       "undo after confirming undoes the confirmation");
+    a = load(x, who, "img_a.JPEG");
+    ok(!a->done && a->cand[1].state == RL_STATE_WRONG, "only the "
+       "confirmation: the bulk marks stay");
+    rl_image_free(a);
+    ok(rl_review_undo(x->s, who, &id, &err) == 1 && id == ia,
+       "the next undo undoes the bulk step");
     a = load(x, who, "img_a.JPEG");
     ok(!a->done && a->cand[1].state == RL_STATE_NONE, "bulk undone: with "
-       "open candidates again the image is no longer confirmed");
+       "open candidates again the image is not confirmed");
 
     /* Flags and notes undo too. */
     rl_review_set_problematic(x->s, a, who, true, &err);
@@ -678,8 +684,9 @@ test_unconfirm(void)
     ok(rl_review_undo(s, "u", &image, &err) == 1 && image == id,
        "undo the clearing");
     is_int(raw_int(db, sql), 1, "confirmed again");
-    ok(rl_review_undo(s, "u", &image, &err) == 1, "undo the bulk action "
-       "(the confirmation itself is not undoable)");
+    ok(rl_review_undo(s, "u", &image, &err) == 1, "undo the confirmation");
+    is_int(raw_int(db, sql), 0, "a step of its own: not confirmed");
+    ok(rl_review_undo(s, "u", &image, &err) == 1, "undo the bulk action");
     is_int(raw_int(db, sql), 0, "open candidates again: not confirmed");
     rl_image_free(img);
     rl_catalog_free(cat);
@@ -723,6 +730,104 @@ test_names(struct fx *x)
     rl_buf_free(&b);
 }
 
+/* Issue 15 bug 2: A W Enter, then undo and redo: the marks and the
+ * confirmation come back, and any number of undos followed by as many
+ * redos leaves every image as it was. */
+static void
+test_undo_redo_confirm(void)
+{
+    char *db = make_project("redoconfirm.db");
+    rl_err err;
+    rl_store *s = rl_store_open(db, 0, &err);
+    rl_catalog *cat = rl_catalog_load(s, &err);
+    const char *names[] = { "img_a.JPEG", "img_b.JPEG" };
+    const char *done_sql = "SELECT count(*) FROM flag WHERE reviewer = 'u'"
+        " AND done";
+    const char *marks_sql = "SELECT count(*) FROM review WHERE reviewer = 'u'";
+    rl_step_info info;
+    int64_t image = -1;
+    size_t i;
+    int marks, k;
+
+    for (i = 0; i < 2; i++) {
+        int64_t id = rl_image_find(s, names[i]);
+        rl_image *img = rl_image_load(s, cat, "u", id, &err);
+
+        rl_review_set_assigned(s, img, "u", &err);
+        rl_review_set_rest(s, img, "u", RL_STATE_WRONG, &err);
+        ok(rl_review_confirm(s, img, "u", &err) == 0, "A W Enter on %s",
+           names[i]);
+        rl_image_free(img);
+    }
+    marks = raw_int(db, marks_sql);
+    is_int(raw_int(db, done_sql), 2, "both confirmed");
+
+    ok(rl_review_revert(s, "u", false, &info, &err) == 1
+       && strcmp(info.what, "confirm") == 0 && info.n_marks == 0,
+       "z after Enter undoes the confirmation (%s)", info.what);
+    is_int(raw_int(db, done_sql), 1, "one image unconfirmed");
+    is_int(raw_int(db, marks_sql), marks, "its marks stay");
+    ok(rl_review_revert(s, "u", true, &info, &err) == 1
+       && strcmp(info.what, "confirm") == 0, "Z redoes it");
+    is_int(raw_int(db, done_sql), 2, "confirmed again");
+
+    for (k = 0; k < 5; k++)
+        rl_review_undo(s, "u", &image, &err);
+    for (k = 0; k < 5; k++)
+        rl_review_redo(s, "u", &image, &err);
+    is_int(raw_int(db, done_sql), 2, "five undos, five redos: both still "
+           "confirmed");
+    is_int(raw_int(db, marks_sql), marks, "and every mark back");
+
+    ok(rl_review_revert(s, "u", false, &info, &err) == 1
+       && rl_review_revert(s, "u", false, &info, &err) == 1
+       && strcmp(info.what, "bulk") == 0 && info.n_marks >= 1,
+       "the bulk step is one step (%zu marks)", info.n_marks);
+    ok(rl_review_revert(s, "u", true, &info, &err) == 1
+       && strcmp(info.what, "bulk") == 0, "redo the bulk step");
+    ok(rl_review_revert(s, "u", true, &info, &err) == 1
+       && strcmp(info.what, "confirm") == 0, "redo the confirmation");
+    is_int(raw_int(db, done_sql), 2, "confirmed after undo/redo of both");
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    free(db);
+}
+
+/* `:` in the review screen: exact name, else prefix, else substring. */
+static void
+test_lookup(void)
+{
+    char *db = make_project("lookup.db");
+    rl_err err;
+    rl_store *s = rl_store_open(db, 0, &err);
+    int64_t ids[8];
+    bool exact;
+    size_t n;
+
+    n = rl_image_lookup(s, "img_b.JPEG", ids, 8, &exact);
+    ok(n == 1 && exact && ids[0] == rl_image_find(s, "img_b.JPEG"),
+       "the exact name");
+    n = rl_image_lookup(s, "img_c", ids, 8, &exact);
+    ok(n == 1 && !exact && ids[0] == rl_image_find(s, "img_c.JPEG"),
+       "a unique prefix");
+    n = rl_image_lookup(s, "img_", ids, 8, &exact);
+    ok(n == 5 && !exact && ids[0] == rl_image_find(s, "img_a.JPEG")
+       && ids[3] == rl_image_find(s, "img_d.JPEG"),
+       "a shared prefix: all five, by name");
+    n = rl_image_lookup(s, "d.JP", ids, 8, &exact);
+    ok(n == 1 && ids[0] == rl_image_find(s, "img_d.JPEG"), "a substring");
+    n = rl_image_lookup(s, "JPEG", ids, 2, &exact);
+    ok(n == 3 && ids[0] == rl_image_find(s, "img_a.JPEG"),
+       "more matches than room: max + 1 reported, max stored");
+    ok(rl_image_lookup(s, "%", ids, 8, &exact) == 0
+       && rl_image_lookup(s, "_", ids, 8, &exact) == 5,
+       "LIKE wildcards match literally");
+    ok(rl_image_lookup(s, "zzz", ids, 8, &exact) == 0
+       && rl_image_lookup(s, "", ids, 8, &exact) == 0, "no match, empty");
+    rl_store_close(s);
+    free(db);
+}
+
 int
 main(void)
 {
@@ -752,6 +857,8 @@ main(void)
     fx_close(&x);
     test_queue();
     test_unconfirm();
+    test_undo_redo_confirm();
+    test_lookup();
 
     free(x.db);
     nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);

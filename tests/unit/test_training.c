@@ -127,7 +127,8 @@ main(void)
     ok(rl_task_answer(s, task, it.image, "alice",
                       rl_catalog_by_wnid(cat, "n04266014"),
                       RL_TRAIN_TRAINING, true, 800, &e) == 0,
-       "answer 2 (wrong: space shuttle for the Falcon 9)");
+       "answer 2 (space shuttle for the Falcon 9: not scored, the guide "
+       "makes its gold Wrong for every class)");
     ok(rl_task_suggest(s, task, it.image, "alice", RL_STATE_UNCLEAR, true,
                        &e) == 0, "a suggestion is stored");
     ok(rl_task_item_load(s, cat, task, "alice", 1, &it, &e) == 0
@@ -142,21 +143,41 @@ main(void)
        "suggesting before answering is refused");
     is_int(rl_task_resume(s, task, "alice"), 2,
            "quitting after two answers resumes at the third image");
+
+    /* Undo of the last answer, and the explicit "no class applies". */
+    ok(rl_task_unanswer(s, task, it.image, "alice", &e) == 0,
+       "take the second answer back");
+    ok(rl_task_item_load(s, cat, task, "alice", 1, &it, &e) == 0
+       && !it.answered && it.suggestion == RL_STATE_NONE,
+       "it is gone, with its suggestion");
+    is_int(rl_task_resume(s, task, "alice"), 1, "resume at it again");
+    ok(rl_task_unanswer(s, task, it.image, "alice", &e) == -1
+       && e.code == RL_E_NOTFOUND, "nothing to take back twice");
+    ok(rl_task_answer(s, task, it.image, "alice", NULL, RL_TRAIN_TRAINING,
+                      true, 800, &e) == 0, "answer: no class applies");
+    ok(rl_task_item_load(s, cat, task, "alice", 1, &it, &e) == 0
+       && it.answered && it.answer == NULL, "stored as an answer without a "
+       "class");
+    is_int(rl_task_resume(s, task, "alice"), 2, "it counts as answered");
+    rl_task_suggest(s, task, it.image, "alice", RL_STATE_UNCLEAR, true, &e);
     is_int(rl_task_resume(s, task, "bob"), 0, "progress is per reviewer");
 
-    /* Finish part 1 (positions 0..3). */
+    /* Finish part 1 (positions 0..3): a mistake on the coffee cup. */
     for (pos = 2; pos < 4; pos++) {
         rl_task_item_load(s, cat, task, "alice", pos, &it, &e);
         n = rl_task_gold(s, cat, task, it.image, g, 16);
-        rl_task_answer(s, task, it.image, "alice", n > 0 ? g[0].cls : NULL,
+        rl_task_answer(s, task, it.image, "alice", pos == 2
+                       ? rl_catalog_by_wnid(cat, "n04266014")
+                       : n > 0 ? g[0].cls : NULL,
                        RL_TRAIN_TRAINING, false, 500, &e);
     }
     ok(rl_task_part_score(s, cat, task, "alice", 0, 4, &ps, &e) == 0,
        "part 1 scored");
     is_int(ps.answered, 4, "four answered");
-    is_int(ps.scored, 4, "four with a correct gold class");
-    is_int(ps.correct, 3, "three correct");
-    ok(ps.n_wrong == 1 && ps.wrong_pos[0] == 1, "the mistake is image 2");
+    is_int(ps.scored, 3, "three with a correct gold class (not the "
+           "Falcon 9)");
+    is_int(ps.correct, 2, "two correct");
+    ok(ps.n_wrong == 1 && ps.wrong_pos[0] == 2, "the mistake is image 3");
     ok(rl_task_part_score(s, cat, task, "alice", 3, 4, &ps, &e) == -1,
        "there is no part 4 of a ten-image task in parts of four");
 
@@ -164,7 +185,7 @@ main(void)
     is_int(l.items[0].answered, 4, "listed: 4 answered");
     is_int(l.items[0].parts, 3, "listed: 3 parts");
     is_int(l.items[0].parts_done, 1, "listed: 1 part done");
-    is_int(l.items[0].correct, 3, "listed: 3 correct");
+    is_int(l.items[0].correct, 2, "listed: 2 correct");
     rl_task_list_free(&l);
 
     /* Re-answering replaces the answer and clears the suggestion. */
@@ -228,7 +249,8 @@ main(void)
         ok(found, "a row for eve / all");
         is_int(he.left_out, exp_out, "images without a correct gold class "
                "are left out");
-        is_int(exp_out, 2, "(hubble and the dahlia have none)");
+        is_int(exp_out, 3, "(hubble, the dahlia and the Falcon 9 have "
+               "none)");
         for (i = 0; i < he.n; i++)
             ok(strcmp(he.rows[i].reviewer, "alice") != 0,
                "training answers are not counted (%s)", he.rows[i].subset);
@@ -283,6 +305,37 @@ main(void)
         spec.pair[1] = "n02123045";
         ok(rl_task_create(s, cat, &spec, NULL, &e) == -1
            && e.code == RL_E_NOTFOUND, "a query with no images is refused");
+
+        /* --pair-in-gold: only images whose gold has one of the pair
+         * Correct. rev1 said Wrong to all: the cat photo is left out. */
+        spec.name = "cats in gold";
+        spec.pair[0] = "n02123045";
+        spec.pair[1] = "281";
+        spec.pair_in_gold = true;
+        ok(rl_task_create(s, cat, &spec, NULL, &e) == -1
+           && e.code == RL_E_NOTFOUND, "pair in gold: none, refused (%s)",
+           e.msg);
+        ok(rl_task_find(s, "cats in gold") == -1, "and nothing is left");
+        {
+            const char *who[] = { "rev2", "rev3" };
+            size_t k, j;
+
+            for (k = 0; k < 2; k++) {
+                img = rl_image_load(s, cat, who[k],
+                                    image_id(s, "chelsea_cat.JPEG"), &e);
+                for (j = 0; j < img->n; j++)
+                    if (strcmp(img->cand[j].cls->wnid, "n02123045") == 0)
+                        rl_review_set(s, img, who[k], j, RL_STATE_CORRECT,
+                                      &e);
+                rl_image_free(img);
+            }
+        }
+        ok(rl_task_create(s, cat, &spec, &t2, &e) == 0
+           && rl_task_size(s, t2) == 1, "two of three say tabby: kept");
+        n = rl_task_gold(s, cat, t2, image_id(s, "chelsea_cat.JPEG"), g, 16);
+        ok(n > 0 && g[0].state == RL_STATE_CORRECT
+           && strcmp(g[0].cls->wnid, "n02123045") == 0,
+           "its gold has tabby Correct");
     }
 
     rl_catalog_free(cat);
