@@ -19,6 +19,7 @@
 #include "relabel/review.h"
 #include "relabel/util.h"
 #include "internal.h"
+#include "log.h"
 
 /* State shared by the importers. */
 struct imp {
@@ -209,33 +210,39 @@ static const char SQL_IMG_LABEL[] =
 static const char SQL_IMG_SETLABEL[] =
     "UPDATE image SET label = ?2, dataset = coalesce(?3, dataset)"
     " WHERE id = ?1";
-static const char SQL_CAND_ORIGINAL[] =
-    "INSERT OR IGNORE INTO candidate(image, class, n_models) VALUES(?, ?, 0)";
 
+/* Sets the original label (and dataset tag) of an existing image.
+ * Returns 1 if anything changed, 0 if all was stored already, -1. A tag
+ * given is stored also when the label is the same. */
 static int
 set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
           bool keep_existing, rl_err *err)
 {
     sqlite3_stmt *st = store_stmt(im->s, SQL_IMG_LABEL, err);
     int64_t old = 0;
-    bool has = false;
+    bool has = false, same_tag = true;
 
     if (st == NULL)
         return -1;
+    if (dataset != NULL && *dataset == '\0')
+        dataset = NULL;
     sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW
-        && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        has = true;
-        old = sqlite3_column_int64(st, 0);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *tag = (const char *)sqlite3_column_text(st, 1);
+
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            has = true;
+            old = sqlite3_column_int64(st, 0);
+        }
+        same_tag = dataset == NULL || (tag != NULL
+                                       && strcmp(tag, dataset) == 0);
     }
     sqlite3_reset(st);
-    if (has && old == k->id) {
-        im->res->unchanged++;
+    if (has && old == k->id && same_tag)
         return 0;
-    }
-    if (has && keep_existing)
+    if (has && old != k->id && keep_existing)
         return 0;
-    if (has) {
+    if (has && old != k->id) {
         const rl_class *o = rl_catalog_by_id(im->cat, old);
 
         return bad(im, err, RL_E_DUP, "wnid", "the image has original label "
@@ -246,16 +253,15 @@ set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
         return -1;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, k->id);
-    if (dataset != NULL && *dataset)
+    if (dataset != NULL)
         sqlite3_bind_text(st, 3, dataset, -1, SQLITE_TRANSIENT);
     if (step_ok(im, st, "setting the label", err) != 0)
         return -1;
-    im->res->changed++;
-    if ((st = store_stmt(im->s, SQL_CAND_ORIGINAL, err)) == NULL)
+    if (log_candidate_original(im->s, id, k->id, err) != 0) {
+        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
         return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, k->id);
-    return step_ok(im, st, "adding the candidate", err);
+    }
+    return 1;
 }
 
 static int64_t
@@ -279,13 +285,9 @@ create_image(struct imp *im, const char *name, const char *path,
     id = sqlite3_last_insert_rowid(im->s->db);
     rl_strmap_put(&im->images, name, id);
     im->res->created++;
-    if (k != NULL) {
-        if ((st = store_stmt(im->s, SQL_CAND_ORIGINAL, err)) == NULL)
-            return -1;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, k->id);
-        if (step_ok(im, st, "adding the candidate", err) != 0)
-            return -1;
+    if (k != NULL && log_candidate_original(im->s, id, k->id, err) != 0) {
+        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
+        return -1;
     }
     return id;
 }
@@ -295,7 +297,7 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
                  const rl_import_opts *o, rl_import_result *res, rl_err *err)
 {
     struct imp im;
-    int ci, cw, cd, r, rc = -1;
+    int ci, cw, cd, r, done, rc = -1;
 
     imp_init(&im, s, cat, path, o, res);
     if (open_csv(&im, err) != 0
@@ -331,8 +333,12 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
         if (id < 0) {
             if (create_image(&im, name, NULL, k, ds, err) < 0)
                 goto out;
-        } else if (set_label(&im, id, k, ds, false, err) != 0) {
+        } else if ((done = set_label(&im, id, k, ds, false, err)) < 0) {
             goto out;
+        } else if (done > 0) {
+            im.res->changed++;
+        } else {
+            im.res->unchanged++;
         }
     }
     rc = r < 0 ? -1 : 0;
@@ -365,25 +371,43 @@ abs_dir(const char *dir)
     return rl_xstrdup(dir);
 }
 
+static const char SQL_IMG_PATH[] = "SELECT path FROM image WHERE id = ?";
+
+/* Records where the file of image `name` is (creating the image if new);
+ * counts the row in one bucket. */
 static int
 set_path(struct imp *im, const char *name, const char *file,
          const rl_class *k, rl_err *err)
 {
     int64_t id = rl_strmap_get(&im->images, name, -1);
     sqlite3_stmt *st;
+    bool moved;
+    int r = 0;
 
     if (id < 0)
         return create_image(im, name, file, k, im->o->dataset, err) < 0
                ? -1 : 0;
-    if ((st = store_stmt(im->s, SQL_IMG_SETPATH, err)) == NULL)
+    if ((st = store_stmt(im->s, SQL_IMG_PATH, err)) == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, id);
-    if (step_ok(im, st, "setting the path", err) != 0)
+    sqlite3_bind_int64(st, 1, id);
+    moved = sqlite3_step(st) != SQLITE_ROW
+            || sqlite3_column_type(st, 0) == SQLITE_NULL
+            || strcmp((const char *)sqlite3_column_text(st, 0), file) != 0;
+    sqlite3_reset(st);
+    if (moved) {
+        if ((st = store_stmt(im->s, SQL_IMG_SETPATH, err)) == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, id);
+        if (step_ok(im, st, "setting the path", err) != 0)
+            return -1;
+    }
+    if (k != NULL && (r = set_label(im, id, k, NULL, true, err)) < 0)
         return -1;
-    im->res->changed++;
-    if (k != NULL)
-        return set_label(im, id, k, NULL, true, err);
+    if (moved || r > 0)
+        im->res->changed++;
+    else
+        im->res->unchanged++;
     return 0;
 }
 
@@ -561,13 +585,6 @@ static const char SQL_PRED_NEXT_RANK[] =
 static const char SQL_PRED_INSERT[] =
     "INSERT INTO prediction(image, model, rank, class, score)"
     " VALUES(?, ?, ?, ?, ?)";
-static const char SQL_CAND_REBUILD[] =
-    "INSERT INTO candidate(image, class, n_models, mean_rank)"
-    " SELECT image, class, count(DISTINCT model), avg(rank)"
-    " FROM prediction WHERE true GROUP BY image, class"
-    " ON CONFLICT(image, class) DO UPDATE SET n_models = excluded.n_models,"
-    " mean_rank = excluded.mean_rank";
-
 static int64_t
 model_id(struct imp *im, const char *name, rl_strmap *models, rl_err *err)
 {
@@ -696,7 +713,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     }
     if (r < 0)
         goto out;
-    if (store_exec(s, SQL_CAND_REBUILD, err) != 0)
+    if (log_candidates_rebuild(s, err) != 0)
         goto out;
     rc = 0;
 out:
@@ -710,65 +727,58 @@ out:
 
 /* ---- reviews ------------------------------------------------------- */
 
-static const char SQL_REV_GET[] =
-    "SELECT state FROM review WHERE image = ? AND class = ? AND reviewer = ?";
-static const char SQL_REV_PUT[] =
-    "INSERT INTO review(image, class, reviewer, state, updated_at)"
-    " VALUES(?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer) DO UPDATE"
-    " SET state = excluded.state, updated_at = excluded.updated_at";
-static const char SQL_CAND_ADD[] =
-    "INSERT OR IGNORE INTO candidate(image, class, n_models, added_by)"
-    " VALUES(?, ?, 0, ?)";
-static const char SQL_IMP_STEP[] =
-    "INSERT INTO step(uid, reviewer, at, kind, what)"
-    " VALUES(lower(hex(randomblob(16))), ?, ?, 'import', ?)";
-static const char SQL_FLAG_GET[] =
-    "SELECT problematic, main FROM flag WHERE image = ? AND reviewer = ?";
-static const char SQL_FLAG_PUT[] =
-    "INSERT INTO flag(image, reviewer, problematic, main, updated_at)"
-    " VALUES(?1, ?2, coalesce(?3, 0), ?4, ?5) ON CONFLICT(image, reviewer)"
-    " DO UPDATE SET problematic = coalesce(?3, problematic),"
-    " main = CASE WHEN ?6 THEN ?4 ELSE main END, updated_at = ?5";
-static const char SQL_NOTE_PUT[] =
-    "INSERT INTO flag(image, reviewer, note, updated_at) VALUES(?1, ?2, ?3, ?4)"
-    " ON CONFLICT(image, reviewer) DO UPDATE SET note = ?3, updated_at = ?4";
-
+/* Reviews are written through the review log: one import step per
+ * reviewer named in the file, all inside the import's transaction. */
 struct rev_ctx {
-    rl_strmap steps;       /* reviewer -> import step id */
+    rl_strmap steps;       /* reviewer -> index in `sp` */
+    log_step *sp;          /* the open import steps */
+    char **who;            /* their reviewers (log_step borrows them) */
+    size_t n, cap;
     rl_strmap reviewers;   /* reviewer -> small number for dup keys */
     rl_u64set seen;        /* (image, class, reviewer) keys */
     int64_t now;
     char *what;            /* "import FILE" */
+    int row;               /* what this row did: an rl_import_result
+                              bucket, the strongest (new > changed) */
 };
 
-static int64_t
+enum { ROW_EMPTY, ROW_UNCHANGED, ROW_CHANGED, ROW_NEW };
+
+static void
+row_did(struct rev_ctx *rc, int what)
+{
+    if (what > rc->row)
+        rc->row = what;
+}
+
+static log_step *
 import_step(struct imp *im, struct rev_ctx *rc, const char *reviewer,
             rl_err *err)
 {
-    int64_t id = rl_strmap_get(&rc->steps, reviewer, -1);
-    sqlite3_stmt *st;
+    int64_t i = rl_strmap_get(&rc->steps, reviewer, -1);
 
-    if (id >= 0)
-        return id;
-    if ((st = store_stmt(im->s, SQL_IMP_STEP, err)) == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, rc->now);
-    sqlite3_bind_text(st, 3, rc->what, -1, SQLITE_STATIC);
-    if (step_ok(im, st, "logging the import", err) != 0)
-        return -1;
-    id = sqlite3_last_insert_rowid(im->s->db);
-    rl_strmap_put(&rc->steps, reviewer, id);
-    return id;
+    if (i >= 0)
+        return &rc->sp[i];
+    rl_grow(&rc->sp, &rc->cap, rc->n + 1, sizeof *rc->sp);
+    rc->who = rl_xrealloc(rc->who, rc->cap * sizeof *rc->who);
+    rc->who[rc->n] = rl_xstrdup(reviewer);
+    if (log_begin(im->s, &rc->sp[rc->n], LOG_IMPORT, rc->who[rc->n],
+                  rc->what, 0, err) != 0) {
+        free(rc->who[rc->n]);
+        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
+        return NULL;
+    }
+    rl_strmap_put(&rc->steps, reviewer, (int64_t)rc->n);
+    return &rc->sp[rc->n++];
 }
 
+/* One logged change of an import row, with FILE:LINE on failure. */
 static int
-log_ev(struct imp *im, int64_t step, int64_t image, int64_t cls,
-       const char *fieldname, const char *before, const char *after,
-       rl_err *err)
+import_put(struct imp *im, log_step *sp, int64_t img, int64_t cls,
+           const char *fieldname, const char *before, const char *after,
+           int64_t at, rl_err *err)
 {
-    if (store_event(im->s, step, image, cls, fieldname, before, after, err)
-        == 0)
+    if (log_put(sp, img, cls, fieldname, before, after, at, err) == 0)
         return 0;
     rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
     return -1;
@@ -779,11 +789,11 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
            const rl_class *k, const char *reviewer, rl_state state,
            int64_t at, const char *col, rl_err *err)
 {
-    int64_t rnum = rl_strmap_get(&rc->reviewers, reviewer, -1), step;
+    int64_t rnum = rl_strmap_get(&rc->reviewers, reviewer, -1);
     uint64_t key;
-    sqlite3_stmt *st;
-    char *before = NULL;
-    int r;
+    log_step *sp;
+    char *before, *cand;
+    int r = 0;
 
     if (rnum < 0) {
         rnum = (int64_t)rc->reviewers.n + 1;
@@ -794,45 +804,43 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
         return bad(im, err, RL_E_DUP, col, "duplicate key: %s has a verdict "
                    "on %s by this reviewer earlier in the file", field(im,
                    rl_csv_col(im->csv, "image")), k->wnid);
-    if ((step = import_step(im, rc, reviewer, err)) < 0)
+    if ((sp = import_step(im, rc, reviewer, err)) == NULL)
         return -1;
-    if ((st = store_stmt(im->s, SQL_CAND_ADD, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_int64(st, 2, k->id);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
-    if (step_ok(im, st, "adding the candidate", err) != 0)
-        return -1;
-    if ((st = store_stmt(im->s, SQL_REV_GET, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_int64(st, 2, k->id);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        before = store_col_dup(st, 0);
-    sqlite3_reset(st);
-    if (before != NULL && strcmp(before, rl_state_name(state)) == 0) {
-        im->res->unchanged++;
-        free(before);
-        return 0;
-    }
-    if ((st = store_stmt(im->s, SQL_REV_PUT, err)) == NULL) {
-        free(before);
-        return -1;
-    }
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_int64(st, 2, k->id);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, rl_state_name(state), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, at);
-    r = step_ok(im, st, "saving the review", err);
+    /* A class no model proposed becomes a candidate the reviewer added. */
+    cand = log_value(im->s, reviewer, img, k->id, "candidate");
+    if (cand == NULL)
+        r = import_put(im, sp, img, k->id, "candidate", NULL, reviewer, 0,
+                       err);
+    free(cand);
+    before = log_value(im->s, reviewer, img, k->id, "state");
     if (r == 0)
-        r = log_ev(im, step, img, k->id, "state", before,
-                   rl_state_name(state), err);
-    if (before != NULL)
-        im->res->changed++;
-    else
-        im->res->created++;
+        r = import_put(im, sp, img, k->id, "state", before,
+                       rl_state_name(state), at, err);
+    row_did(rc, before == NULL ? ROW_NEW
+            : strcmp(before, rl_state_name(state)) != 0 ? ROW_CHANGED
+            : ROW_UNCHANGED);
+    free(before);
+    return r;
+}
+
+/* One flag field of an import row: logged if it differs. */
+static int
+put_flag_field(struct imp *im, struct rev_ctx *rc, int64_t img,
+               const char *reviewer, const char *fieldname, const char *after,
+               int64_t at, rl_err *err)
+{
+    char *before = log_value(im->s, reviewer, img, 0, fieldname);
+    log_step *sp;
+    int r = 0;
+
+    if (log_same(fieldname, before, after)) {
+        row_did(rc, ROW_UNCHANGED);
+    } else if ((sp = import_step(im, rc, reviewer, err)) == NULL) {
+        r = -1;
+    } else {
+        r = import_put(im, sp, img, 0, fieldname, before, after, at, err);
+        row_did(rc, ROW_CHANGED);
+    }
     free(before);
     return r;
 }
@@ -843,49 +851,32 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
          int problematic, bool has_main, const rl_class *main, int64_t at,
          rl_err *err)
 {
-    sqlite3_stmt *st = store_stmt(im->s, SQL_FLAG_GET, err);
-    int old_p = 0;
-    int64_t old_main = 0, step;
-    char b[32], a[32];
+    char a[32];
 
-    if (st == NULL)
+    if (problematic >= 0
+        && put_flag_field(im, rc, img, reviewer, "problematic",
+                          problematic ? "1" : "0", at, err) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        old_p = sqlite3_column_int(st, 0);
-        old_main = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
-    if ((problematic < 0 || problematic == old_p)
-        && (!has_main || (main ? main->id : 0) == old_main))
-        return 0;
-    if ((step = import_step(im, rc, reviewer, err)) < 0)
-        return -1;
-    if ((st = store_stmt(im->s, SQL_FLAG_PUT, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-    if (problematic >= 0)
-        sqlite3_bind_int(st, 3, problematic);
-    if (main != NULL)
-        sqlite3_bind_int64(st, 4, main->id);
-    sqlite3_bind_int64(st, 5, at);
-    sqlite3_bind_int(st, 6, has_main);
-    if (step_ok(im, st, "saving the flag", err) != 0)
-        return -1;
-    if (problematic >= 0 && problematic != old_p
-        && log_ev(im, step, img, 0, "problematic", old_p ? "1" : "0",
-                  problematic ? "1" : "0", err) != 0)
-        return -1;
-    if (has_main && (main ? main->id : 0) != old_main) {
-        snprintf(b, sizeof b, "%lld", (long long)old_main);
+    if (has_main) {
         snprintf(a, sizeof a, "%lld", (long long)(main ? main->id : 0));
-        if (log_ev(im, step, img, 0, "main", old_main ? b : NULL,
-                   main ? a : NULL, err) != 0)
+        if (put_flag_field(im, rc, img, reviewer, "main", main ? a : NULL,
+                           at, err) != 0)
             return -1;
     }
     return 0;
+}
+
+/* Counts the row just read in exactly one bucket of the result. */
+static void
+count_row(struct imp *im, struct rev_ctx *rc)
+{
+    switch (rc->row) {
+    case ROW_NEW: im->res->created++; break;
+    case ROW_CHANGED: im->res->changed++; break;
+    case ROW_UNCHANGED: im->res->unchanged++; break;
+    default: im->res->empty++; break;
+    }
+    rc->row = ROW_EMPTY;
 }
 
 static int
@@ -971,18 +962,11 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
         if (prob >= 0 && put_flag(im, rc, img, reviewer, prob, false, NULL,
                                   at, err) != 0)
             return -1;
-        if (cn >= 0 && *field(im, cn) != '\0') {
-            sqlite3_stmt *st = store_stmt(im->s, SQL_NOTE_PUT, err);
-
-            if (st == NULL)
-                return -1;
-            sqlite3_bind_int64(st, 1, img);
-            sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 3, field(im, cn), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(st, 4, at);
-            if (step_ok(im, st, "saving the note", err) != 0)
-                return -1;
-        }
+        if (cn >= 0 && *field(im, cn) != '\0'
+            && put_flag_field(im, rc, img, reviewer, "note", field(im, cn),
+                              at, err) != 0)
+            return -1;
+        count_row(im, rc);
     }
     return r < 0 ? -1 : 0;
 }
@@ -1046,6 +1030,7 @@ import_wide(struct imp *im, struct rev_ctx *rc, rl_err *err)
         if (put_flag(im, rc, img, reviewer, prob, cm >= 0, main, rc->now,
                      err) != 0)
             return -1;
+        count_row(im, rc);
     }
     return r < 0 ? -1 : 0;
 }
@@ -1056,6 +1041,7 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 {
     struct imp im;
     struct rev_ctx rc;
+    size_t i;
     int r = -1;
 
     imp_init(&im, s, cat, path, o, res);
@@ -1079,8 +1065,14 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
         else
             r = import_long(&im, &rc, err);
     }
+    for (i = 0; i < rc.n; i++)
+        r = log_end(&rc.sp[i], r, i + 1 == rc.n ? err : NULL) != 0 ? -1 : r;
     r = finish(&im, r, err);
 done:
+    for (i = 0; i < rc.n; i++)
+        free(rc.who[i]);
+    free(rc.who);
+    free(rc.sp);
     rl_strmap_free(&rc.steps);
     rl_strmap_free(&rc.reviewers);
     rl_u64set_free(&rc.seen);

@@ -83,7 +83,7 @@ expect_same_file "$TMP/real1.json" "$TMP/real2.json" "and the ReaL JSON agrees"
 before=$(q "$db" 'SELECT count(*) FROM event')
 rl --db "$db" import reviews "$TMP/long1.csv"
 expect_rc 0 "re-import of the long export"
-expect_out "0 new, 0 changed, 12 unchanged" "changes no verdict"
+expect_out "0 new, 0 changed, 0 empty (no label), 12 unchanged" "changes no verdict"
 expect_eq "$(q "$db" 'SELECT count(*) FROM event')" "$before" "and logs nothing"
 
 finish
