@@ -105,7 +105,10 @@ int rl_review_confirm(rl_store *s, rl_image *img, const char *reviewer,
 
 /* Undo / redo the reviewer's last step, across images and sessions.
  * Return 1 and the affected image in *image, 0 when there is nothing to
- * undo/redo, -1 on error. The caller reloads that image. */
+ * undo/redo, -1 on error. The caller reloads that image. Conflict-safe:
+ * a value changed since the step (by an import, a merge, another
+ * session) is kept, and on return 1 `err` has code RL_E_OK and a message
+ * naming each kept value and the step that set it ("" when none). */
 int rl_review_undo(rl_store *s, const char *reviewer, int64_t *image,
                    rl_err *err);
 int rl_review_redo(rl_store *s, const char *reviewer, int64_t *image,

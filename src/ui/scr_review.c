@@ -739,7 +739,9 @@ undo_redo(struct review *rs, bool undo)
                 }
     }
     rs->saved = true;
-    say(rs, false, "%s, saved", undo ? "undone" : "redone");
+    /* e.msg names the values kept because someone changed them since. */
+    say(rs, false, "%s, saved%s%s", undo ? "undone" : "redone",
+        e.msg[0] != '\0' ? "; " : "", e.msg);
     return rc;
 }
 
