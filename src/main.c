@@ -33,6 +33,7 @@ static const char USAGE[] =
     "  merge      bring in the reviews made in another copy of the project\n"
     "  train      the home screen: training tasks and the review queue\n"
     "  demo       create (first time) and open the demo project\n"
+    "  check      is the project file sound; --repair copies what is readable\n"
     "\n"
     "Global options:\n"
     "  --db FILE        the project file (default: $RELABEL_DB)\n"
@@ -61,6 +62,7 @@ static const struct {
     { "merge", cmd_merge },
     { "train", cmd_train },
     { "demo", cmd_demo },
+    { "check", cmd_check },
 };
 
 bool

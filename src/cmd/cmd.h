@@ -57,6 +57,7 @@ int cmd_task(const cli *c, int argc, char **argv);
 int cmd_assign(const cli *c, int argc, char **argv);
 int cmd_merge(const cli *c, int argc, char **argv);
 int cmd_train(const cli *c, int argc, char **argv);
+int cmd_check(const cli *c, int argc, char **argv);
 /* `eval --humans`: human accuracy on evaluation-mode tasks. */
 int eval_humans(const cli *c, bool csv);
 

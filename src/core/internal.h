@@ -16,6 +16,11 @@ struct rl_store {
     bool failed;                       /* an inner level asked to roll back */
     bool adjudicator;                  /* verdicts are recorded with role
                                           'adjudicator' */
+    bool checked;                      /* quick_check ran before the first
+                                          write of this connection */
+    char *damage;                      /* its finding when the file is
+                                          damaged (writes refused), or
+                                          NULL */
     struct {
         const char *sql;               /* static string: identity is key */
         sqlite3_stmt *st;
@@ -40,6 +45,11 @@ int64_t store_lookup(rl_store *s, const char *sql, const char *text);
 int store_event(rl_store *s, int64_t step, int64_t image, int64_t cls,
                 const char *field, const char *before, const char *after,
                 rl_err *err);
+/* Before the first write of a connection: PRAGMA quick_check, once. 0 if
+ * the file is sound; -1 with a message saying it is damaged and how to
+ * recover (relabel check --repair) otherwise, for every later write too.
+ * rl_store_begin calls it; so does any write outside a transaction. */
+int store_sound(rl_store *s, rl_err *err);
 /* Copies column text (NULL stays NULL). */
 char *store_col_dup(sqlite3_stmt *st, int col);
 

@@ -327,9 +327,9 @@ log_touch(rl_store *s, const char *reviewer, int64_t image,
         "INSERT INTO timing(image, reviewer, first_shown, active_ms)"
         " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(image, reviewer)"
         " DO UPDATE SET active_ms = active_ms + ?4";
-    sqlite3_stmt *st = store_stmt(s, sql, err);
+    sqlite3_stmt *st;
 
-    if (st == NULL)
+    if (store_sound(s, err) != 0 || (st = store_stmt(s, sql, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, image);
     sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);

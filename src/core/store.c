@@ -513,6 +513,7 @@ rl_store_close(rl_store *s)
     if (s->depth > 0)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(s->db);
+    free(s->damage);
     free(s->path);
     free(s);
 }
@@ -523,9 +524,56 @@ rl_store_path(const rl_store *s)
     return s->path;
 }
 
+/* What quick_check reports first, or NULL when the file is sound. */
+static char *
+quick_check(rl_store *s)
+{
+    sqlite3_stmt *st;
+    char *bad = NULL;
+    int r;
+
+    if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL)
+        != SQLITE_OK)
+        return rl_xstrdup(sqlite3_errmsg(s->db));
+    r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+
+        if (t == NULL || strcmp(t, "ok") != 0)
+            bad = rl_xstrdup(t != NULL ? t : "?");
+    } else {
+        bad = rl_xstrdup(sqlite3_errmsg(s->db));
+    }
+    sqlite3_finalize(st);
+    return bad;
+}
+
+int
+store_sound(rl_store *s, rl_err *err)
+{
+    if (!s->checked) {
+        s->checked = true;
+        s->damage = quick_check(s);
+    }
+    if (s->damage == NULL)
+        return 0;
+    {
+        char *why = rl_utf8_sanitize(s->damage);
+
+        rl_err_set(err, RL_E_DB, "%s: the project file is damaged (%.60s); "
+                   "nothing was changed. See `relabel --db %s check`; "
+                   "`check --repair` copies what is readable to a new file "
+                   "and keeps this one", s->path, why, s->path);
+        free(why);
+    }
+    return -1;
+}
+
 int
 rl_store_begin(rl_store *s, rl_err *err)
 {
+    if (s->depth == 0 && store_sound(s, err) != 0)
+        return -1;
     if (s->depth == 0) {
         /* IMMEDIATE takes the write lock now, so a busy database waits
          * here (busy timeout) rather than failing at the first write. */
@@ -629,6 +677,136 @@ rl_store_check(rl_store *s, rl_err *err)
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* Removes a database file with its journal, WAL and shared memory. */
+static void
+unlink_db(const char *path)
+{
+    static const char *const ext[] = { "", "-journal", "-wal", "-shm" };
+    size_t i;
+
+    for (i = 0; i < sizeof ext / sizeof *ext; i++) {
+        char *p = rl_xasprintf("%s%s", path, ext[i]);
+
+        unlink(p);
+        free(p);
+    }
+}
+
+/* Copies table `name` of `from` into `db`, row by row, stopping at the
+ * first row that cannot be read. Returns 1 if it stopped early. */
+static int
+salvage_table(sqlite3 *from, sqlite3 *db, const char *name)
+{
+    char *sel = sqlite3_mprintf("SELECT * FROM \"%w\"", name);
+    sqlite3_stmt *in = NULL, *out = NULL;
+    int cut = 1, r, i, n;
+
+    if (sqlite3_prepare_v2(from, sel, -1, &in, NULL) != SQLITE_OK)
+        goto done;
+    n = sqlite3_column_count(in);
+    {
+        rl_buf b = {0};
+
+        rl_buf_printf(&b, "INSERT OR IGNORE INTO \"%s\" VALUES(", name);
+        for (i = 0; i < n; i++)
+            rl_buf_printf(&b, "%s?", i ? ", " : "");
+        rl_buf_printf(&b, ")");
+        r = sqlite3_prepare_v2(db, rl_buf_str(&b), -1, &out, NULL);
+        rl_buf_free(&b);
+        if (r != SQLITE_OK)
+            goto done;
+    }
+    while ((r = sqlite3_step(in)) == SQLITE_ROW) {
+        for (i = 0; i < n; i++)
+            sqlite3_bind_value(out, i + 1, sqlite3_column_value(in, i));
+        sqlite3_step(out);
+        sqlite3_reset(out);
+    }
+    cut = r != SQLITE_DONE;
+done:
+    sqlite3_finalize(in);
+    sqlite3_finalize(out);
+    sqlite3_free(sel);
+    return cut;
+}
+
+int
+rl_store_repair(const char *path, const char *dest, long *tables_cut,
+                rl_err *err)
+{
+    sqlite3 *src = NULL;
+    sqlite3_stmt *st = NULL;
+    rl_store *fresh = NULL;
+    struct stat sb;
+    int rc = -1;
+
+    *tables_cut = 0;
+    if (stat(dest, &sb) == 0) {
+        rl_err_set(err, RL_E_DUP, "%s: exists already; not overwriting it",
+                   dest);
+        return -1;
+    }
+    if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        goto fail_src;
+    /* The whole file reads: a clean copy, indexes rebuilt. */
+    if (sqlite3_prepare_v2(src, "VACUUM INTO ?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_DONE) {
+            sqlite3_finalize(st);
+            sqlite3_close(src);
+            return 0;
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    unlink_db(dest);
+
+    /* Otherwise a new project, filled table by table from the readable
+     * rows (a separate connection reads, so a damaged page never ends
+     * the writing transaction). */
+    if ((fresh = rl_store_open(dest, RL_STORE_CREATE, err)) == NULL) {
+        sqlite3_close(src);
+        return -1;
+    }
+    if (store_exec(fresh, "PRAGMA foreign_keys=OFF", err) != 0)
+        goto out;
+    if (sqlite3_prepare_v2(fresh->db, "SELECT name FROM sqlite_schema"
+                           " WHERE type = 'table' AND name NOT LIKE"
+                           " 'sqlite_%' ORDER BY rootpage", -1, &st, NULL)
+        != SQLITE_OK)
+        goto dberr;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char *name = store_col_dup(st, 0);
+
+        if (store_exec(fresh, "BEGIN", err) != 0) {
+            free(name);
+            goto out;
+        }
+        *tables_cut += salvage_table(src, fresh->db, name);
+        free(name);
+        if (store_exec(fresh, "COMMIT", err) != 0)
+            goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = 0;
+    goto out;
+dberr:
+    store_dberr(fresh, err, "repairing");
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(src);
+    rl_store_close(fresh);
+    if (rc != 0)
+        unlink_db(dest);
+    return rc;
+fail_src:
+    rl_err_set(err, RL_E_IO, "%s: cannot open: %s", path,
+               src ? sqlite3_errmsg(src) : "out of memory");
+    sqlite3_close(src);
+    return -1;
 }
 
 /* A count for the statistics; on a failed query (a damaged file) sets

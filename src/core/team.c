@@ -96,6 +96,8 @@ out:
 int
 rl_assign_clear(rl_store *s, rl_err *err)
 {
+    if (store_sound(s, err) != 0)
+        return -1;
     return store_exec(s, "DELETE FROM assignment", err);
 }
 
