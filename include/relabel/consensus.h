@@ -28,7 +28,7 @@
 
 #include "relabel/catalog.h"
 #include "relabel/err.h"
-#include "relabel/review.h"
+#include "relabel/state.h"
 #include "relabel/store.h"
 
 #define RL_DS_THRESHOLD 0.8    /* ReaL's cut on the posterior */

@@ -80,4 +80,29 @@ if [ -z "$bad" ]; then
 else
     fail "core includes render internals: $bad"
 fi
+
+# No include circles among core modules: module X uses Y (X.c or
+# relabel/X.h includes relabel/Y.h) and Y uses X is a circle.
+uses() {   # X Y: true if module X includes Y's header
+    grep -qE "^#[[:space:]]*include[[:space:]]*\"relabel/$2\.h\"" \
+        "$RL_SRC/src/core/$1.c" "$RL_SRC/include/relabel/$1.h" 2>/dev/null
+}
+circles=""
+mods=$(for f in "$RL_SRC"/src/core/*.c; do
+           m=$(basename "$f" .c)
+           [ -f "$RL_SRC/include/relabel/$m.h" ] && echo "$m"
+       done)
+for x in $mods; do
+    for y in $mods; do
+        [ "$x" \< "$y" ] || continue
+        if uses "$x" "$y" && uses "$y" "$x"; then
+            circles="$circles $x<->$y"
+        fi
+    done
+done
+if [ -z "$circles" ]; then
+    pass "no include circles between core modules"
+else
+    fail "core include circles:$circles"
+fi
 finish
