@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "relabel/consensus.h"
 #include "relabel/csv.h"
 #include "relabel/review.h"
 #include "relabel/util.h"
@@ -1083,34 +1084,14 @@ done:
 
 /* ---- export -------------------------------------------------------- */
 
-/* One image's consensus while exporting. */
+/* One image's consensus labels while exporting, in class index order. */
 struct cons {
-    int64_t image;
-    /* per class: counts of each state; classes in index order */
     struct cstate {
         const rl_class *cls;
-        int n[RL_STATE_COUNT];
+        rl_state state;    /* the consensus rule's answer */
     } *c;
     size_t n, cap;
 };
-
-static rl_state
-decide(const struct cstate *c)
-{
-    int best = 0, i, ties = 0;
-    rl_state st = RL_STATE_NONE;
-
-    for (i = 1; i < RL_STATE_COUNT; i++) {
-        if (c->n[i] > best) {
-            best = c->n[i];
-            st = (rl_state)i;
-            ties = 0;
-        } else if (c->n[i] == best && best > 0) {
-            ties++;
-        }
-    }
-    return ties > 0 ? RL_STATE_UNCLEAR : st;
-}
 
 static int
 cmp_cstate(const void *a, const void *b)
@@ -1120,6 +1101,36 @@ cmp_cstate(const void *a, const void *b)
     return (x->cls->idx > y->cls->idx) - (x->cls->idx < y->cls->idx);
 }
 
+/* The pairs of image `id` in `c` (sorted by image, then class): their
+ * consensus into `cs`. */
+static void
+image_consensus(const rl_consensus *c, const rl_catalog *cat, int64_t id,
+                struct cons *cs)
+{
+    size_t lo = 0, hi = c->n;
+
+    cs->n = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c->pairs[mid].image < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < c->n && c->pairs[lo].image == id; lo++) {
+        const rl_class *k = rl_catalog_by_id(cat, c->pairs[lo].cls);
+
+        if (k == NULL || c->pairs[lo].state == RL_STATE_NONE)
+            continue;
+        rl_grow(&cs->c, &cs->cap, cs->n + 1, sizeof *cs->c);
+        cs->c[cs->n].cls = k;
+        cs->c[cs->n++].state = c->pairs[lo].state;
+    }
+    if (cs->n > 1)
+        qsort(cs->c, cs->n, sizeof *cs->c, cmp_cstate);
+}
+
 static void
 write_list(FILE *out, const struct cons *cs, rl_state want, bool json)
 {
@@ -1127,7 +1138,7 @@ write_list(FILE *out, const struct cons *cs, rl_state want, bool json)
     bool first = true;
 
     for (i = 0; i < cs->n; i++) {
-        if (decide(&cs->c[i]) != want)
+        if (cs->c[i].state != want)
             continue;
         if (json)
             fprintf(out, first ? "%d" : ", %d", cs->c[i].cls->idx);
@@ -1181,28 +1192,27 @@ static int
 export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
                const char *reviewer, FILE *out, rl_err *err)
 {
-    sqlite3_stmt *img = NULL, *rev = NULL, *flg = NULL;
+    sqlite3_stmt *img = NULL, *flg = NULL;
+    rl_consensus_opts co = { .rule = reviewer != NULL
+                             ? RL_CONSENSUS_REVIEWER : RL_CONSENSUS_MAJORITY,
+                             .reviewer = reviewer };
+    rl_consensus c = {0};
     struct cons cs = {0};
     bool json = fmt == RL_EXPORT_REAL_JSON, first = true;
     rl_buf row = {0};
-    int rc = -1, have_rev, r, rr;
+    int rc = -1, r;
 
-    /* Two ordered scans merged by image id order of names: images by name
-     * and their verdicts joined to the same order. */
+    /* The labels come from the one consensus rule (consensus.c): an
+     * adjudicator's verdict is final, then majority or one reviewer. */
+    if (rl_consensus_compute(s, &co, &c, err) != 0) {
+        if (err != NULL && err->code == RL_E_NOTFOUND)
+            rl_err_clear(err);      /* NAME has no review: empty lists */
+        else
+            return -1;
+    }
     if (sqlite3_prepare_v2(s->db,
             "SELECT i.id, i.name, c.wnid FROM image i"
             " LEFT JOIN class c ON c.id = i.label ORDER BY i.name", -1, &img,
-            NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(s->db,
-            "SELECT r.image, r.class, r.state, count(*) FROM review r"
-            " JOIN image i ON i.id = r.image"
-            /* An adjudicator's verdict settles its pair: then only the
-             * adjudicators' rows count, under either rule. */
-            " WHERE (r.role = 'adjudicator' OR NOT EXISTS (SELECT 1 FROM"
-            "  review a WHERE a.image = r.image AND a.class = r.class"
-            "  AND a.role = 'adjudicator'))"
-            " AND (?1 IS NULL OR r.reviewer = ?1 OR r.role = 'adjudicator')"
-            " GROUP BY i.name, r.class, r.state ORDER BY i.name", -1, &rev,
             NULL) != SQLITE_OK
         || sqlite3_prepare_v2(s->db,
             "SELECT max(problematic),"
@@ -1215,41 +1225,17 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
         store_dberr(s, err, "export");
         goto out;
     }
-    if (reviewer != NULL) {
-        sqlite3_bind_text(rev, 1, reviewer, -1, SQLITE_STATIC);
+    if (reviewer != NULL)
         sqlite3_bind_text(flg, 2, reviewer, -1, SQLITE_STATIC);
-    }
     if (json)
         fputs("[", out);
     else
         fputs("image,original,correct,wrong,unclear,dont_know,problematic,"
               "main\n", out);
-    have_rev = (rr = sqlite3_step(rev)) == SQLITE_ROW;
     while ((r = sqlite3_step(img)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(img, 0);
-        size_t i;
 
-        cs.n = 0;
-        while (have_rev && sqlite3_column_int64(rev, 0) == id) {
-            const rl_class *k = rl_catalog_by_id(cat,
-                                                 sqlite3_column_int64(rev, 1));
-            rl_state st;
-
-            if (k != NULL && rl_state_parse(
-                    (const char *)sqlite3_column_text(rev, 2), &st) == 0) {
-                for (i = 0; i < cs.n && cs.c[i].cls != k; i++)
-                    ;
-                if (i == cs.n) {
-                    rl_grow(&cs.c, &cs.cap, cs.n + 1, sizeof *cs.c);
-                    memset(&cs.c[cs.n], 0, sizeof *cs.c);
-                    cs.c[cs.n++].cls = k;
-                }
-                cs.c[i].n[st] += sqlite3_column_int(rev, 3);
-            }
-            have_rev = (rr = sqlite3_step(rev)) == SQLITE_ROW;
-        }
-        if (cs.n > 1)
-            qsort(cs.c, cs.n, sizeof *cs.c, cmp_cstate);
+        image_consensus(&c, cat, id, &cs);
         if (json) {
             fputs(first ? "[" : ", [", out);
             write_list(out, &cs, RL_STATE_CORRECT, true);
@@ -1283,7 +1269,7 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
         first = false;
     }
     /* A read error ends a scan early: fail rather than export a part. */
-    if (r != SQLITE_DONE || (rr != SQLITE_ROW && rr != SQLITE_DONE)) {
+    if (r != SQLITE_DONE) {
         store_dberr(s, err, "export");
         goto out;
     }
@@ -1292,8 +1278,8 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
     rc = 0;
 out:
     sqlite3_finalize(img);
-    sqlite3_finalize(rev);
     sqlite3_finalize(flg);
+    rl_consensus_free(&c);
     free(cs.c);
     rl_buf_free(&row);
     return rc;

@@ -575,12 +575,7 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
         "   AND r.reviewer = ?2),"
         " EXISTS (SELECT 1 FROM flag f WHERE f.image = ?1 AND f.problematic),"
         " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
-        "   AND r.reviewer <> ?2),"
-        " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
-        "   AND r.role = 'reviewer' GROUP BY r.class"
-        "   HAVING count(DISTINCT r.state) > 1 AND NOT EXISTS (SELECT 1"
-        "   FROM review a WHERE a.image = ?1 AND a.class = r.class"
-        "   AND a.role = 'adjudicator'))";
+        "   AND r.reviewer <> ?2)";
     int64_t last = store_int(s, "SELECT max(id) FROM event", 0);
     int64_t *ids = NULL;
     size_t n = 0, cap = 0, i;
@@ -616,9 +611,13 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
             it->n_mine = sqlite3_column_int(st, 1);
             it->problematic = sqlite3_column_int(st, 2) != 0;
             it->others = sqlite3_column_int(st, 3) != 0;
-            it->disagree = sqlite3_column_int(st, 4) != 0;
         }
         sqlite3_reset(st);
+        if (rl_consensus_image_disputed(s, ids[i], true, &it->disagree, err)
+            != 0) {
+            free(ids);
+            return -1;
+        }
         if (*n_changed < max)
             changed[(*n_changed)++] = ids[i];
     }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "relabel/catalog.h"
+#include "relabel/consensus.h"
 #include "relabel/csvio.h"
 #include "relabel/err.h"
 #include "relabel/store.h"
@@ -316,6 +317,54 @@ test_conflict_undo(struct proj *p)
     is_int(replay_diff(p->s), 0, "log replays to the table");
 }
 
+/* Two adjudicators on one pair, Wrong then Correct: every consumer of the
+ * consensus (export, consensus, the queue's filter) says Correct. */
+static void
+test_two_adjudicators(struct proj *p)
+{
+    rl_consensus_opts co = { .rule = RL_CONSENSUS_MAJORITY };
+    rl_consensus c = { 0 };
+    rl_image *img;
+    const rl_cpair *pair;
+    size_t k, len = 0;
+    char *buf = NULL;
+    FILE *out;
+    rl_err err;
+    bool open = true;
+
+    rl_store_set_adjudicator(p->s, true);
+    img = load(p, "judge1", "img_c.JPEG");
+    k = pos_of(img, "n01440764");
+    ok(rl_review_set(p->s, img, "judge1", k, RL_STATE_WRONG, &err) == 0,
+       "judge1 adjudicates tench Wrong");
+    rl_image_free(img);
+    img = load(p, "judge2", "img_c.JPEG");
+    ok(rl_review_set(p->s, img, "judge2", k, RL_STATE_CORRECT, &err) == 0,
+       "judge2, later, Correct");
+    rl_image_free(img);
+    rl_store_set_adjudicator(p->s, false);
+
+    ok(rl_consensus_compute(p->s, &co, &c, &err) == 0, "consensus");
+    pair = rl_consensus_find(&c, rl_image_find(p->s, "img_c.JPEG"),
+                             rl_catalog_by_wnid(p->cat, "n01440764")->id);
+    ok(pair != NULL && pair->state == RL_STATE_CORRECT,
+       "consensus: the later adjudication is final");
+    rl_consensus_free(&c);
+    out = open_memstream(&buf, &len);
+    ok(rl_export(p->s, p->cat, RL_EXPORT_WIDE, NULL, out, &err) == 0,
+       "wide export");
+    fclose(out);
+    ok(buf != NULL && strstr(buf, "img_c.JPEG,n02085620,n01440764") != NULL,
+       "the wide export says Correct too (not Unclear)");
+    if (buf != NULL && strstr(buf, "img_c.JPEG") != NULL)
+        printf("# %.*s\n", (int)strcspn(strstr(buf, "img_c.JPEG"), "\n"),
+               strstr(buf, "img_c.JPEG"));
+    free(buf);
+    ok(rl_consensus_image_disputed(p->s, rl_image_find(p->s, "img_c.JPEG"),
+                                   true, &open, &err) == 0 && !open,
+       "and the queue's filter sees no open disagreement");
+}
+
 static uint64_t rng = 88172645463325252ull;
 
 static unsigned
@@ -458,6 +507,7 @@ main(void)
     make_project(&p, "p.db");
     test_kinds(&p);
     test_conflict_undo(&p);
+    test_two_adjudicators(&p);
     test_property(&p);
     proj_close(&p);
     free(p.path);
