@@ -578,14 +578,23 @@ out:
 
 /* ---- predictions --------------------------------------------------- */
 
+/* Predictions never hold the write lock while the file is read: every row
+ * is parsed, checked against the project (a read, no lock) and staged in
+ * a TEMP table; one short final transaction then inserts the staged rows
+ * and rebuilds the candidates of their images, so readers see all of the
+ * file or none of it, and a reviewer's mark waits only for that step. */
 static const char SQL_MODEL_GET[] = "SELECT id FROM model WHERE name = ?";
-static const char SQL_MODEL_ADD[] = "INSERT INTO model(name) VALUES(?)";
 static const char SQL_PRED_NEXT_RANK[] =
     "SELECT coalesce(max(rank), 0) + 1 FROM prediction"
     " WHERE image = ? AND model = ?";
-static const char SQL_PRED_INSERT[] =
-    "INSERT INTO prediction(image, model, rank, class, score)"
+static const char SQL_PRED_TAKEN[] =
+    "SELECT rank, class FROM prediction WHERE image = ?1 AND model = ?2"
+    " AND (rank = ?3 OR class = ?4) LIMIT 1";
+static const char SQL_STAGE_ROW[] =
+    "INSERT INTO temp.stage_pred(image, model, rank, class, score)"
     " VALUES(?, ?, ?, ?, ?)";
+
+/* The stored id of model `name`, or 0 when it is new to the project. */
 static int64_t
 model_id(struct imp *im, const char *name, rl_strmap *models, rl_err *err)
 {
@@ -597,18 +606,123 @@ model_id(struct imp *im, const char *name, rl_strmap *models, rl_err *err)
     if ((st = store_stmt(im->s, SQL_MODEL_GET, err)) == NULL)
         return -1;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0);
-    } else {
-        if ((st = store_stmt(im->s, SQL_MODEL_ADD, err)) == NULL)
-            return -1;
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-        if (step_ok(im, st, "adding the model", err) != 0)
-            return -1;
-        id = sqlite3_last_insert_rowid(im->s->db);
-    }
+    id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
     rl_strmap_put(models, name, id);
     return id;
+}
+
+/* The rank of a row without one: after the model's stored and staged
+ * predictions of that image. */
+static long
+next_rank(struct imp *im, rl_strmap *ranks, const char *key, int64_t img,
+          int64_t mid)
+{
+    int64_t next = rl_strmap_get(ranks, key, -1);
+    sqlite3_stmt *st;
+
+    if (next < 0) {
+        next = 1;
+        if (mid > 0 && (st = store_stmt(im->s, SQL_PRED_NEXT_RANK, NULL))
+            != NULL) {
+            sqlite3_bind_int64(st, 1, img);
+            sqlite3_bind_int64(st, 2, mid);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                next = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+        }
+    }
+    return (long)next;
+}
+
+/* Checks one row against the file so far and the stored predictions, and
+ * stages it. */
+static int
+stage_prediction(struct imp *im, rl_strmap *ranks, rl_buf *key, int64_t img,
+                 const char *mname, int64_t mid, long rank,
+                 const rl_class *k, bool has_score, double score,
+                 rl_err *err)
+{
+    char *base;
+    sqlite3_stmt *st;
+
+    rl_buf_reset(key);
+    rl_buf_printf(key, "%lld\t%s", (long long)img, mname);
+    base = rl_xstrdup(rl_buf_str(key));
+    if (rank == 0)
+        rank = next_rank(im, ranks, base, img, mid);
+    {
+        int64_t known = rl_strmap_get(ranks, base, 1);
+
+        rl_strmap_put(ranks, base, rank + 1 > known ? rank + 1 : known);
+    }
+    rl_buf_printf(key, "\t%lld", (long long)k->id);
+    if (dup_check(im, rl_buf_str(key), "wnid", err) != 0)
+        goto fail;
+    rl_buf_reset(key);
+    rl_buf_printf(key, "%s\t#%ld", base, rank);
+    if (rl_strmap_get(&im->seen, rl_buf_str(key), -1) >= 0)
+        goto taken;
+    rl_strmap_put(&im->seen, rl_buf_str(key), rl_csv_line(im->csv));
+    if (mid > 0) {
+        bool clash;
+
+        if ((st = store_stmt(im->s, SQL_PRED_TAKEN, err)) == NULL)
+            goto fail;
+        sqlite3_bind_int64(st, 1, img);
+        sqlite3_bind_int64(st, 2, mid);
+        sqlite3_bind_int64(st, 3, rank);
+        sqlite3_bind_int64(st, 4, k->id);
+        clash = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_reset(st);
+        if (clash)
+            goto taken;
+    }
+    if ((st = store_stmt(im->s, SQL_STAGE_ROW, err)) == NULL)
+        goto fail;
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_text(st, 2, mname, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, rank);
+    sqlite3_bind_int64(st, 4, k->id);
+    if (has_score)
+        sqlite3_bind_double(st, 5, score);
+    if (step_ok(im, st, "staging the prediction", err) != 0)
+        goto fail;
+    free(base);
+    return 0;
+taken:
+    bad(im, err, RL_E_DUP, "rank", "duplicate key: model '%.60s' has a "
+        "prediction at rank %ld or of class %s for this image already",
+        mname, rank, k->wnid);
+fail:
+    free(base);
+    return -1;
+}
+
+/* The final step: one write transaction, the staged rows in. */
+static int
+apply_predictions(struct imp *im, rl_err *err)
+{
+    rl_store *s = im->s;
+    int rc = -1;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if (store_exec(s, "INSERT OR IGNORE INTO model(name) SELECT DISTINCT"
+                   " model FROM temp.stage_pred", err) != 0)
+        goto out;
+    if (store_exec(s, "INSERT INTO prediction(image, model, rank, class,"
+                   " score) SELECT p.image, m.id, p.rank, p.class, p.score"
+                   " FROM temp.stage_pred p JOIN model m ON m.name = p.model"
+                   " ORDER BY p.image, m.id, p.rank", err) != 0) {
+        if (err != NULL && err->code == RL_E_DB)
+            rl_err_prefix(err, "%s: (another import of these predictions "
+                          "ran meanwhile?)", im->path);
+        goto out;
+    }
+    rc = log_candidates_rebuild_staged(s, err);
+out:
+    return rl_store_end(s, rc, err);
 }
 
 int
@@ -617,10 +731,11 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
                       rl_err *err)
 {
     struct imp im;
-    rl_strmap models = {0};
+    rl_strmap models = {0}, ranks = {0};
     int ci, cw, cm, cr, cs, r, rc = -1;
     char *dflt_model = NULL;
     rl_buf key = {0};
+    bool staged = false, reading = false;
 
     imp_init(&im, s, cat, path, o, res);
     if (open_csv(&im, err) != 0
@@ -633,17 +748,25 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     cr = rl_csv_col(im.csv, "rank");
     cs = rl_csv_col(im.csv, "score");
     dflt_model = im.o->model ? rl_xstrdup(im.o->model) : rl_path_stem(path);
-    if (rl_store_begin(s, err) != 0) {
-        imp_done(&im);
-        free(dflt_model);
-        return -1;
+    if (store_sound(s, err) != 0)
+        goto out;
+    if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS stage_pred(image"
+                   " INTEGER, model TEXT, rank INTEGER, class INTEGER,"
+                   " score REAL); DELETE FROM temp.stage_pred", err) != 0)
+        goto out;
+    staged = true;
+    /* A read transaction (no write lock): one snapshot of the project for
+     * the checks, and the staging writes go to the TEMP database. */
+    if (s->depth == 0) {
+        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
+            goto out;
+        reading = true;
     }
     if (load_images(&im, err) != 0)
         goto out;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *mname = cm >= 0 ? field(&im, cm) : dflt_model;
         const rl_class *k;
-        sqlite3_stmt *st;
         int64_t img, mid;
         long rank = 0;
         double score = 0;
@@ -680,46 +803,25 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
             }
             has_score = true;
         }
-        rl_buf_reset(&key);
-        rl_buf_printf(&key, "%lld\t%lld\t%lld", (long long)img,
-                      (long long)mid, (long long)k->id);
-        if (dup_check(&im, rl_buf_str(&key), "wnid", err) != 0)
+        if (stage_prediction(&im, &ranks, &key, img, mname, mid, rank, k,
+                             has_score, score, err) != 0)
             goto out;
-        if (rank == 0) {
-            if ((st = store_stmt(s, SQL_PRED_NEXT_RANK, err)) == NULL)
-                goto out;
-            sqlite3_bind_int64(st, 1, img);
-            sqlite3_bind_int64(st, 2, mid);
-            rank = sqlite3_step(st) == SQLITE_ROW
-                   ? (long)sqlite3_column_int64(st, 0) : 1;
-        }
-        if ((st = store_stmt(s, SQL_PRED_INSERT, err)) == NULL)
-            goto out;
-        sqlite3_bind_int64(st, 1, img);
-        sqlite3_bind_int64(st, 2, mid);
-        sqlite3_bind_int64(st, 3, rank);
-        sqlite3_bind_int64(st, 4, k->id);
-        if (has_score)
-            sqlite3_bind_double(st, 5, score);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            if ((sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT)
-                bad(&im, err, RL_E_DUP, "rank", "duplicate key: model '%.60s'"
-                    " has a prediction at rank %ld or of class %s for this "
-                    "image already", mname, rank, k->wnid);
-            else
-                step_ok(&im, st, "saving the prediction", err);
-            goto out;
-        }
         im.res->created++;
     }
     if (r < 0)
         goto out;
-    if (log_candidates_rebuild(s, err) != 0)
-        goto out;
-    rc = 0;
+    if (reading) {
+        store_exec(s, "COMMIT", NULL);
+        reading = false;
+    }
+    rc = im.o->dry_run ? 0 : apply_predictions(&im, err);
 out:
-    rc = finish(&im, rc, err);
+    if (reading)
+        store_exec(s, "ROLLBACK", NULL);
+    if (staged)
+        store_exec(s, "DROP TABLE IF EXISTS temp.stage_pred", NULL);
     rl_strmap_free(&models);
+    rl_strmap_free(&ranks);
     rl_buf_free(&key);
     free(dflt_model);
     imp_done(&im);

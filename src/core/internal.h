@@ -18,6 +18,11 @@ struct rl_store {
                                           'adjudicator' */
     bool checked;                      /* quick_check ran before the first
                                           write of this connection */
+    int64_t wait_limit;                /* busy: give up after (ms), 0 never */
+    int64_t wait_start;                /* busy: when this wait began */
+    int64_t wait_told;                 /* busy: last on_wait call */
+    bool (*on_wait)(void *, int64_t);  /* busy: told every ~100 ms */
+    void *wait_ctx;
     char *damage;                      /* its finding when the file is
                                           damaged (writes refused), or
                                           NULL */

@@ -500,6 +500,20 @@ log_candidates_rebuild(rl_store *s, rl_err *err)
     return store_exec(s, SQL_CAND_REBUILD, err);
 }
 
+int
+log_candidates_rebuild_staged(rl_store *s, rl_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO candidate(image, class, n_models, mean_rank)"
+        " SELECT image, class, count(DISTINCT model), avg(rank)"
+        " FROM prediction WHERE image IN (SELECT image FROM"
+        " temp.stage_pred) GROUP BY image, class"
+        " ON CONFLICT(image, class) DO UPDATE SET"
+        " n_models = excluded.n_models, mean_rank = excluded.mean_rank";
+
+    return store_exec(s, sql, err);
+}
+
 /* ---- merge ----------------------------------------------------------- */
 
 static long

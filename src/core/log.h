@@ -80,6 +80,9 @@ int log_candidate_original(rl_store *s, int64_t image, int64_t cls,
 /* Rebuilds the model counts and mean ranks of every candidate from the
  * prediction table. */
 int log_candidates_rebuild(rl_store *s, rl_err *err);
+/* The same for the images of the staged predictions (temp.stage_pred of
+ * an import) only. */
+int log_candidates_rebuild_staged(rl_store *s, rl_err *err);
 /* Records `active_ms` of attention on an image (and the first look). */
 int log_touch(rl_store *s, const char *reviewer, int64_t image,
               int64_t active_ms, rl_err *err);

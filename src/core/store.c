@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "relabel/util.h"
@@ -314,6 +315,42 @@ store_col_dup(sqlite3_stmt *st, int col)
     return t != NULL ? rl_xstrdup((const char *)t) : NULL;
 }
 
+/* SQLite's busy handler: short sleeps (a waiting mark gets the lock within
+ * a few ms of its release), the caller's on_wait every ~100 ms, and the
+ * limit of rl_store_set_wait. */
+static int
+on_busy(void *p, int count)
+{
+    rl_store *s = p;
+    int64_t now = rl_now_ms(), waited;
+    struct timespec ts = { 0, 0 };
+
+    if (count == 0) {
+        s->wait_start = now;
+        s->wait_told = now;
+    }
+    waited = now - s->wait_start;
+    if (s->wait_limit > 0 && waited >= s->wait_limit)
+        return 0;
+    if (s->on_wait != NULL && now - s->wait_told >= 100) {
+        s->wait_told = now;
+        if (!s->on_wait(s->wait_ctx, waited))
+            return 0;
+    }
+    ts.tv_nsec = (count < 4 ? 1 : count < 20 ? 2 : 5) * 1000000L;
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+void
+rl_store_set_wait(rl_store *s, int64_t limit_ms,
+                  bool (*on_wait)(void *ctx, int64_t waited_ms), void *ctx)
+{
+    s->wait_limit = limit_ms < 0 ? 0 : limit_ms;
+    s->on_wait = on_wait;
+    s->wait_ctx = ctx;
+}
+
 /* Checks what kind of file this is before anything can write to it. */
 static int
 check_identity(rl_store *s, int flags, rl_err *err)
@@ -456,7 +493,8 @@ rl_store_open(const char *path, int flags, rl_err *err)
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, 10000);
+    s->wait_limit = 10000;
+    sqlite3_busy_handler(s->db, on_busy, s);
     if (check_identity(s, flags, err) != 0)
         goto fail;
     if (!(flags & RL_STORE_READONLY)) {
