@@ -37,5 +37,11 @@ foreach(t ${RL_E2E_TESTS})
         ENVIRONMENT "RELABEL=$<TARGET_FILE:relabel>;RL_SRC=${CMAKE_CURRENT_SOURCE_DIR};RL_SHARED_DATA=${RL_SHARED_DATA}")
 endforeach()
 
+# Importing 400,000 predictions beside a reviewer: once, in the plain tree.
+if(TEST e2e.test_import_while_reviewing)
+    set_tests_properties(e2e.test_import_while_reviewing PROPERTIES
+                         LABELS "e2e;large" TIMEOUT 300)
+endif()
+
 # Fuzz targets: corpus and regression replays (tests/fuzz/fuzz.cmake).
 include(${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)
