@@ -20,7 +20,17 @@
 
 /* Version 1: the whole model. Times are milliseconds since the epoch, UTC.
  * Reviewer names are stored as text so that copies of a project merge by
- * name. No review row means "unreviewed". */
+ * name. No review row means "unreviewed".
+ *
+ * Who writes which table (one writer each):
+ *   meta                      store.c
+ *   class, class_parent       catalog.c (rl_catalog_install)
+ *   image, model, prediction  csvio.c (imports), team.c (merge: images)
+ *   candidate, review, flag, timing, step, event
+ *                             log.c only - the review log; review.c,
+ *                             csvio.c and team.c hand it their changes
+ *   task, task_image, gold, answer   training.c
+ *   assignment                team.c (rl_assign) */
 static const char SCHEMA_V1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE class("
