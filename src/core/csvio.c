@@ -830,13 +830,27 @@ out:
 
 /* ---- reviews ------------------------------------------------------- */
 
-/* Reviews are written through the review log: one import step per
- * reviewer named in the file, all inside the import's transaction. */
+/* Reviews are read and checked without the write lock: each change a row
+ * makes is staged in memory (an overlay over the project, so later rows
+ * of the file see earlier ones); one final transaction then hands them to
+ * the review log, one import step per reviewer named in the file. */
+struct staged {
+    size_t who;            /* index in rev_ctx.who */
+    int64_t image, cls;
+    const char *field;     /* static */
+    char *after;           /* owned; NULL: none */
+    int64_t at;
+    long line;             /* for a message should the final step fail */
+};
+
 struct rev_ctx {
-    rl_strmap steps;       /* reviewer -> index in `sp` */
-    log_step *sp;          /* the open import steps */
-    char **who;            /* their reviewers (log_step borrows them) */
-    size_t n, cap;
+    rl_strmap whos;        /* reviewer -> index in `who` */
+    char **who;            /* reviewers with changes (owned) */
+    size_t n_who, cap_who;
+    struct staged *ch;     /* staged changes, in file order */
+    size_t n_ch, cap_ch;
+    rl_strmap overlay;     /* "who image cls field" -> 1 + index in ch */
+    rl_buf key;            /* scratch for overlay keys */
     rl_strmap reviewers;   /* reviewer -> small number for dup keys */
     rl_u64set seen;        /* (image, class, reviewer) keys */
     int64_t now;
@@ -854,37 +868,101 @@ row_did(struct rev_ctx *rc, int what)
         rc->row = what;
 }
 
-static log_step *
-import_step(struct imp *im, struct rev_ctx *rc, const char *reviewer,
-            rl_err *err)
+static const char *
+overlay_key(struct rev_ctx *rc, const char *reviewer, int64_t img,
+            int64_t cls, const char *fieldname)
 {
-    int64_t i = rl_strmap_get(&rc->steps, reviewer, -1);
-
-    if (i >= 0)
-        return &rc->sp[i];
-    rl_grow(&rc->sp, &rc->cap, rc->n + 1, sizeof *rc->sp);
-    rc->who = rl_xrealloc(rc->who, rc->cap * sizeof *rc->who);
-    rc->who[rc->n] = rl_xstrdup(reviewer);
-    if (log_begin(im->s, &rc->sp[rc->n], LOG_IMPORT, rc->who[rc->n],
-                  rc->what, 0, err) != 0) {
-        free(rc->who[rc->n]);
-        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
-        return NULL;
-    }
-    rl_strmap_put(&rc->steps, reviewer, (int64_t)rc->n);
-    return &rc->sp[rc->n++];
+    rl_buf_reset(&rc->key);
+    rl_buf_printf(&rc->key, "%s\t%lld\t%lld\t%s", reviewer, (long long)img,
+                  (long long)cls, fieldname);
+    return rl_buf_str(&rc->key);
 }
 
-/* One logged change of an import row, with FILE:LINE on failure. */
-static int
-import_put(struct imp *im, log_step *sp, int64_t img, int64_t cls,
-           const char *fieldname, const char *before, const char *after,
-           int64_t at, rl_err *err)
+/* The value as the import would leave it so far (the caller frees). */
+static char *
+import_value(struct imp *im, struct rev_ctx *rc, const char *reviewer,
+             int64_t img, int64_t cls, const char *fieldname)
 {
-    if (log_put(sp, img, cls, fieldname, before, after, at, err) == 0)
-        return 0;
-    rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
-    return -1;
+    int64_t i = rl_strmap_get(&rc->overlay, overlay_key(rc, reviewer, img,
+                              cls, fieldname), 0);
+
+    if (i > 0)
+        return rc->ch[i - 1].after ? rl_xstrdup(rc->ch[i - 1].after) : NULL;
+    return log_value(im->s, reviewer, img, cls, fieldname);
+}
+
+/* Stages one change of the current row (nothing when before == after). */
+static void
+import_put(struct imp *im, struct rev_ctx *rc, const char *reviewer,
+           int64_t img, int64_t cls, const char *fieldname,
+           const char *before, const char *after, int64_t at)
+{
+    int64_t w = rl_strmap_get(&rc->whos, reviewer, -1);
+    struct staged *c;
+
+    if (log_same(fieldname, before, after))
+        return;
+    if (w < 0) {
+        rl_grow(&rc->who, &rc->cap_who, rc->n_who + 1, sizeof *rc->who);
+        rc->who[rc->n_who] = rl_xstrdup(reviewer);
+        w = (int64_t)rc->n_who++;
+        rl_strmap_put(&rc->whos, reviewer, w);
+    }
+    rl_grow(&rc->ch, &rc->cap_ch, rc->n_ch + 1, sizeof *rc->ch);
+    c = &rc->ch[rc->n_ch++];
+    c->who = (size_t)w;
+    c->image = img;
+    c->cls = cls;
+    c->field = fieldname;
+    c->after = after != NULL ? rl_xstrdup(after) : NULL;
+    c->at = at;
+    c->line = rl_csv_line(im->csv);
+    rl_strmap_put(&rc->overlay, overlay_key(rc, reviewer, img, cls,
+                                            fieldname), (int64_t)rc->n_ch);
+}
+
+/* The final step: every staged change through the review log, in one
+ * write transaction. A value changed since it was read (by a mark made
+ * meanwhile) is logged with its new `before`. */
+static int
+apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
+{
+    log_step *sp = rl_xcalloc(rc->n_who + 1, sizeof *sp);
+    bool *open = rl_xcalloc(rc->n_who + 1, sizeof *open);
+    size_t i;
+    int r = 0;
+
+    if (rl_store_begin(im->s, err) != 0) {
+        free(sp);
+        free(open);
+        return -1;
+    }
+    for (i = 0; r == 0 && i < rc->n_ch; i++) {
+        struct staged *c = &rc->ch[i];
+        char *now;
+
+        if (!open[c->who]) {
+            if (log_begin(im->s, &sp[c->who], LOG_IMPORT, rc->who[c->who],
+                          rc->what, 0, err) != 0) {
+                r = -1;
+                break;
+            }
+            open[c->who] = true;
+        }
+        now = log_value(im->s, rc->who[c->who], c->image, c->cls, c->field);
+        if (log_put(&sp[c->who], c->image, c->cls, c->field, now, c->after,
+                    c->at, err) != 0) {
+            rl_err_prefix(err, "%s:%ld", im->path, c->line);
+            r = -1;
+        }
+        free(now);
+    }
+    for (i = 0; i < rc->n_who; i++)
+        if (open[i])
+            r = log_end(&sp[i], r, NULL) != 0 ? -1 : r;
+    free(sp);
+    free(open);
+    return rl_store_end(im->s, r, err);
 }
 
 static int
@@ -894,9 +972,7 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
 {
     int64_t rnum = rl_strmap_get(&rc->reviewers, reviewer, -1);
     uint64_t key;
-    log_step *sp;
     char *before, *cand;
-    int r = 0;
 
     if (rnum < 0) {
         rnum = (int64_t)rc->reviewers.n + 1;
@@ -907,45 +983,36 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
         return bad(im, err, RL_E_DUP, col, "duplicate key: %s has a verdict "
                    "on %s by this reviewer earlier in the file", field(im,
                    rl_csv_col(im->csv, "image")), k->wnid);
-    if ((sp = import_step(im, rc, reviewer, err)) == NULL)
-        return -1;
     /* A class no model proposed becomes a candidate the reviewer added. */
-    cand = log_value(im->s, reviewer, img, k->id, "candidate");
+    cand = import_value(im, rc, reviewer, img, k->id, "candidate");
     if (cand == NULL)
-        r = import_put(im, sp, img, k->id, "candidate", NULL, reviewer, 0,
-                       err);
+        import_put(im, rc, reviewer, img, k->id, "candidate", NULL, reviewer,
+                   0);
     free(cand);
-    before = log_value(im->s, reviewer, img, k->id, "state");
-    if (r == 0)
-        r = import_put(im, sp, img, k->id, "state", before,
-                       rl_state_name(state), at, err);
+    before = import_value(im, rc, reviewer, img, k->id, "state");
+    import_put(im, rc, reviewer, img, k->id, "state", before,
+               rl_state_name(state), at);
     row_did(rc, before == NULL ? ROW_NEW
             : strcmp(before, rl_state_name(state)) != 0 ? ROW_CHANGED
             : ROW_UNCHANGED);
     free(before);
-    return r;
+    return 0;
 }
 
-/* One flag field of an import row: logged if it differs. */
+/* One flag field of an import row: staged if it differs. */
 static int
 put_flag_field(struct imp *im, struct rev_ctx *rc, int64_t img,
                const char *reviewer, const char *fieldname, const char *after,
                int64_t at, rl_err *err)
 {
-    char *before = log_value(im->s, reviewer, img, 0, fieldname);
-    log_step *sp;
-    int r = 0;
+    char *before = import_value(im, rc, reviewer, img, 0, fieldname);
 
-    if (log_same(fieldname, before, after)) {
-        row_did(rc, ROW_UNCHANGED);
-    } else if ((sp = import_step(im, rc, reviewer, err)) == NULL) {
-        r = -1;
-    } else {
-        r = import_put(im, sp, img, 0, fieldname, before, after, at, err);
-        row_did(rc, ROW_CHANGED);
-    }
+    (void)err;
+    row_did(rc, log_same(fieldname, before, after) ? ROW_UNCHANGED
+            : ROW_CHANGED);
+    import_put(im, rc, reviewer, img, 0, fieldname, before, after, at);
     free(before);
-    return r;
+    return 0;
 }
 
 /* problematic: -1 leave, 0/1 set; main: has_main with class or NULL. */
@@ -1145,6 +1212,7 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
     struct imp im;
     struct rev_ctx rc;
     size_t i;
+    bool reading = false;
     int r = -1;
 
     imp_init(&im, s, cat, path, o, res);
@@ -1159,8 +1227,14 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 
         rc.what = rl_xasprintf("import %s", b ? b + 1 : path);
     }
-    if (rl_store_begin(s, err) != 0)
+    if (store_sound(s, err) != 0)
         goto done;
+    /* Reading and checking: a read transaction, no write lock. */
+    if (s->depth == 0) {
+        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
+            goto done;
+        reading = true;
+    }
     if (load_images(&im, err) == 0) {
         if (rl_csv_col(im.csv, "wnid") < 0
             && rl_csv_col(im.csv, "correct") >= 0)
@@ -1168,15 +1242,24 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
         else
             r = import_long(&im, &rc, err);
     }
-    for (i = 0; i < rc.n; i++)
-        r = log_end(&rc.sp[i], r, i + 1 == rc.n ? err : NULL) != 0 ? -1 : r;
-    r = finish(&im, r, err);
+    if (reading) {
+        store_exec(s, "COMMIT", NULL);
+        reading = false;
+    }
+    if (r == 0 && !im.o->dry_run && rc.n_ch > 0)
+        r = apply_reviews(&im, &rc, err);
 done:
-    for (i = 0; i < rc.n; i++)
+    if (reading)
+        store_exec(s, "ROLLBACK", NULL);
+    for (i = 0; i < rc.n_who; i++)
         free(rc.who[i]);
     free(rc.who);
-    free(rc.sp);
-    rl_strmap_free(&rc.steps);
+    for (i = 0; i < rc.n_ch; i++)
+        free(rc.ch[i].after);
+    free(rc.ch);
+    rl_strmap_free(&rc.whos);
+    rl_strmap_free(&rc.overlay);
+    rl_buf_free(&rc.key);
     rl_strmap_free(&rc.reviewers);
     rl_u64set_free(&rc.seen);
     free(rc.what);
