@@ -3,11 +3,12 @@
 #ifndef RL_CORE_INTERNAL_H
 #define RL_CORE_INTERNAL_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "relabel/store.h"
 
-#define STORE_NSTMT 64
+#define STORE_NSTMT 128
 
 struct rl_store {
     sqlite3 *db;                       /* the connection */
@@ -18,6 +19,9 @@ struct rl_store {
                                           'adjudicator' */
     bool checked;                      /* quick_check ran before the first
                                           write of this connection */
+    bool checking;                     /* `checker` runs it in the
+                                          background (since open) */
+    pthread_t checker;                 /* returns the finding or NULL */
     int64_t wait_limit;                /* busy: give up after (ms), 0 never */
     int64_t wait_start;                /* busy: when this wait began */
     int64_t wait_told;                 /* busy: last on_wait call */

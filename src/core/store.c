@@ -325,6 +325,87 @@ store_col_dup(sqlite3_stmt *st, int col)
     return t != NULL ? rl_xstrdup((const char *)t) : NULL;
 }
 
+/* SQLite 3.40 reports "NULL value in T.C" falsely for a NOT NULL column
+ * of a WITHOUT ROWID table whose primary key lists columns out of table
+ * order (our assignment table); true when the column really holds no
+ * NULL. */
+static bool
+false_null(sqlite3 *db, const char *msg)
+{
+    char table[64], col[64];
+    sqlite3_stmt *st;
+    char *sql;
+    bool none = false;
+
+    if (sscanf(msg, "NULL value in %63[^.].%63s", table, col) != 2)
+        return false;
+    sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE \"%w\" IS NULL",
+                          table, col);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        none = sqlite3_step(st) == SQLITE_ROW
+               && sqlite3_column_int64(st, 0) == 0;
+        sqlite3_finalize(st);
+    }
+    sqlite3_free(sql);
+    return none;
+}
+
+/* The first finding of `pragma` (quick_check or integrity_check) on `db`,
+ * or NULL when the file is sound. */
+static char *
+run_check(sqlite3 *db, const char *pragma)
+{
+    sqlite3_stmt *st;
+    char *bad = NULL;
+    int r = SQLITE_DONE;
+
+    if (sqlite3_prepare_v2(db, pragma, -1, &st, NULL) != SQLITE_OK)
+        return rl_xstrdup(sqlite3_errmsg(db));
+    while (bad == NULL && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+
+        if (t == NULL || (strcmp(t, "ok") != 0 && !false_null(db, t)))
+            bad = rl_xstrdup(t != NULL ? t : "?");
+    }
+    if (bad == NULL && r != SQLITE_DONE)
+        bad = rl_xstrdup(sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return bad;
+}
+
+/* The background quick check: its own read-only connection, so that
+ * opening a large project never waits for it; the first write does. */
+static void *
+check_thread(void *p)
+{
+    const char *path = p;
+    sqlite3 *db = NULL;
+    char *bad;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY
+                        | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        bad = rl_xstrdup(db != NULL ? sqlite3_errmsg(db) : "cannot open");
+    } else {
+        sqlite3_busy_timeout(db, 10000);
+        bad = run_check(db, "PRAGMA quick_check");
+    }
+    sqlite3_close(db);
+    return bad;
+}
+
+/* Waits for the background check, if one runs; its finding or NULL. */
+static char *
+check_join(rl_store *s)
+{
+    void *bad = NULL;
+
+    if (!s->checking)
+        return NULL;
+    s->checking = false;
+    pthread_join(s->checker, &bad);
+    return bad;
+}
+
 /* SQLite's busy handler: short sleeps (a waiting mark gets the lock within
  * a few ms of its release), the caller's on_wait every ~100 ms, and the
  * limit of rl_store_set_wait. */
@@ -518,6 +599,11 @@ rl_store_open(const char *path, int flags, rl_err *err)
         goto fail;
     if (!(flags & RL_STORE_READONLY) && migrate(s, err) != 0)
         goto fail;
+    /* A writable project gets its quick check in the background now;
+     * the first write waits for the verdict (store_sound). */
+    if (!(flags & (RL_STORE_READONLY | RL_STORE_CREATE))
+        && pthread_create(&s->checker, NULL, check_thread, s->path) == 0)
+        s->checking = true;
     if ((flags & RL_STORE_READONLY)
         && store_int(s, "PRAGMA user_version", 0) < RL_SCHEMA_VERSION) {
         /* An older project: upgrade it through a read-write connection,
@@ -561,6 +647,7 @@ rl_store_close(rl_store *s)
     if (s->depth > 0)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(s->db);
+    free(check_join(s));
     free(s->damage);
     free(s->path);
     free(s);
@@ -572,55 +659,13 @@ rl_store_path(const rl_store *s)
     return s->path;
 }
 
-/* SQLite 3.40 reports "NULL value in T.C" falsely for a NOT NULL column
- * of a WITHOUT ROWID table whose primary key lists columns out of table
- * order (our assignment table); true when the column really holds no
- * NULL. */
-static bool
-false_null(rl_store *s, const char *msg)
-{
-    char table[64], col[64];
-    char *sql;
-    int64_t n;
-
-    if (sscanf(msg, "NULL value in %63[^.].%63s", table, col) != 2)
-        return false;
-    sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE \"%w\" IS NULL",
-                          table, col);
-    n = store_int(s, sql, -1);
-    sqlite3_free(sql);
-    return n == 0;
-}
-
-/* The first finding of `pragma` (quick_check or integrity_check), or NULL
- * when the file is sound. */
-static char *
-run_check(rl_store *s, const char *pragma)
-{
-    sqlite3_stmt *st;
-    char *bad = NULL;
-    int r;
-
-    if (sqlite3_prepare_v2(s->db, pragma, -1, &st, NULL) != SQLITE_OK)
-        return rl_xstrdup(sqlite3_errmsg(s->db));
-    while (bad == NULL && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(st, 0);
-
-        if (t == NULL || (strcmp(t, "ok") != 0 && !false_null(s, t)))
-            bad = rl_xstrdup(t != NULL ? t : "?");
-    }
-    if (bad == NULL && r != SQLITE_DONE)
-        bad = rl_xstrdup(sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
-    return bad;
-}
-
 int
 store_sound(rl_store *s, rl_err *err)
 {
     if (!s->checked) {
         s->checked = true;
-        s->damage = run_check(s, "PRAGMA quick_check");
+        s->damage = s->checking ? check_join(s)
+                    : run_check(s->db, "PRAGMA quick_check");
     }
     if (s->damage == NULL)
         return 0;
@@ -725,7 +770,7 @@ rl_store_adjudicator(const rl_store *s)
 int
 rl_store_check(rl_store *s, rl_err *err)
 {
-    char *bad = run_check(s, "PRAGMA integrity_check");
+    char *bad = run_check(s->db, "PRAGMA integrity_check");
 
     if (bad == NULL)
         return 0;
