@@ -3,6 +3,7 @@
  * migration, connection settings, nested transactions, settings, the
  * append-only event log and the integrity check. Stores live in a private
  * temporary folder, since rl_store_open checks the file first. */
+#include "relabel/review.h"
 #include "relabel/store.h"
 
 #include <ftw.h>
@@ -434,6 +435,16 @@ test_corrupt(void)
                "catalog load fails instead of loading a part: %s",
                cat == NULL ? err.msg : "(loaded)");
             rl_catalog_free(cat);
+            rl_err_clear(&err);
+            ok(rl_store_begin(s, &err) == -1 && strstr(err.msg, "damaged")
+               && strstr(err.msg, "check --repair"),
+               "the first write is refused: %.80s", err.msg);
+            rl_err_clear(&err);
+            ok(rl_review_touch(s, "alice", 1, 10, &err) == -1
+               && strstr(err.msg, "damaged"),
+               "so is a write outside a transaction (the review screen's "
+               "timing)");
+            ok(rl_store_begin(s, &err) == -1, "and every later write");
             rl_store_close(s);
         }
         ok(same_bytes(p, b, n), "damaged project left byte-for-byte "
