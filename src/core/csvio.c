@@ -212,12 +212,13 @@ static const char SQL_IMG_SETLABEL[] =
     "UPDATE image SET label = ?2, dataset = coalesce(?3, dataset)"
     " WHERE id = ?1";
 
-/* Sets the original label (and dataset tag) of an existing image.
- * Returns 1 if anything changed, 0 if all was stored already, -1. A tag
- * given is stored also when the label is the same. */
+/* Whether the original label (and dataset tag) of existing image `id`
+ * needs setting: 1 yes, 0 it is stored already (or kept, with
+ * `keep_existing`), -1 a different label is stored (reported). A tag
+ * given counts also when the label is the same. */
 static int
-set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
-          bool keep_existing, rl_err *err)
+label_change(struct imp *im, int64_t id, const rl_class *k,
+             const char *dataset, bool keep_existing, rl_err *err)
 {
     sqlite3_stmt *st = store_stmt(im->s, SQL_IMG_LABEL, err);
     int64_t old = 0;
@@ -225,8 +226,6 @@ set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
 
     if (st == NULL)
         return -1;
-    if (dataset != NULL && *dataset == '\0')
-        dataset = NULL;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *tag = (const char *)sqlite3_column_text(st, 1);
@@ -235,8 +234,8 @@ set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
             has = true;
             old = sqlite3_column_int64(st, 0);
         }
-        same_tag = dataset == NULL || (tag != NULL
-                                       && strcmp(tag, dataset) == 0);
+        same_tag = dataset == NULL || *dataset == '\0'
+                   || (tag != NULL && strcmp(tag, dataset) == 0);
     }
     sqlite3_reset(st);
     if (has && old == k->id && same_tag)
@@ -250,11 +249,25 @@ set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
                    "%s already; not replacing it with %s",
                    o ? o->wnid : "?", k->wnid);
     }
+    return 1;
+}
+
+/* Sets the original label (and dataset tag) of an existing image.
+ * Returns 1 if anything changed, 0 if all was stored already, -1. */
+static int
+set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
+          bool keep_existing, rl_err *err)
+{
+    sqlite3_stmt *st;
+    int r = label_change(im, id, k, dataset, keep_existing, err);
+
+    if (r <= 0)
+        return r;
     if ((st = store_stmt(im->s, SQL_IMG_SETLABEL, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, k->id);
-    if (dataset != NULL)
+    if (dataset != NULL && *dataset != '\0')
         sqlite3_bind_text(st, 3, dataset, -1, SQLITE_TRANSIENT);
     if (step_ok(im, st, "setting the label", err) != 0)
         return -1;
@@ -293,12 +306,41 @@ create_image(struct imp *im, const char *name, const char *path,
     return id;
 }
 
+/* Labels are read and checked without the write lock, staged in a TEMP
+ * table (id NULL: a new image), then applied in one final transaction. */
+static const char SQL_STAGE_LABEL[] =
+    "INSERT INTO temp.stage_label(name, id, cls, dataset) VALUES(?, ?, ?, ?)";
+
+static int
+apply_labels(struct imp *im, rl_err *err)
+{
+    rl_store *s = im->s;
+    int rc = -1;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if (store_exec(s, "INSERT INTO image(name, label, dataset) SELECT name,"
+                   " cls, nullif(dataset, '') FROM temp.stage_label WHERE id"
+                   " IS NULL ORDER BY rowid", err) != 0
+        || store_exec(s, "UPDATE image SET label = t.cls, dataset ="
+                      " coalesce(nullif(t.dataset, ''), image.dataset) FROM"
+                      " temp.stage_label t WHERE t.id = image.id", err) != 0) {
+        rl_err_prefix(err, "%s (another import of these images ran "
+                      "meanwhile?)", im->path);
+        goto out;
+    }
+    rc = log_candidates_original_staged(s, err);
+out:
+    return rl_store_end(s, rc, err);
+}
+
 int
 rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
                  const rl_import_opts *o, rl_import_result *res, rl_err *err)
 {
     struct imp im;
-    int ci, cw, cd, r, done, rc = -1;
+    int ci, cw, cd, r, change, rc = -1;
+    bool staged = false, reading = false;
 
     imp_init(&im, s, cat, path, o, res);
     if (open_csv(&im, err) != 0
@@ -308,9 +350,16 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
         return -1;
     }
     cd = rl_csv_col(im.csv, "dataset");
-    if (rl_store_begin(s, err) != 0) {
-        imp_done(&im);
-        return -1;
+    if (store_sound(s, err) != 0
+        || store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS stage_label(name"
+                      " TEXT, id INTEGER, cls INTEGER, dataset TEXT);"
+                      " DELETE FROM temp.stage_label", err) != 0)
+        goto out;
+    staged = true;
+    if (s->depth == 0) {
+        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
+            goto out;
+        reading = true;
     }
     if (load_images(&im, err) != 0)
         goto out;
@@ -318,6 +367,7 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
         const char *name = field(&im, ci);
         const char *ds = cd >= 0 ? field(&im, cd) : im.o->dataset;
         const rl_class *k;
+        sqlite3_stmt *st;
         int64_t id;
 
         im.res->rows++;
@@ -331,20 +381,40 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
         if ((k = class_field(&im, "wnid", field(&im, cw), err)) == NULL)
             goto out;
         id = rl_strmap_get(&im.images, name, -1);
-        if (id < 0) {
-            if (create_image(&im, name, NULL, k, ds, err) < 0)
-                goto out;
-        } else if ((done = set_label(&im, id, k, ds, false, err)) < 0) {
+        change = id < 0 ? 1 : label_change(&im, id, k, ds, false, err);
+        if (change < 0)
             goto out;
-        } else if (done > 0) {
-            im.res->changed++;
-        } else {
+        if (change == 0) {
             im.res->unchanged++;
+            continue;
         }
+        if (id < 0)
+            im.res->created++;
+        else
+            im.res->changed++;
+        if ((st = store_stmt(s, SQL_STAGE_LABEL, err)) == NULL)
+            goto out;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        if (id >= 0)
+            sqlite3_bind_int64(st, 2, id);
+        sqlite3_bind_int64(st, 3, k->id);
+        if (ds != NULL)
+            sqlite3_bind_text(st, 4, ds, -1, SQLITE_TRANSIENT);
+        if (step_ok(&im, st, "staging the label", err) != 0)
+            goto out;
     }
-    rc = r < 0 ? -1 : 0;
+    if (r < 0)
+        goto out;
+    if (reading) {
+        store_exec(s, "COMMIT", NULL);
+        reading = false;
+    }
+    rc = im.o->dry_run ? 0 : apply_labels(&im, err);
 out:
-    rc = finish(&im, rc, err);
+    if (reading)
+        store_exec(s, "ROLLBACK", NULL);
+    if (staged)
+        store_exec(s, "DROP TABLE IF EXISTS temp.stage_label", NULL);
     imp_done(&im);
     return rc;
 }

@@ -501,6 +501,14 @@ log_candidates_rebuild(rl_store *s, rl_err *err)
 }
 
 int
+log_candidates_original_staged(rl_store *s, rl_err *err)
+{
+    return store_exec(s, "INSERT OR IGNORE INTO candidate(image, class,"
+                      " n_models) SELECT i.id, t.cls, 0 FROM temp.stage_label"
+                      " t JOIN image i ON i.name = t.name", err);
+}
+
+int
 log_candidates_rebuild_staged(rl_store *s, rl_err *err)
 {
     static const char sql[] =

@@ -77,6 +77,8 @@ int log_revert(rl_store *s, const char *reviewer, int64_t target, bool undo,
  * candidates from labels and models are not reviewers' work). */
 int log_candidate_original(rl_store *s, int64_t image, int64_t cls,
                            rl_err *err);
+/* The same for the staged labels of an import (temp.stage_label). */
+int log_candidates_original_staged(rl_store *s, rl_err *err);
 /* Rebuilds the model counts and mean ranks of every candidate from the
  * prediction table. */
 int log_candidates_rebuild(rl_store *s, rl_err *err);

@@ -32,6 +32,19 @@ expect_eq "$(q "$db" "SELECT count(*) FROM image WHERE name = 'odd, \"name\".JPE
     "a quoted name with a comma and quotes is stored unquoted"
 rl --db "$db" import labels "$F"
 expect_out "$F: 5 rows: 0 new, 0 changed, 0 empty (no label), 5 unchanged" "labels again: 5 unchanged"
+# A dataset tag on the same labels is stored (eval's dataset:TAG subsets).
+sqlite3 -csv -header "$db" "SELECT i.name AS image, c.wnid AS wnid FROM image i
+    JOIN class c ON c.id = i.label ORDER BY i.name" >"$TMP/labels_notag.csv"
+F=$TMP/labels_notag.csv
+rl --db "$db" import labels "$F" --dataset v2
+expect_rc 0 "labels again with --dataset v2"
+expect_out "$F: 5 rows: 0 new, 5 changed, 0 empty (no label), 0 unchanged" \
+    "the tag changes all 5 rows"
+expect_eq "$(q "$db" "SELECT count(*) FROM image WHERE dataset = 'v2'")" 5 \
+    "the tag is stored although every label is the same"
+rl --db "$db" import labels "$F" --dataset v2
+expect_out "$F: 5 rows: 0 new, 0 changed, 0 empty (no label), 5 unchanged" \
+    "the same tag again: unchanged"
 
 F=$FIX/predictions.csv
 rl --db "$db" import predictions "$F"
