@@ -156,14 +156,15 @@ put_flag(log_step *sp, int64_t image, const char *field, const char *value,
         goto fail;
     if ((st = store_stmt(s, sql, err)) == NULL)
         return -1;
-    if (value == NULL || (*value == '\0' && sql != sql_note))
+    /* None: an empty note, no main object, a cleared flag. */
+    if (sql == sql_note)
+        sqlite3_bind_text(st, 1, value ? value : "", -1, SQLITE_TRANSIENT);
+    else if ((value == NULL || *value == '\0') && sql == sql_main)
         sqlite3_bind_null(st, 1);
-    else if (sql == sql_note)
-        sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
+    else if (value == NULL || *value == '\0')
+        sqlite3_bind_int(st, 1, 0);
     else
         sqlite3_bind_int64(st, 1, strtoll(value, NULL, 10));
-    if (sql != sql_main && sql != sql_note && value == NULL)
-        sqlite3_bind_int(st, 1, 0);
     sqlite3_bind_int64(st, 2, image);
     sqlite3_bind_text(st, 3, sp->reviewer, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, at);
@@ -409,7 +410,7 @@ log_revert(rl_store *s, const char *reviewer, int64_t target, bool undo,
         int64_t id, image, cls;
         char *field, *before, *after;
     } *ev = NULL;
-    size_t n = 0, cap = 0, i, done = 0, skipped = 0;
+    size_t n = 0, cap = 0, i, done = 0;
     sqlite3_stmt *st;
     log_step sp;
     int rc = -1;
@@ -449,7 +450,6 @@ log_revert(rl_store *s, const char *reviewer, int64_t target, bool undo,
                 note_conflict(s, reviewer, ev[i].id, ev[i].image, ev[i].cls,
                               ev[i].field, now, note, note_size);
             free(now);
-            skipped++;
             continue;
         }
         free(now);
@@ -460,7 +460,6 @@ log_revert(rl_store *s, const char *reviewer, int64_t target, bool undo,
     }
     if (done > 0 && log_settle(&sp, *image, err) != 0)
         goto out;
-    (void)skipped;
     rc = 0;
 out:
     rc = log_end(&sp, rc, err);
