@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "relabel/store.h"
 
@@ -22,6 +23,7 @@ struct rl_store {
     bool checking;                     /* `checker` runs it in the
                                           background (since open) */
     pthread_t checker;                 /* returns the finding or NULL */
+    atomic_bool check_done;            /* set by `checker` as it ends */
     int64_t wait_limit;                /* busy: give up after (ms), 0 never */
     int64_t wait_start;                /* busy: when this wait began */
     int64_t wait_told;                 /* busy: last on_wait call */
@@ -59,6 +61,9 @@ int store_event(rl_store *s, int64_t step, int64_t image, int64_t cls,
  * recover (relabel check --repair) otherwise, for every later write too.
  * rl_store_begin calls it; so does any write outside a transaction. */
 int store_sound(rl_store *s, rl_err *err);
+/* True while the background quick check of open still runs (a write
+ * now would wait for it). */
+bool store_check_pending(rl_store *s);
 /* Copies column text (NULL stays NULL). */
 char *store_col_dup(sqlite3_stmt *st, int col);
 

@@ -330,6 +330,10 @@ log_touch(rl_store *s, const char *reviewer, int64_t image,
         " DO UPDATE SET active_ms = active_ms + ?4";
     sqlite3_stmt *st;
 
+    /* The image shown first after open: its time is not worth waiting
+     * for the quick check (the next touch of the image records it). */
+    if (store_check_pending(s))
+        return 0;
     if (store_sound(s, err) != 0 || (st = store_stmt(s, sql, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, image);

@@ -85,7 +85,9 @@ int log_candidates_rebuild(rl_store *s, rl_err *err);
 /* The same for the images of the staged predictions (temp.stage_pred of
  * an import) only. */
 int log_candidates_rebuild_staged(rl_store *s, rl_err *err);
-/* Records `active_ms` of attention on an image (and the first look). */
+/* Records `active_ms` of attention on an image (and the first look).
+ * While the quick check of open still runs, records nothing (and
+ * returns 0) rather than wait: the screen's first frame never waits. */
 int log_touch(rl_store *s, const char *reviewer, int64_t image,
               int64_t active_ms, rl_err *err);
 /* Inside a transaction with the copy attached as `o` and temp maps imap

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -378,11 +380,13 @@ run_check(sqlite3 *db, const char *pragma)
 static void *
 check_thread(void *p)
 {
-    const char *path = p;
+    rl_store *s = p;
     sqlite3 *db = NULL;
     char *bad;
 
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY
+    /* Lowest priority: on a busy machine the first frame comes first. */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+    if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY
                         | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         bad = rl_xstrdup(db != NULL ? sqlite3_errmsg(db) : "cannot open");
     } else {
@@ -390,7 +394,14 @@ check_thread(void *p)
         bad = run_check(db, "PRAGMA quick_check");
     }
     sqlite3_close(db);
+    atomic_store(&s->check_done, true);
     return bad;
+}
+
+bool
+store_check_pending(rl_store *s)
+{
+    return s->checking && !atomic_load(&s->check_done);
 }
 
 /* Waits for the background check, if one runs; its finding or NULL. */
@@ -572,6 +583,7 @@ rl_store_open(const char *path, int flags, rl_err *err)
         && writable_check(path, err) != 0)
         return NULL;
     s = rl_xcalloc(1, sizeof *s);
+    atomic_init(&s->check_done, false);
     s->path = rl_xstrdup(path);
     oflags = (flags & RL_STORE_READONLY) ? SQLITE_OPEN_READONLY
              : SQLITE_OPEN_READWRITE;
@@ -602,7 +614,7 @@ rl_store_open(const char *path, int flags, rl_err *err)
     /* A writable project gets its quick check in the background now;
      * the first write waits for the verdict (store_sound). */
     if (!(flags & (RL_STORE_READONLY | RL_STORE_CREATE))
-        && pthread_create(&s->checker, NULL, check_thread, s->path) == 0)
+        && pthread_create(&s->checker, NULL, check_thread, s) == 0)
         s->checking = true;
     if ((flags & RL_STORE_READONLY)
         && store_int(s, "PRAGMA user_version", 0) < RL_SCHEMA_VERSION) {
