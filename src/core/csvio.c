@@ -783,8 +783,8 @@ apply_predictions(struct imp *im, rl_err *err)
         goto out;
     if (store_exec(s, "INSERT INTO prediction(image, model, rank, class,"
                    " score) SELECT p.image, m.id, p.rank, p.class, p.score"
-                   " FROM temp.stage_pred p JOIN model m ON m.name = p.model"
-                   " ORDER BY p.image, m.id, p.rank", err) != 0) {
+                   " FROM temp.stage_pred p JOIN model m ON m.name = p.model",
+                   err) != 0) {
         if (err != NULL && err->code == RL_E_DB)
             rl_err_prefix(err, "%s: (another import of these predictions "
                           "ran meanwhile?)", im->path);
@@ -820,9 +820,12 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     dflt_model = im.o->model ? rl_xstrdup(im.o->model) : rl_path_stem(path);
     if (store_sound(s, err) != 0)
         goto out;
+    /* Kept in the order of the prediction table's key, so the final
+     * insert needs no sort while it holds the lock. */
     if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS stage_pred(image"
                    " INTEGER, model TEXT, rank INTEGER, class INTEGER,"
-                   " score REAL); DELETE FROM temp.stage_pred", err) != 0)
+                   " score REAL, PRIMARY KEY(image, model, rank))"
+                   " WITHOUT ROWID; DELETE FROM temp.stage_pred", err) != 0)
         goto out;
     staged = true;
     /* A read transaction (no write lock): one snapshot of the project for
