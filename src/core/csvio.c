@@ -769,11 +769,24 @@ fail:
     return -1;
 }
 
+/* Predictions stored so far, as a generation number in meta: the final
+ * step knows whether the candidates staged from a snapshot still hold. */
+static int64_t
+predictions_gen(rl_store *s)
+{
+    char *v = rl_store_meta_get(s, "predictions_gen");
+    int64_t g = v != NULL ? strtoll(v, NULL, 10) : 0;
+
+    free(v);
+    return g;
+}
+
 /* The final step: one write transaction, the staged rows in. */
 static int
-apply_predictions(struct imp *im, rl_err *err)
+apply_predictions(struct imp *im, int64_t gen, rl_err *err)
 {
     rl_store *s = im->s;
+    char next[32];
     int rc = -1;
 
     if (rl_store_begin(s, err) != 0)
@@ -790,7 +803,14 @@ apply_predictions(struct imp *im, rl_err *err)
                           "ran meanwhile?)", im->path);
         goto out;
     }
-    rc = log_candidates_rebuild_staged(s, err);
+    /* Another import of predictions since the snapshot: group again. */
+    if (predictions_gen(s) == gen)
+        rc = log_candidates_apply_staged(s, err);
+    else
+        rc = log_candidates_rebuild_staged(s, err);
+    snprintf(next, sizeof next, "%lld", (long long)gen + 1);
+    if (rc == 0)
+        rc = rl_store_meta_set(s, "predictions_gen", next, err);
 out:
     return rl_store_end(s, rc, err);
 }
@@ -806,6 +826,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     char *dflt_model = NULL;
     rl_buf key = {0};
     bool staged = false, reading = false;
+    int64_t gen = 0;
 
     imp_init(&im, s, cat, path, o, res);
     if (open_csv(&im, err) != 0
@@ -883,16 +904,20 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     }
     if (r < 0)
         goto out;
+    gen = predictions_gen(s);
+    if (!im.o->dry_run && log_candidates_stage(s, err) != 0)
+        goto out;
     if (reading) {
         store_exec(s, "COMMIT", NULL);
         reading = false;
     }
-    rc = im.o->dry_run ? 0 : apply_predictions(&im, err);
+    rc = im.o->dry_run ? 0 : apply_predictions(&im, gen, err);
 out:
     if (reading)
         store_exec(s, "ROLLBACK", NULL);
     if (staged)
-        store_exec(s, "DROP TABLE IF EXISTS temp.stage_pred", NULL);
+        store_exec(s, "DROP TABLE IF EXISTS temp.stage_pred;"
+                   " DROP TABLE IF EXISTS temp.stage_cand", NULL);
     rl_strmap_free(&models);
     rl_strmap_free(&ranks);
     rl_buf_free(&key);

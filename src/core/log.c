@@ -512,6 +512,34 @@ log_candidates_original_staged(rl_store *s, rl_err *err)
 }
 
 int
+log_candidates_stage(rl_store *s, rl_err *err)
+{
+    return store_exec(s,
+        "DROP TABLE IF EXISTS temp.stage_cand;"
+        "CREATE TEMP TABLE stage_cand(image INTEGER, class INTEGER,"
+        " n_models INTEGER, mean_rank REAL, PRIMARY KEY(image, class))"
+        " WITHOUT ROWID;"
+        "INSERT INTO temp.stage_cand SELECT image, class,"
+        " count(DISTINCT model), avg(rank) FROM ("
+        "  SELECT p.image, p.class, m.name AS model, p.rank"
+        "  FROM main.prediction p JOIN main.model m ON m.id = p.model"
+        "  WHERE p.image IN (SELECT image FROM temp.stage_pred)"
+        "  UNION ALL SELECT image, class, model, rank FROM temp.stage_pred)"
+        " GROUP BY image, class", err);
+}
+
+int
+log_candidates_apply_staged(rl_store *s, rl_err *err)
+{
+    return store_exec(s,
+        "INSERT INTO candidate(image, class, n_models, mean_rank)"
+        " SELECT image, class, n_models, mean_rank FROM temp.stage_cand"
+        " WHERE true ON CONFLICT(image, class) DO UPDATE SET"
+        " n_models = excluded.n_models, mean_rank = excluded.mean_rank;"
+        "DROP TABLE temp.stage_cand", err);
+}
+
+int
 log_candidates_rebuild_staged(rl_store *s, rl_err *err)
 {
     static const char sql[] =

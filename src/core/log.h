@@ -77,6 +77,14 @@ int log_revert(rl_store *s, const char *reviewer, int64_t target, bool undo,
  * candidates from labels and models are not reviewers' work). */
 int log_candidate_original(rl_store *s, int64_t image, int64_t cls,
                            rl_err *err);
+/* Before the write lock: the candidates the staged predictions
+ * (temp.stage_pred) give their images, from the stored predictions and
+ * the staged ones, into temp.stage_cand; then, in the final transaction,
+ * stored with no sorting or grouping. The caller makes sure no other
+ * predictions were stored in between (else log_candidates_rebuild_staged
+ * inside the transaction). */
+int log_candidates_stage(rl_store *s, rl_err *err);
+int log_candidates_apply_staged(rl_store *s, rl_err *err);
 /* The same for the staged labels of an import (temp.stage_label). */
 int log_candidates_original_staged(rl_store *s, rl_err *err);
 /* Rebuilds the model counts and mean ranks of every candidate from the
