@@ -32,6 +32,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_merge_entry,
     &cmd_train_entry,
     &cmd_demo_entry,
+    &cmd_check_entry,
     &cmd_doctor_entry,
     NULL
 };

@@ -14,7 +14,9 @@
  *                    and Don't know when every verdict on it is Don't know.
  * Under every rule an adjudicator's verdict (review.role = 'adjudicator')
  * on a pair is final; adjudicators' verdicts never count as votes. When
- * several adjudicators marked a pair, the latest verdict wins.
+ * several adjudicators marked a pair, the latest verdict wins: a second
+ * adjudication re-decides the pair (exports, eval, the queue's filter and
+ * `disagreements` all ask this module, so they agree).
  *
  * The EM engine (rl_consensus_ds_fit) is independent of the project, so
  * it also serves anonymous vote counts such as ReaL's real_proposals.csv
@@ -28,7 +30,7 @@
 
 #include "relabel/catalog.h"
 #include "relabel/err.h"
-#include "relabel/review.h"
+#include "relabel/state.h"
 #include "relabel/store.h"
 
 #define RL_DS_THRESHOLD 0.8    /* ReaL's cut on the posterior */
@@ -120,6 +122,11 @@ rl_state rl_consensus_majority(const int n[RL_STATE_COUNT]);
  * *n is 0). */
 int rl_consensus_disagreement_images(rl_store *s, bool open_only,
                                      int64_t **ids, size_t *n, rl_err *err);
+
+/* Whether image `image` holds such a pair (the same rule, one image: the
+ * queue's refresh after others' changes). 0 or -1 with RL_E_DB. */
+int rl_consensus_image_disputed(rl_store *s, int64_t image, bool open_only,
+                                bool *out, rl_err *err);
 
 /* A pair of `c` whose reviewers differ. */
 typedef struct rl_disagreement {

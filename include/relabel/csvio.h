@@ -38,11 +38,16 @@ typedef struct rl_import_opts {
     void *ctx;
 } rl_import_opts;
 
+/* Every row read is counted in exactly one bucket:
+ * rows == created + changed + unchanged + empty. */
 typedef struct rl_import_result {
     long rows;             /* data rows read */
-    long created;          /* images, predictions or reviews created */
-    long changed;          /* existing values changed */
+    long created;          /* rows that created an image, prediction or
+                              review */
+    long changed;          /* rows that changed stored values */
     long unchanged;        /* rows that matched what was stored */
+    long empty;            /* rows with nothing to store (reviews: an
+                              empty wnid and no flag or note) */
 } rl_import_result;
 
 /* image,wnid[,dataset]: the original label of each image; creates images

@@ -14,25 +14,8 @@
 
 #include "relabel/catalog.h"
 #include "relabel/err.h"
+#include "relabel/state.h"
 #include "relabel/store.h"
-
-typedef enum rl_state {
-    RL_STATE_NONE,        /* unreviewed: no row stored */
-    RL_STATE_CORRECT,
-    RL_STATE_WRONG,
-    RL_STATE_UNCLEAR,
-    RL_STATE_DONT_KNOW,
-    RL_STATE_COUNT
-} rl_state;
-
-/* "correct", "wrong", "unclear", "dont_know"; "" for RL_STATE_NONE. */
-const char *rl_state_name(rl_state st);
-/* Human label: "Correct", "Wrong", "Unclear", "Don't know", "Unreviewed". */
-const char *rl_state_label(rl_state st);
-/* Marker letter for monochrome screens: C W U D and '.' for none. */
-char rl_state_letter(rl_state st);
-/* Parses the stored names; 0, or -1 for anything else. */
-int rl_state_parse(const char *s, rl_state *st);
 
 typedef struct rl_cand {
     const rl_class *cls;   /* borrowed from the catalog */
@@ -121,7 +104,10 @@ int rl_review_confirm(rl_store *s, rl_image *img, const char *reviewer,
  * main-object choice or added class. Undoing a step that reopens a
  * confirmed image unconfirms it; redoing it confirms it again.
  * Return 1 and the affected image in *image, 0 when there is nothing to
- * undo/redo, -1 on error. The caller reloads that image. */
+ * undo/redo, -1 on error. The caller reloads that image. Conflict-safe:
+ * a value changed since the step (by an import, a merge, another
+ * session) is kept, and on return 1 `err` has code RL_E_OK and a message
+ * naming each kept value and the step that set it ("" when none). */
 int rl_review_undo(rl_store *s, const char *reviewer, int64_t *image,
                    rl_err *err);
 int rl_review_redo(rl_store *s, const char *reviewer, int64_t *image,

@@ -49,8 +49,27 @@ int rl_store_meta_set(rl_store *s, const char *key, const char *value,
 void rl_store_set_adjudicator(rl_store *s, bool on);
 bool rl_store_adjudicator(const rl_store *s);
 
-/* Runs PRAGMA integrity_check; 0 when "ok". */
+/* How a write waits while another connection (an import, a merge,
+ * another reviewer) holds the write lock: up to `limit_ms` (0: until the
+ * lock is free; the default is 10 s), calling `on_wait` (may be NULL)
+ * about every 100 ms with the time waited, so a screen can say
+ * "saving..."; on_wait returning false gives up at once. A write that
+ * gives up fails with RL_E_BUSY and changes nothing. */
+void rl_store_set_wait(rl_store *s, int64_t limit_ms,
+                       bool (*on_wait)(void *ctx, int64_t waited_ms),
+                       void *ctx);
+
+/* Runs PRAGMA integrity_check; 0 when "ok". Every write of a connection
+ * is preceded by a quick_check (once): a damaged file is never written,
+ * and each writing call fails with a message naming this recovery. */
 int rl_store_check(rl_store *s, rl_err *err);
+/* Writes what is readable of the project at `path` to a new project file
+ * `dest` (which must not exist): VACUUM INTO when the file reads whole,
+ * else table by table, row by row up to the damage. The damaged file is
+ * only read. *tables_cut: how many tables could not be read to the end
+ * (0 after a clean VACUUM INTO). 0 or -1 (dest removed again). */
+int rl_store_repair(const char *path, const char *dest, long *tables_cut,
+                    rl_err *err);
 
 /* Counts for `relabel stats`. */
 typedef struct rl_stats_reviewer {

@@ -190,6 +190,7 @@ extern const struct cmd_entry cmd_task_entry;               /* task.c */
 extern const struct cmd_entry cmd_assign_entry, cmd_merge_entry;
                                                             /* team.c */
 extern const struct cmd_entry cmd_doctor_entry;             /* doctor.c */
+extern const struct cmd_entry cmd_check_entry;              /* check.c */
 
 /* review.c: runs review or train on project `c` (demo reuses them). */
 int cmd_review(const cli *c, const struct cmd_args *a);

@@ -240,9 +240,10 @@ cmd_import(const cli *c, const struct cmd_args *a)
         fprintf(stderr, "relabel: nothing from %s was stored\n", file);
         return 1;
     }
-    printf("%s%s: %ld rows, %ld new, %ld changed, %ld unchanged\n",
-           o.dry_run ? "dry run, nothing stored: " : "", file, res.rows,
-           res.created, res.changed, res.unchanged);
+    printf("%s%s: %ld rows: %ld new, %ld changed, %ld empty (no label), "
+           "%ld unchanged\n", o.dry_run ? "dry run, nothing stored: " : "",
+           file, res.rows, res.created, res.changed, res.empty,
+           res.unchanged);
     return 0;
 }
 

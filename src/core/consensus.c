@@ -497,6 +497,42 @@ out:
 
 /* ---- disagreements -------------------------------------------------- */
 
+/* The disagreement rule, once, for SQL: image IMG holds a pair whose
+ * reviewer-role verdicts differ and (with ?1 = open_only true) no
+ * adjudicator has marked. The same rule as rl_cpair.disagree and
+ * .adjudicated of rl_consensus_compute. */
+#define SQL_DISPUTED(img) \
+    "EXISTS (SELECT 1 FROM review r WHERE r.image = " img \
+    " AND r.role = 'reviewer'" \
+    " AND EXISTS (SELECT 1 FROM review o WHERE o.image = r.image" \
+    "  AND o.class = r.class AND o.role = 'reviewer'" \
+    "  AND o.state <> r.state)" \
+    " AND (NOT ?1 OR NOT EXISTS (SELECT 1 FROM review a" \
+    "  WHERE a.image = r.image AND a.class = r.class" \
+    "  AND a.role = 'adjudicator')))"
+
+int
+rl_consensus_image_disputed(rl_store *s, int64_t image, bool open_only,
+                            bool *out, rl_err *err)
+{
+    static const char sql[] = "SELECT " SQL_DISPUTED("?2");
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+    int r;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int(st, 1, open_only);
+    sqlite3_bind_int64(st, 2, image);
+    r = sqlite3_step(st);
+    *out = r == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    if (r != SQLITE_ROW) {
+        store_dberr(s, err, "finding disagreements");
+        return -1;
+    }
+    return 0;
+}
+
 int
 rl_consensus_disagreement_images(rl_store *s, bool open_only, int64_t **ids,
                                  size_t *n, rl_err *err)
@@ -508,15 +544,7 @@ rl_consensus_disagreement_images(rl_store *s, bool open_only, int64_t **ids,
     *ids = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(s->db,
-            "SELECT i.id FROM image i WHERE EXISTS ("
-            " SELECT 1 FROM review r WHERE r.image = i.id"
-            " AND r.role = 'reviewer'"
-            " AND EXISTS (SELECT 1 FROM review o WHERE o.image = r.image"
-            "  AND o.class = r.class AND o.role = 'reviewer'"
-            "  AND o.state <> r.state)"
-            " AND (NOT ?1 OR NOT EXISTS (SELECT 1 FROM review a"
-            "  WHERE a.image = r.image AND a.class = r.class"
-            "  AND a.role = 'adjudicator')))"
+            "SELECT i.id FROM image i WHERE " SQL_DISPUTED("i.id")
             " ORDER BY i.name", -1, &st, NULL) != SQLITE_OK) {
         store_dberr(s, err, "finding disagreements");
         return -1;

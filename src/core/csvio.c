@@ -16,11 +16,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "relabel/consensus.h"
 #include "relabel/csv.h"
 #include "relabel/review.h"
 #include "relabel/util.h"
 #include "internal.h"
 #include "xport.h"
+#include "log.h"
 
 /* State shared by the importers. */
 struct imp {
@@ -243,53 +245,71 @@ static const char SQL_IMG_LABEL[] =
 static const char SQL_IMG_SETLABEL[] =
     "UPDATE image SET label = ?2, dataset = coalesce(?3, dataset)"
     " WHERE id = ?1";
-static const char SQL_CAND_ORIGINAL[] =
-    "INSERT OR IGNORE INTO candidate(image, class, n_models) VALUES(?, ?, 0)";
 
+/* Whether the original label (and dataset tag) of existing image `id`
+ * needs setting: 1 yes, 0 it is stored already (or kept, with
+ * `keep_existing`), -1 a different label is stored (reported). A tag
+ * given counts also when the label is the same. */
 static int
-set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
-          bool keep_existing, rl_err *err)
+label_change(struct imp *im, int64_t id, const rl_class *k,
+             const char *dataset, bool keep_existing, rl_err *err)
 {
     sqlite3_stmt *st = store_stmt(im->s, SQL_IMG_LABEL, err);
     int64_t old = 0;
-    bool has = false;
+    bool has = false, same_tag = true;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW
-        && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        has = true;
-        old = sqlite3_column_int64(st, 0);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *tag = (const char *)sqlite3_column_text(st, 1);
+
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            has = true;
+            old = sqlite3_column_int64(st, 0);
+        }
+        same_tag = dataset == NULL || *dataset == '\0'
+                   || (tag != NULL && strcmp(tag, dataset) == 0);
     }
     sqlite3_reset(st);
-    if (has && old == k->id) {
-        im->res->unchanged++;
+    if (has && old == k->id && same_tag)
         return 0;
-    }
-    if (has && keep_existing)
+    if (has && old != k->id && keep_existing)
         return 0;
-    if (has) {
+    if (has && old != k->id) {
         const rl_class *o = rl_catalog_by_id(im->cat, old);
 
         return bad(im, err, RL_E_DUP, "wnid", "the image has original label "
                    "%s already; not replacing it with %s",
                    o ? o->wnid : "?", k->wnid);
     }
+    return 1;
+}
+
+/* Sets the original label (and dataset tag) of an existing image.
+ * Returns 1 if anything changed, 0 if all was stored already, -1. */
+static int
+set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
+          bool keep_existing, rl_err *err)
+{
+    sqlite3_stmt *st;
+    int r = label_change(im, id, k, dataset, keep_existing, err);
+
+    if (r <= 0)
+        return r;
     if ((st = store_stmt(im->s, SQL_IMG_SETLABEL, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, k->id);
-    if (dataset != NULL && *dataset)
+    if (dataset != NULL && *dataset != '\0')
         sqlite3_bind_text(st, 3, dataset, -1, SQLITE_TRANSIENT);
     if (step_ok(im, st, "setting the label", err) != 0)
         return -1;
-    im->res->changed++;
-    if ((st = store_stmt(im->s, SQL_CAND_ORIGINAL, err)) == NULL)
+    if (log_candidate_original(im->s, id, k->id, err) != 0) {
+        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
         return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, k->id);
-    return step_ok(im, st, "adding the candidate", err);
+    }
+    return 1;
 }
 
 static int64_t
@@ -314,15 +334,39 @@ create_image(struct imp *im, const char *name, const char *path,
     id = sqlite3_last_insert_rowid(im->s->db);
     rl_strmap_put(&im->images, name, id);
     im->res->created++;
-    if (k != NULL) {
-        if ((st = store_stmt(im->s, SQL_CAND_ORIGINAL, err)) == NULL)
-            return -1;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, k->id);
-        if (step_ok(im, st, "adding the candidate", err) != 0)
-            return -1;
+    if (k != NULL && log_candidate_original(im->s, id, k->id, err) != 0) {
+        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
+        return -1;
     }
     return id;
+}
+
+/* Labels are read and checked without the write lock, staged in a TEMP
+ * table (id NULL: a new image), then applied in one final transaction. */
+static const char SQL_STAGE_LABEL[] =
+    "INSERT INTO temp.stage_label(name, id, cls, dataset) VALUES(?, ?, ?, ?)";
+
+static int
+apply_labels(struct imp *im, rl_err *err)
+{
+    rl_store *s = im->s;
+    int rc = -1;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if (store_exec(s, "INSERT INTO image(name, label, dataset) SELECT name,"
+                   " cls, nullif(dataset, '') FROM temp.stage_label WHERE id"
+                   " IS NULL ORDER BY rowid", err) != 0
+        || store_exec(s, "UPDATE image SET label = t.cls, dataset ="
+                      " coalesce(nullif(t.dataset, ''), image.dataset) FROM"
+                      " temp.stage_label t WHERE t.id = image.id", err) != 0) {
+        rl_err_prefix(err, "%s (another import of these images ran "
+                      "meanwhile?)", im->path);
+        goto out;
+    }
+    rc = log_candidates_original_staged(s, err);
+out:
+    return rl_store_end(s, rc, err);
 }
 
 int
@@ -330,7 +374,8 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
                  const rl_import_opts *o, rl_import_result *res, rl_err *err)
 {
     struct imp im;
-    int ci, cw, cd, r, rc = -1;
+    int ci, cw, cd, r, change, rc = -1;
+    bool staged = false, reading = false;
 
     imp_init(&im, s, cat, path, o, res);
     if (open_csv(&im, err) != 0
@@ -340,9 +385,16 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
         return -1;
     }
     cd = rl_csv_col(im.csv, "dataset");
-    if (rl_store_begin(s, err) != 0) {
-        imp_done(&im);
-        return -1;
+    if (store_sound(s, err) != 0
+        || store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS stage_label(name"
+                      " TEXT, id INTEGER, cls INTEGER, dataset TEXT);"
+                      " DELETE FROM temp.stage_label", err) != 0)
+        goto out;
+    staged = true;
+    if (s->depth == 0) {
+        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
+            goto out;
+        reading = true;
     }
     if (load_images(&im, err) != 0)
         goto out;
@@ -350,6 +402,7 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
         const char *name = field(&im, ci);
         const char *ds = cd >= 0 ? field(&im, cd) : im.o->dataset;
         const rl_class *k;
+        sqlite3_stmt *st;
         int64_t id;
 
         im.res->rows++;
@@ -358,21 +411,46 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
             bad(&im, err, RL_E_PARSE, "image", "empty image name");
             goto out;
         }
-        if (dup_check(&im, name, "image", err) != 0)
+        if (name_check(&im, name, err) != 0
+            || dup_check(&im, name, "image", err) != 0)
             goto out;
         if ((k = class_field(&im, "wnid", field(&im, cw), err)) == NULL)
             goto out;
         id = rl_strmap_get(&im.images, name, -1);
-        if (id < 0) {
-            if (create_image(&im, name, NULL, k, ds, err) < 0)
-                goto out;
-        } else if (set_label(&im, id, k, ds, false, err) != 0) {
+        change = id < 0 ? 1 : label_change(&im, id, k, ds, false, err);
+        if (change < 0)
             goto out;
+        if (change == 0) {
+            im.res->unchanged++;
+            continue;
         }
+        if (id < 0)
+            im.res->created++;
+        else
+            im.res->changed++;
+        if ((st = store_stmt(s, SQL_STAGE_LABEL, err)) == NULL)
+            goto out;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        if (id >= 0)
+            sqlite3_bind_int64(st, 2, id);
+        sqlite3_bind_int64(st, 3, k->id);
+        if (ds != NULL)
+            sqlite3_bind_text(st, 4, ds, -1, SQLITE_TRANSIENT);
+        if (step_ok(&im, st, "staging the label", err) != 0)
+            goto out;
     }
-    rc = r < 0 ? -1 : 0;
+    if (r < 0)
+        goto out;
+    if (reading) {
+        store_exec(s, "COMMIT", NULL);
+        reading = false;
+    }
+    rc = im.o->dry_run ? 0 : apply_labels(&im, err);
 out:
-    rc = finish(&im, rc, err);
+    if (reading)
+        store_exec(s, "ROLLBACK", NULL);
+    if (staged)
+        store_exec(s, "DROP TABLE IF EXISTS temp.stage_label", NULL);
     imp_done(&im);
     return rc;
 }
@@ -400,25 +478,43 @@ abs_dir(const char *dir)
     return rl_xstrdup(dir);
 }
 
+static const char SQL_IMG_PATH[] = "SELECT path FROM image WHERE id = ?";
+
+/* Records where the file of image `name` is (creating the image if new);
+ * counts the row in one bucket. */
 static int
 set_path(struct imp *im, const char *name, const char *file,
          const rl_class *k, rl_err *err)
 {
     int64_t id = rl_strmap_get(&im->images, name, -1);
     sqlite3_stmt *st;
+    bool moved;
+    int r = 0;
 
     if (id < 0)
         return create_image(im, name, file, k, im->o->dataset, err) < 0
                ? -1 : 0;
-    if ((st = store_stmt(im->s, SQL_IMG_SETPATH, err)) == NULL)
+    if ((st = store_stmt(im->s, SQL_IMG_PATH, err)) == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, id);
-    if (step_ok(im, st, "setting the path", err) != 0)
+    sqlite3_bind_int64(st, 1, id);
+    moved = sqlite3_step(st) != SQLITE_ROW
+            || sqlite3_column_type(st, 0) == SQLITE_NULL
+            || strcmp((const char *)sqlite3_column_text(st, 0), file) != 0;
+    sqlite3_reset(st);
+    if (moved) {
+        if ((st = store_stmt(im->s, SQL_IMG_SETPATH, err)) == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, id);
+        if (step_ok(im, st, "setting the path", err) != 0)
+            return -1;
+    }
+    if (k != NULL && (r = set_label(im, id, k, NULL, true, err)) < 0)
         return -1;
-    im->res->changed++;
-    if (k != NULL)
-        return set_label(im, id, k, NULL, true, err);
+    if (moved || r > 0)
+        im->res->changed++;
+    else
+        im->res->unchanged++;
     return 0;
 }
 
@@ -597,21 +693,23 @@ out:
 
 /* ---- predictions --------------------------------------------------- */
 
+/* Predictions never hold the write lock while the file is read: every row
+ * is parsed, checked against the project (a read, no lock) and staged in
+ * a TEMP table; one short final transaction then inserts the staged rows
+ * and rebuilds the candidates of their images, so readers see all of the
+ * file or none of it, and a reviewer's mark waits only for that step. */
 static const char SQL_MODEL_GET[] = "SELECT id FROM model WHERE name = ?";
-static const char SQL_MODEL_ADD[] = "INSERT INTO model(name) VALUES(?)";
 static const char SQL_PRED_NEXT_RANK[] =
     "SELECT coalesce(max(rank), 0) + 1 FROM prediction"
     " WHERE image = ? AND model = ?";
-static const char SQL_PRED_INSERT[] =
-    "INSERT INTO prediction(image, model, rank, class, score)"
+static const char SQL_PRED_TAKEN[] =
+    "SELECT rank, class FROM prediction WHERE image = ?1 AND model = ?2"
+    " AND (rank = ?3 OR class = ?4) LIMIT 1";
+static const char SQL_STAGE_ROW[] =
+    "INSERT INTO temp.stage_pred(image, model, rank, class, score)"
     " VALUES(?, ?, ?, ?, ?)";
-static const char SQL_CAND_REBUILD[] =
-    "INSERT INTO candidate(image, class, n_models, mean_rank)"
-    " SELECT image, class, count(DISTINCT model), avg(rank)"
-    " FROM prediction WHERE true GROUP BY image, class"
-    " ON CONFLICT(image, class) DO UPDATE SET n_models = excluded.n_models,"
-    " mean_rank = excluded.mean_rank";
 
+/* The stored id of model `name`, or 0 when it is new to the project. */
 static int64_t
 model_id(struct imp *im, const char *name, rl_strmap *models, rl_err *err)
 {
@@ -623,18 +721,143 @@ model_id(struct imp *im, const char *name, rl_strmap *models, rl_err *err)
     if ((st = store_stmt(im->s, SQL_MODEL_GET, err)) == NULL)
         return -1;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0);
-    } else {
-        if ((st = store_stmt(im->s, SQL_MODEL_ADD, err)) == NULL)
-            return -1;
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-        if (step_ok(im, st, "adding the model", err) != 0)
-            return -1;
-        id = sqlite3_last_insert_rowid(im->s->db);
-    }
+    id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
     rl_strmap_put(models, name, id);
     return id;
+}
+
+/* The rank of a row without one: after the model's stored and staged
+ * predictions of that image. */
+static long
+next_rank(struct imp *im, rl_strmap *ranks, const char *key, int64_t img,
+          int64_t mid)
+{
+    int64_t next = rl_strmap_get(ranks, key, -1);
+    sqlite3_stmt *st;
+
+    if (next < 0) {
+        next = 1;
+        if (mid > 0 && (st = store_stmt(im->s, SQL_PRED_NEXT_RANK, NULL))
+            != NULL) {
+            sqlite3_bind_int64(st, 1, img);
+            sqlite3_bind_int64(st, 2, mid);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                next = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+        }
+    }
+    return (long)next;
+}
+
+/* Checks one row against the file so far and the stored predictions, and
+ * stages it. */
+static int
+stage_prediction(struct imp *im, rl_strmap *ranks, rl_buf *key, int64_t img,
+                 const char *mname, int64_t mid, long rank,
+                 const rl_class *k, bool has_score, double score,
+                 rl_err *err)
+{
+    char *base;
+    sqlite3_stmt *st;
+
+    rl_buf_reset(key);
+    rl_buf_printf(key, "%lld\t%s", (long long)img, mname);
+    base = rl_xstrdup(rl_buf_str(key));
+    if (rank == 0)
+        rank = next_rank(im, ranks, base, img, mid);
+    {
+        int64_t known = rl_strmap_get(ranks, base, 1);
+
+        rl_strmap_put(ranks, base, rank + 1 > known ? rank + 1 : known);
+    }
+    rl_buf_printf(key, "\t%lld", (long long)k->id);
+    if (dup_check(im, rl_buf_str(key), "wnid", err) != 0)
+        goto fail;
+    rl_buf_reset(key);
+    rl_buf_printf(key, "%s\t#%ld", base, rank);
+    if (rl_strmap_get(&im->seen, rl_buf_str(key), -1) >= 0)
+        goto taken;
+    rl_strmap_put(&im->seen, rl_buf_str(key), rl_csv_line(im->csv));
+    if (mid > 0) {
+        bool clash;
+
+        if ((st = store_stmt(im->s, SQL_PRED_TAKEN, err)) == NULL)
+            goto fail;
+        sqlite3_bind_int64(st, 1, img);
+        sqlite3_bind_int64(st, 2, mid);
+        sqlite3_bind_int64(st, 3, rank);
+        sqlite3_bind_int64(st, 4, k->id);
+        clash = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_reset(st);
+        if (clash)
+            goto taken;
+    }
+    if ((st = store_stmt(im->s, SQL_STAGE_ROW, err)) == NULL)
+        goto fail;
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_text(st, 2, mname, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, rank);
+    sqlite3_bind_int64(st, 4, k->id);
+    if (has_score)
+        sqlite3_bind_double(st, 5, score);
+    if (step_ok(im, st, "staging the prediction", err) != 0)
+        goto fail;
+    free(base);
+    return 0;
+taken:
+    bad(im, err, RL_E_DUP, "rank", "duplicate key: model '%.60s' has a "
+        "prediction at rank %ld or of class %s for this image already",
+        mname, rank, k->wnid);
+fail:
+    free(base);
+    return -1;
+}
+
+/* Predictions stored so far, as a generation number in meta: the final
+ * step knows whether the candidates staged from a snapshot still hold. */
+static int64_t
+predictions_gen(rl_store *s)
+{
+    char *v = rl_store_meta_get(s, "predictions_gen");
+    int64_t g = v != NULL ? strtoll(v, NULL, 10) : 0;
+
+    free(v);
+    return g;
+}
+
+/* The final step: one write transaction, the staged rows in. */
+static int
+apply_predictions(struct imp *im, int64_t gen, rl_err *err)
+{
+    rl_store *s = im->s;
+    char next[32];
+    int rc = -1;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if (store_exec(s, "INSERT OR IGNORE INTO model(name) SELECT DISTINCT"
+                   " model FROM temp.stage_pred", err) != 0)
+        goto out;
+    if (store_exec(s, "INSERT INTO prediction(image, model, rank, class,"
+                   " score) SELECT p.image, m.id, p.rank, p.class, p.score"
+                   " FROM temp.stage_pred p JOIN model m ON m.name = p.model",
+                   err) != 0) {
+        if (err != NULL && err->code == RL_E_DB)
+            rl_err_prefix(err, "%s: (another import of these predictions "
+                          "ran meanwhile?)", im->path);
+        goto out;
+    }
+    /* Another import of predictions since the snapshot: group again. */
+    if (predictions_gen(s) == gen)
+        rc = log_candidates_apply_staged(s, err);
+    else
+        rc = log_candidates_rebuild_staged(s, err);
+    snprintf(next, sizeof next, "%lld", (long long)gen + 1);
+    if (rc == 0)
+        rc = rl_store_meta_set(s, "predictions_gen", next, err);
+out:
+    return rl_store_end(s, rc, err);
 }
 
 int
@@ -643,10 +866,12 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
                       rl_err *err)
 {
     struct imp im;
-    rl_strmap models = {0};
+    rl_strmap models = {0}, ranks = {0};
     int ci, cw, cm, cr, cs, r, rc = -1;
     char *dflt_model = NULL;
     rl_buf key = {0};
+    bool staged = false, reading = false;
+    int64_t gen = 0;
 
     imp_init(&im, s, cat, path, o, res);
     if (open_csv(&im, err) != 0
@@ -659,17 +884,28 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     cr = rl_csv_col(im.csv, "rank");
     cs = rl_csv_col(im.csv, "score");
     dflt_model = im.o->model ? rl_xstrdup(im.o->model) : rl_path_stem(path);
-    if (rl_store_begin(s, err) != 0) {
-        imp_done(&im);
-        free(dflt_model);
-        return -1;
+    if (store_sound(s, err) != 0)
+        goto out;
+    /* Kept in the order of the prediction table's key, so the final
+     * insert needs no sort while it holds the lock. */
+    if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS stage_pred(image"
+                   " INTEGER, model TEXT, rank INTEGER, class INTEGER,"
+                   " score REAL, PRIMARY KEY(image, model, rank))"
+                   " WITHOUT ROWID; DELETE FROM temp.stage_pred", err) != 0)
+        goto out;
+    staged = true;
+    /* A read transaction (no write lock): one snapshot of the project for
+     * the checks, and the staging writes go to the TEMP database. */
+    if (s->depth == 0) {
+        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
+            goto out;
+        reading = true;
     }
     if (load_images(&im, err) != 0)
         goto out;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *mname = cm >= 0 ? field(&im, cm) : dflt_model;
         const rl_class *k;
-        sqlite3_stmt *st;
         int64_t img, mid;
         long rank = 0;
         double score = 0;
@@ -706,46 +942,29 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
             }
             has_score = true;
         }
-        rl_buf_reset(&key);
-        rl_buf_printf(&key, "%lld\t%lld\t%lld", (long long)img,
-                      (long long)mid, (long long)k->id);
-        if (dup_check(&im, rl_buf_str(&key), "wnid", err) != 0)
+        if (stage_prediction(&im, &ranks, &key, img, mname, mid, rank, k,
+                             has_score, score, err) != 0)
             goto out;
-        if (rank == 0) {
-            if ((st = store_stmt(s, SQL_PRED_NEXT_RANK, err)) == NULL)
-                goto out;
-            sqlite3_bind_int64(st, 1, img);
-            sqlite3_bind_int64(st, 2, mid);
-            rank = sqlite3_step(st) == SQLITE_ROW
-                   ? (long)sqlite3_column_int64(st, 0) : 1;
-        }
-        if ((st = store_stmt(s, SQL_PRED_INSERT, err)) == NULL)
-            goto out;
-        sqlite3_bind_int64(st, 1, img);
-        sqlite3_bind_int64(st, 2, mid);
-        sqlite3_bind_int64(st, 3, rank);
-        sqlite3_bind_int64(st, 4, k->id);
-        if (has_score)
-            sqlite3_bind_double(st, 5, score);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            if ((sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT)
-                bad(&im, err, RL_E_DUP, "rank", "duplicate key: model '%.60s'"
-                    " has a prediction at rank %ld or of class %s for this "
-                    "image already", mname, rank, k->wnid);
-            else
-                step_ok(&im, st, "saving the prediction", err);
-            goto out;
-        }
         im.res->created++;
     }
     if (r < 0)
         goto out;
-    if (store_exec(s, SQL_CAND_REBUILD, err) != 0)
+    gen = predictions_gen(s);
+    if (!im.o->dry_run && log_candidates_stage(s, err) != 0)
         goto out;
-    rc = 0;
+    if (reading) {
+        store_exec(s, "COMMIT", NULL);
+        reading = false;
+    }
+    rc = im.o->dry_run ? 0 : apply_predictions(&im, gen, err);
 out:
-    rc = finish(&im, rc, err);
+    if (reading)
+        store_exec(s, "ROLLBACK", NULL);
+    if (staged)
+        store_exec(s, "DROP TABLE IF EXISTS temp.stage_pred;"
+                   " DROP TABLE IF EXISTS temp.stage_cand", NULL);
     rl_strmap_free(&models);
+    rl_strmap_free(&ranks);
     rl_buf_free(&key);
     free(dflt_model);
     imp_done(&im);
@@ -754,68 +973,139 @@ out:
 
 /* ---- reviews ------------------------------------------------------- */
 
-static const char SQL_REV_GET[] =
-    "SELECT state FROM review WHERE image = ? AND class = ? AND reviewer = ?";
-static const char SQL_REV_PUT[] =
-    "INSERT INTO review(image, class, reviewer, state, updated_at)"
-    " VALUES(?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer) DO UPDATE"
-    " SET state = excluded.state, updated_at = excluded.updated_at";
-static const char SQL_CAND_ADD[] =
-    "INSERT OR IGNORE INTO candidate(image, class, n_models, added_by)"
-    " VALUES(?, ?, 0, ?)";
-static const char SQL_IMP_STEP[] =
-    "INSERT INTO step(uid, reviewer, at, kind, what)"
-    " VALUES(lower(hex(randomblob(16))), ?, ?, 'import', ?)";
-static const char SQL_FLAG_GET[] =
-    "SELECT problematic, main FROM flag WHERE image = ? AND reviewer = ?";
-static const char SQL_FLAG_PUT[] =
-    "INSERT INTO flag(image, reviewer, problematic, main, updated_at)"
-    " VALUES(?1, ?2, coalesce(?3, 0), ?4, ?5) ON CONFLICT(image, reviewer)"
-    " DO UPDATE SET problematic = coalesce(?3, problematic),"
-    " main = CASE WHEN ?6 THEN ?4 ELSE main END, updated_at = ?5";
-static const char SQL_NOTE_PUT[] =
-    "INSERT INTO flag(image, reviewer, note, updated_at) VALUES(?1, ?2, ?3, ?4)"
-    " ON CONFLICT(image, reviewer) DO UPDATE SET note = ?3, updated_at = ?4";
+/* Reviews are read and checked without the write lock: each change a row
+ * makes is staged in memory (an overlay over the project, so later rows
+ * of the file see earlier ones); one final transaction then hands them to
+ * the review log, one import step per reviewer named in the file. */
+struct staged {
+    size_t who;            /* index in rev_ctx.who */
+    int64_t image, cls;
+    const char *field;     /* static */
+    char *after;           /* owned; NULL: none */
+    int64_t at;
+    long line;             /* for a message should the final step fail */
+};
 
 struct rev_ctx {
-    rl_strmap steps;       /* reviewer -> import step id */
+    rl_strmap whos;        /* reviewer -> index in `who` */
+    char **who;            /* reviewers with changes (owned) */
+    size_t n_who, cap_who;
+    struct staged *ch;     /* staged changes, in file order */
+    size_t n_ch, cap_ch;
+    rl_strmap overlay;     /* "who image cls field" -> 1 + index in ch */
+    rl_buf key;            /* scratch for overlay keys */
     rl_strmap reviewers;   /* reviewer -> small number for dup keys */
     rl_u64set seen;        /* (image, class, reviewer) keys */
     int64_t now;
     char *what;            /* "import FILE" */
+    int row;               /* what this row did: an rl_import_result
+                              bucket, the strongest (new > changed) */
 };
 
-static int64_t
-import_step(struct imp *im, struct rev_ctx *rc, const char *reviewer,
-            rl_err *err)
-{
-    int64_t id = rl_strmap_get(&rc->steps, reviewer, -1);
-    sqlite3_stmt *st;
+enum { ROW_EMPTY, ROW_UNCHANGED, ROW_CHANGED, ROW_NEW };
 
-    if (id >= 0)
-        return id;
-    if ((st = store_stmt(im->s, SQL_IMP_STEP, err)) == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, rc->now);
-    sqlite3_bind_text(st, 3, rc->what, -1, SQLITE_STATIC);
-    if (step_ok(im, st, "logging the import", err) != 0)
-        return -1;
-    id = sqlite3_last_insert_rowid(im->s->db);
-    rl_strmap_put(&rc->steps, reviewer, id);
-    return id;
+static void
+row_did(struct rev_ctx *rc, int what)
+{
+    if (what > rc->row)
+        rc->row = what;
 }
 
-static int
-log_ev(struct imp *im, int64_t step, int64_t image, int64_t cls,
-       const char *fieldname, const char *before, const char *after,
-       rl_err *err)
+static const char *
+overlay_key(struct rev_ctx *rc, const char *reviewer, int64_t img,
+            int64_t cls, const char *fieldname)
 {
-    if (store_event(im->s, step, image, cls, fieldname, before, after, err)
-        == 0)
-        return 0;
-    rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
-    return -1;
+    rl_buf_reset(&rc->key);
+    rl_buf_printf(&rc->key, "%s\t%lld\t%lld\t%s", reviewer, (long long)img,
+                  (long long)cls, fieldname);
+    return rl_buf_str(&rc->key);
+}
+
+/* The value as the import would leave it so far (the caller frees). */
+static char *
+import_value(struct imp *im, struct rev_ctx *rc, const char *reviewer,
+             int64_t img, int64_t cls, const char *fieldname)
+{
+    int64_t i = rl_strmap_get(&rc->overlay, overlay_key(rc, reviewer, img,
+                              cls, fieldname), 0);
+
+    if (i > 0)
+        return rc->ch[i - 1].after ? rl_xstrdup(rc->ch[i - 1].after) : NULL;
+    return log_value(im->s, reviewer, img, cls, fieldname);
+}
+
+/* Stages one change of the current row (nothing when before == after). */
+static void
+import_put(struct imp *im, struct rev_ctx *rc, const char *reviewer,
+           int64_t img, int64_t cls, const char *fieldname,
+           const char *before, const char *after, int64_t at)
+{
+    int64_t w = rl_strmap_get(&rc->whos, reviewer, -1);
+    struct staged *c;
+
+    if (log_same(fieldname, before, after))
+        return;
+    if (w < 0) {
+        rl_grow(&rc->who, &rc->cap_who, rc->n_who + 1, sizeof *rc->who);
+        rc->who[rc->n_who] = rl_xstrdup(reviewer);
+        w = (int64_t)rc->n_who++;
+        rl_strmap_put(&rc->whos, reviewer, w);
+    }
+    rl_grow(&rc->ch, &rc->cap_ch, rc->n_ch + 1, sizeof *rc->ch);
+    c = &rc->ch[rc->n_ch++];
+    c->who = (size_t)w;
+    c->image = img;
+    c->cls = cls;
+    c->field = fieldname;
+    c->after = after != NULL ? rl_xstrdup(after) : NULL;
+    c->at = at;
+    c->line = rl_csv_line(im->csv);
+    rl_strmap_put(&rc->overlay, overlay_key(rc, reviewer, img, cls,
+                                            fieldname), (int64_t)rc->n_ch);
+}
+
+/* The final step: every staged change through the review log, in one
+ * write transaction. A value changed since it was read (by a mark made
+ * meanwhile) is logged with its new `before`. */
+static int
+apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
+{
+    log_step *sp = rl_xcalloc(rc->n_who + 1, sizeof *sp);
+    bool *open = rl_xcalloc(rc->n_who + 1, sizeof *open);
+    size_t i;
+    int r = 0;
+
+    if (rl_store_begin(im->s, err) != 0) {
+        free(sp);
+        free(open);
+        return -1;
+    }
+    for (i = 0; r == 0 && i < rc->n_ch; i++) {
+        struct staged *c = &rc->ch[i];
+        char *now;
+
+        if (!open[c->who]) {
+            if (log_begin(im->s, &sp[c->who], LOG_IMPORT, rc->who[c->who],
+                          rc->what, 0, err) != 0) {
+                r = -1;
+                break;
+            }
+            open[c->who] = true;
+        }
+        now = log_value(im->s, rc->who[c->who], c->image, c->cls, c->field);
+        if (log_put(&sp[c->who], c->image, c->cls, c->field, now, c->after,
+                    c->at, err) != 0) {
+            rl_err_prefix(err, "%s:%ld", im->path, c->line);
+            r = -1;
+        }
+        free(now);
+    }
+    for (i = 0; i < rc->n_who; i++)
+        if (open[i])
+            r = log_end(&sp[i], r, NULL) != 0 ? -1 : r;
+    free(sp);
+    free(open);
+    return rl_store_end(im->s, r, err);
 }
 
 static int
@@ -823,11 +1113,9 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
            const rl_class *k, const char *reviewer, rl_state state,
            int64_t at, const char *col, rl_err *err)
 {
-    int64_t rnum = rl_strmap_get(&rc->reviewers, reviewer, -1), step;
+    int64_t rnum = rl_strmap_get(&rc->reviewers, reviewer, -1);
     uint64_t key;
-    sqlite3_stmt *st;
-    char *before = NULL;
-    int r;
+    char *before, *cand;
 
     if (rnum < 0) {
         rnum = (int64_t)rc->reviewers.n + 1;
@@ -838,100 +1126,56 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
         return bad(im, err, RL_E_DUP, col, "duplicate key: %s has a verdict "
                    "on %s by this reviewer earlier in the file", field(im,
                    rl_csv_col(im->csv, "image")), k->wnid);
-    if ((step = import_step(im, rc, reviewer, err)) < 0)
-        return -1;
-    if ((st = store_stmt(im->s, SQL_CAND_ADD, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_int64(st, 2, k->id);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
-    if (step_ok(im, st, "adding the candidate", err) != 0)
-        return -1;
-    if ((st = store_stmt(im->s, SQL_REV_GET, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_int64(st, 2, k->id);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        before = store_col_dup(st, 0);
-    sqlite3_reset(st);
-    if (before != NULL && strcmp(before, rl_state_name(state)) == 0) {
-        im->res->unchanged++;
-        free(before);
-        return 0;
-    }
-    if ((st = store_stmt(im->s, SQL_REV_PUT, err)) == NULL) {
-        free(before);
-        return -1;
-    }
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_int64(st, 2, k->id);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, rl_state_name(state), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, at);
-    r = step_ok(im, st, "saving the review", err);
-    if (r == 0)
-        r = log_ev(im, step, img, k->id, "state", before,
-                   rl_state_name(state), err);
-    if (before != NULL)
-        im->res->changed++;
-    else
-        im->res->created++;
+    /* A class no model proposed becomes a candidate the reviewer added. */
+    cand = import_value(im, rc, reviewer, img, k->id, "candidate");
+    if (cand == NULL)
+        import_put(im, rc, reviewer, img, k->id, "candidate", NULL, reviewer,
+                   0);
+    free(cand);
+    before = import_value(im, rc, reviewer, img, k->id, "state");
+    import_put(im, rc, reviewer, img, k->id, "state", before,
+               rl_state_name(state), at);
+    row_did(rc, before == NULL ? ROW_NEW
+            : strcmp(before, rl_state_name(state)) != 0 ? ROW_CHANGED
+            : ROW_UNCHANGED);
     free(before);
-    return r;
+    return 0;
 }
 
-/* problematic: -1 leave, 0/1 set; main: has_main with class or NULL.
- * Sets *wrote (may be NULL) to 1 for a new flag, 2 for a changed one. */
+/* One flag field of an import row: staged if it differs. */
+static int
+put_flag_field(struct imp *im, struct rev_ctx *rc, int64_t img,
+               const char *reviewer, const char *fieldname, const char *after,
+               int64_t at, rl_err *err)
+{
+    char *before = import_value(im, rc, reviewer, img, 0, fieldname);
+
+    (void)err;
+    /* No flag row yet (no value at all) is a new flag, as a first
+     * verdict is a new verdict. */
+    row_did(rc, log_same(fieldname, before, after) ? ROW_UNCHANGED
+            : before == NULL ? ROW_NEW : ROW_CHANGED);
+    import_put(im, rc, reviewer, img, 0, fieldname, before, after, at);
+    free(before);
+    return 0;
+}
+
+/* problematic: -1 leave, 0/1 set; main: has_main with class or NULL. */
 static int
 put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
          int problematic, bool has_main, const rl_class *main, int64_t at,
-         int *wrote, rl_err *err)
+         rl_err *err)
 {
-    sqlite3_stmt *st = store_stmt(im->s, SQL_FLAG_GET, err);
-    int old_p = 0;
-    int64_t old_main = 0, step;
-    char b[32], a[32];
-    bool had = false;
+    char a[32];
 
-    if (st == NULL)
+    if (problematic >= 0
+        && put_flag_field(im, rc, img, reviewer, "problematic",
+                          problematic ? "1" : "0", at, err) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        old_p = sqlite3_column_int(st, 0);
-        old_main = sqlite3_column_int64(st, 1);
-        had = true;
-    }
-    sqlite3_reset(st);
-    if ((problematic < 0 || problematic == old_p)
-        && (!has_main || (main ? main->id : 0) == old_main))
-        return 0;
-    if ((step = import_step(im, rc, reviewer, err)) < 0)
-        return -1;
-    if ((st = store_stmt(im->s, SQL_FLAG_PUT, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-    if (problematic >= 0)
-        sqlite3_bind_int(st, 3, problematic);
-    if (main != NULL)
-        sqlite3_bind_int64(st, 4, main->id);
-    sqlite3_bind_int64(st, 5, at);
-    sqlite3_bind_int(st, 6, has_main);
-    if (step_ok(im, st, "saving the flag", err) != 0)
-        return -1;
-    if (wrote != NULL)
-        *wrote = had ? 2 : 1;
-    if (problematic >= 0 && problematic != old_p
-        && log_ev(im, step, img, 0, "problematic", old_p ? "1" : "0",
-                  problematic ? "1" : "0", err) != 0)
-        return -1;
-    if (has_main && (main ? main->id : 0) != old_main) {
-        snprintf(b, sizeof b, "%lld", (long long)old_main);
+    if (has_main) {
         snprintf(a, sizeof a, "%lld", (long long)(main ? main->id : 0));
-        if (log_ev(im, step, img, 0, "main", old_main ? b : NULL,
-                   main ? a : NULL, err) != 0)
+        if (put_flag_field(im, rc, img, reviewer, "main", main ? a : NULL,
+                           at, err) != 0)
             return -1;
     }
     return 0;
@@ -956,6 +1200,19 @@ rl_reviewer_valid(const char *s)
             return false;
     }
     return true;
+}
+
+/* Counts the row just read in exactly one bucket of the result. */
+static void
+count_row(struct imp *im, struct rev_ctx *rc)
+{
+    switch (rc->row) {
+    case ROW_NEW: im->res->created++; break;
+    case ROW_CHANGED: im->res->changed++; break;
+    case ROW_UNCHANGED: im->res->unchanged++; break;
+    default: im->res->empty++; break;
+    }
+    rc->row = ROW_EMPTY;
 }
 
 static int
@@ -1046,32 +1303,14 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
             return bad(im, err, RL_E_PARSE, "wnid", "empty, but the row has "
                        "a state");
         }
-        if (prob >= 0) {
-            int wrote = 0;
-
-            if (put_flag(im, rc, img, reviewer, prob, false, NULL, at,
-                         &wrote, err) != 0)
-                return -1;
-            /* A row with only a flag is counted like any other row. */
-            if (*wnid == '\0' && wrote == 1)
-                im->res->created++;
-            else if (*wnid == '\0' && wrote == 2)
-                im->res->changed++;
-            else if (*wnid == '\0')
-                im->res->unchanged++;
-        }
-        if (cn >= 0 && *field(im, cn) != '\0') {
-            sqlite3_stmt *st = store_stmt(im->s, SQL_NOTE_PUT, err);
-
-            if (st == NULL)
-                return -1;
-            sqlite3_bind_int64(st, 1, img);
-            sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 3, field(im, cn), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(st, 4, at);
-            if (step_ok(im, st, "saving the note", err) != 0)
-                return -1;
-        }
+        if (prob >= 0 && put_flag(im, rc, img, reviewer, prob, false, NULL,
+                                  at, err) != 0)
+            return -1;
+        if (cn >= 0 && *field(im, cn) != '\0'
+            && put_flag_field(im, rc, img, reviewer, "note", field(im, cn),
+                              at, err) != 0)
+            return -1;
+        count_row(im, rc);
     }
     return r < 0 ? -1 : 0;
 }
@@ -1132,9 +1371,10 @@ import_wide(struct imp *im, struct rev_ctx *rc, rl_err *err)
         if (cm >= 0 && *field(im, cm) != '\0'
             && (main = class_field(im, "main", field(im, cm), err)) == NULL)
             return -1;
-        if (put_flag(im, rc, img, reviewer, prob, cm >= 0, main, rc->now, NULL,
+        if (put_flag(im, rc, img, reviewer, prob, cm >= 0, main, rc->now,
                      err) != 0)
             return -1;
+        count_row(im, rc);
     }
     return r < 0 ? -1 : 0;
 }
@@ -1145,6 +1385,8 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 {
     struct imp im;
     struct rev_ctx rc;
+    size_t i;
+    bool reading = false;
     int r = -1;
 
     imp_init(&im, s, cat, path, o, res);
@@ -1159,8 +1401,14 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 
         rc.what = rl_xasprintf("import %s", b ? b + 1 : path);
     }
-    if (rl_store_begin(s, err) != 0)
+    if (store_sound(s, err) != 0)
         goto done;
+    /* Reading and checking: a read transaction, no write lock. */
+    if (s->depth == 0) {
+        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
+            goto done;
+        reading = true;
+    }
     if (load_images(&im, err) == 0) {
         if (rl_csv_col(im.csv, "wnid") < 0
             && rl_csv_col(im.csv, "correct") >= 0)
@@ -1168,9 +1416,24 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
         else
             r = import_long(&im, &rc, err);
     }
-    r = finish(&im, r, err);
+    if (reading) {
+        store_exec(s, "COMMIT", NULL);
+        reading = false;
+    }
+    if (r == 0 && !im.o->dry_run && rc.n_ch > 0)
+        r = apply_reviews(&im, &rc, err);
 done:
-    rl_strmap_free(&rc.steps);
+    if (reading)
+        store_exec(s, "ROLLBACK", NULL);
+    for (i = 0; i < rc.n_who; i++)
+        free(rc.who[i]);
+    free(rc.who);
+    for (i = 0; i < rc.n_ch; i++)
+        free(rc.ch[i].after);
+    free(rc.ch);
+    rl_strmap_free(&rc.whos);
+    rl_strmap_free(&rc.overlay);
+    rl_buf_free(&rc.key);
     rl_strmap_free(&rc.reviewers);
     rl_u64set_free(&rc.seen);
     free(rc.what);
@@ -1180,34 +1443,14 @@ done:
 
 /* ---- export -------------------------------------------------------- */
 
-/* One image's consensus while exporting. */
+/* One image's consensus labels while exporting, in class index order. */
 struct cons {
-    int64_t image;
-    /* per class: counts of each state; classes in index order */
     struct cstate {
         const rl_class *cls;
-        int n[RL_STATE_COUNT];
+        rl_state state;    /* the consensus rule's answer */
     } *c;
     size_t n, cap;
 };
-
-static rl_state
-decide(const struct cstate *c)
-{
-    int best = 0, i, ties = 0;
-    rl_state st = RL_STATE_NONE;
-
-    for (i = 1; i < RL_STATE_COUNT; i++) {
-        if (c->n[i] > best) {
-            best = c->n[i];
-            st = (rl_state)i;
-            ties = 0;
-        } else if (c->n[i] == best && best > 0) {
-            ties++;
-        }
-    }
-    return ties > 0 ? RL_STATE_UNCLEAR : st;
-}
 
 static int
 cmp_cstate(const void *a, const void *b)
@@ -1217,6 +1460,36 @@ cmp_cstate(const void *a, const void *b)
     return (x->cls->idx > y->cls->idx) - (x->cls->idx < y->cls->idx);
 }
 
+/* The pairs of image `id` in `c` (sorted by image, then class): their
+ * consensus into `cs`. */
+static void
+image_consensus(const rl_consensus *c, const rl_catalog *cat, int64_t id,
+                struct cons *cs)
+{
+    size_t lo = 0, hi = c->n;
+
+    cs->n = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c->pairs[mid].image < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < c->n && c->pairs[lo].image == id; lo++) {
+        const rl_class *k = rl_catalog_by_id(cat, c->pairs[lo].cls);
+
+        if (k == NULL || c->pairs[lo].state == RL_STATE_NONE)
+            continue;
+        rl_grow(&cs->c, &cs->cap, cs->n + 1, sizeof *cs->c);
+        cs->c[cs->n].cls = k;
+        cs->c[cs->n++].state = c->pairs[lo].state;
+    }
+    if (cs->n > 1)
+        qsort(cs->c, cs->n, sizeof *cs->c, cmp_cstate);
+}
+
 static void
 write_list(FILE *out, const struct cons *cs, rl_state want, bool json)
 {
@@ -1224,7 +1497,7 @@ write_list(FILE *out, const struct cons *cs, rl_state want, bool json)
     bool first = true;
 
     for (i = 0; i < cs->n; i++) {
-        if (decide(&cs->c[i]) != want)
+        if (cs->c[i].state != want)
             continue;
         if (json)
             fprintf(out, first ? "%d" : ", %d", cs->c[i].cls->idx);
@@ -1278,28 +1551,27 @@ static int
 export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
                const char *reviewer, FILE *out, rl_err *err)
 {
-    sqlite3_stmt *img = NULL, *rev = NULL, *flg = NULL;
+    sqlite3_stmt *img = NULL, *flg = NULL;
+    rl_consensus_opts co = { .rule = reviewer != NULL
+                             ? RL_CONSENSUS_REVIEWER : RL_CONSENSUS_MAJORITY,
+                             .reviewer = reviewer };
+    rl_consensus c = {0};
     struct cons cs = {0};
     bool json = fmt == RL_EXPORT_REAL_JSON, first = true;
     rl_buf row = {0};
-    int rc = -1, have_rev, r, rr;
+    int rc = -1, r;
 
-    /* Two ordered scans merged by image id order of names: images by name
-     * and their verdicts joined to the same order. */
+    /* The labels come from the one consensus rule (consensus.c): an
+     * adjudicator's verdict is final, then majority or one reviewer. */
+    if (rl_consensus_compute(s, &co, &c, err) != 0) {
+        if (err != NULL && err->code == RL_E_NOTFOUND)
+            rl_err_clear(err);      /* NAME has no review: empty lists */
+        else
+            return -1;
+    }
     if (sqlite3_prepare_v2(s->db,
             "SELECT i.id, i.name, c.wnid FROM image i"
             " LEFT JOIN class c ON c.id = i.label ORDER BY i.name", -1, &img,
-            NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(s->db,
-            "SELECT r.image, r.class, r.state, count(*) FROM review r"
-            " JOIN image i ON i.id = r.image"
-            /* An adjudicator's verdict settles its pair: then only the
-             * adjudicators' rows count, under either rule. */
-            " WHERE (r.role = 'adjudicator' OR NOT EXISTS (SELECT 1 FROM"
-            "  review a WHERE a.image = r.image AND a.class = r.class"
-            "  AND a.role = 'adjudicator'))"
-            " AND (?1 IS NULL OR r.reviewer = ?1 OR r.role = 'adjudicator')"
-            " GROUP BY i.name, r.class, r.state ORDER BY i.name", -1, &rev,
             NULL) != SQLITE_OK
         || sqlite3_prepare_v2(s->db,
             "SELECT max(problematic),"
@@ -1312,41 +1584,17 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
         store_dberr(s, err, "export");
         goto out;
     }
-    if (reviewer != NULL) {
-        sqlite3_bind_text(rev, 1, reviewer, -1, SQLITE_STATIC);
+    if (reviewer != NULL)
         sqlite3_bind_text(flg, 2, reviewer, -1, SQLITE_STATIC);
-    }
     if (json)
         fputs("[", out);
     else
         fputs("image,original,correct,wrong,unclear,dont_know,problematic,"
               "main\n", out);
-    have_rev = (rr = sqlite3_step(rev)) == SQLITE_ROW;
     while ((r = sqlite3_step(img)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(img, 0);
-        size_t i;
 
-        cs.n = 0;
-        while (have_rev && sqlite3_column_int64(rev, 0) == id) {
-            const rl_class *k = rl_catalog_by_id(cat,
-                                                 sqlite3_column_int64(rev, 1));
-            rl_state st;
-
-            if (k != NULL && rl_state_parse(
-                    (const char *)sqlite3_column_text(rev, 2), &st) == 0) {
-                for (i = 0; i < cs.n && cs.c[i].cls != k; i++)
-                    ;
-                if (i == cs.n) {
-                    rl_grow(&cs.c, &cs.cap, cs.n + 1, sizeof *cs.c);
-                    memset(&cs.c[cs.n], 0, sizeof *cs.c);
-                    cs.c[cs.n++].cls = k;
-                }
-                cs.c[i].n[st] += sqlite3_column_int(rev, 3);
-            }
-            have_rev = (rr = sqlite3_step(rev)) == SQLITE_ROW;
-        }
-        if (cs.n > 1)
-            qsort(cs.c, cs.n, sizeof *cs.c, cmp_cstate);
+        image_consensus(&c, cat, id, &cs);
         if (json) {
             fputs(first ? "[" : ", [", out);
             write_list(out, &cs, RL_STATE_CORRECT, true);
@@ -1380,7 +1628,7 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
         first = false;
     }
     /* A read error ends a scan early: fail rather than export a part. */
-    if (r != SQLITE_DONE || (rr != SQLITE_ROW && rr != SQLITE_DONE)) {
+    if (r != SQLITE_DONE) {
         store_dberr(s, err, "export");
         goto out;
     }
@@ -1389,8 +1637,8 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
     rc = 0;
 out:
     sqlite3_finalize(img);
-    sqlite3_finalize(rev);
     sqlite3_finalize(flg);
+    rl_consensus_free(&c);
     free(cs.c);
     rl_buf_free(&row);
     return rc;

@@ -3,11 +3,13 @@
 #ifndef RL_CORE_INTERNAL_H
 #define RL_CORE_INTERNAL_H
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "relabel/store.h"
 
-#define STORE_NSTMT 64
+#define STORE_NSTMT 128
 
 struct rl_store {
     sqlite3 *db;                       /* the connection */
@@ -16,6 +18,20 @@ struct rl_store {
     bool failed;                       /* an inner level asked to roll back */
     bool adjudicator;                  /* verdicts are recorded with role
                                           'adjudicator' */
+    bool checked;                      /* quick_check ran before the first
+                                          write of this connection */
+    bool checking;                     /* `checker` runs it in the
+                                          background (since open) */
+    pthread_t checker;                 /* returns the finding or NULL */
+    atomic_bool check_done;            /* set by `checker` as it ends */
+    int64_t wait_limit;                /* busy: give up after (ms), 0 never */
+    int64_t wait_start;                /* busy: when this wait began */
+    int64_t wait_told;                 /* busy: last on_wait call */
+    bool (*on_wait)(void *, int64_t);  /* busy: told every ~100 ms */
+    void *wait_ctx;
+    char *damage;                      /* its finding when the file is
+                                          damaged (writes refused), or
+                                          NULL */
     struct {
         const char *sql;               /* static string: identity is key */
         sqlite3_stmt *st;
@@ -40,6 +56,14 @@ int64_t store_lookup(rl_store *s, const char *sql, const char *text);
 int store_event(rl_store *s, int64_t step, int64_t image, int64_t cls,
                 const char *field, const char *before, const char *after,
                 rl_err *err);
+/* Before the first write of a connection: PRAGMA quick_check, once. 0 if
+ * the file is sound; -1 with a message saying it is damaged and how to
+ * recover (relabel check --repair) otherwise, for every later write too.
+ * rl_store_begin calls it; so does any write outside a transaction. */
+int store_sound(rl_store *s, rl_err *err);
+/* True while the background quick check of open still runs (a write
+ * now would wait for it). */
+bool store_check_pending(rl_store *s);
 /* Copies column text (NULL stays NULL). */
 char *store_col_dup(sqlite3_stmt *st, int col);
 

@@ -21,47 +21,7 @@
 #include "relabel/consensus.h"
 #include "relabel/util.h"
 #include "internal.h"
-
-static const char *const state_names[RL_STATE_COUNT] = {
-    "", "correct", "wrong", "unclear", "dont_know"
-};
-static const char *const state_labels[RL_STATE_COUNT] = {
-    "Unreviewed", "Correct", "Wrong", "Unclear", "Don't know"
-};
-
-const char *
-rl_state_name(rl_state st)
-{
-    return st < RL_STATE_COUNT ? state_names[st] : "";
-}
-
-const char *
-rl_state_label(rl_state st)
-{
-    return st < RL_STATE_COUNT ? state_labels[st] : "?";
-}
-
-char
-rl_state_letter(rl_state st)
-{
-    static const char letters[RL_STATE_COUNT] = { '.', 'C', 'W', 'U', 'D' };
-
-    return st < RL_STATE_COUNT ? letters[st] : '?';
-}
-
-int
-rl_state_parse(const char *s, rl_state *st)
-{
-    int i;
-
-    for (i = 1; i < RL_STATE_COUNT; i++) {
-        if (s != NULL && strcmp(s, state_names[i]) == 0) {
-            *st = (rl_state)i;
-            return 0;
-        }
-    }
-    return -1;
-}
+#include "log.h"
 
 /* ---- loading ------------------------------------------------------- */
 
@@ -302,218 +262,7 @@ rl_image_cand_pos(const rl_image *img, const rl_class *cls)
     return SIZE_MAX;
 }
 
-/* ---- low-level writes (inside a transaction) ----------------------- */
-
-static const char SQL_STEP[] =
-    "INSERT INTO step(uid, reviewer, at, kind, target, what)"
-    " VALUES(lower(hex(randomblob(16))), ?, ?, ?, ?, ?)";
-static const char SQL_REVIEW_UPSERT[] =
-    "INSERT INTO review(image, class, reviewer, state, updated_at, role)"
-    " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
-    " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,"
-    " role = excluded.role";
-static const char SQL_REVIEW_DELETE[] =
-    "DELETE FROM review WHERE image = ? AND class = ? AND reviewer = ?";
-static const char SQL_FLAG_ENSURE[] =
-    "INSERT OR IGNORE INTO flag(image, reviewer, updated_at) VALUES(?, ?, ?)";
-static const char SQL_TIMING_CHANGE[] =
-    "INSERT INTO timing(image, reviewer, first_shown, last_change)"
-    " VALUES(?1, ?2, ?3, ?3) ON CONFLICT(image, reviewer)"
-    " DO UPDATE SET last_change = ?3";
-
-struct step {
-    int64_t id;            /* step row */
-    int64_t at;            /* its time */
-};
-
-static int
-step_new(rl_store *s, const char *reviewer, const char *kind, int64_t target,
-         const char *what, struct step *sp, rl_err *err)
-{
-    sqlite3_stmt *st = store_stmt(s, SQL_STEP, err);
-
-    if (st == NULL)
-        return -1;
-    sp->at = rl_now_ms();
-    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, sp->at);
-    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-    if (target > 0)
-        sqlite3_bind_int64(st, 4, target);
-    sqlite3_bind_text(st, 5, what, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        store_dberr(s, err, "logging the change");
-        return -1;
-    }
-    sp->id = sqlite3_last_insert_rowid(s->db);
-    return 0;
-}
-
-static int
-log_event(rl_store *s, const struct step *sp, int64_t image, int64_t cls,
-          const char *field, const char *before, const char *after,
-          rl_err *err)
-{
-    return store_event(s, sp->id, image, cls, field, before, after, err);
-}
-
-/* Writes a verdict value ("" or NULL: none) for one candidate. */
-static int
-put_state(rl_store *s, int64_t image, int64_t cls, const char *reviewer,
-          const char *state, int64_t at, rl_err *err)
-{
-    sqlite3_stmt *st;
-
-    if (state == NULL || *state == '\0') {
-        if ((st = store_stmt(s, SQL_REVIEW_DELETE, err)) == NULL)
-            return -1;
-        sqlite3_bind_int64(st, 1, image);
-        sqlite3_bind_int64(st, 2, cls);
-        sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
-    } else {
-        if ((st = store_stmt(s, SQL_REVIEW_UPSERT, err)) == NULL)
-            return -1;
-        sqlite3_bind_int64(st, 1, image);
-        sqlite3_bind_int64(st, 2, cls);
-        sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, state, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 5, at);
-        sqlite3_bind_text(st, 6, s->adjudicator ? "adjudicator" : "reviewer",
-                          -1, SQLITE_STATIC);
-    }
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        store_dberr(s, err, "saving the verdict");
-        return -1;
-    }
-    return 0;
-}
-
-/* Writes one flag-table field; `field` is a fixed column name. */
-static int
-put_flag(rl_store *s, int64_t image, const char *reviewer, const char *field,
-         const char *value, int64_t at, rl_err *err)
-{
-    static const char sql_prob[] = "UPDATE flag SET problematic = ?1,"
-        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
-    static const char sql_note[] = "UPDATE flag SET note = coalesce(?1, ''),"
-        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
-    static const char sql_main[] = "UPDATE flag SET main = ?1,"
-        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
-    static const char sql_done[] = "UPDATE flag SET done = ?1,"
-        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
-    const char *sql = strcmp(field, "problematic") == 0 ? sql_prob
-                      : strcmp(field, "note") == 0 ? sql_note
-                      : strcmp(field, "main") == 0 ? sql_main : sql_done;
-    sqlite3_stmt *st = store_stmt(s, SQL_FLAG_ENSURE, err);
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, image);
-    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, at);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto fail;
-    if ((st = store_stmt(s, sql, err)) == NULL)
-        return -1;
-    if (value == NULL)
-        sqlite3_bind_null(st, 1);
-    else if (sql == sql_note)
-        sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_int64(st, 1, strtoll(value, NULL, 10));
-    sqlite3_bind_int64(st, 2, image);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 4, at);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        return 0;
-fail:
-    store_dberr(s, err, "saving the flag");
-    return -1;
-}
-
-static int
-put_candidate(rl_store *s, int64_t image, int64_t cls, const char *value,
-              rl_err *err)
-{
-    static const char sql_add[] = "INSERT OR IGNORE INTO candidate(image,"
-        " class, n_models, added_by) VALUES(?, ?, 0, ?)";
-    static const char sql_del[] = "DELETE FROM candidate WHERE image = ?"
-        " AND class = ? AND n_models = 0 AND NOT EXISTS (SELECT 1 FROM"
-        " review r WHERE r.image = candidate.image"
-        " AND r.class = candidate.class)";
-    sqlite3_stmt *st = store_stmt(s, value ? sql_add : sql_del, err);
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, image);
-    sqlite3_bind_int64(st, 2, cls);
-    if (value != NULL)
-        sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        store_dberr(s, err, "saving the candidate");
-        return -1;
-    }
-    return 0;
-}
-
-/* Applies one logged value; used by actions, undo and redo alike. */
-static int
-apply(rl_store *s, const char *reviewer, int64_t image, int64_t cls,
-      const char *field, const char *value, int64_t at, rl_err *err)
-{
-    if (strcmp(field, "state") == 0)
-        return put_state(s, image, cls, reviewer, value, at, err);
-    if (strcmp(field, "candidate") == 0)
-        return put_candidate(s, image, cls, value, err);
-    return put_flag(s, image, reviewer, field, value, at, err);
-}
-
-static int
-touch_change(rl_store *s, const char *reviewer, int64_t image, int64_t at,
-             rl_err *err)
-{
-    sqlite3_stmt *st = store_stmt(s, SQL_TIMING_CHANGE, err);
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, image);
-    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, at);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        store_dberr(s, err, "saving the time");
-        return -1;
-    }
-    return 0;
-}
-
-/* A confirmed image that has a candidate without this reviewer's verdict
- * again (after x, or an undo) is no longer confirmed: clear the flag, as
- * an event of the same step. */
-static int
-unconfirm_if_open(rl_store *s, const struct step *sp, const char *reviewer,
-                  int64_t image, rl_err *err)
-{
-    static const char sql[] =
-        "UPDATE flag SET done = 0, updated_at = ?3 WHERE image = ?1"
-        " AND reviewer = ?2 AND done AND EXISTS (SELECT 1 FROM candidate c"
-        " WHERE c.image = ?1 AND NOT EXISTS (SELECT 1 FROM review r"
-        " WHERE r.image = c.image AND r.class = c.class"
-        " AND r.reviewer = ?2))";
-    sqlite3_stmt *st = store_stmt(s, sql, err);
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, image);
-    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, sp->at);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        store_dberr(s, err, "saving the flag");
-        return -1;
-    }
-    if (sqlite3_changes(s->db) == 0)
-        return 0;
-    return log_event(s, sp, image, 0, "done", "1", "0", err);
-}
+/* ---- writes: every one through the review log (log.c) ------------- */
 
 /* A change: field of (image, cls) from `before` to `after`. */
 struct change {
@@ -528,35 +277,28 @@ static int
 commit_step(rl_store *s, const char *reviewer, int64_t image,
             const char *what, const struct change *ch, size_t n, rl_err *err)
 {
-    struct step sp;
+    log_step sp;
     size_t i;
     int rc = -1;
 
-    if (rl_store_begin(s, err) != 0)
+    if (log_begin(s, &sp, strcmp(what, "bulk") == 0 ? LOG_BULK : LOG_MARK,
+                  reviewer, what, 0, err) != 0)
         return -1;
-    if (s->adjudicator && strcmp(what, "mark") == 0)
-        what = "adjudicate";
-    if (step_new(s, reviewer, "do", 0, what, &sp, err) != 0)
-        goto out;
-    for (i = 0; i < n; i++) {
-        if (apply(s, reviewer, image, ch[i].cls, ch[i].field, ch[i].after,
-                  sp.at, err) != 0
-            || log_event(s, &sp, image, ch[i].cls, ch[i].field, ch[i].before,
-                         ch[i].after, err) != 0)
+    for (i = 0; i < n; i++)
+        if (log_put(&sp, image, ch[i].cls, ch[i].field, ch[i].before,
+                    ch[i].after, 0, err) != 0)
             goto out;
-    }
-    if (unconfirm_if_open(s, &sp, reviewer, image, err) != 0
-        || touch_change(s, reviewer, image, sp.at, err) != 0)
+    if (log_settle(&sp, image, err) != 0)
         goto out;
     rc = 0;
 out:
-    return rl_store_end(s, rc, err);
+    return log_end(&sp, rc, err);
 }
 
 static const char *
 state_value(rl_state st)
 {
-    return st == RL_STATE_NONE ? NULL : state_names[st];
+    return st == RL_STATE_NONE ? NULL : rl_state_name(st);
 }
 
 /* ---- actions ------------------------------------------------------- */
@@ -772,77 +514,19 @@ static const char SQL_REDO_TARGET[] =
     " AND NOT EXISTS (SELECT 1 FROM step r WHERE r.target = u.target"
     "   AND r.id > u.id)"
     " ORDER BY u.id DESC LIMIT 1";
-static const char SQL_STEP_EVENTS_DESC[] =
-    "SELECT image, class, field, before, after FROM event WHERE step = ?"
-    " ORDER BY id DESC";
-
-/* Replays the events of step `source` backwards (every value back to its
- * `before`) as a new step of kind `kind` naming `target`. Counts the
- * candidate verdicts changed in info->n_marks. */
-static int
-replay(rl_store *s, const char *reviewer, int64_t source, int64_t target,
-       const char *kind, rl_step_info *info, rl_err *err)
-{
-    struct ev {
-        int64_t image, cls;
-        char *field, *before, *after;
-    } *ev = NULL;
-    size_t n = 0, cap = 0, i;
-    sqlite3_stmt *st;
-    struct step sp;
-    int rc = -1;
-
-    if ((st = store_stmt(s, SQL_STEP_EVENTS_DESC, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, source);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        rl_grow(&ev, &cap, n + 1, sizeof *ev);
-        ev[n].image = sqlite3_column_int64(st, 0);
-        ev[n].cls = sqlite3_column_int64(st, 1);
-        ev[n].field = store_col_dup(st, 2);
-        ev[n].before = store_col_dup(st, 3);
-        ev[n].after = store_col_dup(st, 4);
-        n++;
-    }
-    sqlite3_reset(st);
-    if (step_new(s, reviewer, kind, target, kind, &sp, err) != 0)
-        goto out;
-    for (i = 0; i < n; i++) {
-        if (apply(s, reviewer, ev[i].image, ev[i].cls, ev[i].field,
-                  ev[i].before, sp.at, err) != 0
-            || log_event(s, &sp, ev[i].image, ev[i].cls, ev[i].field,
-                         ev[i].after, ev[i].before, err) != 0)
-            goto out;
-        info->image = ev[i].image;
-        if (strcmp(ev[i].field, "state") == 0) {
-            info->n_marks++;
-            info->cls = ev[i].cls;
-        }
-    }
-    if (n > 0 && (unconfirm_if_open(s, &sp, reviewer, info->image, err) != 0
-                  || touch_change(s, reviewer, info->image, sp.at, err) != 0))
-        goto out;
-    rc = 0;
-out:
-    for (i = 0; i < n; i++) {
-        free(ev[i].field);
-        free(ev[i].before);
-        free(ev[i].after);
-    }
-    free(ev);
-    return rc;
-}
-
 int
 rl_review_revert(rl_store *s, const char *reviewer, bool redo,
                  rl_step_info *info, rl_err *err)
 {
     sqlite3_stmt *st;
     int64_t target = 0, source = 0;
+    log_reverted lr;
+    char note[256] = "";
     int rc = -1;
 
     memset(info, 0, sizeof *info);
     info->image = -1;
+    rl_err_clear(err);
     if (rl_store_begin(s, err) != 0)
         return -1;
     if ((st = store_stmt(s, redo ? SQL_REDO_TARGET : SQL_UNDO_TARGET, err))
@@ -862,11 +546,16 @@ rl_review_revert(rl_store *s, const char *reviewer, bool redo,
         rc = 0;
         goto out;
     }
-    rc = replay(s, reviewer, source, target, redo ? "redo" : "undo", info,
-                err);
+    rc = log_revert(s, reviewer, target, source, !redo, &lr, note,
+                    sizeof note, err);
+    info->image = lr.image;
+    info->cls = lr.cls;
+    info->n_marks = lr.n_marks;
 out:
     if (rl_store_end(s, rc, err) != 0)
         return -1;
+    if (target != 0 && note[0] != '\0')
+        rl_err_set(err, RL_E_OK, "%s", note);
     return target != 0 ? 1 : 0;
 }
 
@@ -894,25 +583,7 @@ int
 rl_review_touch(rl_store *s, const char *reviewer, int64_t image,
                 int64_t active_ms, rl_err *err)
 {
-    static const char sql[] =
-        "INSERT INTO timing(image, reviewer, first_shown, active_ms)"
-        " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(image, reviewer)"
-        " DO UPDATE SET active_ms = active_ms + ?4";
-    sqlite3_stmt *st = store_stmt(s, sql, err);
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, image);
-    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, rl_now_ms());
-    sqlite3_bind_int64(st, 4, active_ms < 0 ? 0 : active_ms);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        store_dberr(s, err, "saving the time");
-        sqlite3_reset(st);
-        return -1;
-    }
-    sqlite3_reset(st);
-    return 0;
+    return log_touch(s, reviewer, image, active_ms, err);
 }
 
 /* ---- queue --------------------------------------------------------- */
@@ -1005,12 +676,7 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
         "   AND r.reviewer = ?2),"
         " EXISTS (SELECT 1 FROM flag f WHERE f.image = ?1 AND f.problematic),"
         " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
-        "   AND r.reviewer <> ?2),"
-        " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
-        "   AND r.role = 'reviewer' GROUP BY r.class"
-        "   HAVING count(DISTINCT r.state) > 1 AND NOT EXISTS (SELECT 1"
-        "   FROM review a WHERE a.image = ?1 AND a.class = r.class"
-        "   AND a.role = 'adjudicator'))";
+        "   AND r.reviewer <> ?2)";
     int64_t last = store_int(s, "SELECT max(id) FROM event", 0);
     int64_t *ids = NULL;
     size_t n = 0, cap = 0, i;
@@ -1046,9 +712,13 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
             it->n_mine = sqlite3_column_int(st, 1);
             it->problematic = sqlite3_column_int(st, 2) != 0;
             it->others = sqlite3_column_int(st, 3) != 0;
-            it->disagree = sqlite3_column_int(st, 4) != 0;
         }
         sqlite3_reset(st);
+        if (rl_consensus_image_disputed(s, ids[i], true, &it->disagree, err)
+            != 0) {
+            free(ids);
+            return -1;
+        }
         if (*n_changed < max)
             changed[(*n_changed)++] = ids[i];
     }

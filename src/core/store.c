@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "relabel/util.h"
@@ -19,7 +22,17 @@
 
 /* Version 1: the whole model. Times are milliseconds since the epoch, UTC.
  * Reviewer names are stored as text so that copies of a project merge by
- * name. No review row means "unreviewed". */
+ * name. No review row means "unreviewed".
+ *
+ * Who writes which table (one writer each):
+ *   meta                      store.c
+ *   class, class_parent       catalog.c (rl_catalog_install)
+ *   image, model, prediction  csvio.c (imports), team.c (merge: images)
+ *   candidate, review, flag, timing, step, event
+ *                             log.c only - the review log; review.c,
+ *                             csvio.c and team.c hand it their changes
+ *   task, task_image, gold, answer   training.c
+ *   assignment                team.c (rl_assign) */
 static const char SCHEMA_V1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE class("
@@ -315,6 +328,132 @@ store_col_dup(sqlite3_stmt *st, int col)
     return t != NULL ? rl_xstrdup((const char *)t) : NULL;
 }
 
+/* SQLite 3.40 reports "NULL value in T.C" falsely for a NOT NULL column
+ * of a WITHOUT ROWID table whose primary key lists columns out of table
+ * order (our assignment table); true when the column really holds no
+ * NULL. */
+static bool
+false_null(sqlite3 *db, const char *msg)
+{
+    char table[64], col[64];
+    sqlite3_stmt *st;
+    char *sql;
+    bool none = false;
+
+    if (sscanf(msg, "NULL value in %63[^.].%63s", table, col) != 2)
+        return false;
+    sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE \"%w\" IS NULL",
+                          table, col);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        none = sqlite3_step(st) == SQLITE_ROW
+               && sqlite3_column_int64(st, 0) == 0;
+        sqlite3_finalize(st);
+    }
+    sqlite3_free(sql);
+    return none;
+}
+
+/* The first finding of `pragma` (quick_check or integrity_check) on `db`,
+ * or NULL when the file is sound. */
+static char *
+run_check(sqlite3 *db, const char *pragma)
+{
+    sqlite3_stmt *st;
+    char *bad = NULL;
+    int r = SQLITE_DONE;
+
+    if (sqlite3_prepare_v2(db, pragma, -1, &st, NULL) != SQLITE_OK)
+        return rl_xstrdup(sqlite3_errmsg(db));
+    while (bad == NULL && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+
+        if (t == NULL || (strcmp(t, "ok") != 0 && !false_null(db, t)))
+            bad = rl_xstrdup(t != NULL ? t : "?");
+    }
+    if (bad == NULL && r != SQLITE_DONE)
+        bad = rl_xstrdup(sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return bad;
+}
+
+/* The background quick check: its own read-only connection, so that
+ * opening a large project never waits for it; the first write does. */
+static void *
+check_thread(void *p)
+{
+    rl_store *s = p;
+    sqlite3 *db = NULL;
+    char *bad;
+
+    /* Lowest priority: on a busy machine the first frame comes first. */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+    if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY
+                        | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        bad = rl_xstrdup(db != NULL ? sqlite3_errmsg(db) : "cannot open");
+    } else {
+        sqlite3_busy_timeout(db, 10000);
+        bad = run_check(db, "PRAGMA quick_check");
+    }
+    sqlite3_close(db);
+    atomic_store(&s->check_done, true);
+    return bad;
+}
+
+bool
+store_check_pending(rl_store *s)
+{
+    return s->checking && !atomic_load(&s->check_done);
+}
+
+/* Waits for the background check, if one runs; its finding or NULL. */
+static char *
+check_join(rl_store *s)
+{
+    void *bad = NULL;
+
+    if (!s->checking)
+        return NULL;
+    s->checking = false;
+    pthread_join(s->checker, &bad);
+    return bad;
+}
+
+/* SQLite's busy handler: short sleeps (a waiting mark gets the lock within
+ * a few ms of its release), the caller's on_wait every ~100 ms, and the
+ * limit of rl_store_set_wait. */
+static int
+on_busy(void *p, int count)
+{
+    rl_store *s = p;
+    int64_t now = rl_now_ms(), waited;
+    struct timespec ts = { 0, 0 };
+
+    if (count == 0) {
+        s->wait_start = now;
+        s->wait_told = now;
+    }
+    waited = now - s->wait_start;
+    if (s->wait_limit > 0 && waited >= s->wait_limit)
+        return 0;
+    if (s->on_wait != NULL && now - s->wait_told >= 100) {
+        s->wait_told = now;
+        if (!s->on_wait(s->wait_ctx, waited))
+            return 0;
+    }
+    ts.tv_nsec = (count < 4 ? 1 : count < 20 ? 2 : 5) * 1000000L;
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+void
+rl_store_set_wait(rl_store *s, int64_t limit_ms,
+                  bool (*on_wait)(void *ctx, int64_t waited_ms), void *ctx)
+{
+    s->wait_limit = limit_ms < 0 ? 0 : limit_ms;
+    s->on_wait = on_wait;
+    s->wait_ctx = ctx;
+}
+
 /* Checks what kind of file this is before anything can write to it. */
 static int
 check_identity(rl_store *s, int flags, rl_err *err)
@@ -509,6 +648,7 @@ rl_store_open(const char *path, int flags, rl_err *err)
         && (name = readonly_name(path, &uri, err)) == NULL)
         return NULL;
     s = rl_xcalloc(1, sizeof *s);
+    atomic_init(&s->check_done, false);
     s->path = rl_xstrdup(path);
     oflags = (flags & RL_STORE_READONLY) ? SQLITE_OPEN_READONLY
              : SQLITE_OPEN_READWRITE;
@@ -523,7 +663,8 @@ rl_store_open(const char *path, int flags, rl_err *err)
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, 10000);
+    s->wait_limit = 10000;
+    sqlite3_busy_handler(s->db, on_busy, s);
     if (check_identity(s, flags, err) != 0)
         goto fail;
     if (!(flags & RL_STORE_READONLY)) {
@@ -537,6 +678,11 @@ rl_store_open(const char *path, int flags, rl_err *err)
         goto fail;
     if (!(flags & RL_STORE_READONLY) && migrate(s, err) != 0)
         goto fail;
+    /* A writable project gets its quick check in the background now;
+     * the first write waits for the verdict (store_sound). */
+    if (!(flags & (RL_STORE_READONLY | RL_STORE_CREATE))
+        && pthread_create(&s->checker, NULL, check_thread, s) == 0)
+        s->checking = true;
     if ((flags & RL_STORE_READONLY)
         && store_int(s, "PRAGMA user_version", 0) < RL_SCHEMA_VERSION) {
         /* An older project: upgrade it through a read-write connection,
@@ -583,6 +729,8 @@ rl_store_close(rl_store *s)
     if (s->depth > 0)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(s->db);
+    free(check_join(s));
+    free(s->damage);
     free(s->path);
     free(s);
 }
@@ -594,8 +742,32 @@ rl_store_path(const rl_store *s)
 }
 
 int
+store_sound(rl_store *s, rl_err *err)
+{
+    if (!s->checked) {
+        s->checked = true;
+        s->damage = s->checking ? check_join(s)
+                    : run_check(s->db, "PRAGMA quick_check");
+    }
+    if (s->damage == NULL)
+        return 0;
+    {
+        char *why = rl_utf8_sanitize(s->damage);
+
+        rl_err_set(err, RL_E_DB, "%s: the project file is damaged (%.60s); "
+                   "nothing was changed. See `relabel --db %s check`; "
+                   "`check --repair` copies what is readable to a new file "
+                   "and keeps this one", s->path, why, s->path);
+        free(why);
+    }
+    return -1;
+}
+
+int
 rl_store_begin(rl_store *s, rl_err *err)
 {
+    if (s->depth == 0 && store_sound(s, err) != 0)
+        return -1;
     if (s->depth == 0) {
         /* IMMEDIATE takes the write lock now, so a busy database waits
          * here (busy timeout) rather than failing at the first write. */
@@ -680,25 +852,143 @@ rl_store_adjudicator(const rl_store *s)
 int
 rl_store_check(rl_store *s, rl_err *err)
 {
-    sqlite3_stmt *st;
+    char *bad = run_check(s->db, "PRAGMA integrity_check");
+
+    if (bad == NULL)
+        return 0;
+    rl_err_set(err, RL_E_DB, "%s: integrity check: %s", s->path, bad);
+    free(bad);
+    return -1;
+}
+
+/* Removes a database file with its journal, WAL and shared memory. */
+static void
+unlink_db(const char *path)
+{
+    static const char *const ext[] = { "", "-journal", "-wal", "-shm" };
+    size_t i;
+
+    for (i = 0; i < sizeof ext / sizeof *ext; i++) {
+        char *p = rl_xasprintf("%s%s", path, ext[i]);
+
+        unlink(p);
+        free(p);
+    }
+}
+
+/* Copies table `name` of `from` into `db`, row by row, stopping at the
+ * first row that cannot be read. Returns 1 if it stopped early. */
+static int
+salvage_table(sqlite3 *from, sqlite3 *db, const char *name)
+{
+    char *sel = sqlite3_mprintf("SELECT * FROM \"%w\"", name);
+    sqlite3_stmt *in = NULL, *out = NULL;
+    int cut = 1, r, i, n;
+
+    if (sqlite3_prepare_v2(from, sel, -1, &in, NULL) != SQLITE_OK)
+        goto done;
+    n = sqlite3_column_count(in);
+    {
+        rl_buf b = {0};
+
+        rl_buf_printf(&b, "INSERT OR IGNORE INTO \"%s\" VALUES(", name);
+        for (i = 0; i < n; i++)
+            rl_buf_printf(&b, "%s?", i ? ", " : "");
+        rl_buf_printf(&b, ")");
+        r = sqlite3_prepare_v2(db, rl_buf_str(&b), -1, &out, NULL);
+        rl_buf_free(&b);
+        if (r != SQLITE_OK)
+            goto done;
+    }
+    while ((r = sqlite3_step(in)) == SQLITE_ROW) {
+        for (i = 0; i < n; i++)
+            sqlite3_bind_value(out, i + 1, sqlite3_column_value(in, i));
+        sqlite3_step(out);
+        sqlite3_reset(out);
+    }
+    cut = r != SQLITE_DONE;
+done:
+    sqlite3_finalize(in);
+    sqlite3_finalize(out);
+    sqlite3_free(sel);
+    return cut;
+}
+
+int
+rl_store_repair(const char *path, const char *dest, long *tables_cut,
+                rl_err *err)
+{
+    sqlite3 *src = NULL;
+    sqlite3_stmt *st = NULL;
+    rl_store *fresh = NULL;
+    struct stat sb;
     int rc = -1;
 
-    if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL)
-        != SQLITE_OK) {
-        store_dberr(s, err, "integrity check");
+    *tables_cut = 0;
+    if (stat(dest, &sb) == 0) {
+        rl_err_set(err, RL_E_DUP, "%s: exists already; not overwriting it",
+                   dest);
         return -1;
     }
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *r = (const char *)sqlite3_column_text(st, 0);
-
-        if (r != NULL && strcmp(r, "ok") == 0)
-            rc = 0;
-        else
-            rl_err_set(err, RL_E_DB, "%s: integrity check: %s", s->path,
-                       r ? r : "?");
+    if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        goto fail_src;
+    /* The whole file reads: a clean copy, indexes rebuilt. */
+    if (sqlite3_prepare_v2(src, "VACUUM INTO ?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_DONE) {
+            sqlite3_finalize(st);
+            sqlite3_close(src);
+            return 0;
+        }
     }
     sqlite3_finalize(st);
+    st = NULL;
+    unlink_db(dest);
+
+    /* Otherwise a new project, filled table by table from the readable
+     * rows (a separate connection reads, so a damaged page never ends
+     * the writing transaction). */
+    if ((fresh = rl_store_open(dest, RL_STORE_CREATE, err)) == NULL) {
+        sqlite3_close(src);
+        return -1;
+    }
+    if (store_exec(fresh, "PRAGMA foreign_keys=OFF", err) != 0)
+        goto out;
+    if (sqlite3_prepare_v2(fresh->db, "SELECT name FROM sqlite_schema"
+                           " WHERE type = 'table' AND name NOT LIKE"
+                           " 'sqlite_%' ORDER BY rootpage", -1, &st, NULL)
+        != SQLITE_OK)
+        goto dberr;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char *name = store_col_dup(st, 0);
+
+        if (store_exec(fresh, "BEGIN", err) != 0) {
+            free(name);
+            goto out;
+        }
+        *tables_cut += salvage_table(src, fresh->db, name);
+        free(name);
+        if (store_exec(fresh, "COMMIT", err) != 0)
+            goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = 0;
+    goto out;
+dberr:
+    store_dberr(fresh, err, "repairing");
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(src);
+    rl_store_close(fresh);
+    if (rc != 0)
+        unlink_db(dest);
     return rc;
+fail_src:
+    rl_err_set(err, RL_E_IO, "%s: cannot open: %s", path,
+               src ? sqlite3_errmsg(src) : "out of memory");
+    sqlite3_close(src);
+    return -1;
 }
 
 /* A count for the statistics; on a failed query (a damaged file) sets

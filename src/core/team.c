@@ -1,8 +1,8 @@
 /* team.c - assignment and merge (see team.h).
  *
  * Merge runs as SQL over the attached copy: temporary maps from the
- * copy's image, class and step ids to this project's, then inserts of
- * what is missing here. Values present on both sides and different are
+ * copy's image, class and step ids to this project's, then the review log
+ * (log.c) inserts what is missing here. Values present on both sides and different are
  * conflicts: reported, never resolved by guessing. */
 #include "relabel/team.h"
 
@@ -12,6 +12,7 @@
 
 #include "relabel/util.h"
 #include "internal.h"
+#include "log.h"
 
 static uint64_t
 mix(uint64_t *x)
@@ -96,6 +97,8 @@ out:
 int
 rl_assign_clear(rl_store *s, rl_err *err)
 {
+    if (store_sound(s, err) != 0)
+        return -1;
     return store_exec(s, "DELETE FROM assignment", err);
 }
 
@@ -296,13 +299,6 @@ rl_merge(rl_store *s, const char *other, FILE *conflicts,
                &bad);
     changes_of(s, "CREATE UNIQUE INDEX temp.imap_o ON imap(oid)", err, &bad);
     changes_of(s, "CREATE UNIQUE INDEX temp.cmap_o ON cmap(oid)", err, &bad);
-    /* Every candidate the copy has, with its model counts if new here. */
-    rep->candidates = changes_of(s,
-        "INSERT OR IGNORE INTO main.candidate(image, class, n_models,"
-        " mean_rank, added_by) SELECT im.lid, cm.lid, c.n_models,"
-        " c.mean_rank, c.added_by FROM o.candidate c"
-        " JOIN imap im ON im.oid = c.image JOIN cmap cm ON cm.oid = c.class",
-        err, &bad);
     if (bad)
         goto end;
     if (report_conflicts(s, conflicts, rep, err) != 0)
@@ -312,67 +308,8 @@ rl_merge(rl_store *s, const char *other, FILE *conflicts,
         " JOIN cmap cm ON cm.oid = r.class JOIN main.review l"
         " ON l.image = im.lid AND l.class = cm.lid AND l.reviewer = r.reviewer"
         " AND l.state = r.state", 0);
-    rep->reviews = changes_of(s,
-        "INSERT INTO main.review(image, class, reviewer, state, updated_at,"
-        " role) SELECT im.lid, cm.lid, r.reviewer, r.state, r.updated_at,"
-        " r.role FROM o.review r JOIN imap im ON im.oid = r.image"
-        " JOIN cmap cm ON cm.oid = r.class WHERE NOT EXISTS (SELECT 1 FROM"
-        " main.review l WHERE l.image = im.lid AND l.class = cm.lid"
-        " AND l.reviewer = r.reviewer)", err, &bad);
-    rep->flags = changes_of(s,
-        "INSERT INTO main.flag(image, reviewer, problematic, note, main,"
-        " done, updated_at) SELECT im.lid, f.reviewer, f.problematic,"
-        " f.note, (SELECT lid FROM cmap WHERE oid = f.main), f.done,"
-        " f.updated_at FROM o.flag f JOIN imap im ON im.oid = f.image"
-        " WHERE NOT EXISTS (SELECT 1 FROM main.flag l WHERE l.image = im.lid"
-        " AND l.reviewer = f.reviewer)", err, &bad);
-    /* Timing: the earliest first look, the latest change, the longer
-     * attention (max, not sum, so that merging twice changes nothing). */
-    rep->timings = changes_of(s,
-        "INSERT INTO main.timing(image, reviewer, first_shown, last_change,"
-        " active_ms) SELECT im.lid, t.reviewer, t.first_shown,"
-        " t.last_change, t.active_ms FROM o.timing t"
-        " JOIN imap im ON im.oid = t.image WHERE true"
-        " ON CONFLICT(image, reviewer) DO UPDATE SET"
-        " first_shown = min(first_shown, excluded.first_shown),"
-        " last_change = max(coalesce(last_change, 0),"
-        "   coalesce(excluded.last_change, 0)),"
-        " active_ms = max(active_ms, excluded.active_ms)"
-        " WHERE first_shown > excluded.first_shown"
-        " OR coalesce(last_change, 0) < coalesce(excluded.last_change, 0)"
-        " OR active_ms < excluded.active_ms", err, &bad);
-    /* History: steps the copy has that this lacks, by unique id. */
-    changes_of(s, "CREATE TEMP TABLE newsteps AS SELECT id AS oid FROM"
-               " o.step WHERE uid NOT IN (SELECT uid FROM main.step)", err,
-               &bad);
-    rep->steps = changes_of(s,
-        "INSERT INTO main.step(uid, reviewer, at, kind, target, what)"
-        " SELECT uid, reviewer, at, kind, NULL, what FROM o.step"
-        " WHERE id IN (SELECT oid FROM newsteps) ORDER BY id", err, &bad);
-    changes_of(s, "CREATE TEMP TABLE smap AS SELECT o2.id AS oid, l.id AS lid"
-               " FROM o.step o2 JOIN main.step l ON l.uid = o2.uid", err,
-               &bad);
-    changes_of(s, "CREATE UNIQUE INDEX temp.smap_o ON smap(oid)", err, &bad);
-    changes_of(s,
-        "UPDATE main.step SET target = (SELECT tm.lid FROM o.step os"
-        " JOIN smap tm ON tm.oid = os.target WHERE os.uid = main.step.uid)"
-        " WHERE uid IN (SELECT os.uid FROM o.step os WHERE os.id IN"
-        " (SELECT oid FROM newsteps) AND os.target IS NOT NULL)", err, &bad);
-    rep->events = changes_of(s,
-        "INSERT INTO main.event(step, image, class, field, before, after)"
-        " SELECT sm.lid, im.lid, (SELECT lid FROM cmap WHERE oid = e.class),"
-        " e.field,"
-        " CASE WHEN e.field = 'main' AND e.before IS NOT NULL THEN"
-        "  (SELECT lid FROM cmap WHERE oid = CAST(e.before AS INTEGER))"
-        "  ELSE e.before END,"
-        " CASE WHEN e.field = 'main' AND e.after IS NOT NULL THEN"
-        "  (SELECT lid FROM cmap WHERE oid = CAST(e.after AS INTEGER))"
-        "  ELSE e.after END"
-        " FROM o.event e JOIN smap sm ON sm.oid = e.step"
-        " JOIN imap im ON im.oid = e.image"
-        " WHERE e.step IN (SELECT oid FROM newsteps) ORDER BY e.id",
-        err, &bad);
-    if (bad)
+    /* The review log writes what the copy brings (log.c). */
+    if (log_merge_attached(s, rep, err) != 0)
         goto end;
     rc = 0;
 end:

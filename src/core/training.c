@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "relabel/consensus.h"
 #include "relabel/csv.h"
 #include "relabel/metrics.h"
 #include "relabel/util.h"
@@ -23,6 +24,9 @@ struct builder {
     int64_t task;
     rl_strmap pos;         /* image id (as text) -> position */
     long n;                /* images added */
+    rl_consensus cons;     /* the project's majority consensus, read on
+                              first use (gold from reviews) */
+    bool have_cons;
 };
 
 static int
@@ -191,61 +195,43 @@ out:
     return r < 0 ? -1 : 0;
 }
 
-/* Gold from the project's reviews: per class the majority state (Don't
- * know left out; a tie is unclear). */
+/* Gold from the project's reviews, by the one consensus rule (majority,
+ * an adjudicator's verdict final), with Don't know votes left out: a gold
+ * label is correct, wrong or unclear. */
 static int
 gold_from_reviews(struct builder *b, int64_t image, rl_err *err)
 {
-    static const char sql[] =
-        "SELECT class, state, count(*) FROM review WHERE image = ?"
-        " AND state <> 'dont_know' GROUP BY class, state ORDER BY class";
-    sqlite3_stmt *st = store_stmt(b->s, sql, err);
-    int64_t cls = -1;
-    int n[RL_STATE_COUNT] = {0};
-    int r;
+    rl_consensus_opts o = { .rule = RL_CONSENSUS_MAJORITY };
+    size_t lo = 0, hi;
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, image);
-    for (;;) {
-        int64_t c;
-        rl_state s;
-
-        r = sqlite3_step(st);
-        c = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2;
-        if (c != cls && cls >= 0) {
-            int best = 0, i, ties = 0;
-            rl_state win = RL_STATE_NONE;
-
-            for (i = 1; i < RL_STATE_COUNT; i++) {
-                if (n[i] > best) {
-                    best = n[i];
-                    win = (rl_state)i;
-                    ties = 0;
-                } else if (n[i] == best && best > 0) {
-                    ties++;
-                }
-            }
-            if (ties)
-                win = RL_STATE_UNCLEAR;
-            /* Rows are read ahead; the statement stays valid because
-             * add_gold uses a different cached statement. */
-            if (add_gold(b, image, cls, win, err) != 0) {
-                sqlite3_reset(st);
-                return -1;
-            }
-            memset(n, 0, sizeof n);
-        }
-        if (r != SQLITE_ROW)
-            break;
-        cls = c;
-        if (rl_state_parse((const char *)sqlite3_column_text(st, 1), &s) == 0)
-            n[s] += sqlite3_column_int(st, 2);
+    if (!b->have_cons) {
+        if (rl_consensus_compute(b->s, &o, &b->cons, err) != 0)
+            return -1;
+        b->have_cons = true;
     }
-    sqlite3_reset(st);
-    if (r != SQLITE_DONE) {
-        store_dberr(b->s, err, "reading reviews");
-        return -1;
+    hi = b->cons.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (b->cons.pairs[mid].image < image)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < b->cons.n && b->cons.pairs[lo].image == image; lo++) {
+        const rl_cpair *p = &b->cons.pairs[lo];
+        int n[RL_STATE_COUNT];
+        rl_state win = p->adjudicated;
+
+        if (win == RL_STATE_NONE) {
+            memcpy(n, p->n, sizeof n);
+            n[RL_STATE_DONT_KNOW] = 0;
+            win = rl_consensus_majority(n);
+        }
+        if (win == RL_STATE_NONE || win == RL_STATE_DONT_KNOW)
+            continue;
+        if (add_gold(b, image, p->cls, win, err) != 0)
+            return -1;
     }
     return 0;
 }
@@ -404,7 +390,7 @@ rl_task_create(rl_store *s, const rl_catalog *cat, const rl_task_spec *spec,
 {
     static const char sql[] = "INSERT INTO task(name, description,"
         " part_size, created_at) VALUES(?, ?, ?, ?)";
-    struct builder b = { s, cat, 0, {0}, 0 };
+    struct builder b = { s, cat, 0, {0}, 0, {0}, false };
     sqlite3_stmt *st;
     int rc = -1;
 
@@ -453,6 +439,7 @@ rl_task_create(rl_store *s, const rl_catalog *cat, const rl_task_spec *spec,
     rc = 0;
 out:
     rl_strmap_free(&b.pos);
+    rl_consensus_free(&b.cons);
     return rl_store_end(s, rc, err);
 }
 

@@ -273,6 +273,25 @@ typed_ahead(const rl_termreply *r)
         ungetch(codes[--n]);       /* last in, first out */
 }
 
+/* A save waiting for another writer's lock (an import, a merge): say
+ * "saving..." on the bottom line and keep waiting until it is committed,
+ * unless the program is asked to end. */
+static bool
+on_save_wait(void *ctx, int64_t waited_ms)
+{
+    struct ui_app *app = ctx;
+
+    (void)waited_ms;
+    if (got_term)
+        return false;
+    attrset(A_BOLD);
+    mvaddstr(app->rows > 0 ? app->rows - 1 : 0, 0, "saving...");
+    attrset(A_NORMAL);
+    clrtoeol();
+    refresh();
+    return true;
+}
+
 int
 ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
 {
@@ -320,6 +339,7 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     timeout(100);                  /* getch returns ERR every 100 ms */
     curs_set(0);
     ui_colors_init(app);
+    rl_store_set_wait(app->store, 0, on_save_wait, app);
 
     flags = ui_push(app, first, arg);
     if (app->depth == 0) {

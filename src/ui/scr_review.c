@@ -753,6 +753,7 @@ undo_redo(struct review *rs, bool undo)
                               &info, &e);
     int64_t image = info.image;
     const rl_class *changed = NULL;
+    const char *kept;
     char what[64], *name;
 
     if (rc < 0) {
@@ -786,6 +787,8 @@ undo_redo(struct review *rs, bool undo)
                 }
     }
     rs->saved = true;
+    /* e.msg names the values kept because someone changed them since. */
+    kept = e.msg;
     if (changed == NULL && info.cls != 0)
         changed = rl_catalog_by_id(rs->app->cat, info.cls);
     step_words(&info, what, sizeof what);
@@ -794,11 +797,11 @@ undo_redo(struct review *rs, bool undo)
         char cls[48];
 
         rl_class_short(changed, cls, sizeof cls);
-        say(rs, false, "%s: %s on %s (%s), saved", undo ? "undone"
-            : "redone", what, cls, name);
+        say(rs, false, "%s: %s on %s (%s), saved%s%s", undo ? "undone"
+            : "redone", what, cls, name, kept[0] != '\0' ? "; " : "", kept);
     } else {
-        say(rs, false, "%s: %s (%s), saved", undo ? "undone" : "redone",
-            what, name);
+        say(rs, false, "%s: %s (%s), saved%s%s", undo ? "undone" : "redone",
+            what, name, kept[0] != '\0' ? "; " : "", kept);
     }
     free(name);
     return rc;

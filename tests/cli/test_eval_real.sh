@@ -19,7 +19,7 @@ DB=$TMP/real.db
 
 rl_ok --db "$DB" init && pass "init"
 rl_ok --db "$DB" import labels "$D/val_labels.csv" --dataset val \
-    && expect_out "50000 rows, 50000 new" "50,000 original labels"
+    && expect_out "50000 rows: 50000 new" "50,000 original labels"
 # Every rated proposal wrong, then ReaL's labels correct (overwriting).
 rl_ok --db "$DB" import reviews "$D/real_proposals.csv" --state wrong \
     && expect_out "184962 rows" "184,962 rated proposals"

@@ -90,7 +90,7 @@ expect_eq "$(strip_reasons "$TMP/tfds1.json")" "$(strip_reasons "$TMP/tfds2.json
 before=$(q "$db" 'SELECT count(*) FROM event')
 rl --db "$db" import reviews "$TMP/long1.csv"
 expect_rc 0 "re-import of the long export"
-expect_out "0 new, 0 changed, 12 unchanged" "changes no verdict"
+expect_out "0 new, 0 changed, 0 empty (no label), 12 unchanged" "changes no verdict"
 expect_eq "$(q "$db" 'SELECT count(*) FROM event')" "$before" "and logs nothing"
 
 finish

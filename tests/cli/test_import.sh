@@ -16,14 +16,14 @@ F=$FIX/labels.csv
 before=$(sha "$db")
 rl --db "$db" import labels "$F" --dry-run
 expect_rc 0 "labels --dry-run"
-expect_out "dry run, nothing stored: $F: 5 rows, 5 new, 0 changed, 0 unchanged" \
+expect_out "dry run, nothing stored: $F: 5 rows: 5 new, 0 changed, 0 empty (no label), 0 unchanged" \
     "dry run reports what it would do"
 expect_eq "$(sha "$db")" "$before" "dry run leaves the project byte-for-byte unchanged"
 expect_eq "$(q "$db" 'SELECT count(*) FROM image')" 0 "dry run stored no image"
 
 rl --db "$db" import labels "$F"
 expect_rc 0 "import labels"
-expect_out "$F: 5 rows, 5 new, 0 changed, 0 unchanged" "labels: 5 new"
+expect_out "$F: 5 rows: 5 new, 0 changed, 0 empty (no label), 0 unchanged" "labels: 5 new"
 expect_eq "$(q "$db" 'SELECT count(*) FROM image')" 5 "5 images stored"
 expect_eq "$(q "$db" 'SELECT count(*) FROM candidate')" 5 "each original label is a candidate"
 expect_eq "$(q "$db" "SELECT c.wnid FROM image i JOIN class c ON c.id = i.label WHERE i.name = 'ILSVRC2012_val_00000003.JPEG'")" \
@@ -31,12 +31,25 @@ expect_eq "$(q "$db" "SELECT c.wnid FROM image i JOIN class c ON c.id = i.label 
 expect_eq "$(q "$db" "SELECT count(*) FROM image WHERE name = 'odd, \"name\".JPEG'")" 1 \
     "a quoted name with a comma and quotes is stored unquoted"
 rl --db "$db" import labels "$F"
-expect_out "$F: 5 rows, 0 new, 0 changed, 5 unchanged" "labels again: 5 unchanged"
+expect_out "$F: 5 rows: 0 new, 0 changed, 0 empty (no label), 5 unchanged" "labels again: 5 unchanged"
+# A dataset tag on the same labels is stored (eval's dataset:TAG subsets).
+sqlite3 -csv -header "$db" "SELECT i.name AS image, c.wnid AS wnid FROM image i
+    JOIN class c ON c.id = i.label ORDER BY i.name" >"$TMP/labels_notag.csv"
+F=$TMP/labels_notag.csv
+rl --db "$db" import labels "$F" --dataset v2
+expect_rc 0 "labels again with --dataset v2"
+expect_out "$F: 5 rows: 0 new, 5 changed, 0 empty (no label), 0 unchanged" \
+    "the tag changes all 5 rows"
+expect_eq "$(q "$db" "SELECT count(*) FROM image WHERE dataset = 'v2'")" 5 \
+    "the tag is stored although every label is the same"
+rl --db "$db" import labels "$F" --dataset v2
+expect_out "$F: 5 rows: 0 new, 0 changed, 0 empty (no label), 5 unchanged" \
+    "the same tag again: unchanged"
 
 F=$FIX/predictions.csv
 rl --db "$db" import predictions "$F"
 expect_rc 0 "import predictions"
-expect_out "$F: 9 rows, 9 new" "predictions: 9 new"
+expect_out "$F: 9 rows: 9 new" "predictions: 9 new"
 expect_eq "$(q "$db" 'SELECT count(*) FROM prediction')" 9 "9 predictions stored"
 expect_eq "$(q "$db" 'SELECT group_concat(name) FROM (SELECT name FROM model ORDER BY name)')" \
     "resnet50,vit_b_16" "two models"
@@ -46,7 +59,7 @@ expect_eq "$(q "$db" 'SELECT count(*) FROM candidate')" 10 \
 F=$FIX/reviews.csv
 rl --db "$db" import reviews "$F"
 expect_rc 0 "import reviews (long form)"
-expect_out "$F: 12 rows, 12 new, 0 changed, 0 unchanged" "reviews: 12 new"
+expect_out "$F: 12 rows: 12 new, 0 changed, 0 empty (no label), 0 unchanged" "reviews: 12 new"
 expect_eq "$(q "$db" 'SELECT count(*) FROM review')" 12 "12 verdicts stored"
 expect_eq "$(q "$db" "SELECT count(*) FROM candidate WHERE added_by = 'alice'")" 1 \
     "a class no model proposed became a candidate added by its reviewer"
@@ -54,16 +67,16 @@ expect_eq "$(q "$db" "SELECT note FROM flag WHERE reviewer = 'alice' AND note <>
     "foggy, maybe a valley" "quoted note stored"
 expect_eq "$(q "$db" "SELECT count(*) FROM step WHERE kind = 'import'")" 2 \
     "one import step per reviewer in the event log"
-expect_eq "$(q "$db" 'SELECT count(*) FROM event')" 13 \
-    "12 verdicts and 1 flag logged as events"
+expect_eq "$(q "$db" 'SELECT count(*) FROM event')" 15 \
+    "12 verdicts, 1 flag, 1 note and 1 added candidate logged as events"
 rl --db "$db" import reviews "$F"
-expect_out "$F: 12 rows, 0 new, 0 changed, 12 unchanged" "reviews again: 12 unchanged"
-expect_eq "$(q "$db" 'SELECT count(*) FROM event')" 13 "and nothing new logged"
+expect_out "$F: 12 rows: 0 new, 0 changed, 0 empty (no label), 12 unchanged" "reviews again: 12 unchanged"
+expect_eq "$(q "$db" 'SELECT count(*) FROM event')" 15 "and nothing new logged"
 
 F=$FIX/reviews_wide.csv
 rl --db "$db" --reviewer carol import reviews "$F"
 expect_rc 0 "import reviews (wide form) as carol"
-expect_out "$F: 2 rows, 4 new" "wide: 4 verdicts"
+expect_out "$F: 2 rows: 2 new" "wide: 2 rows, each new"
 expect_eq "$(q "$db" "SELECT c.wnid FROM flag f JOIN class c ON c.id = f.main JOIN image i ON i.id = f.image WHERE f.reviewer = 'carol' AND i.name = 'ILSVRC2012_val_00000003.JPEG'")" \
     n02085620 "wide: main object stored"
 expect_eq "$(q "$db" "SELECT count(*) FROM flag WHERE reviewer = 'carol' AND problematic")" 1 \

@@ -23,11 +23,11 @@ rl_ok --db "$db" init || finish
 
 rl --db "$db" import labels "$D/val_labels.csv" --dataset val
 expect_rc 0 "import the 50,000 original labels"
-expect_out "50000 rows, 50000 new" "50,000 images created"
+expect_out "50000 rows: 50000 new" "50,000 images created"
 
 rl --db "$db" import predictions "$D/real_proposals.csv"
 expect_rc 0 "import ReaL's proposals as predictions"
-expect_out "184962 rows, 184962 new" "184,962 predictions"
+expect_out "184962 rows: 184962 new" "184,962 predictions"
 
 # Verdicts from the data: ReaL labels are Correct, rejected proposals Wrong.
 n_rows=$(($(wc -l <"$D/real_labels.csv") - 1))
@@ -39,10 +39,11 @@ echo "# real_labels.csv: $n_rows rows, $n_correct labels; $n_wrong rejected prop
 
 rl --db "$db" --reviewer real import reviews "$D/real_labels.csv" --state correct
 expect_rc 0 "import ReaL labels as Correct"
-expect_out "$n_rows rows, $n_correct new" "one Correct verdict per ReaL label"
+expect_out "$n_rows rows: $n_correct new, 0 changed, $((n_rows - n_correct)) empty (no label), 0 unchanged" \
+    "one Correct verdict per ReaL label; every row in one bucket"
 rl --db "$db" --reviewer real import reviews "$TMP/wrong.csv" --state wrong
 expect_rc 0 "import rejected proposals as Wrong"
-expect_out "$n_wrong rows, $n_wrong new" "one Wrong verdict per rejected proposal"
+expect_out "$n_wrong rows: $n_wrong new" "one Wrong verdict per rejected proposal"
 
 expect_eq "$(q "$db" 'SELECT count(*) FROM image')" 50000 "50,000 images"
 expect_eq "$(q "$db" 'SELECT count(*) FROM prediction')" 184962 "184,962 predictions"

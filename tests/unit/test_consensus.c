@@ -17,6 +17,7 @@
 #include "relabel/catalog.h"
 #include "relabel/csvio.h"
 #include "relabel/err.h"
+#include "relabel/review.h"
 #include "relabel/store.h"
 #include "relabel/util.h"
 #include "t.h"

@@ -3,6 +3,7 @@
  * migration, connection settings, nested transactions, settings, the
  * append-only event log and the integrity check. Stores live in a private
  * temporary folder, since rl_store_open checks the file first. */
+#include "relabel/review.h"
 #include "relabel/store.h"
 
 #include <ftw.h>
@@ -175,6 +176,52 @@ test_missing(void)
     ok(1, "rl_store_close(NULL) is a no-op");
 }
 
+static bool
+count_wait(void *ctx, int64_t waited)
+{
+    int *n = ctx;
+
+    (void)waited;
+    return ++*n < 3;           /* give up at the third call */
+}
+
+/* A write meets another connection's write lock: it waits, tells the
+ * caller every ~100 ms, and gives up only when told to. */
+static void
+test_wait(const char *p)
+{
+    rl_store *s = rl_store_open(p, 0, NULL);
+    sqlite3 *other = NULL;
+    rl_err err;
+    int told = 0;
+    int64_t t0;
+
+    if (s == NULL || sqlite3_open(p, &other) != SQLITE_OK
+        || sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL)
+           != SQLITE_OK) {
+        ok(0, "set up a held write lock");
+        sqlite3_close(other);
+        rl_store_close(s);
+        return;
+    }
+    rl_store_set_wait(s, 0, count_wait, &told);
+    t0 = rl_now_ms();
+    ok(rl_store_begin(s, &err) == -1 && err.code == RL_E_BUSY,
+       "a write waits for the lock, and fails busy when told to give up");
+    is_int(told, 3, "the caller was told three times");
+    ok(rl_now_ms() - t0 >= 250, "about 100 ms apart (%lld ms in all)",
+       (long long)(rl_now_ms() - t0));
+    rl_store_set_wait(s, 150, NULL, NULL);
+    t0 = rl_now_ms();
+    ok(rl_store_begin(s, &err) == -1 && rl_now_ms() - t0 >= 140,
+       "with a limit, it gives up after it");
+    sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
+    ok(rl_store_begin(s, &err) == 0 && rl_store_end(s, 0, &err) == 0,
+       "once the lock is free, the write goes through");
+    sqlite3_close(other);
+    rl_store_close(s);
+}
+
 static void
 test_create(void)
 {
@@ -194,9 +241,8 @@ test_create(void)
     }
     is_str(rl_store_path(s), p, "rl_store_path is the path given");
     is_int(conn_int(s, "PRAGMA foreign_keys"), 1, "foreign keys are on");
-    is_int(conn_int(s, "PRAGMA busy_timeout") > 0, 1,
-           "a busy timeout is set");
     rl_store_close(s);
+    test_wait(p);
     is_int(raw_int(p, "PRAGMA application_id"), RL_APPLICATION_ID,
            "application_id marks the file as relabel's");
     is_int(raw_int(p, "PRAGMA user_version"), RL_SCHEMA_VERSION,
@@ -389,6 +435,16 @@ test_corrupt(void)
                "catalog load fails instead of loading a part: %s",
                cat == NULL ? err.msg : "(loaded)");
             rl_catalog_free(cat);
+            rl_err_clear(&err);
+            ok(rl_store_begin(s, &err) == -1 && strstr(err.msg, "damaged")
+               && strstr(err.msg, "check --repair"),
+               "the first write is refused: %.80s", err.msg);
+            rl_err_clear(&err);
+            ok(rl_review_touch(s, "alice", 1, 10, &err) == -1
+               && strstr(err.msg, "damaged"),
+               "so is a write outside a transaction (the review screen's "
+               "timing)");
+            ok(rl_store_begin(s, &err) == -1, "and every later write");
             rl_store_close(s);
         }
         ok(same_bytes(p, b, n), "damaged project left byte-for-byte "

@@ -1,0 +1,86 @@
+/* check.c - `relabel check [--repair [--to FILE]]`: is the project file
+ * sound (PRAGMA integrity_check), and a copy of what is readable when it
+ * is not. The project file itself is only read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "relabel/store.h"
+#include "relabel/util.h"
+
+static const char CHECK_HELP[] =
+    "Runs SQLite's integrity check on the project file and says whether it\n"
+    "is sound (exit 0) or damaged (exit 1). Every command that writes\n"
+    "refuses a damaged file. --repair writes what is readable to a new\n"
+    "project (default FILE.repaired): a VACUUM INTO copy when the whole\n"
+    "file reads, otherwise table by table up to the damage. The damaged\n"
+    "file is kept as it is; check the copy, then move it into place.\n";
+
+static int
+cmd_check(const cli *c, const struct cmd_args *a)
+{
+    const char *to = cmd_get(a, "to");
+    bool repair = cmd_has(a, "repair");
+    char *dest = NULL;
+    rl_store *s;
+    rl_err e;
+    long cut = 0;
+    int rc;
+
+    if (to != NULL && !repair)
+        return usage_error(a->cmd, "--to goes with --repair");
+    if ((rc = cmd_need_db(c, a->cmd)) != 0)
+        return rc;
+    if ((s = rl_store_open(c->db, RL_STORE_READONLY, &e)) == NULL) {
+        print_err(&e);
+        return 1;
+    }
+    rc = rl_store_check(s, &e);
+    rl_store_close(s);
+    if (rc == 0) {
+        printf("%s: sound (integrity check ok)\n", c->db);
+        if (!repair)
+            return 0;
+    } else {
+        print_err(&e);
+        if (!repair) {
+            fprintf(stderr, "relabel: the file is damaged; `relabel --db %s "
+                    "check --repair` copies what is readable to a new file\n",
+                    c->db);
+            return 1;
+        }
+    }
+    dest = to != NULL ? rl_xstrdup(to) : rl_xasprintf("%s.repaired", c->db);
+    if (rl_store_repair(c->db, dest, &cut, &e) != 0) {
+        print_err(&e);
+        free(dest);
+        return 1;
+    }
+    if (cut == 0)
+        printf("repaired copy: %s (every table read whole); %s is "
+               "unchanged\n", dest, c->db);
+    else
+        printf("repaired copy: %s (%ld table%s cut short at the damage: "
+               "rows past it are lost); %s is unchanged\n", dest, cut,
+               cut == 1 ? "" : "s", c->db);
+    free(dest);
+    return 0;
+}
+
+static const struct cmd_opt check_opts[] = {
+    { .name = "repair", .type = CMD_FLAG,
+      .help = "write what is readable to a new project (the damaged file "
+              "is kept)" },
+    { .name = "to", .type = CMD_FILE, .meta = "NEW.db",
+      .help = "with --repair: the new project's file (default "
+              "FILE.repaired)" },
+    { 0 }
+};
+
+const struct cmd_entry cmd_check_entry = {
+    .name = "check",
+    .summary = "is the project file sound; --repair copies what is readable",
+    .max_args = 0, .flags = CMD_DB, .opts = check_opts, .text = CHECK_HELP,
+    .run = cmd_check,
+};

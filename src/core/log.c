@@ -1,0 +1,760 @@
+/* log.c - the one writer of the review log (see log.h).
+ *
+ * Owns the review, flag, candidate, timing, step and event tables. Each
+ * change is applied and logged in the same transaction, so the event log
+ * replays to the tables: for every (image, class, reviewer, field) the
+ * `after` of the newest event is the stored value. Undo and redo keep
+ * that promise by applying a change only where the value is still the
+ * one the reverted step left; a change made since by another step (an
+ * import, a merge, another session) is kept and named instead. */
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relabel/team.h"
+#include "relabel/util.h"
+#include "internal.h"
+
+static const char SQL_STEP[] =
+    "INSERT INTO step(uid, reviewer, at, kind, target, what)"
+    " VALUES(lower(hex(randomblob(16))), ?, ?, ?, ?, ?)";
+static const char SQL_REVIEW_UPSERT[] =
+    "INSERT INTO review(image, class, reviewer, state, updated_at, role)"
+    " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
+    " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,"
+    " role = excluded.role";
+static const char SQL_REVIEW_DELETE[] =
+    "DELETE FROM review WHERE image = ? AND class = ? AND reviewer = ?";
+static const char SQL_FLAG_ENSURE[] =
+    "INSERT OR IGNORE INTO flag(image, reviewer, updated_at) VALUES(?, ?, ?)";
+static const char SQL_TIMING_CHANGE[] =
+    "INSERT INTO timing(image, reviewer, first_shown, last_change)"
+    " VALUES(?1, ?2, ?3, ?3) ON CONFLICT(image, reviewer)"
+    " DO UPDATE SET last_change = ?3";
+/* What a candidate is: a class a model proposed (n_models > 0), the
+ * original label, or one a reviewer added (added_by). */
+static const char SQL_CAND_ADD[] =
+    "INSERT OR IGNORE INTO candidate(image, class, n_models, added_by)"
+    " VALUES(?, ?, 0, ?)";
+static const char SQL_CAND_DEL[] =
+    "DELETE FROM candidate WHERE image = ? AND class = ? AND n_models = 0"
+    " AND NOT EXISTS (SELECT 1 FROM review r WHERE r.image = candidate.image"
+    " AND r.class = candidate.class)";
+static const char SQL_CAND_REBUILD[] =
+    "INSERT INTO candidate(image, class, n_models, mean_rank)"
+    " SELECT image, class, count(DISTINCT model), avg(rank)"
+    " FROM prediction WHERE true GROUP BY image, class"
+    " ON CONFLICT(image, class) DO UPDATE SET n_models = excluded.n_models,"
+    " mean_rank = excluded.mean_rank";
+
+int
+log_begin(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
+          const char *what, int64_t target, rl_err *err)
+{
+    static const char *const kinds[] = {
+        [LOG_MARK] = "do", [LOG_BULK] = "do", [LOG_ADJUDICATION] = "do",
+        [LOG_UNDO] = "undo", [LOG_REDO] = "redo", [LOG_IMPORT] = "import",
+        [LOG_MERGE] = "import"
+    };
+    sqlite3_stmt *st;
+
+    sp->s = s;
+    sp->id = 0;
+    sp->reviewer = reviewer;
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if ((st = store_stmt(s, SQL_STEP, err)) == NULL)
+        goto fail;
+    if (kind == LOG_ADJUDICATION || (kind == LOG_MARK && s->adjudicator
+                                     && strcmp(what, "mark") == 0))
+        what = "adjudicate";
+    sp->at = rl_now_ms();
+    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, sp->at);
+    sqlite3_bind_text(st, 3, kinds[kind], -1, SQLITE_STATIC);
+    if (target > 0)
+        sqlite3_bind_int64(st, 4, target);
+    sqlite3_bind_text(st, 5, what, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "logging the change");
+        goto fail;
+    }
+    sp->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+fail:
+    rl_store_end(s, -1, NULL);
+    return -1;
+}
+
+int
+log_end(log_step *sp, int rc, rl_err *err)
+{
+    return rl_store_end(sp->s, rc, err);
+}
+
+/* ---- applying one value ---------------------------------------------- */
+
+/* Writes a verdict value ("" or NULL: none) for one candidate. */
+static int
+put_state(log_step *sp, int64_t image, int64_t cls, const char *state,
+          int64_t at, rl_err *err)
+{
+    rl_store *s = sp->s;
+    sqlite3_stmt *st;
+
+    if (state == NULL || *state == '\0') {
+        if ((st = store_stmt(s, SQL_REVIEW_DELETE, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, image);
+        sqlite3_bind_int64(st, 2, cls);
+        sqlite3_bind_text(st, 3, sp->reviewer, -1, SQLITE_TRANSIENT);
+    } else {
+        if ((st = store_stmt(s, SQL_REVIEW_UPSERT, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, image);
+        sqlite3_bind_int64(st, 2, cls);
+        sqlite3_bind_text(st, 3, sp->reviewer, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, state, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, at);
+        sqlite3_bind_text(st, 6, s->adjudicator ? "adjudicator" : "reviewer",
+                          -1, SQLITE_STATIC);
+    }
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "saving the verdict");
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes one flag-table field; `field` is a fixed column name. */
+static int
+put_flag(log_step *sp, int64_t image, const char *field, const char *value,
+         int64_t at, rl_err *err)
+{
+    static const char sql_prob[] = "UPDATE flag SET problematic = ?1,"
+        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
+    static const char sql_note[] = "UPDATE flag SET note = coalesce(?1, ''),"
+        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
+    static const char sql_main[] = "UPDATE flag SET main = ?1,"
+        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
+    static const char sql_done[] = "UPDATE flag SET done = ?1,"
+        " updated_at = ?4 WHERE image = ?2 AND reviewer = ?3";
+    const char *sql = strcmp(field, "problematic") == 0 ? sql_prob
+                      : strcmp(field, "note") == 0 ? sql_note
+                      : strcmp(field, "main") == 0 ? sql_main : sql_done;
+    rl_store *s = sp->s;
+    sqlite3_stmt *st = store_stmt(s, SQL_FLAG_ENSURE, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_text(st, 2, sp->reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto fail;
+    if ((st = store_stmt(s, sql, err)) == NULL)
+        return -1;
+    /* None: an empty note, no main object, a cleared flag. */
+    if (sql == sql_note)
+        sqlite3_bind_text(st, 1, value ? value : "", -1, SQLITE_TRANSIENT);
+    else if ((value == NULL || *value == '\0') && sql == sql_main)
+        sqlite3_bind_null(st, 1);
+    else if (value == NULL || *value == '\0')
+        sqlite3_bind_int(st, 1, 0);
+    else
+        sqlite3_bind_int64(st, 1, strtoll(value, NULL, 10));
+    sqlite3_bind_int64(st, 2, image);
+    sqlite3_bind_text(st, 3, sp->reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, at);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        return 0;
+fail:
+    store_dberr(s, err, "saving the flag");
+    return -1;
+}
+
+static int
+put_candidate(log_step *sp, int64_t image, int64_t cls, const char *value,
+              rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(sp->s, value ? SQL_CAND_ADD : SQL_CAND_DEL,
+                                  err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_int64(st, 2, cls);
+    if (value != NULL)
+        sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(sp->s, err, "saving the candidate");
+        return -1;
+    }
+    return 0;
+}
+
+int
+log_same(const char *field, const char *a, const char *b)
+{
+    const char *none = strcmp(field, "problematic") == 0
+                       || strcmp(field, "done") == 0 ? "0" : "";
+
+    if (a == NULL || (*a == '\0'))
+        a = none;
+    if (b == NULL || (*b == '\0'))
+        b = none;
+    if (strcmp(field, "main") == 0) {
+        if (strcmp(a, "0") == 0)
+            a = "";
+        if (strcmp(b, "0") == 0)
+            b = "";
+    }
+    return strcmp(a, b) == 0;
+}
+
+int
+log_put(log_step *sp, int64_t image, int64_t cls, const char *field,
+        const char *before, const char *after, int64_t at, rl_err *err)
+{
+    int rc;
+
+    if (log_same(field, before, after))
+        return 0;
+    if (at <= 0)
+        at = sp->at;
+    if (strcmp(field, "state") == 0)
+        rc = put_state(sp, image, cls, after, at, err);
+    else if (strcmp(field, "candidate") == 0)
+        rc = put_candidate(sp, image, cls, after, err);
+    else
+        rc = put_flag(sp, image, field, after, at, err);
+    if (rc != 0)
+        return -1;
+    return store_event(sp->s, sp->id, image, cls, field, before, after, err);
+}
+
+char *
+log_value(rl_store *s, const char *reviewer, int64_t image, int64_t cls,
+          const char *field)
+{
+    static const char sql_state[] = "SELECT state FROM review WHERE image = ?1"
+        " AND class = ?2 AND reviewer = ?3";
+    static const char sql_cand[] = "SELECT coalesce(added_by, '')"
+        " FROM candidate WHERE image = ?1 AND class = ?2";
+    static const char sql_prob[] = "SELECT problematic FROM flag"
+        " WHERE image = ?1 AND reviewer = ?3 AND ?2 = ?2";
+    static const char sql_note[] = "SELECT note FROM flag"
+        " WHERE image = ?1 AND reviewer = ?3 AND ?2 = ?2";
+    static const char sql_main[] = "SELECT main FROM flag"
+        " WHERE image = ?1 AND reviewer = ?3 AND ?2 = ?2";
+    static const char sql_done[] = "SELECT done FROM flag"
+        " WHERE image = ?1 AND reviewer = ?3 AND ?2 = ?2";
+    const char *sql = strcmp(field, "state") == 0 ? sql_state
+                      : strcmp(field, "candidate") == 0 ? sql_cand
+                      : strcmp(field, "problematic") == 0 ? sql_prob
+                      : strcmp(field, "note") == 0 ? sql_note
+                      : strcmp(field, "main") == 0 ? sql_main : sql_done;
+    sqlite3_stmt *st = store_stmt(s, sql, NULL);
+    char *v = NULL;
+
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_int64(st, 2, cls);
+    if (sql != sql_cand)
+        sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = store_col_dup(st, 0);
+    sqlite3_reset(st);
+    return v;
+}
+
+/* ---- what a live step leaves behind ---------------------------------- */
+
+/* A confirmed image that has a candidate without this reviewer's verdict
+ * again (after x, or an undo) is no longer confirmed. */
+static int
+unconfirm_if_open(log_step *sp, int64_t image, rl_err *err)
+{
+    static const char sql[] =
+        "SELECT 1 FROM flag WHERE image = ?1 AND reviewer = ?2 AND done"
+        " AND EXISTS (SELECT 1 FROM candidate c WHERE c.image = ?1"
+        " AND NOT EXISTS (SELECT 1 FROM review r WHERE r.image = c.image"
+        " AND r.class = c.class AND r.reviewer = ?2))";
+    sqlite3_stmt *st = store_stmt(sp->s, sql, err);
+    int open;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_text(st, 2, sp->reviewer, -1, SQLITE_TRANSIENT);
+    open = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return open ? log_put(sp, image, 0, "done", "1", "0", 0, err) : 0;
+}
+
+static int
+touch_change(log_step *sp, int64_t image, rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(sp->s, SQL_TIMING_CHANGE, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_text(st, 2, sp->reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, sp->at);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(sp->s, err, "saving the time");
+        return -1;
+    }
+    return 0;
+}
+
+int
+log_settle(log_step *sp, int64_t image, rl_err *err)
+{
+    if (unconfirm_if_open(sp, image, err) != 0)
+        return -1;
+    return touch_change(sp, image, err);
+}
+
+int
+log_touch(rl_store *s, const char *reviewer, int64_t image,
+          int64_t active_ms, rl_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO timing(image, reviewer, first_shown, active_ms)"
+        " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(image, reviewer)"
+        " DO UPDATE SET active_ms = active_ms + ?4";
+    sqlite3_stmt *st;
+
+    /* The image shown first after open: its time is not worth waiting
+     * for the quick check (the next touch of the image records it). */
+    if (store_check_pending(s))
+        return 0;
+    if (store_sound(s, err) != 0 || (st = store_stmt(s, sql, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, rl_now_ms());
+    sqlite3_bind_int64(st, 4, active_ms < 0 ? 0 : active_ms);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "saving the time");
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* ---- undo / redo ----------------------------------------------------- */
+
+static const char SQL_STEP_EVENTS_DESC[] =
+    "SELECT id, image, class, field, before, after FROM event WHERE step = ?"
+    " ORDER BY id DESC";
+/* The newest event on the same value after event ?1: who changed it. */
+static const char SQL_CHANGED_BY[] =
+    "SELECT s.reviewer, s.kind, s.what, (SELECT wnid FROM class"
+    " WHERE id = ?3) FROM event e JOIN step s ON s.id = e.step"
+    " WHERE e.id > ?1 AND e.image = ?2 AND e.class IS ?3 AND e.field = ?4"
+    " AND (?4 = 'candidate' OR s.reviewer = ?5)"
+    " ORDER BY e.id DESC LIMIT 1";
+
+/* Appends "KEY stays VALUE: changed since by WHAT by WHO" to `note`. */
+static void
+note_conflict(rl_store *s, const char *reviewer, int64_t ev, int64_t image,
+              int64_t cls, const char *field, const char *now, char *note,
+              size_t size)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_CHANGED_BY, NULL);
+    char what[160] = "a change outside the log";
+    char key[40];
+    size_t len = strlen(note);
+    char *val = rl_utf8_sanitize(now != NULL && *now ? now : "unset");
+
+    snprintf(key, sizeof key, "%s", field);
+    if (st != NULL) {
+        sqlite3_bind_int64(st, 1, ev);
+        sqlite3_bind_int64(st, 2, image);
+        if (cls > 0)
+            sqlite3_bind_int64(st, 3, cls);
+        sqlite3_bind_text(st, 4, field, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, reviewer, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *who = (const char *)sqlite3_column_text(st, 0);
+            const char *w = (const char *)sqlite3_column_text(st, 2);
+            const char *wnid = (const char *)sqlite3_column_text(st, 3);
+            char *sw = rl_utf8_sanitize(w ? w : "?");
+            char *sr = rl_utf8_sanitize(who ? who : "?");
+
+            snprintf(what, sizeof what, "%.100s by %.50s", sw, sr);
+            if (wnid != NULL)
+                snprintf(key, sizeof key, "%s", wnid);
+            free(sw);
+            free(sr);
+        }
+        sqlite3_reset(st);
+    }
+    if (len + 1 < size)
+        snprintf(note + len, size - len, "%s%s stays %.20s: changed since "
+                 "by %s", len ? "; " : "", key, val, what);
+    free(val);
+}
+
+/* Names in `note` every value of step `target` that is not what the step
+ * set (after its redo has run). */
+static int
+redo_misses(rl_store *s, const char *reviewer, int64_t target, char *note,
+            size_t note_size, rl_err *err)
+{
+    static const char sql[] =
+        "SELECT id, image, class, field, after FROM event WHERE step = ?"
+        " ORDER BY id";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, target);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t ev = sqlite3_column_int64(st, 0);
+        int64_t image = sqlite3_column_int64(st, 1);
+        int64_t cls = sqlite3_column_int64(st, 2);
+        char *field = store_col_dup(st, 3), *after = store_col_dup(st, 4);
+        char *now = log_value(s, reviewer, image, cls, field);
+
+        if (!log_same(field, now, after))
+            note_conflict(s, reviewer, ev, image, cls, field, now, note,
+                          note_size);
+        free(now);
+        free(field);
+        free(after);
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+log_revert(rl_store *s, const char *reviewer, int64_t target, int64_t source,
+           bool undo, log_reverted *info, char *note, size_t note_size,
+           rl_err *err)
+{
+    struct ev {
+        int64_t id, image, cls;
+        char *field, *before, *after;
+    } *ev = NULL;
+    size_t n = 0, cap = 0, i, done = 0;
+    sqlite3_stmt *st;
+    log_step sp;
+    int rc = -1;
+
+    if (note_size > 0)
+        note[0] = '\0';
+    memset(info, 0, sizeof *info);
+    info->image = -1;
+    if ((st = store_stmt(s, SQL_STEP_EVENTS_DESC, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, source);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        rl_grow(&ev, &cap, n + 1, sizeof *ev);
+        ev[n].id = sqlite3_column_int64(st, 0);
+        ev[n].image = sqlite3_column_int64(st, 1);
+        ev[n].cls = sqlite3_column_int64(st, 2);
+        ev[n].field = store_col_dup(st, 3);
+        ev[n].before = store_col_dup(st, 4);
+        ev[n].after = store_col_dup(st, 5);
+        n++;
+    }
+    sqlite3_reset(st);
+    if (log_begin(s, &sp, undo ? LOG_UNDO : LOG_REDO, reviewer,
+                  undo ? "undo" : "redo", target, err) != 0)
+        goto free;
+    /* Every value of `source` back to its `before`, newest first: an
+     * undo replays the step (or its latest redo), a redo replays the undo
+     * it cancels, so whatever that undo changed (a confirmation it
+     * cleared too) comes back. */
+    for (i = 0; i < n; i++) {
+        const char *from = ev[i].after, *to = ev[i].before;
+        char *now = log_value(s, reviewer, ev[i].image, ev[i].cls,
+                              ev[i].field);
+
+        info->image = ev[i].image;
+        if (!log_same(ev[i].field, now, from)) {
+            /* Changed since by someone else: keep it, say who. */
+            if (!log_same(ev[i].field, now, to))
+                note_conflict(s, reviewer, ev[i].id, ev[i].image, ev[i].cls,
+                              ev[i].field, now, note, note_size);
+            free(now);
+            continue;
+        }
+        free(now);
+        if (log_put(&sp, ev[i].image, ev[i].cls, ev[i].field, from, to, 0,
+                    err) != 0)
+            goto out;
+        if (strcmp(ev[i].field, "state") == 0) {
+            info->n_marks++;
+            info->cls = ev[i].cls;
+        }
+        done++;
+    }
+    if (done > 0 && log_settle(&sp, info->image, err) != 0)
+        goto out;
+    /* A redo that could not bring a value of the target back (its undo
+     * skipped it, or someone changed it since) says so, as the undo did. */
+    if (!undo && redo_misses(s, reviewer, target, note, note_size, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    rc = log_end(&sp, rc, err);
+free:
+    for (i = 0; i < n; i++) {
+        free(ev[i].field);
+        free(ev[i].before);
+        free(ev[i].after);
+    }
+    free(ev);
+    return rc;
+}
+
+/* ---- candidates from labels and models ------------------------------- */
+
+int
+log_candidate_original(rl_store *s, int64_t image, int64_t cls, rl_err *err)
+{
+    static const char sql[] = "INSERT OR IGNORE INTO candidate(image, class,"
+        " n_models) VALUES(?, ?, 0)";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_int64(st, 2, cls);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "adding the candidate");
+        return -1;
+    }
+    return 0;
+}
+
+int
+log_candidates_rebuild(rl_store *s, rl_err *err)
+{
+    return store_exec(s, SQL_CAND_REBUILD, err);
+}
+
+int
+log_candidates_original_staged(rl_store *s, rl_err *err)
+{
+    return store_exec(s, "INSERT OR IGNORE INTO candidate(image, class,"
+                      " n_models) SELECT i.id, t.cls, 0 FROM temp.stage_label"
+                      " t JOIN image i ON i.name = t.name", err);
+}
+
+int
+log_candidates_stage(rl_store *s, rl_err *err)
+{
+    return store_exec(s,
+        "DROP TABLE IF EXISTS temp.stage_cand;"
+        "CREATE TEMP TABLE stage_cand(image INTEGER, class INTEGER,"
+        " n_models INTEGER, mean_rank REAL, PRIMARY KEY(image, class))"
+        " WITHOUT ROWID;"
+        "INSERT INTO temp.stage_cand SELECT image, class,"
+        " count(DISTINCT model), avg(rank) FROM ("
+        "  SELECT p.image, p.class, m.name AS model, p.rank"
+        "  FROM main.prediction p JOIN main.model m ON m.id = p.model"
+        "  WHERE p.image IN (SELECT image FROM temp.stage_pred)"
+        "  UNION ALL SELECT image, class, model, rank FROM temp.stage_pred)"
+        " GROUP BY image, class", err);
+}
+
+int
+log_candidates_apply_staged(rl_store *s, rl_err *err)
+{
+    return store_exec(s,
+        "INSERT INTO candidate(image, class, n_models, mean_rank)"
+        " SELECT image, class, n_models, mean_rank FROM temp.stage_cand"
+        " WHERE true ON CONFLICT(image, class) DO UPDATE SET"
+        " n_models = excluded.n_models, mean_rank = excluded.mean_rank;"
+        "DROP TABLE temp.stage_cand", err);
+}
+
+int
+log_candidates_rebuild_staged(rl_store *s, rl_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO candidate(image, class, n_models, mean_rank)"
+        " SELECT image, class, count(DISTINCT model), avg(rank)"
+        " FROM prediction WHERE image IN (SELECT image FROM"
+        " temp.stage_pred) GROUP BY image, class"
+        " ON CONFLICT(image, class) DO UPDATE SET"
+        " n_models = excluded.n_models, mean_rank = excluded.mean_rank";
+
+    return store_exec(s, sql, err);
+}
+
+/* ---- merge ----------------------------------------------------------- */
+
+static long
+changes_of(rl_store *s, const char *sql, rl_err *err, bool *bad)
+{
+    if (*bad)
+        return 0;
+    if (store_exec(s, sql, err) != 0) {
+        *bad = true;
+        return 0;
+    }
+    return sqlite3_changes(s->db);
+}
+
+/* After the copy's events are appended, the newest event of a value may
+ * be the copy's while the table kept this project's value (a conflict,
+ * or a value the copy removed): log, per reviewer, a merge step that
+ * restates the kept values, so that the log still replays to the table. */
+static int
+restate_kept(rl_store *s, rl_err *err)
+{
+    static const char sql_who[] =
+        "SELECT DISTINCT s.reviewer FROM step s WHERE s.id IN"
+        " (SELECT lid FROM smap WHERE oid IN (SELECT oid FROM newsteps))";
+    /* Last logged value per key for one reviewer vs the tables. */
+    static const char sql_diff[] =
+        "WITH last AS (SELECT e.image, e.class, e.field, e.after, max(e.id)"
+        "  FROM event e JOIN step s ON s.id = e.step"
+        "  WHERE s.reviewer = ?1 AND e.field <> 'candidate'"
+        "  AND EXISTS (SELECT 1 FROM event x WHERE x.image = e.image"
+        "   AND x.step IN (SELECT lid FROM smap WHERE oid IN"
+        "   (SELECT oid FROM newsteps)))"
+        "  GROUP BY e.image, e.class, e.field)"
+        " SELECT l.image, l.class, l.field, l.after, CASE l.field"
+        "  WHEN 'state' THEN (SELECT state FROM review r WHERE r.image ="
+        "   l.image AND r.class = l.class AND r.reviewer = ?1)"
+        "  WHEN 'problematic' THEN (SELECT problematic FROM flag f WHERE"
+        "   f.image = l.image AND f.reviewer = ?1)"
+        "  WHEN 'note' THEN (SELECT note FROM flag f WHERE"
+        "   f.image = l.image AND f.reviewer = ?1)"
+        "  WHEN 'main' THEN (SELECT main FROM flag f WHERE"
+        "   f.image = l.image AND f.reviewer = ?1)"
+        "  WHEN 'done' THEN (SELECT done FROM flag f WHERE"
+        "   f.image = l.image AND f.reviewer = ?1) END FROM last l";
+    sqlite3_stmt *who = NULL, *d = NULL;
+    int rc = -1;
+
+    if (sqlite3_prepare_v2(s->db, sql_who, -1, &who, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(s->db, sql_diff, -1, &d, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "merge");
+        goto out;
+    }
+    while (sqlite3_step(who) == SQLITE_ROW) {
+        char *rev = store_col_dup(who, 0);
+        log_step sp = { 0 };
+        bool open = false;
+        int r = 0;
+
+        sqlite3_reset(d);
+        sqlite3_bind_text(d, 1, rev, -1, SQLITE_TRANSIENT);
+        while (r == 0 && sqlite3_step(d) == SQLITE_ROW) {
+            const char *field = (const char *)sqlite3_column_text(d, 2);
+            const char *logged = (const char *)sqlite3_column_text(d, 3);
+            const char *table = (const char *)sqlite3_column_text(d, 4);
+
+            if (log_same(field, logged, table))
+                continue;
+            if (!open && (r = log_begin(s, &sp, LOG_MERGE, rev,
+                                        "merge: kept this project's value",
+                                        0, err)) == 0)
+                open = true;
+            if (r == 0)
+                r = store_event(s, sp.id, sqlite3_column_int64(d, 0),
+                                sqlite3_column_int64(d, 1), field, logged,
+                                table, err);
+        }
+        if (open)
+            r = log_end(&sp, r, err);
+        free(rev);
+        if (r != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(who);
+    sqlite3_finalize(d);
+    return rc;
+}
+
+int
+log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
+{
+    bool bad = false;
+
+    /* Every candidate the copy has, with its model counts if new here. */
+    rep->candidates = changes_of(s,
+        "INSERT OR IGNORE INTO main.candidate(image, class, n_models,"
+        " mean_rank, added_by) SELECT im.lid, cm.lid, c.n_models,"
+        " c.mean_rank, c.added_by FROM o.candidate c"
+        " JOIN imap im ON im.oid = c.image JOIN cmap cm ON cm.oid = c.class",
+        err, &bad);
+    rep->reviews = changes_of(s,
+        "INSERT INTO main.review(image, class, reviewer, state, updated_at,"
+        " role) SELECT im.lid, cm.lid, r.reviewer, r.state, r.updated_at,"
+        " r.role FROM o.review r JOIN imap im ON im.oid = r.image"
+        " JOIN cmap cm ON cm.oid = r.class WHERE NOT EXISTS (SELECT 1 FROM"
+        " main.review l WHERE l.image = im.lid AND l.class = cm.lid"
+        " AND l.reviewer = r.reviewer)", err, &bad);
+    rep->flags = changes_of(s,
+        "INSERT INTO main.flag(image, reviewer, problematic, note, main,"
+        " done, updated_at) SELECT im.lid, f.reviewer, f.problematic,"
+        " f.note, (SELECT lid FROM cmap WHERE oid = f.main), f.done,"
+        " f.updated_at FROM o.flag f JOIN imap im ON im.oid = f.image"
+        " WHERE NOT EXISTS (SELECT 1 FROM main.flag l WHERE l.image = im.lid"
+        " AND l.reviewer = f.reviewer)", err, &bad);
+    /* Timing: the earliest first look, the latest change, the longer
+     * attention (max, not sum, so that merging twice changes nothing). */
+    rep->timings = changes_of(s,
+        "INSERT INTO main.timing(image, reviewer, first_shown, last_change,"
+        " active_ms) SELECT im.lid, t.reviewer, t.first_shown,"
+        " t.last_change, t.active_ms FROM o.timing t"
+        " JOIN imap im ON im.oid = t.image WHERE true"
+        " ON CONFLICT(image, reviewer) DO UPDATE SET"
+        " first_shown = min(first_shown, excluded.first_shown),"
+        " last_change = max(coalesce(last_change, 0),"
+        "   coalesce(excluded.last_change, 0)),"
+        " active_ms = max(active_ms, excluded.active_ms)"
+        " WHERE first_shown > excluded.first_shown"
+        " OR coalesce(last_change, 0) < coalesce(excluded.last_change, 0)"
+        " OR active_ms < excluded.active_ms", err, &bad);
+    /* History: steps the copy has that this lacks, by unique id. */
+    changes_of(s, "CREATE TEMP TABLE newsteps AS SELECT id AS oid FROM"
+               " o.step WHERE uid NOT IN (SELECT uid FROM main.step)", err,
+               &bad);
+    rep->steps = changes_of(s,
+        "INSERT INTO main.step(uid, reviewer, at, kind, target, what)"
+        " SELECT uid, reviewer, at, kind, NULL, what FROM o.step"
+        " WHERE id IN (SELECT oid FROM newsteps) ORDER BY id", err, &bad);
+    changes_of(s, "CREATE TEMP TABLE smap AS SELECT o2.id AS oid, l.id AS lid"
+               " FROM o.step o2 JOIN main.step l ON l.uid = o2.uid", err,
+               &bad);
+    changes_of(s, "CREATE UNIQUE INDEX temp.smap_o ON smap(oid)", err, &bad);
+    changes_of(s,
+        "UPDATE main.step SET target = (SELECT tm.lid FROM o.step os"
+        " JOIN smap tm ON tm.oid = os.target WHERE os.uid = main.step.uid)"
+        " WHERE uid IN (SELECT os.uid FROM o.step os WHERE os.id IN"
+        " (SELECT oid FROM newsteps) AND os.target IS NOT NULL)", err, &bad);
+    rep->events = changes_of(s,
+        "INSERT INTO main.event(step, image, class, field, before, after)"
+        " SELECT sm.lid, im.lid, (SELECT lid FROM cmap WHERE oid = e.class),"
+        " e.field,"
+        " CASE WHEN e.field = 'main' AND e.before IS NOT NULL THEN"
+        "  (SELECT lid FROM cmap WHERE oid = CAST(e.before AS INTEGER))"
+        "  ELSE e.before END,"
+        " CASE WHEN e.field = 'main' AND e.after IS NOT NULL THEN"
+        "  (SELECT lid FROM cmap WHERE oid = CAST(e.after AS INTEGER))"
+        "  ELSE e.after END"
+        " FROM o.event e JOIN smap sm ON sm.oid = e.step"
+        " JOIN imap im ON im.oid = e.image"
+        " WHERE e.step IN (SELECT oid FROM newsteps) ORDER BY e.id",
+        err, &bad);
+    if (bad)
+        return -1;
+    return restate_kept(s, err);
+}

@@ -1,0 +1,118 @@
+/* log.h - the one writer of the review log (internal to core).
+ *
+ * Every change to a reviewer's verdicts, flags, added candidates, main
+ * object or timing goes through here: a step of one kind is begun, its
+ * changes are applied to the tables and written as events (before ->
+ * after) in the same transaction, and the step is committed. review.c
+ * (live marks, undo, redo), csvio.c (imports) and team.c (merge) call it;
+ * nothing else writes the review, flag, candidate, timing, step or event
+ * tables. Not installed, not for ui/ or cmd/.
+ *
+ * Steps nest in rl_store transactions: log_begin opens (or joins) one,
+ * log_end closes it, so an import can hold one step per reviewer inside
+ * one transaction. Failure: -1 with `err` set; the transaction is then
+ * rolled back by the outermost log_end / rl_store_end. */
+#ifndef RL_CORE_LOG_H
+#define RL_CORE_LOG_H
+
+#include <stdint.h>
+
+#include "relabel/err.h"
+#include "relabel/store.h"
+
+struct rl_merge_report;
+
+typedef enum log_kind {
+    LOG_MARK,              /* one live action: mark, flag, note, main... */
+    LOG_BULK,              /* a bulk mark (W, U...): many events */
+    LOG_ADJUDICATION,      /* a mark made with --adjudicate */
+    LOG_UNDO,              /* reverts a step (target) */
+    LOG_REDO,              /* re-applies an undone step (target) */
+    LOG_IMPORT,            /* import reviews: not undoable */
+    LOG_MERGE              /* merge: the copy's own steps, not undoable */
+} log_kind;
+
+typedef struct log_step {
+    rl_store *s;           /* borrowed */
+    int64_t id;            /* the step row */
+    int64_t at;            /* its time, ms since the epoch */
+    const char *reviewer;  /* borrowed; whose rows the changes touch */
+} log_step;
+
+/* Begins (or joins) a transaction and writes the step row. `what` is a
+ * short static description ("mark", "bulk", "import FILE"); `target` the
+ * step an undo/redo reverts (0: none). 0 or -1; on -1 nothing is open. */
+int log_begin(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
+              const char *what, int64_t target, rl_err *err);
+/* Applies one change to (image, cls) of the step's reviewer and logs it.
+ * `field` is one of state, candidate, problematic, note, main, done;
+ * cls <= 0 for the per-image fields. `at` (0: the step's time) is stored
+ * as the row's updated_at. No event is written when before equals after. */
+int log_put(log_step *sp, int64_t image, int64_t cls, const char *field,
+            const char *before, const char *after, int64_t at, rl_err *err);
+/* After the changes of a live step on `image`: clears a confirmation that
+ * no longer holds (as an event of the step) and stamps last_change. */
+int log_settle(log_step *sp, int64_t image, rl_err *err);
+/* Commits (rc == 0, outermost level) or rolls back; returns rc, or -1 if
+ * the commit failed. */
+int log_end(log_step *sp, int rc, rl_err *err);
+
+/* The value `field` of (image, cls) for `reviewer` has now, in the form
+ * events store it (NULL: none). The caller frees it. */
+char *log_value(rl_store *s, const char *reviewer, int64_t image,
+                int64_t cls, const char *field);
+/* Same value in the sense of the log (NULL, "" and "0" compare as the
+ * field's empty value). */
+int log_same(const char *field, const char *a, const char *b);
+
+/* What log_revert changed. */
+typedef struct log_reverted {
+    int64_t image;         /* the image it touched, -1 if none */
+    int64_t cls;           /* class of the last verdict it changed, or 0 */
+    size_t n_marks;        /* candidate verdicts it changed */
+} log_reverted;
+
+/* Undo (undo true) or redo of step `target` of `reviewer`, as a new step
+ * naming it: the events of step `source` are replayed backwards, each
+ * value back to its `before` - `source` is the target itself or its
+ * latest redo for an undo, the undo being cancelled for a redo. A change
+ * is applied only where the value is still the one `source` left; the
+ * others are kept and named in `note` (a message, "" when none was
+ * skipped). Opens its own transaction. 0 or -1. */
+int log_revert(rl_store *s, const char *reviewer, int64_t target,
+               int64_t source, bool undo, log_reverted *info, char *note,
+               size_t note_size, rl_err *err);
+
+/* Adds the original label `cls` of an image as a candidate (no event:
+ * candidates from labels and models are not reviewers' work). */
+int log_candidate_original(rl_store *s, int64_t image, int64_t cls,
+                           rl_err *err);
+/* Before the write lock: the candidates the staged predictions
+ * (temp.stage_pred) give their images, from the stored predictions and
+ * the staged ones, into temp.stage_cand; then, in the final transaction,
+ * stored with no sorting or grouping. The caller makes sure no other
+ * predictions were stored in between (else log_candidates_rebuild_staged
+ * inside the transaction). */
+int log_candidates_stage(rl_store *s, rl_err *err);
+int log_candidates_apply_staged(rl_store *s, rl_err *err);
+/* The same for the staged labels of an import (temp.stage_label). */
+int log_candidates_original_staged(rl_store *s, rl_err *err);
+/* Rebuilds the model counts and mean ranks of every candidate from the
+ * prediction table. */
+int log_candidates_rebuild(rl_store *s, rl_err *err);
+/* The same for the images of the staged predictions (temp.stage_pred of
+ * an import) only. */
+int log_candidates_rebuild_staged(rl_store *s, rl_err *err);
+/* Records `active_ms` of attention on an image (and the first look).
+ * While the quick check of open still runs, records nothing (and
+ * returns 0) rather than wait: the screen's first frame never waits. */
+int log_touch(rl_store *s, const char *reviewer, int64_t image,
+              int64_t active_ms, rl_err *err);
+/* Inside a transaction with the copy attached as `o` and temp maps imap
+ * and cmap built: brings in the copy's candidates, reviews, flags,
+ * timings, steps and events that this project lacks; counts into `rep`.
+ * Conflicting values are left as they are here. 0 or -1. */
+int log_merge_attached(rl_store *s, struct rl_merge_report *rep,
+                       rl_err *err);
+
+#endif

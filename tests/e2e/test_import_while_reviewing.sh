@@ -1,0 +1,66 @@
+#!/bin/bash
+# test_import_while_reviewing.sh - the project owner imports 400,000 model
+# predictions while an expert reviews: every mark made meanwhile is
+# stored, and the screen never says "not saved" (a mark that meets the
+# import's write lock says "saving..." and waits for it). How long a mark
+# waits is measured by relabel-bench store (mark_during_import_ms_p99),
+# not asserted here.
+. "$(dirname "$0")/lib.sh"
+
+DB=$TMP/p.db
+RENDER=ascii
+demo_db "$DB"
+# 10,000 more images, then 40 predictions each of a new model.
+awk 'BEGIN { print "image,wnid"
+             for (i = 0; i < 10000; i++) printf "x%05d.JPEG,%d\n", i, i % 1000 }' \
+    >"$TMP/more.csv"
+rl --db "$DB" import labels "$TMP/more.csv" >/dev/null \
+    || fail "cannot import the extra images"
+awk 'BEGIN { print "image,model,rank,wnid"
+             for (i = 0; i < 10000; i++)
+                 for (r = 0; r < 40; r++)
+                     printf "x%05d.JPEG,big,%d,%d\n", i, r + 1, (i * 7 + r * 13) % 1000 }' \
+    >"$TMP/big.csv"
+
+start_review 120 36
+first=$(q "SELECT name FROM image ORDER BY name LIMIT 1")
+wait_for "Image: $first "
+
+rl --db "$DB" import predictions "$TMP/big.csv" >"$TMP/import.out" 2>&1 &
+imp=$!
+# Marks on the first five images while the import runs: c, W, Enter.
+marked=0
+unsaved=0
+overlap=0
+for k in 0 1 2 3 4; do
+    img=$(q "SELECT name FROM image ORDER BY name LIMIT 1 OFFSET $k")
+    wait_for "Image: $img " 60
+    kill -0 "$imp" 2>/dev/null && overlap=$((overlap + 1))
+    send c W Enter
+    nxt=$(q "SELECT name FROM image ORDER BY name LIMIT 1 OFFSET $((k + 1))")
+    # Until the next image shows, watch for a refused save.
+    for i in $(seq 1 600); do
+        s=$(screen)
+        case $s in *"not saved"*) unsaved=$((unsaved + 1)); break ;; esac
+        case $s in *"Image: $nxt "*) break ;; esac
+        sleep 0.05
+    done
+    marked=$((marked + 1))
+done
+wait "$imp"
+irc=$?
+expect "$irc" 0 "the import succeeds alongside the reviewer ($(tail -n 1 "$TMP/import.out"))"
+expect "$unsaved" 0 "no mark was reported unsaved"
+[ "$overlap" -ge 1 ] || echo "# note: the import ended before the first mark"
+echo "# marks sent while the import ran: $overlap of $marked images"
+send q
+wait_exit 30
+expect "$(q "SELECT count(*) FROM prediction p JOIN model m ON m.id = p.model
+    WHERE m.name = 'big'")" 400000 "all 400,000 predictions stored"
+want=$(q "SELECT count(*) FROM candidate WHERE image IN (SELECT id FROM image
+    ORDER BY name LIMIT 5)")
+expect "$(q "SELECT count(*) FROM review WHERE reviewer = '$REVIEWER'")" \
+    "$want" "every candidate of the five images has its stored verdict"
+expect "$(q "SELECT count(*) FROM flag WHERE reviewer = '$REVIEWER' AND done")" \
+    5 "and all five are confirmed"
+exit 0

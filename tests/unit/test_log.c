@@ -1,0 +1,519 @@
+/* test_log.c - the review log (src/core/log.c) through its callers: every
+ * step kind (mark, bulk, adjudication, undo, redo, import, merge) leaves
+ * a step and events; undo and redo never clobber a value changed since
+ * (they keep it and name the step that set it); and the event log replays
+ * to the tables, checked after each step of random mixes of marks,
+ * bulks, undos, redos, imports and merges by three reviewers. */
+#include "relabel/review.h"
+
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "relabel/catalog.h"
+#include "relabel/consensus.h"
+#include "relabel/csvio.h"
+#include "relabel/err.h"
+#include "relabel/store.h"
+#include "relabel/team.h"
+#include "relabel/util.h"
+#include "t.h"
+#include "fixture.h"
+
+#ifndef RL_TEST_DATA
+#define RL_TEST_DATA "tests/data"
+#endif
+#define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
+
+static const char LABELS[] =
+    "image,wnid\n"
+    "img_a.JPEG,n01751748\n"
+    "img_b.JPEG,n09193705\n"
+    "img_c.JPEG,151\n";
+static const char PREDS[] =
+    "image,model,rank,wnid\n"
+    "img_a.JPEG,m1,1,n01737021\n"
+    "img_a.JPEG,m1,2,n01728572\n"
+    "img_b.JPEG,m1,1,n09468604\n"
+    "img_c.JPEG,m1,1,n01440764\n";
+static const char *const IMAGES[] = { "img_a.JPEG", "img_b.JPEG",
+                                      "img_c.JPEG" };
+static const char *const WNIDS[] = { "n01751748", "n01737021", "n01728572",
+                                     "n09193705", "n09468604", "n01440764" };
+static const char *const WHO[] = { "alice", "bob", "carol" };
+
+struct proj {
+    char *path;
+    rl_store *s;
+    rl_catalog *cat;
+};
+
+static void
+proj_open(struct proj *p)
+{
+    rl_err err;
+
+    if ((p->s = rl_store_open(p->path, 0, &err)) == NULL
+        || (p->cat = rl_catalog_load(p->s, &err)) == NULL)
+        die("open", &err);
+}
+
+static void
+proj_close(struct proj *p)
+{
+    rl_catalog_free(p->cat);
+    rl_store_close(p->s);
+    p->s = NULL;
+    p->cat = NULL;
+}
+
+static void
+make_project(struct proj *p, const char *name)
+{
+    rl_err err;
+    char *f;
+
+    p->path = tpath(name);
+    if ((p->s = rl_store_open(p->path, RL_STORE_CREATE, &err)) == NULL
+        || rl_catalog_install(p->s, CATALOG_DIR, &err) != 0
+        || (p->cat = rl_catalog_load(p->s, &err)) == NULL)
+        die("set up", &err);
+    spew("labels.csv", LABELS);
+    spew("preds.csv", PREDS);
+    f = tpath("labels.csv");
+    if (rl_import_labels(p->s, p->cat, f, NULL, NULL, &err) != 0)
+        die("labels", &err);
+    free(f);
+    f = tpath("preds.csv");
+    if (rl_import_predictions(p->s, p->cat, f, NULL, NULL, &err) != 0)
+        die("predictions", &err);
+    free(f);
+}
+
+static long long
+q_int(rl_store *s, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long long v = -999;
+
+    if (sqlite3_open_v2(rl_store_path(s), &db, SQLITE_OPEN_READONLY, NULL)
+        != SQLITE_OK)
+        return v;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    } else {
+        printf("# %s\n", sqlite3_errmsg(db));
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+/* Values where the newest event (per reviewer, image, class, field)
+ * disagrees with the tables, plus table values no event explains. */
+static const char SQL_REPLAY_DIFF[] =
+    "WITH last AS (SELECT e.image, e.class, e.field, s.reviewer, e.after,"
+    "  max(e.id) FROM event e JOIN step s ON s.id = e.step"
+    "  WHERE e.field <> 'candidate'"
+    "  GROUP BY e.image, e.class, e.field, s.reviewer)"
+    " SELECT (SELECT count(*) FROM last l WHERE l.field = 'state'"
+    "  AND coalesce(l.after, '') IS NOT coalesce((SELECT state FROM review r"
+    "   WHERE r.image = l.image AND r.class = l.class"
+    "   AND r.reviewer = l.reviewer), ''))"
+    " + (SELECT count(*) FROM review r WHERE NOT EXISTS (SELECT 1 FROM last l"
+    "  WHERE l.field = 'state' AND l.image = r.image AND l.class = r.class"
+    "  AND l.reviewer = r.reviewer))"
+    " + (SELECT count(*) FROM last l WHERE l.field IN ('problematic', 'done')"
+    "  AND coalesce(nullif(l.after, ''), '0') IS NOT coalesce((SELECT"
+    "   CASE l.field WHEN 'done' THEN f.done ELSE f.problematic END"
+    "   FROM flag f WHERE f.image = l.image AND f.reviewer = l.reviewer)"
+    "   || '', '0'))"
+    " + (SELECT count(*) FROM last l WHERE l.field = 'note'"
+    "  AND coalesce(l.after, '') IS NOT coalesce((SELECT note FROM flag f"
+    "   WHERE f.image = l.image AND f.reviewer = l.reviewer), ''))"
+    " + (SELECT count(*) FROM last l WHERE l.field = 'main'"
+    "  AND coalesce(nullif(l.after, '0'), '') IS NOT coalesce((SELECT"
+    "   main || '' FROM flag f WHERE f.image = l.image"
+    "   AND f.reviewer = l.reviewer), ''))"
+    " + (SELECT count(*) FROM flag f WHERE (f.problematic OR f.done"
+    "  OR f.note <> '' OR f.main IS NOT NULL) AND NOT EXISTS (SELECT 1"
+    "  FROM last l WHERE l.image = f.image AND l.reviewer = f.reviewer"
+    "  AND l.field <> 'state'))";
+
+/* Undo and redo events (after the event id saved as meta test_mark)
+ * whose `before` is not the value the previous event on that value left:
+ * an undo that clobbered a later change. Checked per action, as merged
+ * copies interleave two histories. */
+#define NORM(v) "CASE WHEN e.field IN ('problematic', 'done') THEN" \
+    " coalesce(nullif(" v ", ''), '0') WHEN e.field = 'main' THEN" \
+    " coalesce(nullif(" v ", '0'), '') ELSE coalesce(" v ", '') END"
+static const char SQL_CLOBBERED[] =
+    "SELECT count(*) FROM event e JOIN step s ON s.id = e.step"
+    " WHERE e.id > (SELECT value FROM meta WHERE key = 'test_mark')"
+    " AND s.kind IN ('undo', 'redo') AND e.field <> 'candidate'"
+    " AND " NORM("e.before") " IS NOT coalesce((SELECT " NORM("p.after")
+    "  FROM event p JOIN step ps ON ps.id = p.step WHERE p.id < e.id"
+    "  AND p.image = e.image AND p.class IS e.class AND p.field = e.field"
+    "  AND ps.reviewer = s.reviewer ORDER BY p.id DESC LIMIT 1),"
+    "  " NORM("NULL") ")";
+
+static long long
+replay_diff(rl_store *s)
+{
+    return q_int(s, SQL_REPLAY_DIFF);
+}
+
+static rl_image *
+load(struct proj *p, const char *who, const char *name)
+{
+    rl_err err;
+    rl_image *img = rl_image_load(p->s, p->cat, who, rl_image_find(p->s,
+                                  name), &err);
+
+    if (img == NULL)
+        die("load", &err);
+    return img;
+}
+
+static size_t
+pos_of(const rl_image *img, const char *wnid)
+{
+    size_t i;
+
+    for (i = 0; i < img->n; i++)
+        if (strcmp(img->cand[i].cls->wnid, wnid) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+static int
+import_text(struct proj *p, const char *text, rl_import_result *res,
+            rl_err *err)
+{
+    char *f;
+    int rc;
+
+    spew("rev.csv", text);
+    f = tpath("rev.csv");
+    rc = rl_import_reviews(p->s, p->cat, f, NULL, res, err);
+    free(f);
+    return rc;
+}
+
+static void
+test_kinds(struct proj *p)
+{
+    rl_image *img = load(p, "alice", "img_a.JPEG");
+    rl_import_result res;
+    rl_merge_report rep;
+    struct proj copy = { 0 };
+    rl_err err;
+    int64_t id;
+    char *cmd;
+
+    ok(rl_review_set(p->s, img, "alice", 0, RL_STATE_CORRECT, &err) == 0,
+       "mark");
+    ok(rl_review_set_rest(p->s, img, "alice", RL_STATE_WRONG, &err) == 2,
+       "bulk");
+    rl_store_set_adjudicator(p->s, true);
+    rl_image_free(img);
+    img = load(p, "dora", "img_a.JPEG");
+    ok(rl_review_set(p->s, img, "dora", 0, RL_STATE_UNCLEAR, &err) == 0,
+       "adjudication");
+    rl_store_set_adjudicator(p->s, false);
+    rl_image_free(img);
+    ok(rl_review_undo(p->s, "alice", &id, &err) == 1, "undo");
+    ok(rl_review_redo(p->s, "alice", &id, &err) == 1, "redo");
+    ok(import_text(p, "image,wnid,state,reviewer\n"
+                   "img_b.JPEG,n09193705,correct,bob\n", &res, &err) == 0,
+       "import: %s", err.msg);
+
+    /* A copy where carol works, merged back. */
+    proj_close(p);
+    copy.path = tpath("copy.db");
+    cmd = rl_xasprintf("cp %s %s", p->path, copy.path);
+    ok(system(cmd) == 0, "copy the project");
+    free(cmd);
+    proj_open(p);
+    proj_open(&copy);
+    img = load(&copy, "carol", "img_c.JPEG");
+    ok(rl_review_set(copy.s, img, "carol", 0, RL_STATE_WRONG, &err) == 0,
+       "carol marks in the copy");
+    rl_image_free(img);
+    proj_close(&copy);
+    ok(rl_merge(p->s, copy.path, NULL, &rep, &err) == 0
+       && rep.reviews == 1, "merge: %s", err.msg);
+    free(copy.path);
+
+    is_int(q_int(p->s, "SELECT count(*) FROM step WHERE kind = 'do' AND"
+                 " what = 'mark'"), 2, "mark steps (alice's, carol's merged)");
+    is_int(q_int(p->s, "SELECT count(*) FROM step WHERE what = 'bulk'"), 1,
+           "bulk step");
+    is_int(q_int(p->s, "SELECT count(*) FROM step WHERE what = 'adjudicate'"
+                 " AND reviewer = 'dora'"), 1, "adjudication step");
+    is_int(q_int(p->s, "SELECT count(*) FROM review WHERE reviewer = 'dora'"
+                 " AND role = 'adjudicator'"), 1, "adjudicator role stored");
+    is_int(q_int(p->s, "SELECT count(*) FROM step WHERE kind = 'undo'"), 1,
+           "undo step");
+    is_int(q_int(p->s, "SELECT count(*) FROM step WHERE kind = 'redo'"), 1,
+           "redo step");
+    is_int(q_int(p->s, "SELECT count(*) FROM step s WHERE kind = 'import'"
+                 " AND reviewer = 'bob' AND EXISTS (SELECT 1 FROM event e"
+                 " WHERE e.step = s.id)"), 1, "import step with its event");
+    is_int(q_int(p->s, "SELECT count(*) FROM review WHERE reviewer ="
+                 " 'carol'"), 1, "merged verdict");
+    is_int(replay_diff(p->s), 0, "after every kind: the log replays to the "
+           "tables");
+}
+
+/* Alice marks; an import changes her verdict; her undo keeps it. */
+static void
+test_conflict_undo(struct proj *p)
+{
+    rl_image *img = load(p, "erin", "img_b.JPEG");
+    size_t k = pos_of(img, "n09468604");
+    rl_import_result res;
+    rl_err err;
+    int64_t id;
+
+    ok(rl_review_set(p->s, img, "erin", k, RL_STATE_CORRECT, &err) == 0,
+       "erin marks valley Correct");
+    ok(rl_review_set(p->s, img, "erin", pos_of(img, "n09193705"),
+                     RL_STATE_CORRECT, &err) == 0, "and alp Correct");
+    rl_image_free(img);
+    ok(import_text(p, "image,wnid,state,reviewer\n"
+                   "img_b.JPEG,n09193705,wrong,erin\n", &res, &err) == 0
+       && res.changed == 1, "an import sets her alp verdict to Wrong");
+    ok(rl_review_undo(p->s, "erin", &id, &err) == 1, "erin undoes");
+    ok(strstr(err.msg, "n09193705") != NULL
+       && strstr(err.msg, "import rev.csv") != NULL
+       && strstr(err.msg, "erin") != NULL && err.code == RL_E_OK,
+       "the undo names the kept value and the import: %s", err.msg);
+    is_int(q_int(p->s, "SELECT count(*) FROM review r JOIN class c ON c.id ="
+                 " r.class WHERE r.reviewer = 'erin' AND c.wnid ="
+                 " 'n09193705' AND r.state = 'wrong'"), 1,
+           "the imported Wrong is kept, not deleted");
+    is_int(replay_diff(p->s), 0, "and the log still replays to the table");
+    ok(rl_review_undo(p->s, "erin", &id, &err) == 1 && err.msg[0] == '\0',
+       "the older mark undoes cleanly");
+    is_int(q_int(p->s, "SELECT count(*) FROM review r WHERE r.reviewer ="
+                 " 'erin'"), 1, "valley verdict removed, alp kept");
+    ok(rl_review_redo(p->s, "erin", &id, &err) == 1, "redo");
+    is_int(q_int(p->s, "SELECT count(*) FROM review r WHERE r.reviewer ="
+                 " 'erin'"), 2, "valley back");
+    ok(rl_review_redo(p->s, "erin", &id, &err) == 1
+       && strstr(err.msg, "n09193705") != NULL,
+       "redoing the alp mark keeps the import's Wrong too: %s", err.msg);
+    is_int(q_int(p->s, "SELECT count(*) FROM review r JOIN class c ON c.id ="
+                 " r.class WHERE r.reviewer = 'erin' AND c.wnid ="
+                 " 'n09193705' AND r.state = 'wrong'"), 1, "still Wrong");
+    is_int(replay_diff(p->s), 0, "log replays to the table");
+}
+
+/* Two adjudicators on one pair, Wrong then Correct: every consumer of the
+ * consensus (export, consensus, the queue's filter) says Correct. */
+static void
+test_two_adjudicators(struct proj *p)
+{
+    rl_consensus_opts co = { .rule = RL_CONSENSUS_MAJORITY };
+    rl_consensus c = { 0 };
+    rl_image *img;
+    const rl_cpair *pair;
+    size_t k, len = 0;
+    char *buf = NULL;
+    FILE *out;
+    rl_err err;
+    bool open = true;
+
+    rl_store_set_adjudicator(p->s, true);
+    img = load(p, "judge1", "img_c.JPEG");
+    k = pos_of(img, "n01440764");
+    ok(rl_review_set(p->s, img, "judge1", k, RL_STATE_WRONG, &err) == 0,
+       "judge1 adjudicates tench Wrong");
+    rl_image_free(img);
+    img = load(p, "judge2", "img_c.JPEG");
+    ok(rl_review_set(p->s, img, "judge2", k, RL_STATE_CORRECT, &err) == 0,
+       "judge2, later, Correct");
+    rl_image_free(img);
+    rl_store_set_adjudicator(p->s, false);
+
+    ok(rl_consensus_compute(p->s, &co, &c, &err) == 0, "consensus");
+    pair = rl_consensus_find(&c, rl_image_find(p->s, "img_c.JPEG"),
+                             rl_catalog_by_wnid(p->cat, "n01440764")->id);
+    ok(pair != NULL && pair->state == RL_STATE_CORRECT,
+       "consensus: the later adjudication is final");
+    rl_consensus_free(&c);
+    out = open_memstream(&buf, &len);
+    ok(rl_export(p->s, p->cat, RL_EXPORT_WIDE, NULL, out, &err) == 0,
+       "wide export");
+    fclose(out);
+    ok(buf != NULL && strstr(buf, "img_c.JPEG,n02085620,n01440764") != NULL,
+       "the wide export says Correct too (not Unclear)");
+    if (buf != NULL && strstr(buf, "img_c.JPEG") != NULL)
+        printf("# %.*s\n", (int)strcspn(strstr(buf, "img_c.JPEG"), "\n"),
+               strstr(buf, "img_c.JPEG"));
+    free(buf);
+    ok(rl_consensus_image_disputed(p->s, rl_image_find(p->s, "img_c.JPEG"),
+                                   true, &open, &err) == 0 && !open,
+       "and the queue's filter sees no open disagreement");
+}
+
+static uint64_t rng = 88172645463325252ull;
+
+static unsigned
+rnd(unsigned n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng % n);
+}
+
+/* One random action by a random reviewer on `p`; a short description in
+ * `what`. -1 when it failed. */
+static int
+random_action(struct proj *p, char *what, size_t size)
+{
+    static const rl_state states[] = { RL_STATE_NONE, RL_STATE_CORRECT,
+                                       RL_STATE_WRONG, RL_STATE_UNCLEAR,
+                                       RL_STATE_DONT_KNOW };
+    const char *who = WHO[rnd(3)];
+    const char *name = IMAGES[rnd(3)];
+    unsigned op = rnd(10);
+    rl_err err;
+    int64_t id;
+    int rc = 0;
+
+    rl_err_clear(&err);
+    if (op < 4) {
+        rl_image *img = load(p, who, name);
+        size_t i = rnd((unsigned)img->n);
+        rl_state st = states[rnd(5)];
+
+        snprintf(what, size, "%s marks %s #%zu %s", who, name, i,
+                 rl_state_name(st));
+        rc = rl_review_set(p->s, img, who, i, st, &err);
+        rl_image_free(img);
+    } else if (op == 4) {
+        rl_image *img = load(p, who, name);
+
+        snprintf(what, size, "%s bulk %s", who, name);
+        rc = rl_review_set_rest(p->s, img, who, RL_STATE_WRONG, &err) < 0
+             ? -1 : 0;
+        if (rc == 0 && rnd(2))
+            rc = rl_review_set_problematic(p->s, img, who,
+                                           !img->problematic, &err);
+        rl_image_free(img);
+    } else if (op < 7) {
+        snprintf(what, size, "%s undo", who);
+        rc = rl_review_undo(p->s, who, &id, &err) < 0 ? -1 : 0;
+    } else if (op < 9) {
+        snprintf(what, size, "%s redo", who);
+        rc = rl_review_redo(p->s, who, &id, &err) < 0 ? -1 : 0;
+    } else {
+        char text[256];
+        rl_import_result res;
+
+        snprintf(text, sizeof text, "image,wnid,state,reviewer,problematic\n"
+                 "%s,%s,%s,%s,%u\n", name, WNIDS[rnd(6)],
+                 rl_state_name(states[1 + rnd(4)]), who, rnd(2));
+        snprintf(what, size, "import %.150s", text + 37);
+        rc = import_text(p, text, &res, &err);
+    }
+    if (rc != 0)
+        printf("# %s: %s\n", what, err.msg);
+    return rc;
+}
+
+static void
+test_property(struct proj *p)
+{
+    struct proj copy = { 0 };
+    char what[200];
+    int round, i, bad_steps = 0, failed = 0, clobbers = 0;
+    char *cmd;
+
+    copy.path = tpath("prop_copy.db");
+    for (round = 0; round < 6; round++) {
+        /* Work on a fresh copy and here, then merge the copy in. */
+        proj_close(p);
+        cmd = rl_xasprintf("rm -f %s-wal %s-shm; cp %s %s", copy.path,
+                           copy.path, p->path, copy.path);
+        if (system(cmd) != 0)
+            failed++;
+        free(cmd);
+        proj_open(p);
+        proj_open(&copy);
+        for (i = 0; i < 25; i++) {
+            struct proj *on = rnd(2) ? p : &copy;
+
+            char mark[32];
+            rl_err err;
+
+            snprintf(mark, sizeof mark, "%lld", q_int(on->s, "SELECT"
+                     " coalesce(max(id), 0) FROM event"));
+            if (rl_store_meta_set(on->s, "test_mark", mark, &err) != 0)
+                failed++;
+            if (random_action(on, what, sizeof what) != 0)
+                failed++;
+            if (q_int(on->s, SQL_CLOBBERED) != 0 && clobbers++ < 3)
+                printf("# clobbered a later value: %s\n", what);
+            if (replay_diff(on->s) != 0) {
+                if (bad_steps++ < 3)
+                    printf("# log and tables differ after: %s\n", what);
+            }
+        }
+        proj_close(&copy);
+        {
+            rl_merge_report rep;
+            rl_err err;
+            FILE *devnull = fopen("/dev/null", "w");
+
+            if (rl_merge(p->s, copy.path, devnull, &rep, &err) != 0) {
+                printf("# merge: %s\n", err.msg);
+                failed++;
+            }
+            fclose(devnull);
+        }
+        if (replay_diff(p->s) != 0 && bad_steps++ < 3)
+            printf("# log and tables differ after merge %d\n", round);
+    }
+    is_int(failed, 0, "300 random marks, bulks, undos, redos, imports and "
+           "6 merges by 3 reviewers all succeed");
+    is_int(bad_steps, 0, "after each, the event log replays to the tables");
+    is_int(clobbers, 0, "no undo or redo overwrote a value changed after "
+           "the step it reverted");
+    ok(q_int(p->s, "SELECT count(DISTINCT reviewer) FROM review WHERE"
+             " reviewer IN ('alice', 'bob', 'carol')") == 3,
+       "all three reviewers have verdicts");
+    free(copy.path);
+}
+
+int
+main(void)
+{
+    struct proj p = { 0 };
+
+    strcpy(tmpdir, "/tmp/rl-log-XXXXXX");
+    if (mkdtemp(tmpdir) == NULL)
+        return 1;
+    make_project(&p, "p.db");
+    test_kinds(&p);
+    test_conflict_undo(&p);
+    test_two_adjudicators(&p);
+    test_property(&p);
+    proj_close(&p);
+    free(p.path);
+    if (getenv("KEEP") == NULL)
+        nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+    else
+        printf("# kept %s\n", tmpdir);
+    return t_done();
+}
