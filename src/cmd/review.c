@@ -74,6 +74,11 @@ const struct cmd_opt cmd_review_opts[] = {
       .help = "open this image first (default: the first image this "
               "reviewer has not finished)" },
     { .include = cmd_ui_opts },
+    { .name = "order", .type = CMD_TEXT, .meta = "ORDER",
+      .help = "the queue's order: name (default), disagree (images whose "
+              "original label the models doubt most first), margin (images "
+              "the models are least sure of first) or random:SEED; O cycles "
+              "them on the screen" },
     { .name = "hide-names", .type = CMD_FLAG,
       .help = "start with image names hidden (they can leak labels)" },
     { .name = "adjudicate", .type = CMD_FLAG,
@@ -211,6 +216,12 @@ cmd_review(const cli *c, const struct cmd_args *a)
     if ((rc = ui_options(a, &app)) != 0)
         return rc;
     app.opt.hide_names = cmd_has(a, "hide-names");
+    if (cmd_has(a, "order")) {
+        rl_err e;
+
+        if (rl_order_parse(cmd_get(a, "order"), &app.opt.order, &e) != 0)
+            return usage_error(a->cmd, "--order: %s", e.msg);
+    }
     app.opt.adjudicate = cmd_has(a, "adjudicate");
     app.opt.start = cmd_get(a, "start");
     return run(c, &app, a->cmd, &scr_review, (void *)app.opt.start, NULL);

@@ -44,6 +44,9 @@ static const struct ui_key review_keys[] = {
       NULL, 0 },
     { UI_A_FILTER, { 'F' }, "F",
       "cycle the filter: all, unreviewed, problematic, others", NULL, 0 },
+    { UI_A_ORDER, { 'O' }, "O",
+      "cycle the queue order: name, disagree (models against the original "
+      "label first), margin (models unsure first), random", NULL, 0 },
     { UI_A_UNDO, { 'z' }, "z Z",
       "undo / redo one step: a mark, a W, an Enter (across images and "
       "restarts)", "undo", 0 },

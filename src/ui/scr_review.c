@@ -27,7 +27,8 @@
 
 struct review {
     struct ui_app *app;
-    rl_queue q;            /* every image, by name */
+    rl_queue q;            /* every image, in `order` */
+    rl_order order;        /* of the queue: by name, or doubt first */
     size_t pos;            /* position of img in q */
     rl_filter filter;
     rl_image *img;         /* the image under review */
@@ -217,6 +218,48 @@ reload_image(struct review *rs)
 
 /* ---- screen callbacks ----------------------------------------------- */
 
+/* Loads the queue by name, then sorts it by the screen's order (a failed
+ * order leaves name order and says why). 0, or -1 with `err` set. */
+static int
+load_queue(struct review *rs, rl_err *err)
+{
+    rl_err e;
+
+    if (rl_queue_load(rs->app->store, rs->app->reviewer, &rs->q, err) != 0)
+        return -1;
+    if (rl_order_apply(rs->app->store, &rs->order, &rs->q, &e) != 0) {
+        say(rs, true, "queue left in name order: %s", e.msg);
+        rs->order.kind = RL_ORDER_NAME;
+    }
+    return 0;
+}
+
+/* O: the next order; the image on screen stays, at its new place. */
+static int
+cycle_order(struct review *rs)
+{
+    int64_t id = rs->img != NULL ? rs->img->id : -1;
+    char name[32];
+    rl_err e;
+    size_t p;
+
+    rs->order = rl_order_next(&rs->order);
+    if (load_queue(rs, &e) != 0) {
+        say(rs, true, "%s", e.msg);
+        return UI_REDRAW;
+    }
+    if ((p = rl_queue_find(&rs->q, id)) != SIZE_MAX)
+        rs->pos = p;
+    rl_order_format(&rs->order, name, sizeof name);
+    say(rs, false, "order: %s%s", name,
+        rs->order.kind == RL_ORDER_DISAGREE
+        ? " (models against the original label first)"
+        : rs->order.kind == RL_ORDER_MARGIN ? " (models unsure first)"
+        : rs->order.kind == RL_ORDER_RANDOM ? " (a seeded shuffle)" : "");
+    prefetch_neighbours(rs);
+    return UI_REDRAW;
+}
+
 static void *
 review_open(struct ui_app *app, void *arg)
 {
@@ -227,7 +270,8 @@ review_open(struct ui_app *app, void *arg)
 
     rs->app = app;
     rs->hide_name = app->opt.hide_names;
-    if (rl_queue_load(app->store, app->reviewer, &rs->q, &e) != 0) {
+    rs->order = app->opt.order;
+    if (load_queue(rs, &e) != 0) {
         endwin();
         fprintf(stderr, "relabel: %s\n", e.msg);
         free(rs);
@@ -538,6 +582,13 @@ draw_status(struct review *rs)
              " | %zu unreviewed | filter: %s%s", rl_image_unreviewed(rs->img),
              rl_filter_name(rs->filter), rs->app->opt.adjudicate
              ? " | ADJUDICATING" : "");
+    if (rs->order.kind != RL_ORDER_NAME) {
+        char name[32];
+
+        snprintf(left + strlen(left), sizeof left - strlen(left),
+                 " | order: %s", rl_order_format(&rs->order, name,
+                                                 sizeof name));
+    }
     attron(ui_attr(UI_C_STATUS));
     mvhline(y, 0, ' ', rs->cols);
     attroff(ui_attr(UI_C_STATUS));
@@ -709,7 +760,7 @@ go_image(struct review *rs, int64_t id)
 
     if (p == SIZE_MAX) {
         /* A new image (another reviewer's import): reload the queue. */
-        rl_queue_load(rs->app->store, rs->app->reviewer, &rs->q, NULL);
+        load_queue(rs, NULL);
         p = rl_queue_find(&rs->q, id);
     }
     if (p == SIZE_MAX)
@@ -1154,6 +1205,8 @@ review_key(void *p, int key)
         }
         prefetch_neighbours(rs);
         return UI_REDRAW;
+    case UI_A_ORDER:
+        return cycle_order(rs);
     case UI_A_UNDO:
         return undo_redo(rs, true);
     case UI_A_REDO:

@@ -11,6 +11,7 @@
 
 #include "relabel/catalog.h"
 #include "relabel/guide.h"
+#include "relabel/order.h"
 #include "relabel/picture.h"
 #include "relabel/render.h"
 #include "relabel/store.h"
@@ -68,6 +69,7 @@ struct ui_options {
     bool print_terminal;       /* --print-terminal: report, no screen */
     int cell_w, cell_h;        /* --cell: pixels of a cell, over what the
                                 * terminal says; 0 when not given */
+    rl_order order;            /* --order: the review queue's order */
 };
 
 struct ui_app {
@@ -265,7 +267,7 @@ typedef enum ui_action {
     UI_A_GOTO, UI_A_FILTER, UI_A_UNDO, UI_A_REDO, UI_A_ADD, UI_A_NAME,
     UI_A_FULL, UI_A_GUIDE, UI_A_BROWSE, UI_A_EXAMPLES, UI_A_HELP, UI_A_QUIT,
     UI_A_ZOOM_IN, UI_A_ZOOM_OUT, UI_A_ZOOM_FIT, UI_A_PAN_LEFT,
-    UI_A_PAN_RIGHT, UI_A_PAN_UP, UI_A_PAN_DOWN,
+    UI_A_PAN_RIGHT, UI_A_PAN_UP, UI_A_PAN_DOWN, UI_A_ORDER,
     UI_A_COUNT
 } ui_action;
 
