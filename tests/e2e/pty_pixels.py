@@ -2,8 +2,10 @@
 """pty_pixels.py - relabel in a pseudo-terminal drawing real pixels.
 
 Usage: pty_pixels.py RELABEL DB MODE DEMO_DIR
-MODE is kitty or sixel. Runs `relabel --db DB review --pixels MODE --cell
-10x20` at 120x40 cells, reads every byte it writes, and checks:
+MODE is kitty or sixel. Runs `relabel --db DB review` with no options in
+a pseudo-terminal of 120x40 cells of 10x20 pixels that answers relabel's
+start-up queries as that terminal would, reads every byte it writes, and
+checks:
   - the first image's picture decodes (kitty: APC G chunks, base64, PNG;
     sixel: DCS palette + bands) to the source photo resized by ImageMagick
     (`convert -filter triangle`, an independent decoder and resampler) to the
@@ -39,14 +41,40 @@ def fail(msg):
 
 
 class Term:
-    def __init__(self, argv, env):
+    """A terminal of the given kind: it answers relabel's start-up queries
+    as kitty (its graphics query OK, DA1 without sixel) or as a sixel
+    xterm (-ti vt340: DA1 with 4, no kitty answer) would, and reports its
+    pixel size in TIOCGWINSZ, so relabel must detect the mode itself."""
+
+    def __init__(self, argv, env, kind):
         pid, fd = pty.fork()
         if pid == 0:
+            # The size first: relabel asks for it (and the pixels) at once.
+            fcntl.ioctl(0, termios.TIOCSWINSZ,
+                        struct.pack("HHHH", ROWS, COLS, COLS * CW, ROWS * CH))
             os.execve(argv[0], argv, env)
-        self.pid, self.fd = pid, fd
-        fcntl.ioctl(fd, termios.TIOCSWINSZ,
-                    struct.pack("HHHH", ROWS, COLS, COLS * CW, ROWS * CH))
+        self.pid, self.fd, self.kind = pid, fd, kind
         self.buf = b""
+        self.seen = b""
+
+    def answer(self, d):
+        """Replies to the queries in what relabel just wrote."""
+        self.seen = (self.seen + d)[-4096:]
+        for m in re.finditer(rb"\x1b_Gi=(\d+)[^\x1b]*a=q[^\x1b]*\x1b\\",
+                             self.seen):
+            if self.kind == "kitty":
+                os.write(self.fd, b"\x1b_Gi=" + m.group(1) + b";OK\x1b\\")
+        if b"\x1b[>q" in self.seen or b"\x1b[>0q" in self.seen:
+            name = b"kitty(0.26.5)" if self.kind == "kitty" else b"XTerm(379)"
+            os.write(self.fd, b"\x1bP>|" + name + b"\x1b\\")
+        if b"\x1b[c" in self.seen or b"\x1b[0c" in self.seen:
+            os.write(self.fd, b"\x1b[?62;22c" if self.kind == "kitty"
+                     else b"\x1b[?63;1;2;4;6;9;15;22c")
+        # Each query is answered once.
+        for q in (b"\x1b[>q", b"\x1b[>0q", b"\x1b[c", b"\x1b[0c"):
+            self.seen = self.seen.replace(q, b"")
+        self.seen = re.sub(rb"\x1b_Gi=\d+[^\x1b]*a=q[^\x1b]*\x1b\\", b"",
+                           self.seen)
 
     def read_idle(self, idle=0.6, limit=20.0, until=None):
         """Bytes until nothing came for `idle` s (and `until` is in them)."""
@@ -64,6 +92,7 @@ class Term:
                 break
             if not d:
                 break
+            self.answer(d)
             out += d
         return out
 
@@ -240,8 +269,8 @@ def main():
     for k in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "ASAN_OPTIONS"):
         if k in os.environ:
             env[k] = os.environ[k]
-    t = Term([relabel, "--db", db, "review", "--pixels", mode, "--cell",
-              "%dx%d" % (CW, CH)], env)
+    # No options: relabel must find the mode and cell size by asking.
+    t = Term([relabel, "--db", db, "review"], env, mode)
     first, imgs = t.pictures(decode, b"Candidates")
     m = re.search(rb"Image: (\S+\.JPEG)", first)
     if not m:

@@ -1,7 +1,8 @@
 #!/bin/bash
 # test_pixels_pty.sh - real pixels through a pseudo-terminal (no tmux:
 # tmux 3.3 keeps no sixel and needs passthrough for kitty): relabel with
-# --pixels kitty and --pixels sixel; pty_pixels.py decodes the picture
+# no options in a pty that answers its queries as kitty, then as a sixel
+# xterm, so it must choose the mode itself; pty_pixels.py decodes the picture
 # bytes and compares them with the photo (see there). Then the mark it
 # made is in the database.
 . "$(dirname "$0")/lib.sh"
