@@ -4,9 +4,15 @@
  * one table describes those keys in each screen's `?`. */
 #include "ui/ui.h"
 
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "ui/term.h"
 
-enum { NAV_DOWN = 1, NAV_UP, NAV_PAGE_DOWN, NAV_PAGE_UP, NAV_HOME, NAV_END };
+enum { NAV_DOWN = 1, NAV_UP, NAV_PAGE_DOWN, NAV_PAGE_UP, NAV_HOME, NAV_END,
+       NAV_SEARCH };
 
 static const struct ui_key nav_keys[] = {
     { NAV_DOWN, { KEY_DOWN }, "Down Up", "select the next / previous row",
@@ -29,6 +35,8 @@ static const struct ui_key nav_letter_keys[] = {
     { NAV_PAGE_UP, { KEY_PPAGE }, "PgUp", NULL, NULL, 0 },
     { NAV_HOME, { KEY_HOME }, "Home End", "the first / last row", NULL, 0 },
     { NAV_END, { KEY_END }, "End", NULL, NULL, 0 },
+    { NAV_SEARCH, { '/' }, "/",
+      "search the rows (again: the next match)", NULL, 0 },
 };
 
 static const struct ui_keymap nav_map = {
@@ -47,6 +55,46 @@ ui_list_keys(bool letters, size_t *n)
 
     *n = m->n;
     return m->keys;
+}
+
+/* Does `hay` hold `needle`, ASCII case folded? */
+static bool
+holds(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle), i;
+
+    for (; *hay != '\0'; hay++) {
+        for (i = 0; i < n && hay[i] != '\0'
+             && tolower((unsigned char)hay[i])
+                == tolower((unsigned char)needle[i]); i++)
+            ;
+        if (i == n)
+            return true;
+    }
+    return n == 0;
+}
+
+/* `/`: the next row holding the text asked for; a beep when none does. */
+static void
+search(struct ui_list *l)
+{
+    char *q = ui_prompt(l->app, LINES - 1, "Search: ", l->query);
+    size_t k, i;
+
+    if (q == NULL || *q == '\0' || l->n == 0) {
+        free(q);
+        return;
+    }
+    snprintf(l->query, sizeof l->query, "%s", q);
+    free(q);
+    for (k = 1; k <= l->n; k++) {
+        i = (l->sel + k) % l->n;
+        if (holds(l->text(l->ctx, i), l->query)) {
+            l->sel = i;
+            return;
+        }
+    }
+    beep();
 }
 
 int
@@ -73,6 +121,11 @@ ui_list_key(struct ui_list *l, int key, int page, bool letters)
         break;
     case NAV_END:
         l->sel = last;
+        break;
+    case NAV_SEARCH:
+        if (l->text == NULL || l->app == NULL)
+            return 0;
+        search(l);
         break;
     default:
         return 0;

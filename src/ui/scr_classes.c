@@ -449,7 +449,7 @@ classes_key(void *p, int key)
     size_t pos = selected_pos(cs);
     int page = cs->rows_h - 10 > 1 ? cs->rows_h - 10 : 1;
     unsigned mode = cs->arg.pick != NULL ? M_PICK : M_BROWSE;
-    struct ui_list l = { list_len(cs), cs->sel, cs->top };
+    struct ui_list l = { .n = list_len(cs), .sel = cs->sel, .top = cs->top };
     struct ui_help_arg help = { &classes_keys, mode };
 
     cs->status[0] = '\0';

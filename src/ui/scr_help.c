@@ -136,7 +136,8 @@ help_key(void *p, int key)
         return UI_POP_ALL;
     if (h->list.n > (size_t)body) {
         /* Scrolling is list navigation over the possible top lines. */
-        struct ui_list top = { h->list.n - (size_t)body + 1, h->list.sel, 0 };
+        struct ui_list top = { .n = h->list.n - (size_t)body + 1,
+                               .sel = h->list.sel };
 
         if (ui_list_key(&top, key, body + 1, false) != 0) {
             h->list.sel = top.sel;

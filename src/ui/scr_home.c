@@ -69,6 +69,15 @@ reload(struct home *h)
     ui_list_fit(&h->list, (int)h->list.n);
 }
 
+/* Row i as the search sees it: a task's name, or the review queue. */
+static const char *
+row_text(void *ctx, size_t i)
+{
+    struct home *h = ctx;
+
+    return i < h->tasks.n ? h->tasks.items[i].name : "review queue";
+}
+
 static void *
 home_open(struct ui_app *app, void *arg)
 {
@@ -76,6 +85,9 @@ home_open(struct ui_app *app, void *arg)
 
     (void)arg;
     h->app = app;
+    h->list.text = row_text;
+    h->list.ctx = h;
+    h->list.app = app;
     return h;
 }
 

@@ -34,6 +34,12 @@ struct pick {
     int nrows, ncols;          /* terminal */
 };
 
+static const char *
+row_text(void *ctx, size_t i)
+{
+    return ((struct pick *)ctx)->rows[i];
+}
+
 static void *
 pick_open(struct ui_app *app, void *argp)
 {
@@ -49,6 +55,9 @@ pick_open(struct ui_app *app, void *argp)
         pk->rows[i] = rl_xstrdup(a->rows[i]);
     pk->arg.rows = (const char *const *)pk->rows;
     pk->list.n = a->n;
+    pk->list.text = row_text;
+    pk->list.ctx = pk;
+    pk->list.app = app;
     return pk;
 }
 

@@ -281,11 +281,18 @@ struct ui_list {
     size_t n;              /* rows in the list */
     size_t sel;            /* the selected row */
     size_t top;            /* the first row shown */
+    /* Search (`/`, lists with letters), when `text` is set: */
+    const char *(*text)(void *ctx, size_t i);   /* row i as shown */
+    void *ctx;
+    struct ui_app *app;    /* for the prompt, on the bottom row */
+    char query[64];        /* the last search, offered again */
 };
 
 /* Moves the selection for Up/Down (and j/k with `letters`), PgUp/PgDn
- * (by `page` rows), Home/End. Returns UI_REDRAW when `key` was one of
- * them, 0 otherwise. */
+ * (by `page` rows), Home/End; with `letters` and l->text set, `/` asks
+ * for text and selects the next row holding it (case folded, from the
+ * row after the selection, wrapping; the same search again finds the
+ * next). Returns UI_REDRAW when `key` was one of them, 0 otherwise. */
 int ui_list_key(struct ui_list *l, int key, int page, bool letters);
 /* Clamps the selection and scrolls so that it shows in `rows` rows. */
 void ui_list_fit(struct ui_list *l, int rows);

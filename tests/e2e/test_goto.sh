@@ -36,6 +36,21 @@ send Enter
 wait_for 'Image: grace_hopper.JPEG '
 go ra
 wait_for "^ Images matching 'ra'"
+# `/` searches the rows (the shared list search), again: the next match.
+send /
+wait_for 'Search:'
+typein CLOCK
+send Enter
+wait_for '^ >  3 wall_clock_blurred_gray.JPEG'
+send /
+wait_for 'Search: CLOCK'
+send BSpace BSpace BSpace BSpace BSpace
+typein gray
+send Enter
+wait_for '^ >  1 cameraman_tripod_gray.JPEG'
+send /
+send Enter                             # the same search: the next match
+wait_for '^ >  3 wall_clock_blurred_gray.JPEG'
 send Escape                            # nothing chosen
 wait_for 'Image: grace_hopper.JPEG '
 go summer_palace.JPEG                  # the exact name
