@@ -107,6 +107,7 @@ struct task {
     bool last_correct;
     rl_part_score score;
     struct ui_list done;    /* P_DONE: the answers, one row each */
+    char done_text[256];    /* the row the list search asked for */
     bool reviewing;         /* P_FEEDBACK opened from the P_DONE list */
     rl_prefetch *pf;
     rl_cells *cells;
@@ -192,6 +193,25 @@ go(struct task *t, long pos)
     prefetch_next(t);
 }
 
+/* Answer row i as the list search sees it: its image's name. */
+static const char *
+done_text(void *ctx, size_t i)
+{
+    struct task *t = ctx;
+    rl_task_item it;
+    rl_image *img;
+
+    t->done_text[0] = '\0';
+    if (rl_task_item_load(t->app->store, t->app->cat, t->id,
+                          t->app->reviewer, (long)i, &it, NULL) == 0
+        && (img = rl_image_load(t->app->store, t->app->cat,
+                                t->app->reviewer, it.image, NULL)) != NULL) {
+        snprintf(t->done_text, sizeof t->done_text, "%s", img->name);
+        rl_image_free(img);
+    }
+    return t->done_text;
+}
+
 static void *
 task_open(struct ui_app *app, void *arg)
 {
@@ -201,6 +221,9 @@ task_open(struct ui_app *app, void *arg)
     size_t i;
 
     t->app = app;
+    t->done.text = done_text;
+    t->done.ctx = t;
+    t->done.app = app;
     t->id = *(int64_t *)arg;
     t->part_size = 10;
     if (rl_task_list_load(app->store, app->reviewer, &l, &e) == 0) {

@@ -134,6 +134,12 @@ wait_for 'Not correct'
 wait_for 'Enter returns to them'
 send Enter
 wait_for 'Task complete: 10 answered'
+# `/` searches the answers (the shared list search) by image name.
+send /
+wait_for 'Search:'
+typein dahlia
+send Enter
+wait_for '^ >\[..\] +[0-9]+ dahlia_flower.JPEG'
 send q
 wait_for 'Training tasks'
 send q
