@@ -26,7 +26,6 @@
 #ifndef RL_TEST_DATA
 #define RL_TEST_DATA "tests/data"
 #endif
-#define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
 
 
 static void
@@ -46,27 +45,14 @@ sql(const char *db, const char *q)
 static char *
 make_project(const char *name, const char *labels, const char *reviews)
 {
-    char *db = tpath(name), *f;
-    rl_err err;
-    rl_store *s = rl_store_open(db, RL_STORE_CREATE, &err);
     rl_catalog *cat;
+    rl_store *s = fx_project(name, &cat);
 
-    if (s == NULL || rl_catalog_install(s, CATALOG_DIR, &err) != 0
-        || (cat = rl_catalog_load(s, &err)) == NULL)
-        die("set up", &err);
-    spew("labels.csv", labels);
-    f = tpath("labels.csv");
-    if (rl_import_labels(s, cat, f, NULL, NULL, &err) != 0)
-        die("labels", &err);
-    free(f);
-    spew("reviews.csv", reviews);
-    f = tpath("reviews.csv");
-    if (rl_import_reviews(s, cat, f, NULL, NULL, &err) != 0)
-        die("reviews", &err);
-    free(f);
+    fx_import(s, cat, "labels", "labels.csv", labels);
+    fx_import(s, cat, "reviews", "reviews.csv", reviews);
     rl_catalog_free(cat);
     rl_store_close(s);
-    return db;
+    return tpath(name);
 }
 
 /* ---- rules ---------------------------------------------------------- */

@@ -28,7 +28,6 @@
 #ifndef RL_TEST_DATA
 #define RL_TEST_DATA "tests/data"
 #endif
-#define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
 
 static const char LABELS[] =
     "image,wnid\n"
@@ -75,24 +74,10 @@ proj_close(struct proj *p)
 static void
 make_project(struct proj *p, const char *name)
 {
-    rl_err err;
-    char *f;
-
     p->path = tpath(name);
-    if ((p->s = rl_store_open(p->path, RL_STORE_CREATE, &err)) == NULL
-        || rl_catalog_install(p->s, CATALOG_DIR, &err) != 0
-        || (p->cat = rl_catalog_load(p->s, &err)) == NULL)
-        die("set up", &err);
-    spew("labels.csv", LABELS);
-    spew("preds.csv", PREDS);
-    f = tpath("labels.csv");
-    if (rl_import_labels(p->s, p->cat, f, NULL, NULL, &err) != 0)
-        die("labels", &err);
-    free(f);
-    f = tpath("preds.csv");
-    if (rl_import_predictions(p->s, p->cat, f, NULL, NULL, &err) != 0)
-        die("predictions", &err);
-    free(f);
+    p->s = fx_project(name, &p->cat);
+    fx_import(p->s, p->cat, "labels", "labels.csv", LABELS);
+    fx_import(p->s, p->cat, "predictions", "preds.csv", PREDS);
 }
 
 static long long

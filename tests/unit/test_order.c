@@ -23,10 +23,6 @@
 #include "t.h"
 #include "fixture.h"
 
-#ifndef RL_TEST_DATA
-#define RL_TEST_DATA "tests/data"
-#endif
-#define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
 
 static const char LABELS[] =
     "image,wnid\n"
@@ -60,38 +56,16 @@ static const char PREDS_RANKS[] =
 static rl_store *
 make_project(void)
 {
-    char *db = tpath("p.db"), *f;
-    rl_err err;
-    rl_store *s = rl_store_open(db, RL_STORE_CREATE, &err);
     rl_catalog *cat;
+    rl_store *s = fx_project("p.db", &cat);
 
-    if (s == NULL || rl_catalog_install(s, CATALOG_DIR, &err) != 0
-        || (cat = rl_catalog_load(s, &err)) == NULL)
-        die("set up", &err);
     spew("e.jpg", "");
     spew("f.jpg", "");
-    spew("labels.csv", LABELS);
-    spew("images.csv", IMAGES);
-    spew("preds.csv", PREDS);
-    spew("ranks.csv", PREDS_RANKS);
-    f = tpath("labels.csv");
-    if (rl_import_labels(s, cat, f, NULL, NULL, &err) != 0)
-        die("labels", &err);
-    free(f);
-    f = tpath("images.csv");
-    if (rl_import_images(s, cat, f, NULL, NULL, &err) != 0)
-        die("images", &err);
-    free(f);
-    f = tpath("preds.csv");
-    if (rl_import_predictions(s, cat, f, NULL, NULL, &err) != 0)
-        die("predictions", &err);
-    free(f);
-    f = tpath("ranks.csv");
-    if (rl_import_predictions(s, cat, f, NULL, NULL, &err) != 0)
-        die("rank-only predictions", &err);
-    free(f);
+    fx_import(s, cat, "labels", "labels.csv", LABELS);
+    fx_import(s, cat, "images", "images.csv", IMAGES);
+    fx_import(s, cat, "predictions", "preds.csv", PREDS);
+    fx_import(s, cat, "predictions", "ranks.csv", PREDS_RANKS);
     rl_catalog_free(cat);
-    free(db);
     return s;
 }
 

@@ -25,7 +25,6 @@
 #ifndef RL_TEST_DATA
 #define RL_TEST_DATA "tests/data"
 #endif
-#define CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
 
 
 /* Five images: a has three model candidates (its original among them),
@@ -51,29 +50,15 @@ static const char IMAGES[] = "image,path\nimg_e.JPEG,e.jpg\n";
 static char *
 make_project(const char *name)
 {
-    char *db = tpath(name), *f;
-    rl_err err;
-    rl_store *s = rl_store_open(db, RL_STORE_CREATE, &err);
     rl_catalog *cat;
+    rl_store *s = fx_project(name, &cat);
 
-    if (s == NULL || rl_catalog_install(s, CATALOG_DIR, &err) != 0
-        || (cat = rl_catalog_load(s, &err)) == NULL)
-        die("set up", &err);
-    f = tpath("labels.csv");
-    if (rl_import_labels(s, cat, f, NULL, NULL, &err) != 0)
-        die("labels", &err);
-    free(f);
-    f = tpath("preds.csv");
-    if (rl_import_predictions(s, cat, f, NULL, NULL, &err) != 0)
-        die("predictions", &err);
-    free(f);
-    f = tpath("images.csv");
-    if (rl_import_images(s, cat, f, NULL, NULL, &err) != 0)
-        die("images", &err);
-    free(f);
+    fx_import(s, cat, "labels", "labels.csv", LABELS);
+    fx_import(s, cat, "predictions", "preds.csv", PREDS);
+    fx_import(s, cat, "images", "images.csv", IMAGES);
     rl_catalog_free(cat);
     rl_store_close(s);
-    return db;
+    return tpath(name);
 }
 
 /* One integer from a query on a separate connection, or -999. */
@@ -838,10 +823,7 @@ main(void)
         perror("mkdtemp");
         return 1;
     }
-    spew("labels.csv", LABELS);
-    spew("preds.csv", PREDS);
-    spew("images.csv", IMAGES);
-    spew("e.jpg", "");
+    spew("e.jpg", "");            /* make_project writes the CSVs */
     x.db = make_project("review.db");
     x.s = NULL;
     x.cat = NULL;
