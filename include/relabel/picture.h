@@ -146,8 +146,10 @@ void rl_pic_erase(rl_pixmode mode, unsigned id, bool passthrough,
                   rl_buf *out);
 
 /* The encoders, on pixels already at their displayed size (sixel: any
- * size, scaled by chafa to w x h); each appends to `out` and returns 0,
- * or -1 with RL_E_IMAGE set. */
+ * size, resampled to w x h first); each appends to `out` and returns 0,
+ * or -1 with RL_E_IMAGE set (sixel: RL_E_RANGE for a size that
+ * rl_pixels_view refuses). The sixel is our own (sixel.c): at most 256
+ * registers, defined once in RGB percent, no dithering. */
 int rl_kitty_encode(const rl_pixels *px, rl_buf *out, rl_err *err);
 int rl_sixel_encode(const rl_pixels *px, int w, int h, rl_buf *out,
                     rl_err *err);

@@ -91,18 +91,12 @@ rl_pic_encode(const rl_pixels *px, const rl_view *v, rl_pixmode mode,
     rl_view_window(&view, px->w, px->h, win);
     /* The window's aspect in source pixels is the image's own. */
     rl_pic_fit((int)(win[2] * 1000), (int)(win[3] * 1000), bw, bh, &w, &h);
-    /* chafa cuts a sixel picture to whole bands: fit to the band below */
+    /* a sixel picture of whole bands, so that terminals which paint a
+     * band's six rows regardless of the raster height draw nothing past
+     * it: fit to the band below */
     if (mode == RL_PIX_SIXEL && h % 6 != 0 && h > 6)
         rl_pic_fit((int)(win[2] * 1000), (int)(win[3] * 1000), bw,
                    h - h % 6, &w, &h);
-    /* Sixel of the whole image: chafa scales it (and spends the bytes the
-     * chafa tool would); anything else is resampled here first. */
-    if (mode == RL_PIX_SIXEL && view.zoom == 1) {
-        rc = rl_sixel_encode(px, w, h, &b, err);
-        if (rc != 0)
-            goto out;
-        goto done;
-    }
     fitted = rl_pixels_view(px, win, w, h, err);
     if (fitted == NULL)
         goto out;
@@ -114,7 +108,6 @@ rl_pic_encode(const rl_pixels *px, const rl_view *v, rl_pixmode mode,
         rc = rl_iterm_encode(fitted, &b, err);
     if (rc != 0)
         goto out;
-done:
     p = rl_xcalloc(1, sizeof *p);
     p->mode = mode;
     p->px_w = w;

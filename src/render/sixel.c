@@ -1,65 +1,604 @@
-/* sixel.c - the DEC sixel payload, drawn by chafa 1.12's sixel canvas
- * (CHAFA_PIXEL_MODE_SIXELS): chafa scales the picture to the displayed
- * size, picks a palette and encodes it, as `chafa -f sixel` does, so the
- * output is no larger than the chafa tool's for the same size (measured:
- * relabel-bench pixels).
+/* sixel.c - our own DEC sixel encoder: pixels at their displayed size to
+ * one DCS sixel sequence, with an adaptive palette of at most 256
+ * registers and no dithering (dither noise costs bytes, and the picture
+ * clears the 32 dB bar without it; relabel-bench pixels measures both).
  *
- * Chafa sizes a pixel canvas as cells x cell pixels and stretches the
- * image to fill it. To draw exactly w x h (the fitted size, so nothing is
- * stretched), the canvas is one "cell" of that many pixels. The sixel
- * sequence leaves the cursor where the terminal puts it; the caller
- * restores it. */
+ *   palette   a histogram over RGB reduced to HBITS bits a channel, cut
+ *             into boxes by variance (each split along the channel of
+ *             largest spread, at the point that leaves the least squared
+ *             error), then KMEANS rounds of k-means over the histogram.
+ *             A picture of at most 256 colours gets them exactly.
+ *   mapping   every histogram bin is given its nearest register once, so
+ *             a pixel costs one table look-up.
+ *   encoding  per band of six rows only the registers present, each a
+ *             pass of run-length coded sixels: "!n" repeats, gaps as '?',
+ *             nothing after a register's last column, '$' between passes,
+ *             '-' between bands. Registers are defined once, in percent
+ *             ("#i;2;r;g;b"), numbered by use so the most used ones have
+ *             the fewest digits. The most used register of a band paints
+ *             its whole span and the others are drawn over it (P2 = 1:
+ *             zero bits leave pixels alone, so a later pass overwrites
+ *             an earlier one), which turns its fragments into one run.
+ *
+ * The sequence is ESC P 0;1;0 q "1;1;W;H ... ESC \ as chafa 1.12 writes
+ * it: pixel aspect 1:1, zero bits transparent, every pixel painted. It
+ * ends on the last band (no '-' after it, so nothing scrolls), and leaves
+ * the cursor where the terminal puts it; the caller restores it. */
 #include "relabel/picture.h"
 
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <chafa.h>
 
 #include "relabel/err.h"
 #include "relabel/util.h"
 
+#define HBITS 5                     /* histogram bits per channel */
+#define HSIZE (1 << (3 * HBITS))
+#define HSHIFT (8 - HBITS)
+#define NREG 256                     /* registers, the most xterm uses */
+#define KMEANS 1                    /* refinement rounds */
+
+/* One occupied histogram bin. */
+struct bin {
+    double r, g, b;        /* mean colour of its pixels */
+    uint32_t n;            /* pixels */
+    uint32_t key;          /* reduced RGB */
+};
+
+/* A box of the median cut: bins[lo, hi) and their sums. */
+struct box {
+    int lo, hi;
+    double n, s[3], q[3];  /* pixels, per-channel sum and sum of squares */
+    double err;            /* squared error about the mean */
+};
+
+/* The palette as searched: displayed colours sorted by green. */
+struct pal {
+    int n;                 /* registers */
+    int rgb[NREG][3];      /* displayed colour (from the percent) */
+    int byg[NREG];         /* register indices sorted by green */
+    int gfrom[257];        /* first position in byg with green >= g */
+};
+
+static int
+pct(double v)
+{
+    int p = (int)(v * 100.0 / 255.0 + 0.5);
+
+    return p < 0 ? 0 : p > 100 ? 100 : p;
+}
+
+/* The colour a terminal shows for percent p, as (p * 255 + 50) / 100. */
+static int
+unpct(int p)
+{
+    return (p * 255 + 50) / 100;
+}
+
+static void
+box_sums(struct box *bx, const struct bin *bins)
+{
+    int i, c;
+
+    bx->n = 0;
+    for (c = 0; c < 3; c++)
+        bx->s[c] = bx->q[c] = 0;
+    for (i = bx->lo; i < bx->hi; i++) {
+        const struct bin *b = &bins[i];
+        double v[3] = { b->r, b->g, b->b };
+
+        bx->n += b->n;
+        for (c = 0; c < 3; c++) {
+            bx->s[c] += b->n * v[c];
+            bx->q[c] += b->n * v[c] * v[c];
+        }
+    }
+    bx->err = 0;
+    for (c = 0; c < 3; c++)
+        bx->err += bx->q[c] - bx->s[c] * bx->s[c] / bx->n;
+    if (bx->hi - bx->lo < 2)
+        bx->err = -1;          /* one bin: cannot split */
+}
+
+static double
+chan(const struct bin *b, int c)
+{
+    return c == 0 ? b->r : c == 1 ? b->g : b->b;
+}
+
+/* Sorts bins[lo, hi) by their reduced value of channel c (a counting
+ * sort: bins are distinct keys, HBITS bits a channel). */
+static void
+sort_chan(struct bin *bins, struct bin *tmp, int lo, int hi, int c)
+{
+    int cnt[(1 << HBITS) + 1], i, shift = HBITS * (2 - c);
+
+    memset(cnt, 0, sizeof cnt);
+    for (i = lo; i < hi; i++)
+        cnt[((bins[i].key >> shift) & ((1 << HBITS) - 1)) + 1]++;
+    for (i = 1; i <= 1 << HBITS; i++)
+        cnt[i] += cnt[i - 1];
+    for (i = lo; i < hi; i++)
+        tmp[cnt[(bins[i].key >> shift) & ((1 << HBITS) - 1)]++] = bins[i];
+    memcpy(bins + lo, tmp, (size_t)(hi - lo) * sizeof *bins);
+}
+
+/* Splits box `bx` into itself and `nb`: along the channel of largest
+ * variance, where the two halves' squared errors add up least. */
+static void
+box_split(struct box *bx, struct box *nb, struct bin *bins, struct bin *tmp)
+{
+    double best = -1, sl[3] = { 0, 0, 0 }, nl = 0, var[3];
+    int c = 0, i, at = bx->lo + 1, k;
+
+    for (k = 0; k < 3; k++)
+        var[k] = bx->q[k] - bx->s[k] * bx->s[k] / bx->n;
+    if (var[1] >= var[0] && var[1] >= var[2])
+        c = 1;
+    else if (var[2] >= var[0])
+        c = 2;
+    sort_chan(bins, tmp, bx->lo, bx->hi, c);
+    /* least error = most of sum |S|^2 / n over the two halves */
+    for (i = bx->lo; i < bx->hi - 1; i++) {
+        const struct bin *b = &bins[i];
+        double v = 0, nr;
+
+        nl += b->n;
+        sl[0] += b->n * b->r;
+        sl[1] += b->n * b->g;
+        sl[2] += b->n * b->b;
+        if (chan(b, c) == chan(&bins[i + 1], c) && i + 2 < bx->hi)
+            continue;          /* split between distinct values only */
+        nr = bx->n - nl;
+        for (k = 0; k < 3; k++)
+            v += sl[k] * sl[k] / nl
+                 + (bx->s[k] - sl[k]) * (bx->s[k] - sl[k]) / nr;
+        if (v > best) {
+            best = v;
+            at = i + 1;
+        }
+    }
+    nb->lo = at;
+    nb->hi = bx->hi;
+    bx->hi = at;
+    box_sums(bx, bins);
+    box_sums(nb, bins);
+}
+
+/* Palette `pl` from the colours in `mean` (n of them): the percent each
+ * register is defined with, and the search order. */
+static void
+pal_make(struct pal *pl, double mean[][3], int n)
+{
+    int i, j, g;
+
+    pl->n = n;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < 3; j++)
+            pl->rgb[i][j] = unpct(pct(mean[i][j]));
+    /* insertion sort by green: n <= 256, once per picture */
+    for (i = 0; i < n; i++) {
+        int v = i;
+
+        for (j = i; j > 0 && pl->rgb[pl->byg[j - 1]][1] > pl->rgb[v][1]; j--)
+            pl->byg[j] = pl->byg[j - 1];
+        pl->byg[j] = v;
+    }
+    for (g = 0, j = 0; g <= 256; g++) {
+        while (j < n && pl->rgb[pl->byg[j]][1] < g)
+            j++;
+        pl->gfrom[g] = j;
+    }
+}
+
+/* The register nearest to (r, g, b): outward from green = g in the
+ * green order, stopping where green alone is farther than the best. */
+static int
+pal_nearest(const struct pal *pl, int r, int g, int b)
+{
+    int best = INT_MAX, bi = 0, up = pl->gfrom[g], dn = up - 1;
+
+    while (up < pl->n || dn >= 0) {
+        if (up < pl->n) {
+            const int *c = pl->rgb[pl->byg[up]];
+            int dg = c[1] - g, d;
+
+            if (dg * dg >= best) {
+                up = pl->n;
+            } else {
+                d = (c[0] - r) * (c[0] - r) + dg * dg
+                    + (c[2] - b) * (c[2] - b);
+                if (d < best) {
+                    best = d;
+                    bi = pl->byg[up];
+                }
+                up++;
+            }
+        }
+        if (dn >= 0) {
+            const int *c = pl->rgb[pl->byg[dn]];
+            int dg = g - c[1], d;
+
+            if (dg * dg >= best) {
+                dn = -1;
+            } else {
+                d = (c[0] - r) * (c[0] - r) + dg * dg
+                    + (c[2] - b) * (c[2] - b);
+                if (d < best) {
+                    best = d;
+                    bi = pl->byg[dn];
+                }
+                dn--;
+            }
+        }
+    }
+    return bi;
+}
+
+static int
+rnd(double v)
+{
+    return (int)(v + 0.5);
+}
+
+/* Assigns every bin its nearest register in `pl` (reg[i] for bins[i]);
+ * with `mean` given, also the mean colour of each register's pixels
+ * (registers that get none keep theirs). */
+static void
+assign(const struct bin *bins, int nbins, const struct pal *pl,
+       uint8_t *reg, double mean[][3])
+{
+    double acc[NREG][4];
+    int i, k;
+
+    memset(acc, 0, sizeof acc);
+    for (i = 0; i < nbins; i++) {
+        const struct bin *b = &bins[i];
+        int r = pal_nearest(pl, rnd(b->r), rnd(b->g), rnd(b->b));
+
+        reg[i] = (uint8_t)r;
+        acc[r][0] += b->n * b->r;
+        acc[r][1] += b->n * b->g;
+        acc[r][2] += b->n * b->b;
+        acc[r][3] += b->n;
+    }
+    if (mean == NULL)
+        return;
+    for (i = 0; i < pl->n; i++)
+        if (acc[i][3] > 0)
+            for (k = 0; k < 3; k++)
+                mean[i][k] = acc[i][k] / acc[i][3];
+}
+
+
+static int
+by_use(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+
+    return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : 0;
+}
+
+/* Chooses at most NREG registers for the npx pixels of `rgb` and gives
+ * each pixel one (idx[npx]). Registers are numbered by use, most pixels
+ * first; pc[i] is register i's colour in percent. Returns how many. */
+static int
+quantize(const unsigned char *rgb, size_t npx, uint8_t *idx, int pc[][3])
+{
+    uint32_t *hist = rl_xcalloc(HSIZE, 4 * sizeof *hist);
+    uint8_t *slot = rl_xmalloc(HSIZE);
+    struct bin *bins, *tmp;
+    struct box boxes[NREG];
+    struct pal pl;
+    double mean[NREG][3], use[NREG][2];
+    uint8_t *reg, rank[NREG];
+    int nbins = 0, nbox, i, k;
+    size_t p;
+
+    for (p = 0; p < npx; p++) {
+        const unsigned char *c = rgb + p * 3;
+        uint32_t *h = hist + ((size_t)(c[0] >> HSHIFT) << (2 * HBITS)
+                              | (size_t)(c[1] >> HSHIFT) << HBITS
+                              | (size_t)(c[2] >> HSHIFT)) * 4;
+
+        h[0]++;
+        h[1] += c[0];
+        h[2] += c[1];
+        h[3] += c[2];
+    }
+    for (k = 0; k < HSIZE; k++)
+        if (hist[(size_t)k * 4] != 0)
+            nbins++;
+    bins = rl_xmalloc((size_t)nbins * sizeof *bins);
+    tmp = rl_xmalloc((size_t)nbins * sizeof *tmp);
+    reg = rl_xmalloc((size_t)nbins);
+    for (k = 0, i = 0; k < HSIZE; k++) {
+        const uint32_t *h = hist + (size_t)k * 4;
+
+        if (h[0] == 0)
+            continue;
+        bins[i].n = h[0];
+        bins[i].r = (double)h[1] / h[0];
+        bins[i].g = (double)h[2] / h[0];
+        bins[i].b = (double)h[3] / h[0];
+        bins[i].key = (uint32_t)k;
+        i++;
+    }
+
+    /* boxes: every bin its own when there are few (a picture of few
+     * colours is then exact), else cut by variance */
+    boxes[0].lo = 0;
+    boxes[0].hi = nbins;
+    box_sums(&boxes[0], bins);
+    for (nbox = 1; nbox < NREG && nbox < nbins; nbox++) {
+        int worst = 0;
+
+        for (i = 1; i < nbox; i++)
+            if (boxes[i].err > boxes[worst].err)
+                worst = i;
+        if (boxes[worst].err < 0)
+            break;
+        box_split(&boxes[worst], &boxes[nbox], bins, tmp);
+    }
+    for (i = 0; i < nbox; i++)
+        for (k = 0; k < 3; k++)
+            mean[i][k] = boxes[i].s[k] / boxes[i].n;
+    pal_make(&pl, mean, nbox);
+    for (k = 0; nbins > NREG && k < KMEANS; k++) {
+        assign(bins, nbins, &pl, reg, mean);
+        pal_make(&pl, mean, nbox);
+    }
+    assign(bins, nbins, &pl, reg, NULL);
+
+    /* number the registers by use; unused ones are dropped */
+    for (i = 0; i < nbox; i++) {
+        use[i][0] = 0;
+        use[i][1] = i;
+    }
+    for (i = 0; i < nbins; i++)
+        use[reg[i]][0] += bins[i].n;
+    qsort(use, (size_t)nbox, sizeof use[0], by_use);
+    for (k = 0; k < nbox && use[k][0] > 0; k++) {
+        int r = (int)use[k][1];
+
+        rank[r] = (uint8_t)k;
+        for (i = 0; i < 3; i++)
+            pc[k][i] = pct(pl.rgb[r][i]);
+    }
+    nbox = k;
+
+    /* the table: reduced RGB -> register, then one look-up a pixel */
+    for (i = 0; i < nbins; i++)
+        slot[bins[i].key] = rank[reg[i]];
+    for (p = 0; p < npx; p++) {
+        const unsigned char *c = rgb + p * 3;
+
+        idx[p] = slot[(size_t)(c[0] >> HSHIFT) << (2 * HBITS)
+                      | (size_t)(c[1] >> HSHIFT) << HBITS
+                      | (size_t)(c[2] >> HSHIFT)];
+    }
+    free(hist);
+    free(slot);
+    free(bins);
+    free(tmp);
+    free(reg);
+    return nbox;
+}
+
+/* Writes `n` columns of sixel `ch` at o: "!n" repeats from 4 on, where
+ * they are no longer than the sixels themselves. Returns the end. */
+static char *
+put_run(char *o, int n, int ch)
+{
+    if (n >= 4) {
+        char d[12];
+        int k = 0;
+
+        *o++ = '!';
+        while (n > 0) {
+            d[k++] = (char)('0' + n % 10);
+            n /= 10;
+        }
+        while (k > 0)
+            *o++ = d[--k];
+        *o++ = (char)ch;
+        return o;
+    }
+    while (n-- > 0)
+        *o++ = (char)ch;
+    return o;
+}
+
+static char *
+put_num(char *o, int n)
+{
+    char d[12];
+    int k = 0;
+
+    do {
+        d[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    while (k > 0)
+        *o++ = d[--k];
+    return o;
+}
+
+/* Per-band scratch: each register's columns as a list in x order. */
+struct band {
+    int w;                 /* columns */
+    int *ex, *next;        /* entry: column, next entry of its register */
+    uint8_t *eb;           /* entry: its six bits */
+    int head[NREG], tail[NREG], last[NREG];    /* per register */
+    int cnt[NREG];         /* pixels in this band */
+    int order[NREG], n;    /* registers present, most pixels first */
+    uint8_t *done;         /* per column: rows already drawn final */
+};
+
+/* Fills b from the `rows` (1..6) rows of idx starting at row y. */
+static void
+band_scan(struct band *b, const uint8_t *idx, int y, int rows)
+{
+    int x, k, e = 0, i, j;
+
+    for (i = 0; i < b->n; i++) {
+        int c = b->order[i];
+
+        b->head[c] = b->last[c] = -1;
+        b->cnt[c] = 0;
+    }
+    b->n = 0;
+    for (x = 0; x < b->w; x++)
+        for (k = 0; k < rows; k++) {
+            int c = idx[(size_t)(y + k) * b->w + x];
+
+            if (b->last[c] != x) {
+                if (b->head[c] < 0) {
+                    b->head[c] = e;
+                    b->order[b->n++] = c;
+                } else {
+                    b->next[b->tail[c]] = e;
+                }
+                b->tail[c] = e;
+                b->last[c] = x;
+                b->ex[e] = x;
+                b->eb[e] = 0;
+                b->next[e] = -1;
+                e++;
+            }
+            b->eb[b->tail[c]] |= (uint8_t)(1 << k);
+            b->cnt[c]++;
+        }
+    /* most pixels first (insertion sort: few registers a band) */
+    for (i = 1; i < b->n; i++) {
+        int c = b->order[i];
+
+        for (j = i; j > 0 && b->cnt[b->order[j - 1]] < b->cnt[c]; j--)
+            b->order[j] = b->order[j - 1];
+        b->order[j] = c;
+    }
+}
+
+/* Writes register c's pass over the band at o; returns the end. A run
+ * may paint rows that a later pass draws over (any row not yet `done`),
+ * so it reaches as far as one sixel can stand for every column: `lo`
+ * the rows it must paint, `hi` the rows it may. */
+static char *
+band_pass(struct band *b, int c, int full, char *o)
+{
+    int e, cur = 0, start = -1, end = 0;
+    unsigned lo = 0, hi = 0;
+
+    for (e = b->head[c]; e >= 0; e = b->next[e]) {
+        int x = b->ex[e];
+        unsigned own = b->eb[e];
+
+        if (start >= 0) {
+            unsigned h = hi;
+
+            /* across the columns without this register: none to paint */
+            while (end < x && !(lo & ~(h & ~b->done[end])))
+                h &= ~b->done[end++];
+            if (end == x && !((lo | own) & ~(h & ~b->done[x]))) {
+                lo |= own;
+                hi = h & ~b->done[x];
+                end = x + 1;
+                b->done[x] |= (uint8_t)own;
+                continue;
+            }
+            o = put_run(o, end - start, '?' + (int)lo);
+            cur = end;
+        }
+        o = put_run(o, x - cur, '?');
+        start = x;
+        end = x + 1;
+        lo = own;
+        hi = (unsigned)full & ~b->done[x];
+        b->done[x] |= (uint8_t)own;
+    }
+    if (start >= 0)
+        o = put_run(o, end - start, '?' + (int)lo);
+    return o;
+}
+
 int
 rl_sixel_encode(const rl_pixels *px, int w, int h, rl_buf *out, rl_err *err)
 {
-    ChafaCanvasConfig *cfg;
-    ChafaCanvas *cv;
-    ChafaTermDb *db;
-    ChafaTermInfo *ti;
-    GString *s;
-    unsigned char *rgba;
-    size_t i;
+    rl_pixels *fit = NULL;
+    const rl_pixels *src = px;
+    struct band b;
+    uint8_t *idx;
+    int pc[NREG][3], nreg, i, y;
+    char *line, *o;
+    size_t linecap;
 
     if (px == NULL || px->w <= 0 || px->h <= 0 || w <= 0 || h <= 0) {
         rl_err_set(err, RL_E_IMAGE, "sixel picture: no pixels");
         return -1;
     }
-    cfg = chafa_canvas_config_new();
-    chafa_canvas_config_set_pixel_mode(cfg, CHAFA_PIXEL_MODE_SIXELS);
-    chafa_canvas_config_set_canvas_mode(cfg, CHAFA_CANVAS_MODE_TRUECOLOR);
-    chafa_canvas_config_set_cell_geometry(cfg, w, h);
-    chafa_canvas_config_set_geometry(cfg, 1, 1);
-    cv = chafa_canvas_new(cfg);
-    /* RGBA: chafa 1.12 misreads packed RGB rows of odd widths (the
-     * picture comes out sheared). */
-    rgba = rl_xmalloc((size_t)px->w * px->h * 4);
-    for (i = 0; i < (size_t)px->w * px->h; i++) {
-        memcpy(rgba + i * 4, px->rgb + i * 3, 3);
-        rgba[i * 4 + 3] = 255;
+    if (px->w != w || px->h != h) {
+        double win[4] = { 0, 0, px->w, px->h };
+
+        if ((fit = rl_pixels_view(px, win, w, h, err)) == NULL)
+            return -1;
+        src = fit;
     }
-    chafa_canvas_draw_all_pixels(cv, CHAFA_PIXEL_RGBA8_UNASSOCIATED, rgba,
-                                 px->w, px->h, px->w * 4);
-    free(rgba);
-    /* The sixel escapes come from a terminal description: chafa's
-     * fallback one has the standard DCS q ... ST. */
-    db = chafa_term_db_new();
-    ti = chafa_term_db_get_fallback_info(db);
-    s = chafa_canvas_print(cv, ti);
-    rl_buf_add(out, s->str, s->len);
-    g_string_free(s, TRUE);
-    chafa_term_info_unref(ti);
-    chafa_term_db_unref(db);
-    chafa_canvas_unref(cv);
-    chafa_canvas_config_unref(cfg);
+    idx = rl_xmalloc((size_t)w * h);
+    nreg = quantize(src->rgb, (size_t)w * h, idx, pc);
+
+    /* header: DCS P1=0 (aspect from the raster), P2=1 (zero bits leave
+     * the pixel), then 1:1 pixels of w x h and the registers */
+    linecap = (size_t)w * 6 * 14 + NREG * 24 + 64;
+    line = rl_xmalloc(linecap);
+    o = line;
+    o += sprintf(o, "\033P0;1;0q\"1;1;%d;%d", w, h);
+    for (i = 0; i < nreg; i++) {
+        *o++ = '#';
+        o = put_num(o, i);
+        *o++ = ';';
+        *o++ = '2';
+        for (int k = 0; k < 3; k++) {
+            *o++ = ';';
+            o = put_num(o, pc[i][k]);
+        }
+    }
+    rl_buf_add(out, line, (size_t)(o - line));
+
+    memset(&b, 0, sizeof b);
+    b.w = w;
+    b.ex = rl_xmalloc((size_t)w * 6 * sizeof *b.ex);
+    b.next = rl_xmalloc((size_t)w * 6 * sizeof *b.next);
+    b.eb = rl_xmalloc((size_t)w * 6);
+    b.done = rl_xmalloc((size_t)w);
+    for (i = 0; i < NREG; i++)
+        b.head[i] = b.last[i] = -1;
+    for (y = 0; y < h; y += 6) {
+        int rows = h - y < 6 ? h - y : 6;
+
+        band_scan(&b, idx, y, rows);
+        memset(b.done, 0, (size_t)w);
+        o = line;
+        for (i = 0; i < b.n; i++) {
+            if (i > 0)
+                *o++ = '$';
+            *o++ = '#';
+            o = put_num(o, b.order[i]);
+            o = band_pass(&b, b.order[i], (1 << rows) - 1, o);
+        }
+        if (y + 6 < h)
+            *o++ = '-';
+        rl_buf_add(out, line, (size_t)(o - line));
+    }
+    rl_buf_adds(out, "\033\\");
+    free(b.ex);
+    free(b.next);
+    free(b.eb);
+    free(b.done);
+    free(line);
+    free(idx);
+    rl_pixels_free(fit);
     return 0;
 }
