@@ -879,9 +879,36 @@ pic_db(const rl_buf *b, rl_render_mode mode, const rl_pixels *full,
 
 struct pixsum {
     double db, chafa_db, bytes, chafa_bytes, px, chafa_px;
+    double same_bytes, same_db;         /* sixel: ours at chafa's size */
     double *cold, *warm, *chafa_ms;     /* runs x images samples */
     int n;                              /* samples so far */
 };
+
+/* Our sixel at exactly the size chafa's sixel `ch` has (chafa cuts the
+ * picture to whole cells and bands, ours keeps the aspect): its bytes and
+ * fidelity added to sum->same_*, so the two byte counts compare at an
+ * equal number of pixels. */
+static int
+sixel_same_size(const rl_pixels *px, const rl_pixels *full,
+                const rl_buf *ch, struct pixsum *sum)
+{
+    struct pd_image *im = pd_sixel(ch->data, ch->len);
+    rl_buf b = {0};
+    rl_err e;
+    double n;
+    int rc = -1;
+
+    if (im == NULL)
+        return -1;
+    if (rl_sixel_encode(px, im->w, im->h, &b, &e) == 0) {
+        sum->same_bytes += (double)b.len;
+        sum->same_db += pic_db(&b, RL_RENDER_SIXEL, full, &n);
+        rc = 0;
+    }
+    pd_free(im);
+    rl_buf_free(&b);
+    return rc;
+}
 
 /* One image in one mode: fidelity and bytes, ours and chafa's, and the
  * next-image and chafa times. */
@@ -907,7 +934,6 @@ pixels_one(const struct opts *o, const struct pixmode *m, int k,
     px = rl_pixels_load(o->path[k], mw, mh, &e);
     c = px != NULL ? rl_render_view(px, o->cols, o->rows, m->mode, m->colors,
                                     NULL, PIX_CELL_W, PIX_CELL_H, &e) : NULL;
-    rl_pixels_free(px);
     if (c == NULL) {
         fprintf(stderr, "relabel-bench pixels: %s: %s\n", o->path[k], e.msg);
         goto out;
@@ -954,6 +980,12 @@ pixels_one(const struct opts *o, const struct pixmode *m, int k,
     } else {
         sum->chafa_db += pic_db(&ch, m->mode, full, &px_n);
         sum->chafa_px += px_n;
+        if (m->mode == RL_RENDER_SIXEL
+            && sixel_same_size(px, full, &ch, sum) != 0) {
+            fprintf(stderr, "relabel-bench pixels: %s: no sixel at chafa's "
+                    "size\n", o->path[k]);
+            goto out;
+        }
     }
 
     /* next image, cold (a new prefetcher) and prefetched */
@@ -981,6 +1013,7 @@ pixels_one(const struct opts *o, const struct pixmode *m, int k,
     rc = 0;
 out:
     rl_cells_free(c);
+    rl_pixels_free(px);
     rl_pixels_free(full);
     rl_buf_free(&out);
     rl_buf_free(&ch);
@@ -1062,6 +1095,18 @@ bench_pixels(int argc, char **argv)
             if (sum.chafa_px > 0)
                 figf(sum.chafa_bytes / sum.chafa_px, "B/px",
                      "chafa_bytes_per_px_%s", m->name);
+            if (sum.px > 0 && sum.chafa_px > 0)
+                figf((sum.bytes / sum.px) / (sum.chafa_bytes / sum.chafa_px),
+                     "x", "pixel_bytes_per_px_%s_vs_chafa", m->name);
+            if (sum.same_bytes > 0) {
+                /* the same pixels as chafa's picture, byte for byte */
+                figf(sum.same_bytes / o.n, "B",
+                     "pixel_bytes_%s_at_chafa_size", m->name);
+                figf(sum.same_db / o.n, "dB",
+                     "fidelity_%s_at_chafa_size_db", m->name);
+                figf(sum.same_bytes / sum.chafa_bytes, "x",
+                     "pixel_bytes_%s_at_chafa_size_vs_chafa", m->name);
+            }
             figf(ours_ms, "ms", "next_%s_ms_p50", m->name);
             figf(pct(sum.warm, sum.n, 0.5), "ms",
                  "next_prefetched_%s_ms_p50", m->name);
