@@ -8,7 +8,7 @@
 # see the top-level CMakeLists.txt) each target is also linked with
 # libFuzzer as fuzz_<name>; tests/fuzz/run.sh builds and runs those.
 set(RL_FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz)
-set(RL_FUZZ_TARGETS csv import guide jpeg sanitize catalog termreply)
+set(RL_FUZZ_TARGETS csv import guide jpeg sanitize catalog termreply sixel)
 find_program(RL_VALGRIND valgrind)
 
 add_library(rl_fuzz_common STATIC ${RL_FUZZ_DIR}/fuzz.c)

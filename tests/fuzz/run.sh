@@ -23,7 +23,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 if [ "$#" -gt 0 ]; then
     targets=("$@")
 else
-    targets=(csv import guide jpeg sanitize catalog termreply)
+    targets=(csv import guide jpeg sanitize catalog termreply sixel)
 fi
 
 cc=${FUZZ_CC:-}
