@@ -427,58 +427,117 @@ put_num(char *o, int n)
     return o;
 }
 
-/* Per-band scratch: each register's columns as a list in x order. */
+/* Per-band scratch: each register's columns as runs of equal sixels, a
+ * list in x order. */
 struct band {
     int w;                 /* columns */
-    int *ex, *next;        /* entry: column, next entry of its register */
-    uint8_t *eb;           /* entry: its six bits */
-    int head[NREG], tail[NREG], last[NREG];    /* per register */
+    int *ex, *en, *next;   /* run: first column, columns, next of its
+                            * register (-1: last) */
+    uint8_t *eb;           /* run: its six bits */
+    int head[NREG], tail[NREG];    /* per register: first and last run */
     int cnt[NREG];         /* pixels in this band */
     int order[NREG], n;    /* registers present, most pixels first */
+    int runs;              /* runs used */
     uint8_t *done;         /* per column: rows already drawn final */
 };
+
+/* Rows set in a sixel's six bits. */
+static int
+pop6(unsigned bits)
+{
+    static const uint8_t n[64] = {
+        0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+        1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5,
+        1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5,
+        2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
+    };
+
+    return n[bits & 63];
+}
+
+/* Register c has sixel `bits` at column x: extends its last run or
+ * starts one. */
+static void
+band_add(struct band *b, int c, int x, unsigned bits)
+{
+    int t = b->tail[c], e;
+
+    b->cnt[c] += pop6(bits);
+    if (b->head[c] >= 0 && b->ex[t] + b->en[t] == x && b->eb[t] == bits) {
+        b->en[t]++;
+        return;
+    }
+    e = b->runs++;
+    if (b->head[c] < 0) {
+        b->head[c] = e;
+        b->order[b->n++] = c;
+    } else {
+        b->next[t] = e;
+    }
+    b->tail[c] = e;
+    b->ex[e] = x;
+    b->en[e] = 1;
+    b->eb[e] = (uint8_t)bits;
+    b->next[e] = -1;
+}
 
 /* Fills b from the `rows` (1..6) rows of idx starting at row y. */
 static void
 band_scan(struct band *b, const uint8_t *idx, int y, int rows)
 {
-    int x, k, e = 0, i, j;
+    const uint8_t *r[6];
+    uint64_t prev = 0;
+    int x, k, i, j, np = 0, c[6], pop[6];
+    unsigned bits[6];
 
     for (i = 0; i < b->n; i++) {
-        int c = b->order[i];
-
-        b->head[c] = b->last[c] = -1;
-        b->cnt[c] = 0;
+        b->head[b->order[i]] = -1;
+        b->cnt[b->order[i]] = 0;
     }
-    b->n = 0;
-    for (x = 0; x < b->w; x++)
-        for (k = 0; k < rows; k++) {
-            int c = idx[(size_t)(y + k) * b->w + x];
+    b->n = b->runs = 0;
+    for (k = 0; k < rows; k++)
+        r[k] = idx + (size_t)(y + k) * b->w;
+    for (x = 0; x < b->w; x++) {
+        uint64_t key = 0;
 
-            if (b->last[c] != x) {
-                if (b->head[c] < 0) {
-                    b->head[c] = e;
-                    b->order[b->n++] = c;
-                } else {
-                    b->next[b->tail[c]] = e;
-                }
-                b->tail[c] = e;
-                b->last[c] = x;
-                b->ex[e] = x;
-                b->eb[e] = 0;
-                b->next[e] = -1;
-                e++;
+        for (k = 0; k < rows; k++)
+            key = key << 8 | r[k][x];
+        /* the same registers as the column before: its runs grow */
+        if (x > 0 && key == prev) {
+            for (j = 0; j < np; j++) {
+                b->en[b->tail[c[j]]]++;
+                b->cnt[c[j]] += pop[j];
             }
-            b->eb[b->tail[c]] |= (uint8_t)(1 << k);
-            b->cnt[c]++;
+            continue;
         }
+        prev = key;
+        /* the column's registers and their bits; mostly one */
+        c[0] = r[0][x];
+        bits[0] = 1;
+        np = 1;
+        for (k = 1; k < rows; k++) {
+            int v = r[k][x];
+
+            for (j = 0; j < np && c[j] != v; j++)
+                ;
+            if (j == np) {
+                c[np] = v;
+                bits[np++] = 0;
+            }
+            bits[j] |= 1u << k;
+        }
+        for (j = 0; j < np; j++) {
+            pop[j] = pop6(bits[j]);
+            band_add(b, c[j], x, bits[j]);
+        }
+    }
     /* most pixels first (insertion sort: few registers a band) */
     for (i = 1; i < b->n; i++) {
-        int c = b->order[i];
+        int v = b->order[i];
 
-        for (j = i; j > 0 && b->cnt[b->order[j - 1]] < b->cnt[c]; j--)
+        for (j = i; j > 0 && b->cnt[b->order[j - 1]] < b->cnt[v]; j--)
             b->order[j] = b->order[j - 1];
-        b->order[j] = c;
+        b->order[j] = v;
     }
 }
 
@@ -487,37 +546,50 @@ band_scan(struct band *b, const uint8_t *idx, int y, int rows)
  * so it reaches as far as one sixel can stand for every column: `lo`
  * the rows it must paint, `hi` the rows it may. */
 static char *
-band_pass(struct band *b, int c, int full, char *o)
+band_pass(struct band *b, int c, unsigned full, char *o)
 {
     int e, cur = 0, start = -1, end = 0;
     unsigned lo = 0, hi = 0;
 
     for (e = b->head[c]; e >= 0; e = b->next[e]) {
-        int x = b->ex[e];
+        int x = b->ex[e], x1 = x + b->en[e];
         unsigned own = b->eb[e];
 
         if (start >= 0) {
             unsigned h = hi;
 
-            /* across the columns without this register: none to paint */
+            /* columns without this register: lo may cover them while
+             * nothing under it is final */
             while (end < x && !(lo & ~(h & ~b->done[end])))
                 h &= ~b->done[end++];
-            if (end == x && !((lo | own) & ~(h & ~b->done[x]))) {
-                lo |= own;
-                hi = h & ~b->done[x];
-                end = x + 1;
-                b->done[x] |= (uint8_t)own;
-                continue;
+            if (end == x) {
+                unsigned l = lo | own;
+
+                while (x < x1 && !(l & ~(h & ~b->done[x]))) {
+                    h &= ~b->done[x];
+                    b->done[x++] |= (uint8_t)own;
+                }
+                if (x > end) {
+                    lo = l;
+                    hi = h;
+                    end = x;
+                }
+                if (x == x1)
+                    continue;
             }
             o = put_run(o, end - start, '?' + (int)lo);
             cur = end;
         }
+        /* a new run: its own bits fit every one of its columns */
         o = put_run(o, x - cur, '?');
         start = x;
-        end = x + 1;
         lo = own;
-        hi = (unsigned)full & ~b->done[x];
-        b->done[x] |= (uint8_t)own;
+        hi = full;
+        for (; x < x1; x++) {
+            hi &= ~b->done[x];
+            b->done[x] |= (uint8_t)own;
+        }
+        end = x1;
     }
     if (start >= 0)
         o = put_run(o, end - start, '?' + (int)lo);
@@ -570,11 +642,12 @@ rl_sixel_encode(const rl_pixels *px, int w, int h, rl_buf *out, rl_err *err)
     memset(&b, 0, sizeof b);
     b.w = w;
     b.ex = rl_xmalloc((size_t)w * 6 * sizeof *b.ex);
+    b.en = rl_xmalloc((size_t)w * 6 * sizeof *b.en);
     b.next = rl_xmalloc((size_t)w * 6 * sizeof *b.next);
     b.eb = rl_xmalloc((size_t)w * 6);
     b.done = rl_xmalloc((size_t)w);
     for (i = 0; i < NREG; i++)
-        b.head[i] = b.last[i] = -1;
+        b.head[i] = -1;
     for (y = 0; y < h; y += 6) {
         int rows = h - y < 6 ? h - y : 6;
 
@@ -586,7 +659,7 @@ rl_sixel_encode(const rl_pixels *px, int w, int h, rl_buf *out, rl_err *err)
                 *o++ = '$';
             *o++ = '#';
             o = put_num(o, b.order[i]);
-            o = band_pass(&b, b.order[i], (1 << rows) - 1, o);
+            o = band_pass(&b, b.order[i], (1u << rows) - 1, o);
         }
         if (y + 6 < h)
             *o++ = '-';
@@ -594,6 +667,7 @@ rl_sixel_encode(const rl_pixels *px, int w, int h, rl_buf *out, rl_err *err)
     }
     rl_buf_adds(out, "\033\\");
     free(b.ex);
+    free(b.en);
     free(b.next);
     free(b.eb);
     free(b.done);
