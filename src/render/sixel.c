@@ -29,6 +29,7 @@
 #include "relabel/picture.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,46 +210,39 @@ pal_make(struct pal *pl, double mean[][3], int n)
     }
 }
 
-/* The register nearest to (r, g, b): outward from green = g in the
- * green order, stopping where green alone is farther than the best. */
+/* Weighs register byg[pos] for (r, g, b) into *best / *bi; false when
+ * its green alone is already farther than the best (so are all beyond
+ * it in that direction). */
+static bool
+near_try(const struct pal *pl, int pos, const int want[3], int *best,
+         int *bi)
+{
+    const int *c = pl->rgb[pl->byg[pos]];
+    int dr = c[0] - want[0], dg = c[1] - want[1], db = c[2] - want[2];
+    int d = dr * dr + dg * dg + db * db;
+
+    if (dg * dg >= *best)
+        return false;
+    if (d < *best) {
+        *best = d;
+        *bi = pl->byg[pos];
+    }
+    return true;
+}
+
+/* The register nearest to (r, g, b): outward from green = g in both
+ * directions of the green order. */
 static int
 pal_nearest(const struct pal *pl, int r, int g, int b)
 {
+    const int want[3] = { r, g, b };
     int best = INT_MAX, bi = 0, up = pl->gfrom[g], dn = up - 1;
 
     while (up < pl->n || dn >= 0) {
-        if (up < pl->n) {
-            const int *c = pl->rgb[pl->byg[up]];
-            int dg = c[1] - g, d;
-
-            if (dg * dg >= best) {
-                up = pl->n;
-            } else {
-                d = (c[0] - r) * (c[0] - r) + dg * dg
-                    + (c[2] - b) * (c[2] - b);
-                if (d < best) {
-                    best = d;
-                    bi = pl->byg[up];
-                }
-                up++;
-            }
-        }
-        if (dn >= 0) {
-            const int *c = pl->rgb[pl->byg[dn]];
-            int dg = g - c[1], d;
-
-            if (dg * dg >= best) {
-                dn = -1;
-            } else {
-                d = (c[0] - r) * (c[0] - r) + dg * dg
-                    + (c[2] - b) * (c[2] - b);
-                if (d < best) {
-                    best = d;
-                    bi = pl->byg[dn];
-                }
-                dn--;
-            }
-        }
+        if (up < pl->n)
+            up = near_try(pl, up, want, &best, &bi) ? up + 1 : pl->n;
+        if (dn >= 0)
+            dn = near_try(pl, dn, want, &best, &bi) ? dn - 1 : -1;
     }
     return bi;
 }
@@ -399,30 +393,7 @@ quantize(const unsigned char *rgb, size_t npx, uint8_t *idx, int pc[][3])
     return nbox;
 }
 
-/* Writes `n` columns of sixel `ch` at o: "!n" repeats from 4 on, where
- * they are no longer than the sixels themselves. Returns the end. */
-static char *
-put_run(char *o, int n, int ch)
-{
-    if (n >= 4) {
-        char d[12];
-        int k = 0;
-
-        *o++ = '!';
-        while (n > 0) {
-            d[k++] = (char)('0' + n % 10);
-            n /= 10;
-        }
-        while (k > 0)
-            *o++ = d[--k];
-        *o++ = (char)ch;
-        return o;
-    }
-    while (n-- > 0)
-        *o++ = (char)ch;
-    return o;
-}
-
+/* Writes n >= 0 in decimal at o; returns the end. */
 static char *
 put_num(char *o, int n)
 {
@@ -435,6 +406,22 @@ put_num(char *o, int n)
     } while (n > 0);
     while (k > 0)
         *o++ = d[--k];
+    return o;
+}
+
+/* Writes `n` columns of sixel `ch` at o: "!n" repeats from 4 on, where
+ * they are no longer than the sixels themselves. Returns the end. */
+static char *
+put_run(char *o, int n, int ch)
+{
+    if (n >= 4) {
+        *o++ = '!';
+        o = put_num(o, n);
+        *o++ = (char)ch;
+        return o;
+    }
+    while (n-- > 0)
+        *o++ = (char)ch;
     return o;
 }
 
