@@ -9,8 +9,9 @@
  *             error), then KMEANS rounds of k-means over the histogram.
  *             A picture of at most 256 colours, no two in one bin,
  *             keeps them (to the percent a register holds).
- *   mapping   every histogram bin is given its nearest register once, so
- *             a pixel costs one table look-up.
+ *   mapping   a pixel's register is the nearest to the middle of its cell
+ *             of MBITS a channel, searched once per cell and cached, so a
+ *             pixel mostly costs one table look-up.
  *   encoding  per band of six rows only the registers present, each a
  *             pass of run-length coded sixels: "!n" repeats, gaps as '?',
  *             nothing after a register's last column, '$' between passes,
@@ -38,12 +39,17 @@
 #include "relabel/err.h"
 #include "relabel/util.h"
 
-/* Demo photos at 120x40 cells: 5 bits give 39.2 dB at 0.69 bytes a
- * pixel; 6 bits 40.6 dB at 0.79 and a third more time; 4 bits 36.5 dB
- * at 0.51, with steps of 16 levels a channel across smooth skies. */
-#define HBITS 5                /* histogram bits per channel */
+/* The palette comes from a histogram of HBITS a channel; pixels find
+ * their register through a cache of MBITS a channel. On the demo photos
+ * at 120x40 cells, a 6-bit histogram gave 1.2 dB more for 14% more bytes
+ * and a third more time; mapping through the histogram's own 5-bit bins
+ * drew the falcon's dusk sky in visible steps, 7-bit cells as smoothly
+ * as an exact search (relabel-bench pixels, and by eye in xterm). */
+#define HBITS 5
 #define HSIZE (1 << (3 * HBITS))
 #define HSHIFT (8 - HBITS)
+#define MBITS 7
+#define MSHIFT (8 - MBITS)
 #define NREG 256               /* registers, as chafa 1.12 writes: xterm
                                 * -ti vt340 shows them (test_xterm_sixel) */
 #define KMEANS 1               /* refinement rounds (a second: +0.02 dB) */
@@ -247,6 +253,13 @@ pal_nearest(const struct pal *pl, int r, int g, int b)
     return bi;
 }
 
+/* The middle of a pixel value's cache cell. */
+static int
+mid(int v)
+{
+    return (v >> MSHIFT << MSHIFT) + (1 << MSHIFT) / 2;
+}
+
 static int
 rnd(double v)
 {
@@ -298,12 +311,12 @@ quantize(const unsigned char *rgb, size_t npx, uint8_t *idx, int pc[][3])
 {
     /* per bin: pixels and sums of r, g, b (64 bits: 64M pixels of 255) */
     uint64_t *hist = rl_xcalloc(HSIZE, 4 * sizeof *hist);
-    uint8_t *slot = rl_xmalloc(HSIZE);
+    uint16_t *cell = rl_xcalloc((size_t)1 << (3 * MBITS), sizeof *cell);
     struct bin *bins, *tmp;
     struct box boxes[NREG];
     struct pal pl;
     double mean[NREG][3], use[NREG][2];
-    uint8_t *reg, rank[NREG];
+    uint8_t *reg;
     int nbins = 0, nbox, i, k;
     size_t p;
 
@@ -371,22 +384,31 @@ quantize(const unsigned char *rgb, size_t npx, uint8_t *idx, int pc[][3])
     for (k = 0; k < nbox && use[k][0] > 0; k++) {
         int r = (int)use[k][1];
 
-        rank[r] = (uint8_t)k;
         for (i = 0; i < 3; i++)
             pc[k][i] = pct(pl.rgb[r][i]);
     }
     nbox = k;
 
-    /* the table: reduced RGB -> register, then one look-up a pixel */
-    for (i = 0; i < nbins; i++)
-        slot[bins[i].key] = rank[reg[i]];
+    /* each pixel: the register nearest to the middle of its cell of
+     * MBITS a channel, searched once per cell (finer than the histogram:
+     * its bins of 8 levels drew a smooth sky in steps) */
+    for (k = 0; k < nbox; k++)
+        for (i = 0; i < 3; i++)
+            mean[k][i] = unpct(pc[k][i]);
+    pal_make(&pl, mean, nbox);
     for (p = 0; p < npx; p++) {
         const unsigned char *c = rgb + p * 3;
+        size_t m = (size_t)(c[0] >> MSHIFT) << (2 * MBITS)
+                   | (size_t)(c[1] >> MSHIFT) << MBITS
+                   | (size_t)(c[2] >> MSHIFT);
 
-        idx[p] = slot[bin_of(c)];
+        if (cell[m] == 0)
+            cell[m] = (uint16_t)(1 + pal_nearest(&pl, mid(c[0]), mid(c[1]),
+                                                 mid(c[2])));
+        idx[p] = (uint8_t)(cell[m] - 1);
     }
     free(hist);
-    free(slot);
+    free(cell);
     free(bins);
     free(tmp);
     free(reg);
