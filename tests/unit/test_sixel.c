@@ -306,7 +306,8 @@ test_photo(const char *path, int box_w, int box_h)
     chafa_sixel(fit, w, h, &theirs);
     ch = pd_sixel(theirs.data, theirs.len);
     ok(ch != NULL && ch->w == w && ch->h == h, "%s: chafa's canvas at the "
-       "same size, %dx%d", name, ch != NULL ? ch->w : 0, ch != NULL ? ch->h : 0);
+       "same size, %dx%d", name, ch != NULL ? ch->w : 0,
+       ch != NULL ? ch->h : 0);
     ok(ours.len <= theirs.len, "%s: %zu bytes, chafa's canvas %zu (%.1f dB)",
        name, ours.len, theirs.len, db_of(ch, fit));
     pd_free(im);
