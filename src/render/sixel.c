@@ -237,12 +237,21 @@ near_try(const struct pal *pl, int pos, const int want[3], int *best,
 }
 
 /* The register nearest to (r, g, b): outward from green = g in both
- * directions of the green order. */
+ * directions of the green order. `guess` (a register, or -1) is tried
+ * first: a close one ends the search sooner. */
 static int
-pal_nearest(const struct pal *pl, int r, int g, int b)
+pal_nearest(const struct pal *pl, int r, int g, int b, int guess)
 {
     const int want[3] = { r, g, b };
     int best = INT_MAX, bi = 0, up = pl->gfrom[g], dn = up - 1;
+
+    if (guess >= 0) {
+        const int *c = pl->rgb[guess];
+
+        bi = guess;
+        best = (c[0] - r) * (c[0] - r) + (c[1] - g) * (c[1] - g)
+               + (c[2] - b) * (c[2] - b) + 1;
+    }
 
     while (up < pl->n || dn >= 0) {
         if (up < pl->n)
@@ -279,7 +288,7 @@ assign(const struct bin *bins, int nbins, const struct pal *pl,
     memset(acc, 0, sizeof acc);
     for (i = 0; i < nbins; i++) {
         const struct bin *b = &bins[i];
-        int r = pal_nearest(pl, rnd(b->r), rnd(b->g), rnd(b->b));
+        int r = pal_nearest(pl, rnd(b->r), rnd(b->g), rnd(b->b), -1);
 
         reg[i] = (uint8_t)r;
         acc[r][0] += b->n * b->r;
@@ -312,11 +321,12 @@ quantize(const unsigned char *rgb, size_t npx, uint8_t *idx, int pc[][3])
     /* per bin: pixels and sums of r, g, b (64 bits: 64M pixels of 255) */
     uint64_t *hist = rl_xcalloc(HSIZE, 4 * sizeof *hist);
     uint16_t *cell = rl_xcalloc((size_t)1 << (3 * MBITS), sizeof *cell);
+    uint8_t *guess = rl_xmalloc(HSIZE);
     struct bin *bins, *tmp;
     struct box boxes[NREG];
     struct pal pl;
     double mean[NREG][3], use[NREG][2];
-    uint8_t *reg;
+    uint8_t *reg, rank[NREG];
     int nbins = 0, nbox, i, k;
     size_t p;
 
@@ -384,6 +394,7 @@ quantize(const unsigned char *rgb, size_t npx, uint8_t *idx, int pc[][3])
     for (k = 0; k < nbox && use[k][0] > 0; k++) {
         int r = (int)use[k][1];
 
+        rank[r] = (uint8_t)k;
         for (i = 0; i < 3; i++)
             pc[k][i] = pct(pl.rgb[r][i]);
     }
@@ -396,6 +407,8 @@ quantize(const unsigned char *rgb, size_t npx, uint8_t *idx, int pc[][3])
         for (i = 0; i < 3; i++)
             mean[k][i] = unpct(pc[k][i]);
     pal_make(&pl, mean, nbox);
+    for (i = 0; i < nbins; i++)
+        guess[bins[i].key] = rank[reg[i]];   /* its bin's register */
     for (p = 0; p < npx; p++) {
         const unsigned char *c = rgb + p * 3;
         size_t m = (size_t)(c[0] >> MSHIFT) << (2 * MBITS)
@@ -404,11 +417,12 @@ quantize(const unsigned char *rgb, size_t npx, uint8_t *idx, int pc[][3])
 
         if (cell[m] == 0)
             cell[m] = (uint16_t)(1 + pal_nearest(&pl, mid(c[0]), mid(c[1]),
-                                                 mid(c[2])));
+                                                 mid(c[2]), guess[bin_of(c)]));
         idx[p] = (uint8_t)(cell[m] - 1);
     }
     free(hist);
     free(cell);
+    free(guess);
     free(bins);
     free(tmp);
     free(reg);
