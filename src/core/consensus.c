@@ -241,6 +241,7 @@ rl_consensus_free(rl_consensus *c)
         free(c->raters[i]);
     free(c->raters);
     free(c->pairs);
+    free(c->images);
     free(c->votes);
     free(c->confusion);
     memset(c, 0, sizeof *c);
@@ -263,6 +264,97 @@ rl_consensus_find(const rl_consensus *c, int64_t image, int64_t cls)
     if (lo < c->n && c->pairs[lo].image == image && c->pairs[lo].cls == cls)
         return &c->pairs[lo];
     return NULL;
+}
+
+const rl_cimage *
+rl_consensus_image(const rl_consensus *c, int64_t image)
+{
+    size_t lo = 0, hi = c->n_images;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c->images[mid].image < image)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n_images && c->images[lo].image == image ? &c->images[lo]
+                                                            : NULL;
+}
+
+/* Whether the rule made class `cls` Correct on `image`. */
+static bool
+is_correct(const rl_consensus *c, int64_t image, int64_t cls)
+{
+    const rl_cpair *p = rl_consensus_find(c, image, cls);
+
+    return p != NULL && p->state == RL_STATE_CORRECT;
+}
+
+/* The image flags, after the pairs are decided: one scan of the flag
+ * table by image, then main class (class index order within an image, so
+ * the first of the most voted is the lowest index). */
+static int
+load_images(rl_store *s, const rl_consensus_opts *o, rl_consensus *c,
+            rl_err *err)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int64_t cls = 0;       /* the class being counted, 0 none */
+    int votes = 0, r;
+    rl_cimage *im = NULL;
+
+    if (sqlite3_prepare_v2(s->db,
+            "SELECT f.image, f.main, f.problematic FROM flag f"
+            " LEFT JOIN class k ON k.id = f.main"
+            " WHERE ?1 IS NULL OR f.reviewer = ?1"
+            " ORDER BY f.image, k.idx IS NULL, k.idx, f.main", -1, &st, NULL)
+        != SQLITE_OK) {
+        store_dberr(s, err, "reading flags");
+        return -1;
+    }
+    if (o->rule == RL_CONSENSUS_REVIEWER)
+        sqlite3_bind_text(st, 1, o->reviewer, -1, SQLITE_STATIC);
+    for (;;) {
+        int64_t img = 0, m = 0;
+
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            img = sqlite3_column_int64(st, 0);
+            m = sqlite3_column_int64(st, 1);    /* NULL reads as 0 */
+        }
+        /* A run of one class ends: does it beat the image's best? */
+        if (im != NULL && cls != 0 && (r != SQLITE_ROW || img != im->image
+                                        || m != cls)) {
+            if (votes > im->main_votes && is_correct(c, im->image, cls)) {
+                im->main = cls;
+                im->main_votes = votes;
+            }
+            cls = 0;
+            votes = 0;
+        }
+        if (r != SQLITE_ROW)
+            break;
+        if (im == NULL || im->image != img) {
+            rl_grow(&c->images, &cap, c->n_images + 1, sizeof *c->images);
+            im = &c->images[c->n_images++];
+            memset(im, 0, sizeof *im);
+            im->image = img;
+        }
+        im->problematic |= sqlite3_column_int(st, 2) != 0;
+        if (m != 0) {
+            cls = m;
+            votes++;
+            im->n_main++;
+        }
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "reading flags");
+        return -1;
+    }
+    return 0;
 }
 
 static int
@@ -486,6 +578,8 @@ rl_consensus_compute(rl_store *s, const rl_consensus_opts *o,
             p->p_correct = p->adjudicated == RL_STATE_CORRECT;
         }
     }
+    if (load_images(s, o, out, err) != 0)
+        goto out;
     rc = 0;
 out:
     read_end(s, began);

@@ -1034,6 +1034,26 @@ import_value(struct imp *im, struct rev_ctx *rc, const char *reviewer,
     return log_value(im->s, reviewer, img, cls, fieldname);
 }
 
+/* Counts a staged change by the kind of value it stores. */
+static void
+count_kind(rl_import_result *res, const char *fieldname)
+{
+    if (strcmp(fieldname, "state") == 0)
+        res->verdicts++;
+    else if (strcmp(fieldname, "role") == 0)
+        res->roles++;
+    else if (strcmp(fieldname, "candidate") == 0)
+        res->added++;
+    else if (strcmp(fieldname, "main") == 0)
+        res->mains++;
+    else if (strcmp(fieldname, "problematic") == 0)
+        res->flags++;
+    else if (strcmp(fieldname, "note") == 0)
+        res->notes++;
+    else
+        res->confirmed++;
+}
+
 /* Stages one change of the current row (nothing when before == after). */
 static void
 import_put(struct imp *im, struct rev_ctx *rc, const char *reviewer,
@@ -1045,6 +1065,7 @@ import_put(struct imp *im, struct rev_ctx *rc, const char *reviewer,
 
     if (log_same(fieldname, before, after))
         return;
+    count_kind(im->res, fieldname);
     if (w < 0) {
         rl_grow(&rc->who, &rc->cap_who, rc->n_who + 1, sizeof *rc->who);
         rc->who[rc->n_who] = rl_xstrdup(reviewer);
@@ -1108,14 +1129,20 @@ apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
     return rl_store_end(im->s, r, err);
 }
 
+/* One verdict of an import row. `role` "reviewer" or "adjudicator" (NULL:
+ * as the store says, the live default); `added_by` who added the class
+ * when it is no candidate yet (NULL: `reviewer`; "": nobody, a class a
+ * model proposed where the file was written). */
 static int
 put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
            const rl_class *k, const char *reviewer, rl_state state,
-           int64_t at, const char *col, rl_err *err)
+           const char *role, const char *added_by, int64_t at,
+           const char *col, rl_err *err)
 {
     int64_t rnum = rl_strmap_get(&rc->reviewers, reviewer, -1);
     uint64_t key;
-    char *before, *cand;
+    char *before, *cand, *old_role = NULL;
+    bool role_changes = false;
 
     if (rnum < 0) {
         rnum = (int64_t)rc->reviewers.n + 1;
@@ -1129,16 +1156,27 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
     /* A class no model proposed becomes a candidate the reviewer added. */
     cand = import_value(im, rc, reviewer, img, k->id, "candidate");
     if (cand == NULL)
-        import_put(im, rc, reviewer, img, k->id, "candidate", NULL, reviewer,
-                   0);
+        import_put(im, rc, reviewer, img, k->id, "candidate", NULL,
+                   added_by != NULL ? added_by : reviewer, 0);
     free(cand);
     before = import_value(im, rc, reviewer, img, k->id, "state");
     import_put(im, rc, reviewer, img, k->id, "state", before,
                rl_state_name(state), at);
+    /* The role after the state: a new verdict is stored in the live
+     * default role first. */
+    if (role != NULL) {
+        old_role = before != NULL
+                   ? import_value(im, rc, reviewer, img, k->id, "role")
+                   : rl_xstrdup(im->s->adjudicator ? "adjudicator"
+                                                   : "reviewer");
+        role_changes = !log_same("role", old_role, role);
+        import_put(im, rc, reviewer, img, k->id, "role", old_role, role, at);
+    }
     row_did(rc, before == NULL ? ROW_NEW
-            : strcmp(before, rl_state_name(state)) != 0 ? ROW_CHANGED
-            : ROW_UNCHANGED);
+            : strcmp(before, rl_state_name(state)) != 0 || role_changes
+            ? ROW_CHANGED : ROW_UNCHANGED);
     free(before);
+    free(old_role);
     return 0;
 }
 
@@ -1231,23 +1269,104 @@ parse_bool(const char *v, int *out)
     return 0;
 }
 
+/* The columns of a long-form file (-1: absent). */
+struct long_cols {
+    int image, wnid, state, reviewer, role, main, problematic, note, done,
+        added_by, updated_at;
+};
+
+/* The role column: "" leaves the live default, else reviewer or
+ * adjudicator. 0, or -1 reported. */
+static int
+role_field(struct imp *im, int col, const char **role, rl_err *err)
+{
+    const char *v = field(im, col);
+
+    *role = NULL;
+    if (col < 0 || *v == '\0')
+        return 0;
+    if (strcmp(v, "reviewer") != 0 && strcmp(v, "adjudicator") != 0)
+        return bad(im, err, RL_E_PARSE, "role", "expected reviewer or "
+                   "adjudicator, found '%.40s'", v);
+    *role = v;
+    return 0;
+}
+
+static int
+reviewer_field(struct imp *im, const char *col, const char *v, rl_err *err)
+{
+    char *safe;
+
+    if (v == NULL || *v == '\0')
+        return bad(im, err, RL_E_PARSE, col, "empty reviewer");
+    if (rl_reviewer_valid(v))
+        return 0;
+    safe = rl_utf8_sanitize(v);
+    bad(im, err, RL_E_PARSE, col, "'%.60s' is not a reviewer name (%s)",
+        safe, RL_REVIEWER_RULE);
+    free(safe);
+    return -1;
+}
+
+/* One verdict row (wnid given): the verdict, and main 1 on it. */
+static int
+long_verdict(struct imp *im, struct rev_ctx *rc, const struct long_cols *lc,
+             int64_t img, const char *reviewer, rl_state state, int64_t at,
+             rl_err *err)
+{
+    const rl_class *k = class_field(im, "wnid", field(im, lc->wnid), err);
+    const char *role, *added = lc->added_by >= 0 ? field(im, lc->added_by)
+                                                  : NULL;
+    const char *mv = field(im, lc->main);
+    int main = -1;
+
+    if (k == NULL || role_field(im, lc->role, &role, err) != 0)
+        return -1;
+    if (lc->state >= 0 && rl_state_parse(field(im, lc->state), &state) != 0)
+        return bad(im, err, RL_E_PARSE, "state", "expected correct, wrong, "
+                   "unclear or dont_know, found '%.40s'", field(im,
+                   lc->state));
+    if (added != NULL && *added != '\0'
+        && reviewer_field(im, "added_by", added, err) != 0)
+        return -1;
+    /* On a verdict row main is 1 (this class is the main object), 0 or
+     * empty, or the row's own class. */
+    if (*mv != '\0' && parse_bool(mv, &main) != 0) {
+        const rl_class *m = rl_catalog_resolve(im->cat, mv, NULL);
+
+        if (m != k)
+            return bad(im, err, RL_E_PARSE, "main", "on a verdict row: 1, 0"
+                       " or the row's class, found '%.40s'", mv);
+        main = 1;
+    }
+    if (put_review(im, rc, img, k, reviewer, state, role, added, at, "wnid",
+                   err) != 0)
+        return -1;
+    return main == 1 ? put_flag(im, rc, img, reviewer, -1, true, k, at, err)
+                     : 0;
+}
+
+/* Long form: verdict rows (wnid set) and image rows (wnid empty) with a
+ * reviewer's problematic flag, note, main object and confirmation. */
 static int
 import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
-    int ci = rl_csv_col(im->csv, "image"), cw = rl_csv_col(im->csv, "wnid");
-    int cs = rl_csv_col(im->csv, "state");
-    int cr = rl_csv_col(im->csv, "reviewer");
-    int cp = rl_csv_col(im->csv, "problematic");
-    int cu = rl_csv_col(im->csv, "updated_at");
-    int cn = rl_csv_col(im->csv, "note");
+    struct long_cols lc = {
+        rl_csv_col(im->csv, "image"), rl_csv_col(im->csv, "wnid"),
+        rl_csv_col(im->csv, "state"), rl_csv_col(im->csv, "reviewer"),
+        rl_csv_col(im->csv, "role"), rl_csv_col(im->csv, "main"),
+        rl_csv_col(im->csv, "problematic"), rl_csv_col(im->csv, "note"),
+        rl_csv_col(im->csv, "done"), rl_csv_col(im->csv, "added_by"),
+        rl_csv_col(im->csv, "updated_at")
+    };
     rl_state dflt = RL_STATE_NONE;
     int r;
 
-    if (ci < 0)
+    if (lc.image < 0)
         return need_col(im, "image", err);
-    if (cw < 0)
+    if (lc.wnid < 0)
         return need_col(im, "wnid", err);
-    if (cs < 0) {
+    if (lc.state < 0) {
         if (im->o->state == NULL)
             return bad(im, err, RL_E_PARSE, "state", "no 'state' column "
                        "(give --state correct|wrong|unclear|dont_know for a "
@@ -1259,56 +1378,52 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
         }
     }
     while ((r = rl_csv_next(im->csv, err)) == 1) {
-        const char *reviewer = cr >= 0 ? field(im, cr) : im->o->reviewer;
-        const char *wnid = field(im, cw);
-        rl_state state = dflt;
+        const char *reviewer = lc.reviewer >= 0 ? field(im, lc.reviewer)
+                                                : im->o->reviewer;
+        const char *mv = field(im, lc.main);
         int64_t img, at = rc->now;
-        int prob = -1;
+        int prob = -1, done = -1;
 
         im->res->rows++;
         progress(im);
-        if ((img = image_field(im, ci, err)) < 0)
+        if ((img = image_field(im, lc.image, err)) < 0
+            || reviewer_field(im, "reviewer", reviewer, err) != 0)
             return -1;
-        if (reviewer == NULL || *reviewer == '\0')
-            return bad(im, err, RL_E_PARSE, "reviewer", "empty reviewer");
-        if (!rl_reviewer_valid(reviewer)) {
-            char *safe = rl_utf8_sanitize(reviewer);
-
-            bad(im, err, RL_E_PARSE, "reviewer", "'%.60s' is not a reviewer "
-                "name (%s)", safe, RL_REVIEWER_RULE);
-            free(safe);
-            return -1;
-        }
-        if (cp >= 0 && parse_bool(field(im, cp), &prob) != 0)
+        if (lc.problematic >= 0
+            && parse_bool(field(im, lc.problematic), &prob) != 0)
             return bad(im, err, RL_E_PARSE, "problematic", "expected 1 or 0,"
-                       " found '%.40s'", field(im, cp));
-        if (cu >= 0 && *field(im, cu) != '\0'
-            && rl_time_parse(field(im, cu), &at) != 0)
+                       " found '%.40s'", field(im, lc.problematic));
+        if (lc.done >= 0 && parse_bool(field(im, lc.done), &done) != 0)
+            return bad(im, err, RL_E_PARSE, "done", "expected 1 or 0, found "
+                       "'%.40s'", field(im, lc.done));
+        if (lc.updated_at >= 0 && *field(im, lc.updated_at) != '\0'
+            && rl_time_parse(field(im, lc.updated_at), &at) != 0)
             return bad(im, err, RL_E_PARSE, "updated_at", "expected a time "
                        "like 2026-11-22T21:30:00.000Z, found '%.40s'",
-                       field(im, cu));
-        if (*wnid != '\0') {
-            const rl_class *k = class_field(im, "wnid", wnid, err);
-
-            if (k == NULL)
+                       field(im, lc.updated_at));
+        if (*field(im, lc.wnid) != '\0') {
+            if (long_verdict(im, rc, &lc, img, reviewer, dflt, at, err) != 0)
                 return -1;
-            if (cs >= 0 && rl_state_parse(field(im, cs), &state) != 0)
-                return bad(im, err, RL_E_PARSE, "state", "expected correct, "
-                           "wrong, unclear or dont_know, found '%.40s'",
-                           field(im, cs));
-            if (put_review(im, rc, img, k, reviewer, state, at, "wnid", err)
-                != 0)
-                return -1;
-        } else if (cs >= 0 && *field(im, cs) != '\0') {
+        } else if (lc.state >= 0 && *field(im, lc.state) != '\0') {
             return bad(im, err, RL_E_PARSE, "wnid", "empty, but the row has "
                        "a state");
+        } else if (*mv != '\0') {
+            /* An image row: main names the main object. */
+            const rl_class *m = class_field(im, "main", mv, err);
+
+            if (m == NULL || put_flag(im, rc, img, reviewer, -1, true, m, at,
+                                      err) != 0)
+                return -1;
         }
         if (prob >= 0 && put_flag(im, rc, img, reviewer, prob, false, NULL,
                                   at, err) != 0)
             return -1;
-        if (cn >= 0 && *field(im, cn) != '\0'
-            && put_flag_field(im, rc, img, reviewer, "note", field(im, cn),
-                              at, err) != 0)
+        if (lc.note >= 0 && *field(im, lc.note) != '\0'
+            && put_flag_field(im, rc, img, reviewer, "note", field(im,
+                              lc.note), at, err) != 0)
+            return -1;
+        if (done >= 0 && put_flag_field(im, rc, img, reviewer, "done",
+                                        done ? "1" : "0", at, err) != 0)
             return -1;
         count_row(im, rc);
     }
@@ -1357,8 +1472,8 @@ import_wide(struct imp *im, struct rev_ctx *rc, rl_err *err)
                 const rl_class *k = class_field(im, cols[j], tok, err);
 
                 if (k == NULL || put_review(im, rc, img, k, reviewer,
-                                            states[j], rc->now, cols[j],
-                                            err) != 0) {
+                                            states[j], NULL, NULL, rc->now,
+                                            cols[j], err) != 0) {
                     free(list);
                     return -1;
                 }
@@ -1507,37 +1622,59 @@ write_list(FILE *out, const struct cons *cs, rl_state want, bool json)
     }
 }
 
+/* The long export's one query: verdict rows (kind 0) and image rows
+ * (kind 1: a reviewer's flag holding anything), by image name. */
+static const char SQL_EXPORT_LONG[] =
+    "SELECT i.name, 0, k.idx, k.wnid, r.state, r.reviewer, r.role, '',"
+    " '', '', '', coalesce(cd.added_by, ''), r.updated_at"
+    " FROM review r JOIN image i ON i.id = r.image"
+    " JOIN class k ON k.id = r.class"
+    " LEFT JOIN candidate cd ON cd.image = r.image AND cd.class = r.class"
+    " WHERE ?1 IS NULL OR r.reviewer = ?1"
+    " UNION ALL"
+    " SELECT i.name, 1, NULL, '', '', f.reviewer, '', coalesce(m.wnid, ''),"
+    " f.problematic, f.note, f.done, '', f.updated_at"
+    " FROM flag f JOIN image i ON i.id = f.image"
+    " LEFT JOIN class m ON m.id = f.main"
+    " WHERE (?1 IS NULL OR f.reviewer = ?1) AND (f.problematic <> 0"
+    " OR f.note <> '' OR f.main IS NOT NULL OR f.done <> 0)"
+    " ORDER BY 1, 2, 3, 4, 6";
+
 static int
-export_long(rl_store *s, FILE *out, rl_err *err)
+export_long(rl_store *s, const char *reviewer, FILE *out, rl_err *err)
 {
+    static const char *const head[] = {
+        "image", "wnid", "state", "reviewer", "role", "main", "problematic",
+        "note", "done", "added_by", "updated_at"
+    };
     sqlite3_stmt *st;
     rl_buf row = {0};
-    int r, rc = 0;
+    int r, rc = 0, j;
 
-    if (sqlite3_prepare_v2(s->db,
-            "SELECT i.name, c.wnid, r.state, r.reviewer, r.updated_at"
-            " FROM review r JOIN image i ON i.id = r.image"
-            " JOIN class c ON c.id = r.class"
-            " ORDER BY i.name, c.idx, c.wnid, r.reviewer", -1, &st, NULL)
+    if (sqlite3_prepare_v2(s->db, SQL_EXPORT_LONG, -1, &st, NULL)
         != SQLITE_OK) {
         store_dberr(s, err, "export");
         return -1;
     }
-    fputs("image,wnid,state,reviewer,updated_at\n", out);
+    if (reviewer != NULL)
+        sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_STATIC);
+    rl_csv_write_row(&row, head, 11, ',');
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         char when[40];
-        const char *f[5];
+        const char *f[11];
 
-        rl_time_format(sqlite3_column_int64(st, 4), when, sizeof when);
+        if (row.len > 1 << 16) {
+            fwrite(row.data, 1, row.len, out);
+            rl_buf_reset(&row);
+        }
         f[0] = (const char *)sqlite3_column_text(st, 0);
-        f[1] = (const char *)sqlite3_column_text(st, 1);
-        f[2] = (const char *)sqlite3_column_text(st, 2);
-        f[3] = (const char *)sqlite3_column_text(st, 3);
-        f[4] = when;
-        rl_buf_reset(&row);
-        rl_csv_write_row(&row, f, 5, ',');
-        fwrite(row.data, 1, row.len, out);
+        for (j = 1; j < 10; j++)
+            f[j] = (const char *)sqlite3_column_text(st, j + 2);
+        rl_time_format(sqlite3_column_int64(st, 12), when, sizeof when);
+        f[10] = when;
+        rl_csv_write_row(&row, f, 11, ',');
     }
+    fwrite(row.data, 1, row.len, out);
     if (r != SQLITE_DONE) {    /* never a silently short export */
         store_dberr(s, err, "export");
         rc = -1;
@@ -1547,23 +1684,21 @@ export_long(rl_store *s, FILE *out, rl_err *err)
     return rc;
 }
 
+/* wide: one row per image from the consensus (labels, problematic, main
+ * object), images by name in one scan. */
 static int
-export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
-               const char *reviewer, FILE *out, rl_err *err)
+export_grouped(rl_store *s, const rl_catalog *cat,
+               const rl_consensus_opts *co, FILE *out, rl_err *err)
 {
-    sqlite3_stmt *img = NULL, *flg = NULL;
-    rl_consensus_opts co = { .rule = reviewer != NULL
-                             ? RL_CONSENSUS_REVIEWER : RL_CONSENSUS_MAJORITY,
-                             .reviewer = reviewer };
+    sqlite3_stmt *img = NULL;
     rl_consensus c = {0};
     struct cons cs = {0};
-    bool json = fmt == RL_EXPORT_REAL_JSON, first = true;
     rl_buf row = {0};
     int rc = -1, r;
 
-    /* The labels come from the one consensus rule (consensus.c): an
-     * adjudicator's verdict is final, then majority or one reviewer. */
-    if (rl_consensus_compute(s, &co, &c, err) != 0) {
+    /* Labels, flags and main objects come from the one consensus rule
+     * (consensus.c): an adjudicator's verdict is final, then the rule. */
+    if (rl_consensus_compute(s, co, &c, err) != 0) {
         if (err != NULL && err->code == RL_E_NOTFOUND)
             rl_err_clear(err);      /* NAME has no review: empty lists */
         else
@@ -1572,72 +1707,41 @@ export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
     if (sqlite3_prepare_v2(s->db,
             "SELECT i.id, i.name, c.wnid FROM image i"
             " LEFT JOIN class c ON c.id = i.label ORDER BY i.name", -1, &img,
-            NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(s->db,
-            "SELECT max(problematic),"
-            " (SELECT c.wnid FROM flag g JOIN class c ON c.id = g.main"
-            "  WHERE g.image = ?1 AND (?2 IS NULL OR g.reviewer = ?2)"
-            "  GROUP BY g.main ORDER BY count(*) DESC, c.idx LIMIT 1)"
-            " FROM flag f WHERE f.image = ?1"
-            " AND (?2 IS NULL OR f.reviewer = ?2)", -1, &flg, NULL)
-        != SQLITE_OK) {
+            NULL) != SQLITE_OK) {
         store_dberr(s, err, "export");
         goto out;
     }
-    if (reviewer != NULL)
-        sqlite3_bind_text(flg, 2, reviewer, -1, SQLITE_STATIC);
-    if (json)
-        fputs("[", out);
-    else
-        fputs("image,original,correct,wrong,unclear,dont_know,problematic,"
-              "main\n", out);
+    fputs("image,original,correct,wrong,unclear,dont_know,problematic,"
+          "main\n", out);
     while ((r = sqlite3_step(img)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(img, 0);
+        const char *orig = (const char *)sqlite3_column_text(img, 2);
+        const rl_cimage *ci = rl_consensus_image(&c, id);
+        const rl_class *main = ci != NULL && ci->main != 0
+                               ? rl_catalog_by_id(cat, ci->main) : NULL;
+        rl_state j;
 
         image_consensus(&c, cat, id, &cs);
-        if (json) {
-            fputs(first ? "[" : ", [", out);
-            write_list(out, &cs, RL_STATE_CORRECT, true);
-            fputs("]", out);
-        } else {
-            const char *orig = (const char *)sqlite3_column_text(img, 2);
-            const char *main = NULL;
-            int prob = 0, fr;
-            rl_state j;
-
-            sqlite3_reset(flg);
-            sqlite3_bind_int64(flg, 1, id);
-            if ((fr = sqlite3_step(flg)) == SQLITE_ROW) {
-                prob = sqlite3_column_int(flg, 0);
-                main = (const char *)sqlite3_column_text(flg, 1);
-            } else if (fr != SQLITE_DONE) {
-                store_dberr(s, err, "export");
-                goto out;
-            }
-            rl_buf_reset(&row);
-            rl_csv_write_field(&row, (const char *)sqlite3_column_text(img, 1),
-                               ',');
-            fwrite(row.data, 1, row.len, out);
-            fprintf(out, ",%s,", orig ? orig : "");
-            for (j = RL_STATE_CORRECT; j < RL_STATE_COUNT; j++) {
-                write_list(out, &cs, j, false);
-                fputc(',', out);
-            }
-            fprintf(out, "%d,%s\n", prob ? 1 : 0, main ? main : "");
+        rl_buf_reset(&row);
+        rl_csv_write_field(&row, (const char *)sqlite3_column_text(img, 1),
+                           ',');
+        fwrite(row.data, 1, row.len, out);
+        fprintf(out, ",%s,", orig ? orig : "");
+        for (j = RL_STATE_CORRECT; j < RL_STATE_COUNT; j++) {
+            write_list(out, &cs, j, false);
+            fputc(',', out);
         }
-        first = false;
+        fprintf(out, "%d,%s\n", ci != NULL && ci->problematic ? 1 : 0,
+                main ? main->wnid : "");
     }
     /* A read error ends a scan early: fail rather than export a part. */
     if (r != SQLITE_DONE) {
         store_dberr(s, err, "export");
         goto out;
     }
-    if (json)
-        fputs("]\n", out);
     rc = 0;
 out:
     sqlite3_finalize(img);
-    sqlite3_finalize(flg);
     rl_consensus_free(&c);
     free(cs.c);
     rl_buf_free(&row);
@@ -1666,16 +1770,24 @@ reviewer_known(rl_store *s, const char *name)
 
 int
 rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
-          const char *reviewer, FILE *out, rl_err *err)
+          const rl_consensus_opts *co, FILE *out, rl_err *err)
 {
+    static const rl_consensus_opts majority = { .rule = RL_CONSENSUS_MAJORITY };
+    const char *reviewer;
     int rc;
 
-    if (fmt == RL_EXPORT_REAL_JSON) {
-        rl_consensus_opts co = { .rule = reviewer != NULL
-            ? RL_CONSENSUS_REVIEWER : RL_CONSENSUS_MAJORITY,
-            .reviewer = reviewer };
-
-        return rl_export_real_json(s, cat, &co, 0, out, NULL, err);
+    if (co == NULL)
+        co = &majority;
+    reviewer = co->rule == RL_CONSENSUS_REVIEWER ? co->reviewer : NULL;
+    if (fmt == RL_EXPORT_REAL_JSON)
+        return rl_export_real_json(s, cat, co, 0, out, NULL, err);
+    if (fmt == RL_EXPORT_LONG && co->rule == RL_CONSENSUS_DAWID_SKENE) {
+        rl_err_set(err, RL_E_USAGE, "the long format is every reviewer's "
+                   "own verdicts and flags, combined by no rule: give "
+                   "--consensus reviewer:NAME for one reviewer's rows, or "
+                   "use wide, real-json, tfds-multilabel or label-studio "
+                   "for a consensus");
+        return -1;
     }
     /* One read transaction: a consistent snapshot while others write. */
     if (store_exec(s, "BEGIN", err) != 0)
@@ -1691,9 +1803,9 @@ rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
         return -1;
     }
     if (fmt == RL_EXPORT_LONG)
-        rc = export_long(s, out, err);
+        rc = export_long(s, reviewer, out, err);
     else
-        rc = export_grouped(s, cat, fmt, reviewer, out, err);
+        rc = export_grouped(s, cat, co, out, err);
     store_exec(s, "COMMIT", NULL);
     if (rc == 0 && (fflush(out) != 0 || ferror(out))) {
         rl_err_set(err, RL_E_IO, "writing the export: %s", strerror(errno));
