@@ -1366,11 +1366,7 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
         return need_col(im, "image", err);
     if (lc.wnid < 0)
         return need_col(im, "wnid", err);
-    if (lc.state < 0) {
-        if (im->o->state == NULL)
-            return bad(im, err, RL_E_PARSE, "state", "no 'state' column "
-                       "(give --state correct|wrong|unclear|dont_know for a "
-                       "file of one state)");
+    if (lc.state < 0 && im->o->state != NULL) {
         if (rl_state_parse(im->o->state, &dflt) != 0) {
             rl_err_set(err, RL_E_USAGE, "--state: expected correct, wrong, "
                        "unclear or dont_know, found '%s'", im->o->state);
@@ -1402,6 +1398,14 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
                        "like 2026-11-22T21:30:00.000Z, found '%.40s'",
                        field(im, lc.updated_at));
         if (*field(im, lc.wnid) != '\0') {
+            /* A file of image rows only (main objects, flags) needs no
+             * state column. */
+            if (lc.state < 0 && dflt == RL_STATE_NONE) {
+                rl_err_set(err, RL_E_PARSE, "%s:1: state: no 'state' column"
+                           " (give --state correct|wrong|unclear|dont_know "
+                           "for a file of one state)", im->path);
+                return -1;
+            }
             if (long_verdict(im, rc, &lc, img, reviewer, dflt, at, err) != 0)
                 return -1;
         } else if (lc.state >= 0 && *field(im, lc.state) != '\0') {
