@@ -1626,23 +1626,41 @@ write_list(FILE *out, const struct cons *cs, rl_state want, bool json)
     }
 }
 
-/* The long export's one query: verdict rows (kind 0) and image rows
- * (kind 1: a reviewer's flag holding anything), by image name. */
-static const char SQL_EXPORT_LONG[] =
-    "SELECT i.name, 0, k.idx, k.wnid, r.state, r.reviewer, r.role, '',"
-    " '', '', '', coalesce(cd.added_by, ''), r.updated_at"
-    " FROM review r JOIN image i ON i.id = r.image"
-    " JOIN class k ON k.id = r.class"
+/* The long export reads two streams in image-name order, each walking
+ * the image name index (CROSS JOIN keeps that order, so SQLite sorts only
+ * within an image): the verdict rows, then the image rows (a reviewer's
+ * flag holding anything). Columns: name, then the ten written. */
+static const char SQL_LONG_VERDICTS[] =
+    "SELECT i.name, k.wnid, r.state, r.reviewer, r.role, '', '', '', '',"
+    " coalesce(cd.added_by, ''), r.updated_at"
+    " FROM image i CROSS JOIN review r ON r.image = i.id"
+    " CROSS JOIN class k ON k.id = r.class"
     " LEFT JOIN candidate cd ON cd.image = r.image AND cd.class = r.class"
     " WHERE ?1 IS NULL OR r.reviewer = ?1"
-    " UNION ALL"
-    " SELECT i.name, 1, NULL, '', '', f.reviewer, '', coalesce(m.wnid, ''),"
+    " ORDER BY i.name, k.idx, k.wnid, r.reviewer";
+static const char SQL_LONG_FLAGS[] =
+    "SELECT i.name, '', '', f.reviewer, '', coalesce(m.wnid, ''),"
     " f.problematic, f.note, f.done, '', f.updated_at"
-    " FROM flag f JOIN image i ON i.id = f.image"
+    " FROM image i CROSS JOIN flag f ON f.image = i.id"
     " LEFT JOIN class m ON m.id = f.main"
     " WHERE (?1 IS NULL OR f.reviewer = ?1) AND (f.problematic <> 0"
     " OR f.note <> '' OR f.main IS NOT NULL OR f.done <> 0)"
-    " ORDER BY 1, 2, 3, 4, 6";
+    " ORDER BY i.name, f.reviewer";
+
+/* Appends the current row of `st` to `row` as a long-form CSV line. */
+static void
+long_row(sqlite3_stmt *st, rl_buf *row)
+{
+    const char *f[11];
+    char when[40];
+    int j;
+
+    for (j = 0; j < 10; j++)
+        f[j] = (const char *)sqlite3_column_text(st, j);
+    rl_time_format(sqlite3_column_int64(st, 10), when, sizeof when);
+    f[10] = when;
+    rl_csv_write_row(row, f, 11, ',');
+}
 
 static int
 export_long(rl_store *s, const char *reviewer, FILE *out, rl_err *err)
@@ -1651,39 +1669,50 @@ export_long(rl_store *s, const char *reviewer, FILE *out, rl_err *err)
         "image", "wnid", "state", "reviewer", "role", "main", "problematic",
         "note", "done", "added_by", "updated_at"
     };
-    sqlite3_stmt *st;
+    sqlite3_stmt *v = NULL, *f = NULL;
     rl_buf row = {0};
-    int r, rc = 0, j;
+    int rv, rf, rc = -1;
 
-    if (sqlite3_prepare_v2(s->db, SQL_EXPORT_LONG, -1, &st, NULL)
-        != SQLITE_OK) {
-        store_dberr(s, err, "export");
-        return -1;
+    if (sqlite3_prepare_v2(s->db, SQL_LONG_VERDICTS, -1, &v, NULL)
+        != SQLITE_OK
+        || sqlite3_prepare_v2(s->db, SQL_LONG_FLAGS, -1, &f, NULL)
+        != SQLITE_OK)
+        goto out;
+    if (reviewer != NULL) {
+        sqlite3_bind_text(v, 1, reviewer, -1, SQLITE_STATIC);
+        sqlite3_bind_text(f, 1, reviewer, -1, SQLITE_STATIC);
     }
-    if (reviewer != NULL)
-        sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_STATIC);
     rl_csv_write_row(&row, head, 11, ',');
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        char when[40];
-        const char *f[11];
+    rv = sqlite3_step(v);
+    rf = sqlite3_step(f);
+    /* Merge by name: an image's verdict rows before its image rows. */
+    while (rv == SQLITE_ROW || rf == SQLITE_ROW) {
+        bool take_v = rf != SQLITE_ROW
+            || (rv == SQLITE_ROW
+                && strcmp((const char *)sqlite3_column_text(v, 0),
+                          (const char *)sqlite3_column_text(f, 0)) <= 0);
 
+        if (take_v) {
+            long_row(v, &row);
+            rv = sqlite3_step(v);
+        } else {
+            long_row(f, &row);
+            rf = sqlite3_step(f);
+        }
         if (row.len > 1 << 16) {
             fwrite(row.data, 1, row.len, out);
             rl_buf_reset(&row);
         }
-        f[0] = (const char *)sqlite3_column_text(st, 0);
-        for (j = 1; j < 10; j++)
-            f[j] = (const char *)sqlite3_column_text(st, j + 2);
-        rl_time_format(sqlite3_column_int64(st, 12), when, sizeof when);
-        f[10] = when;
-        rl_csv_write_row(&row, f, 11, ',');
     }
     fwrite(row.data, 1, row.len, out);
-    if (r != SQLITE_DONE) {    /* never a silently short export */
+    /* Never a silently short export. */
+    if (rv == SQLITE_DONE && rf == SQLITE_DONE)
+        rc = 0;
+out:
+    if (rc != 0)
         store_dberr(s, err, "export");
-        rc = -1;
-    }
-    sqlite3_finalize(st);
+    sqlite3_finalize(v);
+    sqlite3_finalize(f);
     rl_buf_free(&row);
     return rc;
 }
