@@ -137,6 +137,30 @@ const rl_cimage *rl_consensus_image(const rl_consensus *c, int64_t image);
  * most votes, RL_STATE_UNCLEAR on a tie, RL_STATE_NONE with no votes. */
 rl_state rl_consensus_majority(const int n[RL_STATE_COUNT]);
 
+/* ---- image by image --------------------------------------------------- */
+
+/* The consensus read image by image in image-name order, for exports that
+ * stream: under majority and reviewer:NAME only one image's reviews and
+ * flags are in memory at a time (the same rows and rules as
+ * rl_consensus_compute); dawid-skene needs every vote for its fit, so the
+ * scan computes the whole consensus first and hands out slices. */
+typedef struct rl_consensus_scan rl_consensus_scan;
+
+/* Opens a scan, inside the caller's read transaction. NULL with `err`
+ * set: RL_E_DB, or RL_E_NOTFOUND for reviewer:NAME when NAME has no
+ * review. Free with rl_consensus_scan_free (NULL is fine). */
+rl_consensus_scan *rl_consensus_scan_open(rl_store *s,
+                                          const rl_consensus_opts *o,
+                                          rl_err *err);
+/* Sets `view` to image `image`'s consensus: its pairs and its rl_cimage
+ * (when it has a flag), read with rl_consensus_find / _image. `view` is
+ * borrowed from the scan, valid until the next call; never free it. Ask
+ * for every image of the project in name order (SELECT id FROM image
+ * ORDER BY name), each once. 0, or -1 with RL_E_DB. */
+int rl_consensus_scan_image(rl_consensus_scan *sc, int64_t image,
+                            rl_consensus *view, rl_err *err);
+void rl_consensus_scan_free(rl_consensus_scan *sc);
+
 /* ---- disagreements --------------------------------------------------- */
 
 /* Ids of images holding a pair whose reviewer-role verdicts differ, in

@@ -1718,24 +1718,25 @@ out:
 }
 
 /* wide: one row per image from the consensus (labels, problematic, main
- * object), images by name in one scan. */
+ * object), images by name in one scan, the consensus read beside them
+ * image by image. */
 static int
 export_grouped(rl_store *s, const rl_catalog *cat,
                const rl_consensus_opts *co, FILE *out, rl_err *err)
 {
     sqlite3_stmt *img = NULL;
-    rl_consensus c = {0};
+    rl_consensus_scan *sc;
+    rl_consensus c;
     struct cons cs = {0};
     rl_buf row = {0};
     int rc = -1, r;
 
     /* Labels, flags and main objects come from the one consensus rule
      * (consensus.c): an adjudicator's verdict is final, then the rule. */
-    if (rl_consensus_compute(s, co, &c, err) != 0) {
-        if (err != NULL && err->code == RL_E_NOTFOUND)
-            rl_err_clear(err);      /* NAME has no review: empty lists */
-        else
+    if ((sc = rl_consensus_scan_open(s, co, err)) == NULL) {
+        if (err == NULL || err->code != RL_E_NOTFOUND)
             return -1;
+        rl_err_clear(err);      /* NAME has no review: empty lists */
     }
     if (sqlite3_prepare_v2(s->db,
             "SELECT i.id, i.name, c.wnid FROM image i"
@@ -1744,16 +1745,21 @@ export_grouped(rl_store *s, const rl_catalog *cat,
         store_dberr(s, err, "export");
         goto out;
     }
+    memset(&c, 0, sizeof c);
     fputs("image,original,correct,wrong,unclear,dont_know,problematic,"
           "main\n", out);
     while ((r = sqlite3_step(img)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(img, 0);
         const char *orig = (const char *)sqlite3_column_text(img, 2);
-        const rl_cimage *ci = rl_consensus_image(&c, id);
-        const rl_class *main = ci != NULL && ci->main != 0
-                               ? rl_catalog_by_id(cat, ci->main) : NULL;
+        const rl_cimage *ci;
+        const rl_class *main;
         rl_state j;
 
+        if (sc != NULL && rl_consensus_scan_image(sc, id, &c, err) != 0)
+            goto out;
+        ci = rl_consensus_image(&c, id);
+        main = ci != NULL && ci->main != 0 ? rl_catalog_by_id(cat, ci->main)
+                                           : NULL;
         image_consensus(&c, cat, id, &cs);
         rl_buf_reset(&row);
         rl_csv_write_field(&row, (const char *)sqlite3_column_text(img, 1),
@@ -1775,7 +1781,7 @@ export_grouped(rl_store *s, const rl_catalog *cat,
     rc = 0;
 out:
     sqlite3_finalize(img);
-    rl_consensus_free(&c);
+    rl_consensus_scan_free(sc);
     free(cs.c);
     rl_buf_free(&row);
     return rc;

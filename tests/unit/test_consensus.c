@@ -640,6 +640,70 @@ test_main_object(void)
     free(db);
 }
 
+/* The image-by-image scan gives what the whole computation gives, under
+ * every rule, on the main-object project (adjudications added). */
+static void
+test_scan(void)
+{
+    static const char *const rules[] = { "majority", "reviewer:a",
+                                         "dawid-skene" };
+    char *db = tpath("main.db");
+    rl_store *s;
+    rl_err err;
+    size_t k;
+
+    sql(db, "UPDATE review SET role = 'adjudicator', state = 'correct'"
+            " WHERE reviewer = 'c' AND class = (SELECT id FROM class"
+            " WHERE idx = 20)");
+    if ((s = rl_store_open(db, RL_STORE_READONLY, &err)) == NULL)
+        die("open", &err);
+    for (k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        rl_consensus_opts o;
+        rl_consensus all, view;
+        rl_consensus_scan *sc;
+        sqlite3_stmt *st;
+        int bad = 0, seen = 0;
+        size_t i;
+
+        rl_consensus_parse(rules[k], &o, NULL);
+        if (rl_consensus_compute(s, &o, &all, &err) != 0
+            || (sc = rl_consensus_scan_open(s, &o, &err)) == NULL)
+            die("scan", &err);
+        sqlite3 *h;
+
+        sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL);
+        sqlite3_prepare_v2(h, "SELECT id FROM image ORDER BY name", -1, &st,
+                           NULL);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            const rl_cimage *a, *b;
+
+            if (rl_consensus_scan_image(sc, id, &view, &err) != 0)
+                die("scan image", &err);
+            for (i = 0; i < view.n; i++) {
+                const rl_cpair *p = rl_consensus_find(&all, id,
+                                                      view.pairs[i].cls);
+
+                seen++;
+                bad += p == NULL || p->state != view.pairs[i].state;
+            }
+            a = rl_consensus_image(&all, id);
+            b = rl_consensus_image(&view, id);
+            bad += (a == NULL) != (b == NULL)
+                   || (a != NULL && (a->main != b->main
+                                     || a->problematic != b->problematic));
+        }
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+        ok(bad == 0 && seen == (int)all.n, "scan equals compute under %s "
+           "(%d pairs)", rules[k], seen);
+        rl_consensus_scan_free(sc);
+        rl_consensus_free(&all);
+    }
+    rl_store_close(s);
+    free(db);
+}
+
 /* A file of main objects only is counted as such, not as "0 new". */
 static void
 test_main_only_import(void)
@@ -681,6 +745,7 @@ main(void)
     test_project_ds();
     test_votes();
     test_main_object();
+    test_scan();
     test_main_only_import();
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
     return t_done();
