@@ -1874,19 +1874,59 @@ val_number(const char *name)
     return n > 0 && strcmp(name + 8, ".JPEG") == 0 ? n : -1;
 }
 
-struct rj_label {
-    long num;              /* image number */
-    int idx;               /* class index */
-};
-
 static int
-cmp_rj(const void *a, const void *b)
+cmp_int(const void *a, const void *b)
 {
-    const struct rj_label *x = a, *y = b;
+    int x = *(const int *)a, y = *(const int *)b;
 
-    if (x->num != y->num)
-        return (x->num > y->num) - (x->num < y->num);
-    return (x->idx > y->idx) - (x->idx < y->idx);
+    return (x > y) - (x < y);
+}
+
+/* Before writing: every name follows the numbering, none is past
+ * `count`; *top receives the highest number. 0, or -1 reported. */
+static int
+rj_check(rl_store *s, long count, long *top, rl_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    const char *name = NULL;
+    char *safe;
+    int rc = -1;
+
+    *top = 0;
+    /* The names off the numbering sort before or after the numbered
+     * ones, or fail the pattern; the highest numbered name is the max. */
+    if (sqlite3_prepare_v2(s->db, "SELECT name, 1 FROM image WHERE NOT name"
+            " GLOB 'ILSVRC2012_val_[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]"
+            ".JPEG' OR name = 'ILSVRC2012_val_00000000.JPEG'"
+            " UNION ALL SELECT max(name), 0 FROM image"
+            " ORDER BY 2 DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK
+        || sqlite3_step(q) != SQLITE_ROW) {
+        store_dberr(s, err, "export");
+        goto out;
+    }
+    name = (const char *)sqlite3_column_text(q, 0);
+    if (name == NULL) {            /* no image at all */
+        rc = 0;
+        goto out;
+    }
+    *top = val_number(name);
+    if (*top > 0 && (count <= 0 || *top <= count)) {
+        rc = 0;
+        goto out;
+    }
+    safe = rl_utf8_sanitize(name);
+    if (*top < 0)
+        rl_err_set(err, RL_E_USAGE, "real-json is matched by position: "
+                   "image '%.80s' does not follow the numbering "
+                   "ILSVRC2012_val_%%08d.JPEG; use --format wide, long or "
+                   "tfds-multilabel", safe);
+    else
+        rl_err_set(err, RL_E_RANGE, "image '%.80s' is number %ld, past "
+                   "--count %ld", safe, *top, count);
+    free(safe);
+out:
+    sqlite3_finalize(q);
+    return rc;
 }
 
 int
@@ -1894,15 +1934,13 @@ rl_export_real_json(rl_store *s, const rl_catalog *cat,
                     const rl_consensus_opts *co, long count, FILE *out,
                     rl_real_json_stats *st, rl_err *err)
 {
-    rl_consensus c = {0};
+    rl_consensus_scan *sc = NULL;
+    rl_consensus c;
     sqlite3_stmt *q = NULL;
-    int64_t *ids = NULL;   /* image row ids, ascending (the scan's order) */
-    long *nums = NULL;     /* their numbers */
-    uint8_t *have = NULL;  /* [num - 1]: 1 in the project, 2 with a verdict */
-    struct rj_label *lab = NULL;
-    size_t n = 0, cap = 0, n_lab = 0, cap_lab = 0, i, j;
     rl_real_json_stats z = {0};
-    long top = 0, k;
+    int *idx = NULL;       /* one image's correct class indices */
+    size_t cap = 0;
+    long top, k;
     int r, rc = -1;
 
     if (st == NULL)
@@ -1910,81 +1948,57 @@ rl_export_real_json(rl_store *s, const rl_catalog *cat,
     memset(st, 0, sizeof *st);
     if (store_exec(s, "BEGIN", err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM image ORDER BY id",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto dberr;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(q, 1);
-        long num = val_number(name);
-
-        if (num < 0 || (count > 0 && num > count)) {
-            char *safe = rl_utf8_sanitize(name);
-
-            if (num < 0)
-                rl_err_set(err, RL_E_USAGE, "real-json is matched by "
-                           "position: image '%.80s' does not follow the "
-                           "numbering ILSVRC2012_val_%%08d.JPEG; use --format"
-                           " wide, long or tfds-multilabel", safe);
-            else
-                rl_err_set(err, RL_E_RANGE, "image '%.80s' is number %ld, "
-                           "past --count %ld", safe, num, count);
-            free(safe);
-            goto out;
-        }
-        rl_grow(&ids, &cap, n + 1, sizeof *ids);
-        nums = rl_xrealloc(nums, cap * sizeof *nums);
-        ids[n] = sqlite3_column_int64(q, 0);
-        nums[n++] = num;
-        if (num > top)
-            top = num;
-    }
-    if (r != SQLITE_DONE)
-        goto dberr;
+    if (rj_check(s, count, &top, err) != 0)
+        goto out;
     if (count <= 0)
         count = top;
-    have = rl_xcalloc((size_t)count + 1, 1);
-    for (i = 0; i < n; i++)
-        have[nums[i] - 1] = 1;
-
-    /* The consensus pairs come by image id, as ids[] does: one merge. */
-    if (rl_consensus_compute(s, co, &c, err) != 0)
+    /* Numbered names sort as their numbers: one pass by name, the
+     * consensus read beside it image by image. */
+    if ((sc = rl_consensus_scan_open(s, co, err)) == NULL)
         goto out;
-    for (i = 0, j = 0; i < c.n; i++) {
-        const rl_cpair *p = &c.pairs[i];
-        const rl_class *cls;
-
-        while (j < n && ids[j] < p->image)
-            j++;
-        if (j == n || ids[j] != p->image || p->state == RL_STATE_NONE)
-            continue;
-        have[nums[j] - 1] = 2;
-        if (p->state != RL_STATE_CORRECT
-            || (cls = rl_catalog_by_id(cat, p->cls)) == NULL || cls->idx < 0)
-            continue;
-        rl_grow(&lab, &cap_lab, n_lab + 1, sizeof *lab);
-        lab[n_lab].num = nums[j];
-        lab[n_lab++].idx = cls->idx;
-    }
-    qsort(lab, n_lab, sizeof *lab, cmp_rj);
-
+    if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM image ORDER BY name",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto dberr;
+    r = sqlite3_step(q);
     fputc('[', out);
-    for (k = 1, i = 0; k <= count; k++) {
-        bool first = true;
+    for (k = 1; k <= count; k++) {
+        size_t n = 0, i;
+        bool verdict = false, here = r == SQLITE_ROW
+            && val_number((const char *)sqlite3_column_text(q, 1)) == k;
 
-        fputs(k > 1 ? ", [" : "[", out);
-        for (; i < n_lab && lab[i].num == k; i++) {
-            fprintf(out, first ? "%d" : ", %d", lab[i].idx);
-            first = false;
+        if (here) {
+            if (rl_consensus_scan_image(sc, sqlite3_column_int64(q, 0), &c,
+                                        err) != 0)
+                goto out;
+            for (i = 0; i < c.n; i++) {
+                const rl_class *cls;
+
+                verdict |= c.pairs[i].state != RL_STATE_NONE;
+                if (c.pairs[i].state != RL_STATE_CORRECT
+                    || (cls = rl_catalog_by_id(cat, c.pairs[i].cls)) == NULL
+                    || cls->idx < 0)
+                    continue;
+                rl_grow(&idx, &cap, n + 1, sizeof *idx);
+                idx[n++] = cls->idx;
+            }
+            r = sqlite3_step(q);
         }
+        if (n > 1)
+            qsort(idx, n, sizeof *idx, cmp_int);
+        fputs(k > 1 ? ", [" : "[", out);
+        for (i = 0; i < n; i++)
+            fprintf(out, i ? ", %d" : "%d", idx[i]);
         fputc(']', out);
         st->written++;
-        if (have[k - 1] == 0)
+        if (!here)
             st->absent++;
-        else if (have[k - 1] == 1)
+        else if (!verdict)
             st->no_verdict++;
-        else if (first)
+        else if (n == 0)
             st->no_correct++;
     }
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        goto dberr;
     fputs("]\n", out);
     rc = xflush(out, err);
     goto out;
@@ -1993,10 +2007,7 @@ dberr:
 out:
     sqlite3_finalize(q);
     store_exec(s, "COMMIT", NULL);
-    rl_consensus_free(&c);
-    free(ids);
-    free(nums);
-    free(have);
-    free(lab);
+    rl_consensus_scan_free(sc);
+    free(idx);
     return rc;
 }
