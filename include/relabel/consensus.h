@@ -131,6 +131,10 @@ void rl_consensus_free(rl_consensus *c);
 /* The pair, by binary search; borrowed, NULL when unreviewed. */
 const rl_cpair *rl_consensus_find(const rl_consensus *c, int64_t image,
                                   int64_t cls);
+/* The pairs of `image`, contiguous, by binary search: *n of them
+ * (borrowed; NULL when none). */
+const rl_cpair *rl_consensus_pairs_of(const rl_consensus *c, int64_t image,
+                                      size_t *n);
 /* The image's flags, by binary search; borrowed, NULL when none. */
 const rl_cimage *rl_consensus_image(const rl_consensus *c, int64_t image);
 /* The majority rule on vote counts (index = rl_state): the state with

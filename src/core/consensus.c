@@ -266,6 +266,25 @@ rl_consensus_find(const rl_consensus *c, int64_t image, int64_t cls)
     return NULL;
 }
 
+const rl_cpair *
+rl_consensus_pairs_of(const rl_consensus *c, int64_t image, size_t *n)
+{
+    size_t lo = 0, hi = c->n, end;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c->pairs[mid].image < image)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (end = lo; end < c->n && c->pairs[end].image == image; end++)
+        ;
+    *n = end - lo;
+    return end > lo ? c->pairs + lo : NULL;
+}
+
 const rl_cimage *
 rl_consensus_image(const rl_consensus *c, int64_t image)
 {
@@ -718,22 +737,13 @@ fail:
 static void
 slice(const rl_consensus *all, int64_t image, rl_consensus *view)
 {
-    size_t lo = 0, hi = all->n, end;
+    size_t n;
+    const rl_cpair *p = rl_consensus_pairs_of(all, image, &n);
     const rl_cimage *ci = rl_consensus_image(all, image);
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (all->pairs[mid].image < image)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (end = lo; end < all->n && all->pairs[end].image == image; end++)
-        ;
     *view = *all;
-    view->pairs = all->pairs + lo;
-    view->n = end - lo;
+    view->pairs = (rl_cpair *)p;
+    view->n = n;
     view->images = (rl_cimage *)ci;
     view->n_images = ci != NULL;
     view->confusion = NULL;

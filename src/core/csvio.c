@@ -1585,25 +1585,18 @@ static void
 image_consensus(const rl_consensus *c, const rl_catalog *cat, int64_t id,
                 struct cons *cs)
 {
-    size_t lo = 0, hi = c->n;
+    size_t n, i;
+    const rl_cpair *p = rl_consensus_pairs_of(c, id, &n);
 
     cs->n = 0;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
+    for (i = 0; i < n; i++) {
+        const rl_class *k = rl_catalog_by_id(cat, p[i].cls);
 
-        if (c->pairs[mid].image < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < c->n && c->pairs[lo].image == id; lo++) {
-        const rl_class *k = rl_catalog_by_id(cat, c->pairs[lo].cls);
-
-        if (k == NULL || c->pairs[lo].state == RL_STATE_NONE)
+        if (k == NULL || p[i].state == RL_STATE_NONE)
             continue;
         rl_grow(&cs->c, &cs->cap, cs->n + 1, sizeof *cs->c);
         cs->c[cs->n].cls = k;
-        cs->c[cs->n++].state = c->pairs[lo].state;
+        cs->c[cs->n++].state = p[i].state;
     }
     if (cs->n > 1)
         qsort(cs->c, cs->n, sizeof *cs->c, cmp_cstate);
