@@ -911,6 +911,29 @@ test_wide_import(struct proj *p)
                "image,correct,problematic\n" IMG3 ",n02085620,0\n"
                IMG1 ",n01751748,2\n", 0, &o, RL_E_PARSE,
                ":3: problematic: expected 1 or 0");
+    /* The long form's new columns. */
+    bad_import(p, REVIEWS_K, "long: bad role",
+               "image,wnid,state,reviewer,role\n" IMG3 ",n02085620,correct,"
+               "zed,reviewer\n" IMG1 ",n01751748,correct,zed,boss\n", 0, &o,
+               RL_E_PARSE, ":3: role: expected reviewer or adjudicator, "
+               "found 'boss'");
+    bad_import(p, REVIEWS_K, "long: main on a verdict row names another class",
+               "image,wnid,state,reviewer,main\n" IMG3 ",n02085620,correct,"
+               "zed,\n" IMG1 ",n01751748,correct,zed,n01737021\n", 0, &o,
+               RL_E_PARSE, ":3: main: on a verdict row: 1, 0 or the row's "
+               "class, found 'n01737021'");
+    bad_import(p, REVIEWS_K, "long: unknown main object on an image row",
+               "image,wnid,state,reviewer,main\n" IMG3 ",n02085620,correct,"
+               "zed,\n" IMG1 ",,,zed,n0000\n", 0, &o, RL_E_NOTFOUND,
+               ":3: main: unknown class 'n0000'");
+    bad_import(p, REVIEWS_K, "long: added_by not a reviewer name",
+               "image,wnid,state,reviewer,added_by\n" IMG3 ",n02085620,"
+               "correct,zed,\n" IMG1 ",n01751748,correct,zed,\"a,b\"\n", 0,
+               &o, RL_E_PARSE, ":3: added_by: 'a,b' is not a reviewer name");
+    bad_import(p, REVIEWS_K, "long: bad done",
+               "image,wnid,state,reviewer,done\n" IMG3 ",n02085620,correct,"
+               "zed,1\n" IMG1 ",,,zed,maybe\n", 0, &o, RL_E_PARSE,
+               ":3: done: expected 1 or 0, found 'maybe'");
     bad_import(p, REVIEWS_K, "wide: unknown image",
                "image,correct\n" IMG3 ",n02085620\nnope.JPEG,n01751748\n", 0,
                &o, RL_E_NOTFOUND, ":3: image: unknown image 'nope.JPEG'");
