@@ -18,6 +18,15 @@
  * adjudication re-decides the pair (exports, eval, the queue's filter and
  * `disagreements` all ask this module, so they agree).
  *
+ * Per image the consensus also gives the main object and the problematic
+ * flag (rl_cimage): the main object is chosen only among the classes the
+ * rule makes Correct on the image - of those, the one most reviewers
+ * (under reviewer:NAME, NAME) marked as main, a tie going to the lower
+ * class index; none when no reviewer's main object is a Correct class.
+ * An image is problematic when any reviewer counted flagged it. Every
+ * reviewer's main mark is a vote, adjudicators' too (flags have no
+ * role).
+ *
  * The EM engine (rl_consensus_ds_fit) is independent of the project, so
  * it also serves anonymous vote counts such as ReaL's real_proposals.csv
  * (rl_vote_table below). Knows nothing of the terminal. */
@@ -85,9 +94,21 @@ typedef struct rl_cpair {
     bool disagree;         /* reviewer-role votes hold 2+ distinct states */
 } rl_cpair;
 
+/* One image's flags under the rule. */
+typedef struct rl_cimage {
+    int64_t image;         /* image row id */
+    int64_t main;          /* class row id of the main object, 0: none */
+    int main_votes;        /* reviewers who chose that class as main */
+    int n_main;            /* reviewers who chose any main object */
+    bool problematic;      /* flagged by a reviewer counted */
+} rl_cimage;
+
 typedef struct rl_consensus {
     rl_cpair *pairs;       /* owned; by image id, then class id */
     size_t n;
+    rl_cimage *images;     /* owned; by image id: every image with a flag
+                              row of a reviewer counted */
+    size_t n_images;
     rl_cvote *votes;       /* owned; grouped by pair, raters ascending */
     size_t n_votes;
     char **raters;         /* owned; every reviewer name, sorted */
@@ -110,9 +131,39 @@ void rl_consensus_free(rl_consensus *c);
 /* The pair, by binary search; borrowed, NULL when unreviewed. */
 const rl_cpair *rl_consensus_find(const rl_consensus *c, int64_t image,
                                   int64_t cls);
+/* The pairs of `image`, contiguous, by binary search: *n of them
+ * (borrowed; NULL when none). */
+const rl_cpair *rl_consensus_pairs_of(const rl_consensus *c, int64_t image,
+                                      size_t *n);
+/* The image's flags, by binary search; borrowed, NULL when none. */
+const rl_cimage *rl_consensus_image(const rl_consensus *c, int64_t image);
 /* The majority rule on vote counts (index = rl_state): the state with
  * most votes, RL_STATE_UNCLEAR on a tie, RL_STATE_NONE with no votes. */
 rl_state rl_consensus_majority(const int n[RL_STATE_COUNT]);
+
+/* ---- image by image --------------------------------------------------- */
+
+/* The consensus read image by image in image-name order, for exports that
+ * stream: under majority and reviewer:NAME only one image's reviews and
+ * flags are in memory at a time (the same rows and rules as
+ * rl_consensus_compute); dawid-skene needs every vote for its fit, so the
+ * scan computes the whole consensus first and hands out slices. */
+typedef struct rl_consensus_scan rl_consensus_scan;
+
+/* Opens a scan, inside the caller's read transaction. NULL with `err`
+ * set: RL_E_DB, or RL_E_NOTFOUND for reviewer:NAME when NAME has no
+ * review. Free with rl_consensus_scan_free (NULL is fine). */
+rl_consensus_scan *rl_consensus_scan_open(rl_store *s,
+                                          const rl_consensus_opts *o,
+                                          rl_err *err);
+/* Sets `view` to image `image`'s consensus: its pairs and its rl_cimage
+ * (when it has a flag), read with rl_consensus_find / _image. `view` is
+ * borrowed from the scan, valid until the next call; never free it. Ask
+ * for every image of the project in name order (SELECT id FROM image
+ * ORDER BY name), each once. 0, or -1 with RL_E_DB. */
+int rl_consensus_scan_image(rl_consensus_scan *sc, int64_t image,
+                            rl_consensus *view, rl_err *err);
+void rl_consensus_scan_free(rl_consensus_scan *sc);
 
 /* ---- disagreements --------------------------------------------------- */
 

@@ -48,6 +48,15 @@ typedef struct rl_import_result {
     long unchanged;        /* rows that matched what was stored */
     long empty;            /* rows with nothing to store (reviews: an
                               empty wnid and no flag or note) */
+    /* Reviews: the values stored (or, dry run, that would be), by kind;
+     * one row may store several. */
+    long verdicts;         /* verdicts set or changed */
+    long roles;            /* verdicts whose role changed */
+    long added;            /* candidates added (no model proposed them) */
+    long mains;            /* main objects set or cleared */
+    long flags;            /* problematic flags set or cleared */
+    long notes;            /* notes set */
+    long confirmed;        /* confirmations (done) set or cleared */
 } rl_import_result;
 
 /* image,wnid[,dataset]: the original label of each image; creates images
@@ -64,26 +73,41 @@ int rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
 int rl_import_predictions(rl_store *s, const rl_catalog *cat,
                           const char *path, const rl_import_opts *o,
                           rl_import_result *res, rl_err *err);
-/* Long form image,wnid,state[,reviewer][,problematic][,updated_at][,note]
- * or the wide export's form (image,correct,wrong,unclear,dont_know
- * [,problematic][,main]). A class no model proposed becomes a candidate. */
+/* Long form (the long export's columns, see RL_EXPORT_LONG; of them only
+ * image and wnid are required, state unless o->state says it) or the
+ * wide export's form (image,correct,wrong,unclear,dont_know
+ * [,problematic][,main]). Any number of reviewers in one file, each row
+ * naming its own. A verdict row (wnid set) stores the reviewer's verdict
+ * in `role` (empty: the live default) at updated_at (empty: now); main 1
+ * on it makes the class the reviewer's main object. An image row (wnid
+ * and state empty) stores the reviewer's main object (a wnid; empty
+ * leaves it), problematic, note (empty leaves it) and done. A class that
+ * is no candidate becomes one added by added_by (empty: by nobody, as a
+ * model's class where the file was written; no added_by column: by the
+ * row's reviewer). */
 int rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
                       const rl_import_opts *o, rl_import_result *res,
                       rl_err *err);
 
 typedef enum rl_export_format {
-    RL_EXPORT_LONG,        /* image,wnid,state,reviewer,updated_at */
+    RL_EXPORT_LONG,        /* every stored verdict and flag, lossless:
+                              image,wnid,state,reviewer,role,main,
+                              problematic,note,done,added_by,updated_at;
+                              verdict rows, then image rows (empty wnid)
+                              with each reviewer's flag */
     RL_EXPORT_WIDE,        /* one row per image, consensus labels */
     RL_EXPORT_REAL_JSON    /* ImageNet-ReaL real.json layout, by image
                               number up to the highest one (see
                               rl_export_real_json) */
 } rl_export_format;
 
-/* Writes the export to `out` in a deterministic order. `reviewer` NULL:
- * consensus of all reviewers (majority; ties -> unclear); otherwise only
- * that reviewer's verdicts (wide and real-json). */
+/* Writes the export to `out` in a deterministic order. `co` (NULL:
+ * majority) combines reviewers for wide and real-json (consensus.c, any
+ * rule); long is every reviewer's own rows, so under reviewer:NAME it holds
+ * NAME's rows and any other rule fails with RL_E_USAGE. RL_E_NOTFOUND for
+ * reviewer:NAME with no review or flag; RL_E_DB, RL_E_IO. */
 int rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
-              const char *reviewer, FILE *out, rl_err *err);
+              const rl_consensus_opts *co, FILE *out, rl_err *err);
 
 #define RL_REAL_JSON_COUNT 50000   /* ILSVRC-2012 validation images */
 

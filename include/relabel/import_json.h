@@ -23,10 +23,11 @@ typedef enum rl_json_format {
 /* Imports the reviews of `path`. TFDS: every verdict and flag is o->reviewer's
  * (required: one reviewer, or e.g. "consensus"); a problematic image's
  * reason becomes the note. Label Studio: one reviewer per annotation
- * (relabel_reviewer, else "ls:" and completed_by), results correct /
- * wrong / unclear / dont_know / problematic / note; cancelled annotations
- * and relabel's own consensus annotation are skipped; main-object results
- * are not imported (the long form has no main column). res->rows counts
+ * (relabel_reviewer, else "ls:" and completed_by; relabel_role
+ * "adjudicator" makes its verdicts adjudications), results correct /
+ * wrong / unclear / dont_know / problematic / note / main (one wnid, the
+ * reviewer's main object); cancelled annotations and relabel's own
+ * consensus annotation are skipped. res->rows counts
  * the long-form rows handed on. Bad input: -1, RL_E_PARSE (or
  * RL_E_NOTFOUND for an unknown image or class, RL_E_DUP for a class twice
  * on an image by one reviewer) with "FILE:LINE: field: what", nothing

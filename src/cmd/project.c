@@ -139,8 +139,11 @@ static const char IMPORT_HELP[] =
     "  predictions  image,wnid[,model][,rank][,score]   model predictions;\n"
     "               candidates are the unique classes over all models plus\n"
     "               the original label\n"
-    "  reviews      image,wnid,state[,reviewer][,problematic][,updated_at]\n"
-    "               [,note], or the wide export's columns; a FILE.json is\n"
+    "  reviews      the long export's columns: image,wnid[,state][,reviewer]\n"
+    "               [,role][,main][,problematic][,note][,done][,added_by]\n"
+    "               [,updated_at], any number of reviewers in one file\n"
+    "               (rows with an empty wnid carry a reviewer's flags);\n"
+    "               or the wide export's columns; a FILE.json is\n"
     "               TFDS's human_accuracy JSON (one reviewer: --reviewer)\n"
     "               or a Label Studio export (one reviewer per annotation)\n"
     "A class is a wnid (n02085620) or a class index (151). A FILE of -\n"
@@ -244,6 +247,12 @@ cmd_import(const cli *c, const struct cmd_args *a)
            "%ld unchanged\n", o.dry_run ? "dry run, nothing stored: " : "",
            file, res.rows, res.created, res.changed, res.empty,
            res.unchanged);
+    if (strcmp(kind, "reviews") == 0)
+        printf("%s: %ld verdicts, %ld roles, %ld main objects, %ld "
+               "problematic flags, %ld notes, %ld confirmations, %ld added "
+               "candidates\n", o.dry_run ? "would store" : "stored",
+               res.verdicts, res.roles, res.mains, res.flags, res.notes,
+               res.confirmed, res.added);
     return 0;
 }
 
@@ -284,7 +293,14 @@ const struct cmd_entry cmd_import_entry = {
 
 static const char EXPORT_HELP[] =
     "Formats:\n"
-    "  long       image,wnid,state,reviewer,updated_at: every stored review\n"
+    "  long       every stored verdict and flag, re-importable without loss:\n"
+    "             image,wnid,state,reviewer,role,main,problematic,note,done,\n"
+    "             added_by,updated_at. A verdict row per (image, class,\n"
+    "             reviewer): state, role (reviewer|adjudicator), added_by\n"
+    "             (who added the class when no model proposed it); then an\n"
+    "             image row (empty wnid and state) per reviewer with a flag:\n"
+    "             main (wnid), problematic, note, done (1/0). Notes are\n"
+    "             written as stored, CSV-quoted\n"
     "  wide       image,original,correct,wrong,unclear,dont_know,\n"
     "             problematic,main: one row per image, class lists\n"
     "             space-separated in class-index order (re-importable)\n"
@@ -301,10 +317,12 @@ static const char EXPORT_HELP[] =
     "             the labeling config share/relabel/labelstudio.xml\n"
     "\n"
     "wide, real-json, tfds-multilabel and the consensus of label-studio\n"
-    "combine reviewers by majority (a tie is unclear), or take one\n"
-    "reviewer's marks with --consensus reviewer:NAME; real-json,\n"
-    "tfds-multilabel and label-studio also take dawid-skene[:T]. The output\n"
-    "is written to FILE atomically (default, or -: standard output).\n";
+    "combine reviewers by --consensus: majority (default; a tie is\n"
+    "unclear), reviewer:NAME (one reviewer's marks) or dawid-skene[:T]. The\n"
+    "main object is the one most reviewers chose among the classes the\n"
+    "consensus makes correct (a tie: the lower class index). long takes\n"
+    "reviewer:NAME (that reviewer's rows) and refuses dawid-skene. The\n"
+    "output is written to FILE atomically (default, or -: standard output).\n";
 
 /* The JSON formats that ask the consensus module for their labels. */
 static int
@@ -333,7 +351,7 @@ cmd_export(const cli *c, const struct cmd_args *a)
 {
     const char *fmt = "long", *out = cmd_get(a, "output");
     const char *cons = "majority";
-    const char *reviewer = NULL, *count_s = cmd_get(a, "count");
+    const char *count_s = cmd_get(a, "count");
     rl_consensus_opts co;
     long count = RL_REAL_JSON_COUNT;
     bool json = false;
@@ -362,11 +380,11 @@ cmd_export(const cli *c, const struct cmd_args *a)
                            "real-json, tfds-multilabel or label-studio)", fmt);
     if (rl_consensus_parse(cons, &co, &e) != 0)
         return usage_error("export", "--consensus: %s", e.msg);
-    if (co.rule == RL_CONSENSUS_REVIEWER)
-        reviewer = co.reviewer;
-    else if (co.rule != RL_CONSENSUS_MAJORITY && !json)
-        return usage_error("export", "--consensus %s: with real-json, "
-                           "tfds-multilabel or label-studio", cons);
+    if (f == RL_EXPORT_LONG && co.rule == RL_CONSENSUS_DAWID_SKENE)
+        return usage_error("export", "--consensus %s: the long format is "
+                           "every reviewer's own rows, combined by no rule "
+                           "(reviewer:NAME keeps one reviewer's; wide and "
+                           "the JSON formats take any rule)", cons);
     if (count_s != NULL && (strcmp(fmt, "real-json") != 0
                             || rl_parse_long(count_s, &count) != 0
                             || count < 1 || count > 99999999))
@@ -393,7 +411,7 @@ cmd_export(const cli *c, const struct cmd_args *a)
         }
     }
     rc = json ? export_json(s, cat, fmt, &co, count, fp, &e)
-              : rl_export(s, cat, f, reviewer, fp, &e);
+              : rl_export(s, cat, f, &co, fp, &e);
     if (fp != stdout) {
         if (fclose(fp) != 0 && rc == 0) {
             rl_err_set(&e, RL_E_IO, "%s: %s", out, strerror(errno));
@@ -422,8 +440,8 @@ static const struct cmd_opt export_opts[] = {
       .help = "the layout (default long)" },
     { .name = "consensus", .type = CMD_TEXT,
       .meta = "RULE",
-      .help = "how the formats but long combine reviewers: majority "
-              "(default), reviewer:NAME, or dawid-skene[:T] (JSON formats)" },
+      .help = "how wide and the JSON formats combine reviewers: majority "
+              "(default), reviewer:NAME, or dawid-skene[:T]" },
     { .name = "count", .type = CMD_NUMBER, .meta = "N",
       .help = "real-json: the number of lists (default 50000)" },
     { .name = "output", .letter = 'o', .type = CMD_FILE, .meta = "FILE",

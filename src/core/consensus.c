@@ -241,6 +241,7 @@ rl_consensus_free(rl_consensus *c)
         free(c->raters[i]);
     free(c->raters);
     free(c->pairs);
+    free(c->images);
     free(c->votes);
     free(c->confusion);
     memset(c, 0, sizeof *c);
@@ -263,6 +264,139 @@ rl_consensus_find(const rl_consensus *c, int64_t image, int64_t cls)
     if (lo < c->n && c->pairs[lo].image == image && c->pairs[lo].cls == cls)
         return &c->pairs[lo];
     return NULL;
+}
+
+const rl_cpair *
+rl_consensus_pairs_of(const rl_consensus *c, int64_t image, size_t *n)
+{
+    size_t lo = 0, hi = c->n, end;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c->pairs[mid].image < image)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (end = lo; end < c->n && c->pairs[end].image == image; end++)
+        ;
+    *n = end - lo;
+    return end > lo ? c->pairs + lo : NULL;
+}
+
+const rl_cimage *
+rl_consensus_image(const rl_consensus *c, int64_t image)
+{
+    size_t lo = 0, hi = c->n_images;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c->images[mid].image < image)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n_images && c->images[lo].image == image ? &c->images[lo]
+                                                            : NULL;
+}
+
+/* Whether the rule made class `cls` Correct on `image`. */
+static bool
+is_correct(const rl_consensus *c, int64_t image, int64_t cls)
+{
+    const rl_cpair *p = rl_consensus_find(c, image, cls);
+
+    return p != NULL && p->state == RL_STATE_CORRECT;
+}
+
+/* The image flags are read after the pairs are decided, by image, then
+ * main class in class index order (so the first of the most voted is the
+ * lowest index): one row at a time into a flag_acc. */
+struct flag_acc {
+    size_t cap;            /* of c->images */
+    int64_t cls;           /* the main class being counted, 0 none */
+    int votes;             /* its votes so far */
+};
+
+/* The SQL of the flag rows; ?1 reviewer:NAME or NULL. With `by_name`
+ * images come in name order (the scan's), else by id. */
+#define SQL_FLAGS(from, order) \
+    "SELECT f.image, f.main, f.problematic FROM " from \
+    " LEFT JOIN class k ON k.id = f.main" \
+    " WHERE ?1 IS NULL OR f.reviewer = ?1" \
+    " ORDER BY " order "k.idx IS NULL, k.idx, f.main"
+
+/* Ends the run of one main class: does it beat the image's best? */
+static void
+flag_run_end(rl_consensus *c, struct flag_acc *a)
+{
+    rl_cimage *im = c->n_images > 0 ? &c->images[c->n_images - 1] : NULL;
+
+    if (im != NULL && a->cls != 0 && a->votes > im->main_votes
+        && is_correct(c, im->image, a->cls)) {
+        im->main = a->cls;
+        im->main_votes = a->votes;
+    }
+    a->cls = 0;
+    a->votes = 0;
+}
+
+/* One flag row of SQL_FLAGS. */
+static void
+flag_row(rl_consensus *c, struct flag_acc *a, sqlite3_stmt *st)
+{
+    int64_t img = sqlite3_column_int64(st, 0);
+    int64_t m = sqlite3_column_int64(st, 1);    /* NULL reads as 0 */
+    rl_cimage *im = c->n_images > 0 ? &c->images[c->n_images - 1] : NULL;
+
+    if (im == NULL || im->image != img || m != a->cls)
+        flag_run_end(c, a);
+    if (im == NULL || im->image != img) {
+        rl_grow(&c->images, &a->cap, c->n_images + 1, sizeof *c->images);
+        im = &c->images[c->n_images++];
+        memset(im, 0, sizeof *im);
+        im->image = img;
+    }
+    im->problematic |= sqlite3_column_int(st, 2) != 0;
+    if (m != 0) {
+        a->cls = m;
+        a->votes++;
+        im->n_main++;
+    }
+}
+
+static void
+bind_who(sqlite3_stmt *st, const rl_consensus_opts *o)
+{
+    if (o->rule == RL_CONSENSUS_REVIEWER)
+        sqlite3_bind_text(st, 1, o->reviewer, -1, SQLITE_STATIC);
+}
+
+static int
+load_images(rl_store *s, const rl_consensus_opts *o, rl_consensus *c,
+            rl_err *err)
+{
+    sqlite3_stmt *st;
+    struct flag_acc a = {0};
+    int r;
+
+    if (sqlite3_prepare_v2(s->db, SQL_FLAGS("flag f", "f.image, "), -1, &st,
+                           NULL) != SQLITE_OK) {
+        store_dberr(s, err, "reading flags");
+        return -1;
+    }
+    bind_who(st, o);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        flag_row(c, &a, st);
+    flag_run_end(c, &a);
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "reading flags");
+        return -1;
+    }
+    return 0;
 }
 
 static int
@@ -293,62 +427,77 @@ load_raters(rl_store *s, rl_consensus *c, rl_strmap *idx, rl_err *err)
     return 0;
 }
 
-/* Every review into pairs and votes; adjudications set aside. */
+/* Reviews come by image, class, reviewer, one row at a time into a
+ * vote_acc: pairs and votes; adjudications set aside. */
+struct vote_acc {
+    size_t cap_p, cap_v;   /* of c->pairs, c->votes */
+    int64_t adj_at;        /* time of the pair's adjudication so far */
+};
+
+/* The SQL of the review rows, by image, class, reviewer. */
+#define SQL_REVIEWS(from, order) \
+    "SELECT r.image, r.class, r.reviewer, r.state," \
+    " r.role = 'adjudicator', r.updated_at FROM " from \
+    " ORDER BY " order "r.class, r.reviewer"
+
+static void
+vote_row(rl_consensus *c, struct vote_acc *a, const rl_strmap *idx,
+         sqlite3_stmt *st)
+{
+    int64_t img = sqlite3_column_int64(st, 0);
+    int64_t cls = sqlite3_column_int64(st, 1);
+    const char *who = (const char *)sqlite3_column_text(st, 2);
+    rl_state state;
+    rl_cpair *p;
+
+    if (rl_state_parse((const char *)sqlite3_column_text(st, 3), &state)
+        != 0)
+        return;    /* the CHECK constraint makes this unreachable */
+    if (c->n == 0 || c->pairs[c->n - 1].image != img
+        || c->pairs[c->n - 1].cls != cls) {
+        rl_grow(&c->pairs, &a->cap_p, c->n + 1, sizeof *c->pairs);
+        p = &c->pairs[c->n++];
+        memset(p, 0, sizeof *p);
+        p->image = img;
+        p->cls = cls;
+        p->first = c->n_votes;
+        p->adjudicator = -1;
+    }
+    p = &c->pairs[c->n - 1];
+    if (sqlite3_column_int(st, 4)) {
+        int64_t at = sqlite3_column_int64(st, 5);
+
+        if (p->adjudicator < 0 || at >= a->adj_at) {
+            p->adjudicated = state;
+            p->adjudicator = (int32_t)rl_strmap_get(idx, who, 0);
+            a->adj_at = at;
+        }
+        return;
+    }
+    rl_grow(&c->votes, &a->cap_v, c->n_votes + 1, sizeof *c->votes);
+    c->votes[c->n_votes].rater = (uint32_t)rl_strmap_get(idx, who, 0);
+    c->votes[c->n_votes].state = state;
+    c->n_votes++;
+    p->n_votes++;
+    if (p->n_votes > 1 && p->n[state] == 0)
+        p->disagree = true;
+    p->n[state]++;
+}
+
 static int
 load_votes(rl_store *s, rl_consensus *c, const rl_strmap *idx, rl_err *err)
 {
     sqlite3_stmt *st;
-    size_t cap_p = 0, cap_v = 0;
-    int64_t adj_at = 0;
+    struct vote_acc a = {0};
     int r;
 
-    if (sqlite3_prepare_v2(s->db,
-            "SELECT image, class, reviewer, state, role = 'adjudicator',"
-            " updated_at FROM review ORDER BY image, class, reviewer", -1,
-            &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, SQL_REVIEWS("review r", "r.image, "), -1,
+                           &st, NULL) != SQLITE_OK) {
         store_dberr(s, err, "reading reviews");
         return -1;
     }
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t img = sqlite3_column_int64(st, 0);
-        int64_t cls = sqlite3_column_int64(st, 1);
-        const char *who = (const char *)sqlite3_column_text(st, 2);
-        rl_state state;
-        rl_cpair *p;
-
-        if (rl_state_parse((const char *)sqlite3_column_text(st, 3), &state)
-            != 0)
-            continue;    /* the CHECK constraint makes this unreachable */
-        if (c->n == 0 || c->pairs[c->n - 1].image != img
-            || c->pairs[c->n - 1].cls != cls) {
-            rl_grow(&c->pairs, &cap_p, c->n + 1, sizeof *c->pairs);
-            p = &c->pairs[c->n++];
-            memset(p, 0, sizeof *p);
-            p->image = img;
-            p->cls = cls;
-            p->first = c->n_votes;
-            p->adjudicator = -1;
-        }
-        p = &c->pairs[c->n - 1];
-        if (sqlite3_column_int(st, 4)) {
-            int64_t at = sqlite3_column_int64(st, 5);
-
-            if (p->adjudicator < 0 || at >= adj_at) {
-                p->adjudicated = state;
-                p->adjudicator = (int32_t)rl_strmap_get(idx, who, 0);
-                adj_at = at;
-            }
-            continue;
-        }
-        rl_grow(&c->votes, &cap_v, c->n_votes + 1, sizeof *c->votes);
-        c->votes[c->n_votes].rater = (uint32_t)rl_strmap_get(idx, who, 0);
-        c->votes[c->n_votes].state = state;
-        c->n_votes++;
-        p->n_votes++;
-        if (p->n_votes > 1 && p->n[state] == 0)
-            p->disagree = true;
-        p->n[state]++;
-    }
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        vote_row(c, &a, idx, st);
     sqlite3_finalize(st);
     if (r != SQLITE_DONE) {
         store_dberr(s, err, "reading reviews");
@@ -442,6 +591,47 @@ apply_dawid_skene(rl_consensus *c, const rl_consensus_opts *o, rl_err *err)
     return 0;
 }
 
+/* The rule on the pairs of `c`, then the adjudications over it. */
+static int
+apply_rule(rl_consensus *c, const rl_consensus_opts *o, const rl_strmap *idx,
+           rl_err *err)
+{
+    size_t i;
+
+    switch (o->rule) {
+    case RL_CONSENSUS_REVIEWER: {
+        int64_t who = rl_strmap_get(idx, o->reviewer, -1);
+
+        if (who < 0) {
+            char *safe = rl_utf8_sanitize(o->reviewer);
+
+            rl_err_set(err, RL_E_NOTFOUND, "no reviews by '%.60s'", safe);
+            free(safe);
+            return -1;
+        }
+        apply_reviewer(c, (uint32_t)who);
+        break;
+    }
+    case RL_CONSENSUS_DAWID_SKENE:
+        if (apply_dawid_skene(c, o, err) != 0)
+            return -1;
+        break;
+    default:
+        apply_majority(c);
+    }
+
+    /* An adjudicator's verdict is final under every rule. */
+    for (i = 0; i < c->n; i++) {
+        rl_cpair *p = &c->pairs[i];
+
+        if (p->adjudicated != RL_STATE_NONE) {
+            p->state = p->adjudicated;
+            p->p_correct = p->adjudicated == RL_STATE_CORRECT;
+        }
+    }
+    return 0;
+}
+
 int
 rl_consensus_compute(rl_store *s, const rl_consensus_opts *o,
                      rl_consensus *out, rl_err *err)
@@ -449,43 +639,15 @@ rl_consensus_compute(rl_store *s, const rl_consensus_opts *o,
     rl_strmap idx = {0};
     bool began = read_begin(s);
     int rc = -1;
-    size_t i;
 
     memset(out, 0, sizeof *out);
     if (load_raters(s, out, &idx, err) != 0
         || load_votes(s, out, &idx, err) != 0)
         goto out;
-    switch (o->rule) {
-    case RL_CONSENSUS_REVIEWER: {
-        int64_t who = rl_strmap_get(&idx, o->reviewer, -1);
-
-        if (who < 0) {
-            char *safe = rl_utf8_sanitize(o->reviewer);
-
-            rl_err_set(err, RL_E_NOTFOUND, "no reviews by '%.60s'", safe);
-            free(safe);
-            goto out;
-        }
-        apply_reviewer(out, (uint32_t)who);
-        break;
-    }
-    case RL_CONSENSUS_DAWID_SKENE:
-        if (apply_dawid_skene(out, o, err) != 0)
-            goto out;
-        break;
-    default:
-        apply_majority(out);
-    }
-
-    /* An adjudicator's verdict is final under every rule. */
-    for (i = 0; i < out->n; i++) {
-        rl_cpair *p = &out->pairs[i];
-
-        if (p->adjudicated != RL_STATE_NONE) {
-            p->state = p->adjudicated;
-            p->p_correct = p->adjudicated == RL_STATE_CORRECT;
-        }
-    }
+    if (apply_rule(out, o, &idx, err) != 0)
+        goto out;
+    if (load_images(s, o, out, err) != 0)
+        goto out;
     rc = 0;
 out:
     read_end(s, began);
@@ -493,6 +655,134 @@ out:
     if (rc != 0)
         rl_consensus_free(out);
     return rc;
+}
+
+/* ---- image by image -------------------------------------------------- */
+
+struct rl_consensus_scan {
+    rl_store *s;           /* borrowed */
+    rl_consensus_opts o;   /* the rule (reviewer borrowed) */
+    bool whole;            /* dawid-skene: `all` holds everything */
+    rl_consensus all;      /* the whole consensus, or only the raters */
+    rl_strmap idx;         /* rater name -> index */
+    sqlite3_stmt *rev;     /* streaming: reviews in image name order */
+    sqlite3_stmt *flg;     /* streaming: flags in image name order */
+    int rr, rf;            /* their last sqlite3_step */
+    rl_consensus cur;      /* streaming: the current image (raters not
+                              owned: they are all's) */
+    struct vote_acc va;    /* capacities of cur */
+    struct flag_acc fa;
+};
+
+void
+rl_consensus_scan_free(rl_consensus_scan *sc)
+{
+    if (sc == NULL)
+        return;
+    sqlite3_finalize(sc->rev);
+    sqlite3_finalize(sc->flg);
+    free(sc->cur.pairs);
+    free(sc->cur.votes);
+    free(sc->cur.images);
+    rl_consensus_free(&sc->all);
+    rl_strmap_free(&sc->idx);
+    free(sc);
+}
+
+rl_consensus_scan *
+rl_consensus_scan_open(rl_store *s, const rl_consensus_opts *o, rl_err *err)
+{
+    rl_consensus_scan *sc = rl_xcalloc(1, sizeof *sc);
+
+    sc->s = s;
+    sc->o = *o;
+    sc->whole = o->rule == RL_CONSENSUS_DAWID_SKENE;
+    if (sc->whole) {
+        if (rl_consensus_compute(s, o, &sc->all, err) != 0)
+            goto fail;
+        return sc;
+    }
+    if (load_raters(s, &sc->all, &sc->idx, err) != 0)
+        goto fail;
+    if (o->rule == RL_CONSENSUS_REVIEWER
+        && rl_strmap_get(&sc->idx, o->reviewer, -1) < 0) {
+        char *safe = rl_utf8_sanitize(o->reviewer);
+
+        rl_err_set(err, RL_E_NOTFOUND, "no reviews by '%.60s'", safe);
+        free(safe);
+        goto fail;
+    }
+    /* CROSS JOIN walks the image name index: SQLite sorts only within an
+     * image. */
+    if (sqlite3_prepare_v2(s->db, SQL_REVIEWS("image i CROSS JOIN review r"
+                           " ON r.image = i.id", "i.name, "), -1, &sc->rev,
+                           NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(s->db, SQL_FLAGS("image i CROSS JOIN flag f"
+                              " ON f.image = i.id", "i.name, "), -1, &sc->flg,
+                              NULL) != SQLITE_OK) {
+        store_dberr(s, err, "reading reviews");
+        goto fail;
+    }
+    bind_who(sc->flg, o);
+    sc->rr = sqlite3_step(sc->rev);
+    sc->rf = sqlite3_step(sc->flg);
+    return sc;
+fail:
+    rl_consensus_scan_free(sc);
+    return NULL;
+}
+
+/* The whole consensus's slice for `image`: its pairs (votes and raters
+ * shared) and its flags. */
+static void
+slice(const rl_consensus *all, int64_t image, rl_consensus *view)
+{
+    size_t n;
+    const rl_cpair *p = rl_consensus_pairs_of(all, image, &n);
+    const rl_cimage *ci = rl_consensus_image(all, image);
+
+    *view = *all;
+    view->pairs = (rl_cpair *)p;
+    view->n = n;
+    view->images = (rl_cimage *)ci;
+    view->n_images = ci != NULL;
+    view->confusion = NULL;
+}
+
+int
+rl_consensus_scan_image(rl_consensus_scan *sc, int64_t image,
+                        rl_consensus *view, rl_err *err)
+{
+    rl_consensus *c = &sc->cur;
+
+    if (sc->whole) {
+        slice(&sc->all, image, view);
+        return 0;
+    }
+    c->n = c->n_votes = c->n_images = 0;
+    sc->va.adj_at = 0;
+    /* The rows of this image, if the scan is at it (images without a
+     * review or flag have none). */
+    while (sc->rr == SQLITE_ROW && sqlite3_column_int64(sc->rev, 0) == image) {
+        vote_row(c, &sc->va, &sc->idx, sc->rev);
+        sc->rr = sqlite3_step(sc->rev);
+    }
+    if (apply_rule(c, &sc->o, &sc->idx, err) != 0)
+        return -1;
+    while (sc->rf == SQLITE_ROW && sqlite3_column_int64(sc->flg, 0) == image) {
+        flag_row(c, &sc->fa, sc->flg);
+        sc->rf = sqlite3_step(sc->flg);
+    }
+    flag_run_end(c, &sc->fa);
+    if ((sc->rr != SQLITE_ROW && sc->rr != SQLITE_DONE)
+        || (sc->rf != SQLITE_ROW && sc->rf != SQLITE_DONE)) {
+        store_dberr(sc->s, err, "reading reviews");
+        return -1;
+    }
+    *view = *c;
+    view->raters = sc->all.raters;
+    view->n_raters = sc->all.n_raters;
+    return 0;
 }
 
 /* ---- disagreements -------------------------------------------------- */

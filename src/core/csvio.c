@@ -1034,6 +1034,26 @@ import_value(struct imp *im, struct rev_ctx *rc, const char *reviewer,
     return log_value(im->s, reviewer, img, cls, fieldname);
 }
 
+/* Counts a staged change by the kind of value it stores. */
+static void
+count_kind(rl_import_result *res, const char *fieldname)
+{
+    if (strcmp(fieldname, "state") == 0)
+        res->verdicts++;
+    else if (strcmp(fieldname, "role") == 0)
+        res->roles++;
+    else if (strcmp(fieldname, "candidate") == 0)
+        res->added++;
+    else if (strcmp(fieldname, "main") == 0)
+        res->mains++;
+    else if (strcmp(fieldname, "problematic") == 0)
+        res->flags++;
+    else if (strcmp(fieldname, "note") == 0)
+        res->notes++;
+    else
+        res->confirmed++;
+}
+
 /* Stages one change of the current row (nothing when before == after). */
 static void
 import_put(struct imp *im, struct rev_ctx *rc, const char *reviewer,
@@ -1045,6 +1065,7 @@ import_put(struct imp *im, struct rev_ctx *rc, const char *reviewer,
 
     if (log_same(fieldname, before, after))
         return;
+    count_kind(im->res, fieldname);
     if (w < 0) {
         rl_grow(&rc->who, &rc->cap_who, rc->n_who + 1, sizeof *rc->who);
         rc->who[rc->n_who] = rl_xstrdup(reviewer);
@@ -1108,14 +1129,20 @@ apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
     return rl_store_end(im->s, r, err);
 }
 
+/* One verdict of an import row. `role` "reviewer" or "adjudicator" (NULL:
+ * as the store says, the live default); `added_by` who added the class
+ * when it is no candidate yet (NULL: `reviewer`; "": nobody, a class a
+ * model proposed where the file was written). */
 static int
 put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
            const rl_class *k, const char *reviewer, rl_state state,
-           int64_t at, const char *col, rl_err *err)
+           const char *role, const char *added_by, int64_t at,
+           const char *col, rl_err *err)
 {
     int64_t rnum = rl_strmap_get(&rc->reviewers, reviewer, -1);
     uint64_t key;
-    char *before, *cand;
+    char *before, *cand, *old_role = NULL;
+    bool role_changes = false;
 
     if (rnum < 0) {
         rnum = (int64_t)rc->reviewers.n + 1;
@@ -1129,16 +1156,27 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
     /* A class no model proposed becomes a candidate the reviewer added. */
     cand = import_value(im, rc, reviewer, img, k->id, "candidate");
     if (cand == NULL)
-        import_put(im, rc, reviewer, img, k->id, "candidate", NULL, reviewer,
-                   0);
+        import_put(im, rc, reviewer, img, k->id, "candidate", NULL,
+                   added_by != NULL ? added_by : reviewer, 0);
     free(cand);
     before = import_value(im, rc, reviewer, img, k->id, "state");
     import_put(im, rc, reviewer, img, k->id, "state", before,
                rl_state_name(state), at);
+    /* The role after the state: a new verdict is stored in the live
+     * default role first. */
+    if (role != NULL) {
+        old_role = before != NULL
+                   ? import_value(im, rc, reviewer, img, k->id, "role")
+                   : rl_xstrdup(im->s->adjudicator ? "adjudicator"
+                                                   : "reviewer");
+        role_changes = !log_same("role", old_role, role);
+        import_put(im, rc, reviewer, img, k->id, "role", old_role, role, at);
+    }
     row_did(rc, before == NULL ? ROW_NEW
-            : strcmp(before, rl_state_name(state)) != 0 ? ROW_CHANGED
-            : ROW_UNCHANGED);
+            : strcmp(before, rl_state_name(state)) != 0 || role_changes
+            ? ROW_CHANGED : ROW_UNCHANGED);
     free(before);
+    free(old_role);
     return 0;
 }
 
@@ -1231,27 +1269,104 @@ parse_bool(const char *v, int *out)
     return 0;
 }
 
+/* The columns of a long-form file (-1: absent). */
+struct long_cols {
+    int image, wnid, state, reviewer, role, main, problematic, note, done,
+        added_by, updated_at;
+};
+
+/* The role column: "" leaves the live default, else reviewer or
+ * adjudicator. 0, or -1 reported. */
+static int
+role_field(struct imp *im, int col, const char **role, rl_err *err)
+{
+    const char *v = field(im, col);
+
+    *role = NULL;
+    if (col < 0 || *v == '\0')
+        return 0;
+    if (strcmp(v, "reviewer") != 0 && strcmp(v, "adjudicator") != 0)
+        return bad(im, err, RL_E_PARSE, "role", "expected reviewer or "
+                   "adjudicator, found '%.40s'", v);
+    *role = v;
+    return 0;
+}
+
+static int
+reviewer_field(struct imp *im, const char *col, const char *v, rl_err *err)
+{
+    char *safe;
+
+    if (v == NULL || *v == '\0')
+        return bad(im, err, RL_E_PARSE, col, "empty reviewer");
+    if (rl_reviewer_valid(v))
+        return 0;
+    safe = rl_utf8_sanitize(v);
+    bad(im, err, RL_E_PARSE, col, "'%.60s' is not a reviewer name (%s)",
+        safe, RL_REVIEWER_RULE);
+    free(safe);
+    return -1;
+}
+
+/* One verdict row (wnid given): the verdict, and main 1 on it. */
+static int
+long_verdict(struct imp *im, struct rev_ctx *rc, const struct long_cols *lc,
+             int64_t img, const char *reviewer, rl_state state, int64_t at,
+             rl_err *err)
+{
+    const rl_class *k = class_field(im, "wnid", field(im, lc->wnid), err);
+    const char *role, *added = lc->added_by >= 0 ? field(im, lc->added_by)
+                                                  : NULL;
+    const char *mv = field(im, lc->main);
+    int main = -1;
+
+    if (k == NULL || role_field(im, lc->role, &role, err) != 0)
+        return -1;
+    if (lc->state >= 0 && rl_state_parse(field(im, lc->state), &state) != 0)
+        return bad(im, err, RL_E_PARSE, "state", "expected correct, wrong, "
+                   "unclear or dont_know, found '%.40s'", field(im,
+                   lc->state));
+    if (added != NULL && *added != '\0'
+        && reviewer_field(im, "added_by", added, err) != 0)
+        return -1;
+    /* On a verdict row main is 1 (this class is the main object), 0 or
+     * empty, or the row's own class. */
+    if (*mv != '\0' && parse_bool(mv, &main) != 0) {
+        const rl_class *m = rl_catalog_resolve(im->cat, mv, NULL);
+
+        if (m != k)
+            return bad(im, err, RL_E_PARSE, "main", "on a verdict row: 1, 0"
+                       " or the row's class, found '%.40s'", mv);
+        main = 1;
+    }
+    if (put_review(im, rc, img, k, reviewer, state, role, added, at, "wnid",
+                   err) != 0)
+        return -1;
+    return main == 1 ? put_flag(im, rc, img, reviewer, -1, true, k, at, err)
+                     : 0;
+}
+
+/* Long form: verdict rows (wnid set) and image rows (wnid empty) with a
+ * reviewer's problematic flag, note, main object and confirmation. */
 static int
 import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
-    int ci = rl_csv_col(im->csv, "image"), cw = rl_csv_col(im->csv, "wnid");
-    int cs = rl_csv_col(im->csv, "state");
-    int cr = rl_csv_col(im->csv, "reviewer");
-    int cp = rl_csv_col(im->csv, "problematic");
-    int cu = rl_csv_col(im->csv, "updated_at");
-    int cn = rl_csv_col(im->csv, "note");
+    struct long_cols lc = {
+        rl_csv_col(im->csv, "image"), rl_csv_col(im->csv, "wnid"),
+        rl_csv_col(im->csv, "state"), rl_csv_col(im->csv, "reviewer"),
+        rl_csv_col(im->csv, "role"), rl_csv_col(im->csv, "main"),
+        rl_csv_col(im->csv, "problematic"), rl_csv_col(im->csv, "note"),
+        rl_csv_col(im->csv, "done"), rl_csv_col(im->csv, "added_by"),
+        rl_csv_col(im->csv, "updated_at")
+    };
     rl_state dflt = RL_STATE_NONE;
     int r;
 
-    if (ci < 0)
+    if (lc.image < 0)
         return need_col(im, "image", err);
-    if (cw < 0)
+    if (lc.wnid < 0)
         return need_col(im, "wnid", err);
-    if (cs < 0) {
-        if (im->o->state == NULL)
-            return bad(im, err, RL_E_PARSE, "state", "no 'state' column "
-                       "(give --state correct|wrong|unclear|dont_know for a "
-                       "file of one state)");
+    if (lc.state < 0 && im->o->state != NULL) {
         if (rl_state_parse(im->o->state, &dflt) != 0) {
             rl_err_set(err, RL_E_USAGE, "--state: expected correct, wrong, "
                        "unclear or dont_know, found '%s'", im->o->state);
@@ -1259,56 +1374,60 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
         }
     }
     while ((r = rl_csv_next(im->csv, err)) == 1) {
-        const char *reviewer = cr >= 0 ? field(im, cr) : im->o->reviewer;
-        const char *wnid = field(im, cw);
-        rl_state state = dflt;
+        const char *reviewer = lc.reviewer >= 0 ? field(im, lc.reviewer)
+                                                : im->o->reviewer;
+        const char *mv = field(im, lc.main);
         int64_t img, at = rc->now;
-        int prob = -1;
+        int prob = -1, done = -1;
 
         im->res->rows++;
         progress(im);
-        if ((img = image_field(im, ci, err)) < 0)
+        if ((img = image_field(im, lc.image, err)) < 0
+            || reviewer_field(im, "reviewer", reviewer, err) != 0)
             return -1;
-        if (reviewer == NULL || *reviewer == '\0')
-            return bad(im, err, RL_E_PARSE, "reviewer", "empty reviewer");
-        if (!rl_reviewer_valid(reviewer)) {
-            char *safe = rl_utf8_sanitize(reviewer);
-
-            bad(im, err, RL_E_PARSE, "reviewer", "'%.60s' is not a reviewer "
-                "name (%s)", safe, RL_REVIEWER_RULE);
-            free(safe);
-            return -1;
-        }
-        if (cp >= 0 && parse_bool(field(im, cp), &prob) != 0)
+        if (lc.problematic >= 0
+            && parse_bool(field(im, lc.problematic), &prob) != 0)
             return bad(im, err, RL_E_PARSE, "problematic", "expected 1 or 0,"
-                       " found '%.40s'", field(im, cp));
-        if (cu >= 0 && *field(im, cu) != '\0'
-            && rl_time_parse(field(im, cu), &at) != 0)
+                       " found '%.40s'", field(im, lc.problematic));
+        if (lc.done >= 0 && parse_bool(field(im, lc.done), &done) != 0)
+            return bad(im, err, RL_E_PARSE, "done", "expected 1 or 0, found "
+                       "'%.40s'", field(im, lc.done));
+        if (lc.updated_at >= 0 && *field(im, lc.updated_at) != '\0'
+            && rl_time_parse(field(im, lc.updated_at), &at) != 0)
             return bad(im, err, RL_E_PARSE, "updated_at", "expected a time "
                        "like 2026-11-22T21:30:00.000Z, found '%.40s'",
-                       field(im, cu));
-        if (*wnid != '\0') {
-            const rl_class *k = class_field(im, "wnid", wnid, err);
-
-            if (k == NULL)
+                       field(im, lc.updated_at));
+        if (*field(im, lc.wnid) != '\0') {
+            /* A file of image rows only (main objects, flags) needs no
+             * state column. */
+            if (lc.state < 0 && dflt == RL_STATE_NONE) {
+                rl_err_set(err, RL_E_PARSE, "%s:1: state: no 'state' column"
+                           " (give --state correct|wrong|unclear|dont_know "
+                           "for a file of one state)", im->path);
                 return -1;
-            if (cs >= 0 && rl_state_parse(field(im, cs), &state) != 0)
-                return bad(im, err, RL_E_PARSE, "state", "expected correct, "
-                           "wrong, unclear or dont_know, found '%.40s'",
-                           field(im, cs));
-            if (put_review(im, rc, img, k, reviewer, state, at, "wnid", err)
-                != 0)
+            }
+            if (long_verdict(im, rc, &lc, img, reviewer, dflt, at, err) != 0)
                 return -1;
-        } else if (cs >= 0 && *field(im, cs) != '\0') {
+        } else if (lc.state >= 0 && *field(im, lc.state) != '\0') {
             return bad(im, err, RL_E_PARSE, "wnid", "empty, but the row has "
                        "a state");
+        } else if (*mv != '\0') {
+            /* An image row: main names the main object. */
+            const rl_class *m = class_field(im, "main", mv, err);
+
+            if (m == NULL || put_flag(im, rc, img, reviewer, -1, true, m, at,
+                                      err) != 0)
+                return -1;
         }
         if (prob >= 0 && put_flag(im, rc, img, reviewer, prob, false, NULL,
                                   at, err) != 0)
             return -1;
-        if (cn >= 0 && *field(im, cn) != '\0'
-            && put_flag_field(im, rc, img, reviewer, "note", field(im, cn),
-                              at, err) != 0)
+        if (lc.note >= 0 && *field(im, lc.note) != '\0'
+            && put_flag_field(im, rc, img, reviewer, "note", field(im,
+                              lc.note), at, err) != 0)
+            return -1;
+        if (done >= 0 && put_flag_field(im, rc, img, reviewer, "done",
+                                        done ? "1" : "0", at, err) != 0)
             return -1;
         count_row(im, rc);
     }
@@ -1357,8 +1476,8 @@ import_wide(struct imp *im, struct rev_ctx *rc, rl_err *err)
                 const rl_class *k = class_field(im, cols[j], tok, err);
 
                 if (k == NULL || put_review(im, rc, img, k, reviewer,
-                                            states[j], rc->now, cols[j],
-                                            err) != 0) {
+                                            states[j], NULL, NULL, rc->now,
+                                            cols[j], err) != 0) {
                     free(list);
                     return -1;
                 }
@@ -1466,25 +1585,18 @@ static void
 image_consensus(const rl_consensus *c, const rl_catalog *cat, int64_t id,
                 struct cons *cs)
 {
-    size_t lo = 0, hi = c->n;
+    size_t n, i;
+    const rl_cpair *p = rl_consensus_pairs_of(c, id, &n);
 
     cs->n = 0;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
+    for (i = 0; i < n; i++) {
+        const rl_class *k = rl_catalog_by_id(cat, p[i].cls);
 
-        if (c->pairs[mid].image < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < c->n && c->pairs[lo].image == id; lo++) {
-        const rl_class *k = rl_catalog_by_id(cat, c->pairs[lo].cls);
-
-        if (k == NULL || c->pairs[lo].state == RL_STATE_NONE)
+        if (k == NULL || p[i].state == RL_STATE_NONE)
             continue;
         rl_grow(&cs->c, &cs->cap, cs->n + 1, sizeof *cs->c);
         cs->c[cs->n].cls = k;
-        cs->c[cs->n++].state = c->pairs[lo].state;
+        cs->c[cs->n++].state = p[i].state;
     }
     if (cs->n > 1)
         qsort(cs->c, cs->n, sizeof *cs->c, cmp_cstate);
@@ -1507,138 +1619,162 @@ write_list(FILE *out, const struct cons *cs, rl_state want, bool json)
     }
 }
 
-static int
-export_long(rl_store *s, FILE *out, rl_err *err)
+/* The long export reads two streams in image-name order, each walking
+ * the image name index (CROSS JOIN keeps that order, so SQLite sorts only
+ * within an image): the verdict rows, then the image rows (a reviewer's
+ * flag holding anything). Columns: name, then the ten written. */
+static const char SQL_LONG_VERDICTS[] =
+    "SELECT i.name, k.wnid, r.state, r.reviewer, r.role, '', '', '', '',"
+    " coalesce(cd.added_by, ''), r.updated_at"
+    " FROM image i CROSS JOIN review r ON r.image = i.id"
+    " CROSS JOIN class k ON k.id = r.class"
+    " LEFT JOIN candidate cd ON cd.image = r.image AND cd.class = r.class"
+    " WHERE ?1 IS NULL OR r.reviewer = ?1"
+    " ORDER BY i.name, k.idx, k.wnid, r.reviewer";
+static const char SQL_LONG_FLAGS[] =
+    "SELECT i.name, '', '', f.reviewer, '', coalesce(m.wnid, ''),"
+    " f.problematic, f.note, f.done, '', f.updated_at"
+    " FROM image i CROSS JOIN flag f ON f.image = i.id"
+    " LEFT JOIN class m ON m.id = f.main"
+    " WHERE (?1 IS NULL OR f.reviewer = ?1) AND (f.problematic <> 0"
+    " OR f.note <> '' OR f.main IS NOT NULL OR f.done <> 0)"
+    " ORDER BY i.name, f.reviewer";
+
+/* Appends the current row of `st` to `row` as a long-form CSV line. */
+static void
+long_row(sqlite3_stmt *st, rl_buf *row)
 {
-    sqlite3_stmt *st;
+    const char *f[11];
+    char when[40];
+    int j;
+
+    for (j = 0; j < 10; j++)
+        f[j] = (const char *)sqlite3_column_text(st, j);
+    rl_time_format(sqlite3_column_int64(st, 10), when, sizeof when);
+    f[10] = when;
+    rl_csv_write_row(row, f, 11, ',');
+}
+
+static int
+export_long(rl_store *s, const char *reviewer, FILE *out, rl_err *err)
+{
+    static const char *const head[] = {
+        "image", "wnid", "state", "reviewer", "role", "main", "problematic",
+        "note", "done", "added_by", "updated_at"
+    };
+    sqlite3_stmt *v = NULL, *f = NULL;
     rl_buf row = {0};
-    int r, rc = 0;
+    int rv, rf, rc = -1;
 
-    if (sqlite3_prepare_v2(s->db,
-            "SELECT i.name, c.wnid, r.state, r.reviewer, r.updated_at"
-            " FROM review r JOIN image i ON i.id = r.image"
-            " JOIN class c ON c.id = r.class"
-            " ORDER BY i.name, c.idx, c.wnid, r.reviewer", -1, &st, NULL)
-        != SQLITE_OK) {
-        store_dberr(s, err, "export");
-        return -1;
+    if (sqlite3_prepare_v2(s->db, SQL_LONG_VERDICTS, -1, &v, NULL)
+        != SQLITE_OK
+        || sqlite3_prepare_v2(s->db, SQL_LONG_FLAGS, -1, &f, NULL)
+        != SQLITE_OK)
+        goto out;
+    if (reviewer != NULL) {
+        sqlite3_bind_text(v, 1, reviewer, -1, SQLITE_STATIC);
+        sqlite3_bind_text(f, 1, reviewer, -1, SQLITE_STATIC);
     }
-    fputs("image,wnid,state,reviewer,updated_at\n", out);
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        char when[40];
-        const char *f[5];
+    rl_csv_write_row(&row, head, 11, ',');
+    rv = sqlite3_step(v);
+    rf = sqlite3_step(f);
+    /* Merge by name: an image's verdict rows before its image rows. */
+    while (rv == SQLITE_ROW || rf == SQLITE_ROW) {
+        bool take_v = rf != SQLITE_ROW
+            || (rv == SQLITE_ROW
+                && strcmp((const char *)sqlite3_column_text(v, 0),
+                          (const char *)sqlite3_column_text(f, 0)) <= 0);
 
-        rl_time_format(sqlite3_column_int64(st, 4), when, sizeof when);
-        f[0] = (const char *)sqlite3_column_text(st, 0);
-        f[1] = (const char *)sqlite3_column_text(st, 1);
-        f[2] = (const char *)sqlite3_column_text(st, 2);
-        f[3] = (const char *)sqlite3_column_text(st, 3);
-        f[4] = when;
-        rl_buf_reset(&row);
-        rl_csv_write_row(&row, f, 5, ',');
-        fwrite(row.data, 1, row.len, out);
+        if (take_v) {
+            long_row(v, &row);
+            rv = sqlite3_step(v);
+        } else {
+            long_row(f, &row);
+            rf = sqlite3_step(f);
+        }
+        if (row.len > 1 << 16) {
+            fwrite(row.data, 1, row.len, out);
+            rl_buf_reset(&row);
+        }
     }
-    if (r != SQLITE_DONE) {    /* never a silently short export */
+    fwrite(row.data, 1, row.len, out);
+    /* Never a silently short export. */
+    if (rv == SQLITE_DONE && rf == SQLITE_DONE)
+        rc = 0;
+out:
+    if (rc != 0)
         store_dberr(s, err, "export");
-        rc = -1;
-    }
-    sqlite3_finalize(st);
+    sqlite3_finalize(v);
+    sqlite3_finalize(f);
     rl_buf_free(&row);
     return rc;
 }
 
+/* wide: one row per image from the consensus (labels, problematic, main
+ * object), images by name in one scan, the consensus read beside them
+ * image by image. */
 static int
-export_grouped(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
-               const char *reviewer, FILE *out, rl_err *err)
+export_grouped(rl_store *s, const rl_catalog *cat,
+               const rl_consensus_opts *co, FILE *out, rl_err *err)
 {
-    sqlite3_stmt *img = NULL, *flg = NULL;
-    rl_consensus_opts co = { .rule = reviewer != NULL
-                             ? RL_CONSENSUS_REVIEWER : RL_CONSENSUS_MAJORITY,
-                             .reviewer = reviewer };
-    rl_consensus c = {0};
+    sqlite3_stmt *img = NULL;
+    rl_consensus_scan *sc;
+    rl_consensus c;
     struct cons cs = {0};
-    bool json = fmt == RL_EXPORT_REAL_JSON, first = true;
     rl_buf row = {0};
     int rc = -1, r;
 
-    /* The labels come from the one consensus rule (consensus.c): an
-     * adjudicator's verdict is final, then majority or one reviewer. */
-    if (rl_consensus_compute(s, &co, &c, err) != 0) {
-        if (err != NULL && err->code == RL_E_NOTFOUND)
-            rl_err_clear(err);      /* NAME has no review: empty lists */
-        else
+    /* Labels, flags and main objects come from the one consensus rule
+     * (consensus.c): an adjudicator's verdict is final, then the rule. */
+    if ((sc = rl_consensus_scan_open(s, co, err)) == NULL) {
+        if (err == NULL || err->code != RL_E_NOTFOUND)
             return -1;
+        rl_err_clear(err);      /* NAME has no review: empty lists */
     }
     if (sqlite3_prepare_v2(s->db,
             "SELECT i.id, i.name, c.wnid FROM image i"
             " LEFT JOIN class c ON c.id = i.label ORDER BY i.name", -1, &img,
-            NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(s->db,
-            "SELECT max(problematic),"
-            " (SELECT c.wnid FROM flag g JOIN class c ON c.id = g.main"
-            "  WHERE g.image = ?1 AND (?2 IS NULL OR g.reviewer = ?2)"
-            "  GROUP BY g.main ORDER BY count(*) DESC, c.idx LIMIT 1)"
-            " FROM flag f WHERE f.image = ?1"
-            " AND (?2 IS NULL OR f.reviewer = ?2)", -1, &flg, NULL)
-        != SQLITE_OK) {
+            NULL) != SQLITE_OK) {
         store_dberr(s, err, "export");
         goto out;
     }
-    if (reviewer != NULL)
-        sqlite3_bind_text(flg, 2, reviewer, -1, SQLITE_STATIC);
-    if (json)
-        fputs("[", out);
-    else
-        fputs("image,original,correct,wrong,unclear,dont_know,problematic,"
-              "main\n", out);
+    memset(&c, 0, sizeof c);
+    fputs("image,original,correct,wrong,unclear,dont_know,problematic,"
+          "main\n", out);
     while ((r = sqlite3_step(img)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(img, 0);
+        const char *orig = (const char *)sqlite3_column_text(img, 2);
+        const rl_cimage *ci;
+        const rl_class *main;
+        rl_state j;
 
+        if (sc != NULL && rl_consensus_scan_image(sc, id, &c, err) != 0)
+            goto out;
+        ci = rl_consensus_image(&c, id);
+        main = ci != NULL && ci->main != 0 ? rl_catalog_by_id(cat, ci->main)
+                                           : NULL;
         image_consensus(&c, cat, id, &cs);
-        if (json) {
-            fputs(first ? "[" : ", [", out);
-            write_list(out, &cs, RL_STATE_CORRECT, true);
-            fputs("]", out);
-        } else {
-            const char *orig = (const char *)sqlite3_column_text(img, 2);
-            const char *main = NULL;
-            int prob = 0, fr;
-            rl_state j;
-
-            sqlite3_reset(flg);
-            sqlite3_bind_int64(flg, 1, id);
-            if ((fr = sqlite3_step(flg)) == SQLITE_ROW) {
-                prob = sqlite3_column_int(flg, 0);
-                main = (const char *)sqlite3_column_text(flg, 1);
-            } else if (fr != SQLITE_DONE) {
-                store_dberr(s, err, "export");
-                goto out;
-            }
-            rl_buf_reset(&row);
-            rl_csv_write_field(&row, (const char *)sqlite3_column_text(img, 1),
-                               ',');
-            fwrite(row.data, 1, row.len, out);
-            fprintf(out, ",%s,", orig ? orig : "");
-            for (j = RL_STATE_CORRECT; j < RL_STATE_COUNT; j++) {
-                write_list(out, &cs, j, false);
-                fputc(',', out);
-            }
-            fprintf(out, "%d,%s\n", prob ? 1 : 0, main ? main : "");
+        rl_buf_reset(&row);
+        rl_csv_write_field(&row, (const char *)sqlite3_column_text(img, 1),
+                           ',');
+        fwrite(row.data, 1, row.len, out);
+        fprintf(out, ",%s,", orig ? orig : "");
+        for (j = RL_STATE_CORRECT; j < RL_STATE_COUNT; j++) {
+            write_list(out, &cs, j, false);
+            fputc(',', out);
         }
-        first = false;
+        fprintf(out, "%d,%s\n", ci != NULL && ci->problematic ? 1 : 0,
+                main ? main->wnid : "");
     }
     /* A read error ends a scan early: fail rather than export a part. */
     if (r != SQLITE_DONE) {
         store_dberr(s, err, "export");
         goto out;
     }
-    if (json)
-        fputs("]\n", out);
     rc = 0;
 out:
     sqlite3_finalize(img);
-    sqlite3_finalize(flg);
-    rl_consensus_free(&c);
+    rl_consensus_scan_free(sc);
     free(cs.c);
     rl_buf_free(&row);
     return rc;
@@ -1666,16 +1802,24 @@ reviewer_known(rl_store *s, const char *name)
 
 int
 rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
-          const char *reviewer, FILE *out, rl_err *err)
+          const rl_consensus_opts *co, FILE *out, rl_err *err)
 {
+    static const rl_consensus_opts majority = { .rule = RL_CONSENSUS_MAJORITY };
+    const char *reviewer;
     int rc;
 
-    if (fmt == RL_EXPORT_REAL_JSON) {
-        rl_consensus_opts co = { .rule = reviewer != NULL
-            ? RL_CONSENSUS_REVIEWER : RL_CONSENSUS_MAJORITY,
-            .reviewer = reviewer };
-
-        return rl_export_real_json(s, cat, &co, 0, out, NULL, err);
+    if (co == NULL)
+        co = &majority;
+    reviewer = co->rule == RL_CONSENSUS_REVIEWER ? co->reviewer : NULL;
+    if (fmt == RL_EXPORT_REAL_JSON)
+        return rl_export_real_json(s, cat, co, 0, out, NULL, err);
+    if (fmt == RL_EXPORT_LONG && co->rule == RL_CONSENSUS_DAWID_SKENE) {
+        rl_err_set(err, RL_E_USAGE, "the long format is every reviewer's "
+                   "own verdicts and flags, combined by no rule: give "
+                   "--consensus reviewer:NAME for one reviewer's rows, or "
+                   "use wide, real-json, tfds-multilabel or label-studio "
+                   "for a consensus");
+        return -1;
     }
     /* One read transaction: a consistent snapshot while others write. */
     if (store_exec(s, "BEGIN", err) != 0)
@@ -1691,9 +1835,9 @@ rl_export(rl_store *s, const rl_catalog *cat, rl_export_format fmt,
         return -1;
     }
     if (fmt == RL_EXPORT_LONG)
-        rc = export_long(s, out, err);
+        rc = export_long(s, reviewer, out, err);
     else
-        rc = export_grouped(s, cat, fmt, reviewer, out, err);
+        rc = export_grouped(s, cat, co, out, err);
     store_exec(s, "COMMIT", NULL);
     if (rc == 0 && (fflush(out) != 0 || ferror(out))) {
         rl_err_set(err, RL_E_IO, "writing the export: %s", strerror(errno));
@@ -1723,19 +1867,59 @@ val_number(const char *name)
     return n > 0 && strcmp(name + 8, ".JPEG") == 0 ? n : -1;
 }
 
-struct rj_label {
-    long num;              /* image number */
-    int idx;               /* class index */
-};
-
 static int
-cmp_rj(const void *a, const void *b)
+cmp_int(const void *a, const void *b)
 {
-    const struct rj_label *x = a, *y = b;
+    int x = *(const int *)a, y = *(const int *)b;
 
-    if (x->num != y->num)
-        return (x->num > y->num) - (x->num < y->num);
-    return (x->idx > y->idx) - (x->idx < y->idx);
+    return (x > y) - (x < y);
+}
+
+/* Before writing: every name follows the numbering, none is past
+ * `count`; *top receives the highest number. 0, or -1 reported. */
+static int
+rj_check(rl_store *s, long count, long *top, rl_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    const char *name = NULL;
+    char *safe;
+    int rc = -1;
+
+    *top = 0;
+    /* The names off the numbering sort before or after the numbered
+     * ones, or fail the pattern; the highest numbered name is the max. */
+    if (sqlite3_prepare_v2(s->db, "SELECT name, 1 FROM image WHERE NOT name"
+            " GLOB 'ILSVRC2012_val_[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]"
+            ".JPEG' OR name = 'ILSVRC2012_val_00000000.JPEG'"
+            " UNION ALL SELECT max(name), 0 FROM image"
+            " ORDER BY 2 DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK
+        || sqlite3_step(q) != SQLITE_ROW) {
+        store_dberr(s, err, "export");
+        goto out;
+    }
+    name = (const char *)sqlite3_column_text(q, 0);
+    if (name == NULL) {            /* no image at all */
+        rc = 0;
+        goto out;
+    }
+    *top = val_number(name);
+    if (*top > 0 && (count <= 0 || *top <= count)) {
+        rc = 0;
+        goto out;
+    }
+    safe = rl_utf8_sanitize(name);
+    if (*top < 0)
+        rl_err_set(err, RL_E_USAGE, "real-json is matched by position: "
+                   "image '%.80s' does not follow the numbering "
+                   "ILSVRC2012_val_%%08d.JPEG; use --format wide, long or "
+                   "tfds-multilabel", safe);
+    else
+        rl_err_set(err, RL_E_RANGE, "image '%.80s' is number %ld, past "
+                   "--count %ld", safe, *top, count);
+    free(safe);
+out:
+    sqlite3_finalize(q);
+    return rc;
 }
 
 int
@@ -1743,15 +1927,13 @@ rl_export_real_json(rl_store *s, const rl_catalog *cat,
                     const rl_consensus_opts *co, long count, FILE *out,
                     rl_real_json_stats *st, rl_err *err)
 {
-    rl_consensus c = {0};
+    rl_consensus_scan *sc = NULL;
+    rl_consensus c;
     sqlite3_stmt *q = NULL;
-    int64_t *ids = NULL;   /* image row ids, ascending (the scan's order) */
-    long *nums = NULL;     /* their numbers */
-    uint8_t *have = NULL;  /* [num - 1]: 1 in the project, 2 with a verdict */
-    struct rj_label *lab = NULL;
-    size_t n = 0, cap = 0, n_lab = 0, cap_lab = 0, i, j;
     rl_real_json_stats z = {0};
-    long top = 0, k;
+    int *idx = NULL;       /* one image's correct class indices */
+    size_t cap = 0;
+    long top, k;
     int r, rc = -1;
 
     if (st == NULL)
@@ -1759,81 +1941,57 @@ rl_export_real_json(rl_store *s, const rl_catalog *cat,
     memset(st, 0, sizeof *st);
     if (store_exec(s, "BEGIN", err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM image ORDER BY id",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto dberr;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(q, 1);
-        long num = val_number(name);
-
-        if (num < 0 || (count > 0 && num > count)) {
-            char *safe = rl_utf8_sanitize(name);
-
-            if (num < 0)
-                rl_err_set(err, RL_E_USAGE, "real-json is matched by "
-                           "position: image '%.80s' does not follow the "
-                           "numbering ILSVRC2012_val_%%08d.JPEG; use --format"
-                           " wide, long or tfds-multilabel", safe);
-            else
-                rl_err_set(err, RL_E_RANGE, "image '%.80s' is number %ld, "
-                           "past --count %ld", safe, num, count);
-            free(safe);
-            goto out;
-        }
-        rl_grow(&ids, &cap, n + 1, sizeof *ids);
-        nums = rl_xrealloc(nums, cap * sizeof *nums);
-        ids[n] = sqlite3_column_int64(q, 0);
-        nums[n++] = num;
-        if (num > top)
-            top = num;
-    }
-    if (r != SQLITE_DONE)
-        goto dberr;
+    if (rj_check(s, count, &top, err) != 0)
+        goto out;
     if (count <= 0)
         count = top;
-    have = rl_xcalloc((size_t)count + 1, 1);
-    for (i = 0; i < n; i++)
-        have[nums[i] - 1] = 1;
-
-    /* The consensus pairs come by image id, as ids[] does: one merge. */
-    if (rl_consensus_compute(s, co, &c, err) != 0)
+    /* Numbered names sort as their numbers: one pass by name, the
+     * consensus read beside it image by image. */
+    if ((sc = rl_consensus_scan_open(s, co, err)) == NULL)
         goto out;
-    for (i = 0, j = 0; i < c.n; i++) {
-        const rl_cpair *p = &c.pairs[i];
-        const rl_class *cls;
-
-        while (j < n && ids[j] < p->image)
-            j++;
-        if (j == n || ids[j] != p->image || p->state == RL_STATE_NONE)
-            continue;
-        have[nums[j] - 1] = 2;
-        if (p->state != RL_STATE_CORRECT
-            || (cls = rl_catalog_by_id(cat, p->cls)) == NULL || cls->idx < 0)
-            continue;
-        rl_grow(&lab, &cap_lab, n_lab + 1, sizeof *lab);
-        lab[n_lab].num = nums[j];
-        lab[n_lab++].idx = cls->idx;
-    }
-    qsort(lab, n_lab, sizeof *lab, cmp_rj);
-
+    if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM image ORDER BY name",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto dberr;
+    r = sqlite3_step(q);
     fputc('[', out);
-    for (k = 1, i = 0; k <= count; k++) {
-        bool first = true;
+    for (k = 1; k <= count; k++) {
+        size_t n = 0, i;
+        bool verdict = false, here = r == SQLITE_ROW
+            && val_number((const char *)sqlite3_column_text(q, 1)) == k;
 
-        fputs(k > 1 ? ", [" : "[", out);
-        for (; i < n_lab && lab[i].num == k; i++) {
-            fprintf(out, first ? "%d" : ", %d", lab[i].idx);
-            first = false;
+        if (here) {
+            if (rl_consensus_scan_image(sc, sqlite3_column_int64(q, 0), &c,
+                                        err) != 0)
+                goto out;
+            for (i = 0; i < c.n; i++) {
+                const rl_class *cls;
+
+                verdict |= c.pairs[i].state != RL_STATE_NONE;
+                if (c.pairs[i].state != RL_STATE_CORRECT
+                    || (cls = rl_catalog_by_id(cat, c.pairs[i].cls)) == NULL
+                    || cls->idx < 0)
+                    continue;
+                rl_grow(&idx, &cap, n + 1, sizeof *idx);
+                idx[n++] = cls->idx;
+            }
+            r = sqlite3_step(q);
         }
+        if (n > 1)
+            qsort(idx, n, sizeof *idx, cmp_int);
+        fputs(k > 1 ? ", [" : "[", out);
+        for (i = 0; i < n; i++)
+            fprintf(out, i ? ", %d" : "%d", idx[i]);
         fputc(']', out);
         st->written++;
-        if (have[k - 1] == 0)
+        if (!here)
             st->absent++;
-        else if (have[k - 1] == 1)
+        else if (!verdict)
             st->no_verdict++;
-        else if (first)
+        else if (n == 0)
             st->no_correct++;
     }
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        goto dberr;
     fputs("]\n", out);
     rc = xflush(out, err);
     goto out;
@@ -1842,10 +2000,7 @@ dberr:
 out:
     sqlite3_finalize(q);
     store_exec(s, "COMMIT", NULL);
-    rl_consensus_free(&c);
-    free(ids);
-    free(nums);
-    free(have);
-    free(lab);
+    rl_consensus_scan_free(sc);
+    free(idx);
     return rc;
 }

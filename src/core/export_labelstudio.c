@@ -372,6 +372,13 @@ rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
             if (k != NULL && p->state != RL_STATE_NONE)
                 ann_add(cons, p->state, k);
         }
+        {
+            const rl_cimage *ci = rl_consensus_image(&x.c, im->id);
+
+            /* The consensus main object: among its Correct classes. */
+            if (ci != NULL && ci->main != 0)
+                cons->main = rl_catalog_by_id(cat, ci->main);
+        }
         for (j = im->flag_lo; j < im->flag_hi; j++) {
             cons->problematic |= x.flags[j].problematic;
             if (x.flags[j].updated_at > cons->updated_at)

@@ -1,7 +1,7 @@
 /* import_json.c - TFDS and Label Studio JSON into the project's reviews.
  * Parse and check first (every error names FILE:LINE: field), then write
- * the records as a long-form CSV (image,wnid,state,reviewer,problematic,
- * updated_at,note) in a private temporary folder, under the JSON file's
+ * the records as a long-form CSV (image,wnid,state,reviewer,role,main,
+ * problematic,updated_at,note) in a private temporary folder, under the JSON file's
  * name plus ".csv", and hand it to rl_import_reviews: the one writer of
  * reviews, whatever it becomes. */
 #include "relabel/import_json.h"
@@ -41,13 +41,23 @@ bad(struct conv *c, rl_err *err, rl_errcode code, long line,
     return -1;
 }
 
+/* The long form's columns, in the order row() writes them. */
+static const char *const long_head[] = {
+    "image", "wnid", "state", "reviewer", "role", "main", "problematic",
+    "updated_at", "note"
+};
+
+/* One long-form row: a verdict (wnid set; `role` "" or adjudicator) or
+ * an image row (wnid "": main, problematic and note). */
 static void
 row(struct conv *c, const char *image, const char *wnid, const char *state,
-    const char *reviewer, const char *prob, const char *at, const char *note)
+    const char *reviewer, const char *role, const char *main,
+    const char *prob, const char *at, const char *note)
 {
-    const char *f[7] = { image, wnid, state, reviewer, prob, at, note };
+    const char *f[9] = { image, wnid, state, reviewer, role, main, prob, at,
+                         note };
 
-    rl_csv_write_row(&c->csv, f, 7, ',');
+    rl_csv_write_row(&c->csv, f, 9, ',');
     c->rows++;
 }
 
@@ -66,8 +76,8 @@ check_image(struct conv *c, const char *name, long line, rl_err *err)
 /* One verdict: checks the class and that it is new for the reviewer. */
 static int
 verdict(struct conv *c, const char *image, const rl_json *w, rl_state st,
-        const char *reviewer, const char *at, const char *fieldname,
-        rl_err *err)
+        const char *reviewer, const char *role, const char *at,
+        const char *fieldname, rl_err *err)
 {
     const char *wnid = rl_json_str(w);
     const rl_class *k;
@@ -92,15 +102,16 @@ verdict(struct conv *c, const char *image, const rl_json *w, rl_state st,
                  "the class is at line %lld already", (long long)before);
         return bad(c, err, RL_E_DUP, w->line, fieldname, what, wnid);
     }
-    row(c, image, k->wnid, rl_state_name(st), reviewer, "", at, "");
+    row(c, image, k->wnid, rl_state_name(st), reviewer, role, "", "", at,
+        "");
     return 0;
 }
 
 /* A list of wnids in one state. */
 static int
 verdicts(struct conv *c, const char *image, const rl_json *list, rl_state st,
-         const char *reviewer, const char *at, const char *fieldname,
-         rl_err *err)
+         const char *reviewer, const char *role, const char *at,
+         const char *fieldname, rl_err *err)
 {
     size_t i;
 
@@ -108,8 +119,8 @@ verdicts(struct conv *c, const char *image, const rl_json *list, rl_state st,
         return bad(c, err, RL_E_PARSE, list->line, fieldname, "expected a "
                    "list of wnids", NULL);
     for (i = 0; i < list->n; i++)
-        if (verdict(c, image, list->items[i], st, reviewer, at, fieldname,
-                    err) != 0)
+        if (verdict(c, image, list->items[i], st, reviewer, role, at,
+                    fieldname, err) != 0)
             return -1;
     return 0;
 }
@@ -158,7 +169,7 @@ from_tfds(struct conv *c, const rl_json *doc, const char *reviewer,
                 return bad(c, err, RL_E_PARSE, v->items[j]->line, "state",
                            "expected correct, wrong or unclear, found",
                            v->keys[j]);
-            if (verdicts(c, image, v->items[j], st, reviewer, "",
+            if (verdicts(c, image, v->items[j], st, reviewer, "", "",
                          v->keys[j], err) != 0)
                 return -1;
         }
@@ -176,7 +187,7 @@ from_tfds(struct conv *c, const rl_json *doc, const char *reviewer,
         if (reason != NULL && strcmp(reason, "marked problematic in relabel")
             == 0)
             reason = "";
-        row(c, prob->keys[i], "", "", reviewer, "1", "",
+        row(c, prob->keys[i], "", "", reviewer, "", "", "1", "",
             reason != NULL ? reason : "");
     }
     return 0;
@@ -211,6 +222,8 @@ ls_annotation(struct conv *c, const char *image, const rl_json *a,
     const char *at = rl_json_str(rl_json_get(a, "updated_at"));
     const rl_json *gt = rl_json_get(a, "ground_truth");
     const rl_json *cancel = rl_json_get(a, "was_cancelled");
+    const char *role = rl_json_str(rl_json_get(a, "relabel_role"));
+    const rl_class *main = NULL;
     char *reviewer, when[40] = "";
     rl_buf note = {0};
     int prob = 0, rc = -1;
@@ -257,8 +270,27 @@ ls_annotation(struct conv *c, const char *image, const rl_json *a,
                     "value.choices", NULL);
                 goto out;
             }
-            if (verdicts(c, image, ch, st, reviewer, when, from, err) != 0)
+            if (verdicts(c, image, ch, st, reviewer, role != NULL
+                         && strcmp(role, "adjudicator") == 0 ? role : "",
+                         when, from, err) != 0)
                 goto out;
+        } else if (strcmp(from, "main") == 0) {
+            /* The main object: one of the candidates (a single choice). */
+            const rl_json *ch = rl_json_get(val, "choices");
+            const char *wnid = ch != NULL && ch->type == RL_JSON_ARRAY
+                               && ch->n == 1 ? rl_json_str(ch->items[0])
+                               : NULL;
+
+            if (wnid == NULL) {
+                bad(c, err, RL_E_PARSE, r->line, from, "expected one wnid in "
+                    "value.choices", NULL);
+                goto out;
+            }
+            if ((main = rl_catalog_by_wnid(c->cat, wnid)) == NULL) {
+                bad(c, err, RL_E_NOTFOUND, r->line, from, "unknown class",
+                    wnid);
+                goto out;
+            }
         } else if (strcmp(from, "problematic") == 0) {
             prob = 1;
         } else if (strcmp(from, "note") == 0) {
@@ -272,9 +304,9 @@ ls_annotation(struct conv *c, const char *image, const rl_json *a,
                 }
         }
     }
-    if (prob || note.len > 0)
-        row(c, image, "", "", reviewer, prob ? "1" : "", when,
-            rl_buf_str(&note));
+    if (prob || note.len > 0 || main != NULL)
+        row(c, image, "", "", reviewer, "", main != NULL ? main->wnid : "",
+            prob ? "1" : "", when, rl_buf_str(&note));
     rc = 0;
 out:
     rl_buf_free(&note);
@@ -392,9 +424,7 @@ rl_import_reviews_json(rl_store *s, const rl_catalog *cat, const char *path,
     }
     if (load_names(s, &c.images, err) != 0)
         goto out;
-    rl_csv_write_row(&c.csv, (const char *const[]){ "image", "wnid",
-                     "state", "reviewer", "problematic", "updated_at",
-                     "note" }, 7, ',');
+    rl_csv_write_row(&c.csv, long_head, 9, ',');
     if ((fmt == RL_JSON_TFDS ? from_tfds(&c, doc, o ? o->reviewer : NULL,
                                          err)
                              : from_labelstudio(&c, doc, err)) != 0)

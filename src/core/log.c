@@ -25,6 +25,11 @@ static const char SQL_REVIEW_UPSERT[] =
     " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
     " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,"
     " role = excluded.role";
+/* The role a verdict was given in, changed alone (an import's role
+ * column): "reviewer" or "adjudicator". */
+static const char SQL_REVIEW_ROLE[] =
+    "UPDATE review SET role = ?4, updated_at = ?5 WHERE image = ?1"
+    " AND class = ?2 AND reviewer = ?3";
 static const char SQL_REVIEW_DELETE[] =
     "DELETE FROM review WHERE image = ? AND class = ? AND reviewer = ?";
 static const char SQL_FLAG_ENSURE[] =
@@ -176,6 +181,27 @@ fail:
 }
 
 static int
+put_role(log_step *sp, int64_t image, int64_t cls, const char *role,
+         int64_t at, rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(sp->s, SQL_REVIEW_ROLE, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_int64(st, 2, cls);
+    sqlite3_bind_text(st, 3, sp->reviewer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, role != NULL && *role != '\0' ? role
+                      : "reviewer", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, at);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(sp->s, err, "saving the role");
+        return -1;
+    }
+    return 0;
+}
+
+static int
 put_candidate(log_step *sp, int64_t image, int64_t cls, const char *value,
               rl_err *err)
 {
@@ -186,7 +212,9 @@ put_candidate(log_step *sp, int64_t image, int64_t cls, const char *value,
         return -1;
     sqlite3_bind_int64(st, 1, image);
     sqlite3_bind_int64(st, 2, cls);
-    if (value != NULL)
+    /* "" is a candidate nobody added (an import's class that a model
+     * proposed where the file came from). */
+    if (value != NULL && *value != '\0')
         sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE) {
         store_dberr(sp->s, err, "saving the candidate");
@@ -199,8 +227,12 @@ int
 log_same(const char *field, const char *a, const char *b)
 {
     const char *none = strcmp(field, "problematic") == 0
-                       || strcmp(field, "done") == 0 ? "0" : "";
+                       || strcmp(field, "done") == 0 ? "0"
+                       : strcmp(field, "role") == 0 ? "reviewer" : "";
 
+    /* A candidate is there (its adder, "" for none) or not (NULL). */
+    if (strcmp(field, "candidate") == 0 && (a == NULL) != (b == NULL))
+        return 0;
     if (a == NULL || (*a == '\0'))
         a = none;
     if (b == NULL || (*b == '\0'))
@@ -228,6 +260,8 @@ log_put(log_step *sp, int64_t image, int64_t cls, const char *field,
         rc = put_state(sp, image, cls, after, at, err);
     else if (strcmp(field, "candidate") == 0)
         rc = put_candidate(sp, image, cls, after, err);
+    else if (strcmp(field, "role") == 0)
+        rc = put_role(sp, image, cls, after, at, err);
     else
         rc = put_flag(sp, image, field, after, at, err);
     if (rc != 0)
@@ -241,6 +275,8 @@ log_value(rl_store *s, const char *reviewer, int64_t image, int64_t cls,
 {
     static const char sql_state[] = "SELECT state FROM review WHERE image = ?1"
         " AND class = ?2 AND reviewer = ?3";
+    static const char sql_role[] = "SELECT role FROM review WHERE image = ?1"
+        " AND class = ?2 AND reviewer = ?3";
     static const char sql_cand[] = "SELECT coalesce(added_by, '')"
         " FROM candidate WHERE image = ?1 AND class = ?2";
     static const char sql_prob[] = "SELECT problematic FROM flag"
@@ -252,6 +288,7 @@ log_value(rl_store *s, const char *reviewer, int64_t image, int64_t cls,
     static const char sql_done[] = "SELECT done FROM flag"
         " WHERE image = ?1 AND reviewer = ?3 AND ?2 = ?2";
     const char *sql = strcmp(field, "state") == 0 ? sql_state
+                      : strcmp(field, "role") == 0 ? sql_role
                       : strcmp(field, "candidate") == 0 ? sql_cand
                       : strcmp(field, "problematic") == 0 ? sql_prob
                       : strcmp(field, "note") == 0 ? sql_note
@@ -628,6 +665,8 @@ restate_kept(rl_store *s, rl_err *err)
         "  GROUP BY e.image, e.class, e.field)"
         " SELECT l.image, l.class, l.field, l.after, CASE l.field"
         "  WHEN 'state' THEN (SELECT state FROM review r WHERE r.image ="
+        "   l.image AND r.class = l.class AND r.reviewer = ?1)"
+        "  WHEN 'role' THEN (SELECT role FROM review r WHERE r.image ="
         "   l.image AND r.class = l.class AND r.reviewer = ?1)"
         "  WHEN 'problematic' THEN (SELECT problematic FROM flag f WHERE"
         "   f.image = l.image AND f.reviewer = ?1)"

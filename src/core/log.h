@@ -45,7 +45,8 @@ typedef struct log_step {
 int log_begin(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
               const char *what, int64_t target, rl_err *err);
 /* Applies one change to (image, cls) of the step's reviewer and logs it.
- * `field` is one of state, candidate, problematic, note, main, done;
+ * `field` is one of state, role (of an existing verdict: "reviewer" or
+ * "adjudicator"), candidate, problematic, note, main, done;
  * cls <= 0 for the per-image fields. `at` (0: the step's time) is stored
  * as the row's updated_at. No event is written when before equals after. */
 int log_put(log_step *sp, int64_t image, int64_t cls, const char *field,
@@ -62,7 +63,8 @@ int log_end(log_step *sp, int rc, rl_err *err);
 char *log_value(rl_store *s, const char *reviewer, int64_t image,
                 int64_t cls, const char *field);
 /* Same value in the sense of the log (NULL, "" and "0" compare as the
- * field's empty value). */
+ * field's empty value; but a candidate's NULL, none, differs from "", a
+ * candidate nobody added). */
 int log_same(const char *field, const char *a, const char *b);
 
 /* What log_revert changed. */

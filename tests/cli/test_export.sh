@@ -90,7 +90,9 @@ expect_eq "$(strip_reasons "$TMP/tfds1.json")" "$(strip_reasons "$TMP/tfds2.json
 before=$(q "$db" 'SELECT count(*) FROM event')
 rl --db "$db" import reviews "$TMP/long1.csv"
 expect_rc 0 "re-import of the long export"
-expect_out "0 new, 0 changed, 0 empty (no label), 12 unchanged" "changes no verdict"
+expect_out "0 new, 0 changed, 0 empty (no label), 13 unchanged" "changes no verdict"
+expect_out "stored: 0 verdicts, 0 roles, 0 main objects, 0 problematic flags, 0 notes" \
+    "and the summary says no value of any kind was stored"
 expect_eq "$(q "$db" 'SELECT count(*) FROM event')" "$before" "and logs nothing"
 
 finish

@@ -146,6 +146,7 @@ print(t["data"]["name"], sorted(p["model_version"] for p in t["predictions"]),
     "label-studio: predictions per model, bob's lead time, flag, note and verdict, the consensus"
 rl --db "$DB" export --format label-studio --consensus loudest
 expect_rc 2 "a bad consensus is a usage error"
-rl --db "$DB" export --format wide --consensus dawid-skene
-expect_rc 2 "wide does not take dawid-skene yet"
+rl --db "$DB" export --format long --consensus dawid-skene
+expect_rc 2 "long (every reviewer's own rows) refuses dawid-skene"
+expect_err "combined by no rule" "and says why"
 finish

@@ -91,7 +91,10 @@ grep -q $'\a' "$TMP/out.bin" && fail "BEL reached the terminal"
 rl --db "$DB" export --format long >"$TMP/long.csv" || fail "export"
 grep -qF "$EVIL" "$TMP/long.csv" || fail "the export lost the escape in a name"
 grep -qF "$RTL" "$TMP/long.csv" || fail "the export lost U+202E in a name"
-expect "$(grep -cF "$RTL" "$TMP/long.csv")" 2 "rows of $RTL (bob and $REVIEWER)"
+# A verdict row and an image row (the flag and its note) each for bob and
+# for $REVIEWER; the note's C1 controls exported as stored.
+expect "$(grep -cF "$RTL" "$TMP/long.csv")" 4 "rows of $RTL (bob and $REVIEWER)"
+expect "$(grep -cF "$NOTE" "$TMP/long.csv")" 2 "the note, byte for byte, on both image rows"
 expect "$(q "SELECT group_concat(state) FROM review
              WHERE reviewer = '$REVIEWER'")" correct,correct "marks"
 exit 0

@@ -546,6 +546,190 @@ test_votes(void)
     free(f);
 }
 
+/* ---- the main object ------------------------------------------------ */
+
+/* m1: class 10 is correct (3 of 3), 20 wrong (3 of 3); four reviewers
+ * chose 20 as main, one chose 10: the raw majority main (20) is outside
+ * the correct set, so the consensus main is 10 with 1 vote.
+ * m2: 30 and 40 both correct; one vote each: the tie goes to the lower
+ * class index, 30. m3: the only main object chosen (50) is wrong: none.
+ * Main marks ride on verdict rows (main=1) and on image rows (wnid). */
+static const char MAIN_LABELS[] =
+    "image,wnid\nm1.JPEG,10\nm2.JPEG,30\nm3.JPEG,50\n";
+static const char MAIN_REVIEWS[] =
+    "image,wnid,state,reviewer,main\n"
+    "m1.JPEG,10,correct,a,\nm1.JPEG,10,correct,b,\nm1.JPEG,10,correct,c,\n"
+    "m1.JPEG,20,wrong,a,1\nm1.JPEG,20,wrong,b,1\nm1.JPEG,20,wrong,c,1\n"
+    "m1.JPEG,,,d,20\nm1.JPEG,,,e,10\n"
+    "m2.JPEG,30,correct,a,\nm2.JPEG,40,correct,a,1\n"
+    "m2.JPEG,30,correct,b,1\nm2.JPEG,40,correct,b,\n"
+    "m3.JPEG,50,wrong,a,1\nm3.JPEG,50,wrong,b,\n";
+
+static int64_t
+main_of(const rl_consensus *c, rl_store *s, const char *image)
+{
+    const rl_cimage *ci = rl_consensus_image(c, rl_image_find(s, image));
+
+    return ci != NULL ? ci->main : -1;
+}
+
+static void
+test_main_object(void)
+{
+    char *db = make_project("main.db", MAIN_LABELS, MAIN_REVIEWS);
+    rl_consensus_opts o;
+    rl_consensus c;
+    rl_catalog *cat;
+    rl_store *s;
+    rl_err err;
+    const rl_cimage *ci;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out;
+
+    if ((s = rl_store_open(db, RL_STORE_READONLY, &err)) == NULL
+        || (cat = rl_catalog_load(s, &err)) == NULL)
+        die("open", &err);
+    rl_consensus_parse("majority", &o, NULL);
+    ok(rl_consensus_compute(s, &o, &c, &err) == 0, "main: majority");
+    ci = rl_consensus_image(&c, rl_image_find(s, "m1.JPEG"));
+    ok(ci != NULL && ci->main == rl_catalog_by_index(cat, 10)->id
+       && ci->main_votes == 1 && ci->n_main == 5,
+       "m1: the main object is the correct class 10 (1 of 5 votes), not "
+       "the raw majority 20, which the consensus calls wrong");
+    is_int(main_of(&c, s, "m2.JPEG"), rl_catalog_by_index(cat, 30)->id,
+           "m2: a tie between two correct classes goes to the lower index");
+    is_int(main_of(&c, s, "m3.JPEG"), 0,
+           "m3: no main object when none chosen is correct");
+    rl_consensus_free(&c);
+
+    rl_consensus_parse("reviewer:b", &o, NULL);
+    ok(rl_consensus_compute(s, &o, &c, &err) == 0, "main: reviewer:b");
+    is_int(main_of(&c, s, "m1.JPEG"), 0,
+           "reviewer:b: b's main object (20) is wrong by b: none");
+    is_int(main_of(&c, s, "m2.JPEG"), rl_catalog_by_index(cat, 30)->id,
+           "reviewer:b: b's main object on m2");
+    rl_consensus_free(&c);
+
+    rl_consensus_parse("dawid-skene", &o, NULL);
+    ok(rl_consensus_compute(s, &o, &c, &err) == 0, "main: dawid-skene");
+    is_int(main_of(&c, s, "m1.JPEG"), rl_catalog_by_index(cat, 10)->id,
+           "dawid-skene: the main object among its correct classes");
+    rl_consensus_free(&c);
+
+    /* The wide export's main column asks the same rule. */
+    out = open_memstream(&buf, &len);
+    ok(rl_export(s, cat, RL_EXPORT_WIDE, NULL, out, &err) == 0,
+       "wide export");
+    fclose(out);
+    {
+        char want[128];
+
+        snprintf(want, sizeof want, ",0,%s\nm2.JPEG,",
+                 rl_catalog_by_index(cat, 10)->wnid);
+        ok(buf != NULL && strstr(buf, want) != NULL,
+           "wide: m1's main column is class 10");
+        snprintf(want, sizeof want, ",0,\n");
+        ok(buf != NULL && strstr(buf, "m3.JPEG,") != NULL
+           && strstr(strstr(buf, "m3.JPEG,"), want) != NULL,
+           "wide: m3 has no main object");
+    }
+    free(buf);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    free(db);
+}
+
+/* The image-by-image scan gives what the whole computation gives, under
+ * every rule, on the main-object project (adjudications added). */
+static void
+test_scan(void)
+{
+    static const char *const rules[] = { "majority", "reviewer:a",
+                                         "dawid-skene" };
+    char *db = tpath("main.db");
+    rl_store *s;
+    rl_err err;
+    size_t k;
+
+    sql(db, "UPDATE review SET role = 'adjudicator', state = 'correct'"
+            " WHERE reviewer = 'c' AND class = (SELECT id FROM class"
+            " WHERE idx = 20)");
+    if ((s = rl_store_open(db, RL_STORE_READONLY, &err)) == NULL)
+        die("open", &err);
+    for (k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        rl_consensus_opts o;
+        rl_consensus all, view;
+        rl_consensus_scan *sc;
+        sqlite3_stmt *st;
+        int bad = 0, seen = 0;
+        size_t i;
+
+        rl_consensus_parse(rules[k], &o, NULL);
+        if (rl_consensus_compute(s, &o, &all, &err) != 0
+            || (sc = rl_consensus_scan_open(s, &o, &err)) == NULL)
+            die("scan", &err);
+        sqlite3 *h;
+
+        sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL);
+        sqlite3_prepare_v2(h, "SELECT id FROM image ORDER BY name", -1, &st,
+                           NULL);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            const rl_cimage *a, *b;
+
+            if (rl_consensus_scan_image(sc, id, &view, &err) != 0)
+                die("scan image", &err);
+            for (i = 0; i < view.n; i++) {
+                const rl_cpair *p = rl_consensus_find(&all, id,
+                                                      view.pairs[i].cls);
+
+                seen++;
+                bad += p == NULL || p->state != view.pairs[i].state;
+            }
+            a = rl_consensus_image(&all, id);
+            b = rl_consensus_image(&view, id);
+            bad += (a == NULL) != (b == NULL)
+                   || (a != NULL && (a->main != b->main
+                                     || a->problematic != b->problematic));
+        }
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+        ok(bad == 0 && seen == (int)all.n, "scan equals compute under %s "
+           "(%d pairs)", rules[k], seen);
+        rl_consensus_scan_free(sc);
+        rl_consensus_free(&all);
+    }
+    rl_store_close(s);
+    free(db);
+}
+
+/* A file of main objects only is counted as such, not as "0 new". */
+static void
+test_main_only_import(void)
+{
+    rl_catalog *cat;
+    rl_store *s = fx_project("mainonly.db", &cat);
+    rl_import_result res;
+    rl_err err;
+    char *f = tpath("mains.csv");
+
+    fx_import(s, cat, "labels", "labels.csv", MAIN_LABELS);
+    spew("mains.csv", "image,wnid,reviewer,main\nm1.JPEG,,a,10\n"
+         "m1.JPEG,,b,20\nm2.JPEG,,a,30\n");
+    ok(rl_import_reviews(s, cat, f, NULL, &res, &err) == 0,
+       "a main-only long file imports: %s", err.msg);
+    ok(res.mains == 3 && res.created == 3 && res.verdicts == 0,
+       "its summary counts 3 main objects, 3 new rows, no verdict "
+       "(mains %ld, new %ld)", res.mains, res.created);
+    ok(rl_import_reviews(s, cat, f, NULL, &res, &err) == 0
+       && res.mains == 0 && res.unchanged == 3,
+       "again: nothing stored, 3 unchanged");
+    free(f);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+}
+
 int
 main(void)
 {
@@ -560,6 +744,9 @@ main(void)
     test_engine();
     test_project_ds();
     test_votes();
+    test_main_object();
+    test_scan();
+    test_main_only_import();
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
     return t_done();
 }

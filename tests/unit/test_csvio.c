@@ -70,16 +70,24 @@ static const char REVIEWS[] =
 /* What the long export of REVIEWS must be: by image name, class index,
  * reviewer; times normalised. */
 static const char LONG_EXPORT[] =
-    "image,wnid,state,reviewer,updated_at\n"
-    IMG1 ",n01737021,wrong,alice,2026-01-02T03:04:06.000Z\n"
-    IMG1 ",n01737021,correct,bob,2026-01-03T00:00:01.000Z\n"
-    IMG1 ",n01751748,correct,alice,2026-01-02T03:04:05.678Z\n"
-    IMG1 ",n01751748,correct,bob,2026-01-03T00:00:00.000Z\n"
-    IMG2 ",n09193705,correct,alice,2026-01-02T00:00:00.000Z\n"
-    IMG2 ",n09468604,dont_know,alice,2026-01-02T00:00:01.000Z\n"
-    IMG3 ",n02085620,unclear,bob,2026-01-05T00:00:00.000Z\n"
-    ODD_CSV ",n01440764,correct,alice,2026-01-04T00:00:00.000Z\n"
-    ODD_CSV ",n01443537,wrong,alice,2026-01-04T00:00:01.000Z\n";
+    "image,wnid,state,reviewer,role,main,problematic,note,done,added_by,"
+    "updated_at\n"
+    IMG1 ",n01737021,wrong,alice,reviewer,,,,,,2026-01-02T03:04:06.000Z\n"
+    IMG1 ",n01737021,correct,bob,reviewer,,,,,,2026-01-03T00:00:01.000Z\n"
+    IMG1 ",n01751748,correct,alice,reviewer,,,,,,2026-01-02T03:04:05.678Z\n"
+    IMG1 ",n01751748,correct,bob,reviewer,,,,,,2026-01-03T00:00:00.000Z\n"
+    IMG2 ",n09193705,correct,alice,reviewer,,,,,,2026-01-02T00:00:00.000Z\n"
+    IMG2 ",n09468604,dont_know,alice,reviewer,,,,,,"
+    "2026-01-02T00:00:01.000Z\n"
+    /* image rows: alice's flag and note on img2, bob's flag on img3 */
+    IMG2 ",,,alice,,,1,foggy,0,,2026-01-02T00:00:01.000Z\n"
+    IMG3 ",n02085620,unclear,bob,reviewer,,,,,,2026-01-05T00:00:00.000Z\n"
+    IMG3 ",,,bob,,,1,,0,,2026-01-05T00:00:01.000Z\n"
+    ODD_CSV ",n01440764,correct,alice,reviewer,,,,,,"
+    "2026-01-04T00:00:00.000Z\n"
+    /* no model proposed n01443537: alice added it */
+    ODD_CSV ",n01443537,wrong,alice,reviewer,,,,,alice,"
+    "2026-01-04T00:00:01.000Z\n";
 
 /* Majority of alice and bob: water snake is a tie (unclear). */
 static const char WIDE_EXPORT[] =
@@ -272,7 +280,9 @@ export_str(struct proj *p, rl_export_format f, const char *reviewer,
     char *buf = NULL;
     size_t n = 0;
     FILE *mem = open_memstream(&buf, &n);
-    int rc = rl_export(p->s, p->cat, f, reviewer, mem, err);
+    rl_consensus_opts co = { .rule = reviewer != NULL ? RL_CONSENSUS_REVIEWER
+                             : RL_CONSENSUS_MAJORITY, .reviewer = reviewer };
+    int rc = rl_export(p->s, p->cat, f, &co, mem, err);
 
     fclose(mem);
     if (rc != 0) {
@@ -901,6 +911,29 @@ test_wide_import(struct proj *p)
                "image,correct,problematic\n" IMG3 ",n02085620,0\n"
                IMG1 ",n01751748,2\n", 0, &o, RL_E_PARSE,
                ":3: problematic: expected 1 or 0");
+    /* The long form's new columns. */
+    bad_import(p, REVIEWS_K, "long: bad role",
+               "image,wnid,state,reviewer,role\n" IMG3 ",n02085620,correct,"
+               "zed,reviewer\n" IMG1 ",n01751748,correct,zed,boss\n", 0, &o,
+               RL_E_PARSE, ":3: role: expected reviewer or adjudicator, "
+               "found 'boss'");
+    bad_import(p, REVIEWS_K, "long: main on a verdict row names another class",
+               "image,wnid,state,reviewer,main\n" IMG3 ",n02085620,correct,"
+               "zed,\n" IMG1 ",n01751748,correct,zed,n01737021\n", 0, &o,
+               RL_E_PARSE, ":3: main: on a verdict row: 1, 0 or the row's "
+               "class, found 'n01737021'");
+    bad_import(p, REVIEWS_K, "long: unknown main object on an image row",
+               "image,wnid,state,reviewer,main\n" IMG3 ",n02085620,correct,"
+               "zed,\n" IMG1 ",,,zed,n0000\n", 0, &o, RL_E_NOTFOUND,
+               ":3: main: unknown class 'n0000'");
+    bad_import(p, REVIEWS_K, "long: added_by not a reviewer name",
+               "image,wnid,state,reviewer,added_by\n" IMG3 ",n02085620,"
+               "correct,zed,\n" IMG1 ",n01751748,correct,zed,\"a,b\"\n", 0,
+               &o, RL_E_PARSE, ":3: added_by: 'a,b' is not a reviewer name");
+    bad_import(p, REVIEWS_K, "long: bad done",
+               "image,wnid,state,reviewer,done\n" IMG3 ",n02085620,correct,"
+               "zed,1\n" IMG1 ",,,zed,maybe\n", 0, &o, RL_E_PARSE,
+               ":3: done: expected 1 or 0, found 'maybe'");
     bad_import(p, REVIEWS_K, "wide: unknown image",
                "image,correct\n" IMG3 ",n02085620\nnope.JPEG,n01751748\n", 0,
                &o, RL_E_NOTFOUND, ":3: image: unknown image 'nope.JPEG'");
