@@ -3,6 +3,7 @@
  * in-process through the same core calls `relabel import` makes. */
 #include "bench/bench.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "relabel/catalog.h"
 #include "relabel/csv.h"
 #include "relabel/csvio.h"
+#include "relabel/journal.h"
 #include "relabel/review.h"
 #include "relabel/store.h"
 #include "relabel/util.h"
@@ -91,6 +93,26 @@ write_2m(const char *db_labels, const char *out, long *rows)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* Steps of `reviewer` the project file at `db` holds (-1: unreadable). */
+static long
+count_steps(const char *db, const char *reviewer)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    long n = -1;
+
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+        && sqlite3_prepare_v2(h, "SELECT count(*) FROM step WHERE reviewer"
+                              " = ?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = (long)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
 /* Marks on one image every 20 ms by a reviewer while another process
  * imports 2M predictions: how long each mark waits for the write lock
  * (the figure behind "imports never block reviewers"). */
@@ -120,6 +142,10 @@ marks_during_import(const char *db, const char *data, const char *dir)
         rl_catalog *ic = is != NULL ? rl_catalog_load(is, &e) : NULL;
         int r = ic != NULL && rl_import_predictions(is, ic, big, NULL, NULL,
                                                     &e) == 0 ? 0 : 1;
+
+        /* As `relabel import` does after its commit. */
+        if (r == 0 && rl_journal_apply(is, -1, &e) < 0)
+            r = 1;
 
         if (r != 0)
             fprintf(stderr, "relabel-bench: import: %s\n", e.msg);
@@ -153,6 +179,12 @@ marks_during_import(const char *db, const char *data, const char *dir)
         waitpid(pid, &status, 0);
         import_ms = rl_mono_ms() - t0;
     }
+    /* Every mark acknowledged is in the project once the journal of
+     * marks is applied (the importer applies it after its commit). */
+    if (rl_journal_apply(s, -1, &e) < 0)
+        fail(&e);
+    fig("marks_during_import_lost", (double)(n - failed) - (double)
+        count_steps(db, "marker"), "marks");
     fig("import_2m_predictions_ms", import_ms, "ms");
     fig("import_2m_rows", (double)rows, "rows");
     fig("marks_during_import", n, "marks");

@@ -14,6 +14,7 @@
 #include "relabel/csvio.h"
 #include "relabel/export.h"
 #include "relabel/import_json.h"
+#include "relabel/journal.h"
 #include "relabel/store.h"
 #include "relabel/training.h"
 #include "relabel/util.h"
@@ -184,7 +185,7 @@ cmd_import(const cli *c, const struct cmd_args *a)
     struct progress prog = { 0 };
     rl_store *s;
     rl_catalog *cat;
-    rl_err e;
+    rl_err e, je;
     int rc;
 
     o.dry_run = cmd_has(a, "dry-run");
@@ -233,6 +234,9 @@ cmd_import(const cli *c, const struct cmd_args *a)
         rc = rl_import_reviews(s, cat, path, &o, &res, &e);
     if (prog.shown)
         fputc('\n', stderr);
+    /* Marks journaled while this import held the lock: now, after it. */
+    if (rc == 0 && !o.dry_run && rl_journal_apply(s, -1, &je) < 0)
+        print_err(&je);
     rl_catalog_free(cat);
     rl_store_close(s);
     if (rc != 0) {

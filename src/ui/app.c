@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "relabel/journal.h"
 #include "ui/term.h"
 #include "ui/termquery.h"
 
@@ -367,8 +368,12 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
             flags = UI_RELAYOUT | UI_REPAINT;
         else if (key != ERR)
             flags = f->type->key(f->state, key);
-        else
+        else {
+            /* Idle: marks journaled while another process held the
+             * project's lock go to it as soon as it is free. */
+            (void)rl_journal_apply(app->store, 0, NULL);
             flags = f->type->idle != NULL ? f->type->idle(f->state) : 0;
+        }
         apply(app, flags);
     }
     while (app->depth > 0)
