@@ -19,7 +19,7 @@
 
 static const char SQL_STEP[] =
     "INSERT INTO step(uid, reviewer, at, kind, target, what)"
-    " VALUES(coalesce(?6, lower(hex(randomblob(16)))), ?, ?, ?, ?, ?)";
+    " VALUES(coalesce(?6, lower(hex(randomblob(16)))), ?1, ?2, ?3, ?4, ?5)";
 static const char SQL_REVIEW_UPSERT[] =
     "INSERT INTO review(image, class, reviewer, state, updated_at, role)"
     " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
