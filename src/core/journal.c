@@ -226,8 +226,10 @@ done:
     return rc;
 }
 
-int
-rl_journal_apply(rl_store *s, int64_t wait_ms, rl_err *err)
+/* rl_journal_apply; `check` false: never wait for the quick check of
+ * open either (still pending then). */
+static int
+apply(rl_store *s, int64_t wait_ms, bool check, rl_err *err)
 {
     static const char sql_steps[] =
         "SELECT seq, uid, reviewer, at, what, adjudicator, image FROM pending"
@@ -252,6 +254,8 @@ rl_journal_apply(rl_store *s, int64_t wait_ms, rl_err *err)
         return s->journal_n > 0;
     if ((s->journal_n = jcount(j)) == 0)
         return 0;
+    if (!check && store_check_pending(s))
+        return 1;
     /* The project commit that applies marks is made durable like the
      * journal's, before they leave it. */
     store_exec(s, "PRAGMA synchronous=FULL", NULL);
@@ -308,6 +312,12 @@ jfail:
     return -1;
 }
 
+int
+rl_journal_apply(rl_store *s, int64_t wait_ms, rl_err *err)
+{
+    return apply(s, wait_ms, wait_ms != 0, err);
+}
+
 /* ---- live steps ------------------------------------------------------- */
 
 int
@@ -321,10 +331,14 @@ journal_step(rl_store *s, const char *reviewer, int64_t image,
     int b, rc = -1;
 
     /* Earlier journaled steps first, so the order holds. */
-    if ((b = rl_journal_apply(s, wait, err)) < 0)
+    if ((b = apply(s, wait, !may_journal, err)) < 0)
         return -1;
     if (b == 0) {
-        b = may_journal ? store_begin_within(s, JOURNAL_WAIT_MS, err)
+        /* The first write of a connection waits for the quick check of
+         * open (seconds on a large project under load): a mark goes to
+         * the journal instead, applied once the check is done. */
+        b = may_journal && store_check_pending(s) ? 1
+            : may_journal ? store_begin_within(s, JOURNAL_WAIT_MS, err)
             : rl_store_begin(s, err);
         if (b < 0)
             return -1;
