@@ -351,12 +351,14 @@ close:
 out:
     unlink(rejected);
     free(rejected);
-    path = rl_xasprintf("%s-wal", db);
-    unlink(path);
-    free(path);
-    path = rl_xasprintf("%s-shm", db);
-    unlink(path);
-    free(path);
+    for (i = 0; i < 5; i++) {
+        static const char *const ext[] = { "-wal", "-shm", "-marks",
+                                           "-marks-wal", "-marks-shm" };
+
+        path = rl_xasprintf("%s%s", db, ext[i]);
+        unlink(path);
+        free(path);
+    }
     unlink(db);
     free(db);
     rmdir(dir);
