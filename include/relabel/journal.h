@@ -2,8 +2,9 @@
  *
  * While another process holds the project's write lock (an import's
  * final transaction), a reviewer's mark is committed to a small SQLite
- * file beside the project, PATH-marks (its own lock, WAL,
- * synchronous=FULL), and applied to the project as soon as the lock is
+ * file beside the project, PATH-marks (its own lock; WAL and
+ * synchronous=NORMAL as the project, so no kill of a process loses a
+ * saved mark), and applied to the project as soon as the lock is
  * free: by the reviewer's next write or idle tick, by the importing
  * process after its commit, by any writable open. Applied steps keep
  * their original uid and time; a mark made during an import lands after
@@ -29,6 +30,12 @@
  * still pending (the lock stayed busy), -1 with `err` set. A project with
  * no journal file returns 0 at once. */
 int rl_journal_apply(rl_store *s, int64_t wait_ms, rl_err *err);
+
+/* For the review screen: a mark made before the quick check of open has
+ * ended goes to the journal too rather than wait for the check (the idle
+ * tick applies it once the check is done). Off by default: such a mark
+ * waits for the check, as every first write of a connection does. */
+void rl_journal_set_interactive(rl_store *s, bool on);
 
 /* What `relabel check` says of the journal of the project at `path`. */
 typedef struct rl_journal_info {

@@ -162,6 +162,7 @@ marks_during_import(const char *db, const char *data, const char *dir)
         goto out;
     }
     rl_store_set_wait(s, 0, NULL, NULL);       /* as the review screen */
+    rl_journal_set_interactive(s, true);
     while (n < (int)(sizeof v / sizeof *v)) {
         double t = rl_mono_ms();
         rl_state st = n % 2 ? RL_STATE_WRONG : RL_STATE_CORRECT;

@@ -36,6 +36,9 @@ struct rl_store {
                                           on first need, or NULL */
     int64_t journal_n;                 /* pending steps there, as this
                                           connection last saw */
+    bool interactive;                  /* a mark never waits for the
+                                          quick check of open either
+                                          (rl_journal_set_interactive) */
     struct {
         const char *sql;               /* static string: identity is key */
         sqlite3_stmt *st;

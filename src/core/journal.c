@@ -256,7 +256,7 @@ apply(rl_store *s, int64_t wait_ms, bool check, rl_err *err)
         return -1;
     }
     if (s->depth > 0)                  /* inside a caller's transaction */
-        return s->journal_n > 0;
+        return jcount(j) > 0;
     if ((s->journal_n = jcount(j)) == 0)
         return 0;
     if (!check && store_check_pending(s))
@@ -319,6 +319,12 @@ rl_journal_apply(rl_store *s, int64_t wait_ms, rl_err *err)
     return apply(s, wait_ms, wait_ms != 0, err);
 }
 
+void
+rl_journal_set_interactive(rl_store *s, bool on)
+{
+    s->interactive = on;
+}
+
 /* ---- live steps ------------------------------------------------------- */
 
 int
@@ -330,15 +336,18 @@ journal_step(rl_store *s, const char *reviewer, int64_t image,
     log_step sp;
     size_t i;
     int b, rc = -1;
+    bool skip_check;
+
+    /* The first write of a connection waits for the quick check of open
+     * (seconds on a large project under load); on the review screen a
+     * mark goes to the journal instead, applied once the check is done. */
+    skip_check = may_journal && s->interactive;
 
     /* Earlier journaled steps first, so the order holds. */
-    if ((b = apply(s, wait, !may_journal, err)) < 0)
+    if ((b = apply(s, wait, !skip_check, err)) < 0)
         return -1;
     if (b == 0) {
-        /* The first write of a connection waits for the quick check of
-         * open (seconds on a large project under load): a mark goes to
-         * the journal instead, applied once the check is done. */
-        b = may_journal && store_check_pending(s) ? 1
+        b = skip_check && store_check_pending(s) ? 1
             : may_journal ? store_begin_within(s, JOURNAL_WAIT_MS, err)
             : rl_store_begin(s, err);
         if (b < 0)

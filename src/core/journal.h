@@ -25,7 +25,8 @@
 /* Commits one live step of `reviewer` on `image` (kind LOG_MARK or
  * LOG_BULK by `what`): pending journaled steps are applied first, then
  * the step goes to the project; when the lock stays busy, and
- * `may_journal`, to the journal instead (committed there on return 0);
+ * `may_journal`, to the journal instead (committed there on return 0;
+ * also while the quick check of open runs, on an interactive store);
  * without `may_journal` it waits like any write. `ch` is borrowed.
  * 0 (committed somewhere durable) or -1 with `err` set. */
 int journal_step(rl_store *s, const char *reviewer, int64_t image,

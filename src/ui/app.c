@@ -250,6 +250,7 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     curs_set(0);
     ui_colors_init(app);
     rl_store_set_wait(app->store, 0, on_save_wait, app);
+    rl_journal_set_interactive(app->store, true);
 
     flags = ui_push(app, first, arg);
     if (app->depth == 0) {
