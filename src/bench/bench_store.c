@@ -186,14 +186,6 @@ marks_during_import(const char *db, const char *data, const char *dir)
         fail(&e);
     fig("marks_during_import_lost", (double)(n - failed) - (double)
         count_steps(db, "marker"), "marks");
-    if (getenv("RL_BENCH_DUMP") != NULL) {
-        FILE *d = fopen(getenv("RL_BENCH_DUMP"), "w");
-
-        for (int k = 0; d != NULL && k < n; k++)
-            fprintf(d, "%d %.3f\n", k, v[k]);
-        if (d != NULL)
-            fclose(d);
-    }
     fig("import_2m_predictions_ms", import_ms, "ms");
     fig("import_2m_rows", (double)rows, "rows");
     fig("marks_during_import", n, "marks");

@@ -85,7 +85,14 @@ jopen(rl_store *s, bool create, rl_err *err)
         != SQLITE_OK
         || sqlite3_exec(j, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL)
         != SQLITE_OK
-        || sqlite3_exec(j, JOURNAL_SCHEMA, NULL, NULL, NULL) != SQLITE_OK)
+        /* A checkpoint fsyncs, behind the importer's pages (0.15-0.24 s
+         * measured): none while marks arrive, one when the journal is
+         * empty again (apply). */
+        || sqlite3_exec(j, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL)
+        != SQLITE_OK
+        || sqlite3_exec(j, "BEGIN", NULL, NULL, NULL) != SQLITE_OK
+        || sqlite3_exec(j, JOURNAL_SCHEMA, NULL, NULL, NULL) != SQLITE_OK
+        || sqlite3_exec(j, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     free(path);
     s->journal = j;
@@ -303,7 +310,8 @@ out:
         || sqlite3_exec(j, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto jfail;
     sqlite3_finalize(del);
-    s->journal_n = jcount(j);
+    if ((s->journal_n = jcount(j)) == 0)
+        sqlite3_exec(j, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
     return s->journal_n > 0;
 jfail:
     /* Applied but not removed: the next apply skips them by uid. */
