@@ -35,6 +35,9 @@ struct tty {
     int fd;                   /* master side */
     clockid_t cpu;            /* its CPU clock */
     bool has_cpu;
+    bool answer;              /* drain answers DA1 (ESC [ c), once */
+    bool answered;
+    char tail[2];             /* last two bytes read: a split query */
 };
 
 /* One key's reply. */
@@ -75,7 +78,29 @@ tty_start(struct tty *t, const char *relabel, const char *db)
         _exit(127);
     }
     t->has_cpu = clock_getcpuclockid(t->pid, &t->cpu) == 0;
+    t->answer = t->answered = false;
+    t->tail[0] = t->tail[1] = '\0';
     return 0;
+}
+
+/* Answers DA1 as xterm does if `buf` (after t->tail) ends a DA1 query. */
+static void
+answer_da1(struct tty *t, const char *buf, size_t n)
+{
+    static const char da1[] = "\033[?62;22c";
+
+    for (size_t i = 0; t->answer && !t->answered && i < n; i++) {
+        char c0 = i >= 2 ? buf[i - 2] : i == 1 ? t->tail[1] : t->tail[0];
+        char c1 = i >= 1 ? buf[i - 1] : t->tail[1];
+
+        if (c0 == '\033' && c1 == '[' && buf[i] == 'c')
+            t->answered = write(t->fd, da1, sizeof da1 - 1)
+                          == (ssize_t)(sizeof da1 - 1);
+    }
+    if (n > 0) {
+        t->tail[0] = n >= 2 ? buf[n - 2] : t->tail[1];
+        t->tail[1] = buf[n - 1];
+    }
 }
 
 /* Reads until `quiet` ms pass without output (or 10 s, or EOF); returns
@@ -104,6 +129,7 @@ drain(struct tty *t, double quiet, double *last, rl_buf *keep)
             break;                 /* EIO: the child closed the pty */
         n += (size_t)r;
         mark = *last = rl_mono_ms();
+        answer_da1(t, buf, (size_t)r);
         if (keep != NULL)
             rl_buf_add(keep, buf, (size_t)r);
     }
@@ -191,45 +217,15 @@ out:
 static double
 first_frame(const char *relabel, const char *db)
 {
-    static const char da1[] = "\033[?62;22c";      /* xterm's answer */
-    double t0 = rl_mono_ms(), last = t0, mark = t0;
-    bool answered = false;
+    double t0 = rl_mono_ms(), last;
     struct tty t;
-    char tail[2] = { 0, 0 };
 
     if (tty_start(&t, relabel, db) != 0)
         return -1;
-    for (;;) {
-        double now = rl_mono_ms(), left = FIRST_QUIET_MS - (now - mark);
-        struct pollfd p = { .fd = t.fd, .events = POLLIN };
-        char buf[16384];
-        ssize_t r;
-
-        if (left <= 0 || now - t0 > 10000)
-            break;
-        if (poll(&p, 1, (int)left + 1) <= 0)
-            continue;
-        r = read(t.fd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        mark = last = rl_mono_ms();
-        /* ESC [ c, possibly split over two reads. */
-        for (ssize_t i = 0; !answered && i < r; i++) {
-            char c0 = i >= 2 ? buf[i - 2] : i == 1 ? tail[1] : tail[0];
-            char c1 = i >= 1 ? buf[i - 1] : tail[1];
-
-            if (c0 == '\033' && c1 == '[' && buf[i] == 'c') {
-                answered = write(t.fd, da1, sizeof da1 - 1)
-                           == (ssize_t)(sizeof da1 - 1);
-            }
-        }
-        tail[0] = r >= 2 ? buf[r - 2] : tail[1];
-        tail[1] = buf[r - 1];
-    }
+    t.answer = true;
+    drain(&t, FIRST_QUIET_MS, &last, NULL);
     tty_stop(&t);
-    return answered ? last - t0 : -1;
+    return t.answered ? last - t0 : -1;
 }
 
 /* Runs `relabel --db DB ARGS...` quietly; 0 when it exits 0. */
