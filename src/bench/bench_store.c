@@ -121,7 +121,8 @@ marks_during_import(const char *db, const char *data, const char *dir)
 {
     char *labels = rl_xasprintf("%s/val_labels.csv", data);
     char *big = rl_xasprintf("%s/pred2m.csv", dir);
-    double v[4096], t0, import_ms = 0;
+    double *v = NULL, t0, import_ms = 0;
+    size_t cap = 0;
     int n = 0, failed = 0, status = 0, rc = -1;
     long rows = 0;
     rl_store *s = NULL;
@@ -163,12 +164,14 @@ marks_during_import(const char *db, const char *data, const char *dir)
     }
     rl_store_set_wait(s, 0, NULL, NULL);       /* as the review screen */
     rl_journal_set_interactive(s, true);
-    while (n < (int)(sizeof v / sizeof *v)) {
+    /* Until the import ends (at most an hour of marks). */
+    while (n < 180000) {
         double t = rl_mono_ms();
         rl_state st = n % 2 ? RL_STATE_WRONG : RL_STATE_CORRECT;
 
         if (rl_review_set(s, img, "marker", 0, st, &e) != 0)
             failed++;
+        rl_grow(&v, &cap, (size_t)n + 1, sizeof *v);
         v[n++] = rl_mono_ms() - t;
         if (waitpid(pid, &status, WNOHANG) == pid) {
             import_ms = rl_mono_ms() - t0;
@@ -195,6 +198,7 @@ marks_during_import(const char *db, const char *data, const char *dir)
     fig("mark_during_import_ms_max", pct(v, n, 1.0), "ms");
     rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 out:
+    free(v);
     rl_image_free(img);
     rl_catalog_free(cat);
     rl_store_close(s);

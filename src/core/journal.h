@@ -20,7 +20,7 @@
 
 /* How long a live step waits for the project's write lock before it goes
  * to the journal. */
-#define JOURNAL_WAIT_MS 15
+#define JOURNAL_WAIT_MS 5
 
 /* Commits one live step of `reviewer` on `image` (kind LOG_MARK or
  * LOG_BULK by `what`): pending journaled steps are applied first, then
