@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "relabel/journal.h"
@@ -63,12 +64,15 @@ jopen(rl_store *s, bool create, rl_err *err)
 {
     char *path;
     sqlite3 *j = NULL;
+    struct stat sb;
+    bool existed;
 
     rl_err_clear(err);
     if (s->journal != NULL)
         return s->journal;
     path = rl_xasprintf("%s-marks", s->path);
-    if (!create && access(path, F_OK) != 0) {
+    existed = access(path, F_OK) == 0;
+    if (!create && !existed) {
         free(path);
         return NULL;
     }
@@ -94,6 +98,10 @@ jopen(rl_store *s, bool create, rl_err *err)
         || sqlite3_exec(j, JOURNAL_SCHEMA, NULL, NULL, NULL) != SQLITE_OK
         || sqlite3_exec(j, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
+    /* Made now: writable by whoever may write the project (a team's
+     * shared folder gives it the group; the mode comes from here). */
+    if (!existed && stat(s->path, &sb) == 0)
+        (void)chmod(path, sb.st_mode & 0666);
     free(path);
     s->journal = j;
     return j;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "relabel/catalog.h"
@@ -124,6 +125,7 @@ main(void)
     is_int(pending(path), 0, "no journal before any busy lock");
 
     /* ---- marks while another connection holds the lock ---------------- */
+    chmod(path, 0660);                 /* a team's project: group-writable */
     lock = hold_lock(path);
     t = rl_mono_ms();
     ok(rl_review_set(s, img, "alice", 0, RL_STATE_CORRECT, &err) == 0,
@@ -136,6 +138,15 @@ main(void)
        "a bulk mark too");
     ok(rl_review_confirm(s, img, "alice", &err) == 0, "a confirmation too");
     is_int(pending(path), 4, "four steps wait in the journal");
+    {
+        char *jp = rl_xasprintf("%s-marks", path);
+        struct stat sb;
+
+        ok(stat(jp, &sb) == 0 && (sb.st_mode & 0777) == 0660,
+           "the journal is as writable as the project (%o)",
+           (unsigned)(sb.st_mode & 0777));
+        free(jp);
+    }
     is_int(fx_q_int(s, "SELECT count(*) FROM step WHERE reviewer = 'alice'"),
            0, "the project has none of them yet");
 
