@@ -26,7 +26,8 @@
  * first, in one project transaction, then removes them from the journal.
  * Waits at most `wait_ms` for the write lock (< 0: as any write, with the
  * store's on_wait) and, like any first write, for the quick check of
- * open; 0 waits for neither (an idle tick: still pending then). 0 when nothing is pending any more, 1 when steps are
+ * open; 0 waits for neither (an idle tick: still pending then) and
+ * applies a batch of the oldest steps only (call again for the rest). 0 when nothing is pending any more, 1 when steps are
  * still pending (the lock stayed busy), -1 with `err` set. A project with
  * no journal file returns 0 at once. */
 int rl_journal_apply(rl_store *s, int64_t wait_ms, rl_err *err);

@@ -21,6 +21,8 @@
 /* How long a live step waits for the project's write lock before it goes
  * to the journal. */
 #define JOURNAL_WAIT_MS 5
+/* Pending steps a live step or an idle tick applies at a time. */
+#define JOURNAL_BATCH 32
 
 /* Commits one live step of `reviewer` on `image` (kind LOG_MARK or
  * LOG_BULK by `what`): pending journaled steps are applied first, then

@@ -259,6 +259,32 @@ main(void)
     ok(rl_review_undo(s, "alice", &shown, &err) == 1, "undo again");
     is_int(fx_replay_diff(s), 0, "the log replays after undos");
 
+    /* Many pending steps are applied a batch at a time by an idle tick
+     * and by a mark, which joins the rest in the journal, in order. */
+    lock = hold_lock(path);
+    for (i = 0; i < 41; i++)
+        if (rl_review_set(s, img, "alice", 0, i % 2 ? RL_STATE_CORRECT
+                          : RL_STATE_WRONG, &err) != 0)
+            break;
+    is_int(pending(path), 41, "41 marks journaled");
+    release(lock);
+    {
+        int r = 1, k;
+
+        /* An idle tick waits 1 ms for the lock: try a few ticks. */
+        for (k = 0; k < 20 && pending(path) == 41; k++)
+            r = rl_journal_apply(s, 0, &err);
+        ok(r == 1 && pending(path) == 9, "an idle tick applies a batch of "
+           "32 (returns %d, %ld left)", r, pending(path));
+    }
+    ok(rl_review_set(s, img, "alice", 1, RL_STATE_WRONG, &err) == 0
+       && pending(path) == 0, "the next mark applies the rest, then itself");
+    is_int(fx_q_int(s, "SELECT count(*) FROM review r JOIN class c ON"
+                    " c.id = r.class WHERE r.reviewer = 'alice' AND"
+                    " r.state = 'wrong' AND c.wnid = 'n01737021'"), 1,
+           "the last of the 41 holds");
+    is_int(fx_replay_diff(s), 0, "the log replays after the batches");
+
     rl_queue_free(&q);
     rl_image_free(img);
     rl_catalog_free(cat);
