@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "relabel/journal.h"
@@ -31,7 +32,9 @@
 
 static const char JOURNAL_SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS pending("
-    "  seq INTEGER PRIMARY KEY,"
+    /* Never reused: an apply deletes up to the last seq it applied,
+     * after others may have emptied the table and added new steps. */
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  uid TEXT NOT NULL UNIQUE,"        /* becomes step.uid */
     "  reviewer TEXT NOT NULL,"
     "  at INTEGER NOT NULL,"             /* ms since the epoch */
@@ -54,6 +57,59 @@ jerr(sqlite3 *j, const char *path, rl_err *err, const char *what)
 {
     rl_err_set(err, (sqlite3_errcode(j) & 0xff) == SQLITE_BUSY ? RL_E_BUSY
                : RL_E_DB, "%s-marks: %s: %s", path, what, sqlite3_errmsg(j));
+}
+
+/* Runs `sql` on the journal, again while another process holds a lock
+ * that SQLite does not wait for (changing the journal mode, creating
+ * the tables): for up to five seconds. */
+static int
+jexec(sqlite3 *j, const char *sql)
+{
+    struct timespec ms5 = { 0, 5000000 };
+    int i, r = SQLITE_OK;
+
+    for (i = 0; i < 1000; i++) {
+        r = sqlite3_exec(j, sql, NULL, NULL, NULL);
+        if ((r & 0xff) != SQLITE_BUSY && (r & 0xff) != SQLITE_LOCKED)
+            break;
+        nanosleep(&ms5, NULL);
+    }
+    return r == SQLITE_OK ? 0 : -1;
+}
+
+/* A journal in WAL mode with its tables, made by whichever process
+ * comes first. */
+static int
+jsetup(sqlite3 *j)
+{
+    sqlite3_stmt *st;
+    bool wal = false, made = false;
+
+    if (sqlite3_prepare_v2(j, "PRAGMA journal_mode", -1, &st, NULL)
+        == SQLITE_OK) {
+        wal = sqlite3_step(st) == SQLITE_ROW && strcmp((const char *)
+              sqlite3_column_text(st, 0), "wal") == 0;
+        sqlite3_finalize(st);
+    }
+    if (!wal && jexec(j, "PRAGMA journal_mode=WAL") != 0)
+        return -1;
+    if (sqlite3_prepare_v2(j, "SELECT count(*) FROM sqlite_schema WHERE"
+                           " name = 'pending_change'", -1, &st, NULL)
+        == SQLITE_OK) {
+        made = sqlite3_step(st) == SQLITE_ROW
+               && sqlite3_column_int(st, 0) > 0;
+        sqlite3_finalize(st);
+    }
+    if (made)
+        return 0;
+    if (jexec(j, "BEGIN IMMEDIATE") != 0)
+        return -1;
+    if (sqlite3_exec(j, JOURNAL_SCHEMA, NULL, NULL, NULL) != SQLITE_OK
+        || sqlite3_exec(j, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(j, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
 }
 
 /* The journal connection: opened (and made, with `create`) on first
@@ -84,19 +140,15 @@ jopen(rl_store *s, bool create, rl_err *err)
      * WAL file (the OS has it) on return, which no kill of the process
      * loses. FULL would fsync each mark, and on ext4 an fsync during an
      * import waits for the importer's dirty pages: 30-190 ms measured
-     * (relabel-bench store), so no faster than the lock it avoids. */
-    if (sqlite3_exec(j, "PRAGMA journal_mode=WAL", NULL, NULL, NULL)
+     * (relabel-bench store), so no faster than the lock it avoids.
+     * A checkpoint fsyncs too, behind the importer's pages (0.15-0.24 s
+     * measured): none while marks arrive, one when the journal is empty
+     * again (apply). */
+    if (sqlite3_exec(j, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL)
         != SQLITE_OK
-        || sqlite3_exec(j, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL)
-        != SQLITE_OK
-        /* A checkpoint fsyncs, behind the importer's pages (0.15-0.24 s
-         * measured): none while marks arrive, one when the journal is
-         * empty again (apply). */
         || sqlite3_exec(j, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL)
         != SQLITE_OK
-        || sqlite3_exec(j, "BEGIN", NULL, NULL, NULL) != SQLITE_OK
-        || sqlite3_exec(j, JOURNAL_SCHEMA, NULL, NULL, NULL) != SQLITE_OK
-        || sqlite3_exec(j, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        || jsetup(j) != 0)
         goto fail;
     /* Made now: writable by whoever may write the project (a team's
      * shared folder gives it the group; the mode comes from here). */
