@@ -877,6 +877,20 @@ rl_store_adjudicator(const rl_store *s)
     return s->adjudicator;
 }
 
+void
+rl_store_set_idle_checkpoints(rl_store *s)
+{
+    sqlite3_wal_autocheckpoint(s->db, 0);
+}
+
+void
+rl_store_checkpoint(rl_store *s)
+{
+    if (s->depth == 0)
+        sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                  NULL, NULL);
+}
+
 int
 rl_store_check(rl_store *s, rl_err *err)
 {

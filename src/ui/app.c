@@ -203,6 +203,19 @@ on_save_wait(void *ctx, int64_t waited_ms)
     return true;
 }
 
+/* The WAL checkpoint, once the reviewer has been idle for two seconds,
+ * at most every ten: the session's own commits never run one. */
+static void
+idle_checkpoint(struct ui_app *app)
+{
+    double now = rl_mono_ms();
+
+    if (now - app->key_at < 2000 || now - app->checkpoint_at < 10000)
+        return;
+    app->checkpoint_at = now;
+    rl_store_checkpoint(app->store);
+}
+
 int
 ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
 {
@@ -251,6 +264,7 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     ui_colors_init(app);
     rl_store_set_wait(app->store, 0, on_save_wait, app);
     rl_journal_set_interactive(app->store, true);
+    rl_store_set_idle_checkpoints(app->store);
 
     flags = ui_push(app, first, arg);
     if (app->depth == 0) {
@@ -273,6 +287,8 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
             app->term_note[0] = '\0';      /* seen: the screen's again */
             apply(app, UI_REDRAW);
         }
+        if (key != ERR)
+            app->key_at = rl_mono_ms();
         if (key == KEY_RESIZE)
             flags = UI_RELAYOUT | UI_REPAINT;
         else if (key != ERR)
@@ -281,6 +297,7 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
             /* Idle: marks journaled while another process held the
              * project's lock go to it as soon as it is free. */
             (void)rl_journal_apply(app->store, 0, NULL);
+            idle_checkpoint(app);
             flags = f->type->idle != NULL ? f->type->idle(f->state) : 0;
         }
         apply(app, flags);

@@ -89,6 +89,8 @@ struct ui_app {
     int depth;
     int rows, cols;            /* terminal size */
     bool need_paint;           /* direct-written areas must be repainted */
+    double key_at;             /* last key (rl_mono_ms), for idle work */
+    double checkpoint_at;      /* last WAL checkpoint (rl_mono_ms) */
     rl_buf out;                /* bytes for direct terminal writes */
     long bytes_out;            /* direct bytes written, for benchmarks */
     int feedback;              /* training: 0 always, 1 on error only,

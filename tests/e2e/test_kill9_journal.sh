@@ -33,6 +33,7 @@ mkfifo "$TMP/lock.in"
 sqlite3 "$DB" <"$TMP/lock.in" >/dev/null 2>&1 &
 LOCKER=$!
 exec 7>"$TMP/lock.in"
+echo ".timeout 5000" >&7
 echo "BEGIN IMMEDIATE; CREATE TEMP TABLE held(x);" >&7
 poll "the other process holds the lock" 10 -- locked
 
