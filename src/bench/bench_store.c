@@ -164,6 +164,7 @@ marks_during_import(const char *db, const char *data, const char *dir)
     }
     rl_store_set_wait(s, 0, NULL, NULL);       /* as the review screen */
     rl_journal_set_interactive(s, true);
+    rl_store_set_idle_checkpoints(s);
     /* Until the import ends (at most an hour of marks). */
     while (n < 180000) {
         double t = rl_mono_ms();
