@@ -59,6 +59,15 @@ void rl_store_set_wait(rl_store *s, int64_t limit_ms,
                        bool (*on_wait)(void *ctx, int64_t waited_ms),
                        void *ctx);
 
+/* For an interactive session: its own commits never checkpoint the WAL
+ * (a checkpoint after an import copies the import's pages and fsyncs:
+ * seconds under load, in the middle of a mark); the caller runs
+ * rl_store_checkpoint when the reviewer is idle instead. */
+void rl_store_set_idle_checkpoints(rl_store *s);
+/* A passive checkpoint of the WAL (copies what no reader still needs);
+ * errors are ignored, as the next checkpoint does the same work. */
+void rl_store_checkpoint(rl_store *s);
+
 /* Runs PRAGMA integrity_check; 0 when "ok". Every write of a connection
  * is preceded by a quick_check (once): a damaged file is never written,
  * and each writing call fails with a message naming this recovery. */

@@ -3,6 +3,7 @@
  * in-process through the same core calls `relabel import` makes. */
 #include "bench/bench.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "relabel/catalog.h"
 #include "relabel/csv.h"
 #include "relabel/csvio.h"
+#include "relabel/journal.h"
 #include "relabel/review.h"
 #include "relabel/store.h"
 #include "relabel/util.h"
@@ -91,6 +93,26 @@ write_2m(const char *db_labels, const char *out, long *rows)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* Steps of `reviewer` the project file at `db` holds (-1: unreadable). */
+static long
+count_steps(const char *db, const char *reviewer)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    long n = -1;
+
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+        && sqlite3_prepare_v2(h, "SELECT count(*) FROM step WHERE reviewer"
+                              " = ?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = (long)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
 /* Marks on one image every 20 ms by a reviewer while another process
  * imports 2M predictions: how long each mark waits for the write lock
  * (the figure behind "imports never block reviewers"). */
@@ -99,7 +121,8 @@ marks_during_import(const char *db, const char *data, const char *dir)
 {
     char *labels = rl_xasprintf("%s/val_labels.csv", data);
     char *big = rl_xasprintf("%s/pred2m.csv", dir);
-    double v[4096], t0, import_ms = 0;
+    double *v = NULL, t0, import_ms = 0;
+    size_t cap = 0;
     int n = 0, failed = 0, status = 0, rc = -1;
     long rows = 0;
     rl_store *s = NULL;
@@ -121,6 +144,10 @@ marks_during_import(const char *db, const char *data, const char *dir)
         int r = ic != NULL && rl_import_predictions(is, ic, big, NULL, NULL,
                                                     &e) == 0 ? 0 : 1;
 
+        /* As `relabel import` does after its commit. */
+        if (r == 0 && rl_journal_apply(is, -1, &e) < 0)
+            r = 1;
+
         if (r != 0)
             fprintf(stderr, "relabel-bench: import: %s\n", e.msg);
         rl_catalog_free(ic);
@@ -136,12 +163,16 @@ marks_during_import(const char *db, const char *data, const char *dir)
         goto out;
     }
     rl_store_set_wait(s, 0, NULL, NULL);       /* as the review screen */
-    while (n < (int)(sizeof v / sizeof *v)) {
+    rl_journal_set_interactive(s, true);
+    rl_store_set_idle_checkpoints(s);
+    /* Until the import ends (at most an hour of marks). */
+    while (n < 180000) {
         double t = rl_mono_ms();
         rl_state st = n % 2 ? RL_STATE_WRONG : RL_STATE_CORRECT;
 
         if (rl_review_set(s, img, "marker", 0, st, &e) != 0)
             failed++;
+        rl_grow(&v, &cap, (size_t)n + 1, sizeof *v);
         v[n++] = rl_mono_ms() - t;
         if (waitpid(pid, &status, WNOHANG) == pid) {
             import_ms = rl_mono_ms() - t0;
@@ -153,6 +184,12 @@ marks_during_import(const char *db, const char *data, const char *dir)
         waitpid(pid, &status, 0);
         import_ms = rl_mono_ms() - t0;
     }
+    /* Every mark acknowledged is in the project once the journal of
+     * marks is applied (the importer applies it after its commit). */
+    if (rl_journal_apply(s, -1, &e) < 0)
+        fail(&e);
+    fig("marks_during_import_lost", (double)(n - failed) - (double)
+        count_steps(db, "marker"), "marks");
     fig("import_2m_predictions_ms", import_ms, "ms");
     fig("import_2m_rows", (double)rows, "rows");
     fig("marks_during_import", n, "marks");
@@ -162,6 +199,7 @@ marks_during_import(const char *db, const char *data, const char *dir)
     fig("mark_during_import_ms_max", pct(v, n, 1.0), "ms");
     rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 out:
+    free(v);
     rl_image_free(img);
     rl_catalog_free(cat);
     rl_store_close(s);
@@ -311,12 +349,14 @@ close:
 out:
     unlink(rejected);
     free(rejected);
-    path = rl_xasprintf("%s-wal", db);
-    unlink(path);
-    free(path);
-    path = rl_xasprintf("%s-shm", db);
-    unlink(path);
-    free(path);
+    for (i = 0; i < 5; i++) {
+        static const char *const ext[] = { "-wal", "-shm", "-marks",
+                                           "-marks-wal", "-marks-shm" };
+
+        path = rl_xasprintf("%s%s", db, ext[i]);
+        unlink(path);
+        free(path);
+    }
     unlink(db);
     free(db);
     rmdir(dir);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "relabel/journal.h"
 #include "relabel/store.h"
 #include "relabel/util.h"
 
@@ -15,7 +16,35 @@ static const char CHECK_HELP[] =
     "refuses a damaged file. --repair writes what is readable to a new\n"
     "project (default FILE.repaired): a VACUUM INTO copy when the whole\n"
     "file reads, otherwise table by table up to the damage. The damaged\n"
-    "file is kept as it is; check the copy, then move it into place.\n";
+    "file is kept as it is; check the copy, then move it into place.\n"
+    "It also checks the journal of marks beside the project (FILE-marks:\n"
+    "marks saved while another process held the project's write lock) and\n"
+    "says how many wait to be applied.\n";
+
+/* What the journal of marks beside the project holds; 0, or 1 when it
+ * is damaged or unreadable. */
+static int
+journal_report(const char *db)
+{
+    rl_journal_info info;
+    rl_err e;
+
+    if (rl_journal_info_get(db, &info, &e) != 0) {
+        print_err(&e);
+        return 1;
+    }
+    if (!info.exists)
+        return 0;
+    if (info.pending == 0)
+        printf("%s-marks: sound, no marks waiting\n", db);
+    else
+        printf("%s-marks: sound; %ld mark%s of %ld reviewer%s saved while "
+               "another process held the project's lock, waiting for it (the "
+               "next write that finds the lock free applies them)\n", db,
+               info.pending, info.pending == 1 ? "" : "s", info.reviewers,
+               info.reviewers == 1 ? "" : "s");
+    return 0;
+}
 
 static int
 cmd_check(const cli *c, const struct cmd_args *a)
@@ -40,6 +69,8 @@ cmd_check(const cli *c, const struct cmd_args *a)
     rl_store_close(s);
     if (rc == 0) {
         printf("%s: sound (integrity check ok)\n", c->db);
+        if (journal_report(c->db) != 0)
+            return 1;
         if (!repair)
             return 0;
     } else {

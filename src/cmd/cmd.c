@@ -14,6 +14,7 @@
 
 #include "cmd/cmd.h"
 #include "relabel/catalog.h"
+#include "relabel/journal.h"
 #include "relabel/review.h"
 #include "relabel/store.h"
 #include "relabel/training.h"
@@ -70,6 +71,11 @@ cmd_open(const cli *c, const char *cmd, int flags, rl_store **s,
         print_err(&e);
         return 1;
     }
+    /* Marks left in the journal while a writer held the lock (or by a
+     * killed reviewer) go to the project now, if the lock is free. */
+    if (!(flags & RL_STORE_READONLY)
+        && rl_journal_apply(*s, RL_JOURNAL_OPEN_WAIT_MS, &e) < 0)
+        print_err(&e);
     if (cat != NULL && (*cat = rl_catalog_load(*s, &e)) == NULL) {
         print_err(&e);
         rl_store_close(*s);

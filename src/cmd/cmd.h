@@ -166,7 +166,7 @@ int cmd_open(const cli *c, const char *cmd, int flags, struct rl_store **s,
 
 /* The terminal options (--pixels, --render, --colors, --color) of the
  * review commands and doctor, and what they say, into `o`
- * (RL_TERMOPTS_AUTO where not given). review.c. */
+ * (RL_TERMOPTS_AUTO where not given). termopt.c. */
 struct rl_termopts;
 extern const struct cmd_opt cmd_term_opts[];
 void cmd_term_options(const struct cmd_args *a, struct rl_termopts *o);
@@ -174,7 +174,7 @@ void cmd_term_options(const struct cmd_args *a, struct rl_termopts *o);
  * `doctor` and --print-terminal; returns the exit status. doctor.c. */
 int doctor_print(const struct rl_termopts *opt);
 
-/* The folder of shipped data (classes, demo, guides). */
+/* The folder of shipped data (classes, demo, guides). share.c. */
 const char *share_dir(void);
 
 /* The commands of each family. */

@@ -14,56 +14,10 @@
 #include "relabel/csvio.h"
 #include "relabel/export.h"
 #include "relabel/import_json.h"
+#include "relabel/journal.h"
 #include "relabel/store.h"
 #include "relabel/training.h"
 #include "relabel/util.h"
-
-static bool
-is_dir(const char *p)
-{
-    struct stat sb;
-
-    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-const char *
-share_dir(void)
-{
-    static char found[PATH_MAX];
-    char exe[PATH_MAX], *slash;
-    const char *env = getenv("RELABEL_SHARE");
-    ssize_t n;
-
-    if (found[0] != '\0')
-        return found;
-    if (env != NULL && is_dir(env)) {
-        snprintf(found, sizeof found, "%s", env);
-        return found;
-    }
-    /* Installed next to the binary: PREFIX/bin/relabel and
-     * PREFIX/share/relabel. */
-    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        if ((slash = strrchr(exe, '/')) != NULL) {
-            char *cand;
-
-            *slash = '\0';
-            cand = rl_xasprintf("%s/../share/relabel", exe);
-            if (strlen(cand) < sizeof found && is_dir(cand)) {
-                memcpy(found, cand, strlen(cand) + 1);
-                free(cand);
-                return found;
-            }
-            free(cand);
-        }
-    }
-    snprintf(found, sizeof found, "%s", RL_DATADIR);
-    if (is_dir(found))
-        return found;
-    snprintf(found, sizeof found, "%s", RL_SRC_SHARE);
-    return found;
-}
 
 /* ---- init ---------------------------------------------------------- */
 
@@ -187,7 +141,7 @@ cmd_import(const cli *c, const struct cmd_args *a)
     struct progress prog = { 0 };
     rl_store *s;
     rl_catalog *cat;
-    rl_err e;
+    rl_err e, je;
     int rc;
 
     o.dry_run = cmd_has(a, "dry-run");
@@ -236,6 +190,9 @@ cmd_import(const cli *c, const struct cmd_args *a)
         rc = rl_import_reviews(s, cat, path, &o, &res, &e);
     if (prog.shown)
         fputc('\n', stderr);
+    /* Marks journaled while this import held the lock: now, after it. */
+    if (rc == 0 && !o.dry_run && rl_journal_apply(s, -1, &je) < 0)
+        print_err(&je);
     rl_catalog_free(cat);
     rl_store_close(s);
     if (rc != 0) {

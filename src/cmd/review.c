@@ -9,7 +9,6 @@
 #include "cmd/cmd.h"
 #include "relabel/catalog.h"
 #include "relabel/store.h"
-#include "relabel/termcaps.h"
 #include "relabel/training.h"
 #include "relabel/util.h"
 #include "ui/ui.h"
@@ -32,28 +31,6 @@ static const char TERMINAL_EPILOG[] =
     "its queries, the environment and terminfo decide (relabel doctor says\n"
     "what and why). ~/.config/relabel/config (or $XDG_CONFIG_HOME) may set\n"
     "them once: pixels = ..., colors = ..., color = ... lines.\n";
-
-/* How pictures and text are drawn: review, train, demo and doctor. */
-const struct cmd_opt cmd_term_opts[] = {
-    { .name = "pixels", .type = CMD_CHOICE, .meta = "MODE",
-      .choices = "auto|kitty|iterm|sixel|symbols|ascii",
-      .help = "how pictures are drawn: auto (default: the best the terminal "
-              "has), kitty, iterm or sixel graphics, chafa symbols, or "
-              "ascii" },
-    { .name = "render", .type = CMD_CHOICE, .choices = "symbols|ascii",
-      .help = "symbols or ascii (plain characters, no colour: stable "
-              "captures); --pixels symbols|ascii by an older name" },
-    { .name = "colors", .type = CMD_CHOICE, .meta = "N",
-      .choices = "auto|full|256|16|8|none",
-      .help = "colours of symbol pictures: auto (default: full wherever the "
-              "terminal has it), full (24-bit), 256, 16, 8 or none; 16 or 8 "
-              "send fewer bytes over slow links" },
-    { .name = "color", .type = CMD_CHOICE, .meta = "WHEN",
-      .choices = "never|auto|always",
-      .help = "colour in text: never, auto (default; off under NO_COLOR) or "
-              "always; pictures keep their colours" },
-    { 0 }
-};
 
 /* The display options of review, train and demo, read by ui_options(). */
 const struct cmd_opt cmd_ui_opts[] = {
@@ -98,24 +75,6 @@ const struct cmd_opt cmd_train_opts[] = {
     { .include = cmd_ui_opts },
     { 0 }
 };
-
-void
-cmd_term_options(const struct cmd_args *a, rl_termopts *o)
-{
-    const char *v;
-
-    *o = (rl_termopts)RL_TERMOPTS_AUTO;
-    o->source = "command line";
-    /* The parser has checked every value against the table's choices. */
-    if ((v = cmd_get(a, "render")) != NULL)
-        o->pixels = strcmp(v, "ascii") == 0 ? RL_PIX_ASCII : RL_PIX_SYMBOLS;
-    if ((v = cmd_get(a, "pixels")) != NULL)
-        o->pixels = rl_termcaps_pixmode_parse(v);
-    if ((v = cmd_get(a, "colors")) != NULL)
-        o->colors = rl_termcaps_colors_parse(v);
-    if ((v = cmd_get(a, "color")) != NULL)
-        o->color = rl_termcaps_color_parse(v);
-}
 
 /* The display options shared by review and train, into app->opt and
  * app->term_opt. 0, or an exit status after a usage message. */

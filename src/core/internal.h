@@ -32,6 +32,13 @@ struct rl_store {
     char *damage;                      /* its finding when the file is
                                           damaged (writes refused), or
                                           NULL */
+    sqlite3 *journal;                  /* PATH-marks (journal.c), opened
+                                          on first need, or NULL */
+    int64_t journal_n;                 /* pending steps there, as this
+                                          connection last saw */
+    bool interactive;                  /* a mark never waits for the
+                                          quick check of open either
+                                          (rl_journal_set_interactive) */
     struct {
         const char *sql;               /* static string: identity is key */
         sqlite3_stmt *st;
@@ -43,6 +50,10 @@ struct rl_store {
 sqlite3_stmt *store_stmt(rl_store *s, const char *sql, rl_err *err);
 /* Sets `err` from the connection's last error, with a prefix. */
 void store_dberr(rl_store *s, rl_err *err, const char *what);
+/* Like rl_store_begin, but waits at most `ms` for another connection's
+ * write lock (and tells no on_wait): 0 begun, 1 the lock stayed busy
+ * (nothing open), -1 another error with `err` set. */
+int store_begin_within(rl_store *s, int64_t ms, rl_err *err);
 /* Runs SQL with no results; 0 or -1. */
 int store_exec(rl_store *s, const char *sql, rl_err *err);
 /* Single integer from a query with no parameters (or `dflt`). */

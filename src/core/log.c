@@ -19,7 +19,7 @@
 
 static const char SQL_STEP[] =
     "INSERT INTO step(uid, reviewer, at, kind, target, what)"
-    " VALUES(lower(hex(randomblob(16))), ?, ?, ?, ?, ?)";
+    " VALUES(coalesce(?6, lower(hex(randomblob(16)))), ?1, ?2, ?3, ?4, ?5)";
 static const char SQL_REVIEW_UPSERT[] =
     "INSERT INTO review(image, class, reviewer, state, updated_at, role)"
     " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
@@ -58,6 +58,14 @@ int
 log_begin(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
           const char *what, int64_t target, rl_err *err)
 {
+    return log_begin_as(s, sp, kind, reviewer, what, target, NULL, 0, err);
+}
+
+int
+log_begin_as(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
+             const char *what, int64_t target, const char *uid, int64_t at,
+             rl_err *err)
+{
     static const char *const kinds[] = {
         [LOG_MARK] = "do", [LOG_BULK] = "do", [LOG_ADJUDICATION] = "do",
         [LOG_UNDO] = "undo", [LOG_REDO] = "redo", [LOG_IMPORT] = "import",
@@ -75,13 +83,15 @@ log_begin(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
     if (kind == LOG_ADJUDICATION || (kind == LOG_MARK && s->adjudicator
                                      && strcmp(what, "mark") == 0))
         what = "adjudicate";
-    sp->at = rl_now_ms();
+    sp->at = at > 0 ? at : rl_now_ms();
     sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, sp->at);
     sqlite3_bind_text(st, 3, kinds[kind], -1, SQLITE_STATIC);
     if (target > 0)
         sqlite3_bind_int64(st, 4, target);
     sqlite3_bind_text(st, 5, what, -1, SQLITE_TRANSIENT);
+    if (uid != NULL)
+        sqlite3_bind_text(st, 6, uid, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE) {
         store_dberr(s, err, "logging the change");
         goto fail;
@@ -366,13 +376,18 @@ log_touch(rl_store *s, const char *reviewer, int64_t image,
         " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(image, reviewer)"
         " DO UPDATE SET active_ms = active_ms + ?4";
     sqlite3_stmt *st;
+    int b;
 
     /* The image shown first after open: its time is not worth waiting
      * for the quick check (the next touch of the image records it). */
     if (store_check_pending(s))
         return 0;
-    if (store_sound(s, err) != 0 || (st = store_stmt(s, sql, err)) == NULL)
-        return -1;
+    /* Nor is it worth waiting for another writer (an import): while the
+     * lock is busy the attention is not recorded. */
+    if ((b = store_begin_within(s, 5, err)) != 0)
+        return b > 0 ? 0 : -1;
+    if ((st = store_stmt(s, sql, err)) == NULL)
+        return rl_store_end(s, -1, NULL);
     sqlite3_bind_int64(st, 1, image);
     sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, rl_now_ms());
@@ -380,10 +395,10 @@ log_touch(rl_store *s, const char *reviewer, int64_t image,
     if (sqlite3_step(st) != SQLITE_DONE) {
         store_dberr(s, err, "saving the time");
         sqlite3_reset(st);
-        return -1;
+        return rl_store_end(s, -1, NULL);
     }
     sqlite3_reset(st);
-    return 0;
+    return rl_store_end(s, 0, err);
 }
 
 /* ---- undo / redo ----------------------------------------------------- */

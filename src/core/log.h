@@ -39,11 +39,26 @@ typedef struct log_step {
     const char *reviewer;  /* borrowed; whose rows the changes touch */
 } log_step;
 
+/* One change a live step makes: field of (image, cls) from `before` to
+ * `after` (NULL: none); the strings are borrowed. */
+typedef struct log_change {
+    int64_t cls;           /* class row id, 0 for the per-image fields */
+    const char *field;     /* state problematic note main done candidate */
+    const char *before;    /* as the reviewer saw it */
+    const char *after;
+} log_change;
+
 /* Begins (or joins) a transaction and writes the step row. `what` is a
  * short static description ("mark", "bulk", "import FILE"); `target` the
  * step an undo/redo reverts (0: none). 0 or -1; on -1 nothing is open. */
 int log_begin(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
               const char *what, int64_t target, rl_err *err);
+/* log_begin for a step made earlier (a journaled mark, journal.c): its
+ * own `uid` (NULL: a new one) and time `at` (0: now). A uid the project
+ * has already fails (step.uid is UNIQUE). */
+int log_begin_as(rl_store *s, log_step *sp, log_kind kind,
+                 const char *reviewer, const char *what, int64_t target,
+                 const char *uid, int64_t at, rl_err *err);
 /* Applies one change to (image, cls) of the step's reviewer and logs it.
  * `field` is one of state, role (of an existing verdict: "reviewer" or
  * "adjudicator"), candidate, problematic, note, main, done;

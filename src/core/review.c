@@ -19,8 +19,10 @@
 #include <string.h>
 
 #include "relabel/consensus.h"
+#include "relabel/journal.h"
 #include "relabel/util.h"
 #include "internal.h"
+#include "journal.h"
 #include "log.h"
 
 /* ---- loading ------------------------------------------------------- */
@@ -55,6 +57,39 @@ cmp_cand(const void *a, const void *b)
     if (nx > 0 && x->mean_rank != y->mean_rank)
         return x->mean_rank < y->mean_rank ? -1 : 1;
     return (x->cls->idx > y->cls->idx) - (x->cls->idx < y->cls->idx);
+}
+
+/* A pending change of the journal of marks, shown on the loaded image:
+ * the reviewer sees what was saved there. */
+struct overlay {
+    rl_image *img;
+    const rl_catalog *cat;
+};
+
+static void
+overlay_change(void *ctx, const log_change *c)
+{
+    struct overlay *o = ctx;
+    rl_image *img = o->img;
+    const char *after = c->after != NULL ? c->after : "";
+    size_t i;
+
+    if (strcmp(c->field, "state") == 0) {
+        for (i = 0; i < img->n; i++)
+            if (img->cand[i].cls->id == c->cls
+                && rl_state_parse(after, &img->cand[i].state) != 0)
+                img->cand[i].state = RL_STATE_NONE;
+    } else if (strcmp(c->field, "problematic") == 0) {
+        img->problematic = strcmp(after, "1") == 0;
+    } else if (strcmp(c->field, "note") == 0) {
+        free(img->note);
+        img->note = rl_xstrdup(after);
+    } else if (strcmp(c->field, "main") == 0) {
+        img->main = *after ? rl_catalog_by_id(o->cat, strtoll(after, NULL, 10))
+                    : NULL;
+    } else if (strcmp(c->field, "done") == 0) {
+        img->done = strcmp(after, "1") == 0;
+    }
 }
 
 rl_image *
@@ -138,6 +173,14 @@ rl_image_load(rl_store *s, const rl_catalog *cat, const char *reviewer,
     if (sqlite3_step(st) == SQLITE_ROW)
         img->n_other_reviewers = sqlite3_column_int(st, 0);
     sqlite3_reset(st);
+    {
+        struct overlay o = { img, cat };
+
+        /* As log_settle will: an open candidate unconfirms. */
+        if (journal_overlay(s, reviewer, id, overlay_change, &o) > 0
+            && img->done && rl_image_unreviewed(img) > 0)
+            img->done = false;
+    }
     return img;
 fail:
     rl_image_free(img);
@@ -264,35 +307,16 @@ rl_image_cand_pos(const rl_image *img, const rl_class *cls)
 
 /* ---- writes: every one through the review log (log.c) ------------- */
 
-/* A change: field of (image, cls) from `before` to `after`. */
-struct change {
-    int64_t cls;
-    const char *field;
-    const char *before;
-    const char *after;
-};
-
-/* One step of changes in one transaction, committed on return 0. */
+/* One step of changes, committed (to the project, or while another
+ * process holds its write lock to the journal of marks) on return 0. */
 static int
 commit_step(rl_store *s, const char *reviewer, int64_t image,
-            const char *what, const struct change *ch, size_t n, rl_err *err)
+            const char *what, const log_change *ch, size_t n, rl_err *err)
 {
-    log_step sp;
-    size_t i;
-    int rc = -1;
-
-    if (log_begin(s, &sp, strcmp(what, "bulk") == 0 ? LOG_BULK : LOG_MARK,
-                  reviewer, what, 0, err) != 0)
-        return -1;
-    for (i = 0; i < n; i++)
-        if (log_put(&sp, image, ch[i].cls, ch[i].field, ch[i].before,
-                    ch[i].after, 0, err) != 0)
-            goto out;
-    if (log_settle(&sp, image, err) != 0)
-        goto out;
-    rc = 0;
-out:
-    return log_end(&sp, rc, err);
+    /* An added class reloads the image from the project at once: it
+     * waits for the lock ("saving...") rather than go to the journal. */
+    return journal_step(s, reviewer, image, what, ch, n,
+                        strcmp(what, "add") != 0, err);
 }
 
 static const char *
@@ -307,7 +331,7 @@ int
 rl_review_set(rl_store *s, rl_image *img, const char *reviewer, size_t i,
               rl_state st, rl_err *err)
 {
-    struct change ch[2];
+    log_change ch[2];
     size_t n = 0;
     char before[32];
     bool demote;
@@ -323,14 +347,14 @@ rl_review_set(rl_store *s, rl_image *img, const char *reviewer, size_t i,
     }
     if (img->cand[i].state == st)
         return 0;
-    ch[n++] = (struct change){ img->cand[i].cls->id, "state",
+    ch[n++] = (log_change){ img->cand[i].cls->id, "state",
                                state_value(img->cand[i].state),
                                state_value(st) };
     /* A main object that stops being Correct stops being the main one. */
     demote = img->main == img->cand[i].cls && st != RL_STATE_CORRECT;
     if (demote) {
         snprintf(before, sizeof before, "%lld", (long long)img->main->id);
-        ch[n++] = (struct change){ 0, "main", before, NULL };
+        ch[n++] = (log_change){ 0, "main", before, NULL };
     }
     if (commit_step(s, reviewer, img->id, "mark", ch, n, err) != 0)
         return -1;
@@ -346,13 +370,13 @@ int
 rl_review_set_rest(rl_store *s, rl_image *img, const char *reviewer,
                    rl_state st, rl_err *err)
 {
-    struct change *ch = rl_xcalloc(img->n + 1, sizeof *ch);
+    log_change *ch = rl_xcalloc(img->n + 1, sizeof *ch);
     size_t i, n = 0;
     int rc;
 
     for (i = 0; i < img->n; i++)
         if (img->cand[i].state == RL_STATE_NONE)
-            ch[n++] = (struct change){ img->cand[i].cls->id, "state", NULL,
+            ch[n++] = (log_change){ img->cand[i].cls->id, "state", NULL,
                                        state_value(st) };
     if (n == 0 || st == RL_STATE_NONE) {
         free(ch);
@@ -385,7 +409,7 @@ int
 rl_review_set_problematic(rl_store *s, rl_image *img, const char *reviewer,
                           bool on, rl_err *err)
 {
-    struct change ch = { 0, "problematic", img->problematic ? "1" : "0",
+    log_change ch = { 0, "problematic", img->problematic ? "1" : "0",
                          on ? "1" : "0" };
 
     if (img->problematic == on)
@@ -400,7 +424,7 @@ int
 rl_review_set_note(rl_store *s, rl_image *img, const char *reviewer,
                    const char *note, rl_err *err)
 {
-    struct change ch = { 0, "note", img->note, note };
+    log_change ch = { 0, "note", img->note, note };
 
     if (strcmp(img->note, note) == 0)
         return 0;
@@ -416,7 +440,7 @@ rl_review_set_main(rl_store *s, rl_image *img, const char *reviewer,
                    size_t i, rl_err *err)
 {
     char before[32], after[32];
-    struct change ch = { 0, "main", NULL, NULL };
+    log_change ch = { 0, "main", NULL, NULL };
     const rl_class *next;
 
     if (i >= img->n) {
@@ -449,7 +473,7 @@ rl_review_add(rl_store *s, const rl_catalog *cat, rl_image **imgp,
               rl_err *err)
 {
     rl_image *img = *imgp, *fresh;
-    struct change ch = { cls->id, "candidate", NULL, reviewer };
+    log_change ch = { cls->id, "candidate", NULL, reviewer };
 
     if (cls->idx < 0) {
         rl_err_set(err, RL_E_RANGE, "%s is a hierarchy node, not a class",
@@ -477,7 +501,7 @@ rl_review_confirm(rl_store *s, rl_image *img, const char *reviewer,
                   rl_err *err)
 {
     size_t open = rl_image_unreviewed(img);
-    struct change ch = { 0, "done", img->done ? "1" : "0", "1" };
+    log_change ch = { 0, "done", img->done ? "1" : "0", "1" };
 
     if (open > 0) {
         rl_err_set(err, RL_E_RANGE, "%zu candidate%s still unreviewed (W "
@@ -527,6 +551,11 @@ rl_review_revert(rl_store *s, const char *reviewer, bool redo,
     memset(info, 0, sizeof *info);
     info->image = -1;
     rl_err_clear(err);
+    /* Undo of a step still in the journal of marks waits for the lock
+     * (the store's on_wait: "saving..."): the step must be in the project
+     * to be undone. */
+    if (rl_journal_apply(s, -1, err) < 0)
+        return -1;
     if (rl_store_begin(s, err) != 0)
         return -1;
     if ((st = store_stmt(s, redo ? SQL_REDO_TARGET : SQL_UNDO_TARGET, err))
@@ -623,6 +652,72 @@ mark_disagreements(rl_store *s, rl_queue *q, rl_err *err)
     return 0;
 }
 
+/* The final verdict pending steps give each class, for one image. */
+struct qoverlay {
+    int64_t cls[64];
+    const char *after[64];     /* owned */
+    size_t n;
+    bool problematic;
+};
+
+static void
+qoverlay_change(void *ctx, const log_change *c)
+{
+    struct qoverlay *o = ctx;
+    size_t i;
+
+    if (strcmp(c->field, "problematic") == 0 && c->after != NULL
+        && strcmp(c->after, "1") == 0)
+        o->problematic = true;
+    if (strcmp(c->field, "state") != 0)
+        return;
+    for (i = 0; i < o->n && o->cls[i] != c->cls; i++)
+        ;
+    if (i == o->n) {
+        if (o->n == 64)
+            return;
+        o->n++;
+    } else {
+        free((char *)o->after[i]);
+    }
+    o->cls[i] = c->cls;
+    o->after[i] = c->after != NULL ? rl_xstrdup(c->after) : NULL;
+}
+
+/* Counts of queue item `it` as the reviewer's pending steps (the journal
+ * of marks) leave them; `it` holds the project's counts. */
+static void
+overlay_item(rl_store *s, const char *reviewer, rl_qitem *it)
+{
+    struct qoverlay o;
+    size_t k;
+
+    memset(&o, 0, sizeof o);
+    if (journal_overlay(s, reviewer, it->id, qoverlay_change, &o) == 0)
+        return;
+    for (k = 0; k < o.n; k++) {
+        char *now = log_value(s, reviewer, it->id, o.cls[k], "state");
+
+        it->n_mine += (int)(o.after[k] != NULL) - (int)(now != NULL);
+        free(now);
+        free((char *)o.after[k]);
+    }
+    if (o.problematic)
+        it->problematic = true;
+}
+
+static void
+overlay_queue(rl_store *s, const char *reviewer, rl_queue *q)
+{
+    int64_t *ids;
+    size_t n = journal_images(s, reviewer, &ids), i, pos;
+
+    for (i = 0; i < n; i++)
+        if ((pos = rl_queue_find(q, ids[i])) != SIZE_MAX)
+            overlay_item(s, reviewer, &q->items[pos]);
+    free(ids);
+}
+
 int
 rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
 {
@@ -660,6 +755,7 @@ rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
         it->disagree = false;
     }
     sqlite3_reset(st);
+    overlay_queue(s, reviewer, q);
     return mark_disagreements(s, q, err);
 }
 
@@ -719,6 +815,7 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
             free(ids);
             return -1;
         }
+        overlay_item(s, reviewer, it);
         if (*n_changed < max)
             changed[(*n_changed)++] = ids[i];
     }

@@ -729,6 +729,7 @@ rl_store_close(rl_store *s)
     if (s->depth > 0)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(s->db);
+    sqlite3_close(s->journal);         /* no-op on NULL */
     free(check_join(s));
     free(s->damage);
     free(s->path);
@@ -777,6 +778,33 @@ rl_store_begin(rl_store *s, rl_err *err)
     }
     s->depth++;
     return 0;
+}
+
+int
+store_begin_within(rl_store *s, int64_t ms, rl_err *err)
+{
+    int64_t limit = s->wait_limit;
+    bool (*on_wait)(void *, int64_t) = s->on_wait;
+    int r;
+
+    if (s->depth > 0)
+        return rl_store_begin(s, err);
+    if (store_sound(s, err) != 0)
+        return -1;
+    s->wait_limit = ms > 0 ? ms : 1;
+    s->on_wait = NULL;
+    r = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    s->wait_limit = limit;
+    s->on_wait = on_wait;
+    if (r == SQLITE_OK) {
+        s->failed = false;
+        s->depth = 1;
+        return 0;
+    }
+    if ((r & 0xff) == SQLITE_BUSY)
+        return 1;
+    store_dberr(s, err, "saving");
+    return -1;
 }
 
 int
@@ -847,6 +875,20 @@ bool
 rl_store_adjudicator(const rl_store *s)
 {
     return s->adjudicator;
+}
+
+void
+rl_store_set_idle_checkpoints(rl_store *s)
+{
+    sqlite3_wal_autocheckpoint(s->db, 0);
+}
+
+void
+rl_store_checkpoint(rl_store *s)
+{
+    if (s->depth == 0)
+        sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                  NULL, NULL);
 }
 
 int

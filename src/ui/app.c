@@ -1,99 +1,16 @@
-/* app.c - terminal set-up and restore, signals, the screen stack and the
- * central loop. Signal handlers only set flags; the loop acts on them.
+/* app.c - terminal set-up and restore, the screen stack and the central
+ * loop. Signal handlers (signals.c) only set flags; the loop acts on them.
  * Resizes arrive as KEY_RESIZE and are handled here, in one place. */
 #include "ui/ui.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include "relabel/journal.h"
 #include "ui/term.h"
 #include "ui/termquery.h"
-
-static volatile sig_atomic_t got_term;
-static volatile sig_atomic_t got_cont;   /* resumed after ctrl-Z */
-
-static void
-on_term(int sig)
-{
-    (void)sig;
-    got_term = 1;                 /* no drawing, no I/O here */
-}
-
-static void
-on_cont(int sig)
-{
-    (void)sig;
-    got_cont = 1;
-}
-
-/* The terminal as it was before curses, for the crash handler. */
-static struct termios saved_tty;
-static volatile sig_atomic_t have_saved_tty;
-static struct sigaction old_fatal[32];
-
-static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-
-/* A crash must not leave the user's terminal raw and on the alternate
- * screen: restore it with async-signal-safe calls only (write, tcsetattr),
- * then hand the signal to whoever had it before (the default action, or
- * the sanitizer's reporter) and raise it again. */
-static void
-on_fatal(int sig)
-{
-    static const char reset[] = "\033[0m\033[?25h\033[?1049l\r\n";
-    ssize_t w;
-
-    if (have_saved_tty) {
-        w = write(STDOUT_FILENO, reset, sizeof reset - 1);
-        (void)w;
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
-        have_saved_tty = 0;
-    }
-    if (sig > 0 && sig < 32)
-        sigaction(sig, &old_fatal[sig], NULL);
-    raise(sig);
-}
-
-static void
-fatal_install(void)
-{
-    struct sigaction sa;
-    size_t i;
-
-    if (tcgetattr(STDIN_FILENO, &saved_tty) == 0)
-        have_saved_tty = 1;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_fatal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_NODEFER;
-    for (i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
-        sigaction(fatal_sigs[i], &sa, &old_fatal[fatal_sigs[i]]);
-}
-
-static void
-signals_install(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_term;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGQUIT, &sa, NULL);
-    /* ctrl-Z is curses' own (it restores the terminal and stops); after
-     * fg the panes curses does not know about must be written again. */
-    sa.sa_handler = on_cont;
-    sigaction(SIGCONT, &sa, NULL);
-    /* A dead terminal must not kill us before the loop notices. */
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
-}
 
 const char *
 ui_examples_dir(struct ui_app *app)
@@ -101,12 +18,6 @@ ui_examples_dir(struct ui_app *app)
     free(app->examples_dir);
     app->examples_dir = rl_store_meta_get(app->store, "examples");
     return app->examples_dir;
-}
-
-bool
-ui_term_pending(void)
-{
-    return got_term != 0;
 }
 
 int
@@ -282,7 +193,7 @@ on_save_wait(void *ctx, int64_t waited_ms)
     struct ui_app *app = ctx;
 
     (void)waited_ms;
-    if (got_term)
+    if (ui_term_pending())
         return false;
     attrset(A_BOLD);
     mvaddstr(app->rows > 0 ? app->rows - 1 : 0, 0, "saving...");
@@ -290,6 +201,19 @@ on_save_wait(void *ctx, int64_t waited_ms)
     clrtoeol();
     refresh();
     return true;
+}
+
+/* The WAL checkpoint, once the reviewer has been idle for two seconds,
+ * at most every ten: the session's own commits never run one. */
+static void
+idle_checkpoint(struct ui_app *app)
+{
+    double now = rl_mono_ms();
+
+    if (now - app->key_at < 2000 || now - app->checkpoint_at < 10000)
+        return;
+    app->checkpoint_at = now;
+    rl_store_checkpoint(app->store);
 }
 
 int
@@ -304,8 +228,7 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
                 "(stdin and stdout)\n");
         return 1;
     }
-    signals_install();
-    fatal_install();
+    ui_signals_install();
     /* Ask the terminal before curses owns its input; then curses on the
      * terminfo entry (or a fallback), the first frame after the lot. */
     if (ui_termcaps_detect(&app->term_opt, true, true, &app->caps,
@@ -340,6 +263,8 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
     curs_set(0);
     ui_colors_init(app);
     rl_store_set_wait(app->store, 0, on_save_wait, app);
+    rl_journal_set_interactive(app->store, true);
+    rl_store_set_idle_checkpoints(app->store);
 
     flags = ui_push(app, first, arg);
     if (app->depth == 0) {
@@ -347,15 +272,14 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
         return 1;
     }
     apply(app, flags);
-    while (!got_term && app->depth > 0) {
+    while (!ui_term_pending() && app->depth > 0) {
         struct ui_frame *f = top(app);
         int key = getch();
 
         if (key == 27)
             key = late_reply();
 
-        if (got_cont) {
-            got_cont = 0;
+        if (ui_cont_take()) {
             flags = UI_RELAYOUT | UI_REPAINT;
             apply(app, flags);
         }
@@ -363,12 +287,19 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
             app->term_note[0] = '\0';      /* seen: the screen's again */
             apply(app, UI_REDRAW);
         }
+        if (key != ERR)
+            app->key_at = rl_mono_ms();
         if (key == KEY_RESIZE)
             flags = UI_RELAYOUT | UI_REPAINT;
         else if (key != ERR)
             flags = f->type->key(f->state, key);
-        else
+        else {
+            /* Idle: marks journaled while another process held the
+             * project's lock go to it as soon as it is free. */
+            (void)rl_journal_apply(app->store, 0, NULL);
+            idle_checkpoint(app);
             flags = f->type->idle != NULL ? f->type->idle(f->state) : 0;
+        }
         apply(app, flags);
     }
     while (app->depth > 0)

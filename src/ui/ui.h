@@ -89,6 +89,8 @@ struct ui_app {
     int depth;
     int rows, cols;            /* terminal size */
     bool need_paint;           /* direct-written areas must be repainted */
+    double key_at;             /* last key (rl_mono_ms), for idle work */
+    double checkpoint_at;      /* last WAL checkpoint (rl_mono_ms) */
     rl_buf out;                /* bytes for direct terminal writes */
     long bytes_out;            /* direct bytes written, for benchmarks */
     int feedback;              /* training: 0 always, 1 on error only,
@@ -111,9 +113,18 @@ int ui_push(struct ui_app *app, const struct ui_screen *type, void *arg);
  * query) so that `relabel config examples DIR` run elsewhere is seen by
  * an open session; NULL when unset. Borrowed: valid until the next call. */
 const char *ui_examples_dir(struct ui_app *app);
+
+/* ---- signals.c ------------------------------------------------------ */
+
+/* Installs the handlers: SIGTERM, SIGHUP, SIGINT and SIGQUIT ask the
+ * loop to end, SIGCONT to repaint, SIGPIPE is ignored, and a crash
+ * restores the terminal before the signal takes its course. */
+void ui_signals_install(void);
 /* True once SIGTERM, SIGHUP, SIGINT or SIGQUIT asked the program to end;
  * a loop of its own (a prompt) must give up then. */
 bool ui_term_pending(void);
+/* True once after each resume (SIGCONT): the panes need writing again. */
+bool ui_cont_take(void);
 
 /* ---- drawing helpers (draw.c) --------------------------------------- */
 

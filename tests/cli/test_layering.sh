@@ -4,7 +4,9 @@
 # and SQLite; rl_render none of ncurses; no core or render source (nor a
 # public header) includes a ui/ or cmd/ header or curses. The build links
 # the same archives alone (rl_core_alone, rl_render_alone), so a curses
-# call in the core fails `cmake --build` as well as this test.
+# call in the core fails `cmake --build` as well as this test. Neither
+# core, cmd/ nor ui/ holds a two-file circle (by includes; in cmd/ and ui/
+# by calls too, read from the built objects).
 . "$(dirname "$0")/lib.sh"
 need nm
 BUILD=$(dirname "$RELABEL")
@@ -105,4 +107,46 @@ if [ -z "$circles" ]; then
 else
     fail "core include circles:$circles"
 fi
+
+# No two-file circles in cmd/ and ui/ either, by calls or by includes:
+# file X uses Y when X's object references a symbol Y's object defines,
+# or X.c includes Y's own header (Y.h beside Y.c). Both ways is a circle.
+defs() {   # OBJECT: the global symbols it defines
+    nm --defined-only "$1" 2>/dev/null | awk 'NF == 3 && $2 ~ /[TDBRCG]/ {print $3}' | sort -u
+}
+refs() {   # OBJECT: the symbols it needs from elsewhere
+    nm -u "$1" 2>/dev/null | awk '{print $NF}' | sort -u
+}
+calls() {   # X.o Y.o: true if X references a symbol of Y
+    [ -n "$(comm -12 <(refs "$1") <(defs "$2"))" ]
+}
+includes() {   # DIR X Y: true if DIR/X.c includes DIR/Y.h (Y's own header)
+    [ -f "$RL_SRC/src/$1/$3.h" ] || return 1
+    grep -qE "^#[[:space:]]*include[[:space:]]*\"($1/)?$3\.h\"" "$RL_SRC/src/$1/$2.c"
+}
+OBJ=$BUILD/CMakeFiles/relabel.dir/src
+for d in cmd ui; do
+    objs=$(ls "$OBJ/$d"/*.c.o 2>/dev/null)
+    n_src=$(ls "$RL_SRC/src/$d"/*.c | wc -l)
+    if [ "$(echo "$objs" | grep -c .)" -ne "$n_src" ]; then
+        fail "$d/: expected $n_src objects under $OBJ/$d, found $(echo "$objs" | grep -c .)"
+        continue
+    fi
+    circles=""
+    for x in $objs; do
+        for y in $objs; do
+            [ "$x" \< "$y" ] || continue
+            mx=$(basename "$x" .c.o)
+            my=$(basename "$y" .c.o)
+            { calls "$x" "$y" || includes "$d" "$mx" "$my"; } || continue
+            { calls "$y" "$x" || includes "$d" "$my" "$mx"; } || continue
+            circles="$circles $d/$mx<->$d/$my"
+        done
+    done
+    if [ -z "$circles" ]; then
+        pass "no two-file circles (calls or includes) in $d/"
+    else
+        fail "two-file circles in $d/:$circles"
+    fi
+done
 finish

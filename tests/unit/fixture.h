@@ -5,6 +5,7 @@
 #define RL_FIXTURE_H
 
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -100,6 +101,67 @@ fx_import(rl_store *s, const rl_catalog *cat, const char *kind,
     free(f);
     if (rc != 0)
         die(kind, &err);
+}
+
+/* The integer of a one-row query on the project file of `s`, through a
+ * connection of its own (so a reader's view), or -999. */
+static inline long long
+fx_q_int(rl_store *s, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long long v = -999;
+
+    if (sqlite3_open_v2(rl_store_path(s), &db, SQLITE_OPEN_READONLY, NULL)
+        != SQLITE_OK)
+        return v;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    } else {
+        printf("# %s\n", sqlite3_errmsg(db));
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+/* Values where the newest event (per reviewer, image, class, field)
+ * disagrees with the tables, plus table values no event explains: 0 when
+ * the event log replays to the tables. */
+static inline long long
+fx_replay_diff(rl_store *s)
+{
+    static const char sql[] =
+    "WITH last AS (SELECT e.image, e.class, e.field, s.reviewer, e.after,"
+    "  max(e.id) FROM event e JOIN step s ON s.id = e.step"
+    "  WHERE e.field <> 'candidate'"
+    "  GROUP BY e.image, e.class, e.field, s.reviewer)"
+    " SELECT (SELECT count(*) FROM last l WHERE l.field = 'state'"
+    "  AND coalesce(l.after, '') IS NOT coalesce((SELECT state FROM review r"
+    "   WHERE r.image = l.image AND r.class = l.class"
+    "   AND r.reviewer = l.reviewer), ''))"
+    " + (SELECT count(*) FROM review r WHERE NOT EXISTS (SELECT 1 FROM last l"
+    "  WHERE l.field = 'state' AND l.image = r.image AND l.class = r.class"
+    "  AND l.reviewer = r.reviewer))"
+    " + (SELECT count(*) FROM last l WHERE l.field IN ('problematic', 'done')"
+    "  AND coalesce(nullif(l.after, ''), '0') IS NOT coalesce((SELECT"
+    "   CASE l.field WHEN 'done' THEN f.done ELSE f.problematic END"
+    "   FROM flag f WHERE f.image = l.image AND f.reviewer = l.reviewer)"
+    "   || '', '0'))"
+    " + (SELECT count(*) FROM last l WHERE l.field = 'note'"
+    "  AND coalesce(l.after, '') IS NOT coalesce((SELECT note FROM flag f"
+    "   WHERE f.image = l.image AND f.reviewer = l.reviewer), ''))"
+    " + (SELECT count(*) FROM last l WHERE l.field = 'main'"
+    "  AND coalesce(nullif(l.after, '0'), '') IS NOT coalesce((SELECT"
+    "   main || '' FROM flag f WHERE f.image = l.image"
+    "   AND f.reviewer = l.reviewer), ''))"
+    " + (SELECT count(*) FROM flag f WHERE (f.problematic OR f.done"
+    "  OR f.note <> '' OR f.main IS NOT NULL) AND NOT EXISTS (SELECT 1"
+    "  FROM last l WHERE l.image = f.image AND l.reviewer = f.reviewer"
+    "  AND l.field <> 'state'))";
+
+    return fx_q_int(s, sql);
 }
 
 #endif

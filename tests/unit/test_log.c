@@ -80,58 +80,6 @@ make_project(struct proj *p, const char *name)
     fx_import(p->s, p->cat, "predictions", "preds.csv", PREDS);
 }
 
-static long long
-q_int(rl_store *s, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long long v = -999;
-
-    if (sqlite3_open_v2(rl_store_path(s), &db, SQLITE_OPEN_READONLY, NULL)
-        != SQLITE_OK)
-        return v;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    } else {
-        printf("# %s\n", sqlite3_errmsg(db));
-    }
-    sqlite3_close(db);
-    return v;
-}
-
-/* Values where the newest event (per reviewer, image, class, field)
- * disagrees with the tables, plus table values no event explains. */
-static const char SQL_REPLAY_DIFF[] =
-    "WITH last AS (SELECT e.image, e.class, e.field, s.reviewer, e.after,"
-    "  max(e.id) FROM event e JOIN step s ON s.id = e.step"
-    "  WHERE e.field <> 'candidate'"
-    "  GROUP BY e.image, e.class, e.field, s.reviewer)"
-    " SELECT (SELECT count(*) FROM last l WHERE l.field = 'state'"
-    "  AND coalesce(l.after, '') IS NOT coalesce((SELECT state FROM review r"
-    "   WHERE r.image = l.image AND r.class = l.class"
-    "   AND r.reviewer = l.reviewer), ''))"
-    " + (SELECT count(*) FROM review r WHERE NOT EXISTS (SELECT 1 FROM last l"
-    "  WHERE l.field = 'state' AND l.image = r.image AND l.class = r.class"
-    "  AND l.reviewer = r.reviewer))"
-    " + (SELECT count(*) FROM last l WHERE l.field IN ('problematic', 'done')"
-    "  AND coalesce(nullif(l.after, ''), '0') IS NOT coalesce((SELECT"
-    "   CASE l.field WHEN 'done' THEN f.done ELSE f.problematic END"
-    "   FROM flag f WHERE f.image = l.image AND f.reviewer = l.reviewer)"
-    "   || '', '0'))"
-    " + (SELECT count(*) FROM last l WHERE l.field = 'note'"
-    "  AND coalesce(l.after, '') IS NOT coalesce((SELECT note FROM flag f"
-    "   WHERE f.image = l.image AND f.reviewer = l.reviewer), ''))"
-    " + (SELECT count(*) FROM last l WHERE l.field = 'main'"
-    "  AND coalesce(nullif(l.after, '0'), '') IS NOT coalesce((SELECT"
-    "   main || '' FROM flag f WHERE f.image = l.image"
-    "   AND f.reviewer = l.reviewer), ''))"
-    " + (SELECT count(*) FROM flag f WHERE (f.problematic OR f.done"
-    "  OR f.note <> '' OR f.main IS NOT NULL) AND NOT EXISTS (SELECT 1"
-    "  FROM last l WHERE l.image = f.image AND l.reviewer = f.reviewer"
-    "  AND l.field <> 'state'))";
-
 /* Undo and redo events (after the event id saved as meta test_mark)
  * whose `before` is not the value the previous event on that value left:
  * an undo that clobbered a later change. Checked per action, as merged
@@ -148,12 +96,6 @@ static const char SQL_CLOBBERED[] =
     "  AND p.image = e.image AND p.class IS e.class AND p.field = e.field"
     "  AND ps.reviewer = s.reviewer ORDER BY p.id DESC LIMIT 1),"
     "  " NORM("NULL") ")";
-
-static long long
-replay_diff(rl_store *s)
-{
-    return q_int(s, SQL_REPLAY_DIFF);
-}
 
 static rl_image *
 load(struct proj *p, const char *who, const char *name)
@@ -237,24 +179,24 @@ test_kinds(struct proj *p)
        && rep.reviews == 1, "merge: %s", err.msg);
     free(copy.path);
 
-    is_int(q_int(p->s, "SELECT count(*) FROM step WHERE kind = 'do' AND"
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM step WHERE kind = 'do' AND"
                  " what = 'mark'"), 2, "mark steps (alice's, carol's merged)");
-    is_int(q_int(p->s, "SELECT count(*) FROM step WHERE what = 'bulk'"), 1,
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM step WHERE what = 'bulk'"), 1,
            "bulk step");
-    is_int(q_int(p->s, "SELECT count(*) FROM step WHERE what = 'adjudicate'"
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM step WHERE what = 'adjudicate'"
                  " AND reviewer = 'dora'"), 1, "adjudication step");
-    is_int(q_int(p->s, "SELECT count(*) FROM review WHERE reviewer = 'dora'"
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM review WHERE reviewer = 'dora'"
                  " AND role = 'adjudicator'"), 1, "adjudicator role stored");
-    is_int(q_int(p->s, "SELECT count(*) FROM step WHERE kind = 'undo'"), 1,
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM step WHERE kind = 'undo'"), 1,
            "undo step");
-    is_int(q_int(p->s, "SELECT count(*) FROM step WHERE kind = 'redo'"), 1,
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM step WHERE kind = 'redo'"), 1,
            "redo step");
-    is_int(q_int(p->s, "SELECT count(*) FROM step s WHERE kind = 'import'"
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM step s WHERE kind = 'import'"
                  " AND reviewer = 'bob' AND EXISTS (SELECT 1 FROM event e"
                  " WHERE e.step = s.id)"), 1, "import step with its event");
-    is_int(q_int(p->s, "SELECT count(*) FROM review WHERE reviewer ="
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM review WHERE reviewer ="
                  " 'carol'"), 1, "merged verdict");
-    is_int(replay_diff(p->s), 0, "after every kind: the log replays to the "
+    is_int(fx_replay_diff(p->s), 0, "after every kind: the log replays to the "
            "tables");
 }
 
@@ -281,25 +223,25 @@ test_conflict_undo(struct proj *p)
        && strstr(err.msg, "import rev.csv") != NULL
        && strstr(err.msg, "erin") != NULL && err.code == RL_E_OK,
        "the undo names the kept value and the import: %s", err.msg);
-    is_int(q_int(p->s, "SELECT count(*) FROM review r JOIN class c ON c.id ="
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM review r JOIN class c ON c.id ="
                  " r.class WHERE r.reviewer = 'erin' AND c.wnid ="
                  " 'n09193705' AND r.state = 'wrong'"), 1,
            "the imported Wrong is kept, not deleted");
-    is_int(replay_diff(p->s), 0, "and the log still replays to the table");
+    is_int(fx_replay_diff(p->s), 0, "and the log still replays to the table");
     ok(rl_review_undo(p->s, "erin", &id, &err) == 1 && err.msg[0] == '\0',
        "the older mark undoes cleanly");
-    is_int(q_int(p->s, "SELECT count(*) FROM review r WHERE r.reviewer ="
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM review r WHERE r.reviewer ="
                  " 'erin'"), 1, "valley verdict removed, alp kept");
     ok(rl_review_redo(p->s, "erin", &id, &err) == 1, "redo");
-    is_int(q_int(p->s, "SELECT count(*) FROM review r WHERE r.reviewer ="
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM review r WHERE r.reviewer ="
                  " 'erin'"), 2, "valley back");
     ok(rl_review_redo(p->s, "erin", &id, &err) == 1
        && strstr(err.msg, "n09193705") != NULL,
        "redoing the alp mark keeps the import's Wrong too: %s", err.msg);
-    is_int(q_int(p->s, "SELECT count(*) FROM review r JOIN class c ON c.id ="
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM review r JOIN class c ON c.id ="
                  " r.class WHERE r.reviewer = 'erin' AND c.wnid ="
                  " 'n09193705' AND r.state = 'wrong'"), 1, "still Wrong");
-    is_int(replay_diff(p->s), 0, "log replays to the table");
+    is_int(fx_replay_diff(p->s), 0, "log replays to the table");
 }
 
 /* Two adjudicators on one pair, Wrong then Correct: every consumer of the
@@ -442,15 +384,15 @@ test_property(struct proj *p)
             char mark[32];
             rl_err err;
 
-            snprintf(mark, sizeof mark, "%lld", q_int(on->s, "SELECT"
+            snprintf(mark, sizeof mark, "%lld", fx_q_int(on->s, "SELECT"
                      " coalesce(max(id), 0) FROM event"));
             if (rl_store_meta_set(on->s, "test_mark", mark, &err) != 0)
                 failed++;
             if (random_action(on, what, sizeof what) != 0)
                 failed++;
-            if (q_int(on->s, SQL_CLOBBERED) != 0 && clobbers++ < 3)
+            if (fx_q_int(on->s, SQL_CLOBBERED) != 0 && clobbers++ < 3)
                 printf("# clobbered a later value: %s\n", what);
-            if (replay_diff(on->s) != 0) {
+            if (fx_replay_diff(on->s) != 0) {
                 if (bad_steps++ < 3)
                     printf("# log and tables differ after: %s\n", what);
             }
@@ -467,7 +409,7 @@ test_property(struct proj *p)
             }
             fclose(devnull);
         }
-        if (replay_diff(p->s) != 0 && bad_steps++ < 3)
+        if (fx_replay_diff(p->s) != 0 && bad_steps++ < 3)
             printf("# log and tables differ after merge %d\n", round);
     }
     is_int(failed, 0, "300 random marks, bulks, undos, redos, imports and "
@@ -475,7 +417,7 @@ test_property(struct proj *p)
     is_int(bad_steps, 0, "after each, the event log replays to the tables");
     is_int(clobbers, 0, "no undo or redo overwrote a value changed after "
            "the step it reverted");
-    ok(q_int(p->s, "SELECT count(DISTINCT reviewer) FROM review WHERE"
+    ok(fx_q_int(p->s, "SELECT count(DISTINCT reviewer) FROM review WHERE"
              " reviewer IN ('alice', 'bob', 'carol')") == 3,
        "all three reviewers have verdicts");
     free(copy.path);
