@@ -623,44 +623,163 @@ mark_disagreements(rl_store *s, rl_queue *q, rl_err *err)
     return 0;
 }
 
-int
-rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
+/* One item's counts: the same answers the queue gives after a refresh. */
+static const char SQL_QITEM[] =
+    "SELECT (SELECT count(*) FROM candidate c WHERE c.image = ?1),"
+    " (SELECT count(*) FROM review r WHERE r.image = ?1"
+    "   AND r.reviewer = ?2),"
+    " EXISTS (SELECT 1 FROM flag f WHERE f.image = ?1 AND f.problematic),"
+    " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
+    "   AND r.reviewer <> ?2)";
+
+/* Fills one item's counts (indexed lookups). 0, or -1 with `err` set. */
+static int
+fill_item(rl_queue *q, rl_qitem *it, rl_err *err)
 {
-    static const char sql[] =
-        "SELECT i.id,"
-        " (SELECT count(*) FROM candidate c WHERE c.image = i.id),"
-        " (SELECT count(*) FROM review r WHERE r.image = i.id"
-        "   AND r.reviewer = ?1),"
-        " EXISTS (SELECT 1 FROM flag f WHERE f.image = i.id"
-        "   AND f.problematic),"
-        " EXISTS (SELECT 1 FROM review r WHERE r.image = i.id"
-        "   AND r.reviewer <> ?1)"
-        " FROM image i WHERE NOT EXISTS (SELECT 1 FROM assignment a"
-        "   WHERE a.reviewer = ?1)"
-        " OR EXISTS (SELECT 1 FROM assignment a WHERE a.reviewer = ?1"
-        "   AND a.image = i.id)"
-        " ORDER BY i.name";
-    sqlite3_stmt *st = store_stmt(s, sql, err);
+    sqlite3_stmt *st = store_stmt(q->store, SQL_QITEM, err);
+    int rc;
 
     if (st == NULL)
         return -1;
-    q->n = 0;
-    q->last_event = store_int(s, "SELECT max(id) FROM event", 0);
+    sqlite3_bind_int64(st, 1, it->id);
+    sqlite3_bind_text(st, 2, q->reviewer, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        it->n_cand = sqlite3_column_int(st, 0);
+        it->n_mine = sqlite3_column_int(st, 1);
+        it->problematic = sqlite3_column_int(st, 2) != 0;
+        it->others = sqlite3_column_int(st, 3) != 0;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        store_dberr(q->store, err, "counting the queue");
+        return -1;
+    }
+    if (!it->known) {
+        it->known = true;
+        q->n_known++;
+    }
+    return 0;
+}
+
+/* Fills up to `max` unfilled items, walking from q->fill_at (items behind
+ * it are filled, unless an order moved them: it wraps once). */
+static int
+fill_counts(rl_queue *q, size_t max, rl_err *err)
+{
+    size_t done = 0;
+    bool wrapped = false;
+
+    while (q->n_known < q->n && done < max) {
+        rl_qitem *it;
+
+        if (q->fill_at >= q->n) {
+            if (wrapped)
+                break;             /* n_known disagrees: cannot happen */
+            wrapped = true;
+            q->fill_at = 0;
+        }
+        it = &q->items[q->fill_at++];
+        if (it->known)
+            continue;
+        if (fill_item(q, it, err) != 0)
+            return -1;
+        done++;
+    }
+    return 0;
+}
+
+int
+rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
+{
+    static const char sql_all[] = "SELECT id FROM image ORDER BY name";
+    static const char sql_assigned[] =
+        "SELECT i.id FROM assignment a JOIN image i ON i.id = a.image"
+        " WHERE a.reviewer = ?1 ORDER BY i.name";
+    static const char sql_any[] =
+        "SELECT EXISTS (SELECT 1 FROM assignment WHERE reviewer = ?1)";
+    sqlite3_stmt *st;
+    bool assigned = false;
+    int rc;
+
+    free(q->reviewer);
+    q->reviewer = rl_xstrdup(reviewer);
+    q->store = s;
+    q->n = q->n_known = q->fill_at = 0;
+    q->disagree_known = false;
+    if ((st = store_stmt(s, sql_any, err)) == NULL)
+        return -1;
     sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        assigned = sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        store_dberr(s, err, "loading the queue");
+        return -1;
+    }
+    q->last_event = store_int(s, "SELECT max(id) FROM event", 0);
+    if ((st = store_stmt(s, assigned ? sql_assigned : sql_all, err)) == NULL)
+        return -1;
+    if (assigned)
+        sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         rl_qitem *it;
 
         rl_grow(&q->items, &q->cap, q->n + 1, sizeof *q->items);
         it = &q->items[q->n++];
+        memset(it, 0, sizeof *it);
         it->id = sqlite3_column_int64(st, 0);
-        it->n_cand = sqlite3_column_int(st, 1);
-        it->n_mine = sqlite3_column_int(st, 2);
-        it->problematic = sqlite3_column_int(st, 3) != 0;
-        it->others = sqlite3_column_int(st, 4) != 0;
-        it->disagree = false;
     }
     sqlite3_reset(st);
-    return mark_disagreements(s, q, err);
+    if (rc != SQLITE_DONE) {
+        store_dberr(s, err, "loading the queue");
+        q->n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int
+rl_queue_fill(rl_queue *q, size_t max, rl_err *err)
+{
+    if (fill_counts(q, max, err) != 0)
+        return -1;
+    if (q->n_known < q->n)
+        return 0;
+    if (!q->disagree_known) {
+        if (mark_disagreements(q->store, q, err) != 0)
+            return -1;
+        q->disagree_known = true;
+    }
+    return 1;
+}
+
+int
+rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
+{
+    if (rl_queue_open(s, reviewer, q, err) != 0)
+        return -1;
+    return rl_queue_fill(q, SIZE_MAX, err) < 0 ? -1 : 0;
+}
+
+bool
+rl_queue_complete(const rl_queue *q, rl_filter f)
+{
+    if (f == RL_FILTER_ALL)
+        return true;
+    if (f == RL_FILTER_DISAGREE)
+        return q->disagree_known;
+    return q->n_known == q->n;
+}
+
+const rl_qitem *
+rl_queue_at(rl_queue *q, size_t pos)
+{
+    rl_qitem *it = &q->items[pos];
+
+    if (!it->known)
+        (void)fill_item(q, it, NULL);    /* stays unknown on error */
+    return it;
 }
 
 int
@@ -670,18 +789,12 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
 {
     static const char sql_ev[] =
         "SELECT DISTINCT image FROM event WHERE id > ? ORDER BY image";
-    static const char sql_item[] =
-        "SELECT (SELECT count(*) FROM candidate c WHERE c.image = ?1),"
-        " (SELECT count(*) FROM review r WHERE r.image = ?1"
-        "   AND r.reviewer = ?2),"
-        " EXISTS (SELECT 1 FROM flag f WHERE f.image = ?1 AND f.problematic),"
-        " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
-        "   AND r.reviewer <> ?2)";
     int64_t last = store_int(s, "SELECT max(id) FROM event", 0);
     int64_t *ids = NULL;
     size_t n = 0, cap = 0, i;
     sqlite3_stmt *st;
 
+    (void)reviewer;            /* the queue's own: rl_queue_open copied it */
     *n_changed = 0;
     if (last <= q->last_event)
         return 0;
@@ -700,22 +813,15 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
 
         if (pos == SIZE_MAX)
             continue;
-        if ((st = store_stmt(s, sql_item, err)) == NULL) {
+        /* An item not filled yet is read fresh when it is. */
+        it = &q->items[pos];
+        if (it->known && fill_item(q, it, err) != 0) {
             free(ids);
             return -1;
         }
-        it = &q->items[pos];
-        sqlite3_bind_int64(st, 1, ids[i]);
-        sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            it->n_cand = sqlite3_column_int(st, 0);
-            it->n_mine = sqlite3_column_int(st, 1);
-            it->problematic = sqlite3_column_int(st, 2) != 0;
-            it->others = sqlite3_column_int(st, 3) != 0;
-        }
-        sqlite3_reset(st);
-        if (rl_consensus_image_disputed(s, ids[i], true, &it->disagree, err)
-            != 0) {
+        if (q->disagree_known
+            && rl_consensus_image_disputed(s, ids[i], true, &it->disagree,
+                                           err) != 0) {
             free(ids);
             return -1;
         }
@@ -730,13 +836,15 @@ void
 rl_queue_free(rl_queue *q)
 {
     free(q->items);
-    q->items = NULL;
-    q->n = q->cap = 0;
+    free(q->reviewer);
+    memset(q, 0, sizeof *q);
 }
 
 bool
 rl_queue_match(const rl_qitem *it, rl_filter f)
 {
+    if (!it->known)
+        return f == RL_FILTER_ALL;
     switch (f) {
     case RL_FILTER_DISAGREE:
         return it->disagree;
@@ -764,18 +872,33 @@ rl_queue_find(const rl_queue *q, int64_t id)
     return SIZE_MAX;
 }
 
+/* Items rl_queue_step fills one by one before it fills the rest of the
+ * queue at once (a few milliseconds' worth). */
+#define STEP_FILLS 4096
+
 size_t
-rl_queue_step(const rl_queue *q, size_t from, int dir, rl_filter f)
+rl_queue_step(rl_queue *q, size_t from, int dir, rl_filter f)
 {
-    size_t k, i;
+    size_t k, i, fills = 0;
 
     if (q->n == 0)
         return SIZE_MAX;
+    if (f == RL_FILTER_DISAGREE && !q->disagree_known)
+        (void)rl_queue_fill(q, SIZE_MAX, NULL);
     if (from >= q->n)
         from = dir > 0 ? q->n - 1 : 0;   /* next step lands on 0 / n-1 */
     for (k = 1; k <= q->n; k++) {
+        rl_qitem *it;
+
         i = dir > 0 ? (from + k) % q->n : (from + q->n - k % q->n) % q->n;
-        if (rl_queue_match(&q->items[i], f))
+        it = &q->items[i];
+        if (!it->known && f != RL_FILTER_ALL) {
+            if (++fills > STEP_FILLS)
+                (void)fill_counts(q, SIZE_MAX, NULL);
+            else
+                (void)fill_item(q, it, NULL);
+        }
+        if (rl_queue_match(it, f))
             return i;
     }
     return SIZE_MAX;
