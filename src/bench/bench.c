@@ -271,7 +271,12 @@ static const char USAGE[] =
     "        project built with the relabel command\n"
     "  queue [--images N] [--seed S] [--no-scores]\n"
     "        how many of a known 5% of replaced labels each queue order\n"
-    "        puts in the first 10% and 25% of a seeded synthetic project\n";
+    "        puts in the first 10% and 25% of a seeded synthetic project\n"
+    "  scale-read --db FILE [--images N] [--relabel PATH]\n"
+    "        on a large project: review first frame, its memory, the time\n"
+    "        until the footer's counts are known, next image and mark;\n"
+    "        stats beside the sqlite3 shell doing the same counts (writes\n"
+    "        a mark and its undo as reviewer bench-scale)\n";
 
 int
 main(int argc, char **argv)
@@ -285,6 +290,7 @@ main(int argc, char **argv)
         { "search", bench_search },
         { "store", bench_store }, { "keys", bench_keys },
         { "memory", bench_memory }, { "queue", bench_queue },
+        { "scale-read", bench_scale_read_cmd },
     };
     bool json = false;
     int i = 1, rc = -1;

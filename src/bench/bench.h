@@ -10,7 +10,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
+
+#include "relabel/util.h"
 
 /* Records one figure (printed at the end, in order). */
 void fig(const char *name, double value, const char *unit);
@@ -46,6 +50,38 @@ void rmtree(const char *dir);
 int run(char *const argv[], char *const env[], size_t *out_bytes,
         double *wall_ms, double *cpu_ms_out);
 
+/* The real `relabel --db DB --reviewer NAME review` in a 120x40
+ * pseudo-terminal (TERM=xterm-256color, LC_ALL=C.UTF-8), in
+ * bench_keys.c. */
+struct bench_tty {
+    pid_t pid;                /* the relabel process */
+    int fd;                   /* master side */
+    clockid_t cpu;            /* its CPU clock */
+    bool has_cpu;
+};
+
+/* One key's reply. */
+struct bench_reply {
+    double ms, cpu_ms;        /* key written to last byte read; child CPU */
+    size_t bytes;
+    bool image;               /* repainted the image */
+};
+
+/* Starts it; 0, or -1 with a message on standard error. */
+int bench_tty_start(struct bench_tty *t, const char *relabel, const char *db,
+                    const char *reviewer);
+/* Reads until `quiet` ms pass without output (or 10 s, or EOF); returns
+ * the bytes read, the time of the last one in *last, and keeps them in
+ * `keep` unless it is NULL. */
+size_t bench_tty_drain(struct bench_tty *t, double quiet, double *last,
+                       rl_buf *keep);
+/* Writes `key` and reads its reply until QUIET_MS of silence. */
+int bench_tty_press(struct bench_tty *t, char key, struct bench_reply *r);
+/* VmHWM (peak) and VmRSS of the child, in MB. */
+void bench_tty_mem(const struct bench_tty *t, double *hwm, double *rss);
+/* Quits with q; ends the child (by its pid) if it does not leave. */
+void bench_tty_stop(struct bench_tty *t);
+
 int bench_store(int argc, char **argv);
 int bench_render(int argc, char **argv);
 int bench_next(int argc, char **argv);
@@ -55,5 +91,12 @@ int bench_search(int argc, char **argv);
 int bench_keys(int argc, char **argv);
 int bench_memory(int argc, char **argv);
 int bench_queue(int argc, char **argv);
+int bench_scale_read_cmd(int argc, char **argv);
+/* The read side at scale on the project `db` of `n_images` images (0:
+ * count them): review first frame, RSS, next image, mark; stats beside
+ * the sqlite3 shell; eval beside awk. Prints scale_<N>_<what> figures.
+ * Writes one mark and its undo (reviewer bench-scale) to `db`. 0, or 1
+ * with a message on standard error. */
+int bench_scale_read(const char *db, int64_t n_images);
 
 #endif

@@ -1,0 +1,215 @@
+/* bench_scale_read.c - the read side at ImageNet-train scale (issue 16):
+ * what a reviewer waits for on a project of millions of images.
+ *
+ * Figures, each named scale_<N>_<what> (N: the images):
+ *   first_frame_ms     `relabel review` started in a 120x40 pty to the
+ *                      last byte of its first screen (output then quiet
+ *                      for FIRST_QUIET_MS; the quiet is not counted)
+ *   first_frame_rss_mb its resident memory then
+ *   counted_ms         start to the last byte before COUNT_QUIET_MS of
+ *                      silence: the footer redrawn with exact counts
+ *   peak_rss_mb        its peak resident memory after counting
+ *   next_ms_p50/p90    n, key to last byte of the reply
+ *   mark_ms_p50/p90    c (each undone with z before the next)
+ *   stats_ms           `relabel stats` (median of 3 runs), beside
+ *   stats_sqlite3_ms   the sqlite3 shell doing the same counts, and
+ *   stats_ratio        the first over the second
+ * The marks go to the project as reviewer bench-scale and are undone;
+ * the log keeps their steps (as any undone mark). The project must not
+ * be in use. */
+#include "bench/bench.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "relabel/util.h"
+
+#define FIRST_QUIET_MS 300.0  /* the first screen is over after this */
+#define COUNT_QUIET_MS 3000.0 /* ... and the counting after this */
+#define COUNT_MAX_MS 120000.0 /* longest wait for the counts */
+#define RUNS 7                /* of each key */
+#define REVIEWER "bench-scale"
+
+/* --relabel PATH of scale-read (the function's callers measure the binary
+ * beside the bench). */
+static const char *relabel_opt;
+
+/* The counts `relabel stats` prints, as plain SQL for the shell. */
+static const char STATS_SQL[] =
+    "SELECT count(*) FROM class WHERE idx IS NOT NULL;"
+    "SELECT count(*) FROM image;"
+    "SELECT count(*) FROM image WHERE path IS NOT NULL;"
+    "SELECT count(*) FROM prediction;"
+    "SELECT count(*) FROM model;"
+    "SELECT count(*) FROM candidate;"
+    "SELECT count(*) FROM (SELECT DISTINCT image, class FROM review);"
+    "SELECT count(*) FROM (SELECT image, count(*) n FROM candidate"
+    " GROUP BY image) c JOIN (SELECT image, count(DISTINCT class) n"
+    " FROM review GROUP BY image) r USING (image) WHERE c.n = r.n;"
+    "SELECT count(DISTINCT image) FROM flag WHERE problematic;"
+    "SELECT count(*) FROM event;"
+    "SELECT reviewer, count(DISTINCT image), count(*),"
+    " (SELECT count(*) FROM flag f WHERE f.reviewer = r.reviewer"
+    " AND f.done), (SELECT count(*) FROM flag f"
+    " WHERE f.reviewer = r.reviewer AND f.problematic)"
+    " FROM review r GROUP BY reviewer ORDER BY reviewer;";
+
+static int64_t
+count_images(const char *db)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+        && sqlite3_prepare_v2(h, "SELECT count(*) FROM image", -1, &st,
+                              NULL) == SQLITE_OK
+        && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    if (n < 0)
+        fprintf(stderr, "relabel-bench scale-read: %s: %s\n", db,
+                sqlite3_errmsg(h));
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
+/* Median wall time of RUNS/2 runs of argv, exit status 0 each; -1 when
+ * one fails. */
+static double
+median_run(char *const argv[], const char *what)
+{
+    double ms[RUNS];
+    int i, n = RUNS / 2;
+
+    for (i = 0; i < n; i++)
+        if (run(argv, NULL, NULL, &ms[i], NULL) != 0) {
+            fprintf(stderr, "relabel-bench scale-read: %s failed\n", what);
+            return -1;
+        }
+    return pct(ms, n, 0.5);
+}
+
+/* The review screen: first frame, counts, next image, a mark. */
+static int
+review_figures(const char *relabel, const char *db, int64_t n)
+{
+    struct bench_tty t;
+    struct bench_reply r, next[RUNS], mark[RUNS];
+    double t0, last, first, hwm, rss, ms[RUNS];
+    char name[64];
+    int i;
+
+    t0 = rl_mono_ms();
+    if (bench_tty_start(&t, relabel, db, REVIEWER) != 0)
+        return 1;
+    if (bench_tty_drain(&t, FIRST_QUIET_MS, &first, NULL) == 0) {
+        fprintf(stderr, "relabel-bench scale-read: relabel review drew "
+                "nothing\n");
+        bench_tty_stop(&t);
+        return 1;
+    }
+    bench_tty_mem(&t, &hwm, &rss);
+    figf(first - t0, "ms", "scale_%lld_first_frame_ms", (long long)n);
+    figf(rss, "MB", "scale_%lld_first_frame_rss_mb", (long long)n);
+
+    /* Counting redraws the footer once, when it is done. */
+    last = first;
+    while (rl_mono_ms() - t0 < COUNT_MAX_MS) {
+        double l;
+
+        if (bench_tty_drain(&t, COUNT_QUIET_MS, &l, NULL) == 0)
+            break;
+        last = l;
+    }
+    figf(last - t0, "ms", "scale_%lld_counted_ms", (long long)n);
+
+    for (i = 0; i < RUNS; i++)
+        if (bench_tty_press(&t, 'n', &next[i]) != 0)
+            goto fail;
+    for (i = 0; i < RUNS; i++)
+        if (bench_tty_press(&t, 'c', &mark[i]) != 0
+            || bench_tty_press(&t, 'z', &r) != 0)
+            goto fail;
+    bench_tty_mem(&t, &hwm, &rss);
+    figf(hwm, "MB", "scale_%lld_peak_rss_mb", (long long)n);
+    for (i = 0; i < RUNS; i++)
+        ms[i] = next[i].ms;
+    snprintf(name, sizeof name, "scale_%lld_next_ms", (long long)n);
+    fig_ms(name, ms, RUNS, false);
+    for (i = 0; i < RUNS; i++)
+        ms[i] = mark[i].ms;
+    snprintf(name, sizeof name, "scale_%lld_mark_ms", (long long)n);
+    fig_ms(name, ms, RUNS, false);
+    bench_tty_stop(&t);
+    return 0;
+fail:
+    bench_tty_stop(&t);
+    return 1;
+}
+
+int
+bench_scale_read(const char *db, int64_t n_images)
+{
+    char *relabel = relabel_opt != NULL ? rl_xstrdup(relabel_opt)
+                                        : relabel_beside();
+    char *stats[] = { relabel, (char *)"--db", (char *)db, (char *)"stats",
+                      NULL };
+    char *ref[] = { (char *)"sqlite3", (char *)"-readonly", (char *)db,
+                    (char *)STATS_SQL, NULL };
+    double a, b;
+    int rc = 1;
+
+    if (relabel == NULL)
+        return 1;
+    if (n_images <= 0 && (n_images = count_images(db)) < 0)
+        goto out;
+    if (review_figures(relabel, db, n_images) != 0)
+        goto out;
+    if ((a = median_run(stats, "relabel stats")) < 0
+        || (b = median_run(ref, "sqlite3 (is it installed?)")) < 0)
+        goto out;
+    figf(a, "ms", "scale_%lld_stats_ms", (long long)n_images);
+    figf(b, "ms", "scale_%lld_stats_sqlite3_ms", (long long)n_images);
+    figf(b > 0 ? a / b : 0, "x", "scale_%lld_stats_ratio",
+         (long long)n_images);
+    rc = 0;
+out:
+    free(relabel);
+    return rc;
+}
+
+int
+bench_scale_read_cmd(int argc, char **argv)
+{
+    const char *db = NULL;
+    long long n = 0;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            db = argv[++i];
+            continue;
+        }
+        if (strcmp(argv[i], "--relabel") == 0 && i + 1 < argc) {
+            relabel_opt = argv[++i];
+            continue;
+        }
+        if (strcmp(argv[i], "--images") == 0 && i + 1 < argc) {
+            n = atoll(argv[++i]);
+            if (n > 0)
+                continue;
+        }
+        fprintf(stderr, "relabel-bench scale-read: unexpected '%s'\n",
+                argv[i]);
+        return 2;
+    }
+    if (db == NULL) {
+        fprintf(stderr, "relabel-bench scale-read: give --db FILE\n");
+        return 2;
+    }
+    return bench_scale_read(db, (int64_t)n);
+}
