@@ -93,25 +93,47 @@ median_run(char *const argv[], const char *what)
     return pct(ms, n, 0.5);
 }
 
+static bool
+has_text(const rl_buf *b, const char *text)
+{
+    size_t n = strlen(text);
+
+    for (size_t i = 0; i + n <= b->len; i++)
+        if (memcmp(b->data + i, text, n) == 0)
+            return true;
+    return false;
+}
+
 /* The review screen: first frame, counts, next image, a mark. */
 static int
 review_figures(const char *relabel, const char *db, int64_t n)
 {
     struct bench_tty t;
     struct bench_reply r, next[RUNS], mark[RUNS];
-    double t0, last, first, hwm, rss, ms[RUNS];
+    double t0, last, first = 0, l, hwm, rss, ms[RUNS];
     char name[64];
+    rl_buf out = {0};
     int i;
 
     t0 = rl_mono_ms();
     if (bench_tty_start(&t, relabel, db, REVIEWER) != 0)
         return 1;
-    if (bench_tty_drain(&t, FIRST_QUIET_MS, &first, NULL) == 0) {
+    /* The terminal set-up comes at once; the screen is there when its
+     * footer is ("filter:" is in every review footer), and complete when
+     * the output pauses after it. */
+    while (!has_text(&out, "filter:") && rl_mono_ms() - t0 < COUNT_MAX_MS)
+        if (bench_tty_drain(&t, 1000, &l, &out) > 0)
+            first = l;
+    if (!has_text(&out, "filter:")) {
         fprintf(stderr, "relabel-bench scale-read: relabel review drew "
-                "nothing\n");
+                "no review screen\n");
+        rl_buf_free(&out);
         bench_tty_stop(&t);
         return 1;
     }
+    rl_buf_free(&out);
+    if (bench_tty_drain(&t, FIRST_QUIET_MS, &l, NULL) > 0)
+        first = l;
     bench_tty_mem(&t, &hwm, &rss);
     figf(first - t0, "ms", "scale_%lld_first_frame_ms", (long long)n);
     figf(rss, "MB", "scale_%lld_first_frame_rss_mb", (long long)n);
@@ -119,8 +141,6 @@ review_figures(const char *relabel, const char *db, int64_t n)
     /* Counting redraws the footer once, when it is done. */
     last = first;
     while (rl_mono_ms() - t0 < COUNT_MAX_MS) {
-        double l;
-
         if (bench_tty_drain(&t, COUNT_QUIET_MS, &l, NULL) == 0)
             break;
         last = l;
