@@ -178,10 +178,11 @@ typedef struct rl_queue {
 int rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q,
                   rl_err *err);
 /* Fills the counts of up to `max` items not filled yet, in queue order,
- * and, once every count is known, the disagreement flags (one scan).
- * Returns 1 when the queue is complete, 0 when items remain, -1 on error
- * (`err` set). */
-int rl_queue_fill(rl_queue *q, size_t max, rl_err *err);
+ * and with `disagree`, once every count is known, the disagreement flags
+ * (one scan of every review: seconds at a million images). Returns 1 when
+ * the queue is complete (its counts, and the flags if asked), 0 when items
+ * remain, -1 on error (`err` set). */
+int rl_queue_fill(rl_queue *q, size_t max, bool disagree, rl_err *err);
 /* rl_queue_open and every count filled: the complete queue. */
 int rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q,
                   rl_err *err);

@@ -740,13 +740,13 @@ rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
 }
 
 int
-rl_queue_fill(rl_queue *q, size_t max, rl_err *err)
+rl_queue_fill(rl_queue *q, size_t max, bool disagree, rl_err *err)
 {
     if (fill_counts(q, max, err) != 0)
         return -1;
     if (q->n_known < q->n)
         return 0;
-    if (!q->disagree_known) {
+    if (disagree && !q->disagree_known) {
         if (mark_disagreements(q->store, q, err) != 0)
             return -1;
         q->disagree_known = true;
@@ -759,7 +759,7 @@ rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
 {
     if (rl_queue_open(s, reviewer, q, err) != 0)
         return -1;
-    return rl_queue_fill(q, SIZE_MAX, err) < 0 ? -1 : 0;
+    return rl_queue_fill(q, SIZE_MAX, true, err) < 0 ? -1 : 0;
 }
 
 bool
@@ -884,7 +884,7 @@ rl_queue_step(rl_queue *q, size_t from, int dir, rl_filter f)
     if (q->n == 0)
         return SIZE_MAX;
     if (f == RL_FILTER_DISAGREE && !q->disagree_known)
-        (void)rl_queue_fill(q, SIZE_MAX, NULL);
+        (void)rl_queue_fill(q, SIZE_MAX, true, NULL);
     if (from >= q->n)
         from = dir > 0 ? q->n - 1 : 0;   /* next step lands on 0 / n-1 */
     for (k = 1; k <= q->n; k++) {

@@ -88,13 +88,12 @@ home_idle(void *p)
     struct home *h = p;
     double until = rl_mono_ms() + FILL_SLICE_MS;
     rl_err e;
-    int rc = 0;
 
     if (h->q_open >= 0 || h->q.store == NULL)
         return 0;
     while (!rl_queue_complete(&h->q, RL_FILTER_UNREVIEWED)
            && rl_mono_ms() < until)
-        if ((rc = rl_queue_fill(&h->q, 512, &e)) < 0) {
+        if (rl_queue_fill(&h->q, 512, false, &e) < 0) {
             snprintf(h->status, sizeof h->status, "counting the queue: %s",
                      e.msg);
             h->q.store = NULL;     /* stop trying */

@@ -943,7 +943,8 @@ goto_number(struct review *rs, const char *q)
 
     /* The k-th under a filter needs every count. */
     if (!rl_queue_complete(&rs->q, rs->filter)
-        && rl_queue_fill(&rs->q, SIZE_MAX, &e) < 0) {
+        && rl_queue_fill(&rs->q, SIZE_MAX, rs->filter == RL_FILTER_DISAGREE,
+                         &e) < 0) {
         say(rs, true, "%s", e.msg);
         return UI_REDRAW;
     }
@@ -1257,8 +1258,9 @@ review_key(void *p, int key)
 }
 
 /* Fills the queue's counts for about FILL_SLICE_MS, between keys; asks
- * to be called again at once until the queue is complete, then redraws
- * the footer with the exact counts. */
+ * to be called again at once until they are complete, then redraws the
+ * footer with the exact counts. The disagreement flags only the
+ * adjudicator's filter needs: rl_queue_step fills them when it is used. */
 static int
 fill_some(struct review *rs)
 {
@@ -1267,7 +1269,7 @@ fill_some(struct review *rs)
     int rc;
 
     do
-        rc = rl_queue_fill(&rs->q, 512, &e);
+        rc = rl_queue_fill(&rs->q, 512, false, &e);
     while (rc == 0 && rl_mono_ms() < until);
     if (rc < 0) {
         say(rs, true, "counting the queue: %s", e.msg);
@@ -1285,7 +1287,7 @@ review_idle(void *p)
     size_t n = 0, i;
     double now = rl_mono_ms();
 
-    if (rs->img != NULL && !rl_queue_complete(&rs->q, RL_FILTER_DISAGREE))
+    if (rs->img != NULL && !rl_queue_complete(&rs->q, RL_FILTER_UNREVIEWED))
         return fill_some(rs);
     if (now - rs->refreshed_at < 2000 || rs->img == NULL)
         return 0;

@@ -221,7 +221,7 @@ compare(rl_queue *lazy, rl_queue *ref, const char *what)
         }
     ok(bad_step == 0, "%s: every step as the complete queue (%zu differ)", what,
        bad_step);
-    ok(rl_queue_fill(lazy, SIZE_MAX, NULL) == 1, "%s: filled", what);
+    ok(rl_queue_fill(lazy, SIZE_MAX, true, NULL) == 1, "%s: filled", what);
     ok(lazy->n == ref->n, "%s: %zu images", what, ref->n);
     for (pos = 0; pos < ref->n && pos < lazy->n; pos++) {
         if (!same_item(&lazy->items[pos], &ref->items[pos]))
@@ -292,7 +292,7 @@ one_project(unsigned seed, unsigned n, bool assign)
            && it->others == ref.items[3].others && lazy.n_known == 1, "seed %u: one item filled on demand",
            seed);
     }
-    ok(rl_queue_fill(&lazy, 5, &err) == 0 && lazy.n_known
+    ok(rl_queue_fill(&lazy, 5, true, &err) == 0 && lazy.n_known
        == (lazy.n > 6 ? 6 : lazy.n), "seed %u: a slice of five more",
        seed);
     snprintf(what, sizeof what, "seed %u half filled", seed);
@@ -301,7 +301,7 @@ one_project(unsigned seed, unsigned n, bool assign)
     /* Marks made while a fresh queue is half counted: refresh and the
      * fill together give the complete queue's answers. */
     rl_queue_open(s, rv, &lazy, &err);
-    rl_queue_fill(&lazy, lazy.n / 2, &err);
+    rl_queue_fill(&lazy, lazy.n / 2, false, &err);
     for (i = 0; i < 6 && lazy.n > 0; i++) {
         size_t p = rnd((unsigned)lazy.n);
         rl_image *img = rl_image_load(s, cat, rv, lazy.items[p].id, &err);
@@ -333,7 +333,7 @@ one_project(unsigned seed, unsigned n, bool assign)
 
         rl_order_parse(orders[f], &o, &err);
         rl_queue_open(s, rv, &lazy, &err);
-        rl_queue_fill(&lazy, 3, &err);
+        rl_queue_fill(&lazy, 3, false, &err);
         before = lazy.n_known;
         rl_queue_free(&orig);
         old_load(s, h, rv, &orig);
