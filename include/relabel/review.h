@@ -157,6 +157,8 @@ typedef struct rl_qitem {
                               leaves them to rl_queue_fill / on demand) */
 } rl_qitem;
 
+struct rl_qidx;
+
 typedef struct rl_queue {
     rl_qitem *items;       /* the reviewer's images, by name */
     size_t n, cap;
@@ -165,7 +167,9 @@ typedef struct rl_queue {
                               the queue */
     char *reviewer;        /* owned copy */
     size_t n_known;        /* items with `known` set */
-    size_t fill_at;        /* where rl_queue_fill looks next */
+    struct rl_qidx *by_id; /* private: (id, position) by id while counting,
+                              NULL when complete */
+    size_t fill_at;        /* next entry of by_id rl_queue_fill counts */
     bool disagree_known;   /* every item's `disagree` is set */
 } rl_queue;
 

@@ -357,7 +357,8 @@ rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
     for (i = 0; i < q->n; i++)
         sorted[i] = q->items[k[i].pos];
     memcpy(q->items, sorted, q->n * sizeof *sorted);
-    q->fill_at = 0;            /* unfilled items may now sit anywhere */
+    free(q->by_id);            /* positions moved: rebuilt when needed */
+    q->by_id = NULL;
     free(sorted);
     free(k);
     free(ip);

@@ -662,29 +662,142 @@ fill_item(rl_queue *q, rl_qitem *it, rl_err *err)
     return 0;
 }
 
-/* Fills up to `max` unfilled items, walking from q->fill_at (items behind
- * it are filled, unless an order moved them: it wraps once). */
+/* A queue position by image id: the counting scans run in id order. */
+struct rl_qidx {
+    int64_t id;
+    size_t pos;
+};
+
+static int
+by_qid(const void *a, const void *b)
+{
+    const struct rl_qidx *x = a, *y = b;
+
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Ids counted by one slice of rl_queue_fill: four range queries. */
+#define FILL_CHUNK 2048
+
+/* The counts of the images with ids in [?1, ?2], one query each, in id
+ * order: the same answers as SQL_QITEM image by image. */
+static const char *const SQL_CHUNK[4] = {
+    "SELECT image, count(*) FROM candidate WHERE image BETWEEN ?1 AND ?2"
+    " GROUP BY image",
+    "SELECT image, count(*) FROM review WHERE reviewer = ?3"
+    " AND image BETWEEN ?1 AND ?2 GROUP BY image",
+    "SELECT DISTINCT image FROM flag WHERE image BETWEEN ?1 AND ?2"
+    " AND problematic",
+    "SELECT DISTINCT image FROM review WHERE image BETWEEN ?1 AND ?2"
+    " AND reviewer <> ?3",
+};
+
+/* Sets field `what` (an index of SQL_CHUNK) of the `n` items of `ix`. */
+static int
+chunk_query(rl_queue *q, int what, const struct rl_qidx *ix, size_t n,
+            rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(q->store, SQL_CHUNK[what], err);
+    size_t j = 0;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, ix[0].id);
+    sqlite3_bind_int64(st, 2, ix[n - 1].id);
+    if (what == 1 || what == 3)
+        sqlite3_bind_text(st, 3, q->reviewer, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        rl_qitem *it;
+
+        while (j < n && ix[j].id < id)
+            j++;
+        if (j == n || ix[j].id != id)
+            continue;              /* an image outside the queue */
+        it = &q->items[ix[j].pos];
+        if (what == 0)
+            it->n_cand = sqlite3_column_int(st, 1);
+        else if (what == 1)
+            it->n_mine = sqlite3_column_int(st, 1);
+        else if (what == 2)
+            it->problematic = true;
+        else
+            it->others = true;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_dberr(q->store, err, "counting the queue");
+        return -1;
+    }
+    return 0;
+}
+
+/* Counts every item of ix[0 .. n), filled before or not. */
+static int
+fill_chunk(rl_queue *q, const struct rl_qidx *ix, size_t n, rl_err *err)
+{
+    size_t i;
+    int w;
+
+    for (i = 0; i < n; i++) {
+        rl_qitem *it = &q->items[ix[i].pos];
+
+        it->n_cand = it->n_mine = 0;
+        it->problematic = it->others = false;
+    }
+    for (w = 0; w < 4; w++)
+        if (chunk_query(q, w, ix, n, err) != 0)
+            return -1;
+    for (i = 0; i < n; i++) {
+        rl_qitem *it = &q->items[ix[i].pos];
+
+        if (!it->known) {
+            it->known = true;
+            q->n_known++;
+        }
+    }
+    return 0;
+}
+
+/* Counts at least `max` unfilled items (whole chunks in id order, from
+ * q->fill_at; it wraps once, past items filled on demand). */
 static int
 fill_counts(rl_queue *q, size_t max, rl_err *err)
 {
-    size_t done = 0;
+    size_t start = q->n_known, i;
     bool wrapped = false;
 
-    while (q->n_known < q->n && done < max) {
-        rl_qitem *it;
+    if (q->n_known < q->n && q->by_id == NULL) {
+        q->by_id = rl_xcalloc(q->n, sizeof *q->by_id);
+        for (i = 0; i < q->n; i++) {
+            q->by_id[i].id = q->items[i].id;
+            q->by_id[i].pos = i;
+        }
+        qsort(q->by_id, q->n, sizeof *q->by_id, by_qid);
+        q->fill_at = 0;
+    }
+    while (q->n_known < q->n && q->n_known - start < max) {
+        size_t k = q->fill_at, m;
+        bool open = false;
 
-        if (q->fill_at >= q->n) {
+        if (k >= q->n) {
             if (wrapped)
                 break;             /* n_known disagrees: cannot happen */
             wrapped = true;
             q->fill_at = 0;
-        }
-        it = &q->items[q->fill_at++];
-        if (it->known)
             continue;
-        if (fill_item(q, it, err) != 0)
+        }
+        m = q->n - k < FILL_CHUNK ? q->n - k : FILL_CHUNK;
+        for (i = k; i < k + m && !open; i++)
+            open = !q->items[q->by_id[i].pos].known;
+        if (open && fill_chunk(q, &q->by_id[k], m, err) != 0)
             return -1;
-        done++;
+        q->fill_at = k + m;
+    }
+    if (q->n_known == q->n) {
+        free(q->by_id);            /* counted: only refresh from now on */
+        q->by_id = NULL;
     }
     return 0;
 }
@@ -703,6 +816,8 @@ rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
     int rc;
 
     free(q->reviewer);
+    free(q->by_id);
+    q->by_id = NULL;
     q->reviewer = rl_xstrdup(reviewer);
     q->store = s;
     q->n = q->n_known = q->fill_at = 0;
@@ -735,6 +850,11 @@ rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
         store_dberr(s, err, "loading the queue");
         q->n = 0;
         return -1;
+    }
+    if (q->n > 0 && q->cap > q->n) {
+        /* Growth left up to half of it unused: 15 MB at 1.28M images. */
+        q->items = rl_xrealloc(q->items, q->n * sizeof *q->items);
+        q->cap = q->n;
     }
     return 0;
 }
@@ -837,6 +957,7 @@ rl_queue_free(rl_queue *q)
 {
     free(q->items);
     free(q->reviewer);
+    free(q->by_id);
     memset(q, 0, sizeof *q);
 }
 

@@ -292,9 +292,14 @@ one_project(unsigned seed, unsigned n, bool assign)
            && it->others == ref.items[3].others && lazy.n_known == 1, "seed %u: one item filled on demand",
            seed);
     }
-    ok(rl_queue_fill(&lazy, 5, true, &err) == 0 && lazy.n_known
-       == (lazy.n > 6 ? 6 : lazy.n), "seed %u: a slice of five more",
-       seed);
+    {
+        int rc = rl_queue_fill(&lazy, 5, true, &err);
+
+        /* A slice counts whole chunks of ids (2048). */
+        ok(rc >= 0 && lazy.n_known >= (lazy.n > 6 ? 6 : lazy.n)
+           && (lazy.n < 3000 || (rc == 0 && lazy.n_known < lazy.n)),
+           "seed %u: a slice of five or more", seed);
+    }
     snprintf(what, sizeof what, "seed %u half filled", seed);
     compare(&lazy, &ref, what);
 
