@@ -183,6 +183,13 @@ int
 run(char *const argv[], char *const env[], size_t *out_bytes,
     double *wall_ms, double *cpu_ms_out)
 {
+    return run_peak(argv, env, out_bytes, wall_ms, cpu_ms_out, NULL);
+}
+
+int
+run_peak(char *const argv[], char *const env[], size_t *out_bytes,
+         double *wall_ms, double *cpu_ms_out, double *peak_mb)
+{
     int fds[2], status;
     struct rusage ru;
     double t = rl_mono_ms();
@@ -232,6 +239,8 @@ run(char *const argv[], char *const env[], size_t *out_bytes,
                       / 1e3;
     if (out_bytes != NULL)
         *out_bytes = total;
+    if (peak_mb != NULL)
+        *peak_mb = (double)ru.ru_maxrss / 1024.0;     /* KB on Linux */
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -49,6 +49,10 @@ void rmtree(const char *dir);
  * (user + system, all threads). */
 int run(char *const argv[], char *const env[], size_t *out_bytes,
         double *wall_ms, double *cpu_ms_out);
+/* run(), also giving the child's peak resident memory in MB (`peak_mb`
+ * may be NULL). */
+int run_peak(char *const argv[], char *const env[], size_t *out_bytes,
+             double *wall_ms, double *cpu_ms_out, double *peak_mb);
 
 /* The real `relabel --db DB --reviewer NAME review` in a 120x40
  * pseudo-terminal (TERM=xterm-256color, LC_ALL=C.UTF-8), in

@@ -14,6 +14,14 @@
  *   stats_ms           `relabel stats` (median of 3 runs), beside
  *   stats_sqlite3_ms   the sqlite3 shell doing the same counts, and
  *   stats_ratio        the first over the second
+ *   eval_ms, eval_peak_rss_mb   `relabel eval` of two models' predictions
+ *                      (the two first model ids, exported as
+ *                      image,wnid,model,rank by the sqlite3 shell), beside
+ *   eval_awk_ms, eval_awk_peak_rss_mb   awk computing top-1, top-5 and
+ *                      multi-label accuracy per model from the same file
+ *                      and `relabel export --format wide` (AWK_EVAL), and
+ *   eval_ratio         the first time over the awk one
+ * Exports are not timed.
  * The marks go to the project as reviewer bench-scale and are undone;
  * the log keeps their steps (as any undone mark). The project must not
  * be in use. */
@@ -56,6 +64,46 @@ static const char STATS_SQL[] =
     " AND f.done), (SELECT count(*) FROM flag f"
     " WHERE f.reviewer = r.reviewer AND f.problematic)"
     " FROM review r GROUP BY reviewer ORDER BY reviewer;";
+
+/* The reference eval: the rule relabel's default (an image counts when it
+ * has a correct class and is not problematic; a hit when the top-1 is one
+ * of them), top-1 and top-5 against the original label. */
+static const char AWK_EVAL[] =
+    "BEGIN { FS = \",\" }\n"
+    "FNR == 1 { next }\n"
+    "FILENAME == ARGV[1] {\n"
+    "    orig[$1] = $2\n"
+    "    if ($3 != \"\" && $7 != \"1\") {\n"
+    "        n = split($3, c, \" \")\n"
+    "        for (k = 1; k <= n; k++) hit[$1 SUBSEP c[k]] = 1\n"
+    "        counted[$1] = 1\n"
+    "    }\n"
+    "    next\n"
+    "}\n"
+    "{\n"
+    "    m = $3; models[m] = 1\n"
+    "    if ($4 == 1) {\n"
+    "        n1[m]++\n"
+    "        if ($2 == orig[$1]) t1[m]++\n"
+    "        if ($1 in counted) {\n"
+    "            nml[m]++\n"
+    "            if (($1 SUBSEP $2) in hit) ml[m]++\n"
+    "        }\n"
+    "    }\n"
+    "    if ($4 <= 5 && $2 == orig[$1]) t5[m]++\n"
+    "}\n"
+    "END {\n"
+    "    for (m in models)\n"
+    "        printf \"%s %.4f %.4f %.4f\\n\", m, 100 * t1[m] / n1[m],\n"
+    "               100 * t5[m] / n1[m], nml[m] ? 100 * ml[m] / nml[m] : 0\n"
+    "}\n";
+
+static const char PRED_SQL[] =
+    "SELECT i.name AS image, c.wnid AS wnid, m.name AS model,"
+    " p.rank AS rank FROM prediction p JOIN image i ON i.id = p.image"
+    " JOIN class c ON c.id = p.class JOIN model m ON m.id = p.model"
+    " WHERE p.model IN (SELECT id FROM model ORDER BY id LIMIT 2)"
+    " ORDER BY p.image, p.model, p.rank";
 
 static int64_t
 count_images(const char *db)
@@ -197,6 +245,70 @@ fail:
     return 1;
 }
 
+/* eval beside awk, on files exported into a temporary folder. */
+static int
+eval_figures(const char *relabel, const char *db, int64_t n)
+{
+    char *dir = tmpdir_new(), *pred = NULL, *wide = NULL, *awk = NULL;
+    char *out = NULL;
+    double ms, peak, ams, apeak;
+    int rc = 1;
+    FILE *f;
+
+    if (dir == NULL)
+        return 1;
+    pred = rl_xasprintf("%s/pred.csv", dir);
+    wide = rl_xasprintf("%s/wide.csv", dir);
+    awk = rl_xasprintf("%s/eval.awk", dir);
+    out = rl_xasprintf(".output %s", pred);
+    {
+        char *ex[] = { (char *)"sqlite3", (char *)"-readonly", (char *)db,
+                       (char *)".headers on", (char *)".mode csv", out,
+                       (char *)PRED_SQL, NULL };
+        char *wx[] = { (char *)relabel, (char *)"--db", (char *)db,
+                       (char *)"export", (char *)"--format", (char *)"wide",
+                       (char *)"-o", wide, NULL };
+
+        if (run(ex, NULL, NULL, NULL, NULL) != 0
+            || run(wx, NULL, NULL, NULL, NULL) != 0) {
+            fprintf(stderr, "relabel-bench scale-read: exporting for eval "
+                    "failed\n");
+            goto out;
+        }
+    }
+    if ((f = fopen(awk, "w")) == NULL || fputs(AWK_EVAL, f) < 0
+        || fclose(f) != 0) {
+        perror(awk);
+        goto out;
+    }
+    {
+        char *ev[] = { (char *)relabel, (char *)"--db", (char *)db,
+                       (char *)"eval", pred, NULL };
+        char *aw[] = { (char *)"awk", (char *)"-f", awk, wide, pred, NULL };
+
+        if (run_peak(ev, NULL, NULL, &ms, NULL, &peak) != 0
+            || run_peak(aw, NULL, NULL, &ams, NULL, &apeak) != 0) {
+            fprintf(stderr, "relabel-bench scale-read: eval or awk "
+                    "failed\n");
+            goto out;
+        }
+    }
+    figf(ms, "ms", "scale_%lld_eval_ms", (long long)n);
+    figf(peak, "MB", "scale_%lld_eval_peak_rss_mb", (long long)n);
+    figf(ams, "ms", "scale_%lld_eval_awk_ms", (long long)n);
+    figf(apeak, "MB", "scale_%lld_eval_awk_peak_rss_mb", (long long)n);
+    figf(ams > 0 ? ms / ams : 0, "x", "scale_%lld_eval_ratio", (long long)n);
+    rc = 0;
+out:
+    rmtree(dir);
+    free(dir);
+    free(pred);
+    free(wide);
+    free(awk);
+    free(out);
+    return rc;
+}
+
 int
 bench_scale_read(const char *db, int64_t n_images)
 {
@@ -222,6 +334,8 @@ bench_scale_read(const char *db, int64_t n_images)
     figf(b, "ms", "scale_%lld_stats_sqlite3_ms", (long long)n_images);
     figf(b > 0 ? a / b : 0, "x", "scale_%lld_stats_ratio",
          (long long)n_images);
+    if (eval_figures(relabel, db, n_images) != 0)
+        goto out;
     rc = 0;
 out:
     free(relabel);
