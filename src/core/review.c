@@ -662,18 +662,29 @@ fill_item(rl_queue *q, rl_qitem *it, rl_err *err)
     return 0;
 }
 
-/* A queue position by image id: the counting scans run in id order. */
-struct rl_qidx {
-    int64_t id;
-    size_t pos;
-};
-
 static int
 by_qid(const void *a, const void *b)
 {
     const struct rl_qidx *x = a, *y = b;
 
     return (x->id > y->id) - (x->id < y->id);
+}
+
+struct rl_qidx *
+queue_by_id(const rl_queue *q)
+{
+    struct rl_qidx *ix;
+    size_t i;
+
+    if (q->n == 0)
+        return NULL;
+    ix = rl_xcalloc(q->n, sizeof *ix);
+    for (i = 0; i < q->n; i++) {
+        ix[i].id = q->items[i].id;
+        ix[i].pos = i;
+    }
+    qsort(ix, q->n, sizeof *ix, by_qid);
+    return ix;
 }
 
 /* Ids counted by one slice of rl_queue_fill: four range queries. */
@@ -769,12 +780,7 @@ fill_counts(rl_queue *q, size_t max, rl_err *err)
     bool wrapped = false;
 
     if (q->n_known < q->n && q->by_id == NULL) {
-        q->by_id = rl_xcalloc(q->n, sizeof *q->by_id);
-        for (i = 0; i < q->n; i++) {
-            q->by_id[i].id = q->items[i].id;
-            q->by_id[i].pos = i;
-        }
-        qsort(q->by_id, q->n, sizeof *q->by_id, by_qid);
+        q->by_id = queue_by_id(q);
         q->fill_at = 0;
     }
     while (q->n_known < q->n && q->n_known - start < max) {
