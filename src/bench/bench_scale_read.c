@@ -171,8 +171,8 @@ press_slow(struct bench_tty *t, char key, struct bench_reply *r)
     return 0;
 }
 
-/* Writes `key` and waits up to `limit` ms for the first byte of the
- * reply, then reads until FIRST_QUIET_MS of silence. */
+/* Writes `key`, waits up to `limit` ms for a reply and reads it until
+ * FIRST_QUIET_MS of silence; r->ms -1 when none came. */
 static int
 press_wait(struct bench_tty *t, char key, double limit, struct bench_reply *r)
 {
@@ -184,12 +184,12 @@ press_wait(struct bench_tty *t, char key, double limit, struct bench_reply *r)
         perror("relabel-bench scale-read: write");
         return -1;
     }
+    /* Each drain reads until a pause, so the last byte is that of the
+     * last drain that read any. */
     while (r->bytes == 0 && rl_mono_ms() - t0 < limit)
-        r->bytes = bench_tty_drain(t, 1000, &last, NULL);
-    if (r->bytes == 0)
-        return 0;
-    bench_tty_drain(t, FIRST_QUIET_MS, &last, NULL);
-    r->ms = last - t0;
+        r->bytes = bench_tty_drain(t, FIRST_QUIET_MS, &last, NULL);
+    if (r->bytes > 0)
+        r->ms = last - t0;
     return 0;
 }
 
