@@ -44,6 +44,11 @@ foreach(t e2e.test_xterm_sixel e2e.test_pixels_pty)
         set_tests_properties(${t} PROPERTIES LABELS "e2e;large" TIMEOUT 300)
     endif()
 endforeach()
+# The 50,000-image review queue (about 20 s): once, in the plain tree.
+if(TEST e2e.test_queue_scale)
+    set_tests_properties(e2e.test_queue_scale PROPERTIES
+                         LABELS "e2e;large" TIMEOUT 300)
+endif()
 # Importing 400,000 predictions beside a reviewer: once, in the plain tree.
 if(TEST e2e.test_import_while_reviewing)
     set_tests_properties(e2e.test_import_while_reviewing PROPERTIES

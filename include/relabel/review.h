@@ -153,18 +153,48 @@ typedef struct rl_qitem {
     bool problematic;      /* flagged by anyone */
     bool others;           /* someone else reviewed it */
     bool disagree;         /* an unsettled disagreement between reviewers */
+    bool known;            /* the fields above are filled (rl_queue_open
+                              leaves them to rl_queue_fill / on demand) */
 } rl_qitem;
+
+struct rl_qidx;
 
 typedef struct rl_queue {
     rl_qitem *items;       /* the reviewer's images, by name */
     size_t n, cap;
     int64_t last_event;    /* newest event the counts include */
+    rl_store *store;       /* borrowed: fills items on demand; must outlive
+                              the queue */
+    char *reviewer;        /* owned copy */
+    size_t n_known;        /* items with `known` set */
+    struct rl_qidx *by_id; /* private: (id, position) by id while counting,
+                              NULL when complete */
+    size_t fill_at;        /* next entry of by_id rl_queue_fill counts */
+    bool disagree_known;   /* every item's `disagree` is set */
 } rl_queue;
 
-/* (Re)loads the queue for `reviewer`: every image, or only the images
- * assigned to the reviewer when there are any (relabel assign). */
+/* Opens the queue for `reviewer` lazily: the image ids only, in name
+ * order (every image, or only the images assigned to the reviewer when
+ * there are any: relabel assign), with no counts yet. One scan of an
+ * index; the counts come from rl_queue_fill, or item by item when
+ * rl_queue_at / rl_queue_step need them. Reopening frees the old items.
+ * 0, or -1 with `err` set. */
+int rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q,
+                  rl_err *err);
+/* Fills the counts of up to `max` items not filled yet, in queue order,
+ * and with `disagree`, once every count is known, the disagreement flags
+ * (one scan of every review: seconds at a million images). Returns 1 when
+ * the queue is complete (its counts, and the flags if asked), 0 when items
+ * remain, -1 on error (`err` set). */
+int rl_queue_fill(rl_queue *q, size_t max, bool disagree, rl_err *err);
+/* rl_queue_open and every count filled: the complete queue. */
 int rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q,
                   rl_err *err);
+/* Whether rl_queue_count under `f` is exact (RL_FILTER_ALL always is). */
+bool rl_queue_complete(const rl_queue *q, rl_filter f);
+/* Item at `pos` (< q->n), filled on demand; borrowed until the queue
+ * next changes. On a database error it is returned with `known` false. */
+const rl_qitem *rl_queue_at(rl_queue *q, size_t pos);
 /* Brings the counts up to date with changes made since the last load or
  * refresh, by this or any other process (other reviewers' progress).
  * Stores up to `max` ids of images that changed in `changed`. Cheap when
@@ -173,13 +203,19 @@ int rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
                      int64_t *changed, size_t max, size_t *n_changed,
                      rl_err *err);
 void rl_queue_free(rl_queue *q);
+/* Whether a filled item passes `f`; an unfilled one passes only
+ * RL_FILTER_ALL. */
 bool rl_queue_match(const rl_qitem *it, rl_filter f);
 /* Position of image `id`, or SIZE_MAX. */
 size_t rl_queue_find(const rl_queue *q, int64_t id);
 /* Next position after `from` (SIZE_MAX: from the start) matching `f`,
- * wrapping around once; SIZE_MAX when none. dir is +1 or -1. */
-size_t rl_queue_step(const rl_queue *q, size_t from, int dir, rl_filter f);
-/* Counts matching positions, and the 1-based rank of `pos` among them. */
+ * wrapping around once; SIZE_MAX when none. dir is +1 or -1. Fills the
+ * items it passes on demand (the whole queue when `f` is
+ * RL_FILTER_DISAGREE or after many misses); a database error counts an
+ * item as not matching. */
+size_t rl_queue_step(rl_queue *q, size_t from, int dir, rl_filter f);
+/* Counts matching positions among the filled items, and the 1-based rank
+ * of `pos` among them: exact when rl_queue_complete(q, f). */
 size_t rl_queue_count(const rl_queue *q, rl_filter f, size_t pos,
                       size_t *rank);
 

@@ -183,6 +183,13 @@ int
 run(char *const argv[], char *const env[], size_t *out_bytes,
     double *wall_ms, double *cpu_ms_out)
 {
+    return run_peak(argv, env, out_bytes, wall_ms, cpu_ms_out, NULL);
+}
+
+int
+run_peak(char *const argv[], char *const env[], size_t *out_bytes,
+         double *wall_ms, double *cpu_ms_out, double *peak_mb)
+{
     int fds[2], status;
     struct rusage ru;
     double t = rl_mono_ms();
@@ -232,6 +239,8 @@ run(char *const argv[], char *const env[], size_t *out_bytes,
                       / 1e3;
     if (out_bytes != NULL)
         *out_bytes = total;
+    if (peak_mb != NULL)
+        *peak_mb = (double)ru.ru_maxrss / 1024.0;     /* KB on Linux */
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -271,7 +280,12 @@ static const char USAGE[] =
     "        project built with the relabel command\n"
     "  queue [--images N] [--seed S] [--no-scores]\n"
     "        how many of a known 5% of replaced labels each queue order\n"
-    "        puts in the first 10% and 25% of a seeded synthetic project\n";
+    "        puts in the first 10% and 25% of a seeded synthetic project\n"
+    "  scale-read --db FILE [--images N] [--relabel PATH]\n"
+    "        on a large project: review first frame, its memory, the time\n"
+    "        until the footer's counts are known, next image and mark;\n"
+    "        stats beside the sqlite3 shell doing the same counts (writes\n"
+    "        a mark and its undo as reviewer bench-scale)\n";
 
 int
 main(int argc, char **argv)
@@ -285,6 +299,7 @@ main(int argc, char **argv)
         { "search", bench_search },
         { "store", bench_store }, { "keys", bench_keys },
         { "memory", bench_memory }, { "queue", bench_queue },
+        { "scale-read", bench_scale_read_cmd },
     };
     bool json = false;
     int i = 1, rc = -1;

@@ -10,7 +10,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
+
+#include "relabel/util.h"
 
 /* Records one figure (printed at the end, in order). */
 void fig(const char *name, double value, const char *unit);
@@ -45,6 +49,45 @@ void rmtree(const char *dir);
  * (user + system, all threads). */
 int run(char *const argv[], char *const env[], size_t *out_bytes,
         double *wall_ms, double *cpu_ms_out);
+/* run(), also giving the child's peak resident memory in MB (`peak_mb`
+ * may be NULL). */
+int run_peak(char *const argv[], char *const env[], size_t *out_bytes,
+             double *wall_ms, double *cpu_ms_out, double *peak_mb);
+
+/* The real `relabel --db DB --reviewer NAME review` in a 120x40
+ * pseudo-terminal (TERM=xterm-256color, LC_ALL=C.UTF-8), in
+ * bench_keys.c. */
+struct bench_tty {
+    pid_t pid;                /* the relabel process */
+    int fd;                   /* master side */
+    clockid_t cpu;            /* its CPU clock */
+    bool has_cpu;
+    bool answer;              /* drain answers DA1 (ESC [ c), once */
+    bool answered;
+    char tail[2];             /* last two bytes read: a split query */
+};
+
+/* One key's reply. */
+struct bench_reply {
+    double ms, cpu_ms;        /* key written to last byte read; child CPU */
+    size_t bytes;
+    bool image;               /* repainted the image */
+};
+
+/* Starts it; 0, or -1 with a message on standard error. */
+int bench_tty_start(struct bench_tty *t, const char *relabel, const char *db,
+                    const char *reviewer);
+/* Reads until `quiet` ms pass without output (or 10 s, or EOF); returns
+ * the bytes read, the time of the last one in *last, and keeps them in
+ * `keep` unless it is NULL. */
+size_t bench_tty_drain(struct bench_tty *t, double quiet, double *last,
+                       rl_buf *keep);
+/* Writes `key` and reads its reply until QUIET_MS of silence. */
+int bench_tty_press(struct bench_tty *t, char key, struct bench_reply *r);
+/* VmHWM (peak) and VmRSS of the child, in MB. */
+void bench_tty_mem(const struct bench_tty *t, double *hwm, double *rss);
+/* Quits with q; ends the child (by its pid) if it does not leave. */
+void bench_tty_stop(struct bench_tty *t);
 
 int bench_store(int argc, char **argv);
 int bench_render(int argc, char **argv);
@@ -55,5 +98,12 @@ int bench_search(int argc, char **argv);
 int bench_keys(int argc, char **argv);
 int bench_memory(int argc, char **argv);
 int bench_queue(int argc, char **argv);
+int bench_scale_read_cmd(int argc, char **argv);
+/* The read side at scale on the project `db` of `n_images` images (0:
+ * count them): review first frame, RSS, next image, mark; stats beside
+ * the sqlite3 shell; eval beside awk. Prints scale_<N>_<what> figures.
+ * Writes one mark and its undo (reviewer bench-scale) to `db`. 0, or 1
+ * with a message on standard error. */
+int bench_scale_read(const char *db, int64_t n_images);
 
 #endif

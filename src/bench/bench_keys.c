@@ -30,25 +30,8 @@
 #define FIRST_QUIET_MS 600.0  /* ... for the first frame */
 #define MAX_RUNS 50
 
-struct tty {
-    pid_t pid;                /* the relabel process */
-    int fd;                   /* master side */
-    clockid_t cpu;            /* its CPU clock */
-    bool has_cpu;
-    bool answer;              /* drain answers DA1 (ESC [ c), once */
-    bool answered;
-    char tail[2];             /* last two bytes read: a split query */
-};
-
-/* One key's reply. */
-struct reply {
-    double ms, cpu_ms;
-    size_t bytes;
-    bool image;               /* repainted the image */
-};
-
 static double
-child_cpu(const struct tty *t)
+child_cpu(const struct bench_tty *t)
 {
     struct timespec ts;
 
@@ -57,9 +40,9 @@ child_cpu(const struct tty *t)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Starts `relabel --db DB --reviewer bench review` in a 120x40 pty. */
-static int
-tty_start(struct tty *t, const char *relabel, const char *db)
+int
+bench_tty_start(struct bench_tty *t, const char *relabel, const char *db,
+                const char *reviewer)
 {
     struct winsize ws = { .ws_row = 40, .ws_col = 120 };
 
@@ -73,7 +56,7 @@ tty_start(struct tty *t, const char *relabel, const char *db)
         setenv("LC_ALL", "C.UTF-8", 1);
         unsetenv("LINES");
         unsetenv("COLUMNS");
-        execl(relabel, relabel, "--db", db, "--reviewer", "bench", "review",
+        execl(relabel, relabel, "--db", db, "--reviewer", reviewer, "review",
               (char *)NULL);
         _exit(127);
     }
@@ -85,7 +68,7 @@ tty_start(struct tty *t, const char *relabel, const char *db)
 
 /* Answers DA1 as xterm does if `buf` (after t->tail) ends a DA1 query. */
 static void
-answer_da1(struct tty *t, const char *buf, size_t n)
+answer_da1(struct bench_tty *t, const char *buf, size_t n)
 {
     static const char da1[] = "\033[?62;22c";
 
@@ -103,10 +86,8 @@ answer_da1(struct tty *t, const char *buf, size_t n)
     }
 }
 
-/* Reads until `quiet` ms pass without output (or 10 s, or EOF); returns
- * the bytes read, and the time of the last one in *last. */
-static size_t
-drain(struct tty *t, double quiet, double *last, rl_buf *keep)
+size_t
+bench_tty_drain(struct bench_tty *t, double quiet, double *last, rl_buf *keep)
 {
     double start = rl_mono_ms(), mark = start;
     size_t n = 0;
@@ -148,8 +129,8 @@ has_blocks(const rl_buf *b)
     return false;
 }
 
-static int
-press(struct tty *t, char key, struct reply *r)
+int
+bench_tty_press(struct bench_tty *t, char key, struct bench_reply *r)
 {
     rl_buf b = {0};
     double t0, c0 = child_cpu(t), last;
@@ -159,7 +140,7 @@ press(struct tty *t, char key, struct reply *r)
         perror("relabel-bench keys: write");
         return -1;
     }
-    r->bytes = drain(t, QUIET_MS, &last, &b);
+    r->bytes = bench_tty_drain(t, QUIET_MS, &last, &b);
     r->ms = r->bytes > 0 ? last - t0 : 0;
     r->cpu_ms = child_cpu(t) - c0;
     r->image = has_blocks(&b);
@@ -167,9 +148,8 @@ press(struct tty *t, char key, struct reply *r)
     return 0;
 }
 
-/* VmHWM (peak) and VmRSS of the child, in MB. */
-static void
-child_mem(const struct tty *t, double *hwm, double *rss)
+void
+bench_tty_mem(const struct bench_tty *t, double *hwm, double *rss)
 {
     char path[64], line[256];
     FILE *f;
@@ -187,15 +167,14 @@ child_mem(const struct tty *t, double *hwm, double *rss)
     fclose(f);
 }
 
-/* Quits with q; ends the child (by its pid) if it does not leave. */
-static void
-tty_stop(struct tty *t)
+void
+bench_tty_stop(struct bench_tty *t)
 {
     double last;
     int status;
 
     if (write(t->fd, "q", 1) == 1)
-        drain(t, 500, &last, NULL);
+        bench_tty_drain(t, 500, &last, NULL);
     for (int i = 0; i < 300; i++) {
         struct timespec ms10 = { 0, 10000000 };
 
@@ -218,13 +197,13 @@ static double
 first_frame(const char *relabel, const char *db)
 {
     double t0 = rl_mono_ms(), last;
-    struct tty t;
+    struct bench_tty t;
 
-    if (tty_start(&t, relabel, db) != 0)
+    if (bench_tty_start(&t, relabel, db, "bench") != 0)
         return -1;
     t.answer = true;
-    drain(&t, FIRST_QUIET_MS, &last, NULL);
-    tty_stop(&t);
+    bench_tty_drain(&t, FIRST_QUIET_MS, &last, NULL);
+    bench_tty_stop(&t);
     return t.answered ? last - t0 : -1;
 }
 
@@ -256,7 +235,7 @@ find_relabel(int argc, char **argv, int *i, char **relabel)
 
 /* Figures for one action from its replies. */
 static void
-report(const char *name, struct reply *r, int n)
+report(const char *name, struct bench_reply *r, int n)
 {
     double ms[MAX_RUNS], cpu[MAX_RUNS];
     size_t bytes = 0;
@@ -284,10 +263,10 @@ bench_keys(int argc, char **argv)
     };
     static const char typed[] = "tabby cat";
     static const char *const what[] = { "labels", "images", "predictions" };
-    struct reply rep[NACT][MAX_RUNS], r;
+    struct bench_reply rep[NACT][MAX_RUNS], r;
     char *relabel = NULL, *dir = NULL, *db = NULL, *p;
     int runs = 5, rc = 1, i, a, nmove = 0, nundo = 0, npick = 0;
-    struct tty t;
+    struct bench_tty t;
     double t0, last, hwm, rss;
     size_t n;
 
@@ -321,9 +300,9 @@ bench_keys(int argc, char **argv)
     }
 
     t0 = rl_mono_ms();
-    if (tty_start(&t, relabel, db) != 0)
+    if (bench_tty_start(&t, relabel, db, "bench") != 0)
         goto out;
-    n = drain(&t, FIRST_QUIET_MS, &last, NULL);
+    n = bench_tty_drain(&t, FIRST_QUIET_MS, &last, NULL);
     fig("quiet_ms", QUIET_MS, "ms");
     fig("startup_bytes", (double)n, "B");
     fig("startup_ms", last - t0, "ms");
@@ -331,26 +310,26 @@ bench_keys(int argc, char **argv)
     /* Each round leaves the image fresh and the selection where it was:
      * c advances the selection, z keeps it, so k puts it back. */
     for (i = 0; i < runs; i++) {
-        if (press(&t, 'j', &rep[MOVE][nmove++]) != 0
-            || press(&t, 'k', &rep[MOVE][nmove++]) != 0
-            || press(&t, 'c', &rep[MARK][i]) != 0
-            || press(&t, 'z', &rep[UNDO][nundo++]) != 0
-            || press(&t, 'k', &r) != 0
-            || press(&t, 'W', &rep[BULK][i]) != 0
-            || press(&t, 'z', &rep[UNDO][nundo++]) != 0)
+        if (bench_tty_press(&t, 'j', &rep[MOVE][nmove++]) != 0
+            || bench_tty_press(&t, 'k', &rep[MOVE][nmove++]) != 0
+            || bench_tty_press(&t, 'c', &rep[MARK][i]) != 0
+            || bench_tty_press(&t, 'z', &rep[UNDO][nundo++]) != 0
+            || bench_tty_press(&t, 'k', &r) != 0
+            || bench_tty_press(&t, 'W', &rep[BULK][i]) != 0
+            || bench_tty_press(&t, 'z', &rep[UNDO][nundo++]) != 0)
             goto stop;
     }
     for (i = 0; i < runs; i++)
-        if (press(&t, 'n', &rep[NEXT][i]) != 0
-            || press(&t, 'N', &rep[PREV][i]) != 0)
+        if (bench_tty_press(&t, 'n', &rep[NEXT][i]) != 0
+            || bench_tty_press(&t, 'N', &rep[PREV][i]) != 0)
             goto stop;
     /* Typing in the class picker (+): one query letter per key. */
-    if (press(&t, '+', &r) != 0)
+    if (bench_tty_press(&t, '+', &r) != 0)
         goto stop;
     for (i = 0; typed[i] != '\0' && npick < MAX_RUNS; i++)
-        if (press(&t, typed[i], &rep[PICK][npick++]) != 0)
+        if (bench_tty_press(&t, typed[i], &rep[PICK][npick++]) != 0)
             goto stop;
-    if (press(&t, 27, &r) != 0)
+    if (bench_tty_press(&t, 27, &r) != 0)
         goto stop;
     report(names[MOVE], rep[MOVE], nmove);
     report(names[PICK], rep[PICK], npick);
@@ -368,11 +347,11 @@ bench_keys(int argc, char **argv)
     report(names[UNDO], rep[UNDO], nundo);
     report(names[NEXT], rep[NEXT], runs);
     report(names[PREV], rep[PREV], runs);
-    child_mem(&t, &hwm, &rss);
+    bench_tty_mem(&t, &hwm, &rss);
     fig("demo_ui_peak_rss_mb", hwm, "MB");
     rc = 0;
 stop:
-    tty_stop(&t);
+    bench_tty_stop(&t);
 out:
     rmtree(dir);
     free(dir);
@@ -423,8 +402,8 @@ bench_memory(int argc, char **argv)
 {
     const char *data = "../shared/data";
     char *relabel = NULL, *dir = NULL, *db = NULL, *lab, *pred, *img;
-    struct reply r[40];
-    struct tty t;
+    struct bench_reply r[40];
+    struct bench_tty t;
     double t0, last, hwm, rss, ms[40];
     int i, rc = 1;
 
@@ -475,22 +454,22 @@ bench_memory(int argc, char **argv)
     fig("first_frame_50k_ms_max", pct(ms, 5, 1.0), "ms");
 
     t0 = rl_mono_ms();
-    if (tty_start(&t, relabel, db) != 0)
+    if (bench_tty_start(&t, relabel, db, "bench") != 0)
         goto out;
-    drain(&t, FIRST_QUIET_MS, &last, NULL);
+    bench_tty_drain(&t, FIRST_QUIET_MS, &last, NULL);
     fig("ui_startup_ms", last - t0, "ms");
     /* Forty images forward: the caches fill and stay at their bound. */
     for (i = 0; i < 40; i++) {
-        if (press(&t, 'n', &r[i]) != 0)
+        if (bench_tty_press(&t, 'n', &r[i]) != 0)
             break;
         ms[i] = r[i].ms;
     }
     if (i > 0)
         fig_ms("ui_next_ms", ms, i, true);
-    child_mem(&t, &hwm, &rss);
+    bench_tty_mem(&t, &hwm, &rss);
     fig("ui_peak_rss_mb", hwm, "MB");
     fig("ui_rss_mb", rss, "MB");
-    tty_stop(&t);
+    bench_tty_stop(&t);
     rc = 0;
 out:
     rmtree(dir);

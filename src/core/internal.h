@@ -45,6 +45,18 @@ struct rl_store {
     } cache[STORE_NSTMT];              /* prepared once, reset per use */
 };
 
+/* A queue position by image id (review.c): the queue's counting scans and
+ * the orders' doubt pass run in image id order. */
+struct rl_qidx {
+    int64_t id;
+    size_t pos;
+};
+
+struct rl_queue;
+/* The queue's (id, position) pairs sorted by id, in a new array the caller
+ * frees (NULL for an empty queue). */
+struct rl_qidx *queue_by_id(const struct rl_queue *q);
+
 /* A cached statement for a static SQL string, reset and unbound; NULL on
  * a prepare error (with `err` set). Never finalize it. */
 sqlite3_stmt *store_stmt(rl_store *s, const char *sql, rl_err *err);

@@ -10,6 +10,7 @@
  * so one row's interval never depends on which other rows exist. */
 #include "relabel/metrics.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,7 +210,15 @@ struct lmap {
 static size_t
 lmap_slot(const struct lmap *m, uint64_t key)
 {
-    size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & m->mask;
+    /* A full 64-bit mix: keys differ in their high half (the image
+     * position) as much as in their low (the class), and a multiply
+     * alone leaves the low bits to the class, so probes ran long. */
+    uint64_t x = key;
+    size_t h;
+
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    h = (size_t)(x ^ (x >> 31)) & m->mask;
 
     while (m->keys[h] != 0 && m->keys[h] != key)
         h = (h + 1) & m->mask;
@@ -605,14 +614,19 @@ rl_truth_datasets(const rl_truth *t, const char *const **tags)
 
 /* ---- predictions ---------------------------------------------------- */
 
+/* One model's predictions, TOPK best per image, in 45 bytes an image.
+ * Invariant: every (image, rank) and (image, class) read is either in the
+ * image's kept list or in `ranks` / `classes`, which hold only the rows
+ * outside it (dropped, or pushed out by a better rank): duplicates are
+ * found without a map of every row. */
 struct pmodel {
     char *name;            /* owned */
-    int64_t *cls;          /* [pos * TOPK + j]: class ids by rank */
-    long *rank;            /* [pos * TOPK + j]: their ranks */
+    int32_t *cls;          /* [pos * TOPK + j]: class ids by rank */
+    int32_t *rank;         /* [pos * TOPK + j]: their ranks */
     uint8_t *n_top;        /* [pos]: entries used */
-    long *max_rank;        /* [pos]: highest rank seen (for rank 0) */
-    struct lmap ranks;     /* (pos, rank) seen */
-    struct lmap classes;   /* (pos, class id) seen */
+    int32_t *max_rank;     /* [pos]: highest rank seen (for rank 0) */
+    struct lmap ranks;     /* (pos, rank) outside the kept lists */
+    struct lmap classes;   /* (pos, class id) outside the kept lists */
 };
 
 struct rl_preds {
@@ -695,8 +709,7 @@ pred_add(rl_preds *p, const char *model, const char *image,
 {
     int64_t pos = rl_strmap_get(&p->t->index, image, -1);
     struct pmodel *m;
-    int64_t *c;
-    long *rk;
+    int32_t *c, *rk;
     size_t j, n;
 
     if (pos < 0) {
@@ -713,39 +726,51 @@ pred_add(rl_preds *p, const char *model, const char *image,
         rl_err_set(err, RL_E_RANGE, "rank %ld out of range 1..100000", rank);
         return -1;
     }
+    assert(cls->id > 0 && cls->id <= INT32_MAX);   /* catalog row ids */
     m = model_get(p, model);
     if (rank == 0)
         rank = m->max_rank[pos] + 1;
-    if (lmap_get(&m->ranks, pair_key((size_t)pos, rank)) != 0) {
+    c = &m->cls[(size_t)pos * RL_EVAL_TOPK];
+    rk = &m->rank[(size_t)pos * RL_EVAL_TOPK];
+    n = m->n_top[pos];
+    for (j = 0; j < n && rk[j] != rank; j++)
+        ;
+    if (j < n || lmap_get(&m->ranks, pair_key((size_t)pos, rank)) != 0) {
         *field = "rank";
         rl_err_set(err, RL_E_DUP, "duplicate: model '%.60s' has a prediction"
                    " at rank %ld for this image already", model, rank);
         return -1;
     }
-    if (lmap_get(&m->classes, pair_key((size_t)pos, cls->id)) != 0) {
+    for (j = 0; j < n && c[j] != cls->id; j++)
+        ;
+    if (j < n
+        || lmap_get(&m->classes, pair_key((size_t)pos, cls->id)) != 0) {
         *field = "wnid";
         rl_err_set(err, RL_E_DUP, "duplicate: model '%.60s' predicts %s for "
                    "this image already", model, cls->wnid);
         return -1;
     }
-    lmap_put(&m->ranks, pair_key((size_t)pos, rank), 1);
-    lmap_put(&m->classes, pair_key((size_t)pos, cls->id), 1);
     if (rank > m->max_rank[pos])
-        m->max_rank[pos] = rank;
+        m->max_rank[pos] = (int32_t)rank;
 
-    /* Keep the TOPK best ranks, sorted. */
-    c = &m->cls[(size_t)pos * RL_EVAL_TOPK];
-    rk = &m->rank[(size_t)pos * RL_EVAL_TOPK];
-    n = m->n_top[pos];
-    if (n == RL_EVAL_TOPK && rank > rk[n - 1])
+    /* Keep the TOPK best ranks, sorted; what falls outside goes to the
+     * maps, for the duplicate checks. */
+    if (n == RL_EVAL_TOPK && rank > rk[n - 1]) {
+        lmap_put(&m->ranks, pair_key((size_t)pos, rank), 1);
+        lmap_put(&m->classes, pair_key((size_t)pos, cls->id), 1);
         return 0;
+    }
+    if (n == RL_EVAL_TOPK) {
+        lmap_put(&m->ranks, pair_key((size_t)pos, rk[n - 1]), 1);
+        lmap_put(&m->classes, pair_key((size_t)pos, c[n - 1]), 1);
+    }
     for (j = n < RL_EVAL_TOPK ? n : RL_EVAL_TOPK - 1; j > 0
          && rk[j - 1] > rank; j--) {
         c[j] = c[j - 1];
         rk[j] = rk[j - 1];
     }
-    c[j] = cls->id;
-    rk[j] = rank;
+    c[j] = (int32_t)cls->id;
+    rk[j] = (int32_t)rank;
     if (n < RL_EVAL_TOPK)
         m->n_top[pos]++;
     return 0;
@@ -961,7 +986,7 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
 
     for (i = 0; i < t->n; i++) {
         const struct timg *im = &t->img[i];
-        const int64_t *c = &pm->cls[i * RL_EVAL_TOPK];
+        const int32_t *c = &pm->cls[i * RL_EVAL_TOPK];
         size_t nt = pm->n_top[i], j;
         int top1 = 0, top5 = 0, ml = -1, mlu = 0, ml5 = 0;
         unsigned mask;

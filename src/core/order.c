@@ -306,19 +306,6 @@ by_doubt(const void *a, const void *b)
     return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-/* A queue position by image id, to meet rl_order_doubt's id order. */
-struct idpos {
-    int64_t id;
-    size_t pos;
-};
-
-static int
-by_idpos(const void *a, const void *b)
-{
-    const struct idpos *x = a, *y = b;
-
-    return (x->id > y->id) - (x->id < y->id);
-}
 
 int
 rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
@@ -326,7 +313,7 @@ rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
     int64_t *ids;
     double *doubt;
     size_t n, i, j;
-    struct idpos *ip;
+    struct rl_qidx *ip;
     struct key *k;
     rl_qitem *sorted;
 
@@ -334,15 +321,12 @@ rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
         return 0;
     if (rl_order_doubt(s, o, &ids, &doubt, &n, err) != 0)
         return -1;
-    ip = rl_xcalloc(q->n, sizeof *ip);
+    ip = queue_by_id(q);
     k = rl_xcalloc(q->n, sizeof *k);
     for (i = 0; i < q->n; i++) {
-        ip[i].id = q->items[i].id;
-        ip[i].pos = i;
         k[i].doubt = NAN;
         k[i].pos = i;
     }
-    qsort(ip, q->n, sizeof *ip, by_idpos);
     /* Both lists ascend by id: one merge walk gives each its doubt. */
     for (i = j = 0; i < q->n && j < n;) {
         if (ip[i].id < ids[j])
@@ -357,6 +341,8 @@ rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
     for (i = 0; i < q->n; i++)
         sorted[i] = q->items[k[i].pos];
     memcpy(q->items, sorted, q->n * sizeof *sorted);
+    free(q->by_id);            /* positions moved: rebuilt when needed */
+    q->by_id = NULL;
     free(sorted);
     free(k);
     free(ip);

@@ -706,57 +706,310 @@ overlay_item(rl_store *s, const char *reviewer, rl_qitem *it)
         it->problematic = true;
 }
 
+/* One item's counts: the same answers the queue gives after a refresh. */
+static const char SQL_QITEM[] =
+    "SELECT (SELECT count(*) FROM candidate c WHERE c.image = ?1),"
+    " (SELECT count(*) FROM review r WHERE r.image = ?1"
+    "   AND r.reviewer = ?2),"
+    " EXISTS (SELECT 1 FROM flag f WHERE f.image = ?1 AND f.problematic),"
+    " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
+    "   AND r.reviewer <> ?2)";
+
+/* Fills one item's counts (indexed lookups). 0, or -1 with `err` set. */
+static int
+fill_item(rl_queue *q, rl_qitem *it, rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(q->store, SQL_QITEM, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, it->id);
+    sqlite3_bind_text(st, 2, q->reviewer, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        it->n_cand = sqlite3_column_int(st, 0);
+        it->n_mine = sqlite3_column_int(st, 1);
+        it->problematic = sqlite3_column_int(st, 2) != 0;
+        it->others = sqlite3_column_int(st, 3) != 0;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        store_dberr(q->store, err, "counting the queue");
+        return -1;
+    }
+    overlay_item(q->store, q->reviewer, it);
+    if (!it->known) {
+        it->known = true;
+        q->n_known++;
+    }
+    return 0;
+}
+
+static int
+by_qid(const void *a, const void *b)
+{
+    const struct rl_qidx *x = a, *y = b;
+
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+struct rl_qidx *
+queue_by_id(const rl_queue *q)
+{
+    struct rl_qidx *ix;
+    size_t i;
+
+    if (q->n == 0)
+        return NULL;
+    ix = rl_xcalloc(q->n, sizeof *ix);
+    for (i = 0; i < q->n; i++) {
+        ix[i].id = q->items[i].id;
+        ix[i].pos = i;
+    }
+    qsort(ix, q->n, sizeof *ix, by_qid);
+    return ix;
+}
+
+/* Ids counted by one slice of rl_queue_fill: four range queries. */
+#define FILL_CHUNK 2048
+
+/* The counts of the images with ids in [?1, ?2], one query each, in id
+ * order: the same answers as SQL_QITEM image by image. */
+static const char *const SQL_CHUNK[4] = {
+    "SELECT image, count(*) FROM candidate WHERE image BETWEEN ?1 AND ?2"
+    " GROUP BY image",
+    "SELECT image, count(*) FROM review WHERE reviewer = ?3"
+    " AND image BETWEEN ?1 AND ?2 GROUP BY image",
+    "SELECT DISTINCT image FROM flag WHERE image BETWEEN ?1 AND ?2"
+    " AND problematic",
+    "SELECT DISTINCT image FROM review WHERE image BETWEEN ?1 AND ?2"
+    " AND reviewer <> ?3",
+};
+
+/* Sets field `what` (an index of SQL_CHUNK) of the `n` items of `ix`. */
+static int
+chunk_query(rl_queue *q, int what, const struct rl_qidx *ix, size_t n,
+            rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(q->store, SQL_CHUNK[what], err);
+    size_t j = 0;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, ix[0].id);
+    sqlite3_bind_int64(st, 2, ix[n - 1].id);
+    if (what == 1 || what == 3)
+        sqlite3_bind_text(st, 3, q->reviewer, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        rl_qitem *it;
+
+        while (j < n && ix[j].id < id)
+            j++;
+        if (j == n || ix[j].id != id)
+            continue;              /* an image outside the queue */
+        it = &q->items[ix[j].pos];
+        if (what == 0)
+            it->n_cand = sqlite3_column_int(st, 1);
+        else if (what == 1)
+            it->n_mine = sqlite3_column_int(st, 1);
+        else if (what == 2)
+            it->problematic = true;
+        else
+            it->others = true;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_dberr(q->store, err, "counting the queue");
+        return -1;
+    }
+    return 0;
+}
+
+/* The reviewer's pending steps (the journal of marks) over the counts of
+ * the items of ix[0 .. n), sorted by id. */
 static void
-overlay_queue(rl_store *s, const char *reviewer, rl_queue *q)
+overlay_chunk(rl_queue *q, const struct rl_qidx *ix, size_t n)
 {
     int64_t *ids;
-    size_t n = journal_images(s, reviewer, &ids), i, pos;
+    size_t k = journal_images(q->store, q->reviewer, &ids), i, j = 0;
 
-    for (i = 0; i < n; i++)
-        if ((pos = rl_queue_find(q, ids[i])) != SIZE_MAX)
-            overlay_item(s, reviewer, &q->items[pos]);
+    for (i = 0; i < k; i++) {
+        while (j < n && ix[j].id < ids[i])
+            j++;
+        if (j == n)
+            break;
+        if (ix[j].id == ids[i])
+            overlay_item(q->store, q->reviewer, &q->items[ix[j].pos]);
+    }
     free(ids);
+}
+
+/* Counts every item of ix[0 .. n), filled before or not. */
+static int
+fill_chunk(rl_queue *q, const struct rl_qidx *ix, size_t n, rl_err *err)
+{
+    size_t i;
+    int w;
+
+    for (i = 0; i < n; i++) {
+        rl_qitem *it = &q->items[ix[i].pos];
+
+        it->n_cand = it->n_mine = 0;
+        it->problematic = it->others = false;
+    }
+    for (w = 0; w < 4; w++)
+        if (chunk_query(q, w, ix, n, err) != 0)
+            return -1;
+    overlay_chunk(q, ix, n);
+    for (i = 0; i < n; i++) {
+        rl_qitem *it = &q->items[ix[i].pos];
+
+        if (!it->known) {
+            it->known = true;
+            q->n_known++;
+        }
+    }
+    return 0;
+}
+
+/* Counts at least `max` unfilled items (whole chunks in id order, from
+ * q->fill_at; it wraps once, past items filled on demand). */
+static int
+fill_counts(rl_queue *q, size_t max, rl_err *err)
+{
+    size_t start = q->n_known, i;
+    bool wrapped = false;
+
+    if (q->n_known < q->n && q->by_id == NULL) {
+        q->by_id = queue_by_id(q);
+        q->fill_at = 0;
+    }
+    while (q->n_known < q->n && q->n_known - start < max) {
+        size_t k = q->fill_at, m;
+        bool open = false;
+
+        if (k >= q->n) {
+            if (wrapped)
+                break;             /* n_known disagrees: cannot happen */
+            wrapped = true;
+            q->fill_at = 0;
+            continue;
+        }
+        m = q->n - k < FILL_CHUNK ? q->n - k : FILL_CHUNK;
+        for (i = k; i < k + m && !open; i++)
+            open = !q->items[q->by_id[i].pos].known;
+        if (open && fill_chunk(q, &q->by_id[k], m, err) != 0)
+            return -1;
+        q->fill_at = k + m;
+    }
+    if (q->n_known == q->n) {
+        free(q->by_id);            /* counted: only refresh from now on */
+        q->by_id = NULL;
+    }
+    return 0;
+}
+
+int
+rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
+{
+    static const char sql_all[] = "SELECT id FROM image ORDER BY name";
+    static const char sql_assigned[] =
+        "SELECT i.id FROM assignment a JOIN image i ON i.id = a.image"
+        " WHERE a.reviewer = ?1 ORDER BY i.name";
+    static const char sql_any[] =
+        "SELECT EXISTS (SELECT 1 FROM assignment WHERE reviewer = ?1)";
+    sqlite3_stmt *st;
+    bool assigned = false;
+    int rc;
+
+    free(q->reviewer);
+    free(q->by_id);
+    q->by_id = NULL;
+    q->reviewer = rl_xstrdup(reviewer);
+    q->store = s;
+    q->n = q->n_known = q->fill_at = 0;
+    q->disagree_known = false;
+    if ((st = store_stmt(s, sql_any, err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        assigned = sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        store_dberr(s, err, "loading the queue");
+        return -1;
+    }
+    q->last_event = store_int(s, "SELECT max(id) FROM event", 0);
+    if ((st = store_stmt(s, assigned ? sql_assigned : sql_all, err)) == NULL)
+        return -1;
+    if (assigned)
+        sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rl_qitem *it;
+
+        rl_grow(&q->items, &q->cap, q->n + 1, sizeof *q->items);
+        it = &q->items[q->n++];
+        memset(it, 0, sizeof *it);
+        it->id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_dberr(s, err, "loading the queue");
+        q->n = 0;
+        return -1;
+    }
+    if (q->n > 0 && q->cap > q->n) {
+        /* Growth left up to half of it unused: 15 MB at 1.28M images. */
+        q->items = rl_xrealloc(q->items, q->n * sizeof *q->items);
+        q->cap = q->n;
+    }
+    return 0;
+}
+
+int
+rl_queue_fill(rl_queue *q, size_t max, bool disagree, rl_err *err)
+{
+    if (fill_counts(q, max, err) != 0)
+        return -1;
+    if (q->n_known < q->n)
+        return 0;
+    if (disagree && !q->disagree_known) {
+        if (mark_disagreements(q->store, q, err) != 0)
+            return -1;
+        q->disagree_known = true;
+    }
+    return 1;
 }
 
 int
 rl_queue_load(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
 {
-    static const char sql[] =
-        "SELECT i.id,"
-        " (SELECT count(*) FROM candidate c WHERE c.image = i.id),"
-        " (SELECT count(*) FROM review r WHERE r.image = i.id"
-        "   AND r.reviewer = ?1),"
-        " EXISTS (SELECT 1 FROM flag f WHERE f.image = i.id"
-        "   AND f.problematic),"
-        " EXISTS (SELECT 1 FROM review r WHERE r.image = i.id"
-        "   AND r.reviewer <> ?1)"
-        " FROM image i WHERE NOT EXISTS (SELECT 1 FROM assignment a"
-        "   WHERE a.reviewer = ?1)"
-        " OR EXISTS (SELECT 1 FROM assignment a WHERE a.reviewer = ?1"
-        "   AND a.image = i.id)"
-        " ORDER BY i.name";
-    sqlite3_stmt *st = store_stmt(s, sql, err);
-
-    if (st == NULL)
+    if (rl_queue_open(s, reviewer, q, err) != 0)
         return -1;
-    q->n = 0;
-    q->last_event = store_int(s, "SELECT max(id) FROM event", 0);
-    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        rl_qitem *it;
+    return rl_queue_fill(q, SIZE_MAX, true, err) < 0 ? -1 : 0;
+}
 
-        rl_grow(&q->items, &q->cap, q->n + 1, sizeof *q->items);
-        it = &q->items[q->n++];
-        it->id = sqlite3_column_int64(st, 0);
-        it->n_cand = sqlite3_column_int(st, 1);
-        it->n_mine = sqlite3_column_int(st, 2);
-        it->problematic = sqlite3_column_int(st, 3) != 0;
-        it->others = sqlite3_column_int(st, 4) != 0;
-        it->disagree = false;
-    }
-    sqlite3_reset(st);
-    overlay_queue(s, reviewer, q);
-    return mark_disagreements(s, q, err);
+bool
+rl_queue_complete(const rl_queue *q, rl_filter f)
+{
+    if (f == RL_FILTER_ALL)
+        return true;
+    if (f == RL_FILTER_DISAGREE)
+        return q->disagree_known;
+    return q->n_known == q->n;
+}
+
+const rl_qitem *
+rl_queue_at(rl_queue *q, size_t pos)
+{
+    rl_qitem *it = &q->items[pos];
+
+    if (!it->known)
+        (void)fill_item(q, it, NULL);    /* stays unknown on error */
+    return it;
 }
 
 int
@@ -766,18 +1019,12 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
 {
     static const char sql_ev[] =
         "SELECT DISTINCT image FROM event WHERE id > ? ORDER BY image";
-    static const char sql_item[] =
-        "SELECT (SELECT count(*) FROM candidate c WHERE c.image = ?1),"
-        " (SELECT count(*) FROM review r WHERE r.image = ?1"
-        "   AND r.reviewer = ?2),"
-        " EXISTS (SELECT 1 FROM flag f WHERE f.image = ?1 AND f.problematic),"
-        " EXISTS (SELECT 1 FROM review r WHERE r.image = ?1"
-        "   AND r.reviewer <> ?2)";
     int64_t last = store_int(s, "SELECT max(id) FROM event", 0);
     int64_t *ids = NULL;
     size_t n = 0, cap = 0, i;
     sqlite3_stmt *st;
 
+    (void)reviewer;            /* the queue's own: rl_queue_open copied it */
     *n_changed = 0;
     if (last <= q->last_event)
         return 0;
@@ -796,26 +1043,18 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
 
         if (pos == SIZE_MAX)
             continue;
-        if ((st = store_stmt(s, sql_item, err)) == NULL) {
-            free(ids);
-            return -1;
-        }
+        /* An item not filled yet is read fresh when it is. */
         it = &q->items[pos];
-        sqlite3_bind_int64(st, 1, ids[i]);
-        sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            it->n_cand = sqlite3_column_int(st, 0);
-            it->n_mine = sqlite3_column_int(st, 1);
-            it->problematic = sqlite3_column_int(st, 2) != 0;
-            it->others = sqlite3_column_int(st, 3) != 0;
-        }
-        sqlite3_reset(st);
-        if (rl_consensus_image_disputed(s, ids[i], true, &it->disagree, err)
-            != 0) {
+        if (it->known && fill_item(q, it, err) != 0) {
             free(ids);
             return -1;
         }
-        overlay_item(s, reviewer, it);
+        if (q->disagree_known
+            && rl_consensus_image_disputed(s, ids[i], true, &it->disagree,
+                                           err) != 0) {
+            free(ids);
+            return -1;
+        }
         if (*n_changed < max)
             changed[(*n_changed)++] = ids[i];
     }
@@ -827,13 +1066,16 @@ void
 rl_queue_free(rl_queue *q)
 {
     free(q->items);
-    q->items = NULL;
-    q->n = q->cap = 0;
+    free(q->reviewer);
+    free(q->by_id);
+    memset(q, 0, sizeof *q);
 }
 
 bool
 rl_queue_match(const rl_qitem *it, rl_filter f)
 {
+    if (!it->known)
+        return f == RL_FILTER_ALL;
     switch (f) {
     case RL_FILTER_DISAGREE:
         return it->disagree;
@@ -861,18 +1103,33 @@ rl_queue_find(const rl_queue *q, int64_t id)
     return SIZE_MAX;
 }
 
+/* Items rl_queue_step fills one by one before it fills the rest of the
+ * queue at once (a few milliseconds' worth). */
+#define STEP_FILLS 4096
+
 size_t
-rl_queue_step(const rl_queue *q, size_t from, int dir, rl_filter f)
+rl_queue_step(rl_queue *q, size_t from, int dir, rl_filter f)
 {
-    size_t k, i;
+    size_t k, i, fills = 0;
 
     if (q->n == 0)
         return SIZE_MAX;
+    if (f == RL_FILTER_DISAGREE && !q->disagree_known)
+        (void)rl_queue_fill(q, SIZE_MAX, true, NULL);
     if (from >= q->n)
         from = dir > 0 ? q->n - 1 : 0;   /* next step lands on 0 / n-1 */
     for (k = 1; k <= q->n; k++) {
+        rl_qitem *it;
+
         i = dir > 0 ? (from + k) % q->n : (from + q->n - k % q->n) % q->n;
-        if (rl_queue_match(&q->items[i], f))
+        it = &q->items[i];
+        if (!it->known && f != RL_FILTER_ALL) {
+            if (++fills > STEP_FILLS)
+                (void)fill_counts(q, SIZE_MAX, NULL);
+            else
+                (void)fill_item(q, it, NULL);
+        }
+        if (rl_queue_match(it, f))
             return i;
     }
     return SIZE_MAX;

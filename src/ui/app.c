@@ -300,7 +300,9 @@ ui_run(struct ui_app *app, const struct ui_screen *first, void *arg)
             idle_checkpoint(app);
             flags = f->type->idle != NULL ? f->type->idle(f->state) : 0;
         }
-        apply(app, flags);
+        /* Idle work pending: look for keys without waiting. */
+        timeout(flags & UI_AGAIN ? 0 : 100);
+        apply(app, flags & ~UI_AGAIN);
     }
     while (app->depth > 0)
         pop(app);                  /* screens flush their pending work */

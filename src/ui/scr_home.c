@@ -37,7 +37,9 @@ struct home {
     struct ui_app *app;
     rl_task_list tasks;
     struct ui_list list;   /* rows: the tasks, then the review queue */
-    long q_images, q_open; /* review queue: images, needing my review */
+    rl_queue q;            /* the review queue, counted in home_idle */
+    long q_images, q_open; /* review queue: images, needing my review
+                              (q_open -1: still counting) */
     int rows, cols;
     char status[320];
 };
@@ -47,26 +49,60 @@ static const char *const feedback_names[] = {
     "evaluation, no feedback"
 };
 
+#define FILL_SLICE_MS 30.0    /* queue counting between two looks at keys */
+
+/* Counts the images needing my review once the queue is complete. */
+static void
+count_open(struct home *h)
+{
+    h->q_open = (long)rl_queue_count(&h->q, RL_FILTER_UNREVIEWED, SIZE_MAX,
+                                     NULL);
+}
+
 static void
 reload(struct home *h)
 {
-    rl_queue q = {0};
     rl_err e;
-    size_t i;
 
     rl_task_list_free(&h->tasks);
     if (rl_task_list_load(h->app->store, h->app->reviewer, &h->tasks, &e)
         != 0)
         snprintf(h->status, sizeof h->status, "%s", e.msg);
-    if (rl_queue_load(h->app->store, h->app->reviewer, &q, &e) == 0) {
-        h->q_images = (long)q.n;
-        h->q_open = 0;
-        for (i = 0; i < q.n; i++)
-            h->q_open += rl_queue_match(&q.items[i], RL_FILTER_UNREVIEWED);
-    }
-    rl_queue_free(&q);
+    /* The ids now, the counts in home_idle: the screen comes first. */
+    h->q_open = -1;
+    h->q_images = 0;
+    if (rl_queue_open(h->app->store, h->app->reviewer, &h->q, &e) == 0)
+        h->q_images = (long)h->q.n;
+    else
+        snprintf(h->status, sizeof h->status, "%s", e.msg);
+    if (rl_queue_complete(&h->q, RL_FILTER_UNREVIEWED))
+        count_open(h);
     h->list.n = h->tasks.n + 1;
     ui_list_fit(&h->list, (int)h->list.n);
+}
+
+/* Between keys: the queue's counts, a slice at a time. */
+static int
+home_idle(void *p)
+{
+    struct home *h = p;
+    double until = rl_mono_ms() + FILL_SLICE_MS;
+    rl_err e;
+
+    if (h->q_open >= 0 || h->q.store == NULL)
+        return 0;
+    while (!rl_queue_complete(&h->q, RL_FILTER_UNREVIEWED)
+           && rl_mono_ms() < until)
+        if (rl_queue_fill(&h->q, 512, false, &e) < 0) {
+            snprintf(h->status, sizeof h->status, "counting the queue: %s",
+                     e.msg);
+            h->q.store = NULL;     /* stop trying */
+            return UI_REDRAW;
+        }
+    if (!rl_queue_complete(&h->q, RL_FILTER_UNREVIEWED))
+        return UI_AGAIN;
+    count_open(h);
+    return UI_REDRAW;
 }
 
 /* Row i as the search sees it: a task's name, or the review queue. */
@@ -97,6 +133,7 @@ home_close(void *p)
     struct home *h = p;
 
     rl_task_list_free(&h->tasks);
+    rl_queue_free(&h->q);
     free(h);
 }
 
@@ -160,9 +197,13 @@ home_draw(void *p)
             mvhline(y, 1, ' ', h->cols - 2);
             attroff(attr);
         }
-        snprintf(line, sizeof line, "%s %ld images, %ld need your review   "
-                 "Enter or r: review", sel ? ">" : " ", h->q_images,
-                 h->q_open);
+        if (h->q_open < 0)
+            snprintf(line, sizeof line, "%s %ld images, counting...   "
+                     "Enter or r: review", sel ? ">" : " ", h->q_images);
+        else
+            snprintf(line, sizeof line, "%s %ld images, %ld need your "
+                     "review   Enter or r: review", sel ? ">" : " ",
+                     h->q_images, h->q_open);
         ui_text(y++, 1, h->cols - 2, line, attr);
     }
     if (h->status[0] != '\0')
@@ -205,4 +246,5 @@ const struct ui_screen scr_home = {
     .layout = home_layout,
     .draw = home_draw,
     .key = home_key,
+    .idle = home_idle,
 };

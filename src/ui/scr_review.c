@@ -21,6 +21,7 @@
 #define IDLE_CAP_MS 60000.0   /* longer pauses do not count as work */
 #define TEXT_MIN 48           /* columns of candidate text, at least ... */
 #define TEXT_MAX 72           /* ... and at most (a gloss line wraps) */
+#define FILL_SLICE_MS 30.0    /* queue counting between two looks at keys */
 #define MAX_MATCHES 200       /* images a `:` pick list offers */
 #define CAND_INDENT 7         /* a candidate's gloss and path, under its
                                  wnid: ">[C] G n0..." */
@@ -218,14 +219,16 @@ reload_image(struct review *rs)
 
 /* ---- screen callbacks ----------------------------------------------- */
 
-/* Loads the queue by name, then sorts it by the screen's order (a failed
+/* Opens the queue by name, then sorts it by the screen's order (a failed
  * order leaves name order and says why). 0, or -1 with `err` set. */
 static int
 load_queue(struct review *rs, rl_err *err)
 {
     rl_err e;
 
-    if (rl_queue_load(rs->app->store, rs->app->reviewer, &rs->q, err) != 0)
+    /* The ids only: the counts come in review_idle, after the first
+     * frame, and item by item where a step needs them. */
+    if (rl_queue_open(rs->app->store, rs->app->reviewer, &rs->q, err) != 0)
         return -1;
     if (rl_order_apply(rs->app->store, &rs->order, &rs->q, &e) != 0) {
         say(rs, true, "queue left in name order: %s", e.msg);
@@ -569,7 +572,11 @@ draw_status(struct review *rs)
     char left[200];
     int y = rs->rows - 2, used;
 
-    if (rank == 0)
+    if (!rl_queue_complete(&rs->q, rs->filter))
+        snprintf(left, sizeof left, " image %zu of %zu in all (filter %s: "
+                 "counting...)", rs->pos + 1, rs->q.n,
+                 rl_filter_name(rs->filter));
+    else if (rank == 0)
         snprintf(left, sizeof left, " image %zu of %zu (not in filter %s:"
                  " %zu)", rs->pos + 1, rs->q.n, rl_filter_name(rs->filter),
                  n);
@@ -911,7 +918,7 @@ goto_id(struct review *rs, int64_t id)
 {
     size_t p = rl_queue_find(&rs->q, id);
 
-    if (p == SIZE_MAX || !rl_queue_match(&rs->q.items[p], rs->filter))
+    if (p == SIZE_MAX || !rl_queue_match(rl_queue_at(&rs->q, p), rs->filter))
         rs->filter = RL_FILTER_ALL;
     rs->status[0] = '\0';
     return go_image(rs, id);
@@ -932,7 +939,15 @@ static int
 goto_number(struct review *rs, const char *q)
 {
     size_t k = (size_t)strtoull(q, NULL, 10), n, p, rank = 0;
+    rl_err e;
 
+    /* The k-th under a filter needs every count. */
+    if (!rl_queue_complete(&rs->q, rs->filter)
+        && rl_queue_fill(&rs->q, SIZE_MAX, rs->filter == RL_FILTER_DISAGREE,
+                         &e) < 0) {
+        say(rs, true, "%s", e.msg);
+        return UI_REDRAW;
+    }
     n = rl_queue_count(&rs->q, rs->filter, SIZE_MAX, NULL);
     if (k == 0 || k > n) {
         say(rs, true, "no image %s: %s%zu image%s", q, rs->filter
@@ -1200,8 +1215,12 @@ review_key(void *p, int key)
         {
             size_t n = rl_queue_count(&rs->q, rs->filter, 0, NULL);
 
-            say(rs, false, "filter: %s (%zu image%s)",
-                rl_filter_name(rs->filter), n, n == 1 ? "" : "s");
+            if (!rl_queue_complete(&rs->q, rs->filter))
+                say(rs, false, "filter: %s (counting...)",
+                    rl_filter_name(rs->filter));
+            else
+                say(rs, false, "filter: %s (%zu image%s)",
+                    rl_filter_name(rs->filter), n, n == 1 ? "" : "s");
         }
         prefetch_neighbours(rs);
         return UI_REDRAW;
@@ -1238,6 +1257,27 @@ review_key(void *p, int key)
     }
 }
 
+/* Fills the queue's counts for about FILL_SLICE_MS, between keys; asks
+ * to be called again at once until they are complete, then redraws the
+ * footer with the exact counts. The disagreement flags only the
+ * adjudicator's filter needs: rl_queue_step fills them when it is used. */
+static int
+fill_some(struct review *rs)
+{
+    double until = rl_mono_ms() + FILL_SLICE_MS;
+    rl_err e;
+    int rc;
+
+    do
+        rc = rl_queue_fill(&rs->q, 512, false, &e);
+    while (rc == 0 && rl_mono_ms() < until);
+    if (rc < 0) {
+        say(rs, true, "counting the queue: %s", e.msg);
+        return UI_REDRAW;
+    }
+    return rc == 1 ? UI_REDRAW : UI_AGAIN;
+}
+
 /* Every few seconds: other reviewers' progress, without a restart. */
 static int
 review_idle(void *p)
@@ -1247,6 +1287,8 @@ review_idle(void *p)
     size_t n = 0, i;
     double now = rl_mono_ms();
 
+    if (rs->img != NULL && !rl_queue_complete(&rs->q, RL_FILTER_UNREVIEWED))
+        return fill_some(rs);
     if (now - rs->refreshed_at < 2000 || rs->img == NULL)
         return 0;
     rs->refreshed_at = now;

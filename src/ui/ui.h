@@ -27,8 +27,10 @@ enum {
     UI_QUIT = 16,          /* leave the program */
     UI_REPAINT = 32,       /* the terminal's content is unknown (resize,
                             * resume): clear it and write everything */
-    UI_POP_ALL = 64        /* close every overlay above the working
+    UI_POP_ALL = 64,       /* close every overlay above the working
                               screen (review, task or home) */
+    UI_AGAIN = 128         /* from idle: more work pending, call idle
+                              again as soon as no key is waiting */
 };
 
 struct ui_app;

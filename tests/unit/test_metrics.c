@@ -335,6 +335,30 @@ test_scoring(void)
        "a class twice is refused");
     ok(rl_preds_add(p, "m1", "nope", K(cat, 1), 1, &err) == -1
        && err.code == RL_E_NOTFOUND, "an unknown image is refused");
+    {
+        /* Rows outside the kept top-5 (dropped, or pushed out by a better
+         * rank later) are still duplicates. */
+        rl_preds *q = rl_preds_new(t);
+
+        for (i = 0; i < 5; i++)
+            add(q, cat, "m4", "b", 170 + (int)i, (long)i + 2);  /* 2..6 */
+        add(q, cat, "m4", "b", 175, 1);   /* pushes rank 6 out */
+        add(q, cat, "m4", "b", 176, 8);   /* dropped at once */
+        ok(rl_preds_add(q, "m4", "b", K(cat, 300), 6, &err) == -1
+           && err.code == RL_E_DUP && strstr(err.msg, "rank 6") != NULL,
+           "a rank pushed out of the top-5 is still taken");
+        ok(rl_preds_add(q, "m4", "b", K(cat, 174), 9, &err) == -1
+           && err.code == RL_E_DUP, "its class too");
+        ok(rl_preds_add(q, "m4", "b", K(cat, 300), 8, &err) == -1
+           && err.code == RL_E_DUP, "a dropped row's rank is taken");
+        ok(rl_preds_add(q, "m4", "b", K(cat, 176), 10, &err) == -1
+           && err.code == RL_E_DUP, "and its class");
+        ok(rl_preds_add(q, "m4", "b", K(cat, 170), 7, &err) == -1
+           && err.code == RL_E_DUP, "a kept class is taken");
+        ok(rl_preds_add(q, "m4", "b", K(cat, 300), 7, &err) == 0,
+           "a new rank and class are not");
+        rl_preds_free(q);
+    }
     is_int(rl_preds_models(p), 3, "three models");
 
     rl_eval_run(t, p, &eo, &ev);
