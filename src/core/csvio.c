@@ -32,8 +32,11 @@ struct imp {
     rl_import_result *res;
     rl_csv *csv;
     const char *path;
-    rl_strmap images;      /* name -> image id */
+    rl_strmap images;      /* name -> image id (when loaded) */
     rl_strmap seen;        /* per-file duplicate check: key -> line */
+    bool probe;            /* images looked up one by one, not loaded */
+    rl_buf last_name;      /* probe: the last name looked up */
+    int64_t last_id;       /* probe: its id, or -1 */
 };
 
 static const rl_import_opts no_opts;
@@ -59,6 +62,33 @@ imp_done(struct imp *im)
     rl_csv_close(im->csv);
     rl_strmap_free(&im->images);
     rl_strmap_free(&im->seen);
+    rl_buf_free(&im->last_name);
+}
+
+/* The id of image `name`, or -1. Importers that only refer to images
+ * (predictions, reviews) look each name up once per run of rows naming
+ * it, so memory stays flat at any project size. */
+static int64_t
+image_id(struct imp *im, const char *name)
+{
+    static const char sql[] = "SELECT id FROM image WHERE name = ?";
+    sqlite3_stmt *st;
+
+    if (!im->probe)
+        return rl_strmap_get(&im->images, name, -1);
+    if (im->last_name.len > 0 && strcmp(rl_buf_str(&im->last_name), name)
+        == 0)
+        return im->last_id;
+    rl_buf_reset(&im->last_name);
+    rl_buf_adds(&im->last_name, name);
+    im->last_id = -1;
+    if ((st = store_stmt(im->s, sql, NULL)) != NULL) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            im->last_id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return im->last_id;
 }
 
 static int
@@ -191,7 +221,7 @@ image_field(struct imp *im, int col, rl_err *err)
     }
     if (name_check(im, name, err) != 0)
         return -1;
-    id = rl_strmap_get(&im->images, name, -1);
+    id = image_id(im, name);
     if (id < 0) {
         char *safe = rl_utf8_sanitize(name);
 
@@ -697,121 +727,185 @@ out:
  * is parsed, checked against the project (a read, no lock) and staged in
  * a TEMP table; one short final transaction then inserts the staged rows
  * and rebuilds the candidates of their images, so readers see all of the
- * file or none of it, and a reviewer's mark waits only for that step. */
+ * file or none of it, and a reviewer's mark waits only for that step.
+ *
+ * Memory stays flat at any size: the duplicate checks are the staging
+ * table's keys (its primary key is the prediction's, (image, model,
+ * rank); a unique index holds (image, model, class)), each staged row
+ * keeps its CSV line for the message, and the stored rows of one (image,
+ * model) pair are read once, when the file reaches the pair. Models are
+ * staged by id: a model new to the project gets a provisional negative
+ * one (temp.stage_model), replaced by its real id in the final step. */
 static const char SQL_MODEL_GET[] = "SELECT id FROM model WHERE name = ?";
-static const char SQL_PRED_NEXT_RANK[] =
-    "SELECT coalesce(max(rank), 0) + 1 FROM prediction"
-    " WHERE image = ? AND model = ?";
-static const char SQL_PRED_TAKEN[] =
-    "SELECT rank, class FROM prediction WHERE image = ?1 AND model = ?2"
-    " AND (rank = ?3 OR class = ?4) LIMIT 1";
+static const char SQL_PRED_STORED[] =
+    "SELECT rank, class FROM prediction WHERE image = ?1 AND model = ?2";
+static const char SQL_STAGE_MAXRANK[] =
+    "SELECT max(rank) FROM temp.stage_pred WHERE image = ?1 AND model = ?2";
 static const char SQL_STAGE_ROW[] =
-    "INSERT INTO temp.stage_pred(image, model, rank, class, score)"
-    " VALUES(?, ?, ?, ?, ?)";
+    "INSERT INTO temp.stage_pred(image, model, rank, class, score6, line)"
+    " VALUES(?, ?, ?, ?, ?, ?)";
+static const char SQL_STAGE_MODEL[] =
+    "INSERT INTO temp.stage_model(id, name) VALUES(?, ?)";
+static const char SQL_STAGE_CLASH[] =
+    "SELECT line, class = ?4 FROM temp.stage_pred WHERE image = ?1"
+    " AND model = ?2 AND (class = ?4 OR rank = ?3) ORDER BY class = ?4 DESC"
+    " LIMIT 1";
 
-/* The stored id of model `name`, or 0 when it is new to the project. */
+/* What the predictions import keeps while it reads. */
+struct pred_ctx {
+    rl_strmap models;      /* name -> staged id (negative: new model) */
+    int64_t n_new;         /* new models so far */
+    int64_t img, mid;      /* the (image, model) pair of the last row */
+    long next;             /* its next free rank */
+    struct { long rank; int64_t cls; } *stored;  /* its stored rows */
+    size_t n_stored, cap_stored;
+};
+
+/* The staged id of model `name`: its id, or a new negative one. */
 static int64_t
-model_id(struct imp *im, const char *name, rl_strmap *models, rl_err *err)
+model_id(struct imp *im, struct pred_ctx *pc, const char *name, rl_err *err)
 {
-    int64_t id = rl_strmap_get(models, name, -1);
+    int64_t id = rl_strmap_get(&pc->models, name, 0);
     sqlite3_stmt *st;
 
-    if (id >= 0)
+    if (id != 0)
         return id;
     if ((st = store_stmt(im->s, SQL_MODEL_GET, err)) == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        return 0;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
-    rl_strmap_put(models, name, id);
+    if (id == 0) {
+        id = -++pc->n_new;
+        if ((st = store_stmt(im->s, SQL_STAGE_MODEL, err)) == NULL)
+            return 0;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        if (step_ok(im, st, "staging the model", err) != 0)
+            return 0;
+    }
+    rl_strmap_put(&pc->models, name, id);
     return id;
 }
 
-/* The rank of a row without one: after the model's stored and staged
- * predictions of that image. */
-static long
-next_rank(struct imp *im, rl_strmap *ranks, const char *key, int64_t img,
-          int64_t mid)
+/* A row of another (image, model) pair: reads the pair's stored rows and
+ * its next free rank (after the stored and staged ones). */
+static int
+enter_pair(struct imp *im, struct pred_ctx *pc, int64_t img, int64_t mid,
+           rl_err *err)
 {
-    int64_t next = rl_strmap_get(ranks, key, -1);
     sqlite3_stmt *st;
+    long top = 0;
 
-    if (next < 0) {
-        next = 1;
-        if (mid > 0 && (st = store_stmt(im->s, SQL_PRED_NEXT_RANK, NULL))
-            != NULL) {
-            sqlite3_bind_int64(st, 1, img);
-            sqlite3_bind_int64(st, 2, mid);
-            if (sqlite3_step(st) == SQLITE_ROW)
-                next = sqlite3_column_int64(st, 0);
-            sqlite3_reset(st);
+    pc->img = img;
+    pc->mid = mid;
+    pc->n_stored = 0;
+    if (mid > 0) {
+        if ((st = store_stmt(im->s, SQL_PRED_STORED, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, img);
+        sqlite3_bind_int64(st, 2, mid);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            rl_grow(&pc->stored, &pc->cap_stored, pc->n_stored + 1,
+                    sizeof *pc->stored);
+            pc->stored[pc->n_stored].rank = (long)sqlite3_column_int64(st, 0);
+            pc->stored[pc->n_stored].cls = sqlite3_column_int64(st, 1);
+            if (pc->stored[pc->n_stored].rank > top)
+                top = pc->stored[pc->n_stored].rank;
+            pc->n_stored++;
         }
+        sqlite3_reset(st);
     }
-    return (long)next;
+    /* Rows of the pair earlier in the file, apart from this run of them
+     * (a file need not be sorted). */
+    if ((st = store_stmt(im->s, SQL_STAGE_MAXRANK, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_int64(st, 2, mid);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > top)
+        top = (long)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    pc->next = top + 1;
+    return 0;
 }
 
-/* Checks one row against the file so far and the stored predictions, and
- * stages it. */
+/* The message for a row whose rank or class the model has already. */
 static int
-stage_prediction(struct imp *im, rl_strmap *ranks, rl_buf *key, int64_t img,
+taken(struct imp *im, const char *mname, long rank, const rl_class *k,
+      rl_err *err)
+{
+    return bad(im, err, RL_E_DUP, "rank", "duplicate key: model '%.60s' has "
+               "a prediction at rank %ld or of class %s for this image "
+               "already", mname, rank, k->wnid);
+}
+
+/* Checks one row against the file so far (the staging keys) and the
+ * stored predictions, and stages it. */
+static int
+stage_prediction(struct imp *im, struct pred_ctx *pc, int64_t img,
                  const char *mname, int64_t mid, long rank,
                  const rl_class *k, bool has_score, double score,
                  rl_err *err)
 {
-    char *base;
     sqlite3_stmt *st;
+    size_t i;
+    int r;
 
-    rl_buf_reset(key);
-    rl_buf_printf(key, "%lld\t%s", (long long)img, mname);
-    base = rl_xstrdup(rl_buf_str(key));
+    if ((img != pc->img || mid != pc->mid)
+        && enter_pair(im, pc, img, mid, err) != 0)
+        return -1;
     if (rank == 0)
-        rank = next_rank(im, ranks, base, img, mid);
-    {
-        int64_t known = rl_strmap_get(ranks, base, 1);
+        rank = pc->next;
+    if (rank + 1 > pc->next)
+        pc->next = rank + 1;
+    if ((st = store_stmt(im->s, SQL_STAGE_ROW, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_int64(st, 2, mid);
+    sqlite3_bind_int64(st, 3, rank);
+    sqlite3_bind_int64(st, 4, k->id);
+    if (has_score) {
+        /* Millionths when they give back the very same double. */
+        double q = nearbyint(score * 1e6);
 
-        rl_strmap_put(ranks, base, rank + 1 > known ? rank + 1 : known);
+        if (fabs(score) < 1e6 && q / 1e6 == score)
+            sqlite3_bind_int64(st, 5, (int64_t)q);
+        else
+            sqlite3_bind_double(st, 5, score);
     }
-    rl_buf_printf(key, "\t%lld", (long long)k->id);
-    if (dup_check(im, rl_buf_str(key), "wnid", err) != 0)
-        goto fail;
-    rl_buf_reset(key);
-    rl_buf_printf(key, "%s\t#%ld", base, rank);
-    if (rl_strmap_get(&im->seen, rl_buf_str(key), -1) >= 0)
-        goto taken;
-    rl_strmap_put(&im->seen, rl_buf_str(key), rl_csv_line(im->csv));
-    if (mid > 0) {
-        bool clash;
+    sqlite3_bind_int64(st, 6, rl_csv_line(im->csv));
+    if ((r = sqlite3_step(st)) != SQLITE_DONE) {
+        int64_t first = -1;
+        bool same_class = false;
 
-        if ((st = store_stmt(im->s, SQL_PRED_TAKEN, err)) == NULL)
-            goto fail;
+        if ((r & 0xff) != SQLITE_CONSTRAINT) {
+            store_dberr(im->s, err, "staging the prediction");
+            rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
+            return -1;
+        }
+        /* A key taken earlier in the file: which row, and which key (the
+         * class is reported first, as a duplicate pair). */
+        sqlite3_reset(st);
+        if ((st = store_stmt(im->s, SQL_STAGE_CLASH, err)) == NULL)
+            return -1;
         sqlite3_bind_int64(st, 1, img);
         sqlite3_bind_int64(st, 2, mid);
         sqlite3_bind_int64(st, 3, rank);
         sqlite3_bind_int64(st, 4, k->id);
-        clash = sqlite3_step(st) == SQLITE_ROW;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            first = sqlite3_column_int64(st, 0);
+            same_class = sqlite3_column_int(st, 1) != 0;
+        }
         sqlite3_reset(st);
-        if (clash)
-            goto taken;
+        if (same_class)
+            return bad(im, err, RL_E_DUP, "wnid", "duplicate key (first on "
+                       "line %lld)", (long long)first);
+        return taken(im, mname, rank, k, err);
     }
-    if ((st = store_stmt(im->s, SQL_STAGE_ROW, err)) == NULL)
-        goto fail;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_text(st, 2, mname, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, rank);
-    sqlite3_bind_int64(st, 4, k->id);
-    if (has_score)
-        sqlite3_bind_double(st, 5, score);
-    if (step_ok(im, st, "staging the prediction", err) != 0)
-        goto fail;
-    free(base);
+    for (i = 0; i < pc->n_stored; i++)
+        if (pc->stored[i].rank == rank || pc->stored[i].cls == k->id)
+            return taken(im, mname, rank, k, err);
     return 0;
-taken:
-    bad(im, err, RL_E_DUP, "rank", "duplicate key: model '%.60s' has a "
-        "prediction at rank %ld or of class %s for this image already",
-        mname, rank, k->wnid);
-fail:
-    free(base);
-    return -1;
 }
 
 /* Predictions stored so far, as a generation number in meta: the final
@@ -826,30 +920,52 @@ predictions_gen(rl_store *s)
     return g;
 }
 
-/* The final step: one write transaction, the staged rows in. */
+/* The final step: one write transaction, the staged rows in, in the
+ * prediction table's key order. */
 static int
 apply_predictions(struct imp *im, int64_t gen, rl_err *err)
 {
     rl_store *s = im->s;
     char next[32];
+    bool same = false;
     int rc = -1;
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if (store_exec(s, "INSERT OR IGNORE INTO model(name) SELECT DISTINCT"
-                   " model FROM temp.stage_pred", err) != 0)
+    /* Provisional ids of new models to real ones (an import running
+     * meanwhile may have made the model: then it is that one). */
+    if (store_exec(s, "INSERT OR IGNORE INTO model(name) SELECT name"
+                   " FROM temp.stage_model ORDER BY id DESC;"
+                   "DROP TABLE IF EXISTS temp.model_map;"
+                   "CREATE TEMP TABLE model_map(tmp INTEGER PRIMARY KEY,"
+                   " id INTEGER NOT NULL);"
+                   "INSERT INTO temp.model_map SELECT t.id, m.id FROM"
+                   " temp.stage_model t JOIN main.model m ON m.name = t.name;"
+                   "INSERT INTO temp.model_map SELECT DISTINCT model, model"
+                   " FROM temp.stage_pred WHERE model > 0", err) != 0)
         goto out;
+    same = predictions_gen(s) == gen;
+    /* Another import since the snapshot: its rows may name a class
+     * this file names again for the same model. */
+    if (!same && store_int(s, "SELECT count(*) FROM temp.stage_pred p CROSS"
+                           " JOIN temp.model_map mm ON mm.tmp = p.model"
+                           " WHERE EXISTS (SELECT 1 FROM main.prediction q"
+                           " WHERE q.image = p.image AND q.model = mm.id"
+                           " AND q.class = p.class)", 0) > 0) {
+        rl_err_set(err, RL_E_DUP, "%s: another import of these predictions "
+                   "ran meanwhile; nothing was imported", im->path);
+        goto out;
+    }
     if (store_exec(s, "INSERT INTO prediction(image, model, rank, class,"
-                   " score) SELECT p.image, m.id, p.rank, p.class, p.score"
-                   " FROM temp.stage_pred p JOIN model m ON m.name = p.model",
-                   err) != 0) {
+                   " score6) SELECT p.image, mm.id, p.rank, p.class, p.score6"
+                   " FROM temp.stage_pred p CROSS JOIN temp.model_map mm"
+                   " ON mm.tmp = p.model", err) != 0) {
         if (err != NULL && err->code == RL_E_DB)
             rl_err_prefix(err, "%s: (another import of these predictions "
                           "ran meanwhile?)", im->path);
         goto out;
     }
-    /* Another import of predictions since the snapshot: group again. */
-    if (predictions_gen(s) == gen)
+    if (same)
         rc = log_candidates_apply_staged(s, err);
     else
         rc = log_candidates_rebuild_staged(s, err);
@@ -860,20 +976,34 @@ out:
     return rl_store_end(s, rc, err);
 }
 
+/* TEMP tables live in the connection's temporary file; a larger cache
+ * for them keeps a 32M-row staging table off the disk mostly, within
+ * the memory bound. */
+static const char SQL_STAGE_PRED[] =
+    "PRAGMA temp.cache_size = -65536;"
+    "DROP TABLE IF EXISTS temp.stage_pred;"
+    "DROP TABLE IF EXISTS temp.stage_model;"
+    "CREATE TEMP TABLE stage_pred(image INTEGER, model INTEGER,"
+    " rank INTEGER, class INTEGER, score6, line INTEGER,"
+    " PRIMARY KEY(image, model, rank)) WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX temp.stage_pred_class ON stage_pred(image, model,"
+    " class);"
+    "CREATE TEMP TABLE stage_model(id INTEGER PRIMARY KEY, name TEXT);";
+
 int
 rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
                       const rl_import_opts *o, rl_import_result *res,
                       rl_err *err)
 {
     struct imp im;
-    rl_strmap models = {0}, ranks = {0};
+    struct pred_ctx pc;
     int ci, cw, cm, cr, cs, r, rc = -1;
     char *dflt_model = NULL;
-    rl_buf key = {0};
     bool staged = false, reading = false;
     int64_t gen = 0;
 
     imp_init(&im, s, cat, path, o, res);
+    memset(&pc, 0, sizeof pc);
     if (open_csv(&im, err) != 0
         || (ci = need_col(&im, "image", err)) < 0
         || (cw = need_col(&im, "wnid", err)) < 0) {
@@ -886,12 +1016,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     dflt_model = im.o->model ? rl_xstrdup(im.o->model) : rl_path_stem(path);
     if (store_sound(s, err) != 0)
         goto out;
-    /* Kept in the order of the prediction table's key, so the final
-     * insert needs no sort while it holds the lock. */
-    if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS stage_pred(image"
-                   " INTEGER, model TEXT, rank INTEGER, class INTEGER,"
-                   " score REAL, PRIMARY KEY(image, model, rank))"
-                   " WITHOUT ROWID; DELETE FROM temp.stage_pred", err) != 0)
+    if (store_exec(s, SQL_STAGE_PRED, err) != 0)
         goto out;
     staged = true;
     /* A read transaction (no write lock): one snapshot of the project for
@@ -901,8 +1026,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
             goto out;
         reading = true;
     }
-    if (load_images(&im, err) != 0)
-        goto out;
+    im.probe = true;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *mname = cm >= 0 ? field(&im, cm) : dflt_model;
         const rl_class *k;
@@ -921,7 +1045,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
             bad(&im, err, RL_E_PARSE, "model", "empty model name");
             goto out;
         }
-        if ((mid = model_id(&im, mname, &models, err)) < 0)
+        if ((mid = model_id(&im, &pc, mname, err)) == 0)
             goto out;
         if (cr >= 0 && *field(&im, cr) != '\0') {
             if (rl_parse_long(field(&im, cr), &rank) != 0 || rank < 1
@@ -942,7 +1066,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
             }
             has_score = true;
         }
-        if (stage_prediction(&im, &ranks, &key, img, mname, mid, rank, k,
+        if (stage_prediction(&im, &pc, img, mname, mid, rank, k,
                              has_score, score, err) != 0)
             goto out;
         im.res->created++;
@@ -962,10 +1086,11 @@ out:
         store_exec(s, "ROLLBACK", NULL);
     if (staged)
         store_exec(s, "DROP TABLE IF EXISTS temp.stage_pred;"
+                   " DROP TABLE IF EXISTS temp.stage_model;"
+                   " DROP TABLE IF EXISTS temp.model_map;"
                    " DROP TABLE IF EXISTS temp.stage_cand", NULL);
-    rl_strmap_free(&models);
-    rl_strmap_free(&ranks);
-    rl_buf_free(&key);
+    rl_strmap_free(&pc.models);
+    free(pc.stored);
     free(dflt_model);
     imp_done(&im);
     return rc;

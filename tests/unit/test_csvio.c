@@ -643,6 +643,25 @@ test_predictions(struct proj *p)
     is_int(raw_int(p->path, "SELECT count(*) FROM prediction WHERE score IS"
                    " NULL"), 1, "an empty score is NULL");
 
+    /* Scores come back as the very doubles imported: millionths stored
+     * as whole numbers where that is exact, the REAL itself otherwise. */
+    file = spews("scores.csv", "image,model,rank,wnid,score\n"
+                 IMG3 ",rt,1,n01440764,0.61\n"
+                 IMG3 ",rt,2,n01443537,0.123456789012\n"
+                 IMG3 ",rt,3,n01484850,-2.5e-12\n"
+                 IMG3 ",rt,4,n01491361,1234567.5\n"
+                 IMG3 ",rt,5,n01494475,1\n");
+    ok(run_import(p, PREDS_K, file, NULL, &res, &err) == 0,
+       "scores of every size: %s", err.msg);
+    is_str(raw_str(p->path, "SELECT group_concat(typeof(p.score6) || ':'"
+                   " || (p.score = v.x), ' ') FROM prediction p JOIN model m"
+                   " ON m.id = p.model JOIN (SELECT 1 AS r, 0.61 AS x UNION"
+                   " SELECT 2, 0.123456789012 UNION SELECT 3, -2.5e-12"
+                   " UNION SELECT 4, 1234567.5 UNION SELECT 5, 1.0) v"
+                   " ON v.r = p.rank WHERE m.name = 'rt' ORDER BY p.rank"),
+           "integer:1 real:1 real:1 real:1 integer:1",
+           "each score reads back exactly, stored compactly where exact");
+
     /* No model or rank column: model from the file name, ranks in file
      * order after those stored. */
     file = spews("resnet.csv", "image,wnid\n" IMG2 ",n09193705\n"
@@ -966,7 +985,7 @@ test_exports_misc(struct proj *p)
     }
 
     ok(rl_store_stats(p->s, &st, &err) == 0, "stats");
-    ok(st.classes == 1000 && st.models == 3
+    ok(st.classes == 1000 && st.models == 4
        && st.images == raw_int(p->path, "SELECT count(*) FROM image")
        && st.reviewed_candidates + st.unreviewed_candidates == st.candidates,
        "stats: classes, models, images; reviewed + unreviewed = all");
