@@ -271,7 +271,12 @@ static const char USAGE[] =
     "        project built with the relabel command\n"
     "  queue [--images N] [--seed S] [--no-scores]\n"
     "        how many of a known 5% of replaced labels each queue order\n"
-    "        puts in the first 10% and 25% of a seeded synthetic project\n";
+    "        puts in the first 10% and 25% of a seeded synthetic project\n"
+    "  scale [--images N...] [--seed S]\n"
+    "        synthetic projects of N images (default 50000 250000 1280000;\n"
+    "        5 models x top-5, 7.36 reviews per image): each import beside\n"
+    "        the sqlite3 shell doing the same work, peak memory, lock\n"
+    "        time, bytes per prediction, growth exponents\n";
 
 int
 main(int argc, char **argv)
@@ -285,6 +290,7 @@ main(int argc, char **argv)
         { "search", bench_search },
         { "store", bench_store }, { "keys", bench_keys },
         { "memory", bench_memory }, { "queue", bench_queue },
+        { "scale", bench_scale },
     };
     bool json = false;
     int i = 1, rc = -1;

@@ -3,13 +3,15 @@
  *
  * One file per subcommand: bench_store.c (store), bench_render.c (render,
  * next, detail, pixels), bench_search.c (search), bench_keys.c (keys,
- * memory), bench_queue.c (queue).
+ * memory), bench_queue.c (queue), bench_scale.c and bench_scale_read.c
+ * (scale).
  * The helpers below live in bench.c. */
 #ifndef RL_BENCH_H
 #define RL_BENCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Records one figure (printed at the end, in order). */
@@ -55,5 +57,10 @@ int bench_search(int argc, char **argv);
 int bench_keys(int argc, char **argv);
 int bench_memory(int argc, char **argv);
 int bench_queue(int argc, char **argv);
+int bench_scale(int argc, char **argv);
+/* The read side of `scale` (bench_scale_read.c): first frame, stats and
+ * eval figures on the imported project `db` of `n_images` images. 0, or
+ * non-zero after a message. */
+int bench_scale_read(const char *db, int64_t n_images);
 
 #endif
