@@ -729,36 +729,52 @@ out:
  * and rebuilds the candidates of their images, so readers see all of the
  * file or none of it, and a reviewer's mark waits only for that step.
  *
- * Memory stays flat at any size: the duplicate checks are the staging
- * table's keys (its primary key is the prediction's, (image, model,
- * rank); a unique index holds (image, model, class)), each staged row
- * keeps its CSV line for the message, and the stored rows of one (image,
- * model) pair are read once, when the file reaches the pair. Models are
- * staged by id: a model new to the project gets a provisional negative
- * one (temp.stage_model), replaced by its real id in the final step. */
+ * Memory stays flat at any size, and the checks cost no index: a file
+ * names an image's predictions together (the usual case; any order is
+ * accepted), so the rows of the current image - the stored ones, read
+ * once when the file reaches it, and the file's so far - are all that
+ * a row is checked against (same model: same rank, or same class), and
+ * the image's candidates are summed up as its rows pass and staged when
+ * the file moves on. An image met again after others (a file not grouped
+ * by image) brings back its staged rows from the staging table (its key
+ * is the prediction's, (image, model, rank), and each row keeps its CSV
+ * line for the message), and the candidates are then grouped in SQL at
+ * the end instead. Models are staged by id: a model new to the project
+ * gets a provisional negative one (temp.stage_model), replaced by its
+ * real id in the final step. */
 static const char SQL_MODEL_GET[] = "SELECT id FROM model WHERE name = ?";
-static const char SQL_PRED_STORED[] =
-    "SELECT rank, class FROM prediction WHERE image = ?1 AND model = ?2";
-static const char SQL_STAGE_MAXRANK[] =
-    "SELECT max(rank) FROM temp.stage_pred WHERE image = ?1 AND model = ?2";
+static const char SQL_PRED_OF_IMAGE[] =
+    "SELECT model, rank, class FROM prediction WHERE image = ?";
+static const char SQL_STAGED_OF_IMAGE[] =
+    "SELECT model, rank, class, line FROM temp.stage_pred WHERE image = ?";
 static const char SQL_STAGE_ROW[] =
     "INSERT INTO temp.stage_pred(image, model, rank, class, score6, line)"
     " VALUES(?, ?, ?, ?, ?, ?)";
 static const char SQL_STAGE_MODEL[] =
     "INSERT INTO temp.stage_model(id, name) VALUES(?, ?)";
-static const char SQL_STAGE_CLASH[] =
-    "SELECT line, class = ?4 FROM temp.stage_pred WHERE image = ?1"
-    " AND model = ?2 AND (class = ?4 OR rank = ?3) ORDER BY class = ?4 DESC"
-    " LIMIT 1";
+
+/* One prediction of the current image: stored (line 0) or staged. */
+struct pred_row {
+    int64_t model, cls;
+    long rank, line;
+};
+
+/* A candidate of the current image: its model count and rank sum. */
+struct pred_cand {
+    int64_t cls, n, rank_sum;
+};
 
 /* What the predictions import keeps while it reads. */
 struct pred_ctx {
     rl_strmap models;      /* name -> staged id (negative: new model) */
     int64_t n_new;         /* new models so far */
-    int64_t img, mid;      /* the (image, model) pair of the last row */
-    long next;             /* its next free rank */
-    struct { long rank; int64_t cls; } *stored;  /* its stored rows */
-    size_t n_stored, cap_stored;
+    int64_t img;           /* the current image (0: none yet) */
+    int64_t max_img;       /* the largest image id met so far */
+    bool ungrouped;        /* an image came back: candidates in SQL */
+    struct pred_row *row;  /* the current image's predictions */
+    size_t n_row, cap_row;
+    struct pred_cand *cand;/* and its candidates */
+    size_t n_cand, cap_cand;
 };
 
 /* The staged id of model `name`: its id, or a new negative one. */
@@ -788,44 +804,82 @@ model_id(struct imp *im, struct pred_ctx *pc, const char *name, rl_err *err)
     return id;
 }
 
-/* A row of another (image, model) pair: reads the pair's stored rows and
- * its next free rank (after the stored and staged ones). */
+/* Counts one prediction into the current image's candidates. */
+static void
+cand_add(struct pred_ctx *pc, int64_t cls, long rank)
+{
+    size_t i;
+
+    for (i = 0; i < pc->n_cand; i++)
+        if (pc->cand[i].cls == cls)
+            break;
+    if (i == pc->n_cand) {
+        rl_grow(&pc->cand, &pc->cap_cand, pc->n_cand + 1, sizeof *pc->cand);
+        pc->cand[pc->n_cand++] = (struct pred_cand){ cls, 0, 0 };
+    }
+    pc->cand[i].n++;
+    pc->cand[i].rank_sum += rank;
+}
+
+static void
+row_add(struct pred_ctx *pc, int64_t model, long rank, int64_t cls,
+        long line)
+{
+    rl_grow(&pc->row, &pc->cap_row, pc->n_row + 1, sizeof *pc->row);
+    pc->row[pc->n_row++] = (struct pred_row){ model, cls, rank, line };
+    cand_add(pc, cls, rank);
+}
+
+/* Stages the candidates of the image the file leaves (grouped files). */
 static int
-enter_pair(struct imp *im, struct pred_ctx *pc, int64_t img, int64_t mid,
-           rl_err *err)
+flush_image(struct imp *im, struct pred_ctx *pc, rl_err *err)
+{
+    size_t i;
+
+    if (pc->img == 0 || pc->ungrouped || im->o->dry_run)
+        return 0;
+    for (i = 0; i < pc->n_cand; i++)
+        if (log_candidates_stage_put(im->s, pc->img, pc->cand[i].cls,
+                                     pc->cand[i].n, pc->cand[i].rank_sum,
+                                     err) != 0)
+            return -1;
+    return 0;
+}
+
+/* The file reaches image `img`: its stored predictions, and its staged
+ * ones when it was met before. */
+static int
+enter_image(struct imp *im, struct pred_ctx *pc, int64_t img, rl_err *err)
 {
     sqlite3_stmt *st;
-    long top = 0;
 
+    if (flush_image(im, pc, err) != 0)
+        return -1;
+    pc->n_row = pc->n_cand = 0;
+    if (img <= pc->max_img)
+        pc->ungrouped = true;
+    if (img > pc->max_img)
+        pc->max_img = img;
     pc->img = img;
-    pc->mid = mid;
-    pc->n_stored = 0;
-    if (mid > 0) {
-        if ((st = store_stmt(im->s, SQL_PRED_STORED, err)) == NULL)
-            return -1;
-        sqlite3_bind_int64(st, 1, img);
-        sqlite3_bind_int64(st, 2, mid);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            rl_grow(&pc->stored, &pc->cap_stored, pc->n_stored + 1,
-                    sizeof *pc->stored);
-            pc->stored[pc->n_stored].rank = (long)sqlite3_column_int64(st, 0);
-            pc->stored[pc->n_stored].cls = sqlite3_column_int64(st, 1);
-            if (pc->stored[pc->n_stored].rank > top)
-                top = pc->stored[pc->n_stored].rank;
-            pc->n_stored++;
-        }
-        sqlite3_reset(st);
-    }
-    /* Rows of the pair earlier in the file, apart from this run of them
-     * (a file need not be sorted). */
-    if ((st = store_stmt(im->s, SQL_STAGE_MAXRANK, err)) == NULL)
+    if ((st = store_stmt(im->s, SQL_PRED_OF_IMAGE, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_int64(st, 2, mid);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > top)
-        top = (long)sqlite3_column_int64(st, 0);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        row_add(pc, sqlite3_column_int64(st, 0),
+                (long)sqlite3_column_int64(st, 1),
+                sqlite3_column_int64(st, 2), 0);
     sqlite3_reset(st);
-    pc->next = top + 1;
+    if (!pc->ungrouped)
+        return 0;
+    if ((st = store_stmt(im->s, SQL_STAGED_OF_IMAGE, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        row_add(pc, sqlite3_column_int64(st, 0),
+                (long)sqlite3_column_int64(st, 1),
+                sqlite3_column_int64(st, 2),
+                (long)sqlite3_column_int64(st, 3));
+    sqlite3_reset(st);
     return 0;
 }
 
@@ -839,8 +893,8 @@ taken(struct imp *im, const char *mname, long rank, const rl_class *k,
                "already", mname, rank, k->wnid);
 }
 
-/* Checks one row against the file so far (the staging keys) and the
- * stored predictions, and stages it. */
+/* Checks one row against the file so far and the stored predictions of
+ * its image, and stages it. */
 static int
 stage_prediction(struct imp *im, struct pred_ctx *pc, int64_t img,
                  const char *mname, int64_t mid, long rank,
@@ -848,16 +902,27 @@ stage_prediction(struct imp *im, struct pred_ctx *pc, int64_t img,
                  rl_err *err)
 {
     sqlite3_stmt *st;
+    long top = 0;
     size_t i;
-    int r;
 
-    if ((img != pc->img || mid != pc->mid)
-        && enter_pair(im, pc, img, mid, err) != 0)
+    if (img != pc->img && enter_image(im, pc, img, err) != 0)
         return -1;
+    /* A class named twice in the file is a duplicate pair; a rank taken,
+     * or a class stored already, is the model's key taken. */
+    for (i = 0; i < pc->n_row; i++)
+        if (pc->row[i].model == mid && pc->row[i].line > 0
+            && pc->row[i].cls == k->id)
+            return bad(im, err, RL_E_DUP, "wnid", "duplicate key (first on "
+                       "line %ld)", pc->row[i].line);
+    for (i = 0; i < pc->n_row; i++)
+        if (pc->row[i].model == mid && pc->row[i].rank > top)
+            top = pc->row[i].rank;
     if (rank == 0)
-        rank = pc->next;
-    if (rank + 1 > pc->next)
-        pc->next = rank + 1;
+        rank = top + 1;
+    for (i = 0; i < pc->n_row; i++)
+        if (pc->row[i].model == mid && (pc->row[i].rank == rank
+                                        || pc->row[i].cls == k->id))
+            return taken(im, mname, rank, k, err);
     if ((st = store_stmt(im->s, SQL_STAGE_ROW, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, img);
@@ -874,37 +939,9 @@ stage_prediction(struct imp *im, struct pred_ctx *pc, int64_t img,
             sqlite3_bind_double(st, 5, score);
     }
     sqlite3_bind_int64(st, 6, rl_csv_line(im->csv));
-    if ((r = sqlite3_step(st)) != SQLITE_DONE) {
-        int64_t first = -1;
-        bool same_class = false;
-
-        if ((r & 0xff) != SQLITE_CONSTRAINT) {
-            store_dberr(im->s, err, "staging the prediction");
-            rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
-            return -1;
-        }
-        /* A key taken earlier in the file: which row, and which key (the
-         * class is reported first, as a duplicate pair). */
-        sqlite3_reset(st);
-        if ((st = store_stmt(im->s, SQL_STAGE_CLASH, err)) == NULL)
-            return -1;
-        sqlite3_bind_int64(st, 1, img);
-        sqlite3_bind_int64(st, 2, mid);
-        sqlite3_bind_int64(st, 3, rank);
-        sqlite3_bind_int64(st, 4, k->id);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            first = sqlite3_column_int64(st, 0);
-            same_class = sqlite3_column_int(st, 1) != 0;
-        }
-        sqlite3_reset(st);
-        if (same_class)
-            return bad(im, err, RL_E_DUP, "wnid", "duplicate key (first on "
-                       "line %lld)", (long long)first);
-        return taken(im, mname, rank, k, err);
-    }
-    for (i = 0; i < pc->n_stored; i++)
-        if (pc->stored[i].rank == rank || pc->stored[i].cls == k->id)
-            return taken(im, mname, rank, k, err);
+    if (step_ok(im, st, "staging the prediction", err) != 0)
+        return -1;
+    row_add(pc, mid, rank, k->id, rl_csv_line(im->csv));
     return 0;
 }
 
@@ -986,8 +1023,6 @@ static const char SQL_STAGE_PRED[] =
     "CREATE TEMP TABLE stage_pred(image INTEGER, model INTEGER,"
     " rank INTEGER, class INTEGER, score6, line INTEGER,"
     " PRIMARY KEY(image, model, rank)) WITHOUT ROWID;"
-    "CREATE UNIQUE INDEX temp.stage_pred_class ON stage_pred(image, model,"
-    " class);"
     "CREATE TEMP TABLE stage_model(id INTEGER PRIMARY KEY, name TEXT);";
 
 int
@@ -1026,6 +1061,8 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
             goto out;
         reading = true;
     }
+    if (!im.o->dry_run && log_candidates_stage_open(s, err) != 0)
+        goto out;
     im.probe = true;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *mname = cm >= 0 ? field(&im, cm) : dflt_model;
@@ -1073,8 +1110,10 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     }
     if (r < 0)
         goto out;
+    if (flush_image(&im, &pc, err) != 0)
+        goto out;
     gen = predictions_gen(s);
-    if (!im.o->dry_run && log_candidates_stage(s, err) != 0)
+    if (!im.o->dry_run && pc.ungrouped && log_candidates_stage(s, err) != 0)
         goto out;
     if (reading) {
         store_exec(s, "COMMIT", NULL);
@@ -1090,7 +1129,8 @@ out:
                    " DROP TABLE IF EXISTS temp.model_map;"
                    " DROP TABLE IF EXISTS temp.stage_cand", NULL);
     rl_strmap_free(&pc.models);
-    free(pc.stored);
+    free(pc.row);
+    free(pc.cand);
     free(dflt_model);
     imp_done(&im);
     return rc;

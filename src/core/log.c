@@ -551,14 +551,44 @@ log_candidates_original_staged(rl_store *s, rl_err *err)
                       " t JOIN image i ON i.name = t.name", err);
 }
 
+#define SQL_STAGE_CAND_TABLE \
+    "DROP TABLE IF EXISTS temp.stage_cand;" \
+    "CREATE TEMP TABLE stage_cand(image INTEGER, class INTEGER," \
+    " n_models INTEGER, rank_sum INTEGER, PRIMARY KEY(image, class))" \
+    " WITHOUT ROWID;"
+
+int
+log_candidates_stage_open(rl_store *s, rl_err *err)
+{
+    return store_exec(s, SQL_STAGE_CAND_TABLE, err);
+}
+
+int
+log_candidates_stage_put(rl_store *s, int64_t image, int64_t cls,
+                         int64_t n_models, int64_t rank_sum, rl_err *err)
+{
+    static const char sql[] = "INSERT INTO temp.stage_cand(image, class,"
+        " n_models, rank_sum) VALUES(?, ?, ?, ?)";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_int64(st, 2, cls);
+    sqlite3_bind_int64(st, 3, n_models);
+    sqlite3_bind_int64(st, 4, rank_sum);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "staging the candidates");
+        return -1;
+    }
+    return 0;
+}
+
 int
 log_candidates_stage(rl_store *s, rl_err *err)
 {
     return store_exec(s,
-        "DROP TABLE IF EXISTS temp.stage_cand;"
-        "CREATE TEMP TABLE stage_cand(image INTEGER, class INTEGER,"
-        " n_models INTEGER, rank_sum INTEGER, PRIMARY KEY(image, class))"
-        " WITHOUT ROWID;"
+        SQL_STAGE_CAND_TABLE
         "INSERT INTO temp.stage_cand SELECT image, class, count(*),"
         " sum(rank) FROM ("
         "  SELECT p.image, p.class, p.rank FROM main.prediction p"

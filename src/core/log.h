@@ -94,6 +94,12 @@ int log_candidate_original(rl_store *s, int64_t image, int64_t cls,
  * predictions were stored in between (else log_candidates_rebuild_staged
  * inside the transaction). */
 int log_candidates_stage(rl_store *s, rl_err *err);
+/* The same, computed by the caller one image at a time: opens an empty
+ * temp.stage_cand, then puts one candidate of a staged image with its
+ * model count and rank sum over the stored and staged predictions. */
+int log_candidates_stage_open(rl_store *s, rl_err *err);
+int log_candidates_stage_put(rl_store *s, int64_t image, int64_t cls,
+                             int64_t n_models, int64_t rank_sum, rl_err *err);
 int log_candidates_apply_staged(rl_store *s, rl_err *err);
 /* The same for the staged labels of an import (temp.stage_label). */
 int log_candidates_original_staged(rl_store *s, rl_err *err);

@@ -681,6 +681,33 @@ test_predictions(struct proj *p)
        && raw_int(p->path, "SELECT max(rank) FROM prediction p JOIN model m"
                   " ON m.id = p.model WHERE m.name = 'resnet'") == 3,
        "--model, and ranks continue after the stored ones");
+    is_str(raw_str(p->path, "SELECT n_models || ' ' || mean_rank FROM"
+                   " candidate c JOIN class k ON k.id = c.class JOIN image i"
+                   " ON i.id = c.image WHERE i.name = '" IMG2 "' AND k.idx ="
+                   " 979"), "2 1.5", "a grouped file's candidates count the "
+           "stored models too (m1 rank 1, resnet rank 2)");
+
+    /* A file not grouped by image: an image met again after another. */
+    file = spews("ungrouped.csv", "image,model,wnid\n" IMG1 ",rt,n01440764\n"
+                 IMG2 ",rt,n01440764\n" IMG1 ",rt,n01443537\n");
+    ok(run_import(p, PREDS_K, file, NULL, &res, &err) == 0,
+       "a file not grouped by image: %s", err.msg);
+    is_str(raw_str(p->path, "SELECT group_concat(p.rank || ':' || k.wnid)"
+                   " FROM (SELECT * FROM prediction ORDER BY rank) p"
+                   " JOIN model m ON m.id = p.model JOIN image i ON i.id ="
+                   " p.image JOIN class k ON k.id = p.class WHERE m.name ="
+                   " 'rt' AND i.name = '" IMG1 "'"),
+           "1:n01440764,2:n01443537", "its ranks continue across the runs");
+    is_str(raw_str(p->path, "SELECT group_concat(k.wnid || '=' || n_models"
+                   " || '/' || mean_rank, ' ') FROM (SELECT * FROM candidate"
+                   " ORDER BY class) c JOIN class k ON k.id = c.class JOIN"
+                   " image i ON i.id = c.image WHERE i.name = '" IMG1 "'"),
+           "n01440764=1/1.0 n01443537=1/2.0 n01737021=1/1.0 "
+           "n01751748=2/1.5", "and its candidates are grouped whole");
+    bad_import(p, PREDS_K, "a class named again after another image",
+               "image,model,wnid\n" IMG1 ",rt,n01484850\n" IMG2
+               ",rt,n01484850\n" IMG1 ",rt,n01484850\n", 0, NULL, RL_E_DUP,
+               ":4: wnid: duplicate key (first on line 2)");
 
     bad_import(p, PREDS_K, "unknown image",
                "image,wnid\n" IMG3 ",n01440764\nnope.JPEG,n01440764\n", 0,
