@@ -196,7 +196,7 @@ enum { IMP_LABELS, IMP_PREDICTIONS, IMP_REVIEWS };
  * this process for the write lock meanwhile (ms). 0 or -1. */
 static int
 timed_import(const char *db, int kind, const char *file, double *ms,
-             double *rss_mb, double *lock_ms)
+             double *cpu, double *rss_mb, double *lock_ms)
 {
     int fds[2], status;
     struct rusage ru;
@@ -247,6 +247,8 @@ timed_import(const char *db, int kind, const char *file, double *ms,
     got = read(fds[0], ms, sizeof *ms);
     close(fds[0]);
     *rss_mb = (double)ru.ru_maxrss / 1024.0;
+    *cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3
+           + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
     return got == (ssize_t)sizeof *ms && WIFEXITED(status)
            && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
@@ -320,7 +322,8 @@ static const char *const REF_IMPORT[] = {
 
 /* Runs `sql` in the sqlite3 shell on `db`; its wall time in *ms. */
 static int
-shell(const char *dir, const char *db, const char *sql, double *ms)
+shell(const char *dir, const char *db, const char *sql, double *ms,
+      double *cpu)
 {
     char *script = rl_xasprintf("%s/ref.sql", dir);
     char *cmd = rl_xasprintf(".read %s", script);
@@ -331,7 +334,7 @@ shell(const char *dir, const char *db, const char *sql, double *ms)
     if (f != NULL) {
         fputs(sql, f);
         if (fclose(f) == 0)
-            r = run(argv, NULL, NULL, ms, NULL);
+            r = run(argv, NULL, NULL, ms, cpu);
     }
     unlink(script);
     free(script);
@@ -345,8 +348,8 @@ ref_setup(const char *dir, const char *db, const struct files *f)
 {
     char *sql = rl_xasprintf("%s.import --csv %s class\n", REF_SCHEMA,
                              f->classes);
-    double ms;
-    int r = shell(dir, db, sql, &ms);
+    double ms, cpu;
+    int r = shell(dir, db, sql, &ms, &cpu);
 
     free(sql);
     return r;
@@ -377,16 +380,25 @@ size_figures(const char *db, long n, long n_preds)
     figf(file / 1e6, "MB", "scale_%ld_file_mb", n);
     figf(file / (double)n_preds, "B", "scale_%ld_bytes_per_prediction", n);
     if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+        double rest = file;
+
         while (sqlite3_step(st) == SQLITE_ROW) {
             const char *t = (const char *)sqlite3_column_text(st, 0);
             double b = sqlite3_column_double(st, 1);
 
+            if (strcmp(t, "review") == 0 || strcmp(t, "event") == 0
+                || strcmp(t, "step") == 0 || strcmp(t, "flag") == 0)
+                rest -= b;
             if (b >= 1e6 || strcmp(t, "prediction") == 0
                 || strcmp(t, "candidate") == 0)
                 figf(b / (double)n_preds, "B",
                      "scale_%ld_table_%s_bytes_per_prediction", n, t);
         }
         sqlite3_finalize(st);
+        /* The file less what the reviews added: the store of the
+         * predictions, candidates, images and catalog. */
+        figf(rest / (double)n_preds, "B",
+             "scale_%ld_bytes_per_prediction_without_reviews", n);
     } else {
         printf("scale: dbstat not available: %s\n", sqlite3_errmsg(h));
     }
@@ -448,14 +460,14 @@ one_size(long n, uint64_t seed, double ms_out[3])
     }
     for (k = 0; k < 3; k++) {
         const char *file = k == 0 ? f.labels : k == 1 ? f.preds : f.reviews;
-        double ms, rss, lock, ref_ms = 0;
+        double ms, cpu, rss, lock, ref_ms = 0, ref_cpu = 0;
         char *sql = rl_xasprintf(REF_IMPORT[k], file);
 
-        if (timed_import(db, k, file, &ms, &rss, &lock) != 0) {
+        if (timed_import(db, k, file, &ms, &cpu, &rss, &lock) != 0) {
             free(sql);
             goto out;
         }
-        if (shell(dir, ref, sql, &ref_ms) != 0) {
+        if (shell(dir, ref, sql, &ref_ms, &ref_cpu) != 0) {
             fprintf(stderr, "relabel-bench scale: reference %s failed\n",
                     what[k]);
             free(sql);
@@ -466,6 +478,12 @@ one_size(long n, uint64_t seed, double ms_out[3])
         figf(ms, "ms", "scale_%ld_import_%s_ms", n, what[k]);
         figf(ref_ms, "ms", "scale_%ld_import_%s_ref_ms", n, what[k]);
         figf(ms / ref_ms, "x", "scale_%ld_import_%s_ratio", n, what[k]);
+        /* CPU time too: on a shared machine wall time is noisy. The
+         * child's includes opening the project and its quick check. */
+        figf(cpu, "ms", "scale_%ld_import_%s_cpu_ms", n, what[k]);
+        figf(ref_cpu, "ms", "scale_%ld_import_%s_ref_cpu_ms", n, what[k]);
+        figf(cpu / ref_cpu, "x", "scale_%ld_import_%s_cpu_ratio", n,
+             what[k]);
         figf(rss, "MB", "scale_%ld_import_%s_peak_rss_mb", n, what[k]);
         figf(lock, "ms", "scale_%ld_import_%s_lock_wait_max_ms", n, what[k]);
     }

@@ -1138,36 +1138,51 @@ out:
 
 /* ---- reviews ------------------------------------------------------- */
 
-/* Reviews are read and checked without the write lock: each change a row
- * makes is staged in memory (an overlay over the project, so later rows
- * of the file see earlier ones); one final transaction then hands them to
- * the review log, one import step per reviewer named in the file. */
-struct staged {
-    size_t who;            /* index in rev_ctx.who */
-    int64_t image, cls;
-    const char *field;     /* static */
-    char *after;           /* owned; NULL: none */
-    int64_t at;
-    long line;             /* for a message should the final step fail */
-};
-
+/* Reviews are read and checked without the write lock and staged in TEMP
+ * tables: every verdict in temp.stage_state, keyed as the review table is
+ * (image, class, reviewer), so that a second verdict of a reviewer on the
+ * same candidate is a key conflict rather than a key kept in memory; the
+ * other changes (flags, notes, main objects) in temp.stage_flag, an
+ * overlay over the project that later rows of the file see. The rows are
+ * then counted in one pass against the project, and one final
+ * transaction hands the staged tables to the review log
+ * (log_apply_staged), one import step per reviewer named in the file. */
 struct rev_ctx {
-    rl_strmap whos;        /* reviewer -> index in `who` */
-    char **who;            /* reviewers with changes (owned) */
-    size_t n_who, cap_who;
-    struct staged *ch;     /* staged changes, in file order */
-    size_t n_ch, cap_ch;
-    rl_strmap overlay;     /* "who image cls field" -> 1 + index in ch */
-    rl_buf key;            /* scratch for overlay keys */
-    rl_strmap reviewers;   /* reviewer -> small number for dup keys */
-    rl_u64set seen;        /* (image, class, reviewer) keys */
+    rl_strmap whos;        /* reviewer -> index in temp.stage_who */
+    long n_who;            /* reviewers so far */
     int64_t now;
     char *what;            /* "import FILE" */
-    int row;               /* what this row did: an rl_import_result
-                              bucket, the strongest (new > changed) */
+    int row;               /* what this row did besides its verdicts: an
+                              rl_import_result bucket, the strongest
+                              (new > changed) */
+    bool verdicts;         /* the row staged a verdict */
 };
 
 enum { ROW_EMPTY, ROW_UNCHANGED, ROW_CHANGED, ROW_NEW };
+
+static const char SQL_STAGE_REVIEWS[] =
+    "PRAGMA temp.cache_size = -65536;"
+    "DROP TABLE IF EXISTS temp.stage_who;"
+    "DROP TABLE IF EXISTS temp.stage_state;"
+    "DROP TABLE IF EXISTS temp.stage_flag;"
+    "DROP TABLE IF EXISTS temp.stage_line;"
+    "CREATE TEMP TABLE stage_who(idx INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    " step INTEGER);"
+    "CREATE TEMP TABLE stage_state(image INTEGER, cls INTEGER, who INTEGER,"
+    " state TEXT, at INTEGER, line INTEGER, PRIMARY KEY(image, cls, who))"
+    " WITHOUT ROWID;"
+    "CREATE TEMP TABLE stage_flag(id INTEGER PRIMARY KEY, who INTEGER,"
+    " image INTEGER, cls INTEGER, field TEXT, after TEXT, at INTEGER,"
+    " line INTEGER);"
+    "CREATE INDEX temp.stage_flag_key ON stage_flag(image, who, cls, field);"
+    /* Rows whose flags did something: their bucket besides verdicts. */
+    "CREATE TEMP TABLE stage_line(line INTEGER PRIMARY KEY, bucket INTEGER,"
+    " verdicts INTEGER);";
+static const char SQL_UNSTAGE_REVIEWS[] =
+    "DROP TABLE IF EXISTS temp.stage_who;"
+    "DROP TABLE IF EXISTS temp.stage_state;"
+    "DROP TABLE IF EXISTS temp.stage_flag;"
+    "DROP TABLE IF EXISTS temp.stage_line";
 
 static void
 row_did(struct rev_ctx *rc, int what)
@@ -1176,14 +1191,26 @@ row_did(struct rev_ctx *rc, int what)
         rc->row = what;
 }
 
-static const char *
-overlay_key(struct rev_ctx *rc, const char *reviewer, int64_t img,
-            int64_t cls, const char *fieldname)
+/* The staging index of `reviewer`, made on first use; -1 on failure. */
+static int64_t
+who_index(struct imp *im, struct rev_ctx *rc, const char *reviewer)
 {
-    rl_buf_reset(&rc->key);
-    rl_buf_printf(&rc->key, "%s\t%lld\t%lld\t%s", reviewer, (long long)img,
-                  (long long)cls, fieldname);
-    return rl_buf_str(&rc->key);
+    static const char sql[] =
+        "INSERT INTO temp.stage_who(idx, name) VALUES(?, ?)";
+    int64_t w = rl_strmap_get(&rc->whos, reviewer, -1);
+    sqlite3_stmt *st;
+
+    if (w >= 0)
+        return w;
+    if ((st = store_stmt(im->s, sql, NULL)) == NULL)
+        return -1;
+    w = rc->n_who++;
+    sqlite3_bind_int64(st, 1, w);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return -1;
+    rl_strmap_put(&rc->whos, reviewer, w);
+    return w;
 }
 
 /* The value as the import would leave it so far (the caller frees). */
@@ -1191,11 +1218,31 @@ static char *
 import_value(struct imp *im, struct rev_ctx *rc, const char *reviewer,
              int64_t img, int64_t cls, const char *fieldname)
 {
-    int64_t i = rl_strmap_get(&rc->overlay, overlay_key(rc, reviewer, img,
-                              cls, fieldname), 0);
+    static const char sql_flag[] = "SELECT after FROM temp.stage_flag"
+        " WHERE image = ?1 AND who = ?2 AND cls = ?3 AND field = ?4"
+        " ORDER BY id DESC LIMIT 1";
+    static const char sql_state[] = "SELECT state FROM temp.stage_state"
+        " WHERE image = ?1 AND who = ?2 AND cls = ?3 AND ?4 = ?4";
+    int64_t w = rl_strmap_get(&rc->whos, reviewer, -1);
+    bool state = strcmp(fieldname, "state") == 0;
+    sqlite3_stmt *st;
 
-    if (i > 0)
-        return rc->ch[i - 1].after ? rl_xstrdup(rc->ch[i - 1].after) : NULL;
+    if (w >= 0 && (st = store_stmt(im->s, state ? sql_state : sql_flag,
+                                   NULL)) != NULL) {
+        char *v = NULL;
+        bool found;
+
+        sqlite3_bind_int64(st, 1, img);
+        sqlite3_bind_int64(st, 2, w);
+        sqlite3_bind_int64(st, 3, cls);
+        sqlite3_bind_text(st, 4, fieldname, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+        if (found)
+            v = store_col_dup(st, 0);
+        sqlite3_reset(st);
+        if (found)
+            return v;
+    }
     return log_value(im->s, reviewer, img, cls, fieldname);
 }
 
@@ -1205,72 +1252,26 @@ import_put(struct imp *im, struct rev_ctx *rc, const char *reviewer,
            int64_t img, int64_t cls, const char *fieldname,
            const char *before, const char *after, int64_t at)
 {
-    int64_t w = rl_strmap_get(&rc->whos, reviewer, -1);
-    struct staged *c;
+    static const char sql[] = "INSERT INTO temp.stage_flag(who, image, cls,"
+        " field, after, at, line) VALUES(?, ?, ?, ?, ?, ?, ?)";
+    int64_t w;
+    sqlite3_stmt *st;
 
     if (log_same(fieldname, before, after))
         return;
-    if (w < 0) {
-        rl_grow(&rc->who, &rc->cap_who, rc->n_who + 1, sizeof *rc->who);
-        rc->who[rc->n_who] = rl_xstrdup(reviewer);
-        w = (int64_t)rc->n_who++;
-        rl_strmap_put(&rc->whos, reviewer, w);
-    }
-    rl_grow(&rc->ch, &rc->cap_ch, rc->n_ch + 1, sizeof *rc->ch);
-    c = &rc->ch[rc->n_ch++];
-    c->who = (size_t)w;
-    c->image = img;
-    c->cls = cls;
-    c->field = fieldname;
-    c->after = after != NULL ? rl_xstrdup(after) : NULL;
-    c->at = at;
-    c->line = rl_csv_line(im->csv);
-    rl_strmap_put(&rc->overlay, overlay_key(rc, reviewer, img, cls,
-                                            fieldname), (int64_t)rc->n_ch);
-}
-
-/* The final step: every staged change through the review log, in one
- * write transaction. A value changed since it was read (by a mark made
- * meanwhile) is logged with its new `before`. */
-static int
-apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
-{
-    log_step *sp = rl_xcalloc(rc->n_who + 1, sizeof *sp);
-    bool *open = rl_xcalloc(rc->n_who + 1, sizeof *open);
-    size_t i;
-    int r = 0;
-
-    if (rl_store_begin(im->s, err) != 0) {
-        free(sp);
-        free(open);
-        return -1;
-    }
-    for (i = 0; r == 0 && i < rc->n_ch; i++) {
-        struct staged *c = &rc->ch[i];
-        char *now;
-
-        if (!open[c->who]) {
-            if (log_begin(im->s, &sp[c->who], LOG_IMPORT, rc->who[c->who],
-                          rc->what, 0, err) != 0) {
-                r = -1;
-                break;
-            }
-            open[c->who] = true;
-        }
-        now = log_value(im->s, rc->who[c->who], c->image, c->cls, c->field);
-        if (log_put(&sp[c->who], c->image, c->cls, c->field, now, c->after,
-                    c->at, err) != 0) {
-            rl_err_prefix(err, "%s:%ld", im->path, c->line);
-            r = -1;
-        }
-        free(now);
-    }
-    for (i = 0; i < rc->n_who; i++)
-        if (open[i])
-            r = log_end(&sp[i], r, NULL) != 0 ? -1 : r;
-    free(sp);
-    free(open);
-    return rl_store_end(im->s, r, err);
+    if ((w = who_index(im, rc, reviewer)) < 0
+        || (st = store_stmt(im->s, sql, NULL)) == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, w);
+    sqlite3_bind_int64(st, 2, img);
+    sqlite3_bind_int64(st, 3, cls);
+    sqlite3_bind_text(st, 4, fieldname, -1, SQLITE_STATIC);
+    if (after != NULL)
+        sqlite3_bind_text(st, 5, after, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, at);
+    sqlite3_bind_int64(st, 7, rl_csv_line(im->csv));
+    sqlite3_step(st);
+    sqlite3_reset(st);
 }
 
 static int
@@ -1278,32 +1279,36 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
            const rl_class *k, const char *reviewer, rl_state state,
            int64_t at, const char *col, rl_err *err)
 {
-    int64_t rnum = rl_strmap_get(&rc->reviewers, reviewer, -1);
-    uint64_t key;
-    char *before, *cand;
+    static const char sql[] = "INSERT INTO temp.stage_state(image, cls, who,"
+        " state, at, line) VALUES(?, ?, ?, ?, ?, ?)";
+    int64_t w = who_index(im, rc, reviewer);
+    sqlite3_stmt *st;
+    int r;
 
-    if (rnum < 0) {
-        rnum = (int64_t)rc->reviewers.n + 1;
-        rl_strmap_put(&rc->reviewers, reviewer, rnum);
+    if (w < 0 || (st = store_stmt(im->s, sql, err)) == NULL) {
+        store_dberr(im->s, err, "staging the review");
+        return -1;
     }
-    key = ((uint64_t)img << 32) ^ ((uint64_t)k->id << 12) ^ (uint64_t)rnum;
-    if (!rl_u64set_add(&rc->seen, key))
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_int64(st, 2, k->id);
+    sqlite3_bind_int64(st, 3, w);
+    sqlite3_bind_text(st, 4, rl_state_name(state), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, at);
+    sqlite3_bind_int64(st, 6, rl_csv_line(im->csv));
+    r = sqlite3_step(st);
+    sqlite3_reset(st);
+    if ((r & 0xff) == SQLITE_CONSTRAINT)
         return bad(im, err, RL_E_DUP, col, "duplicate key: %s has a verdict "
                    "on %s by this reviewer earlier in the file", field(im,
                    rl_csv_col(im->csv, "image")), k->wnid);
-    /* A class no model proposed becomes a candidate the reviewer added. */
-    cand = import_value(im, rc, reviewer, img, k->id, "candidate");
-    if (cand == NULL)
-        import_put(im, rc, reviewer, img, k->id, "candidate", NULL, reviewer,
-                   0);
-    free(cand);
-    before = import_value(im, rc, reviewer, img, k->id, "state");
-    import_put(im, rc, reviewer, img, k->id, "state", before,
-               rl_state_name(state), at);
-    row_did(rc, before == NULL ? ROW_NEW
-            : strcmp(before, rl_state_name(state)) != 0 ? ROW_CHANGED
-            : ROW_UNCHANGED);
-    free(before);
+    if (r != SQLITE_DONE) {
+        store_dberr(im->s, err, "staging the review");
+        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
+        return -1;
+    }
+    /* Whether it is new, changed or the same is counted after the file
+     * (count_verdicts), against the project in one pass. */
+    rc->verdicts = true;
     return 0;
 }
 
@@ -1367,17 +1372,115 @@ rl_reviewer_valid(const char *s)
     return true;
 }
 
-/* Counts the row just read in exactly one bucket of the result. */
+/* Counts the row just read in exactly one bucket of the result; a row
+ * with verdicts is counted after the file (count_verdicts), its flags'
+ * bucket kept for it in temp.stage_line. */
 static void
 count_row(struct imp *im, struct rev_ctx *rc)
 {
-    switch (rc->row) {
-    case ROW_NEW: im->res->created++; break;
-    case ROW_CHANGED: im->res->changed++; break;
-    case ROW_UNCHANGED: im->res->unchanged++; break;
-    default: im->res->empty++; break;
+    static const char sql[] = "INSERT INTO temp.stage_line(line, bucket,"
+        " verdicts) VALUES(?, ?, ?)";
+    sqlite3_stmt *st;
+
+    if (rc->verdicts) {
+        if (rc->row != ROW_EMPTY
+            && (st = store_stmt(im->s, sql, NULL)) != NULL) {
+            sqlite3_bind_int64(st, 1, rl_csv_line(im->csv));
+            sqlite3_bind_int(st, 2, rc->row);
+            sqlite3_bind_int(st, 3, 1);
+            sqlite3_step(st);
+            sqlite3_reset(st);
+        }
+    } else {
+        switch (rc->row) {
+        case ROW_NEW: im->res->created++; break;
+        case ROW_CHANGED: im->res->changed++; break;
+        case ROW_UNCHANGED: im->res->unchanged++; break;
+        default: im->res->empty++; break;
+        }
     }
     rc->row = ROW_EMPTY;
+    rc->verdicts = false;
+}
+
+/* Adds one row's bucket to the result. */
+static void
+count_bucket(struct imp *im, int b)
+{
+    switch (b) {
+    case ROW_NEW: im->res->created++; break;
+    case ROW_CHANGED: im->res->changed++; break;
+    default: im->res->unchanged++; break;
+    }
+}
+
+/* Counts the rows with verdicts: each verdict new (no stored one),
+ * changed or the same, a row the strongest of its verdicts and flags.
+ * One pass over the staged verdicts in key order, a row's verdicts all
+ * being of one image; the buckets of one image's rows are gathered in
+ * `acc` (lines are few per image). */
+static int
+count_verdicts(struct imp *im, rl_err *err)
+{
+    static const char sql[] =
+        "SELECT t.image, t.line, CASE WHEN r.state IS NULL THEN 3"
+        " WHEN r.state <> t.state THEN 2 ELSE 1 END"
+        " FROM temp.stage_state t CROSS JOIN temp.stage_who w"
+        " ON w.idx = t.who LEFT JOIN main.review r ON r.image = t.image"
+        " AND r.class = t.cls AND r.reviewer = w.name";
+    static const char sql_line[] =
+        "SELECT bucket FROM temp.stage_line WHERE line = ?";
+    struct { long line; int b; } *acc = NULL;
+    size_t n = 0, cap = 0, i;
+    sqlite3_stmt *st, *ln;
+    int64_t img = 0;
+    int r;
+    bool more;
+
+    if (sqlite3_prepare_v2(im->s->db, sql, -1, &st, NULL) != SQLITE_OK
+        || (ln = store_stmt(im->s, sql_line, err)) == NULL) {
+        store_dberr(im->s, err, "counting the reviews");
+        return -1;
+    }
+    do {
+        r = sqlite3_step(st);
+        more = r == SQLITE_ROW;
+        if (!more || sqlite3_column_int64(st, 0) != img) {
+            /* The rows of the image just passed, with their flags. */
+            for (i = 0; i < n; i++) {
+                sqlite3_bind_int64(ln, 1, acc[i].line);
+                if (sqlite3_step(ln) == SQLITE_ROW
+                    && sqlite3_column_int(ln, 0) > acc[i].b)
+                    acc[i].b = sqlite3_column_int(ln, 0);
+                sqlite3_reset(ln);
+                count_bucket(im, acc[i].b);
+            }
+            n = 0;
+            if (more)
+                img = sqlite3_column_int64(st, 0);
+        }
+        if (more) {
+            long line = (long)sqlite3_column_int64(st, 1);
+            int b = sqlite3_column_int(st, 2);
+
+            for (i = 0; i < n && acc[i].line != line; i++)
+                ;
+            if (i == n) {
+                rl_grow(&acc, &cap, n + 1, sizeof *acc);
+                acc[n].line = line;
+                acc[n++].b = b;
+            } else if (b > acc[i].b) {
+                acc[i].b = b;
+            }
+        }
+    } while (more);
+    sqlite3_finalize(st);
+    free(acc);
+    if (r != SQLITE_DONE) {
+        store_dberr(im->s, err, "counting the reviews");
+        return -1;
+    }
+    return 0;
 }
 
 static int
@@ -1550,8 +1653,8 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 {
     struct imp im;
     struct rev_ctx rc;
-    size_t i;
-    bool reading = false;
+    bool reading = false, staged = false;
+    long line = 0;
     int r = -1;
 
     imp_init(&im, s, cat, path, o, res);
@@ -1566,41 +1669,38 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 
         rc.what = rl_xasprintf("import %s", b ? b + 1 : path);
     }
-    if (store_sound(s, err) != 0)
+    if (store_sound(s, err) != 0
+        || store_exec(s, SQL_STAGE_REVIEWS, err) != 0)
         goto done;
+    staged = true;
     /* Reading and checking: a read transaction, no write lock. */
     if (s->depth == 0) {
         if (store_exec(s, "BEGIN DEFERRED", err) != 0)
             goto done;
         reading = true;
     }
-    if (load_images(&im, err) == 0) {
-        if (rl_csv_col(im.csv, "wnid") < 0
-            && rl_csv_col(im.csv, "correct") >= 0)
-            r = import_wide(&im, &rc, err);
-        else
-            r = import_long(&im, &rc, err);
-    }
+    im.probe = true;
+    if (rl_csv_col(im.csv, "wnid") < 0 && rl_csv_col(im.csv, "correct") >= 0)
+        r = import_wide(&im, &rc, err);
+    else
+        r = import_long(&im, &rc, err);
+    if (r == 0)
+        r = count_verdicts(&im, err);
     if (reading) {
         store_exec(s, "COMMIT", NULL);
         reading = false;
     }
-    if (r == 0 && !im.o->dry_run && rc.n_ch > 0)
-        r = apply_reviews(&im, &rc, err);
+    if (r == 0 && !im.o->dry_run && rc.n_who > 0) {
+        r = log_apply_staged(s, rc.what, &line, err);
+        if (r != 0 && line > 0)
+            rl_err_prefix(err, "%s:%ld", path, line);
+    }
 done:
     if (reading)
         store_exec(s, "ROLLBACK", NULL);
-    for (i = 0; i < rc.n_who; i++)
-        free(rc.who[i]);
-    free(rc.who);
-    for (i = 0; i < rc.n_ch; i++)
-        free(rc.ch[i].after);
-    free(rc.ch);
+    if (staged)
+        store_exec(s, SQL_UNSTAGE_REVIEWS, NULL);
     rl_strmap_free(&rc.whos);
-    rl_strmap_free(&rc.overlay);
-    rl_buf_free(&rc.key);
-    rl_strmap_free(&rc.reviewers);
-    rl_u64set_free(&rc.seen);
     free(rc.what);
     imp_done(&im);
     return r;

@@ -622,6 +622,179 @@ log_candidates_rebuild_staged(rl_store *s, rl_err *err)
     return store_exec(s, sql, err);
 }
 
+/* ---- staged imports ----------------------------------------------- */
+
+/* The verdicts of an import, set-based: candidates added by reviewers,
+ * then the state events (before: the table now) and the upsert. */
+static const char SQL_APPLY_CAND_EVENTS[] =
+    "INSERT INTO main.event(step, image, class, field, before, after)"
+    " SELECT w.step, a.image, a.cls, 'candidate', NULL, w.name FROM"
+    " (SELECT image, cls, who, min(line) FROM temp.stage_state"
+    "  GROUP BY image, cls) a CROSS JOIN temp.stage_who w ON w.idx = a.who"
+    " WHERE NOT EXISTS (SELECT 1 FROM main.candidate c"
+    "  WHERE c.image = a.image AND c.class = a.cls)";
+static const char SQL_APPLY_CANDS[] =
+    "INSERT INTO main.candidate(image, class, n_models, added_by)"
+    " SELECT a.image, a.cls, 0, w.name FROM"
+    " (SELECT image, cls, who, min(line) FROM temp.stage_state"
+    "  GROUP BY image, cls) a CROSS JOIN temp.stage_who w ON w.idx = a.who"
+    " WHERE NOT EXISTS (SELECT 1 FROM main.candidate c"
+    "  WHERE c.image = a.image AND c.class = a.cls)";
+static const char SQL_APPLY_STATE_EVENTS[] =
+    "INSERT INTO main.event(step, image, class, field, before, after)"
+    " SELECT w.step, t.image, t.cls, 'state', r.state, t.state"
+    " FROM temp.stage_state t CROSS JOIN temp.stage_who w ON w.idx = t.who"
+    " LEFT JOIN main.review r ON r.image = t.image AND r.class = t.cls"
+    " AND r.reviewer = w.name WHERE r.state IS NOT t.state";
+static const char SQL_APPLY_STATES[] =
+    "INSERT INTO main.review(image, class, reviewer, state, updated_at, role)"
+    " SELECT t.image, t.cls, w.name, t.state, t.at, ?1"
+    " FROM temp.stage_state t CROSS JOIN temp.stage_who w ON w.idx = t.who"
+    " WHERE true ON CONFLICT(image, class, reviewer) DO UPDATE SET"
+    " state = excluded.state, updated_at = excluded.updated_at,"
+    " role = excluded.role WHERE state IS NOT excluded.state";
+/* Reviewers with something to change, now. */
+static const char SQL_APPLY_WHO[] =
+    "SELECT w.idx, w.name FROM temp.stage_who w WHERE EXISTS (SELECT 1"
+    " FROM temp.stage_state t LEFT JOIN main.review r ON r.image = t.image"
+    " AND r.class = t.cls AND r.reviewer = w.name WHERE t.who = w.idx"
+    " AND r.state IS NOT t.state) OR EXISTS (SELECT 1 FROM temp.stage_flag f"
+    " WHERE f.who = w.idx) ORDER BY w.idx";
+
+/* Runs one of the statements above, binding the role as ?1. */
+static int
+apply_sql(rl_store *s, const char *sql, rl_err *err)
+{
+    sqlite3_stmt *st;
+    int r;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "importing the reviews");
+        return -1;
+    }
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_text(st, 1, s->adjudicator ? "adjudicator" : "reviewer",
+                          -1, SQLITE_STATIC);
+    r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "importing the reviews");
+        return -1;
+    }
+    return 0;
+}
+
+/* The staged flag changes in file order, each through log_put with its
+ * `before` read now. */
+static int
+apply_flags(rl_store *s, log_step *sp, size_t n_sp, long *line, rl_err *err)
+{
+    static const char sql[] = "SELECT who, image, cls, field, after, at,"
+        " line FROM temp.stage_flag ORDER BY id";
+    sqlite3_stmt *st;
+    int r, rc = 0;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "importing the reviews");
+        return -1;
+    }
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t who = sqlite3_column_int64(st, 0);
+        int64_t image = sqlite3_column_int64(st, 1);
+        int64_t cls = sqlite3_column_int64(st, 2);
+        char *field = store_col_dup(st, 3), *after = store_col_dup(st, 4);
+        char *now;
+
+        if (who < 0 || (size_t)who >= n_sp || sp[who].id == 0) {
+            free(field);
+            free(after);
+            continue;
+        }
+        now = log_value(s, sp[who].reviewer, image, cls, field);
+        if (log_put(&sp[who], image, cls, field, now, after,
+                    sqlite3_column_int64(st, 5), err) != 0) {
+            *line = (long)sqlite3_column_int64(st, 6);
+            rc = -1;
+        }
+        free(now);
+        free(field);
+        free(after);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+log_apply_staged(rl_store *s, const char *what, long *line, rl_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    log_step *sp = NULL;
+    char **names = NULL;
+    size_t n = 0, cap = 0, i;
+    int rc = -1, r;
+
+    *line = 0;
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    /* One import step per reviewer with a change. */
+    if (sqlite3_prepare_v2(s->db, SQL_APPLY_WHO, -1, &st, NULL) != SQLITE_OK)
+        goto dberr;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t idx = (size_t)sqlite3_column_int64(st, 0);
+
+        if (idx >= n) {
+            rl_grow(&sp, &cap, idx + 1, sizeof *sp);
+            names = rl_xrealloc(names, cap * sizeof *names);
+            for (; n <= idx; n++) {
+                memset(&sp[n], 0, sizeof sp[n]);
+                names[n] = NULL;
+            }
+        }
+        names[idx] = store_col_dup(st, 1);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (r != SQLITE_DONE)
+        goto dberr;
+    for (i = 0; i < n; i++) {
+        static const char upd[] =
+            "UPDATE temp.stage_who SET step = ? WHERE idx = ?";
+
+        if (names[i] == NULL)
+            continue;
+        if (log_begin(s, &sp[i], LOG_IMPORT, names[i], what, 0, err) != 0)
+            goto out;
+        if ((st = store_stmt(s, upd, err)) == NULL)
+            goto out;
+        sqlite3_bind_int64(st, 1, sp[i].id);
+        sqlite3_bind_int64(st, 2, (int64_t)i);
+        r = sqlite3_step(st);
+        st = NULL;
+        if (r != SQLITE_DONE)
+            goto dberr;
+    }
+    if (apply_sql(s, SQL_APPLY_CAND_EVENTS, err) != 0
+        || apply_sql(s, SQL_APPLY_CANDS, err) != 0
+        || apply_sql(s, SQL_APPLY_STATE_EVENTS, err) != 0
+        || apply_sql(s, SQL_APPLY_STATES, err) != 0
+        || apply_flags(s, sp, n, line, err) != 0)
+        goto out;
+    rc = 0;
+    goto out;
+dberr:
+    store_dberr(s, err, "importing the reviews");
+out:
+    sqlite3_finalize(st);
+    for (i = 0; i < n; i++)
+        if (sp[i].id != 0)
+            rc = log_end(&sp[i], rc, NULL) != 0 ? -1 : rc;
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(sp);
+    return rl_store_end(s, rc, err);
+}
+
 /* ---- merge ----------------------------------------------------------- */
 
 static long

@@ -109,6 +109,17 @@ int log_candidates_rebuild(rl_store *s, rl_err *err);
 /* The same for the images of the staged predictions (temp.stage_pred of
  * an import) only. */
 int log_candidates_rebuild_staged(rl_store *s, rl_err *err);
+/* Applies a staged import of reviews in the caller's (or its own)
+ * transaction: temp.stage_who(idx, name, step) names the reviewers,
+ * temp.stage_state(image, cls, who, state, at, line) their verdicts and
+ * temp.stage_flag(id, who, image, cls, field, after, at, line) their
+ * other changes in file order. One import step `what` per reviewer with
+ * a change; each event's `before` is the table's value at apply time, so
+ * a mark made since the file was read is still explained; a class no
+ * candidate yet becomes one added by the first reviewer (by line) who
+ * marked it. 0, or -1 with `err` set and *line the CSV line of a failed
+ * flag change (0 when none). */
+int log_apply_staged(rl_store *s, const char *what, long *line, rl_err *err);
 /* Records `active_ms` of attention on an image (and the first look).
  * While the quick check of open still runs, records nothing (and
  * returns 0) rather than wait: the screen's first frame never waits. */
