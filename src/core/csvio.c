@@ -372,9 +372,16 @@ create_image(struct imp *im, const char *name, const char *path,
 }
 
 /* Labels are read and checked without the write lock, staged in a TEMP
- * table (id NULL: a new image), then applied in one final transaction. */
+ * table (id NULL: a new image; change 0: stored already), then applied
+ * in one final transaction. Every row is staged: the table's unique
+ * index on the name is the file's duplicate check, each row keeping its
+ * line for the message; images are looked up one by one, so memory stays
+ * flat at any size. */
 static const char SQL_STAGE_LABEL[] =
-    "INSERT INTO temp.stage_label(name, id, cls, dataset) VALUES(?, ?, ?, ?)";
+    "INSERT INTO temp.stage_label(name, id, cls, dataset, change, line)"
+    " VALUES(?, ?, ?, ?, ?, ?)";
+static const char SQL_STAGE_LABEL_FIRST[] =
+    "SELECT line FROM temp.stage_label WHERE name = ?";
 
 static int
 apply_labels(struct imp *im, rl_err *err)
@@ -389,7 +396,8 @@ apply_labels(struct imp *im, rl_err *err)
                    " IS NULL ORDER BY rowid", err) != 0
         || store_exec(s, "UPDATE image SET label = t.cls, dataset ="
                       " coalesce(nullif(t.dataset, ''), image.dataset) FROM"
-                      " temp.stage_label t WHERE t.id = image.id", err) != 0) {
+                      " temp.stage_label t WHERE t.id = image.id AND"
+                      " t.change", err) != 0) {
         rl_err_prefix(err, "%s (another import of these images ran "
                       "meanwhile?)", im->path);
         goto out;
@@ -416,9 +424,11 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
     }
     cd = rl_csv_col(im.csv, "dataset");
     if (store_sound(s, err) != 0
-        || store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS stage_label(name"
-                      " TEXT, id INTEGER, cls INTEGER, dataset TEXT);"
-                      " DELETE FROM temp.stage_label", err) != 0)
+        || store_exec(s, "PRAGMA temp.cache_size = -65536;"
+                      " DROP TABLE IF EXISTS temp.stage_label;"
+                      " CREATE TEMP TABLE stage_label(name TEXT UNIQUE,"
+                      " id INTEGER, cls INTEGER, dataset TEXT, change"
+                      " INTEGER, line INTEGER)", err) != 0)
         goto out;
     staged = true;
     if (s->depth == 0) {
@@ -426,14 +436,14 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
             goto out;
         reading = true;
     }
-    if (load_images(&im, err) != 0)
-        goto out;
+    im.probe = true;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *name = field(&im, ci);
         const char *ds = cd >= 0 ? field(&im, cd) : im.o->dataset;
         const rl_class *k;
         sqlite3_stmt *st;
         int64_t id;
+        int sr;
 
         im.res->rows++;
         progress(&im);
@@ -441,33 +451,50 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
             bad(&im, err, RL_E_PARSE, "image", "empty image name");
             goto out;
         }
-        if (name_check(&im, name, err) != 0
-            || dup_check(&im, name, "image", err) != 0)
+        if (name_check(&im, name, err) != 0)
             goto out;
         if ((k = class_field(&im, "wnid", field(&im, cw), err)) == NULL)
             goto out;
-        id = rl_strmap_get(&im.images, name, -1);
+        id = image_id(&im, name);
         change = id < 0 ? 1 : label_change(&im, id, k, ds, false, err);
         if (change < 0)
             goto out;
-        if (change == 0) {
-            im.res->unchanged++;
-            continue;
-        }
-        if (id < 0)
-            im.res->created++;
-        else
-            im.res->changed++;
         if ((st = store_stmt(s, SQL_STAGE_LABEL, err)) == NULL)
             goto out;
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
         if (id >= 0)
             sqlite3_bind_int64(st, 2, id);
         sqlite3_bind_int64(st, 3, k->id);
         if (ds != NULL)
-            sqlite3_bind_text(st, 4, ds, -1, SQLITE_TRANSIENT);
-        if (step_ok(&im, st, "staging the label", err) != 0)
+            sqlite3_bind_text(st, 4, ds, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 5, change);
+        sqlite3_bind_int64(st, 6, rl_csv_line(im.csv));
+        sr = sqlite3_step(st);
+        sqlite3_reset(st);
+        if ((sr & 0xff) == SQLITE_CONSTRAINT) {
+            long first = -1;
+
+            if ((st = store_stmt(s, SQL_STAGE_LABEL_FIRST, err)) == NULL)
+                goto out;
+            sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                first = (long)sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+            bad(&im, err, RL_E_DUP, "image", "duplicate key (first on line "
+                "%ld)", first);
             goto out;
+        }
+        if (sr != SQLITE_DONE) {
+            store_dberr(s, err, "staging the label");
+            rl_err_prefix(err, "%s:%ld", im.path, rl_csv_line(im.csv));
+            goto out;
+        }
+        if (change == 0)
+            im.res->unchanged++;
+        else if (id < 0)
+            im.res->created++;
+        else
+            im.res->changed++;
     }
     if (r < 0)
         goto out;

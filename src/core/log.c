@@ -548,7 +548,8 @@ log_candidates_original_staged(rl_store *s, rl_err *err)
 {
     return store_exec(s, "INSERT OR IGNORE INTO candidate(image, class,"
                       " n_models) SELECT i.id, t.cls, 0 FROM temp.stage_label"
-                      " t JOIN image i ON i.name = t.name", err);
+                      " t JOIN image i ON i.name = t.name WHERE t.change",
+                      err);
 }
 
 #define SQL_STAGE_CAND_TABLE \
