@@ -1,10 +1,13 @@
 /* csvio.c - imports (labels, images, predictions, reviews) and exports.
  *
- * Each import runs inside one rl_store transaction and keeps in-memory maps
- * (image name -> id) so that a 50,000-image, 185,000-row file costs a few
- * prepared-statement steps per row. Errors carry FILE:LINE: field. Reviews
- * imported are logged in the event log under one "import" step per
- * reviewer, so audits see them; undo never touches imports. */
+ * Each import reads and checks its file in a read transaction (no write
+ * lock), stages what it will store in TEMP tables, and applies them in one
+ * final write transaction, so readers see all of a file or none of it.
+ * Memory stays flat at any size: the duplicate checks are the staging
+ * tables' keys, not maps of every key, and image names are looked up in
+ * the project once per run of rows naming them. Errors carry FILE:LINE:
+ * field. Reviews imported are logged in the event log under one "import"
+ * step per reviewer, so audits see them; undo never touches imports. */
 #include "relabel/csvio.h"
 
 #include <dirent.h>
@@ -32,11 +35,9 @@ struct imp {
     rl_import_result *res;
     rl_csv *csv;
     const char *path;
-    rl_strmap images;      /* name -> image id (when loaded) */
     rl_strmap seen;        /* per-file duplicate check: key -> line */
-    bool probe;            /* images looked up one by one, not loaded */
-    rl_buf last_name;      /* probe: the last name looked up */
-    int64_t last_id;       /* probe: its id, or -1 */
+    rl_buf last_name;      /* the last image name looked up */
+    int64_t last_id;       /* its id, or -1 */
 };
 
 static const rl_import_opts no_opts;
@@ -60,22 +61,19 @@ static void
 imp_done(struct imp *im)
 {
     rl_csv_close(im->csv);
-    rl_strmap_free(&im->images);
     rl_strmap_free(&im->seen);
     rl_buf_free(&im->last_name);
 }
 
-/* The id of image `name`, or -1. Importers that only refer to images
- * (predictions, reviews) look each name up once per run of rows naming
- * it, so memory stays flat at any project size. */
+/* The id of image `name`, or -1. Importers look each name up once per
+ * run of rows naming it, rather than load every name: memory stays flat
+ * at any project size. */
 static int64_t
 image_id(struct imp *im, const char *name)
 {
     static const char sql[] = "SELECT id FROM image WHERE name = ?";
     sqlite3_stmt *st;
 
-    if (!im->probe)
-        return rl_strmap_get(&im->images, name, -1);
     if (im->last_name.len > 0 && strcmp(rl_buf_str(&im->last_name), name)
         == 0)
         return im->last_id;
@@ -89,23 +87,6 @@ image_id(struct imp *im, const char *name)
         sqlite3_reset(st);
     }
     return im->last_id;
-}
-
-static int
-load_images(struct imp *im, rl_err *err)
-{
-    sqlite3_stmt *st;
-
-    if (sqlite3_prepare_v2(im->s->db, "SELECT name, id FROM image", -1, &st,
-                           NULL) != SQLITE_OK) {
-        store_dberr(im->s, err, "reading images");
-        return -1;
-    }
-    while (sqlite3_step(st) == SQLITE_ROW)
-        rl_strmap_put(&im->images, (const char *)sqlite3_column_text(st, 0),
-                      sqlite3_column_int64(st, 1));
-    sqlite3_finalize(st);
-    return 0;
 }
 
 static int
@@ -246,17 +227,6 @@ dup_check(struct imp *im, const char *key, const char *col, rl_err *err)
 }
 
 static int
-finish(struct imp *im, int rc, rl_err *err)
-{
-    if (rc == 0 && im->o->dry_run) {
-        /* Checked everything; now throw it away. */
-        rl_store_end(im->s, -1, NULL);
-        return 0;
-    }
-    return rl_store_end(im->s, rc, err);
-}
-
-static int
 step_ok(struct imp *im, sqlite3_stmt *st, const char *what, rl_err *err)
 {
     if (sqlite3_step(st) == SQLITE_DONE)
@@ -268,13 +238,8 @@ step_ok(struct imp *im, sqlite3_stmt *st, const char *what, rl_err *err)
 
 /* ---- labels -------------------------------------------------------- */
 
-static const char SQL_IMG_INSERT[] =
-    "INSERT INTO image(name, path, label, dataset) VALUES(?, ?, ?, ?)";
 static const char SQL_IMG_LABEL[] =
     "SELECT label, dataset FROM image WHERE id = ?";
-static const char SQL_IMG_SETLABEL[] =
-    "UPDATE image SET label = ?2, dataset = coalesce(?3, dataset)"
-    " WHERE id = ?1";
 
 /* Whether the original label (and dataset tag) of existing image `id`
  * needs setting: 1 yes, 0 it is stored already (or kept, with
@@ -316,73 +281,71 @@ label_change(struct imp *im, int64_t id, const rl_class *k,
     return 1;
 }
 
-/* Sets the original label (and dataset tag) of an existing image.
- * Returns 1 if anything changed, 0 if all was stored already, -1. */
-static int
-set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
-          bool keep_existing, rl_err *err)
-{
-    sqlite3_stmt *st;
-    int r = label_change(im, id, k, dataset, keep_existing, err);
-
-    if (r <= 0)
-        return r;
-    if ((st = store_stmt(im->s, SQL_IMG_SETLABEL, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, k->id);
-    if (dataset != NULL && *dataset != '\0')
-        sqlite3_bind_text(st, 3, dataset, -1, SQLITE_TRANSIENT);
-    if (step_ok(im, st, "setting the label", err) != 0)
-        return -1;
-    if (log_candidate_original(im->s, id, k->id, err) != 0) {
-        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
-        return -1;
-    }
-    return 1;
-}
-
-static int64_t
-create_image(struct imp *im, const char *name, const char *path,
-             const rl_class *k, const char *dataset, rl_err *err)
-{
-    sqlite3_stmt *st;
-    int64_t id;
-
-    if (name_check(im, name, err) != 0
-        || (st = store_stmt(im->s, SQL_IMG_INSERT, err)) == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    if (path != NULL)
-        sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
-    if (k != NULL)
-        sqlite3_bind_int64(st, 3, k->id);
-    if (dataset != NULL && *dataset)
-        sqlite3_bind_text(st, 4, dataset, -1, SQLITE_TRANSIENT);
-    if (step_ok(im, st, "creating the image", err) != 0)
-        return -1;
-    id = sqlite3_last_insert_rowid(im->s->db);
-    rl_strmap_put(&im->images, name, id);
-    im->res->created++;
-    if (k != NULL && log_candidate_original(im->s, id, k->id, err) != 0) {
-        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
-        return -1;
-    }
-    return id;
-}
-
 /* Labels are read and checked without the write lock, staged in a TEMP
  * table (id NULL: a new image; change 0: stored already), then applied
  * in one final transaction. Every row is staged: the table's unique
  * index on the name is the file's duplicate check, each row keeping its
  * line for the message; images are looked up one by one, so memory stays
  * flat at any size. */
+static const char SQL_STAGE_LABEL_TABLE[] =
+    "PRAGMA temp.cache_size = -65536;"
+    "DROP TABLE IF EXISTS temp.stage_label;"
+    "CREATE TEMP TABLE stage_label(name TEXT UNIQUE, id INTEGER,"
+    " cls INTEGER, dataset TEXT, path TEXT, change INTEGER, line INTEGER)";
 static const char SQL_STAGE_LABEL[] =
-    "INSERT INTO temp.stage_label(name, id, cls, dataset, change, line)"
-    " VALUES(?, ?, ?, ?, ?, ?)";
+    "INSERT INTO temp.stage_label(name, id, cls, dataset, path, change, line)"
+    " VALUES(?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_STAGE_LABEL_FIRST[] =
     "SELECT line FROM temp.stage_label WHERE name = ?";
 
+/* Stages one image row of a labels or images import: `id` -1 for a new
+ * image, `cls` 0 and `path` NULL for what stays, `change` 0 when nothing
+ * does. 0; 1 when the file named the image before (*first: that line);
+ * -1 with `err` set. */
+static int
+stage_image(struct imp *im, const char *name, int64_t id, int64_t cls,
+            const char *dataset, const char *path, int change, long *first,
+            rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(im->s, SQL_STAGE_LABEL, err);
+    long line = im->csv != NULL ? rl_csv_line(im->csv) : 0;
+    int r;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (id >= 0)
+        sqlite3_bind_int64(st, 2, id);
+    if (cls > 0)
+        sqlite3_bind_int64(st, 3, cls);
+    if (dataset != NULL)
+        sqlite3_bind_text(st, 4, dataset, -1, SQLITE_STATIC);
+    if (path != NULL)
+        sqlite3_bind_text(st, 5, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, change);
+    sqlite3_bind_int64(st, 7, line);
+    r = sqlite3_step(st);
+    sqlite3_reset(st);
+    if ((r & 0xff) == SQLITE_CONSTRAINT) {
+        *first = -1;
+        if ((st = store_stmt(im->s, SQL_STAGE_LABEL_FIRST, err)) == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *first = (long)sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return 1;
+    }
+    if (r != SQLITE_DONE) {
+        store_dberr(im->s, err, "staging the image");
+        if (im->csv != NULL)
+            rl_err_prefix(err, "%s:%ld", im->path, line);
+        return -1;
+    }
+    return 0;
+}
+
+/* The final step of a labels or images import: one transaction. */
 static int
 apply_labels(struct imp *im, rl_err *err)
 {
@@ -391,13 +354,15 @@ apply_labels(struct imp *im, rl_err *err)
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if (store_exec(s, "INSERT INTO image(name, label, dataset) SELECT name,"
-                   " cls, nullif(dataset, '') FROM temp.stage_label WHERE id"
-                   " IS NULL ORDER BY rowid", err) != 0
-        || store_exec(s, "UPDATE image SET label = t.cls, dataset ="
-                      " coalesce(nullif(t.dataset, ''), image.dataset) FROM"
-                      " temp.stage_label t WHERE t.id = image.id AND"
-                      " t.change", err) != 0) {
+    if (store_exec(s, "INSERT INTO image(name, path, label, dataset) SELECT"
+                   " name, path, cls, nullif(dataset, '') FROM"
+                   " temp.stage_label WHERE id IS NULL ORDER BY rowid", err)
+        != 0
+        || store_exec(s, "UPDATE image SET label = coalesce(t.cls,"
+                      " image.label), path = coalesce(t.path, image.path),"
+                      " dataset = coalesce(nullif(t.dataset, ''),"
+                      " image.dataset) FROM temp.stage_label t"
+                      " WHERE t.id = image.id AND t.change", err) != 0) {
         rl_err_prefix(err, "%s (another import of these images ran "
                       "meanwhile?)", im->path);
         goto out;
@@ -424,11 +389,7 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
     }
     cd = rl_csv_col(im.csv, "dataset");
     if (store_sound(s, err) != 0
-        || store_exec(s, "PRAGMA temp.cache_size = -65536;"
-                      " DROP TABLE IF EXISTS temp.stage_label;"
-                      " CREATE TEMP TABLE stage_label(name TEXT UNIQUE,"
-                      " id INTEGER, cls INTEGER, dataset TEXT, change"
-                      " INTEGER, line INTEGER)", err) != 0)
+        || store_exec(s, SQL_STAGE_LABEL_TABLE, err) != 0)
         goto out;
     staged = true;
     if (s->depth == 0) {
@@ -436,13 +397,12 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
             goto out;
         reading = true;
     }
-    im.probe = true;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *name = field(&im, ci);
         const char *ds = cd >= 0 ? field(&im, cd) : im.o->dataset;
         const rl_class *k;
-        sqlite3_stmt *st;
         int64_t id;
+        long first;
         int sr;
 
         im.res->rows++;
@@ -459,34 +419,12 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
         change = id < 0 ? 1 : label_change(&im, id, k, ds, false, err);
         if (change < 0)
             goto out;
-        if ((st = store_stmt(s, SQL_STAGE_LABEL, err)) == NULL)
+        if ((sr = stage_image(&im, name, id, k->id, ds, NULL, change,
+                              &first, err)) < 0)
             goto out;
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (id >= 0)
-            sqlite3_bind_int64(st, 2, id);
-        sqlite3_bind_int64(st, 3, k->id);
-        if (ds != NULL)
-            sqlite3_bind_text(st, 4, ds, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 5, change);
-        sqlite3_bind_int64(st, 6, rl_csv_line(im.csv));
-        sr = sqlite3_step(st);
-        sqlite3_reset(st);
-        if ((sr & 0xff) == SQLITE_CONSTRAINT) {
-            long first = -1;
-
-            if ((st = store_stmt(s, SQL_STAGE_LABEL_FIRST, err)) == NULL)
-                goto out;
-            sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) == SQLITE_ROW)
-                first = (long)sqlite3_column_int64(st, 0);
-            sqlite3_reset(st);
+        if (sr > 0) {
             bad(&im, err, RL_E_DUP, "image", "duplicate key (first on line "
                 "%ld)", first);
-            goto out;
-        }
-        if (sr != SQLITE_DONE) {
-            store_dberr(s, err, "staging the label");
-            rl_err_prefix(err, "%s:%ld", im.path, rl_csv_line(im.csv));
             goto out;
         }
         if (change == 0)
@@ -514,8 +452,6 @@ out:
 
 /* ---- images -------------------------------------------------------- */
 
-static const char SQL_IMG_SETPATH[] =
-    "UPDATE image SET path = ? WHERE id = ?";
 
 static char *
 join_path(const char *dir, const char *rel)
@@ -537,20 +473,28 @@ abs_dir(const char *dir)
 
 static const char SQL_IMG_PATH[] = "SELECT path FROM image WHERE id = ?";
 
-/* Records where the file of image `name` is (creating the image if new);
- * counts the row in one bucket. */
+/* Stages where the file of image `name` is (creating the image if new,
+ * labelled `k` if it has no label); counts the row in one bucket. 0; 1
+ * when the walk or file named the image before (*first: its line, 0 in
+ * a walk); -1. */
 static int
 set_path(struct imp *im, const char *name, const char *file,
-         const rl_class *k, rl_err *err)
+         const rl_class *k, long *first, rl_err *err)
 {
-    int64_t id = rl_strmap_get(&im->images, name, -1);
+    int64_t id = image_id(im, name);
     sqlite3_stmt *st;
     bool moved;
-    int r = 0;
+    int r, lr = 0;
 
-    if (id < 0)
-        return create_image(im, name, file, k, im->o->dataset, err) < 0
-               ? -1 : 0;
+    if (id < 0) {
+        if (name_check(im, name, err) != 0)
+            return -1;
+        r = stage_image(im, name, -1, k != NULL ? k->id : 0,
+                        im->o->dataset, file, 1, first, err);
+        if (r == 0)
+            im->res->created++;
+        return r;
+    }
     if ((st = store_stmt(im->s, SQL_IMG_PATH, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, id);
@@ -558,21 +502,16 @@ set_path(struct imp *im, const char *name, const char *file,
             || sqlite3_column_type(st, 0) == SQLITE_NULL
             || strcmp((const char *)sqlite3_column_text(st, 0), file) != 0;
     sqlite3_reset(st);
-    if (moved) {
-        if ((st = store_stmt(im->s, SQL_IMG_SETPATH, err)) == NULL)
-            return -1;
-        sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, id);
-        if (step_ok(im, st, "setting the path", err) != 0)
-            return -1;
-    }
-    if (k != NULL && (r = set_label(im, id, k, NULL, true, err)) < 0)
+    /* A folder's label only for an image without one. */
+    if (k != NULL && (lr = label_change(im, id, k, NULL, true, err)) < 0)
         return -1;
-    if (moved || r > 0)
+    r = stage_image(im, name, id, lr > 0 ? k->id : 0, NULL,
+                    moved ? file : NULL, moved || lr > 0, first, err);
+    if (r == 0 && (moved || lr > 0))
         im->res->changed++;
-    else
+    else if (r == 0)
         im->res->unchanged++;
-    return 0;
+    return r;
 }
 
 /* nftw has no context argument; one directory import runs at a time. */
@@ -598,7 +537,8 @@ walk_one(const char *file, const struct stat *sb, int type, struct FTW *ftw)
     const char *name = file + ftw->base;
     const rl_class *k = NULL;
     char parent[64];
-    int64_t first;
+    long first;
+    int r;
 
     if (type != FTW_F || !is_jpeg_name(name))
         return 0;
@@ -626,21 +566,19 @@ walk_one(const char *file, const struct stat *sb, int type, struct FTW *ftw)
                 k = NULL;
         }
     }
-    first = rl_strmap_get(&im->seen, name, -1);
-    if (first >= 0) {
+    im->res->rows++;
+    progress(im);
+    walk.files++;
+    r = set_path(im, name, file, k, &first, walk.err);
+    if (r > 0) {
         char *safe = rl_utf8_sanitize(file);
 
         rl_err_set(walk.err, RL_E_DUP, "%s: image: duplicate image name "
                    "(another file below %s has the same name)", safe,
                    im->path);
         free(safe);
-        return 1;
     }
-    rl_strmap_put(&im->seen, name, 1);
-    im->res->rows++;
-    progress(im);
-    walk.files++;
-    return set_path(im, name, file, k, walk.err) != 0 ? 1 : 0;
+    return r != 0 ? 1 : 0;
 }
 
 static int
@@ -668,6 +606,8 @@ import_dir(struct imp *im, rl_err *err)
     return 0;
 }
 
+/* Images are walked (a folder) or read (a CSV) without the write lock and
+ * staged as labels are; one final transaction stores them. */
 int
 rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
                  const rl_import_opts *o, rl_import_result *res, rl_err *err)
@@ -676,19 +616,25 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
     struct stat sb;
     int ci, cp, r, rc = -1;
     char *base = NULL;
+    bool staged = false, reading = false;
 
     imp_init(&im, s, cat, path, o, res);
     if (stat(path, &sb) != 0) {
         rl_err_set(err, RL_E_IO, "%s: %s", path, strerror(errno));
         return -1;
     }
-    if (rl_store_begin(s, err) != 0)
-        return -1;
-    if (load_images(&im, err) != 0)
+    if (store_sound(s, err) != 0
+        || store_exec(s, SQL_STAGE_LABEL_TABLE, err) != 0)
         goto out;
+    staged = true;
+    if (s->depth == 0) {
+        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
+            goto out;
+        reading = true;
+    }
     if (S_ISDIR(sb.st_mode)) {
         rc = import_dir(&im, err);
-        goto out;
+        goto apply;
     }
     if (open_csv(&im, err) != 0
         || (ci = need_col(&im, "image", err)) < 0
@@ -708,6 +654,7 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
         const char *name = field(&im, ci), *rel = field(&im, cp);
         char *file;
         struct stat fs;
+        long first;
         int serr;
 
         im.res->rows++;
@@ -716,8 +663,6 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
             bad(&im, err, RL_E_PARSE, "image", "empty image name");
             goto out;
         }
-        if (dup_check(&im, name, "image", err) != 0)
-            goto out;
         if (*rel == '\0') {
             bad(&im, err, RL_E_PARSE, "path", "empty path");
             goto out;
@@ -734,16 +679,28 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
             free(file);
             goto out;
         }
-        rc = set_path(&im, name, file, NULL, err);
+        r = set_path(&im, name, file, NULL, &first, err);
         free(file);
-        if (rc != 0)
+        if (r > 0)
+            bad(&im, err, RL_E_DUP, "image", "duplicate key (first on line "
+                "%ld)", first);
+        if (r != 0)
             goto out;
-        rc = -1;
     }
     rc = r < 0 ? -1 : 0;
+apply:
+    if (reading) {
+        store_exec(s, "COMMIT", NULL);
+        reading = false;
+    }
+    if (rc == 0 && !im.o->dry_run)
+        rc = apply_labels(&im, err);
 out:
+    if (reading)
+        store_exec(s, "ROLLBACK", NULL);
+    if (staged)
+        store_exec(s, "DROP TABLE IF EXISTS temp.stage_label", NULL);
     free(base);
-    rc = finish(&im, rc, err);
     imp_done(&im);
     return rc;
 }
@@ -1090,7 +1047,6 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     }
     if (!im.o->dry_run && log_candidates_stage_open(s, err) != 0)
         goto out;
-    im.probe = true;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *mname = cm >= 0 ? field(&im, cm) : dflt_model;
         const rl_class *k;
@@ -1706,7 +1662,6 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
             goto done;
         reading = true;
     }
-    im.probe = true;
     if (rl_csv_col(im.csv, "wnid") < 0 && rl_csv_col(im.csv, "correct") >= 0)
         r = import_wide(&im, &rc, err);
     else
