@@ -269,6 +269,8 @@ static const char REF_SCHEMA[] =
     "CREATE TABLE review(image INTEGER NOT NULL, class INTEGER NOT NULL,"
     " reviewer TEXT NOT NULL, state TEXT NOT NULL, updated_at INTEGER,"
     " PRIMARY KEY(image, class, reviewer)) WITHOUT ROWID;\n"
+    "CREATE INDEX review_reviewer ON review(reviewer, image);\n"
+    "CREATE INDEX review_updated ON review(updated_at);\n"
     "CREATE TABLE step(id INTEGER PRIMARY KEY, reviewer TEXT, what TEXT);\n"
     "CREATE TABLE event(id INTEGER PRIMARY KEY, step INTEGER, image INTEGER,"
     " class INTEGER, field TEXT, before TEXT, after TEXT);\n"

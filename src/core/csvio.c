@@ -1401,13 +1401,15 @@ count_bucket(struct imp *im, int b)
  * changed or the same, a row the strongest of its verdicts and flags.
  * One pass over the staged verdicts in key order, a row's verdicts all
  * being of one image; the buckets of one image's rows are gathered in
- * `acc` (lines are few per image). */
+ * `acc` (lines are few per image). Sets *adds when a verdict is on a
+ * class that is no candidate yet. */
 static int
-count_verdicts(struct imp *im, rl_err *err)
+count_verdicts(struct imp *im, bool *adds, rl_err *err)
 {
     static const char sql[] =
         "SELECT t.image, t.line, CASE WHEN r.state IS NULL THEN 3"
-        " WHEN r.state <> t.state THEN 2 ELSE 1 END"
+        " WHEN r.state <> t.state THEN 2 ELSE 1 END, NOT EXISTS (SELECT 1"
+        " FROM main.candidate c WHERE c.image = t.image AND c.class = t.cls)"
         " FROM temp.stage_state t CROSS JOIN temp.stage_who w"
         " ON w.idx = t.who LEFT JOIN main.review r ON r.image = t.image"
         " AND r.class = t.cls AND r.reviewer = w.name";
@@ -1446,6 +1448,8 @@ count_verdicts(struct imp *im, rl_err *err)
             long line = (long)sqlite3_column_int64(st, 1);
             int b = sqlite3_column_int(st, 2);
 
+            if (sqlite3_column_int(st, 3))
+                *adds = true;
             for (i = 0; i < n && acc[i].line != line; i++)
                 ;
             if (i == n) {
@@ -1636,7 +1640,7 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 {
     struct imp im;
     struct rev_ctx rc;
-    bool reading = false, staged = false;
+    bool reading = false, staged = false, adds = false;
     long line = 0;
     int r = -1;
 
@@ -1667,13 +1671,13 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
     else
         r = import_long(&im, &rc, err);
     if (r == 0)
-        r = count_verdicts(&im, err);
+        r = count_verdicts(&im, &adds, err);
     if (reading) {
         store_exec(s, "COMMIT", NULL);
         reading = false;
     }
     if (r == 0 && !im.o->dry_run && rc.n_who > 0) {
-        r = log_apply_staged(s, rc.what, &line, err);
+        r = log_apply_staged(s, rc.what, adds, &line, err);
         if (r != 0 && line > 0)
             rl_err_prefix(err, "%s:%ld", path, line);
     }

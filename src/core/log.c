@@ -726,7 +726,8 @@ apply_flags(rl_store *s, log_step *sp, size_t n_sp, long *line, rl_err *err)
 }
 
 int
-log_apply_staged(rl_store *s, const char *what, long *line, rl_err *err)
+log_apply_staged(rl_store *s, const char *what, bool adds, long *line,
+                 rl_err *err)
 {
     sqlite3_stmt *st = NULL;
     log_step *sp = NULL;
@@ -774,8 +775,8 @@ log_apply_staged(rl_store *s, const char *what, long *line, rl_err *err)
         if (r != SQLITE_DONE)
             goto dberr;
     }
-    if (apply_sql(s, SQL_APPLY_CAND_EVENTS, err) != 0
-        || apply_sql(s, SQL_APPLY_CANDS, err) != 0
+    if ((adds && (apply_sql(s, SQL_APPLY_CAND_EVENTS, err) != 0
+                  || apply_sql(s, SQL_APPLY_CANDS, err) != 0))
         || apply_sql(s, SQL_APPLY_STATE_EVENTS, err) != 0
         || apply_sql(s, SQL_APPLY_STATES, err) != 0
         || apply_flags(s, sp, n, line, err) != 0)

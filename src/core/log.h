@@ -15,6 +15,7 @@
 #ifndef RL_CORE_LOG_H
 #define RL_CORE_LOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "relabel/err.h"
@@ -117,9 +118,12 @@ int log_candidates_rebuild_staged(rl_store *s, rl_err *err);
  * a change; each event's `before` is the table's value at apply time, so
  * a mark made since the file was read is still explained; a class no
  * candidate yet becomes one added by the first reviewer (by line) who
- * marked it. 0, or -1 with `err` set and *line the CSV line of a failed
- * flag change (0 when none). */
-int log_apply_staged(rl_store *s, const char *what, long *line, rl_err *err);
+ * marked it - looked for only with `adds` (the caller saw such a class
+ * when it read the file; a candidate made meanwhile is no harm). 0, or
+ * -1 with `err` set and *line the CSV line of a failed flag change (0
+ * when none). */
+int log_apply_staged(rl_store *s, const char *what, bool adds, long *line,
+                     rl_err *err);
 /* Records `active_ms` of attention on an image (and the first look).
  * While the quick check of open still runs, records nothing (and
  * returns 0) rather than wait: the screen's first frame never waits. */
