@@ -29,6 +29,12 @@ foreach(t cli.test_real cli.test_eval_real)
         set_tests_properties(${t} PROPERTIES LABELS "cli;large" TIMEOUT 300)
     endif()
 endforeach()
+# relabel-bench scale at 50,000 images, beside the sqlite3 shell (issue
+# 16): minutes, once, in the plain tree.
+if(TEST cli.test_bench_scale)
+    set_tests_properties(cli.test_bench_scale PROPERTIES LABELS "cli;large"
+                         TIMEOUT 1800)
+endif()
 file(GLOB RL_E2E_TESTS CONFIGURE_DEPENDS tests/e2e/test_*.sh)
 foreach(t ${RL_E2E_TESTS})
     get_filename_component(name ${t} NAME_WE)
