@@ -288,7 +288,7 @@ label_change(struct imp *im, int64_t id, const rl_class *k,
  * line for the message; images are looked up one by one, so memory stays
  * flat at any size. */
 static const char SQL_STAGE_LABEL_TABLE[] =
-    "PRAGMA temp.cache_size = -65536;"
+    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
     "DROP TABLE IF EXISTS temp.stage_label;"
     "CREATE TEMP TABLE stage_label(name TEXT UNIQUE, id INTEGER,"
     " cls INTEGER, dataset TEXT, path TEXT, change INTEGER, line INTEGER)";
@@ -350,10 +350,14 @@ static int
 apply_labels(struct imp *im, rl_err *err)
 {
     rl_store *s = im->s;
+    int64_t first_new;
     int rc = -1;
 
     if (rl_store_begin(s, err) != 0)
         return -1;
+    /* Under the write lock: the new images get the ids from here on. */
+    first_new = store_int(s, "SELECT coalesce(max(id), 0) + 1 FROM image",
+                          -1);
     if (store_exec(s, "INSERT INTO image(name, path, label, dataset) SELECT"
                    " name, path, cls, nullif(dataset, '') FROM"
                    " temp.stage_label WHERE id IS NULL ORDER BY rowid", err)
@@ -367,7 +371,8 @@ apply_labels(struct imp *im, rl_err *err)
                       "meanwhile?)", im->path);
         goto out;
     }
-    rc = log_candidates_original_staged(s, err);
+    rc = first_new < 0 ? -1 : log_candidates_original_staged(s, first_new,
+                                                             err);
 out:
     return rl_store_end(s, rc, err);
 }
@@ -997,11 +1002,12 @@ out:
     return rl_store_end(s, rc, err);
 }
 
-/* TEMP tables live in the connection's temporary file; a larger cache
- * for them keeps a 32M-row staging table off the disk mostly, within
- * the memory bound. */
+/* TEMP tables live in the connection's temporary file; larger page
+ * caches (64 MB each, for TEMP and for the project) keep the staging
+ * table and the indexes an import touches in memory mostly, within the
+ * memory bound. */
 static const char SQL_STAGE_PRED[] =
-    "PRAGMA temp.cache_size = -65536;"
+    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
     "DROP TABLE IF EXISTS temp.stage_pred;"
     "DROP TABLE IF EXISTS temp.stage_model;"
     "CREATE TEMP TABLE stage_pred(image INTEGER, model INTEGER,"
@@ -1144,7 +1150,7 @@ struct rev_ctx {
 enum { ROW_EMPTY, ROW_UNCHANGED, ROW_CHANGED, ROW_NEW };
 
 static const char SQL_STAGE_REVIEWS[] =
-    "PRAGMA temp.cache_size = -65536;"
+    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
     "DROP TABLE IF EXISTS temp.stage_who;"
     "DROP TABLE IF EXISTS temp.stage_state;"
     "DROP TABLE IF EXISTS temp.stage_flag;"

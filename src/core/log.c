@@ -544,12 +544,24 @@ log_candidates_rebuild(rl_store *s, rl_err *err)
 }
 
 int
-log_candidates_original_staged(rl_store *s, rl_err *err)
+log_candidates_original_staged(rl_store *s, int64_t first_new, rl_err *err)
 {
-    return store_exec(s, "INSERT OR IGNORE INTO candidate(image, class,"
-                      " n_models) SELECT i.id, t.cls, 0 FROM temp.stage_label"
-                      " t JOIN image i ON i.name = t.name WHERE t.change",
-                      err);
+    static const char sql[] =
+        "INSERT OR IGNORE INTO candidate(image, class, n_models)"
+        " SELECT id, cls, 0 FROM temp.stage_label WHERE id IS NOT NULL"
+        " AND change AND cls IS NOT NULL"
+        " UNION ALL SELECT id, label, 0 FROM main.image WHERE id >= ?"
+        " AND label IS NOT NULL";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, first_new);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "adding the candidates");
+        return -1;
+    }
+    return 0;
 }
 
 #define SQL_STAGE_CAND_TABLE \

@@ -102,8 +102,12 @@ int log_candidates_stage_open(rl_store *s, rl_err *err);
 int log_candidates_stage_put(rl_store *s, int64_t image, int64_t cls,
                              int64_t n_models, int64_t rank_sum, rl_err *err);
 int log_candidates_apply_staged(rl_store *s, rl_err *err);
-/* The same for the staged labels of an import (temp.stage_label). */
-int log_candidates_original_staged(rl_store *s, rl_err *err);
+/* The same for the staged labels of an import (temp.stage_label): the
+ * changed labels of existing images, and the labels of the images from
+ * id `first_new` on (those the import just made, in the same
+ * transaction). */
+int log_candidates_original_staged(rl_store *s, int64_t first_new,
+                                   rl_err *err);
 /* Rebuilds the model counts and mean ranks of every candidate from the
  * prediction table. */
 int log_candidates_rebuild(rl_store *s, rl_err *err);
