@@ -29,6 +29,12 @@ foreach(t cli.test_real cli.test_eval_real)
         set_tests_properties(${t} PROPERTIES LABELS "cli;large" TIMEOUT 300)
     endif()
 endforeach()
+# relabel-bench scale at 50,000 images, beside the sqlite3 shell (issue
+# 16): minutes, once, in the plain tree.
+if(TEST cli.test_bench_scale)
+    set_tests_properties(cli.test_bench_scale PROPERTIES LABELS "cli;large"
+                         TIMEOUT 1800)
+endif()
 file(GLOB RL_E2E_TESTS CONFIGURE_DEPENDS tests/e2e/test_*.sh)
 foreach(t ${RL_E2E_TESTS})
     get_filename_component(name ${t} NAME_WE)
@@ -42,6 +48,13 @@ endforeach()
 foreach(t e2e.test_xterm_sixel e2e.test_pixels_pty)
     if(TEST ${t})
         set_tests_properties(${t} PROPERTIES LABELS "e2e;large" TIMEOUT 300)
+    endif()
+endforeach()
+# Tests that start their own Xvfb never run at the same time: two
+# `Xvfb -displayfd` starting together may race for one display number.
+foreach(t e2e.test_xterm_sixel e2e.test_termxterm)
+    if(TEST ${t})
+        set_tests_properties(${t} PROPERTIES RESOURCE_LOCK xvfb)
     endif()
 endforeach()
 # The 50,000-image review queue (about 20 s): once, in the plain tree.

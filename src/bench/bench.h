@@ -3,7 +3,8 @@
  *
  * One file per subcommand: bench_store.c (store), bench_render.c (render,
  * next, detail, pixels), bench_search.c (search), bench_keys.c (keys,
- * memory), bench_queue.c (queue).
+ * memory), bench_queue.c (queue), bench_scale.c and bench_scale_read.c
+ * (scale).
  * The helpers below live in bench.c. */
 #ifndef RL_BENCH_H
 #define RL_BENCH_H
@@ -98,6 +99,7 @@ int bench_search(int argc, char **argv);
 int bench_keys(int argc, char **argv);
 int bench_memory(int argc, char **argv);
 int bench_queue(int argc, char **argv);
+int bench_scale(int argc, char **argv);
 int bench_scale_read_cmd(int argc, char **argv);
 /* The read side at scale on the project `db` of `n_images` images (0:
  * count them): review first frame, RSS, next image, mark; stats beside

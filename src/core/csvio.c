@@ -1,10 +1,13 @@
 /* csvio.c - imports (labels, images, predictions, reviews) and exports.
  *
- * Each import runs inside one rl_store transaction and keeps in-memory maps
- * (image name -> id) so that a 50,000-image, 185,000-row file costs a few
- * prepared-statement steps per row. Errors carry FILE:LINE: field. Reviews
- * imported are logged in the event log under one "import" step per
- * reviewer, so audits see them; undo never touches imports. */
+ * Each import reads and checks its file in a read transaction (no write
+ * lock), stages what it will store in TEMP tables, and applies them in one
+ * final write transaction, so readers see all of a file or none of it.
+ * Memory stays flat at any size: the duplicate checks are the staging
+ * tables' keys, not maps of every key, and image names are looked up in
+ * the project once per run of rows naming them. Errors carry FILE:LINE:
+ * field. Reviews imported are logged in the event log under one "import"
+ * step per reviewer, so audits see them; undo never touches imports. */
 #include "relabel/csvio.h"
 
 #include <dirent.h>
@@ -32,8 +35,9 @@ struct imp {
     rl_import_result *res;
     rl_csv *csv;
     const char *path;
-    rl_strmap images;      /* name -> image id */
     rl_strmap seen;        /* per-file duplicate check: key -> line */
+    rl_buf last_name;      /* the last image name looked up */
+    int64_t last_id;       /* its id, or -1 */
 };
 
 static const rl_import_opts no_opts;
@@ -57,25 +61,32 @@ static void
 imp_done(struct imp *im)
 {
     rl_csv_close(im->csv);
-    rl_strmap_free(&im->images);
     rl_strmap_free(&im->seen);
+    rl_buf_free(&im->last_name);
 }
 
-static int
-load_images(struct imp *im, rl_err *err)
+/* The id of image `name`, or -1. Importers look each name up once per
+ * run of rows naming it, rather than load every name: memory stays flat
+ * at any project size. */
+static int64_t
+image_id(struct imp *im, const char *name)
 {
+    static const char sql[] = "SELECT id FROM image WHERE name = ?";
     sqlite3_stmt *st;
 
-    if (sqlite3_prepare_v2(im->s->db, "SELECT name, id FROM image", -1, &st,
-                           NULL) != SQLITE_OK) {
-        store_dberr(im->s, err, "reading images");
-        return -1;
+    if (im->last_name.len > 0 && strcmp(rl_buf_str(&im->last_name), name)
+        == 0)
+        return im->last_id;
+    rl_buf_reset(&im->last_name);
+    rl_buf_adds(&im->last_name, name);
+    im->last_id = -1;
+    if ((st = store_stmt(im->s, sql, NULL)) != NULL) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            im->last_id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
     }
-    while (sqlite3_step(st) == SQLITE_ROW)
-        rl_strmap_put(&im->images, (const char *)sqlite3_column_text(st, 0),
-                      sqlite3_column_int64(st, 1));
-    sqlite3_finalize(st);
-    return 0;
+    return im->last_id;
 }
 
 static int
@@ -191,7 +202,7 @@ image_field(struct imp *im, int col, rl_err *err)
     }
     if (name_check(im, name, err) != 0)
         return -1;
-    id = rl_strmap_get(&im->images, name, -1);
+    id = image_id(im, name);
     if (id < 0) {
         char *safe = rl_utf8_sanitize(name);
 
@@ -216,17 +227,6 @@ dup_check(struct imp *im, const char *key, const char *col, rl_err *err)
 }
 
 static int
-finish(struct imp *im, int rc, rl_err *err)
-{
-    if (rc == 0 && im->o->dry_run) {
-        /* Checked everything; now throw it away. */
-        rl_store_end(im->s, -1, NULL);
-        return 0;
-    }
-    return rl_store_end(im->s, rc, err);
-}
-
-static int
 step_ok(struct imp *im, sqlite3_stmt *st, const char *what, rl_err *err)
 {
     if (sqlite3_step(st) == SQLITE_DONE)
@@ -238,13 +238,8 @@ step_ok(struct imp *im, sqlite3_stmt *st, const char *what, rl_err *err)
 
 /* ---- labels -------------------------------------------------------- */
 
-static const char SQL_IMG_INSERT[] =
-    "INSERT INTO image(name, path, label, dataset) VALUES(?, ?, ?, ?)";
 static const char SQL_IMG_LABEL[] =
     "SELECT label, dataset FROM image WHERE id = ?";
-static const char SQL_IMG_SETLABEL[] =
-    "UPDATE image SET label = ?2, dataset = coalesce(?3, dataset)"
-    " WHERE id = ?1";
 
 /* Whether the original label (and dataset tag) of existing image `id`
  * needs setting: 1 yes, 0 it is stored already (or kept, with
@@ -286,85 +281,98 @@ label_change(struct imp *im, int64_t id, const rl_class *k,
     return 1;
 }
 
-/* Sets the original label (and dataset tag) of an existing image.
- * Returns 1 if anything changed, 0 if all was stored already, -1. */
-static int
-set_label(struct imp *im, int64_t id, const rl_class *k, const char *dataset,
-          bool keep_existing, rl_err *err)
-{
-    sqlite3_stmt *st;
-    int r = label_change(im, id, k, dataset, keep_existing, err);
-
-    if (r <= 0)
-        return r;
-    if ((st = store_stmt(im->s, SQL_IMG_SETLABEL, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, k->id);
-    if (dataset != NULL && *dataset != '\0')
-        sqlite3_bind_text(st, 3, dataset, -1, SQLITE_TRANSIENT);
-    if (step_ok(im, st, "setting the label", err) != 0)
-        return -1;
-    if (log_candidate_original(im->s, id, k->id, err) != 0) {
-        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
-        return -1;
-    }
-    return 1;
-}
-
-static int64_t
-create_image(struct imp *im, const char *name, const char *path,
-             const rl_class *k, const char *dataset, rl_err *err)
-{
-    sqlite3_stmt *st;
-    int64_t id;
-
-    if (name_check(im, name, err) != 0
-        || (st = store_stmt(im->s, SQL_IMG_INSERT, err)) == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    if (path != NULL)
-        sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
-    if (k != NULL)
-        sqlite3_bind_int64(st, 3, k->id);
-    if (dataset != NULL && *dataset)
-        sqlite3_bind_text(st, 4, dataset, -1, SQLITE_TRANSIENT);
-    if (step_ok(im, st, "creating the image", err) != 0)
-        return -1;
-    id = sqlite3_last_insert_rowid(im->s->db);
-    rl_strmap_put(&im->images, name, id);
-    im->res->created++;
-    if (k != NULL && log_candidate_original(im->s, id, k->id, err) != 0) {
-        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
-        return -1;
-    }
-    return id;
-}
-
 /* Labels are read and checked without the write lock, staged in a TEMP
- * table (id NULL: a new image), then applied in one final transaction. */
+ * table (id NULL: a new image; change 0: stored already), then applied
+ * in one final transaction. Every row is staged: the table's unique
+ * index on the name is the file's duplicate check, each row keeping its
+ * line for the message; images are looked up one by one, so memory stays
+ * flat at any size. */
+static const char SQL_STAGE_LABEL_TABLE[] =
+    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
+    "DROP TABLE IF EXISTS temp.stage_label;"
+    "CREATE TEMP TABLE stage_label(name TEXT UNIQUE, id INTEGER,"
+    " cls INTEGER, dataset TEXT, path TEXT, change INTEGER, line INTEGER)";
 static const char SQL_STAGE_LABEL[] =
-    "INSERT INTO temp.stage_label(name, id, cls, dataset) VALUES(?, ?, ?, ?)";
+    "INSERT INTO temp.stage_label(name, id, cls, dataset, path, change, line)"
+    " VALUES(?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_STAGE_LABEL_FIRST[] =
+    "SELECT line FROM temp.stage_label WHERE name = ?";
 
+/* Stages one image row of a labels or images import: `id` -1 for a new
+ * image, `cls` 0 and `path` NULL for what stays, `change` 0 when nothing
+ * does. 0; 1 when the file named the image before (*first: that line);
+ * -1 with `err` set. */
+static int
+stage_image(struct imp *im, const char *name, int64_t id, int64_t cls,
+            const char *dataset, const char *path, int change, long *first,
+            rl_err *err)
+{
+    sqlite3_stmt *st = store_stmt(im->s, SQL_STAGE_LABEL, err);
+    long line = im->csv != NULL ? rl_csv_line(im->csv) : 0;
+    int r;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (id >= 0)
+        sqlite3_bind_int64(st, 2, id);
+    if (cls > 0)
+        sqlite3_bind_int64(st, 3, cls);
+    if (dataset != NULL)
+        sqlite3_bind_text(st, 4, dataset, -1, SQLITE_STATIC);
+    if (path != NULL)
+        sqlite3_bind_text(st, 5, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, change);
+    sqlite3_bind_int64(st, 7, line);
+    r = sqlite3_step(st);
+    sqlite3_reset(st);
+    if ((r & 0xff) == SQLITE_CONSTRAINT) {
+        *first = -1;
+        if ((st = store_stmt(im->s, SQL_STAGE_LABEL_FIRST, err)) == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *first = (long)sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return 1;
+    }
+    if (r != SQLITE_DONE) {
+        store_dberr(im->s, err, "staging the image");
+        if (im->csv != NULL)
+            rl_err_prefix(err, "%s:%ld", im->path, line);
+        return -1;
+    }
+    return 0;
+}
+
+/* The final step of a labels or images import: one transaction. */
 static int
 apply_labels(struct imp *im, rl_err *err)
 {
     rl_store *s = im->s;
+    int64_t first_new;
     int rc = -1;
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if (store_exec(s, "INSERT INTO image(name, label, dataset) SELECT name,"
-                   " cls, nullif(dataset, '') FROM temp.stage_label WHERE id"
-                   " IS NULL ORDER BY rowid", err) != 0
-        || store_exec(s, "UPDATE image SET label = t.cls, dataset ="
-                      " coalesce(nullif(t.dataset, ''), image.dataset) FROM"
-                      " temp.stage_label t WHERE t.id = image.id", err) != 0) {
+    /* Under the write lock: the new images get the ids from here on. */
+    first_new = store_int(s, "SELECT coalesce(max(id), 0) + 1 FROM image",
+                          -1);
+    if (store_exec(s, "INSERT INTO image(name, path, label, dataset) SELECT"
+                   " name, path, cls, nullif(dataset, '') FROM"
+                   " temp.stage_label WHERE id IS NULL ORDER BY rowid", err)
+        != 0
+        || store_exec(s, "UPDATE image SET label = coalesce(t.cls,"
+                      " image.label), path = coalesce(t.path, image.path),"
+                      " dataset = coalesce(nullif(t.dataset, ''),"
+                      " image.dataset) FROM temp.stage_label t"
+                      " WHERE t.id = image.id AND t.change", err) != 0) {
         rl_err_prefix(err, "%s (another import of these images ran "
                       "meanwhile?)", im->path);
         goto out;
     }
-    rc = log_candidates_original_staged(s, err);
+    rc = first_new < 0 ? -1 : log_candidates_original_staged(s, first_new,
+                                                             err);
 out:
     return rl_store_end(s, rc, err);
 }
@@ -386,9 +394,7 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
     }
     cd = rl_csv_col(im.csv, "dataset");
     if (store_sound(s, err) != 0
-        || store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS stage_label(name"
-                      " TEXT, id INTEGER, cls INTEGER, dataset TEXT);"
-                      " DELETE FROM temp.stage_label", err) != 0)
+        || store_exec(s, SQL_STAGE_LABEL_TABLE, err) != 0)
         goto out;
     staged = true;
     if (s->depth == 0) {
@@ -396,14 +402,13 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
             goto out;
         reading = true;
     }
-    if (load_images(&im, err) != 0)
-        goto out;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *name = field(&im, ci);
         const char *ds = cd >= 0 ? field(&im, cd) : im.o->dataset;
         const rl_class *k;
-        sqlite3_stmt *st;
         int64_t id;
+        long first;
+        int sr;
 
         im.res->rows++;
         progress(&im);
@@ -411,33 +416,28 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
             bad(&im, err, RL_E_PARSE, "image", "empty image name");
             goto out;
         }
-        if (name_check(&im, name, err) != 0
-            || dup_check(&im, name, "image", err) != 0)
+        if (name_check(&im, name, err) != 0)
             goto out;
         if ((k = class_field(&im, "wnid", field(&im, cw), err)) == NULL)
             goto out;
-        id = rl_strmap_get(&im.images, name, -1);
+        id = image_id(&im, name);
         change = id < 0 ? 1 : label_change(&im, id, k, ds, false, err);
         if (change < 0)
             goto out;
-        if (change == 0) {
-            im.res->unchanged++;
-            continue;
+        if ((sr = stage_image(&im, name, id, k->id, ds, NULL, change,
+                              &first, err)) < 0)
+            goto out;
+        if (sr > 0) {
+            bad(&im, err, RL_E_DUP, "image", "duplicate key (first on line "
+                "%ld)", first);
+            goto out;
         }
-        if (id < 0)
+        if (change == 0)
+            im.res->unchanged++;
+        else if (id < 0)
             im.res->created++;
         else
             im.res->changed++;
-        if ((st = store_stmt(s, SQL_STAGE_LABEL, err)) == NULL)
-            goto out;
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-        if (id >= 0)
-            sqlite3_bind_int64(st, 2, id);
-        sqlite3_bind_int64(st, 3, k->id);
-        if (ds != NULL)
-            sqlite3_bind_text(st, 4, ds, -1, SQLITE_TRANSIENT);
-        if (step_ok(&im, st, "staging the label", err) != 0)
-            goto out;
     }
     if (r < 0)
         goto out;
@@ -457,8 +457,6 @@ out:
 
 /* ---- images -------------------------------------------------------- */
 
-static const char SQL_IMG_SETPATH[] =
-    "UPDATE image SET path = ? WHERE id = ?";
 
 static char *
 join_path(const char *dir, const char *rel)
@@ -480,20 +478,28 @@ abs_dir(const char *dir)
 
 static const char SQL_IMG_PATH[] = "SELECT path FROM image WHERE id = ?";
 
-/* Records where the file of image `name` is (creating the image if new);
- * counts the row in one bucket. */
+/* Stages where the file of image `name` is (creating the image if new,
+ * labelled `k` if it has no label); counts the row in one bucket. 0; 1
+ * when the walk or file named the image before (*first: its line, 0 in
+ * a walk); -1. */
 static int
 set_path(struct imp *im, const char *name, const char *file,
-         const rl_class *k, rl_err *err)
+         const rl_class *k, long *first, rl_err *err)
 {
-    int64_t id = rl_strmap_get(&im->images, name, -1);
+    int64_t id = image_id(im, name);
     sqlite3_stmt *st;
     bool moved;
-    int r = 0;
+    int r, lr = 0;
 
-    if (id < 0)
-        return create_image(im, name, file, k, im->o->dataset, err) < 0
-               ? -1 : 0;
+    if (id < 0) {
+        if (name_check(im, name, err) != 0)
+            return -1;
+        r = stage_image(im, name, -1, k != NULL ? k->id : 0,
+                        im->o->dataset, file, 1, first, err);
+        if (r == 0)
+            im->res->created++;
+        return r;
+    }
     if ((st = store_stmt(im->s, SQL_IMG_PATH, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, id);
@@ -501,21 +507,16 @@ set_path(struct imp *im, const char *name, const char *file,
             || sqlite3_column_type(st, 0) == SQLITE_NULL
             || strcmp((const char *)sqlite3_column_text(st, 0), file) != 0;
     sqlite3_reset(st);
-    if (moved) {
-        if ((st = store_stmt(im->s, SQL_IMG_SETPATH, err)) == NULL)
-            return -1;
-        sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, id);
-        if (step_ok(im, st, "setting the path", err) != 0)
-            return -1;
-    }
-    if (k != NULL && (r = set_label(im, id, k, NULL, true, err)) < 0)
+    /* A folder's label only for an image without one. */
+    if (k != NULL && (lr = label_change(im, id, k, NULL, true, err)) < 0)
         return -1;
-    if (moved || r > 0)
+    r = stage_image(im, name, id, lr > 0 ? k->id : 0, NULL,
+                    moved ? file : NULL, moved || lr > 0, first, err);
+    if (r == 0 && (moved || lr > 0))
         im->res->changed++;
-    else
+    else if (r == 0)
         im->res->unchanged++;
-    return 0;
+    return r;
 }
 
 /* nftw has no context argument; one directory import runs at a time. */
@@ -541,7 +542,8 @@ walk_one(const char *file, const struct stat *sb, int type, struct FTW *ftw)
     const char *name = file + ftw->base;
     const rl_class *k = NULL;
     char parent[64];
-    int64_t first;
+    long first;
+    int r;
 
     if (type != FTW_F || !is_jpeg_name(name))
         return 0;
@@ -569,21 +571,19 @@ walk_one(const char *file, const struct stat *sb, int type, struct FTW *ftw)
                 k = NULL;
         }
     }
-    first = rl_strmap_get(&im->seen, name, -1);
-    if (first >= 0) {
+    im->res->rows++;
+    progress(im);
+    walk.files++;
+    r = set_path(im, name, file, k, &first, walk.err);
+    if (r > 0) {
         char *safe = rl_utf8_sanitize(file);
 
         rl_err_set(walk.err, RL_E_DUP, "%s: image: duplicate image name "
                    "(another file below %s has the same name)", safe,
                    im->path);
         free(safe);
-        return 1;
     }
-    rl_strmap_put(&im->seen, name, 1);
-    im->res->rows++;
-    progress(im);
-    walk.files++;
-    return set_path(im, name, file, k, walk.err) != 0 ? 1 : 0;
+    return r != 0 ? 1 : 0;
 }
 
 static int
@@ -611,6 +611,8 @@ import_dir(struct imp *im, rl_err *err)
     return 0;
 }
 
+/* Images are walked (a folder) or read (a CSV) without the write lock and
+ * staged as labels are; one final transaction stores them. */
 int
 rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
                  const rl_import_opts *o, rl_import_result *res, rl_err *err)
@@ -619,19 +621,25 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
     struct stat sb;
     int ci, cp, r, rc = -1;
     char *base = NULL;
+    bool staged = false, reading = false;
 
     imp_init(&im, s, cat, path, o, res);
     if (stat(path, &sb) != 0) {
         rl_err_set(err, RL_E_IO, "%s: %s", path, strerror(errno));
         return -1;
     }
-    if (rl_store_begin(s, err) != 0)
-        return -1;
-    if (load_images(&im, err) != 0)
+    if (store_sound(s, err) != 0
+        || store_exec(s, SQL_STAGE_LABEL_TABLE, err) != 0)
         goto out;
+    staged = true;
+    if (s->depth == 0) {
+        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
+            goto out;
+        reading = true;
+    }
     if (S_ISDIR(sb.st_mode)) {
         rc = import_dir(&im, err);
-        goto out;
+        goto apply;
     }
     if (open_csv(&im, err) != 0
         || (ci = need_col(&im, "image", err)) < 0
@@ -651,6 +659,7 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
         const char *name = field(&im, ci), *rel = field(&im, cp);
         char *file;
         struct stat fs;
+        long first;
         int serr;
 
         im.res->rows++;
@@ -659,8 +668,6 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
             bad(&im, err, RL_E_PARSE, "image", "empty image name");
             goto out;
         }
-        if (dup_check(&im, name, "image", err) != 0)
-            goto out;
         if (*rel == '\0') {
             bad(&im, err, RL_E_PARSE, "path", "empty path");
             goto out;
@@ -677,16 +684,28 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
             free(file);
             goto out;
         }
-        rc = set_path(&im, name, file, NULL, err);
+        r = set_path(&im, name, file, NULL, &first, err);
         free(file);
-        if (rc != 0)
+        if (r > 0)
+            bad(&im, err, RL_E_DUP, "image", "duplicate key (first on line "
+                "%ld)", first);
+        if (r != 0)
             goto out;
-        rc = -1;
     }
     rc = r < 0 ? -1 : 0;
+apply:
+    if (reading) {
+        store_exec(s, "COMMIT", NULL);
+        reading = false;
+    }
+    if (rc == 0 && !im.o->dry_run)
+        rc = apply_labels(&im, err);
 out:
+    if (reading)
+        store_exec(s, "ROLLBACK", NULL);
+    if (staged)
+        store_exec(s, "DROP TABLE IF EXISTS temp.stage_label", NULL);
     free(base);
-    rc = finish(&im, rc, err);
     imp_done(&im);
     return rc;
 }
@@ -697,121 +716,222 @@ out:
  * is parsed, checked against the project (a read, no lock) and staged in
  * a TEMP table; one short final transaction then inserts the staged rows
  * and rebuilds the candidates of their images, so readers see all of the
- * file or none of it, and a reviewer's mark waits only for that step. */
+ * file or none of it, and a reviewer's mark waits only for that step.
+ *
+ * Memory stays flat at any size, and the checks cost no index: a file
+ * names an image's predictions together (the usual case; any order is
+ * accepted), so the rows of the current image - the stored ones, read
+ * once when the file reaches it, and the file's so far - are all that
+ * a row is checked against (same model: same rank, or same class), and
+ * the image's candidates are summed up as its rows pass and staged when
+ * the file moves on. An image met again after others (a file not grouped
+ * by image) brings back its staged rows from the staging table (its key
+ * is the prediction's, (image, model, rank), and each row keeps its CSV
+ * line for the message), and the candidates are then grouped in SQL at
+ * the end instead. Models are staged by id: a model new to the project
+ * gets a provisional negative one (temp.stage_model), replaced by its
+ * real id in the final step. */
 static const char SQL_MODEL_GET[] = "SELECT id FROM model WHERE name = ?";
-static const char SQL_PRED_NEXT_RANK[] =
-    "SELECT coalesce(max(rank), 0) + 1 FROM prediction"
-    " WHERE image = ? AND model = ?";
-static const char SQL_PRED_TAKEN[] =
-    "SELECT rank, class FROM prediction WHERE image = ?1 AND model = ?2"
-    " AND (rank = ?3 OR class = ?4) LIMIT 1";
+static const char SQL_PRED_OF_IMAGE[] =
+    "SELECT model, rank, class FROM prediction WHERE image = ?";
+static const char SQL_STAGED_OF_IMAGE[] =
+    "SELECT model, rank, class, line FROM temp.stage_pred WHERE image = ?";
 static const char SQL_STAGE_ROW[] =
-    "INSERT INTO temp.stage_pred(image, model, rank, class, score)"
-    " VALUES(?, ?, ?, ?, ?)";
+    "INSERT INTO temp.stage_pred(image, model, rank, class, score6, line)"
+    " VALUES(?, ?, ?, ?, ?, ?)";
+static const char SQL_STAGE_MODEL[] =
+    "INSERT INTO temp.stage_model(id, name) VALUES(?, ?)";
 
-/* The stored id of model `name`, or 0 when it is new to the project. */
+/* One prediction of the current image: stored (line 0) or staged. */
+struct pred_row {
+    int64_t model, cls;
+    long rank, line;
+};
+
+/* A candidate of the current image: its model count and rank sum. */
+struct pred_cand {
+    int64_t cls, n, rank_sum;
+};
+
+/* What the predictions import keeps while it reads. */
+struct pred_ctx {
+    rl_strmap models;      /* name -> staged id (negative: new model) */
+    int64_t n_new;         /* new models so far */
+    int64_t img;           /* the current image (0: none yet) */
+    int64_t max_img;       /* the largest image id met so far */
+    bool ungrouped;        /* an image came back: candidates in SQL */
+    struct pred_row *row;  /* the current image's predictions */
+    size_t n_row, cap_row;
+    struct pred_cand *cand;/* and its candidates */
+    size_t n_cand, cap_cand;
+};
+
+/* The staged id of model `name`: its id, or a new negative one. */
 static int64_t
-model_id(struct imp *im, const char *name, rl_strmap *models, rl_err *err)
+model_id(struct imp *im, struct pred_ctx *pc, const char *name, rl_err *err)
 {
-    int64_t id = rl_strmap_get(models, name, -1);
+    int64_t id = rl_strmap_get(&pc->models, name, 0);
     sqlite3_stmt *st;
 
-    if (id >= 0)
+    if (id != 0)
         return id;
     if ((st = store_stmt(im->s, SQL_MODEL_GET, err)) == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        return 0;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
-    rl_strmap_put(models, name, id);
+    if (id == 0) {
+        id = -++pc->n_new;
+        if ((st = store_stmt(im->s, SQL_STAGE_MODEL, err)) == NULL)
+            return 0;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        if (step_ok(im, st, "staging the model", err) != 0)
+            return 0;
+    }
+    rl_strmap_put(&pc->models, name, id);
     return id;
 }
 
-/* The rank of a row without one: after the model's stored and staged
- * predictions of that image. */
-static long
-next_rank(struct imp *im, rl_strmap *ranks, const char *key, int64_t img,
-          int64_t mid)
+/* Counts one prediction into the current image's candidates. */
+static void
+cand_add(struct pred_ctx *pc, int64_t cls, long rank)
 {
-    int64_t next = rl_strmap_get(ranks, key, -1);
-    sqlite3_stmt *st;
+    size_t i;
 
-    if (next < 0) {
-        next = 1;
-        if (mid > 0 && (st = store_stmt(im->s, SQL_PRED_NEXT_RANK, NULL))
-            != NULL) {
-            sqlite3_bind_int64(st, 1, img);
-            sqlite3_bind_int64(st, 2, mid);
-            if (sqlite3_step(st) == SQLITE_ROW)
-                next = sqlite3_column_int64(st, 0);
-            sqlite3_reset(st);
-        }
+    for (i = 0; i < pc->n_cand; i++)
+        if (pc->cand[i].cls == cls)
+            break;
+    if (i == pc->n_cand) {
+        rl_grow(&pc->cand, &pc->cap_cand, pc->n_cand + 1, sizeof *pc->cand);
+        pc->cand[pc->n_cand++] = (struct pred_cand){ cls, 0, 0 };
     }
-    return (long)next;
+    pc->cand[i].n++;
+    pc->cand[i].rank_sum += rank;
 }
 
-/* Checks one row against the file so far and the stored predictions, and
- * stages it. */
+static void
+row_add(struct pred_ctx *pc, int64_t model, long rank, int64_t cls,
+        long line)
+{
+    rl_grow(&pc->row, &pc->cap_row, pc->n_row + 1, sizeof *pc->row);
+    pc->row[pc->n_row++] = (struct pred_row){ model, cls, rank, line };
+    cand_add(pc, cls, rank);
+}
+
+/* Stages the candidates of the image the file leaves (grouped files). */
 static int
-stage_prediction(struct imp *im, rl_strmap *ranks, rl_buf *key, int64_t img,
+flush_image(struct imp *im, struct pred_ctx *pc, rl_err *err)
+{
+    size_t i;
+
+    if (pc->img == 0 || pc->ungrouped || im->o->dry_run)
+        return 0;
+    for (i = 0; i < pc->n_cand; i++)
+        if (log_candidates_stage_put(im->s, pc->img, pc->cand[i].cls,
+                                     pc->cand[i].n, pc->cand[i].rank_sum,
+                                     err) != 0)
+            return -1;
+    return 0;
+}
+
+/* The file reaches image `img`: its stored predictions, and its staged
+ * ones when it was met before. */
+static int
+enter_image(struct imp *im, struct pred_ctx *pc, int64_t img, rl_err *err)
+{
+    sqlite3_stmt *st;
+
+    if (flush_image(im, pc, err) != 0)
+        return -1;
+    pc->n_row = pc->n_cand = 0;
+    if (img <= pc->max_img)
+        pc->ungrouped = true;
+    if (img > pc->max_img)
+        pc->max_img = img;
+    pc->img = img;
+    if ((st = store_stmt(im->s, SQL_PRED_OF_IMAGE, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        row_add(pc, sqlite3_column_int64(st, 0),
+                (long)sqlite3_column_int64(st, 1),
+                sqlite3_column_int64(st, 2), 0);
+    sqlite3_reset(st);
+    if (!pc->ungrouped)
+        return 0;
+    if ((st = store_stmt(im->s, SQL_STAGED_OF_IMAGE, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        row_add(pc, sqlite3_column_int64(st, 0),
+                (long)sqlite3_column_int64(st, 1),
+                sqlite3_column_int64(st, 2),
+                (long)sqlite3_column_int64(st, 3));
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* The message for a row whose rank or class the model has already. */
+static int
+taken(struct imp *im, const char *mname, long rank, const rl_class *k,
+      rl_err *err)
+{
+    return bad(im, err, RL_E_DUP, "rank", "duplicate key: model '%.60s' has "
+               "a prediction at rank %ld or of class %s for this image "
+               "already", mname, rank, k->wnid);
+}
+
+/* Checks one row against the file so far and the stored predictions of
+ * its image, and stages it. */
+static int
+stage_prediction(struct imp *im, struct pred_ctx *pc, int64_t img,
                  const char *mname, int64_t mid, long rank,
                  const rl_class *k, bool has_score, double score,
                  rl_err *err)
 {
-    char *base;
     sqlite3_stmt *st;
+    long top = 0;
+    size_t i;
 
-    rl_buf_reset(key);
-    rl_buf_printf(key, "%lld\t%s", (long long)img, mname);
-    base = rl_xstrdup(rl_buf_str(key));
+    if (img != pc->img && enter_image(im, pc, img, err) != 0)
+        return -1;
+    /* A class named twice in the file is a duplicate pair; a rank taken,
+     * or a class stored already, is the model's key taken. */
+    for (i = 0; i < pc->n_row; i++)
+        if (pc->row[i].model == mid && pc->row[i].line > 0
+            && pc->row[i].cls == k->id)
+            return bad(im, err, RL_E_DUP, "wnid", "duplicate key (first on "
+                       "line %ld)", pc->row[i].line);
+    for (i = 0; i < pc->n_row; i++)
+        if (pc->row[i].model == mid && pc->row[i].rank > top)
+            top = pc->row[i].rank;
     if (rank == 0)
-        rank = next_rank(im, ranks, base, img, mid);
-    {
-        int64_t known = rl_strmap_get(ranks, base, 1);
-
-        rl_strmap_put(ranks, base, rank + 1 > known ? rank + 1 : known);
-    }
-    rl_buf_printf(key, "\t%lld", (long long)k->id);
-    if (dup_check(im, rl_buf_str(key), "wnid", err) != 0)
-        goto fail;
-    rl_buf_reset(key);
-    rl_buf_printf(key, "%s\t#%ld", base, rank);
-    if (rl_strmap_get(&im->seen, rl_buf_str(key), -1) >= 0)
-        goto taken;
-    rl_strmap_put(&im->seen, rl_buf_str(key), rl_csv_line(im->csv));
-    if (mid > 0) {
-        bool clash;
-
-        if ((st = store_stmt(im->s, SQL_PRED_TAKEN, err)) == NULL)
-            goto fail;
-        sqlite3_bind_int64(st, 1, img);
-        sqlite3_bind_int64(st, 2, mid);
-        sqlite3_bind_int64(st, 3, rank);
-        sqlite3_bind_int64(st, 4, k->id);
-        clash = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_reset(st);
-        if (clash)
-            goto taken;
-    }
+        rank = top + 1;
+    for (i = 0; i < pc->n_row; i++)
+        if (pc->row[i].model == mid && (pc->row[i].rank == rank
+                                        || pc->row[i].cls == k->id))
+            return taken(im, mname, rank, k, err);
     if ((st = store_stmt(im->s, SQL_STAGE_ROW, err)) == NULL)
-        goto fail;
+        return -1;
     sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_text(st, 2, mname, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, mid);
     sqlite3_bind_int64(st, 3, rank);
     sqlite3_bind_int64(st, 4, k->id);
-    if (has_score)
-        sqlite3_bind_double(st, 5, score);
+    if (has_score) {
+        /* Millionths when they give back the very same double. */
+        double q = nearbyint(score * 1e6);
+
+        if (fabs(score) < 1e6 && q / 1e6 == score)
+            sqlite3_bind_int64(st, 5, (int64_t)q);
+        else
+            sqlite3_bind_double(st, 5, score);
+    }
+    sqlite3_bind_int64(st, 6, rl_csv_line(im->csv));
     if (step_ok(im, st, "staging the prediction", err) != 0)
-        goto fail;
-    free(base);
+        return -1;
+    row_add(pc, mid, rank, k->id, rl_csv_line(im->csv));
     return 0;
-taken:
-    bad(im, err, RL_E_DUP, "rank", "duplicate key: model '%.60s' has a "
-        "prediction at rank %ld or of class %s for this image already",
-        mname, rank, k->wnid);
-fail:
-    free(base);
-    return -1;
 }
 
 /* Predictions stored so far, as a generation number in meta: the final
@@ -826,30 +946,52 @@ predictions_gen(rl_store *s)
     return g;
 }
 
-/* The final step: one write transaction, the staged rows in. */
+/* The final step: one write transaction, the staged rows in, in the
+ * prediction table's key order. */
 static int
 apply_predictions(struct imp *im, int64_t gen, rl_err *err)
 {
     rl_store *s = im->s;
     char next[32];
+    bool same = false;
     int rc = -1;
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if (store_exec(s, "INSERT OR IGNORE INTO model(name) SELECT DISTINCT"
-                   " model FROM temp.stage_pred", err) != 0)
+    /* Provisional ids of new models to real ones (an import running
+     * meanwhile may have made the model: then it is that one). */
+    if (store_exec(s, "INSERT OR IGNORE INTO model(name) SELECT name"
+                   " FROM temp.stage_model ORDER BY id DESC;"
+                   "DROP TABLE IF EXISTS temp.model_map;"
+                   "CREATE TEMP TABLE model_map(tmp INTEGER PRIMARY KEY,"
+                   " id INTEGER NOT NULL);"
+                   "INSERT INTO temp.model_map SELECT t.id, m.id FROM"
+                   " temp.stage_model t JOIN main.model m ON m.name = t.name;"
+                   "INSERT INTO temp.model_map SELECT DISTINCT model, model"
+                   " FROM temp.stage_pred WHERE model > 0", err) != 0)
         goto out;
+    same = predictions_gen(s) == gen;
+    /* Another import since the snapshot: its rows may name a class
+     * this file names again for the same model. */
+    if (!same && store_int(s, "SELECT count(*) FROM temp.stage_pred p CROSS"
+                           " JOIN temp.model_map mm ON mm.tmp = p.model"
+                           " WHERE EXISTS (SELECT 1 FROM main.prediction q"
+                           " WHERE q.image = p.image AND q.model = mm.id"
+                           " AND q.class = p.class)", 0) > 0) {
+        rl_err_set(err, RL_E_DUP, "%s: another import of these predictions "
+                   "ran meanwhile; nothing was imported", im->path);
+        goto out;
+    }
     if (store_exec(s, "INSERT INTO prediction(image, model, rank, class,"
-                   " score) SELECT p.image, m.id, p.rank, p.class, p.score"
-                   " FROM temp.stage_pred p JOIN model m ON m.name = p.model",
-                   err) != 0) {
+                   " score6) SELECT p.image, mm.id, p.rank, p.class, p.score6"
+                   " FROM temp.stage_pred p CROSS JOIN temp.model_map mm"
+                   " ON mm.tmp = p.model", err) != 0) {
         if (err != NULL && err->code == RL_E_DB)
             rl_err_prefix(err, "%s: (another import of these predictions "
                           "ran meanwhile?)", im->path);
         goto out;
     }
-    /* Another import of predictions since the snapshot: group again. */
-    if (predictions_gen(s) == gen)
+    if (same)
         rc = log_candidates_apply_staged(s, err);
     else
         rc = log_candidates_rebuild_staged(s, err);
@@ -860,20 +1002,33 @@ out:
     return rl_store_end(s, rc, err);
 }
 
+/* TEMP tables live in the connection's temporary file; larger page
+ * caches (64 MB each, for TEMP and for the project) keep the staging
+ * table and the indexes an import touches in memory mostly, within the
+ * memory bound. */
+static const char SQL_STAGE_PRED[] =
+    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
+    "DROP TABLE IF EXISTS temp.stage_pred;"
+    "DROP TABLE IF EXISTS temp.stage_model;"
+    "CREATE TEMP TABLE stage_pred(image INTEGER, model INTEGER,"
+    " rank INTEGER, class INTEGER, score6, line INTEGER,"
+    " PRIMARY KEY(image, model, rank)) WITHOUT ROWID;"
+    "CREATE TEMP TABLE stage_model(id INTEGER PRIMARY KEY, name TEXT);";
+
 int
 rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
                       const rl_import_opts *o, rl_import_result *res,
                       rl_err *err)
 {
     struct imp im;
-    rl_strmap models = {0}, ranks = {0};
+    struct pred_ctx pc;
     int ci, cw, cm, cr, cs, r, rc = -1;
     char *dflt_model = NULL;
-    rl_buf key = {0};
     bool staged = false, reading = false;
     int64_t gen = 0;
 
     imp_init(&im, s, cat, path, o, res);
+    memset(&pc, 0, sizeof pc);
     if (open_csv(&im, err) != 0
         || (ci = need_col(&im, "image", err)) < 0
         || (cw = need_col(&im, "wnid", err)) < 0) {
@@ -886,12 +1041,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     dflt_model = im.o->model ? rl_xstrdup(im.o->model) : rl_path_stem(path);
     if (store_sound(s, err) != 0)
         goto out;
-    /* Kept in the order of the prediction table's key, so the final
-     * insert needs no sort while it holds the lock. */
-    if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS stage_pred(image"
-                   " INTEGER, model TEXT, rank INTEGER, class INTEGER,"
-                   " score REAL, PRIMARY KEY(image, model, rank))"
-                   " WITHOUT ROWID; DELETE FROM temp.stage_pred", err) != 0)
+    if (store_exec(s, SQL_STAGE_PRED, err) != 0)
         goto out;
     staged = true;
     /* A read transaction (no write lock): one snapshot of the project for
@@ -901,7 +1051,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
             goto out;
         reading = true;
     }
-    if (load_images(&im, err) != 0)
+    if (!im.o->dry_run && log_candidates_stage_open(s, err) != 0)
         goto out;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *mname = cm >= 0 ? field(&im, cm) : dflt_model;
@@ -921,7 +1071,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
             bad(&im, err, RL_E_PARSE, "model", "empty model name");
             goto out;
         }
-        if ((mid = model_id(&im, mname, &models, err)) < 0)
+        if ((mid = model_id(&im, &pc, mname, err)) == 0)
             goto out;
         if (cr >= 0 && *field(&im, cr) != '\0') {
             if (rl_parse_long(field(&im, cr), &rank) != 0 || rank < 1
@@ -942,15 +1092,17 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
             }
             has_score = true;
         }
-        if (stage_prediction(&im, &ranks, &key, img, mname, mid, rank, k,
+        if (stage_prediction(&im, &pc, img, mname, mid, rank, k,
                              has_score, score, err) != 0)
             goto out;
         im.res->created++;
     }
     if (r < 0)
         goto out;
+    if (flush_image(&im, &pc, err) != 0)
+        goto out;
     gen = predictions_gen(s);
-    if (!im.o->dry_run && log_candidates_stage(s, err) != 0)
+    if (!im.o->dry_run && pc.ungrouped && log_candidates_stage(s, err) != 0)
         goto out;
     if (reading) {
         store_exec(s, "COMMIT", NULL);
@@ -962,10 +1114,12 @@ out:
         store_exec(s, "ROLLBACK", NULL);
     if (staged)
         store_exec(s, "DROP TABLE IF EXISTS temp.stage_pred;"
+                   " DROP TABLE IF EXISTS temp.stage_model;"
+                   " DROP TABLE IF EXISTS temp.model_map;"
                    " DROP TABLE IF EXISTS temp.stage_cand", NULL);
-    rl_strmap_free(&models);
-    rl_strmap_free(&ranks);
-    rl_buf_free(&key);
+    rl_strmap_free(&pc.models);
+    free(pc.row);
+    free(pc.cand);
     free(dflt_model);
     imp_done(&im);
     return rc;
@@ -1528,7 +1682,7 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
             goto done;
         reading = true;
     }
-    if (load_images(&im, err) == 0) {
+    {
         if (rl_csv_col(im.csv, "wnid") < 0
             && rl_csv_col(im.csv, "correct") >= 0)
             r = import_wide(&im, &rc, err);

@@ -48,11 +48,11 @@ static const char SQL_CAND_DEL[] =
     " AND NOT EXISTS (SELECT 1 FROM review r WHERE r.image = candidate.image"
     " AND r.class = candidate.class)";
 static const char SQL_CAND_REBUILD[] =
-    "INSERT INTO candidate(image, class, n_models, mean_rank)"
-    " SELECT image, class, count(DISTINCT model), avg(rank)"
+    "INSERT INTO candidate(image, class, n_models, rank_sum)"
+    " SELECT image, class, count(*), sum(rank)"
     " FROM prediction WHERE true GROUP BY image, class"
     " ON CONFLICT(image, class) DO UPDATE SET n_models = excluded.n_models,"
-    " mean_rank = excluded.mean_rank";
+    " rank_sum = excluded.rank_sum";
 
 int
 log_begin(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
@@ -596,27 +596,69 @@ log_candidates_rebuild(rl_store *s, rl_err *err)
 }
 
 int
-log_candidates_original_staged(rl_store *s, rl_err *err)
+log_candidates_original_staged(rl_store *s, int64_t first_new, rl_err *err)
 {
-    return store_exec(s, "INSERT OR IGNORE INTO candidate(image, class,"
-                      " n_models) SELECT i.id, t.cls, 0 FROM temp.stage_label"
-                      " t JOIN image i ON i.name = t.name", err);
+    static const char sql[] =
+        "INSERT OR IGNORE INTO candidate(image, class, n_models)"
+        " SELECT id, cls, 0 FROM temp.stage_label WHERE id IS NOT NULL"
+        " AND change AND cls IS NOT NULL"
+        " UNION ALL SELECT id, label, 0 FROM main.image WHERE id >= ?"
+        " AND label IS NOT NULL";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, first_new);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "adding the candidates");
+        return -1;
+    }
+    return 0;
+}
+
+#define SQL_STAGE_CAND_TABLE \
+    "DROP TABLE IF EXISTS temp.stage_cand;" \
+    "CREATE TEMP TABLE stage_cand(image INTEGER, class INTEGER," \
+    " n_models INTEGER, rank_sum INTEGER, PRIMARY KEY(image, class))" \
+    " WITHOUT ROWID;"
+
+int
+log_candidates_stage_open(rl_store *s, rl_err *err)
+{
+    return store_exec(s, SQL_STAGE_CAND_TABLE, err);
+}
+
+int
+log_candidates_stage_put(rl_store *s, int64_t image, int64_t cls,
+                         int64_t n_models, int64_t rank_sum, rl_err *err)
+{
+    static const char sql[] = "INSERT INTO temp.stage_cand(image, class,"
+        " n_models, rank_sum) VALUES(?, ?, ?, ?)";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, image);
+    sqlite3_bind_int64(st, 2, cls);
+    sqlite3_bind_int64(st, 3, n_models);
+    sqlite3_bind_int64(st, 4, rank_sum);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "staging the candidates");
+        return -1;
+    }
+    return 0;
 }
 
 int
 log_candidates_stage(rl_store *s, rl_err *err)
 {
     return store_exec(s,
-        "DROP TABLE IF EXISTS temp.stage_cand;"
-        "CREATE TEMP TABLE stage_cand(image INTEGER, class INTEGER,"
-        " n_models INTEGER, mean_rank REAL, PRIMARY KEY(image, class))"
-        " WITHOUT ROWID;"
-        "INSERT INTO temp.stage_cand SELECT image, class,"
-        " count(DISTINCT model), avg(rank) FROM ("
-        "  SELECT p.image, p.class, m.name AS model, p.rank"
-        "  FROM main.prediction p JOIN main.model m ON m.id = p.model"
-        "  WHERE p.image IN (SELECT image FROM temp.stage_pred)"
-        "  UNION ALL SELECT image, class, model, rank FROM temp.stage_pred)"
+        SQL_STAGE_CAND_TABLE
+        "INSERT INTO temp.stage_cand SELECT image, class, count(*),"
+        " sum(rank) FROM ("
+        "  SELECT p.image, p.class, p.rank FROM main.prediction p"
+        "  WHERE p.image IN (SELECT DISTINCT image FROM temp.stage_pred)"
+        "  UNION ALL SELECT image, class, rank FROM temp.stage_pred)"
         " GROUP BY image, class", err);
 }
 
@@ -624,10 +666,10 @@ int
 log_candidates_apply_staged(rl_store *s, rl_err *err)
 {
     return store_exec(s,
-        "INSERT INTO candidate(image, class, n_models, mean_rank)"
-        " SELECT image, class, n_models, mean_rank FROM temp.stage_cand"
+        "INSERT INTO candidate(image, class, n_models, rank_sum)"
+        " SELECT image, class, n_models, rank_sum FROM temp.stage_cand"
         " WHERE true ON CONFLICT(image, class) DO UPDATE SET"
-        " n_models = excluded.n_models, mean_rank = excluded.mean_rank;"
+        " n_models = excluded.n_models, rank_sum = excluded.rank_sum;"
         "DROP TABLE temp.stage_cand", err);
 }
 
@@ -635,12 +677,12 @@ int
 log_candidates_rebuild_staged(rl_store *s, rl_err *err)
 {
     static const char sql[] =
-        "INSERT INTO candidate(image, class, n_models, mean_rank)"
-        " SELECT image, class, count(DISTINCT model), avg(rank)"
-        " FROM prediction WHERE image IN (SELECT image FROM"
+        "INSERT INTO candidate(image, class, n_models, rank_sum)"
+        " SELECT image, class, count(*), sum(rank)"
+        " FROM prediction WHERE image IN (SELECT DISTINCT image FROM"
         " temp.stage_pred) GROUP BY image, class"
         " ON CONFLICT(image, class) DO UPDATE SET"
-        " n_models = excluded.n_models, mean_rank = excluded.mean_rank";
+        " n_models = excluded.n_models, rank_sum = excluded.rank_sum";
 
     return store_exec(s, sql, err);
 }
@@ -744,8 +786,9 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
     /* Every candidate the copy has, with its model counts if new here. */
     rep->candidates = changes_of(s,
         "INSERT OR IGNORE INTO main.candidate(image, class, n_models,"
-        " mean_rank, added_by) SELECT im.lid, cm.lid, c.n_models,"
-        " c.mean_rank, c.added_by FROM o.candidate c"
+        " rank_sum, added_by) SELECT im.lid, cm.lid, c.n_models,"
+        " CAST(round(c.mean_rank * c.n_models) AS INTEGER), c.added_by"
+        " FROM o.candidate c"
         " JOIN imap im ON im.oid = c.image JOIN cmap cm ON cm.oid = c.class",
         err, &bad);
     rep->reviews = changes_of(s,

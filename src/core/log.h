@@ -15,6 +15,7 @@
 #ifndef RL_CORE_LOG_H
 #define RL_CORE_LOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "relabel/err.h"
@@ -111,9 +112,19 @@ int log_candidate_original(rl_store *s, int64_t image, int64_t cls,
  * predictions were stored in between (else log_candidates_rebuild_staged
  * inside the transaction). */
 int log_candidates_stage(rl_store *s, rl_err *err);
+/* The same, computed by the caller one image at a time: opens an empty
+ * temp.stage_cand, then puts one candidate of a staged image with its
+ * model count and rank sum over the stored and staged predictions. */
+int log_candidates_stage_open(rl_store *s, rl_err *err);
+int log_candidates_stage_put(rl_store *s, int64_t image, int64_t cls,
+                             int64_t n_models, int64_t rank_sum, rl_err *err);
 int log_candidates_apply_staged(rl_store *s, rl_err *err);
-/* The same for the staged labels of an import (temp.stage_label). */
-int log_candidates_original_staged(rl_store *s, rl_err *err);
+/* The same for the staged labels of an import (temp.stage_label): the
+ * changed labels of existing images, and the labels of the images from
+ * id `first_new` on (those the import just made, in the same
+ * transaction). */
+int log_candidates_original_staged(rl_store *s, int64_t first_new,
+                                   rl_err *err);
 /* Rebuilds the model counts and mean ranks of every candidate from the
  * prediction table. */
 int log_candidates_rebuild(rl_store *s, rl_err *err);

@@ -179,11 +179,54 @@ static const char SCHEMA_V3[] =
     "CREATE INDEX assignment_image ON assignment(image);"
     "CREATE INDEX review_updated ON review(updated_at);";
 
+/* Version 4: compact predictions and candidates for ImageNet-train scale
+ * (1.28M images, 32M predictions; issue 16). `prediction` keeps one b-tree
+ * (the import checks that a model names a class once per image, with an
+ * index on its staging table); its score is stored in `score6` as a whole
+ * number of millionths when that gives back exactly the same double (1-4
+ * bytes instead of 8), else as the REAL itself, and read through the
+ * generated column `score`, so every reader sees the imported value.
+ * `candidate` stores the sum of the models' ranks; mean_rank is generated
+ * from it (NULL when no model proposed the class). Foreign keys are off
+ * while tables are rebuilt (migrate), checked before the commit. */
+static const char SCHEMA_V4[] =
+    "CREATE TABLE prediction_v4("
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  model INTEGER NOT NULL REFERENCES model(id),"
+    "  rank INTEGER NOT NULL,"
+    "  class INTEGER NOT NULL REFERENCES class(id),"
+    "  score6,"                          /* millionths, or the REAL */
+    "  score REAL GENERATED ALWAYS AS (CASE WHEN typeof(score6) ="
+    "    'integer' THEN score6 / 1000000.0 ELSE score6 END) VIRTUAL,"
+    "  PRIMARY KEY(image, model, rank)) WITHOUT ROWID;"
+    "INSERT INTO prediction_v4(image, model, rank, class, score6)"
+    "  SELECT image, model, rank, class, CASE WHEN score IS NOT NULL"
+    "  AND round(score * 1000000) / 1000000.0 = score"
+    "  AND abs(score) < 1000000 THEN CAST(round(score * 1000000) AS INTEGER)"
+    "  ELSE score END FROM prediction ORDER BY image, model, rank;"
+    "DROP TABLE prediction;"
+    "ALTER TABLE prediction_v4 RENAME TO prediction;"
+    "CREATE TABLE candidate_v4("
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  class INTEGER NOT NULL REFERENCES class(id),"
+    "  n_models INTEGER NOT NULL DEFAULT 0,"
+    "  rank_sum INTEGER,"                /* sum of the models' ranks */
+    "  added_by TEXT,"                   /* reviewer who added it, if any */
+    "  mean_rank REAL GENERATED ALWAYS AS"
+    "    (CAST(rank_sum AS REAL) / nullif(n_models, 0)) VIRTUAL,"
+    "  PRIMARY KEY(image, class)) WITHOUT ROWID;"
+    "INSERT INTO candidate_v4(image, class, n_models, rank_sum, added_by)"
+    "  SELECT image, class, n_models, CAST(round(mean_rank * n_models) AS"
+    "  INTEGER), added_by FROM candidate ORDER BY image, class;"
+    "DROP TABLE candidate;"
+    "ALTER TABLE candidate_v4 RENAME TO candidate;";
+
 /* migrations[k] takes the schema from version k to k+1. */
 static const char *const migrations[] = {
     SCHEMA_V1,
     SCHEMA_V2,
     SCHEMA_V3,
+    SCHEMA_V4,
 };
 
 sqlite3_stmt *
@@ -505,8 +548,13 @@ migrate(rl_store *s, rl_err *err)
 
     if (ver >= RL_SCHEMA_VERSION)
         return 0;
-    if (store_exec(s, "BEGIN IMMEDIATE", err) != 0)
+    /* Rebuilding a table that others reference (candidate) needs foreign
+     * keys off; they are checked before the commit instead. The pragma
+     * is a no-op inside a transaction, so it comes first. */
+    if (store_exec(s, "PRAGMA foreign_keys=OFF", err) != 0)
         return -1;
+    if (store_exec(s, "BEGIN IMMEDIATE", err) != 0)
+        goto fk;
     /* Re-read under the write lock: another process may have migrated. */
     ver = store_int(s, "PRAGMA user_version", 0);
     for (; ver < RL_SCHEMA_VERSION; ver++) {
@@ -515,6 +563,13 @@ migrate(rl_store *s, rl_err *err)
                           (long long)ver + 1);
             goto out;
         }
+    }
+    if (store_int(s, "SELECT count(*) FROM pragma_foreign_key_check", 0)
+        != 0) {
+        rl_err_set(err, RL_E_DB, "%s: migrating to schema %d: a row refers "
+                   "to a missing one (PRAGMA foreign_key_check); left "
+                   "unchanged", s->path, RL_SCHEMA_VERSION);
+        goto out;
     }
     snprintf(pragma, sizeof pragma, "PRAGMA application_id = %d",
              RL_APPLICATION_ID);
@@ -528,6 +583,9 @@ migrate(rl_store *s, rl_err *err)
 out:
     if (store_exec(s, rc == 0 ? "COMMIT" : "ROLLBACK", rc == 0 ? err : NULL)
         != 0)
+        rc = -1;
+fk:
+    if (store_exec(s, "PRAGMA foreign_keys=ON", rc == 0 ? err : NULL) != 0)
         rc = -1;
     return rc;
 }
@@ -918,30 +976,69 @@ unlink_db(const char *path)
     }
 }
 
+/* Whether table `name` of `db` has a column `col` (generated ones too). */
+static bool
+has_column(sqlite3 *db, const char *name, const char *col)
+{
+    sqlite3_stmt *st;
+    bool yes = false;
+
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_xinfo(?)"
+                           " WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+    yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
 /* Copies table `name` of `from` into `db`, row by row, stopping at the
- * first row that cannot be read. Returns 1 if it stopped early. */
+ * first row that cannot be read. The stored (not generated) columns of
+ * the new table are filled; those of schema 4 from an older copy's
+ * columns (score6 from score, rank_sum from mean_rank). Returns 1 if it
+ * stopped early. */
 static int
 salvage_table(sqlite3 *from, sqlite3 *db, const char *name)
 {
-    char *sel = sqlite3_mprintf("SELECT * FROM \"%w\"", name);
-    sqlite3_stmt *in = NULL, *out = NULL;
-    int cut = 1, r, i, n;
+    rl_buf sel = {0}, ins = {0}, qs = {0};
+    sqlite3_stmt *cols = NULL, *in = NULL, *out = NULL;
+    int cut = 1, r, i, n = 0;
 
-    if (sqlite3_prepare_v2(from, sel, -1, &in, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?)", -1,
+                           &cols, NULL) != SQLITE_OK)
         goto done;
-    n = sqlite3_column_count(in);
-    {
-        rl_buf b = {0};
+    sqlite3_bind_text(cols, 1, name, -1, SQLITE_STATIC);
+    rl_buf_adds(&sel, "SELECT ");
+    rl_buf_printf(&ins, "INSERT OR IGNORE INTO \"%s\"(", name);
+    while (sqlite3_step(cols) == SQLITE_ROW) {
+        const char *c = (const char *)sqlite3_column_text(cols, 0);
+        const char *expr = NULL;
+        char *q = sqlite3_mprintf("\"%w\"", c);
 
-        rl_buf_printf(&b, "INSERT OR IGNORE INTO \"%s\" VALUES(", name);
-        for (i = 0; i < n; i++)
-            rl_buf_printf(&b, "%s?", i ? ", " : "");
-        rl_buf_printf(&b, ")");
-        r = sqlite3_prepare_v2(db, rl_buf_str(&b), -1, &out, NULL);
-        rl_buf_free(&b);
-        if (r != SQLITE_OK)
-            goto done;
+        if (has_column(from, name, c))
+            expr = q;
+        else if (strcmp(c, "score6") == 0)
+            expr = "score";
+        else if (strcmp(c, "rank_sum") == 0)
+            expr = "CAST(round(mean_rank * n_models) AS INTEGER)";
+        else
+            expr = "NULL";
+        rl_buf_printf(&sel, "%s%s", n ? ", " : "", expr);
+        rl_buf_printf(&ins, "%s%s", n ? ", " : "", q);
+        rl_buf_printf(&qs, "%s?", n ? ", " : "");
+        sqlite3_free(q);
+        n++;
     }
+    if (n == 0)
+        goto done;
+    rl_buf_printf(&sel, " FROM \"%s\"", name);
+    rl_buf_printf(&ins, ") VALUES(%s)", rl_buf_str(&qs));
+    if (sqlite3_prepare_v2(from, rl_buf_str(&sel), -1, &in, NULL)
+        != SQLITE_OK
+        || sqlite3_prepare_v2(db, rl_buf_str(&ins), -1, &out, NULL)
+        != SQLITE_OK)
+        goto done;
     while ((r = sqlite3_step(in)) == SQLITE_ROW) {
         for (i = 0; i < n; i++)
             sqlite3_bind_value(out, i + 1, sqlite3_column_value(in, i));
@@ -950,9 +1047,12 @@ salvage_table(sqlite3 *from, sqlite3 *db, const char *name)
     }
     cut = r != SQLITE_DONE;
 done:
+    sqlite3_finalize(cols);
     sqlite3_finalize(in);
     sqlite3_finalize(out);
-    sqlite3_free(sel);
+    rl_buf_free(&sel);
+    rl_buf_free(&ins);
+    rl_buf_free(&qs);
     return cut;
 }
 

@@ -503,6 +503,26 @@ touch(const char *rel)
     spews(rel, "");
 }
 
+/* The progress callback of the lock test: can another connection take
+ * the write lock while the import reads? Counts the times it could. */
+static void
+try_lock(void *ctx, const char *path, long rows)
+{
+    struct { const char *db; int free, tries; } *t = ctx;
+    sqlite3 *db;
+
+    (void)path;
+    (void)rows;
+    t->tries++;
+    if (sqlite3_open(t->db, &db) == SQLITE_OK
+        && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)
+        == SQLITE_OK) {
+        t->free++;
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    sqlite3_close(db);
+}
+
 static void
 test_images(struct proj *p)
 {
@@ -523,6 +543,28 @@ test_images(struct proj *p)
     snprintf(want, sizeof want, "%s/pics/one.jpg", realtmp);
     is_str(raw_str(p->path, "SELECT path FROM image WHERE name = '" IMG1
                    "'"), want, "relative to the CSV's folder, made absolute");
+    {
+        /* 5,000 rows: the import never holds the write lock while it
+         * reads (a dry run, which stores nothing, reads the same way). */
+        struct { const char *db; int free, tries; } t = { p->path, 0, 0 };
+        rl_import_opts lo = { .dry_run = true, .progress = try_lock,
+                              .ctx = &t };
+        rl_buf b = {0};
+        int i;
+
+        rl_buf_adds(&b, "image,path\n");
+        for (i = 0; i < 5000; i++)
+            rl_buf_printf(&b, "lock_%d.JPEG,pics/one.jpg\n", i);
+        file = spews("many.csv", rl_buf_str(&b));
+        rl_buf_free(&b);
+        ok(run_import(p, IMAGES_K, file, &lo, &res, &err) == 0
+           && res.created == 5000, "5,000 image paths, dry run: %s",
+           err.msg);
+        ok(t.tries == 1 && t.free == 1, "another connection takes the write "
+           "lock while the import reads (%d of %d tries)", t.free, t.tries);
+        file = spews("images.csv", "image,path\n" IMG1 ",pics/one.jpg\n"
+                     "new_img.JPEG,pics/two.jpg\n");
+    }
     is_str(raw_str(p->path, "SELECT c.wnid FROM image i JOIN class c ON"
                    " c.id = i.label WHERE name = '" IMG1 "'"), "n01751748",
            "the label of an existing image is kept");
@@ -653,6 +695,25 @@ test_predictions(struct proj *p)
     is_int(raw_int(p->path, "SELECT count(*) FROM prediction WHERE score IS"
                    " NULL"), 1, "an empty score is NULL");
 
+    /* Scores come back as the very doubles imported: millionths stored
+     * as whole numbers where that is exact, the REAL itself otherwise. */
+    file = spews("scores.csv", "image,model,rank,wnid,score\n"
+                 IMG3 ",rt,1,n01440764,0.61\n"
+                 IMG3 ",rt,2,n01443537,0.123456789012\n"
+                 IMG3 ",rt,3,n01484850,-2.5e-12\n"
+                 IMG3 ",rt,4,n01491361,1234567.5\n"
+                 IMG3 ",rt,5,n01494475,1\n");
+    ok(run_import(p, PREDS_K, file, NULL, &res, &err) == 0,
+       "scores of every size: %s", err.msg);
+    is_str(raw_str(p->path, "SELECT group_concat(typeof(p.score6) || ':'"
+                   " || (p.score = v.x), ' ') FROM prediction p JOIN model m"
+                   " ON m.id = p.model JOIN (SELECT 1 AS r, 0.61 AS x UNION"
+                   " SELECT 2, 0.123456789012 UNION SELECT 3, -2.5e-12"
+                   " UNION SELECT 4, 1234567.5 UNION SELECT 5, 1.0) v"
+                   " ON v.r = p.rank WHERE m.name = 'rt' ORDER BY p.rank"),
+           "integer:1 real:1 real:1 real:1 integer:1",
+           "each score reads back exactly, stored compactly where exact");
+
     /* No model or rank column: model from the file name, ranks in file
      * order after those stored. */
     file = spews("resnet.csv", "image,wnid\n" IMG2 ",n09193705\n"
@@ -672,6 +733,33 @@ test_predictions(struct proj *p)
        && raw_int(p->path, "SELECT max(rank) FROM prediction p JOIN model m"
                   " ON m.id = p.model WHERE m.name = 'resnet'") == 3,
        "--model, and ranks continue after the stored ones");
+    is_str(raw_str(p->path, "SELECT n_models || ' ' || mean_rank FROM"
+                   " candidate c JOIN class k ON k.id = c.class JOIN image i"
+                   " ON i.id = c.image WHERE i.name = '" IMG2 "' AND k.idx ="
+                   " 979"), "2 1.5", "a grouped file's candidates count the "
+           "stored models too (m1 rank 1, resnet rank 2)");
+
+    /* A file not grouped by image: an image met again after another. */
+    file = spews("ungrouped.csv", "image,model,wnid\n" IMG1 ",rt,n01440764\n"
+                 IMG2 ",rt,n01440764\n" IMG1 ",rt,n01443537\n");
+    ok(run_import(p, PREDS_K, file, NULL, &res, &err) == 0,
+       "a file not grouped by image: %s", err.msg);
+    is_str(raw_str(p->path, "SELECT group_concat(p.rank || ':' || k.wnid)"
+                   " FROM (SELECT * FROM prediction ORDER BY rank) p"
+                   " JOIN model m ON m.id = p.model JOIN image i ON i.id ="
+                   " p.image JOIN class k ON k.id = p.class WHERE m.name ="
+                   " 'rt' AND i.name = '" IMG1 "'"),
+           "1:n01440764,2:n01443537", "its ranks continue across the runs");
+    is_str(raw_str(p->path, "SELECT group_concat(k.wnid || '=' || n_models"
+                   " || '/' || mean_rank, ' ') FROM (SELECT * FROM candidate"
+                   " ORDER BY class) c JOIN class k ON k.id = c.class JOIN"
+                   " image i ON i.id = c.image WHERE i.name = '" IMG1 "'"),
+           "n01440764=1/1.0 n01443537=1/2.0 n01737021=1/1.0 "
+           "n01751748=2/1.5", "and its candidates are grouped whole");
+    bad_import(p, PREDS_K, "a class named again after another image",
+               "image,model,wnid\n" IMG1 ",rt,n01484850\n" IMG2
+               ",rt,n01484850\n" IMG1 ",rt,n01484850\n", 0, NULL, RL_E_DUP,
+               ":4: wnid: duplicate key (first on line 2)");
 
     bad_import(p, PREDS_K, "unknown image",
                "image,wnid\n" IMG3 ",n01440764\nnope.JPEG,n01440764\n", 0,
@@ -999,7 +1087,7 @@ test_exports_misc(struct proj *p)
     }
 
     ok(rl_store_stats(p->s, &st, &err) == 0, "stats");
-    ok(st.classes == 1000 && st.models == 3
+    ok(st.classes == 1000 && st.models == 4
        && st.images == raw_int(p->path, "SELECT count(*) FROM image")
        && st.reviewed_candidates + st.unreviewed_candidates == st.candidates,
        "stats: classes, models, images; reviewed + unreviewed = all");

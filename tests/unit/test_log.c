@@ -423,6 +423,77 @@ test_property(struct proj *p)
     free(copy.path);
 }
 
+/* What the progress callback of test_mark_meanwhile does: a mark by
+ * dora through a second connection while the import still reads. */
+struct meanwhile {
+    struct proj *p;
+    int marks;
+};
+
+static void
+mark_meanwhile(void *ctx, const char *path, long rows)
+{
+    struct meanwhile *m = ctx;
+    rl_store *s;
+    rl_catalog *cat;
+    rl_image *img;
+    rl_err err;
+
+    (void)path;
+    if (rows != 5000 || m->marks > 0)
+        return;
+    s = rl_store_open(m->p->path, 0, &err);
+    cat = s != NULL ? rl_catalog_load(s, &err) : NULL;
+    img = cat != NULL ? rl_image_load(s, cat, "dora", rl_image_find(s,
+                                      "img_c.JPEG"), &err) : NULL;
+    if (img != NULL && rl_review_set(s, img, "dora", pos_of(img,
+                                     "n01440764"), RL_STATE_UNCLEAR,
+                                     &err) == 0)
+        m->marks++;
+    rl_image_free(img);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+}
+
+/* An import reads without the write lock; a mark made meanwhile on a
+ * value it sets is logged as the import's event's `before`, so the log
+ * still explains every value. The file's 6,000 rows: dora's verdict,
+ * then a verdict each by 5,999 other reviewers on the same candidate;
+ * counted new / changed / unchanged against the project as read. */
+static void
+test_mark_meanwhile(struct proj *p)
+{
+    struct meanwhile m = { p, 0 };
+    rl_import_opts o = { .progress = mark_meanwhile, .ctx = &m };
+    rl_import_result res;
+    rl_buf b = {0};
+    rl_err err;
+    char *f;
+    int i;
+
+    rl_buf_adds(&b, "image,wnid,state,reviewer\n"
+                "img_c.JPEG,n01440764,wrong,dora\n");
+    for (i = 1; i < 6000; i++)
+        rl_buf_printf(&b, "img_c.JPEG,n01440764,correct,bot%d\n", i);
+    spew("meanwhile.csv", rl_buf_str(&b));
+    rl_buf_free(&b);
+    f = tpath("meanwhile.csv");
+    ok(rl_import_reviews(p->s, p->cat, f, &o, &res, &err) == 0,
+       "an import with a mark made while it reads: %s", err.msg);
+    free(f);
+    is_int(m.marks, 1, "(dora marked Unclear meanwhile)");
+    is_int(res.created, 6000, "every row counted new, as the file was read");
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM event e JOIN step s ON"
+                 " s.id = e.step WHERE s.kind = 'import' AND s.reviewer ="
+                 " 'dora' AND e.field = 'state' AND e.before = 'unclear'"
+                 " AND e.after = 'wrong'"), 1,
+           "the import's event says it changed her Unclear to Wrong");
+    is_int(fx_q_int(p->s, "SELECT count(*) FROM step WHERE kind = 'import'"
+                 " AND what = 'import meanwhile.csv'"), 6000,
+           "one import step per reviewer");
+    is_int(fx_replay_diff(p->s), 0, "the log replays to the tables");
+}
+
 int
 main(void)
 {
@@ -436,6 +507,7 @@ main(void)
     test_conflict_undo(&p);
     test_two_adjudicators(&p);
     test_property(&p);
+    test_mark_meanwhile(&p);
     proj_close(&p);
     free(p.path);
     if (getenv("KEEP") == NULL)

@@ -690,6 +690,131 @@ test_event_log(void)
        "refused by the schema: %s", msg);
 }
 
+/* A text digest of a query's rows on a separate connection (the caller
+ * frees), so that a table can be compared before and after. */
+static char *
+raw_rows(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    rl_buf b = {0};
+    int i;
+
+    rl_buf_adds(&b, "");
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+        && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            for (i = 0; i < sqlite3_column_count(st); i++) {
+                const char *t = (const char *)sqlite3_column_text(st, i);
+
+                rl_buf_printf(&b, "%s%s", i ? "|" : "", t ? t : "NULL");
+            }
+            rl_buf_addc(&b, '\n');
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return b.data;
+}
+
+/* A schema-3 project made by relabel before schema 4 (import of labels,
+ * predictions with scores, long and wide reviews): every prediction,
+ * candidate, review and event survives the migration, the prediction
+ * table is one b-tree, scores are stored as millionths, the log still
+ * replays to the tables, and marks and imports work after it. */
+static void
+test_migrate_v3(void)
+{
+    static const char *const digests[] = {
+        "SELECT image, model, rank, class, score, typeof(score) FROM"
+        " prediction ORDER BY image, model, rank",
+        "SELECT image, class, n_models, mean_rank, typeof(mean_rank),"
+        " added_by FROM candidate ORDER BY image, class",
+        "SELECT * FROM review ORDER BY image, class, reviewer",
+        "SELECT * FROM flag ORDER BY image, reviewer",
+        "SELECT * FROM event ORDER BY id",
+        "SELECT * FROM step ORDER BY id",
+    };
+    /* Values whose newest event does not match the table: none. */
+    static const char replay[] =
+        "SELECT count(*) FROM review r WHERE r.state IS NOT (SELECT e.after"
+        " FROM event e JOIN step s ON s.id = e.step WHERE e.image = r.image"
+        " AND e.class = r.class AND e.field = 'state' AND s.reviewer ="
+        " r.reviewer ORDER BY e.id DESC LIMIT 1)";
+    const char *fix = RL_TEST_DATA "/store/v3.sqlite", *p = spath("v3.db");
+    char *before[6], *after, *src;
+    size_t n, i;
+    rl_catalog *cat;
+    rl_image *img;
+    rl_err err;
+    rl_store *s;
+    FILE *f;
+
+    src = slurp(fix, &n);
+    ok(src != NULL, "(read the schema-3 fixture %s)", fix);
+    if (src == NULL)
+        return;
+    f = fopen(p, "wb");
+    fwrite(src, 1, n, f);
+    fclose(f);
+    free(src);
+    is_int(raw_int(p, "PRAGMA user_version"), 3, "(the fixture is schema 3)");
+    is_int(raw_int(p, "SELECT count(*) FROM prediction"), 9,
+           "(it holds 9 predictions)");
+    for (i = 0; i < 6; i++)
+        before[i] = raw_rows(p, digests[i]);
+
+    s = rl_store_open(p, 0, &err);
+    ok(s != NULL, "a schema-3 project opens: %s", s ? "" : err.msg);
+    if (s == NULL)
+        goto out;
+    rl_store_close(s);
+    is_int(raw_int(p, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+           "and is migrated to the current schema");
+    for (i = 0; i < 6; i++) {
+        after = raw_rows(p, digests[i]);
+        is_str(after, before[i], digests[i]);
+        free(after);
+    }
+    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE tbl_name ="
+                   " 'prediction' AND type = 'index'"), 0,
+           "the prediction table has no second b-tree");
+    is_int(raw_int(p, "SELECT count(*) FROM prediction WHERE typeof(score6)"
+                   " = 'integer'"), raw_int(p, "SELECT count(*) FROM"
+                   " prediction WHERE score IS NOT NULL"),
+           "every imported score is stored as whole millionths");
+    is_int(raw_int(p, "SELECT count(*) FROM pragma_foreign_key_check"), 0,
+           "foreign keys hold");
+    is_int(raw_int(p, replay), 0, "the event log replays to the reviews");
+
+    /* Working on after the migration: a mark and its undo. */
+    s = rl_store_open(p, 0, &err);
+    cat = s != NULL ? rl_catalog_load(s, &err) : NULL;
+    img = cat != NULL ? rl_image_load(s, cat, "zoe", rl_image_find(s,
+                                      "ILSVRC2012_val_00000001.JPEG"), &err)
+                      : NULL;
+    ok(img != NULL && img->n == 3, "an image loads its 3 candidates");
+    if (img != NULL) {
+        int64_t at = 0;
+
+        is_int(conn_int(s, "PRAGMA foreign_keys"), 1,
+               "the store's connection has foreign keys back on");
+        ok(rl_review_set(s, img, "zoe", 0, RL_STATE_WRONG, &err) == 0,
+           "a mark after the migration");
+        ok(rl_review_undo(s, "zoe", &at, &err) == 1, "and its undo");
+    }
+    rl_image_free(img);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    is_int(raw_int(p, replay), 0, "the log still replays after them");
+    is_int(raw_int(p, "SELECT count(*) FROM event e JOIN step s ON"
+                   " s.id = e.step WHERE s.reviewer = 'zoe'"), 2,
+           "the mark and the undo are logged");
+out:
+    for (i = 0; i < 6; i++)
+        free(before[i]);
+}
+
 int
 main(void)
 {
@@ -703,6 +828,7 @@ main(void)
     test_refuse();
     test_corrupt();
     test_migrate();
+    test_migrate_v3();
     test_meta_and_tx();
     test_event_log();
     cleanup();
