@@ -1147,6 +1147,8 @@ full_key(struct review *rs, int key)
     return UI_REDRAW;
 }
 
+static int fill_some(struct review *rs);
+
 static int
 review_key(void *p, int key)
 {
@@ -1213,8 +1215,13 @@ review_key(void *p, int key)
                                  % (rs->app->opt.adjudicate ? RL_FILTER_COUNT
                                     : RL_FILTER_DISAGREE));
         {
-            size_t n = rl_queue_count(&rs->q, rs->filter, 0, NULL);
+            size_t n;
 
+            /* Exact counts now when they come within one slice (every
+             * project of up to some hundred thousand images). */
+            if (!rl_queue_complete(&rs->q, rs->filter))
+                (void)fill_some(rs);
+            n = rl_queue_count(&rs->q, rs->filter, 0, NULL);
             if (!rl_queue_complete(&rs->q, rs->filter))
                 say(rs, false, "filter: %s (counting...)",
                     rl_filter_name(rs->filter));
