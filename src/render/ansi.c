@@ -18,6 +18,8 @@
  * that are unsafe on a terminal (controls, bidi overrides) become '?'. */
 #include "relabel/render.h"
 
+#include <string.h>
+
 #include "relabel/util.h"
 
 #define FULL_BLOCK 0x2588
@@ -68,8 +70,9 @@ digits(unsigned v)
     return n;
 }
 
-static void
-add_uint(rl_buf *b, unsigned v)
+/* Writes v in decimal at p; returns the end. */
+static char *
+put_uint(char *p, unsigned v)
 {
     char tmp[12];
     int n = 0;
@@ -79,7 +82,16 @@ add_uint(rl_buf *b, unsigned v)
         v /= 10;
     } while (v > 0);
     while (n > 0)
-        rl_buf_addc(b, tmp[--n]);
+        *p++ = tmp[--n];
+    return p;
+}
+
+static void
+add_uint(rl_buf *b, unsigned v)
+{
+    char s[12];
+
+    rl_buf_add(b, s, (size_t)(put_uint(s, v) - s));
 }
 
 /* Clamps a cell colour to what mode `m` can express; -1 otherwise. */
@@ -118,38 +130,37 @@ param_len(rl_colors m, int32_t v)
     return 2;
 }
 
-static void
-add_param(rl_buf *b, rl_colors m, int is_bg, int32_t v)
+/* Writes the SGR parameter for colour v (fg or bg) at p (room for 16
+ * bytes); returns the end. */
+static char *
+put_param(char *p, rl_colors m, int is_bg, int32_t v)
 {
     if (v < 0) {
-        rl_buf_adds(b, is_bg ? "49" : "39");
-        return;
+        *p++ = is_bg ? '4' : '3';
+        *p++ = '9';
+        return p;
     }
     switch (m) {
     case RL_COLORS_8:
-        add_uint(b, (unsigned)((is_bg ? 40 : 30) + v));
-        break;
+        return put_uint(p, (unsigned)((is_bg ? 40 : 30) + v));
     case RL_COLORS_16:
         if (v < 8)
-            add_uint(b, (unsigned)((is_bg ? 40 : 30) + v));
-        else
-            add_uint(b, (unsigned)((is_bg ? 100 : 90) + v - 8));
-        break;
+            return put_uint(p, (unsigned)((is_bg ? 40 : 30) + v));
+        return put_uint(p, (unsigned)((is_bg ? 100 : 90) + v - 8));
     case RL_COLORS_256:
-        rl_buf_adds(b, is_bg ? "48;5;" : "38;5;");
-        add_uint(b, (unsigned)v);
-        break;
+        memcpy(p, is_bg ? "48;5;" : "38;5;", 5);
+        return put_uint(p + 5, (unsigned)v);
     case RL_COLORS_FULL:
-        rl_buf_adds(b, is_bg ? "48;2;" : "38;2;");
-        add_uint(b, (unsigned)v >> 16);
-        rl_buf_addc(b, ';');
-        add_uint(b, (unsigned)v >> 8 & 255);
-        rl_buf_addc(b, ';');
-        add_uint(b, (unsigned)v & 255);
-        break;
+        memcpy(p, is_bg ? "48;2;" : "38;2;", 5);
+        p = put_uint(p + 5, (unsigned)v >> 16);
+        *p++ = ';';
+        p = put_uint(p, (unsigned)v >> 8 & 255);
+        *p++ = ';';
+        return put_uint(p, (unsigned)v & 255);
     case RL_COLORS_NONE:
         break;
     }
+    return p;
 }
 
 /* Bytes needed to show glyph cp in colours (fg, bg) from state *cur. */
@@ -177,18 +188,24 @@ set_colors(rl_buf *b, rl_colors m, struct sgr *cur, uint32_t cp, int32_t fg,
 
     if (!set_fg && !set_bg)
         return;
-    rl_buf_adds(b, "\x1b[");
-    if (set_fg && set_bg && fg < 0 && bg < 0) {
-        rl_buf_addc(b, '0');
-    } else {
-        if (set_fg)
-            add_param(b, m, 0, fg);
-        if (set_fg && set_bg)
-            rl_buf_addc(b, ';');
-        if (set_bg)
-            add_param(b, m, 1, bg);
+    {
+        char sgr[48], *p = sgr;   /* at most 2 + 16 + 1 + 16 + 1 bytes */
+
+        *p++ = '\x1b';
+        *p++ = '[';
+        if (set_fg && set_bg && fg < 0 && bg < 0) {
+            *p++ = '0';
+        } else {
+            if (set_fg)
+                p = put_param(p, m, 0, fg);
+            if (set_fg && set_bg)
+                *p++ = ';';
+            if (set_bg)
+                p = put_param(p, m, 1, bg);
+        }
+        *p++ = 'm';
+        rl_buf_add(b, sgr, (size_t)(p - sgr));
     }
-    rl_buf_addc(b, 'm');
     if (set_fg)
         cur->fg = fg;
     if (set_bg)
