@@ -397,11 +397,8 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
         || store_exec(s, SQL_STAGE_LABEL_TABLE, err) != 0)
         goto out;
     staged = true;
-    if (s->depth == 0) {
-        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
-            goto out;
-        reading = true;
-    }
+    if (store_begin_read(s, &reading, err) != 0)
+        goto out;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *name = field(&im, ci);
         const char *ds = cd >= 0 ? field(&im, cd) : im.o->dataset;
@@ -632,11 +629,8 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
         || store_exec(s, SQL_STAGE_LABEL_TABLE, err) != 0)
         goto out;
     staged = true;
-    if (s->depth == 0) {
-        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
-            goto out;
-        reading = true;
-    }
+    if (store_begin_read(s, &reading, err) != 0)
+        goto out;
     if (S_ISDIR(sb.st_mode)) {
         rc = import_dir(&im, err);
         goto apply;
@@ -1046,11 +1040,8 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
     staged = true;
     /* A read transaction (no write lock): one snapshot of the project for
      * the checks, and the staging writes go to the TEMP database. */
-    if (s->depth == 0) {
-        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
-            goto out;
-        reading = true;
-    }
+    if (store_begin_read(s, &reading, err) != 0)
+        goto out;
     if (!im.o->dry_run && log_candidates_stage_open(s, err) != 0)
         goto out;
     while ((r = rl_csv_next(im.csv, err)) == 1) {
@@ -1677,18 +1668,12 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
     if (store_sound(s, err) != 0)
         goto done;
     /* Reading and checking: a read transaction, no write lock. */
-    if (s->depth == 0) {
-        if (store_exec(s, "BEGIN DEFERRED", err) != 0)
-            goto done;
-        reading = true;
-    }
-    {
-        if (rl_csv_col(im.csv, "wnid") < 0
-            && rl_csv_col(im.csv, "correct") >= 0)
-            r = import_wide(&im, &rc, err);
-        else
-            r = import_long(&im, &rc, err);
-    }
+    if (store_begin_read(s, &reading, err) != 0)
+        goto done;
+    if (rl_csv_col(im.csv, "wnid") < 0 && rl_csv_col(im.csv, "correct") >= 0)
+        r = import_wide(&im, &rc, err);
+    else
+        r = import_long(&im, &rc, err);
     if (reading) {
         store_exec(s, "COMMIT", NULL);
         reading = false;

@@ -68,6 +68,14 @@ void store_dberr(rl_store *s, rl_err *err, const char *what);
 int store_begin_within(rl_store *s, int64_t ms, rl_err *err);
 /* Runs SQL with no results; 0 or -1. */
 int store_exec(rl_store *s, const char *sql, rl_err *err);
+/* Runs SQL with no results and returns the rows it changed; after a
+ * failure (with `err` set) sets *bad, and runs nothing while *bad is set,
+ * so a series of statements is checked once at its end. */
+long store_changes(rl_store *s, const char *sql, rl_err *err, bool *bad);
+/* Opens a read transaction (one snapshot, no write lock) unless one is
+ * open already; *reading says whether this call opened it, for the
+ * caller's COMMIT or ROLLBACK. 0, or -1 with `err` set. */
+int store_begin_read(rl_store *s, bool *reading, rl_err *err);
 /* Single integer from a query with no parameters (or `dflt`). */
 int64_t store_int(rl_store *s, const char *sql, int64_t dflt);
 /* The integer of a one-row query with one text parameter (an id by

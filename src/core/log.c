@@ -689,18 +689,6 @@ log_candidates_rebuild_staged(rl_store *s, rl_err *err)
 
 /* ---- merge ----------------------------------------------------------- */
 
-static long
-changes_of(rl_store *s, const char *sql, rl_err *err, bool *bad)
-{
-    if (*bad)
-        return 0;
-    if (store_exec(s, sql, err) != 0) {
-        *bad = true;
-        return 0;
-    }
-    return sqlite3_changes(s->db);
-}
-
 /* After the copy's events are appended, the newest event of a value may
  * be the copy's while the table kept this project's value (a conflict,
  * or a value the copy removed): log, per reviewer, a merge step that
@@ -784,21 +772,21 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
     bool bad = false;
 
     /* Every candidate the copy has, with its model counts if new here. */
-    rep->candidates = changes_of(s,
+    rep->candidates = store_changes(s,
         "INSERT OR IGNORE INTO main.candidate(image, class, n_models,"
         " rank_sum, added_by) SELECT im.lid, cm.lid, c.n_models,"
         " CAST(round(c.mean_rank * c.n_models) AS INTEGER), c.added_by"
         " FROM o.candidate c"
         " JOIN imap im ON im.oid = c.image JOIN cmap cm ON cm.oid = c.class",
         err, &bad);
-    rep->reviews = changes_of(s,
+    rep->reviews = store_changes(s,
         "INSERT INTO main.review(image, class, reviewer, state, updated_at,"
         " role) SELECT im.lid, cm.lid, r.reviewer, r.state, r.updated_at,"
         " r.role FROM o.review r JOIN imap im ON im.oid = r.image"
         " JOIN cmap cm ON cm.oid = r.class WHERE NOT EXISTS (SELECT 1 FROM"
         " main.review l WHERE l.image = im.lid AND l.class = cm.lid"
         " AND l.reviewer = r.reviewer)", err, &bad);
-    rep->flags = changes_of(s,
+    rep->flags = store_changes(s,
         "INSERT INTO main.flag(image, reviewer, problematic, note, main,"
         " done, updated_at) SELECT im.lid, f.reviewer, f.problematic,"
         " f.note, (SELECT lid FROM cmap WHERE oid = f.main), f.done,"
@@ -807,7 +795,7 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
         " AND l.reviewer = f.reviewer)", err, &bad);
     /* Timing: the earliest first look, the latest change, the longer
      * attention (max, not sum, so that merging twice changes nothing). */
-    rep->timings = changes_of(s,
+    rep->timings = store_changes(s,
         "INSERT INTO main.timing(image, reviewer, first_shown, last_change,"
         " active_ms) SELECT im.lid, t.reviewer, t.first_shown,"
         " t.last_change, t.active_ms FROM o.timing t"
@@ -821,23 +809,23 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
         " OR coalesce(last_change, 0) < coalesce(excluded.last_change, 0)"
         " OR active_ms < excluded.active_ms", err, &bad);
     /* History: steps the copy has that this lacks, by unique id. */
-    changes_of(s, "CREATE TEMP TABLE newsteps AS SELECT id AS oid FROM"
+    store_changes(s, "CREATE TEMP TABLE newsteps AS SELECT id AS oid FROM"
                " o.step WHERE uid NOT IN (SELECT uid FROM main.step)", err,
                &bad);
-    rep->steps = changes_of(s,
+    rep->steps = store_changes(s,
         "INSERT INTO main.step(uid, reviewer, at, kind, target, what)"
         " SELECT uid, reviewer, at, kind, NULL, what FROM o.step"
         " WHERE id IN (SELECT oid FROM newsteps) ORDER BY id", err, &bad);
-    changes_of(s, "CREATE TEMP TABLE smap AS SELECT o2.id AS oid, l.id AS lid"
+    store_changes(s, "CREATE TEMP TABLE smap AS SELECT o2.id AS oid, l.id AS lid"
                " FROM o.step o2 JOIN main.step l ON l.uid = o2.uid", err,
                &bad);
-    changes_of(s, "CREATE UNIQUE INDEX temp.smap_o ON smap(oid)", err, &bad);
-    changes_of(s,
+    store_changes(s, "CREATE UNIQUE INDEX temp.smap_o ON smap(oid)", err, &bad);
+    store_changes(s,
         "UPDATE main.step SET target = (SELECT tm.lid FROM o.step os"
         " JOIN smap tm ON tm.oid = os.target WHERE os.uid = main.step.uid)"
         " WHERE uid IN (SELECT os.uid FROM o.step os WHERE os.id IN"
         " (SELECT oid FROM newsteps) AND os.target IS NOT NULL)", err, &bad);
-    rep->events = changes_of(s,
+    rep->events = store_changes(s,
         "INSERT INTO main.event(step, image, class, field, before, after)"
         " SELECT sm.lid, im.lid, (SELECT lid FROM cmap WHERE oid = e.class),"
         " e.field,"

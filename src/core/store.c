@@ -305,6 +305,30 @@ store_exec(rl_store *s, const char *sql, rl_err *err)
     return 0;
 }
 
+long
+store_changes(rl_store *s, const char *sql, rl_err *err, bool *bad)
+{
+    if (*bad)
+        return 0;
+    if (store_exec(s, sql, err) != 0) {
+        *bad = true;
+        return 0;
+    }
+    return sqlite3_changes(s->db);
+}
+
+int
+store_begin_read(rl_store *s, bool *reading, rl_err *err)
+{
+    *reading = false;
+    if (s->depth > 0)
+        return 0;                  /* the caller's transaction serves */
+    if (store_exec(s, "BEGIN DEFERRED", err) != 0)
+        return -1;
+    *reading = true;
+    return 0;
+}
+
 int64_t
 store_int(rl_store *s, const char *sql, int64_t dflt)
 {

@@ -104,18 +104,6 @@ rl_assign_clear(rl_store *s, rl_err *err)
 
 /* ---- merge --------------------------------------------------------- */
 
-static long
-changes_of(rl_store *s, const char *sql, rl_err *err, bool *bad)
-{
-    if (*bad)
-        return 0;
-    if (store_exec(s, sql, err) != 0) {
-        *bad = true;
-        return 0;
-    }
-    return sqlite3_changes(s->db);
-}
-
 static int
 report_conflicts(rl_store *s, FILE *out, rl_merge_report *rep, rl_err *err)
 {
@@ -285,20 +273,20 @@ rl_merge(rl_store *s, const char *other, FILE *conflicts,
                    "project's", other);
         goto end;
     }
-    rep->images = changes_of(s,
+    rep->images = store_changes(s,
         "INSERT INTO main.image(name, path, label, dataset)"
         " SELECT oi.name, oi.path, (SELECT c.id FROM main.class c"
         "  JOIN o.class x ON x.wnid = c.wnid WHERE x.id = oi.label),"
         "  oi.dataset FROM o.image oi WHERE NOT EXISTS"
         " (SELECT 1 FROM main.image i WHERE i.name = oi.name)", err, &bad);
-    changes_of(s, "CREATE TEMP TABLE imap AS SELECT o2.id AS oid, l.id AS lid"
+    store_changes(s, "CREATE TEMP TABLE imap AS SELECT o2.id AS oid, l.id AS lid"
                " FROM o.image o2 JOIN main.image l ON l.name = o2.name", err,
                &bad);
-    changes_of(s, "CREATE TEMP TABLE cmap AS SELECT o2.id AS oid, l.id AS lid"
+    store_changes(s, "CREATE TEMP TABLE cmap AS SELECT o2.id AS oid, l.id AS lid"
                " FROM o.class o2 JOIN main.class l ON l.wnid = o2.wnid", err,
                &bad);
-    changes_of(s, "CREATE UNIQUE INDEX temp.imap_o ON imap(oid)", err, &bad);
-    changes_of(s, "CREATE UNIQUE INDEX temp.cmap_o ON cmap(oid)", err, &bad);
+    store_changes(s, "CREATE UNIQUE INDEX temp.imap_o ON imap(oid)", err, &bad);
+    store_changes(s, "CREATE UNIQUE INDEX temp.cmap_o ON cmap(oid)", err, &bad);
     if (bad)
         goto end;
     if (report_conflicts(s, conflicts, rep, err) != 0)
