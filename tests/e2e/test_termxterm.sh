@@ -9,15 +9,15 @@
 command -v Xvfb >/dev/null 2>&1 || skip "Xvfb is not installed (package xvfb)"
 command -v xterm >/dev/null 2>&1 || skip "xterm is not installed"
 
-# A display of our own: Xvfb picks a free number and writes it to fd 3.
-exec 3<> <(:)
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
+# A display of our own: Xvfb picks a free number and writes it to a file
+# (a file, not a pipe of a process substitution, which may be gone before
+# the first read: "no display number" after 0.2 s).
+Xvfb -displayfd 9 -screen 0 1280x800x24 -nolisten tcp 9>"$TMP/display" \
+    >"$TMP/xvfb.log" 2>&1 &
 XVFB=$!
 trap 'kill $XVFB 2>/dev/null; wait $XVFB 2>/dev/null; cleanup' EXIT
-n=
-for _ in $(seq 50); do
-    read -r -t 0.1 n <&3 && break
-done
+poll "Xvfb to start" -- test -s "$TMP/display"
+n=$(head -n1 "$TMP/display")
 [ -n "$n" ] || fail "Xvfb gave no display number: $(cat "$TMP/xvfb.log")"
 
 # in_xterm NAME XTERM-OPTIONS...: relabel doctor in xterm; report in $OUT
