@@ -207,9 +207,10 @@ cmd_import(const cli *c, const struct cmd_args *a)
     if (strcmp(kind, "reviews") == 0)
         printf("%s: %ld verdicts, %ld roles, %ld main objects, %ld "
                "problematic flags, %ld notes, %ld confirmations, %ld added "
-               "candidates\n", o.dry_run ? "would store" : "stored",
-               res.verdicts, res.roles, res.mains, res.flags, res.notes,
-               res.confirmed, res.added);
+               "candidates, %ld timings\n",
+               o.dry_run ? "would store" : "stored", res.verdicts, res.roles,
+               res.mains, res.flags, res.notes, res.confirmed, res.added,
+               res.timings);
     return 0;
 }
 
