@@ -7,7 +7,8 @@
 # predictions) -> export again, under majority and dawid-skene:
 #   long             byte-identical, and both projects hold the same
 #                    verdicts, roles, flags, notes, main objects, added
-#                    candidates (every field the long format carries)
+#                    candidates and timings (every field the long format
+#                    carries)
 #   wide             byte-identical (original, the four state lists,
 #                    problematic, main), imported as one reviewer
 #   real-json        byte-identical (correct class indices by number),
