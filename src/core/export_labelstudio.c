@@ -5,8 +5,11 @@
  * candidates, one Choices group per state, a problematic flag, a note and
  * the main object. Per-reviewer annotations come from the stored reviews
  * and flags as they are; the consensus (any rule) is one more annotation
- * marked ground_truth. Ids are positions: tasks 1.. in image-name order,
- * annotations numbered across the file, reviewers by name. */
+ * marked ground_truth. A reviewer's timing on the image rides on their
+ * annotation: lead_time (active seconds) where Label Studio has it,
+ * relabel_first_shown and relabel_last_change beside. Ids are positions:
+ * tasks 1.. in image-name order, annotations numbered across the file,
+ * reviewers by name. */
 #include "relabel/export.h"
 
 #include <stdbool.h>
@@ -30,8 +33,9 @@ static const char SQL_REVS[] =
 static const char SQL_FLAGS[] =
     "SELECT reviewer, problematic, note, main, updated_at FROM flag"
     " WHERE image = ? ORDER BY reviewer";
-static const char SQL_TIME[] =
-    "SELECT active_ms FROM timing WHERE image = ? AND reviewer = ?";
+static const char SQL_TIMES[] =
+    "SELECT reviewer, first_shown, last_change, active_ms FROM timing"
+    " WHERE image = ? ORDER BY reviewer";
 
 /* One annotation being built: a reviewer in one role on one image. */
 struct ann {
@@ -43,6 +47,10 @@ struct ann {
     char *note;            /* owned or NULL */
     const rl_class *main;
     int64_t updated_at;
+    bool timed;            /* carries the reviewer's timing on the image */
+    bool bare;             /* the timing only: no verdict, no flag */
+    int64_t first_shown, last_change;   /* ms; last_change -1: none */
+    int64_t active_ms;     /* written as lead_time, in seconds */
 };
 
 struct anns {
@@ -50,8 +58,9 @@ struct anns {
     size_t n, cap;
 };
 
+/* The annotation of `reviewer` in that role, or NULL. */
 static struct ann *
-ann_get(struct anns *v, const char *reviewer, bool adjudicator)
+ann_find(struct anns *v, const char *reviewer, bool adjudicator)
 {
     size_t i;
 
@@ -59,6 +68,16 @@ ann_get(struct anns *v, const char *reviewer, bool adjudicator)
         if (v->a[i].adjudicator == adjudicator
             && strcmp(v->a[i].reviewer, reviewer) == 0)
             return &v->a[i];
+    return NULL;
+}
+
+static struct ann *
+ann_get(struct anns *v, const char *reviewer, bool adjudicator)
+{
+    struct ann *a = ann_find(v, reviewer, adjudicator);
+
+    if (a != NULL)
+        return a;
     rl_grow(&v->a, &v->cap, v->n + 1, sizeof *v->a);
     memset(&v->a[v->n], 0, sizeof v->a[0]);
     v->a[v->n].reviewer = rl_xstrdup(reviewer);
@@ -178,6 +197,29 @@ load_anns(rl_store *s, const rl_catalog *cat, int64_t id, struct anns *v,
         if (sqlite3_column_int64(q, 4) > a->updated_at)
             a->updated_at = sqlite3_column_int64(q, 4);
     }
+    if (r != SQLITE_DONE || (q = store_stmt(s, SQL_TIMES, err)) == NULL)
+        goto dberr;
+    /* A timing goes with the reviewer's annotation in the reviewer role,
+     * else in the adjudicator role, else with one of its own (no result:
+     * the reviewer looked and marked nothing). */
+    sqlite3_bind_int64(q, 1, id);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *who = (const char *)sqlite3_column_text(q, 0);
+        struct ann *a = ann_find(v, who, false);
+
+        if (a == NULL && (a = ann_find(v, who, true)) == NULL) {
+            a = ann_get(v, who, false);
+            a->bare = true;
+            a->updated_at = sqlite3_column_type(q, 2) != SQLITE_NULL
+                            ? sqlite3_column_int64(q, 2)
+                            : sqlite3_column_int64(q, 1);
+        }
+        a->timed = true;
+        a->first_shown = sqlite3_column_int64(q, 1);
+        a->last_change = sqlite3_column_type(q, 2) != SQLITE_NULL
+                         ? sqlite3_column_int64(q, 2) : -1;
+        a->active_ms = sqlite3_column_int64(q, 3);
+    }
     if (r != SQLITE_DONE)
         goto dberr;
     return 0;
@@ -281,10 +323,12 @@ task_preds(rl_store *s, const rl_catalog *cat, int64_t id, FILE *out,
     return 0;
 }
 
-/* One annotation object; `number` is completed_by (0: none). */
+/* One annotation object; `number` is completed_by (0: none). lead_time
+ * is the reviewer's attention in seconds (0 without a timing); the first
+ * look and last change, which Label Studio has no place for, follow as
+ * relabel_ keys. */
 static void
-annotation(FILE *out, long id, long number, struct ann *a, double lead,
-           bool truth)
+annotation(FILE *out, long id, long number, struct ann *a, bool truth)
 {
     char when[40];
 
@@ -293,10 +337,21 @@ annotation(FILE *out, long id, long number, struct ann *a, double lead,
             id, number);
     rl_export_json_str(out, a->reviewer);
     fprintf(out, ", \"relabel_role\": \"%s\", \"was_cancelled\": false, "
-            "\"ground_truth\": %s, \"lead_time\": %.3f, \"updated_at\": "
-            "\"%s\", \"result\": ", a->adjudicator ? "adjudicator"
-            : truth ? "consensus" : "reviewer", truth ? "true" : "false",
-            lead, when);
+            "\"ground_truth\": %s, \"lead_time\": %.3f, ", a->adjudicator
+            ? "adjudicator" : truth ? "consensus" : "reviewer",
+            truth ? "true" : "false",
+            a->timed ? (double)a->active_ms / 1000.0 : 0.0);
+    if (a->timed) {
+        char t[40];
+
+        rl_time_format(a->first_shown, t, sizeof t);
+        fprintf(out, "\"relabel_first_shown\": \"%s\", ", t);
+        if (a->last_change >= 0) {
+            rl_time_format(a->last_change, t, sizeof t);
+            fprintf(out, "\"relabel_last_change\": \"%s\", ", t);
+        }
+    }
+    fprintf(out, "\"updated_at\": \"%s\", \"result\": ", when);
     results(out, a);
     fputc('}', out);
 }
@@ -318,7 +373,8 @@ rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
     if (xproj_load(s, cat, co, &x, err) != 0)
         goto out;
     if (sqlite3_prepare_v2(s->db, "SELECT reviewer FROM review UNION SELECT"
-                           " reviewer FROM flag ORDER BY 1", -1, &q, NULL)
+                           " reviewer FROM flag UNION SELECT reviewer FROM"
+                           " timing ORDER BY 1", -1, &q, NULL)
         != SQLITE_OK)
         goto dberr;
     while ((r = sqlite3_step(q)) == SQLITE_ROW)
@@ -344,19 +400,10 @@ rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
         if (load_anns(s, cat, im->id, &v, err) != 0)
             goto out;
         for (j = 0; j < v.n; j++) {
-            sqlite3_stmt *t = store_stmt(s, SQL_TIME, err);
-            double lead = 0;
-
-            if (t == NULL)
-                goto out;
-            sqlite3_bind_int64(t, 1, im->id);
-            sqlite3_bind_text(t, 2, v.a[j].reviewer, -1, SQLITE_STATIC);
-            if (!v.a[j].adjudicator && sqlite3_step(t) == SQLITE_ROW)
-                lead = (double)sqlite3_column_int64(t, 0) / 1000.0;
             fputs(any ? ",\n   " : "\n   ", out);
             annotation(out, ++n_ann, rl_strmap_get(&who, v.a[j].reviewer, 0),
-                       &v.a[j], lead, false);
-            if (v.a[j].updated_at > latest)
+                       &v.a[j], false);
+            if (!v.a[j].bare && v.a[j].updated_at > latest)
                 latest = v.a[j].updated_at;
             any = true;
         }
@@ -386,7 +433,7 @@ rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
         }
         if (im->pair_hi > im->pair_lo || cons->problematic) {
             fputs(any ? ",\n   " : "\n   ", out);
-            annotation(out, ++n_ann, 0, cons, 0, true);
+            annotation(out, ++n_ann, 0, cons, true);
         }
         fputs("]}", out);
     }

@@ -9,6 +9,7 @@
                                           verdicts, roles, flags, notes,
                                           main objects, added candidates
                                           and timings
+  roundtrip.py same-timings DB1 DB2       the same timings only
   roundtrip.py json FORMAT A B            two JSON exports agree in what
                                           FORMAT carries (see CARRIED)
 
@@ -36,9 +37,10 @@ CARRIED = {
     "tfds-multilabel": "initial_annots; problematic_images: image, reason",
     # Label Studio: every task's data and predictions, and per annotation
     # its reviewer, role, ground_truth flag, results (states, problematic,
-    # note, main) and updated_at (the latest of the reviewer's rows on the
-    # image); lead_time is a timing, which no import carries.
-    "label-studio": "everything but annotations' lead_time",
+    # note, main), updated_at (the latest of the reviewer's rows on the
+    # image) and the reviewer's timing (lead_time, relabel_first_shown,
+    # relabel_last_change): everything.
+    "label-studio": "everything",
 }
 
 HOSTILE = [
@@ -245,10 +247,6 @@ def strip(fmt, doc):
     if fmt == "tfds-multilabel":
         for v in doc["problematic_images"].values():
             v.pop("reviewer", None)
-    elif fmt == "label-studio":
-        for task in doc:
-            for a in task["annotations"]:
-                a.pop("lead_time", None)
     return doc
 
 
@@ -261,6 +259,9 @@ def main():
         return holds(sys.argv[2], sys.argv[3])
     if cmd == "same":
         return differ("projects", held(sys.argv[2]), held(sys.argv[3]))
+    if cmd == "same-timings":
+        return differ("timings", {"timings": held(sys.argv[2])["timings"]},
+                      {"timings": held(sys.argv[3])["timings"]})
     if cmd == "json":
         fmt = sys.argv[2]
         docs = []
