@@ -143,10 +143,16 @@ def gen(seed, classes_tsv, out):
             w = rnd.choice(sorted(cands[im]))
             st = rnd.choice(STATES[:3])
             at = t0 + rnd.randint(0, 10 ** 9)
-            rows.append([im, w, st, ADJ, "adjudicator", "", "", "", "", "",
+            # Half the time the adjudicator also names the main object
+            # (on the verdict row): it settles the consensus main.
+            adj_main = rnd.random() < 0.5
+            rows.append([im, w, st, ADJ, "adjudicator",
+                         "1" if adj_main else "", "", "", "", "",
                          ms_time(at)])
             truth["verdicts"].append([im, w, ADJ, st, "adjudicator",
                                       ms_time(at)])
+            if adj_main:
+                truth["flags"].append([im, ADJ, 0, "", w, 0, ms_time(at)])
         if rnd.random() < 0.1:          # flags only, no verdict
             who = rnd.choice(REVIEWERS + [ADJ])
             if not any(f[0] == im and f[1] == who for f in truth["flags"]):

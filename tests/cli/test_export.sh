@@ -137,6 +137,32 @@ rl --db "$db" import reviews "$TMP/t2.csv"
 expect_out "0 new, 0 changed, 0 empty (no label), 3 unchanged" "the same timings again: unchanged"
 expect_out ", 0 timings" "and nothing stored"
 
+# An adjudicator's main object settles the image's, as their verdicts
+# settle states: alice and bob chose n01751748 (both classes correct), the
+# adjudicator judge chose n01737021 - the consensus main is judge's, before
+# and after a long round trip (the role rides on judge's verdict row).
+cat >"$TMP/adj.csv" <<'EOF'
+image,wnid,state,reviewer,role,main,updated_at
+ILSVRC2012_val_00000001.JPEG,n01751748,correct,alice,,1,2026-01-05T00:00:00.000Z
+ILSVRC2012_val_00000001.JPEG,n01737021,correct,alice,,,2026-01-05T00:00:01.000Z
+ILSVRC2012_val_00000001.JPEG,n01751748,correct,bob,,1,2026-01-05T00:00:02.000Z
+ILSVRC2012_val_00000001.JPEG,n01737021,correct,bob,,,2026-01-05T00:00:03.000Z
+ILSVRC2012_val_00000001.JPEG,n01737021,correct,judge,adjudicator,1,2026-01-05T00:00:04.000Z
+EOF
+fresh adj
+rl_ok --db "$TMP/adj.db" import predictions "$FIX/predictions.csv"
+rl_ok --db "$TMP/adj.db" import reviews "$TMP/adj.csv"
+rl_ok --db "$TMP/adj.db" export --format wide -o "$TMP/adjw1.csv"
+expect_eq "$(grep '^ILSVRC2012_val_00000001' "$TMP/adjw1.csv" | cut -d, -f8)" n01737021 \
+    "wide: the adjudicator's main object, not the two reviewers'"
+rl_ok --db "$TMP/adj.db" export -o "$TMP/adjl.csv"
+fresh adj2
+rl_ok --db "$TMP/adj2.db" import predictions "$FIX/predictions.csv"
+rl_ok --db "$TMP/adj2.db" import reviews "$TMP/adjl.csv"
+rl_ok --db "$TMP/adj2.db" export --format wide -o "$TMP/adjw2.csv"
+expect_same_file "$TMP/adjw1.csv" "$TMP/adjw2.csv" \
+    "and after export long -> import -> export wide"
+
 # A long file of before the timing columns (eleven columns) still imports.
 cat >"$TMP/old.csv" <<'EOF'
 image,wnid,state,reviewer,role,main,problematic,note,done,added_by,updated_at
