@@ -21,21 +21,32 @@
 #include "internal.h"
 #include "xport.h"
 
+/* The per-image rows, each a cursor in image name order (column 0 the
+ * image id) read beside the images: no query per image. */
 static const char SQL_CANDS[] =
-    "SELECT class FROM candidate WHERE image = ?";
+    "SELECT c.image, c.class FROM image i CROSS JOIN candidate c"
+    " ON c.image = i.id ORDER BY i.name";
 static const char SQL_PREDS[] =
-    "SELECT m.name, p.class, p.score FROM prediction p"
-    " JOIN model m ON m.id = p.model WHERE p.image = ?"
-    " ORDER BY m.name, p.rank";
+    "SELECT p.image, m.name, p.class, p.score FROM image i"
+    " CROSS JOIN prediction p ON p.image = i.id JOIN model m ON m.id = p.model"
+    " ORDER BY i.name, m.name, p.rank";
 static const char SQL_REVS[] =
-    "SELECT reviewer, role, class, state, updated_at FROM review"
-    " WHERE image = ? ORDER BY reviewer, role";
+    "SELECT r.image, r.reviewer, r.role, r.class, r.state, r.updated_at"
+    " FROM image i CROSS JOIN review r ON r.image = i.id"
+    " ORDER BY i.name, r.reviewer, r.role";
 static const char SQL_FLAGS[] =
-    "SELECT reviewer, problematic, note, main, updated_at FROM flag"
-    " WHERE image = ? ORDER BY reviewer";
+    "SELECT f.image, f.reviewer, f.problematic, f.note, f.main, f.updated_at"
+    " FROM image i CROSS JOIN flag f ON f.image = i.id"
+    " ORDER BY i.name, f.reviewer";
 static const char SQL_TIMES[] =
-    "SELECT reviewer, first_shown, last_change, active_ms FROM timing"
-    " WHERE image = ? ORDER BY reviewer";
+    "SELECT t.image, t.reviewer, t.first_shown, t.last_change, t.active_ms"
+    " FROM image i CROSS JOIN timing t ON t.image = i.id"
+    " ORDER BY i.name, t.reviewer";
+
+/* The cursors of one export. */
+struct lscur {
+    struct xcur cand, pred, rev, flag, time;
+};
 
 /* One annotation being built: a reviewer in one role on one image. */
 struct ann {
@@ -159,100 +170,76 @@ results(FILE *out, struct ann *a)
     fputs("]", out);
 }
 
-/* The reviewers' annotations of image `id`, from the stored rows. */
-static int
-load_anns(rl_store *s, const rl_catalog *cat, int64_t id, struct anns *v,
-          rl_err *err)
+/* The reviewers' annotations of image `id`, from the cursors' rows. */
+static void
+load_anns(struct lscur *lc, const rl_catalog *cat, int64_t id,
+          struct anns *v)
 {
-    sqlite3_stmt *q = store_stmt(s, SQL_REVS, err);
-    int r;
+    sqlite3_stmt *q = lc->rev.st;
 
-    if (q == NULL)
-        return -1;
-    sqlite3_bind_int64(q, 1, id);
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *role = (const char *)sqlite3_column_text(q, 1);
-        struct ann *a = ann_get(v, (const char *)sqlite3_column_text(q, 0),
+    for (; xcur_at(&lc->rev, id); xcur_next(&lc->rev)) {
+        const char *role = (const char *)sqlite3_column_text(q, 2);
+        struct ann *a = ann_get(v, (const char *)sqlite3_column_text(q, 1),
                                 strcmp(role, "adjudicator") == 0);
-        const rl_class *k = rl_catalog_by_id(cat, sqlite3_column_int64(q, 2));
+        const rl_class *k = rl_catalog_by_id(cat, sqlite3_column_int64(q, 3));
         rl_state st;
 
         if (k != NULL && rl_state_parse((const char *)sqlite3_column_text(q,
-                                        3), &st) == 0)
+                                        4), &st) == 0)
             ann_add(a, st, k);
-        if (sqlite3_column_int64(q, 4) > a->updated_at)
-            a->updated_at = sqlite3_column_int64(q, 4);
+        if (sqlite3_column_int64(q, 5) > a->updated_at)
+            a->updated_at = sqlite3_column_int64(q, 5);
     }
-    if (r != SQLITE_DONE || (q = store_stmt(s, SQL_FLAGS, err)) == NULL)
-        goto dberr;
-    sqlite3_bind_int64(q, 1, id);
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        struct ann *a = ann_get(v, (const char *)sqlite3_column_text(q, 0),
+    for (q = lc->flag.st; xcur_at(&lc->flag, id); xcur_next(&lc->flag)) {
+        struct ann *a = ann_get(v, (const char *)sqlite3_column_text(q, 1),
                                 false);
 
-        a->problematic = sqlite3_column_int(q, 1);
-        a->note = store_col_dup(q, 2);
-        if (sqlite3_column_type(q, 3) != SQLITE_NULL)
-            a->main = rl_catalog_by_id(cat, sqlite3_column_int64(q, 3));
-        if (sqlite3_column_int64(q, 4) > a->updated_at)
-            a->updated_at = sqlite3_column_int64(q, 4);
+        a->problematic = sqlite3_column_int(q, 2);
+        a->note = store_col_dup(q, 3);
+        if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+            a->main = rl_catalog_by_id(cat, sqlite3_column_int64(q, 4));
+        if (sqlite3_column_int64(q, 5) > a->updated_at)
+            a->updated_at = sqlite3_column_int64(q, 5);
     }
-    if (r != SQLITE_DONE || (q = store_stmt(s, SQL_TIMES, err)) == NULL)
-        goto dberr;
     /* A timing goes with the reviewer's annotation in the reviewer role,
      * else in the adjudicator role, else with one of its own (no result:
      * the reviewer looked and marked nothing). */
-    sqlite3_bind_int64(q, 1, id);
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *who = (const char *)sqlite3_column_text(q, 0);
+    for (q = lc->time.st; xcur_at(&lc->time, id); xcur_next(&lc->time)) {
+        const char *who = (const char *)sqlite3_column_text(q, 1);
         struct ann *a = ann_find(v, who, false);
 
         if (a == NULL && (a = ann_find(v, who, true)) == NULL) {
             a = ann_get(v, who, false);
             a->bare = true;
-            a->updated_at = sqlite3_column_type(q, 2) != SQLITE_NULL
-                            ? sqlite3_column_int64(q, 2)
-                            : sqlite3_column_int64(q, 1);
+            a->updated_at = sqlite3_column_type(q, 3) != SQLITE_NULL
+                            ? sqlite3_column_int64(q, 3)
+                            : sqlite3_column_int64(q, 2);
         }
         a->timed = true;
-        a->first_shown = sqlite3_column_int64(q, 1);
-        a->last_change = sqlite3_column_type(q, 2) != SQLITE_NULL
-                         ? sqlite3_column_int64(q, 2) : -1;
-        a->active_ms = sqlite3_column_int64(q, 3);
+        a->first_shown = sqlite3_column_int64(q, 2);
+        a->last_change = sqlite3_column_type(q, 3) != SQLITE_NULL
+                         ? sqlite3_column_int64(q, 3) : -1;
+        a->active_ms = sqlite3_column_int64(q, 4);
     }
-    if (r != SQLITE_DONE)
-        goto dberr;
-    return 0;
-dberr:
-    store_dberr(s, err, "export");
-    return -1;
 }
 
 /* data: image, name, original, candidates. */
-static int
-task_data(rl_store *s, const rl_catalog *cat, const struct ximage *im,
-          FILE *out, rl_err *err)
+static void
+task_data(struct lscur *lc, const rl_catalog *cat, const struct ximage *im,
+          FILE *out)
 {
-    sqlite3_stmt *q = store_stmt(s, SQL_CANDS, err);
     const rl_class **cls = NULL;
     size_t n = 0, cap = 0, i;
-    int r;
 
-    if (q == NULL)
-        return -1;
-    sqlite3_bind_int64(q, 1, im->id);
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        const rl_class *k = rl_catalog_by_id(cat, sqlite3_column_int64(q, 0));
+    for (; xcur_at(&lc->cand, im->id); xcur_next(&lc->cand)) {
+        const rl_class *k = rl_catalog_by_id(cat,
+                                             sqlite3_column_int64(lc->cand.st,
+                                                                  1));
 
         if (k == NULL)
             continue;
         rl_grow(&cls, &cap, n + 1, sizeof *cls);
         cls[n++] = k;
-    }
-    if (r != SQLITE_DONE) {
-        free(cls);
-        store_dberr(s, err, "export");
-        return -1;
     }
     xsort_classes(cls, n);
     fputs("\"data\": {\"image\": ", out);
@@ -273,26 +260,20 @@ task_data(rl_store *s, const rl_catalog *cat, const struct ximage *im,
     }
     fputs("]}", out);
     free(cls);
-    return 0;
 }
 
 /* predictions: one per model, its ranked classes and top-1 score. */
-static int
-task_preds(rl_store *s, const rl_catalog *cat, int64_t id, FILE *out,
-           rl_err *err)
+static void
+task_preds(struct lscur *lc, const rl_catalog *cat, int64_t id, FILE *out)
 {
-    sqlite3_stmt *q = store_stmt(s, SQL_PREDS, err);
+    sqlite3_stmt *q = lc->pred.st;
     char *model = NULL;
     bool open = false;
-    int r;
 
-    if (q == NULL)
-        return -1;
-    sqlite3_bind_int64(q, 1, id);
     fputs("\"predictions\": [", out);
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *m = (const char *)sqlite3_column_text(q, 0);
-        const rl_class *k = rl_catalog_by_id(cat, sqlite3_column_int64(q, 1));
+    for (; xcur_at(&lc->pred, id); xcur_next(&lc->pred)) {
+        const char *m = (const char *)sqlite3_column_text(q, 1);
+        const rl_class *k = rl_catalog_by_id(cat, sqlite3_column_int64(q, 2));
 
         if (model == NULL || strcmp(model, m) != 0) {
             if (open)
@@ -301,8 +282,8 @@ task_preds(rl_store *s, const rl_catalog *cat, int64_t id, FILE *out,
             model = rl_xstrdup(m);
             fputs("{\"model_version\": ", out);
             rl_export_json_str(out, m);
-            if (sqlite3_column_type(q, 2) != SQLITE_NULL)
-                fprintf(out, ", \"score\": %.6g", sqlite3_column_double(q, 2));
+            if (sqlite3_column_type(q, 3) != SQLITE_NULL)
+                fprintf(out, ", \"score\": %.6g", sqlite3_column_double(q, 3));
             fputs(", \"result\": [{\"id\": \"predicted\", \"from_name\": "
                   "\"predicted\", \"to_name\": \"image\", \"type\": "
                   "\"choices\", \"value\": {\"choices\": [", out);
@@ -316,11 +297,6 @@ task_preds(rl_store *s, const rl_catalog *cat, int64_t id, FILE *out,
         fputs("]}}]}", out);
     fputs("]", out);
     free(model);
-    if (r != SQLITE_DONE) {
-        store_dberr(s, err, "export");
-        return -1;
-    }
-    return 0;
 }
 
 /* One annotation object; `number` is completed_by (0: none). lead_time
@@ -356,21 +332,45 @@ annotation(FILE *out, long id, long number, struct ann *a, bool truth)
     fputc('}', out);
 }
 
+/* Closes the cursors; 0 when each was read whole, else -1 with `err`. */
+static int
+lscur_close(rl_store *s, struct lscur *lc, int rc, rl_err *err)
+{
+    struct xcur *all[] = { &lc->cand, &lc->pred, &lc->rev, &lc->flag,
+                           &lc->time };
+    size_t i;
+
+    for (i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (rc == 0 && all[i]->st != NULL && xcur_done(s, all[i], err) != 0)
+            rc = -1;
+        xcur_close(all[i]);
+    }
+    return rc;
+}
+
 int
 rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
                       const rl_consensus_opts *co, FILE *out, rl_err *err)
 {
-    struct xproj x;
+    struct xscan x;
+    struct lscur lc;
     struct anns v = {0};
     rl_strmap who = {0};   /* reviewer -> number */
     sqlite3_stmt *q = NULL;
     long n_ann = 0, n_who = 0;
-    size_t i, j;
+    size_t i = 0, j;
     int r, rc = -1;
 
+    memset(&lc, 0, sizeof lc);
+    memset(&x, 0, sizeof x);
     if (store_exec(s, "BEGIN", err) != 0)
         return -1;
-    if (xproj_load(s, cat, co, &x, err) != 0)
+    if (xscan_open(s, cat, co, true, &x, err) != 0
+        || xcur_open(s, &lc.cand, SQL_CANDS, NULL, err) != 0
+        || xcur_open(s, &lc.pred, SQL_PREDS, NULL, err) != 0
+        || xcur_open(s, &lc.rev, SQL_REVS, NULL, err) != 0
+        || xcur_open(s, &lc.flag, SQL_FLAGS, NULL, err) != 0
+        || xcur_open(s, &lc.time, SQL_TIMES, NULL, err) != 0)
         goto out;
     if (sqlite3_prepare_v2(s->db, "SELECT reviewer FROM review UNION SELECT"
                            " reviewer FROM flag UNION SELECT reviewer FROM"
@@ -383,22 +383,20 @@ rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
         goto dberr;
 
     fputs("[", out);
-    for (i = 0; i < x.n; i++) {
-        const struct ximage *im = &x.img[x.by_name[i]];
+    while ((r = xscan_next(&x, err)) == 1) {
+        const struct ximage *im = &x.im;
         struct ann *cons;
         int64_t latest = 0;
         bool any = false;
 
         fprintf(out, "%s{\"id\": %zu, ", i ? ",\n " : "\n ", i + 1);
-        if (task_data(s, cat, im, out, err) != 0)
-            goto out;
+        i++;
+        task_data(&lc, cat, im, out);
         fputs(",\n  ", out);
-        if (task_preds(s, cat, im->id, out, err) != 0)
-            goto out;
+        task_preds(&lc, cat, im->id, out);
         fputs(",\n  \"annotations\": [", out);
         anns_clear(&v);
-        if (load_anns(s, cat, im->id, &v, err) != 0)
-            goto out;
+        load_anns(&lc, cat, im->id, &v);
         for (j = 0; j < v.n; j++) {
             fputs(any ? ",\n   " : "\n   ", out);
             annotation(out, ++n_ann, rl_strmap_get(&who, v.a[j].reviewer, 0),
@@ -412,31 +410,33 @@ rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
         anns_clear(&v);
         cons = ann_get(&v, "consensus", false);
         cons->updated_at = latest;
-        for (j = im->pair_lo; j < im->pair_hi; j++) {
-            const rl_cpair *p = &x.c.pairs[j];
+        for (j = 0; j < x.view.n; j++) {
+            const rl_cpair *p = &x.view.pairs[j];
             const rl_class *k = rl_catalog_by_id(cat, p->cls);
 
             if (k != NULL && p->state != RL_STATE_NONE)
                 ann_add(cons, p->state, k);
         }
         {
-            const rl_cimage *ci = rl_consensus_image(&x.c, im->id);
+            const rl_cimage *ci = rl_consensus_image(&x.view, im->id);
 
             /* The consensus main object: among its Correct classes. */
             if (ci != NULL && ci->main != 0)
                 cons->main = rl_catalog_by_id(cat, ci->main);
         }
-        for (j = im->flag_lo; j < im->flag_hi; j++) {
+        for (j = 0; j < x.n_flags; j++) {
             cons->problematic |= x.flags[j].problematic;
             if (x.flags[j].updated_at > cons->updated_at)
                 cons->updated_at = x.flags[j].updated_at;
         }
-        if (im->pair_hi > im->pair_lo || cons->problematic) {
+        if (x.view.n > 0 || cons->problematic) {
             fputs(any ? ",\n   " : "\n   ", out);
             annotation(out, ++n_ann, 0, cons, true);
         }
         fputs("]}", out);
     }
+    if (r < 0)
+        goto out;
     fputs("\n]\n", out);
     rc = xflush(out, err);
     goto out;
@@ -444,10 +444,11 @@ dberr:
     store_dberr(s, err, "export");
 out:
     sqlite3_finalize(q);
+    rc = lscur_close(s, &lc, rc, err);
     store_exec(s, "COMMIT", NULL);
     anns_clear(&v);
     free(v.a);
     rl_strmap_free(&who);
-    xproj_free(&x);
+    xscan_close(&x);
     return rc;
 }
