@@ -813,13 +813,23 @@ log_timing_stage(rl_store *s, int64_t image, const char *reviewer,
     static const char sql_cmp[] = "SELECT " TIMING_EXTENDS("t.", "n.")
         " FROM main.timing t, (SELECT ?3 AS first_shown, ?4 AS last_change,"
         " ?5 AS active_ms) n WHERE t.image = ?1 AND t.reviewer = ?2";
-    sqlite3_stmt *put, *cmp;
-    int kind = -1, j;
+    static const char sql_table[] = "CREATE TEMP TABLE IF NOT EXISTS"
+        " stage_timing(image INTEGER, reviewer TEXT, first_shown INTEGER,"
+        " last_change INTEGER, active_ms INTEGER)";
+    sqlite3_stmt *mk, *put, *cmp;
+    int kind = -1, j, r;
 
-    if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS stage_timing("
-                   "image INTEGER, reviewer TEXT, first_shown INTEGER,"
-                   " last_change INTEGER, active_ms INTEGER)", err) != 0
-        || (put = store_stmt(s, sql_put, err)) == NULL
+    /* The table the first time (a cached statement: each later row only
+     * finds it there). */
+    if ((mk = store_stmt(s, sql_table, err)) == NULL)
+        return -1;
+    r = sqlite3_step(mk);
+    sqlite3_reset(mk);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "staging the timings");
+        return -1;
+    }
+    if ((put = store_stmt(s, sql_put, err)) == NULL
         || (cmp = store_stmt(s, sql_cmp, err)) == NULL)
         return -1;
     for (j = 0; j < 2; j++) {
