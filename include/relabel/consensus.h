@@ -23,9 +23,12 @@
  * rule makes Correct on the image - of those, the one most reviewers
  * (under reviewer:NAME, NAME) marked as main, a tie going to the lower
  * class index; none when no reviewer's main object is a Correct class.
- * An image is problematic when any reviewer counted flagged it. Every
- * reviewer's main mark is a vote, adjudicators' too (flags have no
- * role).
+ * An image is problematic when any reviewer counted flagged it. A
+ * reviewer is an adjudicator on an image when any of their verdicts on it
+ * is an adjudication; their main mark is no vote but settles the main
+ * object, as their verdicts settle states: the latest adjudicator's main
+ * mark on the image is its main object when the rule makes it Correct
+ * (else the reviewers' vote decides).
  *
  * The EM engine (rl_consensus_ds_fit) is independent of the project, so
  * it also serves anonymous vote counts such as ReaL's real_proposals.csv
@@ -98,8 +101,10 @@ typedef struct rl_cpair {
 typedef struct rl_cimage {
     int64_t image;         /* image row id */
     int64_t main;          /* class row id of the main object, 0: none */
-    int main_votes;        /* reviewers who chose that class as main */
-    int n_main;            /* reviewers who chose any main object */
+    int main_votes;        /* reviewers (not adjudicators) who chose
+                              that class as main */
+    int n_main;            /* reviewers and adjudicators who chose any
+                              main object */
     bool problematic;      /* flagged by a reviewer counted */
 } rl_cimage;
 

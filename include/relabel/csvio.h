@@ -57,6 +57,7 @@ typedef struct rl_import_result {
     long flags;            /* problematic flags set or cleared */
     long notes;            /* notes set */
     long confirmed;        /* confirmations (done) set or cleared */
+    long timings;          /* timings added or extended (long form) */
 } rl_import_result;
 
 /* image,wnid[,dataset]: the original label of each image; creates images

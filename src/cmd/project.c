@@ -95,8 +95,10 @@ static const char IMPORT_HELP[] =
     "               the original label\n"
     "  reviews      the long export's columns: image,wnid[,state][,reviewer]\n"
     "               [,role][,main][,problematic][,note][,done][,added_by]\n"
-    "               [,updated_at], any number of reviewers in one file\n"
-    "               (rows with an empty wnid carry a reviewer's flags);\n"
+    "               [,updated_at][,first_shown,last_change,active_ms], any\n"
+    "               number of reviewers in one file (rows with an empty\n"
+    "               wnid carry a reviewer's flags and timing; a timing\n"
+    "               met again is merged as merge does);\n"
     "               or the wide export's columns; a FILE.json is\n"
     "               TFDS's human_accuracy JSON (one reviewer: --reviewer)\n"
     "               or a Label Studio export (one reviewer per annotation)\n"
@@ -207,9 +209,10 @@ cmd_import(const cli *c, const struct cmd_args *a)
     if (strcmp(kind, "reviews") == 0)
         printf("%s: %ld verdicts, %ld roles, %ld main objects, %ld "
                "problematic flags, %ld notes, %ld confirmations, %ld added "
-               "candidates\n", o.dry_run ? "would store" : "stored",
-               res.verdicts, res.roles, res.mains, res.flags, res.notes,
-               res.confirmed, res.added);
+               "candidates, %ld timings\n",
+               o.dry_run ? "would store" : "stored", res.verdicts, res.roles,
+               res.mains, res.flags, res.notes, res.confirmed, res.added,
+               res.timings);
     return 0;
 }
 
@@ -250,14 +253,16 @@ const struct cmd_entry cmd_import_entry = {
 
 static const char EXPORT_HELP[] =
     "Formats:\n"
-    "  long       every stored verdict and flag, re-importable without loss:\n"
-    "             image,wnid,state,reviewer,role,main,problematic,note,done,\n"
-    "             added_by,updated_at. A verdict row per (image, class,\n"
+    "  long       every stored verdict, flag and timing, re-importable\n"
+    "             without loss: image,wnid,state,reviewer,role,main,\n"
+    "             problematic,note,done,added_by,updated_at,first_shown,\n"
+    "             last_change,active_ms. A verdict row per (image, class,\n"
     "             reviewer): state, role (reviewer|adjudicator), added_by\n"
     "             (who added the class when no model proposed it); then an\n"
-    "             image row (empty wnid and state) per reviewer with a flag:\n"
-    "             main (wnid), problematic, note, done (1/0). Notes are\n"
-    "             written as stored, CSV-quoted\n"
+    "             image row (empty wnid and state) per reviewer with a flag\n"
+    "             or a timing: main (wnid), problematic, note, done (1/0),\n"
+    "             first look and last change (times), attention (ms).\n"
+    "             Notes are written as stored, CSV-quoted\n"
     "  wide       image,original,correct,wrong,unclear,dont_know,\n"
     "             problematic,main: one row per image, class lists\n"
     "             space-separated in class-index order (re-importable)\n"

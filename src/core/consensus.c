@@ -313,17 +313,27 @@ is_correct(const rl_consensus *c, int64_t image, int64_t cls)
 
 /* The image flags are read after the pairs are decided, by image, then
  * main class in class index order (so the first of the most voted is the
- * lowest index): one row at a time into a flag_acc. */
+ * lowest index): one row at a time into a flag_acc. A reviewer is an
+ * adjudicator on an image when any of their verdicts on it is an
+ * adjudication: their main mark is no vote, it settles the main object
+ * (the latest such mark, when it is a Correct class) as their verdicts
+ * settle states. */
 struct flag_acc {
     size_t cap;            /* of c->images */
     int64_t cls;           /* the main class being counted, 0 none */
-    int votes;             /* its votes so far */
+    int votes;             /* its reviewers' votes so far */
+    int64_t adj_main;      /* the image's latest adjudicator main, 0 none */
+    int64_t adj_at;        /* that mark's time */
+    int adj_votes;         /* reviewers' votes for adj_main */
 };
 
 /* The SQL of the flag rows; ?1 reviewer:NAME or NULL. With `by_name`
- * images come in name order (the scan's), else by id. */
+ * images come in name order (the scan's), else by id. Column 3: the
+ * reviewer adjudicated on the image (review_reviewer finds it). */
 #define SQL_FLAGS(from, order) \
-    "SELECT f.image, f.main, f.problematic FROM " from \
+    "SELECT f.image, f.main, f.problematic, EXISTS (SELECT 1 FROM review a" \
+    " WHERE a.reviewer = f.reviewer AND a.image = f.image" \
+    " AND a.role = 'adjudicator'), f.updated_at FROM " from \
     " LEFT JOIN class k ON k.id = f.main" \
     " WHERE ?1 IS NULL OR f.reviewer = ?1" \
     " ORDER BY " order "k.idx IS NULL, k.idx, f.main"
@@ -339,8 +349,28 @@ flag_run_end(rl_consensus *c, struct flag_acc *a)
         im->main = a->cls;
         im->main_votes = a->votes;
     }
+    if (a->cls != 0 && a->cls == a->adj_main)
+        a->adj_votes = a->votes;
     a->cls = 0;
     a->votes = 0;
+}
+
+/* Ends the image: its last run, then an adjudicator's main object over
+ * the reviewers' vote. */
+static void
+flag_image_end(rl_consensus *c, struct flag_acc *a)
+{
+    rl_cimage *im = c->n_images > 0 ? &c->images[c->n_images - 1] : NULL;
+
+    flag_run_end(c, a);
+    if (im != NULL && a->adj_main != 0
+        && is_correct(c, im->image, a->adj_main)) {
+        im->main = a->adj_main;
+        im->main_votes = a->adj_votes;
+    }
+    a->adj_main = 0;
+    a->adj_at = 0;
+    a->adj_votes = 0;
 }
 
 /* One flag row of SQL_FLAGS. */
@@ -351,7 +381,9 @@ flag_row(rl_consensus *c, struct flag_acc *a, sqlite3_stmt *st)
     int64_t m = sqlite3_column_int64(st, 1);    /* NULL reads as 0 */
     rl_cimage *im = c->n_images > 0 ? &c->images[c->n_images - 1] : NULL;
 
-    if (im == NULL || im->image != img || m != a->cls)
+    if (im != NULL && im->image != img)
+        flag_image_end(c, a);
+    else if (m != a->cls)
         flag_run_end(c, a);
     if (im == NULL || im->image != img) {
         rl_grow(&c->images, &a->cap, c->n_images + 1, sizeof *c->images);
@@ -361,8 +393,15 @@ flag_row(rl_consensus *c, struct flag_acc *a, sqlite3_stmt *st)
     }
     im->problematic |= sqlite3_column_int(st, 2) != 0;
     if (m != 0) {
+        int64_t at = sqlite3_column_int64(st, 4);
+
         a->cls = m;
-        a->votes++;
+        if (!sqlite3_column_int(st, 3))
+            a->votes++;
+        else if (a->adj_main == 0 || at >= a->adj_at) {
+            a->adj_main = m;
+            a->adj_at = at;
+        }
         im->n_main++;
     }
 }
@@ -390,7 +429,7 @@ load_images(rl_store *s, const rl_consensus_opts *o, rl_consensus *c,
     bind_who(st, o);
     while ((r = sqlite3_step(st)) == SQLITE_ROW)
         flag_row(c, &a, st);
-    flag_run_end(c, &a);
+    flag_image_end(c, &a);
     sqlite3_finalize(st);
     if (r != SQLITE_DONE) {
         store_dberr(s, err, "reading flags");
@@ -773,7 +812,7 @@ rl_consensus_scan_image(rl_consensus_scan *sc, int64_t image,
         flag_row(c, &sc->fa, sc->flg);
         sc->rf = sqlite3_step(sc->flg);
     }
-    flag_run_end(c, &sc->fa);
+    flag_image_end(c, &sc->fa);
     if ((sc->rr != SQLITE_ROW && sc->rr != SQLITE_DONE)
         || (sc->rf != SQLITE_ROW && sc->rf != SQLITE_DONE)) {
         store_dberr(sc->s, err, "reading reviews");

@@ -1266,6 +1266,9 @@ apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
         }
         free(now);
     }
+    /* The file's timings, merged as `relabel merge` merges them. */
+    if (r == 0 && log_timing_apply_staged(im->s, err) < 0)
+        r = -1;
     for (i = 0; i < rc->n_who; i++)
         if (open[i])
             r = log_end(&sp[i], r, NULL) != 0 ? -1 : r;
@@ -1417,7 +1420,7 @@ parse_bool(const char *v, int *out)
 /* The columns of a long-form file (-1: absent). */
 struct long_cols {
     int image, wnid, state, reviewer, role, main, problematic, note, done,
-        added_by, updated_at;
+        added_by, updated_at, first_shown, last_change, active_ms;
 };
 
 /* The role column: "" leaves the live default, else reviewer or
@@ -1491,6 +1494,58 @@ long_verdict(struct imp *im, struct rev_ctx *rc, const struct long_cols *lc,
                      : 0;
 }
 
+/* A time of the timing columns (empty: `*ms` stays -1). 0, or -1
+ * reported. */
+static int
+timing_time(struct imp *im, int col, const char *name, int64_t *ms,
+            rl_err *err)
+{
+    const char *v = field(im, col);
+
+    *ms = -1;
+    if (*v != '\0' && rl_time_parse(v, ms) != 0)
+        return bad(im, err, RL_E_PARSE, name, "expected a time like "
+                   "2026-11-22T21:30:00.000Z, found '%.40s'", v);
+    return 0;
+}
+
+/* The timing of an image row (first_shown, last_change, active_ms; all
+ * empty: none), staged for the review log to merge. 0, or -1 reported. */
+static int
+long_timing(struct imp *im, struct rev_ctx *rc, const struct long_cols *lc,
+            int64_t img, const char *reviewer, rl_err *err)
+{
+    const char *av = field(im, lc->active_ms);
+    int64_t first, last;
+    long active = 0;
+    int kind;
+
+    if (timing_time(im, lc->first_shown, "first_shown", &first, err) != 0
+        || timing_time(im, lc->last_change, "last_change", &last, err) != 0)
+        return -1;
+    if (*av != '\0' && (rl_parse_long(av, &active) != 0 || active < 0))
+        return bad(im, err, RL_E_PARSE, "active_ms", "expected milliseconds"
+                   " (0 or more), found '%.40s'", av);
+    if (first < 0 && last < 0 && *av == '\0')
+        return 0;
+    if (*field(im, lc->wnid) != '\0')
+        return bad(im, err, RL_E_PARSE, "first_shown", "a timing belongs on"
+                   " the image row (empty wnid), not on a verdict row");
+    if (first < 0)
+        return bad(im, err, RL_E_PARSE, "first_shown", "empty, but the row "
+                   "has a timing");
+    if ((kind = log_timing_stage(im->s, img, reviewer, first, last, active,
+                                 err)) < 0) {
+        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
+        return -1;
+    }
+    if (kind != LOG_TIMING_HELD)
+        im->res->timings++;
+    row_did(rc, kind == LOG_TIMING_NEW ? ROW_NEW : kind == LOG_TIMING_EXTENDS
+            ? ROW_CHANGED : ROW_UNCHANGED);
+    return 0;
+}
+
 /* Long form: verdict rows (wnid set) and image rows (wnid empty) with a
  * reviewer's problematic flag, note, main object and confirmation. */
 static int
@@ -1502,7 +1557,8 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
         rl_csv_col(im->csv, "role"), rl_csv_col(im->csv, "main"),
         rl_csv_col(im->csv, "problematic"), rl_csv_col(im->csv, "note"),
         rl_csv_col(im->csv, "done"), rl_csv_col(im->csv, "added_by"),
-        rl_csv_col(im->csv, "updated_at")
+        rl_csv_col(im->csv, "updated_at"), rl_csv_col(im->csv, "first_shown"),
+        rl_csv_col(im->csv, "last_change"), rl_csv_col(im->csv, "active_ms")
     };
     rl_state dflt = RL_STATE_NONE;
     int r;
@@ -1573,6 +1629,8 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
             return -1;
         if (done >= 0 && put_flag_field(im, rc, img, reviewer, "done",
                                         done ? "1" : "0", at, err) != 0)
+            return -1;
+        if (long_timing(im, rc, &lc, img, reviewer, err) != 0)
             return -1;
         count_row(im, rc);
     }
@@ -1678,11 +1736,12 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
         store_exec(s, "COMMIT", NULL);
         reading = false;
     }
-    if (r == 0 && !im.o->dry_run && rc.n_ch > 0)
+    if (r == 0 && !im.o->dry_run && (rc.n_ch > 0 || res->timings > 0))
         r = apply_reviews(&im, &rc, err);
 done:
     if (reading)
         store_exec(s, "ROLLBACK", NULL);
+    log_timing_stage_drop(s);
     for (i = 0; i < rc.n_who; i++)
         free(rc.who[i]);
     free(rc.who);
@@ -1760,38 +1819,63 @@ write_list(FILE *out, const struct cons *cs, rl_state want, bool json)
 
 /* The long export reads two streams in image-name order, each walking
  * the image name index (CROSS JOIN keeps that order, so SQLite sorts only
- * within an image): the verdict rows, then the image rows (a reviewer's
- * flag holding anything). Columns: name, then the ten written. */
+ * within an image): the verdict rows, then the image rows - one per
+ * reviewer whose flag holds anything or who has a timing on the image
+ * (the two arms merged by name and reviewer; an image row of a timing
+ * only has empty flag fields, which the import reads as "leave").
+ * Columns: name, then the thirteen written: ten as text, updated_at,
+ * first_shown and last_change as times (NULL: empty), active_ms. */
 static const char SQL_LONG_VERDICTS[] =
     "SELECT i.name, k.wnid, r.state, r.reviewer, r.role, '', '', '', '',"
-    " coalesce(cd.added_by, ''), r.updated_at"
+    " coalesce(cd.added_by, ''), r.updated_at, NULL, NULL, ''"
     " FROM image i CROSS JOIN review r ON r.image = i.id"
     " CROSS JOIN class k ON k.id = r.class"
     " LEFT JOIN candidate cd ON cd.image = r.image AND cd.class = r.class"
     " WHERE ?1 IS NULL OR r.reviewer = ?1"
     " ORDER BY i.name, k.idx, k.wnid, r.reviewer";
-static const char SQL_LONG_FLAGS[] =
+#define FLAG_HOLDS(f) "(" f ".problematic <> 0 OR " f ".note <> ''" \
+    " OR " f ".main IS NOT NULL OR " f ".done <> 0)"
+static const char SQL_LONG_IMAGES[] =
     "SELECT i.name, '', '', f.reviewer, '', coalesce(m.wnid, ''),"
-    " f.problematic, f.note, f.done, '', f.updated_at"
+    " f.problematic, f.note, f.done, '', f.updated_at, t.first_shown,"
+    " t.last_change, coalesce(t.active_ms, '')"
     " FROM image i CROSS JOIN flag f ON f.image = i.id"
     " LEFT JOIN class m ON m.id = f.main"
-    " WHERE (?1 IS NULL OR f.reviewer = ?1) AND (f.problematic <> 0"
-    " OR f.note <> '' OR f.main IS NOT NULL OR f.done <> 0)"
-    " ORDER BY i.name, f.reviewer";
+    " LEFT JOIN timing t ON t.image = f.image AND t.reviewer = f.reviewer"
+    " WHERE (?1 IS NULL OR f.reviewer = ?1) AND " FLAG_HOLDS("f")
+    " UNION ALL"
+    " SELECT i.name, '', '', t.reviewer, '', '', '', '', '', '', NULL,"
+    " t.first_shown, t.last_change, t.active_ms"
+    " FROM image i CROSS JOIN timing t ON t.image = i.id"
+    " WHERE (?1 IS NULL OR t.reviewer = ?1) AND NOT EXISTS (SELECT 1"
+    " FROM flag f WHERE f.image = t.image AND f.reviewer = t.reviewer"
+    " AND " FLAG_HOLDS("f") ")"
+    " ORDER BY 1, 4";
+
+/* A time column of the long form: empty for NULL. */
+static const char *
+long_time(sqlite3_stmt *st, int col, char *buf, size_t size)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return "";
+    rl_time_format(sqlite3_column_int64(st, col), buf, size);
+    return buf;
+}
 
 /* Appends the current row of `st` to `row` as a long-form CSV line. */
 static void
 long_row(sqlite3_stmt *st, rl_buf *row)
 {
-    const char *f[11];
-    char when[40];
+    const char *f[14];
+    char when[3][40];
     int j;
 
     for (j = 0; j < 10; j++)
         f[j] = (const char *)sqlite3_column_text(st, j);
-    rl_time_format(sqlite3_column_int64(st, 10), when, sizeof when);
-    f[10] = when;
-    rl_csv_write_row(row, f, 11, ',');
+    for (j = 0; j < 3; j++)
+        f[10 + j] = long_time(st, 10 + j, when[j], sizeof when[j]);
+    f[13] = (const char *)sqlite3_column_text(st, 13);
+    rl_csv_write_row(row, f, 14, ',');
 }
 
 static int
@@ -1799,7 +1883,8 @@ export_long(rl_store *s, const char *reviewer, FILE *out, rl_err *err)
 {
     static const char *const head[] = {
         "image", "wnid", "state", "reviewer", "role", "main", "problematic",
-        "note", "done", "added_by", "updated_at"
+        "note", "done", "added_by", "updated_at", "first_shown",
+        "last_change", "active_ms"
     };
     sqlite3_stmt *v = NULL, *f = NULL;
     rl_buf row = {0};
@@ -1807,14 +1892,14 @@ export_long(rl_store *s, const char *reviewer, FILE *out, rl_err *err)
 
     if (sqlite3_prepare_v2(s->db, SQL_LONG_VERDICTS, -1, &v, NULL)
         != SQLITE_OK
-        || sqlite3_prepare_v2(s->db, SQL_LONG_FLAGS, -1, &f, NULL)
+        || sqlite3_prepare_v2(s->db, SQL_LONG_IMAGES, -1, &f, NULL)
         != SQLITE_OK)
         goto out;
     if (reviewer != NULL) {
         sqlite3_bind_text(v, 1, reviewer, -1, SQLITE_STATIC);
         sqlite3_bind_text(f, 1, reviewer, -1, SQLITE_STATIC);
     }
-    rl_csv_write_row(&row, head, 11, ',');
+    rl_csv_write_row(&row, head, 14, ',');
     rv = sqlite3_step(v);
     rf = sqlite3_step(f);
     /* Merge by name: an image's verdict rows before its image rows. */

@@ -1,6 +1,8 @@
-/* export_common.c - the project as the JSON exporters read it: images by
- * id (and an index by name), their consensus pairs and flags as ranges of
- * arrays sorted the same way, so one merge attaches them. */
+/* export_common.c - the project as the JSON exporters read it: one pass
+ * over the images in name order, with cursors that walk the image name
+ * index beside it (each SQLite sorts only within an image), so an export
+ * holds one image at a time (the dawid-skene consensus excepted, whose
+ * fit is the whole project's). */
 #include "xport.h"
 
 #include <errno.h>
@@ -10,19 +12,6 @@
 #include "relabel/export.h"
 #include "relabel/util.h"
 #include "internal.h"
-
-/* An image's name beside its position, for sorting by name. */
-struct named {
-    const char *name;
-    size_t pos;
-};
-
-static int
-cmp_name(const void *a, const void *b)
-{
-    return strcmp(((const struct named *)a)->name,
-                  ((const struct named *)b)->name);
-}
 
 static int
 cmp_idx(const void *a, const void *b)
@@ -69,118 +58,138 @@ rl_export_json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* ---- cursors in image name order ----------------------------------- */
+
 int
-xproj_load(rl_store *s, const rl_catalog *cat, const rl_consensus_opts *co,
-           struct xproj *x, rl_err *err)
+xcur_open(rl_store *s, struct xcur *c, const char *sql, const char *who,
+          rl_err *err)
 {
-    const char *who = co->rule == RL_CONSENSUS_REVIEWER ? co->reviewer
-                                                          : NULL;
-    sqlite3_stmt *q = NULL;
-    size_t cap = 0, cap_f = 0, i, j, k;
-    int r;
-
-    memset(x, 0, sizeof *x);
-    if (sqlite3_prepare_v2(s->db, "SELECT id, name, path, label FROM image"
-                           " ORDER BY id", -1, &q, NULL) != SQLITE_OK)
-        goto dberr;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        struct ximage *im;
-
-        rl_grow(&x->img, &cap, x->n + 1, sizeof *x->img);
-        im = &x->img[x->n++];
-        memset(im, 0, sizeof *im);
-        im->id = sqlite3_column_int64(q, 0);
-        im->name = store_col_dup(q, 1);
-        im->path = store_col_dup(q, 2);
-        if (sqlite3_column_type(q, 3) != SQLITE_NULL)
-            im->label = rl_catalog_by_id(cat, sqlite3_column_int64(q, 3));
-    }
-    if (r != SQLITE_DONE)
-        goto dberr;
-    sqlite3_finalize(q);
-
-    /* Flags: under reviewer:NAME only NAME's, as rl_truth_load reads. */
-    if (sqlite3_prepare_v2(s->db, "SELECT image, reviewer, problematic, note,"
-                           " main, updated_at FROM flag WHERE ?1 IS NULL OR"
-                           " reviewer = ?1 ORDER BY image, reviewer", -1, &q,
-                           NULL) != SQLITE_OK)
-        goto dberr;
-    if (who != NULL)
-        sqlite3_bind_text(q, 1, who, -1, SQLITE_STATIC);
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        struct xflag *fl;
-
-        rl_grow(&x->flags, &cap_f, x->n_flags + 1, sizeof *x->flags);
-        fl = &x->flags[x->n_flags++];
-        fl->image = sqlite3_column_int64(q, 0);
-        fl->reviewer = store_col_dup(q, 1);
-        fl->problematic = sqlite3_column_int(q, 2);
-        fl->note = store_col_dup(q, 3);
-        if (fl->note == NULL)
-            fl->note = rl_xstrdup("");
-        fl->main = sqlite3_column_type(q, 4) == SQLITE_NULL ? NULL
-                   : rl_catalog_by_id(cat, sqlite3_column_int64(q, 4));
-        fl->updated_at = sqlite3_column_int64(q, 5);
-    }
-    if (r != SQLITE_DONE)
-        goto dberr;
-    sqlite3_finalize(q);
-    q = NULL;
-
-    if (rl_consensus_compute(s, co, &x->c, err) != 0)
+    c->rc = SQLITE_DONE;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &c->st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "export");
         return -1;
-    /* Pairs and flags come by image id, as img[] does: one merge each. */
-    for (i = 0, k = 0, j = 0; j < x->n; j++) {
-        struct ximage *im = &x->img[j];
-
-        while (i < x->c.n && x->c.pairs[i].image < im->id)
-            i++;
-        for (im->pair_lo = i; i < x->c.n && x->c.pairs[i].image == im->id;)
-            i++;
-        im->pair_hi = i;
-        while (k < x->n_flags && x->flags[k].image < im->id)
-            k++;
-        for (im->flag_lo = k; k < x->n_flags && x->flags[k].image == im->id;)
-            k++;
-        im->flag_hi = k;
     }
-
-    {
-        struct named *nm = rl_xcalloc(x->n + 1, sizeof *nm);
-
-        for (i = 0; i < x->n; i++) {
-            nm[i].name = x->img[i].name;
-            nm[i].pos = i;
-        }
-        qsort(nm, x->n, sizeof *nm, cmp_name);
-        x->by_name = rl_xcalloc(x->n + 1, sizeof *x->by_name);
-        for (i = 0; i < x->n; i++)
-            x->by_name[i] = nm[i].pos;
-        free(nm);
-    }
+    if (who != NULL)
+        sqlite3_bind_text(c->st, 1, who, -1, SQLITE_STATIC);
+    c->rc = sqlite3_step(c->st);
     return 0;
-dberr:
+}
+
+bool
+xcur_at(const struct xcur *c, int64_t id)
+{
+    return c->rc == SQLITE_ROW && sqlite3_column_int64(c->st, 0) == id;
+}
+
+void
+xcur_next(struct xcur *c)
+{
+    c->rc = sqlite3_step(c->st);
+}
+
+int
+xcur_done(rl_store *s, const struct xcur *c, rl_err *err)
+{
+    if (c->rc == SQLITE_DONE)
+        return 0;
+    /* A row left over would be an image the scan never met. */
     store_dberr(s, err, "export");
-    sqlite3_finalize(q);
     return -1;
 }
 
 void
-xproj_free(struct xproj *x)
+xcur_close(struct xcur *c)
+{
+    sqlite3_finalize(c->st);
+    c->st = NULL;
+}
+
+/* ---- the pass over the images ---------------------------------------- */
+
+/* Flags of the counted reviewers (reviewer:NAME: NAME's, as rl_truth_load
+ * reads), by image name, then reviewer. */
+static const char SQL_XFLAGS[] =
+    "SELECT f.image, f.reviewer, f.problematic, f.note, f.updated_at"
+    " FROM image i CROSS JOIN flag f ON f.image = i.id"
+    " WHERE ?1 IS NULL OR f.reviewer = ?1 ORDER BY i.name, f.reviewer";
+
+static void
+flags_clear(struct xscan *x)
 {
     size_t i;
 
-    for (i = 0; i < x->n; i++) {
-        free(x->img[i].name);
-        free(x->img[i].path);
-    }
     for (i = 0; i < x->n_flags; i++) {
         free(x->flags[i].reviewer);
         free(x->flags[i].note);
     }
-    free(x->img);
-    free(x->by_name);
+    x->n_flags = 0;
+}
+
+int
+xscan_open(rl_store *s, const rl_catalog *cat, const rl_consensus_opts *co,
+           bool consensus, struct xscan *x, rl_err *err)
+{
+    memset(x, 0, sizeof *x);
+    x->s = s;
+    x->cat = cat;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, name, path, label FROM image"
+                           " ORDER BY name", -1, &x->img, NULL)
+        != SQLITE_OK) {
+        store_dberr(s, err, "export");
+        return -1;
+    }
+    if (xcur_open(s, &x->fl, SQL_XFLAGS, co->rule == RL_CONSENSUS_REVIEWER
+                  ? co->reviewer : NULL, err) != 0)
+        return -1;
+    if (consensus && (x->cons = rl_consensus_scan_open(s, co, err)) == NULL)
+        return -1;
+    return 0;
+}
+
+int
+xscan_next(struct xscan *x, rl_err *err)
+{
+    int r = sqlite3_step(x->img);
+
+    flags_clear(x);
+    if (r == SQLITE_DONE)
+        return xcur_done(x->s, &x->fl, err) == 0 ? 0 : -1;
+    if (r != SQLITE_ROW) {
+        store_dberr(x->s, err, "export");
+        return -1;
+    }
+    x->im.id = sqlite3_column_int64(x->img, 0);
+    x->im.name = (const char *)sqlite3_column_text(x->img, 1);
+    x->im.path = (const char *)sqlite3_column_text(x->img, 2);
+    x->im.label = sqlite3_column_type(x->img, 3) == SQLITE_NULL ? NULL
+                  : rl_catalog_by_id(x->cat, sqlite3_column_int64(x->img, 3));
+    for (; xcur_at(&x->fl, x->im.id); xcur_next(&x->fl)) {
+        struct xflag *f;
+        const char *note;
+
+        rl_grow(&x->flags, &x->cap_flags, x->n_flags + 1, sizeof *x->flags);
+        f = &x->flags[x->n_flags++];
+        f->reviewer = store_col_dup(x->fl.st, 1);
+        f->problematic = sqlite3_column_int(x->fl.st, 2);
+        note = (const char *)sqlite3_column_text(x->fl.st, 3);
+        f->note = rl_xstrdup(note != NULL ? note : "");
+        f->updated_at = sqlite3_column_int64(x->fl.st, 4);
+    }
+    if (x->fl.rc != SQLITE_ROW && x->fl.rc != SQLITE_DONE)
+        return xcur_done(x->s, &x->fl, err);
+    if (x->cons != NULL
+        && rl_consensus_scan_image(x->cons, x->im.id, &x->view, err) != 0)
+        return -1;
+    return 1;
+}
+
+void
+xscan_close(struct xscan *x)
+{
+    flags_clear(x);
     free(x->flags);
-    rl_consensus_free(&x->c);
+    xcur_close(&x->fl);
+    sqlite3_finalize(x->img);
+    rl_consensus_scan_free(x->cons);
     memset(x, 0, sizeof *x);
 }

@@ -13,21 +13,20 @@
 #include "internal.h"
 #include "xport.h"
 
-/* Writes `"key": [wnid, ...]` for the classes of `im` in state `want`, in
- * class-index order; nothing when there are none. *first says whether a
- * key was written before in this object. */
+/* Writes `"key": [wnid, ...]` for the image's classes in state `want`
+ * (its consensus `v`), in class-index order; nothing when there are none.
+ * *first says whether a key was written before in this object. */
 static void
-state_list(FILE *out, const struct xproj *x, const rl_catalog *cat,
-           const struct ximage *im, rl_state want, bool *first)
+state_list(FILE *out, const rl_consensus *v, const rl_catalog *cat,
+           rl_state want, bool *first)
 {
-    const rl_class **cls = rl_xcalloc(im->pair_hi - im->pair_lo + 1,
-                                      sizeof *cls);
+    const rl_class **cls = rl_xcalloc(v->n + 1, sizeof *cls);
     size_t n = 0, i;
 
-    for (i = im->pair_lo; i < im->pair_hi; i++) {
-        const rl_class *k = rl_catalog_by_id(cat, x->c.pairs[i].cls);
+    for (i = 0; i < v->n; i++) {
+        const rl_class *k = rl_catalog_by_id(cat, v->pairs[i].cls);
 
-        if (x->c.pairs[i].state == want && k != NULL)
+        if (v->pairs[i].state == want && k != NULL)
             cls[n++] = k;
     }
     xsort_classes(cls, n);
@@ -41,14 +40,14 @@ state_list(FILE *out, const struct xproj *x, const rl_catalog *cat,
     free(cls);
 }
 
-/* Whether `im` has a Correct, Wrong or Unclear class. */
+/* Whether the image has a Correct, Wrong or Unclear class. */
 static bool
-annotated(const struct xproj *x, const struct ximage *im)
+annotated(const rl_consensus *v)
 {
     size_t i;
 
-    for (i = im->pair_lo; i < im->pair_hi; i++) {
-        rl_state st = x->c.pairs[i].state;
+    for (i = 0; i < v->n; i++) {
+        rl_state st = v->pairs[i].state;
 
         if (st == RL_STATE_CORRECT || st == RL_STATE_WRONG
             || st == RL_STATE_UNCLEAR)
@@ -59,13 +58,13 @@ annotated(const struct xproj *x, const struct ximage *im)
 
 /* The reason: the flaggers' notes joined by "; ", or a fixed text. */
 static void
-reason(FILE *out, const struct xproj *x, const struct ximage *im)
+reason(FILE *out, const struct xscan *x)
 {
     rl_buf b = {0};
     const char *who = NULL;
     size_t i;
 
-    for (i = im->flag_lo; i < im->flag_hi; i++) {
+    for (i = 0; i < x->n_flags; i++) {
         const struct xflag *fl = &x->flags[i];
 
         if (!fl->problematic)
@@ -88,16 +87,18 @@ reason(FILE *out, const struct xproj *x, const struct ximage *im)
 }
 
 static bool
-flagged(const struct xproj *x, const struct ximage *im)
+flagged(const struct xscan *x)
 {
     size_t i;
 
-    for (i = im->flag_lo; i < im->flag_hi; i++)
+    for (i = 0; i < x->n_flags; i++)
         if (x->flags[i].problematic)
             return true;
     return false;
 }
 
+/* Two passes in name order: the consensus state lists, then the flagged
+ * images (flags only); one image in memory at a time. */
 int
 rl_export_tfds(rl_store *s, const rl_catalog *cat,
                const rl_consensus_opts *co, FILE *out, rl_err *err)
@@ -105,47 +106,51 @@ rl_export_tfds(rl_store *s, const rl_catalog *cat,
     static const rl_state states[] = {
         RL_STATE_CORRECT, RL_STATE_WRONG, RL_STATE_UNCLEAR
     };
-    struct xproj x;
+    struct xscan x;
     bool first = true;
-    size_t i, k;
-    int rc = -1;
+    size_t k;
+    int r, rc = -1;
 
     if (store_exec(s, "BEGIN", err) != 0)
         return -1;
-    if (xproj_load(s, cat, co, &x, err) != 0)
+    if (xscan_open(s, cat, co, true, &x, err) != 0)
         goto out;
     fputs("{\"initial_annots\": {", out);
-    for (i = 0; i < x.n; i++) {
-        const struct ximage *im = &x.img[x.by_name[i]];
+    while ((r = xscan_next(&x, err)) == 1) {
         bool f = true;
 
-        if (!annotated(&x, im))
+        if (!annotated(&x.view))
             continue;
         fputs(first ? "\n  " : ",\n  ", out);
-        rl_export_json_str(out, im->name);
+        rl_export_json_str(out, x.im.name);
         fputs(": {", out);
         for (k = 0; k < sizeof states / sizeof states[0]; k++)
-            state_list(out, &x, cat, im, states[k], &f);
+            state_list(out, &x.view, cat, states[k], &f);
         fputc('}', out);
         first = false;
     }
+    if (r < 0)
+        goto out;
+    xscan_close(&x);
     fputs("\n },\n \"problematic_images\": {", out);
     first = true;
-    for (i = 0; i < x.n; i++) {
-        const struct ximage *im = &x.img[x.by_name[i]];
-
-        if (!flagged(&x, im))
+    if (xscan_open(s, cat, co, false, &x, err) != 0)
+        goto out;
+    while ((r = xscan_next(&x, err)) == 1) {
+        if (!flagged(&x))
             continue;
         fputs(first ? "\n  " : ",\n  ", out);
-        rl_export_json_str(out, im->name);
+        rl_export_json_str(out, x.im.name);
         fputs(": ", out);
-        reason(out, &x, im);
+        reason(out, &x);
         first = false;
     }
+    if (r < 0)
+        goto out;
     fputs("\n },\n \"imagenet_m\": []\n}\n", out);
     rc = xflush(out, err);
 out:
     store_exec(s, "COMMIT", NULL);
-    xproj_free(&x);
+    xscan_close(&x);
     return rc;
 }

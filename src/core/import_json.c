@@ -1,12 +1,14 @@
 /* import_json.c - TFDS and Label Studio JSON into the project's reviews.
  * Parse and check first (every error names FILE:LINE: field), then write
  * the records as a long-form CSV (image,wnid,state,reviewer,role,main,
- * problematic,updated_at,note) in a private temporary folder, under the JSON file's
+ * problematic,updated_at,note,first_shown,last_change,active_ms) in a
+ * private temporary folder, under the JSON file's
  * name plus ".csv", and hand it to rl_import_reviews: the one writer of
  * reviews, whatever it becomes. */
 #include "relabel/import_json.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,20 +46,27 @@ bad(struct conv *c, rl_err *err, rl_errcode code, long line,
 /* The long form's columns, in the order row() writes them. */
 static const char *const long_head[] = {
     "image", "wnid", "state", "reviewer", "role", "main", "problematic",
-    "updated_at", "note"
+    "updated_at", "note", "first_shown", "last_change", "active_ms"
+};
+
+/* A timing as the long form's three columns ("" where none). */
+struct timing_cols {
+    char first[40], last[40], active[24];
 };
 
 /* One long-form row: a verdict (wnid set; `role` "" or adjudicator) or
- * an image row (wnid "": main, problematic and note). */
+ * an image row (wnid "": main, problematic and note; a timing if `t`). */
 static void
 row(struct conv *c, const char *image, const char *wnid, const char *state,
     const char *reviewer, const char *role, const char *main,
-    const char *prob, const char *at, const char *note)
+    const char *prob, const char *at, const char *note,
+    const struct timing_cols *t)
 {
-    const char *f[9] = { image, wnid, state, reviewer, role, main, prob, at,
-                         note };
+    const char *f[12] = { image, wnid, state, reviewer, role, main, prob, at,
+                          note, t ? t->first : "", t ? t->last : "",
+                          t ? t->active : "" };
 
-    rl_csv_write_row(&c->csv, f, 9, ',');
+    rl_csv_write_row(&c->csv, f, 12, ',');
     c->rows++;
 }
 
@@ -103,7 +112,7 @@ verdict(struct conv *c, const char *image, const rl_json *w, rl_state st,
         return bad(c, err, RL_E_DUP, w->line, fieldname, what, wnid);
     }
     row(c, image, k->wnid, rl_state_name(st), reviewer, role, "", "", at,
-        "");
+        "", NULL);
     return 0;
 }
 
@@ -188,7 +197,7 @@ from_tfds(struct conv *c, const rl_json *doc, const char *reviewer,
             == 0)
             reason = "";
         row(c, prob->keys[i], "", "", reviewer, "", "", "1", "",
-            reason != NULL ? reason : "");
+            reason != NULL ? reason : "", NULL);
     }
     return 0;
 }
@@ -212,10 +221,52 @@ task_image(const rl_json *t)
     return slash != NULL ? slash + 1 : img;
 }
 
+/* An annotation's timing: lead_time (seconds of attention), the first
+ * look from relabel_first_shown (else created_at, the nearest Label
+ * Studio has) and relabel_last_change. 1 with `t` filled, 0 when it has
+ * none (no first look to hang it on), -1 reported. */
+static int
+ls_timing(struct conv *c, const rl_json *a, struct timing_cols *t,
+          rl_err *err)
+{
+    const rl_json *lead = rl_json_get(a, "lead_time");
+    const char *first = rl_json_str(rl_json_get(a, "relabel_first_shown"));
+    const char *last = rl_json_str(rl_json_get(a, "relabel_last_change"));
+    const char *key = "relabel_first_shown";
+    int64_t ms;
+
+    memset(t, 0, sizeof *t);
+    if (first == NULL) {
+        key = "created_at";
+        first = rl_json_str(rl_json_get(a, key));
+    }
+    if (first == NULL)
+        return 0;
+    if (rl_time_parse(first, &ms) != 0)
+        return bad(c, err, RL_E_PARSE, a->line, key, "expected a time",
+                   first);
+    rl_time_format(ms, t->first, sizeof t->first);
+    if (last != NULL) {
+        if (rl_time_parse(last, &ms) != 0)
+            return bad(c, err, RL_E_PARSE, a->line, "relabel_last_change",
+                       "expected a time", last);
+        rl_time_format(ms, t->last, sizeof t->last);
+    }
+    if (lead != NULL && (lead->type != RL_JSON_NUMBER || !(lead->num >= 0)
+                         || lead->num > 1e12))
+        return bad(c, err, RL_E_PARSE, a->line, "lead_time", "expected "
+                   "seconds (0 or more)", NULL);
+    snprintf(t->active, sizeof t->active, "%lld", lead != NULL
+             ? (long long)llround(lead->num * 1000.0) : 0LL);
+    return 1;
+}
+
 static int
 ls_annotation(struct conv *c, const char *image, const rl_json *a,
               rl_err *err)
 {
+    struct timing_cols tc;
+    int timed = 0;
     const rl_json *res = rl_json_get(a, "result");
     const rl_json *by = rl_json_get(a, "completed_by");
     const char *who = rl_json_str(rl_json_get(a, "relabel_reviewer"));
@@ -252,6 +303,8 @@ ls_annotation(struct conv *c, const char *image, const rl_json *a,
             NULL);
         goto out;
     }
+    if ((timed = ls_timing(c, a, &tc, err)) < 0)
+        goto out;
     for (i = 0; i < res->n; i++) {
         const rl_json *r = res->items[i];
         const char *from = rl_json_str(rl_json_get(r, "from_name"));
@@ -304,9 +357,9 @@ ls_annotation(struct conv *c, const char *image, const rl_json *a,
                 }
         }
     }
-    if (prob || note.len > 0 || main != NULL)
+    if (prob || note.len > 0 || main != NULL || timed)
         row(c, image, "", "", reviewer, "", main != NULL ? main->wnid : "",
-            prob ? "1" : "", when, rl_buf_str(&note));
+            prob ? "1" : "", when, rl_buf_str(&note), timed ? &tc : NULL);
     rc = 0;
 out:
     rl_buf_free(&note);
@@ -424,7 +477,7 @@ rl_import_reviews_json(rl_store *s, const rl_catalog *cat, const char *path,
     }
     if (load_names(s, &c.images, err) != 0)
         goto out;
-    rl_csv_write_row(&c.csv, long_head, 9, ',');
+    rl_csv_write_row(&c.csv, long_head, 12, ',');
     if ((fmt == RL_JSON_TFDS ? from_tfds(&c, doc, o ? o->reviewer : NULL,
                                          err)
                              : from_labelstudio(&c, doc, err)) != 0)

@@ -766,6 +766,122 @@ out:
     return rc;
 }
 
+/* ---- timings brought in: merges and imports ------------------------ */
+
+/* The one rule for a timing `n` that meets one `o` already stored (a
+ * merge, an import): the earliest first look, the latest change (NULL
+ * only when both have none), the longer attention - max, not sum, so
+ * that bringing the same timing twice changes nothing. TIMING_EXTENDS:
+ * whether the rule changes `o`; a row is written only then, so a merge
+ * counts the timings it added or extended. */
+#define TIMING_EXTENDS(o, n) \
+    "(" o "first_shown > " n "first_shown" \
+    " OR coalesce(" o "last_change, 0) < coalesce(" n "last_change, 0)" \
+    " OR " o "active_ms < " n "active_ms)"
+#define SQL_TIMING_MERGE(src) \
+    "INSERT INTO main.timing(image, reviewer, first_shown, last_change," \
+    " active_ms) SELECT * FROM (" src ") WHERE true" \
+    " ON CONFLICT(image, reviewer) DO UPDATE SET" \
+    " first_shown = min(first_shown, excluded.first_shown)," \
+    " last_change = max(coalesce(last_change, excluded.last_change)," \
+    "   coalesce(excluded.last_change, last_change))," \
+    " active_ms = max(active_ms, excluded.active_ms)" \
+    " WHERE " TIMING_EXTENDS("", "excluded.")
+
+/* SQL_TIMING_MERGE over `src` (image, reviewer, first_shown,
+ * last_change, active_ms; image a row id of this project); the rows it
+ * changed (store_changes: nothing runs once *bad is set). */
+static long
+timing_merge(rl_store *s, const char *src, rl_err *err, bool *bad)
+{
+    char *sql = rl_xasprintf(SQL_TIMING_MERGE("%s"), src);
+    long n = store_changes(s, sql, err, bad);
+
+    free(sql);
+    return n;
+}
+
+int
+log_timing_stage(rl_store *s, int64_t image, const char *reviewer,
+                 int64_t first_shown, int64_t last_change, int64_t active_ms,
+                 rl_err *err)
+{
+    static const char sql_put[] = "INSERT INTO temp.stage_timing(image,"
+        " reviewer, first_shown, last_change, active_ms)"
+        " VALUES(?1, ?2, ?3, ?4, ?5)";
+    /* What the merge would make of it: 1 extends, 0 leaves, no row new. */
+    static const char sql_cmp[] = "SELECT " TIMING_EXTENDS("t.", "n.")
+        " FROM main.timing t, (SELECT ?3 AS first_shown, ?4 AS last_change,"
+        " ?5 AS active_ms) n WHERE t.image = ?1 AND t.reviewer = ?2";
+    static const char sql_table[] = "CREATE TEMP TABLE IF NOT EXISTS"
+        " stage_timing(image INTEGER, reviewer TEXT, first_shown INTEGER,"
+        " last_change INTEGER, active_ms INTEGER)";
+    sqlite3_stmt *mk, *put, *cmp;
+    int kind = -1, j, r;
+
+    /* The table the first time (a cached statement: each later row only
+     * finds it there). */
+    if ((mk = store_stmt(s, sql_table, err)) == NULL)
+        return -1;
+    r = sqlite3_step(mk);
+    sqlite3_reset(mk);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "staging the timings");
+        return -1;
+    }
+    if ((put = store_stmt(s, sql_put, err)) == NULL
+        || (cmp = store_stmt(s, sql_cmp, err)) == NULL)
+        return -1;
+    for (j = 0; j < 2; j++) {
+        sqlite3_stmt *st = j == 0 ? cmp : put;
+
+        sqlite3_bind_int64(st, 1, image);
+        sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, first_shown);
+        if (last_change >= 0)
+            sqlite3_bind_int64(st, 4, last_change);
+        sqlite3_bind_int64(st, 5, active_ms);
+    }
+    switch (sqlite3_step(cmp)) {
+    case SQLITE_ROW:
+        kind = sqlite3_column_int(cmp, 0) ? LOG_TIMING_EXTENDS
+                                          : LOG_TIMING_HELD;
+        break;
+    case SQLITE_DONE:
+        kind = LOG_TIMING_NEW;
+        break;
+    }
+    sqlite3_reset(cmp);
+    if (kind < 0 || sqlite3_step(put) != SQLITE_DONE) {
+        store_dberr(s, err, "staging the timings");
+        return -1;
+    }
+    return kind;
+}
+
+long
+log_timing_apply_staged(rl_store *s, rl_err *err)
+{
+    bool bad = false;
+    long n;
+
+    if (store_int(s, "SELECT count(*) FROM temp.sqlite_master"
+                  " WHERE name = 'stage_timing'", 0) == 0)
+        return 0;
+    /* One per (image, reviewer) should a file repeat one. */
+    n = timing_merge(s, "SELECT image, reviewer, min(first_shown),"
+                     " max(last_change), max(active_ms)"
+                     " FROM temp.stage_timing GROUP BY image, reviewer",
+                     err, &bad);
+    return bad ? -1 : n;
+}
+
+void
+log_timing_stage_drop(rl_store *s)
+{
+    store_exec(s, "DROP TABLE IF EXISTS temp.stage_timing", NULL);
+}
+
 int
 log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
 {
@@ -793,21 +909,9 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
         " f.updated_at FROM o.flag f JOIN imap im ON im.oid = f.image"
         " WHERE NOT EXISTS (SELECT 1 FROM main.flag l WHERE l.image = im.lid"
         " AND l.reviewer = f.reviewer)", err, &bad);
-    /* Timing: the earliest first look, the latest change, the longer
-     * attention (max, not sum, so that merging twice changes nothing). */
-    rep->timings = store_changes(s,
-        "INSERT INTO main.timing(image, reviewer, first_shown, last_change,"
-        " active_ms) SELECT im.lid, t.reviewer, t.first_shown,"
-        " t.last_change, t.active_ms FROM o.timing t"
-        " JOIN imap im ON im.oid = t.image WHERE true"
-        " ON CONFLICT(image, reviewer) DO UPDATE SET"
-        " first_shown = min(first_shown, excluded.first_shown),"
-        " last_change = max(coalesce(last_change, 0),"
-        "   coalesce(excluded.last_change, 0)),"
-        " active_ms = max(active_ms, excluded.active_ms)"
-        " WHERE first_shown > excluded.first_shown"
-        " OR coalesce(last_change, 0) < coalesce(excluded.last_change, 0)"
-        " OR active_ms < excluded.active_ms", err, &bad);
+    rep->timings = timing_merge(s, "SELECT im.lid, t.reviewer,"
+        " t.first_shown, t.last_change, t.active_ms FROM o.timing t"
+        " JOIN imap im ON im.oid = t.image", err, &bad);
     /* History: steps the copy has that this lacks, by unique id. */
     store_changes(s, "CREATE TEMP TABLE newsteps AS SELECT id AS oid FROM"
                " o.step WHERE uid NOT IN (SELECT uid FROM main.step)", err,

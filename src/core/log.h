@@ -136,6 +136,24 @@ int log_candidates_rebuild_staged(rl_store *s, rl_err *err);
  * returns 0) rather than wait: the screen's first frame never waits. */
 int log_touch(rl_store *s, const char *reviewer, int64_t image,
               int64_t active_ms, rl_err *err);
+/* What a staged timing would do to the project's (log_timing_stage). */
+enum { LOG_TIMING_HELD, LOG_TIMING_EXTENDS, LOG_TIMING_NEW };
+/* Stages one timing an import brings (temp.stage_timing, no write
+ * lock): times in ms since the epoch, last_change < 0 for none. Returns
+ * what merging it would do to the stored timing of (image, reviewer) -
+ * LOG_TIMING_HELD (nothing), _EXTENDS or _NEW (none stored) - or -1 with
+ * `err` set. */
+int log_timing_stage(rl_store *s, int64_t image, const char *reviewer,
+                     int64_t first_shown, int64_t last_change,
+                     int64_t active_ms, rl_err *err);
+/* Inside the import's transaction: merges the staged timings into the
+ * project by the rule of a merge (earliest first look, latest change,
+ * longer attention; log_merge_attached uses the same). Returns the
+ * timings added or extended (0 when none were staged), or -1 with `err`
+ * set. */
+long log_timing_apply_staged(rl_store *s, rl_err *err);
+/* Drops the staged timings (after the import, whatever its outcome). */
+void log_timing_stage_drop(rl_store *s);
 /* Inside a transaction with the copy attached as `o` and temp maps imap
  * and cmap built: brings in the copy's candidates, reviews, flags,
  * timings, steps and events that this project lacks; counts into `rep`.

@@ -8,8 +8,9 @@
 # opens it read-only). COUNT: real-json lists (default: the image count).
 # The references implement the rules in SQL: majority per pair (a tie is
 # unclear; the latest adjudication wins), the main object among the
-# correct classes (most votes, then the lower class index), problematic
-# when any flag says so.
+# correct classes (the latest adjudicator's main mark when correct, else
+# most reviewers' votes, then the lower class index), problematic when any
+# flag says so; the long form with its timing columns.
 set -u
 DB=$1
 RELABEL=${RELABEL:-build/relabel}
@@ -20,23 +21,34 @@ trap 'rm -rf "$T"' EXIT
 COUNT=${2:-$($SQLITE -readonly "$DB" 'SELECT count(*) FROM image')}
 
 TS="strftime('%Y-%m-%dT%H:%M:%fZ', X / 1000.0, 'unixepoch')"
+# A flag that holds anything has an image row; so has a timing.
+HOLDS="(f.problematic <> 0 OR f.note <> '' OR f.main IS NOT NULL OR f.done <> 0)"
 cat >"$T/long.sql" <<SQL
 .headers on
 .mode csv
 .separator , "\n"
 SELECT image, wnid, state, reviewer, role, main, problematic, note, done,
-       added_by, updated_at FROM (
+       added_by, updated_at, first_shown, last_change, active_ms FROM (
  SELECT i.name AS image, 0 AS kind, k.idx AS idx, k.wnid AS wnid,
   r.state AS state, r.reviewer AS reviewer, r.role AS role, NULL AS main,
   NULL AS problematic, NULL AS note, NULL AS done, cd.added_by AS added_by,
-  ${TS//X/r.updated_at} AS updated_at
+  ${TS//X/r.updated_at} AS updated_at, NULL AS first_shown,
+  NULL AS last_change, NULL AS active_ms
  FROM review r JOIN image i ON i.id = r.image JOIN class k ON k.id = r.class
  LEFT JOIN candidate cd ON cd.image = r.image AND cd.class = r.class
  UNION ALL
  SELECT i.name, 1, NULL, NULL, NULL, f.reviewer, NULL, m.wnid, f.problematic,
-  nullif(f.note, ''), f.done, NULL, ${TS//X/f.updated_at}
+  nullif(f.note, ''), f.done, NULL, ${TS//X/f.updated_at},
+  ${TS//X/t.first_shown}, ${TS//X/t.last_change}, t.active_ms
  FROM flag f JOIN image i ON i.id = f.image LEFT JOIN class m ON m.id = f.main
- WHERE f.problematic <> 0 OR f.note <> '' OR f.main IS NOT NULL OR f.done <> 0
+ LEFT JOIN timing t ON t.image = f.image AND t.reviewer = f.reviewer
+ WHERE $HOLDS
+ UNION ALL
+ SELECT i.name, 1, NULL, NULL, NULL, t.reviewer, NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, ${TS//X/t.first_shown}, ${TS//X/t.last_change}, t.active_ms
+ FROM timing t JOIN image i ON i.id = t.image
+ WHERE NOT EXISTS (SELECT 1 FROM flag f WHERE f.image = t.image
+  AND f.reviewer = t.reviewer AND $HOLDS)
  ORDER BY 1, 2, 3, 4, 6);
 SQL
 
@@ -64,12 +76,23 @@ WITH $CONS,
    s.st, k.wnid FROM s JOIN class k ON k.id = s.class WHERE s.st IS NOT NULL
    ORDER BY s.image, s.st, k.idx) GROUP BY image, st),
  f AS (SELECT image, max(problematic <> 0) prob FROM flag GROUP BY image),
+ adj AS (SELECT DISTINCT image, reviewer FROM review
+   WHERE role = 'adjudicator'),
  mv AS (SELECT f.image, f.main, count(*) n FROM flag f JOIN s
    ON s.image = f.image AND s.class = f.main AND s.st = 'correct'
+   WHERE NOT EXISTS (SELECT 1 FROM adj WHERE adj.image = f.image
+    AND adj.reviewer = f.reviewer)
    GROUP BY f.image, f.main),
- mm AS (SELECT image, (SELECT k.wnid FROM mv x JOIN class k ON k.id = x.main
-   WHERE x.image = mv.image ORDER BY x.n DESC, k.idx LIMIT 1) w
-   FROM mv GROUP BY image)
+ am AS (SELECT image, main FROM (SELECT f.image, f.main, row_number() OVER
+   (PARTITION BY f.image ORDER BY f.updated_at DESC, k.idx DESC) rn
+   FROM flag f JOIN adj ON adj.image = f.image AND adj.reviewer = f.reviewer
+   JOIN class k ON k.id = f.main) WHERE rn = 1),
+ mm AS (SELECT image, coalesce((SELECT k.wnid FROM am JOIN s
+   ON s.image = am.image AND s.class = am.main AND s.st = 'correct'
+   JOIN class k ON k.id = am.main WHERE am.image = x.image),
+   (SELECT k.wnid FROM mv JOIN class k ON k.id = mv.main
+   WHERE mv.image = x.image ORDER BY mv.n DESC, k.idx LIMIT 1)) w
+   FROM (SELECT image FROM mv UNION SELECT image FROM am) x)
 SELECT CASE WHEN i.name GLOB '*[,"' || char(10) || char(13) || ']*'
   THEN '"' || replace(i.name, '"', '""') || '"' ELSE i.name END
   || ',' || coalesce(o.wnid, '') || ',' || coalesce(lc.ws, '')

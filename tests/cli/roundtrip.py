@@ -7,15 +7,20 @@
   roundtrip.py holds DB truth.json        the project holds exactly that
   roundtrip.py same DB1 DB2               two projects hold the same
                                           verdicts, roles, flags, notes,
-                                          main objects and added candidates
+                                          main objects, added candidates
+                                          and timings
+  roundtrip.py same-timings DB1 DB2       the same timings only
   roundtrip.py json FORMAT A B            two JSON exports agree in what
                                           FORMAT carries (see CARRIED)
 
 Exit 0 when it holds, 1 with the first differences on stderr.
 Projects: several reviewers and an adjudicator, notes with commas, quotes,
 CR/LF, tabs, escape and bidi characters, main objects (some outside the
-majority-correct set), problematic flags, confirmations, and classes no
-model proposed (added candidates). Numbered images, so real-json applies.
+majority-correct set), problematic flags, confirmations, classes no
+model proposed (added candidates), and timings (first look, last change -
+sometimes none - and attention), on a reviewer's flag row or on an image
+row of their own, some of reviewers who marked nothing on the image.
+Numbered images, so real-json applies.
 """
 import csv
 import io
@@ -32,9 +37,10 @@ CARRIED = {
     "tfds-multilabel": "initial_annots; problematic_images: image, reason",
     # Label Studio: every task's data and predictions, and per annotation
     # its reviewer, role, ground_truth flag, results (states, problematic,
-    # note, main) and updated_at (the latest of the reviewer's rows on the
-    # image); lead_time is a timing, which no import carries.
-    "label-studio": "everything but annotations' lead_time",
+    # note, main), updated_at (the latest of the reviewer's rows on the
+    # image) and the reviewer's timing (lead_time, relabel_first_shown,
+    # relabel_last_change): everything.
+    "label-studio": "everything",
 }
 
 HOSTILE = [
@@ -62,6 +68,20 @@ def write_csv(path, head, rows):
         w.writerows(rows)
 
 
+def timing(rnd, rows, truth, im, who, t0, row):
+    """A timing of `who` on `im`: on the image row `row`, or on a row of
+    its own (flag fields empty)."""
+    first = t0 + rnd.randint(0, 10 ** 9)
+    last = first + rnd.randint(0, 10 ** 6) if rnd.random() < 0.8 else None
+    active = rnd.randint(0, 10 ** 6)
+    if row is None:
+        row = [im, "", "", who, "", "", "", "", "", "", ""]
+        rows.append(row)
+    row.extend([ms_time(first), ms_time(last) if last else "", str(active)])
+    truth["timings"].append([im, who, ms_time(first),
+                             ms_time(last) if last else None, active])
+
+
 def gen(seed, classes_tsv, out):
     rnd = random.Random(int(seed))
     with open(classes_tsv, encoding="utf-8") as f:
@@ -78,7 +98,8 @@ def gen(seed, classes_tsv, out):
             for rank, w in enumerate(rnd.sample(pool, 3), 1):
                 preds.append([im, model, rank, w, "%.3f" % rnd.random()])
                 cands[im].add(w)
-    rows, truth = [], {"verdicts": [], "flags": [], "added": []}
+    rows, truth = [], {"verdicts": [], "flags": [], "added": [],
+                       "timings": []}
     t0 = 1767225600000          # 2026-01-01T00:00:00Z
     for im in images:
         added_here = {}
@@ -115,14 +136,23 @@ def gen(seed, classes_tsv, out):
             if image_row or main:
                 truth["flags"].append([im, who, int(prob), note, main,
                                        int(done), ms_time(flag_at)])
+            if rnd.random() < 0.7:
+                timing(rnd, rows, truth, im, who, t0,
+                       rows[-1] if image_row else None)
         if rnd.random() < 0.3:          # an adjudication
             w = rnd.choice(sorted(cands[im]))
             st = rnd.choice(STATES[:3])
             at = t0 + rnd.randint(0, 10 ** 9)
-            rows.append([im, w, st, ADJ, "adjudicator", "", "", "", "", "",
+            # Half the time the adjudicator also names the main object
+            # (on the verdict row): it settles the consensus main.
+            adj_main = rnd.random() < 0.5
+            rows.append([im, w, st, ADJ, "adjudicator",
+                         "1" if adj_main else "", "", "", "", "",
                          ms_time(at)])
             truth["verdicts"].append([im, w, ADJ, st, "adjudicator",
                                       ms_time(at)])
+            if adj_main:
+                truth["flags"].append([im, ADJ, 0, "", w, 0, ms_time(at)])
         if rnd.random() < 0.1:          # flags only, no verdict
             who = rnd.choice(REVIEWERS + [ADJ])
             if not any(f[0] == im and f[1] == who for f in truth["flags"]):
@@ -132,6 +162,10 @@ def gen(seed, classes_tsv, out):
                              ms_time(at)])
                 truth["flags"].append([im, who, 1, note, None, 0,
                                        ms_time(at)])
+        if rnd.random() < 0.15:         # looked at, marked nothing
+            who = rnd.choice(REVIEWERS + [ADJ])
+            if not any(t[0] == im and t[1] == who for t in truth["timings"]):
+                timing(rnd, rows, truth, im, who, t0, None)
         for w, who in added_here.items():
             truth["added"].append([im, w, who])
             for r in rows:
@@ -144,16 +178,20 @@ def gen(seed, classes_tsv, out):
     write_csv(out + "/labels.csv", ["image", "wnid"], labels)
     write_csv(out + "/predictions.csv",
               ["image", "model", "rank", "wnid", "score"], preds)
+    for r in rows:
+        r.extend([""] * (14 - len(r)))
     write_csv(out + "/reviews.csv",
               ["image", "wnid", "state", "reviewer", "role", "main",
-               "problematic", "note", "done", "added_by", "updated_at"],
+               "problematic", "note", "done", "added_by", "updated_at",
+               "first_shown", "last_change", "active_ms"],
               verdict_rows + image_rows)
     with open(out + "/truth.json", "w", encoding="utf-8") as f:
         json.dump(truth, f)
 
 
 def held(db):
-    """The project's reviews, flags and added candidates, by name."""
+    """The project's reviews, flags, added candidates and timings, by
+    name."""
     c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
     v = sorted(list(r) for r in c.execute(
         "SELECT i.name, k.wnid, r.reviewer, r.state, r.role, r.updated_at"
@@ -168,8 +206,11 @@ def held(db):
         "SELECT i.name, k.wnid, d.added_by FROM candidate d"
         " JOIN image i ON i.id = d.image JOIN class k ON k.id = d.class"
         " WHERE d.added_by IS NOT NULL"))
+    t = sorted(list(r) for r in c.execute(
+        "SELECT i.name, t.reviewer, t.first_shown, t.last_change,"
+        " t.active_ms FROM timing t JOIN image i ON i.id = t.image"))
     c.close()
-    return {"verdicts": v, "flags": f, "added": a}
+    return {"verdicts": v, "flags": f, "added": a, "timings": t}
 
 
 def iso_ms(s):
@@ -201,6 +242,9 @@ def holds(db, truth_path):
         "flags": sorted([r[0], r[1], r[2], r[3], r[4], r[5], iso_ms(r[6])]
                         for r in t["flags"]),
         "added": sorted(t["added"]),
+        "timings": sorted([r[0], r[1], iso_ms(r[2]),
+                           iso_ms(r[3]) if r[3] else None, r[4]]
+                          for r in t["timings"]),
     }
     return differ("project vs generated", held(db), want)
 
@@ -209,10 +253,6 @@ def strip(fmt, doc):
     if fmt == "tfds-multilabel":
         for v in doc["problematic_images"].values():
             v.pop("reviewer", None)
-    elif fmt == "label-studio":
-        for task in doc:
-            for a in task["annotations"]:
-                a.pop("lead_time", None)
     return doc
 
 
@@ -225,6 +265,9 @@ def main():
         return holds(sys.argv[2], sys.argv[3])
     if cmd == "same":
         return differ("projects", held(sys.argv[2]), held(sys.argv[3]))
+    if cmd == "same-timings":
+        return differ("timings", {"timings": held(sys.argv[2])["timings"]},
+                      {"timings": held(sys.argv[3])["timings"]})
     if cmd == "json":
         fmt = sys.argv[2]
         docs = []

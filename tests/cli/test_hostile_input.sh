@@ -124,13 +124,15 @@ chmod 755 "$TMP/ro"
 rev() {   # WHAT LINE...: a reviews import of these rows must be refused
     local what=$1 field=$2
     shift 2
-    printf 'image,wnid,state,reviewer,problematic,updated_at\n' >"$TMP/r.csv"
+    printf '%s\n' "${HEAD:-image,wnid,state,reviewer,problematic,updated_at}" >"$TMP/r.csv"
     printf '%s\n' "$@" >>"$TMP/r.csv"
     before=$(count "SELECT count(*) FROM review")
+    before_t=$(count "SELECT count(*) FROM timing")
     rl --db "$P" import reviews "$TMP/r.csv"
     expect_rc 1 "$what"
-    expect_err "$TMP/r.csv:2: $field:" "$what: FILE:LINE: $field"
+    expect_err "$TMP/r.csv:${LINE:-2}: $field:" "$what: FILE:LINE: $field"
     expect_eq "$(count "SELECT count(*) FROM review")" "$before" "$what: nothing stored"
+    expect_eq "$(count "SELECT count(*) FROM timing")" "$before_t" "$what: no timing stored"
 }
 rev "a reviewer name with a comma" reviewer "$IMG,$WNID,correct,\"a,b\",,"
 rev "a reviewer name with ESC" reviewer "$IMG,$WNID,correct,$(printf 'a\033]2;x\a'),,"
@@ -139,6 +141,18 @@ rev "a reviewer name with U+202E" reviewer "$IMG,$WNID,correct,$(printf 'ab\xe2\
 rev "2026-02-30" updated_at "$IMG,$WNID,correct,bob,,2026-02-30T10:00:00Z"
 rev "2025-02-29 (no leap year)" updated_at "$IMG,$WNID,correct,bob,,2025-02-29T10:00:00Z"
 rev "2026-04-31" updated_at "$IMG,$WNID,correct,bob,,2026-04-31T10:00:00Z"
+# The long form's timing columns (image rows).
+HEAD=image,wnid,state,reviewer,first_shown,last_change,active_ms
+T0=2026-01-02T03:04:05.000Z
+rev "first_shown 2026-02-30" first_shown "$IMG,,,bob,2026-02-30T10:00:00Z,,5"
+rev "last_change not a time" last_change "$IMG,,,bob,$T0,yesterday,5"
+rev "active_ms negative" active_ms "$IMG,,,bob,$T0,,-5"
+rev "active_ms not a number" active_ms "$IMG,,,bob,$T0,,12abc"
+rev "active_ms without first_shown" first_shown "$IMG,,,bob,,,5"
+rev "a timing on a verdict row" first_shown "$IMG,$WNID,correct,bob,$T0,,5"
+LINE=3 rev "a bad timing after a good one (one transaction)" active_ms \
+    "$IMG,,,bob,$T0,,5" "$IMG,,,ann,$T0,,1e3"
+unset HEAD
 rl --db "$P" --reviewer 'a,b' stats
 expect_rc 2 "--reviewer with a comma (the same rule)"
 rl --db "$P" --reviewer "$(printf 'ab\xe2\x80\xaecd')" stats

@@ -3,7 +3,9 @@
 # writer as a CSV import. Round trips: tfds export -> fresh project ->
 # tfds export identical; label-studio export -> fresh project -> the
 # label-studio and wide exports identical, the long export identical but
-# for each verdict's time (Label Studio keeps one time per annotation).
+# for each verdict's time (Label Studio keeps one time per annotation);
+# timings through lead_time and relabel_first_shown/_last_change, and from
+# a Label Studio export made elsewhere (created_at, lead_time).
 # Bad input: FILE:LINE: field: what, exit 1, nothing stored.
 . "$(dirname "$0")/lib.sh"
 need sqlite3
@@ -35,6 +37,9 @@ expect_eq "$(q "$TMP/tfds.db" "SELECT what FROM step WHERE kind = 'import' AND r
     "import alice.json.csv" "logged as an import under the file's name"
 
 # ---- Label Studio -----------------------------------------------------------
+# With timings (one beside alice's flag, bob's alone on image 1, alice's
+# without a change): lead_time and relabel_first_shown/_last_change.
+rl_ok --db "$db" import reviews "$FIX/reviews_timing.csv"
 rl_ok --db "$db" export --format label-studio -o "$TMP/ls.json"
 fresh ls
 rl_ok --db "$TMP/ls.db" import reviews "$TMP/ls.json"
@@ -49,6 +54,31 @@ expect_eq "$(cut -d, -f1-4 "$TMP/long2.csv")" "$(cut -d, -f1-4 "$TMP/long1.csv")
     "label-studio round trip: every verdict of every reviewer"
 expect_eq "$(q "$TMP/ls.db" "SELECT reviewer || ':' || problematic || ':' || note FROM flag WHERE problematic")" \
     "alice:1:foggy, maybe a valley" "the flag and the note come back"
+timings() { q "$1" "SELECT group_concat(i.name || ':' || t.reviewer || ':' || t.first_shown
+    || ':' || coalesce(t.last_change, '-') || ':' || t.active_ms, ' ') FROM (SELECT * FROM
+    timing ORDER BY image, reviewer) t JOIN image i ON i.id = t.image"; }
+expect_eq "$(timings "$TMP/ls.db")" "$(timings "$db")" \
+    "label-studio round trip: every timing, to the millisecond"
+expect_eq "$(q "$TMP/ls.db" "SELECT count(*) FROM flag")" 1 \
+    "and bob's timing alone (an annotation with no result) makes no flag"
+
+# A Label Studio export made by Label Studio: lead_time in seconds, no
+# relabel_ keys; created_at stands for the first look.
+I2=ILSVRC2012_val_00000002.JPEG
+cat >"$TMP/native.json" <<EOF
+[{"id": 7, "data": {"image": "/data/upload/1/$I2"},
+  "annotations": [{"id": 9, "completed_by": 3, "was_cancelled": false,
+   "ground_truth": false, "created_at": "2021-03-09T22:16:08.728353Z",
+   "updated_at": "2021-03-09T22:16:09.000000Z", "lead_time": 4.288,
+   "result": [{"from_name": "correct", "to_name": "image",
+    "type": "choices", "value": {"choices": ["n09193705"]}}]}]}]
+EOF
+fresh native
+rl --db "$TMP/native.db" import reviews "$TMP/native.json"
+expect_rc 0 "a Label Studio export made elsewhere imports"
+expect_out ", 1 timings" "its annotation's timing is counted"
+expect_eq "$(timings "$TMP/native.db")" "$I2:ls:3:1615328168728:-:4288" \
+    "lead_time 4.288 s -> 4288 ms, first look at created_at (to the ms)"
 
 # ---- bad input -------------------------------------------------------------
 fresh bad
@@ -75,6 +105,10 @@ badjson '{"initial_annots": {"'$I1'": {\n"maybe": []}}}' \
 badjson '[{"data": {"image": "x/'$I1'"}, "annotations": [\n {"result": []}]}]' \
     "2: completed_by: no reviewer" "label-studio annotation without a reviewer"
 badjson '{"tasks": []}' "1: format: neither TFDS" "neither format"
+badjson '[{"data": {"image": "x/'$I1'"}, "annotations": [\n {"completed_by": 1, "result": [],\n "relabel_first_shown": "2026-01-01T00:00:00Z", "lead_time": -3}]}]' \
+    "2: lead_time: expected seconds (0 or more)" "label-studio: a negative lead_time"
+badjson '[{"data": {"image": "x/'$I1'"}, "annotations": [\n {"completed_by": 1, "result": [],\n "created_at": "yesterday"}]}]' \
+    "2: created_at: expected a time 'yesterday'" "label-studio: created_at not a time"
 rl --db "$TMP/bad.db" import reviews "$TMP/ls.json" --format yaml
 expect_rc 2 "--format: tfds-multilabel or label-studio"
 finish

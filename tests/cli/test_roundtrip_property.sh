@@ -7,16 +7,19 @@
 # predictions) -> export again, under majority and dawid-skene:
 #   long             byte-identical, and both projects hold the same
 #                    verdicts, roles, flags, notes, main objects, added
-#                    candidates (every field the long format carries)
+#                    candidates and timings (every field the long format
+#                    carries)
 #   wide             byte-identical (original, the four state lists,
 #                    problematic, main), imported as one reviewer
 #   real-json        byte-identical (correct class indices by number),
 #                    from the project the wide export was imported into
 #   tfds-multilabel  equal as JSON but for problematic_images' reviewer
 #                    (initial_annots, problematic images and reasons)
-#   label-studio     equal as JSON but for lead_time (data, predictions,
-#                    annotations: reviewer, role, states, problematic,
-#                    note, main, updated_at; the consensus annotation)
+#   label-studio     equal as JSON (data, predictions, annotations:
+#                    reviewer, role, states, problematic, note, main,
+#                    updated_at, the timing - lead_time and the first look
+#                    and last change; the consensus annotation), and the
+#                    project it was imported into holds the same timings
 . "$(dirname "$0")/lib.sh"
 need python3
 PY="python3 $HERE/roundtrip.py"
@@ -72,6 +75,9 @@ for seed in 1 2 3 4; do
             -o "$d/ls1.json"
         fresh "$d" l
         rl_ok --db "$d/l.db" import reviews "$d/ls1.json"
+        $PY same-timings "$d/a.db" "$d/l.db" \
+            && pass "seed $seed, $rule: label-studio carries every timing" \
+            || fail "seed $seed, $rule: label-studio: the timings differ"
         rl_ok --db "$d/l.db" export --format label-studio --consensus $rule \
             -o "$d/ls2.json"
         $PY json label-studio "$d/ls1.json" "$d/ls2.json" \

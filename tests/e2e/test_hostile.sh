@@ -5,7 +5,7 @@
 # them escaped ("\x1b", "\u202e", "\x9b"); not one of those bytes reaches
 # the terminal (pipe-pane records all output; tmux, told to accept OSC 52,
 # got no paste buffer); the database and `relabel export --format long`
-# keep the bytes exactly.
+# keep the bytes exactly, and carries the reviewer's timings.
 . "$(dirname "$0")/lib.sh"
 
 EVIL=$'evil\e]52;c;SGVsbG8=\a.JPEG'
@@ -95,6 +95,13 @@ grep -qF "$RTL" "$TMP/long.csv" || fail "the export lost U+202E in a name"
 # for $REVIEWER; the note's C1 controls exported as stored.
 expect "$(grep -cF "$RTL" "$TMP/long.csv")" 4 "rows of $RTL (bob and $REVIEWER)"
 expect "$(grep -cF "$NOTE" "$TMP/long.csv")" 2 "the note, byte for byte, on both image rows"
+# The reviewer's timings (every image shown): one image row each, ending
+# in active_ms; plain.JPEG, shown but not marked, by a timing alone.
+expect "$(grep -cE ",$REVIEWER,.*,[0-9]+\$" "$TMP/long.csv")" \
+    "$(q "SELECT count(*) FROM timing WHERE reviewer = '$REVIEWER'")" \
+    "an image row per timing"
+expect "$(grep -c "^plain\.JPEG,,,$REVIEWER,,,,,,,,20.*Z,,[0-9]*\$" "$TMP/long.csv")" 1 \
+    "plain.JPEG: a timing row, flag fields empty, no change"
 expect "$(q "SELECT group_concat(state) FROM review
              WHERE reviewer = '$REVIEWER'")" correct,correct "marks"
 exit 0

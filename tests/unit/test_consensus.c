@@ -640,6 +640,102 @@ test_main_object(void)
     free(db);
 }
 
+/* An adjudicator's main mark settles the main object as their verdicts
+ * settle states (a reviewer adjudicates on an image when any verdict of
+ * theirs there is an adjudication).
+ * j1: 10 and 20 correct; a, b, c chose 10, the adjudicator judge chose
+ *     20: the main object is 20 (before: 10, three votes to one).
+ * j2: judge chose 40 but adjudicated it wrong: no settling (40 is not
+ *     correct), the reviewers' vote gives 30.
+ * j3, j4: two adjudicators; the later main mark wins, whichever class
+ *     index comes first (j3: jo's 60 is later, j4: judge's 70).
+ * j5: bob's main mark without any adjudication of his is a plain vote
+ *     (80 by two reviewers against 90 by one). */
+static const char ADJ_LABELS[] =
+    "image,wnid\nj1.JPEG,10\nj2.JPEG,30\nj3.JPEG,50\nj4.JPEG,70\n"
+    "j5.JPEG,80\n";
+static const char ADJ_REVIEWS[] =
+    "image,wnid,state,reviewer,role,main,updated_at\n"
+    "j1.JPEG,10,correct,a,,1,\nj1.JPEG,20,correct,a,,,\n"
+    "j1.JPEG,10,correct,b,,1,\nj1.JPEG,20,correct,b,,,\n"
+    "j1.JPEG,10,correct,c,,1,\nj1.JPEG,20,correct,c,,,\n"
+    "j1.JPEG,20,correct,judge,adjudicator,1,2026-01-01T00:00:00Z\n"
+    "j2.JPEG,30,correct,a,,1,\nj2.JPEG,40,correct,a,,,\n"
+    "j2.JPEG,30,correct,b,,,\nj2.JPEG,40,correct,b,,,\n"
+    "j2.JPEG,40,wrong,judge,adjudicator,1,2026-01-01T00:00:00Z\n"
+    "j3.JPEG,50,correct,a,,1,\nj3.JPEG,60,correct,a,,,\n"
+    "j3.JPEG,50,correct,judge,adjudicator,1,2026-01-01T00:00:00Z\n"
+    "j3.JPEG,60,correct,jo,adjudicator,1,2026-01-02T00:00:00Z\n"
+    "j4.JPEG,70,correct,a,,,\nj4.JPEG,80,correct,a,,1,\n"
+    "j4.JPEG,70,correct,judge,adjudicator,1,2026-01-02T00:00:00Z\n"
+    "j4.JPEG,80,correct,jo,adjudicator,1,2026-01-01T00:00:00Z\n"
+    "j5.JPEG,80,correct,a,,1,\nj5.JPEG,80,correct,b,,1,\n"
+    "j5.JPEG,90,correct,a,,,\nj5.JPEG,90,correct,b,,,\n"
+    "j5.JPEG,90,correct,bob,,1,\n";
+
+static void
+test_adjudicator_main(void)
+{
+    static const char *const rules[] = { "majority", "dawid-skene" };
+    static const struct { const char *image; int idx, votes; } want[] = {
+        { "j1.JPEG", 20, 0 }, { "j2.JPEG", 30, 1 }, { "j3.JPEG", 60, 0 },
+        { "j4.JPEG", 70, 0 }, { "j5.JPEG", 80, 2 }
+    };
+    char *db = make_project("adjmain.db", ADJ_LABELS, ADJ_REVIEWS);
+    rl_catalog *cat;
+    rl_store *s;
+    rl_err err;
+    size_t k, i;
+
+    if ((s = rl_store_open(db, RL_STORE_READONLY, &err)) == NULL
+        || (cat = rl_catalog_load(s, &err)) == NULL)
+        die("open", &err);
+    for (k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        rl_consensus_opts o;
+        rl_consensus c, view;
+        rl_consensus_scan *sc;
+
+        rl_consensus_parse(rules[k], &o, NULL);
+        if (rl_consensus_compute(s, &o, &c, &err) != 0)
+            die("compute", &err);
+        for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+            const rl_cimage *ci = rl_consensus_image(&c,
+                rl_image_find(s, want[i].image));
+
+            /* Under dawid-skene, fitted on five images, the reviewers'
+             * classes of j2 and j5 are not correct: only the settled
+             * images are the rule's. */
+            if (k > 0 && want[i].votes > 0)
+                continue;
+            ok(ci != NULL && ci->main == rl_catalog_by_index(cat,
+               want[i].idx)->id && ci->main_votes == want[i].votes,
+               "%s, %s: main object %d, %d reviewers' votes", rules[k],
+               want[i].image, want[i].idx, want[i].votes);
+        }
+        /* The image-by-image scan (the exports') agrees. */
+        if ((sc = rl_consensus_scan_open(s, &o, &err)) == NULL)
+            die("scan", &err);
+        for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+            int64_t id = rl_image_find(s, want[i].image);
+            const rl_cimage *ci;
+
+            if (rl_consensus_scan_image(sc, id, &view, &err) != 0)
+                die("scan image", &err);
+            ci = rl_consensus_image(&view, id);
+            if (k > 0 && want[i].votes > 0)
+                continue;
+            ok(ci != NULL && ci->main == rl_catalog_by_index(cat,
+               want[i].idx)->id, "%s scan, %s: main object %d", rules[k],
+               want[i].image, want[i].idx);
+        }
+        rl_consensus_scan_free(sc);
+        rl_consensus_free(&c);
+    }
+    rl_catalog_free(cat);
+    rl_store_close(s);
+    free(db);
+}
+
 /* The image-by-image scan gives what the whole computation gives, under
  * every rule, on the main-object project (adjudications added). */
 static void
@@ -745,6 +841,7 @@ main(void)
     test_project_ds();
     test_votes();
     test_main_object();
+    test_adjudicator_main();
     test_scan();
     test_main_only_import();
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);

@@ -71,23 +71,23 @@ static const char REVIEWS[] =
  * reviewer; times normalised. */
 static const char LONG_EXPORT[] =
     "image,wnid,state,reviewer,role,main,problematic,note,done,added_by,"
-    "updated_at\n"
-    IMG1 ",n01737021,wrong,alice,reviewer,,,,,,2026-01-02T03:04:06.000Z\n"
-    IMG1 ",n01737021,correct,bob,reviewer,,,,,,2026-01-03T00:00:01.000Z\n"
-    IMG1 ",n01751748,correct,alice,reviewer,,,,,,2026-01-02T03:04:05.678Z\n"
-    IMG1 ",n01751748,correct,bob,reviewer,,,,,,2026-01-03T00:00:00.000Z\n"
-    IMG2 ",n09193705,correct,alice,reviewer,,,,,,2026-01-02T00:00:00.000Z\n"
+    "updated_at,first_shown,last_change,active_ms\n"
+    IMG1 ",n01737021,wrong,alice,reviewer,,,,,,2026-01-02T03:04:06.000Z,,,\n"
+    IMG1 ",n01737021,correct,bob,reviewer,,,,,,2026-01-03T00:00:01.000Z,,,\n"
+    IMG1 ",n01751748,correct,alice,reviewer,,,,,,2026-01-02T03:04:05.678Z,,,\n"
+    IMG1 ",n01751748,correct,bob,reviewer,,,,,,2026-01-03T00:00:00.000Z,,,\n"
+    IMG2 ",n09193705,correct,alice,reviewer,,,,,,2026-01-02T00:00:00.000Z,,,\n"
     IMG2 ",n09468604,dont_know,alice,reviewer,,,,,,"
-    "2026-01-02T00:00:01.000Z\n"
+    "2026-01-02T00:00:01.000Z,,,\n"
     /* image rows: alice's flag and note on img2, bob's flag on img3 */
-    IMG2 ",,,alice,,,1,foggy,0,,2026-01-02T00:00:01.000Z\n"
-    IMG3 ",n02085620,unclear,bob,reviewer,,,,,,2026-01-05T00:00:00.000Z\n"
-    IMG3 ",,,bob,,,1,,0,,2026-01-05T00:00:01.000Z\n"
+    IMG2 ",,,alice,,,1,foggy,0,,2026-01-02T00:00:01.000Z,,,\n"
+    IMG3 ",n02085620,unclear,bob,reviewer,,,,,,2026-01-05T00:00:00.000Z,,,\n"
+    IMG3 ",,,bob,,,1,,0,,2026-01-05T00:00:01.000Z,,,\n"
     ODD_CSV ",n01440764,correct,alice,reviewer,,,,,,"
-    "2026-01-04T00:00:00.000Z\n"
+    "2026-01-04T00:00:00.000Z,,,\n"
     /* no model proposed n01443537: alice added it */
     ODD_CSV ",n01443537,wrong,alice,reviewer,,,,,alice,"
-    "2026-01-04T00:00:01.000Z\n";
+    "2026-01-04T00:00:01.000Z,,,\n";
 
 /* Majority of alice and bob: water snake is a tie (unclear). */
 static const char WIDE_EXPORT[] =

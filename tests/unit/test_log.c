@@ -3,7 +3,8 @@
  * a step and events; undo and redo never clobber a value changed since
  * (they keep it and name the step that set it); and the event log replays
  * to the tables, checked after each step of random mixes of marks,
- * bulks, undos, redos, imports and merges by three reviewers. */
+ * bulks, undos, redos, imports and merges by three reviewers. Timings an
+ * import or a merge brings meet stored ones under one rule. */
 #include "relabel/review.h"
 
 #include <ftw.h>
@@ -494,6 +495,88 @@ test_mark_meanwhile(struct proj *p)
     is_int(fx_replay_diff(p->s), 0, "the log replays to the tables");
 }
 
+/* Timings brought in by an import and by a merge meet stored ones under
+ * one rule (log.c's SQL_TIMING_MERGE): the earliest first look, the
+ * latest change - none stays none - and the longer attention. */
+static void
+test_timings(void)
+{
+    static const char head[] =
+        "image,wnid,state,reviewer,first_shown,last_change,active_ms\n";
+    struct proj p = { 0 }, copy = { 0 };
+    rl_import_result res;
+    rl_merge_report rep;
+    rl_err err;
+    char *cmd, *text;
+
+    make_project(&p, "timing.db");
+    text = rl_xasprintf("%simg_a.JPEG,,,ann,1000,,50\n"
+                        "img_b.JPEG,,,ann,2000,2500,70\n", head);
+    ok(import_text(&p, text, &res, &err) == 0 && res.timings == 2
+       && res.created == 2, "import: two new timings: %s", err.msg);
+    free(text);
+    is_int(fx_q_int(p.s, "SELECT count(*) FROM flag"), 0,
+           "rows of a timing alone store no flag");
+
+    /* A copy looked at img_a earlier, with less attention and no change;
+     * its img_b timing is within this one's. */
+    proj_close(&p);
+    copy.path = tpath("timing-copy.db");
+    cmd = rl_xasprintf("cp %s %s", p.path, copy.path);
+    ok(system(cmd) == 0, "copy the project");
+    free(cmd);
+    proj_open(&p);
+    proj_open(&copy);
+    text = rl_xasprintf("%simg_a.JPEG,,,ann,500,,40\n"
+                        "img_b.JPEG,,,ann,2100,2400,60\n", head);
+    ok(import_text(&copy, text, &res, &err) == 0 && res.timings == 1
+       && res.changed == 1 && res.unchanged == 1,
+       "import over stored timings: one extended, one held");
+    free(text);
+    is_int(fx_q_int(copy.s, "SELECT first_shown * 1000 + active_ms FROM"
+                    " timing WHERE image = 1"), 500050,
+           "import: the earlier look, the longer attention kept");
+    proj_close(&copy);
+    ok(rl_merge(p.s, copy.path, NULL, &rep, &err) == 0 && rep.timings == 1,
+       "merge: one timing extended: %s", err.msg);
+    is_int(fx_q_int(p.s, "SELECT count(*) FROM timing WHERE image = 1"
+                    " AND first_shown = 500 AND last_change IS NULL"
+                    " AND active_ms = 50"), 1,
+           "merge: the earlier look, no change stays none, the longer "
+           "attention");
+    is_int(fx_q_int(p.s, "SELECT first_shown * 10000 + last_change FROM"
+                    " timing WHERE image = 2"), 20002500,
+           "merge: a timing within the stored one changes nothing");
+    ok(rl_merge(p.s, copy.path, NULL, &rep, &err) == 0 && rep.timings == 0,
+       "merging again: no timing changes");
+
+    /* The same rule from an import, after the merge; a dry run first
+     * counts it and stores nothing. */
+    text = rl_xasprintf("%simg_a.JPEG,,,ann,700,900,80\n", head);
+    {
+        rl_import_opts o = { .dry_run = true };
+        char *f;
+
+        spew("dry.csv", text);
+        f = tpath("dry.csv");
+        ok(rl_import_reviews(p.s, p.cat, f, &o, &res, &err) == 0
+           && res.timings == 1 && res.changed == 1, "dry run: counted");
+        free(f);
+        is_int(fx_q_int(p.s, "SELECT last_change IS NULL FROM timing"
+                        " WHERE image = 1"), 1, "dry run: nothing stored");
+    }
+    ok(import_text(&p, text, &res, &err) == 0 && res.timings == 1,
+       "import after the merge: %s", err.msg);
+    free(text);
+    is_int(fx_q_int(p.s, "SELECT count(*) FROM timing WHERE image = 1"
+                    " AND first_shown = 500 AND last_change = 900"
+                    " AND active_ms = 80"), 1,
+           "import: the change and the longer attention taken");
+    free(copy.path);
+    proj_close(&p);
+    free(p.path);
+}
+
 int
 main(void)
 {
@@ -508,6 +591,7 @@ main(void)
     test_two_adjudicators(&p);
     test_property(&p);
     test_mark_meanwhile(&p);
+    test_timings();
     proj_close(&p);
     free(p.path);
     if (getenv("KEEP") == NULL)
