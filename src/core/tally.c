@@ -2,8 +2,8 @@
  * their recount and their check against the tables.
  *
  * Invariant: at every commit each counter equals its count over the
- * tables, the COUNT query of its row in `counters` below (the one place
- * that says what a counter means). Who keeps it so:
+ * tables, the COUNT query of its source in `sources` below (the one
+ * place that says what a counter means). Who keeps it so:
  *   - live steps of the review log (marks, bulk marks, undo, redo, a
  *     journal's marks applied): log.c takes a tally_snap of the image and
  *     reviewer before and after each change and adds the difference
@@ -16,6 +16,7 @@
 #include "relabel/store.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,158 +24,158 @@
 #include "relabel/util.h"
 #include "internal.h"
 
-/* What each counter counts: rows (reviewer, n); reviewer '' for a global
- * counter. reviewed_images has no SQL here: it is the merge of two scans
- * in count_reviewed_images (the same count as a join in SQL costs five
- * times as much). */
-static const struct counter {
-    const char *name;                  /* tally.name */
-    unsigned what;                     /* TALLY_* groups it belongs to */
-    const char *sql;                   /* its count, or NULL (C) */
-} counters[] = {
-    { "images", TALLY_IMAGES,
-      "SELECT '' AS reviewer, count(*) AS n FROM image" },
-    { "with_path", TALLY_IMAGES,
-      "SELECT '' AS reviewer, count(*) AS n FROM image"
+/* What the counters count, as sources: each is one pass over a table (or
+ * two) giving rows (name, reviewer, n) for the counters it names, with
+ * reviewer '' for a global counter. The merge source takes its values as
+ * parameters ?1..?3 from count_merge (the same counts as joins in SQL
+ * cost five times as much). */
+static const struct source {
+    unsigned what;                     /* TALLY_* groups it counts */
+    const char *names;                 /* its counters, as an SQL list */
+    const char *sql;                   /* rows (name, reviewer, n) */
+} sources[] = {
+    { TALLY_IMAGES, "'images', 'with_path'",
+      "SELECT 'images' AS name, '' AS reviewer, count(*) AS n FROM image"
+      " UNION ALL SELECT 'with_path', '', count(*) FROM image"
       " WHERE path IS NOT NULL" },
-    { "predictions", TALLY_PREDICTIONS,
-      "SELECT '' AS reviewer, count(*) AS n FROM prediction" },
-    { "candidates", TALLY_CANDIDATES,
-      "SELECT '' AS reviewer, count(*) AS n FROM candidate" },
-    { "reviewed_candidates", TALLY_REVIEWS,
-      "SELECT '' AS reviewer, count(*) AS n FROM"
-      " (SELECT DISTINCT image, class FROM review)" },
-    { "reviewed_images", TALLY_CANDIDATES | TALLY_REVIEWS, NULL },
-    { "problematic_images", TALLY_FLAGS,
-      "SELECT '' AS reviewer, count(DISTINCT image) AS n FROM flag"
-      " WHERE problematic" },
-    { "events", TALLY_EVENTS,
-      "SELECT '' AS reviewer, count(*) AS n FROM event" },
-    { "reviewer_reviews", TALLY_REVIEWS,
-      "SELECT reviewer, count(*) AS n FROM review GROUP BY reviewer" },
-    { "reviewer_images", TALLY_REVIEWS,
-      "SELECT reviewer, count(DISTINCT image) AS n FROM review"
-      " GROUP BY reviewer" },
-    { "reviewer_done", TALLY_FLAGS,
-      "SELECT reviewer, count(*) AS n FROM flag WHERE done"
-      " GROUP BY reviewer" },
-    { "reviewer_problematic", TALLY_FLAGS,
-      "SELECT reviewer, count(*) AS n FROM flag WHERE problematic"
-      " GROUP BY reviewer" },
+    { TALLY_PREDICTIONS, "'predictions'",
+      "SELECT 'predictions' AS name, '' AS reviewer, count(*) AS n"
+      " FROM prediction" },
+    { TALLY_CANDIDATES | TALLY_REVIEWS,
+      "'candidates', 'reviewed_candidates', 'reviewed_images'",
+      "SELECT 'candidates' AS name, '' AS reviewer, ?1 AS n"
+      " UNION ALL SELECT 'reviewed_candidates', '', ?2"
+      " UNION ALL SELECT 'reviewed_images', '', ?3" },
+    { TALLY_FLAGS, "'problematic_images'",
+      "SELECT 'problematic_images' AS name, '' AS reviewer,"
+      " count(DISTINCT image) AS n FROM flag WHERE problematic" },
+    { TALLY_EVENTS, "'events'",
+      "SELECT 'events' AS name, '' AS reviewer, count(*) AS n FROM event" },
+    /* One scan of review_reviewer for both. */
+    { TALLY_REVIEWS, "'reviewer_reviews', 'reviewer_images'",
+      "WITH r AS MATERIALIZED (SELECT reviewer, count(*) AS a,"
+      " count(DISTINCT image) AS b FROM review GROUP BY reviewer)"
+      " SELECT 'reviewer_reviews' AS name, reviewer, a AS n FROM r"
+      " UNION ALL SELECT 'reviewer_images', reviewer, b FROM r" },
+    { TALLY_FLAGS, "'reviewer_done', 'reviewer_problematic'",
+      "SELECT 'reviewer_done' AS name, reviewer, count(*) AS n FROM flag"
+      " WHERE done GROUP BY reviewer UNION ALL SELECT"
+      " 'reviewer_problematic', reviewer, count(*) FROM flag"
+      " WHERE problematic GROUP BY reviewer" },
 };
-#define N_COUNTERS (sizeof counters / sizeof *counters)
+#define N_SOURCES (sizeof sources / sizeof *sources)
 
 static const char SQL_ADD[] =
     "INSERT INTO tally(name, reviewer, n) VALUES(?1, ?2, ?3)"
     " ON CONFLICT(name, reviewer) DO UPDATE SET n = n + excluded.n";
 
-/* Images whose every candidate has a verdict by someone: a merge of two
+/* The candidates, the candidates with a verdict by someone, and the
+ * images whose every candidate has one, into m[0..2]: a merge of two
  * scans in image order. 0 or -1 with `err` set. */
 static int
-count_reviewed_images(rl_store *s, int64_t *out, rl_err *err)
+count_merge(rl_store *s, int64_t m[3], rl_err *err)
 {
     sqlite3_stmt *c = NULL, *r = NULL;
-    int rc_c, rc_r;
-    int64_t n = 0;
+    int rc_c, rc_r, rc = -1;
 
+    m[0] = m[1] = m[2] = 0;
     if (sqlite3_prepare_v2(s->db, "SELECT image, count(*) FROM candidate"
                            " GROUP BY image ORDER BY image", -1, &c, NULL)
         != SQLITE_OK
         || sqlite3_prepare_v2(s->db, "SELECT image, count(DISTINCT class)"
                               " FROM review GROUP BY image ORDER BY image",
-                              -1, &r, NULL) != SQLITE_OK) {
-        store_dberr(s, err, "counting");
-        sqlite3_finalize(c);
-        return -1;
-    }
+                              -1, &r, NULL) != SQLITE_OK)
+        goto out;
     rc_c = sqlite3_step(c);
     rc_r = sqlite3_step(r);
-    while (rc_c == SQLITE_ROW && rc_r == SQLITE_ROW) {
-        int64_t ic = sqlite3_column_int64(c, 0);
-        int64_t ir = sqlite3_column_int64(r, 0);
+    while (rc_c == SQLITE_ROW || rc_r == SQLITE_ROW) {
+        int64_t ic = rc_c == SQLITE_ROW ? sqlite3_column_int64(c, 0)
+                                        : INT64_MAX;
+        int64_t ir = rc_r == SQLITE_ROW ? sqlite3_column_int64(r, 0)
+                                        : INT64_MAX;
 
         if (ic == ir && sqlite3_column_int64(c, 1)
             == sqlite3_column_int64(r, 1))
-            n++;
-        if (ic <= ir)
+            m[2]++;
+        if (ic <= ir) {
+            m[0] += sqlite3_column_int64(c, 1);
             rc_c = sqlite3_step(c);
-        if (ir <= ic)
+        }
+        if (ir <= ic) {
+            m[1] += sqlite3_column_int64(r, 1);
             rc_r = sqlite3_step(r);
+        }
     }
-    if ((rc_c != SQLITE_ROW && rc_c != SQLITE_DONE)
-        || (rc_r != SQLITE_ROW && rc_r != SQLITE_DONE)) {
+    if (rc_c == SQLITE_DONE && rc_r == SQLITE_DONE)
+        rc = 0;
+out:
+    if (rc != 0)
         store_dberr(s, err, "counting");
-        n = -1;
-    }
     sqlite3_finalize(c);
     sqlite3_finalize(r);
-    if (n < 0)
-        return -1;
-    *out = n;
-    return 0;
+    return rc;
 }
 
-/* Runs `sql` (parameters: ?1 the counter's name, ?2 reviewed_images),
- * calling `row` for each result row when given. 0 or -1. */
+/* Runs `sql` with the merge counts `m` bound as ?1..?3 (when it has
+ * them), calling `row` for each result row when given. 0 or -1. */
 static int
-run_counter(rl_store *s, const char *sql, const char *name, int64_t full,
-            int (*row)(void *, sqlite3_stmt *), void *ctx, rl_err *err)
+run_source(rl_store *s, const char *sql, const int64_t m[3],
+           void (*row)(void *, sqlite3_stmt *), void *ctx, rl_err *err)
 {
     sqlite3_stmt *st;
-    int r;
+    int r, i;
 
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
         store_dberr(s, err, "counting");
         return -1;
     }
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, full);
+    for (i = 0; i < 3 && i < sqlite3_bind_parameter_count(st); i++)
+        sqlite3_bind_int64(st, i + 1, m[i]);
     while ((r = sqlite3_step(st)) == SQLITE_ROW)
-        if (row != NULL && row(ctx, st) != 0)
-            break;
-    if (r != SQLITE_ROW && r != SQLITE_DONE) {
+        if (row != NULL)
+            row(ctx, st);
+    if (r != SQLITE_DONE) {
         store_dberr(s, err, "counting");
         sqlite3_finalize(st);
         return -1;
     }
     sqlite3_finalize(st);
-    return r == SQLITE_DONE ? 0 : -1;
+    return 0;
 }
 
-/* The count of counter `c` as SQL over (reviewer, n) rows, for the caller
- * to free: its own query, or reviewed_images as parameter ?2. */
-static char *
-count_sql(const struct counter *c)
+/* The merge counts, when a source of groups `what` needs them. */
+static int
+merge_if(rl_store *s, unsigned what, int64_t m[3], rl_err *err)
 {
-    return c->sql != NULL ? rl_xstrdup(c->sql)
-                          : rl_xstrdup("SELECT '' AS reviewer, ?2 AS n");
+    m[0] = m[1] = m[2] = 0;
+    return (what & (TALLY_CANDIDATES | TALLY_REVIEWS))
+           ? count_merge(s, m, err) : 0;
 }
 
 int
 store_tally_recount(rl_store *s, unsigned what, rl_err *err)
 {
-    int64_t full = 0;
+    int64_t m[3];
     size_t i;
-    int rc = 0;
+    int rc;
 
-    if ((what & (TALLY_CANDIDATES | TALLY_REVIEWS))
-        && count_reviewed_images(s, &full, err) != 0)
-        return -1;
-    for (i = 0; rc == 0 && i < N_COUNTERS; i++) {
-        const struct counter *c = &counters[i];
-        char *q, *sql;
+    rc = merge_if(s, what, m, err);
+    for (i = 0; rc == 0 && i < N_SOURCES; i++) {
+        const struct source *c = &sources[i];
+        char *del, *ins;
 
         if (!(c->what & what))
             continue;
-        q = count_sql(c);
-        rc = run_counter(s, "DELETE FROM tally WHERE name = ?1 AND ?2 = ?2",
-                         c->name, full, NULL, NULL, err);
-        sql = rl_xasprintf("INSERT INTO tally(name, reviewer, n) SELECT ?1,"
-                           " reviewer, n FROM (%s) WHERE n <> 0", q);
+        del = rl_xasprintf("DELETE FROM tally WHERE name IN (%s)",
+                           c->names);
+        ins = rl_xasprintf("INSERT INTO tally(name, reviewer, n) SELECT"
+                           " name, reviewer, n FROM (%s) WHERE n <> 0",
+                           c->sql);
+        rc = run_source(s, del, m, NULL, NULL, err);
         if (rc == 0)
-            rc = run_counter(s, sql, c->name, full, NULL, NULL, err);
-        free(sql);
-        free(q);
+            rc = run_source(s, ins, m, NULL, NULL, err);
+        free(del);
+        free(ins);
     }
     if (rc != 0)
         rl_err_prefix(err, "recounting the statistics");
@@ -192,12 +193,12 @@ rl_store_tally_recount(rl_store *s, rl_err *err)
 /* ---- checking them --------------------------------------------------- */
 
 struct drift {
-    rl_buf report;                     /* "name (reviewer): kept K,
-                                          counted N; " per drift */
+    rl_buf report;                     /* "name of reviewer: kept K,
+                                          counted N" per drift, by "; " */
     long n;                            /* counters that drifted */
 };
 
-static int
+static void
 drift_row(void *p, sqlite3_stmt *st)
 {
     struct drift *d = p;
@@ -212,7 +213,6 @@ drift_row(void *p, sqlite3_stmt *st)
                   (long long)sqlite3_column_int64(st, 2));
     free(safe);
     d->n++;
-    return 0;
 }
 
 int
@@ -220,28 +220,29 @@ rl_store_tally_verify(rl_store *s, char **report, rl_err *err)
 {
     struct drift d = { { 0 }, 0 };
     bool reading;
-    int64_t full = 0;
+    int64_t m[3];
     size_t i;
     int rc = -1;
 
     *report = NULL;
     if (store_begin_read(s, &reading, err) != 0)
         return -1;
-    if (count_reviewed_images(s, &full, err) != 0)
+    if (merge_if(s, TALLY_ALL, m, err) != 0)
         goto out;
-    for (i = 0; i < N_COUNTERS; i++) {
-        char *q = count_sql(&counters[i]), *sql;
+    for (i = 0; i < N_SOURCES; i++) {
+        char *sql;
         int r;
 
-        /* Both sides as (reviewer, n) rows, a missing one as 0. */
-        sql = rl_xasprintf("SELECT ?1, reviewer, sum(c), sum(k) FROM"
-                           " (SELECT reviewer, n AS c, 0 AS k FROM (%s)"
-                           " UNION ALL SELECT reviewer, 0, n FROM tally"
-                           " WHERE name = ?1) GROUP BY reviewer"
-                           " HAVING sum(c) <> sum(k) ORDER BY reviewer", q);
-        r = run_counter(s, sql, counters[i].name, full, drift_row, &d, err);
+        /* Both sides as (name, reviewer, n) rows, a missing one as 0. */
+        sql = rl_xasprintf("SELECT name, reviewer, sum(c), sum(k) FROM"
+                           " (SELECT name, reviewer, n AS c, 0 AS k FROM"
+                           " (%s) UNION ALL SELECT name, reviewer, 0, n"
+                           " FROM tally WHERE name IN (%s))"
+                           " GROUP BY name, reviewer HAVING sum(c) <> sum(k)"
+                           " ORDER BY name, reviewer", sources[i].sql,
+                           sources[i].names);
+        r = run_source(s, sql, m, drift_row, &d, err);
         free(sql);
-        free(q);
         if (r != 0)
             goto out;
     }
@@ -316,7 +317,7 @@ tally_add(rl_store *s, const char *name, const char *reviewer, int64_t d,
 }
 
 /* Whether an image counts as reviewed: it has candidates and each has a
- * verdict by someone (as count_reviewed_images counts). */
+ * verdict by someone (as count_merge counts). */
 static int
 all_reviewed(const struct tally_snap *t)
 {
