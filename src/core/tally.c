@@ -354,29 +354,6 @@ tally_change(rl_store *s, const char *reviewer, const struct tally_snap *a,
 
 /* ---- reading them ---------------------------------------------------- */
 
-/* A count for the statistics; on a failed query (a damaged file) sets
- * *bad, so that no made-up zero is reported. */
-static long
-stat_int(rl_store *s, const char *sql, bool *bad)
-{
-    sqlite3_stmt *st;
-    long v = 0;
-
-    if (*bad)
-        return 0;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        *bad = true;
-        return 0;
-    }
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = (long)sqlite3_column_int64(st, 0);
-    else
-        *bad = true;
-    if (sqlite3_finalize(st) != SQLITE_OK)
-        *bad = true;
-    return v;
-}
-
 /* Sets the field of `st` that global counter `name` fills. */
 static void
 stat_set(rl_stats *st, const char *name, long n)
@@ -406,17 +383,18 @@ rl_store_stats(rl_store *s, rl_stats *st, rl_err *err)
 {
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
-    bool bad = false, reading;
+    bool reading;
     int r, rc = -1;
 
     memset(st, 0, sizeof *st);
     /* One snapshot, so that the counts agree with each other. */
     if (store_begin_read(s, &reading, err) != 0)
         return -1;
-    st->classes = stat_int(s, "SELECT count(*) FROM class WHERE idx IS NOT"
-                           " NULL", &bad);
-    st->models = stat_int(s, "SELECT count(*) FROM model", &bad);
-    if (bad
+    /* Small indexed tables: counted (-1: a failed query, no made-up 0). */
+    st->classes = (long)store_int(s, "SELECT count(*) FROM class WHERE idx"
+                                  " IS NOT NULL", -1);
+    st->models = (long)store_int(s, "SELECT count(*) FROM model", -1);
+    if (st->classes < 0 || st->models < 0
         || sqlite3_prepare_v2(s->db, "SELECT name, n FROM tally"
                               " WHERE reviewer = ''", -1, &q, NULL)
         != SQLITE_OK)

@@ -27,17 +27,6 @@
 #include "t.h"
 #include "fixture.h"
 
-static const char LABELS[] =
-    "image,wnid\n"
-    "img_a.JPEG,n01751748\n"
-    "img_b.JPEG,n09193705\n"
-    "img_c.JPEG,151\n";
-static const char PREDS[] =
-    "image,model,rank,wnid\n"
-    "img_a.JPEG,m1,1,n01737021\n"
-    "img_a.JPEG,m1,2,n01728572\n"
-    "img_b.JPEG,m1,1,n09468604\n"
-    "img_c.JPEG,m1,1,n01440764\n";
 static const char *const WNIDS[] = { "n01751748", "n01737021", "n01728572",
                                      "n09193705", "n09468604", "n01440764",
                                      "n02085620", "n01443537" };
@@ -49,44 +38,24 @@ static int n_fresh;                    /* images imports added: img_d0 .. */
 static int n_models = 1;               /* m1 and those imports made */
 static long n_journaled;               /* marks that waited in a journal */
 
-struct proj {
-    char *path;
-    rl_store *s;
-    rl_catalog *cat;
-};
-
 static unsigned
 rnd(unsigned n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
+    return fx_rnd(&rng, n);
 }
 
+/* Opens p->path as the review screen does: a mark never waits for
+ * another connection's lock (it goes to the journal). */
 static void
-proj_open(struct proj *p)
+proj_open(struct fx_proj *p)
 {
-    rl_err err;
-
-    if ((p->s = rl_store_open(p->path, 0, &err)) == NULL
-        || (p->cat = rl_catalog_load(p->s, &err)) == NULL)
-        die("open", &err);
-    rl_store_set_wait(p->s, 0, NULL, NULL);    /* as the review screen */
-}
-
-static void
-proj_close(struct proj *p)
-{
-    rl_catalog_free(p->cat);
-    rl_store_close(p->s);
-    p->s = NULL;
-    p->cat = NULL;
+    fx_proj_open(p);
+    rl_store_set_wait(p->s, 0, NULL, NULL);
 }
 
 /* The name of a random image of the project. */
 static void
-pick_image(struct proj *p, char *buf, size_t size)
+pick_image(struct fx_proj *p, char *buf, size_t size)
 {
     long long n = fx_q_int(p->s, "SELECT count(*) FROM image");
     char *sql = rl_xasprintf("SELECT substr(name, 5, 1) || CASE WHEN name"
@@ -128,7 +97,7 @@ drifted(rl_store *s, const char *what)
 }
 
 static int
-import_file(struct proj *p, const char *kind, const char *text,
+import_file(struct fx_proj *p, const char *kind, const char *text,
             rl_err *err)
 {
     char *f = tpath("in.csv");
@@ -147,7 +116,7 @@ import_file(struct proj *p, const char *kind, const char *text,
 
 /* A live action on one image by `who`. -1 when it failed. */
 static int
-live_action(struct proj *p, const char *who, const char *name, unsigned op,
+live_action(struct fx_proj *p, const char *who, const char *name, unsigned op,
             char *what, size_t size)
 {
     static const rl_state states[] = { RL_STATE_NONE, RL_STATE_CORRECT,
@@ -206,7 +175,7 @@ live_action(struct proj *p, const char *who, const char *name, unsigned op,
  * file, or a new label) or predictions (a new model), or a refused file.
  * -1 when a good one failed or a bad one passed. */
 static int
-import_action(struct proj *p, const char *who, const char *name,
+import_action(struct fx_proj *p, const char *who, const char *name,
               unsigned op, char *what, size_t size)
 {
     char text[512];
@@ -254,7 +223,7 @@ import_action(struct proj *p, const char *who, const char *name,
 /* Marks made while another connection holds the write lock go to the
  * journal; applying it brings them in. -1 when that failed. */
 static int
-journal_action(struct proj *p, const char *who, const char *name,
+journal_action(struct fx_proj *p, const char *who, const char *name,
                char *what, size_t size)
 {
     sqlite3 *lock = NULL;
@@ -289,7 +258,7 @@ journal_action(struct proj *p, const char *who, const char *name,
 }
 
 static int
-random_action(struct proj *p, char *what, size_t size)
+random_action(struct fx_proj *p, char *what, size_t size)
 {
     const char *who = WHO[rnd(3)];
     char name[32];
@@ -318,18 +287,9 @@ random_action(struct proj *p, char *what, size_t size)
 }
 
 static void
-make_project(struct proj *p, const char *name)
+test_property(struct fx_proj *p)
 {
-    p->path = tpath(name);
-    p->s = fx_project(name, &p->cat);
-    fx_import(p->s, p->cat, "labels", "labels.csv", LABELS);
-    fx_import(p->s, p->cat, "predictions", "preds.csv", PREDS);
-}
-
-static void
-test_property(struct proj *p)
-{
-    struct proj copy = { 0 };
+    struct fx_proj copy = { 0 };
     char what[400];
     int round, i, failed = 0, drifts = 0, steps = 0;
 
@@ -340,7 +300,7 @@ test_property(struct proj *p)
         char *cmd;
 
         /* Work here and on a copy, then merge the copy in. */
-        proj_close(p);
+        fx_proj_close(p);
         cmd = rl_xasprintf("rm -f %s-wal %s-shm %s-marks*; cp %s %s",
                            copy.path, copy.path, copy.path, p->path,
                            copy.path);
@@ -350,7 +310,7 @@ test_property(struct proj *p)
         proj_open(p);
         proj_open(&copy);
         for (i = 0; i < 40; i++) {
-            struct proj *on = rnd(3) ? p : &copy;
+            struct fx_proj *on = rnd(3) ? p : &copy;
 
             what[0] = '\0';
             if (random_action(on, what, sizeof what) != 0)
@@ -359,7 +319,7 @@ test_property(struct proj *p)
                 drifts++;
             steps++;
         }
-        proj_close(&copy);
+        fx_proj_close(&copy);
         {
             rl_merge_report rep;
             rl_err err;
@@ -437,15 +397,15 @@ stats_are_counts(rl_store *s, const char *what)
 /* A schema-4 project (this one without its tally, at user_version 4, as
  * relabel before schema 5 left it) migrates with the right counts. */
 static void
-test_migrate_v4(struct proj *p)
+test_migrate_v4(struct fx_proj *p)
 {
-    struct proj old = { 0 };
+    struct fx_proj old = { 0 };
     char *cmd;
     sqlite3 *db;
     rl_err err;
 
     old.path = tpath("v4.db");
-    proj_close(p);
+    fx_proj_close(p);
     cmd = rl_xasprintf("cp %s %s", p->path, old.path);
     ok(system(cmd) == 0, "(copied the project)");
     free(cmd);
@@ -465,7 +425,7 @@ test_migrate_v4(struct proj *p)
     ok(rl_review_undo(old.s, "alice", &(int64_t){ 0 }, &err) >= 0
        && !drifted(old.s, "an undo after it"),
        "and an undo after it keeps them");
-    proj_close(&old);
+    fx_proj_close(&old);
     free(old.path);
 }
 
@@ -495,7 +455,7 @@ test_migrate_v3(void)
 
 /* A counter changed behind relabel's back is found and recounted. */
 static void
-test_tamper(struct proj *p)
+test_tamper(struct fx_proj *p)
 {
     char *report = NULL;
     rl_err err;
@@ -531,7 +491,7 @@ test_tamper(struct proj *p)
 int
 main(void)
 {
-    struct proj p = { 0 };
+    struct fx_proj p = { 0 };
 
     strcpy(tmpdir, "/tmp/rl-tally-XXXXXX");
     if (mkdtemp(tmpdir) == NULL)
@@ -548,14 +508,14 @@ main(void)
         }
         spew("pics/x.JPEG", "");
     }
-    make_project(&p, "p.db");
+    fx_proj_make(&p, "p.db");
     rl_store_set_wait(p.s, 0, NULL, NULL);
     test_property(&p);
     stats_are_counts(p.s, "after the mix");
     test_migrate_v4(&p);
     test_migrate_v3();
     test_tamper(&p);
-    proj_close(&p);
+    fx_proj_close(&p);
     free(p.path);
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
     return t_done();
