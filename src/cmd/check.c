@@ -1,6 +1,7 @@
-/* check.c - `relabel check [--repair [--to FILE]]`: is the project file
- * sound (PRAGMA integrity_check), and a copy of what is readable when it
- * is not. The project file itself is only read. */
+/* check.c - `relabel check [--repair [--to FILE] | --recount]`: is the
+ * project file sound (PRAGMA integrity_check) and do the counters stats
+ * reads agree with the tables; a copy of what is readable when it is not
+ * sound. The project file itself is only read, but by --recount. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,12 @@ static const char CHECK_HELP[] =
     "file is kept as it is; check the copy, then move it into place.\n"
     "It also checks the journal of marks beside the project (FILE-marks:\n"
     "marks saved while another process held the project's write lock) and\n"
-    "says how many wait to be applied.\n";
+    "says how many wait to be applied.\n"
+    "Then it counts the tables and compares the counts with the counters\n"
+    "`relabel stats` reads (kept by every write); a counter that drifted is\n"
+    "named (exit 1). --recount sets every counter to its count, in one\n"
+    "transaction (the only option that writes the project file); a\n"
+    "repaired copy has its counters recounted too.\n";
 
 /* What the journal of marks beside the project holds; 0, or 1 when it
  * is damaged or unreadable. */
@@ -46,19 +52,68 @@ journal_report(const char *db)
     return 0;
 }
 
+/* Whether the counters of `stats` agree with the tables: 0, or 1 when
+ * they drifted (named on stderr) or could not be counted. */
+static int
+tally_report(rl_store *s, const char *db)
+{
+    char *report = NULL;
+    rl_err e;
+    int r = rl_store_tally_verify(s, &report, &e);
+
+    if (r < 0) {
+        print_err(&e);
+        return 1;
+    }
+    if (r == 0) {
+        printf("%s: the statistics counters agree with the tables\n", db);
+        return 0;
+    }
+    fprintf(stderr, "relabel: %s: the statistics counters drifted from the "
+            "tables (%s); `relabel --db %s check --recount` recounts them\n",
+            db, report, db);
+    free(report);
+    return 1;
+}
+
+/* check --recount: every counter to its count. 0, or 1. */
+static int
+recount(const char *db)
+{
+    rl_store *s;
+    rl_err e;
+    int rc;
+
+    if ((s = rl_store_open(db, 0, &e)) == NULL) {
+        print_err(&e);
+        return 1;
+    }
+    rc = rl_store_tally_recount(s, &e);
+    rl_store_close(s);
+    if (rc != 0) {
+        print_err(&e);
+        return 1;
+    }
+    printf("%s: the statistics counters were recounted\n", db);
+    return 0;
+}
+
 static int
 cmd_check(const cli *c, const struct cmd_args *a)
 {
     const char *to = cmd_get(a, "to");
-    bool repair = cmd_has(a, "repair");
+    bool repair = cmd_has(a, "repair"), again = cmd_has(a, "recount");
     char *dest = NULL;
     rl_store *s;
     rl_err e;
     long cut = 0;
-    int rc;
+    int rc, drift = 0;
 
     if (to != NULL && !repair)
         return usage_error(a->cmd, "--to goes with --repair");
+    if (repair && again)
+        return usage_error(a->cmd, "--recount and --repair exclude each "
+                           "other (a repaired copy is recounted)");
     if ((rc = cmd_need_db(c, a->cmd)) != 0)
         return rc;
     if ((s = rl_store_open(c->db, RL_STORE_READONLY, &e)) == NULL) {
@@ -66,13 +121,18 @@ cmd_check(const cli *c, const struct cmd_args *a)
         return 1;
     }
     rc = rl_store_check(s, &e);
+    if (rc == 0)
+        printf("%s: sound (integrity check ok)\n", c->db);
+    if (rc == 0 && !again)
+        drift = tally_report(s, c->db);
     rl_store_close(s);
     if (rc == 0) {
-        printf("%s: sound (integrity check ok)\n", c->db);
         if (journal_report(c->db) != 0)
             return 1;
+        if (again)
+            return recount(c->db);
         if (!repair)
-            return 0;
+            return drift;
     } else {
         print_err(&e);
         if (!repair) {
@@ -103,6 +163,9 @@ static const struct cmd_opt check_opts[] = {
     { .name = "repair", .type = CMD_FLAG,
       .help = "write what is readable to a new project (the damaged file "
               "is kept)" },
+    { .name = "recount", .type = CMD_FLAG,
+      .help = "set the statistics counters to their counts over the tables"
+    },
     { .name = "to", .type = CMD_FILE, .meta = "NEW.db",
       .help = "with --repair: the new project's file (default "
               "FILE.repaired)" },

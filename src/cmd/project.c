@@ -425,7 +425,9 @@ static const char STATS_HELP[] =
     "Counts of classes, images, predictions, candidates and reviews, and per\n"
     "reviewer the images and candidates reviewed. --agreement adds Cohen's\n"
     "kappa for each pair of reviewers and Fleiss' kappa over all, on the\n"
-    "four states and on correct-vs-not.\n";
+    "four states and on correct-vs-not. The counts come from counters that\n"
+    "every write keeps, so stats scans nothing at any size; `relabel check`\n"
+    "compares them with counts of the tables.\n";
 
 static int
 print_stats(rl_store *s)

@@ -373,6 +373,8 @@ apply_labels(struct imp *im, rl_err *err)
     }
     rc = first_new < 0 ? -1 : log_candidates_original_staged(s, first_new,
                                                              err);
+    if (rc == 0)
+        rc = store_tally_recount(s, TALLY_IMAGES | TALLY_CANDIDATES, err);
 out:
     return rl_store_end(s, rc, err);
 }
@@ -992,6 +994,9 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
     snprintf(next, sizeof next, "%lld", (long long)gen + 1);
     if (rc == 0)
         rc = rl_store_meta_set(s, "predictions_gen", next, err);
+    if (rc == 0)
+        rc = store_tally_recount(s, TALLY_PREDICTIONS | TALLY_CANDIDATES,
+                                 err);
 out:
     return rl_store_end(s, rc, err);
 }
@@ -1272,6 +1277,9 @@ apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
     for (i = 0; i < rc->n_who; i++)
         if (open[i])
             r = log_end(&sp[i], r, NULL) != 0 ? -1 : r;
+    if (r == 0)
+        r = store_tally_recount(im->s, TALLY_CANDIDATES | TALLY_REVIEWS
+                                | TALLY_FLAGS | TALLY_EVENTS, err);
     free(sp);
     free(open);
     return rl_store_end(im->s, r, err);

@@ -98,4 +98,46 @@ bool store_check_pending(rl_store *s);
 /* Copies column text (NULL stays NULL). */
 char *store_col_dup(sqlite3_stmt *st, int col);
 
+/* ---- the counters of `relabel stats` (tally.c) ---------------------- */
+
+/* Groups of counters, by the tables they count. */
+#define TALLY_IMAGES      0x01u        /* images, with_path */
+#define TALLY_PREDICTIONS 0x02u        /* predictions */
+#define TALLY_CANDIDATES  0x04u        /* candidates, reviewed_images */
+#define TALLY_REVIEWS     0x08u        /* reviewed_candidates,
+                                          reviewed_images, per reviewer
+                                          reviews and images */
+#define TALLY_FLAGS       0x10u        /* problematic_images, per reviewer
+                                          done and problematic */
+#define TALLY_EVENTS      0x20u        /* events */
+#define TALLY_ALL         0x3fu
+
+/* Sets the counters of groups `what` to their counts over the tables, in
+ * the caller's transaction (which it must hold: a bulk writer calls it at
+ * the end of its own). Scans those tables: seconds at 1.28M images. 0, or
+ * -1 with `err` set (the caller rolls back). */
+int store_tally_recount(rl_store *s, unsigned what, rl_err *err);
+
+/* What the counters see of one image and one reviewer, taken before and
+ * after a change of a live step (log.c). */
+struct tally_snap {
+    int64_t candidates;                /* the image's candidates */
+    int64_t reviewed;                  /* of them, with a verdict by anyone */
+    int64_t reviews;                   /* the reviewer's verdicts on it */
+    int64_t problematic_any;           /* flags calling it problematic */
+    int64_t done;                      /* the reviewer confirmed it: 0/1 */
+    int64_t problematic;               /* the reviewer flagged it: 0/1 */
+};
+/* Reads the snapshot of (image, reviewer). 0 or -1 with `err` set. */
+int tally_snap(rl_store *s, int64_t image, const char *reviewer,
+               struct tally_snap *t, rl_err *err);
+/* Adds to the counters what went from snapshot `a` to `b` (of the same
+ * image and `reviewer`). 0 or -1 with `err` set. */
+int tally_change(rl_store *s, const char *reviewer,
+                 const struct tally_snap *a, const struct tally_snap *b,
+                 rl_err *err);
+/* Adds `d` to counter `name` of `reviewer` ("": a global one). 0 or -1. */
+int tally_add(rl_store *s, const char *name, const char *reviewer,
+              int64_t d, rl_err *err);
+
 #endif

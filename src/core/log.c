@@ -6,7 +6,9 @@
  * `after` of the newest event is the stored value. Undo and redo keep
  * that promise by applying a change only where the value is still the
  * one the reverted step left; a change made since by another step (an
- * import, a merge, another session) is kept and named instead. */
+ * import, a merge, another session) is kept and named instead. A live
+ * step keeps the stats counters (tally.c) with each change it applies;
+ * an import or merge step leaves them to its writer's recount. */
 #include "log.h"
 
 #include <stdio.h>
@@ -76,6 +78,8 @@ log_begin_as(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
     sp->s = s;
     sp->id = 0;
     sp->reviewer = reviewer;
+    sp->bulk = kind == LOG_IMPORT || kind == LOG_MERGE;
+    sp->events = 0;
     if (rl_store_begin(s, err) != 0)
         return -1;
     if ((st = store_stmt(s, SQL_STEP, err)) == NULL)
@@ -106,6 +110,9 @@ fail:
 int
 log_end(log_step *sp, int rc, rl_err *err)
 {
+    if (rc == 0 && !sp->bulk
+        && tally_add(sp->s, "events", "", sp->events, err) != 0)
+        rc = -1;
     return rl_store_end(sp->s, rc, err);
 }
 
@@ -260,12 +267,21 @@ int
 log_put(log_step *sp, int64_t image, int64_t cls, const char *field,
         const char *before, const char *after, int64_t at, rl_err *err)
 {
+    struct tally_snap was, now;
+    bool counted;
     int rc;
 
     if (log_same(field, before, after))
         return 0;
     if (at <= 0)
         at = sp->at;
+    /* A live change keeps the stats counters: what they see of the image
+     * before and after it (a note, a main object or a role counts
+     * nothing). */
+    counted = !sp->bulk && strcmp(field, "note") != 0
+              && strcmp(field, "main") != 0 && strcmp(field, "role") != 0;
+    if (counted && tally_snap(sp->s, image, sp->reviewer, &was, err) != 0)
+        return -1;
     if (strcmp(field, "state") == 0)
         rc = put_state(sp, image, cls, after, at, err);
     else if (strcmp(field, "candidate") == 0)
@@ -276,7 +292,15 @@ log_put(log_step *sp, int64_t image, int64_t cls, const char *field,
         rc = put_flag(sp, image, field, after, at, err);
     if (rc != 0)
         return -1;
-    return store_event(sp->s, sp->id, image, cls, field, before, after, err);
+    if (counted && (tally_snap(sp->s, image, sp->reviewer, &now, err) != 0
+                    || tally_change(sp->s, sp->reviewer, &was, &now, err)
+                    != 0))
+        return -1;
+    if (store_event(sp->s, sp->id, image, cls, field, before, after, err)
+        != 0)
+        return -1;
+    sp->events++;
+    return 0;
 }
 
 char *

@@ -38,6 +38,12 @@ typedef struct log_step {
     int64_t id;            /* the step row */
     int64_t at;            /* its time, ms since the epoch */
     const char *reviewer;  /* borrowed; whose rows the changes touch */
+    bool bulk;             /* an import or merge step: its writer
+                              recounts the stats counters at its end
+                              (store_tally_recount); a live one keeps
+                              them change by change */
+    int64_t events;        /* events it logged (a live step adds them to
+                              the events counter as it ends) */
 } log_step;
 
 /* One change a live step makes: field of (image, cls) from `before` to

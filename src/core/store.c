@@ -1,10 +1,10 @@
-/* store.c - project file: schema, migrations, transactions, statistics.
+/* store.c - project file: schema, migrations, transactions, repair.
  *
  * Invariants: every connection runs with WAL, foreign keys and a busy
  * timeout; the schema is at RL_SCHEMA_VERSION once open returns; the event
  * table is append-only (triggers refuse UPDATE and DELETE). Migrations are
  * an ordered list of scripts; migrating from version k runs scripts k..N-1
- * in one transaction. */
+ * in one transaction. The counters that statistics read are tally.c's. */
 #include "relabel/store.h"
 
 #include <errno.h>
@@ -32,7 +32,9 @@
  *                             log.c only - the review log; review.c,
  *                             csvio.c and team.c hand it their changes
  *   task, task_image, gold, answer   training.c
- *   assignment                team.c (rl_assign) */
+ *   assignment                team.c (rl_assign)
+ *   tally (schema 5)          tally.c, called by log.c per live change
+ *                             and by each bulk writer at its end */
 static const char SCHEMA_V1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE class("
@@ -221,12 +223,36 @@ static const char SCHEMA_V4[] =
     "DROP TABLE candidate;"
     "ALTER TABLE candidate_v4 RENAME TO candidate;";
 
-/* migrations[k] takes the schema from version k to k+1. */
-static const char *const migrations[] = {
-    SCHEMA_V1,
-    SCHEMA_V2,
-    SCHEMA_V3,
-    SCHEMA_V4,
+/* Version 5: the counters `relabel stats` reads (tally.c says what each
+ * counts and who keeps it), so that stats scans nothing at 1.28M images.
+ * One row per counter and reviewer ('' for a global counter); no row
+ * counts 0. Filled by a recount as the migration ends. */
+static const char SCHEMA_V5[] =
+    "CREATE TABLE tally("
+    "  name TEXT NOT NULL,"              /* images, reviewer_done, ... */
+    "  reviewer TEXT NOT NULL DEFAULT '',"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY(name, reviewer)) WITHOUT ROWID;";
+
+static int
+migrate_v5(rl_store *s, rl_err *err)
+{
+    if (store_exec(s, SCHEMA_V5, err) != 0)
+        return -1;
+    return store_tally_recount(s, TALLY_ALL, err);
+}
+
+/* migrations[k] takes the schema from version k to k+1: a script, or a
+ * function for a step that needs more than SQL. */
+static const struct migration {
+    const char *sql;
+    int (*run)(rl_store *s, rl_err *err);
+} migrations[] = {
+    { SCHEMA_V1, NULL },
+    { SCHEMA_V2, NULL },
+    { SCHEMA_V3, NULL },
+    { SCHEMA_V4, NULL },
+    { NULL, migrate_v5 },
 };
 
 sqlite3_stmt *
@@ -582,7 +608,10 @@ migrate(rl_store *s, rl_err *err)
     /* Re-read under the write lock: another process may have migrated. */
     ver = store_int(s, "PRAGMA user_version", 0);
     for (; ver < RL_SCHEMA_VERSION; ver++) {
-        if (store_exec(s, migrations[ver], err) != 0) {
+        const struct migration *m = &migrations[ver];
+
+        if ((m->sql != NULL ? store_exec(s, m->sql, err)
+             : m->run(s, err)) != 0) {
             rl_err_prefix(err, "migrating to schema %lld",
                           (long long)ver + 1);
             goto out;
@@ -1104,6 +1133,15 @@ rl_store_repair(const char *path, const char *dest, long *tables_cut,
         if (sqlite3_step(st) == SQLITE_DONE) {
             sqlite3_finalize(st);
             sqlite3_close(src);
+            /* The copy's counters are recounted: a drift is no damage
+             * SQLite sees, and the repair is where it is mended. */
+            if ((fresh = rl_store_open(dest, 0, err)) == NULL
+                || rl_store_tally_recount(fresh, err) != 0) {
+                rl_store_close(fresh);
+                unlink_db(dest);
+                return -1;
+            }
+            rl_store_close(fresh);
             return 0;
         }
     }
@@ -1139,6 +1177,9 @@ rl_store_repair(const char *path, const char *dest, long *tables_cut,
     }
     sqlite3_finalize(st);
     st = NULL;
+    /* Rows past the damage are gone: count what the copy holds. */
+    if (rl_store_tally_recount(fresh, err) != 0)
+        goto out;
     rc = 0;
     goto out;
 dberr:
@@ -1155,145 +1196,4 @@ fail_src:
                src ? sqlite3_errmsg(src) : "out of memory");
     sqlite3_close(src);
     return -1;
-}
-
-/* A count for the statistics; on a failed query (a damaged file) sets
- * *bad, so that no made-up zero is reported. */
-static long
-stat_int(rl_store *s, const char *sql, bool *bad)
-{
-    sqlite3_stmt *st;
-    long v = 0;
-
-    if (*bad)
-        return 0;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        *bad = true;
-        return 0;
-    }
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = (long)sqlite3_column_int64(st, 0);
-    else
-        *bad = true;
-    if (sqlite3_finalize(st) != SQLITE_OK)
-        *bad = true;
-    return v;
-}
-
-/* Images whose every candidate has a verdict by someone: a merge of two
- * scans in image order (the same count as a join in SQL costs five times
- * as much at 50,000 images). */
-static int
-count_reviewed_images(rl_store *s, long *out, rl_err *err)
-{
-    sqlite3_stmt *c = NULL, *r = NULL;
-    int rc_c, rc_r;
-    long n = 0;
-
-    if (sqlite3_prepare_v2(s->db, "SELECT image, count(*) FROM candidate"
-                           " GROUP BY image ORDER BY image", -1, &c, NULL)
-        != SQLITE_OK
-        || sqlite3_prepare_v2(s->db, "SELECT image, count(DISTINCT class)"
-                              " FROM review GROUP BY image ORDER BY image",
-                              -1, &r, NULL) != SQLITE_OK) {
-        store_dberr(s, err, "stats");
-        sqlite3_finalize(c);
-        return -1;
-    }
-    rc_c = sqlite3_step(c);
-    rc_r = sqlite3_step(r);
-    while (rc_c == SQLITE_ROW && rc_r == SQLITE_ROW) {
-        int64_t ic = sqlite3_column_int64(c, 0);
-        int64_t ir = sqlite3_column_int64(r, 0);
-
-        if (ic == ir && sqlite3_column_int64(c, 1)
-            == sqlite3_column_int64(r, 1))
-            n++;
-        if (ic <= ir)
-            rc_c = sqlite3_step(c);
-        if (ir <= ic)
-            rc_r = sqlite3_step(r);
-    }
-    if ((rc_c != SQLITE_ROW && rc_c != SQLITE_DONE)
-        || (rc_r != SQLITE_ROW && rc_r != SQLITE_DONE)) {
-        store_dberr(s, err, "stats");
-        n = -1;
-    }
-    sqlite3_finalize(c);
-    sqlite3_finalize(r);
-    if (n < 0)
-        return -1;
-    *out = n;
-    return 0;
-}
-
-int
-rl_store_stats(rl_store *s, rl_stats *st, rl_err *err)
-{
-    sqlite3_stmt *q = NULL;
-    size_t cap = 0;
-    bool bad = false;
-    int r;
-
-    memset(st, 0, sizeof *st);
-    st->classes = stat_int(s, "SELECT count(*) FROM class WHERE idx IS NOT NULL", &bad);
-    st->images = stat_int(s, "SELECT count(*) FROM image", &bad);
-    st->with_path = stat_int(s, "SELECT count(*) FROM image WHERE path IS NOT NULL", &bad);
-    st->predictions = stat_int(s, "SELECT count(*) FROM prediction", &bad);
-    st->models = stat_int(s, "SELECT count(*) FROM model", &bad);
-    st->candidates = stat_int(s, "SELECT count(*) FROM candidate", &bad);
-    st->reviewed_candidates = stat_int(s,
-        "SELECT count(*) FROM (SELECT DISTINCT image, class FROM review)", &bad);
-    st->unreviewed_candidates = st->candidates - st->reviewed_candidates;
-    if (!bad && count_reviewed_images(s, &st->reviewed_images, err) != 0)
-        return -1;
-    st->problematic_images = stat_int(s,
-        "SELECT count(DISTINCT image) FROM flag WHERE problematic", &bad);
-    st->events = stat_int(s, "SELECT count(*) FROM event", &bad);
-    if (bad) {
-        store_dberr(s, err, "stats");
-        return -1;
-    }
-
-    if (sqlite3_prepare_v2(s->db,
-        "SELECT reviewer, count(DISTINCT image), count(*),"
-        " (SELECT count(*) FROM flag f WHERE f.reviewer = r.reviewer AND f.done),"
-        " (SELECT count(*) FROM flag f WHERE f.reviewer = r.reviewer"
-        "  AND f.problematic)"
-        " FROM review r GROUP BY reviewer ORDER BY reviewer", -1, &q, NULL)
-        != SQLITE_OK) {
-        store_dberr(s, err, "stats");
-        return -1;
-    }
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        rl_stats_reviewer *rv;
-
-        rl_grow(&st->rev, &cap, st->n_rev + 1, sizeof *st->rev);
-        rv = &st->rev[st->n_rev++];
-        rv->name = store_col_dup(q, 0);
-        rv->images = sqlite3_column_int64(q, 1);
-        rv->reviews = sqlite3_column_int64(q, 2);
-        rv->done = sqlite3_column_int64(q, 3);
-        rv->problematic = sqlite3_column_int64(q, 4);
-    }
-    if (r != SQLITE_DONE) {
-        store_dberr(s, err, "stats");
-        sqlite3_finalize(q);
-        rl_stats_free(st);
-        return -1;
-    }
-    sqlite3_finalize(q);
-    return 0;
-}
-
-void
-rl_stats_free(rl_stats *st)
-{
-    size_t i;
-
-    for (i = 0; i < st->n_rev; i++)
-        free(st->rev[i].name);
-    free(st->rev);
-    st->rev = NULL;
-    st->n_rev = 0;
 }

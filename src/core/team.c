@@ -297,7 +297,8 @@ rl_merge(rl_store *s, const char *other, FILE *conflicts,
         " ON l.image = im.lid AND l.class = cm.lid AND l.reviewer = r.reviewer"
         " AND l.state = r.state", 0);
     /* The review log writes what the copy brings (log.c). */
-    if (log_merge_attached(s, rep, err) != 0)
+    if (log_merge_attached(s, rep, err) != 0
+        || store_tally_recount(s, TALLY_ALL, err) != 0)
         goto end;
     rc = 0;
 end:

@@ -6,6 +6,7 @@
 
 #include <ftw.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -162,6 +163,68 @@ fx_replay_diff(rl_store *s)
     "  AND l.field <> 'state'))";
 
     return fx_q_int(s, sql);
+}
+
+/* The small project of the review-log tests: three images with original
+ * labels (one by class index), one model's predictions. */
+#define FX_LOG_LABELS \
+    "image,wnid\n" \
+    "img_a.JPEG,n01751748\n" \
+    "img_b.JPEG,n09193705\n" \
+    "img_c.JPEG,151\n"
+#define FX_LOG_PREDS \
+    "image,model,rank,wnid\n" \
+    "img_a.JPEG,m1,1,n01737021\n" \
+    "img_a.JPEG,m1,2,n01728572\n" \
+    "img_b.JPEG,m1,1,n09468604\n" \
+    "img_c.JPEG,m1,1,n01440764\n"
+
+/* A project file with its open store and catalog (both NULL when
+ * closed). */
+struct fx_proj {
+    char *path;                        /* owned by the test */
+    rl_store *s;
+    rl_catalog *cat;
+};
+
+/* Opens p->path, or bails out. */
+static inline void
+fx_proj_open(struct fx_proj *p)
+{
+    rl_err err;
+
+    if ((p->s = rl_store_open(p->path, 0, &err)) == NULL
+        || (p->cat = rl_catalog_load(p->s, &err)) == NULL)
+        die("open", &err);
+}
+
+static inline void
+fx_proj_close(struct fx_proj *p)
+{
+    rl_catalog_free(p->cat);
+    rl_store_close(p->s);
+    p->s = NULL;
+    p->cat = NULL;
+}
+
+/* tmpdir/name made with FX_LOG_LABELS and FX_LOG_PREDS, left open. */
+static inline void
+fx_proj_make(struct fx_proj *p, const char *name)
+{
+    p->path = tpath(name);
+    p->s = fx_project(name, &p->cat);
+    fx_import(p->s, p->cat, "labels", "labels.csv", FX_LOG_LABELS);
+    fx_import(p->s, p->cat, "predictions", "preds.csv", FX_LOG_PREDS);
+}
+
+/* xorshift64: the next of the sequence `*x` (seeded non-zero), mod n. */
+static inline unsigned
+fx_rnd(uint64_t *x, unsigned n)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return (unsigned)(*x % n);
 }
 
 #endif

@@ -30,56 +30,11 @@
 #define RL_TEST_DATA "tests/data"
 #endif
 
-static const char LABELS[] =
-    "image,wnid\n"
-    "img_a.JPEG,n01751748\n"
-    "img_b.JPEG,n09193705\n"
-    "img_c.JPEG,151\n";
-static const char PREDS[] =
-    "image,model,rank,wnid\n"
-    "img_a.JPEG,m1,1,n01737021\n"
-    "img_a.JPEG,m1,2,n01728572\n"
-    "img_b.JPEG,m1,1,n09468604\n"
-    "img_c.JPEG,m1,1,n01440764\n";
 static const char *const IMAGES[] = { "img_a.JPEG", "img_b.JPEG",
                                       "img_c.JPEG" };
 static const char *const WNIDS[] = { "n01751748", "n01737021", "n01728572",
                                      "n09193705", "n09468604", "n01440764" };
 static const char *const WHO[] = { "alice", "bob", "carol" };
-
-struct proj {
-    char *path;
-    rl_store *s;
-    rl_catalog *cat;
-};
-
-static void
-proj_open(struct proj *p)
-{
-    rl_err err;
-
-    if ((p->s = rl_store_open(p->path, 0, &err)) == NULL
-        || (p->cat = rl_catalog_load(p->s, &err)) == NULL)
-        die("open", &err);
-}
-
-static void
-proj_close(struct proj *p)
-{
-    rl_catalog_free(p->cat);
-    rl_store_close(p->s);
-    p->s = NULL;
-    p->cat = NULL;
-}
-
-static void
-make_project(struct proj *p, const char *name)
-{
-    p->path = tpath(name);
-    p->s = fx_project(name, &p->cat);
-    fx_import(p->s, p->cat, "labels", "labels.csv", LABELS);
-    fx_import(p->s, p->cat, "predictions", "preds.csv", PREDS);
-}
 
 /* Undo and redo events (after the event id saved as meta test_mark)
  * whose `before` is not the value the previous event on that value left:
@@ -99,7 +54,7 @@ static const char SQL_CLOBBERED[] =
     "  " NORM("NULL") ")";
 
 static rl_image *
-load(struct proj *p, const char *who, const char *name)
+load(struct fx_proj *p, const char *who, const char *name)
 {
     rl_err err;
     rl_image *img = rl_image_load(p->s, p->cat, who, rl_image_find(p->s,
@@ -122,7 +77,7 @@ pos_of(const rl_image *img, const char *wnid)
 }
 
 static int
-import_text(struct proj *p, const char *text, rl_import_result *res,
+import_text(struct fx_proj *p, const char *text, rl_import_result *res,
             rl_err *err)
 {
     char *f;
@@ -136,12 +91,12 @@ import_text(struct proj *p, const char *text, rl_import_result *res,
 }
 
 static void
-test_kinds(struct proj *p)
+test_kinds(struct fx_proj *p)
 {
     rl_image *img = load(p, "alice", "img_a.JPEG");
     rl_import_result res;
     rl_merge_report rep;
-    struct proj copy = { 0 };
+    struct fx_proj copy = { 0 };
     rl_err err;
     int64_t id;
     char *cmd;
@@ -164,18 +119,18 @@ test_kinds(struct proj *p)
        "import: %s", err.msg);
 
     /* A copy where carol works, merged back. */
-    proj_close(p);
+    fx_proj_close(p);
     copy.path = tpath("copy.db");
     cmd = rl_xasprintf("cp %s %s", p->path, copy.path);
     ok(system(cmd) == 0, "copy the project");
     free(cmd);
-    proj_open(p);
-    proj_open(&copy);
+    fx_proj_open(p);
+    fx_proj_open(&copy);
     img = load(&copy, "carol", "img_c.JPEG");
     ok(rl_review_set(copy.s, img, "carol", 0, RL_STATE_WRONG, &err) == 0,
        "carol marks in the copy");
     rl_image_free(img);
-    proj_close(&copy);
+    fx_proj_close(&copy);
     ok(rl_merge(p->s, copy.path, NULL, &rep, &err) == 0
        && rep.reviews == 1, "merge: %s", err.msg);
     free(copy.path);
@@ -203,7 +158,7 @@ test_kinds(struct proj *p)
 
 /* Alice marks; an import changes her verdict; her undo keeps it. */
 static void
-test_conflict_undo(struct proj *p)
+test_conflict_undo(struct fx_proj *p)
 {
     rl_image *img = load(p, "erin", "img_b.JPEG");
     size_t k = pos_of(img, "n09468604");
@@ -248,7 +203,7 @@ test_conflict_undo(struct proj *p)
 /* Two adjudicators on one pair, Wrong then Correct: every consumer of the
  * consensus (export, consensus, the queue's filter) says Correct. */
 static void
-test_two_adjudicators(struct proj *p)
+test_two_adjudicators(struct fx_proj *p)
 {
     rl_consensus_opts co = { .rule = RL_CONSENSUS_MAJORITY };
     rl_consensus c = { 0 };
@@ -298,16 +253,13 @@ static uint64_t rng = 88172645463325252ull;
 static unsigned
 rnd(unsigned n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
+    return fx_rnd(&rng, n);
 }
 
 /* One random action by a random reviewer on `p`; a short description in
  * `what`. -1 when it failed. */
 static int
-random_action(struct proj *p, char *what, size_t size)
+random_action(struct fx_proj *p, char *what, size_t size)
 {
     static const rl_state states[] = { RL_STATE_NONE, RL_STATE_CORRECT,
                                        RL_STATE_WRONG, RL_STATE_UNCLEAR,
@@ -361,9 +313,9 @@ random_action(struct proj *p, char *what, size_t size)
 }
 
 static void
-test_property(struct proj *p)
+test_property(struct fx_proj *p)
 {
-    struct proj copy = { 0 };
+    struct fx_proj copy = { 0 };
     char what[200];
     int round, i, bad_steps = 0, failed = 0, clobbers = 0;
     char *cmd;
@@ -371,16 +323,16 @@ test_property(struct proj *p)
     copy.path = tpath("prop_copy.db");
     for (round = 0; round < 6; round++) {
         /* Work on a fresh copy and here, then merge the copy in. */
-        proj_close(p);
+        fx_proj_close(p);
         cmd = rl_xasprintf("rm -f %s-wal %s-shm; cp %s %s", copy.path,
                            copy.path, p->path, copy.path);
         if (system(cmd) != 0)
             failed++;
         free(cmd);
-        proj_open(p);
-        proj_open(&copy);
+        fx_proj_open(p);
+        fx_proj_open(&copy);
         for (i = 0; i < 25; i++) {
-            struct proj *on = rnd(2) ? p : &copy;
+            struct fx_proj *on = rnd(2) ? p : &copy;
 
             char mark[32];
             rl_err err;
@@ -398,7 +350,7 @@ test_property(struct proj *p)
                     printf("# log and tables differ after: %s\n", what);
             }
         }
-        proj_close(&copy);
+        fx_proj_close(&copy);
         {
             rl_merge_report rep;
             rl_err err;
@@ -427,7 +379,7 @@ test_property(struct proj *p)
 /* What the progress callback of test_mark_meanwhile does: a mark by
  * dora through a second connection while the import still reads. */
 struct meanwhile {
-    struct proj *p;
+    struct fx_proj *p;
     int marks;
 };
 
@@ -462,7 +414,7 @@ mark_meanwhile(void *ctx, const char *path, long rows)
  * then a verdict each by 5,999 other reviewers on the same candidate;
  * counted new / changed / unchanged against the project as read. */
 static void
-test_mark_meanwhile(struct proj *p)
+test_mark_meanwhile(struct fx_proj *p)
 {
     struct meanwhile m = { p, 0 };
     rl_import_opts o = { .progress = mark_meanwhile, .ctx = &m };
@@ -503,13 +455,13 @@ test_timings(void)
 {
     static const char head[] =
         "image,wnid,state,reviewer,first_shown,last_change,active_ms\n";
-    struct proj p = { 0 }, copy = { 0 };
+    struct fx_proj p = { 0 }, copy = { 0 };
     rl_import_result res;
     rl_merge_report rep;
     rl_err err;
     char *cmd, *text;
 
-    make_project(&p, "timing.db");
+    fx_proj_make(&p, "timing.db");
     text = rl_xasprintf("%simg_a.JPEG,,,ann,1000,,50\n"
                         "img_b.JPEG,,,ann,2000,2500,70\n", head);
     ok(import_text(&p, text, &res, &err) == 0 && res.timings == 2
@@ -520,13 +472,13 @@ test_timings(void)
 
     /* A copy looked at img_a earlier, with less attention and no change;
      * its img_b timing is within this one's. */
-    proj_close(&p);
+    fx_proj_close(&p);
     copy.path = tpath("timing-copy.db");
     cmd = rl_xasprintf("cp %s %s", p.path, copy.path);
     ok(system(cmd) == 0, "copy the project");
     free(cmd);
-    proj_open(&p);
-    proj_open(&copy);
+    fx_proj_open(&p);
+    fx_proj_open(&copy);
     text = rl_xasprintf("%simg_a.JPEG,,,ann,500,,40\n"
                         "img_b.JPEG,,,ann,2100,2400,60\n", head);
     ok(import_text(&copy, text, &res, &err) == 0 && res.timings == 1
@@ -536,7 +488,7 @@ test_timings(void)
     is_int(fx_q_int(copy.s, "SELECT first_shown * 1000 + active_ms FROM"
                     " timing WHERE image = 1"), 500050,
            "import: the earlier look, the longer attention kept");
-    proj_close(&copy);
+    fx_proj_close(&copy);
     ok(rl_merge(p.s, copy.path, NULL, &rep, &err) == 0 && rep.timings == 1,
        "merge: one timing extended: %s", err.msg);
     is_int(fx_q_int(p.s, "SELECT count(*) FROM timing WHERE image = 1"
@@ -573,26 +525,26 @@ test_timings(void)
                     " AND active_ms = 80"), 1,
            "import: the change and the longer attention taken");
     free(copy.path);
-    proj_close(&p);
+    fx_proj_close(&p);
     free(p.path);
 }
 
 int
 main(void)
 {
-    struct proj p = { 0 };
+    struct fx_proj p = { 0 };
 
     strcpy(tmpdir, "/tmp/rl-log-XXXXXX");
     if (mkdtemp(tmpdir) == NULL)
         return 1;
-    make_project(&p, "p.db");
+    fx_proj_make(&p, "p.db");
     test_kinds(&p);
     test_conflict_undo(&p);
     test_two_adjudicators(&p);
     test_property(&p);
     test_mark_meanwhile(&p);
     test_timings();
-    proj_close(&p);
+    fx_proj_close(&p);
     free(p.path);
     if (getenv("KEEP") == NULL)
         nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
