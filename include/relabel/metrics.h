@@ -165,6 +165,20 @@ rl_preds *rl_preds_new(const rl_truth *t);
 rl_preds *rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule);
 /* True once a stream met a model's image a second time apart. */
 bool rl_preds_regroup(const rl_preds *p);
+/* The same for rows in any order, in bounded memory: rows are checked as
+ * they are read, except for duplicates, and go to a temporary file (a
+ * private SQLite database, sorted on disk) until rl_preds_finish replays
+ * them by image as a stream. NULL with RL_E_DB when no temporary file can
+ * be made. */
+rl_preds *rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule,
+                              rl_err *err);
+/* After the reading (also after a failed one): a sorted rl_preds replays
+ * its rows and reports the duplicate a table would have stopped at, the
+ * first in input order ("FILE:LINE: rank|wnid: duplicate..."): -1 with
+ * `err` set; that error comes before any the reading stopped at. 0 when
+ * none, and always for tables and streams. Call it once, before
+ * rl_eval_run. */
+int rl_preds_finish(rl_preds *p, rl_err *err);
 void rl_preds_free(rl_preds *p);
 /* One prediction: model `model` ranks class `cls` at `rank` (1 = best;
  * 0 = after the model's predictions so far on this image). -1 with

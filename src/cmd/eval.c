@@ -665,16 +665,19 @@ cmd_eval(const cli *c, const struct cmd_args *a)
         goto out;
     }
     /* Files that can be read twice stream; a stream whose rows leave a
-     * model's image and come back is read again as a table. */
-    p = rereadable(files, n_files) ? rl_preds_new_stream(t, eo.rule)
-                                   : rl_preds_new(t);
-    r = read_preds(p, cat, files, n_files, model, &e);
-    if (r != 0 && rl_preds_regroup(p)) {
+     * model's image and come back, or a pipe, is sorted on disk. */
+    p = rereadable(files, n_files) ? rl_preds_new_stream(t, eo.rule) : NULL;
+    r = p != NULL ? read_preds(p, cat, files, n_files, model, &e) : -1;
+    if (p == NULL || (r != 0 && rl_preds_regroup(p))) {
         rl_preds_free(p);
-        p = rl_preds_new(t);
+        if ((p = rl_preds_new_sorted(t, eo.rule, &e)) == NULL) {
+            print_err(&e);
+            goto out;
+        }
         r = read_preds(p, cat, files, n_files, model, &e);
     }
-    if (r != 0) {
+    /* A duplicate found in the sort comes before the reading's error. */
+    if (rl_preds_finish(p, &e) != 0 || r != 0) {
         print_err(&e);
         goto out;
     }

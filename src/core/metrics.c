@@ -771,6 +771,14 @@ struct rl_preds {
     char *last_img;        /* name of the last row's image (a cache) */
     size_t last_cap;
     int64_t last_pos;      /* its position */
+    sqlite3 *spill;        /* sorted: the rows, in a temporary file, until
+                              rl_preds_finish replays them as a stream */
+    sqlite3_stmt *ins;     /* sorted: inserts a row */
+    char **files;          /* sorted: file names, for messages */
+    size_t n_files, cap_files;
+    int64_t file;          /* sorted: index of the file being read, or
+                              -1 (rows from rl_preds_add) */
+    long line;             /* sorted: line of the row being added */
 };
 
 static void score_image(const rl_truth *t, struct macc *a, size_t pos,
@@ -823,6 +831,8 @@ macc_free(struct macc *a)
     memset(a, 0, sizeof *a);
 }
 
+static void spill_close(rl_preds *p);
+
 static rl_preds *
 preds_new(const rl_truth *t, bool stream, rl_eval_rule rule)
 {
@@ -832,6 +842,7 @@ preds_new(const rl_truth *t, bool stream, rl_eval_rule rule)
     p->stream = stream;
     p->rule = rule;
     p->last_pos = -1;
+    p->file = -1;
     return p;
 }
 
@@ -845,6 +856,43 @@ rl_preds *
 rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule)
 {
     return preds_new(t, true, rule);
+}
+
+static void
+spill_close(rl_preds *p)
+{
+    sqlite3_finalize(p->ins);
+    sqlite3_close(p->spill);
+    p->ins = NULL;
+    p->spill = NULL;
+}
+
+rl_preds *
+rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule, rl_err *err)
+{
+    rl_preds *p = preds_new(t, true, rule);
+
+    /* "": a private database in a temporary file that SQLite deletes;
+     * its sorter merges on disk too, within the cache. */
+    if (sqlite3_open_v2("", &p->spill, SQLITE_OPEN_READWRITE
+                        | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK
+        || sqlite3_exec(p->spill, "PRAGMA journal_mode = OFF;"
+                        "PRAGMA synchronous = OFF;"
+                        "PRAGMA temp_store = FILE;"
+                        "PRAGMA cache_size = -16384;"
+                        "CREATE TABLE r(pos INTEGER, model INTEGER,"
+                        " file INTEGER, line INTEGER, rank INTEGER,"
+                        " cls INTEGER); BEGIN", NULL, NULL, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(p->spill, "INSERT INTO r VALUES (?, ?, ?, ?, ?,"
+                              " ?)", -1, &p->ins, NULL) != SQLITE_OK) {
+        p->file = -1;
+        rl_err_set(err, RL_E_DB, "a temporary file for sorting predictions:"
+                   " %s", p->spill != NULL ? sqlite3_errmsg(p->spill)
+                                           : "out of memory");
+        rl_preds_free(p);
+        return NULL;
+    }
+    return p;
 }
 
 bool
@@ -875,6 +923,10 @@ rl_preds_free(rl_preds *p)
     }
     free(p->m);
     free(p->last_img);
+    spill_close(p);
+    for (i = 0; i < p->n_files; i++)
+        free(p->files[i]);
+    free(p->files);
     rl_strmap_free(&p->index);
     free(p);
 }
@@ -956,6 +1008,10 @@ preds_image(rl_preds *p, const char *name)
     return p->last_pos = truth_find(p->t, name);
 }
 
+static int pred_at(rl_preds *p, struct pmodel *m, int64_t pos,
+                   const rl_class *cls, long rank, const char **field,
+                   rl_err *err);
+
 /* Adds one prediction; on error *field names the column at fault. */
 static int
 pred_add(rl_preds *p, const char *model, const char *image,
@@ -963,8 +1019,6 @@ pred_add(rl_preds *p, const char *model, const char *image,
 {
     int64_t pos = preds_image(p, image);
     struct pmodel *m;
-    int32_t *c, *rk;
-    size_t j, n, slot;
 
     if (pos < 0) {
         char *safe = rl_utf8_sanitize(image);
@@ -982,6 +1036,37 @@ pred_add(rl_preds *p, const char *model, const char *image,
     }
     assert(cls->id > 0 && cls->id <= INT32_MAX);   /* catalog row ids */
     m = model_get(p, model);
+    if (p->spill != NULL) {
+        /* The class goes in as its pointer: the rows never leave this
+         * process, and the replay needs the wnid for its messages. */
+        sqlite3_bind_int64(p->ins, 1, pos);
+        sqlite3_bind_int64(p->ins, 2, (int64_t)(m - p->m));
+        sqlite3_bind_int64(p->ins, 3, p->file);
+        sqlite3_bind_int64(p->ins, 4, p->line);
+        sqlite3_bind_int64(p->ins, 5, rank);
+        sqlite3_bind_int64(p->ins, 6, (int64_t)(intptr_t)cls);
+        if (sqlite3_step(p->ins) != SQLITE_DONE) {
+            *field = "image";
+            rl_err_set(err, RL_E_DB, "sorting predictions: %s",
+                       sqlite3_errmsg(p->spill));
+            sqlite3_reset(p->ins);
+            return -1;
+        }
+        sqlite3_reset(p->ins);
+        return 0;
+    }
+    return pred_at(p, m, pos, cls, rank, field, err);
+}
+
+/* Adds one prediction of model `m` on image `pos`. */
+static int
+pred_at(rl_preds *p, struct pmodel *m, int64_t pos, const rl_class *cls,
+        long rank, const char **field, rl_err *err)
+{
+    const char *model = m->name;
+    int32_t *c, *rk;
+    size_t j, n, slot;
+
     if (p->stream && m->cur != pos) {
         /* Back to an image the model left: its rows are not together,
          * and the caller reads again into a table. */
@@ -1061,6 +1146,11 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
     const char *name = rl_csv_name(c);
     int ci, cw, cm, cr, r;
 
+    if (p->spill != NULL) {
+        rl_grow(&p->files, &p->cap_files, p->n_files + 1, sizeof *p->files);
+        p->files[p->n_files] = rl_xstrdup(name);
+        p->file = (int64_t)p->n_files++;
+    }
     if (rl_csv_header(c, err) != 0)
         return -1;
     ci = rl_csv_col(c, "image");
@@ -1111,6 +1201,7 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
                        rl_csv_line(c), rl_csv_field(c, (size_t)cr));
             return -1;
         }
+        p->line = rl_csv_line(c);
         if (pred_add(p, model, img, k, rank, &field, &e) != 0) {
             rl_err_set(err, e.code, "%s:%ld: %s: %s", name, rl_csv_line(c),
                        field, e.msg);
@@ -1118,6 +1209,73 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
         }
     }
     return r < 0 ? -1 : 0;
+}
+
+/* Sorted: the rows again, by image, model and input order, through the
+ * stream. The duplicate a table would have stopped at (the first in input
+ * order) goes to `err`: -1; 0 when there is none. */
+static int
+spill_replay(rl_preds *p, rl_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t skip_pos = -1, skip_m = -1, best = INT64_MAX;
+    int r, rc = -1;
+
+    if (sqlite3_exec(p->spill, "COMMIT", NULL, NULL, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(p->spill, "SELECT pos, model, rank, cls, file,"
+                              " line, rowid FROM r ORDER BY pos, model, rowid",
+                              -1, &st, NULL) != SQLITE_OK)
+        goto dberr;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t pos = sqlite3_column_int64(st, 0);
+        int64_t mi = sqlite3_column_int64(st, 1);
+        int64_t f = sqlite3_column_int64(st, 4);
+        int64_t seq = sqlite3_column_int64(st, 6);
+        const rl_class *cls = (const rl_class *)(intptr_t)
+                              sqlite3_column_int64(st, 3);
+        const char *field;
+        rl_err e;
+
+        /* After a duplicate the table would have read no further: the
+         * rest of that model's rows on the image do not count. */
+        if (pos == skip_pos && mi == skip_m)
+            continue;
+        if (pred_at(p, &p->m[mi], pos, cls, (long)sqlite3_column_int64(st, 2),
+                    &field, &e) == 0)
+            continue;
+        skip_pos = pos;
+        skip_m = mi;
+        if (seq >= best)
+            continue;
+        best = seq;
+        if (f >= 0 && (size_t)f < p->n_files)
+            rl_err_set(err, e.code, "%s:%lld: %s: %s", p->files[f],
+                       (long long)sqlite3_column_int64(st, 5), field, e.msg);
+        else
+            *err = e;
+    }
+    if (r != SQLITE_DONE)
+        goto dberr;
+    rc = best == INT64_MAX ? 0 : -1;
+    goto out;
+dberr:
+    rl_err_set(err, RL_E_DB, "sorting predictions: %s",
+               sqlite3_errmsg(p->spill));
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+rl_preds_finish(rl_preds *p, rl_err *err)
+{
+    int rc;
+
+    if (p->spill == NULL)
+        return 0;
+    rc = spill_replay(p, err);
+    spill_close(p);
+    return rc;
 }
 
 /* ---- bootstrap ------------------------------------------------------ */
@@ -1433,8 +1591,10 @@ rl_eval_run(const rl_truth *t, const rl_preds *p, const rl_eval_opts *o,
     out->level = o != NULL && o->level > 0 && o->level < 1 ? o->level : 0.95;
     out->seed = o != NULL ? o->seed : RL_EVAL_SEED;
     out->rule = o != NULL ? o->rule : RL_EVAL_RULE_RELABEL;
-    /* A stream scored its rows as they came, under its own rule. */
+    /* A stream scored its rows as they came, under its own rule; a
+     * sorted one after rl_preds_finish. */
     assert(!p->stream || out->rule == p->rule);
+    assert(p->spill == NULL);
     out->n = p->n;
     out->models = rl_xcalloc(p->n + 1, sizeof *out->models);
     for (m = 0; m < p->n; m++)

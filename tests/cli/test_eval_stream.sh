@@ -83,4 +83,9 @@ same unknown_then_dup "$DB" "$TMP/unknown_dup.csv"
 awk 'NR == 4001 { split($0, f, ","); print f[1] "," f[2] "," f[3] }
      { print }' "$G/ordered.csv" >"$TMP/dup_class.csv"
 same dup_class "$DB" "$TMP/dup_class.csv"
+# A duplicate in the first file comes before the second file's absence;
+# a pipe is read once, shuffled or not.
+same dup_then_missing "$DB" "$TMP/dup.csv" "$TMP/missing.csv"
+same stdin_shuffled "$DB" - --format csv <"$G/shuffled.csv"
+same stdin_dup "$DB" - <"$TMP/unknown_dup.csv"
 finish
