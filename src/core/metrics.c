@@ -1310,9 +1310,12 @@ void
 rl_metrics_bootstrap(long n, long k, int resamples, uint64_t seed,
                      double *out)
 {
-    uint64_t st = seed;
+    uint64_t st = seed, lim;
     int b;
 
+    /* A draw x (32 bits) maps to position floor(x n / 2^32), which is
+     * below k exactly when x < ceil(k 2^32 / n): one compare a draw. */
+    lim = n > 0 ? (((uint64_t)k << 32) + (uint64_t)n - 1) / (uint64_t)n : 0;
     for (b = 0; b < resamples; b++) {
         long hits = 0, i;
 
@@ -1321,11 +1324,11 @@ rl_metrics_bootstrap(long n, long k, int resamples, uint64_t seed,
         for (i = 0; i + 1 < n; i += 2) {
             uint64_t r = splitmix64(&st);
 
-            hits += (long)(((r & 0xffffffffu) * (uint64_t)n) >> 32) < k;
-            hits += (long)(((r >> 32) * (uint64_t)n) >> 32) < k;
+            hits += (r & 0xffffffffu) < lim;
+            hits += (r >> 32) < lim;
         }
         if (i < n)
-            hits += (long)(((splitmix64(&st) >> 32) * (uint64_t)n) >> 32) < k;
+            hits += (splitmix64(&st) >> 32) < lim;
         out[b] = n > 0 ? (double)hits / (double)n : NAN;
     }
     qsort(out, (size_t)resamples, sizeof *out, cmp_double);
