@@ -166,12 +166,11 @@ rl_preds *rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule);
 /* True once a stream met a model's image a second time apart. */
 bool rl_preds_regroup(const rl_preds *p);
 /* The same for rows in any order, in bounded memory: rows are checked as
- * they are read, except for duplicates, and go to a temporary file (a
- * private SQLite database, sorted on disk) until rl_preds_finish replays
- * them by image as a stream. NULL with RL_E_DB when no temporary file can
- * be made. */
-rl_preds *rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule,
-                              rl_err *err);
+ * they are read, except for duplicates, and wait in an external sort
+ * (runsort.h: 32 MB of rows, the rest in a temporary file) until
+ * rl_preds_finish replays them by image as a stream; a temporary file that
+ * cannot be written stops the reading with RL_E_IO. */
+rl_preds *rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule);
 /* After the reading (also after a failed one): a sorted rl_preds replays
  * its rows and reports the duplicate a table would have stopped at, the
  * first in input order ("FILE:LINE: rank|wnid: duplicate..."): -1 with

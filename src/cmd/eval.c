@@ -665,15 +665,13 @@ cmd_eval(const cli *c, const struct cmd_args *a)
         goto out;
     }
     /* Files that can be read twice stream; a stream whose rows leave a
-     * model's image and come back, or a pipe, is sorted on disk. */
+     * model's image and come back, or a pipe, is sorted (on disk past
+     * 32 MB). */
     p = rereadable(files, n_files) ? rl_preds_new_stream(t, eo.rule) : NULL;
     r = p != NULL ? read_preds(p, cat, files, n_files, model, &e) : -1;
     if (p == NULL || (r != 0 && rl_preds_regroup(p))) {
         rl_preds_free(p);
-        if ((p = rl_preds_new_sorted(t, eo.rule, &e)) == NULL) {
-            print_err(&e);
-            goto out;
-        }
+        p = rl_preds_new_sorted(t, eo.rule);
         r = read_preds(p, cat, files, n_files, model, &e);
     }
     /* A duplicate found in the sort comes before the reading's error. */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "relabel/runsort.h"
 #include "relabel/util.h"
 #include "internal.h"
 
@@ -771,15 +772,27 @@ struct rl_preds {
     char *last_img;        /* name of the last row's image (a cache) */
     size_t last_cap;
     int64_t last_pos;      /* its position */
-    sqlite3 *spill;        /* sorted: the rows, in a temporary file, until
+    rl_runsort *sort;      /* sorted: the rows, in bounded memory, until
                               rl_preds_finish replays them as a stream */
-    sqlite3_stmt *ins;     /* sorted: inserts a row */
     char **files;          /* sorted: file names, for messages */
     size_t n_files, cap_files;
     int64_t file;          /* sorted: index of the file being read, or
                               -1 (rows from rl_preds_add) */
     long line;             /* sorted: line of the row being added */
+    uint64_t seq;          /* sorted: rows added by rl_preds_add */
 };
+
+/* A row waiting in the sort, 32 bytes: by image and model, then in input
+ * order (so a group replays as a table would have read it). */
+struct srow {
+    uint64_t key;          /* image position << 24 | model index */
+    uint64_t at;           /* (file + 1) << 40 | line; file -1: the
+                              rl_preds_add sequence number */
+    const rl_class *cls;   /* borrowed from the catalog */
+    int64_t rank;          /* as given; 0: after the model's others */
+};
+
+#define SORT_MEM (32u << 20)   /* bytes of rows the sort buffers */
 
 static void score_image(const rl_truth *t, struct macc *a, size_t pos,
                         const int32_t *c, size_t nt, rl_eval_rule rule);
@@ -861,37 +874,26 @@ rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule)
 static void
 spill_close(rl_preds *p)
 {
-    sqlite3_finalize(p->ins);
-    sqlite3_close(p->spill);
-    p->ins = NULL;
-    p->spill = NULL;
+    rl_runsort_free(p->sort);
+    p->sort = NULL;
+}
+
+static int
+cmp_srow(const void *a, const void *b)
+{
+    const struct srow *x = a, *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
 }
 
 rl_preds *
-rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule, rl_err *err)
+rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule)
 {
     rl_preds *p = preds_new(t, true, rule);
 
-    /* "": a private database in a temporary file that SQLite deletes;
-     * its sorter merges on disk too, within the cache. */
-    if (sqlite3_open_v2("", &p->spill, SQLITE_OPEN_READWRITE
-                        | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK
-        || sqlite3_exec(p->spill, "PRAGMA journal_mode = OFF;"
-                        "PRAGMA synchronous = OFF;"
-                        "PRAGMA temp_store = FILE;"
-                        "PRAGMA cache_size = -16384;"
-                        "CREATE TABLE r(pos INTEGER, model INTEGER,"
-                        " file INTEGER, line INTEGER, rank INTEGER,"
-                        " cls INTEGER); BEGIN", NULL, NULL, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(p->spill, "INSERT INTO r VALUES (?, ?, ?, ?, ?,"
-                              " ?)", -1, &p->ins, NULL) != SQLITE_OK) {
-        p->file = -1;
-        rl_err_set(err, RL_E_DB, "a temporary file for sorting predictions:"
-                   " %s", p->spill != NULL ? sqlite3_errmsg(p->spill)
-                                           : "out of memory");
-        rl_preds_free(p);
-        return NULL;
-    }
+    p->sort = rl_runsort_new(sizeof(struct srow), cmp_srow, SORT_MEM);
     return p;
 }
 
@@ -1036,23 +1038,25 @@ pred_add(rl_preds *p, const char *model, const char *image,
     }
     assert(cls->id > 0 && cls->id <= INT32_MAX);   /* catalog row ids */
     m = model_get(p, model);
-    if (p->spill != NULL) {
-        /* The class goes in as its pointer: the rows never leave this
-         * process, and the replay needs the wnid for its messages. */
-        sqlite3_bind_int64(p->ins, 1, pos);
-        sqlite3_bind_int64(p->ins, 2, (int64_t)(m - p->m));
-        sqlite3_bind_int64(p->ins, 3, p->file);
-        sqlite3_bind_int64(p->ins, 4, p->line);
-        sqlite3_bind_int64(p->ins, 5, rank);
-        sqlite3_bind_int64(p->ins, 6, (int64_t)(intptr_t)cls);
-        if (sqlite3_step(p->ins) != SQLITE_DONE) {
-            *field = "image";
-            rl_err_set(err, RL_E_DB, "sorting predictions: %s",
-                       sqlite3_errmsg(p->spill));
-            sqlite3_reset(p->ins);
+    if (p->sort != NULL) {
+        struct srow r;
+
+        if (p->n > (1u << 24) || p->n_files >= (1u << 23)) {
+            *field = "model";
+            rl_err_set(err, RL_E_RANGE, "more models or files than one "
+                       "evaluation sorts");
             return -1;
         }
-        sqlite3_reset(p->ins);
+        r.key = (uint64_t)pos << 24 | (uint64_t)(m - p->m);
+        r.at = p->file >= 0 ? (uint64_t)(p->file + 1) << 40
+                              | ((uint64_t)p->line & ((1ull << 40) - 1))
+                            : ++p->seq;
+        r.cls = cls;
+        r.rank = rank;
+        if (rl_runsort_add(p->sort, &r, err) != 0) {
+            *field = "image";
+            return -1;
+        }
         return 0;
     }
     return pred_at(p, m, pos, cls, rank, field, err);
@@ -1146,7 +1150,7 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
     const char *name = rl_csv_name(c);
     int ci, cw, cm, cr, r;
 
-    if (p->spill != NULL) {
+    if (p->sort != NULL) {
         rl_grow(&p->files, &p->cap_files, p->n_files + 1, sizeof *p->files);
         p->files[p->n_files] = rl_xstrdup(name);
         p->file = (int64_t)p->n_files++;
@@ -1217,53 +1221,38 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
 static int
 spill_replay(rl_preds *p, rl_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int64_t skip_pos = -1, skip_m = -1, best = INT64_MAX;
-    int r, rc = -1;
+    uint64_t skip = UINT64_MAX, best = UINT64_MAX;
+    const void *rec;
+    int r;
 
-    if (sqlite3_exec(p->spill, "COMMIT", NULL, NULL, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(p->spill, "SELECT pos, model, rank, cls, file,"
-                              " line, rowid FROM r ORDER BY pos, model, rowid",
-                              -1, &st, NULL) != SQLITE_OK)
-        goto dberr;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t pos = sqlite3_column_int64(st, 0);
-        int64_t mi = sqlite3_column_int64(st, 1);
-        int64_t f = sqlite3_column_int64(st, 4);
-        int64_t seq = sqlite3_column_int64(st, 6);
-        const rl_class *cls = (const rl_class *)(intptr_t)
-                              sqlite3_column_int64(st, 3);
+    while ((r = rl_runsort_next(p->sort, &rec, err)) == 1) {
+        const struct srow *w = rec;
+        size_t mi = (size_t)(w->key & ((1u << 24) - 1));
         const char *field;
         rl_err e;
 
         /* After a duplicate the table would have read no further: the
          * rest of that model's rows on the image do not count. */
-        if (pos == skip_pos && mi == skip_m)
+        if (w->key == skip)
             continue;
-        if (pred_at(p, &p->m[mi], pos, cls, (long)sqlite3_column_int64(st, 2),
-                    &field, &e) == 0)
+        if (pred_at(p, &p->m[mi], (int64_t)(w->key >> 24), w->cls,
+                    (long)w->rank, &field, &e) == 0)
             continue;
-        skip_pos = pos;
-        skip_m = mi;
-        if (seq >= best)
+        skip = w->key;
+        if (w->at >= best)
             continue;
-        best = seq;
-        if (f >= 0 && (size_t)f < p->n_files)
-            rl_err_set(err, e.code, "%s:%lld: %s: %s", p->files[f],
-                       (long long)sqlite3_column_int64(st, 5), field, e.msg);
+        best = w->at;
+        if (w->at >> 40 != 0)
+            rl_err_set(err, e.code, "%s:%llu: %s: %s",
+                       p->files[(w->at >> 40) - 1],
+                       (unsigned long long)(w->at & ((1ull << 40) - 1)),
+                       field, e.msg);
         else
             *err = e;
     }
-    if (r != SQLITE_DONE)
-        goto dberr;
-    rc = best == INT64_MAX ? 0 : -1;
-    goto out;
-dberr:
-    rl_err_set(err, RL_E_DB, "sorting predictions: %s",
-               sqlite3_errmsg(p->spill));
-out:
-    sqlite3_finalize(st);
-    return rc;
+    if (r < 0)
+        return -1;
+    return best == UINT64_MAX ? 0 : -1;
 }
 
 int
@@ -1271,7 +1260,7 @@ rl_preds_finish(rl_preds *p, rl_err *err)
 {
     int rc;
 
-    if (p->spill == NULL)
+    if (p->sort == NULL)
         return 0;
     rc = spill_replay(p, err);
     spill_close(p);
@@ -1597,7 +1586,7 @@ rl_eval_run(const rl_truth *t, const rl_preds *p, const rl_eval_opts *o,
     /* A stream scored its rows as they came, under its own rule; a
      * sorted one after rl_preds_finish. */
     assert(!p->stream || out->rule == p->rule);
-    assert(p->spill == NULL);
+    assert(p->sort == NULL);
     out->n = p->n;
     out->models = rl_xcalloc(p->n + 1, sizeof *out->models);
     for (m = 0; m < p->n; m++)

@@ -583,7 +583,7 @@ read_three(const rl_truth *t, const rl_catalog *cat, const char *text,
     for (i = 0; i < 3; i++) {
         rl_preds *p = i == 0 ? rl_preds_new(t) : i == 1
                       ? rl_preds_new_stream(t, rule)
-                      : rl_preds_new_sorted(t, rule, &e[i]);
+                      : rl_preds_new_sorted(t, rule);
         int r = p != NULL ? read_mem(p, cat, text, &e[i]) : -1;
 
         if (p != NULL && rl_preds_finish(p, &e[i]) != 0)
