@@ -493,10 +493,13 @@ int
 rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
                    const char *dataset, bool problematic, rl_err *err)
 {
-    size_t len = strlen(name) + 1;
+    size_t len = strlen(name) + 1, h;
     struct timg *im;
 
-    if (truth_find(t, name) >= 0) {
+    /* One probe finds a repeat or the slot for the new name. */
+    if (t->slots == NULL || (t->n + 1) * 2 > t->mask + 1)
+        index_grow(t);
+    if (t->slots[h = name_slot(t, name)] != 0) {
         char *safe = rl_utf8_sanitize(name);
 
         rl_err_set(err, RL_E_DUP, "image '%.120s' added twice", safe);
@@ -507,8 +510,6 @@ rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
         rl_err_set(err, RL_E_RANGE, "too many images for one evaluation");
         return -1;
     }
-    if (t->slots == NULL || (t->n + 1) * 2 > t->mask + 1)
-        index_grow(t);
     rl_grow(&t->names, &t->names_cap, t->names_len + len, 1);
     memcpy(t->names + t->names_len, name, len);
     rl_grow(&t->img, &t->cap, t->n + 1, sizeof *t->img);
@@ -521,7 +522,7 @@ rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
     im->dataset = dataset != NULL && *dataset != '\0'
                   ? intern_tag(t, dataset) : NULL;
     im->problematic = problematic;
-    t->slots[name_slot(t, name)] = (uint32_t)t->n + 1;
+    t->slots[h] = (uint32_t)t->n + 1;
     t->n++;
     return 0;
 }
