@@ -160,8 +160,8 @@ rl_preds *rl_preds_new(const rl_truth *t);
  * next image starts, so memory does not grow with the rows (a bit per
  * model and image). A row that comes back to an image its model left
  * fails with RL_E_USAGE and sets rl_preds_regroup(): read everything
- * again into rl_preds_new(). Every other error is the table's, at the
- * same row. */
+ * again into rl_preds_new_sorted() (or a table). Every other error is the
+ * table's, at the same row. */
 rl_preds *rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule);
 /* True once a stream met a model's image a second time apart. */
 bool rl_preds_regroup(const rl_preds *p);
@@ -182,13 +182,15 @@ void rl_preds_free(rl_preds *p);
 /* One prediction: model `model` ranks class `cls` at `rank` (1 = best;
  * 0 = after the model's predictions so far on this image). -1 with
  * RL_E_NOTFOUND for an unknown image, RL_E_DUP when the model has this
- * rank or this class on the image already, RL_E_RANGE for rank > 100000. */
+ * rank or this class on the image already (a sorted rl_preds says so in
+ * rl_preds_finish), RL_E_RANGE for rank > 100000. */
 int rl_preds_add(rl_preds *p, const char *model, const char *image,
                  const rl_class *cls, long rank, rl_err *err);
 /* Reads image,wnid[,model][,rank] from `c` (header not yet read; other
  * columns ignored). A class is a wnid or a class index; `dflt_model` names
  * the model of a file without a model column. Bad rows stop it with
- * "FILE:LINE: field: what". Predictions read before the error stay. */
+ * "FILE:LINE: field: what" (a sorted rl_preds reports duplicates in
+ * rl_preds_finish). Predictions read before the error stay. */
 int rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
                   const char *dflt_model, rl_err *err);
 /* Models, in the order first seen. */
