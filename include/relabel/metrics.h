@@ -8,8 +8,9 @@
  * Scoring: an rl_truth holds, per image, the original label, its split
  * (dog / organism / object, from the label's class), the dataset tag, the
  * problematic flag, whether any class on it has a verdict, and the
- * consensus Correct / Unclear classes. An rl_preds holds each model's
- * ranked predictions. rl_eval_run scores every model on every subset:
+ * consensus Correct / Unclear classes (about 100 bytes an image). An
+ * rl_preds holds each model's ranked predictions, or, as a stream, scores
+ * them as they are read. rl_eval_run scores every model on every subset:
  * top-1 / top-5 against the original label, and multi-label accuracy under
  * one of three rules (rl_eval_rule). Intervals are 95% percentile
  * bootstraps over images from a fixed-seed generator, so the output is the
@@ -150,19 +151,46 @@ size_t rl_truth_datasets(const rl_truth *t, const char *const **tags);
 
 typedef struct rl_preds rl_preds;
 
-/* Predictions on the images of `t` (borrowed: must outlive it). */
+/* Predictions on the images of `t` (borrowed: must outlive it), kept as
+ * a table: any row order, 45 bytes per model and image. */
 rl_preds *rl_preds_new(const rl_truth *t);
+/* The same as a stream, scored under `rule` (rl_eval_run then needs that
+ * rule): each model's rows of one image must come together (images and
+ * models in any order otherwise); the model's image is scored when its
+ * next image starts, so memory does not grow with the rows (a bit per
+ * model and image). A row that comes back to an image its model left
+ * fails with RL_E_USAGE and sets rl_preds_regroup(): read everything
+ * again into rl_preds_new_sorted() (or a table). Every other error is the
+ * table's, at the same row. */
+rl_preds *rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule);
+/* True once a stream met a model's image a second time apart. */
+bool rl_preds_regroup(const rl_preds *p);
+/* The same for rows in any order, in bounded memory: rows are checked as
+ * they are read, except for duplicates, and wait in an external sort
+ * (runsort.h: 32 MB of rows, the rest in a temporary file) until
+ * rl_preds_finish replays them by image as a stream; a temporary file that
+ * cannot be written stops the reading with RL_E_IO. */
+rl_preds *rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule);
+/* After the reading (also after a failed one): a sorted rl_preds replays
+ * its rows and reports the duplicate a table would have stopped at, the
+ * first in input order ("FILE:LINE: rank|wnid: duplicate..."): -1 with
+ * `err` set; that error comes before any the reading stopped at. 0 when
+ * none, and always for tables and streams. Call it once, before
+ * rl_eval_run. */
+int rl_preds_finish(rl_preds *p, rl_err *err);
 void rl_preds_free(rl_preds *p);
 /* One prediction: model `model` ranks class `cls` at `rank` (1 = best;
  * 0 = after the model's predictions so far on this image). -1 with
  * RL_E_NOTFOUND for an unknown image, RL_E_DUP when the model has this
- * rank or this class on the image already, RL_E_RANGE for rank > 100000. */
+ * rank or this class on the image already (a sorted rl_preds says so in
+ * rl_preds_finish), RL_E_RANGE for rank > 100000. */
 int rl_preds_add(rl_preds *p, const char *model, const char *image,
                  const rl_class *cls, long rank, rl_err *err);
 /* Reads image,wnid[,model][,rank] from `c` (header not yet read; other
  * columns ignored). A class is a wnid or a class index; `dflt_model` names
  * the model of a file without a model column. Bad rows stop it with
- * "FILE:LINE: field: what". Predictions read before the error stay. */
+ * "FILE:LINE: field: what" (a sorted rl_preds reports duplicates in
+ * rl_preds_finish). Predictions read before the error stay. */
 int rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
                   const char *dflt_model, rl_err *err);
 /* Models, in the order first seen. */
@@ -227,8 +255,9 @@ typedef struct rl_eval {
     rl_eval_rule rule;
 } rl_eval;
 
-/* Scores every model of `p` against `t`. Never fails. Free with
- * rl_eval_free (a zeroed struct is fine). */
+/* Scores every model of `p` against `t`. Never fails. A stream's rule
+ * must be o->rule (asserted). Free with rl_eval_free (a zeroed struct is
+ * fine). */
 void rl_eval_run(const rl_truth *t, const rl_preds *p, const rl_eval_opts *o,
                  rl_eval *out);
 void rl_eval_free(rl_eval *e);

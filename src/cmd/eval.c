@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cmd/cmd.h"
 #include "relabel/catalog.h"
@@ -520,6 +521,42 @@ plot_svg(const char *path, const rl_eval *ev, size_t ps, const char *rule)
     return 0;
 }
 
+/* Whether every file is a regular file, so that it can be read again. */
+static bool
+rereadable(const char *const *files, size_t n)
+{
+    struct stat sb;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (stat(files[i], &sb) != 0 || !S_ISREG(sb.st_mode))
+            return false;
+    return true;
+}
+
+/* Reads the predictions files into `p`, each named after its file (or
+ * `model`). 0, or -1 with `err` set ("FILE:LINE: field: what"). */
+static int
+read_preds(rl_preds *p, const rl_catalog *cat, const char *const *files,
+           size_t n, const char *model, rl_err *err)
+{
+    size_t i;
+
+    rl_err_clear(err);
+    for (i = 0; i < n; i++) {
+        char *stem = model != NULL ? rl_xstrdup(model)
+                                   : rl_path_stem(files[i]);
+        rl_csv *csv = rl_csv_open(files[i], NULL, err);
+        int r = csv != NULL ? rl_preds_read(p, cat, csv, stem, err) : -1;
+
+        rl_csv_close(csv);
+        free(stem);
+        if (r != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int
 cmd_eval(const cli *c, const struct cmd_args *a)
 {
@@ -537,10 +574,10 @@ cmd_eval(const cli *c, const struct cmd_args *a)
     rl_preds *p = NULL;
     rl_eval ev = {0};
     bool plot = cmd_has(a, "plot"), humans = cmd_has(a, "humans");
-    size_t n_files = 0, i, ps = 0;
+    size_t n_files = 0, ps = 0;
     char rule[128];
     rl_err e;
-    int rc = 1;
+    int rc = 1, r;
 
     if (cmd_has(a, "consensus"))
         cons = cmd_get(a, "consensus");
@@ -627,19 +664,20 @@ cmd_eval(const cli *c, const struct cmd_args *a)
         print_err(&e);
         goto out;
     }
-    p = rl_preds_new(t);
-    for (i = 0; i < n_files; i++) {
-        char *stem = model != NULL ? rl_xstrdup(model)
-                                   : rl_path_stem(files[i]);
-        rl_csv *csv = rl_csv_open(files[i], NULL, &e);
-        int r = csv != NULL ? rl_preds_read(p, cat, csv, stem, &e) : -1;
-
-        rl_csv_close(csv);
-        free(stem);
-        if (r != 0) {
-            print_err(&e);
-            goto out;
-        }
+    /* Files that can be read twice stream; a stream whose rows leave a
+     * model's image and come back, or a pipe, is sorted (on disk past
+     * 32 MB). */
+    p = rereadable(files, n_files) ? rl_preds_new_stream(t, eo.rule) : NULL;
+    r = p != NULL ? read_preds(p, cat, files, n_files, model, &e) : -1;
+    if (p == NULL || (r != 0 && rl_preds_regroup(p))) {
+        rl_preds_free(p);
+        p = rl_preds_new_sorted(t, eo.rule);
+        r = read_preds(p, cat, files, n_files, model, &e);
+    }
+    /* A duplicate found in the sort comes before the reading's error. */
+    if (rl_preds_finish(p, &e) != 0 || r != 0) {
+        print_err(&e);
+        goto out;
     }
     rl_eval_run(t, p, &eo, &ev);
     rl_truth_summary_get(t, eo.rule, &ts);

@@ -1,13 +1,17 @@
 /* metrics.c - reviewer agreement (Cohen, Fleiss) and model scoring with
  * bootstrap intervals.
  *
- * The truth keeps images in insertion order (rl_truth_load: by row id) and
- * the consensus labels in a hash keyed by (image position, class id), so a
- * model's top-1 is checked in O(1). Predictions keep, per model and image,
- * only the RL_EVAL_TOPK best ranks, plus hashes of every (image, rank) and
- * (image, class) seen, for duplicate checks. Bootstrap draws come from
- * splitmix64 seeded from the options' seed and the model and subset names,
- * so one row's interval never depends on which other rows exist. */
+ * The truth keeps images in name order (rl_truth_load reads them with the
+ * consensus scan, one image's reviews at a time) in 32 bytes each, their
+ * names end to end behind a hash of positions, and only the Correct and
+ * Unclear classes, sorted by (image, class). Predictions are a table (per
+ * model and image the RL_EVAL_TOPK best ranks, plus maps of the rows
+ * outside them, for duplicate checks) or a stream, which scores a model's
+ * image as soon as the model moves on to another and so keeps one image
+ * per model; either way one function scores an image. Bootstrap draws
+ * come from splitmix64 seeded from the options' seed and the model and
+ * subset names, so one row's interval never depends on which other rows
+ * exist. */
 #include "relabel/metrics.h"
 
 #include <assert.h>
@@ -17,6 +21,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "relabel/runsort.h"
 #include "relabel/util.h"
 #include "internal.h"
 
@@ -286,24 +291,37 @@ pair_key(size_t pos, int64_t x)
 
 /* ---- truth ---------------------------------------------------------- */
 
+/* One image in 32 bytes: at 1.28M images the truth is about 40 MB, its
+ * names and their index another 50, its labels 8 bytes per Correct or
+ * Unclear class. */
 struct timg {
-    char *name;            /* owned */
-    int64_t id;            /* project row id, 0 when built by hand */
     const rl_class *label; /* original label or NULL */
-    int split;             /* rl_split, or -1 */
     const char *dataset;   /* one of truth->tags, or NULL */
+    uint32_t name;         /* offset of the name in truth->names */
+    int32_t n_correct;     /* Correct classes among the labels */
+    int8_t split;          /* rl_split, or -1 */
     bool problematic;
     bool reviewed;         /* a Correct, Wrong or Unclear class */
-    int n_correct, n_unclear;
+};
+
+/* A Correct or Unclear class on an image. Invariant: truth->lab is sorted
+ * by (pos, class id) without repeats; the loader appends in that order. */
+struct tlab {
+    uint32_t pos;          /* image position */
+    uint32_t cls2;         /* class id << 1 | (1 when Unclear) */
 };
 
 struct rl_truth {
     struct timg *img;
     size_t n, cap;
-    rl_strmap index;       /* name -> position */
+    char *names;           /* every name, NUL-terminated, end to end */
+    size_t names_len, names_cap;
+    uint32_t *slots;       /* name index: position + 1, 0 = empty */
+    size_t mask;           /* slots - 1 (a power of two less one) */
     char **tags;           /* owned, sorted, distinct */
     size_t n_tags, cap_tags;
-    struct lmap labels;    /* (position, class id) -> rl_state */
+    struct tlab *lab;      /* the labels (invariant above) */
+    size_t n_lab, cap_lab;
 };
 
 const char *
@@ -388,15 +406,66 @@ rl_truth_free(rl_truth *t)
 
     if (t == NULL)
         return;
-    for (i = 0; i < t->n; i++)
-        free(t->img[i].name);
     for (i = 0; i < t->n_tags; i++)
         free(t->tags[i]);
     free(t->img);
+    free(t->names);
+    free(t->slots);
     free(t->tags);
-    rl_strmap_free(&t->index);
-    lmap_free(&t->labels);
+    free(t->lab);
     free(t);
+}
+
+static uint64_t
+name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+/* The slot of `name` in the index: its image's, or the empty one where it
+ * would go. */
+static size_t
+name_slot(const rl_truth *t, const char *name)
+{
+    size_t h = (size_t)name_hash(name) & t->mask;
+
+    while (t->slots[h] != 0
+           && strcmp(t->names + t->img[t->slots[h] - 1].name, name) != 0)
+        h = (h + 1) & t->mask;
+    return h;
+}
+
+/* Position of image `name`, or -1. */
+static int64_t
+truth_find(const rl_truth *t, const char *name)
+{
+    size_t h;
+
+    if (t->slots == NULL)
+        return -1;
+    h = name_slot(t, name);
+    return t->slots[h] != 0 ? (int64_t)t->slots[h] - 1 : -1;
+}
+
+/* Doubles the index (at half load). */
+static void
+index_grow(rl_truth *t)
+{
+    size_t size = t->slots == NULL ? 64 : (t->mask + 1) * 2, i;
+    uint32_t *old = t->slots;
+    size_t old_size = old != NULL ? t->mask + 1 : 0;
+
+    t->slots = rl_xcalloc(size, sizeof *t->slots);
+    t->mask = size - 1;
+    for (i = 0; i < old_size; i++)
+        if (old[i] != 0)
+            t->slots[name_slot(t, t->names + t->img[old[i] - 1].name)]
+                = old[i];
+    free(old);
 }
 
 /* The stored copy of tag `tag`, added in sorted place if new. */
@@ -424,51 +493,104 @@ int
 rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
                    const char *dataset, bool problematic, rl_err *err)
 {
+    size_t len = strlen(name) + 1, h;
     struct timg *im;
 
-    if (rl_strmap_get(&t->index, name, -1) >= 0) {
+    /* One probe finds a repeat or the slot for the new name. */
+    if (t->slots == NULL || (t->n + 1) * 2 > t->mask + 1)
+        index_grow(t);
+    if (t->slots[h = name_slot(t, name)] != 0) {
         char *safe = rl_utf8_sanitize(name);
 
         rl_err_set(err, RL_E_DUP, "image '%.120s' added twice", safe);
         free(safe);
         return -1;
     }
+    if (t->n >= UINT32_MAX - 1 || t->names_len + len > UINT32_MAX) {
+        rl_err_set(err, RL_E_RANGE, "too many images for one evaluation");
+        return -1;
+    }
+    rl_grow(&t->names, &t->names_cap, t->names_len + len, 1);
+    memcpy(t->names + t->names_len, name, len);
     rl_grow(&t->img, &t->cap, t->n + 1, sizeof *t->img);
     im = &t->img[t->n];
     memset(im, 0, sizeof *im);
-    im->name = rl_xstrdup(name);
+    im->name = (uint32_t)t->names_len;
+    t->names_len += len;
     im->label = label;
-    im->split = split_of(label);
+    im->split = (int8_t)split_of(label);
     im->dataset = dataset != NULL && *dataset != '\0'
                   ? intern_tag(t, dataset) : NULL;
     im->problematic = problematic;
-    rl_strmap_put(&t->index, name, (int64_t)t->n);
+    t->slots[h] = (uint32_t)t->n + 1;
     t->n++;
     return 0;
+}
+
+/* Index of the first label of `pos` with class id >= cls (n_lab when
+ * none): a binary search, after a look at the end, where the loader
+ * appends. */
+static size_t
+lab_lower(const rl_truth *t, size_t pos, int64_t cls)
+{
+    uint64_t key = (uint64_t)pos << 32 | (uint64_t)cls, k;
+    size_t lo = 0, hi = t->n_lab;
+
+    if (hi == 0)
+        return 0;
+    k = (uint64_t)t->lab[hi - 1].pos << 32 | t->lab[hi - 1].cls2 >> 1;
+    if (k < key)
+        return hi;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        k = (uint64_t)t->lab[mid].pos << 32 | t->lab[mid].cls2 >> 1;
+        if (k < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 static void
 add_label_at(rl_truth *t, size_t pos, int64_t cls, rl_state st)
 {
     struct timg *im = &t->img[pos];
-    uint8_t old;
+    size_t i = lab_lower(t, pos, cls);
+    bool there = i < t->n_lab && t->lab[i].pos == pos
+                 && t->lab[i].cls2 >> 1 == (uint64_t)cls;
+    bool keep = st == RL_STATE_CORRECT || st == RL_STATE_UNCLEAR;
 
+    assert(cls > 0 && cls <= INT32_MAX);   /* catalog row ids */
     im->reviewed |= st == RL_STATE_CORRECT || st == RL_STATE_WRONG
                     || st == RL_STATE_UNCLEAR;
-    if (st != RL_STATE_CORRECT && st != RL_STATE_UNCLEAR)
-        st = RL_STATE_NONE;    /* stored so a later call can overwrite */
-    old = lmap_put(&t->labels, pair_key(pos, cls), (uint8_t)st);
-    im->n_correct -= old == RL_STATE_CORRECT;
-    im->n_unclear -= old == RL_STATE_UNCLEAR;
+    /* A later call overwrites an earlier one: Wrong or none removes. */
+    if (there) {
+        im->n_correct -= !(t->lab[i].cls2 & 1);
+        if (!keep) {
+            memmove(&t->lab[i], &t->lab[i + 1],
+                    (t->n_lab - i - 1) * sizeof *t->lab);
+            t->n_lab--;
+            return;
+        }
+    } else {
+        if (!keep)
+            return;
+        rl_grow(&t->lab, &t->cap_lab, t->n_lab + 1, sizeof *t->lab);
+        memmove(&t->lab[i + 1], &t->lab[i], (t->n_lab - i) * sizeof *t->lab);
+        t->n_lab++;
+    }
+    t->lab[i].pos = (uint32_t)pos;
+    t->lab[i].cls2 = (uint32_t)cls << 1 | (st == RL_STATE_UNCLEAR);
     im->n_correct += st == RL_STATE_CORRECT;
-    im->n_unclear += st == RL_STATE_UNCLEAR;
 }
 
 int
 rl_truth_add_label(rl_truth *t, const char *name, const rl_class *cls,
                    rl_state st, rl_err *err)
 {
-    int64_t pos = rl_strmap_get(&t->index, name, -1);
+    int64_t pos = truth_find(t, name);
 
     if (pos < 0) {
         char *safe = rl_utf8_sanitize(name);
@@ -481,85 +603,80 @@ rl_truth_add_label(rl_truth *t, const char *name, const rl_class *cls,
     return 0;
 }
 
-static ssize_t
-pos_by_id(const rl_truth *t, int64_t id)
+/* The labels of image `pos`: *n of them from the returned one. */
+static const struct tlab *
+labels_of(const rl_truth *t, size_t pos, size_t *n)
 {
-    size_t lo = 0, hi = t->n;
+    size_t i = lab_lower(t, pos, 0), j = i;
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (t->img[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < t->n && t->img[lo].id == id ? (ssize_t)lo : -1;
+    while (j < t->n_lab && t->lab[j].pos == pos)
+        j++;
+    *n = j - i;
+    return t->lab + i;
 }
 
+/* The state of class `cls` among the labels `l[0..n)`: Correct, Unclear
+ * or none. */
+static rl_state
+label_state(const struct tlab *l, size_t n, int64_t cls)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (l[i].cls2 >> 1 == (uint64_t)cls)
+            return l[i].cls2 & 1 ? RL_STATE_UNCLEAR : RL_STATE_CORRECT;
+    return RL_STATE_NONE;
+}
+
+/* The truth image by image, in name order, with the consensus scan: under
+ * majority and reviewer:NAME one image's reviews are in memory at a time
+ * (dawid-skene fits every vote first: see consensus.h). */
 rl_truth *
 rl_truth_load(rl_store *s, const rl_catalog *cat, const rl_consensus_opts *o,
               rl_err *err)
 {
     rl_truth *t = rl_truth_new();
-    rl_consensus c = {0};
+    rl_consensus_scan *sc = NULL;
     sqlite3_stmt *st = NULL;
     bool began = s->depth == 0 && store_exec(s, "BEGIN", NULL) == 0;
-    const char *who = o->rule == RL_CONSENSUS_REVIEWER ? o->reviewer : NULL;
     int r, rc = -1;
-    size_t i;
 
+    if ((sc = rl_consensus_scan_open(s, o, err)) == NULL)
+        goto out;
     if (sqlite3_prepare_v2(s->db, "SELECT id, name, label, dataset FROM image"
-                           " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+                           " ORDER BY name", -1, &st, NULL) != SQLITE_OK)
         goto dberr;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
         const rl_class *k = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL
             : rl_catalog_by_id(cat, sqlite3_column_int64(st, 2));
+        const rl_cimage *ci;
+        rl_consensus view;
+        size_t i, pos = t->n;
 
         if (rl_truth_add_image(t, (const char *)sqlite3_column_text(st, 1), k,
                                (const char *)sqlite3_column_text(st, 3),
-                               false, err) != 0)
+                               false, err) != 0
+            || rl_consensus_scan_image(sc, id, &view, err) != 0)
             goto out;
-        t->img[t->n - 1].id = sqlite3_column_int64(st, 0);
+        ci = rl_consensus_image(&view, id);
+        t->img[pos].problematic = ci != NULL && ci->problematic;
+        for (i = 0; i < view.n; i++) {
+            const rl_cpair *p = &view.pairs[i];
+
+            if (p->state != RL_STATE_NONE && p->state != RL_STATE_DONT_KNOW)
+                add_label_at(t, pos, p->cls, p->state);
+        }
     }
     if (r != SQLITE_DONE)
         goto dberr;
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT image FROM flag WHERE"
-                           " problematic AND (?1 IS NULL OR reviewer = ?1)",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto dberr;
-    if (who != NULL)
-        sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        ssize_t pos = pos_by_id(t, sqlite3_column_int64(st, 0));
-
-        if (pos >= 0)
-            t->img[pos].problematic = true;
-    }
-    if (r != SQLITE_DONE)
-        goto dberr;
-    sqlite3_finalize(st);
-    st = NULL;
-
-    if (rl_consensus_compute(s, o, &c, err) != 0)
-        goto out;
-    for (i = 0; i < c.n; i++) {
-        const rl_cpair *p = &c.pairs[i];
-        ssize_t pos;
-
-        if (p->state == RL_STATE_NONE || p->state == RL_STATE_DONT_KNOW)
-            continue;
-        if ((pos = pos_by_id(t, p->image)) >= 0)
-            add_label_at(t, (size_t)pos, p->cls, p->state);
-    }
     rc = 0;
     goto out;
 dberr:
     store_dberr(s, err, "reading the project");
 out:
     sqlite3_finalize(st);
-    rl_consensus_free(&c);
+    rl_consensus_scan_free(sc);
     if (began)
         store_exec(s, "COMMIT", NULL);
     if (rc != 0) {
@@ -614,19 +731,34 @@ rl_truth_datasets(const rl_truth *t, const char *const **tags)
 
 /* ---- predictions ---------------------------------------------------- */
 
-/* One model's predictions, TOPK best per image, in 45 bytes an image.
- * Invariant: every (image, rank) and (image, class) read is either in the
- * image's kept list or in `ranks` / `classes`, which hold only the rows
- * outside it (dropped, or pushed out by a better rank): duplicates are
- * found without a map of every row. */
+/* One model's counts so far, per subset and per (subset, class index). */
+struct macc {
+    rl_score *sub;         /* [n_sub]: the counts only */
+    size_t n_sub;
+    int n_cls;             /* class indexes 0..n_cls-1 */
+    long *cls_n, *cls_hit; /* [s * n_cls + class index] */
+    long scored;           /* images with a prediction */
+};
+
+/* One model's predictions. A table (rl_preds_new) keeps the TOPK best
+ * ranks of every image, 45 bytes an image, in slot `pos`; a stream
+ * (rl_preds_new_stream) keeps only the image being read, in slot 0, and
+ * scores it into `acc` when the model moves on. Invariant (both): every
+ * (image, rank) and (image, class) read for a kept image is either in
+ * its slot or in `ranks` / `classes`, which hold only the rows outside
+ * it (dropped, or pushed out by a better rank): duplicates are found
+ * without a map of every row. */
 struct pmodel {
     char *name;            /* owned */
-    int32_t *cls;          /* [pos * TOPK + j]: class ids by rank */
-    int32_t *rank;         /* [pos * TOPK + j]: their ranks */
-    uint8_t *n_top;        /* [pos]: entries used */
-    int32_t *max_rank;     /* [pos]: highest rank seen (for rank 0) */
-    struct lmap ranks;     /* (pos, rank) outside the kept lists */
-    struct lmap classes;   /* (pos, class id) outside the kept lists */
+    int32_t *cls;          /* [slot * TOPK + j]: class ids by rank */
+    int32_t *rank;         /* [slot * TOPK + j]: their ranks */
+    uint8_t *n_top;        /* [slot]: entries used */
+    int32_t *max_rank;     /* [slot]: highest rank seen (for rank 0) */
+    struct lmap ranks;     /* (pos, rank) outside the kept slots */
+    struct lmap classes;   /* (pos, class id) outside the kept slots */
+    int64_t cur;           /* stream: image in slot 0, -1 none */
+    uint8_t *done;         /* stream: bit per image, scored already */
+    struct macc acc;       /* stream: the images scored */
 };
 
 struct rl_preds {
@@ -634,15 +766,142 @@ struct rl_preds {
     struct pmodel *m;
     size_t n, cap;
     rl_strmap index;       /* model name -> index */
+    size_t last;           /* model of the last row (a cache) */
+    bool stream;           /* rows scored as they come */
+    bool regroup;          /* stream: a row came back to an image */
+    rl_eval_rule rule;     /* stream: the rule it scores under */
+    char *last_img;        /* name of the last row's image (a cache) */
+    size_t last_cap;
+    int64_t last_pos;      /* its position */
+    rl_runsort *sort;      /* sorted: the rows, in bounded memory, until
+                              rl_preds_finish replays them as a stream */
+    char **files;          /* sorted: file names, for messages */
+    size_t n_files, cap_files;
+    int64_t file;          /* sorted: index of the file being read, or
+                              -1 (rows from rl_preds_add) */
+    long line;             /* sorted: line of the row being added */
+    uint64_t seq;          /* sorted: rows added by rl_preds_add */
 };
 
-rl_preds *
-rl_preds_new(const rl_truth *t)
+/* A row waiting in the sort, 32 bytes: by image and model, then in input
+ * order (so a group replays as a table would have read it). */
+struct srow {
+    uint64_t key;          /* image position << 24 | model index */
+    uint64_t at;           /* (file + 1) << 40 | line; file -1: the
+                              rl_preds_add sequence number */
+    const rl_class *cls;   /* borrowed from the catalog */
+    int64_t rank;          /* as given; 0: after the model's others */
+};
+
+#define SORT_MEM (32u << 20)   /* bytes of rows the sort buffers */
+
+static void score_image(const rl_truth *t, struct macc *a, size_t pos,
+                        const int32_t *c, size_t nt, rl_eval_rule rule);
+
+/* Largest original-label class index + 1 (at least 1). */
+static int
+truth_n_cls(const rl_truth *t)
+{
+    int n_cls = 1;
+    size_t i;
+
+    for (i = 0; i < t->n; i++)
+        if (t->img[i].label != NULL && t->img[i].label->idx >= n_cls)
+            n_cls = t->img[i].label->idx + 1;
+    return n_cls;
+}
+
+static void
+macc_init(struct macc *a, const rl_truth *t, int n_cls)
+{
+    memset(a, 0, sizeof *a);
+    a->n_sub = RL_SUBSET_COUNT + t->n_tags;
+    a->n_cls = n_cls;
+    a->sub = rl_xcalloc(a->n_sub, sizeof *a->sub);
+    a->cls_n = rl_xcalloc(a->n_sub * (size_t)n_cls, sizeof *a->cls_n);
+    a->cls_hit = rl_xcalloc(a->n_sub * (size_t)n_cls, sizeof *a->cls_hit);
+}
+
+static void
+macc_copy(struct macc *to, const struct macc *from)
+{
+    size_t n = from->n_sub * (size_t)from->n_cls;
+
+    *to = *from;
+    to->sub = rl_xcalloc(from->n_sub, sizeof *to->sub);
+    memcpy(to->sub, from->sub, from->n_sub * sizeof *to->sub);
+    to->cls_n = rl_xcalloc(n, sizeof *to->cls_n);
+    memcpy(to->cls_n, from->cls_n, n * sizeof *to->cls_n);
+    to->cls_hit = rl_xcalloc(n, sizeof *to->cls_hit);
+    memcpy(to->cls_hit, from->cls_hit, n * sizeof *to->cls_hit);
+}
+
+static void
+macc_free(struct macc *a)
+{
+    free(a->sub);
+    free(a->cls_n);
+    free(a->cls_hit);
+    memset(a, 0, sizeof *a);
+}
+
+static void spill_close(rl_preds *p);
+
+static rl_preds *
+preds_new(const rl_truth *t, bool stream, rl_eval_rule rule)
 {
     rl_preds *p = rl_xcalloc(1, sizeof *p);
 
     p->t = t;
+    p->stream = stream;
+    p->rule = rule;
+    p->last_pos = -1;
+    p->file = -1;
     return p;
+}
+
+rl_preds *
+rl_preds_new(const rl_truth *t)
+{
+    return preds_new(t, false, RL_EVAL_RULE_RELABEL);
+}
+
+rl_preds *
+rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule)
+{
+    return preds_new(t, true, rule);
+}
+
+static void
+spill_close(rl_preds *p)
+{
+    rl_runsort_free(p->sort);
+    p->sort = NULL;
+}
+
+static int
+cmp_srow(const void *a, const void *b)
+{
+    const struct srow *x = a, *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+rl_preds *
+rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule)
+{
+    rl_preds *p = preds_new(t, true, rule);
+
+    p->sort = rl_runsort_new(sizeof(struct srow), cmp_srow, SORT_MEM);
+    return p;
+}
+
+bool
+rl_preds_regroup(const rl_preds *p)
+{
+    return p->regroup;
 }
 
 void
@@ -660,10 +919,17 @@ rl_preds_free(rl_preds *p)
         free(m->rank);
         free(m->n_top);
         free(m->max_rank);
+        free(m->done);
         lmap_free(&m->ranks);
         lmap_free(&m->classes);
+        macc_free(&m->acc);
     }
     free(p->m);
+    free(p->last_img);
+    spill_close(p);
+    for (i = 0; i < p->n_files; i++)
+        free(p->files[i]);
+    free(p->files);
     rl_strmap_free(&p->index);
     free(p);
 }
@@ -683,12 +949,17 @@ rl_preds_model_name(const rl_preds *p, size_t m)
 static struct pmodel *
 model_get(rl_preds *p, const char *name)
 {
-    int64_t i = rl_strmap_get(&p->index, name, -1);
+    int64_t i;
     struct pmodel *m;
-    size_t n = p->t->n + 1;
+    size_t n = p->stream ? 1 : p->t->n + 1;
 
-    if (i >= 0)
+    /* Rows of one model tend to come together. */
+    if (p->n > 0 && strcmp(p->m[p->last].name, name) == 0)
+        return &p->m[p->last];
+    if ((i = rl_strmap_get(&p->index, name, -1)) >= 0) {
+        p->last = (size_t)i;
         return &p->m[i];
+    }
     rl_grow(&p->m, &p->cap, p->n + 1, sizeof *p->m);
     m = &p->m[p->n];
     memset(m, 0, sizeof *m);
@@ -697,20 +968,60 @@ model_get(rl_preds *p, const char *name)
     m->rank = rl_xcalloc(n * RL_EVAL_TOPK, sizeof *m->rank);
     m->n_top = rl_xcalloc(n, sizeof *m->n_top);
     m->max_rank = rl_xcalloc(n, sizeof *m->max_rank);
+    m->cur = -1;
+    if (p->stream) {
+        m->done = rl_xcalloc(p->t->n / 8 + 1, 1);
+        macc_init(&m->acc, p->t, truth_n_cls(p->t));
+    }
     rl_strmap_put(&p->index, name, (int64_t)p->n);
+    p->last = p->n;
     p->n++;
     return m;
 }
+
+/* Stream: scores the image in slot 0 and empties the slot. */
+static void
+stream_close(rl_preds *p, struct pmodel *m)
+{
+    size_t pos = (size_t)m->cur;
+
+    score_image(p->t, &m->acc, pos, m->cls, m->n_top[0], p->rule);
+    m->done[pos / 8] |= (uint8_t)(1u << (pos % 8));
+    m->n_top[0] = 0;
+    m->max_rank[0] = 0;
+    if (m->ranks.n > 0 || m->classes.n > 0) {
+        lmap_free(&m->ranks);
+        lmap_free(&m->classes);
+    }
+    m->cur = -1;
+}
+
+/* Position of image `name`, through the one-name cache: rows of one image
+ * tend to come together. */
+static int64_t
+preds_image(rl_preds *p, const char *name)
+{
+    size_t len;
+
+    if (p->last_pos >= 0 && strcmp(p->last_img, name) == 0)
+        return p->last_pos;
+    len = strlen(name) + 1;
+    rl_grow(&p->last_img, &p->last_cap, len, 1);
+    memcpy(p->last_img, name, len);
+    return p->last_pos = truth_find(p->t, name);
+}
+
+static int pred_at(rl_preds *p, struct pmodel *m, int64_t pos,
+                   const rl_class *cls, long rank, const char **field,
+                   rl_err *err);
 
 /* Adds one prediction; on error *field names the column at fault. */
 static int
 pred_add(rl_preds *p, const char *model, const char *image,
          const rl_class *cls, long rank, const char **field, rl_err *err)
 {
-    int64_t pos = rl_strmap_get(&p->t->index, image, -1);
+    int64_t pos = preds_image(p, image);
     struct pmodel *m;
-    int32_t *c, *rk;
-    size_t j, n;
 
     if (pos < 0) {
         char *safe = rl_utf8_sanitize(image);
@@ -728,11 +1039,59 @@ pred_add(rl_preds *p, const char *model, const char *image,
     }
     assert(cls->id > 0 && cls->id <= INT32_MAX);   /* catalog row ids */
     m = model_get(p, model);
+    if (p->sort != NULL) {
+        struct srow r;
+
+        if (p->n > (1u << 24) || p->n_files >= (1u << 23)) {
+            *field = "model";
+            rl_err_set(err, RL_E_RANGE, "more models or files than one "
+                       "evaluation sorts");
+            return -1;
+        }
+        r.key = (uint64_t)pos << 24 | (uint64_t)(m - p->m);
+        r.at = p->file >= 0 ? (uint64_t)(p->file + 1) << 40
+                              | ((uint64_t)p->line & ((1ull << 40) - 1))
+                            : ++p->seq;
+        r.cls = cls;
+        r.rank = rank;
+        if (rl_runsort_add(p->sort, &r, err) != 0) {
+            *field = "image";
+            return -1;
+        }
+        return 0;
+    }
+    return pred_at(p, m, pos, cls, rank, field, err);
+}
+
+/* Adds one prediction of model `m` on image `pos`. */
+static int
+pred_at(rl_preds *p, struct pmodel *m, int64_t pos, const rl_class *cls,
+        long rank, const char **field, rl_err *err)
+{
+    const char *model = m->name;
+    int32_t *c, *rk;
+    size_t j, n, slot;
+
+    if (p->stream && m->cur != pos) {
+        /* Back to an image the model left: its rows are not together,
+         * and the caller reads again into a table. */
+        if (m->done[pos / 8] & (1u << (pos % 8))) {
+            p->regroup = true;
+            *field = "image";
+            rl_err_set(err, RL_E_USAGE, "model '%.60s' has rows for this "
+                       "image apart from each other", model);
+            return -1;
+        }
+        if (m->cur >= 0)
+            stream_close(p, m);
+        m->cur = pos;
+    }
+    slot = p->stream ? 0 : (size_t)pos;
     if (rank == 0)
-        rank = m->max_rank[pos] + 1;
-    c = &m->cls[(size_t)pos * RL_EVAL_TOPK];
-    rk = &m->rank[(size_t)pos * RL_EVAL_TOPK];
-    n = m->n_top[pos];
+        rank = m->max_rank[slot] + 1;
+    c = &m->cls[slot * RL_EVAL_TOPK];
+    rk = &m->rank[slot * RL_EVAL_TOPK];
+    n = m->n_top[slot];
     for (j = 0; j < n && rk[j] != rank; j++)
         ;
     if (j < n || lmap_get(&m->ranks, pair_key((size_t)pos, rank)) != 0) {
@@ -750,8 +1109,8 @@ pred_add(rl_preds *p, const char *model, const char *image,
                    "this image already", model, cls->wnid);
         return -1;
     }
-    if (rank > m->max_rank[pos])
-        m->max_rank[pos] = (int32_t)rank;
+    if (rank > m->max_rank[slot])
+        m->max_rank[slot] = (int32_t)rank;
 
     /* Keep the TOPK best ranks, sorted; what falls outside goes to the
      * maps, for the duplicate checks. */
@@ -772,7 +1131,7 @@ pred_add(rl_preds *p, const char *model, const char *image,
     c[j] = (int32_t)cls->id;
     rk[j] = (int32_t)rank;
     if (n < RL_EVAL_TOPK)
-        m->n_top[pos]++;
+        m->n_top[slot]++;
     return 0;
 }
 
@@ -792,6 +1151,11 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
     const char *name = rl_csv_name(c);
     int ci, cw, cm, cr, r;
 
+    if (p->sort != NULL) {
+        rl_grow(&p->files, &p->cap_files, p->n_files + 1, sizeof *p->files);
+        p->files[p->n_files] = rl_xstrdup(name);
+        p->file = (int64_t)p->n_files++;
+    }
     if (rl_csv_header(c, err) != 0)
         return -1;
     ci = rl_csv_col(c, "image");
@@ -842,6 +1206,7 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
                        rl_csv_line(c), rl_csv_field(c, (size_t)cr));
             return -1;
         }
+        p->line = rl_csv_line(c);
         if (pred_add(p, model, img, k, rank, &field, &e) != 0) {
             rl_err_set(err, e.code, "%s:%ld: %s: %s", name, rl_csv_line(c),
                        field, e.msg);
@@ -849,6 +1214,58 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
         }
     }
     return r < 0 ? -1 : 0;
+}
+
+/* Sorted: the rows again, by image, model and input order, through the
+ * stream. The duplicate a table would have stopped at (the first in input
+ * order) goes to `err`: -1; 0 when there is none. */
+static int
+spill_replay(rl_preds *p, rl_err *err)
+{
+    uint64_t skip = UINT64_MAX, best = UINT64_MAX;
+    const void *rec;
+    int r;
+
+    while ((r = rl_runsort_next(p->sort, &rec, err)) == 1) {
+        const struct srow *w = rec;
+        size_t mi = (size_t)(w->key & ((1u << 24) - 1));
+        const char *field;
+        rl_err e;
+
+        /* After a duplicate the table would have read no further: the
+         * rest of that model's rows on the image do not count. */
+        if (w->key == skip)
+            continue;
+        if (pred_at(p, &p->m[mi], (int64_t)(w->key >> 24), w->cls,
+                    (long)w->rank, &field, &e) == 0)
+            continue;
+        skip = w->key;
+        if (w->at >= best)
+            continue;
+        best = w->at;
+        if (w->at >> 40 != 0)
+            rl_err_set(err, e.code, "%s:%llu: %s: %s",
+                       p->files[(w->at >> 40) - 1],
+                       (unsigned long long)(w->at & ((1ull << 40) - 1)),
+                       field, e.msg);
+        else
+            *err = e;
+    }
+    if (r < 0)
+        return -1;
+    return best == UINT64_MAX ? 0 : -1;
+}
+
+int
+rl_preds_finish(rl_preds *p, rl_err *err)
+{
+    int rc;
+
+    if (p->sort == NULL)
+        return 0;
+    rc = spill_replay(p, err);
+    spill_close(p);
+    return rc;
 }
 
 /* ---- bootstrap ------------------------------------------------------ */
@@ -883,9 +1300,12 @@ void
 rl_metrics_bootstrap(long n, long k, int resamples, uint64_t seed,
                      double *out)
 {
-    uint64_t st = seed;
+    uint64_t st = seed, lim;
     int b;
 
+    /* A draw x (32 bits) maps to position floor(x n / 2^32), which is
+     * below k exactly when x < ceil(k 2^32 / n): one compare a draw. */
+    lim = n > 0 ? (((uint64_t)k << 32) + (uint64_t)n - 1) / (uint64_t)n : 0;
     for (b = 0; b < resamples; b++) {
         long hits = 0, i;
 
@@ -894,11 +1314,11 @@ rl_metrics_bootstrap(long n, long k, int resamples, uint64_t seed,
         for (i = 0; i + 1 < n; i += 2) {
             uint64_t r = splitmix64(&st);
 
-            hits += (long)(((r & 0xffffffffu) * (uint64_t)n) >> 32) < k;
-            hits += (long)(((r >> 32) * (uint64_t)n) >> 32) < k;
+            hits += (r & 0xffffffffu) < lim;
+            hits += (r >> 32) < lim;
         }
         if (i < n)
-            hits += (long)(((splitmix64(&st) >> 32) * (uint64_t)n) >> 32) < k;
+            hits += (splitmix64(&st) >> 32) < lim;
         out[b] = n > 0 ? (double)hits / (double)n : NAN;
     }
     qsort(out, (size_t)resamples, sizeof *out, cmp_double);
@@ -943,110 +1363,110 @@ frac(long k, long n)
     return n > 0 ? (double)k / (double)n : NAN;
 }
 
-/* Whether class `cls` on image `pos` is a hit under `rule`. */
+/* Whether state `st` of a class is a hit under `rule`. */
 static bool
-hit(const rl_truth *t, size_t pos, int64_t cls, rl_eval_rule rule)
+hit(rl_state st, rl_eval_rule rule)
 {
-    uint8_t st = lmap_get(&t->labels, pair_key(pos, cls));
-
     return st == RL_STATE_CORRECT
            || (rule == RL_EVAL_RULE_TFDS && st == RL_STATE_UNCLEAR);
 }
 
+/* Counts one model's `nt` best classes c[] on image `pos` (nt > 0) into
+ * `a`: the one place an image is scored, for tables and streams. */
 static void
-eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
-           rl_model_eval *me)
+score_image(const rl_truth *t, struct macc *a, size_t pos, const int32_t *c,
+            size_t nt, rl_eval_rule rule)
 {
-    size_t n_sub = RL_SUBSET_COUNT + t->n_tags, i, s;
-    int *tag_of = rl_xcalloc(t->n + 1, sizeof *tag_of);
+    const struct timg *im = &t->img[pos];
+    int top1 = 0, top5 = 0, ml = -1, mlu = 0, ml5 = 0, tag = -1;
+    unsigned mask;
+    size_t j, s;
+
+    if (nt == 0)
+        return;
+    a->scored++;
+    if (im->label != NULL) {
+        top1 = c[0] == im->label->id;
+        for (j = 0; j < nt; j++)
+            top5 |= c[j] == im->label->id;
+    }
+    if (counted(im, rule)) {
+        size_t nl;
+        const struct tlab *l = labels_of(t, pos, &nl);
+        rl_state st = label_state(l, nl, c[0]);
+
+        ml = hit(st, rule);
+        mlu = st == RL_STATE_CORRECT || st == RL_STATE_UNCLEAR;
+        for (j = 0; j < nt && !ml5; j++)
+            ml5 |= hit(label_state(l, nl, c[j]), rule);
+    }
+    for (s = 0; im->dataset != NULL && s < t->n_tags; s++)
+        if (im->dataset == t->tags[s])
+            tag = (int)s;
+    mask = rl_subset_mask(im->split >= 0
+                          ? rl_split_name((rl_split)im->split) : NULL);
+    for (s = 0; s < a->n_sub; s++) {
+        rl_score *sc = &a->sub[s];
+
+        if (s < RL_SUBSET_COUNT ? !(mask & 1u << s)
+            : tag != (int)(s - RL_SUBSET_COUNT))
+            continue;
+        if (im->label != NULL) {
+            sc->n_top++;
+            sc->top1_hits += top1;
+            sc->top5_hits += top5;
+        }
+        if (ml >= 0) {
+            sc->n_multilabel++;
+            sc->ml_hits += ml;
+            sc->ml_unclear_hits += mlu;
+            sc->ml5_hits += ml5;
+            if (im->label != NULL && im->label->idx >= 0
+                && im->label->idx < a->n_cls) {
+                a->cls_n[s * (size_t)a->n_cls + (size_t)im->label->idx]++;
+                a->cls_hit[s * (size_t)a->n_cls + (size_t)im->label->idx]
+                    += ml;
+            }
+        }
+    }
+}
+
+/* The figures of one model from its counts `acc`: fractions, per-class
+ * means, intervals and drops. */
+static void
+finish_model(const rl_truth *t, const struct macc *acc, const char *name,
+             const rl_eval *e, rl_model_eval *me)
+{
+    size_t n_sub = acc->n_sub, s;
     double **boot = rl_xcalloc(n_sub, sizeof *boot);
     double alpha = (1 - e->level) / 2;
-    int B = e->resamples, n_cls = 1;
-    long *cls_n, *cls_hit;     /* [s * n_cls + class index] */
+    int B = e->resamples, n_cls = acc->n_cls;
 
-    me->name = pm->name;
+    me->name = name;
+    me->scored = acc->scored;
+    me->missing = (long)t->n - acc->scored;
     me->n_sub = n_sub;
     me->sub = rl_xcalloc(n_sub, sizeof *me->sub);
+    memcpy(me->sub, acc->sub, n_sub * sizeof *me->sub);
     for (s = 0; s < RL_SUBSET_COUNT; s++)
         snprintf(me->sub[s].subset, sizeof me->sub[0].subset, "%s",
                  rl_subset_name((int)s));
     for (s = 0; s < t->n_tags; s++)
         rl_utf8_snprintf(me->sub[RL_SUBSET_COUNT + s].subset,
                          sizeof me->sub[0].subset, "dataset:%s", t->tags[s]);
-    for (i = 0; i < t->n; i++) {
-        tag_of[i] = -1;
-        for (s = 0; t->img[i].dataset != NULL && s < t->n_tags; s++)
-            if (t->img[i].dataset == t->tags[s])
-                tag_of[i] = (int)s;
-        if (t->img[i].label != NULL && t->img[i].label->idx >= n_cls)
-            n_cls = t->img[i].label->idx + 1;
-    }
-    cls_n = rl_xcalloc(n_sub * (size_t)n_cls, sizeof *cls_n);
-    cls_hit = rl_xcalloc(n_sub * (size_t)n_cls, sizeof *cls_hit);
-
-    for (i = 0; i < t->n; i++) {
-        const struct timg *im = &t->img[i];
-        const int32_t *c = &pm->cls[i * RL_EVAL_TOPK];
-        size_t nt = pm->n_top[i], j;
-        int top1 = 0, top5 = 0, ml = -1, mlu = 0, ml5 = 0;
-        unsigned mask;
-
-        if (nt == 0) {
-            me->missing++;
-            continue;
-        }
-        me->scored++;
-        if (im->label != NULL) {
-            top1 = c[0] == im->label->id;
-            for (j = 0; j < nt; j++)
-                top5 |= c[j] == im->label->id;
-        }
-        if (counted(im, e->rule)) {
-            uint8_t st = lmap_get(&t->labels, pair_key(i, c[0]));
-
-            ml = hit(t, i, c[0], e->rule);
-            mlu = st == RL_STATE_CORRECT || st == RL_STATE_UNCLEAR;
-            for (j = 0; j < nt; j++)
-                ml5 |= hit(t, i, c[j], e->rule);
-        }
-        mask = rl_subset_mask(im->split >= 0
-                              ? rl_split_name((rl_split)im->split) : NULL);
-        for (s = 0; s < n_sub; s++) {
-            rl_score *sc = &me->sub[s];
-
-            if (s < RL_SUBSET_COUNT ? !(mask & 1u << s)
-                : tag_of[i] != (int)(s - RL_SUBSET_COUNT))
-                continue;
-            if (im->label != NULL) {
-                sc->n_top++;
-                sc->top1_hits += top1;
-                sc->top5_hits += top5;
-            }
-            if (ml >= 0) {
-                sc->n_multilabel++;
-                sc->ml_hits += ml;
-                sc->ml_unclear_hits += mlu;
-                sc->ml5_hits += ml5;
-                if (im->label != NULL && im->label->idx >= 0) {
-                    cls_n[s * (size_t)n_cls + (size_t)im->label->idx]++;
-                    cls_hit[s * (size_t)n_cls + (size_t)im->label->idx]
-                        += ml;
-                }
-            }
-        }
-    }
 
     for (s = 0; s < n_sub; s++) {
         rl_score *sc = &me->sub[s];
+        const long *cn = &acc->cls_n[s * (size_t)n_cls];
+        const long *ch = &acc->cls_hit[s * (size_t)n_cls];
         double sum = 0;
         int k;
 
         /* TFDS's recipe: each class's accuracy, then their mean. */
         for (k = 0; k < n_cls; k++)
-            if (cls_n[s * (size_t)n_cls + (size_t)k] > 0) {
+            if (cn[k] > 0) {
                 sc->n_classes++;
-                sum += frac(cls_hit[s * (size_t)n_cls + (size_t)k],
-                            cls_n[s * (size_t)n_cls + (size_t)k]);
+                sum += frac(ch[k], cn[k]);
             }
         sc->per_class_multilabel = sc->n_classes > 0
                                    ? sum / (double)sc->n_classes : NAN;
@@ -1058,7 +1478,7 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
         sc->ci_low = sc->ci_high = NAN;
         if (B > 0 && sc->n_multilabel > 0) {
             uint64_t seed = fnv1a(fnv1a(e->seed ^ 0xcbf29ce484222325ull,
-                                        pm->name), sc->subset);
+                                        name), sc->subset);
 
             boot[s] = rl_xcalloc((size_t)B, sizeof **boot);
             rl_metrics_bootstrap(sc->n_multilabel, sc->ml_hits, B, seed,
@@ -1067,8 +1487,6 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
             sc->ci_high = rl_metrics_quantile(boot[s], (size_t)B, 1 - alpha);
         }
     }
-    free(cls_n);
-    free(cls_hit);
 
     /* The drop from "val" to each other tag. The two subsets' resamples
      * are independent, so pairing the b-th of each (both sorted, which
@@ -1096,7 +1514,7 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
             if (boot[RL_SUBSET_COUNT + s] != NULL
                 && boot[RL_SUBSET_COUNT + v] != NULL) {
                 double *diff = rl_xcalloc((size_t)B, sizeof *diff);
-                uint64_t st = fnv1a(fnv1a(e->seed, pm->name), d->to);
+                uint64_t st = fnv1a(fnv1a(e->seed, name), d->to);
                 size_t *perm = rl_xcalloc((size_t)B, sizeof *perm);
 
                 for (b = 0; b < (size_t)B; b++)
@@ -1122,7 +1540,36 @@ eval_model(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
     for (s = 0; s < n_sub; s++)
         free(boot[s]);
     free(boot);
-    free(tag_of);
+}
+
+/* A table: every image's kept classes scored at once. */
+static void
+eval_table(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
+           rl_model_eval *me)
+{
+    struct macc a;
+    size_t i;
+
+    macc_init(&a, t, truth_n_cls(t));
+    for (i = 0; i < t->n; i++)
+        score_image(t, &a, i, &pm->cls[i * RL_EVAL_TOPK], pm->n_top[i],
+                    e->rule);
+    finish_model(t, &a, pm->name, e, me);
+    macc_free(&a);
+}
+
+/* A stream: the images scored so far, and the one still in the slot. */
+static void
+eval_stream(const rl_truth *t, const struct pmodel *pm, const rl_eval *e,
+            rl_model_eval *me)
+{
+    struct macc a;
+
+    macc_copy(&a, &pm->acc);
+    if (pm->cur >= 0)
+        score_image(t, &a, (size_t)pm->cur, pm->cls, pm->n_top[0], e->rule);
+    finish_model(t, &a, pm->name, e, me);
+    macc_free(&a);
 }
 
 void
@@ -1137,8 +1584,15 @@ rl_eval_run(const rl_truth *t, const rl_preds *p, const rl_eval_opts *o,
     out->level = o != NULL && o->level > 0 && o->level < 1 ? o->level : 0.95;
     out->seed = o != NULL ? o->seed : RL_EVAL_SEED;
     out->rule = o != NULL ? o->rule : RL_EVAL_RULE_RELABEL;
+    /* A stream scored its rows as they came, under its own rule; a
+     * sorted one after rl_preds_finish. */
+    assert(!p->stream || out->rule == p->rule);
+    assert(p->sort == NULL);
     out->n = p->n;
     out->models = rl_xcalloc(p->n + 1, sizeof *out->models);
     for (m = 0; m < p->n; m++)
-        eval_model(t, &p->m[m], out, &out->models[m]);
+        if (p->stream)
+            eval_stream(t, &p->m[m], out, &out->models[m]);
+        else
+            eval_table(t, &p->m[m], out, &out->models[m]);
 }

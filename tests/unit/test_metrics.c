@@ -518,6 +518,161 @@ test_read(void)
     rl_store_close(s);
 }
 
+/* ---- streams and sorted rows ----------------------------------------- */
+
+/* Whether two evaluations hold the same counts and figures. */
+static bool
+same_eval(const rl_eval *a, const rl_eval *b)
+{
+    size_t m, s;
+
+    if (a->n != b->n)
+        return false;
+    for (m = 0; m < a->n; m++) {
+        const rl_model_eval *x = &a->models[m], *y = &b->models[m];
+
+        if (strcmp(x->name, y->name) != 0 || x->scored != y->scored
+            || x->missing != y->missing || x->n_sub != y->n_sub)
+            return false;
+        for (s = 0; s < x->n_sub; s++) {
+            const rl_score *u = &x->sub[s], *v = &y->sub[s];
+
+            if (u->n_top != v->n_top || u->top1_hits != v->top1_hits
+                || u->top5_hits != v->top5_hits
+                || u->n_multilabel != v->n_multilabel
+                || u->ml_hits != v->ml_hits
+                || u->ml_unclear_hits != v->ml_unclear_hits
+                || u->ml5_hits != v->ml5_hits
+                || u->n_classes != v->n_classes
+                || memcmp(&u->per_class_multilabel, &v->per_class_multilabel,
+                          sizeof u->per_class_multilabel) != 0
+                || memcmp(&u->ci_low, &v->ci_low, sizeof u->ci_low) != 0)
+                return false;
+        }
+    }
+    return true;
+}
+
+/* The rl_preds of read_three, alive while their evaluations are read
+ * (models' names are borrowed from them); free_three frees both. */
+static rl_preds *three[3];
+
+static void
+free_three(rl_eval ev[3])
+{
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        rl_eval_free(&ev[i]);
+        rl_preds_free(three[i]);
+        three[i] = NULL;
+    }
+}
+
+/* Reads `text` into a fresh table, stream and sorted rl_preds; *ev[i]
+ * their evaluations (when the reading and finish succeed); returns the
+ * three results (0 or -1) as a bit mask of failures, errors in e[]. */
+static unsigned
+read_three(const rl_truth *t, const rl_catalog *cat, const char *text,
+           rl_eval_rule rule, rl_eval ev[3], rl_err e[3], bool *regroup)
+{
+    rl_eval_opts eo = { 100, 1, 0, rule };
+    unsigned bad = 0;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        rl_preds *p = i == 0 ? rl_preds_new(t) : i == 1
+                      ? rl_preds_new_stream(t, rule)
+                      : rl_preds_new_sorted(t, rule);
+        int r = p != NULL ? read_mem(p, cat, text, &e[i]) : -1;
+
+        if (p != NULL && rl_preds_finish(p, &e[i]) != 0)
+            r = -1;
+        if (i == 1)
+            *regroup = p != NULL && rl_preds_regroup(p);
+        memset(&ev[i], 0, sizeof ev[i]);
+        if (r == 0)
+            rl_eval_run(t, p, &eo, &ev[i]);
+        else
+            bad |= 1u << i;
+        three[i] = p;
+    }
+    return bad;
+}
+
+static void
+test_stream(void)
+{
+    rl_catalog *cat;
+    rl_store *s = make_project("stream.db", NULL, NULL, &cat);
+    rl_truth *t = rl_truth_new();
+    rl_eval ev[3];
+    rl_err e[3], err;
+    bool regroup;
+    unsigned bad;
+
+    rl_truth_add_image(t, "a", K(cat, 151), "val", false, &err);
+    rl_truth_add_image(t, "b", K(cat, 0), "v2", false, &err);
+    rl_truth_add_image(t, "c", K(cat, 404), "val", false, &err);
+    rl_truth_add_label(t, "a", K(cat, 151), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "a", K(cat, 152), RL_STATE_UNCLEAR, &err);
+    rl_truth_add_label(t, "b", K(cat, 1), RL_STATE_CORRECT, &err);
+    rl_truth_add_label(t, "c", K(cat, 404), RL_STATE_CORRECT, &err);
+
+    /* Grouped by model and image, images in any order: the stream
+     * scores it as the table does, and so does the sort. */
+    bad = read_three(t, cat, "image,model,wnid\nc,x,404\nc,x,1\na,x,152\n"
+                     "a,x,151\nb,y,1\na,y,151\nb,x,1\n",
+                     RL_EVAL_RULE_TFDS, ev, e, &regroup);
+    ok(bad == 0 && !regroup, "grouped rows: all three read them");
+    ok(bad == 0 && same_eval(&ev[0], &ev[1]) && same_eval(&ev[0], &ev[2]),
+       "stream and sorted score as the table");
+    /* x: top-1 404 on c (the label), 152 on a (unclear: a hit under
+     * tfds), 1 on b (correct); the labels of a and c in the top 5. */
+    row(&ev[1].models[0], "all", 3, 1, 2, 3, 3, 3);
+    free_three(ev);
+
+    /* x leaves a and comes back: the stream stops and asks for a re-read;
+     * the sort does not mind. */
+    bad = read_three(t, cat, "image,model,wnid,rank\na,x,152,2\nb,x,1,1\n"
+                     "a,x,151,1\nc,x,404,1\n", RL_EVAL_RULE_RELABEL, ev, e,
+                     &regroup);
+    ok(bad == 2 && regroup && e[1].code == RL_E_USAGE,
+       "a row back at an image: the stream asks for a re-read");
+    ok(same_eval(&ev[0], &ev[2]), "the sort scores it as the table");
+    /* x: 151 on a, 1 on b (correct, not the label), 404 on c. */
+    row(&ev[2].models[0], "all", 3, 2, 2, 3, 3, 3);
+    free_three(ev);
+
+    /* Two duplicates, the later one on an image that sorts first, and a
+     * bad row after both: the sort names the first in file order, as
+     * the table does. */
+    bad = read_three(t, cat, "image,model,wnid,rank\nc,x,404,1\na,x,151,1\n"
+                     "c,x,5,1\na,x,151,2\nzz,x,1,1\n", RL_EVAL_RULE_RELABEL,
+                     ev, e, &regroup);
+    free_three(ev);
+    ok(bad == 7, "duplicates: no reader accepts the file");
+    ok(strcmp(e[0].msg, e[2].msg) == 0
+       && strncmp(e[2].msg, "p.csv:4: rank: duplicate", 24) == 0,
+       "the sort names the table's duplicate: %s", e[2].msg);
+    bad = read_three(t, cat, "image,wnid\nb,1\na,151\nb,2\nb,n01443537\n",
+                     RL_EVAL_RULE_RELABEL, ev, e, &regroup);
+    free_three(ev);
+    ok(bad == 7 && strcmp(e[0].msg, e[2].msg) == 0
+       && strncmp(e[2].msg, "p.csv:5: wnid: duplicate", 24) == 0,
+       "no rank column: file order ranks, in the sort too: %s", e[2].msg);
+    bad = read_three(t, cat, "image,wnid,rank\nb,1,1\nzz,2,1\nb,2,1\n",
+                     RL_EVAL_RULE_RELABEL, ev, e, &regroup);
+    free_three(ev);
+    ok(bad == 7 && strcmp(e[0].msg, e[2].msg) == 0
+       && strncmp(e[2].msg, "p.csv:3: image: unknown", 23) == 0,
+       "a bad row before any duplicate is the one named: %s", e[2].msg);
+
+    rl_truth_free(t);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+}
+
 /* ---- truth from a project ------------------------------------------- */
 
 static const char TR_LABELS[] =
@@ -627,6 +782,7 @@ main(void)
     test_agreement();
     test_scoring();
     test_read();
+    test_stream();
     test_truth_load();
     test_bootstrap();
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);

@@ -1,0 +1,33 @@
+/* runsort.h - an external sort of fixed-size records in bounded memory:
+ * records are added into a buffer; a full buffer is sorted and written to
+ * an anonymous temporary file as a run; reading merges the runs (and the
+ * last buffer) in order. Equal records come out in no particular order, so
+ * callers that care put a sequence number in the key. Knows nothing of the
+ * terminal. */
+#ifndef RL_RUNSORT_H
+#define RL_RUNSORT_H
+
+#include <stddef.h>
+
+#include "relabel/err.h"
+
+typedef struct rl_runsort rl_runsort;
+
+/* A sort of `size`-byte records ordered by `cmp` (qsort's contract),
+ * buffering at most about `mem` bytes (at least 64 records). Free with
+ * rl_runsort_free (NULL is fine). */
+rl_runsort *rl_runsort_new(size_t size, int (*cmp)(const void *,
+                                                   const void *),
+                           size_t mem);
+void rl_runsort_free(rl_runsort *s);
+/* Copies one record in; a full buffer goes to the temporary file. 0, or -1
+ * with RL_E_IO (no temporary file, or a full disk). Not after _next. */
+int rl_runsort_add(rl_runsort *s, const void *rec, rl_err *err);
+/* The records in order, one a call: 1 with *rec pointing to it (borrowed
+ * until the next call), 0 at the end, -1 with RL_E_IO on a read error.
+ * The first call ends the adding. */
+int rl_runsort_next(rl_runsort *s, const void **rec, rl_err *err);
+/* Records added so far. */
+size_t rl_runsort_count(const rl_runsort *s);
+
+#endif
