@@ -1105,19 +1105,17 @@ out:
 
 /* Reviews are read and checked without the write lock, streaming into the
  * TEMP staging tables of log.c (log_reviews_stage_open): each verdict is
- * one row there (its unique key is the file's duplicate check), each flag
- * change too (later rows of the file read earlier ones through it). After
- * the file, one pass over the staged verdicts against the project counts
- * what they change and keeps the changing ones (stage_change); one final
- * transaction then hands it all to the review log, set by set, one import
- * step per reviewer with a change. Memory stays flat at any size. */
+ * one row there, with what it changes in the read snapshot (its unique
+ * key is the file's duplicate check); each flag change too (later rows of
+ * the file read earlier ones through it). One final transaction then
+ * hands them to the review log, set by set, one import step per reviewer
+ * with a change. Memory stays flat at any size. */
 struct rev_ctx {
     rl_strmap whos;        /* reviewer -> index in stage_who */
-    long *first;           /* per reviewer: line of its first staged flag
+    long *first;           /* per reviewer: line of its first flag
                               change, 0 none */
     size_t n_who, cap_who;
-    long n_flags;          /* flag changes staged */
-    long n_lines;          /* rows with a verdict (counted at the end) */
+    long n_staged;         /* changes staged (flags, then verdicts) */
     int n_in_row;          /* verdicts of the current row so far */
     bool roles;            /* some verdict gives a role */
     int64_t now;
@@ -1134,6 +1132,15 @@ row_did(struct rev_ctx *rc, int what)
 {
     if (what > rc->row)
         rc->row = what;
+}
+
+/* Notes a flag change of reviewer `w` on the current row. */
+static void
+staged(struct imp *im, struct rev_ctx *rc, int64_t w)
+{
+    rc->n_staged++;
+    if (rc->first[w] == 0)
+        rc->first[w] = rl_csv_line(im->csv);
 }
 
 /* The index of `reviewer` in stage_who, added on first sight; -1 on a
@@ -1201,25 +1208,36 @@ count_kind(rl_import_result *res, const char *fieldname)
         res->confirmed++;
 }
 
+/* A verdict of the file, staged with the project's values it meets in
+ * the read snapshot: its verdict's state, its role when the file gives
+ * one, and whether it adds a candidate (the first verdict of the file on
+ * a class no candidate of the image); log_reviews_count tells what it
+ * changes. The key (image, cls, who) is the duplicate check. */
+static const char SQL_STAGE_VERDICT[] =
+    "INSERT INTO temp.stage_verdict(line, n, image, cls, who, state, role,"
+    " adder, at, old, old_role, cand) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9, (SELECT state FROM main.review WHERE image = ?3 AND class = ?4"
+    " AND reviewer = ?10), CASE WHEN ?7 IS NOT NULL THEN (SELECT role FROM"
+    " main.review WHERE image = ?3 AND class = ?4 AND reviewer = ?10) END,"
+    " NOT EXISTS (SELECT 1 FROM main.candidate c WHERE c.image = ?3"
+    "  AND c.class = ?4) AND NOT EXISTS (SELECT 1 FROM temp.stage_verdict o"
+    "  WHERE o.image = ?3 AND o.cls = ?4))";
+
 /* One verdict of an import row, staged. `role` "reviewer" or
  * "adjudicator" (NULL: as the store says, the live default); `added_by`
  * who added the class when it is no candidate yet (NULL: `reviewer`; "":
- * nobody, a class a model proposed where the file was written). What it
- * changes is told after the file (count_verdicts). */
+ * nobody, a class a model proposed where the file was written). */
 static int
 put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
            const rl_class *k, const char *reviewer, rl_state state,
            const char *role, const char *added_by, int64_t at,
            const char *col, rl_err *err)
 {
-    static const char sql[] = "INSERT INTO temp.stage_verdict(line, n,"
-        " image, cls, who, state, role, adder, at)"
-        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)";
     int64_t w = who_index(im, rc, reviewer, err);
     sqlite3_stmt *st;
     int r;
 
-    if (w < 0 || (st = store_stmt(im->s, sql, err)) == NULL)
+    if (w < 0 || (st = store_stmt(im->s, SQL_STAGE_VERDICT, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, rl_csv_line(im->csv));
     sqlite3_bind_int(st, 2, rc->n_in_row++);
@@ -1232,6 +1250,7 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
     if (added_by != NULL)
         sqlite3_bind_text(st, 8, added_by, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, at);
+    sqlite3_bind_text(st, 10, reviewer, -1, SQLITE_STATIC);
     if (((r = sqlite3_step(st)) & 0xff) == SQLITE_CONSTRAINT) {
         sqlite3_reset(st);
         return bad(im, err, RL_E_DUP, col, "duplicate key: %s has a verdict "
@@ -1284,9 +1303,7 @@ put_flag_field(struct imp *im, struct rev_ctx *rc, int64_t img,
         sqlite3_bind_int64(st, 5, at);
         sqlite3_bind_int64(st, 6, rl_csv_line(im->csv));
         r = step_ok(im, st, "staging the reviews", err);
-        rc->n_flags++;
-        if (rc->first[w] == 0)
-            rc->first[w] = rl_csv_line(im->csv);
+        staged(im, rc, w);
     }
     free(before);
     return r;
@@ -1313,96 +1330,29 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
     return 0;
 }
 
-/* After the file, in its read snapshot: what each staged verdict changes
- * (bit 1 its state, 2 its role, 4 a candidate it adds: the first verdict
- * of the file on a class no candidate of the image), kept in
- * stage_change for the apply; the verdicts, roles and candidates counted,
- * each row with a verdict counted in one bucket (the strongest of its
- * verdicts' and its flag fields'), and each reviewer's first change
- * noted in stage_who. 0 or -1. */
-static const char SQL_COUNT_CHANGE[] =
-    "INSERT INTO temp.stage_change SELECT line, n, who, CASE WHEN old IS NULL"
-    " THEN 3 WHEN old <> state OR rch THEN 2 ELSE 1 END,"
-    " (old IS NOT state) | (rch << 1) | (cand << 2) FROM"
-    " (SELECT v.line, v.n, v.who, v.state, r.state AS old,"
-    "  v.role IS NOT NULL AND CASE WHEN r.state IS NULL THEN ?1"
-    "   ELSE coalesce(nullif(r.role, ''), 'reviewer') END <> v.role AS rch,"
-    "  NOT EXISTS (SELECT 1 FROM main.candidate c WHERE c.image = v.image"
-    "   AND c.class = v.cls) AND NOT EXISTS (SELECT 1 FROM"
-    "   temp.stage_verdict o WHERE o.image = v.image AND o.cls = v.cls"
-    "   AND o.line < v.line) AS cand"
-    "  FROM temp.stage_verdict v CROSS JOIN temp.stage_who w ON w.idx = v.who"
-    "  LEFT JOIN main.review r ON r.image = v.image AND r.class = v.cls"
-    "  AND r.reviewer = w.name)"
-    " WHERE old IS NOT state OR rch OR cand";
-static const char SQL_COUNT_KINDS[] =
-    "SELECT total(kinds & 1 <> 0), total(kinds & 2 <> 0),"
-    " total(kinds & 4 <> 0) FROM temp.stage_change";
-static const char SQL_COUNT_LINES[] =
-    "SELECT total(b = 3), total(b = 2) FROM (SELECT max(b) AS b FROM"
-    " (SELECT line, bucket AS b FROM temp.stage_change UNION ALL"
-    "  SELECT line, bucket FROM temp.stage_line) GROUP BY line)";
-static const char SQL_FIRST[] =
-    "UPDATE temp.stage_who AS w SET first = CASE WHEN w.first IS NULL"
-    " OR m.f < w.first THEN m.f ELSE w.first END FROM (SELECT who,"
-    " min(line) AS f FROM temp.stage_change GROUP BY who) m"
-    " WHERE m.who = w.idx";
-
+/* After the file: each reviewer's first flag change into stage_who
+ * (log_reviews_count adds the verdicts'). 0 or -1. */
 static int
-count_verdicts(struct imp *im, struct rev_ctx *rc, rl_err *err)
+note_first(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
-    static const char set_first[] = "UPDATE temp.stage_who SET first = ?"
+    static const char sql[] = "UPDATE temp.stage_who SET first = ?"
         " WHERE idx = ?";
-    rl_import_result *res = im->res;
-    sqlite3_stmt *st = NULL;
-    long created, changed;
+    sqlite3_stmt *st;
     size_t i;
 
     for (i = 0; i < rc->n_who; i++) {
         if (rc->first[i] == 0)
             continue;
-        if ((st = store_stmt(im->s, set_first, err)) == NULL)
+        if ((st = store_stmt(im->s, sql, err)) == NULL)
             return -1;
         sqlite3_bind_int64(st, 1, rc->first[i]);
         sqlite3_bind_int64(st, 2, (int64_t)i);
         if (sqlite3_step(st) != SQLITE_DONE) {
-            store_dberr(im->s, err, "counting the reviews");
+            store_dberr(im->s, err, "staging the reviews");
             return -1;
         }
     }
-    st = NULL;
-    if (sqlite3_prepare_v2(im->s->db, SQL_COUNT_CHANGE, -1, &st, NULL)
-        != SQLITE_OK)
-        goto dberr;
-    sqlite3_bind_text(st, 1, im->s->adjudicator ? "adjudicator"
-                      : "reviewer", -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        goto dberr;
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(im->s->db, SQL_COUNT_KINDS, -1, &st, NULL)
-        != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
-        goto dberr;
-    res->verdicts += (long)sqlite3_column_double(st, 0);
-    res->roles += (long)sqlite3_column_double(st, 1);
-    res->added += (long)sqlite3_column_double(st, 2);
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(im->s->db, SQL_COUNT_LINES, -1, &st, NULL)
-        != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
-        goto dberr;
-    created = (long)sqlite3_column_double(st, 0);
-    changed = (long)sqlite3_column_double(st, 1);
-    res->created += created;
-    res->changed += changed;
-    res->unchanged += rc->n_lines - created - changed;
-    sqlite3_finalize(st);
-    st = NULL;
-    if (store_exec(im->s, SQL_FIRST, err) != 0)
-        return -1;
     return 0;
-dberr:
-    store_dberr(im->s, err, "counting the reviews");
-    sqlite3_finalize(st);
-    return -1;
 }
 
 bool
@@ -1427,8 +1377,8 @@ rl_reviewer_valid(const char *s)
 }
 
 /* Counts the row just read in exactly one bucket of the result; a row
- * with a verdict is counted after the file (count_verdicts), its flag
- * fields' bucket kept for then. 0 or -1. */
+ * with a verdict is counted after the file (log_reviews_count), the
+ * bucket of its flag fields kept for then. 0 or -1. */
 static int
 count_row(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
@@ -1437,16 +1387,13 @@ count_row(struct imp *im, struct rev_ctx *rc, rl_err *err)
     sqlite3_stmt *st;
     int r = 0;
 
-    if (rc->n_in_row > 0) {
-        rc->n_lines++;
-        if (rc->row > ROW_UNCHANGED) {
-            if ((st = store_stmt(im->s, sql, err)) == NULL)
-                return -1;
-            sqlite3_bind_int64(st, 1, rl_csv_line(im->csv));
-            sqlite3_bind_int(st, 2, rc->row);
-            r = step_ok(im, st, "staging the reviews", err);
-        }
-    } else {
+    if (rc->n_in_row > 0 && rc->row > ROW_UNCHANGED) {
+        if ((st = store_stmt(im->s, sql, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, rl_csv_line(im->csv));
+        sqlite3_bind_int(st, 2, rc->row);
+        r = step_ok(im, st, "staging the reviews", err);
+    } else if (rc->n_in_row == 0) {
         switch (rc->row) {
         case ROW_NEW: im->res->created++; break;
         case ROW_CHANGED: im->res->changed++; break;
@@ -1742,6 +1689,7 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 {
     struct imp im;
     struct rev_ctx rc;
+    log_review_counts cnt;
     bool reading = false, staged = false;
     long line;
     int r = -1;
@@ -1771,14 +1719,23 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
     else
         r = import_long(&im, &rc, err);
     if (r == 0)
-        r = count_verdicts(&im, &rc, err);
+        r = note_first(&im, &rc, err);
+    if (r == 0)
+        r = log_reviews_count(s, &cnt, err);
+    if (r == 0) {
+        im.res->verdicts += cnt.verdicts;
+        im.res->roles += cnt.roles;
+        im.res->added += cnt.added;
+        im.res->created += cnt.created;
+        im.res->changed += cnt.changed;
+        im.res->unchanged += cnt.unchanged;
+        rc.n_staged += cnt.verdicts + cnt.roles + cnt.added;
+    }
     if (reading) {
         store_exec(s, "COMMIT", NULL);
         reading = false;
     }
-    if (r == 0 && !im.o->dry_run
-        && (rc.n_flags > 0 || im.res->verdicts + im.res->roles
-                               + im.res->added > 0)) {
+    if (r == 0 && !im.o->dry_run && rc.n_staged > 0) {
         r = log_apply_reviews(s, rc.what, rc.roles, &line, err);
         if (r != 0 && line > 0)
             rl_err_prefix(err, "%s:%ld", im.path, line);

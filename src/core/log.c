@@ -696,31 +696,34 @@ log_candidates_rebuild_staged(rl_store *s, rl_err *err)
  *   stage_verdict  one row per verdict, keyed by (line, n): file order;
  *                  the unique index is the file's duplicate check; role
  *                  NULL when the file gives none, adder NULL for "the
- *                  reviewer", "" for nobody;
- *   stage_line     the bucket the flag fields of a verdict row gave it;
- *   stage_change   the verdicts that change something, as the file was
- *                  read (kinds: 1 the state, 2 the role, 4 a candidate
- *                  added), and the bucket they give their row;
+ *                  reviewer", "" for nobody; old and old_role the
+ *                  project's verdict as the file was read (NULL: none),
+ *                  cand whether it adds a candidate (the first verdict of
+ *                  the file on a class no candidate of the image);
+ *   stage_line     the bucket the flag fields of a verdict row gave it
+ *                  (rl_import_result: 1 unchanged, 2 changed, 3 new),
+ *                  when above unchanged;
  *   stage_flag     the flag changes, in file order (later rows of the
  *                  file read earlier ones through it);
  *   stage_image    the image of each row of a wide file (its duplicate
  *                  check).
- * TEMP tables spill to disk: memory stays flat at any size. */
+ * TEMP tables spill to disk: memory stays flat at any size; 64 MB page
+ * caches (TEMP and the project, as the other imports use) keep what the
+ * import touches in memory mostly, within the bound. */
 static const char SQL_REVIEWS_STAGE[] =
+    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
     "DROP TABLE IF EXISTS temp.stage_who;"
     "DROP TABLE IF EXISTS temp.stage_verdict;"
     "DROP TABLE IF EXISTS temp.stage_line;"
     "DROP TABLE IF EXISTS temp.stage_flag;"
     "DROP TABLE IF EXISTS temp.stage_image;"
     "DROP TABLE IF EXISTS temp.stage_newcand;"
-    "DROP TABLE IF EXISTS temp.stage_change;"
-    "CREATE TEMP TABLE stage_change(line INTEGER, n INTEGER, who INTEGER,"
-    " bucket INTEGER, kinds INTEGER, PRIMARY KEY(line, n)) WITHOUT ROWID;"
     "CREATE TEMP TABLE stage_who(idx INTEGER PRIMARY KEY, name TEXT NOT NULL,"
     " first INTEGER, step INTEGER);"
     "CREATE TEMP TABLE stage_verdict(line INTEGER NOT NULL, n INTEGER NOT NULL,"
     " image INTEGER NOT NULL, cls INTEGER NOT NULL, who INTEGER NOT NULL,"
     " state TEXT NOT NULL, role TEXT, adder TEXT, at INTEGER NOT NULL,"
+    " old TEXT, old_role TEXT, cand INTEGER NOT NULL,"
     " PRIMARY KEY(line, n)) WITHOUT ROWID;"
     "CREATE UNIQUE INDEX temp.stage_verdict_key ON"
     " stage_verdict(image, cls, who);"
@@ -741,30 +744,146 @@ log_reviews_stage_drop(rl_store *s)
 {
     store_exec(s, "DROP TABLE IF EXISTS temp.stage_who;"
                "DROP TABLE IF EXISTS temp.stage_verdict;"
-               "DROP TABLE IF EXISTS temp.stage_line;"
+                          "DROP TABLE IF EXISTS temp.stage_line;"
                "DROP TABLE IF EXISTS temp.stage_flag;"
                "DROP TABLE IF EXISTS temp.stage_image;"
-               "DROP TABLE IF EXISTS temp.stage_change;"
                "DROP TABLE IF EXISTS temp.stage_newcand", NULL);
 }
 
-/* The changes the file was read to make (stage_change), applied where
- * they still change something: a candidate the first verdict of the file
- * on a class adds (by its reviewer, or the file's added_by), unless one
- * was added since; each verdict with an event (before: the table now, so
- * a mark made meanwhile is the `before`), the upsert giving a changed
- * verdict the live default role (?1), as a mark would; then the file's
- * roles. A verdict the file leaves as it was is never touched, so a mark
- * made on it while the file was read stays. */
-#define FROM_CHANGE \
-    " FROM temp.stage_change c CROSS JOIN temp.stage_verdict v" \
-    " ON v.line = c.line AND v.n = c.n" \
-    " CROSS JOIN temp.stage_who w ON w.idx = v.who"
+/* What a staged verdict changes, as the file was read: its state; its
+ * role (a new verdict has the live default, ?1, first); a candidate. */
+#define CHANGES_STATE "v.old IS NOT v.state"
+#define CHANGES_ROLE \
+    "(v.role IS NOT NULL AND CASE WHEN v.old IS NULL THEN ?1" \
+    " ELSE coalesce(nullif(v.old_role, ''), 'reviewer') END <> v.role)"
+#define CHANGES "(" CHANGES_STATE " OR " CHANGES_ROLE " OR v.cand)"
+
+/* Per row of the file with a verdict: the strongest bucket of its
+ * verdicts (3 new, 2 changed, 1 unchanged); the changes summed over the
+ * rows. Rows in file order: no sort. */
+#define VERDICT_BUCKET \
+    "CASE WHEN v.old IS NULL THEN 3 WHEN v.old <> v.state" \
+    " OR " CHANGES_ROLE " THEN 2 ELSE 1 END"
+static const char SQL_COUNT[] =
+    "SELECT total(nv), total(nr), total(nc), total(b = 3), total(b = 2),"
+    " count(*) FROM (SELECT sum(" CHANGES_STATE ") AS nv,"
+    " sum(" CHANGES_ROLE ") AS nr, sum(v.cand) AS nc,"
+    " max(" VERDICT_BUCKET ") AS b FROM temp.stage_verdict v GROUP BY v.line)";
+/* The few verdict rows whose flag fields did more than their verdicts:
+ * the row's verdict bucket beside its flag fields'. */
+static const char SQL_COUNT_FLAGGED[] =
+    "SELECT l.bucket, (SELECT max(" VERDICT_BUCKET ") FROM"
+    " temp.stage_verdict v WHERE v.line = l.line) FROM temp.stage_line l";
+/* The changing verdicts in file order, for each reviewer's first line
+ * with a change (read until every reviewer has one). */
+static const char SQL_CHANGING[] =
+    "SELECT v.who, v.line FROM temp.stage_verdict v WHERE " CHANGES;
+
+/* Each reviewer's first change (flags noted already), for the order of
+ * their steps. 0 or -1. */
+static int
+note_first(rl_store *s, const char *live, rl_err *err)
+{
+    static const char upd[] = "UPDATE temp.stage_who SET first = ?2"
+        " WHERE idx = ?1 AND (first IS NULL OR first > ?2)";
+    int64_t n_who = store_int(s, "SELECT count(*) FROM temp.stage_who", 0);
+    sqlite3_stmt *st = NULL, *u;
+    bool *seen = rl_xcalloc((size_t)n_who + 1, sizeof *seen);
+    int64_t left = n_who;
+    int r = SQLITE_DONE, rc = -1;
+
+    if (sqlite3_prepare_v2(s->db, SQL_CHANGING, -1, &st, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
+    while (left > 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t w = sqlite3_column_int64(st, 0);
+
+        if (w < 0 || w >= n_who || seen[w])
+            continue;
+        seen[w] = true;
+        left--;
+        if ((u = store_stmt(s, upd, err)) == NULL)
+            goto out;
+        sqlite3_bind_int64(u, 1, w);
+        sqlite3_bind_int64(u, 2, sqlite3_column_int64(st, 1));
+        if (sqlite3_step(u) != SQLITE_DONE)
+            goto out;
+    }
+    if (r == SQLITE_DONE || r == SQLITE_ROW)
+        rc = 0;
+out:
+    if (rc != 0)
+        store_dberr(s, err, "counting the reviews");
+    sqlite3_finalize(st);
+    free(seen);
+    return rc;
+}
+
+int
+log_reviews_count(rl_store *s, log_review_counts *c, rl_err *err)
+{
+    const char *live = s->adjudicator ? "adjudicator" : "reviewer";
+    sqlite3_stmt *st = NULL;
+    long *bucket[4];
+    int r, rc = -1;
+
+    memset(c, 0, sizeof *c);
+    bucket[1] = &c->unchanged;
+    bucket[2] = &c->changed;
+    bucket[3] = &c->created;
+    if (sqlite3_prepare_v2(s->db, SQL_COUNT, -1, &st, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        goto out;
+    c->verdicts = (long)sqlite3_column_double(st, 0);
+    c->roles = (long)sqlite3_column_double(st, 1);
+    c->added = (long)sqlite3_column_double(st, 2);
+    c->created = (long)sqlite3_column_double(st, 3);
+    c->changed = (long)sqlite3_column_double(st, 4);
+    c->unchanged = (long)sqlite3_column_int64(st, 5) - c->created
+                   - c->changed;
+    sqlite3_finalize(st);
+    /* A row counts in the stronger of its verdicts' and flags' buckets. */
+    if (sqlite3_prepare_v2(s->db, SQL_COUNT_FLAGGED, -1, &st, NULL)
+        != SQLITE_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int fb = sqlite3_column_int(st, 0), vb = sqlite3_column_int(st, 1);
+
+        if (fb > vb && vb >= 1 && vb <= 3 && fb <= 3) {
+            (*bucket[vb])--;
+            (*bucket[fb])++;
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (r != SQLITE_DONE)
+        goto out;
+    rc = note_first(s, live, err);
+    return rc;
+out:
+    store_dberr(s, err, "counting the reviews");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The changes the file was read to make, applied where they still change
+ * something: a candidate the first verdict of the file on a class adds
+ * (by its reviewer, or the file's added_by), unless one was added since;
+ * each verdict with an event (before: the table now, so a mark made
+ * meanwhile is the `before`), the upsert giving a changed verdict the
+ * live default role (?1), as a mark would; then the file's roles. A
+ * verdict the file left as it was is never touched, so a mark made on it
+ * while the file was read stays. */
+#define FROM_STAGED \
+    " FROM temp.stage_verdict v CROSS JOIN temp.stage_who w ON w.idx = v.who"
 static const char SQL_NEWCAND[] =
     "CREATE TEMP TABLE stage_newcand AS SELECT w.step AS step,"
     " v.image AS image, v.cls AS cls, coalesce(v.adder, w.name) AS adder"
-    FROM_CHANGE
-    " WHERE c.kinds & 4 AND NOT EXISTS (SELECT 1 FROM main.candidate k"
+    FROM_STAGED
+    " WHERE v.cand AND NOT EXISTS (SELECT 1 FROM main.candidate k"
     "  WHERE k.image = v.image AND k.class = v.cls)";
 static const char SQL_NEWCAND_EVENTS[] =
     "INSERT INTO main.event(step, image, class, field, before, after)"
@@ -777,29 +896,29 @@ static const char SQL_NEWCAND_ADD[] =
 static const char SQL_STATE_EVENTS[] =
     "INSERT INTO main.event(step, image, class, field, before, after)"
     " SELECT w.step, v.image, v.cls, 'state', r.state, v.state"
-    FROM_CHANGE
+    FROM_STAGED
     " LEFT JOIN main.review r ON r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name"
-    " WHERE c.kinds & 1 AND r.state IS NOT v.state";
+    " WHERE " CHANGES_STATE " AND r.state IS NOT v.state";
 static const char SQL_STATES[] =
     "INSERT INTO main.review(image, class, reviewer, state, updated_at, role)"
     " SELECT v.image, v.cls, w.name, v.state, v.at, ?1"
-    FROM_CHANGE
-    " WHERE c.kinds & 1"
+    FROM_STAGED
+    " WHERE " CHANGES_STATE
     " ON CONFLICT(image, class, reviewer) DO UPDATE SET"
     " state = excluded.state, updated_at = excluded.updated_at,"
     " role = excluded.role WHERE state IS NOT excluded.state";
 static const char SQL_ROLE_EVENTS[] =
     "INSERT INTO main.event(step, image, class, field, before, after)"
     " SELECT w.step, v.image, v.cls, 'role', r.role, v.role"
-    FROM_CHANGE
+    FROM_STAGED
     " CROSS JOIN main.review r ON r.image = v.image AND r.class = v.cls"
-    " AND r.reviewer = w.name WHERE c.kinds & 2"
+    " AND r.reviewer = w.name WHERE " CHANGES_ROLE
     " AND coalesce(nullif(r.role, ''), 'reviewer') <> v.role";
 static const char SQL_ROLES[] =
     "UPDATE main.review AS r SET role = v.role, updated_at = v.at"
-    FROM_CHANGE
-    " WHERE c.kinds & 2 AND r.image = v.image AND r.class = v.cls"
+    FROM_STAGED
+    " WHERE " CHANGES_ROLE " AND r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name"
     " AND coalesce(nullif(r.role, ''), 'reviewer') <> v.role";
 

@@ -136,6 +136,15 @@ int log_candidates_rebuild_staged(rl_store *s, rl_err *err);
  * drops them. 0 or -1. */
 int log_reviews_stage_open(rl_store *s, rl_err *err);
 void log_reviews_stage_drop(rl_store *s);
+/* What the staged verdicts change, as the file was read: verdicts,
+ * roles, candidates added; and the rows with a verdict in one bucket each
+ * (the strongest of their verdicts and flag fields). Notes each
+ * reviewer's first change for log_apply_reviews. 0 or -1. */
+typedef struct log_review_counts {
+    long verdicts, roles, added;
+    long created, changed, unchanged;
+} log_review_counts;
+int log_reviews_count(rl_store *s, log_review_counts *c, rl_err *err);
 /* In one transaction: one import step (`what`) per staged reviewer with a
  * change, then the candidates the verdicts add, the verdicts, the roles
  * (when `roles`: the file gave some) and the flag changes, each with its
