@@ -71,6 +71,11 @@ unreplayed() {
         FROM flag f WHERE f.image = l.image AND f.reviewer = l.reviewer) END"
 }
 
+# "EVENTS STEPS" of a project.
+logged() {
+    echo "$(sqlite3 "$1" 'SELECT count(*) FROM event') $(sqlite3 "$1" 'SELECT count(*) FROM step')"
+}
+
 F=$FIX/reviews_hostile.csv
 cp "$db" "$TMP/base.db"
 rl --db "$db" import reviews "$F"
@@ -89,8 +94,7 @@ expect_same_file "$G/reviews_set_long.txt" "$TMP/long.txt" \
     "tables, steps and events as the row-by-row import left them"
 expect_eq "$(unreplayed "$db")" 0 "the event log replays to the tables"
 
-n_ev=$(sqlite3 "$db" 'SELECT count(*) FROM event')
-n_st=$(sqlite3 "$db" 'SELECT count(*) FROM step')
+read -r n_ev n_st <<<"$(logged "$db")"
 # Again: the verdicts are as the file says; the flag changes the file
 # makes in turn (carol's problematic 1, 0, 0; alice's main) are made again.
 rl --db "$db" import reviews "$F"
@@ -98,21 +102,18 @@ expect_out "$F: 21 rows: 0 new, 6 changed, 1 empty (no label), 14 unchanged" \
     "the same file again: only the rows of flag chains change"
 expect_out "stored: 0 verdicts, 0 roles, 2 main objects, 4 problematic flags, 2 notes, 0 confirmations, 0 added candidates" \
     "the same file again: only the flag chains are stored"
-expect_eq "$(sqlite3 "$db" 'SELECT count(*) FROM event') $(sqlite3 "$db" 'SELECT count(*) FROM step')" \
-    "$((n_ev + 8)) $((n_st + 3))" "an event per flag change, a step per reviewer with one"
+expect_eq "$(logged "$db")" "$((n_ev + 8)) $((n_st + 3))" "an event per flag change, a step per reviewer with one"
 expect_eq "$(unreplayed "$db")" 0 "the event log replays after the second import"
 
 # A file whose every row is as stored: no event, no step.
 cp "$TMP/base.db" "$TMP/nc.db"
-n_ev=$(sqlite3 "$TMP/nc.db" 'SELECT count(*) FROM event')
-n_st=$(sqlite3 "$TMP/nc.db" 'SELECT count(*) FROM step')
+before=$(logged "$TMP/nc.db")
 rl --db "$TMP/nc.db" import reviews "$FIX/reviews.csv"
 expect_out "$FIX/reviews.csv: 12 rows: 0 new, 0 changed, 0 empty (no label), 12 unchanged" \
     "a file as stored: every row unchanged"
 expect_out "stored: 0 verdicts, 0 roles, 0 main objects, 0 problematic flags, 0 notes, 0 confirmations, 0 added candidates" \
     "a file as stored: nothing to store"
-expect_eq "$(sqlite3 "$TMP/nc.db" 'SELECT count(*) FROM event') $(sqlite3 "$TMP/nc.db" 'SELECT count(*) FROM step')" \
-    "$n_ev $n_st" "a file as stored: no event, no step"
+expect_eq "$(logged "$TMP/nc.db")" "$before" "a file as stored: no event, no step"
 
 F=$FIX/reviews_hostile_wide.csv
 rl --db "$db" import reviews "$F"
