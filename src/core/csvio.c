@@ -35,7 +35,6 @@ struct imp {
     rl_import_result *res;
     rl_csv *csv;
     const char *path;
-    rl_strmap seen;        /* per-file duplicate check: key -> line */
     rl_buf last_name;      /* the last image name looked up */
     int64_t last_id;       /* its id, or -1 */
 };
@@ -61,7 +60,6 @@ static void
 imp_done(struct imp *im)
 {
     rl_csv_close(im->csv);
-    rl_strmap_free(&im->seen);
     rl_buf_free(&im->last_name);
 }
 
@@ -211,19 +209,6 @@ image_field(struct imp *im, int col, rl_err *err)
         free(safe);
     }
     return id;
-}
-
-/* Reports a second row for the same key in one file. */
-static int
-dup_check(struct imp *im, const char *key, const char *col, rl_err *err)
-{
-    int64_t first = rl_strmap_get(&im->seen, key, -1);
-
-    if (first >= 0)
-        return bad(im, err, RL_E_DUP, col, "duplicate key (first on line "
-                   "%lld)", (long long)first);
-    rl_strmap_put(&im->seen, key, rl_csv_line(im->csv));
-    return 0;
 }
 
 static int
@@ -1123,33 +1108,26 @@ out:
 
 /* ---- reviews ------------------------------------------------------- */
 
-/* Reviews are read and checked without the write lock: each change a row
- * makes is staged in memory (an overlay over the project, so later rows
- * of the file see earlier ones); one final transaction then hands them to
- * the review log, one import step per reviewer named in the file. */
-struct staged {
-    size_t who;            /* index in rev_ctx.who */
-    int64_t image, cls;
-    const char *field;     /* static */
-    char *after;           /* owned; NULL: none */
-    int64_t at;
-    long line;             /* for a message should the final step fail */
-};
-
+/* Reviews are read and checked without the write lock, streaming into the
+ * TEMP staging tables of log.c (log_reviews_stage_open): each verdict is
+ * one row there, with what it changes in the read snapshot (its unique
+ * key is the file's duplicate check); each flag change too (later rows of
+ * the file read earlier ones through it). One final transaction then
+ * hands them to the review log, set by set, one import step per reviewer
+ * with a change. Memory stays flat at any size. */
 struct rev_ctx {
-    rl_strmap whos;        /* reviewer -> index in `who` */
-    char **who;            /* reviewers with changes (owned) */
+    rl_strmap whos;        /* reviewer -> index in stage_who */
+    long *first;           /* per reviewer: line of its first flag
+                              change, 0 none */
     size_t n_who, cap_who;
-    struct staged *ch;     /* staged changes, in file order */
-    size_t n_ch, cap_ch;
-    rl_strmap overlay;     /* "who image cls field" -> 1 + index in ch */
-    rl_buf key;            /* scratch for overlay keys */
-    rl_strmap reviewers;   /* reviewer -> small number for dup keys */
-    rl_u64set seen;        /* (image, class, reviewer) keys */
+    long n_staged;         /* changes staged (flags, then verdicts) */
+    int n_in_row;          /* verdicts of the current row so far */
+    bool roles;            /* some verdict gives a role */
     int64_t now;
     char *what;            /* "import FILE" */
-    int row;               /* what this row did: an rl_import_result
-                              bucket, the strongest (new > changed) */
+    int row;               /* what this row's flag fields did: an
+                              rl_import_result bucket, the strongest
+                              (new > changed) */
 };
 
 enum { ROW_EMPTY, ROW_UNCHANGED, ROW_CHANGED, ROW_NEW };
@@ -1161,40 +1139,71 @@ row_did(struct rev_ctx *rc, int what)
         rc->row = what;
 }
 
-static const char *
-overlay_key(struct rev_ctx *rc, const char *reviewer, int64_t img,
-            int64_t cls, const char *fieldname)
+/* Notes a flag change of reviewer `w` on the current row. */
+static void
+staged(struct imp *im, struct rev_ctx *rc, int64_t w)
 {
-    rl_buf_reset(&rc->key);
-    rl_buf_printf(&rc->key, "%s\t%lld\t%lld\t%s", reviewer, (long long)img,
-                  (long long)cls, fieldname);
-    return rl_buf_str(&rc->key);
+    rc->n_staged++;
+    if (rc->first[w] == 0)
+        rc->first[w] = rl_csv_line(im->csv);
 }
 
-/* The value as the import would leave it so far (the caller frees). */
+/* The index of `reviewer` in stage_who, added on first sight; -1 on a
+ * database error (reported). */
+static int64_t
+who_index(struct imp *im, struct rev_ctx *rc, const char *reviewer,
+          rl_err *err)
+{
+    static const char sql[] = "INSERT INTO temp.stage_who(idx, name)"
+        " VALUES(?, ?)";
+    int64_t w = rl_strmap_get(&rc->whos, reviewer, -1);
+    sqlite3_stmt *st;
+
+    if (w >= 0)
+        return w;
+    if ((st = store_stmt(im->s, sql, err)) == NULL)
+        return -1;
+    w = (int64_t)rc->n_who;
+    sqlite3_bind_int64(st, 1, w);
+    sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_STATIC);
+    if (step_ok(im, st, "staging the reviews", err) != 0)
+        return -1;
+    rl_grow(&rc->first, &rc->cap_who, rc->n_who + 1, sizeof *rc->first);
+    rc->first[rc->n_who++] = 0;
+    rl_strmap_put(&rc->whos, reviewer, w);
+    return w;
+}
+
+/* A flag field as the import would leave it so far: the last change of
+ * the file staged for it, else the project's (the caller frees). */
 static char *
-import_value(struct imp *im, struct rev_ctx *rc, const char *reviewer,
-             int64_t img, int64_t cls, const char *fieldname)
+import_value(struct imp *im, int64_t w, const char *reviewer, int64_t img,
+             const char *fieldname)
 {
-    int64_t i = rl_strmap_get(&rc->overlay, overlay_key(rc, reviewer, img,
-                              cls, fieldname), 0);
+    static const char sql[] = "SELECT after FROM temp.stage_flag WHERE"
+        " who = ? AND image = ? AND field = ? ORDER BY id DESC LIMIT 1";
+    sqlite3_stmt *st = store_stmt(im->s, sql, NULL);
 
-    if (i > 0)
-        return rc->ch[i - 1].after ? rl_xstrdup(rc->ch[i - 1].after) : NULL;
-    return log_value(im->s, reviewer, img, cls, fieldname);
+    if (st != NULL) {
+        sqlite3_bind_int64(st, 1, w);
+        sqlite3_bind_int64(st, 2, img);
+        sqlite3_bind_text(st, 3, fieldname, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            char *v = store_col_dup(st, 0);
+
+            sqlite3_reset(st);
+            return v;
+        }
+        sqlite3_reset(st);
+    }
+    return log_value(im->s, reviewer, img, 0, fieldname);
 }
 
-/* Counts a staged change by the kind of value it stores. */
+/* Counts a staged flag change by the kind of value it stores. */
 static void
 count_kind(rl_import_result *res, const char *fieldname)
 {
-    if (strcmp(fieldname, "state") == 0)
-        res->verdicts++;
-    else if (strcmp(fieldname, "role") == 0)
-        res->roles++;
-    else if (strcmp(fieldname, "candidate") == 0)
-        res->added++;
-    else if (strcmp(fieldname, "main") == 0)
+    if (strcmp(fieldname, "main") == 0)
         res->mains++;
     else if (strcmp(fieldname, "problematic") == 0)
         res->flags++;
@@ -1204,135 +1213,90 @@ count_kind(rl_import_result *res, const char *fieldname)
         res->confirmed++;
 }
 
-/* Stages one change of the current row (nothing when before == after). */
-static void
-import_put(struct imp *im, struct rev_ctx *rc, const char *reviewer,
-           int64_t img, int64_t cls, const char *fieldname,
-           const char *before, const char *after, int64_t at)
-{
-    int64_t w = rl_strmap_get(&rc->whos, reviewer, -1);
-    struct staged *c;
+/* A verdict of the file, staged with the project's values it meets in
+ * the read snapshot: its verdict's state, its role when the file gives
+ * one, and whether it adds a candidate (the first verdict of the file on
+ * a class no candidate of the image); log_reviews_count tells what it
+ * changes. The key (image, cls, who) is the duplicate check. */
+static const char SQL_STAGE_VERDICT[] =
+    "INSERT INTO temp.stage_verdict(line, n, image, cls, who, state, role,"
+    " adder, at, old, old_role, cand) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9, (SELECT state FROM main.review WHERE image = ?3 AND class = ?4"
+    " AND reviewer = ?10), CASE WHEN ?7 IS NOT NULL THEN (SELECT role FROM"
+    " main.review WHERE image = ?3 AND class = ?4 AND reviewer = ?10) END,"
+    " NOT EXISTS (SELECT 1 FROM main.candidate c WHERE c.image = ?3"
+    "  AND c.class = ?4) AND NOT EXISTS (SELECT 1 FROM temp.stage_verdict o"
+    "  WHERE o.image = ?3 AND o.cls = ?4))";
 
-    if (log_same(fieldname, before, after))
-        return;
-    count_kind(im->res, fieldname);
-    if (w < 0) {
-        rl_grow(&rc->who, &rc->cap_who, rc->n_who + 1, sizeof *rc->who);
-        rc->who[rc->n_who] = rl_xstrdup(reviewer);
-        w = (int64_t)rc->n_who++;
-        rl_strmap_put(&rc->whos, reviewer, w);
-    }
-    rl_grow(&rc->ch, &rc->cap_ch, rc->n_ch + 1, sizeof *rc->ch);
-    c = &rc->ch[rc->n_ch++];
-    c->who = (size_t)w;
-    c->image = img;
-    c->cls = cls;
-    c->field = fieldname;
-    c->after = after != NULL ? rl_xstrdup(after) : NULL;
-    c->at = at;
-    c->line = rl_csv_line(im->csv);
-    rl_strmap_put(&rc->overlay, overlay_key(rc, reviewer, img, cls,
-                                            fieldname), (int64_t)rc->n_ch);
-}
-
-/* The final step: every staged change through the review log, in one
- * write transaction. A value changed since it was read (by a mark made
- * meanwhile) is logged with its new `before`. */
+/* The final step, in one write transaction: the staged verdicts and flags
+ * through the review log (log_apply_reviews), the file's timings merged
+ * as `relabel merge` merges them, and the counters the import may have
+ * changed recounted. */
 static int
 apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
-    log_step *sp = rl_xcalloc(rc->n_who + 1, sizeof *sp);
-    bool *open = rl_xcalloc(rc->n_who + 1, sizeof *open);
-    size_t i;
+    long line = 0;
     int r = 0;
 
-    if (rl_store_begin(im->s, err) != 0) {
-        free(sp);
-        free(open);
+    if (rl_store_begin(im->s, err) != 0)
         return -1;
+    if (rc->n_staged > 0
+        && log_apply_reviews(im->s, rc->what, rc->roles, &line, err) != 0) {
+        if (line > 0)
+            rl_err_prefix(err, "%s:%ld", im->path, line);
+        r = -1;
     }
-    for (i = 0; r == 0 && i < rc->n_ch; i++) {
-        struct staged *c = &rc->ch[i];
-        char *now;
-
-        if (!open[c->who]) {
-            if (log_begin(im->s, &sp[c->who], LOG_IMPORT, rc->who[c->who],
-                          rc->what, 0, err) != 0) {
-                r = -1;
-                break;
-            }
-            open[c->who] = true;
-        }
-        now = log_value(im->s, rc->who[c->who], c->image, c->cls, c->field);
-        if (log_put(&sp[c->who], c->image, c->cls, c->field, now, c->after,
-                    c->at, err) != 0) {
-            rl_err_prefix(err, "%s:%ld", im->path, c->line);
-            r = -1;
-        }
-        free(now);
-    }
-    /* The file's timings, merged as `relabel merge` merges them. */
     if (r == 0 && log_timing_apply_staged(im->s, err) < 0)
         r = -1;
-    for (i = 0; i < rc->n_who; i++)
-        if (open[i])
-            r = log_end(&sp[i], r, NULL) != 0 ? -1 : r;
     if (r == 0)
         r = store_tally_recount(im->s, TALLY_CANDIDATES | TALLY_REVIEWS
                                 | TALLY_FLAGS | TALLY_EVENTS, err);
-    free(sp);
-    free(open);
     return rl_store_end(im->s, r, err);
 }
 
-/* One verdict of an import row. `role` "reviewer" or "adjudicator" (NULL:
- * as the store says, the live default); `added_by` who added the class
- * when it is no candidate yet (NULL: `reviewer`; "": nobody, a class a
- * model proposed where the file was written). */
+/* One verdict of an import row, staged. `role` "reviewer" or
+ * "adjudicator" (NULL: as the store says, the live default); `added_by`
+ * who added the class when it is no candidate yet (NULL: `reviewer`; "":
+ * nobody, a class a model proposed where the file was written). */
 static int
 put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
            const rl_class *k, const char *reviewer, rl_state state,
            const char *role, const char *added_by, int64_t at,
            const char *col, rl_err *err)
 {
-    int64_t rnum = rl_strmap_get(&rc->reviewers, reviewer, -1);
-    uint64_t key;
-    char *before, *cand, *old_role = NULL;
-    bool role_changes = false;
+    int64_t w = who_index(im, rc, reviewer, err);
+    sqlite3_stmt *st;
+    int r;
 
-    if (rnum < 0) {
-        rnum = (int64_t)rc->reviewers.n + 1;
-        rl_strmap_put(&rc->reviewers, reviewer, rnum);
-    }
-    key = ((uint64_t)img << 32) ^ ((uint64_t)k->id << 12) ^ (uint64_t)rnum;
-    if (!rl_u64set_add(&rc->seen, key))
+    if (w < 0 || (st = store_stmt(im->s, SQL_STAGE_VERDICT, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, rl_csv_line(im->csv));
+    sqlite3_bind_int(st, 2, rc->n_in_row++);
+    sqlite3_bind_int64(st, 3, img);
+    sqlite3_bind_int64(st, 4, k->id);
+    sqlite3_bind_int64(st, 5, w);
+    sqlite3_bind_text(st, 6, rl_state_name(state), -1, SQLITE_STATIC);
+    if (role != NULL)
+        sqlite3_bind_text(st, 7, role, -1, SQLITE_STATIC);
+    if (added_by != NULL)
+        sqlite3_bind_text(st, 8, added_by, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, at);
+    sqlite3_bind_text(st, 10, reviewer, -1, SQLITE_STATIC);
+    if (((r = sqlite3_step(st)) & 0xff) == SQLITE_CONSTRAINT) {
+        sqlite3_reset(st);
         return bad(im, err, RL_E_DUP, col, "duplicate key: %s has a verdict "
                    "on %s by this reviewer earlier in the file", field(im,
                    rl_csv_col(im->csv, "image")), k->wnid);
-    /* A class no model proposed becomes a candidate the reviewer added. */
-    cand = import_value(im, rc, reviewer, img, k->id, "candidate");
-    if (cand == NULL)
-        import_put(im, rc, reviewer, img, k->id, "candidate", NULL,
-                   added_by != NULL ? added_by : reviewer, 0);
-    free(cand);
-    before = import_value(im, rc, reviewer, img, k->id, "state");
-    import_put(im, rc, reviewer, img, k->id, "state", before,
-               rl_state_name(state), at);
-    /* The role after the state: a new verdict is stored in the live
-     * default role first. */
-    if (role != NULL) {
-        old_role = before != NULL
-                   ? import_value(im, rc, reviewer, img, k->id, "role")
-                   : rl_xstrdup(im->s->adjudicator ? "adjudicator"
-                                                   : "reviewer");
-        role_changes = !log_same("role", old_role, role);
-        import_put(im, rc, reviewer, img, k->id, "role", old_role, role, at);
     }
-    row_did(rc, before == NULL ? ROW_NEW
-            : strcmp(before, rl_state_name(state)) != 0 || role_changes
-            ? ROW_CHANGED : ROW_UNCHANGED);
-    free(before);
-    free(old_role);
+    if (r != SQLITE_DONE) {
+        store_dberr(im->s, err, "staging the reviews");
+        rl_err_prefix(err, "%s:%ld", im->path, rl_csv_line(im->csv));
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    if (role != NULL)
+        rc->roles = true;
     return 0;
 }
 
@@ -1342,16 +1306,38 @@ put_flag_field(struct imp *im, struct rev_ctx *rc, int64_t img,
                const char *reviewer, const char *fieldname, const char *after,
                int64_t at, rl_err *err)
 {
-    char *before = import_value(im, rc, reviewer, img, 0, fieldname);
+    static const char sql[] = "INSERT INTO temp.stage_flag(who, image,"
+        " field, after, at, line) VALUES(?, ?, ?, ?, ?, ?)";
+    int64_t w = who_index(im, rc, reviewer, err);
+    char *before;
+    sqlite3_stmt *st;
+    int r = 0;
 
-    (void)err;
+    if (w < 0)
+        return -1;
+    before = import_value(im, w, reviewer, img, fieldname);
     /* No flag row yet (no value at all) is a new flag, as a first
      * verdict is a new verdict. */
     row_did(rc, log_same(fieldname, before, after) ? ROW_UNCHANGED
             : before == NULL ? ROW_NEW : ROW_CHANGED);
-    import_put(im, rc, reviewer, img, 0, fieldname, before, after, at);
+    if (!log_same(fieldname, before, after)) {
+        count_kind(im->res, fieldname);
+        if ((st = store_stmt(im->s, sql, err)) == NULL) {
+            free(before);
+            return -1;
+        }
+        sqlite3_bind_int64(st, 1, w);
+        sqlite3_bind_int64(st, 2, img);
+        sqlite3_bind_text(st, 3, fieldname, -1, SQLITE_STATIC);
+        if (after != NULL)
+            sqlite3_bind_text(st, 4, after, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, at);
+        sqlite3_bind_int64(st, 6, rl_csv_line(im->csv));
+        r = step_ok(im, st, "staging the reviews", err);
+        staged(im, rc, w);
+    }
     free(before);
-    return 0;
+    return r;
 }
 
 /* problematic: -1 leave, 0/1 set; main: has_main with class or NULL. */
@@ -1371,6 +1357,31 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
         if (put_flag_field(im, rc, img, reviewer, "main", main ? a : NULL,
                            at, err) != 0)
             return -1;
+    }
+    return 0;
+}
+
+/* After the file: each reviewer's first flag change into stage_who
+ * (log_reviews_count adds the verdicts'). 0 or -1. */
+static int
+note_first(struct imp *im, struct rev_ctx *rc, rl_err *err)
+{
+    static const char sql[] = "UPDATE temp.stage_who SET first = ?"
+        " WHERE idx = ?";
+    sqlite3_stmt *st;
+    size_t i;
+
+    for (i = 0; i < rc->n_who; i++) {
+        if (rc->first[i] == 0)
+            continue;
+        if ((st = store_stmt(im->s, sql, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, rc->first[i]);
+        sqlite3_bind_int64(st, 2, (int64_t)i);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            store_dberr(im->s, err, "staging the reviews");
+            return -1;
+        }
     }
     return 0;
 }
@@ -1396,17 +1407,34 @@ rl_reviewer_valid(const char *s)
     return true;
 }
 
-/* Counts the row just read in exactly one bucket of the result. */
-static void
-count_row(struct imp *im, struct rev_ctx *rc)
+/* Counts the row just read in exactly one bucket of the result; a row
+ * with a verdict is counted after the file (log_reviews_count), the
+ * bucket of its flag fields kept for then. 0 or -1. */
+static int
+count_row(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
-    switch (rc->row) {
-    case ROW_NEW: im->res->created++; break;
-    case ROW_CHANGED: im->res->changed++; break;
-    case ROW_UNCHANGED: im->res->unchanged++; break;
-    default: im->res->empty++; break;
+    static const char sql[] = "INSERT INTO temp.stage_line(line, bucket)"
+        " VALUES(?, ?)";
+    sqlite3_stmt *st;
+    int r = 0;
+
+    if (rc->n_in_row > 0 && rc->row > ROW_UNCHANGED) {
+        if ((st = store_stmt(im->s, sql, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, rl_csv_line(im->csv));
+        sqlite3_bind_int(st, 2, rc->row);
+        r = step_ok(im, st, "staging the reviews", err);
+    } else if (rc->n_in_row == 0) {
+        switch (rc->row) {
+        case ROW_NEW: im->res->created++; break;
+        case ROW_CHANGED: im->res->changed++; break;
+        case ROW_UNCHANGED: im->res->unchanged++; break;
+        default: im->res->empty++; break;
+        }
     }
     rc->row = ROW_EMPTY;
+    rc->n_in_row = 0;
+    return r;
 }
 
 static int
@@ -1640,9 +1668,40 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
             return -1;
         if (long_timing(im, rc, &lc, img, reviewer, err) != 0)
             return -1;
-        count_row(im, rc);
+        if (count_row(im, rc, err) != 0)
+            return -1;
     }
     return r < 0 ? -1 : 0;
+}
+
+/* A wide file has one row per image: a second is reported with the line
+ * of the first (the staging table's key is the check). */
+static int
+wide_dup(struct imp *im, int64_t img, rl_err *err)
+{
+    static const char ins[] = "INSERT OR IGNORE INTO temp.stage_image(image,"
+        " line) VALUES(?, ?)";
+    static const char get[] = "SELECT line FROM temp.stage_image"
+        " WHERE image = ?";
+    sqlite3_stmt *st = store_stmt(im->s, ins, err);
+    int64_t first = -1;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_int64(st, 2, rl_csv_line(im->csv));
+    if (step_ok(im, st, "staging the reviews", err) != 0)
+        return -1;
+    if (sqlite3_changes(im->s->db) > 0)
+        return 0;
+    if ((st = store_stmt(im->s, get, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        first = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return bad(im, err, RL_E_DUP, "image", "duplicate key (first on line "
+               "%lld)", (long long)first);
 }
 
 static int
@@ -1673,7 +1732,7 @@ import_wide(struct imp *im, struct rev_ctx *rc, rl_err *err)
         progress(im);
         if ((img = image_field(im, ci, err)) < 0)
             return -1;
-        if (dup_check(im, field(im, ci), "image", err) != 0)
+        if (wide_dup(im, img, err) != 0)
             return -1;
         for (j = 0; j < 4; j++) {
             int c = rl_csv_col(im->csv, cols[j]);
@@ -1704,7 +1763,8 @@ import_wide(struct imp *im, struct rev_ctx *rc, rl_err *err)
         if (put_flag(im, rc, img, reviewer, prob, cm >= 0, main, rc->now,
                      err) != 0)
             return -1;
-        count_row(im, rc);
+        if (count_row(im, rc, err) != 0)
+            return -1;
     }
     return r < 0 ? -1 : 0;
 }
@@ -1715,8 +1775,8 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 {
     struct imp im;
     struct rev_ctx rc;
-    size_t i;
-    bool reading = false;
+    log_review_counts cnt;
+    bool reading = false, staged = false;
     int r = -1;
 
     imp_init(&im, s, cat, path, o, res);
@@ -1736,31 +1796,40 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
     /* Reading and checking: a read transaction, no write lock. */
     if (store_begin_read(s, &reading, err) != 0)
         goto done;
+    if (log_reviews_stage_open(s, err) != 0)
+        goto done;
+    staged = true;
     if (rl_csv_col(im.csv, "wnid") < 0 && rl_csv_col(im.csv, "correct") >= 0)
         r = import_wide(&im, &rc, err);
     else
         r = import_long(&im, &rc, err);
+    if (r == 0)
+        r = note_first(&im, &rc, err);
+    if (r == 0)
+        r = log_reviews_count(s, &cnt, err);
+    if (r == 0) {
+        im.res->verdicts += cnt.verdicts;
+        im.res->roles += cnt.roles;
+        im.res->added += cnt.added;
+        im.res->created += cnt.created;
+        im.res->changed += cnt.changed;
+        im.res->unchanged += cnt.unchanged;
+        rc.n_staged += cnt.verdicts + cnt.roles + cnt.added;
+    }
     if (reading) {
         store_exec(s, "COMMIT", NULL);
         reading = false;
     }
-    if (r == 0 && !im.o->dry_run && (rc.n_ch > 0 || res->timings > 0))
+    if (r == 0 && !im.o->dry_run && (rc.n_staged > 0 || res->timings > 0))
         r = apply_reviews(&im, &rc, err);
 done:
     if (reading)
         store_exec(s, "ROLLBACK", NULL);
     log_timing_stage_drop(s);
-    for (i = 0; i < rc.n_who; i++)
-        free(rc.who[i]);
-    free(rc.who);
-    for (i = 0; i < rc.n_ch; i++)
-        free(rc.ch[i].after);
-    free(rc.ch);
+    if (staged)
+        log_reviews_stage_drop(s);
+    free(rc.first);
     rl_strmap_free(&rc.whos);
-    rl_strmap_free(&rc.overlay);
-    rl_buf_free(&rc.key);
-    rl_strmap_free(&rc.reviewers);
-    rl_u64set_free(&rc.seen);
     free(rc.what);
     imp_done(&im);
     return r;

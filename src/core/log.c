@@ -711,6 +711,391 @@ log_candidates_rebuild_staged(rl_store *s, rl_err *err)
     return store_exec(s, sql, err);
 }
 
+/* ---- the reviews import, set by set ------------------------------- */
+
+/* The staging tables of a reviews import (csvio.c fills them while it
+ * reads the file, without the write lock):
+ *   stage_who      the reviewers of the file; `first` the line of their
+ *                  first change (NULL: none), `step` their import step;
+ *   stage_verdict  one row per verdict, keyed by (line, n): file order;
+ *                  the unique index is the file's duplicate check; role
+ *                  NULL when the file gives none, adder NULL for "the
+ *                  reviewer", "" for nobody; old and old_role the
+ *                  project's verdict as the file was read (NULL: none),
+ *                  cand whether it adds a candidate (the first verdict of
+ *                  the file on a class no candidate of the image);
+ *   stage_line     the bucket the flag fields of a verdict row gave it
+ *                  (rl_import_result: 1 unchanged, 2 changed, 3 new),
+ *                  when above unchanged;
+ *   stage_flag     the flag changes, in file order (later rows of the
+ *                  file read earlier ones through it);
+ *   stage_image    the image of each row of a wide file (its duplicate
+ *                  check).
+ * TEMP tables spill to disk: memory stays flat at any size; 64 MB page
+ * caches (TEMP and the project, as the other imports use) keep what the
+ * import touches in memory mostly, within the bound. */
+static const char SQL_REVIEWS_STAGE[] =
+    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
+    "DROP TABLE IF EXISTS temp.stage_who;"
+    "DROP TABLE IF EXISTS temp.stage_verdict;"
+    "DROP TABLE IF EXISTS temp.stage_line;"
+    "DROP TABLE IF EXISTS temp.stage_flag;"
+    "DROP TABLE IF EXISTS temp.stage_image;"
+    "DROP TABLE IF EXISTS temp.stage_newcand;"
+    "CREATE TEMP TABLE stage_who(idx INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    " first INTEGER, step INTEGER);"
+    "CREATE TEMP TABLE stage_verdict(line INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " image INTEGER NOT NULL, cls INTEGER NOT NULL, who INTEGER NOT NULL,"
+    " state TEXT NOT NULL, role TEXT, adder TEXT, at INTEGER NOT NULL,"
+    " old TEXT, old_role TEXT, cand INTEGER NOT NULL,"
+    " PRIMARY KEY(line, n)) WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX temp.stage_verdict_key ON"
+    " stage_verdict(image, cls, who);"
+    "CREATE TEMP TABLE stage_line(line INTEGER PRIMARY KEY, bucket INTEGER);"
+    "CREATE TEMP TABLE stage_flag(id INTEGER PRIMARY KEY, who INTEGER,"
+    " image INTEGER, field TEXT, after TEXT, at INTEGER, line INTEGER);"
+    "CREATE INDEX temp.stage_flag_key ON stage_flag(who, image, field, id);"
+    "CREATE TEMP TABLE stage_image(image INTEGER PRIMARY KEY, line INTEGER);";
+
+int
+log_reviews_stage_open(rl_store *s, rl_err *err)
+{
+    return store_exec(s, SQL_REVIEWS_STAGE, err);
+}
+
+void
+log_reviews_stage_drop(rl_store *s)
+{
+    store_exec(s, "DROP TABLE IF EXISTS temp.stage_who;"
+               "DROP TABLE IF EXISTS temp.stage_verdict;"
+                          "DROP TABLE IF EXISTS temp.stage_line;"
+               "DROP TABLE IF EXISTS temp.stage_flag;"
+               "DROP TABLE IF EXISTS temp.stage_image;"
+               "DROP TABLE IF EXISTS temp.stage_newcand", NULL);
+}
+
+/* What a staged verdict changes, as the file was read: its state; its
+ * role (a new verdict has the live default, ?1, first); a candidate. */
+#define CHANGES_STATE "v.old IS NOT v.state"
+#define CHANGES_ROLE \
+    "(v.role IS NOT NULL AND CASE WHEN v.old IS NULL THEN ?1" \
+    " ELSE coalesce(nullif(v.old_role, ''), 'reviewer') END <> v.role)"
+#define CHANGES "(" CHANGES_STATE " OR " CHANGES_ROLE " OR v.cand)"
+
+/* Per row of the file with a verdict: the strongest bucket of its
+ * verdicts (3 new, 2 changed, 1 unchanged); the changes summed over the
+ * rows. Rows in file order: no sort. */
+#define VERDICT_BUCKET \
+    "CASE WHEN v.old IS NULL THEN 3 WHEN v.old <> v.state" \
+    " OR " CHANGES_ROLE " THEN 2 ELSE 1 END"
+static const char SQL_COUNT[] =
+    "SELECT total(nv), total(nr), total(nc), total(b = 3), total(b = 2),"
+    " count(*) FROM (SELECT sum(" CHANGES_STATE ") AS nv,"
+    " sum(" CHANGES_ROLE ") AS nr, sum(v.cand) AS nc,"
+    " max(" VERDICT_BUCKET ") AS b FROM temp.stage_verdict v GROUP BY v.line)";
+/* The few verdict rows whose flag fields did more than their verdicts:
+ * the row's verdict bucket beside its flag fields'. */
+static const char SQL_COUNT_FLAGGED[] =
+    "SELECT l.bucket, (SELECT max(" VERDICT_BUCKET ") FROM"
+    " temp.stage_verdict v WHERE v.line = l.line) FROM temp.stage_line l";
+/* The changing verdicts in file order, for each reviewer's first line
+ * with a change (read until every reviewer has one). */
+static const char SQL_CHANGING[] =
+    "SELECT v.who, v.line FROM temp.stage_verdict v WHERE " CHANGES;
+
+/* Each reviewer's first change (flags noted already), for the order of
+ * their steps. 0 or -1. */
+static int
+note_first(rl_store *s, const char *live, rl_err *err)
+{
+    static const char upd[] = "UPDATE temp.stage_who SET first = ?2"
+        " WHERE idx = ?1 AND (first IS NULL OR first > ?2)";
+    int64_t n_who = store_int(s, "SELECT count(*) FROM temp.stage_who", 0);
+    sqlite3_stmt *st = NULL, *u;
+    bool *seen = rl_xcalloc((size_t)n_who + 1, sizeof *seen);
+    int64_t left = n_who;
+    int r = SQLITE_DONE, rc = -1;
+
+    if (sqlite3_prepare_v2(s->db, SQL_CHANGING, -1, &st, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
+    while (left > 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t w = sqlite3_column_int64(st, 0);
+
+        if (w < 0 || w >= n_who || seen[w])
+            continue;
+        seen[w] = true;
+        left--;
+        if ((u = store_stmt(s, upd, err)) == NULL)
+            goto out;
+        sqlite3_bind_int64(u, 1, w);
+        sqlite3_bind_int64(u, 2, sqlite3_column_int64(st, 1));
+        if (sqlite3_step(u) != SQLITE_DONE)
+            goto out;
+    }
+    if (r == SQLITE_DONE || r == SQLITE_ROW)
+        rc = 0;
+out:
+    if (rc != 0)
+        store_dberr(s, err, "counting the reviews");
+    sqlite3_finalize(st);
+    free(seen);
+    return rc;
+}
+
+int
+log_reviews_count(rl_store *s, log_review_counts *c, rl_err *err)
+{
+    const char *live = s->adjudicator ? "adjudicator" : "reviewer";
+    sqlite3_stmt *st = NULL;
+    long *bucket[4];
+    int r, rc = -1;
+
+    memset(c, 0, sizeof *c);
+    bucket[1] = &c->unchanged;
+    bucket[2] = &c->changed;
+    bucket[3] = &c->created;
+    if (sqlite3_prepare_v2(s->db, SQL_COUNT, -1, &st, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        goto out;
+    c->verdicts = (long)sqlite3_column_double(st, 0);
+    c->roles = (long)sqlite3_column_double(st, 1);
+    c->added = (long)sqlite3_column_double(st, 2);
+    c->created = (long)sqlite3_column_double(st, 3);
+    c->changed = (long)sqlite3_column_double(st, 4);
+    c->unchanged = (long)sqlite3_column_int64(st, 5) - c->created
+                   - c->changed;
+    sqlite3_finalize(st);
+    /* A row counts in the stronger of its verdicts' and flags' buckets. */
+    if (sqlite3_prepare_v2(s->db, SQL_COUNT_FLAGGED, -1, &st, NULL)
+        != SQLITE_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int fb = sqlite3_column_int(st, 0), vb = sqlite3_column_int(st, 1);
+
+        if (fb > vb && vb >= 1 && vb <= 3 && fb <= 3) {
+            (*bucket[vb])--;
+            (*bucket[fb])++;
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (r != SQLITE_DONE)
+        goto out;
+    rc = note_first(s, live, err);
+    return rc;
+out:
+    store_dberr(s, err, "counting the reviews");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The changes the file was read to make, applied where they still change
+ * something: a candidate the first verdict of the file on a class adds
+ * (by its reviewer, or the file's added_by), unless one was added since;
+ * each verdict with an event (before: the table now, so a mark made
+ * meanwhile is the `before`), the upsert giving a changed verdict the
+ * live default role (?1), as a mark would; then the file's roles. A
+ * verdict the file left as it was is never touched, so a mark made on it
+ * while the file was read stays. */
+#define FROM_STAGED \
+    " FROM temp.stage_verdict v CROSS JOIN temp.stage_who w ON w.idx = v.who"
+static const char SQL_NEWCAND[] =
+    "CREATE TEMP TABLE stage_newcand AS SELECT w.step AS step,"
+    " v.image AS image, v.cls AS cls, coalesce(v.adder, w.name) AS adder"
+    FROM_STAGED
+    " WHERE v.cand AND NOT EXISTS (SELECT 1 FROM main.candidate k"
+    "  WHERE k.image = v.image AND k.class = v.cls)";
+static const char SQL_NEWCAND_EVENTS[] =
+    "INSERT INTO main.event(step, image, class, field, before, after)"
+    " SELECT step, image, cls, 'candidate', NULL, adder"
+    " FROM temp.stage_newcand ORDER BY rowid";
+static const char SQL_NEWCAND_ADD[] =
+    "INSERT OR IGNORE INTO main.candidate(image, class, n_models, added_by)"
+    " SELECT image, cls, 0, nullif(adder, '') FROM temp.stage_newcand"
+    " ORDER BY rowid";
+static const char SQL_STATE_EVENTS[] =
+    "INSERT INTO main.event(step, image, class, field, before, after)"
+    " SELECT w.step, v.image, v.cls, 'state', r.state, v.state"
+    FROM_STAGED
+    " LEFT JOIN main.review r ON r.image = v.image AND r.class = v.cls"
+    " AND r.reviewer = w.name"
+    " WHERE " CHANGES_STATE " AND r.state IS NOT v.state";
+static const char SQL_STATES[] =
+    "INSERT INTO main.review(image, class, reviewer, state, updated_at, role)"
+    " SELECT v.image, v.cls, w.name, v.state, v.at, ?1"
+    FROM_STAGED
+    " WHERE " CHANGES_STATE
+    " ON CONFLICT(image, class, reviewer) DO UPDATE SET"
+    " state = excluded.state, updated_at = excluded.updated_at,"
+    " role = excluded.role WHERE state IS NOT excluded.state";
+static const char SQL_ROLE_EVENTS[] =
+    "INSERT INTO main.event(step, image, class, field, before, after)"
+    " SELECT w.step, v.image, v.cls, 'role', r.role, v.role"
+    FROM_STAGED
+    " CROSS JOIN main.review r ON r.image = v.image AND r.class = v.cls"
+    " AND r.reviewer = w.name WHERE " CHANGES_ROLE
+    " AND coalesce(nullif(r.role, ''), 'reviewer') <> v.role";
+static const char SQL_ROLES[] =
+    "UPDATE main.review AS r SET role = v.role, updated_at = v.at"
+    FROM_STAGED
+    " WHERE " CHANGES_ROLE " AND r.image = v.image AND r.class = v.cls"
+    " AND r.reviewer = w.name"
+    " AND coalesce(nullif(r.role, ''), 'reviewer') <> v.role";
+
+/* Runs one statement of the apply; ?1, if any, is the live role. */
+static int
+apply_sql(rl_store *s, const char *sql, rl_err *err)
+{
+    sqlite3_stmt *st;
+    int r;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "importing the reviews");
+        return -1;
+    }
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_text(st, 1, s->adjudicator ? "adjudicator" : "reviewer",
+                          -1, SQLITE_STATIC);
+    r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "importing the reviews");
+        return -1;
+    }
+    return 0;
+}
+
+/* The staged flag changes in file order, each through log_put with its
+ * `before` read now. On failure *line names the row. */
+static int
+apply_flags(rl_store *s, log_step *sp, size_t n_sp, long *line, rl_err *err)
+{
+    static const char sql[] = "SELECT who, image, field, after, at, line"
+        " FROM temp.stage_flag ORDER BY id";
+    sqlite3_stmt *st;
+    int r = SQLITE_DONE, rc = 0;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "importing the reviews");
+        return -1;
+    }
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t who = sqlite3_column_int64(st, 0);
+        int64_t image = sqlite3_column_int64(st, 1);
+        char *field = store_col_dup(st, 2), *after = store_col_dup(st, 3);
+        char *now;
+
+        if (who >= 0 && (size_t)who < n_sp && sp[who].id != 0) {
+            now = log_value(s, sp[who].reviewer, image, 0, field);
+            if (log_put(&sp[who], image, 0, field, now, after,
+                        sqlite3_column_int64(st, 4), err) != 0) {
+                *line = (long)sqlite3_column_int64(st, 5);
+                rc = -1;
+            }
+            free(now);
+        }
+        free(field);
+        free(after);
+    }
+    if (rc == 0 && r != SQLITE_DONE) {
+        store_dberr(s, err, "importing the reviews");
+        rc = -1;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* One import step per reviewer with a change, in the order of their first
+ * change in the file; their ids into stage_who. The names are kept in
+ * `names` (the steps borrow them). */
+static int
+begin_steps(rl_store *s, const char *what, log_step **sp, char ***names,
+            size_t *n, rl_err *err)
+{
+    static const char sql[] = "SELECT idx, name FROM temp.stage_who"
+        " WHERE first IS NOT NULL ORDER BY first, idx";
+    static const char upd[] = "UPDATE temp.stage_who SET step = ?"
+        " WHERE idx = ?";
+    sqlite3_stmt *st, *u;
+    size_t cap = 0;
+    int r;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        goto dberr;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t idx = (size_t)sqlite3_column_int64(st, 0), was = *n;
+
+        if (idx >= *n) {
+            rl_grow(sp, &cap, idx + 1, sizeof **sp);
+            *names = rl_xrealloc(*names, cap * sizeof **names);
+            memset(*sp + was, 0, (idx + 1 - was) * sizeof **sp);
+            memset(*names + was, 0, (idx + 1 - was) * sizeof **names);
+            *n = idx + 1;
+        }
+        (*names)[idx] = store_col_dup(st, 1);
+        if (log_begin(s, &(*sp)[idx], LOG_IMPORT, (*names)[idx], what, 0,
+                      err) != 0) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+        if ((u = store_stmt(s, upd, err)) == NULL)
+            goto dberr_st;
+        sqlite3_bind_int64(u, 1, (*sp)[idx].id);
+        sqlite3_bind_int64(u, 2, (int64_t)idx);
+        if (sqlite3_step(u) != SQLITE_DONE)
+            goto dberr_st;
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE)
+        goto dberr;
+    return 0;
+dberr_st:
+    sqlite3_finalize(st);
+dberr:
+    store_dberr(s, err, "importing the reviews");
+    return -1;
+}
+
+int
+log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
+                  rl_err *err)
+{
+    log_step *sp = NULL;
+    char **names = NULL;
+    size_t n = 0, i;
+    int rc = -1;
+
+    *line = 0;
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if (begin_steps(s, what, &sp, &names, &n, err) != 0)
+        goto out;
+    if (store_exec(s, "DROP TABLE IF EXISTS temp.stage_newcand", err) != 0
+        || apply_sql(s, SQL_NEWCAND, err) != 0
+        || apply_sql(s, SQL_NEWCAND_EVENTS, err) != 0
+        || apply_sql(s, SQL_NEWCAND_ADD, err) != 0
+        || apply_sql(s, SQL_STATE_EVENTS, err) != 0
+        || apply_sql(s, SQL_STATES, err) != 0
+        || (roles && (apply_sql(s, SQL_ROLE_EVENTS, err) != 0
+                      || apply_sql(s, SQL_ROLES, err) != 0))
+        || apply_flags(s, sp, n, line, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    for (i = 0; i < n; i++)
+        if (sp[i].id != 0)
+            rc = log_end(&sp[i], rc, NULL) != 0 ? -1 : rc;
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(sp);
+    return rl_store_end(s, rc, err);
+}
+
 /* ---- merge ----------------------------------------------------------- */
 
 /* After the copy's events are appended, the newest event of a value may

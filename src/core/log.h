@@ -137,6 +137,29 @@ int log_candidates_rebuild(rl_store *s, rl_err *err);
 /* The same for the images of the staged predictions (temp.stage_pred of
  * an import) only. */
 int log_candidates_rebuild_staged(rl_store *s, rl_err *err);
+/* The reviews import, set by set: opens the empty TEMP staging tables
+ * (described in log.c; csvio.c fills them while it reads the file), and
+ * drops them. 0 or -1. */
+int log_reviews_stage_open(rl_store *s, rl_err *err);
+void log_reviews_stage_drop(rl_store *s);
+/* What the staged verdicts change, as the file was read: verdicts,
+ * roles, candidates added; and the rows with a verdict in one bucket each
+ * (the strongest of their verdicts and flag fields). Notes each
+ * reviewer's first change for log_apply_reviews. 0 or -1. */
+typedef struct log_review_counts {
+    long verdicts, roles, added;
+    long created, changed, unchanged;
+} log_review_counts;
+int log_reviews_count(rl_store *s, log_review_counts *c, rl_err *err);
+/* In one transaction: one import step (`what`) per staged reviewer with a
+ * change, then the candidates the verdicts add, the verdicts, the roles
+ * (when `roles`: the file gave some) and the flag changes, each with its
+ * events (before: the value now, so marks made meanwhile stay the
+ * `before`; values equal now write nothing). 0, or -1 with `err` set and
+ * *line the row of a failing flag change (0 for others); then nothing is
+ * stored. */
+int log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
+                      rl_err *err);
 /* Records `active_ms` of attention on an image (and the first look).
  * While the quick check of open still runs, records nothing (and
  * returns 0) rather than wait: the screen's first frame never waits. */
