@@ -21,6 +21,7 @@
 
 #include "relabel/consensus.h"
 #include "relabel/csv.h"
+#include "relabel/order.h"
 #include "relabel/review.h"
 #include "relabel/util.h"
 #include "internal.h"
@@ -373,6 +374,8 @@ apply_labels(struct imp *im, rl_err *err)
     }
     rc = first_new < 0 ? -1 : log_candidates_original_staged(s, first_new,
                                                              err);
+    if (rc == 0)
+        rc = rl_order_keys_update(s, err);
 out:
     return rl_store_end(s, rc, err);
 }
@@ -992,6 +995,8 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
     snprintf(next, sizeof next, "%lld", (long long)gen + 1);
     if (rc == 0)
         rc = rl_store_meta_set(s, "predictions_gen", next, err);
+    if (rc == 0)
+        rc = rl_order_keys_update(s, err);
 out:
     return rl_store_end(s, rc, err);
 }

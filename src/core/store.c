@@ -221,12 +221,28 @@ static const char SCHEMA_V4[] =
     "DROP TABLE candidate;"
     "ALTER TABLE candidate_v4 RENAME TO candidate;";
 
+/* Version 5: every image's position in the doubt-first queue orders
+ * (order.h), so that a queue in such an order is one index scan; filled
+ * by rl_order_keys_update (the imports call it; a migrated project's
+ * first ordered queue fills it, meta 'queue_key' says for what data). */
+static const char SCHEMA_V5[] =
+    "CREATE TABLE queue_key("
+    "  image INTEGER PRIMARY KEY REFERENCES image(id),"
+    "  disagree INTEGER NOT NULL,"       /* position in the disagree order */
+    "  margin INTEGER NOT NULL,"         /* position in the margin order */
+    "  predicted INTEGER NOT NULL);"     /* has predictions (random order) */
+    "CREATE INDEX queue_key_disagree ON queue_key(disagree);"
+    "CREATE INDEX queue_key_margin ON queue_key(margin);"
+    "CREATE INDEX queue_key_unpredicted ON queue_key(image)"
+    "  WHERE NOT predicted;";
+
 /* migrations[k] takes the schema from version k to k+1. */
 static const char *const migrations[] = {
     SCHEMA_V1,
     SCHEMA_V2,
     SCHEMA_V3,
     SCHEMA_V4,
+    SCHEMA_V5,
 };
 
 sqlite3_stmt *
