@@ -1165,9 +1165,8 @@ full_key(struct review *rs, int key)
 static int fill_some(struct review *rs);
 
 static int
-review_key(void *p, int key)
+key_action(struct review *rs, int key)
 {
-    struct review *rs = p;
     rl_err e;
     int rc;
 
@@ -1279,6 +1278,23 @@ review_key(void *p, int key)
     default:
         return 0;
     }
+}
+
+/* A key, then a piece of the queue's counting: one slice of ids per key
+ * and the idle work at once after it (UI_AGAIN), so that keys coming
+ * faster than the idle timeout do not hold the counts back. */
+static int
+review_key(void *p, int key)
+{
+    struct review *rs = p;
+    int flags = key_action(rs, key);
+
+    if (!(flags & (UI_QUIT | UI_POP)) && rs->img != NULL
+        && !rl_queue_complete(&rs->q, RL_FILTER_UNREVIEWED)) {
+        (void)rl_queue_fill(&rs->q, 1, false, NULL);
+        flags |= UI_AGAIN;
+    }
+    return flags;
 }
 
 /* Fills the queue's counts for about FILL_SLICE_MS, between keys; asks
