@@ -44,6 +44,13 @@ int
 bench_tty_start(struct bench_tty *t, const char *relabel, const char *db,
                 const char *reviewer)
 {
+    return bench_tty_start_order(t, relabel, db, reviewer, NULL);
+}
+
+int
+bench_tty_start_order(struct bench_tty *t, const char *relabel,
+                      const char *db, const char *reviewer, const char *order)
+{
     struct winsize ws = { .ws_row = 40, .ws_col = 120 };
 
     t->pid = forkpty(&t->fd, NULL, NULL, &ws);
@@ -56,8 +63,12 @@ bench_tty_start(struct bench_tty *t, const char *relabel, const char *db,
         setenv("LC_ALL", "C.UTF-8", 1);
         unsetenv("LINES");
         unsetenv("COLUMNS");
-        execl(relabel, relabel, "--db", db, "--reviewer", reviewer, "review",
-              (char *)NULL);
+        if (order != NULL)
+            execl(relabel, relabel, "--db", db, "--reviewer", reviewer,
+                  "review", "--order", order, (char *)NULL);
+        else
+            execl(relabel, relabel, "--db", db, "--reviewer", reviewer,
+                  "review", (char *)NULL);
         _exit(127);
     }
     t->has_cpu = clock_getcpuclockid(t->pid, &t->cpu) == 0;
