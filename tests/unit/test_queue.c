@@ -439,6 +439,7 @@ main(void)
     one_project(2, 60, true);
     one_project(3, 25, false);
     one_project(4, 4500, false);  /* past STEP_FILLS: a step fills all */
+    one_project(6, 80, true);     /* ann: her assigned images only */
     nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     return t_done();
 }
