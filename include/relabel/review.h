@@ -189,7 +189,7 @@ typedef struct rl_queue {
  * 0, or -1 with `err` set. */
 int rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q,
                   rl_err *err);
-/* Fills the counts of up to `max` items not filled yet, in queue order,
+/* Fills the counts of `max` or more items not filled yet (chunks of ids),
  * and with `disagree`, once every count is known, the disagreement flags
  * (one scan of every review: seconds at a million images). Returns 1 when
  * the queue is complete (its counts, and the flags if asked), 0 when items

@@ -801,8 +801,10 @@ queue_by_id(const rl_queue *q)
     return ix;
 }
 
-/* Ids counted by one slice of rl_queue_fill: four range queries. */
+/* Ids counted by one slice of rl_queue_fill: four range queries; a
+ * slice for a smaller `max` counts at least FILL_MIN. */
 #define FILL_CHUNK 2048
+#define FILL_MIN 256
 
 /* The counts of the images with ids in [?1, ?2], one query each, in id
  * order: the same answers as SQL_QITEM image by image. */
@@ -907,7 +909,8 @@ fill_chunk(rl_queue *q, const struct rl_qidx *ix, size_t n, rl_err *err)
 }
 
 /* Counts at least `max` unfilled items (whole chunks in id order, from
- * q->fill_at; it wraps once, past items filled on demand). */
+ * q->fill_at, of FILL_CHUNK ids, or of `max` but at least FILL_MIN when
+ * `max` is smaller; it wraps once, past items filled on demand). */
 static int
 fill_counts(rl_queue *q, size_t max, rl_err *err)
 {
@@ -929,7 +932,11 @@ fill_counts(rl_queue *q, size_t max, rl_err *err)
             q->fill_at = 0;
             continue;
         }
-        m = q->n - k < FILL_CHUNK ? q->n - k : FILL_CHUNK;
+        /* A small `max` counts a small chunk: a slice after a key. */
+        m = max < FILL_CHUNK ? (max > FILL_MIN ? max : FILL_MIN)
+                             : FILL_CHUNK;
+        if (q->n - k < m)
+            m = q->n - k;
         for (i = k; i < k + m && !open; i++)
             open = !q->items[q->by_id[i].pos].known;
         if (open && fill_chunk(q, &q->by_id[k], m, err) != 0)

@@ -22,6 +22,7 @@
 #define TEXT_MIN 48           /* columns of candidate text, at least ... */
 #define TEXT_MAX 72           /* ... and at most (a gloss line wraps) */
 #define FILL_SLICE_MS 30.0    /* queue counting between two looks at keys */
+#define KEY_FILL 256          /* queue items counted after every key */
 #define MAX_MATCHES 200       /* images a `:` pick list offers */
 #define CAND_INDENT 7         /* a candidate's gloss and path, under its
                                  wnid: ">[C] G n0..." */
@@ -1291,7 +1292,7 @@ review_key(void *p, int key)
 
     if (!(flags & (UI_QUIT | UI_POP)) && rs->img != NULL
         && !rl_queue_complete(&rs->q, RL_FILTER_UNREVIEWED)) {
-        (void)rl_queue_fill(&rs->q, 1, false, NULL);
+        (void)rl_queue_fill(&rs->q, KEY_FILL, false, NULL);
         flags |= UI_AGAIN;
     }
     return flags;
@@ -1309,7 +1310,7 @@ fill_some(struct review *rs)
     int rc;
 
     do
-        rc = rl_queue_fill(&rs->q, 512, false, &e);
+        rc = rl_queue_fill(&rs->q, 2048, false, &e);
     while (rc == 0 && rl_mono_ms() < until);
     if (rc < 0) {
         say(rs, true, "counting the queue: %s", e.msg);
