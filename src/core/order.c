@@ -419,16 +419,17 @@ rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
  * the keys were computed from; another stamp means they are stale. */
 
 /* The stamp of what the keys depend on: the predictions import's
- * generation and the images (labels change only through the labels
- * import, which recomputes the keys). New string; the caller frees. */
+ * generation and the newest image id (images are never deleted nor
+ * renamed, so a new image raises it; labels change only through the
+ * labels import, which recomputes the keys). Two lookups, no scan. New
+ * string; the caller frees. */
 static char *
 keys_stamp(rl_store *s)
 {
     char *gen = rl_store_meta_get(s, "predictions_gen");
     char buf[96];
 
-    snprintf(buf, sizeof buf, "%s/%lld/%lld", gen != NULL ? gen : "0",
-             (long long)store_int(s, "SELECT count(*) FROM image", -1),
+    snprintf(buf, sizeof buf, "%s/%lld", gen != NULL ? gen : "0",
              (long long)store_int(s, "SELECT coalesce(max(id), 0) FROM"
                                   " image", -1));
     free(gen);
