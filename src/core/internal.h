@@ -59,6 +59,9 @@ struct rl_qidx *queue_by_id(const struct rl_queue *q);
 /* The queue's items moved or were replaced: drops the id index and the
  * counts' cache (review.c). */
 void queue_moved(struct rl_queue *q);
+/* Empties queue `q` for `reviewer` on `s` (no items), its counts up to
+ * the newest event (review.c). */
+void queue_reset(rl_store *s, const char *reviewer, struct rl_queue *q);
 /* Opens queue `q` with the ids `sql_all` gives, or `sql_assigned` (?1 the
  * reviewer) when the reviewer has assigned images and it is not NULL:
  * rl_queue_open with other orders (order.c). 0, or -1 with `err` set. */

@@ -414,8 +414,10 @@ rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
  * disagree and in the margin order over every image of the project
  * (ties and images without a doubt in name order), and whether it has
  * predictions (the random order puts those without last). An order of
- * any subset of the images is their stored positions' order, so a queue
- * is one scan of an index. meta 'queue_key' holds the stamp of the data
+ * any subset of the images is their stored positions' order, so a
+ * reviewer's assigned images are one indexed query; table queue_ids
+ * holds every image's id in name, disagree and margin order as one blob
+ * each, so a whole queue is one read (milliseconds at a million). meta 'queue_key' holds the stamp of the data
  * the keys were computed from; another stamp means they are stale. */
 
 /* The stamp of what the keys depend on: the predictions import's
@@ -470,6 +472,94 @@ key_add(void *ctx, int64_t id, double disagree, double margin)
     f->predicted[f->ix[f->at].pos] = true;
 }
 
+/* Stores the `n` ids of order `ord` as one blob of little-endian 64-bit
+ * numbers. 0, or -1 with `err` set. */
+static int
+put_ids(rl_store *s, const char *ord, const int64_t *ids, size_t n,
+        rl_err *err)
+{
+    static const char sql[] = "INSERT INTO queue_ids(ord, ids) VALUES (?, ?)";
+    unsigned char *b = rl_xmalloc(n * 8 + 1);
+    sqlite3_stmt *st;
+    size_t i;
+    int k, rc;
+
+    for (i = 0; i < n; i++)
+        for (k = 0; k < 8; k++)
+            b[i * 8 + k] = (unsigned char)((uint64_t)ids[i] >> (8 * k));
+    if ((st = store_stmt(s, sql, err)) == NULL) {
+        free(b);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, ord, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 2, b, (sqlite3_uint64)(n * 8), SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    free(b);
+    if (rc != SQLITE_DONE) {
+        store_dberr(s, err, "storing the queue orders");
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens q as the stored blob of order `ord`: 0; 1 when that does not
+ * apply (the reviewer has assigned images, or no blob); -1 with `err`. */
+static int
+open_blob(rl_store *s, const char *reviewer, const char *ord, rl_queue *q,
+          rl_err *err)
+{
+    static const char sql_any[] =
+        "SELECT EXISTS (SELECT 1 FROM assignment WHERE reviewer = ?1)";
+    static const char sql_ids[] = "SELECT ids FROM queue_ids WHERE ord = ?1";
+    const unsigned char *b;
+    sqlite3_stmt *st;
+    size_t n, i;
+    int k, rc;
+
+    if ((st = store_stmt(s, sql_any, err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    k = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        store_dberr(s, err, "loading the queue");
+        return -1;
+    }
+    if (k != 0)
+        return 1;
+    queue_reset(s, reviewer, q);
+    if ((st = store_stmt(s, sql_ids, err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, ord, -1, SQLITE_STATIC);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE)
+            return 1;
+        store_dberr(s, err, "loading the queue");
+        return -1;
+    }
+    b = sqlite3_column_blob(st, 0);
+    n = (size_t)sqlite3_column_bytes(st, 0) / 8;
+    if (n > 0) {
+        /* The exact size: no growth slack at a million images. */
+        free(q->items);
+        q->items = rl_xcalloc(n, sizeof *q->items);
+        q->cap = n;
+    }
+    for (i = 0; i < n; i++) {
+        uint64_t v = 0;
+
+        for (k = 7; k >= 0; k--)
+            v = v << 8 | b[i * 8 + (size_t)k];
+        q->items[i].id = (int64_t)v;
+    }
+    q->n = n;
+    sqlite3_reset(st);
+    return 0;
+}
+
 int
 rl_order_keys_update(rl_store *s, rl_err *err)
 {
@@ -479,21 +569,28 @@ rl_order_keys_update(rl_store *s, rl_err *err)
     rl_queue q = { 0 };
     struct key_fill f = { 0 };
     size_t *rd = NULL, *rm = NULL, i;
+    int64_t *order = NULL;
     sqlite3_stmt *st;
     char *stamp = NULL;
     int rc = -1;
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if (store_exec(s, "DELETE FROM queue_key", err) != 0)
+    if (store_exec(s, "DELETE FROM queue_key; DELETE FROM queue_ids", err)
+        != 0)
         goto out;
-    /* Without predictions every order is name order: no keys needed. */
-    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM prediction)", 1))
-        goto stamp;
     /* Every image by name: the positions ties and the rest keep. */
     if (queue_open_sql(s, "", &q, "SELECT id FROM image ORDER BY name",
                        NULL, err) != 0)
         goto out;
+    order = rl_xcalloc(q.n + 1, sizeof *order);
+    for (i = 0; i < q.n; i++)
+        order[i] = q.items[i].id;
+    if (put_ids(s, "name", order, q.n, err) != 0)
+        goto out;
+    /* Without predictions every order is name order: no keys needed. */
+    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM prediction)", 1))
+        goto stamp;
     f.ix = queue_by_id(&q);
     f.n = q.n;
     f.kd = rl_xcalloc(q.n + 1, sizeof *f.kd);
@@ -513,6 +610,14 @@ rl_order_keys_update(rl_store *s, rl_err *err)
         rd[f.kd[i].pos] = i;
         rm[f.km[i].pos] = i;
     }
+    for (i = 0; i < q.n; i++)
+        order[i] = q.items[f.kd[i].pos].id;
+    if (put_ids(s, "disagree", order, q.n, err) != 0)
+        goto out;
+    for (i = 0; i < q.n; i++)
+        order[i] = q.items[f.km[i].pos].id;
+    if (put_ids(s, "margin", order, q.n, err) != 0)
+        goto out;
     if ((st = store_stmt(s, sql_ins, err)) == NULL)
         goto out;
     /* In id order: appends to the table's b-tree. */
@@ -535,6 +640,7 @@ stamp:
     rc = rl_store_meta_set(s, "queue_key", stamp, err);
 out:
     free(stamp);
+    free(order);
     free(rd);
     free(rm);
     free(f.kd);
@@ -591,10 +697,24 @@ out:
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The queue by name: the stored blob when the keys are fresh, else (or
+ * for assigned images) one scan of the name index. */
+static int
+open_name(rl_store *s, const char *reviewer, bool fresh, rl_queue *q,
+          rl_err *err)
+{
+    int rc = fresh ? open_blob(s, reviewer, "name", q, err) : 1;
+
+    return rc <= 0 ? rc : rl_queue_open(s, reviewer, q, err);
+}
+
 int
 rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
               rl_queue *q, rl_err *err)
 {
+    static const char *const blob[RL_ORDER_COUNT] = {
+        [RL_ORDER_DISAGREE] = "disagree", [RL_ORDER_MARGIN] = "margin",
+    };
     static const char *const sql_all[RL_ORDER_COUNT] = {
         [RL_ORDER_DISAGREE] = "SELECT image FROM queue_key ORDER BY disagree",
         [RL_ORDER_MARGIN] = "SELECT image FROM queue_key ORDER BY margin",
@@ -607,22 +727,27 @@ rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
             "SELECT a.image FROM assignment a JOIN queue_key k"
             " ON k.image = a.image WHERE a.reviewer = ?1 ORDER BY k.margin",
     };
+    bool fresh = keys_fresh(s);
+    rl_order_kind kind = o->kind;
     rl_err e;
+    int rc;
 
-    if (o->kind == RL_ORDER_NAME
-        || !store_int(s, "SELECT EXISTS (SELECT 1 FROM prediction)", 1))
-        return rl_queue_open(s, reviewer, q, err);
-    /* Stale keys (a migrated project, or images another way than the
-     * imports) are computed once; when that cannot be done, the full
-     * computation orders this queue. */
-    if (!keys_fresh(s) && rl_order_keys_update(s, &e) != 0) {
-        if (rl_queue_open(s, reviewer, q, err) != 0)
-            return -1;
-        return rl_order_apply(s, o, q, err);
-    }
-    if (o->kind == RL_ORDER_RANDOM)
+    /* Without predictions every order is name order. */
+    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM prediction)", 1))
+        kind = RL_ORDER_NAME;
+    if (kind == RL_ORDER_NAME)
+        return open_name(s, reviewer, fresh, q, err);
+    /* Stale keys (a migrated project, or images written another way
+     * than the imports) are computed once; when that cannot be done, the
+     * full computation orders this queue. */
+    if (!fresh && rl_order_keys_update(s, &e) != 0)
         return rl_queue_open(s, reviewer, q, err) != 0 ? -1
+               : rl_order_apply(s, o, q, err);
+    if (kind == RL_ORDER_RANDOM)
+        return open_name(s, reviewer, true, q, err) != 0 ? -1
                : open_random(s, o, q, err);
-    return queue_open_sql(s, reviewer, q, sql_all[o->kind],
-                          sql_assigned[o->kind], err);
+    if ((rc = open_blob(s, reviewer, blob[kind], q, err)) <= 0)
+        return rc;
+    return queue_open_sql(s, reviewer, q, sql_all[kind], sql_assigned[kind],
+                          err);
 }

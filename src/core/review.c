@@ -946,6 +946,18 @@ fill_counts(rl_queue *q, size_t max, rl_err *err)
     return 0;
 }
 
+void
+queue_reset(rl_store *s, const char *reviewer, rl_queue *q)
+{
+    free(q->reviewer);
+    queue_moved(q);
+    q->reviewer = rl_xstrdup(reviewer);
+    q->store = s;
+    q->n = q->n_known = 0;
+    q->disagree_known = false;
+    q->last_event = store_int(s, "SELECT max(id) FROM event", 0);
+}
+
 int
 queue_open_sql(rl_store *s, const char *reviewer, rl_queue *q,
                const char *sql_all, const char *sql_assigned, rl_err *err)
@@ -956,12 +968,7 @@ queue_open_sql(rl_store *s, const char *reviewer, rl_queue *q,
     bool assigned = false;
     int rc;
 
-    free(q->reviewer);
-    queue_moved(q);
-    q->reviewer = rl_xstrdup(reviewer);
-    q->store = s;
-    q->n = q->n_known = 0;
-    q->disagree_known = false;
+    queue_reset(s, reviewer, q);
     if (sql_assigned != NULL) {
         if ((st = store_stmt(s, sql_any, err)) == NULL)
             return -1;
@@ -974,7 +981,6 @@ queue_open_sql(rl_store *s, const char *reviewer, rl_queue *q,
             return -1;
         }
     }
-    q->last_event = store_int(s, "SELECT max(id) FROM event", 0);
     if ((st = store_stmt(s, assigned ? sql_assigned : sql_all, err)) == NULL)
         return -1;
     if (assigned)

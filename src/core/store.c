@@ -222,7 +222,8 @@ static const char SCHEMA_V4[] =
     "ALTER TABLE candidate_v4 RENAME TO candidate;";
 
 /* Version 5: every image's position in the doubt-first queue orders
- * (order.h), so that a queue in such an order is one index scan; filled
+ * (order.h), so that a queue in such an order is one index scan, and
+ * the whole queue of each order as one blob (one read); filled
  * by rl_order_keys_update (the imports call it; a migrated project's
  * first ordered queue fills it, meta 'queue_key' says for what data). */
 static const char SCHEMA_V5[] =
@@ -234,7 +235,11 @@ static const char SCHEMA_V5[] =
     "CREATE INDEX queue_key_disagree ON queue_key(disagree);"
     "CREATE INDEX queue_key_margin ON queue_key(margin);"
     "CREATE INDEX queue_key_unpredicted ON queue_key(image)"
-    "  WHERE NOT predicted;";
+    "  WHERE NOT predicted;"
+    "CREATE TABLE queue_ids("
+    "  ord TEXT PRIMARY KEY,"            /* name, disagree or margin */
+    "  ids BLOB NOT NULL);";             /* every image id in that order,
+                                            8 bytes each, little-endian */
 
 /* migrations[k] takes the schema from version k to k+1. */
 static const char *const migrations[] = {
