@@ -698,14 +698,14 @@ out:
 }
 
 /* The queue by name: the stored blob when the keys are fresh, else (or
- * for assigned images) one scan of the name index. */
+ * for assigned images, or when the blob cannot be read) one scan of the
+ * name index. */
 static int
 open_name(rl_store *s, const char *reviewer, bool fresh, rl_queue *q,
           rl_err *err)
 {
-    int rc = fresh ? open_blob(s, reviewer, "name", q, err) : 1;
-
-    return rc <= 0 ? rc : rl_queue_open(s, reviewer, q, err);
+    return fresh && open_blob(s, reviewer, "name", q, err) == 0 ? 0
+           : rl_queue_open(s, reviewer, q, err);
 }
 
 int
