@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 
 #include "relabel/store.h"
 
@@ -59,6 +60,10 @@ struct rl_qidx *queue_by_id(const struct rl_queue *q);
 /* The queue's items moved or were replaced: drops the id index and the
  * counts' cache (review.c). */
 void queue_moved(struct rl_queue *q);
+/* Whether `reviewer` has assigned images (relabel assign): then the
+ * queue holds only those (review.c). 0, or -1 with `err` set. */
+int queue_assigned(rl_store *s, const char *reviewer, bool *assigned,
+                   rl_err *err);
 /* Empties queue `q` for `reviewer` on `s` (no items), its counts up to
  * the newest event (review.c). */
 void queue_reset(rl_store *s, const char *reviewer, struct rl_queue *q);

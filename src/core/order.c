@@ -509,25 +509,16 @@ static int
 open_blob(rl_store *s, const char *reviewer, const char *ord, rl_queue *q,
           rl_err *err)
 {
-    static const char sql_any[] =
-        "SELECT EXISTS (SELECT 1 FROM assignment WHERE reviewer = ?1)";
     static const char sql_ids[] = "SELECT ids FROM queue_ids WHERE ord = ?1";
     const unsigned char *b;
     sqlite3_stmt *st;
+    bool assigned;
     size_t n, i;
     int k, rc;
 
-    if ((st = store_stmt(s, sql_any, err)) == NULL)
+    if (queue_assigned(s, reviewer, &assigned, err) != 0)
         return -1;
-    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    k = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW) {
-        store_dberr(s, err, "loading the queue");
-        return -1;
-    }
-    if (k != 0)
+    if (assigned)
         return 1;
     queue_reset(s, reviewer, q);
     if ((st = store_stmt(s, sql_ids, err)) == NULL)

@@ -959,28 +959,40 @@ queue_reset(rl_store *s, const char *reviewer, rl_queue *q)
 }
 
 int
-queue_open_sql(rl_store *s, const char *reviewer, rl_queue *q,
-               const char *sql_all, const char *sql_assigned, rl_err *err)
+queue_assigned(rl_store *s, const char *reviewer, bool *assigned,
+               rl_err *err)
 {
     static const char sql_any[] =
         "SELECT EXISTS (SELECT 1 FROM assignment WHERE reviewer = ?1)";
+    sqlite3_stmt *st;
+    int rc;
+
+    *assigned = false;
+    if ((st = store_stmt(s, sql_any, err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *assigned = sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        store_dberr(s, err, "loading the queue");
+        return -1;
+    }
+    return 0;
+}
+
+int
+queue_open_sql(rl_store *s, const char *reviewer, rl_queue *q,
+               const char *sql_all, const char *sql_assigned, rl_err *err)
+{
     sqlite3_stmt *st;
     bool assigned = false;
     int rc;
 
     queue_reset(s, reviewer, q);
-    if (sql_assigned != NULL) {
-        if ((st = store_stmt(s, sql_any, err)) == NULL)
-            return -1;
-        sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
-        if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            assigned = sqlite3_column_int(st, 0) != 0;
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW) {
-            store_dberr(s, err, "loading the queue");
-            return -1;
-        }
-    }
+    if (sql_assigned != NULL && queue_assigned(s, reviewer, &assigned, err)
+        != 0)
+        return -1;
     if ((st = store_stmt(s, assigned ? sql_assigned : sql_all, err)) == NULL)
         return -1;
     if (assigned)
