@@ -692,49 +692,50 @@ open_random(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
     static const char sql_none[] =
         "SELECT image FROM queue_key WHERE NOT predicted ORDER BY image";
     const uint64_t none = (uint64_t)1 << 53;
-    struct rl_qidx *ip;
+    rl_u64set unpredicted = {0};
+    bool any = false;
     struct rkey *k;
     struct key *sorted;
     sqlite3_stmt *st;
-    size_t i, j = 0;
+    size_t i;
     int rc;
 
     if (q->n == 0)
         return 0;
-    ip = queue_by_id(q);
-    k = rl_xcalloc(q->n, sizeof *k);
-    for (i = 0; i < q->n; i++) {
-        k[i].key = none - 1 - (mix(o->seed ^ mix((uint64_t)q->items[i].id))
-                               >> 11);
-        k[i].pos = i;
-    }
-    if ((st = store_stmt(s, sql_none, err)) == NULL) {
-        rc = SQLITE_ERROR;
-        goto out;
-    }
+    /* The images without predictions: a handful, in a set (no sort of
+     * the queue by id). */
+    if ((st = store_stmt(s, sql_none, err)) == NULL)
+        return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-
-        while (j < q->n && ip[j].id < id)
-            j++;
-        if (j < q->n && ip[j].id == id)
-            k[ip[j].pos].key = none;
+        rl_u64set_add(&unpredicted, (uint64_t)sqlite3_column_int64(st, 0));
+        any = true;
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
+        rl_u64set_free(&unpredicted);
         store_dberr(s, err, "ordering the queue");
-        goto out;
+        return -1;
     }
+    k = rl_xcalloc(q->n, sizeof *k);
+    for (i = 0; i < q->n; i++) {
+        uint64_t id = (uint64_t)q->items[i].id;
+
+        /* Adding an id the set holds already says so (and adds none). */
+        if (any && !rl_u64set_add(&unpredicted, id))
+            k[i].key = none;
+        else
+            k[i].key = none - 1 - (mix(o->seed ^ mix(id)) >> 11);
+        k[i].pos = i;
+    }
+    rl_u64set_free(&unpredicted);
     radix_sort(k, q->n);
     sorted = rl_xcalloc(q->n, sizeof *sorted);
     for (i = 0; i < q->n; i++)
         sorted[i].pos = k[i].pos;
     permute(q, sorted);
     free(sorted);
-out:
     free(k);
-    free(ip);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return 0;
 }
 
 /* The queue by name: the stored blob when the keys are fresh, else (or
