@@ -15,8 +15,9 @@
  *   first_mark_ms      the first c: the first write waits for the integrity
  *                      check opening the project started
  *   mark_ms_p50/p90    c after it (each undone with z before the next)
- *   next_cpu_ms_p50/p90, mark_cpu_ms_p50/p90  the CPU time relabel spent
- *                      on those keys (steadier than wall time under load)
+ *   next_cpu_ms_p50/p90, mark_cpu_ms_p50/p90  the CPU time relabel used
+ *                      from the key to the end of the second of quiet
+ *                      after its reply: the idle work then included
  *   stats_ms           `relabel stats` (median of 3 runs), beside
  *   stats_sqlite3_ms   the sqlite3 shell doing the same counts, and
  *   stats_ratio        the first over the second
@@ -284,7 +285,7 @@ review_figures(const char *relabel, const char *db, int64_t n)
         ms[i] = mark[i].ms;
     snprintf(name, sizeof name, "scale_%lld%s_mark_ms", (long long)n, sfx);
     fig_ms(name, ms, RUNS, false);
-    /* The CPU relabel spent on them: what a loaded machine leaves be. */
+    /* The CPU relabel used in each key's window (idle work included). */
     for (i = 0; i < RUNS; i++)
         ms[i] = next[i].cpu_ms;
     snprintf(name, sizeof name, "scale_%lld%s_next_cpu_ms", (long long)n,
