@@ -76,4 +76,23 @@ int rl_order_doubt(rl_store *s, const rl_order *o, int64_t **ids,
 int rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q,
                    rl_err *err);
 
+/* Opens the queue of `reviewer` (as rl_queue_open: lazily, every image or
+ * the assigned ones) directly in order `o`, with the same items in the
+ * same order as rl_queue_open then rl_order_apply, from the order keys
+ * stored at import (one scan of an index; random: the seeded keys of the
+ * ids and one sort in memory). Keys older than the data are computed
+ * again first (one pass over the predictions, written in a transaction);
+ * if that fails, the full computation orders this queue. 0, or -1 with
+ * `err` set. */
+int rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
+                  rl_queue *q, rl_err *err);
+
+/* Computes and stores every image's position in the disagree and margin
+ * orders (table queue_key) and whether it has predictions: one pass over
+ * the prediction table and two sorts in memory (about 50 bytes per
+ * image). The imports of labels and predictions call it at the end of
+ * their transaction; it nests in the caller's transaction (its own when
+ * none). 0, or -1 with `err` set and the keys unchanged. */
+int rl_order_keys_update(rl_store *s, rl_err *err);
+
 #endif

@@ -167,11 +167,19 @@ typedef struct rl_queue {
                               the queue */
     char *reviewer;        /* owned copy */
     size_t n_known;        /* items with `known` set */
-    struct rl_qidx *by_id; /* private: (id, position) by id while counting,
-                              NULL when complete */
+    struct rl_qidx *by_id; /* private: (id, position) by id, made by the
+                              counting and kept for rl_queue_find; NULL
+                              until then and after the items move */
     size_t fill_at;        /* next entry of by_id rl_queue_fill counts */
     bool disagree_known;   /* every item's `disagree` is set */
+    size_t *blk_count;     /* private: matches per filter of each block of
+                              RL_QUEUE_BLOCK positions, for rl_queue_count */
+    unsigned char *blk_dirty; /* private: the block's counts are stale */
+    size_t n_blk;          /* blocks of blk_count (0: none yet) */
 } rl_queue;
+
+/* Positions of one block of rl_queue_count's cache. */
+#define RL_QUEUE_BLOCK 1024
 
 /* Opens the queue for `reviewer` lazily: the image ids only, in name
  * order (every image, or only the images assigned to the reviewer when
@@ -181,7 +189,7 @@ typedef struct rl_queue {
  * 0, or -1 with `err` set. */
 int rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q,
                   rl_err *err);
-/* Fills the counts of up to `max` items not filled yet, in queue order,
+/* Fills the counts of `max` or more items not filled yet (chunks of ids),
  * and with `disagree`, once every count is known, the disagreement flags
  * (one scan of every review: seconds at a million images). Returns 1 when
  * the queue is complete (its counts, and the flags if asked), 0 when items
@@ -195,6 +203,9 @@ bool rl_queue_complete(const rl_queue *q, rl_filter f);
 /* Item at `pos` (< q->n), filled on demand; borrowed until the queue
  * next changes. On a database error it is returned with `known` false. */
 const rl_qitem *rl_queue_at(rl_queue *q, size_t pos);
+/* Item at `pos` (< q->n) to change in place (the screen's own marks);
+ * borrowed until the queue next changes. rl_queue_count recounts it. */
+rl_qitem *rl_queue_edit(rl_queue *q, size_t pos);
 /* Brings the counts up to date with changes made since the last load or
  * refresh, by this or any other process (other reviewers' progress).
  * Stores up to `max` ids of images that changed in `changed`. Cheap when
@@ -206,7 +217,8 @@ void rl_queue_free(rl_queue *q);
 /* Whether a filled item passes `f`; an unfilled one passes only
  * RL_FILTER_ALL. */
 bool rl_queue_match(const rl_qitem *it, rl_filter f);
-/* Position of image `id`, or SIZE_MAX. */
+/* Position of image `id`, or SIZE_MAX: a binary search once the queue
+ * has been counted, a scan before. */
 size_t rl_queue_find(const rl_queue *q, int64_t id);
 /* Next position after `from` (SIZE_MAX: from the start) matching `f`,
  * wrapping around once; SIZE_MAX when none. dir is +1 or -1. Fills the
@@ -215,8 +227,9 @@ size_t rl_queue_find(const rl_queue *q, int64_t id);
  * item as not matching. */
 size_t rl_queue_step(rl_queue *q, size_t from, int dir, rl_filter f);
 /* Counts matching positions among the filled items, and the 1-based rank
- * of `pos` among them: exact when rl_queue_complete(q, f). */
-size_t rl_queue_count(const rl_queue *q, rl_filter f, size_t pos,
-                      size_t *rank);
+ * of `pos` among them: exact when rl_queue_complete(q, f). Keeps counts
+ * per block of positions, so a call after a few changes costs one block,
+ * not the queue. */
+size_t rl_queue_count(rl_queue *q, rl_filter f, size_t pos, size_t *rank);
 
 #endif

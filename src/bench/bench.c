@@ -282,6 +282,7 @@ static const char USAGE[] =
     "        how many of a known 5% of replaced labels each queue order\n"
     "        puts in the first 10% and 25% of a seeded synthetic project\n"
     "  scale-read --db FILE [--images N] [--relabel PATH] [--eval-only]\n"
+    "             [--order ORDER] [--review-only]\n"
     "        on a large project: review first frame, its memory, the time\n"
     "        until the footer's counts are known, next image and mark;\n"
     "        stats beside the sqlite3 shell doing the same counts (writes\n"

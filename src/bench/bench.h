@@ -78,6 +78,12 @@ struct bench_reply {
 /* Starts it; 0, or -1 with a message on standard error. */
 int bench_tty_start(struct bench_tty *t, const char *relabel, const char *db,
                     const char *reviewer);
+/* CPU milliseconds the child has used so far (0 when unknown). */
+double bench_tty_cpu(const struct bench_tty *t);
+/* The same with `relabel review --order ORDER` (order NULL: none). */
+int bench_tty_start_order(struct bench_tty *t, const char *relabel,
+                          const char *db, const char *reviewer,
+                          const char *order);
 /* Reads until `quiet` ms pass without output (or 10 s, or EOF); returns
  * the bytes read, the time of the last one in *last, and keeps them in
  * `keep` unless it is NULL. */

@@ -30,8 +30,8 @@
 #define FIRST_QUIET_MS 600.0  /* ... for the first frame */
 #define MAX_RUNS 50
 
-static double
-child_cpu(const struct bench_tty *t)
+double
+bench_tty_cpu(const struct bench_tty *t)
 {
     struct timespec ts;
 
@@ -43,6 +43,13 @@ child_cpu(const struct bench_tty *t)
 int
 bench_tty_start(struct bench_tty *t, const char *relabel, const char *db,
                 const char *reviewer)
+{
+    return bench_tty_start_order(t, relabel, db, reviewer, NULL);
+}
+
+int
+bench_tty_start_order(struct bench_tty *t, const char *relabel,
+                      const char *db, const char *reviewer, const char *order)
 {
     struct winsize ws = { .ws_row = 40, .ws_col = 120 };
 
@@ -56,8 +63,12 @@ bench_tty_start(struct bench_tty *t, const char *relabel, const char *db,
         setenv("LC_ALL", "C.UTF-8", 1);
         unsetenv("LINES");
         unsetenv("COLUMNS");
-        execl(relabel, relabel, "--db", db, "--reviewer", reviewer, "review",
-              (char *)NULL);
+        if (order != NULL)
+            execl(relabel, relabel, "--db", db, "--reviewer", reviewer,
+                  "review", "--order", order, (char *)NULL);
+        else
+            execl(relabel, relabel, "--db", db, "--reviewer", reviewer,
+                  "review", (char *)NULL);
         _exit(127);
     }
     t->has_cpu = clock_getcpuclockid(t->pid, &t->cpu) == 0;
@@ -133,7 +144,7 @@ int
 bench_tty_press(struct bench_tty *t, char key, struct bench_reply *r)
 {
     rl_buf b = {0};
-    double t0, c0 = child_cpu(t), last;
+    double t0, c0 = bench_tty_cpu(t), last;
 
     t0 = rl_mono_ms();
     if (write(t->fd, &key, 1) != 1) {
@@ -142,7 +153,7 @@ bench_tty_press(struct bench_tty *t, char key, struct bench_reply *r)
     }
     r->bytes = bench_tty_drain(t, QUIET_MS, &last, &b);
     r->ms = r->bytes > 0 ? last - t0 : 0;
-    r->cpu_ms = child_cpu(t) - c0;
+    r->cpu_ms = bench_tty_cpu(t) - c0;
     r->image = has_blocks(&b);
     rl_buf_free(&b);
     return 0;

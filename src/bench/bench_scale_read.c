@@ -1,7 +1,9 @@
 /* bench_scale_read.c - the read side at ImageNet-train scale (issue 16):
  * what a reviewer waits for on a project of millions of images.
  *
- * Figures, each named scale_<N>_<what> (N: the images):
+ * Figures, each named scale_<N>_<what> (N: the images; with --order X
+ * the review screen's are scale_<N>_<X>_<what>, ':' made '_', and the
+ * screen opens in that order; --review-only leaves out stats and eval):
  *   first_frame_ms     `relabel review` started in a 120x40 pty to the
  *                      last byte of its first screen (output then quiet
  *                      for FIRST_QUIET_MS; the quiet is not counted)
@@ -13,6 +15,9 @@
  *   first_mark_ms      the first c: the first write waits for the integrity
  *                      check opening the project started
  *   mark_ms_p50/p90    c after it (each undone with z before the next)
+ *   next_cpu_ms_p50/p90, mark_cpu_ms_p50/p90  the CPU time relabel used
+ *                      from the key to the end of the second of quiet
+ *                      after its reply: the idle work then included
  *   stats_ms           `relabel stats` (median of 3 runs), beside
  *   stats_sqlite3_ms   the sqlite3 shell doing the same counts, and
  *   stats_ratio        the first over the second
@@ -56,6 +61,10 @@
 static const char *relabel_opt;
 /* --eval-only: the eval figures alone (minutes at 1.28M images less). */
 static bool eval_only;
+/* --order ORDER: the review screen in that order (the review figures are
+ * then named scale_<N>_<order>_...); --review-only: no stats nor eval. */
+static const char *order_opt;
+static bool review_only;
 
 /* The counts `relabel stats` prints, as plain SQL for the shell. */
 static const char STATS_SQL[] =
@@ -174,7 +183,7 @@ has_text(const rl_buf *b, const char *text)
 static int
 press_slow(struct bench_tty *t, char key, struct bench_reply *r)
 {
-    double t0 = rl_mono_ms(), last;
+    double t0 = rl_mono_ms(), c0 = bench_tty_cpu(t), last;
 
     memset(r, 0, sizeof *r);
     if (write(t->fd, &key, 1) != 1) {
@@ -183,6 +192,7 @@ press_slow(struct bench_tty *t, char key, struct bench_reply *r)
     }
     r->bytes = bench_tty_drain(t, 1000, &last, NULL);
     r->ms = r->bytes > 0 ? last - t0 : -1;
+    r->cpu_ms = bench_tty_cpu(t) - c0;
     return 0;
 }
 
@@ -218,9 +228,16 @@ review_figures(const char *relabel, const char *db, int64_t n)
     char name[64];
     rl_buf out = {0};
     int i;
+    char sfx[40] = "";
 
+    if (order_opt != NULL) {
+        snprintf(sfx, sizeof sfx, "_%s", order_opt);
+        for (i = 0; sfx[i] != '\0'; i++)
+            if (sfx[i] == ':')
+                sfx[i] = '_';      /* random:5 -> _random_5 */
+    }
     t0 = rl_mono_ms();
-    if (bench_tty_start(&t, relabel, db, REVIEWER) != 0)
+    if (bench_tty_start_order(&t, relabel, db, REVIEWER, order_opt) != 0)
         return 1;
     /* The terminal set-up comes at once; the screen is there when its
      * footer is ("filter:" is in every review footer), and complete when
@@ -239,8 +256,8 @@ review_figures(const char *relabel, const char *db, int64_t n)
     if (bench_tty_drain(&t, FIRST_QUIET_MS, &l, NULL) > 0)
         first = l;
     bench_tty_mem(&t, &hwm, &rss);
-    figf(first - t0, "ms", "scale_%lld_first_frame_ms", (long long)n);
-    figf(rss, "MB", "scale_%lld_first_frame_rss_mb", (long long)n);
+    figf(first - t0, "ms", "scale_%lld%s_first_frame_ms", (long long)n, sfx);
+    figf(rss, "MB", "scale_%lld%s_first_frame_rss_mb", (long long)n, sfx);
 
     /* F: the unreviewed filter, whose footer says "counting..." until
      * the counts are known, then "(filter unreviewed; N in all)". */
@@ -255,8 +272,8 @@ review_figures(const char *relabel, const char *db, int64_t n)
         }
     }
     rl_buf_free(&out);
-    figf(last > 0 ? last - t0 : -1, "ms", "scale_%lld_counted_ms",
-         (long long)n);
+    figf(last > 0 ? last - t0 : -1, "ms", "scale_%lld%s_counted_ms",
+         (long long)n, sfx);
     for (i = 0; i < 3; i++)        /* problematic, others, all again */
         if (press_slow(&t, 'F', &r) != 0)
             goto fail;
@@ -268,20 +285,31 @@ review_figures(const char *relabel, const char *db, int64_t n)
     if (press_wait(&t, 'c', COUNT_MAX_MS, &r) != 0
         || press_wait(&t, 'z', COUNT_MAX_MS, &r2) != 0)
         goto fail;
-    figf(r.ms, "ms", "scale_%lld_first_mark_ms", (long long)n);
+    figf(r.ms, "ms", "scale_%lld%s_first_mark_ms", (long long)n, sfx);
     for (i = 0; i < RUNS; i++)
         if (press_slow(&t, 'c', &mark[i]) != 0
             || press_slow(&t, 'z', &r) != 0)
             goto fail;
     bench_tty_mem(&t, &hwm, &rss);
-    figf(hwm, "MB", "scale_%lld_peak_rss_mb", (long long)n);
+    figf(hwm, "MB", "scale_%lld%s_peak_rss_mb", (long long)n, sfx);
     for (i = 0; i < RUNS; i++)
         ms[i] = next[i].ms;
-    snprintf(name, sizeof name, "scale_%lld_next_ms", (long long)n);
+    snprintf(name, sizeof name, "scale_%lld%s_next_ms", (long long)n, sfx);
     fig_ms(name, ms, RUNS, false);
     for (i = 0; i < RUNS; i++)
         ms[i] = mark[i].ms;
-    snprintf(name, sizeof name, "scale_%lld_mark_ms", (long long)n);
+    snprintf(name, sizeof name, "scale_%lld%s_mark_ms", (long long)n, sfx);
+    fig_ms(name, ms, RUNS, false);
+    /* The CPU relabel used in each key's window (idle work included). */
+    for (i = 0; i < RUNS; i++)
+        ms[i] = next[i].cpu_ms;
+    snprintf(name, sizeof name, "scale_%lld%s_next_cpu_ms", (long long)n,
+             sfx);
+    fig_ms(name, ms, RUNS, false);
+    for (i = 0; i < RUNS; i++)
+        ms[i] = mark[i].cpu_ms;
+    snprintf(name, sizeof name, "scale_%lld%s_mark_cpu_ms", (long long)n,
+             sfx);
     fig_ms(name, ms, RUNS, false);
     bench_tty_stop(&t);
     return 0;
@@ -400,6 +428,10 @@ bench_scale_read(const char *db, int64_t n_images)
     }
     if (review_figures(relabel, db, n_images) != 0)
         goto out;
+    if (review_only) {
+        rc = 0;
+        goto out;
+    }
     if ((a = median_run(stats, "relabel stats")) < 0
         || (b = median_run(ref, "sqlite3 (is it installed?)")) < 0)
         goto out;
@@ -433,6 +465,14 @@ bench_scale_read_cmd(int argc, char **argv)
         }
         if (strcmp(argv[i], "--eval-only") == 0) {
             eval_only = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--order") == 0 && i + 1 < argc) {
+            order_opt = argv[++i];
+            continue;
+        }
+        if (strcmp(argv[i], "--review-only") == 0) {
+            review_only = true;
             continue;
         }
         if (strcmp(argv[i], "--images") == 0 && i + 1 < argc) {

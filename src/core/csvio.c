@@ -21,6 +21,7 @@
 
 #include "relabel/consensus.h"
 #include "relabel/csv.h"
+#include "relabel/order.h"
 #include "relabel/review.h"
 #include "relabel/util.h"
 #include "internal.h"
@@ -360,6 +361,8 @@ apply_labels(struct imp *im, rl_err *err)
                                                              err);
     if (rc == 0)
         rc = store_tally_recount(s, TALLY_IMAGES | TALLY_CANDIDATES, err);
+    if (rc == 0)
+        rc = rl_order_keys_update(s, err);
 out:
     return rl_store_end(s, rc, err);
 }
@@ -982,6 +985,8 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
     if (rc == 0)
         rc = store_tally_recount(s, TALLY_PREDICTIONS | TALLY_CANDIDATES,
                                  err);
+    if (rc == 0)
+        rc = rl_order_keys_update(s, err);
 out:
     return rl_store_end(s, rc, err);
 }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 
 #include "relabel/store.h"
 
@@ -56,6 +57,22 @@ struct rl_queue;
 /* The queue's (id, position) pairs sorted by id, in a new array the caller
  * frees (NULL for an empty queue). */
 struct rl_qidx *queue_by_id(const struct rl_queue *q);
+/* The queue's items moved or were replaced: drops the id index and the
+ * counts' cache (review.c). */
+void queue_moved(struct rl_queue *q);
+/* Whether `reviewer` has assigned images (relabel assign): then the
+ * queue holds only those (review.c). 0, or -1 with `err` set. */
+int queue_assigned(rl_store *s, const char *reviewer, bool *assigned,
+                   rl_err *err);
+/* Empties queue `q` for `reviewer` on `s` (no items), its counts up to
+ * the newest event (review.c). */
+void queue_reset(rl_store *s, const char *reviewer, struct rl_queue *q);
+/* Opens queue `q` with the ids `sql_all` gives, or `sql_assigned` (?1 the
+ * reviewer) when the reviewer has assigned images and it is not NULL:
+ * rl_queue_open with other orders (order.c). 0, or -1 with `err` set. */
+int queue_open_sql(rl_store *s, const char *reviewer, struct rl_queue *q,
+                   const char *sql_all, const char *sql_assigned,
+                   rl_err *err);
 
 /* A cached statement for a static SQL string, reset and unbound; NULL on
  * a prepare error (with `err` set). Never finalize it. */

@@ -91,11 +91,12 @@ struct model_acc {
     double label_score;    /* its score, 0 if absent or unscored */
 };
 
-/* One image's models. */
+/* One image's models: both orders' sums at once. */
 struct image_acc {
     int64_t id, label;     /* label 0: none */
     int n_models;
-    double sum;            /* disagree: sum of d_m; margin: of scored terms */
+    double sum_d;          /* disagree: sum of d_m */
+    double sum_m;          /* margin: sum of the scored terms */
     /* margin: every model's top-1 and whether it had scores, to find the
      * plurality top-1 for the models without scores (a handful). */
     struct { int64_t cls; bool unscored; } *top1;
@@ -136,39 +137,43 @@ clamp01(double v)
 }
 
 static void
-model_end(rl_order_kind kind, struct image_acc *im, const struct model_acc *m)
+model_end(struct image_acc *im, const struct model_acc *m)
 {
     if (m->best_rank == 0)
         return;
     im->n_models++;
-    if (kind == RL_ORDER_DISAGREE) {
-        if (m->n_scores > 0)
-            im->sum += 1.0 - clamp01(m->label_score);
-        else
-            im->sum += m->label_rank > 0 ? 1.0 - 1.0 / m->label_rank : 1.0;
-    } else if (kind == RL_ORDER_MARGIN) {
-        if (m->n_scores > 0)
-            im->sum += 1.0 - clamp01(m->s1 - (m->n_rows > 1 ? m->s2 : 0));
-        rl_grow(&im->top1, &im->cap_top1, im->n_top1 + 1,
-                sizeof *im->top1);
-        im->top1[im->n_top1].cls = m->top1;
-        im->top1[im->n_top1].unscored = m->n_scores == 0;
-        im->n_top1++;
-    }
+    if (m->n_scores > 0)
+        im->sum_d += 1.0 - clamp01(m->label_score);
+    else
+        im->sum_d += m->label_rank > 0 ? 1.0 - 1.0 / m->label_rank : 1.0;
+    if (m->n_scores > 0)
+        im->sum_m += 1.0 - clamp01(m->s1 - (m->n_rows > 1 ? m->s2 : 0));
+    rl_grow(&im->top1, &im->cap_top1, im->n_top1 + 1, sizeof *im->top1);
+    im->top1[im->n_top1].cls = m->top1;
+    im->top1[im->n_top1].unscored = m->n_scores == 0;
+    im->n_top1++;
 }
 
-/* The image's doubt under `kind`, or NAN when it has none. */
+/* The image's disagree doubt, or NAN when it has none. */
 static double
-image_doubt(rl_order_kind kind, struct image_acc *im)
+image_disagree(const struct image_acc *im)
+{
+    if (im->n_models == 0 || im->label <= 0)
+        return NAN;
+    return im->sum_d / im->n_models;
+}
+
+/* The image's margin doubt, or NAN when it has none. */
+static double
+image_margin(const struct image_acc *im)
 {
     size_t i, j, best = 0, best_n = 0;
+    double sum = im->sum_m;
 
     if (im->n_models == 0)
         return NAN;
-    if (kind == RL_ORDER_DISAGREE)
-        return im->label > 0 ? im->sum / im->n_models : NAN;
-    /* margin: the models without scores are measured against the top-1
-     * most models chose (the first such class on a tie). */
+    /* The models without scores are measured against the top-1 most
+     * models chose (the first such class on a tie). */
     for (i = 0; i < im->n_top1; i++) {
         size_t n = 0;
 
@@ -181,50 +186,30 @@ image_doubt(rl_order_kind kind, struct image_acc *im)
     }
     for (i = 0; i < im->n_top1; i++)
         if (im->top1[i].unscored && im->top1[i].cls != im->top1[best].cls)
-            im->sum += 1.0;
-    return im->sum / im->n_models;
+            sum += 1.0;
+    return sum / im->n_models;
 }
 
-int
-rl_order_doubt(rl_store *s, const rl_order *o, int64_t **ids_out,
-               double **doubt_out, size_t *n_out, rl_err *err)
+/* Called once per image with predictions, in image id order, with both
+ * doubts (NAN: none under that order). */
+typedef void (*doubt_fn)(void *ctx, int64_t id, double disagree,
+                         double margin);
+
+/* The one pass over the prediction table. 0, or -1 with `err` set. */
+static int
+doubt_pass(rl_store *s, doubt_fn fn, void *ctx, rl_err *err)
 {
     static const char sql_pred[] =
         "SELECT p.image, p.model, p.rank, p.class, p.score,"
         " coalesce(i.label, 0)"
         " FROM prediction p JOIN image i ON i.id = p.image"
         " ORDER BY p.image, p.model, p.rank";
-    static const char sql_all[] =
-        "SELECT DISTINCT image FROM prediction ORDER BY image";
-    int64_t *ids = NULL;
-    double *doubt = NULL;
-    size_t n = 0, cap = 0, cap_d = 0;
     struct image_acc im = { 0 };
     struct model_acc m;
     int64_t model = -1;
     sqlite3_stmt *st;
     int rc;
 
-    *ids_out = NULL;
-    *doubt_out = NULL;
-    *n_out = 0;
-    if (o->kind == RL_ORDER_NAME || o->kind == RL_ORDER_RANDOM) {
-        if ((st = store_stmt(s, sql_all, err)) == NULL)
-            return -1;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(st, 0);
-
-            rl_grow(&ids, &cap, n + 1, sizeof *ids);
-            rl_grow(&doubt, &cap_d, n + 1, sizeof *doubt);
-            ids[n] = id;
-            /* 53 random bits in [0, 1). */
-            doubt[n] = o->kind == RL_ORDER_NAME ? 0.0
-                : (double)(mix(o->seed ^ mix((uint64_t)id)) >> 11)
-                  / 9007199254740992.0;
-            n++;
-        }
-        goto done;
-    }
     if ((st = store_stmt(s, sql_pred, err)) == NULL)
         return -1;
     model_reset(&m);
@@ -247,26 +232,17 @@ rl_order_doubt(rl_store *s, const rl_order *o, int64_t **ids_out,
         }
         /* A group ends when the model, the image or the rows change. */
         if (rc != SQLITE_ROW || id != im.id || mo != model) {
-            model_end(o->kind, &im, &m);
+            model_end(&im, &m);
             model_reset(&m);
             model = mo;
         }
         if (rc != SQLITE_ROW || id != im.id) {
-            if (im.id >= 0) {
-                double d = image_doubt(o->kind, &im);
-
-                if (!isnan(d)) {
-                    rl_grow(&ids, &cap, n + 1, sizeof *ids);
-                    rl_grow(&doubt, &cap_d, n + 1, sizeof *doubt);
-                    ids[n] = im.id;
-                    doubt[n] = d;
-                    n++;
-                }
-            }
+            if (im.id >= 0 && im.n_models > 0)
+                fn(ctx, im.id, image_disagree(&im), image_margin(&im));
             im.id = id;
             im.label = label;
             im.n_models = 0;
-            im.sum = 0;
+            im.sum_d = im.sum_m = 0;
             im.n_top1 = 0;
         }
         if (rc != SQLITE_ROW)
@@ -274,16 +250,83 @@ rl_order_doubt(rl_store *s, const rl_order *o, int64_t **ids_out,
         model_row(&m, rank, cls, has_score, score, label);
     }
     free(im.top1);
-done:
+    sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         store_dberr(s, err, "ordering the queue");
-        free(ids);
-        free(doubt);
         return -1;
     }
-    *ids_out = ids;
-    *doubt_out = doubt;
-    *n_out = n;
+    return 0;
+}
+
+/* 53 random bits of image `id` under `seed`, in [0, 1). */
+static double
+random_key(uint64_t seed, int64_t id)
+{
+    return (double)(mix(seed ^ mix((uint64_t)id)) >> 11)
+           / 9007199254740992.0;
+}
+
+/* rl_order_doubt's arrays as the pass fills them. */
+struct doubt_list {
+    rl_order_kind kind;
+    int64_t *ids;
+    double *doubt;
+    size_t n, cap, cap_d;
+};
+
+static void
+doubt_add(void *ctx, int64_t id, double disagree, double margin)
+{
+    struct doubt_list *l = ctx;
+    double d = l->kind == RL_ORDER_DISAGREE ? disagree
+             : l->kind == RL_ORDER_MARGIN ? margin : 0.0;
+
+    if (isnan(d))
+        return;
+    rl_grow(&l->ids, &l->cap, l->n + 1, sizeof *l->ids);
+    rl_grow(&l->doubt, &l->cap_d, l->n + 1, sizeof *l->doubt);
+    l->ids[l->n] = id;
+    l->doubt[l->n] = d;
+    l->n++;
+}
+
+int
+rl_order_doubt(rl_store *s, const rl_order *o, int64_t **ids_out,
+               double **doubt_out, size_t *n_out, rl_err *err)
+{
+    static const char sql_all[] =
+        "SELECT DISTINCT image FROM prediction ORDER BY image";
+    struct doubt_list l = { .kind = o->kind };
+    sqlite3_stmt *st;
+    int rc = SQLITE_DONE;
+
+    *ids_out = NULL;
+    *doubt_out = NULL;
+    *n_out = 0;
+    if (o->kind == RL_ORDER_NAME || o->kind == RL_ORDER_RANDOM) {
+        if ((st = store_stmt(s, sql_all, err)) == NULL)
+            return -1;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+
+            doubt_add(&l, id, 0, 0);
+            if (o->kind == RL_ORDER_RANDOM)
+                l.doubt[l.n - 1] = random_key(o->seed, id);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            store_dberr(s, err, "ordering the queue");
+    } else if (doubt_pass(s, doubt_add, &l, err) != 0) {
+        rc = SQLITE_ERROR;
+    }
+    if (rc != SQLITE_DONE) {
+        free(l.ids);
+        free(l.doubt);
+        return -1;
+    }
+    *ids_out = l.ids;
+    *doubt_out = l.doubt;
+    *n_out = l.n;
     return 0;
 }
 
@@ -306,6 +349,27 @@ by_doubt(const void *a, const void *b)
     return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
+/* Sorts the n keys, k[i] the key of position i: most doubtful first,
+ * NAN last, ties in position order. */
+static void
+sort_keys(struct key *k, size_t n)
+{
+    qsort(k, n, sizeof *k, by_doubt);
+}
+
+/* Puts q's items in the order of the sorted keys. */
+static void
+permute(rl_queue *q, const struct key *k)
+{
+    rl_qitem *sorted = rl_xcalloc(q->n, sizeof *sorted);
+    size_t i;
+
+    for (i = 0; i < q->n; i++)
+        sorted[i] = q->items[k[i].pos];
+    memcpy(q->items, sorted, q->n * sizeof *sorted);
+    free(sorted);
+    queue_moved(q);
+}
 
 int
 rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
@@ -315,7 +379,6 @@ rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
     size_t n, i, j;
     struct rl_qidx *ip;
     struct key *k;
-    rl_qitem *sorted;
 
     if (o->kind == RL_ORDER_NAME || q->n == 0)
         return 0;
@@ -336,17 +399,396 @@ rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
         else
             k[ip[i++].pos].doubt = doubt[j];
     }
-    qsort(k, q->n, sizeof *k, by_doubt);
-    sorted = rl_xcalloc(q->n, sizeof *sorted);
-    for (i = 0; i < q->n; i++)
-        sorted[i] = q->items[k[i].pos];
-    memcpy(q->items, sorted, q->n * sizeof *sorted);
-    free(q->by_id);            /* positions moved: rebuilt when needed */
-    q->by_id = NULL;
-    free(sorted);
+    sort_keys(k, q->n);
+    permute(q, k);
     free(k);
     free(ip);
     free(ids);
     free(doubt);
     return 0;
+}
+
+/* ---- stored order keys ----------------------------------------------
+ *
+ * Table queue_key (schema 6) holds, for every image, its position in the
+ * disagree and in the margin order over every image of the project
+ * (ties and images without a doubt in name order), and whether it has
+ * predictions (the random order puts those without last). An order of
+ * any subset of the images is their stored positions' order, so a
+ * reviewer's assigned images are one indexed query; table queue_ids
+ * holds every image's id in name, disagree and margin order as one blob
+ * each, so a whole queue is one read (milliseconds at a million). meta 'queue_key' holds the stamp of the data
+ * the keys were computed from; another stamp means they are stale. */
+
+/* The stamp of what the keys depend on: the predictions import's
+ * generation and the newest image id (images are never deleted nor
+ * renamed, so a new image raises it; labels change only through the
+ * labels import, which recomputes the keys). Two lookups, no scan. New
+ * string; the caller frees. */
+static char *
+keys_stamp(rl_store *s)
+{
+    char *gen = rl_store_meta_get(s, "predictions_gen");
+    char buf[96];
+
+    snprintf(buf, sizeof buf, "%s/%lld", gen != NULL ? gen : "0",
+             (long long)store_int(s, "SELECT coalesce(max(id), 0) FROM"
+                                  " image", -1));
+    free(gen);
+    return rl_xstrdup(buf);
+}
+
+/* Whether the stored keys match the data. */
+static bool
+keys_fresh(rl_store *s)
+{
+    char *now = keys_stamp(s), *was = rl_store_meta_get(s, "queue_key");
+    bool fresh = was != NULL && strcmp(now, was) == 0;
+
+    free(now);
+    free(was);
+    return fresh;
+}
+
+/* The pass's doubts, put at each image's name position. */
+struct key_fill {
+    const struct rl_qidx *ix;  /* (id, name position) by id */
+    size_t n, at;              /* entries; next to look at (ids ascend) */
+    struct key *kd, *km;       /* by name position */
+    bool *predicted;
+};
+
+static void
+key_add(void *ctx, int64_t id, double disagree, double margin)
+{
+    struct key_fill *f = ctx;
+
+    while (f->at < f->n && f->ix[f->at].id < id)
+        f->at++;
+    if (f->at == f->n || f->ix[f->at].id != id)
+        return;                    /* cannot happen: foreign keys */
+    f->kd[f->ix[f->at].pos].doubt = disagree;
+    f->km[f->ix[f->at].pos].doubt = margin;
+    f->predicted[f->ix[f->at].pos] = true;
+}
+
+/* Stores the `n` ids of order `ord` as one blob of little-endian 64-bit
+ * numbers. 0, or -1 with `err` set. */
+static int
+put_ids(rl_store *s, const char *ord, const int64_t *ids, size_t n,
+        rl_err *err)
+{
+    static const char sql[] = "INSERT INTO queue_ids(ord, ids) VALUES (?, ?)";
+    unsigned char *b = rl_xmalloc(n * 8 + 1);
+    sqlite3_stmt *st;
+    size_t i;
+    int k, rc;
+
+    for (i = 0; i < n; i++)
+        for (k = 0; k < 8; k++)
+            b[i * 8 + k] = (unsigned char)((uint64_t)ids[i] >> (8 * k));
+    if ((st = store_stmt(s, sql, err)) == NULL) {
+        free(b);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, ord, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 2, b, (sqlite3_uint64)(n * 8), SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    free(b);
+    if (rc != SQLITE_DONE) {
+        store_dberr(s, err, "storing the queue orders");
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens q as the stored blob of order `ord`: 0; 1 when that does not
+ * apply (the reviewer has assigned images, or no blob); -1 with `err`. */
+static int
+open_blob(rl_store *s, const char *reviewer, const char *ord, rl_queue *q,
+          rl_err *err)
+{
+    static const char sql_ids[] = "SELECT ids FROM queue_ids WHERE ord = ?1";
+    const unsigned char *b;
+    sqlite3_stmt *st;
+    bool assigned;
+    size_t n, i;
+    int k, rc;
+
+    if (queue_assigned(s, reviewer, &assigned, err) != 0)
+        return -1;
+    if (assigned)
+        return 1;
+    queue_reset(s, reviewer, q);
+    if ((st = store_stmt(s, sql_ids, err)) == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, ord, -1, SQLITE_STATIC);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE)
+            return 1;
+        store_dberr(s, err, "loading the queue");
+        return -1;
+    }
+    b = sqlite3_column_blob(st, 0);
+    n = (size_t)sqlite3_column_bytes(st, 0) / 8;
+    if (n > 0) {
+        /* The exact size: no growth slack at a million images. */
+        free(q->items);
+        q->items = rl_xcalloc(n, sizeof *q->items);
+        q->cap = n;
+    }
+    for (i = 0; i < n; i++) {
+        uint64_t v = 0;
+
+        for (k = 7; k >= 0; k--)
+            v = v << 8 | b[i * 8 + (size_t)k];
+        q->items[i].id = (int64_t)v;
+    }
+    q->n = n;
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+rl_order_keys_update(rl_store *s, rl_err *err)
+{
+    static const char sql_ins[] =
+        "INSERT INTO queue_key(image, disagree, margin, predicted)"
+        " VALUES (?1, ?2, ?3, ?4)";
+    rl_queue q = { 0 };
+    struct key_fill f = { 0 };
+    size_t *rd = NULL, *rm = NULL, i;
+    int64_t *order = NULL;
+    sqlite3_stmt *st;
+    char *stamp = NULL;
+    int rc = -1;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if (store_exec(s, "DELETE FROM queue_key; DELETE FROM queue_ids", err)
+        != 0)
+        goto out;
+    /* Every image by name: the positions ties and the rest keep. */
+    if (queue_open_sql(s, "", &q, "SELECT id FROM image ORDER BY name",
+                       NULL, err) != 0)
+        goto out;
+    order = rl_xcalloc(q.n + 1, sizeof *order);
+    for (i = 0; i < q.n; i++)
+        order[i] = q.items[i].id;
+    if (put_ids(s, "name", order, q.n, err) != 0)
+        goto out;
+    /* Without predictions every order is name order: no keys needed. */
+    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM prediction)", 1))
+        goto stamp;
+    f.ix = queue_by_id(&q);
+    f.n = q.n;
+    f.kd = rl_xcalloc(q.n + 1, sizeof *f.kd);
+    f.km = rl_xcalloc(q.n + 1, sizeof *f.km);
+    f.predicted = rl_xcalloc(q.n + 1, sizeof *f.predicted);
+    for (i = 0; i < q.n; i++) {
+        f.kd[i].doubt = f.km[i].doubt = NAN;
+        f.kd[i].pos = f.km[i].pos = i;
+    }
+    if (doubt_pass(s, key_add, &f, err) != 0)
+        goto out;
+    sort_keys(f.kd, q.n);
+    sort_keys(f.km, q.n);
+    rd = rl_xcalloc(q.n + 1, sizeof *rd);
+    rm = rl_xcalloc(q.n + 1, sizeof *rm);
+    for (i = 0; i < q.n; i++) {
+        rd[f.kd[i].pos] = i;
+        rm[f.km[i].pos] = i;
+    }
+    for (i = 0; i < q.n; i++)
+        order[i] = q.items[f.kd[i].pos].id;
+    if (put_ids(s, "disagree", order, q.n, err) != 0)
+        goto out;
+    for (i = 0; i < q.n; i++)
+        order[i] = q.items[f.km[i].pos].id;
+    if (put_ids(s, "margin", order, q.n, err) != 0)
+        goto out;
+    if ((st = store_stmt(s, sql_ins, err)) == NULL)
+        goto out;
+    /* In id order: appends to the table's b-tree. */
+    for (i = 0; i < q.n; i++) {
+        size_t p = f.ix[i].pos;
+
+        sqlite3_bind_int64(st, 1, f.ix[i].id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)rd[p]);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)rm[p]);
+        sqlite3_bind_int(st, 4, f.predicted[p]);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_reset(st);
+            store_dberr(s, err, "storing the queue orders");
+            goto out;
+        }
+        sqlite3_reset(st);
+    }
+stamp:
+    stamp = keys_stamp(s);
+    rc = rl_store_meta_set(s, "queue_key", stamp, err);
+out:
+    free(stamp);
+    free(order);
+    free(rd);
+    free(rm);
+    free(f.kd);
+    free(f.km);
+    free(f.predicted);
+    free((void *)f.ix);
+    rl_queue_free(&q);
+    return rl_store_end(s, rc, err);
+}
+
+/* One position of the random order: its sort key, then where it was. */
+struct rkey {
+    uint64_t key;          /* 2^53 - 1 - the 53 random bits; 2^53: none */
+    size_t pos;
+};
+
+/* Sorts by key, ties in their present order: an LSD radix sort, seven
+ * passes of a byte (the keys have 54 bits), tens of milliseconds at a
+ * million where qsort takes a second or more. */
+static void
+radix_sort(struct rkey *k, size_t n)
+{
+    struct rkey *tmp = rl_xcalloc(n, sizeof *tmp), *a = k, *b = tmp, *t;
+    size_t count[256], i;
+    int pass;
+
+    for (pass = 0; pass < 7; pass++) {
+        int shift = 8 * pass;
+        size_t sum = 0;
+
+        memset(count, 0, sizeof count);
+        for (i = 0; i < n; i++)
+            count[(a[i].key >> shift) & 0xff]++;
+        for (i = 0; i < 256; i++) {
+            size_t c = count[i];
+
+            count[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            b[count[(a[i].key >> shift) & 0xff]++] = a[i];
+        t = a;
+        a = b;
+        b = t;
+    }
+    if (a != k)
+        memcpy(k, a, n * sizeof *k);
+    free(tmp);
+}
+
+/* The random order from the stored keys: the seeded keys of the ids in
+ * memory, the images without predictions (a partial index) last. The
+ * same order as sorting random_key() descending (by_doubt): the keys
+ * are those 53 bits as an integer, reversed. */
+static int
+open_random(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
+{
+    static const char sql_none[] =
+        "SELECT image FROM queue_key WHERE NOT predicted ORDER BY image";
+    const uint64_t none = (uint64_t)1 << 53;
+    rl_u64set unpredicted = {0};
+    bool any = false;
+    struct rkey *k;
+    struct key *sorted;
+    sqlite3_stmt *st;
+    size_t i;
+    int rc;
+
+    if (q->n == 0)
+        return 0;
+    /* The images without predictions: a handful, in a set (no sort of
+     * the queue by id). */
+    if ((st = store_stmt(s, sql_none, err)) == NULL)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rl_u64set_add(&unpredicted, (uint64_t)sqlite3_column_int64(st, 0));
+        any = true;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rl_u64set_free(&unpredicted);
+        store_dberr(s, err, "ordering the queue");
+        return -1;
+    }
+    k = rl_xcalloc(q->n, sizeof *k);
+    for (i = 0; i < q->n; i++) {
+        uint64_t id = (uint64_t)q->items[i].id;
+
+        /* Adding an id the set holds already says so (and adds none). */
+        if (any && !rl_u64set_add(&unpredicted, id))
+            k[i].key = none;
+        else
+            k[i].key = none - 1 - (mix(o->seed ^ mix(id)) >> 11);
+        k[i].pos = i;
+    }
+    rl_u64set_free(&unpredicted);
+    radix_sort(k, q->n);
+    sorted = rl_xcalloc(q->n, sizeof *sorted);
+    for (i = 0; i < q->n; i++)
+        sorted[i].pos = k[i].pos;
+    permute(q, sorted);
+    free(sorted);
+    free(k);
+    return 0;
+}
+
+/* The queue by name: the stored blob when the keys are fresh, else (or
+ * for assigned images, or when the blob cannot be read) one scan of the
+ * name index. */
+static int
+open_name(rl_store *s, const char *reviewer, bool fresh, rl_queue *q,
+          rl_err *err)
+{
+    return fresh && open_blob(s, reviewer, "name", q, err) == 0 ? 0
+           : rl_queue_open(s, reviewer, q, err);
+}
+
+int
+rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
+              rl_queue *q, rl_err *err)
+{
+    static const char *const blob[RL_ORDER_COUNT] = {
+        [RL_ORDER_DISAGREE] = "disagree", [RL_ORDER_MARGIN] = "margin",
+    };
+    static const char *const sql_all[RL_ORDER_COUNT] = {
+        [RL_ORDER_DISAGREE] = "SELECT image FROM queue_key ORDER BY disagree",
+        [RL_ORDER_MARGIN] = "SELECT image FROM queue_key ORDER BY margin",
+    };
+    static const char *const sql_assigned[RL_ORDER_COUNT] = {
+        [RL_ORDER_DISAGREE] =
+            "SELECT a.image FROM assignment a JOIN queue_key k"
+            " ON k.image = a.image WHERE a.reviewer = ?1 ORDER BY k.disagree",
+        [RL_ORDER_MARGIN] =
+            "SELECT a.image FROM assignment a JOIN queue_key k"
+            " ON k.image = a.image WHERE a.reviewer = ?1 ORDER BY k.margin",
+    };
+    bool fresh = keys_fresh(s);
+    rl_order_kind kind = o->kind;
+    rl_err e;
+    int rc;
+
+    /* Without predictions every order is name order. */
+    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM prediction)", 1))
+        kind = RL_ORDER_NAME;
+    if (kind == RL_ORDER_NAME)
+        return open_name(s, reviewer, fresh, q, err);
+    /* Stale keys (a migrated project, or images written another way
+     * than the imports) are computed once; when that cannot be done, the
+     * full computation orders this queue. */
+    if (!fresh && rl_order_keys_update(s, &e) != 0)
+        return rl_queue_open(s, reviewer, q, err) != 0 ? -1
+               : rl_order_apply(s, o, q, err);
+    if (kind == RL_ORDER_RANDOM)
+        return open_name(s, reviewer, true, q, err) != 0 ? -1
+               : open_random(s, o, q, err);
+    if ((rc = open_blob(s, reviewer, blob[kind], q, err)) <= 0)
+        return rc;
+    return queue_open_sql(s, reviewer, q, sql_all[kind], sql_assigned[kind],
+                          err);
 }

@@ -627,6 +627,34 @@ rl_filter_name(rl_filter f)
     return f < RL_FILTER_COUNT ? filter_names[f] : "?";
 }
 
+/* Drops rl_queue_count's cache: every block is counted again. */
+static void
+counts_stale(rl_queue *q)
+{
+    free(q->blk_count);
+    free(q->blk_dirty);
+    q->blk_count = NULL;
+    q->blk_dirty = NULL;
+    q->n_blk = 0;
+}
+
+/* Marks the count block of position `pos` stale. */
+static void
+touch(rl_queue *q, size_t pos)
+{
+    if (q->blk_dirty != NULL && pos < q->n)
+        q->blk_dirty[pos / RL_QUEUE_BLOCK] = 1;
+}
+
+void
+queue_moved(rl_queue *q)
+{
+    free(q->by_id);
+    q->by_id = NULL;
+    q->fill_at = 0;
+    counts_stale(q);
+}
+
 /* Flags the queue's images that hold a disagreement no adjudicator has
  * settled. */
 static int
@@ -647,6 +675,7 @@ mark_disagreements(rl_store *s, rl_queue *q, rl_err *err)
     for (i = 0; i < q->n; i++)
         if (!rl_u64set_add(&set, (uint64_t)q->items[i].id))
             q->items[i].disagree = true;
+    counts_stale(q);
     rl_u64set_free(&set);
     free(ids);
     return 0;
@@ -743,6 +772,7 @@ fill_item(rl_queue *q, rl_qitem *it, rl_err *err)
         it->known = true;
         q->n_known++;
     }
+    touch(q, (size_t)(it - q->items));
     return 0;
 }
 
@@ -771,8 +801,10 @@ queue_by_id(const rl_queue *q)
     return ix;
 }
 
-/* Ids counted by one slice of rl_queue_fill: four range queries. */
+/* Ids counted by one slice of rl_queue_fill: four range queries; a
+ * slice for a smaller `max` counts at least FILL_MIN. */
 #define FILL_CHUNK 2048
+#define FILL_MIN 256
 
 /* The counts of the images with ids in [?1, ?2], one query each, in id
  * order: the same answers as SQL_QITEM image by image. */
@@ -871,12 +903,14 @@ fill_chunk(rl_queue *q, const struct rl_qidx *ix, size_t n, rl_err *err)
             it->known = true;
             q->n_known++;
         }
+        touch(q, ix[i].pos);
     }
     return 0;
 }
 
 /* Counts at least `max` unfilled items (whole chunks in id order, from
- * q->fill_at; it wraps once, past items filled on demand). */
+ * q->fill_at, of FILL_CHUNK ids, or of `max` but at least FILL_MIN when
+ * `max` is smaller; it wraps once, past items filled on demand). */
 static int
 fill_counts(rl_queue *q, size_t max, rl_err *err)
 {
@@ -898,51 +932,67 @@ fill_counts(rl_queue *q, size_t max, rl_err *err)
             q->fill_at = 0;
             continue;
         }
-        m = q->n - k < FILL_CHUNK ? q->n - k : FILL_CHUNK;
+        /* A small `max` counts a small chunk: a slice after a key. */
+        m = max < FILL_CHUNK ? (max > FILL_MIN ? max : FILL_MIN)
+                             : FILL_CHUNK;
+        if (q->n - k < m)
+            m = q->n - k;
         for (i = k; i < k + m && !open; i++)
             open = !q->items[q->by_id[i].pos].known;
         if (open && fill_chunk(q, &q->by_id[k], m, err) != 0)
             return -1;
         q->fill_at = k + m;
     }
-    if (q->n_known == q->n) {
-        free(q->by_id);            /* counted: only refresh from now on */
-        q->by_id = NULL;
-    }
     return 0;
 }
 
-int
-rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
+void
+queue_reset(rl_store *s, const char *reviewer, rl_queue *q)
 {
-    static const char sql_all[] = "SELECT id FROM image ORDER BY name";
-    static const char sql_assigned[] =
-        "SELECT i.id FROM assignment a JOIN image i ON i.id = a.image"
-        " WHERE a.reviewer = ?1 ORDER BY i.name";
+    free(q->reviewer);
+    queue_moved(q);
+    q->reviewer = rl_xstrdup(reviewer);
+    q->store = s;
+    q->n = q->n_known = 0;
+    q->disagree_known = false;
+    q->last_event = store_int(s, "SELECT max(id) FROM event", 0);
+}
+
+int
+queue_assigned(rl_store *s, const char *reviewer, bool *assigned,
+               rl_err *err)
+{
     static const char sql_any[] =
         "SELECT EXISTS (SELECT 1 FROM assignment WHERE reviewer = ?1)";
     sqlite3_stmt *st;
-    bool assigned = false;
     int rc;
 
-    free(q->reviewer);
-    free(q->by_id);
-    q->by_id = NULL;
-    q->reviewer = rl_xstrdup(reviewer);
-    q->store = s;
-    q->n = q->n_known = q->fill_at = 0;
-    q->disagree_known = false;
+    *assigned = false;
     if ((st = store_stmt(s, sql_any, err)) == NULL)
         return -1;
     sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
     if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        assigned = sqlite3_column_int(st, 0) != 0;
+        *assigned = sqlite3_column_int(st, 0) != 0;
     sqlite3_reset(st);
     if (rc != SQLITE_ROW) {
         store_dberr(s, err, "loading the queue");
         return -1;
     }
-    q->last_event = store_int(s, "SELECT max(id) FROM event", 0);
+    return 0;
+}
+
+int
+queue_open_sql(rl_store *s, const char *reviewer, rl_queue *q,
+               const char *sql_all, const char *sql_assigned, rl_err *err)
+{
+    sqlite3_stmt *st;
+    bool assigned = false;
+    int rc;
+
+    queue_reset(s, reviewer, q);
+    if (sql_assigned != NULL && queue_assigned(s, reviewer, &assigned, err)
+        != 0)
+        return -1;
     if ((st = store_stmt(s, assigned ? sql_assigned : sql_all, err)) == NULL)
         return -1;
     if (assigned)
@@ -967,6 +1017,15 @@ rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
         q->cap = q->n;
     }
     return 0;
+}
+
+int
+rl_queue_open(rl_store *s, const char *reviewer, rl_queue *q, rl_err *err)
+{
+    return queue_open_sql(s, reviewer, q, "SELECT id FROM image ORDER BY name",
+                          "SELECT i.id FROM assignment a JOIN image i"
+                          " ON i.id = a.image WHERE a.reviewer = ?1"
+                          " ORDER BY i.name", err);
 }
 
 int
@@ -1012,6 +1071,13 @@ rl_queue_at(rl_queue *q, size_t pos)
     return it;
 }
 
+rl_qitem *
+rl_queue_edit(rl_queue *q, size_t pos)
+{
+    touch(q, pos);
+    return &q->items[pos];
+}
+
 int
 rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
                  int64_t *changed, size_t max, size_t *n_changed,
@@ -1055,6 +1121,7 @@ rl_queue_refresh(rl_store *s, const char *reviewer, rl_queue *q,
             free(ids);
             return -1;
         }
+        touch(q, pos);
         if (*n_changed < max)
             changed[(*n_changed)++] = ids[i];
     }
@@ -1067,7 +1134,7 @@ rl_queue_free(rl_queue *q)
 {
     free(q->items);
     free(q->reviewer);
-    free(q->by_id);
+    queue_moved(q);
     memset(q, 0, sizeof *q);
 }
 
@@ -1097,6 +1164,20 @@ rl_queue_find(const rl_queue *q, int64_t id)
 {
     size_t i;
 
+    if (q->by_id != NULL) {
+        size_t lo = 0, hi = q->n;
+
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+
+            if (q->by_id[mid].id < id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo < q->n && q->by_id[lo].id == id ? q->by_id[lo].pos
+                                                  : SIZE_MAX;
+    }
     for (i = 0; i < q->n; i++)
         if (q->items[i].id == id)
             return i;
@@ -1135,19 +1216,53 @@ rl_queue_step(rl_queue *q, size_t from, int dir, rl_filter f)
     return SIZE_MAX;
 }
 
-size_t
-rl_queue_count(const rl_queue *q, rl_filter f, size_t pos, size_t *rank)
+/* Counts block `b` under every filter. */
+static void
+count_block(rl_queue *q, size_t b)
 {
-    size_t i, n = 0;
+    size_t *c = &q->blk_count[b * RL_FILTER_COUNT];
+    size_t lo = b * RL_QUEUE_BLOCK, hi = lo + RL_QUEUE_BLOCK, i;
+    int f;
+
+    if (hi > q->n)
+        hi = q->n;
+    memset(c, 0, RL_FILTER_COUNT * sizeof *c);
+    for (i = lo; i < hi; i++)
+        for (f = 0; f < RL_FILTER_COUNT; f++)
+            c[f] += rl_queue_match(&q->items[i], (rl_filter)f);
+    q->blk_dirty[b] = 0;
+}
+
+size_t
+rl_queue_count(rl_queue *q, rl_filter f, size_t pos, size_t *rank)
+{
+    size_t b, i, n = 0;
 
     if (rank != NULL)
         *rank = 0;
-    for (i = 0; i < q->n; i++) {
-        if (rl_queue_match(&q->items[i], f)) {
-            n++;
-            if (i == pos && rank != NULL)
-                *rank = n;
+    if ((unsigned)f >= RL_FILTER_COUNT || q->n == 0)
+        return 0;
+    if (q->n_blk == 0) {
+        q->n_blk = (q->n + RL_QUEUE_BLOCK - 1) / RL_QUEUE_BLOCK;
+        q->blk_count = rl_xcalloc(q->n_blk * RL_FILTER_COUNT,
+                                  sizeof *q->blk_count);
+        q->blk_dirty = rl_xmalloc(q->n_blk);
+        memset(q->blk_dirty, 1, q->n_blk);
+    }
+    for (b = 0; b < q->n_blk; b++) {
+        size_t lo = b * RL_QUEUE_BLOCK;
+
+        if (q->blk_dirty[b])
+            count_block(q, b);
+        if (rank != NULL && pos >= lo && pos - lo < RL_QUEUE_BLOCK
+            && pos < q->n && rl_queue_match(&q->items[pos], f)) {
+            size_t k = n;
+
+            for (i = lo; i <= pos; i++)
+                k += rl_queue_match(&q->items[i], f);
+            *rank = k;
         }
+        n += q->blk_count[b * RL_FILTER_COUNT + f];
     }
     return n;
 }

@@ -242,17 +242,39 @@ migrate_v5(rl_store *s, rl_err *err)
     return store_tally_recount(s, TALLY_ALL, err);
 }
 
+/* Version 6: every image's position in the doubt-first queue orders
+ * (order.h), so that a queue in such an order is one index scan, and
+ * the whole queue of each order as one blob (one read); filled
+ * by rl_order_keys_update (the imports call it; a migrated project's
+ * first ordered queue fills it, meta 'queue_key' says for what data). */
+static const char SCHEMA_V6[] =
+    "CREATE TABLE queue_key("
+    "  image INTEGER PRIMARY KEY REFERENCES image(id),"
+    "  disagree INTEGER NOT NULL,"       /* position in the disagree order */
+    "  margin INTEGER NOT NULL,"         /* position in the margin order */
+    "  predicted INTEGER NOT NULL);"     /* has predictions (random order) */
+    "CREATE INDEX queue_key_disagree ON queue_key(disagree);"
+    "CREATE INDEX queue_key_margin ON queue_key(margin);"
+    "CREATE INDEX queue_key_unpredicted ON queue_key(image)"
+    "  WHERE NOT predicted;"
+    "CREATE TABLE queue_ids("
+    "  ord TEXT PRIMARY KEY,"            /* name, disagree or margin */
+    "  ids BLOB NOT NULL);";             /* every image id in that order,
+                                            8 bytes each, little-endian */
+
 /* migrations[k] takes the schema from version k to k+1: a script, or a
  * function for a step that needs more than SQL. */
 static const struct migration {
     const char *sql;
     int (*run)(rl_store *s, rl_err *err);
+    bool rebuilds;      /* rebuilds referenced tables: check foreign keys */
 } migrations[] = {
-    { SCHEMA_V1, NULL },
-    { SCHEMA_V2, NULL },
-    { SCHEMA_V3, NULL },
-    { SCHEMA_V4, NULL },
-    { NULL, migrate_v5 },
+    { SCHEMA_V1, NULL, false },
+    { SCHEMA_V2, NULL, false },
+    { SCHEMA_V3, NULL, false },
+    { SCHEMA_V4, NULL, true },
+    { NULL, migrate_v5, false },
+    { SCHEMA_V6, NULL, false },
 };
 
 sqlite3_stmt *
@@ -594,6 +616,7 @@ migrate(rl_store *s, rl_err *err)
 {
     int64_t ver = store_int(s, "PRAGMA user_version", 0);
     char pragma[64];
+    bool check_fk = false;
     int rc = -1;
 
     if (ver >= RL_SCHEMA_VERSION)
@@ -616,8 +639,12 @@ migrate(rl_store *s, rl_err *err)
                           (long long)ver + 1);
             goto out;
         }
+        check_fk |= m->rebuilds;
     }
-    if (store_int(s, "SELECT count(*) FROM pragma_foreign_key_check", 0)
+    /* A full check reads every row (minutes at 32M predictions): only
+     * after a step that rebuilt tables, the others only add. */
+    if (check_fk
+        && store_int(s, "SELECT count(*) FROM pragma_foreign_key_check", 0)
         != 0) {
         rl_err_set(err, RL_E_DB, "%s: migrating to schema %d: a row refers "
                    "to a missing one (PRAGMA foreign_key_check); left "

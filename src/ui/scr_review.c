@@ -22,6 +22,7 @@
 #define TEXT_MIN 48           /* columns of candidate text, at least ... */
 #define TEXT_MAX 72           /* ... and at most (a gloss line wraps) */
 #define FILL_SLICE_MS 30.0    /* queue counting between two looks at keys */
+#define KEY_FILL 256          /* queue items counted after every key */
 #define MAX_MATCHES 200       /* images a `:` pick list offers */
 #define CAND_INDENT 7         /* a candidate's gloss and path, under its
                                  wnid: ">[C] G n0..." */
@@ -45,6 +46,8 @@ struct review {
     rl_view view;          /* full screen: zoom window (1x = whole) */
     char status[200];      /* last message */
     bool status_err;       /* message is an error */
+    bool status_filter;    /* message is F's exact answer: it names the
+                              filter and its count */
     bool saved;            /* last change committed */
     double key_at;         /* monotonic ms of the last key on this image */
     double refreshed_at;   /* last look for other reviewers' changes */
@@ -117,6 +120,7 @@ say(struct review *rs, bool error, const char *fmt, ...)
     vsnprintf(rs->status, sizeof rs->status, fmt, ap);
     va_end(ap);
     rs->status_err = error;
+    rs->status_filter = false;
     if (error)
         rs->saved = false;
 }
@@ -149,7 +153,7 @@ sync_queue_item(struct review *rs)
 
     if (rs->img == NULL || rs->pos >= rs->q.n)
         return;
-    it = &rs->q.items[rs->pos];
+    it = rl_queue_edit(&rs->q, rs->pos);
     it->n_cand = (int)rs->img->n;
     it->n_mine = (int)(rs->img->n - rl_image_unreviewed(rs->img));
     if (rs->img->problematic)
@@ -219,21 +223,24 @@ reload_image(struct review *rs)
 
 /* ---- screen callbacks ----------------------------------------------- */
 
-/* Opens the queue by name, then sorts it by the screen's order (a failed
- * order leaves name order and says why). 0, or -1 with `err` set. */
+/* Opens the queue in the screen's order (a failed order leaves name
+ * order and says why). 0, or -1 with `err` set. */
 static int
 load_queue(struct review *rs, rl_err *err)
 {
     rl_err e;
 
-    /* The ids only: the counts come in review_idle, after the first
-     * frame, and item by item where a step needs them. */
+    /* The ids only, from the order keys stored at import: the counts
+     * come in review_idle, after the first frame, and item by item where
+     * a step needs them. */
+    if (rl_order_open(rs->app->store, rs->app->reviewer, &rs->order, &rs->q,
+                      &e) == 0)
+        return 0;
     if (rl_queue_open(rs->app->store, rs->app->reviewer, &rs->q, err) != 0)
         return -1;
-    if (rl_order_apply(rs->app->store, &rs->order, &rs->q, &e) != 0) {
+    if (rs->order.kind != RL_ORDER_NAME)
         say(rs, true, "queue left in name order: %s", e.msg);
-        rs->order.kind = RL_ORDER_NAME;
-    }
+    rs->order.kind = RL_ORDER_NAME;
     return 0;
 }
 
@@ -569,26 +576,35 @@ static void
 draw_status(struct review *rs)
 {
     size_t rank = 0, n = rl_queue_count(&rs->q, rs->filter, rs->pos, &rank);
+    /* F's answer names the filter and its count: the line does not say
+     * them again (twice would not fit 80 columns). */
+    bool said = rs->status_filter && rs->status[0] != '\0';
+    const char *f = rl_filter_name(rs->filter);
     char left[200];
     int y = rs->rows - 2, used;
 
     if (!rl_queue_complete(&rs->q, rs->filter))
-        snprintf(left, sizeof left, " image %zu of %zu in all (filter %s: "
-                 "counting...)", rs->pos + 1, rs->q.n,
-                 rl_filter_name(rs->filter));
+        snprintf(left, sizeof left, " image %zu of %zu in all%s%s%s",
+                 rs->pos + 1, rs->q.n, said ? "" : " (filter ",
+                 said ? "" : f, said ? "" : ": counting...)");
+    else if (rank == 0 && said)
+        snprintf(left, sizeof left, " image %zu of %zu (not in filter)",
+                 rs->pos + 1, rs->q.n);
     else if (rank == 0)
         snprintf(left, sizeof left, " image %zu of %zu (not in filter %s:"
-                 " %zu)", rs->pos + 1, rs->q.n, rl_filter_name(rs->filter),
-                 n);
+                 " %zu)", rs->pos + 1, rs->q.n, f, n);
     else if (rs->filter == RL_FILTER_ALL)
         snprintf(left, sizeof left, " image %zu of %zu", rank, n);
+    else if (said)
+        snprintf(left, sizeof left, " image %zu of %zu (%zu in all)", rank,
+                 n, rs->q.n);
     else
         snprintf(left, sizeof left, " image %zu of %zu (filter %s; %zu in "
-                 "all)", rank, n, rl_filter_name(rs->filter), rs->q.n);
+                 "all)", rank, n, f, rs->q.n);
     snprintf(left + strlen(left), sizeof left - strlen(left),
-             " | %zu unreviewed | filter: %s%s", rl_image_unreviewed(rs->img),
-             rl_filter_name(rs->filter), rs->app->opt.adjudicate
-             ? " | ADJUDICATING" : "");
+             " | %zu unreviewed%s%s%s", rl_image_unreviewed(rs->img),
+             said ? "" : " | filter: ", said ? "" : f,
+             rs->app->opt.adjudicate ? " | ADJUDICATING" : "");
     if (rs->order.kind != RL_ORDER_NAME) {
         char name[32];
 
@@ -1150,9 +1166,8 @@ full_key(struct review *rs, int key)
 static int fill_some(struct review *rs);
 
 static int
-review_key(void *p, int key)
+key_action(struct review *rs, int key)
 {
-    struct review *rs = p;
     rl_err e;
     int rc;
 
@@ -1197,7 +1212,7 @@ review_key(void *p, int key)
                                        rs->app->reviewer,
                                        !rs->img->problematic, &e);
         if (rc == 0 && !rs->img->problematic && rs->pos < rs->q.n)
-            rs->q.items[rs->pos].problematic = false;
+            rl_queue_edit(&rs->q, rs->pos)->problematic = false;
         return marked(rs, rc, &e, false);
     case UI_A_NOTE:
         return prompt_note(rs);
@@ -1225,9 +1240,11 @@ review_key(void *p, int key)
             if (!rl_queue_complete(&rs->q, rs->filter))
                 say(rs, false, "filter: %s (counting...)",
                     rl_filter_name(rs->filter));
-            else
+            else {
                 say(rs, false, "filter: %s (%zu image%s)",
                     rl_filter_name(rs->filter), n, n == 1 ? "" : "s");
+                rs->status_filter = true;
+            }
         }
         prefetch_neighbours(rs);
         return UI_REDRAW;
@@ -1264,6 +1281,23 @@ review_key(void *p, int key)
     }
 }
 
+/* A key, then a piece of the queue's counting: one slice of ids per key
+ * and the idle work at once after it (UI_AGAIN), so that keys coming
+ * faster than the idle timeout do not hold the counts back. */
+static int
+review_key(void *p, int key)
+{
+    struct review *rs = p;
+    int flags = key_action(rs, key);
+
+    if (!(flags & (UI_QUIT | UI_POP)) && rs->img != NULL
+        && !rl_queue_complete(&rs->q, RL_FILTER_UNREVIEWED)) {
+        (void)rl_queue_fill(&rs->q, KEY_FILL, false, NULL);
+        flags |= UI_AGAIN;
+    }
+    return flags;
+}
+
 /* Fills the queue's counts for about FILL_SLICE_MS, between keys; asks
  * to be called again at once until they are complete, then redraws the
  * footer with the exact counts. The disagreement flags only the
@@ -1276,7 +1310,7 @@ fill_some(struct review *rs)
     int rc;
 
     do
-        rc = rl_queue_fill(&rs->q, 512, false, &e);
+        rc = rl_queue_fill(&rs->q, 2048, false, &e);
     while (rc == 0 && rl_mono_ms() < until);
     if (rc < 0) {
         say(rs, true, "counting the queue: %s", e.msg);

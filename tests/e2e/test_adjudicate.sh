@@ -45,7 +45,8 @@ expect "$(q "SELECT what FROM step WHERE reviewer = '$REVIEWER'")" \
 send F
 wait_for 'filter: all \('
 send F F F F
-wait_for 'filter: disagreements \| ADJUDICATING'
+# F's answer names the filter (the status line then does not repeat it).
+wait_for 'ADJUDICATING \| filter: disagreements \([0-9]+ images?\)'
 send q
 wait_exit
 expect "$(rl --db "$DB" disagreements | tail -n 1)" \

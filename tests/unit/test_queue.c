@@ -3,7 +3,9 @@
  * answers as the complete queue the old single query loaded: on seeded
  * random projects (names not in id order, three reviewers who disagree,
  * flags, sometimes assignments), every item, every filter's count and
- * rank, every step from every position both ways, find, and the orders;
+ * rank, every step from every position both ways, find, and the orders
+ * (sorted in memory, and opened from the keys the imports store, also
+ * when those are stale);
  * also after marks made while the queue was half filled. */
 #include "relabel/review.h"
 
@@ -245,6 +247,24 @@ compare(rl_queue *lazy, rl_queue *ref, const char *what)
     }
     ok(bad_count == 0, "%s: every count and rank (%zu differ)", what,
        bad_count);
+    /* The per-block cache against a plain walk of the items. */
+    bad_count = 0;
+    for (f = 0; f < RL_FILTER_COUNT; f++)
+        for (pos = 0; pos < lazy->n; pos += lazy->n > 1000 ? 97 : 1) {
+            size_t i, n = 0, r = 0, got_r;
+
+            for (i = 0; i < lazy->n; i++)
+                if (rl_queue_match(&lazy->items[i], (rl_filter)f)) {
+                    n++;
+                    if (i == pos)
+                        r = n;
+                }
+            if (rl_queue_count(lazy, (rl_filter)f, pos, &got_r) != n
+                || got_r != r)
+                bad_count++;
+        }
+    ok(bad_count == 0, "%s: counts as a walk of the items counts (%zu "
+       "differ)", what, bad_count);
 }
 
 static void
@@ -348,6 +368,56 @@ one_project(unsigned seed, unsigned n, bool assign)
            orders[f]);
         snprintf(what, sizeof what, "seed %u order %s", seed, orders[f]);
         compare(&lazy, &orig, what);
+        /* Opened in order from the keys the imports stored: the same. */
+        rl_queue_free(&orig);
+        old_load(s, h, rv, &orig);
+        rl_order_apply(s, &o, &orig, &err);
+        ok(rl_order_open(s, rv, &o, &lazy, &err) == 0 && lazy.n_known == 0,
+           "seed %u: %s opened from the stored keys", seed, orders[f]);
+        snprintf(what, sizeof what, "seed %u stored %s", seed, orders[f]);
+        compare(&lazy, &orig, what);
+    }
+
+    /* Keys older than the data: an image with image 1's predictions and
+     * no label, written behind the imports' back (the stamp sees it);
+     * then a labels import gives it a label (the import computes the
+     * keys again). Each time the stored order is the full one. */
+    {
+        rl_buf lab = {0};
+        sqlite3_stmt *st;
+
+        exec_sql(h, "BEGIN; INSERT INTO image(name) VALUES('im_000_zz.JPEG');"
+                 "INSERT INTO prediction(image, model, rank, class, score6)"
+                 " SELECT last_insert_rowid(), model, rank, class, score6"
+                 " FROM prediction WHERE image = 1; COMMIT");
+        rl_buf_adds(&lab, "image,wnid\n");
+        sqlite3_prepare_v2(h, "SELECT c.wnid FROM class c WHERE c.id ="
+                           " (SELECT max(class) FROM prediction WHERE"
+                           " image = 1)", -1, &st, NULL);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            rl_buf_printf(&lab, "im_000_zz.JPEG,%s\n",
+                          sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        for (i = 0; i < 2; i++) {
+            for (f = 0; f < RL_ORDER_COUNT; f++) {
+                static const char *const orders[] = { "name", "disagree",
+                                                      "margin", "random:3" };
+
+                rl_order_parse(orders[f], &o, &err);
+                rl_queue_free(&orig);
+                old_load(s, h, rv, &orig);
+                rl_order_apply(s, &o, &orig, &err);
+                ok(rl_order_open(s, rv, &o, &lazy, &err) == 0,
+                   "seed %u: %s opened (%s)", seed, orders[f],
+                   i ? "labels changed" : "stale keys");
+                snprintf(what, sizeof what, "seed %u %s %s", seed,
+                         i ? "relabeled" : "stale", orders[f]);
+                compare(&lazy, &orig, what);
+            }
+            if (i == 0)
+                fx_import(s, cat, "labels", "relabel.csv", rl_buf_str(&lab));
+        }
+        rl_buf_free(&lab);
     }
 
     rl_queue_free(&lazy);
@@ -369,6 +439,7 @@ main(void)
     one_project(2, 60, true);
     one_project(3, 25, false);
     one_project(4, 4500, false);  /* past STEP_FILLS: a step fills all */
+    one_project(6, 80, true);     /* ann: her assigned images only */
     nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     return t_done();
 }

@@ -411,7 +411,8 @@ test_migrate_v4(struct fx_proj *p)
     free(cmd);
     proj_open(p);
     ok(sqlite3_open(old.path, &db) == SQLITE_OK
-       && sqlite3_exec(db, "DROP TABLE tally; PRAGMA user_version = 4",
+       && sqlite3_exec(db, "DROP TABLE tally; DROP TABLE queue_key;"
+                       " DROP TABLE queue_ids; PRAGMA user_version = 4",
                        NULL, NULL, NULL) == SQLITE_OK,
        "(made it a schema-4 project)");
     sqlite3_close(db);
