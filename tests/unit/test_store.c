@@ -815,6 +815,41 @@ out:
         free(before[i]);
 }
 
+/* A schema-3 project with a row that refers to a missing one: the
+ * migration, which rebuilds the tables that rows refer to, checks foreign
+ * keys before its commit and leaves the file as it was. */
+static void
+test_migrate_dangling(void)
+{
+    const char *fix = RL_TEST_DATA "/store/v3.sqlite";
+    const char *p = spath("v3-dangling.db");
+    char *src;
+    size_t n;
+    rl_err err;
+    rl_store *s;
+    FILE *f;
+
+    src = slurp(fix, &n);
+    ok(src != NULL, "(read the schema-3 fixture %s)", fix);
+    if (src == NULL)
+        return;
+    f = fopen(p, "wb");
+    fwrite(src, 1, n, f);
+    fclose(f);
+    free(src);
+    is_int(raw_exec(p, "PRAGMA foreign_keys = OFF; INSERT INTO prediction"
+                    " SELECT 999999, model, rank, class, score FROM"
+                    " prediction LIMIT 1", NULL, 0), 0,
+           "(a prediction of a missing image)");
+    s = rl_store_open(p, 0, &err);
+    ok(s == NULL && strstr(err.msg, "refers to a missing one") != NULL,
+       "the migration is refused: %s", s == NULL ? err.msg : "opened");
+    rl_store_close(s);
+    is_int(raw_int(p, "PRAGMA user_version"), 3, "the file stays schema 3");
+    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE name ="
+                   " 'tally'"), 0, "and holds none of the later tables");
+}
+
 int
 main(void)
 {
@@ -829,6 +864,7 @@ main(void)
     test_corrupt();
     test_migrate();
     test_migrate_v3();
+    test_migrate_dangling();
     test_meta_and_tx();
     test_event_log();
     cleanup();
