@@ -581,7 +581,7 @@ draw_status(struct review *rs)
     bool said = rs->status_filter && rs->status[0] != '\0';
     const char *f = rl_filter_name(rs->filter);
     char left[200];
-    int y = rs->rows - 2, used;
+    int y = rs->rows - 2, used, need, room;
 
     if (!rl_queue_complete(&rs->q, rs->filter))
         snprintf(left, sizeof left, " image %zu of %zu in all%s%s%s",
@@ -601,11 +601,14 @@ draw_status(struct review *rs)
     else
         snprintf(left, sizeof left, " image %zu of %zu (filter %s; %zu in "
                  "all)", rank, n, f, rs->q.n);
+    /* Another filter is named in the count above; "all" only here. */
     snprintf(left + strlen(left), sizeof left - strlen(left),
-             " | %zu unreviewed%s%s%s", rl_image_unreviewed(rs->img),
-             said ? "" : " | filter: ", said ? "" : f,
+             " | %zu unreviewed%s%s", rl_image_unreviewed(rs->img),
+             said || rs->filter != RL_FILTER_ALL ? "" : " | filter: all",
              rs->app->opt.adjudicate ? " | ADJUDICATING" : "");
-    if (rs->order.kind != RL_ORDER_NAME) {
+    /* O's answer names the order: not twice either. */
+    if (rs->order.kind != RL_ORDER_NAME
+        && strncmp(rs->status, "order: ", 7) != 0) {
         char name[32];
 
         snprintf(left + strlen(left), sizeof left - strlen(left),
@@ -615,7 +618,13 @@ draw_status(struct review *rs)
     attron(ui_attr(UI_C_STATUS));
     mvhline(y, 0, ' ', rs->cols);
     attroff(ui_attr(UI_C_STATUS));
-    used = ui_text(y, 0, rs->cols, left, ui_attr(UI_C_STATUS));
+    /* "saved" and the answer to the last key are what a reviewer looks
+     * for: the counts before them are cut (to a quarter of the line at
+     * least) so that they show whole where they can. */
+    need = rs->status[0] != '\0' ? 3 + rl_utf8_width(rs->status)
+           : rs->saved ? 8 : 0;
+    room = rs->cols - need < rs->cols / 4 ? rs->cols / 4 : rs->cols - need;
+    used = ui_text_cut(y, 0, room, left, ui_attr(UI_C_STATUS));
     if (rs->saved && rs->status[0] == '\0')
         ui_text(y, used, rs->cols - used, " | saved", ui_attr(UI_C_STATUS));
     else if (rs->status[0] != '\0')
