@@ -283,8 +283,9 @@ static const char EXPORT_HELP[] =
     "unclear), reviewer:NAME (one reviewer's marks) or dawid-skene[:T]. The\n"
     "main object is the one most reviewers chose among the classes the\n"
     "consensus makes correct (a tie: the lower class index). long takes\n"
-    "reviewer:NAME (that reviewer's rows) and refuses dawid-skene. The\n"
-    "output is written to FILE atomically (default, or -: standard output).\n";
+    "reviewer:NAME (that reviewer's rows) and refuses the combining rules.\n"
+    "The output is written to FILE atomically (default, or -: standard\n"
+    "output).\n";
 
 /* The JSON formats that ask the consensus module for their labels. */
 static int
@@ -342,7 +343,10 @@ cmd_export(const cli *c, const struct cmd_args *a)
                            "real-json, tfds-multilabel or label-studio)", fmt);
     if (rl_consensus_parse(cons, &co, &e) != 0)
         return usage_error("export", "--consensus: %s", e.msg);
-    if (f == RL_EXPORT_LONG && co.rule == RL_CONSENSUS_DAWID_SKENE)
+    /* majority is also the default: given by name, it is refused too
+     * rather than ignored. */
+    if (f == RL_EXPORT_LONG && cmd_has(a, "consensus")
+        && co.rule != RL_CONSENSUS_REVIEWER)
         return usage_error("export", "--consensus %s: the long format is "
                            "every reviewer's own rows, combined by no rule "
                            "(reviewer:NAME keeps one reviewer's; wide and "

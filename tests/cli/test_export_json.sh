@@ -149,4 +149,7 @@ expect_rc 2 "a bad consensus is a usage error"
 rl --db "$DB" export --format long --consensus dawid-skene
 expect_rc 2 "long (every reviewer's own rows) refuses dawid-skene"
 expect_err "combined by no rule" "and says why"
+rl --db "$DB" export --format long --consensus majority
+expect_rc 2 "long refuses majority named (not ignored, as it was)"
+expect_err "combined by no rule" "and says why"
 finish
