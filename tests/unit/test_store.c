@@ -722,6 +722,26 @@ raw_rows(const char *path, const char *sql)
  * candidate, review and event survives the migration, the prediction
  * table is one b-tree, scores are stored as millionths, the log still
  * replays to the tables, and marks and imports work after it. */
+/* Writes the schema-3 fixture (a file an older relabel made) to `p`;
+ * false, said as a failed check, when it cannot be read. */
+static bool
+copy_v3_fixture(const char *p)
+{
+    const char *fix = RL_TEST_DATA "/store/v3.sqlite";
+    size_t n;
+    char *src = slurp(fix, &n);
+    FILE *f;
+
+    ok(src != NULL, "(read the schema-3 fixture %s)", fix);
+    if (src == NULL)
+        return false;
+    f = fopen(p, "wb");
+    fwrite(src, 1, n, f);
+    fclose(f);
+    free(src);
+    return true;
+}
+
 static void
 test_migrate_v3(void)
 {
@@ -741,23 +761,16 @@ test_migrate_v3(void)
         " FROM event e JOIN step s ON s.id = e.step WHERE e.image = r.image"
         " AND e.class = r.class AND e.field = 'state' AND s.reviewer ="
         " r.reviewer ORDER BY e.id DESC LIMIT 1)";
-    const char *fix = RL_TEST_DATA "/store/v3.sqlite", *p = spath("v3.db");
-    char *before[6], *after, *src;
-    size_t n, i;
+    const char *p = spath("v3.db");
+    char *before[6], *after;
+    size_t i;
     rl_catalog *cat;
     rl_image *img;
     rl_err err;
     rl_store *s;
-    FILE *f;
 
-    src = slurp(fix, &n);
-    ok(src != NULL, "(read the schema-3 fixture %s)", fix);
-    if (src == NULL)
+    if (!copy_v3_fixture(p))
         return;
-    f = fopen(p, "wb");
-    fwrite(src, 1, n, f);
-    fclose(f);
-    free(src);
     is_int(raw_int(p, "PRAGMA user_version"), 3, "(the fixture is schema 3)");
     is_int(raw_int(p, "SELECT count(*) FROM prediction"), 9,
            "(it holds 9 predictions)");
@@ -821,22 +834,12 @@ out:
 static void
 test_migrate_dangling(void)
 {
-    const char *fix = RL_TEST_DATA "/store/v3.sqlite";
     const char *p = spath("v3-dangling.db");
-    char *src;
-    size_t n;
     rl_err err;
     rl_store *s;
-    FILE *f;
 
-    src = slurp(fix, &n);
-    ok(src != NULL, "(read the schema-3 fixture %s)", fix);
-    if (src == NULL)
+    if (!copy_v3_fixture(p))
         return;
-    f = fopen(p, "wb");
-    fwrite(src, 1, n, f);
-    fclose(f);
-    free(src);
     is_int(raw_exec(p, "PRAGMA foreign_keys = OFF; INSERT INTO prediction"
                     " SELECT 999999, model, rank, class, score FROM"
                     " prediction LIMIT 1", NULL, 0), 0,
