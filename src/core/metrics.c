@@ -426,12 +426,12 @@ name_hash(const char *s)
     return h ^ (h >> 29);
 }
 
-/* The slot of `name` in the index: its image's, or the empty one where it
- * would go. */
+/* The slot of `name`, whose name_hash is `hash`, in the index: its
+ * image's, or the empty one where it would go. */
 static size_t
-name_slot(const rl_truth *t, const char *name)
+name_slot_h(const rl_truth *t, const char *name, uint64_t hash)
 {
-    size_t h = (size_t)name_hash(name) & t->mask;
+    size_t h = (size_t)hash & t->mask;
 
     while (t->slots[h] != 0
            && strcmp(t->names + t->img[t->slots[h] - 1].name, name) != 0)
@@ -439,16 +439,39 @@ name_slot(const rl_truth *t, const char *name)
     return h;
 }
 
-/* Position of image `name`, or -1. */
+static size_t
+name_slot(const rl_truth *t, const char *name)
+{
+    return name_slot_h(t, name, name_hash(name));
+}
+
+/* Position of image `name`, whose name_hash is `hash`, or -1. */
 static int64_t
-truth_find(const rl_truth *t, const char *name)
+truth_find_h(const rl_truth *t, const char *name, uint64_t hash)
 {
     size_t h;
 
     if (t->slots == NULL)
         return -1;
-    h = name_slot(t, name);
+    h = name_slot_h(t, name, hash);
     return t->slots[h] != 0 ? (int64_t)t->slots[h] - 1 : -1;
+}
+
+static int64_t
+truth_find(const rl_truth *t, const char *name)
+{
+    return truth_find_h(t, name, name_hash(name));
+}
+
+/* Bits of the index's slot number (its low bits of a name hash). */
+static unsigned
+slot_bits(const rl_truth *t)
+{
+    unsigned b = 0;
+
+    while (b < 63 && (t->mask >> b) != 0)
+        b++;
+    return b;
 }
 
 /* Doubles the index (at half load). */
@@ -781,10 +804,23 @@ struct rl_preds {
                               -1 (rows from rl_preds_add) */
     long line;             /* sorted: line of the row being added */
     uint64_t seq;          /* sorted: rows added by rl_preds_add */
+    struct srow *prow;     /* sorted: the batch of rows waiting for their
+                              images' positions, in input order (key: the
+                              model index until then) */
+    struct pend *pend;     /* sorted: [PEND_ROWS] the batch by name hash */
+    struct pend *pend_tmp; /* sorted: [PEND_ROWS] scratch for its sort */
+    size_t n_pend;         /* rows in the batch */
+    char *pnames;          /* sorted: the batch's image names end to end */
+    size_t pnames_len, pnames_cap;
+    unsigned bits;         /* sorted: slot_bits of the truth */
+    uint64_t bad_at;       /* sorted: `at` of the first row on an unknown
+                              image, UINT64_MAX when none */
+    rl_err bad;            /* its message, "FILE:LINE: image: ..." */
 };
 
 /* A row waiting in the sort, 32 bytes: by image and model, then in input
- * order (so a group replays as a table would have read it). */
+ * order (so a group replays as a table would have read it; the keyed sort
+ * keeps the order rows were added in, and they are added in input order). */
 struct srow {
     uint64_t key;          /* image position << 24 | model index */
     uint64_t at;           /* (file + 1) << 40 | line; file -1: the
@@ -793,7 +829,22 @@ struct srow {
     int64_t rank;          /* as given; 0: after the model's others */
 };
 
-#define SORT_MEM (32u << 20)   /* bytes of rows the sort buffers */
+#define SORT_MEM (32u << 20)   /* bytes of rows the sort buffers, half of
+                                  them the radix sort's scratch */
+
+/* A row of the batch: a sorted rl_preds finds its rows' images a batch
+ * at a time, sorted by name hash with the index's slot number leading,
+ * so that each distinct name of a batch is looked up once, walking the
+ * index in order, where rows in random order would look up every row's
+ * name at a random place. */
+struct pend {
+    uint64_t hkey;         /* name_hash rotated right by `bits` */
+    uint32_t row;          /* index into rl_preds.prow */
+    uint32_t name;         /* offset of the name in rl_preds.pnames */
+};
+
+#define PEND_ROWS (1u << 18)   /* rows in a batch at most */
+#define PEND_NAMES (8u << 20)  /* bytes of names in a batch (a guide) */
 
 static void score_image(const rl_truth *t, struct macc *a, size_t pos,
                         const int32_t *c, size_t nt, rl_eval_rule rule);
@@ -879,22 +930,16 @@ spill_close(rl_preds *p)
     p->sort = NULL;
 }
 
-static int
-cmp_srow(const void *a, const void *b)
-{
-    const struct srow *x = a, *y = b;
-
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->at > y->at) - (x->at < y->at);
-}
-
 rl_preds *
 rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule)
 {
     rl_preds *p = preds_new(t, true, rule);
 
-    p->sort = rl_runsort_new(sizeof(struct srow), cmp_srow, SORT_MEM);
+    /* By key, and within a key in the order added, which is the input
+     * order: what the replay needs (`at` only names rows). */
+    p->sort = rl_runsort_new_keyed(sizeof(struct srow), 1, SORT_MEM);
+    p->bits = slot_bits(t);
+    p->bad_at = UINT64_MAX;
     return p;
 }
 
@@ -926,6 +971,10 @@ rl_preds_free(rl_preds *p)
     }
     free(p->m);
     free(p->last_img);
+    free(p->prow);
+    free(p->pend);
+    free(p->pend_tmp);
+    free(p->pnames);
     spill_close(p);
     for (i = 0; i < p->n_files; i++)
         free(p->files[i]);
@@ -953,10 +1002,16 @@ model_get(rl_preds *p, const char *name)
     struct pmodel *m;
     size_t n = p->stream ? 1 : p->t->n + 1;
 
-    /* Rows of one model tend to come together. */
+    /* Rows of one model tend to come together; with a few models a look
+     * at each is quicker than the map. */
     if (p->n > 0 && strcmp(p->m[p->last].name, name) == 0)
         return &p->m[p->last];
-    if ((i = rl_strmap_get(&p->index, name, -1)) >= 0) {
+    for (i = 0; p->n <= 8 && i < (int64_t)p->n; i++)
+        if (strcmp(p->m[i].name, name) == 0) {
+            p->last = (size_t)i;
+            return &p->m[i];
+        }
+    if (p->n > 8 && (i = rl_strmap_get(&p->index, name, -1)) >= 0) {
         p->last = (size_t)i;
         return &p->m[i];
     }
@@ -1015,21 +1070,131 @@ static int pred_at(rl_preds *p, struct pmodel *m, int64_t pos,
                    const rl_class *cls, long rank, const char **field,
                    rl_err *err);
 
-/* Adds one prediction; on error *field names the column at fault. */
+static void
+unknown_image(rl_err *err, const char *image)
+{
+    char *safe = rl_utf8_sanitize(image);
+
+    rl_err_set(err, RL_E_NOTFOUND, "unknown image '%.120s' (not in the "
+               "project)", safe);
+    free(safe);
+}
+
+/* Error `e` of the sorted row at `at` into `out`: "FILE:LINE: field: ..."
+ * for a row of a file, `e` itself for one from rl_preds_add. */
+static void
+row_err(const rl_preds *p, uint64_t at, const char *field, const rl_err *e,
+        rl_err *out)
+{
+    if (at >> 40 != 0)
+        rl_err_set(out, e->code, "%s:%llu: %s: %s", p->files[(at >> 40) - 1],
+                   (unsigned long long)(at & ((1ull << 40) - 1)), field,
+                   e->msg);
+    else
+        *out = *e;
+}
+
+static uint64_t
+rotr(uint64_t x, unsigned b)
+{
+    return b == 0 ? x : x >> b | x << (64 - b);
+}
+
+static uint64_t
+rotl(uint64_t x, unsigned b)
+{
+    return b == 0 ? x : x << b | x >> (64 - b);
+}
+
+/* Sorted: finds the batch's images (each distinct name once, in slot
+ * order) and hands its rows to the sort in input order; a row on an
+ * unknown image is dropped, the first in input order kept as `bad`. 0, or
+ * -1 with RL_E_IO from the sort. */
+static int
+pend_flush(rl_preds *p, rl_err *err)
+{
+    const char *prev = NULL;
+    uint64_t prev_key = 0;
+    int64_t pos = -1;
+    size_t i;
+
+    rl_runsort_radix(p->pend, p->pend_tmp, p->n_pend, sizeof *p->pend, 1);
+    for (i = 0; i < p->n_pend; i++) {
+        const struct pend *q = &p->pend[i];
+        const char *name = p->pnames + q->name;
+        struct srow *r = &p->prow[q->row];
+
+        /* Equal names are neighbours now; equal keys, nearly always. */
+        if (prev == NULL || q->hkey != prev_key || strcmp(name, prev) != 0) {
+            pos = truth_find_h(p->t, name, rotl(q->hkey, p->bits));
+            prev = name;
+            prev_key = q->hkey;
+        }
+        if (pos >= 0) {
+            r->key |= (uint64_t)pos << 24;
+            continue;
+        }
+        if (r->at < p->bad_at) {
+            rl_err e;
+
+            unknown_image(&e, name);
+            p->bad_at = r->at;
+            row_err(p, r->at, "image", &e, &p->bad);
+        }
+        r->key = UINT64_MAX;   /* above any (pos << 24 | model) */
+    }
+    for (i = 0; i < p->n_pend; i++)
+        if (p->prow[i].key != UINT64_MAX
+            && rl_runsort_add(p->sort, &p->prow[i], err) != 0)
+            return -1;
+    p->n_pend = 0;
+    p->pnames_len = 0;
+    return 0;
+}
+
+/* Sorted: row `r` (key: its model index) on image `image` joins the
+ * batch. 0, or -1 with RL_E_IO from the sort. */
+static int
+pend_add(rl_preds *p, const char *image, const struct srow *r, rl_err *err)
+{
+    size_t len = strlen(image) + 1;
+    struct pend *q;
+
+    if ((p->n_pend == PEND_ROWS || p->pnames_len + len > PEND_NAMES)
+        && p->n_pend > 0 && pend_flush(p, err) != 0)
+        return -1;
+    if (p->pend == NULL) {
+        p->prow = rl_xcalloc(PEND_ROWS, sizeof *p->prow);
+        p->pend = rl_xcalloc(PEND_ROWS, sizeof *p->pend);
+        p->pend_tmp = rl_xcalloc(PEND_ROWS, sizeof *p->pend_tmp);
+    }
+    if (p->pnames_len + len > UINT32_MAX) {
+        rl_err_set(err, RL_E_RANGE, "an image name too long to sort");
+        return -1;
+    }
+    rl_grow(&p->pnames, &p->pnames_cap, p->pnames_len + len, 1);
+    memcpy(p->pnames + p->pnames_len, image, len);
+    q = &p->pend[p->n_pend];
+    q->hkey = rotr(name_hash(image), p->bits);
+    q->row = (uint32_t)p->n_pend;
+    q->name = (uint32_t)p->pnames_len;
+    p->prow[p->n_pend++] = *r;
+    p->pnames_len += len;
+    return 0;
+}
+
+/* Adds one prediction; on error *field names the column at fault. A
+ * sorted rl_preds finds the image later (pend_flush). */
 static int
 pred_add(rl_preds *p, const char *model, const char *image,
          const rl_class *cls, long rank, const char **field, rl_err *err)
 {
-    int64_t pos = preds_image(p, image);
+    int64_t pos = -1;
     struct pmodel *m;
 
-    if (pos < 0) {
-        char *safe = rl_utf8_sanitize(image);
-
+    if (p->sort == NULL && (pos = preds_image(p, image)) < 0) {
         *field = "image";
-        rl_err_set(err, RL_E_NOTFOUND, "unknown image '%.120s' (not in the "
-                   "project)", safe);
-        free(safe);
+        unknown_image(err, image);
         return -1;
     }
     if (rank < 0 || rank > 100000) {
@@ -1048,13 +1213,13 @@ pred_add(rl_preds *p, const char *model, const char *image,
                        "evaluation sorts");
             return -1;
         }
-        r.key = (uint64_t)pos << 24 | (uint64_t)(m - p->m);
+        r.key = (uint64_t)(m - p->m);
         r.at = p->file >= 0 ? (uint64_t)(p->file + 1) << 40
                               | ((uint64_t)p->line & ((1ull << 40) - 1))
                             : ++p->seq;
         r.cls = cls;
         r.rank = rank;
-        if (rl_runsort_add(p->sort, &r, err) != 0) {
+        if (pend_add(p, image, &r, err) != 0) {
             *field = "image";
             return -1;
         }
@@ -1222,9 +1387,14 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
 static int
 spill_replay(rl_preds *p, rl_err *err)
 {
-    uint64_t skip = UINT64_MAX, best = UINT64_MAX;
+    uint64_t skip = UINT64_MAX, best = p->bad_at;
     const void *rec;
     int r;
+
+    /* An unknown image found in the batches, unless a duplicate comes
+     * before it. */
+    if (best != UINT64_MAX)
+        *err = p->bad;
 
     while ((r = rl_runsort_next(p->sort, &rec, err)) == 1) {
         const struct srow *w = rec;
@@ -1243,13 +1413,7 @@ spill_replay(rl_preds *p, rl_err *err)
         if (w->at >= best)
             continue;
         best = w->at;
-        if (w->at >> 40 != 0)
-            rl_err_set(err, e.code, "%s:%llu: %s: %s",
-                       p->files[(w->at >> 40) - 1],
-                       (unsigned long long)(w->at & ((1ull << 40) - 1)),
-                       field, e.msg);
-        else
-            *err = e;
+        row_err(p, w->at, field, &e, err);
     }
     if (r < 0)
         return -1;
@@ -1263,6 +1427,10 @@ rl_preds_finish(rl_preds *p, rl_err *err)
 
     if (p->sort == NULL)
         return 0;
+    if (pend_flush(p, err) != 0) {
+        spill_close(p);
+        return -1;
+    }
     rc = spill_replay(p, err);
     spill_close(p);
     return rc;

@@ -80,6 +80,21 @@ key_word(const char *rec, size_t w)
     return k;
 }
 
+/* One stable pass: each record to the next place of its byte. */
+static inline void
+scatter(const char *src, char *dst, size_t n, size_t size, size_t w,
+        size_t shift, size_t *next)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const char *r = src + i * size;
+
+        memcpy(dst + next[(key_word(r, w) >> shift) & 0xff]++ * size, r,
+               size);
+    }
+}
+
 void
 rl_runsort_radix(void *recs, void *tmp, size_t n, size_t size, size_t nkeys)
 {
@@ -108,12 +123,13 @@ rl_runsort_radix(void *recs, void *tmp, size_t n, size_t size, size_t nkeys)
             count[d][b] = pos;
             pos += c;
         }
-        for (i = 0; i < n; i++) {
-            const char *r = src + i * size;
-
-            memcpy(dst + count[d][(key_word(r, w) >> shift) & 0xff]++ * size,
-                   r, size);
-        }
+        /* Constant sizes let the copy be a few moves, not a call. */
+        if (size == 16)
+            scatter(src, dst, n, 16, w, shift, count[d]);
+        else if (size == 32)
+            scatter(src, dst, n, 32, w, shift, count[d]);
+        else
+            scatter(src, dst, n, size, w, shift, count[d]);
         {
             char *t = src;
 
