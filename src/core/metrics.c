@@ -291,18 +291,22 @@ pair_key(size_t pos, int64_t x)
 
 /* ---- truth ---------------------------------------------------------- */
 
-/* One image in 32 bytes: at 1.28M images the truth is about 40 MB, its
- * names and their index another 50, its labels 8 bytes per Correct or
- * Unclear class. */
+/* One image in 16 bytes: at 1.28M images the truth is 20 MB, its names
+ * (28 bytes each there) and their index (at most 3/4 full, 4 bytes a
+ * slot) another 45, its labels 8 bytes per Correct or Unclear class. */
 struct timg {
-    const rl_class *label; /* original label or NULL */
-    const char *dataset;   /* one of truth->tags, or NULL */
     uint32_t name;         /* offset of the name in truth->names */
-    int32_t n_correct;     /* Correct classes among the labels */
-    int8_t split;          /* rl_split, or -1 */
-    bool problematic;
-    bool reviewed;         /* a Correct, Wrong or Unclear class */
+    int32_t label;         /* class row id of the original label, 0: none */
+    int32_t label_idx;     /* its class index, -1: none */
+    unsigned n_correct : 20;  /* Correct classes among the labels (fewer
+                                 than the catalog's classes) */
+    unsigned tag : 8;      /* 1 + index into truth->tag_ids, 0: none */
+    unsigned split : 2;    /* rl_split + 1, 0: none */
+    unsigned problematic : 1;
+    unsigned reviewed : 1; /* a Correct, Wrong or Unclear class */
 };
+
+#define TRUTH_TAGS 255     /* dataset tags an evaluation tells apart */
 
 /* A Correct or Unclear class on an image. Invariant: truth->lab is sorted
  * by (pos, class id) without repeats; the loader appends in that order. */
@@ -320,6 +324,9 @@ struct rl_truth {
     size_t mask;           /* slots - 1 (a power of two less one) */
     char **tags;           /* owned, sorted, distinct */
     size_t n_tags, cap_tags;
+    const char *tag_ids[TRUTH_TAGS];  /* the tags in the order first seen
+                                         (timg.tag - 1), borrowed */
+    uint8_t tag_rank[TRUTH_TAGS];     /* tag_ids[i] is tags[tag_rank[i]] */
     struct tlab *lab;      /* the labels (invariant above) */
     size_t n_lab, cap_lab;
 };
@@ -491,25 +498,39 @@ index_grow(rl_truth *t)
     free(old);
 }
 
-/* The stored copy of tag `tag`, added in sorted place if new. */
-static const char *
-intern_tag(rl_truth *t, const char *tag)
+/* The id of tag `tag` (timg.tag), added in sorted place if new; 0 with
+ * RL_E_RANGE past TRUTH_TAGS tags. */
+static unsigned
+intern_tag(rl_truth *t, const char *tag, rl_err *err)
 {
-    size_t i;
+    size_t i, j;
 
     for (i = 0; i < t->n_tags; i++) {
         int c = strcmp(t->tags[i], tag);
 
-        if (c == 0)
-            return t->tags[i];
+        if (c == 0) {
+            for (j = 0; t->tag_ids[j] != t->tags[i]; j++)
+                ;
+            return (unsigned)j + 1;
+        }
         if (c > 0)
             break;
+    }
+    if (t->n_tags == TRUTH_TAGS) {
+        rl_err_set(err, RL_E_RANGE, "more than %d dataset tags",
+                   TRUTH_TAGS);
+        return 0;
     }
     rl_grow(&t->tags, &t->cap_tags, t->n_tags + 1, sizeof *t->tags);
     memmove(&t->tags[i + 1], &t->tags[i], (t->n_tags - i) * sizeof *t->tags);
     t->tags[i] = rl_xstrdup(tag);
-    t->n_tags++;
-    return t->tags[i];
+    t->tag_ids[t->n_tags++] = t->tags[i];
+    /* The sorted places moved: rank every id again (a few tags). */
+    for (j = 0; j < t->n_tags; j++)
+        for (i = 0; i < t->n_tags; i++)
+            if (t->tags[i] == t->tag_ids[j])
+                t->tag_rank[j] = (uint8_t)i;
+    return (unsigned)t->n_tags;
 }
 
 int
@@ -517,10 +538,11 @@ rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
                    const char *dataset, bool problematic, rl_err *err)
 {
     size_t len = strlen(name) + 1, h;
+    unsigned tag = 0;
     struct timg *im;
 
     /* One probe finds a repeat or the slot for the new name. */
-    if (t->slots == NULL || (t->n + 1) * 2 > t->mask + 1)
+    if (t->slots == NULL || (t->n + 1) * 4 > (t->mask + 1) * 3)
         index_grow(t);
     if (t->slots[h = name_slot(t, name)] != 0) {
         char *safe = rl_utf8_sanitize(name);
@@ -533,6 +555,10 @@ rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
         rl_err_set(err, RL_E_RANGE, "too many images for one evaluation");
         return -1;
     }
+    if (dataset != NULL && *dataset != '\0'
+        && (tag = intern_tag(t, dataset, err)) == 0)
+        return -1;
+    assert(label == NULL || (label->id > 0 && label->id <= INT32_MAX));
     rl_grow(&t->names, &t->names_cap, t->names_len + len, 1);
     memcpy(t->names + t->names_len, name, len);
     rl_grow(&t->img, &t->cap, t->n + 1, sizeof *t->img);
@@ -540,10 +566,10 @@ rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
     memset(im, 0, sizeof *im);
     im->name = (uint32_t)t->names_len;
     t->names_len += len;
-    im->label = label;
-    im->split = (int8_t)split_of(label);
-    im->dataset = dataset != NULL && *dataset != '\0'
-                  ? intern_tag(t, dataset) : NULL;
+    im->label = label != NULL ? (int32_t)label->id : 0;
+    im->label_idx = label != NULL ? (int32_t)label->idx : -1;
+    im->split = (unsigned)(split_of(label) + 1);
+    im->tag = tag;
     im->problematic = problematic;
     t->slots[h] = (uint32_t)t->n + 1;
     t->n++;
@@ -607,6 +633,7 @@ add_label_at(rl_truth *t, size_t pos, int64_t cls, rl_state st)
     t->lab[i].pos = (uint32_t)pos;
     t->lab[i].cls2 = (uint32_t)cls << 1 | (st == RL_STATE_UNCLEAR);
     im->n_correct += st == RL_STATE_CORRECT;
+    assert(im->n_correct > 0 || st != RL_STATE_CORRECT);   /* no wrap */
 }
 
 int
@@ -731,7 +758,7 @@ rl_truth_summary_get(const rl_truth *t, rl_eval_rule rule,
                                                : im->reviewed;
 
         sum->images++;
-        sum->labelled += im->label != NULL;
+        sum->labelled += im->label != 0;
         if (!in) {
             sum->no_correct += rule == RL_EVAL_RULE_RELABEL;
             sum->unreviewed += rule != RL_EVAL_RULE_RELABEL;
@@ -857,8 +884,8 @@ truth_n_cls(const rl_truth *t)
     size_t i;
 
     for (i = 0; i < t->n; i++)
-        if (t->img[i].label != NULL && t->img[i].label->idx >= n_cls)
-            n_cls = t->img[i].label->idx + 1;
+        if (t->img[i].label_idx >= n_cls)
+            n_cls = t->img[i].label_idx + 1;
     return n_cls;
 }
 
@@ -1553,10 +1580,10 @@ score_image(const rl_truth *t, struct macc *a, size_t pos, const int32_t *c,
     if (nt == 0)
         return;
     a->scored++;
-    if (im->label != NULL) {
-        top1 = c[0] == im->label->id;
+    if (im->label != 0) {
+        top1 = c[0] == im->label;
         for (j = 0; j < nt; j++)
-            top5 |= c[j] == im->label->id;
+            top5 |= c[j] == im->label;
     }
     if (counted(im, rule)) {
         size_t nl;
@@ -1568,18 +1595,17 @@ score_image(const rl_truth *t, struct macc *a, size_t pos, const int32_t *c,
         for (j = 0; j < nt && !ml5; j++)
             ml5 |= hit(label_state(l, nl, c[j]), rule);
     }
-    for (s = 0; im->dataset != NULL && s < t->n_tags; s++)
-        if (im->dataset == t->tags[s])
-            tag = (int)s;
-    mask = rl_subset_mask(im->split >= 0
-                          ? rl_split_name((rl_split)im->split) : NULL);
+    if (im->tag != 0)
+        tag = t->tag_rank[im->tag - 1];
+    mask = rl_subset_mask(im->split != 0
+                          ? rl_split_name((rl_split)(im->split - 1)) : NULL);
     for (s = 0; s < a->n_sub; s++) {
         rl_score *sc = &a->sub[s];
 
         if (s < RL_SUBSET_COUNT ? !(mask & 1u << s)
             : tag != (int)(s - RL_SUBSET_COUNT))
             continue;
-        if (im->label != NULL) {
+        if (im->label != 0) {
             sc->n_top++;
             sc->top1_hits += top1;
             sc->top5_hits += top5;
@@ -1589,10 +1615,10 @@ score_image(const rl_truth *t, struct macc *a, size_t pos, const int32_t *c,
             sc->ml_hits += ml;
             sc->ml_unclear_hits += mlu;
             sc->ml5_hits += ml5;
-            if (im->label != NULL && im->label->idx >= 0
-                && im->label->idx < a->n_cls) {
-                a->cls_n[s * (size_t)a->n_cls + (size_t)im->label->idx]++;
-                a->cls_hit[s * (size_t)a->n_cls + (size_t)im->label->idx]
+            if (im->label != 0 && im->label_idx >= 0
+                && im->label_idx < a->n_cls) {
+                a->cls_n[s * (size_t)a->n_cls + (size_t)im->label_idx]++;
+                a->cls_hit[s * (size_t)a->n_cls + (size_t)im->label_idx]
                     += ml;
             }
         }
