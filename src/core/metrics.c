@@ -856,7 +856,7 @@ struct srow {
     int64_t rank;          /* as given; 0: after the model's others */
 };
 
-#define SORT_MEM (32u << 20)   /* bytes of rows the sort buffers, half of
+#define SORT_MEM (16u << 20)   /* bytes of rows the sort buffers, half of
                                   them the radix sort's scratch */
 
 /* A row of the batch: a sorted rl_preds finds its rows' images a batch
@@ -870,8 +870,8 @@ struct pend {
     uint32_t name;         /* offset of the name in rl_preds.pnames */
 };
 
-#define PEND_ROWS (1u << 18)   /* rows in a batch at most */
-#define PEND_NAMES (8u << 20)  /* bytes of names in a batch (a guide) */
+#define PEND_ROWS (1u << 17)   /* rows in a batch at most */
+#define PEND_NAMES (4u << 20)  /* bytes of names in a batch (a guide) */
 
 static void score_image(const rl_truth *t, struct macc *a, size_t pos,
                         const int32_t *c, size_t nt, rl_eval_rule rule);
