@@ -22,6 +22,15 @@ cmp_rec(const void *a, const void *b)
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* The next of a fixed sequence of keys (xorshift64). */
+static void
+xorshift(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+}
+
 /* Adds n records with keys from a fixed generator, buffering `mem` bytes;
  * checks that they come out sorted and each once. */
 static void
@@ -39,9 +48,7 @@ sort_n(size_t n, size_t mem, const char *what)
     for (i = 0; i < n; i++) {
         struct rec rc;
 
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        xorshift(&x);
         rc.key = (uint32_t)(x % 1000);     /* many equal keys */
         rc.seq = (uint32_t)i;
         if (rl_runsort_add(s, &rc, &err) != 0)
@@ -90,9 +97,7 @@ sort_keyed(size_t n, size_t mem, const char *what)
     for (i = 0; i < n; i++) {
         struct krec rc;
 
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        xorshift(&x);
         /* High bytes that differ and low ones that tie often. */
         rc.k1 = (x % 7) << 56 | ((x >> 8) % 3);
         rc.k2 = (x >> 20) % 50 << 40 | ((x >> 32) % 2);
