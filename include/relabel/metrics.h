@@ -167,8 +167,8 @@ rl_preds *rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule);
 bool rl_preds_regroup(const rl_preds *p);
 /* The same for rows in any order, in bounded memory: rows are checked as
  * they are read, except for duplicates and unknown images, and wait in an
- * external sort (runsort.h: 32 MB of rows and scratch, the rest in a
- * temporary file; before it, batches of 262,144 rows and 8 MB of names
+ * external sort (runsort.h: 16 MB of rows and scratch, the rest in a
+ * temporary file; before it, batches of 131,072 rows and 4 MB of names
  * whose images are looked up once per distinct name) until
  * rl_preds_finish replays them by image as a stream; a temporary file that
  * cannot be written stops the reading with RL_E_IO. */
