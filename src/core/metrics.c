@@ -1143,7 +1143,7 @@ pend_flush(rl_preds *p, rl_err *err)
     const char *prev = NULL;
     uint64_t prev_key = 0;
     int64_t pos = -1;
-    size_t i;
+    size_t i, n;
 
     rl_runsort_radix(p->pend, p->pend_tmp, p->n_pend, sizeof *p->pend, 1);
     for (i = 0; i < p->n_pend; i++) {
@@ -1170,12 +1170,15 @@ pend_flush(rl_preds *p, rl_err *err)
         }
         r->key = UINT64_MAX;   /* above any (pos << 24 | model) */
     }
-    for (i = 0; i < p->n_pend; i++)
+    /* The batch is emptied first: after a failed write it is not
+     * handed over again. */
+    n = p->n_pend;
+    p->n_pend = 0;
+    p->pnames_len = 0;
+    for (i = 0; i < n; i++)
         if (p->prow[i].key != UINT64_MAX
             && rl_runsort_add(p->sort, &p->prow[i], err) != 0)
             return -1;
-    p->n_pend = 0;
-    p->pnames_len = 0;
     return 0;
 }
 
