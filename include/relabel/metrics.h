@@ -166,23 +166,25 @@ rl_preds *rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule);
 /* True once a stream met a model's image a second time apart. */
 bool rl_preds_regroup(const rl_preds *p);
 /* The same for rows in any order, in bounded memory: rows are checked as
- * they are read, except for duplicates, and wait in an external sort
- * (runsort.h: 32 MB of rows, the rest in a temporary file) until
+ * they are read, except for duplicates and unknown images, and wait in an
+ * external sort (runsort.h: 16 MB of rows and scratch, the rest in a
+ * temporary file; before it, batches of 131,072 rows and 4 MB of names
+ * whose images are looked up once per distinct name) until
  * rl_preds_finish replays them by image as a stream; a temporary file that
  * cannot be written stops the reading with RL_E_IO. */
 rl_preds *rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule);
 /* After the reading (also after a failed one): a sorted rl_preds replays
- * its rows and reports the duplicate a table would have stopped at, the
- * first in input order ("FILE:LINE: rank|wnid: duplicate..."): -1 with
- * `err` set; that error comes before any the reading stopped at. 0 when
- * none, and always for tables and streams. Call it once, before
- * rl_eval_run. */
+ * its rows and reports the duplicate or unknown image a table would have
+ * stopped at, the first in input order ("FILE:LINE: rank|wnid|image:
+ * ..."): -1 with `err` set; that error comes before any the reading
+ * stopped at. 0 when none, and always for tables and streams. Call it
+ * once, before rl_eval_run. */
 int rl_preds_finish(rl_preds *p, rl_err *err);
 void rl_preds_free(rl_preds *p);
 /* One prediction: model `model` ranks class `cls` at `rank` (1 = best;
  * 0 = after the model's predictions so far on this image). -1 with
  * RL_E_NOTFOUND for an unknown image, RL_E_DUP when the model has this
- * rank or this class on the image already (a sorted rl_preds says so in
+ * rank or this class on the image already (a sorted rl_preds says both in
  * rl_preds_finish), RL_E_RANGE for rank > 100000. */
 int rl_preds_add(rl_preds *p, const char *model, const char *image,
                  const rl_class *cls, long rank, rl_err *err);

@@ -19,7 +19,16 @@ typedef struct rl_runsort rl_runsort;
 rl_runsort *rl_runsort_new(size_t size, int (*cmp)(const void *,
                                                    const void *),
                            size_t mem);
+/* A sort of `size`-byte records whose first `nkeys` (1 or more) words are
+ * uint64_t keys in native order, compared first word first; equal keys
+ * come out in the order added. Buffers about `mem` bytes, half of them
+ * for the radix sort's second copy. Free with rl_runsort_free. */
+rl_runsort *rl_runsort_new_keyed(size_t size, size_t nkeys, size_t mem);
 void rl_runsort_free(rl_runsort *s);
+/* Sorts recs[0..n) (`size` bytes each, keyed as rl_runsort_new_keyed's)
+ * in place, stably; `tmp` holds n * size bytes, scratch. */
+void rl_runsort_radix(void *recs, void *tmp, size_t n, size_t size,
+                      size_t nkeys);
 /* Copies one record in; a full buffer goes to the temporary file. 0, or -1
  * with RL_E_IO (no temporary file, or a full disk). Not after _next. */
 int rl_runsort_add(rl_runsort *s, const void *rec, rl_err *err);

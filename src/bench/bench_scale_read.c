@@ -32,6 +32,8 @@
  *   eval_shuffled_ms, eval_shuffled_peak_rss_mb, eval_shuffled_ratio
  *                      eval of the same rows scrambled (PRED_SHUFFLED_SQL:
  *                      sorted on disk), its time over awk's on the first
+ *   eval_shuffled_cpu_ms, eval_shuffled_cpu_ratio   its CPU time, and
+ *                      that over awk's
  * The awk reference is a floor, not the same work: it reads the consensus
  * from the wide export (not timed) where eval computes it from the
  * reviews, and skips the subsets, +unclear, ml-top5, per-class and the
@@ -325,7 +327,7 @@ eval_figures(const char *relabel, const char *db, int64_t n)
 {
     char *dir = tmpdir_new(), *pred = NULL, *wide = NULL, *awk = NULL;
     char *out = NULL, *shuf = NULL, *sout = NULL;
-    double ms, peak, ams, apeak, cpu, acpu, sms, speak;
+    double ms, peak, ams, apeak, cpu, acpu, sms, speak, scpu;
     size_t bytes, sbytes;
     int rc = 1;
     FILE *f;
@@ -368,7 +370,7 @@ eval_figures(const char *relabel, const char *db, int64_t n)
 
         if (run_peak(ev, NULL, &bytes, &ms, &cpu, &peak) != 0
             || run_peak(aw, NULL, NULL, &ams, &acpu, &apeak) != 0
-            || run_peak(es, NULL, &sbytes, &sms, NULL, &speak) != 0) {
+            || run_peak(es, NULL, &sbytes, &sms, &scpu, &speak) != 0) {
             fprintf(stderr, "relabel-bench scale-read: eval or awk "
                     "failed\n");
             goto out;
@@ -388,6 +390,9 @@ eval_figures(const char *relabel, const char *db, int64_t n)
     figf(speak, "MB", "scale_%lld_eval_shuffled_peak_rss_mb", (long long)n);
     figf(ams > 0 ? sms / ams : 0, "x", "scale_%lld_eval_shuffled_ratio",
          (long long)n);
+    figf(scpu, "ms", "scale_%lld_eval_shuffled_cpu_ms", (long long)n);
+    figf(acpu > 0 ? scpu / acpu : 0, "x",
+         "scale_%lld_eval_shuffled_cpu_ratio", (long long)n);
     if (bytes != sbytes) {
         fprintf(stderr, "relabel-bench scale-read: eval wrote %zu bytes in "
                 "image order, %zu shuffled\n", bytes, sbytes);

@@ -666,7 +666,7 @@ cmd_eval(const cli *c, const struct cmd_args *a)
     }
     /* Files that can be read twice stream; a stream whose rows leave a
      * model's image and come back, or a pipe, is sorted (on disk past
-     * 32 MB). */
+     * 8 MB of rows). */
     p = rereadable(files, n_files) ? rl_preds_new_stream(t, eo.rule) : NULL;
     r = p != NULL ? read_preds(p, cat, files, n_files, model, &e) : -1;
     if (p == NULL || (r != 0 && rl_preds_regroup(p))) {

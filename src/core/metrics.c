@@ -291,18 +291,22 @@ pair_key(size_t pos, int64_t x)
 
 /* ---- truth ---------------------------------------------------------- */
 
-/* One image in 32 bytes: at 1.28M images the truth is about 40 MB, its
- * names and their index another 50, its labels 8 bytes per Correct or
- * Unclear class. */
+/* One image in 16 bytes: at 1.28M images the truth is 20 MB, its names
+ * (28 bytes each there) and their index (at most 3/4 full, 4 bytes a
+ * slot) another 45, its labels 8 bytes per Correct or Unclear class. */
 struct timg {
-    const rl_class *label; /* original label or NULL */
-    const char *dataset;   /* one of truth->tags, or NULL */
     uint32_t name;         /* offset of the name in truth->names */
-    int32_t n_correct;     /* Correct classes among the labels */
-    int8_t split;          /* rl_split, or -1 */
-    bool problematic;
-    bool reviewed;         /* a Correct, Wrong or Unclear class */
+    int32_t label;         /* class row id of the original label, 0: none */
+    int32_t label_idx;     /* its class index, -1: none */
+    unsigned n_correct : 20;  /* Correct classes among the labels (fewer
+                                 than the catalog's classes) */
+    unsigned tag : 8;      /* 1 + index into truth->tag_ids, 0: none */
+    unsigned split : 2;    /* rl_split + 1, 0: none */
+    unsigned problematic : 1;
+    unsigned reviewed : 1; /* a Correct, Wrong or Unclear class */
 };
+
+#define TRUTH_TAGS 255     /* dataset tags an evaluation tells apart */
 
 /* A Correct or Unclear class on an image. Invariant: truth->lab is sorted
  * by (pos, class id) without repeats; the loader appends in that order. */
@@ -320,6 +324,9 @@ struct rl_truth {
     size_t mask;           /* slots - 1 (a power of two less one) */
     char **tags;           /* owned, sorted, distinct */
     size_t n_tags, cap_tags;
+    const char *tag_ids[TRUTH_TAGS];  /* the tags in the order first seen
+                                         (timg.tag - 1), borrowed */
+    uint8_t tag_rank[TRUTH_TAGS];     /* tag_ids[i] is tags[tag_rank[i]] */
     struct tlab *lab;      /* the labels (invariant above) */
     size_t n_lab, cap_lab;
 };
@@ -426,12 +433,12 @@ name_hash(const char *s)
     return h ^ (h >> 29);
 }
 
-/* The slot of `name` in the index: its image's, or the empty one where it
- * would go. */
+/* The slot of `name`, whose name_hash is `hash`, in the index: its
+ * image's, or the empty one where it would go. */
 static size_t
-name_slot(const rl_truth *t, const char *name)
+name_slot_h(const rl_truth *t, const char *name, uint64_t hash)
 {
-    size_t h = (size_t)name_hash(name) & t->mask;
+    size_t h = (size_t)hash & t->mask;
 
     while (t->slots[h] != 0
            && strcmp(t->names + t->img[t->slots[h] - 1].name, name) != 0)
@@ -439,16 +446,39 @@ name_slot(const rl_truth *t, const char *name)
     return h;
 }
 
-/* Position of image `name`, or -1. */
+static size_t
+name_slot(const rl_truth *t, const char *name)
+{
+    return name_slot_h(t, name, name_hash(name));
+}
+
+/* Position of image `name`, whose name_hash is `hash`, or -1. */
 static int64_t
-truth_find(const rl_truth *t, const char *name)
+truth_find_h(const rl_truth *t, const char *name, uint64_t hash)
 {
     size_t h;
 
     if (t->slots == NULL)
         return -1;
-    h = name_slot(t, name);
+    h = name_slot_h(t, name, hash);
     return t->slots[h] != 0 ? (int64_t)t->slots[h] - 1 : -1;
+}
+
+static int64_t
+truth_find(const rl_truth *t, const char *name)
+{
+    return truth_find_h(t, name, name_hash(name));
+}
+
+/* Bits of the index's slot number (its low bits of a name hash). */
+static unsigned
+slot_bits(const rl_truth *t)
+{
+    unsigned b = 0;
+
+    while (b < 63 && (t->mask >> b) != 0)
+        b++;
+    return b;
 }
 
 /* Doubles the index (at half load). */
@@ -468,25 +498,39 @@ index_grow(rl_truth *t)
     free(old);
 }
 
-/* The stored copy of tag `tag`, added in sorted place if new. */
-static const char *
-intern_tag(rl_truth *t, const char *tag)
+/* The id of tag `tag` (timg.tag), added in sorted place if new; 0 with
+ * RL_E_RANGE past TRUTH_TAGS tags. */
+static unsigned
+intern_tag(rl_truth *t, const char *tag, rl_err *err)
 {
-    size_t i;
+    size_t i, j;
 
     for (i = 0; i < t->n_tags; i++) {
         int c = strcmp(t->tags[i], tag);
 
-        if (c == 0)
-            return t->tags[i];
+        if (c == 0) {
+            for (j = 0; t->tag_ids[j] != t->tags[i]; j++)
+                ;
+            return (unsigned)j + 1;
+        }
         if (c > 0)
             break;
+    }
+    if (t->n_tags == TRUTH_TAGS) {
+        rl_err_set(err, RL_E_RANGE, "more than %d dataset tags",
+                   TRUTH_TAGS);
+        return 0;
     }
     rl_grow(&t->tags, &t->cap_tags, t->n_tags + 1, sizeof *t->tags);
     memmove(&t->tags[i + 1], &t->tags[i], (t->n_tags - i) * sizeof *t->tags);
     t->tags[i] = rl_xstrdup(tag);
-    t->n_tags++;
-    return t->tags[i];
+    t->tag_ids[t->n_tags++] = t->tags[i];
+    /* The sorted places moved: rank every id again (a few tags). */
+    for (j = 0; j < t->n_tags; j++)
+        for (i = 0; i < t->n_tags; i++)
+            if (t->tags[i] == t->tag_ids[j])
+                t->tag_rank[j] = (uint8_t)i;
+    return (unsigned)t->n_tags;
 }
 
 int
@@ -494,10 +538,11 @@ rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
                    const char *dataset, bool problematic, rl_err *err)
 {
     size_t len = strlen(name) + 1, h;
+    unsigned tag = 0;
     struct timg *im;
 
     /* One probe finds a repeat or the slot for the new name. */
-    if (t->slots == NULL || (t->n + 1) * 2 > t->mask + 1)
+    if (t->slots == NULL || (t->n + 1) * 4 > (t->mask + 1) * 3)
         index_grow(t);
     if (t->slots[h = name_slot(t, name)] != 0) {
         char *safe = rl_utf8_sanitize(name);
@@ -510,6 +555,10 @@ rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
         rl_err_set(err, RL_E_RANGE, "too many images for one evaluation");
         return -1;
     }
+    if (dataset != NULL && *dataset != '\0'
+        && (tag = intern_tag(t, dataset, err)) == 0)
+        return -1;
+    assert(label == NULL || (label->id > 0 && label->id <= INT32_MAX));
     rl_grow(&t->names, &t->names_cap, t->names_len + len, 1);
     memcpy(t->names + t->names_len, name, len);
     rl_grow(&t->img, &t->cap, t->n + 1, sizeof *t->img);
@@ -517,10 +566,10 @@ rl_truth_add_image(rl_truth *t, const char *name, const rl_class *label,
     memset(im, 0, sizeof *im);
     im->name = (uint32_t)t->names_len;
     t->names_len += len;
-    im->label = label;
-    im->split = (int8_t)split_of(label);
-    im->dataset = dataset != NULL && *dataset != '\0'
-                  ? intern_tag(t, dataset) : NULL;
+    im->label = label != NULL ? (int32_t)label->id : 0;
+    im->label_idx = label != NULL ? (int32_t)label->idx : -1;
+    im->split = (unsigned)(split_of(label) + 1);
+    im->tag = tag;
     im->problematic = problematic;
     t->slots[h] = (uint32_t)t->n + 1;
     t->n++;
@@ -584,6 +633,7 @@ add_label_at(rl_truth *t, size_t pos, int64_t cls, rl_state st)
     t->lab[i].pos = (uint32_t)pos;
     t->lab[i].cls2 = (uint32_t)cls << 1 | (st == RL_STATE_UNCLEAR);
     im->n_correct += st == RL_STATE_CORRECT;
+    assert(im->n_correct > 0 || st != RL_STATE_CORRECT);   /* no wrap */
 }
 
 int
@@ -708,7 +758,7 @@ rl_truth_summary_get(const rl_truth *t, rl_eval_rule rule,
                                                : im->reviewed;
 
         sum->images++;
-        sum->labelled += im->label != NULL;
+        sum->labelled += im->label != 0;
         if (!in) {
             sum->no_correct += rule == RL_EVAL_RULE_RELABEL;
             sum->unreviewed += rule != RL_EVAL_RULE_RELABEL;
@@ -781,10 +831,23 @@ struct rl_preds {
                               -1 (rows from rl_preds_add) */
     long line;             /* sorted: line of the row being added */
     uint64_t seq;          /* sorted: rows added by rl_preds_add */
+    struct srow *prow;     /* sorted: the batch of rows waiting for their
+                              images' positions, in input order (key: the
+                              model index until then) */
+    struct pend *pend;     /* sorted: [PEND_ROWS] the batch by name hash */
+    struct pend *pend_tmp; /* sorted: [PEND_ROWS] scratch for its sort */
+    size_t n_pend;         /* rows in the batch */
+    char *pnames;          /* sorted: the batch's image names end to end */
+    size_t pnames_len, pnames_cap;
+    unsigned bits;         /* sorted: slot_bits of the truth */
+    uint64_t bad_at;       /* sorted: `at` of the first row on an unknown
+                              image, UINT64_MAX when none */
+    rl_err bad;            /* its message, "FILE:LINE: image: ..." */
 };
 
 /* A row waiting in the sort, 32 bytes: by image and model, then in input
- * order (so a group replays as a table would have read it). */
+ * order (so a group replays as a table would have read it; the keyed sort
+ * keeps the order rows were added in, and they are added in input order). */
 struct srow {
     uint64_t key;          /* image position << 24 | model index */
     uint64_t at;           /* (file + 1) << 40 | line; file -1: the
@@ -793,7 +856,22 @@ struct srow {
     int64_t rank;          /* as given; 0: after the model's others */
 };
 
-#define SORT_MEM (32u << 20)   /* bytes of rows the sort buffers */
+#define SORT_MEM (16u << 20)   /* bytes of rows the sort buffers, half of
+                                  them the radix sort's scratch */
+
+/* A row of the batch: a sorted rl_preds finds its rows' images a batch
+ * at a time, sorted by name hash with the index's slot number leading,
+ * so that each distinct name of a batch is looked up once, walking the
+ * index in order, where rows in random order would look up every row's
+ * name at a random place. */
+struct pend {
+    uint64_t hkey;         /* name_hash rotated right by `bits` */
+    uint32_t row;          /* index into rl_preds.prow */
+    uint32_t name;         /* offset of the name in rl_preds.pnames */
+};
+
+#define PEND_ROWS (1u << 17)   /* rows in a batch at most */
+#define PEND_NAMES (4u << 20)  /* bytes of names in a batch (a guide) */
 
 static void score_image(const rl_truth *t, struct macc *a, size_t pos,
                         const int32_t *c, size_t nt, rl_eval_rule rule);
@@ -806,8 +884,8 @@ truth_n_cls(const rl_truth *t)
     size_t i;
 
     for (i = 0; i < t->n; i++)
-        if (t->img[i].label != NULL && t->img[i].label->idx >= n_cls)
-            n_cls = t->img[i].label->idx + 1;
+        if (t->img[i].label_idx >= n_cls)
+            n_cls = t->img[i].label_idx + 1;
     return n_cls;
 }
 
@@ -879,22 +957,16 @@ spill_close(rl_preds *p)
     p->sort = NULL;
 }
 
-static int
-cmp_srow(const void *a, const void *b)
-{
-    const struct srow *x = a, *y = b;
-
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->at > y->at) - (x->at < y->at);
-}
-
 rl_preds *
 rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule)
 {
     rl_preds *p = preds_new(t, true, rule);
 
-    p->sort = rl_runsort_new(sizeof(struct srow), cmp_srow, SORT_MEM);
+    /* By key, and within a key in the order added, which is the input
+     * order: what the replay needs (`at` only names rows). */
+    p->sort = rl_runsort_new_keyed(sizeof(struct srow), 1, SORT_MEM);
+    p->bits = slot_bits(t);
+    p->bad_at = UINT64_MAX;
     return p;
 }
 
@@ -926,6 +998,10 @@ rl_preds_free(rl_preds *p)
     }
     free(p->m);
     free(p->last_img);
+    free(p->prow);
+    free(p->pend);
+    free(p->pend_tmp);
+    free(p->pnames);
     spill_close(p);
     for (i = 0; i < p->n_files; i++)
         free(p->files[i]);
@@ -953,10 +1029,16 @@ model_get(rl_preds *p, const char *name)
     struct pmodel *m;
     size_t n = p->stream ? 1 : p->t->n + 1;
 
-    /* Rows of one model tend to come together. */
+    /* Rows of one model tend to come together; with a few models a look
+     * at each is quicker than the map. */
     if (p->n > 0 && strcmp(p->m[p->last].name, name) == 0)
         return &p->m[p->last];
-    if ((i = rl_strmap_get(&p->index, name, -1)) >= 0) {
+    for (i = 0; p->n <= 8 && i < (int64_t)p->n; i++)
+        if (strcmp(p->m[i].name, name) == 0) {
+            p->last = (size_t)i;
+            return &p->m[i];
+        }
+    if (p->n > 8 && (i = rl_strmap_get(&p->index, name, -1)) >= 0) {
         p->last = (size_t)i;
         return &p->m[i];
     }
@@ -1015,21 +1097,134 @@ static int pred_at(rl_preds *p, struct pmodel *m, int64_t pos,
                    const rl_class *cls, long rank, const char **field,
                    rl_err *err);
 
-/* Adds one prediction; on error *field names the column at fault. */
+static void
+unknown_image(rl_err *err, const char *image)
+{
+    char *safe = rl_utf8_sanitize(image);
+
+    rl_err_set(err, RL_E_NOTFOUND, "unknown image '%.120s' (not in the "
+               "project)", safe);
+    free(safe);
+}
+
+/* Error `e` of the sorted row at `at` into `out`: "FILE:LINE: field: ..."
+ * for a row of a file, `e` itself for one from rl_preds_add. */
+static void
+row_err(const rl_preds *p, uint64_t at, const char *field, const rl_err *e,
+        rl_err *out)
+{
+    if (at >> 40 != 0)
+        rl_err_set(out, e->code, "%s:%llu: %s: %s", p->files[(at >> 40) - 1],
+                   (unsigned long long)(at & ((1ull << 40) - 1)), field,
+                   e->msg);
+    else
+        *out = *e;
+}
+
+static uint64_t
+rotr(uint64_t x, unsigned b)
+{
+    return b == 0 ? x : x >> b | x << (64 - b);
+}
+
+static uint64_t
+rotl(uint64_t x, unsigned b)
+{
+    return b == 0 ? x : x << b | x >> (64 - b);
+}
+
+/* Sorted: finds the batch's images (each distinct name once, in slot
+ * order) and hands its rows to the sort in input order; a row on an
+ * unknown image is dropped, the first in input order kept as `bad`. 0, or
+ * -1 with RL_E_IO from the sort. */
+static int
+pend_flush(rl_preds *p, rl_err *err)
+{
+    const char *prev = NULL;
+    uint64_t prev_key = 0;
+    int64_t pos = -1;
+    size_t i, n;
+
+    rl_runsort_radix(p->pend, p->pend_tmp, p->n_pend, sizeof *p->pend, 1);
+    for (i = 0; i < p->n_pend; i++) {
+        const struct pend *q = &p->pend[i];
+        const char *name = p->pnames + q->name;
+        struct srow *r = &p->prow[q->row];
+
+        /* Equal names are neighbours now; equal keys, nearly always. */
+        if (prev == NULL || q->hkey != prev_key || strcmp(name, prev) != 0) {
+            pos = truth_find_h(p->t, name, rotl(q->hkey, p->bits));
+            prev = name;
+            prev_key = q->hkey;
+        }
+        if (pos >= 0) {
+            r->key |= (uint64_t)pos << 24;
+            continue;
+        }
+        if (r->at < p->bad_at) {
+            rl_err e;
+
+            unknown_image(&e, name);
+            p->bad_at = r->at;
+            row_err(p, r->at, "image", &e, &p->bad);
+        }
+        r->key = UINT64_MAX;   /* above any (pos << 24 | model) */
+    }
+    /* The batch is emptied first: after a failed write it is not
+     * handed over again. */
+    n = p->n_pend;
+    p->n_pend = 0;
+    p->pnames_len = 0;
+    for (i = 0; i < n; i++)
+        if (p->prow[i].key != UINT64_MAX
+            && rl_runsort_add(p->sort, &p->prow[i], err) != 0)
+            return -1;
+    return 0;
+}
+
+/* Sorted: row `r` (key: its model index) on image `image` joins the
+ * batch. 0, or -1 with RL_E_IO from the sort. */
+static int
+pend_add(rl_preds *p, const char *image, const struct srow *r, rl_err *err)
+{
+    size_t len = strlen(image) + 1;
+    struct pend *q;
+
+    if ((p->n_pend == PEND_ROWS || p->pnames_len + len > PEND_NAMES)
+        && p->n_pend > 0 && pend_flush(p, err) != 0)
+        return -1;
+    if (p->pend == NULL) {
+        p->prow = rl_xcalloc(PEND_ROWS, sizeof *p->prow);
+        p->pend = rl_xcalloc(PEND_ROWS, sizeof *p->pend);
+        p->pend_tmp = rl_xcalloc(PEND_ROWS, sizeof *p->pend_tmp);
+    }
+    if (p->pnames_len + len > UINT32_MAX) {
+        rl_err_set(err, RL_E_RANGE, "an image name too long to sort");
+        return -1;
+    }
+    rl_grow(&p->pnames, &p->pnames_cap, p->pnames_len + len, 1);
+    memcpy(p->pnames + p->pnames_len, image, len);
+    q = &p->pend[p->n_pend];
+    q->hkey = rotr(name_hash(image), p->bits);
+    q->row = (uint32_t)p->n_pend;
+    q->name = (uint32_t)p->pnames_len;
+    p->prow[p->n_pend++] = *r;
+    p->pnames_len += len;
+    return 0;
+}
+
+/* Adds one prediction; on error *field names the column at fault. A
+ * sorted rl_preds finds the image later (pend_flush). */
 static int
 pred_add(rl_preds *p, const char *model, const char *image,
          const rl_class *cls, long rank, const char **field, rl_err *err)
 {
-    int64_t pos = preds_image(p, image);
+    int64_t pos = -1;
     struct pmodel *m;
 
-    if (pos < 0) {
-        char *safe = rl_utf8_sanitize(image);
-
+    if (p->sort == NULL && (pos = preds_image(p, image)) < 0) {
         *field = "image";
-        rl_err_set(err, RL_E_NOTFOUND, "unknown image '%.120s' (not in the "
-                   "project)", safe);
-        free(safe);
+        unknown_image(err, image);
         return -1;
     }
     if (rank < 0 || rank > 100000) {
@@ -1048,13 +1243,13 @@ pred_add(rl_preds *p, const char *model, const char *image,
                        "evaluation sorts");
             return -1;
         }
-        r.key = (uint64_t)pos << 24 | (uint64_t)(m - p->m);
+        r.key = (uint64_t)(m - p->m);
         r.at = p->file >= 0 ? (uint64_t)(p->file + 1) << 40
                               | ((uint64_t)p->line & ((1ull << 40) - 1))
                             : ++p->seq;
         r.cls = cls;
         r.rank = rank;
-        if (rl_runsort_add(p->sort, &r, err) != 0) {
+        if (pend_add(p, image, &r, err) != 0) {
             *field = "image";
             return -1;
         }
@@ -1222,9 +1417,14 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
 static int
 spill_replay(rl_preds *p, rl_err *err)
 {
-    uint64_t skip = UINT64_MAX, best = UINT64_MAX;
+    uint64_t skip = UINT64_MAX, best = p->bad_at;
     const void *rec;
     int r;
+
+    /* An unknown image found in the batches, unless a duplicate comes
+     * before it. */
+    if (best != UINT64_MAX)
+        *err = p->bad;
 
     while ((r = rl_runsort_next(p->sort, &rec, err)) == 1) {
         const struct srow *w = rec;
@@ -1243,13 +1443,7 @@ spill_replay(rl_preds *p, rl_err *err)
         if (w->at >= best)
             continue;
         best = w->at;
-        if (w->at >> 40 != 0)
-            rl_err_set(err, e.code, "%s:%llu: %s: %s",
-                       p->files[(w->at >> 40) - 1],
-                       (unsigned long long)(w->at & ((1ull << 40) - 1)),
-                       field, e.msg);
-        else
-            *err = e;
+        row_err(p, w->at, field, &e, err);
     }
     if (r < 0)
         return -1;
@@ -1263,6 +1457,10 @@ rl_preds_finish(rl_preds *p, rl_err *err)
 
     if (p->sort == NULL)
         return 0;
+    if (pend_flush(p, err) != 0) {
+        spill_close(p);
+        return -1;
+    }
     rc = spill_replay(p, err);
     spill_close(p);
     return rc;
@@ -1385,10 +1583,10 @@ score_image(const rl_truth *t, struct macc *a, size_t pos, const int32_t *c,
     if (nt == 0)
         return;
     a->scored++;
-    if (im->label != NULL) {
-        top1 = c[0] == im->label->id;
+    if (im->label != 0) {
+        top1 = c[0] == im->label;
         for (j = 0; j < nt; j++)
-            top5 |= c[j] == im->label->id;
+            top5 |= c[j] == im->label;
     }
     if (counted(im, rule)) {
         size_t nl;
@@ -1400,18 +1598,17 @@ score_image(const rl_truth *t, struct macc *a, size_t pos, const int32_t *c,
         for (j = 0; j < nt && !ml5; j++)
             ml5 |= hit(label_state(l, nl, c[j]), rule);
     }
-    for (s = 0; im->dataset != NULL && s < t->n_tags; s++)
-        if (im->dataset == t->tags[s])
-            tag = (int)s;
-    mask = rl_subset_mask(im->split >= 0
-                          ? rl_split_name((rl_split)im->split) : NULL);
+    if (im->tag != 0)
+        tag = t->tag_rank[im->tag - 1];
+    mask = rl_subset_mask(im->split != 0
+                          ? rl_split_name((rl_split)(im->split - 1)) : NULL);
     for (s = 0; s < a->n_sub; s++) {
         rl_score *sc = &a->sub[s];
 
         if (s < RL_SUBSET_COUNT ? !(mask & 1u << s)
             : tag != (int)(s - RL_SUBSET_COUNT))
             continue;
-        if (im->label != NULL) {
+        if (im->label != 0) {
             sc->n_top++;
             sc->top1_hits += top1;
             sc->top5_hits += top5;
@@ -1421,10 +1618,10 @@ score_image(const rl_truth *t, struct macc *a, size_t pos, const int32_t *c,
             sc->ml_hits += ml;
             sc->ml_unclear_hits += mlu;
             sc->ml5_hits += ml5;
-            if (im->label != NULL && im->label->idx >= 0
-                && im->label->idx < a->n_cls) {
-                a->cls_n[s * (size_t)a->n_cls + (size_t)im->label->idx]++;
-                a->cls_hit[s * (size_t)a->n_cls + (size_t)im->label->idx]
+            if (im->label != 0 && im->label_idx >= 0
+                && im->label_idx < a->n_cls) {
+                a->cls_n[s * (size_t)a->n_cls + (size_t)im->label_idx]++;
+                a->cls_hit[s * (size_t)a->n_cls + (size_t)im->label_idx]
                     += ml;
             }
         }

@@ -3,10 +3,13 @@
  * Invariants: `buf` holds `n_buf` unsorted records until the first _next;
  * the temporary file holds runs[0..n_runs) end to end, each sorted; while
  * merging, `heap` orders the sources (runs, then the sorted buffer as one
- * more) by their current record, smallest first, and holds only sources
- * that still have one. */
+ * more) by their current record, smallest first (equal records: the
+ * earlier source first, so a keyed sort keeps the order added across
+ * runs), and holds only sources that still have one. A keyed sort has
+ * `cmp` NULL and `tmp`, the radix sort's second copy of the buffer. */
 #include "relabel/runsort.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,8 +32,10 @@ struct run {
 
 struct rl_runsort {
     size_t size;           /* bytes a record */
-    int (*cmp)(const void *, const void *);
+    int (*cmp)(const void *, const void *);  /* NULL: keyed */
+    size_t nkeys;          /* keyed: leading uint64_t words compared */
     char *buf;             /* the records not yet in a run */
+    char *tmp_buf;         /* keyed: scratch as large as buf */
     size_t n_buf, cap;     /* records in buf, and room */
     size_t count;          /* records added */
     FILE *tmp;             /* the runs, or NULL before the first */
@@ -55,6 +60,88 @@ rl_runsort_new(size_t size, int (*cmp)(const void *, const void *),
     return s;
 }
 
+rl_runsort *
+rl_runsort_new_keyed(size_t size, size_t nkeys, size_t mem)
+{
+    rl_runsort *s = rl_runsort_new(size, NULL, mem / 2);
+
+    assert(nkeys >= 1 && nkeys * sizeof(uint64_t) <= size);
+    s->nkeys = nkeys;
+    s->tmp_buf = rl_xmalloc(s->cap * size);
+    return s;
+}
+
+static uint64_t
+key_word(const char *rec, size_t w)
+{
+    uint64_t k;
+
+    memcpy(&k, rec + w * sizeof k, sizeof k);
+    return k;
+}
+
+/* One stable pass: each record to the next place of its byte. */
+static inline void
+scatter(const char *src, char *dst, size_t n, size_t size, size_t w,
+        size_t shift, size_t *next)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const char *r = src + i * size;
+
+        memcpy(dst + next[(key_word(r, w) >> shift) & 0xff]++ * size, r,
+               size);
+    }
+}
+
+void
+rl_runsort_radix(void *recs, void *tmp, size_t n, size_t size, size_t nkeys)
+{
+    size_t (*count)[256] = rl_xcalloc(nkeys * 8, sizeof *count);
+    char *src = recs, *dst = tmp;
+    size_t i, d, j;
+
+    /* One pass counts every byte of every key (count[w * 8 + byte]);
+     * then one stable scatter per byte, least significant first (the
+     * last word's low byte), skipping bytes the same in every record. */
+    for (i = 0; i < n; i++)
+        for (d = 0; d < nkeys * 8; d++)
+            count[d][(key_word(src + i * size, d / 8) >> (d % 8 * 8))
+                     & 0xff]++;
+    for (j = 0; j < nkeys * 8; j++) {
+        size_t w = nkeys - 1 - j / 8, shift = j % 8 * 8, pos = 0, b;
+
+        d = w * 8 + j % 8;
+        for (b = 0; b < 256 && count[d][b] != n; b++)
+            ;
+        if (b < 256 || n == 0)
+            continue;
+        for (b = 0; b < 256; b++) {
+            size_t c = count[d][b];
+
+            count[d][b] = pos;
+            pos += c;
+        }
+        /* Constant sizes let the copy be a few moves, not a call. */
+        if (size == 16)
+            scatter(src, dst, n, 16, w, shift, count[d]);
+        else if (size == 32)
+            scatter(src, dst, n, 32, w, shift, count[d]);
+        else
+            scatter(src, dst, n, size, w, shift, count[d]);
+        {
+            char *t = src;
+
+            src = dst;
+            dst = t;
+        }
+    }
+    if (src != recs)
+        memcpy(recs, src, n * size);
+    free(count);
+}
+
 void
 rl_runsort_free(rl_runsort *s)
 {
@@ -62,6 +149,7 @@ rl_runsort_free(rl_runsort *s)
 
     if (s == NULL)
         return;
+    free(s->tmp_buf);
     for (i = 0; i < s->n_runs; i++)
         free(s->runs[i].buf);
     free(s->runs);
@@ -78,13 +166,23 @@ rl_runsort_count(const rl_runsort *s)
     return s->count;
 }
 
+/* Sorts the buffer: radix when keyed, else qsort. */
+static void
+sort_buf(rl_runsort *s)
+{
+    if (s->cmp == NULL)
+        rl_runsort_radix(s->buf, s->tmp_buf, s->n_buf, s->size, s->nkeys);
+    else
+        qsort(s->buf, s->n_buf, s->size, s->cmp);
+}
+
 /* Sorts the buffer and appends it to the temporary file as a run. */
 static int
 spill(rl_runsort *s, rl_err *err)
 {
     struct run *r;
 
-    qsort(s->buf, s->n_buf, s->size, s->cmp);
+    sort_buf(s);
     if (s->tmp == NULL && (s->tmp = tmpfile()) == NULL) {
         rl_err_set(err, RL_E_IO, "a temporary file for sorting: %s",
                    strerror(errno));
@@ -153,10 +251,23 @@ fill(rl_runsort *s, size_t i, rl_err *err)
     return 1;
 }
 
+/* Source a's current record before source b's (ties: the earlier
+ * source, which holds the records added earlier). */
 static bool
 less(const rl_runsort *s, size_t a, size_t b)
 {
-    return s->cmp(head(s, a), head(s, b)) < 0;
+    const char *x = head(s, a), *y = head(s, b);
+    int c = 0;
+    size_t w;
+
+    if (s->cmp != NULL)
+        c = s->cmp(x, y);
+    for (w = 0; c == 0 && w < s->nkeys; w++) {
+        uint64_t kx = key_word(x, w), ky = key_word(y, w);
+
+        c = (kx > ky) - (kx < ky);
+    }
+    return c < 0 || (c == 0 && a < b);
 }
 
 /* Moves heap entry k down to its place. */
@@ -188,7 +299,7 @@ start(rl_runsort *s, rl_err *err)
     struct run *r;
 
     s->merging = true;
-    qsort(s->buf, s->n_buf, s->size, s->cmp);
+    sort_buf(s);
     for (i = 0; i < s->n_runs; i++)
         s->runs[i].buf = rl_xmalloc(READ_RECS * s->size);
     rl_grow(&s->runs, &s->cap_runs, s->n_runs + 1, sizeof *s->runs);

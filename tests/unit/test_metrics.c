@@ -673,6 +673,114 @@ test_stream(void)
     rl_store_close(s);
 }
 
+/* Sorted rows spanning several batches of image look-ups and several
+ * runs of the sort: 3 models x 3 ranks on 30,000 images in scrambled
+ * order (270,000 rows) score as the table does; an unknown image and a
+ * duplicate in different batches: the earlier one is named. */
+#define SB_IMAGES 30000
+#define SB_ROWS (SB_IMAGES * 9)
+
+/* Row k of the scrambled order: model, image, rank and class. */
+static void
+sb_row(long k, char *model, char *image, int *rank, int *idx)
+{
+    long j = (k * 7919 + 13) % SB_ROWS;      /* 7919 is prime to 270000 */
+    long img = j / 9;
+
+    snprintf(model, 8, "m%ld", j % 3);
+    snprintf(image, 16, "img%05ld", img);
+    *rank = (int)(j / 3 % 3) + 1;
+    /* m0 and m1 rank the label first, m2 the class after it. */
+    *idx = (int)((img + (*rank - 1) * (j % 3 + 1) * 7
+                  + (j % 3 == 2 && *rank == 1)) % 1000);
+}
+
+/* Adds the rows to `p`, with `extra` (image name, at row `at`) added
+ * before that row when non-NULL, and row `dup` added twice. The result
+ * of the first failing add, or 0. */
+static int
+sb_add(rl_preds *p, const rl_catalog *cat, const char *extra, long at,
+       long dup, rl_err *err)
+{
+    long k;
+    int r = 0;
+
+    for (k = 0; k < SB_ROWS && r == 0; k++) {
+        char model[8], image[16];
+        int rank, idx;
+
+        sb_row(k, model, image, &rank, &idx);
+        if (extra != NULL && k == at)
+            r = rl_preds_add(p, "m0", extra, K(cat, 5), 1, err);
+        if (r == 0)
+            r = rl_preds_add(p, model, image, K(cat, idx), rank, err);
+        if (r == 0 && k == dup)
+            r = rl_preds_add(p, model, image, K(cat, idx), rank, err);
+    }
+    return r;
+}
+
+static void
+test_sorted_batches(void)
+{
+    rl_catalog *cat;
+    rl_store *s = make_project("batches.db", NULL, NULL, &cat);
+    rl_truth *t = rl_truth_new();
+    rl_eval_opts eo = { 100, 3, 0, RL_EVAL_RULE_TFDS };
+    rl_eval ev[2];
+    rl_preds *p[2];
+    rl_err err;
+    long i;
+    int r;
+
+    for (i = 0; i < SB_IMAGES; i++) {
+        char name[16];
+
+        snprintf(name, sizeof name, "img%05ld", i);
+        rl_truth_add_image(t, name, K(cat, (int)(i % 1000)),
+                           i % 2 ? "val" : "v2", i % 97 == 0, &err);
+        if (i % 3 != 0)
+            rl_truth_add_label(t, name, K(cat, (int)(i % 1000)),
+                               RL_STATE_CORRECT, &err);
+        if (i % 5 == 0)
+            rl_truth_add_label(t, name, K(cat, (int)((i + 1) % 1000)),
+                               RL_STATE_UNCLEAR, &err);
+    }
+    p[0] = rl_preds_new(t);
+    p[1] = rl_preds_new_sorted(t, eo.rule);
+    r = sb_add(p[0], cat, NULL, -1, -1, &err);
+    r |= sb_add(p[1], cat, NULL, -1, -1, &err);
+    ok(r == 0 && rl_preds_finish(p[1], &err) == 0, "270,000 rows read");
+    rl_eval_run(t, p[0], &eo, &ev[0]);
+    rl_eval_run(t, p[1], &eo, &ev[1]);
+    ok(ev[1].n == 3 && ev[1].models[0].scored == SB_IMAGES
+       && same_eval(&ev[0], &ev[1]),
+       "across batches and runs the sort scores as the table");
+    for (i = 0; i < 2; i++) {
+        rl_eval_free(&ev[i]);
+        rl_preds_free(p[i]);
+    }
+
+    /* An unknown image in the second batch, a duplicate after it. */
+    p[0] = rl_preds_new_sorted(t, eo.rule);
+    r = sb_add(p[0], cat, "nope", 200000, 250000, &err);
+    ok(r == 0 && rl_preds_finish(p[0], &err) == -1
+       && err.code == RL_E_NOTFOUND && strstr(err.msg, "'nope'") != NULL,
+       "an unknown image before a duplicate is the one named: %s",
+       err.msg);
+    rl_preds_free(p[0]);
+    /* A duplicate in the first batch, the unknown image later. */
+    p[0] = rl_preds_new_sorted(t, eo.rule);
+    r = sb_add(p[0], cat, "nope", 200000, 100000, &err);
+    ok(r == 0 && rl_preds_finish(p[0], &err) == -1
+       && err.code == RL_E_DUP, "a duplicate before it is: %s", err.msg);
+    rl_preds_free(p[0]);
+
+    rl_truth_free(t);
+    rl_catalog_free(cat);
+    rl_store_close(s);
+}
+
 /* ---- truth from a project ------------------------------------------- */
 
 static const char TR_LABELS[] =
@@ -783,6 +891,7 @@ main(void)
     test_scoring();
     test_read();
     test_stream();
+    test_sorted_batches();
     test_truth_load();
     test_bootstrap();
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
