@@ -23,14 +23,16 @@ static const char SQL_STEP[] =
     "INSERT INTO step(uid, reviewer, at, kind, target, what)"
     " VALUES(coalesce(?6, lower(hex(randomblob(16)))), ?1, ?2, ?3, ?4, ?5)";
 static const char SQL_REVIEW_UPSERT[] =
-    "INSERT INTO review(image, class, reviewer, state, updated_at, role)"
-    " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
-    " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,"
-    " role = excluded.role";
+    "INSERT INTO review(image, class, reviewer, state_code, updated_at,"
+    " role_code) VALUES(?1, ?2, ?3, " RL_SQL_STATE_CODE("?4") ", ?5, "
+    RL_SQL_ROLE_CODE("?6") ") ON CONFLICT(image, class, reviewer)"
+    " DO UPDATE SET state_code = excluded.state_code,"
+    " updated_at = excluded.updated_at, role_code = excluded.role_code";
 /* The role a verdict was given in, changed alone (an import's role
  * column): "reviewer" or "adjudicator". */
 static const char SQL_REVIEW_ROLE[] =
-    "UPDATE review SET role = ?4, updated_at = ?5 WHERE image = ?1"
+    "UPDATE review SET role_code = " RL_SQL_ROLE_CODE("?4") ","
+    " updated_at = ?5 WHERE image = ?1"
     " AND class = ?2 AND reviewer = ?3";
 static const char SQL_REVIEW_DELETE[] =
     "DELETE FROM review WHERE image = ? AND class = ? AND reviewer = ?";
@@ -910,37 +912,42 @@ static const char SQL_NEWCAND[] =
     " WHERE v.cand AND NOT EXISTS (SELECT 1 FROM main.candidate k"
     "  WHERE k.image = v.image AND k.class = v.cls)";
 static const char SQL_NEWCAND_EVENTS[] =
-    "INSERT INTO main.event(step, image, class, field, before, after)"
-    " SELECT step, image, cls, 'candidate', NULL, adder"
+    "INSERT INTO main.event(step, image, class, field_code, before_code,"
+    " after_code) SELECT step, image, cls, 6, NULL, adder"
     " FROM temp.stage_newcand ORDER BY rowid";
 static const char SQL_NEWCAND_ADD[] =
     "INSERT OR IGNORE INTO main.candidate(image, class, n_models, added_by)"
     " SELECT image, cls, 0, nullif(adder, '') FROM temp.stage_newcand"
     " ORDER BY rowid";
 static const char SQL_STATE_EVENTS[] =
-    "INSERT INTO main.event(step, image, class, field, before, after)"
-    " SELECT w.step, v.image, v.cls, 'state', r.state, v.state"
+    "INSERT INTO main.event(step, image, class, field_code, before_code,"
+    " after_code) SELECT w.step, v.image, v.cls, 0, r.state_code,"
+    " " RL_SQL_STATE_CODE("v.state")
     FROM_STAGED
     " LEFT JOIN main.review r ON r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name"
     " WHERE " CHANGES_STATE " AND r.state IS NOT v.state";
 static const char SQL_STATES[] =
-    "INSERT INTO main.review(image, class, reviewer, state, updated_at, role)"
-    " SELECT v.image, v.cls, w.name, v.state, v.at, ?1"
+    "INSERT INTO main.review(image, class, reviewer, state_code, updated_at,"
+    " role_code) SELECT v.image, v.cls, w.name, " RL_SQL_STATE_CODE("v.state")
+    ", v.at, " RL_SQL_ROLE_CODE("?1")
     FROM_STAGED
     " WHERE " CHANGES_STATE
     " ON CONFLICT(image, class, reviewer) DO UPDATE SET"
-    " state = excluded.state, updated_at = excluded.updated_at,"
-    " role = excluded.role WHERE state IS NOT excluded.state";
+    " state_code = excluded.state_code, updated_at = excluded.updated_at,"
+    " role_code = excluded.role_code"
+    " WHERE state_code IS NOT excluded.state_code";
 static const char SQL_ROLE_EVENTS[] =
-    "INSERT INTO main.event(step, image, class, field, before, after)"
-    " SELECT w.step, v.image, v.cls, 'role', r.role, v.role"
+    "INSERT INTO main.event(step, image, class, field_code, before_code,"
+    " after_code) SELECT w.step, v.image, v.cls, 5, r.role_code,"
+    " " RL_SQL_ROLE_CODE("v.role")
     FROM_STAGED
     " CROSS JOIN main.review r ON r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name WHERE " CHANGES_ROLE
     " AND coalesce(nullif(r.role, ''), 'reviewer') <> v.role";
 static const char SQL_ROLES[] =
-    "UPDATE main.review AS r SET role = v.role, updated_at = v.at"
+    "UPDATE main.review AS r SET role_code = " RL_SQL_ROLE_CODE("v.role") ","
+    " updated_at = v.at"
     FROM_STAGED
     " WHERE " CHANGES_ROLE " AND r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name"
@@ -1305,9 +1312,9 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
         " JOIN imap im ON im.oid = c.image JOIN cmap cm ON cm.oid = c.class",
         err, &bad);
     rep->reviews = store_changes(s,
-        "INSERT INTO main.review(image, class, reviewer, state, updated_at,"
-        " role) SELECT im.lid, cm.lid, r.reviewer, r.state, r.updated_at,"
-        " r.role FROM o.review r JOIN imap im ON im.oid = r.image"
+        "INSERT INTO main.review(image, class, reviewer, state_code,"
+        " updated_at, role_code) SELECT im.lid, cm.lid, r.reviewer,"
+        " r.state_code, r.updated_at, r.role_code FROM o.review r JOIN imap im ON im.oid = r.image"
         " JOIN cmap cm ON cm.oid = r.class WHERE NOT EXISTS (SELECT 1 FROM"
         " main.review l WHERE l.image = im.lid AND l.class = cm.lid"
         " AND l.reviewer = r.reviewer)", err, &bad);
@@ -1339,15 +1346,16 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
         " WHERE uid IN (SELECT os.uid FROM o.step os WHERE os.id IN"
         " (SELECT oid FROM newsteps) AND os.target IS NOT NULL)", err, &bad);
     rep->events = store_changes(s,
-        "INSERT INTO main.event(step, image, class, field, before, after)"
+        "INSERT INTO main.event(step, image, class, field_code, before_code,"
+        " after_code)"
         " SELECT sm.lid, im.lid, (SELECT lid FROM cmap WHERE oid = e.class),"
-        " e.field,"
+        " e.field_code,"
         " CASE WHEN e.field = 'main' AND e.before IS NOT NULL THEN"
         "  (SELECT lid FROM cmap WHERE oid = CAST(e.before AS INTEGER))"
-        "  ELSE e.before END,"
+        "  ELSE e.before_code END,"
         " CASE WHEN e.field = 'main' AND e.after IS NOT NULL THEN"
         "  (SELECT lid FROM cmap WHERE oid = CAST(e.after AS INTEGER))"
-        "  ELSE e.after END"
+        "  ELSE e.after_code END"
         " FROM o.event e JOIN smap sm ON sm.oid = e.step"
         " JOIN imap im ON im.oid = e.image"
         " WHERE e.step IN (SELECT oid FROM newsteps) ORDER BY e.id",
