@@ -82,6 +82,7 @@ log_begin_as(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
     sp->reviewer = reviewer;
     sp->bulk = kind == LOG_IMPORT || kind == LOG_MERGE;
     sp->events = 0;
+    sp->ev_first = sp->ev_last = 0;
     if (rl_store_begin(s, err) != 0)
         return -1;
     if ((st = store_stmt(s, SQL_STEP, err)) == NULL)
@@ -109,11 +110,75 @@ fail:
     return -1;
 }
 
+/* Notes event `id`, just logged by step `sp`, in the step's range. */
+static void
+note_event(log_step *sp, int64_t id)
+{
+    if (sp->ev_first == 0 || id < sp->ev_first)
+        sp->ev_first = id;
+    if (id > sp->ev_last)
+        sp->ev_last = id;
+}
+
+/* Widens the event range of step `id` on its row to [first, last]. */
+static int
+store_range(rl_store *s, int64_t id, int64_t first, int64_t last,
+            rl_err *err)
+{
+    static const char sql[] = "UPDATE step SET"
+        " ev_first = min(coalesce(ev_first, ?2), ?2),"
+        " ev_last = max(coalesce(ev_last, ?3), ?3) WHERE id = ?1";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, first);
+    sqlite3_bind_int64(st, 3, last);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "logging the change");
+        return -1;
+    }
+    return 0;
+}
+
+/* The ranges of the steps whose events a statement wrote (an import's,
+ * a merge's): every event after id `after`, in one pass. */
+static int
+store_ranges_since(rl_store *s, int64_t after, rl_err *err)
+{
+    static const char sql[] =
+        "UPDATE main.step SET ev_first = min(coalesce(ev_first, r.a), r.a),"
+        " ev_last = max(coalesce(ev_last, r.b), r.b)"
+        " FROM (SELECT step, min(id) AS a, max(id) AS b FROM main.event"
+        " WHERE id > ?1 GROUP BY step) AS r WHERE main.step.id = r.step";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, after);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "logging the changes");
+        return -1;
+    }
+    return 0;
+}
+
+/* The newest event id (0: none). */
+static int64_t
+last_event(rl_store *s)
+{
+    return store_int(s, "SELECT coalesce(max(id), 0) FROM main.event", 0);
+}
+
 int
 log_end(log_step *sp, int rc, rl_err *err)
 {
     if (rc == 0 && !sp->bulk
         && tally_add(sp->s, "events", "", sp->events, err) != 0)
+        rc = -1;
+    if (rc == 0 && sp->ev_first > 0
+        && store_range(sp->s, sp->id, sp->ev_first, sp->ev_last, err) != 0)
         rc = -1;
     return rl_store_end(sp->s, rc, err);
 }
@@ -301,6 +366,7 @@ log_put(log_step *sp, int64_t image, int64_t cls, const char *field,
     if (store_event(sp->s, sp->id, image, cls, field, before, after, err)
         != 0)
         return -1;
+    note_event(sp, sqlite3_last_insert_rowid(sp->s->db));
     sp->events++;
     return 0;
 }
@@ -429,8 +495,13 @@ log_touch(rl_store *s, const char *reviewer, int64_t image,
 
 /* ---- undo / redo ----------------------------------------------------- */
 
+/* The events of step ?1: within its range (a live step's events are the
+ * whole range; an import's may share it with other steps'). */
+#define STEP_EVENTS \
+    " FROM event WHERE id BETWEEN (SELECT ev_first FROM step WHERE id = ?1)" \
+    " AND (SELECT ev_last FROM step WHERE id = ?1) AND step = ?1"
 static const char SQL_STEP_EVENTS_DESC[] =
-    "SELECT id, image, class, field, before, after FROM event WHERE step = ?"
+    "SELECT id, image, class, field, before, after" STEP_EVENTS
     " ORDER BY id DESC";
 /* The newest event on the same value after event ?1: who changed it. */
 static const char SQL_CHANGED_BY[] =
@@ -488,8 +559,7 @@ redo_misses(rl_store *s, const char *reviewer, int64_t target, char *note,
             size_t note_size, rl_err *err)
 {
     static const char sql[] =
-        "SELECT id, image, class, field, after FROM event WHERE step = ?"
-        " ORDER BY id";
+        "SELECT id, image, class, field, after" STEP_EVENTS " ORDER BY id";
     sqlite3_stmt *st = store_stmt(s, sql, err);
 
     if (st == NULL)
@@ -1074,6 +1144,7 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
     log_step *sp = NULL;
     char **names = NULL;
     size_t n = 0, i;
+    int64_t ev0;
     int rc = -1;
 
     *line = 0;
@@ -1081,6 +1152,7 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
         return -1;
     if (begin_steps(s, what, &sp, &names, &n, err) != 0)
         goto out;
+    ev0 = last_event(s);
     if (store_exec(s, "DROP TABLE IF EXISTS temp.stage_newcand", err) != 0
         || apply_sql(s, SQL_NEWCAND, err) != 0
         || apply_sql(s, SQL_NEWCAND_EVENTS, err) != 0
@@ -1089,6 +1161,7 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
         || apply_sql(s, SQL_STATES, err) != 0
         || (roles && (apply_sql(s, SQL_ROLE_EVENTS, err) != 0
                       || apply_sql(s, SQL_ROLES, err) != 0))
+        || store_ranges_since(s, ev0, err) != 0
         || apply_flags(s, sp, n, line, err) != 0)
         goto out;
     rc = 0;
@@ -1120,8 +1193,8 @@ restate_kept(rl_store *s, rl_err *err)
         "WITH last AS (SELECT e.image, e.class, e.field, e.after, max(e.id)"
         "  FROM event e JOIN step s ON s.id = e.step"
         "  WHERE s.reviewer = ?1 AND e.field <> 'candidate'"
-        "  AND EXISTS (SELECT 1 FROM event x WHERE x.image = e.image"
-        "   AND x.step IN (SELECT lid FROM smap WHERE oid IN"
+        "  AND e.image IN (SELECT x.image FROM event x WHERE"
+        "   x.step IN (SELECT lid FROM smap WHERE oid IN"
         "   (SELECT oid FROM newsteps)))"
         "  GROUP BY e.image, e.class, e.field)"
         " SELECT l.image, l.class, l.field, l.after, CASE l.field"
@@ -1168,6 +1241,8 @@ restate_kept(rl_store *s, rl_err *err)
                 r = store_event(s, sp.id, sqlite3_column_int64(d, 0),
                                 sqlite3_column_int64(d, 1), field, logged,
                                 table, err);
+            if (r == 0)
+                note_event(&sp, sqlite3_last_insert_rowid(s->db));
         }
         if (open)
             r = log_end(&sp, r, err);
@@ -1302,6 +1377,7 @@ int
 log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
 {
     bool bad = false;
+    int64_t ev0;
 
     /* Every candidate the copy has, with its model counts if new here. */
     rep->candidates = store_changes(s,
@@ -1345,6 +1421,7 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
         " JOIN smap tm ON tm.oid = os.target WHERE os.uid = main.step.uid)"
         " WHERE uid IN (SELECT os.uid FROM o.step os WHERE os.id IN"
         " (SELECT oid FROM newsteps) AND os.target IS NOT NULL)", err, &bad);
+    ev0 = last_event(s);
     rep->events = store_changes(s,
         "INSERT INTO main.event(step, image, class, field_code, before_code,"
         " after_code)"
@@ -1360,7 +1437,7 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
         " JOIN imap im ON im.oid = e.image"
         " WHERE e.step IN (SELECT oid FROM newsteps) ORDER BY e.id",
         err, &bad);
-    if (bad)
+    if (bad || store_ranges_since(s, ev0, err) != 0)
         return -1;
     return restate_kept(s, err);
 }

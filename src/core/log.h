@@ -44,6 +44,10 @@ typedef struct log_step {
                               them change by change */
     int64_t events;        /* events it logged (a live step adds them to
                               the events counter as it ends) */
+    int64_t ev_first;      /* the first and last event id it logged one by
+                              one (0: none); log_end stores the range on */
+    int64_t ev_last;       /* the step row (step.ev_first, ev_last), where
+                              undo and redo find the step's events */
 } log_step;
 
 /* One change a live step makes: field of (image, cls) from `before` to

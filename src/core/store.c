@@ -267,8 +267,14 @@ static const char SCHEMA_V6[] =
  * columns still named `state` and `role`; an event's field and its
  * common before/after values the same way (`field`, `before`, `after`),
  * notes and adders' names staying text. The index review_updated, which
- * no query used, is gone. Both tables are rebuilt in id/key order; the
- * event log stays append-only (its triggers, recreated). */
+ * no query used, is gone, and so are the event table's two: a step row
+ * holds the first and last id of its events (ev_first, ev_last; log.c
+ * keeps them), where undo and redo read them - a live step's events are
+ * contiguous, an import's or merge's may share the range with other
+ * steps' and are picked out by `step` - and a conflict's note looks for
+ * the newest event of a value among the ids after it. Both tables are
+ * rebuilt in id/key order; the event log stays append-only (its
+ * triggers, recreated). */
 #define REVIEW_V7_COLUMNS \
     "  image INTEGER NOT NULL," \
     "  class INTEGER NOT NULL," \
@@ -319,20 +325,31 @@ static const char SCHEMA_V7_EVENT_COPY[] =
     "  " RL_SQL_VALUE_CODE("field", "before") ","
     "  " RL_SQL_VALUE_CODE("field", "after")
     "  FROM event ORDER BY id;"
+    "ALTER TABLE step ADD COLUMN ev_first INTEGER;"
+    "ALTER TABLE step ADD COLUMN ev_last INTEGER;"
+    "UPDATE step SET ev_first = r.a, ev_last = r.b FROM (SELECT step,"
+    "  min(id) AS a, max(id) AS b FROM event GROUP BY step) AS r"
+    "  WHERE step.id = r.step;"
     "DROP TABLE event;"
     "ALTER TABLE event_v7 RENAME TO event;"
-    "CREATE INDEX event_step ON event(step);"
-    "CREATE INDEX event_image ON event(image);"
     "CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN"
     "  SELECT RAISE(ABORT, 'the event log is append-only'); END;"
     "CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN"
     "  SELECT RAISE(ABORT, 'the event log is append-only'); END;";
 
+static bool has_column(sqlite3 *db, const char *name, const char *col);
+
+/* A table already in its schema-7 form (a file whose user_version was set
+ * back by hand) is left as it is. */
 static int
 migrate_v7(rl_store *s, rl_err *err)
 {
-    if (store_exec(s, SCHEMA_V7_REVIEW, err) != 0
-        || store_exec(s, SCHEMA_V7_EVENT, err) != 0)
+    if (!has_column(s->db, "review", "state_code")
+        && store_exec(s, SCHEMA_V7_REVIEW, err) != 0)
+        return -1;
+    if (has_column(s->db, "event", "field_code"))
+        return 0;
+    if (store_exec(s, SCHEMA_V7_EVENT, err) != 0)
         return -1;
     return store_exec(s, SCHEMA_V7_EVENT_COPY, err);
 }
@@ -1154,7 +1171,8 @@ has_column(sqlite3 *db, const char *name, const char *col)
  * first row that cannot be read. The stored (not generated) columns of
  * the new table are filled; those of schema 4 from an older copy's
  * columns (score6 from score, rank_sum from mean_rank), those of schema 7
- * from the named values they code. Returns 1 if it
+ * from the named values they code and a step's event range from its
+ * events. Returns 1 if it
  * stopped early. */
 static int
 salvage_table(sqlite3 *from, sqlite3 *db, const char *name)
@@ -1191,6 +1209,10 @@ salvage_table(sqlite3 *from, sqlite3 *db, const char *name)
             expr = RL_SQL_VALUE_CODE("field", "before");
         else if (strcmp(c, "after_code") == 0)
             expr = RL_SQL_VALUE_CODE("field", "after");
+        else if (strcmp(c, "ev_first") == 0)
+            expr = "(SELECT min(id) FROM event e WHERE e.step = step.id)";
+        else if (strcmp(c, "ev_last") == 0)
+            expr = "(SELECT max(id) FROM event e WHERE e.step = step.id)";
         else
             expr = "NULL";
         rl_buf_printf(&sel, "%s%s", n ? ", " : "", expr);
