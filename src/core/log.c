@@ -331,6 +331,40 @@ log_same(const char *field, const char *a, const char *b)
 }
 
 int
+log_state_code(rl_state st)
+{
+    switch (st) {
+    case RL_STATE_CORRECT: return 0;
+    case RL_STATE_WRONG: return 1;
+    case RL_STATE_UNCLEAR: return 2;
+    case RL_STATE_DONT_KNOW: return 3;
+    default: return -1;
+    }
+}
+
+int
+log_role_code(const char *role)
+{
+    return role == NULL ? -1 : strcmp(role, "reviewer") == 0 ? 0
+           : strcmp(role, "adjudicator") == 0 ? 1 : -1;
+}
+
+int
+log_verdict_changes(bool has_old, int old, int old_role, int state,
+                    int role, int live, int *bucket)
+{
+    int ch = 0;
+
+    if (!has_old || old != state)
+        ch |= LOG_CHANGES_STATE;
+    if (role >= 0 && (has_old ? (old_role >= 0 ? old_role : 0) : live)
+        != role)
+        ch |= LOG_CHANGES_ROLE;
+    *bucket = !has_old ? 3 : ch != 0 ? 2 : 1;
+    return ch;
+}
+
+int
 log_put(log_step *sp, int64_t image, int64_t cls, const char *field,
         const char *before, const char *after, int64_t at, rl_err *err)
 {
@@ -789,16 +823,16 @@ log_candidates_rebuild_staged(rl_store *s, rl_err *err)
  * reads the file, without the write lock):
  *   stage_who      the reviewers of the file; `first` the line of their
  *                  first change (NULL: none), `step` their import step;
- *   stage_verdict  one row per verdict, keyed by (line, n): file order;
- *                  the unique index is the file's duplicate check; role
- *                  NULL when the file gives none, adder NULL for "the
- *                  reviewer", "" for nobody; old and old_role the
- *                  project's verdict as the file was read (NULL: none),
- *                  cand whether it adds a candidate (the first verdict of
- *                  the file on a class no candidate of the image);
- *   stage_line     the bucket the flag fields of a verdict row gave it
- *                  (rl_import_result: 1 unchanged, 2 changed, 3 new),
- *                  when above unchanged;
+ *   stage_verdict  one row per verdict, one b-tree keyed by (image, cls,
+ *                  who): the key is the file's duplicate check, `line`
+ *                  its row; state and role as the codes of schema 7
+ *                  (internal.h), role NULL when the file gives none,
+ *                  adder NULL for "the reviewer", "" for nobody; old and
+ *                  old_role the project's verdict as the file was read
+ *                  (NULL: none; old_role only when the file gives a
+ *                  role), cand whether it adds a candidate (the first
+ *                  verdict of the file on a class no candidate of the
+ *                  image);
  *   stage_flag     the flag changes, in file order (later rows of the
  *                  file read earlier ones through it);
  *   stage_image    the image of each row of a wide file (its duplicate
@@ -810,20 +844,16 @@ static const char SQL_REVIEWS_STAGE[] =
     "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
     "DROP TABLE IF EXISTS temp.stage_who;"
     "DROP TABLE IF EXISTS temp.stage_verdict;"
-    "DROP TABLE IF EXISTS temp.stage_line;"
     "DROP TABLE IF EXISTS temp.stage_flag;"
     "DROP TABLE IF EXISTS temp.stage_image;"
     "DROP TABLE IF EXISTS temp.stage_newcand;"
     "CREATE TEMP TABLE stage_who(idx INTEGER PRIMARY KEY, name TEXT NOT NULL,"
     " first INTEGER, step INTEGER);"
-    "CREATE TEMP TABLE stage_verdict(line INTEGER NOT NULL, n INTEGER NOT NULL,"
-    " image INTEGER NOT NULL, cls INTEGER NOT NULL, who INTEGER NOT NULL,"
-    " state TEXT NOT NULL, role TEXT, adder TEXT, at INTEGER NOT NULL,"
-    " old TEXT, old_role TEXT, cand INTEGER NOT NULL,"
-    " PRIMARY KEY(line, n)) WITHOUT ROWID;"
-    "CREATE UNIQUE INDEX temp.stage_verdict_key ON"
-    " stage_verdict(image, cls, who);"
-    "CREATE TEMP TABLE stage_line(line INTEGER PRIMARY KEY, bucket INTEGER);"
+    "CREATE TEMP TABLE stage_verdict(image INTEGER NOT NULL,"
+    " cls INTEGER NOT NULL, who INTEGER NOT NULL, line INTEGER NOT NULL,"
+    " state INTEGER NOT NULL, role INTEGER, adder TEXT, at INTEGER NOT NULL,"
+    " old INTEGER, old_role INTEGER, cand INTEGER NOT NULL,"
+    " PRIMARY KEY(image, cls, who)) WITHOUT ROWID;"
     "CREATE TEMP TABLE stage_flag(id INTEGER PRIMARY KEY, who INTEGER,"
     " image INTEGER, field TEXT, after TEXT, at INTEGER, line INTEGER);"
     "CREATE INDEX temp.stage_flag_key ON stage_flag(who, image, field, id);"
@@ -840,130 +870,19 @@ log_reviews_stage_drop(rl_store *s)
 {
     store_exec(s, "DROP TABLE IF EXISTS temp.stage_who;"
                "DROP TABLE IF EXISTS temp.stage_verdict;"
-                          "DROP TABLE IF EXISTS temp.stage_line;"
                "DROP TABLE IF EXISTS temp.stage_flag;"
                "DROP TABLE IF EXISTS temp.stage_image;"
                "DROP TABLE IF EXISTS temp.stage_newcand", NULL);
 }
 
 /* What a staged verdict changes, as the file was read: its state; its
- * role (a new verdict has the live default, ?1, first); a candidate. */
+ * role (a new verdict has the live default, ?1, first; codes). The
+ * reader (csvio.c) counted these as it staged them (log_verdict_changes
+ * says the same in C). */
 #define CHANGES_STATE "v.old IS NOT v.state"
 #define CHANGES_ROLE \
     "(v.role IS NOT NULL AND CASE WHEN v.old IS NULL THEN ?1" \
-    " ELSE coalesce(nullif(v.old_role, ''), 'reviewer') END <> v.role)"
-#define CHANGES "(" CHANGES_STATE " OR " CHANGES_ROLE " OR v.cand)"
-
-/* Per row of the file with a verdict: the strongest bucket of its
- * verdicts (3 new, 2 changed, 1 unchanged); the changes summed over the
- * rows. Rows in file order: no sort. */
-#define VERDICT_BUCKET \
-    "CASE WHEN v.old IS NULL THEN 3 WHEN v.old <> v.state" \
-    " OR " CHANGES_ROLE " THEN 2 ELSE 1 END"
-static const char SQL_COUNT[] =
-    "SELECT total(nv), total(nr), total(nc), total(b = 3), total(b = 2),"
-    " count(*) FROM (SELECT sum(" CHANGES_STATE ") AS nv,"
-    " sum(" CHANGES_ROLE ") AS nr, sum(v.cand) AS nc,"
-    " max(" VERDICT_BUCKET ") AS b FROM temp.stage_verdict v GROUP BY v.line)";
-/* The few verdict rows whose flag fields did more than their verdicts:
- * the row's verdict bucket beside its flag fields'. */
-static const char SQL_COUNT_FLAGGED[] =
-    "SELECT l.bucket, (SELECT max(" VERDICT_BUCKET ") FROM"
-    " temp.stage_verdict v WHERE v.line = l.line) FROM temp.stage_line l";
-/* The changing verdicts in file order, for each reviewer's first line
- * with a change (read until every reviewer has one). */
-static const char SQL_CHANGING[] =
-    "SELECT v.who, v.line FROM temp.stage_verdict v WHERE " CHANGES;
-
-/* Each reviewer's first change (flags noted already), for the order of
- * their steps. 0 or -1. */
-static int
-note_first(rl_store *s, const char *live, rl_err *err)
-{
-    static const char upd[] = "UPDATE temp.stage_who SET first = ?2"
-        " WHERE idx = ?1 AND (first IS NULL OR first > ?2)";
-    int64_t n_who = store_int(s, "SELECT count(*) FROM temp.stage_who", 0);
-    sqlite3_stmt *st = NULL, *u;
-    bool *seen = rl_xcalloc((size_t)n_who + 1, sizeof *seen);
-    int64_t left = n_who;
-    int r = SQLITE_DONE, rc = -1;
-
-    if (sqlite3_prepare_v2(s->db, SQL_CHANGING, -1, &st, NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
-    while (left > 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t w = sqlite3_column_int64(st, 0);
-
-        if (w < 0 || w >= n_who || seen[w])
-            continue;
-        seen[w] = true;
-        left--;
-        if ((u = store_stmt(s, upd, err)) == NULL)
-            goto out;
-        sqlite3_bind_int64(u, 1, w);
-        sqlite3_bind_int64(u, 2, sqlite3_column_int64(st, 1));
-        if (sqlite3_step(u) != SQLITE_DONE)
-            goto out;
-    }
-    if (r == SQLITE_DONE || r == SQLITE_ROW)
-        rc = 0;
-out:
-    if (rc != 0)
-        store_dberr(s, err, "counting the reviews");
-    sqlite3_finalize(st);
-    free(seen);
-    return rc;
-}
-
-int
-log_reviews_count(rl_store *s, log_review_counts *c, rl_err *err)
-{
-    const char *live = s->adjudicator ? "adjudicator" : "reviewer";
-    sqlite3_stmt *st = NULL;
-    long *bucket[4];
-    int r, rc = -1;
-
-    memset(c, 0, sizeof *c);
-    bucket[1] = &c->unchanged;
-    bucket[2] = &c->changed;
-    bucket[3] = &c->created;
-    if (sqlite3_prepare_v2(s->db, SQL_COUNT, -1, &st, NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        goto out;
-    c->verdicts = (long)sqlite3_column_double(st, 0);
-    c->roles = (long)sqlite3_column_double(st, 1);
-    c->added = (long)sqlite3_column_double(st, 2);
-    c->created = (long)sqlite3_column_double(st, 3);
-    c->changed = (long)sqlite3_column_double(st, 4);
-    c->unchanged = (long)sqlite3_column_int64(st, 5) - c->created
-                   - c->changed;
-    sqlite3_finalize(st);
-    /* A row counts in the stronger of its verdicts' and flags' buckets. */
-    if (sqlite3_prepare_v2(s->db, SQL_COUNT_FLAGGED, -1, &st, NULL)
-        != SQLITE_OK)
-        goto out;
-    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        int fb = sqlite3_column_int(st, 0), vb = sqlite3_column_int(st, 1);
-
-        if (fb > vb && vb >= 1 && vb <= 3 && fb <= 3) {
-            (*bucket[vb])--;
-            (*bucket[fb])++;
-        }
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (r != SQLITE_DONE)
-        goto out;
-    rc = note_first(s, live, err);
-    return rc;
-out:
-    store_dberr(s, err, "counting the reviews");
-    sqlite3_finalize(st);
-    return rc;
-}
+    " ELSE coalesce(v.old_role, 0) END <> v.role)"
 
 /* The changes the file was read to make, applied where they still change
  * something: a candidate the first verdict of the file on a class adds
@@ -991,16 +910,14 @@ static const char SQL_NEWCAND_ADD[] =
     " ORDER BY rowid";
 static const char SQL_STATE_EVENTS[] =
     "INSERT INTO main.event(step, image, class, field_code, before_code,"
-    " after_code) SELECT w.step, v.image, v.cls, 0, r.state_code,"
-    " " RL_SQL_STATE_CODE("v.state")
+    " after_code) SELECT w.step, v.image, v.cls, 0, r.state_code, v.state"
     FROM_STAGED
     " LEFT JOIN main.review r ON r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name"
-    " WHERE " CHANGES_STATE " AND r.state IS NOT v.state";
+    " WHERE " CHANGES_STATE " AND r.state_code IS NOT v.state";
 static const char SQL_STATES[] =
     "INSERT INTO main.review(image, class, reviewer, state_code, updated_at,"
-    " role_code) SELECT v.image, v.cls, w.name, " RL_SQL_STATE_CODE("v.state")
-    ", v.at, " RL_SQL_ROLE_CODE("?1")
+    " role_code) SELECT v.image, v.cls, w.name, v.state, v.at, ?1"
     FROM_STAGED
     " WHERE " CHANGES_STATE
     " ON CONFLICT(image, class, reviewer) DO UPDATE SET"
@@ -1009,21 +926,19 @@ static const char SQL_STATES[] =
     " WHERE state_code IS NOT excluded.state_code";
 static const char SQL_ROLE_EVENTS[] =
     "INSERT INTO main.event(step, image, class, field_code, before_code,"
-    " after_code) SELECT w.step, v.image, v.cls, 5, r.role_code,"
-    " " RL_SQL_ROLE_CODE("v.role")
+    " after_code) SELECT w.step, v.image, v.cls, 5, r.role_code, v.role"
     FROM_STAGED
     " CROSS JOIN main.review r ON r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name WHERE " CHANGES_ROLE
-    " AND coalesce(nullif(r.role, ''), 'reviewer') <> v.role";
+    " AND r.role_code <> v.role";
 static const char SQL_ROLES[] =
-    "UPDATE main.review AS r SET role_code = " RL_SQL_ROLE_CODE("v.role") ","
-    " updated_at = v.at"
+    "UPDATE main.review AS r SET role_code = v.role, updated_at = v.at"
     FROM_STAGED
     " WHERE " CHANGES_ROLE " AND r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name"
-    " AND coalesce(nullif(r.role, ''), 'reviewer') <> v.role";
+    " AND r.role_code <> v.role";
 
-/* Runs one statement of the apply; ?1, if any, is the live role. */
+/* Runs one statement of the apply; ?1, if any, is the live role's code. */
 static int
 apply_sql(rl_store *s, const char *sql, rl_err *err)
 {
@@ -1035,8 +950,7 @@ apply_sql(rl_store *s, const char *sql, rl_err *err)
         return -1;
     }
     if (sqlite3_bind_parameter_count(st) > 0)
-        sqlite3_bind_text(st, 1, s->adjudicator ? "adjudicator" : "reviewer",
-                          -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 1, s->adjudicator ? 1 : 0);
     r = sqlite3_step(st);
     sqlite3_finalize(st);
     if (r != SQLITE_DONE) {
