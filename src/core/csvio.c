@@ -1225,11 +1225,13 @@ count_kind(rl_import_result *res, const char *fieldname)
  * candidate (the first verdict of the file on a class no candidate of
  * the image). */
 static const char SQL_VERDICT_MEETS[] =
-    "SELECT r.state_code, r.role_code, CASE WHEN EXISTS (SELECT 1 FROM"
-    " main.candidate c WHERE c.image = ?1 AND c.class = ?2) THEN 0 ELSE"
-    " NOT EXISTS (SELECT 1 FROM temp.stage_verdict o WHERE o.image = ?1"
-    " AND o.cls = ?2) END FROM (SELECT 1) LEFT JOIN main.review r"
-    " ON r.image = ?1 AND r.class = ?2 AND r.reviewer = ?3";
+    "SELECT (SELECT state_code FROM main.review WHERE image = ?1"
+    " AND class = ?2 AND reviewer = ?3), CASE WHEN ?4 THEN (SELECT role_code"
+    " FROM main.review WHERE image = ?1 AND class = ?2 AND reviewer = ?3)"
+    " END, CASE WHEN EXISTS (SELECT 1 FROM main.candidate c"
+    " WHERE c.image = ?1 AND c.class = ?2) THEN 0 ELSE NOT EXISTS"
+    " (SELECT 1 FROM temp.stage_verdict o WHERE o.image = ?1 AND o.cls = ?2)"
+    " END";
 /* It is staged with them (state and role as codes; old_role only when
  * the file gives a role), counted as it is (log_verdict_changes). The
  * key (image, cls, who) is the duplicate check. */
@@ -1284,6 +1286,7 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
     sqlite3_bind_int64(st, 1, img);
     sqlite3_bind_int64(st, 2, k->id);
     sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, role_code >= 0);
     if ((r = sqlite3_step(st)) == SQLITE_ROW) {
         if (sqlite3_column_type(st, 0) != SQLITE_NULL)
             old = sqlite3_column_int(st, 0);
