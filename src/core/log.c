@@ -142,8 +142,8 @@ store_range(rl_store *s, int64_t id, int64_t first, int64_t last,
     return 0;
 }
 
-/* The ranges of the steps whose events a statement wrote (an import's,
- * a merge's): every event after id `after`, in one pass. */
+/* The ranges of the steps whose events a statement wrote (a merge's,
+ * many steps): every event after id `after`, in one pass. */
 static int
 store_ranges_since(rl_store *s, int64_t after, rl_err *err)
 {
@@ -160,6 +160,38 @@ store_ranges_since(rl_store *s, int64_t after, rl_err *err)
     if (sqlite3_step(st) != SQLITE_DONE) {
         store_dberr(s, err, "logging the changes");
         return -1;
+    }
+    return 0;
+}
+
+/* Notes in the range of step `sp` the first and last of its events after
+ * id `after` that a statement wrote (an import's): two scans by id that
+ * stop at the first event of the step from either end, no sort, no
+ * memory. */
+static int
+note_events_since(log_step *sp, int64_t after, rl_err *err)
+{
+    static const char first[] = "SELECT id FROM main.event WHERE id > ?1"
+        " AND step = ?2 ORDER BY id LIMIT 1";
+    static const char last[] = "SELECT id FROM main.event WHERE id > ?1"
+        " AND step = ?2 ORDER BY id DESC LIMIT 1";
+    int j;
+
+    for (j = 0; j < 2; j++) {
+        sqlite3_stmt *st = store_stmt(sp->s, j == 0 ? first : last, err);
+        int r;
+
+        if (st == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, after);
+        sqlite3_bind_int64(st, 2, sp->id);
+        if ((r = sqlite3_step(st)) == SQLITE_ROW)
+            note_event(sp, sqlite3_column_int64(st, 0));
+        sqlite3_reset(st);
+        if (r != SQLITE_ROW && r != SQLITE_DONE) {
+            store_dberr(sp->s, err, "logging the changes");
+            return -1;
+        }
     }
     return 0;
 }
@@ -1075,9 +1107,11 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
         || apply_sql(s, SQL_STATES, err) != 0
         || (roles && (apply_sql(s, SQL_ROLE_EVENTS, err) != 0
                       || apply_sql(s, SQL_ROLES, err) != 0))
-        || store_ranges_since(s, ev0, err) != 0
         || apply_flags(s, sp, n, line, err) != 0)
         goto out;
+    for (i = 0; i < n; i++)
+        if (sp[i].id != 0 && note_events_since(&sp[i], ev0, err) != 0)
+            goto out;
     rc = 0;
 out:
     for (i = 0; i < n; i++)

@@ -55,6 +55,13 @@ static const char SQL_CLOBBERED[] =
     "  AND ps.reviewer = s.reviewer ORDER BY p.id DESC LIMIT 1),"
     "  " NORM("NULL") ")";
 
+/* Steps whose row does not hold the first and last id of their events
+ * (ev_first, ev_last; NULL for a step without events). */
+static const char SQL_BAD_RANGES[] =
+    "SELECT count(*) FROM step s WHERE ev_first IS NOT (SELECT min(id)"
+    " FROM event e WHERE e.step = s.id) OR ev_last IS NOT (SELECT max(id)"
+    " FROM event e WHERE e.step = s.id)";
+
 static rl_image *
 load(struct fx_proj *p, const char *who, const char *name)
 {
@@ -156,6 +163,8 @@ test_kinds(struct fx_proj *p)
                  " 'carol'"), 1, "merged verdict");
     is_int(fx_replay_diff(p->s), 0, "after every kind: the log replays to the "
            "tables");
+    is_int(fx_q_int(p->s, SQL_BAD_RANGES), 0, "after every kind: each step "
+           "row holds the first and last id of its events");
 }
 
 /* Alice marks; an import changes her verdict; her undo keeps it. */
@@ -756,6 +765,8 @@ test_import_undo_redo(void)
     ok(rl_review_undo(q.s, "alice", &id, &err) == 1, "the mark undone");
     ok(rl_review_redo(q.s, "alice", &id, &err) == 1, "and redone");
     is_int(fx_replay_diff(q.s), 0, "the log replays to the tables");
+    is_int(fx_q_int(q.s, SQL_BAD_RANGES), 0, "each step row holds the first "
+           "and last id of its events");
     got = log_digest(q.path);
     if (getenv("RL_LOG_DIGEST") != NULL)
         fputs(got, stdout);
