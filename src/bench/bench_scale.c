@@ -254,16 +254,17 @@ static const char REF_SCHEMA[] =
     "CREATE TABLE candidate(image INTEGER NOT NULL, class INTEGER NOT NULL,"
     " n_models INTEGER NOT NULL DEFAULT 0, rank_sum INTEGER, added_by TEXT,"
     " PRIMARY KEY(image, class)) WITHOUT ROWID;\n"
+    /* Schema 7: state and role as codes, events coded and unindexed, a
+     * step's event range on its row. */
     "CREATE TABLE review(image INTEGER NOT NULL, class INTEGER NOT NULL,"
-    " reviewer TEXT NOT NULL, state TEXT NOT NULL, updated_at INTEGER,"
+    " reviewer TEXT NOT NULL, state_code INTEGER NOT NULL, updated_at INTEGER,"
+    " role_code INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY(image, class, reviewer)) WITHOUT ROWID;\n"
     "CREATE INDEX review_reviewer ON review(reviewer, image);\n"
-    "CREATE INDEX review_updated ON review(updated_at);\n"
-    "CREATE TABLE step(id INTEGER PRIMARY KEY, reviewer TEXT, what TEXT);\n"
+    "CREATE TABLE step(id INTEGER PRIMARY KEY, reviewer TEXT, what TEXT,"
+    " ev_first INTEGER, ev_last INTEGER);\n"
     "CREATE TABLE event(id INTEGER PRIMARY KEY, step INTEGER, image INTEGER,"
-    " class INTEGER, field TEXT, before TEXT, after TEXT);\n"
-    "CREATE INDEX event_step ON event(step);\n"
-    "CREATE INDEX event_image ON event(image);\n";
+    " class INTEGER, field_code INTEGER, before_code, after_code);\n";
 
 /* The reference work per import (%s: the CSV). */
 static const char *const REF_IMPORT[] = {
@@ -295,18 +296,25 @@ static const char *const REF_IMPORT[] = {
     " reviewer TEXT);\n"
     ".import --csv --skip 1 --schema temp %s raw\n"
     "CREATE TEMP TABLE rv AS SELECT i.id AS image, c.id AS class,"
-    " r.reviewer, r.state FROM temp.raw r JOIN image i ON i.name = r.image"
+    " r.reviewer, CASE r.state WHEN 'correct' THEN 0 WHEN 'wrong' THEN 1"
+    " WHEN 'unclear' THEN 2 WHEN 'dont_know' THEN 3 END AS state"
+    " FROM temp.raw r JOIN image i ON i.name = r.image"
     " JOIN class c ON c.wnid = r.wnid;\n"
     "INSERT INTO step(reviewer, what) SELECT DISTINCT reviewer, 'import'"
     " FROM temp.rv;\n"
-    "INSERT INTO event(step, image, class, field, before, after)"
-    " SELECT s.id, v.image, v.class, 'state', o.state, v.state"
+    "INSERT INTO event(step, image, class, field_code, before_code,"
+    " after_code) SELECT s.id, v.image, v.class, 0, o.state_code, v.state"
     " FROM temp.rv v JOIN step s ON s.reviewer = v.reviewer"
     " LEFT JOIN review o ON o.image = v.image AND o.class = v.class"
-    " AND o.reviewer = v.reviewer WHERE o.state IS NOT v.state;\n"
-    "INSERT INTO review SELECT image, class, reviewer, state, 0 FROM temp.rv"
+    " AND o.reviewer = v.reviewer WHERE o.state_code IS NOT v.state;\n"
+    "INSERT INTO review(image, class, reviewer, state_code, updated_at)"
+    " SELECT image, class, reviewer, state, 0 FROM temp.rv"
     " WHERE true ON CONFLICT(image, class, reviewer) DO UPDATE SET"
-    " state = excluded.state WHERE state IS NOT excluded.state;\n"
+    " state_code = excluded.state_code"
+    " WHERE state_code IS NOT excluded.state_code;\n"
+    "UPDATE step SET ev_first = r.a, ev_last = r.b FROM (SELECT step,"
+    " min(id) AS a, max(id) AS b FROM event GROUP BY step) AS r"
+    " WHERE step.id = r.step;\n"
     "COMMIT;\n",
 };
 

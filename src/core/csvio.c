@@ -1122,11 +1122,12 @@ out:
  * with a change. Memory stays flat at any size. */
 struct rev_ctx {
     rl_strmap whos;        /* reviewer -> index in stage_who */
-    long *first;           /* per reviewer: line of its first flag
-                              change, 0 none */
+    long *first;           /* per reviewer: line of its first change,
+                              0 none */
     size_t n_who, cap_who;
-    long n_staged;         /* changes staged (flags, then verdicts) */
+    long n_staged;         /* changes staged */
     int n_in_row;          /* verdicts of the current row so far */
+    int row_v;             /* the strongest bucket of their changes */
     bool roles;            /* some verdict gives a role */
     int64_t now;
     char *what;            /* "import FILE" */
@@ -1144,7 +1145,8 @@ row_did(struct rev_ctx *rc, int what)
         rc->row = what;
 }
 
-/* Notes a flag change of reviewer `w` on the current row. */
+/* Notes a change (a flag's, a verdict's) of reviewer `w` on the current
+ * row. */
 static void
 staged(struct imp *im, struct rev_ctx *rc, int64_t w)
 {
@@ -1218,20 +1220,25 @@ count_kind(rl_import_result *res, const char *fieldname)
         res->confirmed++;
 }
 
-/* A verdict of the file, staged with the project's values it meets in
- * the read snapshot: its verdict's state, its role when the file gives
- * one, and whether it adds a candidate (the first verdict of the file on
- * a class no candidate of the image); log_reviews_count tells what it
- * changes. The key (image, cls, who) is the duplicate check. */
+/* A verdict of the file meets the project's values in the read snapshot:
+ * its verdict's state and role (codes; NULL: none), and whether it adds a
+ * candidate (the first verdict of the file on a class no candidate of
+ * the image). */
+static const char SQL_VERDICT_MEETS[] =
+    "SELECT (SELECT state_code FROM main.review WHERE image = ?1"
+    " AND class = ?2 AND reviewer = ?3), CASE WHEN ?4 THEN (SELECT role_code"
+    " FROM main.review WHERE image = ?1 AND class = ?2 AND reviewer = ?3)"
+    " END, CASE WHEN EXISTS (SELECT 1 FROM main.candidate c"
+    " WHERE c.image = ?1 AND c.class = ?2) THEN 0 ELSE NOT EXISTS"
+    " (SELECT 1 FROM temp.stage_verdict o WHERE o.image = ?1 AND o.cls = ?2)"
+    " END";
+/* It is staged with them (state and role as codes; old_role only when
+ * the file gives a role), counted as it is (log_verdict_changes). The
+ * key (image, cls, who) is the duplicate check. */
 static const char SQL_STAGE_VERDICT[] =
-    "INSERT INTO temp.stage_verdict(line, n, image, cls, who, state, role,"
-    " adder, at, old, old_role, cand) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-    " ?9, (SELECT state FROM main.review WHERE image = ?3 AND class = ?4"
-    " AND reviewer = ?10), CASE WHEN ?7 IS NOT NULL THEN (SELECT role FROM"
-    " main.review WHERE image = ?3 AND class = ?4 AND reviewer = ?10) END,"
-    " NOT EXISTS (SELECT 1 FROM main.candidate c WHERE c.image = ?3"
-    "  AND c.class = ?4) AND NOT EXISTS (SELECT 1 FROM temp.stage_verdict o"
-    "  WHERE o.image = ?3 AND o.cls = ?4))";
+    "INSERT INTO temp.stage_verdict(image, cls, who, line, state, role,"
+    " adder, at, old, old_role, cand)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 /* The final step, in one write transaction: the staged verdicts and flags
  * through the review log (log_apply_reviews), the file's timings merged
@@ -1270,28 +1277,63 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
            const char *col, rl_err *err)
 {
     int64_t w = who_index(im, rc, reviewer, err);
+    int code = log_state_code(state), role_code = log_role_code(role);
+    int old = -1, old_role = -1, cand = 0, ch, bucket, r;
     sqlite3_stmt *st;
-    int r;
 
-    if (w < 0 || (st = store_stmt(im->s, SQL_STAGE_VERDICT, err)) == NULL)
+    if (w < 0 || (st = store_stmt(im->s, SQL_VERDICT_MEETS, err)) == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, rl_csv_line(im->csv));
-    sqlite3_bind_int(st, 2, rc->n_in_row++);
-    sqlite3_bind_int64(st, 3, img);
-    sqlite3_bind_int64(st, 4, k->id);
-    sqlite3_bind_int64(st, 5, w);
-    sqlite3_bind_text(st, 6, rl_state_name(state), -1, SQLITE_STATIC);
-    if (role != NULL)
-        sqlite3_bind_text(st, 7, role, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_int64(st, 2, k->id);
+    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, role_code >= 0);
+    if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+            old = sqlite3_column_int(st, 0);
+        if (role_code >= 0 && sqlite3_column_type(st, 1) != SQLITE_NULL)
+            old_role = sqlite3_column_int(st, 1);
+        cand = sqlite3_column_int(st, 2) != 0;
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_ROW
+        || (st = store_stmt(im->s, SQL_STAGE_VERDICT, err)) == NULL) {
+        if (r != SQLITE_ROW)
+            store_dberr(im->s, err, "staging the reviews");
+        return -1;
+    }
+    rc->n_in_row++;
+    sqlite3_bind_int64(st, 1, img);
+    sqlite3_bind_int64(st, 2, k->id);
+    sqlite3_bind_int64(st, 3, w);
+    sqlite3_bind_int64(st, 4, rl_csv_line(im->csv));
+    sqlite3_bind_int(st, 5, code);
+    if (role_code >= 0)
+        sqlite3_bind_int(st, 6, role_code);
     if (added_by != NULL)
-        sqlite3_bind_text(st, 8, added_by, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, at);
-    sqlite3_bind_text(st, 10, reviewer, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, added_by, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, at);
+    if (old >= 0)
+        sqlite3_bind_int(st, 9, old);
+    if (old_role >= 0)
+        sqlite3_bind_int(st, 10, old_role);
+    sqlite3_bind_int(st, 11, cand);
     if (((r = sqlite3_step(st)) & 0xff) == SQLITE_CONSTRAINT) {
         sqlite3_reset(st);
         return bad(im, err, RL_E_DUP, col, "duplicate key: %s has a verdict "
                    "on %s by this reviewer earlier in the file", field(im,
                    rl_csv_col(im->csv, "image")), k->wnid);
+    }
+    if (r == SQLITE_DONE) {
+        /* What it changes, counted as it is staged. */
+        ch = log_verdict_changes(old >= 0, old, old_role, code, role_code,
+                                 im->s->adjudicator ? 1 : 0, &bucket);
+        if (bucket > rc->row_v)
+            rc->row_v = bucket;
+        im->res->verdicts += (ch & LOG_CHANGES_STATE) != 0;
+        im->res->roles += (ch & LOG_CHANGES_ROLE) != 0;
+        im->res->added += cand;
+        if (ch != 0 || cand)
+            staged(im, rc, w);
     }
     if (r != SQLITE_DONE) {
         store_dberr(im->s, err, "staging the reviews");
@@ -1366,8 +1408,8 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
     return 0;
 }
 
-/* After the file: each reviewer's first flag change into stage_who
- * (log_reviews_count adds the verdicts'). 0 or -1. */
+/* After the file: each reviewer's first change into stage_who (the order
+ * of their import steps). 0 or -1. */
 static int
 note_first(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
@@ -1412,34 +1454,19 @@ rl_reviewer_valid(const char *s)
     return true;
 }
 
-/* Counts the row just read in exactly one bucket of the result; a row
- * with a verdict is counted after the file (log_reviews_count), the
- * bucket of its flag fields kept for then. 0 or -1. */
-static int
-count_row(struct imp *im, struct rev_ctx *rc, rl_err *err)
+/* Counts the row just read in exactly one bucket of the result: the
+ * strongest of what its verdicts and its flag fields did. */
+static void
+count_row(struct imp *im, struct rev_ctx *rc)
 {
-    static const char sql[] = "INSERT INTO temp.stage_line(line, bucket)"
-        " VALUES(?, ?)";
-    sqlite3_stmt *st;
-    int r = 0;
-
-    if (rc->n_in_row > 0 && rc->row > ROW_UNCHANGED) {
-        if ((st = store_stmt(im->s, sql, err)) == NULL)
-            return -1;
-        sqlite3_bind_int64(st, 1, rl_csv_line(im->csv));
-        sqlite3_bind_int(st, 2, rc->row);
-        r = step_ok(im, st, "staging the reviews", err);
-    } else if (rc->n_in_row == 0) {
-        switch (rc->row) {
-        case ROW_NEW: im->res->created++; break;
-        case ROW_CHANGED: im->res->changed++; break;
-        case ROW_UNCHANGED: im->res->unchanged++; break;
-        default: im->res->empty++; break;
-        }
+    switch (rc->row > rc->row_v ? rc->row : rc->row_v) {
+    case ROW_NEW: im->res->created++; break;
+    case ROW_CHANGED: im->res->changed++; break;
+    case ROW_UNCHANGED: im->res->unchanged++; break;
+    default: im->res->empty++; break;
     }
-    rc->row = ROW_EMPTY;
+    rc->row = rc->row_v = ROW_EMPTY;
     rc->n_in_row = 0;
-    return r;
 }
 
 static int
@@ -1673,8 +1700,7 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
             return -1;
         if (long_timing(im, rc, &lc, img, reviewer, err) != 0)
             return -1;
-        if (count_row(im, rc, err) != 0)
-            return -1;
+        count_row(im, rc);
     }
     return r < 0 ? -1 : 0;
 }
@@ -1768,8 +1794,7 @@ import_wide(struct imp *im, struct rev_ctx *rc, rl_err *err)
         if (put_flag(im, rc, img, reviewer, prob, cm >= 0, main, rc->now,
                      err) != 0)
             return -1;
-        if (count_row(im, rc, err) != 0)
-            return -1;
+        count_row(im, rc);
     }
     return r < 0 ? -1 : 0;
 }
@@ -1780,7 +1805,6 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
 {
     struct imp im;
     struct rev_ctx rc;
-    log_review_counts cnt;
     bool reading = false, staged = false;
     int r = -1;
 
@@ -1810,17 +1834,6 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
         r = import_long(&im, &rc, err);
     if (r == 0)
         r = note_first(&im, &rc, err);
-    if (r == 0)
-        r = log_reviews_count(s, &cnt, err);
-    if (r == 0) {
-        im.res->verdicts += cnt.verdicts;
-        im.res->roles += cnt.roles;
-        im.res->added += cnt.added;
-        im.res->created += cnt.created;
-        im.res->changed += cnt.changed;
-        im.res->unchanged += cnt.unchanged;
-        rc.n_staged += cnt.verdicts + cnt.roles + cnt.added;
-    }
     if (reading) {
         store_exec(s, "COMMIT", NULL);
         reading = false;

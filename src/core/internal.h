@@ -157,4 +157,54 @@ int tally_change(rl_store *s, const char *reviewer,
 int tally_add(rl_store *s, const char *name, const char *reviewer,
               int64_t d, rl_err *err);
 
+/* Schema 7 stores a verdict's state and role, and an event's field and
+ * the common values of its before/after, as small integers (SQLite keeps
+ * 0 and 1 in the record header, free) and reads them back through
+ * generated columns of the old names (store.c), so readers keep their
+ * SQL. Writers (log.c, store_event) put the codes; each macro is an SQL
+ * expression of another (a column, a parameter), NULL for a name or code
+ * outside the set - the NOT NULL and CHECK constraints then refuse the
+ * row. Codes: state correct 0, wrong 1, unclear 2, dont_know 3; role
+ * reviewer 0, adjudicator 1; field state 0, problematic 1, done 2,
+ * main 3, note 4, role 5, candidate 6. */
+#define RL_SQL_STATE_CODE(x) \
+    "(CASE " x " WHEN 'correct' THEN 0 WHEN 'wrong' THEN 1" \
+    " WHEN 'unclear' THEN 2 WHEN 'dont_know' THEN 3 END)"
+#define RL_SQL_STATE_NAME(c) \
+    "(CASE " c " WHEN 0 THEN 'correct' WHEN 1 THEN 'wrong'" \
+    " WHEN 2 THEN 'unclear' WHEN 3 THEN 'dont_know' END)"
+#define RL_SQL_ROLE_CODE(x) \
+    "(CASE " x " WHEN 'reviewer' THEN 0 WHEN 'adjudicator' THEN 1 END)"
+#define RL_SQL_ROLE_NAME(c) \
+    "(CASE " c " WHEN 0 THEN 'reviewer' WHEN 1 THEN 'adjudicator' END)"
+#define RL_SQL_FIELD_CODE(x) \
+    "(CASE " x " WHEN 'state' THEN 0 WHEN 'problematic' THEN 1" \
+    " WHEN 'done' THEN 2 WHEN 'main' THEN 3 WHEN 'note' THEN 4" \
+    " WHEN 'role' THEN 5 WHEN 'candidate' THEN 6 END)"
+#define RL_SQL_FIELD_NAME(c) \
+    "(CASE " c " WHEN 0 THEN 'state' WHEN 1 THEN 'problematic'" \
+    " WHEN 2 THEN 'done' WHEN 3 THEN 'main' WHEN 4 THEN 'note'" \
+    " WHEN 5 THEN 'role' WHEN 6 THEN 'candidate' END)"
+/* An event value `v` of field name `f` as stored: the value as text (what
+ * the TEXT columns of schema 6 kept), as its code when that gives back
+ * exactly the same text (a state or role name; a whole number of the
+ * problematic, done and main fields); anything else, a note or an
+ * adder's name, stays text. */
+#define RL_SQL_VALUE_CODE_T(f, t) \
+    "(CASE " f " WHEN 'state' THEN coalesce(" RL_SQL_STATE_CODE(t) ", " t ")" \
+    " WHEN 'role' THEN coalesce(" RL_SQL_ROLE_CODE(t) ", " t ")" \
+    " WHEN 'problematic' THEN " RL_SQL_WHOLE(t) \
+    " WHEN 'done' THEN " RL_SQL_WHOLE(t) \
+    " WHEN 'main' THEN " RL_SQL_WHOLE(t) " ELSE " t " END)"
+#define RL_SQL_WHOLE(t) \
+    "(CASE WHEN CAST(CAST(" t " AS INTEGER) AS TEXT) = " t \
+    " THEN CAST(" t " AS INTEGER) ELSE " t " END)"
+#define RL_SQL_VALUE_CODE(f, v) RL_SQL_VALUE_CODE_T(f, "CAST(" v " AS TEXT)")
+/* The stored value `c` of field code `fc` as text again. */
+#define RL_SQL_VALUE_NAME(fc, c) \
+    "(CASE WHEN typeof(" c ") <> 'integer' THEN " c \
+    " WHEN " fc " = 0 THEN " RL_SQL_STATE_NAME(c) \
+    " WHEN " fc " = 5 THEN " RL_SQL_ROLE_NAME(c) \
+    " ELSE CAST(" c " AS TEXT) END)"
+
 #endif

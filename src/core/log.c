@@ -23,14 +23,16 @@ static const char SQL_STEP[] =
     "INSERT INTO step(uid, reviewer, at, kind, target, what)"
     " VALUES(coalesce(?6, lower(hex(randomblob(16)))), ?1, ?2, ?3, ?4, ?5)";
 static const char SQL_REVIEW_UPSERT[] =
-    "INSERT INTO review(image, class, reviewer, state, updated_at, role)"
-    " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(image, class, reviewer)"
-    " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,"
-    " role = excluded.role";
+    "INSERT INTO review(image, class, reviewer, state_code, updated_at,"
+    " role_code) VALUES(?1, ?2, ?3, " RL_SQL_STATE_CODE("?4") ", ?5, "
+    RL_SQL_ROLE_CODE("?6") ") ON CONFLICT(image, class, reviewer)"
+    " DO UPDATE SET state_code = excluded.state_code,"
+    " updated_at = excluded.updated_at, role_code = excluded.role_code";
 /* The role a verdict was given in, changed alone (an import's role
  * column): "reviewer" or "adjudicator". */
 static const char SQL_REVIEW_ROLE[] =
-    "UPDATE review SET role = ?4, updated_at = ?5 WHERE image = ?1"
+    "UPDATE review SET role_code = " RL_SQL_ROLE_CODE("?4") ","
+    " updated_at = ?5 WHERE image = ?1"
     " AND class = ?2 AND reviewer = ?3";
 static const char SQL_REVIEW_DELETE[] =
     "DELETE FROM review WHERE image = ? AND class = ? AND reviewer = ?";
@@ -80,6 +82,7 @@ log_begin_as(rl_store *s, log_step *sp, log_kind kind, const char *reviewer,
     sp->reviewer = reviewer;
     sp->bulk = kind == LOG_IMPORT || kind == LOG_MERGE;
     sp->events = 0;
+    sp->ev_first = sp->ev_last = 0;
     if (rl_store_begin(s, err) != 0)
         return -1;
     if ((st = store_stmt(s, SQL_STEP, err)) == NULL)
@@ -107,11 +110,107 @@ fail:
     return -1;
 }
 
+/* Notes event `id`, just logged by step `sp`, in the step's range. */
+static void
+note_event(log_step *sp, int64_t id)
+{
+    if (sp->ev_first == 0 || id < sp->ev_first)
+        sp->ev_first = id;
+    if (id > sp->ev_last)
+        sp->ev_last = id;
+}
+
+/* Widens the event range of step `id` on its row to [first, last]. */
+static int
+store_range(rl_store *s, int64_t id, int64_t first, int64_t last,
+            rl_err *err)
+{
+    static const char sql[] = "UPDATE step SET"
+        " ev_first = min(coalesce(ev_first, ?2), ?2),"
+        " ev_last = max(coalesce(ev_last, ?3), ?3) WHERE id = ?1";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, first);
+    sqlite3_bind_int64(st, 3, last);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "logging the change");
+        return -1;
+    }
+    return 0;
+}
+
+/* The ranges of the steps whose events a statement wrote (a merge's,
+ * many steps): every event after id `after`, in one pass. */
+static int
+store_ranges_since(rl_store *s, int64_t after, rl_err *err)
+{
+    static const char sql[] =
+        "UPDATE main.step SET ev_first = min(coalesce(ev_first, r.a), r.a),"
+        " ev_last = max(coalesce(ev_last, r.b), r.b)"
+        " FROM (SELECT step, min(id) AS a, max(id) AS b FROM main.event"
+        " WHERE id > ?1 GROUP BY step) AS r WHERE main.step.id = r.step";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, after);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        store_dberr(s, err, "logging the changes");
+        return -1;
+    }
+    return 0;
+}
+
+/* Notes in the range of step `sp` the first and last of its events after
+ * id `after` that a statement wrote (an import's): two scans by id that
+ * stop at the first event of the step from either end, no sort, no
+ * memory. */
+static int
+note_events_since(log_step *sp, int64_t after, rl_err *err)
+{
+    static const char first[] = "SELECT id FROM main.event WHERE id > ?1"
+        " AND step = ?2 ORDER BY id LIMIT 1";
+    static const char last[] = "SELECT id FROM main.event WHERE id > ?1"
+        " AND step = ?2 ORDER BY id DESC LIMIT 1";
+    int j;
+
+    for (j = 0; j < 2; j++) {
+        sqlite3_stmt *st = store_stmt(sp->s, j == 0 ? first : last, err);
+        int r;
+
+        if (st == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, after);
+        sqlite3_bind_int64(st, 2, sp->id);
+        if ((r = sqlite3_step(st)) == SQLITE_ROW)
+            note_event(sp, sqlite3_column_int64(st, 0));
+        sqlite3_reset(st);
+        if (r != SQLITE_ROW && r != SQLITE_DONE) {
+            store_dberr(sp->s, err, "logging the changes");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The newest event id (0: none). */
+static int64_t
+last_event(rl_store *s)
+{
+    return store_int(s, "SELECT coalesce(max(id), 0) FROM main.event", 0);
+}
+
 int
 log_end(log_step *sp, int rc, rl_err *err)
 {
     if (rc == 0 && !sp->bulk
         && tally_add(sp->s, "events", "", sp->events, err) != 0)
+        rc = -1;
+    if (rc == 0 && sp->ev_first > 0
+        && store_range(sp->s, sp->id, sp->ev_first, sp->ev_last, err) != 0)
         rc = -1;
     return rl_store_end(sp->s, rc, err);
 }
@@ -264,6 +363,40 @@ log_same(const char *field, const char *a, const char *b)
 }
 
 int
+log_state_code(rl_state st)
+{
+    switch (st) {
+    case RL_STATE_CORRECT: return 0;
+    case RL_STATE_WRONG: return 1;
+    case RL_STATE_UNCLEAR: return 2;
+    case RL_STATE_DONT_KNOW: return 3;
+    default: return -1;
+    }
+}
+
+int
+log_role_code(const char *role)
+{
+    return role == NULL ? -1 : strcmp(role, "reviewer") == 0 ? 0
+           : strcmp(role, "adjudicator") == 0 ? 1 : -1;
+}
+
+int
+log_verdict_changes(bool has_old, int old, int old_role, int state,
+                    int role, int live, int *bucket)
+{
+    int ch = 0;
+
+    if (!has_old || old != state)
+        ch |= LOG_CHANGES_STATE;
+    if (role >= 0 && (has_old ? (old_role >= 0 ? old_role : 0) : live)
+        != role)
+        ch |= LOG_CHANGES_ROLE;
+    *bucket = !has_old ? 3 : ch != 0 ? 2 : 1;
+    return ch;
+}
+
+int
 log_put(log_step *sp, int64_t image, int64_t cls, const char *field,
         const char *before, const char *after, int64_t at, rl_err *err)
 {
@@ -299,6 +432,7 @@ log_put(log_step *sp, int64_t image, int64_t cls, const char *field,
     if (store_event(sp->s, sp->id, image, cls, field, before, after, err)
         != 0)
         return -1;
+    note_event(sp, sqlite3_last_insert_rowid(sp->s->db));
     sp->events++;
     return 0;
 }
@@ -427,8 +561,13 @@ log_touch(rl_store *s, const char *reviewer, int64_t image,
 
 /* ---- undo / redo ----------------------------------------------------- */
 
+/* The events of step ?1: within its range (a live step's events are the
+ * whole range; an import's may share it with other steps'). */
+#define STEP_EVENTS \
+    " FROM event WHERE id BETWEEN (SELECT ev_first FROM step WHERE id = ?1)" \
+    " AND (SELECT ev_last FROM step WHERE id = ?1) AND step = ?1"
 static const char SQL_STEP_EVENTS_DESC[] =
-    "SELECT id, image, class, field, before, after FROM event WHERE step = ?"
+    "SELECT id, image, class, field, before, after" STEP_EVENTS
     " ORDER BY id DESC";
 /* The newest event on the same value after event ?1: who changed it. */
 static const char SQL_CHANGED_BY[] =
@@ -486,8 +625,7 @@ redo_misses(rl_store *s, const char *reviewer, int64_t target, char *note,
             size_t note_size, rl_err *err)
 {
     static const char sql[] =
-        "SELECT id, image, class, field, after FROM event WHERE step = ?"
-        " ORDER BY id";
+        "SELECT id, image, class, field, after" STEP_EVENTS " ORDER BY id";
     sqlite3_stmt *st = store_stmt(s, sql, err);
 
     if (st == NULL)
@@ -717,16 +855,16 @@ log_candidates_rebuild_staged(rl_store *s, rl_err *err)
  * reads the file, without the write lock):
  *   stage_who      the reviewers of the file; `first` the line of their
  *                  first change (NULL: none), `step` their import step;
- *   stage_verdict  one row per verdict, keyed by (line, n): file order;
- *                  the unique index is the file's duplicate check; role
- *                  NULL when the file gives none, adder NULL for "the
- *                  reviewer", "" for nobody; old and old_role the
- *                  project's verdict as the file was read (NULL: none),
- *                  cand whether it adds a candidate (the first verdict of
- *                  the file on a class no candidate of the image);
- *   stage_line     the bucket the flag fields of a verdict row gave it
- *                  (rl_import_result: 1 unchanged, 2 changed, 3 new),
- *                  when above unchanged;
+ *   stage_verdict  one row per verdict, one b-tree keyed by (image, cls,
+ *                  who): the key is the file's duplicate check, `line`
+ *                  its row; state and role as the codes of schema 7
+ *                  (internal.h), role NULL when the file gives none,
+ *                  adder NULL for "the reviewer", "" for nobody; old and
+ *                  old_role the project's verdict as the file was read
+ *                  (NULL: none; old_role only when the file gives a
+ *                  role), cand whether it adds a candidate (the first
+ *                  verdict of the file on a class no candidate of the
+ *                  image);
  *   stage_flag     the flag changes, in file order (later rows of the
  *                  file read earlier ones through it);
  *   stage_image    the image of each row of a wide file (its duplicate
@@ -738,20 +876,16 @@ static const char SQL_REVIEWS_STAGE[] =
     "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
     "DROP TABLE IF EXISTS temp.stage_who;"
     "DROP TABLE IF EXISTS temp.stage_verdict;"
-    "DROP TABLE IF EXISTS temp.stage_line;"
     "DROP TABLE IF EXISTS temp.stage_flag;"
     "DROP TABLE IF EXISTS temp.stage_image;"
     "DROP TABLE IF EXISTS temp.stage_newcand;"
     "CREATE TEMP TABLE stage_who(idx INTEGER PRIMARY KEY, name TEXT NOT NULL,"
     " first INTEGER, step INTEGER);"
-    "CREATE TEMP TABLE stage_verdict(line INTEGER NOT NULL, n INTEGER NOT NULL,"
-    " image INTEGER NOT NULL, cls INTEGER NOT NULL, who INTEGER NOT NULL,"
-    " state TEXT NOT NULL, role TEXT, adder TEXT, at INTEGER NOT NULL,"
-    " old TEXT, old_role TEXT, cand INTEGER NOT NULL,"
-    " PRIMARY KEY(line, n)) WITHOUT ROWID;"
-    "CREATE UNIQUE INDEX temp.stage_verdict_key ON"
-    " stage_verdict(image, cls, who);"
-    "CREATE TEMP TABLE stage_line(line INTEGER PRIMARY KEY, bucket INTEGER);"
+    "CREATE TEMP TABLE stage_verdict(image INTEGER NOT NULL,"
+    " cls INTEGER NOT NULL, who INTEGER NOT NULL, line INTEGER NOT NULL,"
+    " state INTEGER NOT NULL, role INTEGER, adder TEXT, at INTEGER NOT NULL,"
+    " old INTEGER, old_role INTEGER, cand INTEGER NOT NULL,"
+    " PRIMARY KEY(image, cls, who)) WITHOUT ROWID;"
     "CREATE TEMP TABLE stage_flag(id INTEGER PRIMARY KEY, who INTEGER,"
     " image INTEGER, field TEXT, after TEXT, at INTEGER, line INTEGER);"
     "CREATE INDEX temp.stage_flag_key ON stage_flag(who, image, field, id);"
@@ -768,130 +902,19 @@ log_reviews_stage_drop(rl_store *s)
 {
     store_exec(s, "DROP TABLE IF EXISTS temp.stage_who;"
                "DROP TABLE IF EXISTS temp.stage_verdict;"
-                          "DROP TABLE IF EXISTS temp.stage_line;"
                "DROP TABLE IF EXISTS temp.stage_flag;"
                "DROP TABLE IF EXISTS temp.stage_image;"
                "DROP TABLE IF EXISTS temp.stage_newcand", NULL);
 }
 
 /* What a staged verdict changes, as the file was read: its state; its
- * role (a new verdict has the live default, ?1, first); a candidate. */
+ * role (a new verdict has the live default, ?1, first; codes). The
+ * reader (csvio.c) counted these as it staged them (log_verdict_changes
+ * says the same in C). */
 #define CHANGES_STATE "v.old IS NOT v.state"
 #define CHANGES_ROLE \
     "(v.role IS NOT NULL AND CASE WHEN v.old IS NULL THEN ?1" \
-    " ELSE coalesce(nullif(v.old_role, ''), 'reviewer') END <> v.role)"
-#define CHANGES "(" CHANGES_STATE " OR " CHANGES_ROLE " OR v.cand)"
-
-/* Per row of the file with a verdict: the strongest bucket of its
- * verdicts (3 new, 2 changed, 1 unchanged); the changes summed over the
- * rows. Rows in file order: no sort. */
-#define VERDICT_BUCKET \
-    "CASE WHEN v.old IS NULL THEN 3 WHEN v.old <> v.state" \
-    " OR " CHANGES_ROLE " THEN 2 ELSE 1 END"
-static const char SQL_COUNT[] =
-    "SELECT total(nv), total(nr), total(nc), total(b = 3), total(b = 2),"
-    " count(*) FROM (SELECT sum(" CHANGES_STATE ") AS nv,"
-    " sum(" CHANGES_ROLE ") AS nr, sum(v.cand) AS nc,"
-    " max(" VERDICT_BUCKET ") AS b FROM temp.stage_verdict v GROUP BY v.line)";
-/* The few verdict rows whose flag fields did more than their verdicts:
- * the row's verdict bucket beside its flag fields'. */
-static const char SQL_COUNT_FLAGGED[] =
-    "SELECT l.bucket, (SELECT max(" VERDICT_BUCKET ") FROM"
-    " temp.stage_verdict v WHERE v.line = l.line) FROM temp.stage_line l";
-/* The changing verdicts in file order, for each reviewer's first line
- * with a change (read until every reviewer has one). */
-static const char SQL_CHANGING[] =
-    "SELECT v.who, v.line FROM temp.stage_verdict v WHERE " CHANGES;
-
-/* Each reviewer's first change (flags noted already), for the order of
- * their steps. 0 or -1. */
-static int
-note_first(rl_store *s, const char *live, rl_err *err)
-{
-    static const char upd[] = "UPDATE temp.stage_who SET first = ?2"
-        " WHERE idx = ?1 AND (first IS NULL OR first > ?2)";
-    int64_t n_who = store_int(s, "SELECT count(*) FROM temp.stage_who", 0);
-    sqlite3_stmt *st = NULL, *u;
-    bool *seen = rl_xcalloc((size_t)n_who + 1, sizeof *seen);
-    int64_t left = n_who;
-    int r = SQLITE_DONE, rc = -1;
-
-    if (sqlite3_prepare_v2(s->db, SQL_CHANGING, -1, &st, NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
-    while (left > 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t w = sqlite3_column_int64(st, 0);
-
-        if (w < 0 || w >= n_who || seen[w])
-            continue;
-        seen[w] = true;
-        left--;
-        if ((u = store_stmt(s, upd, err)) == NULL)
-            goto out;
-        sqlite3_bind_int64(u, 1, w);
-        sqlite3_bind_int64(u, 2, sqlite3_column_int64(st, 1));
-        if (sqlite3_step(u) != SQLITE_DONE)
-            goto out;
-    }
-    if (r == SQLITE_DONE || r == SQLITE_ROW)
-        rc = 0;
-out:
-    if (rc != 0)
-        store_dberr(s, err, "counting the reviews");
-    sqlite3_finalize(st);
-    free(seen);
-    return rc;
-}
-
-int
-log_reviews_count(rl_store *s, log_review_counts *c, rl_err *err)
-{
-    const char *live = s->adjudicator ? "adjudicator" : "reviewer";
-    sqlite3_stmt *st = NULL;
-    long *bucket[4];
-    int r, rc = -1;
-
-    memset(c, 0, sizeof *c);
-    bucket[1] = &c->unchanged;
-    bucket[2] = &c->changed;
-    bucket[3] = &c->created;
-    if (sqlite3_prepare_v2(s->db, SQL_COUNT, -1, &st, NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        goto out;
-    c->verdicts = (long)sqlite3_column_double(st, 0);
-    c->roles = (long)sqlite3_column_double(st, 1);
-    c->added = (long)sqlite3_column_double(st, 2);
-    c->created = (long)sqlite3_column_double(st, 3);
-    c->changed = (long)sqlite3_column_double(st, 4);
-    c->unchanged = (long)sqlite3_column_int64(st, 5) - c->created
-                   - c->changed;
-    sqlite3_finalize(st);
-    /* A row counts in the stronger of its verdicts' and flags' buckets. */
-    if (sqlite3_prepare_v2(s->db, SQL_COUNT_FLAGGED, -1, &st, NULL)
-        != SQLITE_OK)
-        goto out;
-    sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        int fb = sqlite3_column_int(st, 0), vb = sqlite3_column_int(st, 1);
-
-        if (fb > vb && vb >= 1 && vb <= 3 && fb <= 3) {
-            (*bucket[vb])--;
-            (*bucket[fb])++;
-        }
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (r != SQLITE_DONE)
-        goto out;
-    rc = note_first(s, live, err);
-    return rc;
-out:
-    store_dberr(s, err, "counting the reviews");
-    sqlite3_finalize(st);
-    return rc;
-}
+    " ELSE coalesce(v.old_role, 0) END <> v.role)"
 
 /* The changes the file was read to make, applied where they still change
  * something: a candidate the first verdict of the file on a class adds
@@ -910,43 +933,44 @@ static const char SQL_NEWCAND[] =
     " WHERE v.cand AND NOT EXISTS (SELECT 1 FROM main.candidate k"
     "  WHERE k.image = v.image AND k.class = v.cls)";
 static const char SQL_NEWCAND_EVENTS[] =
-    "INSERT INTO main.event(step, image, class, field, before, after)"
-    " SELECT step, image, cls, 'candidate', NULL, adder"
+    "INSERT INTO main.event(step, image, class, field_code, before_code,"
+    " after_code) SELECT step, image, cls, 6, NULL, adder"
     " FROM temp.stage_newcand ORDER BY rowid";
 static const char SQL_NEWCAND_ADD[] =
     "INSERT OR IGNORE INTO main.candidate(image, class, n_models, added_by)"
     " SELECT image, cls, 0, nullif(adder, '') FROM temp.stage_newcand"
     " ORDER BY rowid";
 static const char SQL_STATE_EVENTS[] =
-    "INSERT INTO main.event(step, image, class, field, before, after)"
-    " SELECT w.step, v.image, v.cls, 'state', r.state, v.state"
+    "INSERT INTO main.event(step, image, class, field_code, before_code,"
+    " after_code) SELECT w.step, v.image, v.cls, 0, r.state_code, v.state"
     FROM_STAGED
     " LEFT JOIN main.review r ON r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name"
-    " WHERE " CHANGES_STATE " AND r.state IS NOT v.state";
+    " WHERE " CHANGES_STATE " AND r.state_code IS NOT v.state";
 static const char SQL_STATES[] =
-    "INSERT INTO main.review(image, class, reviewer, state, updated_at, role)"
-    " SELECT v.image, v.cls, w.name, v.state, v.at, ?1"
+    "INSERT INTO main.review(image, class, reviewer, state_code, updated_at,"
+    " role_code) SELECT v.image, v.cls, w.name, v.state, v.at, ?1"
     FROM_STAGED
     " WHERE " CHANGES_STATE
     " ON CONFLICT(image, class, reviewer) DO UPDATE SET"
-    " state = excluded.state, updated_at = excluded.updated_at,"
-    " role = excluded.role WHERE state IS NOT excluded.state";
+    " state_code = excluded.state_code, updated_at = excluded.updated_at,"
+    " role_code = excluded.role_code"
+    " WHERE state_code IS NOT excluded.state_code";
 static const char SQL_ROLE_EVENTS[] =
-    "INSERT INTO main.event(step, image, class, field, before, after)"
-    " SELECT w.step, v.image, v.cls, 'role', r.role, v.role"
+    "INSERT INTO main.event(step, image, class, field_code, before_code,"
+    " after_code) SELECT w.step, v.image, v.cls, 5, r.role_code, v.role"
     FROM_STAGED
     " CROSS JOIN main.review r ON r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name WHERE " CHANGES_ROLE
-    " AND coalesce(nullif(r.role, ''), 'reviewer') <> v.role";
+    " AND r.role_code <> v.role";
 static const char SQL_ROLES[] =
-    "UPDATE main.review AS r SET role = v.role, updated_at = v.at"
+    "UPDATE main.review AS r SET role_code = v.role, updated_at = v.at"
     FROM_STAGED
     " WHERE " CHANGES_ROLE " AND r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name"
-    " AND coalesce(nullif(r.role, ''), 'reviewer') <> v.role";
+    " AND r.role_code <> v.role";
 
-/* Runs one statement of the apply; ?1, if any, is the live role. */
+/* Runs one statement of the apply; ?1, if any, is the live role's code. */
 static int
 apply_sql(rl_store *s, const char *sql, rl_err *err)
 {
@@ -958,8 +982,7 @@ apply_sql(rl_store *s, const char *sql, rl_err *err)
         return -1;
     }
     if (sqlite3_bind_parameter_count(st) > 0)
-        sqlite3_bind_text(st, 1, s->adjudicator ? "adjudicator" : "reviewer",
-                          -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 1, s->adjudicator ? 1 : 0);
     r = sqlite3_step(st);
     sqlite3_finalize(st);
     if (r != SQLITE_DONE) {
@@ -1067,6 +1090,7 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
     log_step *sp = NULL;
     char **names = NULL;
     size_t n = 0, i;
+    int64_t ev0;
     int rc = -1;
 
     *line = 0;
@@ -1074,6 +1098,7 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
         return -1;
     if (begin_steps(s, what, &sp, &names, &n, err) != 0)
         goto out;
+    ev0 = last_event(s);
     if (store_exec(s, "DROP TABLE IF EXISTS temp.stage_newcand", err) != 0
         || apply_sql(s, SQL_NEWCAND, err) != 0
         || apply_sql(s, SQL_NEWCAND_EVENTS, err) != 0
@@ -1084,6 +1109,9 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
                       || apply_sql(s, SQL_ROLES, err) != 0))
         || apply_flags(s, sp, n, line, err) != 0)
         goto out;
+    for (i = 0; i < n; i++)
+        if (sp[i].id != 0 && note_events_since(&sp[i], ev0, err) != 0)
+            goto out;
     rc = 0;
 out:
     for (i = 0; i < n; i++)
@@ -1113,8 +1141,8 @@ restate_kept(rl_store *s, rl_err *err)
         "WITH last AS (SELECT e.image, e.class, e.field, e.after, max(e.id)"
         "  FROM event e JOIN step s ON s.id = e.step"
         "  WHERE s.reviewer = ?1 AND e.field <> 'candidate'"
-        "  AND EXISTS (SELECT 1 FROM event x WHERE x.image = e.image"
-        "   AND x.step IN (SELECT lid FROM smap WHERE oid IN"
+        "  AND e.image IN (SELECT x.image FROM event x WHERE"
+        "   x.step IN (SELECT lid FROM smap WHERE oid IN"
         "   (SELECT oid FROM newsteps)))"
         "  GROUP BY e.image, e.class, e.field)"
         " SELECT l.image, l.class, l.field, l.after, CASE l.field"
@@ -1161,6 +1189,8 @@ restate_kept(rl_store *s, rl_err *err)
                 r = store_event(s, sp.id, sqlite3_column_int64(d, 0),
                                 sqlite3_column_int64(d, 1), field, logged,
                                 table, err);
+            if (r == 0)
+                note_event(&sp, sqlite3_last_insert_rowid(s->db));
         }
         if (open)
             r = log_end(&sp, r, err);
@@ -1295,6 +1325,7 @@ int
 log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
 {
     bool bad = false;
+    int64_t ev0;
 
     /* Every candidate the copy has, with its model counts if new here. */
     rep->candidates = store_changes(s,
@@ -1305,9 +1336,9 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
         " JOIN imap im ON im.oid = c.image JOIN cmap cm ON cm.oid = c.class",
         err, &bad);
     rep->reviews = store_changes(s,
-        "INSERT INTO main.review(image, class, reviewer, state, updated_at,"
-        " role) SELECT im.lid, cm.lid, r.reviewer, r.state, r.updated_at,"
-        " r.role FROM o.review r JOIN imap im ON im.oid = r.image"
+        "INSERT INTO main.review(image, class, reviewer, state_code,"
+        " updated_at, role_code) SELECT im.lid, cm.lid, r.reviewer,"
+        " r.state_code, r.updated_at, r.role_code FROM o.review r JOIN imap im ON im.oid = r.image"
         " JOIN cmap cm ON cm.oid = r.class WHERE NOT EXISTS (SELECT 1 FROM"
         " main.review l WHERE l.image = im.lid AND l.class = cm.lid"
         " AND l.reviewer = r.reviewer)", err, &bad);
@@ -1338,21 +1369,23 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
         " JOIN smap tm ON tm.oid = os.target WHERE os.uid = main.step.uid)"
         " WHERE uid IN (SELECT os.uid FROM o.step os WHERE os.id IN"
         " (SELECT oid FROM newsteps) AND os.target IS NOT NULL)", err, &bad);
+    ev0 = last_event(s);
     rep->events = store_changes(s,
-        "INSERT INTO main.event(step, image, class, field, before, after)"
+        "INSERT INTO main.event(step, image, class, field_code, before_code,"
+        " after_code)"
         " SELECT sm.lid, im.lid, (SELECT lid FROM cmap WHERE oid = e.class),"
-        " e.field,"
+        " e.field_code,"
         " CASE WHEN e.field = 'main' AND e.before IS NOT NULL THEN"
         "  (SELECT lid FROM cmap WHERE oid = CAST(e.before AS INTEGER))"
-        "  ELSE e.before END,"
+        "  ELSE e.before_code END,"
         " CASE WHEN e.field = 'main' AND e.after IS NOT NULL THEN"
         "  (SELECT lid FROM cmap WHERE oid = CAST(e.after AS INTEGER))"
-        "  ELSE e.after END"
+        "  ELSE e.after_code END"
         " FROM o.event e JOIN smap sm ON sm.oid = e.step"
         " JOIN imap im ON im.oid = e.image"
         " WHERE e.step IN (SELECT oid FROM newsteps) ORDER BY e.id",
         err, &bad);
-    if (bad)
+    if (bad || store_ranges_since(s, ev0, err) != 0)
         return -1;
     return restate_kept(s, err);
 }

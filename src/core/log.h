@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "relabel/err.h"
+#include "relabel/state.h"
 #include "relabel/store.h"
 
 struct rl_merge_report;
@@ -44,6 +45,10 @@ typedef struct log_step {
                               them change by change */
     int64_t events;        /* events it logged (a live step adds them to
                               the events counter as it ends) */
+    int64_t ev_first;      /* the first and last event id it logged one by
+                              one (0: none); log_end stores the range on */
+    int64_t ev_last;       /* the step row (step.ev_first, ev_last), where
+                              undo and redo find the step's events */
 } log_step;
 
 /* One change a live step makes: field of (image, cls) from `before` to
@@ -142,15 +147,20 @@ int log_candidates_rebuild_staged(rl_store *s, rl_err *err);
  * drops them. 0 or -1. */
 int log_reviews_stage_open(rl_store *s, rl_err *err);
 void log_reviews_stage_drop(rl_store *s);
-/* What the staged verdicts change, as the file was read: verdicts,
- * roles, candidates added; and the rows with a verdict in one bucket each
- * (the strongest of their verdicts and flag fields). Notes each
- * reviewer's first change for log_apply_reviews. 0 or -1. */
-typedef struct log_review_counts {
-    long verdicts, roles, added;
-    long created, changed, unchanged;
-} log_review_counts;
-int log_reviews_count(rl_store *s, log_review_counts *c, rl_err *err);
+/* The codes schema 7 stores (internal.h's RL_SQL_*_CODE say the same in
+ * SQL): correct 0, wrong 1, unclear 2, dont_know 3; reviewer 0,
+ * adjudicator 1; -1 for anything else (RL_STATE_NONE, NULL). */
+int log_state_code(rl_state st);
+int log_role_code(const char *role);
+/* What a staged verdict (codes; role -1 when the file gives none) changes
+ * where the project has `old` (has_old; old_role -1 when not read) and
+ * new verdicts get the live role `live`: LOG_CHANGES_* bits; *bucket the
+ * rl_import_result bucket it puts its row in (3 new, 2 changed,
+ * 1 unchanged). The apply's SQL (CHANGES_STATE, CHANGES_ROLE) is the
+ * same rule. */
+enum { LOG_CHANGES_STATE = 1, LOG_CHANGES_ROLE = 2 };
+int log_verdict_changes(bool has_old, int old, int old_role, int state,
+                        int role, int live, int *bucket);
 /* In one transaction: one import step (`what`) per staged reviewer with a
  * change, then the candidates the verdicts add, the verdicts, the roles
  * (when `roles`: the file gave some) and the flag changes, each with its

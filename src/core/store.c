@@ -262,6 +262,98 @@ static const char SCHEMA_V6[] =
     "  ids BLOB NOT NULL);";             /* every image id in that order,
                                             8 bytes each, little-endian */
 
+/* Version 7: the review log smaller (issue 16). A verdict's state and
+ * role are stored as codes (internal.h) and read through generated
+ * columns still named `state` and `role`; an event's field and its
+ * common before/after values the same way (`field`, `before`, `after`),
+ * notes and adders' names staying text. The index review_updated, which
+ * no query used, is gone, and so are the event table's two: a step row
+ * holds the first and last id of its events (ev_first, ev_last; log.c
+ * keeps them), where undo and redo read them - a live step's events are
+ * contiguous, an import's or merge's may share the range with other
+ * steps' and are picked out by `step` - and a conflict's note looks for
+ * the newest event of a value among the ids after it. Both tables are
+ * rebuilt in id/key order; the event log stays append-only (its
+ * triggers, recreated). */
+#define REVIEW_V7_COLUMNS \
+    "  image INTEGER NOT NULL," \
+    "  class INTEGER NOT NULL," \
+    "  reviewer TEXT NOT NULL," \
+    "  state_code INTEGER NOT NULL CHECK(state_code BETWEEN 0 AND 3)," \
+    "  updated_at INTEGER NOT NULL," \
+    "  role_code INTEGER NOT NULL DEFAULT 0 CHECK(role_code IN (0, 1))," \
+    "  state TEXT GENERATED ALWAYS AS " RL_SQL_STATE_NAME("state_code") \
+    "    VIRTUAL," \
+    "  role TEXT GENERATED ALWAYS AS " RL_SQL_ROLE_NAME("role_code") \
+    "    VIRTUAL," \
+    "  PRIMARY KEY(image, class, reviewer)," \
+    "  FOREIGN KEY(image, class) REFERENCES candidate(image, class))" \
+    "  WITHOUT ROWID;"
+/* A code of a state or role value must be one of the set. */
+#define EVENT_V7_VALUE_OK(c) \
+    "(typeof(" c ") <> 'integer' OR field_code NOT IN (0, 5) OR " c \
+    " BETWEEN 0 AND CASE field_code WHEN 0 THEN 3 ELSE 1 END)"
+static const char SCHEMA_V7_REVIEW[] =
+    "CREATE TABLE review_v7(" REVIEW_V7_COLUMNS
+    "INSERT INTO review_v7(image, class, reviewer, state_code, updated_at,"
+    "  role_code) SELECT image, class, reviewer,"
+    "  " RL_SQL_STATE_CODE("state") ", updated_at,"
+    "  " RL_SQL_ROLE_CODE("coalesce(role, 'reviewer')")
+    "  FROM review ORDER BY image, class, reviewer;"
+    "DROP TABLE review;"
+    "ALTER TABLE review_v7 RENAME TO review;"
+    "CREATE INDEX review_reviewer ON review(reviewer, image);";
+static const char SCHEMA_V7_EVENT[] =
+    "CREATE TABLE event_v7("
+    "  id INTEGER PRIMARY KEY,"
+    "  step INTEGER NOT NULL REFERENCES step(id),"
+    "  image INTEGER NOT NULL REFERENCES image(id),"
+    "  class INTEGER REFERENCES class(id),"
+    "  field_code INTEGER NOT NULL CHECK(field_code BETWEEN 0 AND 6),"
+    "  before_code CHECK" EVENT_V7_VALUE_OK("before_code") ","
+    "  after_code CHECK" EVENT_V7_VALUE_OK("after_code") ","
+    "  field TEXT GENERATED ALWAYS AS " RL_SQL_FIELD_NAME("field_code")
+    "    VIRTUAL,"
+    "  before TEXT GENERATED ALWAYS AS "
+    "    " RL_SQL_VALUE_NAME("field_code", "before_code") " VIRTUAL,"
+    "  after TEXT GENERATED ALWAYS AS "
+    "    " RL_SQL_VALUE_NAME("field_code", "after_code") " VIRTUAL);";
+static const char SCHEMA_V7_EVENT_COPY[] =
+    "INSERT INTO event_v7(id, step, image, class, field_code, before_code,"
+    "  after_code) SELECT id, step, image, class,"
+    "  " RL_SQL_FIELD_CODE("field") ","
+    "  " RL_SQL_VALUE_CODE("field", "before") ","
+    "  " RL_SQL_VALUE_CODE("field", "after")
+    "  FROM event ORDER BY id;"
+    "ALTER TABLE step ADD COLUMN ev_first INTEGER;"
+    "ALTER TABLE step ADD COLUMN ev_last INTEGER;"
+    "UPDATE step SET ev_first = r.a, ev_last = r.b FROM (SELECT step,"
+    "  min(id) AS a, max(id) AS b FROM event GROUP BY step) AS r"
+    "  WHERE step.id = r.step;"
+    "DROP TABLE event;"
+    "ALTER TABLE event_v7 RENAME TO event;"
+    "CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN"
+    "  SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+    "CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN"
+    "  SELECT RAISE(ABORT, 'the event log is append-only'); END;";
+
+static bool has_column(sqlite3 *db, const char *name, const char *col);
+
+/* A table already in its schema-7 form (a file whose user_version was set
+ * back by hand) is left as it is. */
+static int
+migrate_v7(rl_store *s, rl_err *err)
+{
+    if (!has_column(s->db, "review", "state_code")
+        && store_exec(s, SCHEMA_V7_REVIEW, err) != 0)
+        return -1;
+    if (has_column(s->db, "event", "field_code"))
+        return 0;
+    if (store_exec(s, SCHEMA_V7_EVENT, err) != 0)
+        return -1;
+    return store_exec(s, SCHEMA_V7_EVENT_COPY, err);
+}
+
 /* migrations[k] takes the schema from version k to k+1: a script, or a
  * function for a step that needs more than SQL. */
 static const struct migration {
@@ -275,6 +367,7 @@ static const struct migration {
     { SCHEMA_V4, NULL, true },
     { NULL, migrate_v5, false },
     { SCHEMA_V6, NULL, false },
+    { NULL, migrate_v7, true },
 };
 
 sqlite3_stmt *
@@ -413,8 +506,9 @@ store_event(rl_store *s, int64_t step, int64_t image, int64_t cls,
             rl_err *err)
 {
     static const char sql[] =
-        "INSERT INTO event(step, image, class, field, before, after)"
-        " VALUES(?, ?, ?, ?, ?, ?)";
+        "INSERT INTO event(step, image, class, field_code, before_code,"
+        " after_code) VALUES(?1, ?2, ?3, " RL_SQL_FIELD_CODE("?4") ", "
+        RL_SQL_VALUE_CODE("?4", "?5") ", " RL_SQL_VALUE_CODE("?4", "?6") ")";
     sqlite3_stmt *st = store_stmt(s, sql, err);
 
     if (st == NULL)
@@ -1076,7 +1170,9 @@ has_column(sqlite3 *db, const char *name, const char *col)
 /* Copies table `name` of `from` into `db`, row by row, stopping at the
  * first row that cannot be read. The stored (not generated) columns of
  * the new table are filled; those of schema 4 from an older copy's
- * columns (score6 from score, rank_sum from mean_rank). Returns 1 if it
+ * columns (score6 from score, rank_sum from mean_rank), those of schema 7
+ * from the named values they code and a step's event range from its
+ * events. Returns 1 if it
  * stopped early. */
 static int
 salvage_table(sqlite3 *from, sqlite3 *db, const char *name)
@@ -1102,6 +1198,21 @@ salvage_table(sqlite3 *from, sqlite3 *db, const char *name)
             expr = "score";
         else if (strcmp(c, "rank_sum") == 0)
             expr = "CAST(round(mean_rank * n_models) AS INTEGER)";
+        else if (strcmp(c, "state_code") == 0)
+            expr = RL_SQL_STATE_CODE("state");
+        else if (strcmp(c, "role_code") == 0)
+            expr = has_column(from, name, "role")
+                   ? RL_SQL_ROLE_CODE("role") : "0";
+        else if (strcmp(c, "field_code") == 0)
+            expr = RL_SQL_FIELD_CODE("field");
+        else if (strcmp(c, "before_code") == 0)
+            expr = RL_SQL_VALUE_CODE("field", "before");
+        else if (strcmp(c, "after_code") == 0)
+            expr = RL_SQL_VALUE_CODE("field", "after");
+        else if (strcmp(c, "ev_first") == 0)
+            expr = "(SELECT min(id) FROM event e WHERE e.step = step.id)";
+        else if (strcmp(c, "ev_last") == 0)
+            expr = "(SELECT max(id) FROM event e WHERE e.step = step.id)";
         else
             expr = "NULL";
         rl_buf_printf(&sel, "%s%s", n ? ", " : "", expr);

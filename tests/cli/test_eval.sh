@@ -190,7 +190,7 @@ expect_out "1 candidates on 1 images where reviewers differ (0 adjudicated, 1 op
 if command -v sqlite3 >/dev/null 2>&1; then
     printf 'image,wnid,state,reviewer\ni1.JPEG,152,wrong,carol\n' >"$TMP/adj.csv"
     rl_ok --db "$DB" import reviews "$TMP/adj.csv"
-    sqlite3 "$DB" "UPDATE review SET role = 'adjudicator' WHERE reviewer = 'carol'"
+    sqlite3 "$DB" "UPDATE review SET role_code = 1 WHERE reviewer = 'carol'"
     rl_ok --db "$DB" disagreements --format csv
     cat >"$TMP/want_dis.csv" <<'EOF'
 image,wnid,reviewer,state,role

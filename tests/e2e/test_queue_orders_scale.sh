@@ -45,8 +45,9 @@ expect "$(q 'SELECT i.name FROM queue_key k JOIN image i ON i.id = k.image
              WHERE k.disagree = 0')" s_012345.JPEG "disagree first"
 expect "$(q 'SELECT i.name FROM queue_key k JOIN image i ON i.id = k.image
              WHERE k.margin = 0')" s_004321.JPEG "margin first"
-sqlite3 "$DB" "INSERT INTO review(image, class, reviewer, state, updated_at)
-  SELECT c.image, c.class, 'e2e', 'wrong', 0 FROM candidate c
+# Verdicts are stored as codes (schema 7): wrong 1.
+sqlite3 "$DB" "INSERT INTO review(image, class, reviewer, state_code, updated_at)
+  SELECT c.image, c.class, 'e2e', 1, 0 FROM candidate c
   WHERE c.image % 3 = 0 AND c.image NOT IN (SELECT id FROM image
         WHERE name IN ('s_012345.JPEG', 's_004321.JPEG'))" || fail "reviews"
 open=$(q "SELECT count(*) FROM image i WHERE (SELECT count(*) FROM candidate c

@@ -28,15 +28,16 @@ rl --db "$DB" import predictions "$TMP/preds.csv" >/dev/null \
     || fail "predictions"
 # Everything done by e2e on two images in three (by id), one candidate of
 # every eleventh; another reviewer on every fifth; every 50th flagged.
+# Verdicts are stored as codes (schema 7): correct 0, wrong 1.
 sqlite3 "$DB" "
 BEGIN;
-INSERT INTO review(image, class, reviewer, state, updated_at)
-  SELECT c.image, c.class, 'e2e', 'wrong', 0 FROM candidate c
+INSERT INTO review(image, class, reviewer, state_code, updated_at)
+  SELECT c.image, c.class, 'e2e', 1, 0 FROM candidate c
   WHERE c.image % 3 != 0
      OR (c.image % 11 = 0 AND c.class = (SELECT min(class) FROM candidate d
                                           WHERE d.image = c.image));
-INSERT INTO review(image, class, reviewer, state, updated_at)
-  SELECT image, class, 'other', 'correct', 0 FROM candidate
+INSERT INTO review(image, class, reviewer, state_code, updated_at)
+  SELECT image, class, 'other', 0, 0 FROM candidate
   WHERE image % 5 = 0;
 INSERT INTO flag(image, reviewer, problematic, updated_at)
   SELECT id, 'other', 1, 0 FROM image WHERE id % 50 = 0;

@@ -157,7 +157,7 @@ test_rules(void)
     size_t n, i;
     rl_disagreement *d;
 
-    sql(db, "UPDATE review SET role = 'adjudicator'"
+    sql(db, "UPDATE review SET role_code = 1"
             " WHERE reviewer IN ('dave', 'erin')");
     if ((s = rl_store_open(db, RL_STORE_READONLY, &err)) == NULL
         || (cat = rl_catalog_load(s, &err)) == NULL)
@@ -748,7 +748,7 @@ test_scan(void)
     rl_err err;
     size_t k;
 
-    sql(db, "UPDATE review SET role = 'adjudicator', state = 'correct'"
+    sql(db, "UPDATE review SET role_code = 1, state_code = 0"
             " WHERE reviewer = 'c' AND class = (SELECT id FROM class"
             " WHERE idx = 20)");
     if ((s = rl_store_open(db, RL_STORE_READONLY, &err)) == NULL)

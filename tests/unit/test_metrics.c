@@ -142,7 +142,7 @@ test_agreement(void)
     rl_store_close(s);
     db = tpath("ag.db");
     if (sqlite3_open(db, &h) != SQLITE_OK
-        || sqlite3_exec(h, "UPDATE review SET role = 'adjudicator' WHERE "
+        || sqlite3_exec(h, "UPDATE review SET role_code = 1 WHERE "
                         "reviewer = 'dave'", NULL, NULL, NULL) != SQLITE_OK)
         exit(1);
     sqlite3_close(h);

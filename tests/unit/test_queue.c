@@ -38,8 +38,8 @@ rnd(unsigned n)
 }
 
 static const char *const REVIEWERS[] = { "ann", "bob", "cy" };
-static const char *const STATES[] = { "correct", "wrong", "unclear",
-                                      "dont_know" };
+/* Verdicts are stored as codes (schema 7): correct 0, wrong 1, unclear 2,
+ * dont_know 3. */
 
 static void
 exec_sql(sqlite3 *h, const char *sql)
@@ -110,12 +110,12 @@ make_project(const char *name, unsigned n, bool assign)
         for (k = 0; k < 3; k++) {
             if (rnd(3) == 0)
                 continue;
-            sql = rl_xasprintf("INSERT INTO review(image, class, reviewer, state,"
-                               " updated_at) VALUES(%lld, %lld, '%s',"
-                               " '%s', 0)",
+            sql = rl_xasprintf("INSERT INTO review(image, class, reviewer,"
+                               " state_code, updated_at) VALUES(%lld, %lld,"
+                               " '%s', %d, 0)",
                                (long long)sqlite3_column_int64(st, 0),
                                (long long)sqlite3_column_int64(st, 1),
-                               REVIEWERS[k], STATES[rnd(2) ? 0 : rnd(4)]);
+                               REVIEWERS[k], (int)(rnd(2) ? 0 : rnd(4)));
             exec_sql(h, sql);
             free(sql);
         }

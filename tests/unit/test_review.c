@@ -516,7 +516,7 @@ test_others_and_log(struct fx *x)
        "ann sees one other reviewer (uma) on img_a");
     rl_image_free(a);
 
-    ok(raw_exec(x->db, "UPDATE event SET after = 'correct'", msg,
+    ok(raw_exec(x->db, "UPDATE event SET after_code = 0", msg,
                 sizeof msg) != SQLITE_OK && strstr(msg, "append-only"),
        "UPDATE on the event log fails: %s", msg);
     ok(raw_exec(x->db, "DELETE FROM event WHERE id = 1", msg,

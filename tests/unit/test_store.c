@@ -488,10 +488,37 @@ downgrade_to_v1(const char *path, char *msg, size_t size)
             rl_buf_printf(&sql, "DROP %s %s;", type, name);
     }
     sqlite3_finalize(st);
+    /* Schema 7 codes the review and event values: back to the text
+     * columns of schema 1 (no role). */
     if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('review')"
-                           " WHERE name = 'role'", -1, &st, NULL) == SQLITE_OK
-        && sqlite3_step(st) == SQLITE_ROW)
-        rl_buf_adds(&sql, "ALTER TABLE review DROP COLUMN role;");
+                           " WHERE name = 'state_code'", -1, &st, NULL)
+        == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        rl_buf_adds(&sql,
+            "CREATE TABLE review_v1(image INTEGER NOT NULL,"
+            " class INTEGER NOT NULL, reviewer TEXT NOT NULL,"
+            " state TEXT NOT NULL CHECK(state IN ('correct','wrong',"
+            "'unclear','dont_know')), updated_at INTEGER NOT NULL,"
+            " PRIMARY KEY(image, class, reviewer), FOREIGN KEY(image, class)"
+            " REFERENCES candidate(image, class)) WITHOUT ROWID;"
+            "INSERT INTO review_v1 SELECT image, class, reviewer, state,"
+            " updated_at FROM review;"
+            "DROP TABLE review; ALTER TABLE review_v1 RENAME TO review;"
+            "CREATE INDEX review_reviewer ON review(reviewer, image);"
+            "CREATE TABLE event_v1(id INTEGER PRIMARY KEY, step INTEGER NOT"
+            " NULL REFERENCES step(id), image INTEGER NOT NULL REFERENCES"
+            " image(id), class INTEGER REFERENCES class(id), field TEXT NOT"
+            " NULL, before TEXT, after TEXT);"
+            "INSERT INTO event_v1 SELECT id, step, image, class, field,"
+            " before, after FROM event;"
+            "DROP TABLE event; ALTER TABLE event_v1 RENAME TO event;"
+            "CREATE INDEX event_step ON event(step);"
+            "CREATE INDEX event_image ON event(image);"
+            "CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN"
+            " SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+            "CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN"
+            " SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+            "ALTER TABLE step DROP COLUMN ev_first;"
+            "ALTER TABLE step DROP COLUMN ev_last;");
     sqlite3_finalize(st);
     rl_buf_adds(&sql, "PRAGMA user_version = 1; COMMIT;");
     sqlite3_close(db);
@@ -530,8 +557,8 @@ test_migrate(void)
         "INSERT INTO class(wnid, idx, names) VALUES('n01440764', 0, 'tench');"
         "INSERT INTO image(name, label) VALUES('a.JPEG', 1);"
         "INSERT INTO candidate(image, class) VALUES(1, 1);"
-        "INSERT INTO review(image, class, reviewer, state, updated_at)"
-        " VALUES(1, 1, 'ann', 'correct', 5);", msg, sizeof msg) == 0,
+        "INSERT INTO review(image, class, reviewer, state_code, updated_at)"
+        " VALUES(1, 1, 'ann', 0, 5);", msg, sizeof msg) == 0,
        "(stored a review: %s)", msg);
     ok(downgrade_to_v1(p1, msg, sizeof msg) == 0,
        "(made it a schema-1 project: %s)", msg);
@@ -673,10 +700,10 @@ test_event_log(void)
         "INSERT INTO image(name) VALUES('a.JPEG');"
         "INSERT INTO step(uid, reviewer, at, kind, what)"
         " VALUES('u1', 'ann', 1, 'do', 'mark');"
-        "INSERT INTO event(step, image, class, field, before, after)"
-        " VALUES(1, 1, 1, 'state', NULL, 'correct');", msg, sizeof msg), 0,
+        "INSERT INTO event(step, image, class, field_code, before_code,"
+        " after_code) VALUES(1, 1, 1, 0, NULL, 0);", msg, sizeof msg), 0,
         "appending to the event log works");
-    ok(raw_exec(p, "UPDATE event SET after = 'wrong'", msg, sizeof msg) != 0
+    ok(raw_exec(p, "UPDATE event SET after_code = 1", msg, sizeof msg) != 0
        && strstr(msg, "append-only") != NULL,
        "UPDATE on event fails: %s", msg);
     ok(raw_exec(p, "DELETE FROM event", msg, sizeof msg) != 0
@@ -684,8 +711,8 @@ test_event_log(void)
        "DELETE on event fails: %s", msg);
     is_int(raw_int(p, "SELECT count(*) FROM event WHERE after = 'correct'"),
            1, "the event is still there, unchanged");
-    ok(raw_exec(p, "INSERT INTO review(image, class, reviewer, state,"
-                " updated_at) VALUES(1, 1, 'ann', 'maybe', 1)", msg,
+    ok(raw_exec(p, "INSERT INTO review(image, class, reviewer, state_code,"
+                " updated_at) VALUES(1, 1, 'ann', 4, 1)", msg,
                 sizeof msg) != 0, "a review state outside the four is "
        "refused by the schema: %s", msg);
 }
@@ -750,10 +777,13 @@ test_migrate_v3(void)
         " prediction ORDER BY image, model, rank",
         "SELECT image, class, n_models, mean_rank, typeof(mean_rank),"
         " added_by FROM candidate ORDER BY image, class",
-        "SELECT * FROM review ORDER BY image, class, reviewer",
+        "SELECT image, class, reviewer, state, updated_at, role FROM review"
+        " ORDER BY image, class, reviewer",
         "SELECT * FROM flag ORDER BY image, reviewer",
-        "SELECT * FROM event ORDER BY id",
-        "SELECT * FROM step ORDER BY id",
+        "SELECT id, step, image, class, field, before, typeof(before), after,"
+        " typeof(after) FROM event ORDER BY id",
+        "SELECT id, uid, reviewer, at, kind, target, what FROM step"
+        " ORDER BY id",
     };
     /* Values whose newest event does not match the table: none. */
     static const char replay[] =
@@ -774,6 +804,30 @@ test_migrate_v3(void)
     is_int(raw_int(p, "PRAGMA user_version"), 3, "(the fixture is schema 3)");
     is_int(raw_int(p, "SELECT count(*) FROM prediction"), 9,
            "(it holds 9 predictions)");
+    /* A live step and its undo as schema 3 logged them: a role, notes
+     * that look like numbers, a confirmation, a main object, a candidate
+     * nobody added; the tables as the undo left them. */
+    is_int(raw_exec(p,
+        "INSERT INTO step(id, uid, reviewer, at, kind, target, what) VALUES"
+        " (4, 'u4', 'alice', 1767323050000, 'do', NULL, 'mark'),"
+        " (5, 'u5', 'alice', 1767323051000, 'undo', 4, 'undo');"
+        "INSERT INTO event(step, image, class, field, before, after) VALUES"
+        " (4, 1, 53, 'state', 'wrong', 'correct'),"
+        " (4, 1, 53, 'role', 'reviewer', 'adjudicator'),"
+        " (4, 2, NULL, 'note', 'foggy, maybe a valley', '5'),"
+        " (4, 2, NULL, 'note', '5', '01'),"
+        " (4, 2, NULL, 'done', '0', '1'),"
+        " (4, 2, NULL, 'main', NULL, '971'),"
+        " (4, 2, NULL, 'problematic', '1', ''),"
+        " (4, 5, 1, 'candidate', NULL, ''),"
+        " (5, 5, 1, 'candidate', '', NULL),"
+        " (5, 2, NULL, 'problematic', '', '1'),"
+        " (5, 2, NULL, 'main', '971', NULL),"
+        " (5, 2, NULL, 'done', '1', '0'),"
+        " (5, 2, NULL, 'note', '01', 'foggy, maybe a valley'),"
+        " (5, 1, 53, 'role', 'adjudicator', 'reviewer'),"
+        " (5, 1, 53, 'state', 'correct', 'wrong');", NULL, 0), 0,
+        "(a live step and its undo added to the fixture)");
     for (i = 0; i < 6; i++)
         before[i] = raw_rows(p, digests[i]);
 
@@ -789,6 +843,30 @@ test_migrate_v3(void)
         is_str(after, before[i], digests[i]);
         free(after);
     }
+    is_int(raw_int(p, "SELECT count(*) FROM review WHERE typeof(state_code)"
+                   " = 'integer' AND typeof(role_code) = 'integer'"),
+           raw_int(p, "SELECT count(*) FROM review"),
+           "every verdict's state and role are stored as codes");
+    is_int(raw_int(p, "SELECT count(*) FROM event WHERE typeof(field_code) ="
+                   " 'integer' AND (field NOT IN ('state', 'role', 'done',"
+                   " 'problematic', 'main') OR typeof(after_code) IN"
+                   " ('integer', 'null') OR after_code = '')"),
+           raw_int(p, "SELECT count(*) FROM event"),
+           "every event's field, and its coded values, are stored as codes");
+    is_int(raw_int(p, "SELECT count(*) FROM event WHERE field = 'note' AND"
+                   " typeof(after_code) = 'text'"), 4,
+           "notes stay text, '5' and '01' too");
+    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+                   " ('review_updated', 'event_step', 'event_image')"), 0,
+           "review_updated, event_step and event_image are gone");
+    is_int(raw_int(p, "SELECT count(*) FROM step s WHERE ev_first IS"
+                   " (SELECT min(id) FROM event e WHERE e.step = s.id)"
+                   " AND ev_last IS (SELECT max(id) FROM event e"
+                   " WHERE e.step = s.id)"), 5,
+           "each step row holds the first and last id of its events");
+    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE type ="
+                   " 'trigger' AND tbl_name = 'event'"), 2,
+           "the event log is still guarded by its two triggers");
     is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE tbl_name ="
                    " 'prediction' AND type = 'index'"), 0,
            "the prediction table has no second b-tree");
