@@ -25,6 +25,7 @@
 #include "relabel/review.h"
 #include "relabel/util.h"
 #include "internal.h"
+#include "predpack.h"
 #include "xport.h"
 #include "log.h"
 
@@ -723,6 +724,8 @@ static const char SQL_STAGED_OF_IMAGE[] =
 static const char SQL_STAGE_ROW[] =
     "INSERT INTO temp.stage_pred(image, model, rank, class, score6, line)"
     " VALUES(?, ?, ?, ?, ?, ?)";
+static const char SQL_STAGE_MERGE[] =
+    "INSERT OR IGNORE INTO temp.stage_merge(image, model) VALUES(?, ?)";
 static const char SQL_STAGE_MODEL[] =
     "INSERT INTO temp.stage_model(id, name) VALUES(?, ?)";
 
@@ -876,6 +879,7 @@ stage_prediction(struct imp *im, struct pred_ctx *pc, int64_t img,
 {
     sqlite3_stmt *st;
     long top = 0;
+    bool stored = false;
     size_t i;
 
     if (img != pc->img && enter_image(im, pc, img, err) != 0)
@@ -888,8 +892,11 @@ stage_prediction(struct imp *im, struct pred_ctx *pc, int64_t img,
             return bad(im, err, RL_E_DUP, "wnid", "duplicate key (first on "
                        "line %ld)", pc->row[i].line);
     for (i = 0; i < pc->n_row; i++)
-        if (pc->row[i].model == mid && pc->row[i].rank > top)
-            top = pc->row[i].rank;
+        if (pc->row[i].model == mid) {
+            if (pc->row[i].rank > top)
+                top = pc->row[i].rank;
+            stored |= pc->row[i].line == 0;
+        }
     if (rank == 0)
         rank = top + 1;
     for (i = 0; i < pc->n_row; i++)
@@ -904,16 +911,26 @@ stage_prediction(struct imp *im, struct pred_ctx *pc, int64_t img,
     sqlite3_bind_int64(st, 4, k->id);
     if (has_score) {
         /* Millionths when they give back the very same double. */
-        double q = nearbyint(score * 1e6);
+        int64_t q;
 
-        if (fabs(score) < 1e6 && q / 1e6 == score)
-            sqlite3_bind_int64(st, 5, (int64_t)q);
+        if (predpack_millionths(score, &q))
+            sqlite3_bind_int64(st, 5, q);
         else
             sqlite3_bind_double(st, 5, score);
     }
     sqlite3_bind_int64(st, 6, rl_csv_line(im->csv));
     if (step_ok(im, st, "staging the prediction", err) != 0)
         return -1;
+    /* The model has predictions of this image stored: pack them again
+     * with the file's at the end. */
+    if (stored) {
+        if ((st = store_stmt(im->s, SQL_STAGE_MERGE, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, img);
+        sqlite3_bind_int64(st, 2, mid);
+        if (step_ok(im, st, "staging the prediction", err) != 0)
+            return -1;
+    }
     row_add(pc, mid, rank, k->id, rl_csv_line(im->csv));
     return 0;
 }
@@ -930,8 +947,32 @@ predictions_gen(rl_store *s)
     return g;
 }
 
-/* The final step: one write transaction, the staged rows in, in the
- * prediction table's key order. */
+/* The staged rows of the (image, model) pairs new to the project, packed
+ * (predpack.c) one row a pair in the staging table's key order; and those
+ * of pairs the project has predictions of already (stage_merge, rare: a
+ * file adding ranks to a model), packed together with the stored ones. */
+#define STAGED_SCORE "CASE WHEN typeof(p.score6) = 'integer'" \
+    " THEN p.score6 / 1000000.0 ELSE p.score6 END"
+static const char SQL_PRED_PACK_NEW[] =
+    "INSERT INTO pred(image, model, preds)"
+    " SELECT p.image, mm.id, rl_pred_pack(p.rank, p.class, " STAGED_SCORE ")"
+    " FROM temp.stage_pred p CROSS JOIN temp.model_map mm"
+    " ON mm.tmp = p.model WHERE NOT EXISTS (SELECT 1 FROM temp.stage_merge x"
+    " WHERE x.image = p.image AND x.model = p.model)"
+    " GROUP BY p.image, p.model";
+static const char SQL_PRED_PACK_MERGE[] =
+    "INSERT OR REPLACE INTO pred(image, model, preds)"
+    " SELECT image, model, rl_pred_pack(rank, class, score) FROM ("
+    "  SELECT p.image, mm.id AS model, p.rank, p.class, " STAGED_SCORE
+    "  AS score FROM temp.stage_merge x CROSS JOIN temp.stage_pred p"
+    "  ON p.image = x.image AND p.model = x.model"
+    "  JOIN temp.model_map mm ON mm.tmp = x.model"
+    "  UNION ALL SELECT q.image, q.model, q.rank, q.class, q.score"
+    "  FROM temp.stage_merge x JOIN temp.model_map mm ON mm.tmp = x.model"
+    "  JOIN main.prediction q ON q.image = x.image AND q.model = mm.id)"
+    " GROUP BY image, model";
+
+/* The final step: one write transaction, the staged rows in, packed. */
 static int
 apply_predictions(struct imp *im, int64_t gen, rl_err *err)
 {
@@ -966,10 +1007,18 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
                    "ran meanwhile; nothing was imported", im->path);
         goto out;
     }
-    if (store_exec(s, "INSERT INTO prediction(image, model, rank, class,"
-                   " score6) SELECT p.image, mm.id, p.rank, p.class, p.score6"
-                   " FROM temp.stage_pred p CROSS JOIN temp.model_map mm"
-                   " ON mm.tmp = p.model", err) != 0) {
+    /* Another import may also have stored predictions of a model this
+     * file adds to: find the pairs to merge again, under the lock. */
+    if (!same && store_exec(s, "DELETE FROM temp.stage_merge;"
+                            "INSERT INTO temp.stage_merge SELECT DISTINCT"
+                            " p.image, p.model FROM temp.stage_pred p CROSS"
+                            " JOIN temp.model_map mm ON mm.tmp = p.model"
+                            " WHERE EXISTS (SELECT 1 FROM main.pred q WHERE"
+                            " q.image = p.image AND q.model = mm.id)", err)
+        != 0)
+        goto out;
+    if (store_exec(s, SQL_PRED_PACK_NEW, err) != 0
+        || store_exec(s, SQL_PRED_PACK_MERGE, err) != 0) {
         if (err != NULL && err->code == RL_E_DB)
             rl_err_prefix(err, "%s: (another import of these predictions "
                           "ran meanwhile?)", im->path);
@@ -1002,7 +1051,10 @@ static const char SQL_STAGE_PRED[] =
     "CREATE TEMP TABLE stage_pred(image INTEGER, model INTEGER,"
     " rank INTEGER, class INTEGER, score6, line INTEGER,"
     " PRIMARY KEY(image, model, rank)) WITHOUT ROWID;"
-    "CREATE TEMP TABLE stage_model(id INTEGER PRIMARY KEY, name TEXT);";
+    "CREATE TEMP TABLE stage_model(id INTEGER PRIMARY KEY, name TEXT);"
+    "DROP TABLE IF EXISTS temp.stage_merge;"
+    "CREATE TEMP TABLE stage_merge(image INTEGER, model INTEGER,"
+    " PRIMARY KEY(image, model)) WITHOUT ROWID;";
 
 int
 rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
@@ -1101,6 +1153,7 @@ out:
     if (staged)
         store_exec(s, "DROP TABLE IF EXISTS temp.stage_pred;"
                    " DROP TABLE IF EXISTS temp.stage_model;"
+                   " DROP TABLE IF EXISTS temp.stage_merge;"
                    " DROP TABLE IF EXISTS temp.model_map;"
                    " DROP TABLE IF EXISTS temp.stage_cand", NULL);
     rl_strmap_free(&pc.models);
