@@ -379,7 +379,7 @@ size_figures(const char *db, long n, long n_preds)
             if (strcmp(t, "review") == 0 || strcmp(t, "event") == 0
                 || strcmp(t, "step") == 0 || strcmp(t, "flag") == 0)
                 rest -= b;
-            if (b >= 1e6 || strcmp(t, "prediction") == 0
+            if (b >= 1e6 || strcmp(t, "pred") == 0
                 || strcmp(t, "candidate") == 0)
                 figf(b / (double)n_preds, "B",
                      "scale_%ld_table_%s_bytes_per_prediction", n, t);
