@@ -1,9 +1,9 @@
 /* order.c - queue orders by doubt (see order.h for the definitions).
  *
- * One pass over the prediction table in its primary-key order (image,
- * model, rank): rows of one (image, model) arrive together, rank 1 first,
- * so each model's top-1, top-2 and the original label's rank and score
- * are known when its group ends, and each image's doubt when the image
+ * One pass over the packed predictions in their primary-key order
+ * (image, model): a row holds one model's predictions of one image, rank
+ * 1 first, so each model's top-1, top-2 and the original label's rank and
+ * score are known at its row, and each image's doubt when the image
  * changes. Nothing but the per-image results is kept in memory. */
 #include "relabel/order.h"
 
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "predpack.h"
 #include "relabel/util.h"
 
 static const char *const names[RL_ORDER_COUNT] = {
@@ -195,46 +196,42 @@ image_margin(const struct image_acc *im)
 typedef void (*doubt_fn)(void *ctx, int64_t id, double disagree,
                          double margin);
 
-/* The one pass over the prediction table. 0, or -1 with `err` set. */
+/* The one pass over the packed predictions (table pred, schema 7), in
+ * its key order (image, model): each row is one model's ranked classes
+ * of one image, decoded here (predpack.c) rather than through the view,
+ * which would sort every prediction. 0, or -1 with `err` set. */
 static int
 doubt_pass(rl_store *s, doubt_fn fn, void *ctx, rl_err *err)
 {
     static const char sql_pred[] =
-        "SELECT p.image, p.model, p.rank, p.class, p.score,"
-        " coalesce(i.label, 0)"
-        " FROM prediction p JOIN image i ON i.id = p.image"
-        " ORDER BY p.image, p.model, p.rank";
+        "SELECT p.image, p.preds, coalesce(i.label, 0)"
+        " FROM pred p JOIN image i ON i.id = p.image"
+        " ORDER BY p.image, p.model";
     struct image_acc im = { 0 };
     struct model_acc m;
-    int64_t model = -1;
+    pred_item *items = NULL;
+    size_t n_items = 0, cap_items = 0, k;
     sqlite3_stmt *st;
     int rc;
 
     if ((st = store_stmt(s, sql_pred, err)) == NULL)
         return -1;
-    model_reset(&m);
     im.id = -1;
     for (;;) {
-        int64_t id = 0, mo = 0, cls = 0, label = 0;
-        int rank = 0;
-        bool has_score = false;
-        double score = 0;
+        int64_t id = 0, label = 0;
 
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
             id = sqlite3_column_int64(st, 0);
-            mo = sqlite3_column_int64(st, 1);
-            rank = sqlite3_column_int(st, 2);
-            cls = sqlite3_column_int64(st, 3);
-            has_score = sqlite3_column_type(st, 4) != SQLITE_NULL;
-            score = sqlite3_column_double(st, 4);
-            label = sqlite3_column_int64(st, 5);
-        }
-        /* A group ends when the model, the image or the rows change. */
-        if (rc != SQLITE_ROW || id != im.id || mo != model) {
-            model_end(&im, &m);
-            model_reset(&m);
-            model = mo;
+            label = sqlite3_column_int64(st, 2);
+            if (predpack_decode(sqlite3_column_blob(st, 1),
+                                (size_t)sqlite3_column_bytes(st, 1), &items,
+                                &cap_items, &n_items, err) != 0) {
+                rl_err_prefix(err, "ordering the queue: image %lld",
+                              (long long)id);
+                rc = SQLITE_CORRUPT;
+                break;
+            }
         }
         if (rc != SQLITE_ROW || id != im.id) {
             if (im.id >= 0 && im.n_models > 0)
@@ -247,10 +244,18 @@ doubt_pass(rl_store *s, doubt_fn fn, void *ctx, rl_err *err)
         }
         if (rc != SQLITE_ROW)
             break;
-        model_row(&m, rank, cls, has_score, score, label);
+        /* One row: one model's group, rank 1 first. */
+        model_reset(&m);
+        for (k = 0; k < n_items; k++)
+            model_row(&m, (int)items[k].rank, items[k].cls,
+                      items[k].has_score, items[k].score, label);
+        model_end(&im, &m);
     }
     free(im.top1);
+    free(items);
     sqlite3_reset(st);
+    if (rc == SQLITE_CORRUPT)
+        return -1;
     if (rc != SQLITE_DONE) {
         store_dberr(s, err, "ordering the queue");
         return -1;
@@ -580,7 +585,7 @@ rl_order_keys_update(rl_store *s, rl_err *err)
     if (put_ids(s, "name", order, q.n, err) != 0)
         goto out;
     /* Without predictions every order is name order: no keys needed. */
-    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM prediction)", 1))
+    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM pred)", 1))
         goto stamp;
     f.ix = queue_by_id(&q);
     f.n = q.n;
