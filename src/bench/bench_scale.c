@@ -21,7 +21,11 @@
  * then set-based INSERT ... SELECT into tables with the same keys as
  * relabel's (image names unique, prediction keyed by (image, model,
  * rank)), the candidate rebuild in SQL for predictions, and for reviews
- * the upsert plus one event row per changed value.
+ * the upsert plus one event row per changed value. Since schema 7 relabel
+ * stores one packed row per (image, model) (table pred, predpack.c); the
+ * reference keeps doing the row-per-prediction work the shell can do
+ * (.import, one indexed row per prediction, candidates grouped from it):
+ * the same input, checks by key and output rows, in the shell's terms.
  *
  * Each relabel import runs in a child process: its time is the import
  * call alone, its peak RSS the child's (wait4). Meanwhile this process

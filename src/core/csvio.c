@@ -1141,7 +1141,7 @@ out:
  * table and the indexes an import touches in memory mostly, within the
  * memory bound. */
 static const char SQL_STAGE_PRED[] =
-    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
+    "PRAGMA temp.cache_size = -16384; PRAGMA main.cache_size = -16384;"
     "DROP VIEW IF EXISTS temp.stage_pred;"
     "DROP TABLE IF EXISTS temp.stage_pack;"
     "DROP TABLE IF EXISTS temp.stage_model;"
