@@ -383,7 +383,10 @@ size_figures(const char *db, long n, long n_preds)
             if (strcmp(t, "review") == 0 || strcmp(t, "event") == 0
                 || strcmp(t, "step") == 0 || strcmp(t, "flag") == 0)
                 rest -= b;
-            if (b >= 1e6 || strcmp(t, "pred") == 0
+            /* Schema 7's packed table keeps the figure's old name. */
+            if (strcmp(t, "pred") == 0)
+                t = "prediction";
+            if (b >= 1e6 || strcmp(t, "prediction") == 0
                 || strcmp(t, "candidate") == 0)
                 figf(b / (double)n_preds, "B",
                      "scale_%ld_table_%s_bytes_per_prediction", n, t);
