@@ -21,7 +21,11 @@
  * then set-based INSERT ... SELECT into tables with the same keys as
  * relabel's (image names unique, prediction keyed by (image, model,
  * rank)), the candidate rebuild in SQL for predictions, and for reviews
- * the upsert plus one event row per changed value.
+ * the upsert plus one event row per changed value. Since schema 7 relabel
+ * stores one packed row per (image, model) (table pred, predpack.c); the
+ * reference keeps doing the row-per-prediction work the shell can do
+ * (.import, one indexed row per prediction, candidates grouped from it):
+ * the same input, checks by key and output rows, in the shell's terms.
  *
  * Each relabel import runs in a child process: its time is the import
  * call alone, its peak RSS the child's (wait4). Meanwhile this process
@@ -387,6 +391,9 @@ size_figures(const char *db, long n, long n_preds)
             if (strcmp(t, "review") == 0 || strcmp(t, "event") == 0
                 || strcmp(t, "step") == 0 || strcmp(t, "flag") == 0)
                 rest -= b;
+            /* Schema 8's packed table keeps the figure's old name. */
+            if (strcmp(t, "pred") == 0)
+                t = "prediction";
             if (b >= 1e6 || strcmp(t, "prediction") == 0
                 || strcmp(t, "candidate") == 0)
                 figf(b / (double)n_preds, "B",

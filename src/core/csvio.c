@@ -25,6 +25,7 @@
 #include "relabel/review.h"
 #include "relabel/util.h"
 #include "internal.h"
+#include "predpack.h"
 #include "xport.h"
 #include "log.h"
 
@@ -698,9 +699,11 @@ out:
 
 /* Predictions never hold the write lock while the file is read: every row
  * is parsed, checked against the project (a read, no lock) and staged in
- * a TEMP table; one short final transaction then inserts the staged rows
- * and rebuilds the candidates of their images, so readers see all of the
- * file or none of it, and a reviewer's mark waits only for that step.
+ * a TEMP table, packed as the project stores them (schema 8: one row per
+ * image and model, predpack.c) when the file leaves the image; one short
+ * final transaction then copies the staged rows and rebuilds the
+ * candidates of their images, so readers see all of the file or none of
+ * it, and a reviewer's mark waits only for that step.
  *
  * Memory stays flat at any size, and the checks cost no index: a file
  * names an image's predictions together (the usual case; any order is
@@ -709,27 +712,33 @@ out:
  * a row is checked against (same model: same rank, or same class), and
  * the image's candidates are summed up as its rows pass and staged when
  * the file moves on. An image met again after others (a file not grouped
- * by image) brings back its staged rows from the staging table (its key
- * is the prediction's, (image, model, rank), and each row keeps its CSV
- * line for the message), and the candidates are then grouped in SQL at
- * the end instead. Models are staged by id: a model new to the project
+ * by image) brings back its staged rows from the staging table (keyed by
+ * (image, model); each row keeps its items' CSV lines for the message)
+ * and stages them again as it leaves, and the candidates are then
+ * grouped in SQL at the end instead (over the view temp.stage_pred). Models are staged by id: a model new to the project
  * gets a provisional negative one (temp.stage_model), replaced by its
  * real id in the final step. */
 static const char SQL_MODEL_GET[] = "SELECT id FROM model WHERE name = ?";
 static const char SQL_PRED_OF_IMAGE[] =
-    "SELECT model, rank, class FROM prediction WHERE image = ?";
+    "SELECT model, preds FROM main.pred WHERE image = ?";
 static const char SQL_STAGED_OF_IMAGE[] =
-    "SELECT model, rank, class, line FROM temp.stage_pred WHERE image = ?";
-static const char SQL_STAGE_ROW[] =
-    "INSERT INTO temp.stage_pred(image, model, rank, class, score6, line)"
-    " VALUES(?, ?, ?, ?, ?, ?)";
+    "SELECT model, preds, lines FROM temp.stage_pack WHERE image = ?";
+static const char SQL_UNSTAGE_IMAGE[] =
+    "DELETE FROM temp.stage_pack WHERE image = ?";
+static const char SQL_STAGE_PACK[] =
+    "INSERT INTO temp.stage_pack(image, model, preds, lines)"
+    " VALUES(?, ?, ?, ?)";
+static const char SQL_STAGE_MERGE[] =
+    "INSERT OR IGNORE INTO temp.stage_merge(image, model) VALUES(?, ?)";
 static const char SQL_STAGE_MODEL[] =
     "INSERT INTO temp.stage_model(id, name) VALUES(?, ?)";
 
-/* One prediction of the current image: stored (line 0) or staged. */
+/* One prediction of the current image: stored (line 0) or the file's. */
 struct pred_row {
     int64_t model, cls;
     long rank, line;
+    bool has_score;        /* the file's rows: the score to stage */
+    double score;
 };
 
 /* A candidate of the current image: its model count and rank sum. */
@@ -744,6 +753,7 @@ struct pred_ctx {
     int64_t img;           /* the current image (0: none yet) */
     int64_t max_img;       /* the largest image id met so far */
     bool ungrouped;        /* an image came back: candidates in SQL */
+    bool none_stored;      /* the project had no predictions at all */
     struct pred_row *row;  /* the current image's predictions */
     size_t n_row, cap_row;
     struct pred_cand *cand;/* and its candidates */
@@ -795,21 +805,130 @@ cand_add(struct pred_ctx *pc, int64_t cls, long rank)
 }
 
 static void
-row_add(struct pred_ctx *pc, int64_t model, long rank, int64_t cls,
-        long line)
+row_add(struct pred_ctx *pc, int64_t model, const pred_item *it, long line)
 {
     rl_grow(&pc->row, &pc->cap_row, pc->n_row + 1, sizeof *pc->row);
-    pc->row[pc->n_row++] = (struct pred_row){ model, cls, rank, line };
-    cand_add(pc, cls, rank);
+    pc->row[pc->n_row++] = (struct pred_row){ model, it->cls, it->rank, line,
+                                              it->has_score, it->score };
+    cand_add(pc, it->cls, it->rank);
 }
 
-/* Stages the candidates of the image the file leaves (grouped files). */
+/* The rows of (image, model) pairs from `st` (model, packed blob[, lines
+ * blob: each item's CSV line, 8 bytes little-endian]) into the current
+ * image's rows: line 0 for stored ones. 0, or -1 with `err` set. */
+static int
+rows_of(struct imp *im, struct pred_ctx *pc, sqlite3_stmt *st, bool lines,
+        rl_err *err)
+{
+    pred_item *it = NULL;
+    size_t cap = 0, n, i;
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *lb = sqlite3_column_blob(st, 2);
+
+        if (predpack_decode(sqlite3_column_blob(st, 1),
+                            (size_t)sqlite3_column_bytes(st, 1), &it, &cap,
+                            &n, err) != 0) {
+            rl_err_prefix(err, "%s: image %lld", im->path,
+                          (long long)pc->img);
+            break;
+        }
+        if (lines && (size_t)sqlite3_column_bytes(st, 2) != n * 8) {
+            rl_err_set(err, RL_E_DB, "%s: staged lines lost", im->path);
+            break;
+        }
+        for (i = 0; i < n; i++) {
+            uint64_t line = 0;
+            int k;
+
+            for (k = 7; lines && k >= 0; k--)
+                line = line << 8 | lb[i * 8 + (size_t)k];
+            row_add(pc, sqlite3_column_int64(st, 0), &it[i], (long)line);
+        }
+    }
+    sqlite3_reset(st);
+    free(it);
+    if (rc == SQLITE_ROW)
+        return -1;
+    if (rc != SQLITE_DONE) {
+        store_dberr(im->s, err, "reading the predictions");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+by_model_rank(const void *a, const void *b)
+{
+    const struct pred_row *x = a, *y = b;
+
+    if (x->model != y->model)
+        return (x->model > y->model) - (x->model < y->model);
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* Stages the file's rows of the current image packed, one row per model
+ * (the image's rows are reset next, so they are sorted in place). */
+static int
+stage_rows(struct imp *im, struct pred_ctx *pc, rl_err *err)
+{
+    pred_item *it = NULL;
+    unsigned char *lines = NULL;
+    size_t cap = 0, cap_l = 0, i, j;
+    int rc = 0;
+
+    qsort(pc->row, pc->n_row, sizeof *pc->row, by_model_rank);
+    for (i = 0; i < pc->n_row && rc == 0; i = j) {
+        sqlite3_stmt *st;
+        unsigned char *blob;
+        size_t n = 0, size;
+
+        for (j = i; j < pc->n_row && pc->row[j].model == pc->row[i].model;
+             j++) {
+            const struct pred_row *r = &pc->row[j];
+            int c;
+
+            if (r->line == 0)
+                continue;
+            rl_grow(&it, &cap, n + 1, sizeof *it);
+            rl_grow(&lines, &cap_l, (n + 1) * 8, 1);
+            it[n] = (pred_item){ r->rank, r->cls, r->has_score, r->score };
+            for (c = 0; c < 8; c++)
+                lines[n * 8 + (size_t)c] = (unsigned char)
+                    ((uint64_t)r->line >> (8 * c));
+            n++;
+        }
+        if (n == 0)
+            continue;
+        if ((st = store_stmt(im->s, SQL_STAGE_PACK, err)) == NULL) {
+            rc = -1;
+            break;
+        }
+        blob = predpack_encode(it, n, &size);
+        sqlite3_bind_int64(st, 1, pc->img);
+        sqlite3_bind_int64(st, 2, pc->row[i].model);
+        sqlite3_bind_blob64(st, 3, blob, size, free);
+        sqlite3_bind_blob64(st, 4, lines, n * 8, SQLITE_TRANSIENT);
+        rc = step_ok(im, st, "staging the predictions", err);
+    }
+    free(it);
+    free(lines);
+    return rc;
+}
+
+/* The image the file leaves: its rows staged, and its candidates
+ * (grouped files). */
 static int
 flush_image(struct imp *im, struct pred_ctx *pc, rl_err *err)
 {
     size_t i;
 
-    if (pc->img == 0 || pc->ungrouped || im->o->dry_run)
+    if (pc->img == 0)
+        return 0;
+    if (stage_rows(im, pc, err) != 0)
+        return -1;
+    if (pc->ungrouped || im->o->dry_run)
         return 0;
     for (i = 0; i < pc->n_cand; i++)
         if (log_candidates_stage_put(im->s, pc->img, pc->cand[i].cls,
@@ -834,26 +953,26 @@ enter_image(struct imp *im, struct pred_ctx *pc, int64_t img, rl_err *err)
     if (img > pc->max_img)
         pc->max_img = img;
     pc->img = img;
-    if ((st = store_stmt(im->s, SQL_PRED_OF_IMAGE, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, img);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        row_add(pc, sqlite3_column_int64(st, 0),
-                (long)sqlite3_column_int64(st, 1),
-                sqlite3_column_int64(st, 2), 0);
-    sqlite3_reset(st);
+    if (!pc->none_stored) {
+        if ((st = store_stmt(im->s, SQL_PRED_OF_IMAGE, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, img);
+        if (rows_of(im, pc, st, false, err) != 0)
+            return -1;
+    }
     if (!pc->ungrouped)
         return 0;
+    /* Met before: its staged rows come back, to be staged again as the
+     * file leaves it. */
     if ((st = store_stmt(im->s, SQL_STAGED_OF_IMAGE, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, img);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        row_add(pc, sqlite3_column_int64(st, 0),
-                (long)sqlite3_column_int64(st, 1),
-                sqlite3_column_int64(st, 2),
-                (long)sqlite3_column_int64(st, 3));
-    sqlite3_reset(st);
-    return 0;
+    if (rows_of(im, pc, st, true, err) != 0)
+        return -1;
+    if ((st = store_stmt(im->s, SQL_UNSTAGE_IMAGE, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, img);
+    return step_ok(im, st, "staging the predictions", err);
 }
 
 /* The message for a row whose rank or class the model has already. */
@@ -876,6 +995,7 @@ stage_prediction(struct imp *im, struct pred_ctx *pc, int64_t img,
 {
     sqlite3_stmt *st;
     long top = 0;
+    bool stored = false;
     size_t i;
 
     if (img != pc->img && enter_image(im, pc, img, err) != 0)
@@ -888,33 +1008,29 @@ stage_prediction(struct imp *im, struct pred_ctx *pc, int64_t img,
             return bad(im, err, RL_E_DUP, "wnid", "duplicate key (first on "
                        "line %ld)", pc->row[i].line);
     for (i = 0; i < pc->n_row; i++)
-        if (pc->row[i].model == mid && pc->row[i].rank > top)
-            top = pc->row[i].rank;
+        if (pc->row[i].model == mid) {
+            if (pc->row[i].rank > top)
+                top = pc->row[i].rank;
+            stored |= pc->row[i].line == 0;
+        }
     if (rank == 0)
         rank = top + 1;
     for (i = 0; i < pc->n_row; i++)
         if (pc->row[i].model == mid && (pc->row[i].rank == rank
                                         || pc->row[i].cls == k->id))
             return taken(im, mname, rank, k, err);
-    if ((st = store_stmt(im->s, SQL_STAGE_ROW, err)) == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_int64(st, 2, mid);
-    sqlite3_bind_int64(st, 3, rank);
-    sqlite3_bind_int64(st, 4, k->id);
-    if (has_score) {
-        /* Millionths when they give back the very same double. */
-        double q = nearbyint(score * 1e6);
-
-        if (fabs(score) < 1e6 && q / 1e6 == score)
-            sqlite3_bind_int64(st, 5, (int64_t)q);
-        else
-            sqlite3_bind_double(st, 5, score);
+    /* The model has predictions of this image stored: pack them again
+     * with the file's at the end. */
+    if (stored) {
+        if ((st = store_stmt(im->s, SQL_STAGE_MERGE, err)) == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, img);
+        sqlite3_bind_int64(st, 2, mid);
+        if (step_ok(im, st, "staging the prediction", err) != 0)
+            return -1;
     }
-    sqlite3_bind_int64(st, 6, rl_csv_line(im->csv));
-    if (step_ok(im, st, "staging the prediction", err) != 0)
-        return -1;
-    row_add(pc, mid, rank, k->id, rl_csv_line(im->csv));
+    row_add(pc, mid, &(pred_item){ rank, k->id, has_score, score },
+            rl_csv_line(im->csv));
     return 0;
 }
 
@@ -930,8 +1046,29 @@ predictions_gen(rl_store *s)
     return g;
 }
 
-/* The final step: one write transaction, the staged rows in, in the
- * prediction table's key order. */
+/* The staged rows of the (image, model) pairs new to the project, packed
+ * (predpack.c) one row a pair in the staging table's key order; and those
+ * of pairs the project has predictions of already (stage_merge, rare: a
+ * file adding ranks to a model), packed together with the stored ones. */
+static const char SQL_PRED_PACK_NEW[] =
+    "INSERT INTO pred(image, model, preds)"
+    " SELECT p.image, mm.id, p.preds"
+    " FROM temp.stage_pack p CROSS JOIN temp.model_map mm"
+    " ON mm.tmp = p.model WHERE NOT EXISTS (SELECT 1 FROM temp.stage_merge x"
+    " WHERE x.image = p.image AND x.model = p.model)";
+static const char SQL_PRED_PACK_MERGE[] =
+    "INSERT OR REPLACE INTO pred(image, model, preds)"
+    " SELECT image, model, rl_pred_pack(rank, class, score) FROM ("
+    "  SELECT p.image, mm.id AS model, p.rank, p.class, p.score"
+    "  FROM temp.stage_merge x CROSS JOIN temp.stage_pred p"
+    "  ON p.image = x.image AND p.model = x.model"
+    "  JOIN temp.model_map mm ON mm.tmp = x.model"
+    "  UNION ALL SELECT q.image, q.model, q.rank, q.class, q.score"
+    "  FROM temp.stage_merge x JOIN temp.model_map mm ON mm.tmp = x.model"
+    "  JOIN main.prediction q ON q.image = x.image AND q.model = mm.id)"
+    " GROUP BY image, model";
+
+/* The final step: one write transaction, the staged rows in, packed. */
 static int
 apply_predictions(struct imp *im, int64_t gen, rl_err *err)
 {
@@ -952,7 +1089,7 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
                    "INSERT INTO temp.model_map SELECT t.id, m.id FROM"
                    " temp.stage_model t JOIN main.model m ON m.name = t.name;"
                    "INSERT INTO temp.model_map SELECT DISTINCT model, model"
-                   " FROM temp.stage_pred WHERE model > 0", err) != 0)
+                   " FROM temp.stage_pack WHERE model > 0", err) != 0)
         goto out;
     same = predictions_gen(s) == gen;
     /* Another import since the snapshot: its rows may name a class
@@ -966,10 +1103,18 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
                    "ran meanwhile; nothing was imported", im->path);
         goto out;
     }
-    if (store_exec(s, "INSERT INTO prediction(image, model, rank, class,"
-                   " score6) SELECT p.image, mm.id, p.rank, p.class, p.score6"
-                   " FROM temp.stage_pred p CROSS JOIN temp.model_map mm"
-                   " ON mm.tmp = p.model", err) != 0) {
+    /* Another import may also have stored predictions of a model this
+     * file adds to: find the pairs to merge again, under the lock. */
+    if (!same && store_exec(s, "DELETE FROM temp.stage_merge;"
+                            "INSERT INTO temp.stage_merge SELECT DISTINCT"
+                            " p.image, p.model FROM temp.stage_pack p CROSS"
+                            " JOIN temp.model_map mm ON mm.tmp = p.model"
+                            " WHERE EXISTS (SELECT 1 FROM main.pred q WHERE"
+                            " q.image = p.image AND q.model = mm.id)", err)
+        != 0)
+        goto out;
+    if (store_exec(s, SQL_PRED_PACK_NEW, err) != 0
+        || store_exec(s, SQL_PRED_PACK_MERGE, err) != 0) {
         if (err != NULL && err->code == RL_E_DB)
             rl_err_prefix(err, "%s: (another import of these predictions "
                           "ran meanwhile?)", im->path);
@@ -991,18 +1136,27 @@ out:
     return rl_store_end(s, rc, err);
 }
 
-/* TEMP tables live in the connection's temporary file; larger page
- * caches (64 MB each, for TEMP and for the project) keep the staging
- * table and the indexes an import touches in memory mostly, within the
- * memory bound. */
+/* TEMP tables live in the connection's temporary file. The staging is
+ * written and read in key order, and so are the project's tables the
+ * final step writes (pred, candidate, queue_key by image), so modest page
+ * caches do (16 MB for TEMP, 32 MB for the project): with the queue
+ * orders' keys (about 60 bytes an image) the import stays well under
+ * 200 MB at 1.28M images. */
 static const char SQL_STAGE_PRED[] =
-    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
-    "DROP TABLE IF EXISTS temp.stage_pred;"
+    "PRAGMA temp.cache_size = -16384; PRAGMA main.cache_size = -32768;"
+    "DROP VIEW IF EXISTS temp.stage_pred;"
+    "DROP TABLE IF EXISTS temp.stage_pack;"
     "DROP TABLE IF EXISTS temp.stage_model;"
-    "CREATE TEMP TABLE stage_pred(image INTEGER, model INTEGER,"
-    " rank INTEGER, class INTEGER, score6, line INTEGER,"
-    " PRIMARY KEY(image, model, rank)) WITHOUT ROWID;"
-    "CREATE TEMP TABLE stage_model(id INTEGER PRIMARY KEY, name TEXT);";
+    "CREATE TEMP TABLE stage_pack(image INTEGER, model INTEGER,"
+    " preds BLOB NOT NULL, lines BLOB NOT NULL,"
+    " PRIMARY KEY(image, model)) WITHOUT ROWID;"
+    "CREATE TEMP VIEW stage_pred(image, model, rank, class, score) AS"
+    " SELECT p.image, p.model, e.rank, e.class, e.score"
+    " FROM temp.stage_pack p, rl_pred_each(p.preds) e;"
+    "CREATE TEMP TABLE stage_model(id INTEGER PRIMARY KEY, name TEXT);"
+    "DROP TABLE IF EXISTS temp.stage_merge;"
+    "CREATE TEMP TABLE stage_merge(image INTEGER, model INTEGER,"
+    " PRIMARY KEY(image, model)) WITHOUT ROWID;";
 
 int
 rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
@@ -1039,6 +1193,7 @@ rl_import_predictions(rl_store *s, const rl_catalog *cat, const char *path,
         goto out;
     if (!im.o->dry_run && log_candidates_stage_open(s, err) != 0)
         goto out;
+    pc.none_stored = !store_int(s, "SELECT EXISTS (SELECT 1 FROM pred)", 1);
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *mname = cm >= 0 ? field(&im, cm) : dflt_model;
         const rl_class *k;
@@ -1099,8 +1254,10 @@ out:
     if (reading)
         store_exec(s, "ROLLBACK", NULL);
     if (staged)
-        store_exec(s, "DROP TABLE IF EXISTS temp.stage_pred;"
+        store_exec(s, "DROP VIEW IF EXISTS temp.stage_pred;"
+                   " DROP TABLE IF EXISTS temp.stage_pack;"
                    " DROP TABLE IF EXISTS temp.stage_model;"
+                   " DROP TABLE IF EXISTS temp.stage_merge;"
                    " DROP TABLE IF EXISTS temp.model_map;"
                    " DROP TABLE IF EXISTS temp.stage_cand", NULL);
     rl_strmap_free(&pc.models);

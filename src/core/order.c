@@ -1,9 +1,9 @@
 /* order.c - queue orders by doubt (see order.h for the definitions).
  *
- * One pass over the prediction table in its primary-key order (image,
- * model, rank): rows of one (image, model) arrive together, rank 1 first,
- * so each model's top-1, top-2 and the original label's rank and score
- * are known when its group ends, and each image's doubt when the image
+ * One pass over the packed predictions in their primary-key order
+ * (image, model): a row holds one model's predictions of one image, rank
+ * 1 first, so each model's top-1, top-2 and the original label's rank and
+ * score are known at its row, and each image's doubt when the image
  * changes. Nothing but the per-image results is kept in memory. */
 #include "relabel/order.h"
 
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "predpack.h"
 #include "relabel/util.h"
 
 static const char *const names[RL_ORDER_COUNT] = {
@@ -195,46 +196,42 @@ image_margin(const struct image_acc *im)
 typedef void (*doubt_fn)(void *ctx, int64_t id, double disagree,
                          double margin);
 
-/* The one pass over the prediction table. 0, or -1 with `err` set. */
+/* The one pass over the packed predictions (table pred, schema 8), in
+ * its key order (image, model): each row is one model's ranked classes
+ * of one image, decoded here (predpack.c) rather than through the view,
+ * which would sort every prediction. 0, or -1 with `err` set. */
 static int
 doubt_pass(rl_store *s, doubt_fn fn, void *ctx, rl_err *err)
 {
     static const char sql_pred[] =
-        "SELECT p.image, p.model, p.rank, p.class, p.score,"
-        " coalesce(i.label, 0)"
-        " FROM prediction p JOIN image i ON i.id = p.image"
-        " ORDER BY p.image, p.model, p.rank";
+        "SELECT p.image, p.preds, coalesce(i.label, 0)"
+        " FROM pred p JOIN image i ON i.id = p.image"
+        " ORDER BY p.image, p.model";
     struct image_acc im = { 0 };
     struct model_acc m;
-    int64_t model = -1;
+    pred_item *items = NULL;
+    size_t n_items = 0, cap_items = 0, k;
     sqlite3_stmt *st;
     int rc;
 
     if ((st = store_stmt(s, sql_pred, err)) == NULL)
         return -1;
-    model_reset(&m);
     im.id = -1;
     for (;;) {
-        int64_t id = 0, mo = 0, cls = 0, label = 0;
-        int rank = 0;
-        bool has_score = false;
-        double score = 0;
+        int64_t id = 0, label = 0;
 
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
             id = sqlite3_column_int64(st, 0);
-            mo = sqlite3_column_int64(st, 1);
-            rank = sqlite3_column_int(st, 2);
-            cls = sqlite3_column_int64(st, 3);
-            has_score = sqlite3_column_type(st, 4) != SQLITE_NULL;
-            score = sqlite3_column_double(st, 4);
-            label = sqlite3_column_int64(st, 5);
-        }
-        /* A group ends when the model, the image or the rows change. */
-        if (rc != SQLITE_ROW || id != im.id || mo != model) {
-            model_end(&im, &m);
-            model_reset(&m);
-            model = mo;
+            label = sqlite3_column_int64(st, 2);
+            if (predpack_decode(sqlite3_column_blob(st, 1),
+                                (size_t)sqlite3_column_bytes(st, 1), &items,
+                                &cap_items, &n_items, err) != 0) {
+                rl_err_prefix(err, "ordering the queue: image %lld",
+                              (long long)id);
+                rc = SQLITE_CORRUPT;
+                break;
+            }
         }
         if (rc != SQLITE_ROW || id != im.id) {
             if (im.id >= 0 && im.n_models > 0)
@@ -247,10 +244,18 @@ doubt_pass(rl_store *s, doubt_fn fn, void *ctx, rl_err *err)
         }
         if (rc != SQLITE_ROW)
             break;
-        model_row(&m, rank, cls, has_score, score, label);
+        /* One row: one model's group, rank 1 first. */
+        model_reset(&m);
+        for (k = 0; k < n_items; k++)
+            model_row(&m, (int)items[k].rank, items[k].cls,
+                      items[k].has_score, items[k].score, label);
+        model_end(&im, &m);
     }
     free(im.top1);
+    free(items);
     sqlite3_reset(st);
+    if (rc == SQLITE_CORRUPT)
+        return -1;
     if (rc != SQLITE_DONE) {
         store_dberr(s, err, "ordering the queue");
         return -1;
@@ -450,43 +455,70 @@ keys_fresh(rl_store *s)
     return fresh;
 }
 
-/* The pass's doubts, put at each image's name position. */
+/* What rl_order_keys_update keeps per image, by id order j (the ids
+ * ascend, as the doubt pass does): about 60 bytes an image at the peak
+ * (77 MB at 1.28M images), freed as soon as each order is stored. */
 struct key_fill {
-    const struct rl_qidx *ix;  /* (id, name position) by id */
-    size_t n, at;              /* entries; next to look at (ids ascend) */
-    struct key *kd, *km;       /* by name position */
-    bool *predicted;
+    int64_t *ids;              /* every image id, ascending */
+    size_t n, at;              /* images; next j to look at */
+    uint32_t *name_pos;        /* j -> position in name order */
+    struct okey *kd, *km;      /* j -> disagree / margin sort key */
+    bool *predicted;           /* j -> has predictions */
 };
+
+/* A sort key: doubt first, then the name position (ties). */
+struct okey {
+    double doubt;              /* NAN: none, last */
+    uint32_t pos;              /* name position */
+    uint32_t j;                /* the image, by id order */
+};
+
+static int
+by_okey(const void *a, const void *b)
+{
+    const struct okey *x = a, *y = b;
+    bool nx = isnan(x->doubt), ny = isnan(y->doubt);
+
+    if (nx != ny)
+        return nx ? 1 : -1;
+    if (!nx && x->doubt != y->doubt)
+        return x->doubt > y->doubt ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
 
 static void
 key_add(void *ctx, int64_t id, double disagree, double margin)
 {
     struct key_fill *f = ctx;
 
-    while (f->at < f->n && f->ix[f->at].id < id)
+    while (f->at < f->n && f->ids[f->at] < id)
         f->at++;
-    if (f->at == f->n || f->ix[f->at].id != id)
+    if (f->at == f->n || f->ids[f->at] != id)
         return;                    /* cannot happen: foreign keys */
-    f->kd[f->ix[f->at].pos].doubt = disagree;
-    f->km[f->ix[f->at].pos].doubt = margin;
-    f->predicted[f->ix[f->at].pos] = true;
+    f->kd[f->at].doubt = disagree;
+    f->km[f->at].doubt = margin;
+    f->predicted[f->at] = true;
 }
 
 /* Stores the `n` ids of order `ord` as one blob of little-endian 64-bit
- * numbers. 0, or -1 with `err` set. */
+ * numbers: ids[i], or ids[k[i].j] when `k` is given. 0, or -1 with
+ * `err` set. */
 static int
-put_ids(rl_store *s, const char *ord, const int64_t *ids, size_t n,
-        rl_err *err)
+put_ids(rl_store *s, const char *ord, const int64_t *ids,
+        const struct okey *k, size_t n, rl_err *err)
 {
     static const char sql[] = "INSERT INTO queue_ids(ord, ids) VALUES (?, ?)";
     unsigned char *b = rl_xmalloc(n * 8 + 1);
     sqlite3_stmt *st;
     size_t i;
-    int k, rc;
+    int c, rc;
 
-    for (i = 0; i < n; i++)
-        for (k = 0; k < 8; k++)
-            b[i * 8 + k] = (unsigned char)((uint64_t)ids[i] >> (8 * k));
+    for (i = 0; i < n; i++) {
+        uint64_t v = (uint64_t)ids[k != NULL ? k[i].j : i];
+
+        for (c = 0; c < 8; c++)
+            b[i * 8 + c] = (unsigned char)(v >> (8 * c));
+    }
     if ((st = store_stmt(s, sql, err)) == NULL) {
         free(b);
         return -1;
@@ -501,6 +533,86 @@ put_ids(rl_store *s, const char *ord, const int64_t *ids, size_t n,
         return -1;
     }
     return 0;
+}
+
+/* The j (id order) of image `id` in the ascending ids; n if none. */
+static size_t
+id_index(const int64_t *ids, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ids[lo] == id ? lo : n;
+}
+
+/* Fills f->ids (ascending) and f->name_pos, and stores the name order
+ * (its ids, read once, in a buffer freed here). 0, or -1 with `err`. */
+static int
+keys_names(rl_store *s, struct key_fill *f, rl_err *err)
+{
+    static const char sql_n[] = "SELECT count(*) FROM image";
+    static const char sql_ids[] = "SELECT id FROM image ORDER BY id";
+    static const char sql_name[] = "SELECT id FROM image ORDER BY name";
+    int64_t *by_name;
+    sqlite3_stmt *st;
+    size_t i = 0, n;
+    int rc = SQLITE_DONE;
+
+    n = (size_t)store_int(s, sql_n, 0);
+    f->ids = rl_xcalloc(n + 1, sizeof *f->ids);
+    f->name_pos = rl_xcalloc(n + 1, sizeof *f->name_pos);
+    if ((st = store_stmt(s, sql_ids, err)) == NULL)
+        return -1;
+    while (i < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        f->ids[i++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    f->n = i;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_dberr(s, err, "ordering the queue");
+        return -1;
+    }
+    by_name = rl_xcalloc(f->n + 1, sizeof *by_name);
+    if ((st = store_stmt(s, sql_name, err)) == NULL) {
+        free(by_name);
+        return -1;
+    }
+    for (i = 0; i < f->n && (rc = sqlite3_step(st)) == SQLITE_ROW; i++) {
+        size_t j = id_index(f->ids, f->n, sqlite3_column_int64(st, 0));
+
+        by_name[i] = sqlite3_column_int64(st, 0);
+        if (j < f->n)
+            f->name_pos[j] = (uint32_t)i;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        free(by_name);
+        store_dberr(s, err, "ordering the queue");
+        return -1;
+    }
+    rc = put_ids(s, "name", by_name, NULL, i, err);
+    free(by_name);
+    return rc;
+}
+
+/* Sorts `k` (by j on entry) and stores that order's blob; pos[j] becomes
+ * each image's position in it. 0, or -1 with `err` set. */
+static int
+keys_order(rl_store *s, const char *ord, struct key_fill *f,
+           struct okey *k, uint32_t *pos, rl_err *err)
+{
+    size_t i;
+
+    qsort(k, f->n, sizeof *k, by_okey);
+    for (i = 0; i < f->n; i++)
+        pos[k[i].j] = (uint32_t)i;
+    return put_ids(s, ord, f->ids, k, f->n, err);
 }
 
 /* Opens q as the stored blob of order `ord`: 0; 1 when that does not
@@ -557,12 +669,11 @@ rl_order_keys_update(rl_store *s, rl_err *err)
     static const char sql_ins[] =
         "INSERT INTO queue_key(image, disagree, margin, predicted)"
         " VALUES (?1, ?2, ?3, ?4)";
-    rl_queue q = { 0 };
     struct key_fill f = { 0 };
-    size_t *rd = NULL, *rm = NULL, i;
-    int64_t *order = NULL;
+    uint32_t *rd = NULL, *rm = NULL;
     sqlite3_stmt *st;
     char *stamp = NULL;
+    size_t i;
     int rc = -1;
 
     if (rl_store_begin(s, err) != 0)
@@ -571,54 +682,40 @@ rl_order_keys_update(rl_store *s, rl_err *err)
         != 0)
         goto out;
     /* Every image by name: the positions ties and the rest keep. */
-    if (queue_open_sql(s, "", &q, "SELECT id FROM image ORDER BY name",
-                       NULL, err) != 0)
-        goto out;
-    order = rl_xcalloc(q.n + 1, sizeof *order);
-    for (i = 0; i < q.n; i++)
-        order[i] = q.items[i].id;
-    if (put_ids(s, "name", order, q.n, err) != 0)
+    if (keys_names(s, &f, err) != 0)
         goto out;
     /* Without predictions every order is name order: no keys needed. */
-    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM prediction)", 1))
+    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM pred)", 1))
         goto stamp;
-    f.ix = queue_by_id(&q);
-    f.n = q.n;
-    f.kd = rl_xcalloc(q.n + 1, sizeof *f.kd);
-    f.km = rl_xcalloc(q.n + 1, sizeof *f.km);
-    f.predicted = rl_xcalloc(q.n + 1, sizeof *f.predicted);
-    for (i = 0; i < q.n; i++) {
-        f.kd[i].doubt = f.km[i].doubt = NAN;
-        f.kd[i].pos = f.km[i].pos = i;
+    f.kd = rl_xcalloc(f.n + 1, sizeof *f.kd);
+    f.km = rl_xcalloc(f.n + 1, sizeof *f.km);
+    f.predicted = rl_xcalloc(f.n + 1, sizeof *f.predicted);
+    for (i = 0; i < f.n; i++) {
+        f.kd[i] = (struct okey){ NAN, f.name_pos[i], (uint32_t)i };
+        f.km[i] = f.kd[i];
     }
+    free(f.name_pos);
+    f.name_pos = NULL;
     if (doubt_pass(s, key_add, &f, err) != 0)
         goto out;
-    sort_keys(f.kd, q.n);
-    sort_keys(f.km, q.n);
-    rd = rl_xcalloc(q.n + 1, sizeof *rd);
-    rm = rl_xcalloc(q.n + 1, sizeof *rm);
-    for (i = 0; i < q.n; i++) {
-        rd[f.kd[i].pos] = i;
-        rm[f.km[i].pos] = i;
-    }
-    for (i = 0; i < q.n; i++)
-        order[i] = q.items[f.kd[i].pos].id;
-    if (put_ids(s, "disagree", order, q.n, err) != 0)
+    rd = rl_xcalloc(f.n + 1, sizeof *rd);
+    rm = rl_xcalloc(f.n + 1, sizeof *rm);
+    if (keys_order(s, "disagree", &f, f.kd, rd, err) != 0)
         goto out;
-    for (i = 0; i < q.n; i++)
-        order[i] = q.items[f.km[i].pos].id;
-    if (put_ids(s, "margin", order, q.n, err) != 0)
+    free(f.kd);
+    f.kd = NULL;
+    if (keys_order(s, "margin", &f, f.km, rm, err) != 0)
         goto out;
+    free(f.km);
+    f.km = NULL;
     if ((st = store_stmt(s, sql_ins, err)) == NULL)
         goto out;
     /* In id order: appends to the table's b-tree. */
-    for (i = 0; i < q.n; i++) {
-        size_t p = f.ix[i].pos;
-
-        sqlite3_bind_int64(st, 1, f.ix[i].id);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)rd[p]);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)rm[p]);
-        sqlite3_bind_int(st, 4, f.predicted[p]);
+    for (i = 0; i < f.n; i++) {
+        sqlite3_bind_int64(st, 1, f.ids[i]);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)rd[i]);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)rm[i]);
+        sqlite3_bind_int(st, 4, f.predicted[i]);
         if (sqlite3_step(st) != SQLITE_DONE) {
             sqlite3_reset(st);
             store_dberr(s, err, "storing the queue orders");
@@ -631,14 +728,13 @@ stamp:
     rc = rl_store_meta_set(s, "queue_key", stamp, err);
 out:
     free(stamp);
-    free(order);
     free(rd);
     free(rm);
+    free(f.ids);
+    free(f.name_pos);
     free(f.kd);
     free(f.km);
     free(f.predicted);
-    free((void *)f.ix);
-    rl_queue_free(&q);
     return rl_store_end(s, rc, err);
 }
 

@@ -150,9 +150,12 @@ sha() {
     sha256sum <"$1" | cut -d' ' -f1
 }
 
-# sqlite3 on a project, read-only.
+# sqlite3 on a project, read-only, with relabel's SQL functions loaded
+# (the view prediction reads packed rows through them; built beside
+# relabel as relabel_sql.so).
+RL_SQLEXT=$(cd "$(dirname "$RELABEL")" && pwd)/relabel_sql
 q() {
-    sqlite3 -readonly "$1" "$2"
+    sqlite3 -readonly -cmd ".load $RL_SQLEXT" "$1" "$2"
 }
 
 finish() {

@@ -23,7 +23,7 @@ expect_rc 0 "check: a sound project"
 expect_out "sound" "says it is sound"
 
 # Flip bytes inside a page of the prediction table (leaf data, not page 1).
-page=$(sqlite3 "$db" "SELECT max(pageno) FROM dbstat WHERE name = 'prediction'
+page=$(sqlite3 "$db" "SELECT max(pageno) FROM dbstat WHERE name = 'pred'
     AND pagetype = 'leaf'" 2>/dev/null)
 [ -n "$page" ] || page=$(( $(stat -c %s "$db") / 4096 / 2 ))
 python3 - "$db" "$page" <<'PY'

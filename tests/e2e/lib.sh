@@ -144,9 +144,11 @@ expect()
     [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
 }
 
+# sqlite3 with relabel's SQL functions (relabel_sql.so beside relabel).
 q()
 {
-    sqlite3 -batch -noheader "$DB" "$1" || fail "sqlite3 failed: $1"
+    sqlite3 -batch -noheader -cmd ".load ${RELABEL%/*}/relabel_sql" "$DB" \
+        "$1" || fail "sqlite3 failed: $1"
 }
 
 # The pane command: run.sh, the status file $RC_FILE, relabel and ARGS.

@@ -16,10 +16,27 @@
 #include "relabel/err.h"
 #include "relabel/store.h"
 #include "relabel/util.h"
+#include "../../src/core/predpack.h"
 
 #ifndef RL_TEST_DATA
 #define RL_TEST_DATA "tests/data"
 #endif
+/* Takes a schema-8 project's packed predictions back to schema 4-7's one
+ * row per prediction (run on a connection with predpack_register_all). */
+#define FX_UNDO_V8 \
+    "CREATE TABLE prediction_v4(image INTEGER NOT NULL, model INTEGER" \
+    " NOT NULL, rank INTEGER NOT NULL, class INTEGER NOT NULL, score6," \
+    " score REAL GENERATED ALWAYS AS (CASE WHEN typeof(score6) =" \
+    " 'integer' THEN score6 / 1000000.0 ELSE score6 END) VIRTUAL," \
+    " PRIMARY KEY(image, model, rank)) WITHOUT ROWID;" \
+    "INSERT INTO prediction_v4(image, model, rank, class, score6)" \
+    " SELECT image, model, rank, class, CASE WHEN score IS NOT NULL" \
+    " AND round(score * 1000000) / 1000000.0 = score THEN" \
+    " CAST(round(score * 1000000) AS INTEGER) ELSE score END" \
+    " FROM prediction;" \
+    "DROP VIEW prediction; DROP TABLE pred;" \
+    "ALTER TABLE prediction_v4 RENAME TO prediction;"
+
 /* The shipped catalog (share/relabel in the source tree). */
 #define FX_CATALOG_DIR RL_TEST_DATA "/../../share/relabel"
 

@@ -705,14 +705,14 @@ test_predictions(struct proj *p)
                  IMG3 ",rt,5,n01494475,1\n");
     ok(run_import(p, PREDS_K, file, NULL, &res, &err) == 0,
        "scores of every size: %s", err.msg);
-    is_str(raw_str(p->path, "SELECT group_concat(typeof(p.score6) || ':'"
+    is_str(raw_str(p->path, "SELECT group_concat(typeof(p.score) || ':'"
                    " || (p.score = v.x), ' ') FROM prediction p JOIN model m"
                    " ON m.id = p.model JOIN (SELECT 1 AS r, 0.61 AS x UNION"
                    " SELECT 2, 0.123456789012 UNION SELECT 3, -2.5e-12"
                    " UNION SELECT 4, 1234567.5 UNION SELECT 5, 1.0) v"
                    " ON v.r = p.rank WHERE m.name = 'rt' ORDER BY p.rank"),
-           "integer:1 real:1 real:1 real:1 integer:1",
-           "each score reads back exactly, stored compactly where exact");
+           "real:1 real:1 real:1 real:1 real:1",
+           "each score reads back exactly (test_predpack: compactly)");
 
     /* No model or rank column: model from the file name, ranks in file
      * order after those stored. */
@@ -809,6 +809,75 @@ test_predictions(struct proj *p)
 }
 
 /* ---- reviews -------------------------------------------------------- */
+
+/* A schema-7 project (one row per prediction, score6) migrates to the
+ * packed rows of schema 8 and reads back exactly the same predictions:
+ * ranks (with gaps), classes, scores that are whole millionths or not,
+ * negative ones and absent ones. Made from this project by VACUUM INTO
+ * and undoing schema 8 (fixture.h). */
+static void
+test_migrate_v6(struct proj *p)
+{
+    static const char cmp[] =
+        "SELECT count(*) FROM (SELECT * FROM snap EXCEPT SELECT image,"
+        " model, rank, class, score FROM prediction)";
+    static const char cmp_back[] =
+        "SELECT count(*) FROM (SELECT image, model, rank, class, score FROM"
+        " prediction EXCEPT SELECT * FROM snap)";
+    const char *copy = cpath("v6.db"), *file;
+    char *sql;
+    rl_import_result res;
+    rl_store *s;
+    sqlite3 *h;
+    rl_err err;
+    int rc;
+
+    file = spews("gappy.csv", "image,model,rank,wnid,score\n"
+                 IMG1 ",resnet,2,n01440764,0.25\n"
+                 IMG1 ",resnet,7,n01443537,\n"
+                 IMG1 ",resnet,9,n01484850,-0.1234567891\n"
+                 IMG3 ",resnet,1,n01440764,-3\n");
+    ok(run_import(p, PREDS_K, file, NULL, &res, &err) == 0,
+       "(imported ranks with gaps and odd scores: %s)", err.msg);
+    unlink(copy);
+    sql = rl_xasprintf("VACUUM INTO '%s'", copy);
+    rc = sqlite3_open(p->path, &h) == SQLITE_OK
+         && sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_close(h);
+    free(sql);
+    rc = rc && sqlite3_open(copy, &h) == SQLITE_OK
+         && sqlite3_exec(h, "CREATE TABLE snap AS SELECT image, model, rank,"
+                         " class, score FROM prediction;" FX_UNDO_V8
+                         "PRAGMA user_version = 7", NULL, NULL, NULL)
+            == SQLITE_OK;
+    sqlite3_close(h);
+    ok(rc, "(made a schema-6 copy)");
+    is_str(raw_str(copy, "SELECT type FROM sqlite_schema WHERE name ="
+                   " 'prediction'"), "table",
+           "(its predictions are one row each)");
+    ok(raw_int(copy, "SELECT count(*) FROM snap WHERE score IS NULL") > 0
+       && raw_int(copy, "SELECT count(*) FROM snap WHERE score < 0") > 0
+       && raw_int(copy, "SELECT count(*) FROM prediction WHERE"
+                  " typeof(score6) = 'real'") > 0
+       && raw_int(copy, "SELECT count(*) FROM snap WHERE rank > 5") > 0,
+       "(with absent, negative and not-millionths scores, and gaps)");
+    ok(raw_int(copy, cmp) == 0 && raw_int(copy, cmp_back) == 0,
+       "(the copy's rows equal the project's)");
+
+    s = rl_store_open(copy, 0, &err);
+    ok(s != NULL, "a schema-6 project opens: %s", s ? "" : err.msg);
+    rl_store_close(s);
+    is_int(raw_int(copy, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+           "and is migrated to the current schema");
+    is_str(raw_str(copy, "SELECT type FROM sqlite_schema WHERE name ="
+                   " 'prediction'"), "view", "prediction is now the view");
+    is_int(raw_int(copy, "SELECT count(*) FROM pred"),
+           raw_int(copy, "SELECT count(*) FROM (SELECT DISTINCT image, model"
+                   " FROM snap)"), "one packed row per image and model");
+    is_int(raw_int(copy, cmp), 0, "every prediction is there, its rank, "
+           "class and the very same score");
+    is_int(raw_int(copy, cmp_back), 0, "and no other");
+}
 
 static void
 test_reviews(struct proj *p)
@@ -1104,6 +1173,7 @@ main(void)
     struct proj p;
 
     snprintf(tmpdir, sizeof tmpdir, "/tmp/rl_test_csvio_XXXXXX");
+    predpack_register_all();
     if (mkdtemp(tmpdir) == NULL || realpath(tmpdir, realtmp) == NULL) {
         perror("mkdtemp");
         return 1;
@@ -1112,6 +1182,7 @@ main(void)
     test_labels(&p);
     test_progress(&p);
     test_predictions(&p);
+    test_migrate_v6(&p);
     test_reviews(&p);
     round_trip(&p, RL_EXPORT_LONG, "long round trip is identical",
                "rt_long");

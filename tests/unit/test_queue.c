@@ -387,9 +387,9 @@ one_project(unsigned seed, unsigned n, bool assign)
         sqlite3_stmt *st;
 
         exec_sql(h, "BEGIN; INSERT INTO image(name) VALUES('im_000_zz.JPEG');"
-                 "INSERT INTO prediction(image, model, rank, class, score6)"
-                 " SELECT last_insert_rowid(), model, rank, class, score6"
-                 " FROM prediction WHERE image = 1; COMMIT");
+                 "INSERT INTO pred(image, model, preds)"
+                 " SELECT last_insert_rowid(), model, preds"
+                 " FROM pred WHERE image = 1; COMMIT");
         rl_buf_adds(&lab, "image,wnid\n");
         sqlite3_prepare_v2(h, "SELECT c.wnid FROM class c WHERE c.id ="
                            " (SELECT max(class) FROM prediction WHERE"
@@ -433,6 +433,7 @@ int
 main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/rl-test-queue-XXXXXX");
+    predpack_register_all();
     if (mkdtemp(tmpdir) == NULL)
         return 1;
     one_project(1, 40, false);

@@ -411,8 +411,9 @@ test_migrate_v4(struct fx_proj *p)
     free(cmd);
     proj_open(p);
     ok(sqlite3_open(old.path, &db) == SQLITE_OK
-       && sqlite3_exec(db, "DROP TABLE tally; DROP TABLE queue_key;"
-                       " DROP TABLE queue_ids; PRAGMA user_version = 4",
+       && sqlite3_exec(db, FX_UNDO_V8 "DROP TABLE tally;"
+                       " DROP TABLE queue_key; DROP TABLE queue_ids;"
+                       " PRAGMA user_version = 4",
                        NULL, NULL, NULL) == SQLITE_OK,
        "(made it a schema-4 project)");
     sqlite3_close(db);
@@ -493,6 +494,8 @@ int
 main(void)
 {
     struct fx_proj p = { 0 };
+
+    predpack_register_all();
 
     strcpy(tmpdir, "/tmp/rl-tally-XXXXXX");
     if (mkdtemp(tmpdir) == NULL)
