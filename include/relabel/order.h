@@ -30,6 +30,7 @@
 #ifndef RL_ORDER_H
 #define RL_ORDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -94,5 +95,13 @@ int rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
  * their transaction; it nests in the caller's transaction (its own when
  * none). 0, or -1 with `err` set and the keys unchanged. */
 int rl_order_keys_update(rl_store *s, rl_err *err);
+
+/* The keys after a labels or images import, in its transaction (nests
+ * like rl_order_keys_update): nothing when it added no image and
+ * `doubts_changed` is false (it set no label of an image that has
+ * predictions: only those move a disagree key); without predictions the
+ * name order alone (one scan of the name index, 16 bytes an image);
+ * else rl_order_keys_update. 0, or -1 with `err` set. */
+int rl_order_keys_labels(rl_store *s, bool doubts_changed, rl_err *err);
 
 #endif

@@ -331,12 +331,42 @@ stage_image(struct imp *im, const char *name, int64_t id, int64_t cls,
     return 0;
 }
 
-/* The final step of a labels or images import: one transaction. */
+/* Whether the staged rows set the label of an image that has
+ * predictions (moving its disagree key): before they are applied. */
+static const char SQL_STAGED_DOUBTS[] =
+    "SELECT EXISTS (SELECT 1 FROM temp.stage_label t JOIN main.image i"
+    " ON i.id = t.id WHERE t.change AND t.cls IS NOT NULL"
+    " AND i.label IS NOT t.cls"
+    " AND EXISTS (SELECT 1 FROM main.prediction p WHERE p.image = t.id))";
+
+/* Adds to the counters what applying the staged rows changed: `a` and
+ * `b` the existing images they change before and after, `n_new` images
+ * (`new_path` of them with a path) and `n_cand` candidates added. */
+static int
+count_labels(rl_store *s, const struct tally_staged *a,
+             const struct tally_staged *b, int64_t n_new, int64_t new_path,
+             int64_t n_cand, rl_err *err)
+{
+    if (tally_add(s, "images", "", n_new, err) != 0
+        || tally_add(s, "with_path", "", new_path + b->with_path
+                     - a->with_path, err) != 0
+        || tally_add(s, "candidates", "", n_cand, err) != 0
+        || tally_add(s, "reviewed_images", "", b->reviewed_images
+                     - a->reviewed_images, err) != 0)
+        return -1;
+    return 0;
+}
+
+/* The final step of a labels or images import: one transaction. The
+ * counters get what changed (tally_staged), not a recount of every image;
+ * the queue keys move only as far as rl_order_keys_labels says. */
 static int
 apply_labels(struct imp *im, rl_err *err)
 {
     rl_store *s = im->s;
-    int64_t first_new;
+    struct tally_staged a, b;
+    int64_t first_new, n_new, new_path, n_cand;
+    bool doubts;
     int rc = -1;
 
     if (rl_store_begin(s, err) != 0)
@@ -344,25 +374,38 @@ apply_labels(struct imp *im, rl_err *err)
     /* Under the write lock: the new images get the ids from here on. */
     first_new = store_int(s, "SELECT coalesce(max(id), 0) + 1 FROM image",
                           -1);
+    doubts = store_int(s, SQL_STAGED_DOUBTS, 1) != 0;
+    new_path = store_int(s, "SELECT count(path) FROM temp.stage_label"
+                         " WHERE id IS NULL", -1);
+    if (first_new < 0 || new_path < 0) {
+        store_dberr(s, err, "importing");
+        goto out;
+    }
+    if (tally_staged(s, &a, err) != 0)
+        goto out;
     if (store_exec(s, "INSERT INTO image(name, path, label, dataset) SELECT"
                    " name, path, cls, nullif(dataset, '') FROM"
                    " temp.stage_label WHERE id IS NULL ORDER BY rowid", err)
-        != 0
-        || store_exec(s, "UPDATE image SET label = coalesce(t.cls,"
-                      " image.label), path = coalesce(t.path, image.path),"
-                      " dataset = coalesce(nullif(t.dataset, ''),"
-                      " image.dataset) FROM temp.stage_label t"
-                      " WHERE t.id = image.id AND t.change", err) != 0) {
-        rl_err_prefix(err, "%s (another import of these images ran "
-                      "meanwhile?)", im->path);
+        != 0)
+        goto meanwhile;
+    n_new = sqlite3_changes64(s->db);
+    if (store_exec(s, "UPDATE image SET label = coalesce(t.cls,"
+                   " image.label), path = coalesce(t.path, image.path),"
+                   " dataset = coalesce(nullif(t.dataset, ''),"
+                   " image.dataset) FROM temp.stage_label t"
+                   " WHERE t.id = image.id AND t.change", err) != 0)
+        goto meanwhile;
+    if (log_candidates_original_staged(s, first_new, err) != 0)
         goto out;
-    }
-    rc = first_new < 0 ? -1 : log_candidates_original_staged(s, first_new,
-                                                             err);
-    if (rc == 0)
-        rc = store_tally_recount(s, TALLY_IMAGES | TALLY_CANDIDATES, err);
-    if (rc == 0)
-        rc = rl_order_keys_update(s, err);
+    n_cand = sqlite3_changes64(s->db);
+    if (tally_staged(s, &b, err) != 0
+        || count_labels(s, &a, &b, n_new, new_path, n_cand, err) != 0)
+        goto out;
+    rc = rl_order_keys_labels(s, doubts, err);
+    goto out;
+meanwhile:
+    rl_err_prefix(err, "%s (another import of these images ran meanwhile?)",
+                  im->path);
 out:
     return rl_store_end(s, rc, err);
 }

@@ -642,6 +642,59 @@ out:
     return rl_store_end(s, rc, err);
 }
 
+/* Without predictions every order is name order: the keys are the name
+ * blob alone (and no queue_key rows). Writes them, in the caller's
+ * transaction. An array of the ids (8 bytes an image) and the blob. */
+static int
+keys_names_only(rl_store *s, const char *stamp, rl_err *err)
+{
+    static const char sql[] = "SELECT id FROM image ORDER BY name";
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int r;
+
+    if (store_exec(s, "DELETE FROM queue_key; DELETE FROM queue_ids", err)
+        != 0 || (st = store_stmt(s, sql, err)) == NULL)
+        return -1;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        rl_grow(&ids, &cap, n + 1, sizeof *ids);
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "storing the queue orders");
+        free(ids);
+        return -1;
+    }
+    r = put_ids(s, "name", ids, n, err);
+    free(ids);
+    return r != 0 ? -1 : rl_store_meta_set(s, "queue_key", stamp, err);
+}
+
+int
+rl_order_keys_labels(rl_store *s, bool doubts_changed, rl_err *err)
+{
+    char *now, *was;
+    bool same;
+    int rc;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    now = keys_stamp(s);
+    was = rl_store_meta_get(s, "queue_key");
+    same = was != NULL && strcmp(now, was) == 0;
+    if (same && !doubts_changed)
+        rc = 0;                    /* no new image, no doubt moved */
+    else if (store_int(s, "SELECT EXISTS (SELECT 1 FROM prediction)", 1))
+        rc = rl_order_keys_update(s, err);
+    else
+        rc = keys_names_only(s, now, err);
+    free(now);
+    free(was);
+    return rl_store_end(s, rc, err);
+}
+
 /* One position of the random order: its sort key, then where it was. */
 struct rkey {
     uint64_t key;          /* 2^53 - 1 - the 53 random bits; 2^53: none */
