@@ -38,6 +38,8 @@ struct imp {
     const char *path;
     rl_buf last_name;      /* the last image name looked up */
     int64_t last_id;       /* its id, or -1 */
+    int64_t new_paths;     /* staged new images with a path */
+    bool empty;            /* the project had no image: none to look up */
 };
 
 static const rl_import_opts no_opts;
@@ -66,13 +68,16 @@ imp_done(struct imp *im)
 
 /* The id of image `name`, or -1. Importers look each name up once per
  * run of rows naming it, rather than load every name: memory stays flat
- * at any project size. */
+ * at any project size; into a project without images (im->empty, read
+ * in the import's read transaction) none. */
 static int64_t
 image_id(struct imp *im, const char *name)
 {
     static const char sql[] = "SELECT id FROM image WHERE name = ?";
     sqlite3_stmt *st;
 
+    if (im->empty)
+        return -1;
     if (im->last_name.len > 0 && strcmp(rl_buf_str(&im->last_name), name)
         == 0)
         return im->last_id;
@@ -328,6 +333,8 @@ stage_image(struct imp *im, const char *name, int64_t id, int64_t cls,
             rl_err_prefix(err, "%s:%ld", im->path, line);
         return -1;
     }
+    if (id < 0 && path != NULL)
+        im->new_paths++;
     return 0;
 }
 
@@ -364,24 +371,26 @@ static int
 apply_labels(struct imp *im, rl_err *err)
 {
     rl_store *s = im->s;
-    struct tally_staged a, b;
-    int64_t first_new, n_new, new_path, n_cand;
-    bool doubts;
+    struct tally_staged a = { 0 }, b = { 0 };
+    int64_t first_new, n_new, n_cand;
+    bool changed, doubts, fk;
     int rc = -1;
 
+    fk = s->depth == 0 && store_exec(s, "PRAGMA foreign_keys=OFF", NULL) == 0;
     if (rl_store_begin(s, err) != 0)
-        return -1;
+        goto out;
     /* Under the write lock: the new images get the ids from here on. */
     first_new = store_int(s, "SELECT coalesce(max(id), 0) + 1 FROM image",
                           -1);
-    doubts = store_int(s, SQL_STAGED_DOUBTS, 1) != 0;
-    new_path = store_int(s, "SELECT count(path) FROM temp.stage_label"
-                         " WHERE id IS NULL", -1);
-    if (first_new < 0 || new_path < 0) {
+    /* What changes existing images is looked at only if there is any:
+     * a first import stages new images alone. */
+    changed = im->res->changed > 0;
+    doubts = changed && store_int(s, SQL_STAGED_DOUBTS, 1) != 0;
+    if (first_new < 0) {
         store_dberr(s, err, "importing");
         goto out;
     }
-    if (tally_staged(s, &a, err) != 0)
+    if (changed && tally_staged(s, &a, err) != 0)
         goto out;
     if (store_exec(s, "INSERT INTO image(name, path, label, dataset) SELECT"
                    " name, path, cls, nullif(dataset, '') FROM"
@@ -398,8 +407,8 @@ apply_labels(struct imp *im, rl_err *err)
     if (log_candidates_original_staged(s, first_new, err) != 0)
         goto out;
     n_cand = sqlite3_changes64(s->db);
-    if (tally_staged(s, &b, err) != 0
-        || count_labels(s, &a, &b, n_new, new_path, n_cand, err) != 0)
+    if ((changed && tally_staged(s, &b, err) != 0)
+        || count_labels(s, &a, &b, n_new, im->new_paths, n_cand, err) != 0)
         goto out;
     rc = rl_order_keys_labels(s, doubts, err);
     goto out;
@@ -407,7 +416,10 @@ meanwhile:
     rl_err_prefix(err, "%s (another import of these images ran meanwhile?)",
                   im->path);
 out:
-    return rl_store_end(s, rc, err);
+    rc = rl_store_end(s, rc, err);
+    if (fk)
+        store_exec(s, "PRAGMA foreign_keys=ON", NULL);
+    return rc;
 }
 
 int
@@ -432,6 +444,7 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
     staged = true;
     if (store_begin_read(s, &reading, err) != 0)
         goto out;
+    im.empty = !store_int(s, "SELECT EXISTS (SELECT 1 FROM image)", 1);
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *name = field(&im, ci);
         const char *ds = cd >= 0 ? field(&im, cd) : im.o->dataset;
