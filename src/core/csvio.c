@@ -39,6 +39,7 @@ struct imp {
     rl_buf last_name;      /* the last image name looked up */
     int64_t last_id;       /* its id, or -1 */
     int64_t new_paths;     /* staged new images with a path */
+    bool name_key;         /* the staged names are unique (an index) */
     bool empty;            /* the project had no image: none to look up */
 };
 
@@ -274,15 +275,24 @@ label_change(struct imp *im, int64_t id, const rl_class *k,
 
 /* Labels are read and checked without the write lock, staged in a TEMP
  * table (id NULL: a new image; change 0: stored already), then applied
- * in one final transaction. Every row is staged: the table's unique
- * index on the name is the file's duplicate check, each row keeping its
- * line for the message; images are looked up one by one, so memory stays
- * flat at any size. */
-static const char SQL_STAGE_LABEL_TABLE[] =
-    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
-    "DROP TABLE IF EXISTS temp.stage_label;"
-    "CREATE TEMP TABLE stage_label(name TEXT UNIQUE, id INTEGER,"
-    " cls INTEGER, dataset TEXT, path TEXT, change INTEGER, line INTEGER)";
+ * in one final transaction. Every row is staged, keeping its line for
+ * the messages; images are looked up one by one, so memory stays flat at
+ * any size. The duplicate check of the file: for the images import the
+ * table's unique index on the name (SQL_STAGE_NAME_KEY); for the labels
+ * import, whose files are large, a unique index on the ids of existing
+ * images (SQL_STAGE_ID_KEY) and, for new images, the project's own
+ * unique name when they are inserted (staged_duplicate then finds the
+ * row): a text index less to build. Page caches of 32 MB each. */
+#define SQL_STAGE_LABEL_TABLE \
+    "PRAGMA temp.cache_size = -32768; PRAGMA main.cache_size = -32768;" \
+    "DROP TABLE IF EXISTS temp.stage_label;" \
+    "CREATE TEMP TABLE stage_label(name TEXT, id INTEGER," \
+    " cls INTEGER, dataset TEXT, path TEXT, change INTEGER, line INTEGER);"
+static const char SQL_STAGE_NAME_KEY[] = SQL_STAGE_LABEL_TABLE
+    "CREATE UNIQUE INDEX temp.stage_label_name ON stage_label(name)";
+static const char SQL_STAGE_ID_KEY[] = SQL_STAGE_LABEL_TABLE
+    "CREATE UNIQUE INDEX temp.stage_label_id ON stage_label(id)"
+    " WHERE id IS NOT NULL";
 static const char SQL_STAGE_LABEL[] =
     "INSERT INTO temp.stage_label(name, id, cls, dataset, path, change, line)"
     " VALUES(?, ?, ?, ?, ?, ?, ?)";
@@ -336,6 +346,38 @@ stage_image(struct imp *im, const char *name, int64_t id, int64_t cls,
     if (id < 0 && path != NULL)
         im->new_paths++;
     return 0;
+}
+
+/* The first row of a labels file that names an image an earlier row
+ * named, as its error (FILE:LINE: image:), building the index on the
+ * name that finding it needs. 1 when there is one, 0 when not, -1 on a
+ * database error; `err` set unless 0. */
+static int
+staged_duplicate(struct imp *im, rl_err *err)
+{
+    static const char sql[] =
+        "SELECT b.line, min(a.line) FROM temp.stage_label b"
+        " JOIN temp.stage_label a ON a.name = b.name AND a.line < b.line"
+        " GROUP BY b.line ORDER BY b.line LIMIT 1";
+    sqlite3_stmt *st = NULL;
+    int r;
+
+    if (store_exec(im->s, "CREATE INDEX IF NOT EXISTS temp.stage_label_by"
+                   " ON stage_label(name, line)", err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(im->s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(im->s, err, "checking the file");
+        return -1;
+    }
+    if ((r = sqlite3_step(st)) == SQLITE_ROW)
+        rl_err_set(err, RL_E_DUP, "%s:%lld: image: duplicate key (first on "
+                   "line %lld)", im->path,
+                   (long long)sqlite3_column_int64(st, 0),
+                   (long long)sqlite3_column_int64(st, 1));
+    else if (r != SQLITE_DONE)
+        store_dberr(im->s, err, "checking the file");
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
 }
 
 /* Whether the staged rows set the label of an image that has
@@ -395,8 +437,13 @@ apply_labels(struct imp *im, rl_err *err)
     if (store_exec(s, "INSERT INTO image(name, path, label, dataset) SELECT"
                    " name, path, cls, nullif(dataset, '') FROM"
                    " temp.stage_label WHERE id IS NULL ORDER BY rowid", err)
-        != 0)
+        != 0) {
+        /* The file's own repeated name, or one stored meanwhile. */
+        if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE
+            && !im->name_key && staged_duplicate(im, err) != 0)
+            goto out;
         goto meanwhile;
+    }
     n_new = sqlite3_changes64(s->db);
     if (store_exec(s, "UPDATE image SET label = coalesce(t.cls,"
                    " image.label), path = coalesce(t.path, image.path),"
@@ -439,7 +486,7 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
     }
     cd = rl_csv_col(im.csv, "dataset");
     if (store_sound(s, err) != 0
-        || store_exec(s, SQL_STAGE_LABEL_TABLE, err) != 0)
+        || store_exec(s, SQL_STAGE_ID_KEY, err) != 0)
         goto out;
     staged = true;
     if (store_begin_read(s, &reading, err) != 0)
@@ -488,7 +535,10 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
         store_exec(s, "COMMIT", NULL);
         reading = false;
     }
-    rc = im.o->dry_run ? 0 : apply_labels(&im, err);
+    if (im.o->dry_run)
+        rc = staged_duplicate(&im, err) == 0 ? 0 : -1;
+    else
+        rc = apply_labels(&im, err);
 out:
     if (reading)
         store_exec(s, "ROLLBACK", NULL);
@@ -672,9 +722,10 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
         return -1;
     }
     if (store_sound(s, err) != 0
-        || store_exec(s, SQL_STAGE_LABEL_TABLE, err) != 0)
+        || store_exec(s, SQL_STAGE_NAME_KEY, err) != 0)
         goto out;
     staged = true;
+    im.name_key = true;
     if (store_begin_read(s, &reading, err) != 0)
         goto out;
     if (S_ISDIR(sb.st_mode)) {
