@@ -258,12 +258,84 @@ doubt_pass(rl_store *s, doubt_fn fn, void *ctx, rl_err *err)
     return 0;
 }
 
-/* 53 random bits of image `id` under `seed`, in [0, 1). */
-static double
-random_key(uint64_t seed, int64_t id)
+/* ---- the random order ------------------------------------------------
+ *
+ * random:SEED is a seeded permutation of the positions of the project's
+ * images by name (the name order, N images): the image at name position
+ * j comes at position rank(j) of the order, images without predictions
+ * after the others, in name order. The permutation is a four-round
+ * Feistel network keyed by the seed on [0, 2^k), the smallest even k with
+ * 2^k >= N, walked until it lands below N (cycle walking: a permutation
+ * of [0, N) again, in under four steps on average). Both directions are
+ * O(1), so the queue in this order is read position by position from
+ * the stored name order, with no sort; the same seed and images give
+ * the same order on every machine (splitmix64, fixed rounds). */
+struct perm {
+    uint64_t seed;         /* the order's seed */
+    uint64_t n;            /* positions: the images by name */
+    int half;              /* bits of each half of the network */
+    uint64_t mask;         /* (1 << half) - 1 */
+};
+
+static void
+perm_init(struct perm *p, uint64_t seed, uint64_t n)
 {
-    return (double)(mix(seed ^ mix((uint64_t)id)) >> 11)
-           / 9007199254740992.0;
+    int bits = 2;
+
+    while (bits < 62 && ((uint64_t)1 << bits) < n)
+        bits += 2;
+    p->seed = seed;
+    p->n = n;
+    p->half = bits / 2;
+    p->mask = ((uint64_t)1 << p->half) - 1;
+}
+
+/* Round `r`'s function of one half. */
+static uint64_t
+perm_round(const struct perm *p, int r, uint64_t x)
+{
+    return mix(p->seed ^ mix((uint64_t)r << 40 ^ x)) & p->mask;
+}
+
+/* The network (forward or back) once, on [0, 2^(2 half)). */
+static uint64_t
+feistel(const struct perm *p, uint64_t x, bool back)
+{
+    uint64_t l = x >> p->half, r = x & p->mask, t;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        if (!back) {
+            t = l ^ perm_round(p, i, r);
+            l = r;
+            r = t;
+        } else {
+            t = r ^ perm_round(p, 3 - i, l);
+            r = l;
+            l = t;
+        }
+    }
+    return l << p->half | r;
+}
+
+/* Position in the order of the image at name position j (< n). */
+static uint64_t
+perm_rank(const struct perm *p, uint64_t j)
+{
+    do
+        j = feistel(p, j, false);
+    while (j >= p->n);
+    return j;
+}
+
+/* Name position of the image at position `pos` (< n) of the order. */
+static uint64_t
+perm_at(const struct perm *p, uint64_t pos)
+{
+    do
+        pos = feistel(p, pos, true);
+    while (pos >= p->n);
+    return pos;
 }
 
 /* rl_order_doubt's arrays as the pass fills them. */
@@ -290,6 +362,38 @@ doubt_add(void *ctx, int64_t id, double disagree, double margin)
     l->n++;
 }
 
+/* The random order as doubts of l's images (ascending ids): 1 - (its
+ * position + 1) / (N + 1), so the most doubtful comes first. One scan of
+ * the name index and a sort of (id, name position) by id. */
+static int
+random_doubts(rl_store *s, uint64_t seed, struct doubt_list *l, rl_err *err)
+{
+    rl_queue q = { 0 };
+    struct rl_qidx *ix;
+    struct perm p;
+    size_t i, j;
+
+    if (queue_open_sql(s, "", &q, "SELECT id FROM image ORDER BY name", NULL,
+                       err) != 0)
+        return -1;
+    perm_init(&p, seed, q.n);
+    ix = queue_by_id(&q);
+    for (i = j = 0; i < l->n && j < q.n;) {
+        if (ix[j].id < l->ids[i]) {
+            j++;
+        } else if (ix[j].id > l->ids[i]) {
+            l->doubt[i++] = 0;     /* cannot happen: foreign keys */
+        } else {
+            l->doubt[i++] = 1.0 - (double)(perm_rank(&p, ix[j].pos) + 1)
+                                  / ((double)q.n + 1.0);
+            j++;
+        }
+    }
+    free(ix);
+    rl_queue_free(&q);
+    return 0;
+}
+
 int
 rl_order_doubt(rl_store *s, const rl_order *o, int64_t **ids_out,
                double **doubt_out, size_t *n_out, rl_err *err)
@@ -306,16 +410,14 @@ rl_order_doubt(rl_store *s, const rl_order *o, int64_t **ids_out,
     if (o->kind == RL_ORDER_NAME || o->kind == RL_ORDER_RANDOM) {
         if ((st = store_stmt(s, sql_all, err)) == NULL)
             return -1;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(st, 0);
-
-            doubt_add(&l, id, 0, 0);
-            if (o->kind == RL_ORDER_RANDOM)
-                l.doubt[l.n - 1] = random_key(o->seed, id);
-        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            doubt_add(&l, sqlite3_column_int64(st, 0), 0, 0);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
             store_dberr(s, err, "ordering the queue");
+        else if (o->kind == RL_ORDER_RANDOM
+                 && random_doubts(s, o->seed, &l, err) != 0)
+            rc = SQLITE_ERROR;
     } else if (doubt_pass(s, doubt_add, &l, err) != 0) {
         rc = SQLITE_ERROR;
     }
@@ -503,12 +605,15 @@ put_ids(rl_store *s, const char *ord, const int64_t *ids, size_t n,
     return 0;
 }
 
-/* Opens q as the stored blob of order `ord`: 0; 1 when that does not
- * apply (the reviewer has assigned images, or no blob); -1 with `err`. */
+/* Opens q as the stored blob of order `ord`, or with `seed` given, its
+ * entries in the random order of that seed (position i holds entry
+ * perm_at(i)): 0; 1 when that does not apply (the reviewer has assigned
+ * images, or no blob); -1 with `err`. */
 static int
-open_blob(rl_store *s, const char *reviewer, const char *ord, rl_queue *q,
-          rl_err *err)
+open_blob(rl_store *s, const char *reviewer, const char *ord,
+          const uint64_t *seed, rl_queue *q, rl_err *err)
 {
+    struct perm p;
     static const char sql_ids[] = "SELECT ids FROM queue_ids WHERE ord = ?1";
     const unsigned char *b;
     sqlite3_stmt *st;
@@ -539,11 +644,14 @@ open_blob(rl_store *s, const char *reviewer, const char *ord, rl_queue *q,
         q->items = rl_xcalloc(n, sizeof *q->items);
         q->cap = n;
     }
+    if (seed != NULL)
+        perm_init(&p, *seed, n);
     for (i = 0; i < n; i++) {
+        size_t at = seed != NULL ? (size_t)perm_at(&p, i) : i;
         uint64_t v = 0;
 
         for (k = 7; k >= 0; k--)
-            v = v << 8 | b[i * 8 + (size_t)k];
+            v = v << 8 | b[at * 8 + (size_t)k];
         q->items[i].id = (int64_t)v;
     }
     q->n = n;
@@ -695,99 +803,80 @@ rl_order_keys_labels(rl_store *s, bool doubts_changed, rl_err *err)
     return rl_store_end(s, rc, err);
 }
 
-/* One position of the random order: its sort key, then where it was. */
-struct rkey {
-    uint64_t key;          /* 2^53 - 1 - the 53 random bits; 2^53: none */
-    size_t pos;
+/* An image without predictions in the random order: where it stands by
+ * name, and its id. */
+struct tail {
+    uint64_t at;           /* name position */
+    int64_t id;
 };
 
-/* Sorts by key, ties in their present order: an LSD radix sort, seven
- * passes of a byte (the keys have 54 bits), tens of milliseconds at a
- * million where qsort takes a second or more. */
-static void
-radix_sort(struct rkey *k, size_t n)
+static int
+by_at(const void *a, const void *b)
 {
-    struct rkey *tmp = rl_xcalloc(n, sizeof *tmp), *a = k, *b = tmp, *t;
-    size_t count[256], i;
-    int pass;
+    const struct tail *x = a, *y = b;
 
-    for (pass = 0; pass < 7; pass++) {
-        int shift = 8 * pass;
-        size_t sum = 0;
-
-        memset(count, 0, sizeof count);
-        for (i = 0; i < n; i++)
-            count[(a[i].key >> shift) & 0xff]++;
-        for (i = 0; i < 256; i++) {
-            size_t c = count[i];
-
-            count[i] = sum;
-            sum += c;
-        }
-        for (i = 0; i < n; i++)
-            b[count[(a[i].key >> shift) & 0xff]++] = a[i];
-        t = a;
-        a = b;
-        b = t;
-    }
-    if (a != k)
-        memcpy(k, a, n * sizeof *k);
-    free(tmp);
+    return (x->at > y->at) - (x->at < y->at);
 }
 
-/* The random order from the stored keys: the seeded keys of the ids in
- * memory, the images without predictions (a partial index) last. The
- * same order as sorting random_key() descending (by_doubt): the keys
- * are those 53 bits as an integer, reversed. */
 static int
-open_random(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
+by_id64(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+
+    return (*x > *y) - (*x < *y);
+}
+
+/* The random order from the stored keys: the name blob read through the
+ * seed's permutation (no sort of the queue), then the images without
+ * predictions (a partial index: a handful) moved last, in name order.
+ * For assigned images (or without a blob) the full computation. */
+static int
+open_random(rl_store *s, const char *reviewer, const rl_order *o,
+            rl_queue *q, rl_err *err)
 {
     static const char sql_none[] =
         "SELECT image FROM queue_key WHERE NOT predicted ORDER BY image";
-    const uint64_t none = (uint64_t)1 << 53;
-    rl_u64set unpredicted = {0};
-    bool any = false;
-    struct rkey *k;
-    struct key *sorted;
+    int64_t *none = NULL;
+    struct tail *tail = NULL;
+    size_t n_none = 0, cap = 0, n_tail = 0, cap_t = 0, i, k;
+    struct perm p;
     sqlite3_stmt *st;
-    size_t i;
     int rc;
 
-    if (q->n == 0)
-        return 0;
-    /* The images without predictions: a handful, in a set (no sort of
-     * the queue by id). */
+    if ((rc = open_blob(s, reviewer, "name", &o->seed, q, err)) != 0)
+        return rc < 0 ? -1 : rl_queue_open(s, reviewer, q, err) != 0 ? -1
+               : rl_order_apply(s, o, q, err);
     if ((st = store_stmt(s, sql_none, err)) == NULL)
         return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        rl_u64set_add(&unpredicted, (uint64_t)sqlite3_column_int64(st, 0));
-        any = true;
+        rl_grow(&none, &cap, n_none + 1, sizeof *none);
+        none[n_none++] = sqlite3_column_int64(st, 0);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        rl_u64set_free(&unpredicted);
+        free(none);
         store_dberr(s, err, "ordering the queue");
         return -1;
     }
-    k = rl_xcalloc(q->n, sizeof *k);
-    for (i = 0; i < q->n; i++) {
-        uint64_t id = (uint64_t)q->items[i].id;
+    if (n_none == 0)
+        return 0;
+    perm_init(&p, o->seed, q->n);
+    for (i = k = 0; i < q->n; i++) {
+        int64_t id = q->items[i].id;
 
-        /* Adding an id the set holds already says so (and adds none). */
-        if (any && !rl_u64set_add(&unpredicted, id))
-            k[i].key = none;
-        else
-            k[i].key = none - 1 - (mix(o->seed ^ mix(id)) >> 11);
-        k[i].pos = i;
+        if (bsearch(&id, none, n_none, sizeof *none, by_id64) == NULL) {
+            q->items[k++].id = id;
+            continue;
+        }
+        rl_grow(&tail, &cap_t, n_tail + 1, sizeof *tail);
+        tail[n_tail].at = perm_at(&p, i);
+        tail[n_tail++].id = id;
     }
-    rl_u64set_free(&unpredicted);
-    radix_sort(k, q->n);
-    sorted = rl_xcalloc(q->n, sizeof *sorted);
-    for (i = 0; i < q->n; i++)
-        sorted[i].pos = k[i].pos;
-    permute(q, sorted);
-    free(sorted);
-    free(k);
+    qsort(tail, n_tail, sizeof *tail, by_at);
+    for (i = 0; i < n_tail; i++)
+        q->items[k++].id = tail[i].id;
+    free(tail);
+    free(none);
     return 0;
 }
 
@@ -798,7 +887,7 @@ static int
 open_name(rl_store *s, const char *reviewer, bool fresh, rl_queue *q,
           rl_err *err)
 {
-    return fresh && open_blob(s, reviewer, "name", q, err) == 0 ? 0
+    return fresh && open_blob(s, reviewer, "name", NULL, q, err) == 0 ? 0
            : rl_queue_open(s, reviewer, q, err);
 }
 
@@ -838,9 +927,8 @@ rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
         return rl_queue_open(s, reviewer, q, err) != 0 ? -1
                : rl_order_apply(s, o, q, err);
     if (kind == RL_ORDER_RANDOM)
-        return open_name(s, reviewer, true, q, err) != 0 ? -1
-               : open_random(s, o, q, err);
-    if ((rc = open_blob(s, reviewer, blob[kind], q, err)) <= 0)
+        return open_random(s, reviewer, o, q, err);
+    if ((rc = open_blob(s, reviewer, blob[kind], NULL, q, err)) <= 0)
         return rc;
     return queue_open_sql(s, reviewer, q, sql_all[kind], sql_assigned[kind],
                           err);
