@@ -263,79 +263,51 @@ doubt_pass(rl_store *s, doubt_fn fn, void *ctx, rl_err *err)
  * random:SEED is a seeded permutation of the positions of the project's
  * images by name (the name order, N images): the image at name position
  * j comes at position rank(j) of the order, images without predictions
- * after the others, in name order. The permutation is a four-round
- * Feistel network keyed by the seed on [0, 2^k), the smallest even k with
- * 2^k >= N, walked until it lands below N (cycle walking: a permutation
- * of [0, N) again, in under four steps on average). Both directions are
- * O(1), so the queue in this order is read position by position from
- * the stored name order, with no sort; the same seed and images give
- * the same order on every machine (splitmix64, fixed rounds). */
+ * after the others, in name order. rank is a bijection of [0, 2^b), the
+ * smallest b >= 16 with 2^b >= N: three rounds of xor with a key,
+ * multiplication by an odd number and an xor-shift, all mod 2^b and each
+ * invertible, keyed by splitmix64 of the seed; applied again while it
+ * lands at or above N (cycle walking: a permutation of [0, N) again, in
+ * under two steps on average past 2^16 images). So the queue in this
+ * order is written position by position from the stored name order,
+ * with no sort, and the same seed and images give the same order on
+ * every machine. */
 struct perm {
-    uint64_t seed;         /* the order's seed */
     uint64_t n;            /* positions: the images by name */
-    int half;              /* bits of each half of the network */
-    uint64_t mask;         /* (1 << half) - 1 */
+    uint64_t mask;         /* 2^b - 1 */
+    int shift;             /* of the xor-shift: b / 2 + 1 */
+    uint64_t key[3], mul[3];   /* each round's key and odd factor */
 };
 
 static void
 perm_init(struct perm *p, uint64_t seed, uint64_t n)
 {
-    int bits = 2;
+    int bits = 16, i;
 
     while (bits < 62 && ((uint64_t)1 << bits) < n)
-        bits += 2;
-    p->seed = seed;
+        bits++;
     p->n = n;
-    p->half = bits / 2;
-    p->mask = ((uint64_t)1 << p->half) - 1;
-}
-
-/* Round `r`'s function of one half. */
-static uint64_t
-perm_round(const struct perm *p, int r, uint64_t x)
-{
-    return mix(p->seed ^ mix((uint64_t)r << 40 ^ x)) & p->mask;
-}
-
-/* The network (forward or back) once, on [0, 2^(2 half)). */
-static uint64_t
-feistel(const struct perm *p, uint64_t x, bool back)
-{
-    uint64_t l = x >> p->half, r = x & p->mask, t;
-    int i;
-
-    for (i = 0; i < 4; i++) {
-        if (!back) {
-            t = l ^ perm_round(p, i, r);
-            l = r;
-            r = t;
-        } else {
-            t = r ^ perm_round(p, 3 - i, l);
-            r = l;
-            l = t;
-        }
+    p->mask = ((uint64_t)1 << bits) - 1;
+    p->shift = bits / 2 + 1;
+    for (i = 0; i < 3; i++) {
+        p->key[i] = mix(seed ^ mix((uint64_t)(2 * i + 1)));
+        p->mul[i] = mix(seed ^ mix((uint64_t)(2 * i + 2))) | 1;
     }
-    return l << p->half | r;
 }
 
 /* Position in the order of the image at name position j (< n). */
 static uint64_t
 perm_rank(const struct perm *p, uint64_t j)
 {
-    do
-        j = feistel(p, j, false);
-    while (j >= p->n);
-    return j;
-}
+    int i;
 
-/* Name position of the image at position `pos` (< n) of the order. */
-static uint64_t
-perm_at(const struct perm *p, uint64_t pos)
-{
-    do
-        pos = feistel(p, pos, true);
-    while (pos >= p->n);
-    return pos;
+    do {
+        for (i = 0; i < 3; i++) {
+            j = ((j ^ p->key[i]) * p->mul[i]) & p->mask;
+            j ^= j >> p->shift;
+        }
+    } while (j >= p->n);
+    return j;
 }
 
 /* rl_order_doubt's arrays as the pass fills them. */
@@ -605,14 +577,59 @@ put_ids(rl_store *s, const char *ord, const int64_t *ids, size_t n,
     return 0;
 }
 
+/* Puts ids at their positions of a permutation without a write to a
+ * random place of the whole queue per id (a cache miss each: most of a
+ * second at a million): the (position, id) pairs go first to about 1024
+ * runs by position (the run of each is known: the positions are 0 .. n-1
+ * once each), then each run to its part of the queue, a window small
+ * enough for the cache. 16 bytes an id meanwhile. */
+struct scatter {
+    struct { uint64_t pos; int64_t id; } *pair;
+    size_t *next;          /* per run: where its next pair goes */
+    int shift;             /* run of position p: p >> shift */
+};
+
+static void
+scatter_put(struct scatter *sc, uint64_t pos, int64_t id, size_t n)
+{
+    size_t r;
+
+    if (sc->pair == NULL) {
+        size_t runs, k;
+
+        while ((n - 1) >> sc->shift >= 1024)
+            sc->shift++;
+        runs = ((n - 1) >> sc->shift) + 1;
+        sc->pair = rl_xcalloc(n, sizeof *sc->pair);
+        sc->next = rl_xcalloc(runs, sizeof *sc->next);
+        for (k = 0; k < runs; k++)
+            sc->next[k] = k << sc->shift;
+    }
+    r = sc->next[pos >> sc->shift]++;
+    sc->pair[r].pos = pos;
+    sc->pair[r].id = id;
+}
+
+static void
+scatter_end(struct scatter *sc, rl_qitem *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; sc->pair != NULL && i < n; i++)
+        items[sc->pair[i].pos].id = sc->pair[i].id;
+    free(sc->pair);
+    free(sc->next);
+}
+
 /* Opens q as the stored blob of order `ord`, or with `seed` given, its
- * entries in the random order of that seed (position i holds entry
- * perm_at(i)): 0; 1 when that does not apply (the reviewer has assigned
- * images, or no blob); -1 with `err`. */
+ * entries in the random order of that seed (entry j at position
+ * perm_rank(j)): 0; 1 when that does not apply (the reviewer has
+ * assigned images, or no blob); -1 with `err`. */
 static int
 open_blob(rl_store *s, const char *reviewer, const char *ord,
           const uint64_t *seed, rl_queue *q, rl_err *err)
 {
+    struct scatter sc = { 0 };
     struct perm p;
     static const char sql_ids[] = "SELECT ids FROM queue_ids WHERE ord = ?1";
     const unsigned char *b;
@@ -647,13 +664,17 @@ open_blob(rl_store *s, const char *reviewer, const char *ord,
     if (seed != NULL)
         perm_init(&p, *seed, n);
     for (i = 0; i < n; i++) {
-        size_t at = seed != NULL ? (size_t)perm_at(&p, i) : i;
         uint64_t v = 0;
 
         for (k = 7; k >= 0; k--)
-            v = v << 8 | b[at * 8 + (size_t)k];
-        q->items[i].id = (int64_t)v;
+            v = v << 8 | b[i * 8 + (size_t)k];
+        if (seed == NULL)
+            q->items[i].id = (int64_t)v;
+        else
+            scatter_put(&sc, perm_rank(&p, i), (int64_t)v, n);
     }
+    if (seed != NULL)
+        scatter_end(&sc, q->items, n);
     q->n = n;
     sqlite3_reset(st);
     return 0;
@@ -803,21 +824,6 @@ rl_order_keys_labels(rl_store *s, bool doubts_changed, rl_err *err)
     return rl_store_end(s, rc, err);
 }
 
-/* An image without predictions in the random order: where it stands by
- * name, and its id. */
-struct tail {
-    uint64_t at;           /* name position */
-    int64_t id;
-};
-
-static int
-by_at(const void *a, const void *b)
-{
-    const struct tail *x = a, *y = b;
-
-    return (x->at > y->at) - (x->at < y->at);
-}
-
 static int
 by_id64(const void *a, const void *b)
 {
@@ -826,8 +832,8 @@ by_id64(const void *a, const void *b)
     return (*x > *y) - (*x < *y);
 }
 
-/* The random order from the stored keys: the name blob read through the
- * seed's permutation (no sort of the queue), then the images without
+/* The random order from the stored keys: the name blob written through
+ * the seed's permutation (no sort of the queue), then the images without
  * predictions (a partial index: a handful) moved last, in name order.
  * For assigned images (or without a blob) the full computation. */
 static int
@@ -835,11 +841,10 @@ open_random(rl_store *s, const char *reviewer, const rl_order *o,
             rl_queue *q, rl_err *err)
 {
     static const char sql_none[] =
-        "SELECT image FROM queue_key WHERE NOT predicted ORDER BY image";
-    int64_t *none = NULL;
-    struct tail *tail = NULL;
-    size_t n_none = 0, cap = 0, n_tail = 0, cap_t = 0, i, k;
-    struct perm p;
+        "SELECT i.id FROM queue_key k CROSS JOIN image i ON i.id = k.image"
+        " WHERE NOT k.predicted ORDER BY i.name";  /* the partial index */
+    int64_t *none = NULL, *by_id = NULL;
+    size_t n_none = 0, cap = 0, i, k;
     sqlite3_stmt *st;
     int rc;
 
@@ -860,22 +865,16 @@ open_random(rl_store *s, const char *reviewer, const rl_order *o,
     }
     if (n_none == 0)
         return 0;
-    perm_init(&p, o->seed, q->n);
-    for (i = k = 0; i < q->n; i++) {
-        int64_t id = q->items[i].id;
-
-        if (bsearch(&id, none, n_none, sizeof *none, by_id64) == NULL) {
-            q->items[k++].id = id;
-            continue;
-        }
-        rl_grow(&tail, &cap_t, n_tail + 1, sizeof *tail);
-        tail[n_tail].at = perm_at(&p, i);
-        tail[n_tail++].id = id;
-    }
-    qsort(tail, n_tail, sizeof *tail, by_at);
-    for (i = 0; i < n_tail; i++)
-        q->items[k++].id = tail[i].id;
-    free(tail);
+    by_id = rl_xcalloc(n_none, sizeof *by_id);
+    memcpy(by_id, none, n_none * sizeof *by_id);
+    qsort(by_id, n_none, sizeof *by_id, by_id64);
+    for (i = k = 0; i < q->n; i++)
+        if (bsearch(&q->items[i].id, by_id, n_none, sizeof *by_id, by_id64)
+            == NULL)
+            q->items[k++].id = q->items[i].id;
+    for (i = 0; i < n_none && k < q->n; i++)
+        q->items[k++].id = none[i];
+    free(by_id);
     free(none);
     return 0;
 }
