@@ -390,6 +390,7 @@ main(void)
             if (got[0] >= 'a' && got[0] <= 'f')
                 first[got[0] - 'a']++;
         }
+        rl_queue_free(&q);
         for (j = 0; j < 6; j++)
             if (j != 4) {
                 lo = first[j] < lo ? first[j] : lo;
