@@ -8,9 +8,13 @@
  *     journal's marks applied): log.c takes a tally_snap of the image and
  *     reviewer before and after each change and adds the difference
  *     (tally_change), in the step's transaction;
- *   - bulk writers (the imports, merge, the schema 5 migration, a
- *     repaired copy): store_tally_recount of the counters they may have
- *     changed, at the end of their transaction.
+ *   - the labels and images imports: tally_staged of the existing images
+ *     they change, before and after, and their new images and
+ *     candidates (csvio.c apply_labels), in their transaction;
+ *   - the other bulk writers (the predictions and reviews imports,
+ *     merge, the schema 5 migration, a repaired copy):
+ *     store_tally_recount of the counters they may have changed, at the
+ *     end of their transaction.
  * A counter with no row counts 0. Counts of classes and models are not
  * kept: their tables are small and indexed, so stats counts them. */
 #include "relabel/store.h"
