@@ -23,13 +23,16 @@
  *               best scores (s2 = 0 when only one prediction); a model
  *               without scores counts 0 when its top-1 is the one most
  *               models chose, else 1. Ignores the original label.
- *   random:SEED a seeded shuffle for unbiased audits (same seed, same
- *               order, on every machine).
+ *   random:SEED a seeded shuffle for unbiased audits: a permutation of
+ *               the project's name order keyed by SEED (same seed and
+ *               images, same order, on every machine; see order.c),
+ *               images without predictions last by name.
  *
  * Knows nothing of the screen. */
 #ifndef RL_ORDER_H
 #define RL_ORDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,8 +82,8 @@ int rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q,
 /* Opens the queue of `reviewer` (as rl_queue_open: lazily, every image or
  * the assigned ones) directly in order `o`, with the same items in the
  * same order as rl_queue_open then rl_order_apply, from the order keys
- * stored at import (one scan of an index; random: the seeded keys of the
- * ids and one sort in memory). Keys older than the data are computed
+ * stored at import (one scan of an index; random: the stored name order
+ * written through the seed's permutation, no sort). Keys older than the data are computed
  * again first (one pass over the predictions, written in a transaction);
  * if that fails, the full computation orders this queue. 0, or -1 with
  * `err` set. */
@@ -94,5 +97,13 @@ int rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
  * their transaction; it nests in the caller's transaction (its own when
  * none). 0, or -1 with `err` set and the keys unchanged. */
 int rl_order_keys_update(rl_store *s, rl_err *err);
+
+/* The keys after a labels or images import, in its transaction (nests
+ * like rl_order_keys_update): nothing when it added no image and
+ * `doubts_changed` is false (it set no label of an image that has
+ * predictions: only those move a disagree key); without predictions the
+ * name order alone (one scan of the name index, 16 bytes an image);
+ * else rl_order_keys_update. 0, or -1 with `err` set. */
+int rl_order_keys_labels(rl_store *s, bool doubts_changed, rl_err *err);
 
 #endif

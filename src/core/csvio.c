@@ -39,6 +39,9 @@ struct imp {
     const char *path;
     rl_buf last_name;      /* the last image name looked up */
     int64_t last_id;       /* its id, or -1 */
+    int64_t new_paths;     /* staged new images with a path */
+    bool name_key;         /* the staged names are unique (an index) */
+    bool empty;            /* the project had no image: none to look up */
 };
 
 static const rl_import_opts no_opts;
@@ -67,13 +70,16 @@ imp_done(struct imp *im)
 
 /* The id of image `name`, or -1. Importers look each name up once per
  * run of rows naming it, rather than load every name: memory stays flat
- * at any project size. */
+ * at any project size; into a project without images (im->empty, read
+ * in the import's read transaction) none. */
 static int64_t
 image_id(struct imp *im, const char *name)
 {
     static const char sql[] = "SELECT id FROM image WHERE name = ?";
     sqlite3_stmt *st;
 
+    if (im->empty)
+        return -1;
     if (im->last_name.len > 0 && strcmp(rl_buf_str(&im->last_name), name)
         == 0)
         return im->last_id;
@@ -270,15 +276,24 @@ label_change(struct imp *im, int64_t id, const rl_class *k,
 
 /* Labels are read and checked without the write lock, staged in a TEMP
  * table (id NULL: a new image; change 0: stored already), then applied
- * in one final transaction. Every row is staged: the table's unique
- * index on the name is the file's duplicate check, each row keeping its
- * line for the message; images are looked up one by one, so memory stays
- * flat at any size. */
-static const char SQL_STAGE_LABEL_TABLE[] =
-    "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
-    "DROP TABLE IF EXISTS temp.stage_label;"
-    "CREATE TEMP TABLE stage_label(name TEXT UNIQUE, id INTEGER,"
-    " cls INTEGER, dataset TEXT, path TEXT, change INTEGER, line INTEGER)";
+ * in one final transaction. Every row is staged, keeping its line for
+ * the messages; images are looked up one by one, so memory stays flat at
+ * any size. The duplicate check of the file: for the images import the
+ * table's unique index on the name (SQL_STAGE_NAME_KEY); for the labels
+ * import, whose files are large, a unique index on the ids of existing
+ * images (SQL_STAGE_ID_KEY) and, for new images, the project's own
+ * unique name when they are inserted (staged_duplicate then finds the
+ * row): a text index less to build. Page caches of 32 MB each. */
+#define SQL_STAGE_LABEL_TABLE \
+    "PRAGMA temp.cache_size = -32768; PRAGMA main.cache_size = -32768;" \
+    "DROP TABLE IF EXISTS temp.stage_label;" \
+    "CREATE TEMP TABLE stage_label(name TEXT, id INTEGER," \
+    " cls INTEGER, dataset TEXT, path TEXT, change INTEGER, line INTEGER);"
+static const char SQL_STAGE_NAME_KEY[] = SQL_STAGE_LABEL_TABLE
+    "CREATE UNIQUE INDEX temp.stage_label_name ON stage_label(name)";
+static const char SQL_STAGE_ID_KEY[] = SQL_STAGE_LABEL_TABLE
+    "CREATE UNIQUE INDEX temp.stage_label_id ON stage_label(id)"
+    " WHERE id IS NOT NULL";
 static const char SQL_STAGE_LABEL[] =
     "INSERT INTO temp.stage_label(name, id, cls, dataset, path, change, line)"
     " VALUES(?, ?, ?, ?, ?, ?, ?)";
@@ -329,43 +344,130 @@ stage_image(struct imp *im, const char *name, int64_t id, int64_t cls,
             rl_err_prefix(err, "%s:%ld", im->path, line);
         return -1;
     }
+    if (id < 0 && path != NULL)
+        im->new_paths++;
     return 0;
 }
 
-/* The final step of a labels or images import: one transaction. */
+/* The first row of a labels file that names an image an earlier row
+ * named, as its error (FILE:LINE: image:), building the index on the
+ * name that finding it needs. 1 when there is one, 0 when not, -1 on a
+ * database error; `err` set unless 0. */
+static int
+staged_duplicate(struct imp *im, rl_err *err)
+{
+    static const char sql[] =
+        "SELECT b.line, min(a.line) FROM temp.stage_label b"
+        " JOIN temp.stage_label a ON a.name = b.name AND a.line < b.line"
+        " GROUP BY b.line ORDER BY b.line LIMIT 1";
+    sqlite3_stmt *st = NULL;
+    int r;
+
+    if (store_exec(im->s, "CREATE INDEX IF NOT EXISTS temp.stage_label_by"
+                   " ON stage_label(name, line)", err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(im->s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(im->s, err, "checking the file");
+        return -1;
+    }
+    if ((r = sqlite3_step(st)) == SQLITE_ROW)
+        rl_err_set(err, RL_E_DUP, "%s:%lld: image: duplicate key (first on "
+                   "line %lld)", im->path,
+                   (long long)sqlite3_column_int64(st, 0),
+                   (long long)sqlite3_column_int64(st, 1));
+    else if (r != SQLITE_DONE)
+        store_dberr(im->s, err, "checking the file");
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+/* Whether the staged rows set the label of an image that has
+ * predictions (moving its disagree key): before they are applied. */
+static const char SQL_STAGED_DOUBTS[] =
+    "SELECT EXISTS (SELECT 1 FROM temp.stage_label t JOIN main.image i"
+    " ON i.id = t.id WHERE t.change AND t.cls IS NOT NULL"
+    " AND i.label IS NOT t.cls"
+    " AND EXISTS (SELECT 1 FROM main.prediction p WHERE p.image = t.id))";
+
+/* Adds to the counters what applying the staged rows changed: `a` and
+ * `b` the existing images they change before and after, `n_new` images
+ * (`new_path` of them with a path) and `n_cand` candidates added. */
+static int
+count_labels(rl_store *s, const struct tally_staged *a,
+             const struct tally_staged *b, int64_t n_new, int64_t new_path,
+             int64_t n_cand, rl_err *err)
+{
+    if (tally_add(s, "images", "", n_new, err) != 0
+        || tally_add(s, "with_path", "", new_path + b->with_path
+                     - a->with_path, err) != 0
+        || tally_add(s, "candidates", "", n_cand, err) != 0
+        || tally_add(s, "reviewed_images", "", b->reviewed_images
+                     - a->reviewed_images, err) != 0)
+        return -1;
+    return 0;
+}
+
+/* The final step of a labels or images import: one transaction. The
+ * counters get what changed (tally_staged), not a recount of every image;
+ * the queue keys move only as far as rl_order_keys_labels says. */
 static int
 apply_labels(struct imp *im, rl_err *err)
 {
     rl_store *s = im->s;
-    int64_t first_new;
+    struct tally_staged a = { 0 }, b = { 0 };
+    int64_t first_new, n_new, n_cand;
+    bool changed, doubts, fk;
     int rc = -1;
 
+    fk = s->depth == 0 && store_exec(s, "PRAGMA foreign_keys=OFF", NULL) == 0;
     if (rl_store_begin(s, err) != 0)
-        return -1;
+        goto out;
     /* Under the write lock: the new images get the ids from here on. */
     first_new = store_int(s, "SELECT coalesce(max(id), 0) + 1 FROM image",
                           -1);
+    /* What changes existing images is looked at only if there is any:
+     * a first import stages new images alone. */
+    changed = im->res->changed > 0;
+    doubts = changed && store_int(s, SQL_STAGED_DOUBTS, 1) != 0;
+    if (first_new < 0) {
+        store_dberr(s, err, "importing");
+        goto out;
+    }
+    if (changed && tally_staged(s, &a, err) != 0)
+        goto out;
     if (store_exec(s, "INSERT INTO image(name, path, label, dataset) SELECT"
                    " name, path, cls, nullif(dataset, '') FROM"
                    " temp.stage_label WHERE id IS NULL ORDER BY rowid", err)
-        != 0
-        || store_exec(s, "UPDATE image SET label = coalesce(t.cls,"
-                      " image.label), path = coalesce(t.path, image.path),"
-                      " dataset = coalesce(nullif(t.dataset, ''),"
-                      " image.dataset) FROM temp.stage_label t"
-                      " WHERE t.id = image.id AND t.change", err) != 0) {
-        rl_err_prefix(err, "%s (another import of these images ran "
-                      "meanwhile?)", im->path);
-        goto out;
+        != 0) {
+        /* The file's own repeated name, or one stored meanwhile. */
+        if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE
+            && !im->name_key && staged_duplicate(im, err) != 0)
+            goto out;
+        goto meanwhile;
     }
-    rc = first_new < 0 ? -1 : log_candidates_original_staged(s, first_new,
-                                                             err);
-    if (rc == 0)
-        rc = store_tally_recount(s, TALLY_IMAGES | TALLY_CANDIDATES, err);
-    if (rc == 0)
-        rc = rl_order_keys_update(s, err);
+    n_new = sqlite3_changes64(s->db);
+    if (store_exec(s, "UPDATE image SET label = coalesce(t.cls,"
+                   " image.label), path = coalesce(t.path, image.path),"
+                   " dataset = coalesce(nullif(t.dataset, ''),"
+                   " image.dataset) FROM temp.stage_label t"
+                   " WHERE t.id = image.id AND t.change", err) != 0)
+        goto meanwhile;
+    if (log_candidates_original_staged(s, first_new, err) != 0)
+        goto out;
+    n_cand = sqlite3_changes64(s->db);
+    if ((changed && tally_staged(s, &b, err) != 0)
+        || count_labels(s, &a, &b, n_new, im->new_paths, n_cand, err) != 0)
+        goto out;
+    rc = rl_order_keys_labels(s, doubts, err);
+    goto out;
+meanwhile:
+    rl_err_prefix(err, "%s (another import of these images ran meanwhile?)",
+                  im->path);
 out:
-    return rl_store_end(s, rc, err);
+    rc = rl_store_end(s, rc, err);
+    if (fk)
+        store_exec(s, "PRAGMA foreign_keys=ON", NULL);
+    return rc;
 }
 
 int
@@ -385,11 +487,12 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
     }
     cd = rl_csv_col(im.csv, "dataset");
     if (store_sound(s, err) != 0
-        || store_exec(s, SQL_STAGE_LABEL_TABLE, err) != 0)
+        || store_exec(s, SQL_STAGE_ID_KEY, err) != 0)
         goto out;
     staged = true;
     if (store_begin_read(s, &reading, err) != 0)
         goto out;
+    im.empty = !store_int(s, "SELECT EXISTS (SELECT 1 FROM image)", 1);
     while ((r = rl_csv_next(im.csv, err)) == 1) {
         const char *name = field(&im, ci);
         const char *ds = cd >= 0 ? field(&im, cd) : im.o->dataset;
@@ -433,7 +536,10 @@ rl_import_labels(rl_store *s, const rl_catalog *cat, const char *path,
         store_exec(s, "COMMIT", NULL);
         reading = false;
     }
-    rc = im.o->dry_run ? 0 : apply_labels(&im, err);
+    if (im.o->dry_run)
+        rc = staged_duplicate(&im, err) == 0 ? 0 : -1;
+    else
+        rc = apply_labels(&im, err);
 out:
     if (reading)
         store_exec(s, "ROLLBACK", NULL);
@@ -617,9 +723,10 @@ rl_import_images(rl_store *s, const rl_catalog *cat, const char *path,
         return -1;
     }
     if (store_sound(s, err) != 0
-        || store_exec(s, SQL_STAGE_LABEL_TABLE, err) != 0)
+        || store_exec(s, SQL_STAGE_NAME_KEY, err) != 0)
         goto out;
     staged = true;
+    im.name_key = true;
     if (store_begin_read(s, &reading, err) != 0)
         goto out;
     if (S_ISDIR(sb.st_mode)) {

@@ -207,4 +207,17 @@ int tally_add(rl_store *s, const char *name, const char *reviewer,
     " WHEN " fc " = 5 THEN " RL_SQL_ROLE_NAME(c) \
     " ELSE CAST(" c " AS TEXT) END)"
 
+/* What the counters see of the existing images a labels or images import
+ * changes (the rows of its staging table temp.stage_label, csvio.c, with
+ * an id and `change` set), taken before and after it applies them: the
+ * import adds the difference, and its new images, instead of recounting
+ * every image (a new image has no reviews, so it is never reviewed). */
+struct tally_staged {
+    int64_t images;                    /* the existing images it changes */
+    int64_t with_path;                 /* of them, with a file path */
+    int64_t reviewed_images;           /* of them, counted as reviewed */
+};
+/* Reads them: indexed lookups per staged image. 0 or -1 with `err` set. */
+int tally_staged(rl_store *s, struct tally_staged *t, rl_err *err);
+
 #endif

@@ -263,12 +263,56 @@ doubt_pass(rl_store *s, doubt_fn fn, void *ctx, rl_err *err)
     return 0;
 }
 
-/* 53 random bits of image `id` under `seed`, in [0, 1). */
-static double
-random_key(uint64_t seed, int64_t id)
+/* ---- the random order ------------------------------------------------
+ *
+ * random:SEED is a seeded permutation of the positions of the project's
+ * images by name (the name order, N images): the image at name position
+ * j comes at position rank(j) of the order, images without predictions
+ * after the others, in name order. rank is a bijection of [0, 2^b), the
+ * smallest b >= 16 with 2^b >= N: three rounds of xor with a key,
+ * multiplication by an odd number and an xor-shift, all mod 2^b and each
+ * invertible, keyed by splitmix64 of the seed; applied again while it
+ * lands at or above N (cycle walking: a permutation of [0, N) again, in
+ * under two steps on average past 2^16 images). So the queue in this
+ * order is written position by position from the stored name order,
+ * with no sort, and the same seed and images give the same order on
+ * every machine. */
+struct perm {
+    uint64_t n;            /* positions: the images by name */
+    uint64_t mask;         /* 2^b - 1 */
+    int shift;             /* of the xor-shift: b / 2 + 1 */
+    uint64_t key[3], mul[3];   /* each round's key and odd factor */
+};
+
+static void
+perm_init(struct perm *p, uint64_t seed, uint64_t n)
 {
-    return (double)(mix(seed ^ mix((uint64_t)id)) >> 11)
-           / 9007199254740992.0;
+    int bits = 16, i;
+
+    while (bits < 62 && ((uint64_t)1 << bits) < n)
+        bits++;
+    p->n = n;
+    p->mask = ((uint64_t)1 << bits) - 1;
+    p->shift = bits / 2 + 1;
+    for (i = 0; i < 3; i++) {
+        p->key[i] = mix(seed ^ mix((uint64_t)(2 * i + 1)));
+        p->mul[i] = mix(seed ^ mix((uint64_t)(2 * i + 2))) | 1;
+    }
+}
+
+/* Position in the order of the image at name position j (< n). */
+static uint64_t
+perm_rank(const struct perm *p, uint64_t j)
+{
+    int i;
+
+    do {
+        for (i = 0; i < 3; i++) {
+            j = ((j ^ p->key[i]) * p->mul[i]) & p->mask;
+            j ^= j >> p->shift;
+        }
+    } while (j >= p->n);
+    return j;
 }
 
 /* rl_order_doubt's arrays as the pass fills them. */
@@ -295,6 +339,38 @@ doubt_add(void *ctx, int64_t id, double disagree, double margin)
     l->n++;
 }
 
+/* The random order as doubts of l's images (ascending ids): 1 - (its
+ * position + 1) / (N + 1), so the most doubtful comes first. One scan of
+ * the name index and a sort of (id, name position) by id. */
+static int
+random_doubts(rl_store *s, uint64_t seed, struct doubt_list *l, rl_err *err)
+{
+    rl_queue q = { 0 };
+    struct rl_qidx *ix;
+    struct perm p;
+    size_t i, j;
+
+    if (queue_open_sql(s, "", &q, "SELECT id FROM image ORDER BY name", NULL,
+                       err) != 0)
+        return -1;
+    perm_init(&p, seed, q.n);
+    ix = queue_by_id(&q);
+    for (i = j = 0; i < l->n && j < q.n;) {
+        if (ix[j].id < l->ids[i]) {
+            j++;
+        } else if (ix[j].id > l->ids[i]) {
+            l->doubt[i++] = 0;     /* cannot happen: foreign keys */
+        } else {
+            l->doubt[i++] = 1.0 - (double)(perm_rank(&p, ix[j].pos) + 1)
+                                  / ((double)q.n + 1.0);
+            j++;
+        }
+    }
+    free(ix);
+    rl_queue_free(&q);
+    return 0;
+}
+
 int
 rl_order_doubt(rl_store *s, const rl_order *o, int64_t **ids_out,
                double **doubt_out, size_t *n_out, rl_err *err)
@@ -311,16 +387,14 @@ rl_order_doubt(rl_store *s, const rl_order *o, int64_t **ids_out,
     if (o->kind == RL_ORDER_NAME || o->kind == RL_ORDER_RANDOM) {
         if ((st = store_stmt(s, sql_all, err)) == NULL)
             return -1;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(st, 0);
-
-            doubt_add(&l, id, 0, 0);
-            if (o->kind == RL_ORDER_RANDOM)
-                l.doubt[l.n - 1] = random_key(o->seed, id);
-        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            doubt_add(&l, sqlite3_column_int64(st, 0), 0, 0);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
             store_dberr(s, err, "ordering the queue");
+        else if (o->kind == RL_ORDER_RANDOM
+                 && random_doubts(s, o->seed, &l, err) != 0)
+            rc = SQLITE_ERROR;
     } else if (doubt_pass(s, doubt_add, &l, err) != 0) {
         rc = SQLITE_ERROR;
     }
@@ -615,12 +689,60 @@ keys_order(rl_store *s, const char *ord, struct key_fill *f,
     return put_ids(s, ord, f->ids, k, f->n, err);
 }
 
-/* Opens q as the stored blob of order `ord`: 0; 1 when that does not
- * apply (the reviewer has assigned images, or no blob); -1 with `err`. */
-static int
-open_blob(rl_store *s, const char *reviewer, const char *ord, rl_queue *q,
-          rl_err *err)
+/* Puts ids at their positions of a permutation without a write to a
+ * random place of the whole queue per id (a cache miss each: most of a
+ * second at a million): the (position, id) pairs go first to about 1024
+ * runs by position (the run of each is known: the positions are 0 .. n-1
+ * once each), then each run to its part of the queue, a window small
+ * enough for the cache. 16 bytes an id meanwhile. */
+struct scatter {
+    struct { uint64_t pos; int64_t id; } *pair;
+    size_t *next;          /* per run: where its next pair goes */
+    int shift;             /* run of position p: p >> shift */
+};
+
+static void
+scatter_put(struct scatter *sc, uint64_t pos, int64_t id, size_t n)
 {
+    size_t r;
+
+    if (sc->pair == NULL) {
+        size_t runs, k;
+
+        while ((n - 1) >> sc->shift >= 1024)
+            sc->shift++;
+        runs = ((n - 1) >> sc->shift) + 1;
+        sc->pair = rl_xcalloc(n, sizeof *sc->pair);
+        sc->next = rl_xcalloc(runs, sizeof *sc->next);
+        for (k = 0; k < runs; k++)
+            sc->next[k] = k << sc->shift;
+    }
+    r = sc->next[pos >> sc->shift]++;
+    sc->pair[r].pos = pos;
+    sc->pair[r].id = id;
+}
+
+static void
+scatter_end(struct scatter *sc, rl_qitem *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; sc->pair != NULL && i < n; i++)
+        items[sc->pair[i].pos].id = sc->pair[i].id;
+    free(sc->pair);
+    free(sc->next);
+}
+
+/* Opens q as the stored blob of order `ord`, or with `seed` given, its
+ * entries in the random order of that seed (entry j at position
+ * perm_rank(j)): 0; 1 when that does not apply (the reviewer has
+ * assigned images, or no blob); -1 with `err`. */
+static int
+open_blob(rl_store *s, const char *reviewer, const char *ord,
+          const uint64_t *seed, rl_queue *q, rl_err *err)
+{
+    struct scatter sc = { 0 };
+    struct perm p;
     static const char sql_ids[] = "SELECT ids FROM queue_ids WHERE ord = ?1";
     const unsigned char *b;
     sqlite3_stmt *st;
@@ -651,13 +773,20 @@ open_blob(rl_store *s, const char *reviewer, const char *ord, rl_queue *q,
         q->items = rl_xcalloc(n, sizeof *q->items);
         q->cap = n;
     }
+    if (seed != NULL)
+        perm_init(&p, *seed, n);
     for (i = 0; i < n; i++) {
         uint64_t v = 0;
 
         for (k = 7; k >= 0; k--)
             v = v << 8 | b[i * 8 + (size_t)k];
-        q->items[i].id = (int64_t)v;
+        if (seed == NULL)
+            q->items[i].id = (int64_t)v;
+        else
+            scatter_put(&sc, perm_rank(&p, i), (int64_t)v, n);
     }
+    if (seed != NULL)
+        scatter_end(&sc, q->items, n);
     q->n = n;
     sqlite3_reset(st);
     return 0;
@@ -738,99 +867,111 @@ out:
     return rl_store_end(s, rc, err);
 }
 
-/* One position of the random order: its sort key, then where it was. */
-struct rkey {
-    uint64_t key;          /* 2^53 - 1 - the 53 random bits; 2^53: none */
-    size_t pos;
-};
-
-/* Sorts by key, ties in their present order: an LSD radix sort, seven
- * passes of a byte (the keys have 54 bits), tens of milliseconds at a
- * million where qsort takes a second or more. */
-static void
-radix_sort(struct rkey *k, size_t n)
+/* Without predictions every order is name order: the keys are the name
+ * blob alone (and no queue_key rows). Writes them, in the caller's
+ * transaction. An array of the ids (8 bytes an image) and the blob. */
+static int
+keys_names_only(rl_store *s, const char *stamp, rl_err *err)
 {
-    struct rkey *tmp = rl_xcalloc(n, sizeof *tmp), *a = k, *b = tmp, *t;
-    size_t count[256], i;
-    int pass;
+    static const char sql[] = "SELECT id FROM image ORDER BY name";
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int r;
 
-    for (pass = 0; pass < 7; pass++) {
-        int shift = 8 * pass;
-        size_t sum = 0;
-
-        memset(count, 0, sizeof count);
-        for (i = 0; i < n; i++)
-            count[(a[i].key >> shift) & 0xff]++;
-        for (i = 0; i < 256; i++) {
-            size_t c = count[i];
-
-            count[i] = sum;
-            sum += c;
-        }
-        for (i = 0; i < n; i++)
-            b[count[(a[i].key >> shift) & 0xff]++] = a[i];
-        t = a;
-        a = b;
-        b = t;
+    if (store_exec(s, "DELETE FROM queue_key; DELETE FROM queue_ids", err)
+        != 0 || (st = store_stmt(s, sql, err)) == NULL)
+        return -1;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        rl_grow(&ids, &cap, n + 1, sizeof *ids);
+        ids[n++] = sqlite3_column_int64(st, 0);
     }
-    if (a != k)
-        memcpy(k, a, n * sizeof *k);
-    free(tmp);
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        store_dberr(s, err, "storing the queue orders");
+        free(ids);
+        return -1;
+    }
+    r = put_ids(s, "name", ids, NULL, n, err);
+    free(ids);
+    return r != 0 ? -1 : rl_store_meta_set(s, "queue_key", stamp, err);
 }
 
-/* The random order from the stored keys: the seeded keys of the ids in
- * memory, the images without predictions (a partial index) last. The
- * same order as sorting random_key() descending (by_doubt): the keys
- * are those 53 bits as an integer, reversed. */
-static int
-open_random(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
+int
+rl_order_keys_labels(rl_store *s, bool doubts_changed, rl_err *err)
 {
-    static const char sql_none[] =
-        "SELECT image FROM queue_key WHERE NOT predicted ORDER BY image";
-    const uint64_t none = (uint64_t)1 << 53;
-    rl_u64set unpredicted = {0};
-    bool any = false;
-    struct rkey *k;
-    struct key *sorted;
-    sqlite3_stmt *st;
-    size_t i;
+    char *now, *was;
+    bool same;
     int rc;
 
-    if (q->n == 0)
-        return 0;
-    /* The images without predictions: a handful, in a set (no sort of
-     * the queue by id). */
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    now = keys_stamp(s);
+    was = rl_store_meta_get(s, "queue_key");
+    same = was != NULL && strcmp(now, was) == 0;
+    if (same && !doubts_changed)
+        rc = 0;                    /* no new image, no doubt moved */
+    else if (store_int(s, "SELECT EXISTS (SELECT 1 FROM prediction)", 1))
+        rc = rl_order_keys_update(s, err);
+    else
+        rc = keys_names_only(s, now, err);
+    free(now);
+    free(was);
+    return rl_store_end(s, rc, err);
+}
+
+static int
+by_id64(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+
+    return (*x > *y) - (*x < *y);
+}
+
+/* The random order from the stored keys: the name blob written through
+ * the seed's permutation (no sort of the queue), then the images without
+ * predictions (a partial index: a handful) moved last, in name order.
+ * For assigned images (or without a blob) the full computation. */
+static int
+open_random(rl_store *s, const char *reviewer, const rl_order *o,
+            rl_queue *q, rl_err *err)
+{
+    static const char sql_none[] =
+        "SELECT i.id FROM queue_key k CROSS JOIN image i ON i.id = k.image"
+        " WHERE NOT k.predicted ORDER BY i.name";  /* the partial index */
+    int64_t *none = NULL, *by_id = NULL;
+    size_t n_none = 0, cap = 0, i, k;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = open_blob(s, reviewer, "name", &o->seed, q, err)) != 0)
+        return rc < 0 ? -1 : rl_queue_open(s, reviewer, q, err) != 0 ? -1
+               : rl_order_apply(s, o, q, err);
     if ((st = store_stmt(s, sql_none, err)) == NULL)
         return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        rl_u64set_add(&unpredicted, (uint64_t)sqlite3_column_int64(st, 0));
-        any = true;
+        rl_grow(&none, &cap, n_none + 1, sizeof *none);
+        none[n_none++] = sqlite3_column_int64(st, 0);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        rl_u64set_free(&unpredicted);
+        free(none);
         store_dberr(s, err, "ordering the queue");
         return -1;
     }
-    k = rl_xcalloc(q->n, sizeof *k);
-    for (i = 0; i < q->n; i++) {
-        uint64_t id = (uint64_t)q->items[i].id;
-
-        /* Adding an id the set holds already says so (and adds none). */
-        if (any && !rl_u64set_add(&unpredicted, id))
-            k[i].key = none;
-        else
-            k[i].key = none - 1 - (mix(o->seed ^ mix(id)) >> 11);
-        k[i].pos = i;
-    }
-    rl_u64set_free(&unpredicted);
-    radix_sort(k, q->n);
-    sorted = rl_xcalloc(q->n, sizeof *sorted);
-    for (i = 0; i < q->n; i++)
-        sorted[i].pos = k[i].pos;
-    permute(q, sorted);
-    free(sorted);
-    free(k);
+    if (n_none == 0)
+        return 0;
+    by_id = rl_xcalloc(n_none, sizeof *by_id);
+    memcpy(by_id, none, n_none * sizeof *by_id);
+    qsort(by_id, n_none, sizeof *by_id, by_id64);
+    for (i = k = 0; i < q->n; i++)
+        if (bsearch(&q->items[i].id, by_id, n_none, sizeof *by_id, by_id64)
+            == NULL)
+            q->items[k++].id = q->items[i].id;
+    for (i = 0; i < n_none && k < q->n; i++)
+        q->items[k++].id = none[i];
+    free(by_id);
+    free(none);
     return 0;
 }
 
@@ -841,7 +982,7 @@ static int
 open_name(rl_store *s, const char *reviewer, bool fresh, rl_queue *q,
           rl_err *err)
 {
-    return fresh && open_blob(s, reviewer, "name", q, err) == 0 ? 0
+    return fresh && open_blob(s, reviewer, "name", NULL, q, err) == 0 ? 0
            : rl_queue_open(s, reviewer, q, err);
 }
 
@@ -881,9 +1022,8 @@ rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
         return rl_queue_open(s, reviewer, q, err) != 0 ? -1
                : rl_order_apply(s, o, q, err);
     if (kind == RL_ORDER_RANDOM)
-        return open_name(s, reviewer, true, q, err) != 0 ? -1
-               : open_random(s, o, q, err);
-    if ((rc = open_blob(s, reviewer, blob[kind], q, err)) <= 0)
+        return open_random(s, reviewer, o, q, err);
+    if ((rc = open_blob(s, reviewer, blob[kind], NULL, q, err)) <= 0)
         return rc;
     return queue_open_sql(s, reviewer, q, sql_all[kind], sql_assigned[kind],
                           err);

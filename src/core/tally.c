@@ -8,9 +8,13 @@
  *     journal's marks applied): log.c takes a tally_snap of the image and
  *     reviewer before and after each change and adds the difference
  *     (tally_change), in the step's transaction;
- *   - bulk writers (the imports, merge, the schema 5 migration, a
- *     repaired copy): store_tally_recount of the counters they may have
- *     changed, at the end of their transaction.
+ *   - the labels and images imports: tally_staged of the existing images
+ *     they change, before and after, and their new images and
+ *     candidates (csvio.c apply_labels), in their transaction;
+ *   - the other bulk writers (the predictions and reviews imports,
+ *     merge, the schema 5 migration, a repaired copy):
+ *     store_tally_recount of the counters they may have changed, at the
+ *     end of their transaction.
  * A counter with no row counts 0. Counts of classes and models are not
  * kept: their tables are small and indexed, so stats counts them. */
 #include "relabel/store.h"
@@ -258,6 +262,43 @@ out:
 
 /* ---- keeping them, change by change ---------------------------------- */
 
+/* Whether an image counts as reviewed: it has candidates and each has a
+ * verdict by someone (as count_merge counts). */
+static int
+all_reviewed(const struct tally_snap *t)
+{
+    return t->candidates > 0 && t->candidates == t->reviewed;
+}
+
+int
+tally_staged(rl_store *s, struct tally_staged *t, rl_err *err)
+{
+    /* all_reviewed in SQL, image by image: indexed lookups. */
+    static const char sql[] =
+        "SELECT count(*), count(path), coalesce(sum(nc > 0 AND nc = nr), 0)"
+        " FROM (SELECT i.path,"
+        " (SELECT count(*) FROM candidate c WHERE c.image = i.id) AS nc,"
+        " (SELECT count(DISTINCT class) FROM review r WHERE r.image = i.id)"
+        " AS nr FROM temp.stage_label t JOIN main.image i ON i.id = t.id"
+        " WHERE t.change)";
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+    int r;
+
+    if (st == NULL)
+        return -1;
+    if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        t->images = sqlite3_column_int64(st, 0);
+        t->with_path = sqlite3_column_int64(st, 1);
+        t->reviewed_images = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_ROW) {
+        store_dberr(s, err, "counting");
+        return -1;
+    }
+    return 0;
+}
+
 int
 tally_snap(rl_store *s, int64_t image, const char *reviewer,
            struct tally_snap *t, rl_err *err)
@@ -316,13 +357,6 @@ tally_add(rl_store *s, const char *name, const char *reviewer, int64_t d,
     return 0;
 }
 
-/* Whether an image counts as reviewed: it has candidates and each has a
- * verdict by someone (as count_merge counts). */
-static int
-all_reviewed(const struct tally_snap *t)
-{
-    return t->candidates > 0 && t->candidates == t->reviewed;
-}
 
 int
 tally_change(rl_store *s, const char *reviewer, const struct tally_snap *a,

@@ -404,6 +404,25 @@ test_labels(struct proj *p)
                "image,wnid\nnew1.JPEG,n01440764\nnew2.JPEG,n01440764\n"
                "new1.JPEG,n01443537\n", 0, NULL, RL_E_DUP,
                ":4: image: duplicate key (first on line 2)");
+    /* New images repeated are found when they are inserted; the row
+     * reported is the first repeat, whichever names repeat later. */
+    bad_import(p, LABELS_K, "two new images repeated",
+               "image,wnid\nnew1.JPEG,n01440764\nnew2.JPEG,n01440764\n"
+               "new3.JPEG,n01440764\nnew2.JPEG,n01440764\n"
+               "new1.JPEG,n01440764\nnew2.JPEG,n01440764\n", 0, NULL,
+               RL_E_DUP, ":5: image: duplicate key (first on line 3)");
+    bad_import(p, LABELS_K, "an existing image named twice",
+               "image,wnid\n" IMG1 ",n01751748\nnew1.JPEG,n01440764\n"
+               IMG1 ",n01751748\n", 0, NULL, RL_E_DUP,
+               ":4: image: duplicate key (first on line 2)");
+    {
+        rl_import_opts dry = { .dry_run = true };
+
+        bad_import(p, LABELS_K, "a dry run of a repeated new image",
+                   "image,wnid\nnew1.JPEG,n01440764\nnew1.JPEG,n01440764\n",
+                   0, &dry, RL_E_DUP,
+                   ":3: image: duplicate key (first on line 2)");
+    }
     bad_import(p, LABELS_K, "a different label for a labelled image",
                "image,wnid\nnew1.JPEG,n01440764\n" IMG1 ",n01443537\n", 0,
                NULL, RL_E_DUP, ":3: wnid: the image has original label "

@@ -490,6 +490,40 @@ test_tamper(struct fx_proj *p)
     ok(!drifted(p->s, "the recount"), "mends them");
 }
 
+/* A labels import adds to the counters what it changed: here it gives a
+ * label to an image whose only candidate (a model's) alice reviewed, so
+ * that image is no longer reviewed, and adds an image. */
+static void
+test_labels_delta(void)
+{
+    struct fx_proj p = { 0 };
+
+    p.path = tpath("delta.db");
+    p.s = fx_project("delta.db", &p.cat);
+    fx_import(p.s, p.cat, "labels", "l1.csv", "image,wnid\n"
+              "img_a.JPEG,n01751748\n");
+    fx_import(p.s, p.cat, "images", "i1.csv", "image,path\n"
+              "img_n.JPEG,pics/1.JPEG\n");
+    fx_import(p.s, p.cat, "predictions", "p1.csv", "image,model,rank,wnid\n"
+              "img_n.JPEG,m1,1,n01737021\n");
+    fx_import(p.s, p.cat, "reviews", "r1.csv", "image,wnid,state,reviewer\n"
+              "img_n.JPEG,n01737021,correct,alice\n");
+    ok(fx_q_int(p.s, "SELECT n FROM tally WHERE name = 'reviewed_images'")
+       == 1, "img_n counts as reviewed");
+    fx_import(p.s, p.cat, "labels", "l2.csv", "image,wnid\n"
+              "img_n.JPEG,n09193705\nimg_m.JPEG,n09193705\n");
+    ok(fx_q_int(p.s, "SELECT coalesce((SELECT n FROM tally WHERE name ="
+                " 'reviewed_images'), 0)") == 0,
+       "its new label is an open candidate: not reviewed");
+    ok(fx_q_int(p.s, "SELECT n FROM tally WHERE name = 'candidates'") == 4
+       && fx_q_int(p.s, "SELECT n FROM tally WHERE name = 'images'") == 3
+       && fx_q_int(p.s, "SELECT n FROM tally WHERE name = 'with_path'")
+       == 1, "candidates, images and paths as counted");
+    ok(!drifted(p.s, "a labels import"), "every counter equals its count");
+    fx_proj_close(&p);
+    free(p.path);
+}
+
 int
 main(void)
 {
@@ -519,6 +553,7 @@ main(void)
     test_migrate_v4(&p);
     test_migrate_v3();
     test_tamper(&p);
+    test_labels_delta();
     fx_proj_close(&p);
     free(p.path);
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
