@@ -1002,10 +1002,12 @@ out:
     return rc;
 }
 
-/* Image `image`'s posteriors, and how many pairs the fit gave it. */
+/* Image `image`'s posteriors, and how many pairs the fit gave it; never
+ * NULL (apply_rule would fit again). */
 static const double *
 ds_first(const rl_consensus_scan *sc, int64_t image, size_t *n)
 {
+    static const double none[1];
     size_t lo = 0, hi = sc->n_img;
 
     while (lo < hi) {
@@ -1018,7 +1020,7 @@ ds_first(const rl_consensus_scan *sc, int64_t image, size_t *n)
     }
     if (lo == sc->n_img || sc->img[lo] != image) {
         *n = 0;
-        return NULL;
+        return none;
     }
     *n = (lo + 1 < sc->n_img ? sc->img_first[lo + 1] : sc->n_post)
          - sc->img_first[lo];
