@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "relabel/csv.h"
 #include "relabel/util.h"
@@ -116,6 +117,12 @@ logadd(double a, double b)
 
 /* The M step's prior: P(correct) from the posteriors, add-one smoothed. */
 static double
+ds_prior_of(double sum, size_t n_items)
+{
+    return (sum + 1) / ((double)n_items + 2);
+}
+
+static double
 ds_prior(const double *post, size_t n_items)
 {
     double sum = 0;
@@ -123,7 +130,7 @@ ds_prior(const double *post, size_t n_items)
 
     for (i = 0; i < n_items; i++)
         sum += post[i];
-    return (sum + 1) / ((double)n_items + 2);
+    return ds_prior_of(sum, n_items);
 }
 
 /* The M step's end: every rater's counts per truth made probabilities
@@ -758,27 +765,41 @@ out:
  * that does not hold the votes: one pass over the reviews in the review
  * table's key order (image id, class, reviewer: the order of
  * rl_consensus_compute's pairs and so of its fit) writes each vote as a
- * ds_rec to a temporary file and each pair's starting posterior to
- * `post`; every EM iteration then reads the file twice (M step, E step),
- * adding in the order the in-memory fit adds, so the posteriors, the
- * iterations and the model are the same to the bit. Memory: post (8
- * bytes a pair), the image index (12 bytes a reviewed image) and the
- * confusion matrices (raters x 2 x 4 doubles, twice). The scan then reads
- * the reviews again in name order as the other rules do, and a pair takes
- * its posterior by image (ds_first) and its place within the image. */
+ * ds_rec to a temporary file and each pair's starting posterior to a
+ * second one (ds_posts, 8 bytes a pair); every EM iteration then reads
+ * the posteriors once (the prior), the records and posteriors together
+ * twice (M step, E step; the E step writes the posteriors back), adding
+ * in the order the in-memory fit adds, so the posteriors, the iterations
+ * and the model are the same to the bit. Memory: the image index (12
+ * bytes a reviewed image), DS_BUF-sized windows and the confusion
+ * matrices (raters x 2 x 4 doubles, twice). The scan then reads the
+ * reviews again in name order as the other rules do, and an image reads
+ * its pairs' posteriors from the file by its place in the index
+ * (ds_fitted). */
 
 struct ds_rec {
     uint32_t item;         /* pair index, in key order */
     uint32_t cell;         /* confusion cell: (rater * 2) * 4 + answer */
 };
 
-#define DS_BUF 4096        /* records read at a time */
+#define DS_BUF 4096        /* records, or posteriors, read at a time */
 
 struct ds_file {
     FILE *f;               /* the records, unlinked at creation */
     size_t n;              /* records written */
     struct ds_rec *buf;    /* read buffer, DS_BUF records */
     size_t have, at;       /* records in buf, the next one */
+};
+
+/* The posteriors in a file, in pair (key) order, through a window of
+ * DS_BUF: a pass visits them in ascending order. */
+struct ds_posts {
+    FILE *f;               /* n doubles, unlinked at creation */
+    size_t n;              /* posteriors written */
+    double *buf;           /* the window: posteriors [lo, lo + have) */
+    size_t lo, have;
+    bool dirty;            /* the window changed since it was read */
+    bool failed;           /* a read or a write failed */
 };
 
 struct rl_consensus_scan {
@@ -795,8 +816,9 @@ struct rl_consensus_scan {
     struct vote_acc va;    /* capacities of cur */
     struct flag_acc fa;
     /* dawid-skene only (else NULL / 0): */
-    double *post;          /* fitted P(correct) per pair, key order */
-    size_t n_post, cap_post;
+    struct ds_posts posts; /* fitted P(correct) per pair, key order */
+    double *fitted;        /* the current image's, read from posts */
+    size_t cap_fitted;
     int64_t *img;          /* reviewed image ids, ascending */
     uint32_t *img_first;   /* index in post of each one's first pair */
     size_t n_img, cap_img, cap_first;
@@ -808,6 +830,46 @@ ds_file_err(rl_err *err)
     rl_err_set(err, RL_E_IO, "dawid-skene: temporary file: %s",
                strerror(errno));
     return -1;
+}
+
+static void
+posts_flush(struct ds_posts *p)
+{
+    size_t len = p->have * sizeof *p->buf;
+
+    if (p->dirty && pwrite(fileno(p->f), p->buf, len,
+                           (off_t)(p->lo * sizeof *p->buf)) != (ssize_t)len)
+        p->failed = true;
+    p->dirty = false;
+}
+
+/* Posterior i, of the window moved on to it when it is past its end. */
+static double *
+posts_at(struct ds_posts *p, size_t i)
+{
+    assert(i < p->n && i >= p->lo);
+    if (i >= p->lo + p->have) {
+        size_t len;
+
+        posts_flush(p);
+        p->lo = i;
+        p->have = p->n - i < DS_BUF ? p->n - i : DS_BUF;
+        len = p->have * sizeof *p->buf;
+        if (pread(fileno(p->f), p->buf, len, (off_t)(i * sizeof *p->buf))
+            != (ssize_t)len) {
+            memset(p->buf, 0, len);
+            p->failed = true;
+        }
+    }
+    return &p->buf[i - p->lo];
+}
+
+/* Ends a pass: the window written back, the next pass from 0. */
+static void
+posts_rewind(struct ds_posts *p)
+{
+    posts_flush(p);
+    p->lo = p->have = 0;
 }
 
 static void
@@ -832,12 +894,14 @@ ds_peek(struct ds_file *d)
 
 /* Fits the two-class model to the records of `d` (grouped by item,
  * ascending) as rl_consensus_ds_fit does to the same observations with
- * count 1 in the same order: the same sums in the same order. `post` as
- * there; `m` is filled. -1 with RL_E_IO when the file fails. */
+ * count 1 in the same order: the same sums in the same order. `ps` holds
+ * the starting posteriors on entry, the fitted ones on return; `m` is
+ * filled. -1 with RL_E_IO when a file fails. */
 static int
-ds_fit_file(struct ds_file *d, size_t n_items, size_t n_raters,
-            const rl_ds_opts *o, double *post, rl_ds_model *m, rl_err *err)
+ds_fit_file(struct ds_file *d, struct ds_posts *ps, size_t n_raters,
+            const rl_ds_opts *o, rl_ds_model *m, rl_err *err)
 {
+    size_t n_items = ps->n;
     const size_t na = RL_STATE_COUNT - 1;
     int max_iter = o->max_iter > 0 ? o->max_iter : RL_DS_MAX_ITER;
     double tol = o->tol > 0 ? o->tol : RL_DS_TOL;
@@ -851,21 +915,25 @@ ds_fit_file(struct ds_file *d, size_t n_items, size_t n_raters,
     bool converged = false;
 
     while (it < max_iter && !converged) {
-        double delta = 0;
+        double delta = 0, sum = 0;
 
         /* M step. */
-        prior = ds_prior(post, n_items);
+        for (i = 0; i < n_items; i++)
+            sum += *posts_at(ps, i);
+        posts_rewind(ps);
+        prior = ds_prior_of(sum, n_items);
         for (k = 0; k < ncell; k++)
             conf[k] = alpha;
         ds_rewind(d);
         while ((r = ds_peek(d)) != NULL) {
-            double q = post[r->item];
+            double q = *posts_at(ps, r->item);
 
             conf[r->cell] += 1u * (1 - q);
             conf[r->cell + na] += 1u * q;
             d->at++;
         }
-        if (ferror(d->f))
+        posts_rewind(ps);
+        if (ferror(d->f) || ps->failed)
             goto fail;
         ds_normalize(conf, lconf, n_raters, na);
 
@@ -875,6 +943,7 @@ ds_fit_file(struct ds_file *d, size_t n_items, size_t n_raters,
         loglik = 0;
         for (i = 0; i < n_items; i++) {
             double l0 = log1p(-prior), l1 = log(prior), q;
+            double *post = posts_at(ps, i);
 
             for (; r != NULL && r->item == i; r = ds_peek(d)) {
                 l0 += 1u * lconf[r->cell];
@@ -882,12 +951,14 @@ ds_fit_file(struct ds_file *d, size_t n_items, size_t n_raters,
                 d->at++;
             }
             q = 1 / (1 + exp(l0 - l1));
-            if (fabs(q - post[i]) > delta)
-                delta = fabs(q - post[i]);
-            post[i] = q;
+            if (fabs(q - *post) > delta)
+                delta = fabs(q - *post);
+            *post = q;
+            ps->dirty = true;
             loglik += logadd(l0, l1);
         }
-        if (ferror(d->f))
+        posts_rewind(ps);
+        if (ferror(d->f) || ps->failed)
             goto fail;
         assert(r == NULL);
         it++;
@@ -910,10 +981,11 @@ ds_add_image(rl_consensus_scan *sc, struct ds_file *d, rl_err *err)
 {
     const rl_consensus *c = &sc->cur;
     size_t i, k;
+    double start;
 
     if (c->n == 0)
         return 0;
-    if (sc->n_post + c->n > UINT32_MAX) {
+    if (sc->posts.n + c->n > UINT32_MAX) {
         rl_err_set(err, RL_E_RANGE, "dawid-skene: more than %lu reviewed "
                    "pairs", (unsigned long)UINT32_MAX);
         return -1;
@@ -922,28 +994,30 @@ ds_add_image(rl_consensus_scan *sc, struct ds_file *d, rl_err *err)
     rl_grow(&sc->img_first, &sc->cap_first, sc->n_img + 1,
             sizeof *sc->img_first);
     sc->img[sc->n_img] = c->pairs[0].image;
-    sc->img_first[sc->n_img++] = (uint32_t)sc->n_post;
-    rl_grow(&sc->post, &sc->cap_post, sc->n_post + c->n, sizeof *sc->post);
+    sc->img_first[sc->n_img++] = (uint32_t)sc->posts.n;
     for (i = 0; i < c->n; i++) {
         const rl_cpair *p = &c->pairs[i];
 
         for (k = p->first; k < p->first + p->n_votes; k++) {
             struct ds_rec r;
 
-            r.item = (uint32_t)sc->n_post;
+            r.item = (uint32_t)sc->posts.n;
             r.cell = c->votes[k].rater * 2 * (RL_STATE_COUNT - 1)
                      + (uint32_t)c->votes[k].state - 1;
             if (fwrite(&r, sizeof r, 1, d->f) != 1)
                 return ds_file_err(err);
             d->n++;
         }
-        sc->post[sc->n_post++] = ds_start(p);
+        start = ds_start(p);
+        if (fwrite(&start, sizeof start, 1, sc->posts.f) != 1)
+            return ds_file_err(err);
+        sc->posts.n++;
     }
     return 0;
 }
 
-/* The fit behind a dawid-skene scan: sc->post, sc->img*, sc->all's model
- * figures. */
+/* The fit behind a dawid-skene scan: sc->posts, sc->img*, sc->all's
+ * model figures. */
 static int
 ds_prepare(rl_consensus_scan *sc, rl_err *err)
 {
@@ -959,7 +1033,7 @@ ds_prepare(rl_consensus_scan *sc, rl_err *err)
         store_dberr(sc->s, err, "reading reviews");
         return -1;
     }
-    if ((d.f = tmpfile()) == NULL) {
+    if ((d.f = tmpfile()) == NULL || (sc->posts.f = tmpfile()) == NULL) {
         ds_file_err(err);
         goto out;
     }
@@ -981,13 +1055,13 @@ ds_prepare(rl_consensus_scan *sc, rl_err *err)
     if (ds_add_image(sc, &d, err) != 0)
         goto out;
     c->n = c->n_votes = 0;
-    if (fflush(d.f) != 0) {
+    if (fflush(d.f) != 0 || fflush(sc->posts.f) != 0) {
         ds_file_err(err);
         goto out;
     }
     d.buf = rl_xcalloc(DS_BUF, sizeof *d.buf);
-    if (ds_fit_file(&d, sc->n_post, sc->all.n_raters, &dso, sc->post, &m,
-                    err) != 0)
+    sc->posts.buf = rl_xcalloc(DS_BUF, sizeof *sc->posts.buf);
+    if (ds_fit_file(&d, &sc->posts, sc->all.n_raters, &dso, &m, err) != 0)
         goto out;
     sc->all.prior = m.prior;
     sc->all.iterations = m.iterations;
@@ -1002,13 +1076,12 @@ out:
     return rc;
 }
 
-/* Image `image`'s posteriors, and how many pairs the fit gave it; never
- * NULL (apply_rule would fit again). */
-static const double *
-ds_first(const rl_consensus_scan *sc, int64_t image, size_t *n)
+/* Image `image`'s posteriors into sc->fitted, and how many pairs the fit
+ * gave it. -1 with RL_E_IO when the file fails. */
+static int
+ds_fitted(rl_consensus_scan *sc, int64_t image, size_t *n, rl_err *err)
 {
-    static const double none[1];
-    size_t lo = 0, hi = sc->n_img;
+    size_t lo = 0, hi = sc->n_img, len;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1018,13 +1091,18 @@ ds_first(const rl_consensus_scan *sc, int64_t image, size_t *n)
         else
             hi = mid;
     }
-    if (lo == sc->n_img || sc->img[lo] != image) {
-        *n = 0;
-        return none;
-    }
-    *n = (lo + 1 < sc->n_img ? sc->img_first[lo + 1] : sc->n_post)
+    *n = 0;
+    if (lo == sc->n_img || sc->img[lo] != image)
+        return 0;
+    *n = (lo + 1 < sc->n_img ? sc->img_first[lo + 1] : sc->posts.n)
          - sc->img_first[lo];
-    return sc->post + sc->img_first[lo];
+    rl_grow(&sc->fitted, &sc->cap_fitted, *n, sizeof *sc->fitted);
+    len = *n * sizeof *sc->fitted;
+    if (pread(fileno(sc->posts.f), sc->fitted, len,
+              (off_t)sc->img_first[lo] * (off_t)sizeof *sc->fitted)
+        != (ssize_t)len)
+        return ds_file_err(err);
+    return 0;
 }
 
 void
@@ -1037,7 +1115,10 @@ rl_consensus_scan_free(rl_consensus_scan *sc)
     free(sc->cur.pairs);
     free(sc->cur.votes);
     free(sc->cur.images);
-    free(sc->post);
+    if (sc->posts.f != NULL)
+        fclose(sc->posts.f);
+    free(sc->posts.buf);
+    free(sc->fitted);
     free(sc->img);
     free(sc->img_first);
     rl_consensus_free(&sc->all);
@@ -1088,6 +1169,7 @@ int
 rl_consensus_scan_image(rl_consensus_scan *sc, int64_t image,
                         rl_consensus *view, rl_err *err)
 {
+    static const double none;
     rl_consensus *c = &sc->cur;
     const double *fitted = NULL;
 
@@ -1104,7 +1186,10 @@ rl_consensus_scan_image(rl_consensus_scan *sc, int64_t image,
 
         /* The same rows in the same order within the image, read in the
          * same transaction: the fit's pairs, one for one. */
-        fitted = ds_first(sc, image, &n);
+        if (ds_fitted(sc, image, &n, err) != 0)
+            return -1;
+        /* Never NULL: apply_rule would fit again. */
+        fitted = n > 0 ? sc->fitted : &none;
         if (n != c->n) {
             rl_err_set(err, RL_E_DB, "dawid-skene: the reviews changed "
                        "during the scan (open it in a read transaction)");

@@ -800,9 +800,10 @@ test_scan(void)
     free(db);
 }
 
-/* The dawid-skene scan fits from a temporary file of vote records read
- * DS_BUF (4,096) at a time, where rl_consensus_compute fits in memory:
- * on a project of ~15,000 votes (several buffers) with images named out
+/* The dawid-skene scan fits from temporary files of vote records and of
+ * posteriors, read DS_BUF (4,096) at a time, where rl_consensus_compute
+ * fits in memory: on a project of ~16,000 votes on ~4,800 pairs (past
+ * both buffers) with images named out
  * of id order, Don't know and Unclear votes, adjudications (some pairs
  * adjudicated only, so the fit has items without votes) and main
  * objects, every pair's state and posterior are the same to the bit, and
@@ -810,7 +811,7 @@ test_scan(void)
 static void
 test_scan_ds_large(void)
 {
-    enum { N = 2000, R = 4 };
+    enum { N = 2400, R = 4 };
     static const char *const who[R] = { "fair", "good", "okay", "spam" };
     static const double acc[R] = { 0.7, 0.95, 0.85, -1 };
     static const char *const st[] = { "wrong", "correct" };
@@ -864,8 +865,9 @@ test_scan_ds_large(void)
     if (rl_consensus_compute(s, &o, &all, &err) != 0
         || (sc = rl_consensus_scan_open(s, &o, &err)) == NULL)
         die("dawid-skene", &err);
-    ok(all.n_votes > 3 * 4096, "the fixture crosses the record buffer "
-       "(%zu votes of %ld rows)", all.n_votes, votes);
+    ok(all.n_votes > 3 * 4096 && all.n > 4096, "the fixture crosses the "
+       "record buffer and the posteriors' (%zu votes of %ld rows, %zu "
+       "pairs)", all.n_votes, votes, all.n);
     sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL);
     sqlite3_prepare_v2(h, "SELECT id FROM image ORDER BY name", -1, &q, NULL);
     while (sqlite3_step(q) == SQLITE_ROW) {
