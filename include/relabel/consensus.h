@@ -149,15 +149,20 @@ rl_state rl_consensus_majority(const int n[RL_STATE_COUNT]);
 /* ---- image by image --------------------------------------------------- */
 
 /* The consensus read image by image in image-name order, for exports that
- * stream: under majority and reviewer:NAME only one image's reviews and
- * flags are in memory at a time (the same rows and rules as
- * rl_consensus_compute); dawid-skene needs every vote for its fit, so the
- * scan computes the whole consensus first and hands out slices. */
+ * stream: only one image's reviews and flags are in memory at a time (the
+ * same rows and rules as rl_consensus_compute). Dawid-skene fits first,
+ * in rl_consensus_scan_open: the votes go once to a temporary file
+ * (tmpfile(), 8 bytes a vote) that each EM iteration reads twice, and
+ * what stays in memory is a posterior a reviewed pair (8 bytes), 12 bytes
+ * a reviewed image and the confusion matrices (raters x 2 x 4 doubles);
+ * its results are rl_consensus_compute's to the bit. The view's prior,
+ * iterations and converged are the fit's; its confusion is NULL. */
 typedef struct rl_consensus_scan rl_consensus_scan;
 
 /* Opens a scan, inside the caller's read transaction. NULL with `err`
- * set: RL_E_DB, or RL_E_NOTFOUND for reviewer:NAME when NAME has no
- * review. Free with rl_consensus_scan_free (NULL is fine). */
+ * set: RL_E_DB, RL_E_IO when dawid-skene's temporary file fails, or
+ * RL_E_NOTFOUND for reviewer:NAME when NAME has no review. Free with
+ * rl_consensus_scan_free (NULL is fine). */
 rl_consensus_scan *rl_consensus_scan_open(rl_store *s,
                                           const rl_consensus_opts *o,
                                           rl_err *err);

@@ -8,10 +8,13 @@
  * verdicts are kept beside the votes, never among them. */
 #include "relabel/consensus.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "relabel/csv.h"
 #include "relabel/util.h"
@@ -112,6 +115,68 @@ logadd(double a, double b)
     return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
 }
 
+/* The M step's prior: P(correct) from the posteriors, add-one smoothed. */
+static double
+ds_prior_of(double sum, size_t n_items)
+{
+    return (sum + 1) / ((double)n_items + 2);
+}
+
+static double
+ds_prior(const double *post, size_t n_items)
+{
+    double sum = 0;
+    size_t i;
+
+    for (i = 0; i < n_items; i++)
+        sum += post[i];
+    return ds_prior_of(sum, n_items);
+}
+
+/* The M step's end: every rater's counts per truth made probabilities
+ * (`conf`) and their logs (`lconf`). */
+static void
+ds_normalize(double *conf, double *lconf, size_t n_raters, size_t n_answers)
+{
+    size_t k, a;
+
+    for (k = 0; k < n_raters * 2; k++) {
+        double tot = 0;
+
+        for (a = 0; a < n_answers; a++)
+            tot += conf[k * n_answers + a];
+        for (a = 0; a < n_answers; a++) {
+            conf[k * n_answers + a] /= tot;
+            lconf[k * n_answers + a] = log(conf[k * n_answers + a]);
+        }
+    }
+}
+
+/* Done when no posterior moves, or when the likelihood is flat: a
+ * degenerate fit (one rater) can drift forever by 1e-7. */
+static bool
+ds_converged(double delta, double tol, int it, double loglik, double last)
+{
+    return delta < tol
+           || (it > 2 && fabs(loglik - last) <= 1e-10 * fabs(loglik));
+}
+
+/* Fills `m`, which takes `conf`. */
+static void
+ds_model_set(rl_ds_model *m, size_t n_raters, size_t n_answers,
+             double prior, double *conf, int it, bool converged,
+             double loglik)
+{
+    memset(m, 0, sizeof *m);
+    m->n_raters = n_raters;
+    m->n_answers = n_answers;
+    m->prior = prior;
+    m->confusion = conf;
+    m->iterations = it;
+    m->converged = converged;
+    m->loglik = loglik;
+}
+
 int
 rl_consensus_ds_fit(const rl_ds_obs *obs, size_t n_obs, size_t n_items,
                     size_t n_raters, size_t n_answers, const rl_ds_opts *o,
@@ -139,13 +204,11 @@ rl_consensus_ds_fit(const rl_ds_obs *obs, size_t n_obs, size_t n_items,
     l1 = rl_xcalloc(n_items + 1, sizeof *l1);
 
     while (it < max_iter && !converged) {
-        double sum = 0, delta = 0;
+        double delta = 0;
 
         /* M step: the prior and every rater's P(answer | truth), from the
          * current posteriors; a small pseudo-count keeps logs finite. */
-        for (i = 0; i < n_items; i++)
-            sum += post[i];
-        prior = (sum + 1) / ((double)n_items + 2);
+        prior = ds_prior(post, n_items);
         for (k = 0; k < ncell; k++)
             conf[k] = alpha;
         for (k = 0; k < n_obs; k++) {
@@ -156,17 +219,7 @@ rl_consensus_ds_fit(const rl_ds_obs *obs, size_t n_obs, size_t n_items,
             conf[base] += ob->count * (1 - q);
             conf[base + n_answers] += ob->count * q;
         }
-        for (k = 0; k < n_raters * 2; k++) {
-            double tot = 0;
-            size_t a;
-
-            for (a = 0; a < n_answers; a++)
-                tot += conf[k * n_answers + a];
-            for (a = 0; a < n_answers; a++) {
-                conf[k * n_answers + a] /= tot;
-                lconf[k * n_answers + a] = log(conf[k * n_answers + a]);
-            }
-        }
+        ds_normalize(conf, lconf, n_raters, n_answers);
 
         /* E step: each item's posterior given its answers. */
         for (i = 0; i < n_items; i++) {
@@ -190,21 +243,12 @@ rl_consensus_ds_fit(const rl_ds_obs *obs, size_t n_obs, size_t n_items,
             loglik += logadd(l0[i], l1[i]);
         }
         it++;
-        /* Done when no posterior moves, or when the likelihood is flat:
-         * a degenerate fit (one rater) can drift forever by 1e-7. */
-        converged = delta < tol
-                    || (it > 2 && fabs(loglik - last) <= 1e-10 * fabs(loglik));
+        converged = ds_converged(delta, tol, it, loglik, last);
         last = loglik;
     }
     if (m != NULL) {
-        memset(m, 0, sizeof *m);
-        m->n_raters = n_raters;
-        m->n_answers = n_answers;
-        m->prior = prior;
-        m->confusion = conf;
-        m->iterations = it;
-        m->converged = converged;
-        m->loglik = loglik;
+        ds_model_set(m, n_raters, n_answers, prior, conf, it, converged,
+                     loglik);
         conf = NULL;
     }
     free(conf);
@@ -575,37 +619,22 @@ apply_reviewer(rl_consensus *c, uint32_t who)
     }
 }
 
-static int
-apply_dawid_skene(rl_consensus *c, const rl_consensus_opts *o, rl_err *err)
+/* The fit starts from the majority vote: Correct 1, Wrong 0, anything
+ * else (a tie, Unclear, Don't know) undecided. */
+static double
+ds_start(const rl_cpair *p)
 {
-    rl_ds_opts dso = { o->max_iter, o->tol, 0 };
-    rl_ds_obs *obs = rl_xcalloc(c->n_votes + 1, sizeof *obs);
-    double *post = rl_xcalloc(c->n + 1, sizeof *post);
-    double thr = threshold_of(o);
-    rl_ds_model m;
-    size_t i, k;
+    rl_state maj = rl_consensus_majority(p->n);
 
-    /* Start from the majority vote: Correct 1, Wrong 0, anything else (a
-     * tie, Unclear, Don't know) undecided. */
-    for (i = 0; i < c->n; i++) {
-        rl_cpair *p = &c->pairs[i];
-        rl_state maj = rl_consensus_majority(p->n);
+    return maj == RL_STATE_CORRECT ? 1 : maj == RL_STATE_WRONG ? 0 : 0.5;
+}
 
-        post[i] = maj == RL_STATE_CORRECT ? 1 : maj == RL_STATE_WRONG ? 0
-                  : 0.5;
-        for (k = p->first; k < p->first + p->n_votes; k++) {
-            obs[k].item = (uint32_t)i;
-            obs[k].rater = c->votes[k].rater;
-            obs[k].answer = (uint32_t)c->votes[k].state - 1;
-            obs[k].count = 1;
-        }
-    }
-    if (rl_consensus_ds_fit(obs, c->n_votes, c->n, c->n_raters,
-                            RL_STATE_COUNT - 1, &dso, post, &m, err) != 0) {
-        free(obs);
-        free(post);
-        return -1;
-    }
+/* The pairs of `c` decided by their fitted posteriors post[0 .. c->n). */
+static void
+ds_states(rl_consensus *c, const double *post, double thr)
+{
+    size_t i;
+
     for (i = 0; i < c->n; i++) {
         rl_cpair *p = &c->pairs[i];
 
@@ -621,6 +650,36 @@ apply_dawid_skene(rl_consensus *c, const rl_consensus_opts *o, rl_err *err)
         else
             p->state = RL_STATE_UNCLEAR;
     }
+}
+
+static int
+apply_dawid_skene(rl_consensus *c, const rl_consensus_opts *o, rl_err *err)
+{
+    rl_ds_opts dso = { o->max_iter, o->tol, 0 };
+    rl_ds_obs *obs = rl_xcalloc(c->n_votes + 1, sizeof *obs);
+    double *post = rl_xcalloc(c->n + 1, sizeof *post);
+    double thr = threshold_of(o);
+    rl_ds_model m;
+    size_t i, k;
+
+    for (i = 0; i < c->n; i++) {
+        const rl_cpair *p = &c->pairs[i];
+
+        post[i] = ds_start(p);
+        for (k = p->first; k < p->first + p->n_votes; k++) {
+            obs[k].item = (uint32_t)i;
+            obs[k].rater = c->votes[k].rater;
+            obs[k].answer = (uint32_t)c->votes[k].state - 1;
+            obs[k].count = 1;
+        }
+    }
+    if (rl_consensus_ds_fit(obs, c->n_votes, c->n, c->n_raters,
+                            RL_STATE_COUNT - 1, &dso, post, &m, err) != 0) {
+        free(obs);
+        free(post);
+        return -1;
+    }
+    ds_states(c, post, thr);
     c->prior = m.prior;
     c->confusion = m.confusion;
     c->iterations = m.iterations;
@@ -630,10 +689,12 @@ apply_dawid_skene(rl_consensus *c, const rl_consensus_opts *o, rl_err *err)
     return 0;
 }
 
-/* The rule on the pairs of `c`, then the adjudications over it. */
+/* The rule on the pairs of `c`, then the adjudications over it. Under
+ * dawid-skene `fitted`, when not NULL, holds the pairs' posteriors of a
+ * fit already run (the scan's); otherwise the fit runs on `c`. */
 static int
 apply_rule(rl_consensus *c, const rl_consensus_opts *o, const rl_strmap *idx,
-           rl_err *err)
+           const double *fitted, rl_err *err)
 {
     size_t i;
 
@@ -652,7 +713,9 @@ apply_rule(rl_consensus *c, const rl_consensus_opts *o, const rl_strmap *idx,
         break;
     }
     case RL_CONSENSUS_DAWID_SKENE:
-        if (apply_dawid_skene(c, o, err) != 0)
+        if (fitted != NULL)
+            ds_states(c, fitted, threshold_of(o));
+        else if (apply_dawid_skene(c, o, err) != 0)
             return -1;
         break;
     default:
@@ -683,7 +746,7 @@ rl_consensus_compute(rl_store *s, const rl_consensus_opts *o,
     if (load_raters(s, out, &idx, err) != 0
         || load_votes(s, out, &idx, err) != 0)
         goto out;
-    if (apply_rule(out, o, &idx, err) != 0)
+    if (apply_rule(out, o, &idx, NULL, err) != 0)
         goto out;
     if (load_images(s, o, out, err) != 0)
         goto out;
@@ -698,20 +761,349 @@ out:
 
 /* ---- image by image -------------------------------------------------- */
 
+/* Under dawid-skene the scan fits before it hands out an image, in memory
+ * that does not hold the votes: one pass over the reviews in the review
+ * table's key order (image id, class, reviewer: the order of
+ * rl_consensus_compute's pairs and so of its fit) writes each vote as a
+ * ds_rec to a temporary file and each pair's starting posterior to a
+ * second one (ds_posts, 8 bytes a pair); every EM iteration then reads
+ * the posteriors once (the prior), the records and posteriors together
+ * twice (M step, E step; the E step writes the posteriors back), adding
+ * in the order the in-memory fit adds, so the posteriors, the iterations
+ * and the model are the same to the bit. Memory: the image index (12
+ * bytes a reviewed image), DS_BUF-sized windows and the confusion
+ * matrices (raters x 2 x 4 doubles, twice). The scan then reads the
+ * reviews again in name order as the other rules do, and an image reads
+ * its pairs' posteriors from the file by its place in the index
+ * (ds_fitted). */
+
+struct ds_rec {
+    uint32_t item;         /* pair index, in key order */
+    uint32_t cell;         /* confusion cell: (rater * 2) * 4 + answer */
+};
+
+#define DS_BUF 4096        /* records, or posteriors, read at a time */
+
+struct ds_file {
+    FILE *f;               /* the records, unlinked at creation */
+    size_t n;              /* records written */
+    struct ds_rec *buf;    /* read buffer, DS_BUF records */
+    size_t have, at;       /* records in buf, the next one */
+};
+
+/* The posteriors in a file, in pair (key) order, through a window of
+ * DS_BUF: a pass visits them in ascending order. */
+struct ds_posts {
+    FILE *f;               /* n doubles, unlinked at creation */
+    size_t n;              /* posteriors written */
+    double *buf;           /* the window: posteriors [lo, lo + have) */
+    size_t lo, have;
+    bool dirty;            /* the window changed since it was read */
+    bool failed;           /* a read or a write failed */
+};
+
 struct rl_consensus_scan {
     rl_store *s;           /* borrowed */
     rl_consensus_opts o;   /* the rule (reviewer borrowed) */
-    bool whole;            /* dawid-skene: `all` holds everything */
-    rl_consensus all;      /* the whole consensus, or only the raters */
+    rl_consensus all;      /* only the raters (dawid-skene: and the fit's
+                              prior, iterations, converged) */
     rl_strmap idx;         /* rater name -> index */
-    sqlite3_stmt *rev;     /* streaming: reviews in image name order */
-    sqlite3_stmt *flg;     /* streaming: flags in image name order */
+    sqlite3_stmt *rev;     /* reviews in image name order */
+    sqlite3_stmt *flg;     /* flags in image name order */
     int rr, rf;            /* their last sqlite3_step */
-    rl_consensus cur;      /* streaming: the current image (raters not
-                              owned: they are all's) */
+    rl_consensus cur;      /* the current image (raters not owned: they
+                              are all's) */
     struct vote_acc va;    /* capacities of cur */
     struct flag_acc fa;
+    /* dawid-skene only (else NULL / 0): */
+    struct ds_posts posts; /* fitted P(correct) per pair, key order */
+    double *fitted;        /* the current image's, read from posts */
+    size_t cap_fitted;
+    int64_t *img;          /* reviewed image ids, ascending */
+    uint32_t *img_first;   /* index in post of each one's first pair */
+    size_t n_img, cap_img, cap_first;
 };
+
+static int
+ds_file_err(rl_err *err)
+{
+    rl_err_set(err, RL_E_IO, "dawid-skene: temporary file: %s",
+               strerror(errno));
+    return -1;
+}
+
+static void
+posts_flush(struct ds_posts *p)
+{
+    size_t len = p->have * sizeof *p->buf;
+
+    if (p->dirty && pwrite(fileno(p->f), p->buf, len,
+                           (off_t)(p->lo * sizeof *p->buf)) != (ssize_t)len)
+        p->failed = true;
+    p->dirty = false;
+}
+
+/* Posterior i, of the window moved on to it when it is past its end. */
+static double *
+posts_at(struct ds_posts *p, size_t i)
+{
+    assert(i < p->n && i >= p->lo);
+    if (i >= p->lo + p->have) {
+        size_t len;
+
+        posts_flush(p);
+        p->lo = i;
+        p->have = p->n - i < DS_BUF ? p->n - i : DS_BUF;
+        len = p->have * sizeof *p->buf;
+        if (pread(fileno(p->f), p->buf, len, (off_t)(i * sizeof *p->buf))
+            != (ssize_t)len) {
+            memset(p->buf, 0, len);
+            p->failed = true;
+        }
+    }
+    return &p->buf[i - p->lo];
+}
+
+/* Ends a pass: the window written back, the next pass from 0. */
+static void
+posts_rewind(struct ds_posts *p)
+{
+    posts_flush(p);
+    p->lo = p->have = 0;
+}
+
+static void
+ds_rewind(struct ds_file *d)
+{
+    rewind(d->f);
+    d->have = d->at = 0;
+}
+
+/* The next record, or NULL at the end (or on a read error: ferror). */
+static const struct ds_rec *
+ds_peek(struct ds_file *d)
+{
+    if (d->at == d->have) {
+        d->have = fread(d->buf, sizeof *d->buf, DS_BUF, d->f);
+        d->at = 0;
+        if (d->have == 0)
+            return NULL;
+    }
+    return &d->buf[d->at];
+}
+
+/* Fits the two-class model to the records of `d` (grouped by item,
+ * ascending) as rl_consensus_ds_fit does to the same observations with
+ * count 1 in the same order: the same sums in the same order. `ps` holds
+ * the starting posteriors on entry, the fitted ones on return; `m` is
+ * filled. -1 with RL_E_IO when a file fails. */
+static int
+ds_fit_file(struct ds_file *d, struct ds_posts *ps, size_t n_raters,
+            const rl_ds_opts *o, rl_ds_model *m, rl_err *err)
+{
+    size_t n_items = ps->n;
+    const size_t na = RL_STATE_COUNT - 1;
+    int max_iter = o->max_iter > 0 ? o->max_iter : RL_DS_MAX_ITER;
+    double tol = o->tol > 0 ? o->tol : RL_DS_TOL;
+    double alpha = o->smoothing > 0 ? o->smoothing : 0.01;
+    size_t ncell = n_raters * 2 * na, i, k;
+    double *conf = rl_xcalloc(ncell + 1, sizeof *conf);
+    double *lconf = rl_xcalloc(ncell + 1, sizeof *lconf);
+    double prior = 0.5, loglik = 0, last = 0;
+    const struct ds_rec *r;
+    int it = 0;
+    bool converged = false;
+
+    while (it < max_iter && !converged) {
+        double delta = 0, sum = 0;
+
+        /* M step. */
+        for (i = 0; i < n_items; i++)
+            sum += *posts_at(ps, i);
+        posts_rewind(ps);
+        prior = ds_prior_of(sum, n_items);
+        for (k = 0; k < ncell; k++)
+            conf[k] = alpha;
+        ds_rewind(d);
+        while ((r = ds_peek(d)) != NULL) {
+            double q = *posts_at(ps, r->item);
+
+            conf[r->cell] += 1u * (1 - q);
+            conf[r->cell + na] += 1u * q;
+            d->at++;
+        }
+        posts_rewind(ps);
+        if (ferror(d->f) || ps->failed)
+            goto fail;
+        ds_normalize(conf, lconf, n_raters, na);
+
+        /* E step, an item at a time: its records are contiguous. */
+        ds_rewind(d);
+        r = ds_peek(d);
+        loglik = 0;
+        for (i = 0; i < n_items; i++) {
+            double l0 = log1p(-prior), l1 = log(prior), q;
+            double *post = posts_at(ps, i);
+
+            for (; r != NULL && r->item == i; r = ds_peek(d)) {
+                l0 += 1u * lconf[r->cell];
+                l1 += 1u * lconf[r->cell + na];
+                d->at++;
+            }
+            q = 1 / (1 + exp(l0 - l1));
+            if (fabs(q - *post) > delta)
+                delta = fabs(q - *post);
+            *post = q;
+            ps->dirty = true;
+            loglik += logadd(l0, l1);
+        }
+        posts_rewind(ps);
+        if (ferror(d->f) || ps->failed)
+            goto fail;
+        assert(r == NULL);
+        it++;
+        converged = ds_converged(delta, tol, it, loglik, last);
+        last = loglik;
+    }
+    ds_model_set(m, n_raters, na, prior, conf, it, converged, loglik);
+    free(lconf);
+    return 0;
+fail:
+    free(conf);
+    free(lconf);
+    return ds_file_err(err);
+}
+
+/* The pairs of one image (in sc->cur) to the fit's input: their starting
+ * posteriors, their votes to `d`, the image to the index. */
+static int
+ds_add_image(rl_consensus_scan *sc, struct ds_file *d, rl_err *err)
+{
+    const rl_consensus *c = &sc->cur;
+    size_t i, k;
+    double start;
+
+    if (c->n == 0)
+        return 0;
+    if (sc->posts.n + c->n > UINT32_MAX) {
+        rl_err_set(err, RL_E_RANGE, "dawid-skene: more than %lu reviewed "
+                   "pairs", (unsigned long)UINT32_MAX);
+        return -1;
+    }
+    rl_grow(&sc->img, &sc->cap_img, sc->n_img + 1, sizeof *sc->img);
+    rl_grow(&sc->img_first, &sc->cap_first, sc->n_img + 1,
+            sizeof *sc->img_first);
+    sc->img[sc->n_img] = c->pairs[0].image;
+    sc->img_first[sc->n_img++] = (uint32_t)sc->posts.n;
+    for (i = 0; i < c->n; i++) {
+        const rl_cpair *p = &c->pairs[i];
+
+        for (k = p->first; k < p->first + p->n_votes; k++) {
+            struct ds_rec r;
+
+            r.item = (uint32_t)sc->posts.n;
+            r.cell = c->votes[k].rater * 2 * (RL_STATE_COUNT - 1)
+                     + (uint32_t)c->votes[k].state - 1;
+            if (fwrite(&r, sizeof r, 1, d->f) != 1)
+                return ds_file_err(err);
+            d->n++;
+        }
+        start = ds_start(p);
+        if (fwrite(&start, sizeof start, 1, sc->posts.f) != 1)
+            return ds_file_err(err);
+        sc->posts.n++;
+    }
+    return 0;
+}
+
+/* The fit behind a dawid-skene scan: sc->posts, sc->img*, sc->all's
+ * model figures. */
+static int
+ds_prepare(rl_consensus_scan *sc, rl_err *err)
+{
+    rl_ds_opts dso = { sc->o.max_iter, sc->o.tol, 0 };
+    struct ds_file d = {0};
+    rl_consensus *c = &sc->cur;
+    rl_ds_model m;
+    sqlite3_stmt *st = NULL;
+    int r, rc = -1;
+
+    if (sqlite3_prepare_v2(sc->s->db, SQL_REVIEWS("review r", "r.image, "),
+                           -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(sc->s, err, "reading reviews");
+        return -1;
+    }
+    if ((d.f = tmpfile()) == NULL || (sc->posts.f = tmpfile()) == NULL) {
+        ds_file_err(err);
+        goto out;
+    }
+    /* Image by image in key order, through the same vote_row as the
+     * whole computation. */
+    c->n = c->n_votes = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (c->n > 0 && c->pairs[0].image != sqlite3_column_int64(st, 0)) {
+            if (ds_add_image(sc, &d, err) != 0)
+                goto out;
+            c->n = c->n_votes = 0;
+        }
+        vote_row(c, &sc->va, &sc->idx, st);
+    }
+    if (r != SQLITE_DONE) {
+        store_dberr(sc->s, err, "reading reviews");
+        goto out;
+    }
+    if (ds_add_image(sc, &d, err) != 0)
+        goto out;
+    c->n = c->n_votes = 0;
+    if (fflush(d.f) != 0 || fflush(sc->posts.f) != 0) {
+        ds_file_err(err);
+        goto out;
+    }
+    d.buf = rl_xcalloc(DS_BUF, sizeof *d.buf);
+    sc->posts.buf = rl_xcalloc(DS_BUF, sizeof *sc->posts.buf);
+    if (ds_fit_file(&d, &sc->posts, sc->all.n_raters, &dso, &m, err) != 0)
+        goto out;
+    sc->all.prior = m.prior;
+    sc->all.iterations = m.iterations;
+    sc->all.converged = m.converged;
+    rl_ds_model_free(&m);
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    if (d.f != NULL)
+        fclose(d.f);
+    free(d.buf);
+    return rc;
+}
+
+/* Image `image`'s posteriors into sc->fitted, and how many pairs the fit
+ * gave it. -1 with RL_E_IO when the file fails. */
+static int
+ds_fitted(rl_consensus_scan *sc, int64_t image, size_t *n, rl_err *err)
+{
+    size_t lo = 0, hi = sc->n_img, len;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (sc->img[mid] < image)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *n = 0;
+    if (lo == sc->n_img || sc->img[lo] != image)
+        return 0;
+    *n = (lo + 1 < sc->n_img ? sc->img_first[lo + 1] : sc->posts.n)
+         - sc->img_first[lo];
+    rl_grow(&sc->fitted, &sc->cap_fitted, *n, sizeof *sc->fitted);
+    len = *n * sizeof *sc->fitted;
+    if (pread(fileno(sc->posts.f), sc->fitted, len,
+              (off_t)sc->img_first[lo] * (off_t)sizeof *sc->fitted)
+        != (ssize_t)len)
+        return ds_file_err(err);
+    return 0;
+}
 
 void
 rl_consensus_scan_free(rl_consensus_scan *sc)
@@ -723,6 +1115,12 @@ rl_consensus_scan_free(rl_consensus_scan *sc)
     free(sc->cur.pairs);
     free(sc->cur.votes);
     free(sc->cur.images);
+    if (sc->posts.f != NULL)
+        fclose(sc->posts.f);
+    free(sc->posts.buf);
+    free(sc->fitted);
+    free(sc->img);
+    free(sc->img_first);
     rl_consensus_free(&sc->all);
     rl_strmap_free(&sc->idx);
     free(sc);
@@ -735,12 +1133,6 @@ rl_consensus_scan_open(rl_store *s, const rl_consensus_opts *o, rl_err *err)
 
     sc->s = s;
     sc->o = *o;
-    sc->whole = o->rule == RL_CONSENSUS_DAWID_SKENE;
-    if (sc->whole) {
-        if (rl_consensus_compute(s, o, &sc->all, err) != 0)
-            goto fail;
-        return sc;
-    }
     if (load_raters(s, &sc->all, &sc->idx, err) != 0)
         goto fail;
     if (o->rule == RL_CONSENSUS_REVIEWER
@@ -751,6 +1143,8 @@ rl_consensus_scan_open(rl_store *s, const rl_consensus_opts *o, rl_err *err)
         free(safe);
         goto fail;
     }
+    if (o->rule == RL_CONSENSUS_DAWID_SKENE && ds_prepare(sc, err) != 0)
+        goto fail;
     /* CROSS JOIN walks the image name index: SQLite sorts only within an
      * image. */
     if (sqlite3_prepare_v2(s->db, SQL_REVIEWS("image i CROSS JOIN review r"
@@ -771,33 +1165,14 @@ fail:
     return NULL;
 }
 
-/* The whole consensus's slice for `image`: its pairs (votes and raters
- * shared) and its flags. */
-static void
-slice(const rl_consensus *all, int64_t image, rl_consensus *view)
-{
-    size_t n;
-    const rl_cpair *p = rl_consensus_pairs_of(all, image, &n);
-    const rl_cimage *ci = rl_consensus_image(all, image);
-
-    *view = *all;
-    view->pairs = (rl_cpair *)p;
-    view->n = n;
-    view->images = (rl_cimage *)ci;
-    view->n_images = ci != NULL;
-    view->confusion = NULL;
-}
-
 int
 rl_consensus_scan_image(rl_consensus_scan *sc, int64_t image,
                         rl_consensus *view, rl_err *err)
 {
+    static const double none;
     rl_consensus *c = &sc->cur;
+    const double *fitted = NULL;
 
-    if (sc->whole) {
-        slice(&sc->all, image, view);
-        return 0;
-    }
     c->n = c->n_votes = c->n_images = 0;
     sc->va.adj_at = 0;
     /* The rows of this image, if the scan is at it (images without a
@@ -806,7 +1181,22 @@ rl_consensus_scan_image(rl_consensus_scan *sc, int64_t image,
         vote_row(c, &sc->va, &sc->idx, sc->rev);
         sc->rr = sqlite3_step(sc->rev);
     }
-    if (apply_rule(c, &sc->o, &sc->idx, err) != 0)
+    if (sc->o.rule == RL_CONSENSUS_DAWID_SKENE) {
+        size_t n;
+
+        /* The same rows in the same order within the image, read in the
+         * same transaction: the fit's pairs, one for one. */
+        if (ds_fitted(sc, image, &n, err) != 0)
+            return -1;
+        /* Never NULL: apply_rule would fit again. */
+        fitted = n > 0 ? sc->fitted : &none;
+        if (n != c->n) {
+            rl_err_set(err, RL_E_DB, "dawid-skene: the reviews changed "
+                       "during the scan (open it in a read transaction)");
+            return -1;
+        }
+    }
+    if (apply_rule(c, &sc->o, &sc->idx, fitted, err) != 0)
         return -1;
     while (sc->rf == SQLITE_ROW && sqlite3_column_int64(sc->flg, 0) == image) {
         flag_row(c, &sc->fa, sc->flg);
@@ -821,6 +1211,9 @@ rl_consensus_scan_image(rl_consensus_scan *sc, int64_t image,
     *view = *c;
     view->raters = sc->all.raters;
     view->n_raters = sc->all.n_raters;
+    view->prior = sc->all.prior;
+    view->iterations = sc->all.iterations;
+    view->converged = sc->all.converged;
     return 0;
 }
 

@@ -800,6 +800,120 @@ test_scan(void)
     free(db);
 }
 
+/* The dawid-skene scan fits from temporary files of vote records and of
+ * posteriors, read DS_BUF (4,096) at a time, where rl_consensus_compute
+ * fits in memory: on a project of ~16,000 votes on ~4,800 pairs (past
+ * both buffers) with images named out
+ * of id order, Don't know and Unclear votes, adjudications (some pairs
+ * adjudicated only, so the fit has items without votes) and main
+ * objects, every pair's state and posterior are the same to the bit, and
+ * so are the EM's iterations, prior and convergence. */
+static void
+test_scan_ds_large(void)
+{
+    enum { N = 2400, R = 4 };
+    static const char *const who[R] = { "fair", "good", "okay", "spam" };
+    static const double acc[R] = { 0.7, 0.95, 0.85, -1 };
+    static const char *const st[] = { "wrong", "correct" };
+    rl_buf labels = {0}, reviews = {0};
+    rl_consensus_opts o;
+    rl_consensus all, view;
+    rl_consensus_scan *sc;
+    rl_store *s;
+    rl_err err;
+    sqlite3 *h;
+    sqlite3_stmt *q;
+    long votes = 0;
+    int i, j, r, bad = 0, seen = 0, pbad = 0;
+    char *db;
+
+    rng = 4242;
+    rl_buf_adds(&labels, "image,wnid\n");
+    rl_buf_adds(&reviews, "image,wnid,state,reviewer,main\n");
+    for (i = 0; i < N; i++) {
+        /* Ids follow this order, names another. */
+        int name = (i * 7919) % N;
+
+        rl_buf_printf(&labels, "d%05d.JPEG,%d\n", name, i % 1000);
+        for (j = 0; j < 2; j++) {
+            int truth = unif() < 0.5, cls = (i + j * 7) % 1000;
+
+            for (r = 0; r < R; r++) {
+                double u = unif();
+                const char *v = acc[r] < 0 ? st[unif() < 0.5]
+                                : st[u < acc[r] ? truth : !truth];
+
+                if (unif() < 0.15)
+                    continue;              /* not every rater, every pair */
+                if (u > 0.97)
+                    v = u > 0.985 ? "dont_know" : "unclear";
+                rl_buf_printf(&reviews, "d%05d.JPEG,%d,%s,%s,%s\n", name, cls,
+                              v, who[r], r == 1 && j == 0 ? "1" : "");
+                votes++;
+            }
+        }
+    }
+    db = make_project("dsbig.db", rl_buf_str(&labels), rl_buf_str(&reviews));
+    /* Adjudications: one vote of some pairs, every vote of others. */
+    sql(db, "UPDATE review SET role = 'adjudicator', state = 'correct'"
+            " WHERE reviewer = 'okay' AND image % 13 = 0");
+    sql(db, "UPDATE review SET role = 'adjudicator'"
+            " WHERE image % 101 = 0");
+    if ((s = rl_store_open(db, RL_STORE_READONLY, &err)) == NULL)
+        die("open", &err);
+    rl_consensus_parse("dawid-skene", &o, NULL);
+    if (rl_consensus_compute(s, &o, &all, &err) != 0
+        || (sc = rl_consensus_scan_open(s, &o, &err)) == NULL)
+        die("dawid-skene", &err);
+    ok(all.n_votes > 3 * 4096 && all.n > 4096, "the fixture crosses the "
+       "record buffer and the posteriors' (%zu votes of %ld rows, %zu "
+       "pairs)", all.n_votes, votes, all.n);
+    sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL);
+    sqlite3_prepare_v2(h, "SELECT id FROM image ORDER BY name", -1, &q, NULL);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(q, 0);
+        const rl_cimage *a, *b;
+        size_t k;
+
+        if (rl_consensus_scan_image(sc, id, &view, &err) != 0)
+            die("scan image", &err);
+        for (k = 0; k < view.n; k++) {
+            const rl_cpair *v = &view.pairs[k];
+            const rl_cpair *p = rl_consensus_find(&all, id, v->cls);
+
+            seen++;
+            bad += p == NULL || p->state != v->state
+                   || p->n_votes != v->n_votes || p->disagree != v->disagree
+                   || p->adjudicated != v->adjudicated;
+            pbad += p == NULL
+                    || memcmp(&p->p_correct, &v->p_correct,
+                              sizeof p->p_correct) != 0;
+        }
+        a = rl_consensus_image(&all, id);
+        b = rl_consensus_image(&view, id);
+        bad += (a == NULL) != (b == NULL)
+               || (a != NULL && (a->main != b->main
+                                 || a->main_votes != b->main_votes
+                                 || a->problematic != b->problematic));
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    ok(bad == 0 && seen == (int)all.n, "dawid-skene scan: every pair's "
+       "state and every image's main object as computed (%d of %zu pairs, "
+       "%d differ)", seen, all.n, bad);
+    ok(pbad == 0, "... and every posterior to the bit (%d differ)", pbad);
+    ok(view.iterations == all.iterations && view.prior == all.prior
+       && view.converged == all.converged && all.iterations > 3,
+       "... after the same %d EM iterations (scan: %d), prior %.6f",
+       all.iterations, view.iterations, all.prior);
+    rl_consensus_scan_free(sc);
+    rl_consensus_free(&all);
+    rl_store_close(s);
+    rl_buf_free(&labels);
+    rl_buf_free(&reviews);
+    free(db);
+}
+
 /* A file of main objects only is counted as such, not as "0 new". */
 static void
 test_main_only_import(void)
@@ -843,6 +957,7 @@ main(void)
     test_main_object();
     test_adjudicator_main();
     test_scan();
+    test_scan_ds_large();
     test_main_only_import();
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
     return t_done();
