@@ -855,10 +855,10 @@ test_scan_ds_large(void)
     }
     db = make_project("dsbig.db", rl_buf_str(&labels), rl_buf_str(&reviews));
     /* Adjudications: one vote of some pairs, every vote of others. */
-    sql(db, "UPDATE review SET role = 'adjudicator', state = 'correct'"
+    /* (Schema 7 codes: adjudicator 1, correct 0.) */
+    sql(db, "UPDATE review SET role_code = 1, state_code = 0"
             " WHERE reviewer = 'okay' AND image % 13 = 0");
-    sql(db, "UPDATE review SET role = 'adjudicator'"
-            " WHERE image % 101 = 0");
+    sql(db, "UPDATE review SET role_code = 1 WHERE image % 101 = 0");
     if ((s = rl_store_open(db, RL_STORE_READONLY, &err)) == NULL)
         die("open", &err);
     rl_consensus_parse("dawid-skene", &o, NULL);
