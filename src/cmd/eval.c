@@ -573,7 +573,7 @@ cmd_eval(const cli *c, const struct cmd_args *a)
     rl_truth *t = NULL;
     rl_preds *p = NULL;
     rl_eval ev = {0};
-    bool plot = cmd_has(a, "plot"), humans = cmd_has(a, "humans");
+    bool plot = cmd_has(a, "plot"), humans = cmd_has(a, "humans"), joined;
     size_t n_files = 0, ps = 0;
     char rule[128];
     rl_err e;
@@ -660,22 +660,44 @@ cmd_eval(const cli *c, const struct cmd_args *a)
     if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, &cat)) != 0)
         goto out;
     rc = 1;
-    if ((t = rl_truth_load(s, cat, &co, &e)) == NULL) {
-        print_err(&e);
-        goto out;
-    }
-    /* Files that can be read twice stream; a stream whose rows leave a
-     * model's image and come back, or a pipe, is sorted (on disk past
-     * 8 MB of rows). */
-    p = rereadable(files, n_files) ? rl_preds_new_stream(t, eo.rule) : NULL;
-    r = p != NULL ? read_preds(p, cat, files, n_files, model, &e) : -1;
-    if (p == NULL || (r != 0 && rl_preds_regroup(p))) {
-        rl_preds_free(p);
-        p = rl_preds_new_sorted(t, eo.rule);
+    /* Files that can be read twice are first joined with the project in
+     * image-name order, one image of it in memory; rows out of that order
+     * are read again against the whole truth: as a stream when each
+     * model's rows of an image come together, else (and from a pipe)
+     * through the sort (on disk past 16 MB of rows). */
+    joined = rereadable(files, n_files);
+    if (joined) {
+        if ((t = rl_truth_open(s, cat, &co, &e)) == NULL) {
+            print_err(&e);
+            goto out;
+        }
+        p = rl_preds_new_scan(t, eo.rule);
         r = read_preds(p, cat, files, n_files, model, &e);
+        if (r != 0 && rl_preds_regroup(p)) {
+            rl_preds_free(p);
+            rl_truth_free(t);
+            p = NULL;
+            t = NULL;
+            joined = false;
+        }
     }
-    /* A duplicate found in the sort comes before the reading's error. */
-    if (rl_preds_finish(p, &e) != 0 || r != 0) {
+    if (t == NULL) {
+        if ((t = rl_truth_load(s, cat, &co, &e)) == NULL) {
+            print_err(&e);
+            goto out;
+        }
+        p = rereadable(files, n_files) ? rl_preds_new_stream(t, eo.rule)
+                                       : NULL;
+        r = p != NULL ? read_preds(p, cat, files, n_files, model, &e) : -1;
+        if (p == NULL || (r != 0 && rl_preds_regroup(p))) {
+            rl_preds_free(p);
+            p = rl_preds_new_sorted(t, eo.rule);
+            r = read_preds(p, cat, files, n_files, model, &e);
+        }
+    }
+    /* A duplicate found in the sort comes before the reading's error; a
+     * join that stopped at a row is not finished. */
+    if (((r == 0 || !joined) && rl_preds_finish(p, &e) != 0) || r != 0) {
         print_err(&e);
         goto out;
     }
