@@ -660,12 +660,13 @@ cmd_eval(const cli *c, const struct cmd_args *a)
     if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, &cat)) != 0)
         goto out;
     rc = 1;
-    /* Files that can be read twice are first joined with the project in
-     * image-name order, one image of it in memory; rows out of that order
-     * are read again against the whole truth: as a stream when each
-     * model's rows of an image come together, else (and from a pipe)
-     * through the sort (on disk past 16 MB of rows). */
-    joined = rereadable(files, n_files);
+    /* A file that can be read twice is first joined with the project in
+     * image-name order, one image of it in memory (several files would
+     * start over at the first image: not yet merged); rows out of that
+     * order are read again against the whole truth: as a stream when
+     * each model's rows of an image come together, else (and from a
+     * pipe) through the sort (on disk past 16 MB of rows). */
+    joined = n_files == 1 && rereadable(files, n_files);
     if (joined) {
         if ((t = rl_truth_open(s, cat, &co, &e)) == NULL) {
             print_err(&e);
