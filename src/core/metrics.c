@@ -2,9 +2,11 @@
  * bootstrap intervals.
  *
  * The truth keeps images in name order (rl_truth_load reads them with the
- * consensus scan, one image's reviews at a time) in 32 bytes each, their
+ * consensus scan, one image's reviews at a time) in 16 bytes each, their
  * names end to end behind a hash of positions, and only the Correct and
- * Unclear classes, sorted by (image, class). Predictions are a table (per
+ * Unclear classes, sorted by (image, class); as a scan (rl_truth_open) it
+ * holds the current image alone and counts the ones passed, and a stream
+ * of rows in name order moves it on (a merge join). Predictions are a table (per
  * model and image the RL_EVAL_TOPK best ranks, plus maps of the rows
  * outside them, for duplicate checks) or a stream, which scores a model's
  * image as soon as the model moves on to another and so keeps one image
