@@ -534,6 +534,38 @@ rereadable(const char *const *files, size_t n)
     return true;
 }
 
+#define ORDER_PROBE 4096   /* rows looked at before a join */
+
+/* Whether the first ORDER_PROBE rows of `path` come in image-name order
+ * (true as well when it cannot be read: the reading says why). Rows out
+ * of order are seen here, before the join opens the project's scan, whose
+ * first step sorts every review: a shuffled file would pay for it twice. */
+static bool
+starts_in_name_order(const char *path)
+{
+    rl_csv *c = rl_csv_open(path, NULL, NULL);
+    char *prev = NULL;
+    bool in_order = true;
+    int ci, n;
+
+    if (c == NULL || rl_csv_header(c, NULL) != 0
+        || (ci = rl_csv_col(c, "image")) < 0) {
+        rl_csv_close(c);
+        return true;
+    }
+    for (n = 0; in_order && n < ORDER_PROBE && rl_csv_next(c, NULL) == 1;
+         n++) {
+        const char *img = rl_csv_field(c, (size_t)ci);
+
+        in_order = prev == NULL || strcmp(prev, img) <= 0;
+        free(prev);
+        prev = rl_xstrdup(img);
+    }
+    free(prev);
+    rl_csv_close(c);
+    return in_order;
+}
+
 /* Reads the predictions files into `p`, each named after its file (or
  * `model`). 0, or -1 with `err` set ("FILE:LINE: field: what"). */
 static int
@@ -666,7 +698,8 @@ cmd_eval(const cli *c, const struct cmd_args *a)
      * order are read again against the whole truth: as a stream when
      * each model's rows of an image come together, else (and from a
      * pipe) through the sort (on disk past 16 MB of rows). */
-    joined = n_files == 1 && rereadable(files, n_files);
+    joined = n_files == 1 && rereadable(files, n_files)
+             && starts_in_name_order(files[0]);
     if (joined) {
         if ((t = rl_truth_open(s, cat, &co, &e)) == NULL) {
             print_err(&e);
