@@ -128,6 +128,15 @@ int rl_truth_add_label(rl_truth *t, const char *name, const rl_class *cls,
  * (anyone's; under reviewer:NAME only that reviewer's). */
 rl_truth *rl_truth_load(rl_store *s, const rl_catalog *cat,
                         const rl_consensus_opts *o, rl_err *err);
+/* The same truth as a scan in image-name order that holds one image at a
+ * time, for rl_preds_new_scan alone: its dataset tags are read first,
+ * then the predictions move it on. `s` and `cat` are borrowed (they must
+ * outlive it); a read transaction stays open until rl_truth_free. NULL
+ * with `err` set, as rl_truth_load. */
+rl_truth *rl_truth_open(rl_store *s, const rl_catalog *cat,
+                        const rl_consensus_opts *o, rl_err *err);
+/* Images held in memory: all of them, or for a scan 1 (0 at the end). */
+size_t rl_truth_held(const rl_truth *t);
 
 /* Who multi-label accuracy counts under a rule. */
 typedef struct rl_truth_summary {
@@ -140,6 +149,7 @@ typedef struct rl_truth_summary {
     long problematic;      /* left out: flagged (and otherwise counted) */
 } rl_truth_summary;
 
+/* A scan's only after rl_preds_finish. */
 void rl_truth_summary_get(const rl_truth *t, rl_eval_rule rule,
                           rl_truth_summary *sum);
 /* Dataset tags present, sorted; borrowed until the truth is freed. */
@@ -163,7 +173,17 @@ rl_preds *rl_preds_new(const rl_truth *t);
  * again into rl_preds_new_sorted() (or a table). Every other error is the
  * table's, at the same row. */
 rl_preds *rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule);
-/* True once a stream met a model's image a second time apart. */
+/* A stream on a scan (rl_truth_open; borrowed, moved on by the rows):
+ * the merge join of rows in image-name order with the project, memory
+ * independent of the images. Rows must come in name order (models in any
+ * order within an image); a row that sorts before the image being read
+ * (out of order, or an unknown image there: the scan cannot tell) fails
+ * with RL_E_USAGE and sets rl_preds_regroup(): read everything again
+ * into the stream of a truth from rl_truth_load. An unknown image in
+ * order fails as a table's; a read error with RL_E_DB. */
+rl_preds *rl_preds_new_scan(rl_truth *t, rl_eval_rule rule);
+/* True once a stream met a model's image a second time apart (a scan:
+ * a row out of name order). */
 bool rl_preds_regroup(const rl_preds *p);
 /* The same for rows in any order, in bounded memory: rows are checked as
  * they are read, except for duplicates and unknown images, and wait in an
@@ -177,8 +197,9 @@ rl_preds *rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule);
  * its rows and reports the duplicate or unknown image a table would have
  * stopped at, the first in input order ("FILE:LINE: rank|wnid|image:
  * ..."): -1 with `err` set; that error comes before any the reading
- * stopped at. 0 when none, and always for tables and streams. Call it
- * once, before rl_eval_run. */
+ * stopped at. 0 when none, and always for tables and streams. On a scan
+ * it scores the last images and counts the rest of the project: 0, or -1
+ * with RL_E_DB. Call it once, before rl_eval_run. */
 int rl_preds_finish(rl_preds *p, rl_err *err);
 void rl_preds_free(rl_preds *p);
 /* One prediction: model `model` ranks class `cls` at `rank` (1 = best;

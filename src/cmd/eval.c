@@ -534,6 +534,38 @@ rereadable(const char *const *files, size_t n)
     return true;
 }
 
+#define ORDER_PROBE 4096   /* rows looked at before a join */
+
+/* Whether the first ORDER_PROBE rows of `path` come in image-name order
+ * (true as well when it cannot be read: the reading says why). Rows out
+ * of order are seen here, before the join opens the project's scan, whose
+ * first step sorts every review: a shuffled file would pay for it twice. */
+static bool
+starts_in_name_order(const char *path)
+{
+    rl_csv *c = rl_csv_open(path, NULL, NULL);
+    char *prev = NULL;
+    bool in_order = true;
+    int ci, n;
+
+    if (c == NULL || rl_csv_header(c, NULL) != 0
+        || (ci = rl_csv_col(c, "image")) < 0) {
+        rl_csv_close(c);
+        return true;
+    }
+    for (n = 0; in_order && n < ORDER_PROBE && rl_csv_next(c, NULL) == 1;
+         n++) {
+        const char *img = rl_csv_field(c, (size_t)ci);
+
+        in_order = prev == NULL || strcmp(prev, img) <= 0;
+        free(prev);
+        prev = rl_xstrdup(img);
+    }
+    free(prev);
+    rl_csv_close(c);
+    return in_order;
+}
+
 /* Reads the predictions files into `p`, each named after its file (or
  * `model`). 0, or -1 with `err` set ("FILE:LINE: field: what"). */
 static int
@@ -573,7 +605,7 @@ cmd_eval(const cli *c, const struct cmd_args *a)
     rl_truth *t = NULL;
     rl_preds *p = NULL;
     rl_eval ev = {0};
-    bool plot = cmd_has(a, "plot"), humans = cmd_has(a, "humans");
+    bool plot = cmd_has(a, "plot"), humans = cmd_has(a, "humans"), joined;
     size_t n_files = 0, ps = 0;
     char rule[128];
     rl_err e;
@@ -660,22 +692,46 @@ cmd_eval(const cli *c, const struct cmd_args *a)
     if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, &cat)) != 0)
         goto out;
     rc = 1;
-    if ((t = rl_truth_load(s, cat, &co, &e)) == NULL) {
-        print_err(&e);
-        goto out;
-    }
-    /* Files that can be read twice stream; a stream whose rows leave a
-     * model's image and come back, or a pipe, is sorted (on disk past
-     * 8 MB of rows). */
-    p = rereadable(files, n_files) ? rl_preds_new_stream(t, eo.rule) : NULL;
-    r = p != NULL ? read_preds(p, cat, files, n_files, model, &e) : -1;
-    if (p == NULL || (r != 0 && rl_preds_regroup(p))) {
-        rl_preds_free(p);
-        p = rl_preds_new_sorted(t, eo.rule);
+    /* A file that can be read twice is first joined with the project in
+     * image-name order, one image of it in memory (several files would
+     * start over at the first image: not yet merged); rows out of that
+     * order are read again against the whole truth: as a stream when
+     * each model's rows of an image come together, else (and from a
+     * pipe) through the sort (on disk past 16 MB of rows). */
+    joined = n_files == 1 && rereadable(files, n_files)
+             && starts_in_name_order(files[0]);
+    if (joined) {
+        if ((t = rl_truth_open(s, cat, &co, &e)) == NULL) {
+            print_err(&e);
+            goto out;
+        }
+        p = rl_preds_new_scan(t, eo.rule);
         r = read_preds(p, cat, files, n_files, model, &e);
+        if (r != 0 && rl_preds_regroup(p)) {
+            rl_preds_free(p);
+            rl_truth_free(t);
+            p = NULL;
+            t = NULL;
+            joined = false;
+        }
     }
-    /* A duplicate found in the sort comes before the reading's error. */
-    if (rl_preds_finish(p, &e) != 0 || r != 0) {
+    if (t == NULL) {
+        if ((t = rl_truth_load(s, cat, &co, &e)) == NULL) {
+            print_err(&e);
+            goto out;
+        }
+        p = rereadable(files, n_files) ? rl_preds_new_stream(t, eo.rule)
+                                       : NULL;
+        r = p != NULL ? read_preds(p, cat, files, n_files, model, &e) : -1;
+        if (p == NULL || (r != 0 && rl_preds_regroup(p))) {
+            rl_preds_free(p);
+            p = rl_preds_new_sorted(t, eo.rule);
+            r = read_preds(p, cat, files, n_files, model, &e);
+        }
+    }
+    /* A duplicate found in the sort comes before the reading's error; a
+     * join that stopped at a row is not finished. */
+    if (((r == 0 || !joined) && rl_preds_finish(p, &e) != 0) || r != 0) {
         print_err(&e);
         goto out;
     }

@@ -2,9 +2,11 @@
  * bootstrap intervals.
  *
  * The truth keeps images in name order (rl_truth_load reads them with the
- * consensus scan, one image's reviews at a time) in 32 bytes each, their
+ * consensus scan, one image's reviews at a time) in 16 bytes each, their
  * names end to end behind a hash of positions, and only the Correct and
- * Unclear classes, sorted by (image, class). Predictions are a table (per
+ * Unclear classes, sorted by (image, class); as a scan (rl_truth_open) it
+ * holds the current image alone and counts the ones passed, and a stream
+ * of rows in name order moves it on (a merge join). Predictions are a table (per
  * model and image the RL_EVAL_TOPK best ranks, plus maps of the rows
  * outside them, for duplicate checks) or a stream, which scores a model's
  * image as soon as the model moves on to another and so keeps one image
@@ -329,6 +331,20 @@ struct rl_truth {
     uint8_t tag_rank[TRUTH_TAGS];     /* tag_ids[i] is tags[tag_rank[i]] */
     struct tlab *lab;      /* the labels (invariant above) */
     size_t n_lab, cap_lab;
+    /* A scan (rl_truth_open): img[] holds the current image alone (n is
+     * 1, or 0 at the end), the ones before it are only counted. */
+    bool scan;
+    bool at_end;           /* scan: the last image was read */
+    size_t base;           /* position of img[0]: images passed (0 for a
+                              truth in memory) */
+    int n_cls;             /* scan: largest class index + 1 (catalog) */
+    rl_truth_summary sum[2];  /* scan: the images passed, under RELABEL
+                                 and under the other rules */
+    rl_store *s;           /* scan: borrowed */
+    const rl_catalog *cat; /* scan: borrowed */
+    rl_consensus_scan *sc; /* scan: owned */
+    sqlite3_stmt *st;      /* scan: the images by name, owned */
+    bool began;            /* scan: its read transaction is ours */
 };
 
 const char *
@@ -415,6 +431,10 @@ rl_truth_free(rl_truth *t)
         return;
     for (i = 0; i < t->n_tags; i++)
         free(t->tags[i]);
+    sqlite3_finalize(t->st);
+    rl_consensus_scan_free(t->sc);
+    if (t->began)
+        store_exec(t->s, "COMMIT", NULL);
     free(t->img);
     free(t->names);
     free(t->slots);
@@ -602,10 +622,18 @@ lab_lower(const rl_truth *t, size_t pos, int64_t cls)
     return lo;
 }
 
+/* Image `pos` (in memory: a scan holds only its current one). */
+static struct timg *
+timg_at(const rl_truth *t, size_t pos)
+{
+    assert(pos >= t->base && pos - t->base < t->n);
+    return &t->img[pos - t->base];
+}
+
 static void
 add_label_at(rl_truth *t, size_t pos, int64_t cls, rl_state st)
 {
-    struct timg *im = &t->img[pos];
+    struct timg *im = timg_at(t, pos);
     size_t i = lab_lower(t, pos, cls);
     bool there = i < t->n_lab && t->lab[i].pos == pos
                  && t->lab[i].cls2 >> 1 == (uint64_t)cls;
@@ -678,6 +706,37 @@ label_state(const struct tlab *l, size_t n, int64_t cls)
     return RL_STATE_NONE;
 }
 
+/* Adds the image of the row `st` has just stepped to (id, name, label,
+ * dataset) with its consensus from `sc`, the next in name order. */
+static int
+load_image(rl_truth *t, sqlite3_stmt *st, rl_consensus_scan *sc,
+           const rl_catalog *cat, rl_err *err)
+{
+    int64_t id = sqlite3_column_int64(st, 0);
+    const rl_class *k = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL
+        : rl_catalog_by_id(cat, sqlite3_column_int64(st, 2));
+    const rl_cimage *ci;
+    rl_consensus view;
+    size_t i, pos = t->base + t->n;
+
+    if (rl_truth_add_image(t, (const char *)sqlite3_column_text(st, 1), k,
+                           (const char *)sqlite3_column_text(st, 3),
+                           false, err) != 0
+        || rl_consensus_scan_image(sc, id, &view, err) != 0)
+        return -1;
+    ci = rl_consensus_image(&view, id);
+    timg_at(t, pos)->problematic = ci != NULL && ci->problematic;
+    for (i = 0; i < view.n; i++) {
+        const rl_cpair *p = &view.pairs[i];
+
+        if (p->state != RL_STATE_NONE && p->state != RL_STATE_DONT_KNOW)
+            add_label_at(t, pos, p->cls, p->state);
+    }
+    return 0;
+}
+
+#define IMAGES_SQL "SELECT id, name, label, dataset FROM image ORDER BY name"
+
 /* The truth image by image, in name order, with the consensus scan: under
  * majority and reviewer:NAME one image's reviews are in memory at a time
  * (dawid-skene fits every vote first: see consensus.h). */
@@ -693,31 +752,11 @@ rl_truth_load(rl_store *s, const rl_catalog *cat, const rl_consensus_opts *o,
 
     if ((sc = rl_consensus_scan_open(s, o, err)) == NULL)
         goto out;
-    if (sqlite3_prepare_v2(s->db, "SELECT id, name, label, dataset FROM image"
-                           " ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, IMAGES_SQL, -1, &st, NULL) != SQLITE_OK)
         goto dberr;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        const rl_class *k = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL
-            : rl_catalog_by_id(cat, sqlite3_column_int64(st, 2));
-        const rl_cimage *ci;
-        rl_consensus view;
-        size_t i, pos = t->n;
-
-        if (rl_truth_add_image(t, (const char *)sqlite3_column_text(st, 1), k,
-                               (const char *)sqlite3_column_text(st, 3),
-                               false, err) != 0
-            || rl_consensus_scan_image(sc, id, &view, err) != 0)
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if (load_image(t, st, sc, cat, err) != 0)
             goto out;
-        ci = rl_consensus_image(&view, id);
-        t->img[pos].problematic = ci != NULL && ci->problematic;
-        for (i = 0; i < view.n; i++) {
-            const rl_cpair *p = &view.pairs[i];
-
-            if (p->state != RL_STATE_NONE && p->state != RL_STATE_DONT_KNOW)
-                add_label_at(t, pos, p->cls, p->state);
-        }
-    }
     if (r != SQLITE_DONE)
         goto dberr;
     rc = 0;
@@ -745,31 +784,121 @@ counted(const struct timg *im, rl_eval_rule rule)
     return rule == RL_EVAL_RULE_RELABEL ? im->n_correct > 0 : im->reviewed;
 }
 
+/* Counts image `im` into `sum` under `rule`. */
+static void
+summary_add(rl_truth_summary *sum, const struct timg *im, rl_eval_rule rule)
+{
+    bool in = rule == RL_EVAL_RULE_RELABEL ? im->n_correct > 0
+                                           : im->reviewed;
+
+    sum->images++;
+    sum->labelled += im->label != 0;
+    if (!in) {
+        sum->no_correct += rule == RL_EVAL_RULE_RELABEL;
+        sum->unreviewed += rule != RL_EVAL_RULE_RELABEL;
+    } else if (im->problematic) {
+        sum->problematic++;
+    } else {
+        sum->multilabel++;
+        sum->no_correct += rule != RL_EVAL_RULE_RELABEL
+                           && im->n_correct == 0;
+    }
+}
+
 void
 rl_truth_summary_get(const rl_truth *t, rl_eval_rule rule,
                      rl_truth_summary *sum)
 {
     size_t i;
 
-    memset(sum, 0, sizeof *sum);
-    for (i = 0; i < t->n; i++) {
-        const struct timg *im = &t->img[i];
-        bool in = rule == RL_EVAL_RULE_RELABEL ? im->n_correct > 0
-                                               : im->reviewed;
-
-        sum->images++;
-        sum->labelled += im->label != 0;
-        if (!in) {
-            sum->no_correct += rule == RL_EVAL_RULE_RELABEL;
-            sum->unreviewed += rule != RL_EVAL_RULE_RELABEL;
-        } else if (im->problematic) {
-            sum->problematic++;
-        } else {
-            sum->multilabel++;
-            sum->no_correct += rule != RL_EVAL_RULE_RELABEL
-                               && im->n_correct == 0;
-        }
+    if (t->scan) {
+        assert(t->at_end && t->n == 0);
+        *sum = t->sum[rule != RL_EVAL_RULE_RELABEL];
+        return;
     }
+    memset(sum, 0, sizeof *sum);
+    for (i = 0; i < t->n; i++)
+        summary_add(sum, &t->img[i], rule);
+}
+
+/* Scan: counts the current image as passed and reads the next one (none
+ * at the end). 0, or -1 with RL_E_DB. */
+static int
+scan_next(rl_truth *t, rl_err *err)
+{
+    int r;
+
+    if (t->n > 0) {
+        summary_add(&t->sum[0], &t->img[0], RL_EVAL_RULE_RELABEL);
+        summary_add(&t->sum[1], &t->img[0], RL_EVAL_RULE_SHANKAR);
+        t->base++;
+        t->n = 0;
+        t->names_len = 0;
+        t->n_lab = 0;
+        memset(t->slots, 0, (t->mask + 1) * sizeof *t->slots);
+    }
+    if (t->at_end)
+        return 0;
+    if ((r = sqlite3_step(t->st)) == SQLITE_ROW)
+        return load_image(t, t->st, t->sc, t->cat, err);
+    t->at_end = true;
+    if (r != SQLITE_DONE) {
+        store_dberr(t->s, err, "reading the project");
+        return -1;
+    }
+    return 0;
+}
+
+rl_truth *
+rl_truth_open(rl_store *s, const rl_catalog *cat, const rl_consensus_opts *o,
+              rl_err *err)
+{
+    rl_truth *t = rl_truth_new();
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int r;
+
+    t->scan = true;
+    t->s = s;
+    t->cat = cat;
+    t->n_cls = 1;
+    for (i = 0; i < rl_catalog_count(cat); i++)
+        if (rl_catalog_at(cat, i)->idx >= t->n_cls)
+            t->n_cls = rl_catalog_at(cat, i)->idx + 1;
+    t->began = s->depth == 0 && store_exec(s, "BEGIN", NULL) == 0;
+    if ((t->sc = rl_consensus_scan_open(s, o, err)) == NULL)
+        goto fail;
+    /* The tags before the images: every model's counts have their
+     * subsets from its first row. */
+    if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT dataset FROM image"
+                           " WHERE dataset <> ''", -1, &st, NULL)
+        != SQLITE_OK)
+        goto dberr;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if (intern_tag(t, (const char *)sqlite3_column_text(st, 0), err)
+            == 0)
+            goto fail;
+    if (r != SQLITE_DONE)
+        goto dberr;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(s->db, IMAGES_SQL, -1, &t->st, NULL) != SQLITE_OK)
+        goto dberr;
+    if (scan_next(t, err) != 0)
+        goto fail;
+    return t;
+dberr:
+    store_dberr(s, err, "reading the project");
+fail:
+    sqlite3_finalize(st);
+    rl_truth_free(t);
+    return NULL;
+}
+
+size_t
+rl_truth_held(const rl_truth *t)
+{
+    return t->n;
 }
 
 size_t
@@ -823,6 +952,8 @@ struct rl_preds {
     char *last_img;        /* name of the last row's image (a cache) */
     size_t last_cap;
     int64_t last_pos;      /* its position */
+    rl_truth *scan;        /* scan (rl_preds_new_scan): the truth, which
+                              the rows move on (p->t too) */
     rl_runsort *sort;      /* sorted: the rows, in bounded memory, until
                               rl_preds_finish replays them as a stream */
     char **files;          /* sorted: file names, for messages */
@@ -883,6 +1014,8 @@ truth_n_cls(const rl_truth *t)
     int n_cls = 1;
     size_t i;
 
+    if (t->scan)
+        return t->n_cls;
     for (i = 0; i < t->n; i++)
         if (t->img[i].label_idx >= n_cls)
             n_cls = t->img[i].label_idx + 1;
@@ -941,13 +1074,25 @@ preds_new(const rl_truth *t, bool stream, rl_eval_rule rule)
 rl_preds *
 rl_preds_new(const rl_truth *t)
 {
+    assert(!t->scan);
     return preds_new(t, false, RL_EVAL_RULE_RELABEL);
 }
 
 rl_preds *
 rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule)
 {
+    assert(!t->scan);
     return preds_new(t, true, rule);
+}
+
+rl_preds *
+rl_preds_new_scan(rl_truth *t, rl_eval_rule rule)
+{
+    rl_preds *p = preds_new(t, true, rule);
+
+    assert(t->scan);
+    p->scan = t;
+    return p;
 }
 
 static void
@@ -962,6 +1107,7 @@ rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule)
 {
     rl_preds *p = preds_new(t, true, rule);
 
+    assert(!t->scan);
     /* By key, and within a key in the order added, which is the input
      * order: what the replay needs (`at` only names rows). */
     p->sort = rl_runsort_new_keyed(sizeof(struct srow), 1, SORT_MEM);
@@ -1052,7 +1198,9 @@ model_get(rl_preds *p, const char *name)
     m->max_rank = rl_xcalloc(n, sizeof *m->max_rank);
     m->cur = -1;
     if (p->stream) {
-        m->done = rl_xcalloc(p->t->n / 8 + 1, 1);
+        /* A scan needs no bits: its rows come in name order. */
+        if (p->scan == NULL)
+            m->done = rl_xcalloc(p->t->n / 8 + 1, 1);
         macc_init(&m->acc, p->t, truth_n_cls(p->t));
     }
     rl_strmap_put(&p->index, name, (int64_t)p->n);
@@ -1068,7 +1216,8 @@ stream_close(rl_preds *p, struct pmodel *m)
     size_t pos = (size_t)m->cur;
 
     score_image(p->t, &m->acc, pos, m->cls, m->n_top[0], p->rule);
-    m->done[pos / 8] |= (uint8_t)(1u << (pos % 8));
+    if (m->done != NULL)
+        m->done[pos / 8] |= (uint8_t)(1u << (pos % 8));
     m->n_top[0] = 0;
     m->max_rank[0] = 0;
     if (m->ranks.n > 0 || m->classes.n > 0) {
@@ -1078,10 +1227,47 @@ stream_close(rl_preds *p, struct pmodel *m)
     m->cur = -1;
 }
 
-/* Position of image `name`, through the one-name cache: rows of one image
- * tend to come together. */
+/* Scores every model's image and empties the slots. */
+static void
+streams_close(rl_preds *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++)
+        if (p->m[i].cur >= 0)
+            stream_close(p, &p->m[i]);
+}
+
+#define IMAGE_BEHIND (-2)  /* scan_find: before the current image */
+#define IMAGE_ERR (-3)     /* scan_find: a read error, in `err` */
+
+/* Scan: the position of image `name`, the truth moved on to it (each
+ * image passed scored first by every model on it); -1 when it is not in
+ * the project (it falls between two images, or after the last),
+ * IMAGE_BEHIND when it sorts before the current image (out of order, or
+ * unknown: the scan cannot tell). */
 static int64_t
-preds_image(rl_preds *p, const char *name)
+scan_find(rl_preds *p, const char *name, rl_err *err)
+{
+    rl_truth *t = p->scan;
+    bool moved = false;
+    int c = 1;
+
+    while (t->n > 0 && (c = strcmp(name, t->names + t->img[0].name)) > 0) {
+        streams_close(p);
+        if (scan_next(t, err) != 0)
+            return IMAGE_ERR;
+        moved = true;
+    }
+    if (c == 0)
+        return (int64_t)t->base;
+    return moved || t->base == 0 ? -1 : IMAGE_BEHIND;
+}
+
+/* Position of image `name`, through the one-name cache: rows of one image
+ * tend to come together. Negative as scan_find. */
+static int64_t
+preds_image(rl_preds *p, const char *name, rl_err *err)
 {
     size_t len;
 
@@ -1090,7 +1276,8 @@ preds_image(rl_preds *p, const char *name)
     len = strlen(name) + 1;
     rl_grow(&p->last_img, &p->last_cap, len, 1);
     memcpy(p->last_img, name, len);
-    return p->last_pos = truth_find(p->t, name);
+    return p->last_pos = p->scan != NULL ? scan_find(p, name, err)
+                                         : truth_find(p->t, name);
 }
 
 static int pred_at(rl_preds *p, struct pmodel *m, int64_t pos,
@@ -1222,9 +1409,15 @@ pred_add(rl_preds *p, const char *model, const char *image,
     int64_t pos = -1;
     struct pmodel *m;
 
-    if (p->sort == NULL && (pos = preds_image(p, image)) < 0) {
+    if (p->sort == NULL && (pos = preds_image(p, image, err)) < 0) {
         *field = "image";
-        unknown_image(err, image);
+        if (pos == IMAGE_BEHIND) {
+            /* Read again with the whole truth (rl_truth_load). */
+            p->regroup = true;
+            rl_err_set(err, RL_E_USAGE, "rows not in image-name order");
+        } else if (pos == -1) {
+            unknown_image(err, image);
+        }
         return -1;
     }
     if (rank < 0 || rank > 100000) {
@@ -1270,7 +1463,7 @@ pred_at(rl_preds *p, struct pmodel *m, int64_t pos, const rl_class *cls,
     if (p->stream && m->cur != pos) {
         /* Back to an image the model left: its rows are not together,
          * and the caller reads again into a table. */
-        if (m->done[pos / 8] & (1u << (pos % 8))) {
+        if (m->done != NULL && m->done[pos / 8] & (1u << (pos % 8))) {
             p->regroup = true;
             *field = "image";
             rl_err_set(err, RL_E_USAGE, "model '%.60s' has rows for this "
@@ -1455,6 +1648,15 @@ rl_preds_finish(rl_preds *p, rl_err *err)
 {
     int rc;
 
+    if (p->scan != NULL) {
+        /* The last images scored, the rest of the project counted. */
+        streams_close(p);
+        do
+            if (scan_next(p->scan, err) != 0)
+                return -1;
+        while (p->scan->n > 0);
+        return 0;
+    }
     if (p->sort == NULL)
         return 0;
     if (pend_flush(p, err) != 0) {
@@ -1575,7 +1777,7 @@ static void
 score_image(const rl_truth *t, struct macc *a, size_t pos, const int32_t *c,
             size_t nt, rl_eval_rule rule)
 {
-    const struct timg *im = &t->img[pos];
+    const struct timg *im = timg_at(t, pos);
     int top1 = 0, top5 = 0, ml = -1, mlu = 0, ml5 = 0, tag = -1;
     unsigned mask;
     size_t j, s;
@@ -1641,7 +1843,7 @@ finish_model(const rl_truth *t, const struct macc *acc, const char *name,
 
     me->name = name;
     me->scored = acc->scored;
-    me->missing = (long)t->n - acc->scored;
+    me->missing = (long)(t->base + t->n) - acc->scored;
     me->n_sub = n_sub;
     me->sub = rl_xcalloc(n_sub, sizeof *me->sub);
     memcpy(me->sub, acc->sub, n_sub * sizeof *me->sub);
@@ -1785,6 +1987,7 @@ rl_eval_run(const rl_truth *t, const rl_preds *p, const rl_eval_opts *o,
      * sorted one after rl_preds_finish. */
     assert(!p->stream || out->rule == p->rule);
     assert(p->sort == NULL);
+    assert(p->scan == NULL || (p->scan->at_end && p->scan->n == 0));
     out->n = p->n;
     out->models = rl_xcalloc(p->n + 1, sizeof *out->models);
     for (m = 0; m < p->n; m++)

@@ -843,6 +843,184 @@ test_truth_load(void)
     rl_store_close(s);
 }
 
+/* ---- the truth as a scan (merge join in name order) ----------------- */
+
+/* TR_LABELS' images in name order, with more than one image and model
+ * between subsets: x1 val, x2 v2, x3 val. */
+static const struct {
+    const char *model, *image;
+    int idx;
+    long rank;
+} SCAN_ROWS[] = {
+    { "m", "x1", 152, 1 }, { "m", "x1", 151, 2 }, { "n", "x1", 151, 0 },
+    { "n", "x2", 0, 1 }, { "m", "x2", 5, 1 }, { "m", "x2", 0, 2 },
+    { "n", "x3", 404, 1 },
+};
+
+/* The truth of `s` as a scan: SCAN_ROWS read through rl_preds_add, the
+ * images held after each row at most *held; the evaluation and summary
+ * under `rule`; the model names borrowed from *keep (free it). */
+static int
+scan_rows(rl_store *s, const rl_catalog *cat, rl_eval_rule rule,
+          rl_eval *ev, rl_truth_summary *ts, size_t *held, rl_preds **keep)
+{
+    rl_consensus_opts o;
+    rl_truth *t;
+    rl_preds *p;
+    rl_err err;
+    size_t i;
+    int rc = 0;
+
+    rl_consensus_parse("majority", &o, NULL);
+    if ((t = rl_truth_open(s, cat, &o, &err)) == NULL)
+        die("scan", &err);
+    p = rl_preds_new_scan(t, rule);
+    *held = rl_truth_held(t);
+    for (i = 0; i < sizeof SCAN_ROWS / sizeof SCAN_ROWS[0]; i++) {
+        rc |= rl_preds_add(p, SCAN_ROWS[i].model, SCAN_ROWS[i].image,
+                           K(cat, SCAN_ROWS[i].idx), SCAN_ROWS[i].rank,
+                           &err);
+        if (rl_truth_held(t) > *held)
+            *held = rl_truth_held(t);
+    }
+    rc |= rl_preds_finish(p, &err);
+    memset(ev, 0, sizeof *ev);
+    if (rc == 0) {
+        rl_eval_run(t, p, &(rl_eval_opts){ 200, 3, 0, rule }, ev);
+        rl_truth_summary_get(t, rule, ts);
+    }
+    *keep = p;
+    rl_truth_free(t);
+    return rc;
+}
+
+/* The same rows into a table on rl_truth_load's truth. */
+static void
+table_rows(rl_store *s, const rl_catalog *cat, rl_eval_rule rule,
+           rl_eval *ev, rl_truth_summary *ts, rl_preds **keep)
+{
+    rl_consensus_opts o;
+    rl_truth *t;
+    rl_preds *p;
+    rl_err err;
+    size_t i;
+
+    rl_consensus_parse("majority", &o, NULL);
+    if ((t = rl_truth_load(s, cat, &o, &err)) == NULL)
+        die("truth", &err);
+    p = rl_preds_new(t);
+    for (i = 0; i < sizeof SCAN_ROWS / sizeof SCAN_ROWS[0]; i++)
+        add(p, cat, SCAN_ROWS[i].model, SCAN_ROWS[i].image, SCAN_ROWS[i].idx,
+            SCAN_ROWS[i].rank);
+    rl_eval_run(t, p, &(rl_eval_opts){ 200, 3, 0, rule }, ev);
+    rl_truth_summary_get(t, rule, ts);
+    *keep = p;
+    rl_truth_free(t);
+}
+
+/* Reads `text` through a scan of `s`: 0, or -1 with *err and *regroup. */
+static int
+scan_text(rl_store *s, const rl_catalog *cat, const char *text,
+          rl_err *err, bool *regroup)
+{
+    rl_consensus_opts o;
+    rl_truth *t;
+    rl_preds *p;
+    int r;
+
+    rl_consensus_parse("majority", &o, NULL);
+    if ((t = rl_truth_open(s, cat, &o, err)) == NULL)
+        die("scan", err);
+    p = rl_preds_new_scan(t, RL_EVAL_RULE_RELABEL);
+    r = read_mem(p, cat, text, err);
+    if (r == 0)
+        r = rl_preds_finish(p, err);
+    *regroup = rl_preds_regroup(p);
+    rl_preds_free(p);
+    rl_truth_free(t);
+    return r;
+}
+
+static void
+test_truth_scan(void)
+{
+    rl_catalog *cat;
+    rl_store *s = make_project("scan.db", TR_LABELS, TR_REVIEWS, &cat);
+    static const rl_eval_rule rules3[] = {
+        RL_EVAL_RULE_RELABEL, RL_EVAL_RULE_SHANKAR, RL_EVAL_RULE_TFDS
+    };
+    static const struct {
+        const char *text, *want, *what;
+        rl_errcode code;
+        bool regroup;
+    } bad[] = {
+        { "image,wnid\nx1,151\nx1a,1\n", "p.csv:3: image: unknown image "
+          "'x1a'", "an unknown image between two", RL_E_NOTFOUND, false },
+        { "image,wnid\na,1\n", "p.csv:2: image: unknown image 'a'",
+          "an unknown image before the first", RL_E_NOTFOUND, false },
+        { "image,wnid\nx3,1\nzz,1\n", "p.csv:3: image: unknown image 'zz'",
+          "an unknown image after the last", RL_E_NOTFOUND, false },
+        { "image,wnid,rank\nx1,151,1\nx1,152,1\n", "p.csv:3: rank: "
+          "duplicate", "a duplicate rank", RL_E_DUP, false },
+        { "image,model,wnid\nx2,m,1\nx1,m,151\n", "p.csv:3: image: rows not "
+          "in image-name order", "a row before the image read: re-read",
+          RL_E_USAGE, true },
+        { "image,model,wnid\nx1,m,1\nx3,n,1\nx2,m,151\n", "p.csv:4: image: "
+          "rows not in image-name order", "another model's row back: re-read",
+          RL_E_USAGE, true },
+    };
+    rl_truth_summary ts[2];
+    rl_eval ev[2];
+    rl_preds *keep[2];
+    rl_err err;
+    size_t held, i;
+    bool regroup;
+
+    for (i = 0; i < 3; i++) {
+        int r = scan_rows(s, cat, rules3[i], &ev[0], &ts[0], &held,
+                          &keep[0]);
+
+        table_rows(s, cat, rules3[i], &ev[1], &ts[1], &keep[1]);
+        ok(r == 0 && held == 1, "%s: the scan holds one image at a time",
+           rl_eval_rule_name(rules3[i]));
+        ok(r == 0 && same_eval(&ev[0], &ev[1])
+           && memcmp(&ts[0], &ts[1], sizeof ts[0]) == 0,
+           "%s: the scan scores and counts as the table",
+           rl_eval_rule_name(rules3[i]));
+        ok(ev[0].n == 2 && ev[0].models[0].n_sub == RL_SUBSET_COUNT + 2
+           && strcmp(ev[0].models[0].sub[RL_SUBSET_COUNT].subset,
+                     "dataset:v2") == 0,
+           "%s: the tags' subsets from the first row",
+           rl_eval_rule_name(rules3[i]));
+        rl_eval_free(&ev[0]);
+        rl_eval_free(&ev[1]);
+        rl_preds_free(keep[0]);
+        rl_preds_free(keep[1]);
+    }
+    /* m: 152 on x1 (correct), 5 on x2 (its label 0 at rank 2); n: 151
+     * on x1 (unclear), 0 on x2 (the label, correct, flagged), 404 on
+     * x3 (wrong). */
+    scan_rows(s, cat, RL_EVAL_RULE_RELABEL, &ev[0], &ts[0], &held, &keep[0]);
+    row(&ev[0].models[0], "all", 2, 0, 2, 1, 1, 1);
+    row(&ev[0].models[1], "all", 3, 3, 3, 1, 0, 1);
+    ok(ev[0].models[0].missing == 1 && ev[0].models[1].missing == 0,
+       "images without a prediction counted past the last row");
+    rl_eval_free(&ev[0]);
+    rl_preds_free(keep[0]);
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int r = scan_text(s, cat, bad[i].text, &err, &regroup);
+
+        ok(r != 0 && err.code == bad[i].code && regroup == bad[i].regroup
+           && strncmp(err.msg, bad[i].want, strlen(bad[i].want)) == 0,
+           "%s: %s", bad[i].what, r != 0 ? err.msg : "accepted");
+    }
+    ok(scan_text(s, cat, "image,wnid\n", &err, &regroup) == 0,
+       "no rows: the scan reads the project to its end");
+    rl_catalog_free(cat);
+    rl_store_close(s);
+}
+
 /* ---- bootstrap ------------------------------------------------------ */
 
 static void
@@ -893,6 +1071,7 @@ main(void)
     test_stream();
     test_sorted_batches();
     test_truth_load();
+    test_truth_scan();
     test_bootstrap();
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
     return t_done();
