@@ -898,6 +898,52 @@ test_migrate_v6(struct proj *p)
     is_int(raw_int(copy, cmp_back), 0, "and no other");
 }
 
+/* A migration that leaves a quarter of the file free or more gives it back
+ * (VACUUM): a schema-7 copy whose 40,000 one-row predictions become packed
+ * rows would otherwise keep their pages as free ones. */
+static void
+test_migrate_compacts(struct proj *p)
+{
+    static const char grow[] =
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+        " WHERE i < 200) INSERT INTO image(name)"
+        " SELECT printf('filler_%03d.JPEG', i) FROM n;"
+        "INSERT INTO prediction(image, model, rank, class, score6)"
+        " SELECT i.id, (SELECT min(id) FROM model), c.r, c.id, 500000"
+        " FROM image i, (SELECT id, row_number() OVER (ORDER BY id) AS r"
+        " FROM class ORDER BY id LIMIT 200) c"
+        " WHERE i.name LIKE 'filler_%';"
+        "PRAGMA user_version = 7";
+    const char *copy = cpath("v7big.db");
+    char *sql = rl_xasprintf("VACUUM INTO '%s'", copy);
+    rl_store *s;
+    sqlite3 *h;
+    rl_err err;
+    int rc;
+
+    unlink(copy);
+    rc = sqlite3_open(p->path, &h) == SQLITE_OK
+         && sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_close(h);
+    free(sql);
+    rc = rc && sqlite3_open(copy, &h) == SQLITE_OK
+         && sqlite3_exec(h, FX_UNDO_V8, NULL, NULL, NULL) == SQLITE_OK
+         && sqlite3_exec(h, grow, NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_close(h);
+    ok(rc, "(made a schema-7 copy with 40,000 more predictions)");
+    s = rl_store_open(copy, 0, &err);
+    ok(s != NULL, "it opens: %s", s ? "" : err.msg);
+    rl_store_close(s);
+    is_int(raw_int(copy, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+           "(migrated)");
+    is_int(raw_int(copy, "SELECT count(*) FROM prediction p JOIN image i"
+                   " ON i.id = p.image WHERE i.name LIKE 'filler_%'"), 40000,
+           "every prediction is there, packed");
+    is_int(raw_int(copy, "SELECT freelist_count * 4 < page_count FROM"
+                   " pragma_freelist_count, pragma_page_count"), 1,
+           "the pages of the one-row table are given back");
+}
+
 static void
 test_reviews(struct proj *p)
 {
@@ -1202,6 +1248,7 @@ main(void)
     test_progress(&p);
     test_predictions(&p);
     test_migrate_v6(&p);
+    test_migrate_compacts(&p);
     test_reviews(&p);
     round_trip(&p, RL_EXPORT_LONG, "long round trip is identical",
                "rt_long");
