@@ -415,17 +415,26 @@ struct key {
     size_t pos;            /* position before sorting */
 };
 
+/* The order of both sorts: the larger doubt first, NAN (none) last, then
+ * the lower position. */
+static int
+doubt_cmp(double xd, size_t xp, double yd, size_t yp)
+{
+    bool nx = isnan(xd), ny = isnan(yd);
+
+    if (nx != ny)
+        return nx ? 1 : -1;
+    if (!nx && xd != yd)
+        return xd > yd ? -1 : 1;
+    return (xp > yp) - (xp < yp);
+}
+
 static int
 by_doubt(const void *a, const void *b)
 {
     const struct key *x = a, *y = b;
-    bool nx = isnan(x->doubt), ny = isnan(y->doubt);
 
-    if (nx != ny)
-        return nx ? 1 : -1;
-    if (!nx && x->doubt != y->doubt)
-        return x->doubt > y->doubt ? -1 : 1;
-    return (x->pos > y->pos) - (x->pos < y->pos);
+    return doubt_cmp(x->doubt, x->pos, y->doubt, y->pos);
 }
 
 /* Sorts the n keys, k[i] the key of position i: most doubtful first,
@@ -551,13 +560,8 @@ static int
 by_okey(const void *a, const void *b)
 {
     const struct okey *x = a, *y = b;
-    bool nx = isnan(x->doubt), ny = isnan(y->doubt);
 
-    if (nx != ny)
-        return nx ? 1 : -1;
-    if (!nx && x->doubt != y->doubt)
-        return x->doubt > y->doubt ? -1 : 1;
-    return (x->pos > y->pos) - (x->pos < y->pos);
+    return doubt_cmp(x->doubt, x->pos, y->doubt, y->pos);
 }
 
 static void
