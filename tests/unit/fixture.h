@@ -244,4 +244,22 @@ fx_rnd(uint64_t *x, unsigned n)
     return (unsigned)(*x % n);
 }
 
+/* Appends each row of `st` to `b` as text, columns joined by '|', NULL
+ * as "NULL", one line a row; finalizes nothing (the caller owns `st`).
+ * The text digests the tests compare tables by. */
+static inline void
+fx_rows_text(sqlite3_stmt *st, rl_buf *b)
+{
+    int i;
+
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (i = 0; i < sqlite3_column_count(st); i++) {
+            const char *t = (const char *)sqlite3_column_text(st, i);
+
+            rl_buf_printf(b, "%s%s", i ? "|" : "", t ? t : "NULL");
+        }
+        rl_buf_addc(b, '\n');
+    }
+}
+
 #endif

@@ -707,7 +707,6 @@ log_digest(const char *path)
     sqlite3_stmt *st;
     rl_buf b = {0};
     size_t q;
-    int i;
 
     rl_buf_adds(&b, "");
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
@@ -717,14 +716,7 @@ log_digest(const char *path)
             rl_buf_printf(&b, "error: %s\n", sqlite3_errmsg(db));
             continue;
         }
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (i = 0; i < sqlite3_column_count(st); i++) {
-                const char *t = (const char *)sqlite3_column_text(st, i);
-
-                rl_buf_printf(&b, "%s%s", i ? "|" : "", t ? t : "NULL");
-            }
-            rl_buf_addc(&b, '\n');
-        }
+        fx_rows_text(st, &b);
         sqlite3_finalize(st);
         rl_buf_adds(&b, "--\n");
     }

@@ -737,19 +737,11 @@ raw_rows(const char *path, const char *sql)
     sqlite3 *db;
     sqlite3_stmt *st;
     rl_buf b = {0};
-    int i;
 
     rl_buf_adds(&b, "");
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
         && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (i = 0; i < sqlite3_column_count(st); i++) {
-                const char *t = (const char *)sqlite3_column_text(st, i);
-
-                rl_buf_printf(&b, "%s%s", i ? "|" : "", t ? t : "NULL");
-            }
-            rl_buf_addc(&b, '\n');
-        }
+        fx_rows_text(st, &b);
         sqlite3_finalize(st);
     }
     sqlite3_close(db);
