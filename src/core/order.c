@@ -630,6 +630,33 @@ id_index(const int64_t *ids, size_t n, int64_t id)
     return lo < n && ids[lo] == id ? lo : n;
 }
 
+/* Every image id in name order, `n` of them, into *out (malloc'd for
+ * `hint` ids, grown past them; the caller frees, also on failure). 0, or
+ * -1 with `err` set. */
+static int
+name_order(rl_store *s, size_t hint, int64_t **out, size_t *n, rl_err *err)
+{
+    static const char sql[] = "SELECT id FROM image ORDER BY name";
+    size_t cap = hint + 1;
+    sqlite3_stmt *st;
+    int rc;
+
+    *n = 0;
+    *out = rl_xcalloc(cap, sizeof **out);
+    if ((st = store_stmt(s, sql, err)) == NULL)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rl_grow(out, &cap, *n + 1, sizeof **out);
+        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_dberr(s, err, "ordering the queue");
+        return -1;
+    }
+    return 0;
+}
+
 /* Fills f->ids (ascending) and f->name_pos, and stores the name order
  * (its ids, read once, in a buffer freed here). 0, or -1 with `err`. */
 static int
@@ -637,10 +664,9 @@ keys_names(rl_store *s, struct key_fill *f, rl_err *err)
 {
     static const char sql_n[] = "SELECT count(*) FROM image";
     static const char sql_ids[] = "SELECT id FROM image ORDER BY id";
-    static const char sql_name[] = "SELECT id FROM image ORDER BY name";
     int64_t *by_name;
     sqlite3_stmt *st;
-    size_t i = 0, n;
+    size_t i = 0, n, n_name;
     int rc = SQLITE_DONE;
 
     n = (size_t)store_int(s, sql_n, 0);
@@ -656,25 +682,17 @@ keys_names(rl_store *s, struct key_fill *f, rl_err *err)
         store_dberr(s, err, "ordering the queue");
         return -1;
     }
-    by_name = rl_xcalloc(f->n + 1, sizeof *by_name);
-    if ((st = store_stmt(s, sql_name, err)) == NULL) {
+    if (name_order(s, f->n, &by_name, &n_name, err) != 0) {
         free(by_name);
         return -1;
     }
-    for (i = 0; i < f->n && (rc = sqlite3_step(st)) == SQLITE_ROW; i++) {
-        size_t j = id_index(f->ids, f->n, sqlite3_column_int64(st, 0));
+    for (i = 0; i < n_name; i++) {
+        size_t j = id_index(f->ids, f->n, by_name[i]);
 
-        by_name[i] = sqlite3_column_int64(st, 0);
         if (j < f->n)
             f->name_pos[j] = (uint32_t)i;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        free(by_name);
-        store_dberr(s, err, "ordering the queue");
-        return -1;
-    }
-    rc = put_ids(s, "name", by_name, NULL, i, err);
+    rc = put_ids(s, "name", by_name, NULL, n_name, err);
     free(by_name);
     return rc;
 }
@@ -877,26 +895,17 @@ out:
 static int
 keys_names_only(rl_store *s, const char *stamp, rl_err *err)
 {
-    static const char sql[] = "SELECT id FROM image ORDER BY name";
     int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    sqlite3_stmt *st;
+    size_t n = 0;
     int r;
 
     if (store_exec(s, "DELETE FROM queue_key; DELETE FROM queue_ids", err)
-        != 0 || (st = store_stmt(s, sql, err)) == NULL)
+        != 0)
         return -1;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        rl_grow(&ids, &cap, n + 1, sizeof *ids);
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
-    if (r != SQLITE_DONE) {
-        store_dberr(s, err, "storing the queue orders");
-        free(ids);
-        return -1;
-    }
-    r = put_ids(s, "name", ids, NULL, n, err);
+    r = name_order(s, (size_t)store_int(s, "SELECT count(*) FROM image", 0),
+                   &ids, &n, err);
+    if (r == 0)
+        r = put_ids(s, "name", ids, NULL, n, err);
     free(ids);
     return r != 0 ? -1 : rl_store_meta_set(s, "queue_key", stamp, err);
 }
