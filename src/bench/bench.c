@@ -150,7 +150,9 @@ relabel_beside(void)
 char *
 tmpdir_new(void)
 {
-    char *d = rl_xstrdup("/tmp/relabel-bench-XXXXXX");
+    const char *t = getenv("TMPDIR");
+    char *d = rl_xasprintf("%s/relabel-bench-XXXXXX",
+                           t != NULL && *t != '\0' ? t : "/tmp");
 
     if (mkdtemp(d) == NULL) {
         perror("relabel-bench: mkdtemp");

@@ -38,8 +38,9 @@ unsigned char *slurp(const char *path, size_t *len);
 /* Path of the `relabel` binary beside this one (same build folder), in a
  * new string; NULL with a message when there is none. */
 char *relabel_beside(void);
-/* A new temporary folder's path (caller frees), or NULL. rmtree() removes
- * it and everything in it. */
+/* A new temporary folder's path (caller frees), or NULL (said on
+ * stderr); in $TMPDIR, else /tmp. rmtree() removes it and everything in
+ * it. */
 char *tmpdir_new(void);
 void rmtree(const char *dir);
 /* Runs argv[0] (searched in PATH) with stderr discarded and stdout read

@@ -213,7 +213,7 @@ int
 bench_store(int argc, char **argv)
 {
     const char *data = "../shared/data";
-    char dir[] = "/tmp/relabel-bench-XXXXXX", *db, *path, *rejected;
+    char *dir, *db, *path, *rejected;
     rl_import_opts o = { .reviewer = "real" };
     rl_store *s;
     rl_catalog *cat;
@@ -234,10 +234,8 @@ bench_store(int argc, char **argv)
             return 2;
         }
     }
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if ((dir = tmpdir_new()) == NULL)
         return 1;
-    }
     db = rl_xasprintf("%s/real.db", dir);
     rejected = rl_xasprintf("%s/rejected.csv", dir);
     if (write_rejected(path = rl_xasprintf("%s/real_proposals.csv", data),
@@ -360,5 +358,6 @@ out:
     unlink(db);
     free(db);
     rmdir(dir);
+    free(dir);
     return rc;
 }
