@@ -157,6 +157,23 @@ int tally_change(rl_store *s, const char *reviewer,
 int tally_add(rl_store *s, const char *name, const char *reviewer,
               int64_t d, rl_err *err);
 
+/* The order keys' table (schema 6, order.h) and its indexes, as store.c's
+ * migration creates them and rl_order_keys_update recreates them when it
+ * rewrites every row (a drop and a sorted index build instead of a
+ * million deletes and random index inserts). A schema that changes them
+ * gives SCHEMA_V6 its own copy of this text first. */
+#define RL_SQL_QUEUE_KEY_TABLE \
+    "CREATE TABLE queue_key(" \
+    "  image INTEGER PRIMARY KEY REFERENCES image(id)," \
+    "  disagree INTEGER NOT NULL," \
+    "  margin INTEGER NOT NULL," \
+    "  predicted INTEGER NOT NULL);"
+#define RL_SQL_QUEUE_KEY_INDEXES \
+    "CREATE INDEX queue_key_disagree ON queue_key(disagree);" \
+    "CREATE INDEX queue_key_margin ON queue_key(margin);" \
+    "CREATE INDEX queue_key_unpredicted ON queue_key(image)" \
+    "  WHERE NOT predicted;"
+
 /* Schema 7 stores a verdict's state and role, and an event's field and
  * the common values of its before/after, as small integers (SQLite keeps
  * 0 and 1 in the record header, free) and reads them back through

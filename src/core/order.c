@@ -829,8 +829,12 @@ rl_order_keys_update(rl_store *s, rl_err *err)
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if (store_exec(s, "DELETE FROM queue_key; DELETE FROM queue_ids", err)
-        != 0)
+    /* Every row is rewritten: the table goes whole (a drop frees its
+     * pages at once; a DELETE would remove a million rows one by one,
+     * foreign keys being on) and comes back without its indexes, which
+     * are built sorted after the rows. */
+    if (store_exec(s, "DROP TABLE queue_key; DELETE FROM queue_ids;"
+                   RL_SQL_QUEUE_KEY_TABLE, err) != 0)
         goto out;
     /* Every image by name: the positions ties and the rest keep. */
     if (keys_names(s, &f, err) != 0)
@@ -875,6 +879,8 @@ rl_order_keys_update(rl_store *s, rl_err *err)
         sqlite3_reset(st);
     }
 stamp:
+    if (store_exec(s, RL_SQL_QUEUE_KEY_INDEXES, err) != 0)
+        goto out;
     stamp = keys_stamp(s);
     rc = rl_store_meta_set(s, "queue_key", stamp, err);
 out:

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "relabel/order.h"
 #include "relabel/util.h"
 #include "internal.h"
 #include "predpack.h"
@@ -250,15 +251,11 @@ migrate_v5(rl_store *s, rl_err *err)
  * by rl_order_keys_update (the imports call it; a migrated project's
  * first ordered queue fills it, meta 'queue_key' says for what data). */
 static const char SCHEMA_V6[] =
-    "CREATE TABLE queue_key("
-    "  image INTEGER PRIMARY KEY REFERENCES image(id),"
-    "  disagree INTEGER NOT NULL,"       /* position in the disagree order */
-    "  margin INTEGER NOT NULL,"         /* position in the margin order */
-    "  predicted INTEGER NOT NULL);"     /* has predictions (random order) */
-    "CREATE INDEX queue_key_disagree ON queue_key(disagree);"
-    "CREATE INDEX queue_key_margin ON queue_key(margin);"
-    "CREATE INDEX queue_key_unpredicted ON queue_key(image)"
-    "  WHERE NOT predicted;"
+    /* queue_key(image, disagree, margin, predicted): an image's position
+     * in the disagree and in the margin order, and whether it has
+     * predictions (the random order) */
+    RL_SQL_QUEUE_KEY_TABLE
+    RL_SQL_QUEUE_KEY_INDEXES
     "CREATE TABLE queue_ids("
     "  ord TEXT PRIMARY KEY,"            /* name, disagree or margin */
     "  ids BLOB NOT NULL);";             /* every image id in that order,
@@ -741,7 +738,7 @@ compact_worth(rl_store *s)
 static int
 migrate(rl_store *s, rl_err *err)
 {
-    int64_t ver = store_int(s, "PRAGMA user_version", 0);
+    int64_t ver = store_int(s, "PRAGMA user_version", 0), from;
     char pragma[64];
     bool check_fk = false;
     int rc = -1;
@@ -756,7 +753,7 @@ migrate(rl_store *s, rl_err *err)
     if (store_exec(s, "BEGIN IMMEDIATE", err) != 0)
         goto fk;
     /* Re-read under the write lock: another process may have migrated. */
-    ver = store_int(s, "PRAGMA user_version", 0);
+    from = ver = store_int(s, "PRAGMA user_version", 0);
     for (; ver < RL_SCHEMA_VERSION; ver++) {
         const struct migration *m = &migrations[ver];
 
@@ -802,6 +799,13 @@ fk:
      * is sound, only larger. */
     if (rc == 0 && compact_worth(s))
         (void)store_exec(s, "VACUUM", NULL);
+    /* An older project's queue orders get their keys now (order.h;
+     * derived data, as the counters of migrate_v5), not when a reviewer
+     * first opens an ordered queue: at 1.28M images that first frame
+     * would wait some 25 s. Its quick check runs first (store_sound).
+     * When it cannot be done, that first queue computes them. */
+    if (rc == 0 && from > 0)
+        (void)rl_order_keys_labels(s, false, NULL);
     return rc;
 }
 
@@ -957,7 +961,7 @@ rl_store_open(const char *path, int flags, rl_err *err)
         goto fail;
     /* A writable project gets its quick check in the background now;
      * the first write waits for the verdict (store_sound). */
-    if (!(flags & (RL_STORE_READONLY | RL_STORE_CREATE))
+    if (!(flags & (RL_STORE_READONLY | RL_STORE_CREATE)) && !s->checked
         && pthread_create(&s->checker, NULL, check_thread, s) == 0)
         s->checking = true;
     if ((flags & RL_STORE_READONLY)

@@ -880,6 +880,19 @@ test_migrate_v3(void)
     is_int(raw_int(p, "SELECT count(*) FROM pragma_foreign_key_check"), 0,
            "foreign keys hold");
     is_int(raw_int(p, replay), 0, "the event log replays to the reviews");
+    /* The queue orders' keys come with the migration, not with the first
+     * ordered queue (which would wait for them at 1.28M images). */
+    is_int(raw_int(p, "SELECT count(*) FROM meta WHERE key = 'queue_key'"),
+           1, "the migration stamps the queue orders' keys");
+    is_int(raw_int(p, "SELECT count(*) FROM queue_key"),
+           raw_int(p, "SELECT count(*) FROM image"),
+           "one queue key per image");
+    is_int(raw_int(p, "SELECT count(*) FROM queue_ids WHERE length(ids) ="
+                   " 8 * (SELECT count(*) FROM image)"), 3,
+           "the name, disagree and margin orders stored whole");
+    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE tbl_name ="
+                   " 'queue_key' AND type = 'index'"), 3,
+           "queue_key keeps its three indexes");
 
     /* Working on after the migration: a mark and its undo. */
     s = rl_store_open(p, 0, &err);
