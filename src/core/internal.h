@@ -157,6 +157,13 @@ int tally_change(rl_store *s, const char *reviewer,
 int tally_add(rl_store *s, const char *name, const char *reviewer,
               int64_t d, rl_err *err);
 
+/* After a migration (store.c): the queue orders' keys brought up to date
+ * if they are stale (order.c, as rl_order_keys_labels with no doubt
+ * moved), in a transaction of their own. 0, or -1 with `err` set (NULL
+ * allowed); the project is sound either way, its first ordered queue then
+ * computes them. */
+int order_keys_after_migration(rl_store *s, rl_err *err);
+
 /* The order keys' table (schema 6, order.h) and its indexes, as store.c's
  * migration creates them and rl_order_keys_update recreates them when it
  * rewrites every row (a drop and a sorted index build instead of a

@@ -939,6 +939,12 @@ rl_order_keys_labels(rl_store *s, bool doubts_changed, rl_err *err)
     return rl_store_end(s, rc, err);
 }
 
+int
+order_keys_after_migration(rl_store *s, rl_err *err)
+{
+    return rl_order_keys_labels(s, false, err);
+}
+
 static int
 by_id64(const void *a, const void *b)
 {

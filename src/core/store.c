@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "relabel/order.h"
 #include "relabel/util.h"
 #include "internal.h"
 #include "predpack.h"
@@ -805,7 +804,7 @@ fk:
      * would wait some 25 s. Its quick check runs first (store_sound).
      * When it cannot be done, that first queue computes them. */
     if (rc == 0 && from > 0)
-        (void)rl_order_keys_labels(s, false, NULL);
+        (void)order_keys_after_migration(s, NULL);
     return rc;
 }
 
