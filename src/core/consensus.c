@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "relabel/csv.h"
+#include "relabel/file.h"
 #include "relabel/util.h"
 #include "internal.h"
 
@@ -1033,10 +1034,10 @@ ds_prepare(rl_consensus_scan *sc, rl_err *err)
         store_dberr(sc->s, err, "reading reviews");
         return -1;
     }
-    if ((d.f = tmpfile()) == NULL || (sc->posts.f = tmpfile()) == NULL) {
-        ds_file_err(err);
+    if ((d.f = rl_file_tmp("dawid-skene: a temporary file", err)) == NULL
+        || (sc->posts.f = rl_file_tmp("dawid-skene: a temporary file",
+                                      err)) == NULL)
         goto out;
-    }
     /* Image by image in key order, through the same vote_row as the
      * whole computation. */
     c->n = c->n_votes = 0;
