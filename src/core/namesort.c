@@ -27,7 +27,7 @@
 
 #define NAME_MAX_LEN (1u << 20)   /* longest name sorted */
 #define READ_MIN (8u << 10)       /* read-ahead of a run, at least */
-#define READ_MAX (256u << 10)     /* ... and at most */
+#define READ_MAX (64u << 10)      /* ... and at most */
 
 /* One entry of the buffer: the name's first 8 bytes as a big-endian
  * number (zeros past its end), so most comparisons need no name. */
