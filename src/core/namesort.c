@@ -29,10 +29,15 @@
 #define READ_MIN (8u << 10)       /* read-ahead of a run, at least */
 #define READ_MAX (64u << 10)      /* ... and at most */
 
-/* One entry of the buffer: the name's first 8 bytes as a big-endian
- * number (zeros past its end), so most comparisons need no name. */
+/* The name's first 16 bytes as two big-endian numbers (zeros past its
+ * end): most comparisons need no name, and no look into the buffer. */
+struct pre {
+    uint64_t hi, lo;
+};
+
+/* One entry of the buffer's index. */
 struct ent {
-    uint64_t pre;
+    struct pre pre;
     size_t off;            /* of the entry in buf */
 };
 
@@ -43,6 +48,7 @@ struct src {
     size_t cap;            /* its size */
     size_t have, at;       /* run: bytes in buf, offset of the current
                               entry; buffer: entries, the current one */
+    struct pre pre;        /* the current entry's name prefix */
 };
 
 struct rl_namesort {
@@ -79,7 +85,7 @@ rl_namesort_new(size_t size, size_t mem)
     s->size = size;
     s->rsize = pad8(size);
     /* Half for the entries, a quarter for their index and its scratch
-     * (two 16-byte slots an entry of 64 bytes or more), a quarter to
+     * (two 24-byte slots an entry of 96 bytes or more), a quarter to
      * read the runs back. */
     s->cap = mem / 2;
     s->cap_ent = mem / 4 / (2 * sizeof(struct ent));
@@ -160,21 +166,44 @@ cmp_ents(const rl_namesort *s, const char *x, const char *y)
     return (kx > ky) - (kx < ky);
 }
 
-/* Index entries a before b (the prefix first; equal prefixes ending
- * within 8 bytes are equal names). */
-static int
-cmp_index(const rl_namesort *s, const struct ent *a, const struct ent *b)
+static struct pre
+pre_of(const char *name)
 {
-    const char *x = s->buf + a->off, *y = s->buf + b->off;
+    struct pre p = { 0, 0 };
+    size_t i;
+
+    for (i = 0; i < 16 && name[i] != '\0'; i++) {
+        if (i < 8)
+            p.hi |= (uint64_t)(unsigned char)name[i] << (56 - 8 * i);
+        else
+            p.lo |= (uint64_t)(unsigned char)name[i] << (56 - 8 * (i - 8));
+    }
+    return p;
+}
+
+/* Entries x and y whose names have prefixes px and py: the prefixes
+ * first; equal ones ending within 16 bytes are equal names. */
+static int
+cmp_pre(const rl_namesort *s, const struct pre *px, const struct pre *py,
+        const char *x, const char *y)
+{
     uint64_t kx, ky;
 
-    if (a->pre != b->pre)
-        return a->pre < b->pre ? -1 : 1;
-    if ((a->pre & 0xff) != 0)
+    if (px->hi != py->hi)
+        return px->hi < py->hi ? -1 : 1;
+    if (px->lo != py->lo)
+        return px->lo < py->lo ? -1 : 1;
+    if ((px->lo & 0xff) != 0)
         return cmp_ents(s, x, y);
     kx = rec_key(x);
     ky = rec_key(y);
     return (kx > ky) - (kx < ky);
+}
+
+static int
+cmp_index(const rl_namesort *s, const struct ent *a, const struct ent *b)
+{
+    return cmp_pre(s, &a->pre, &b->pre, s->buf + a->off, s->buf + b->off);
 }
 
 /* Sorts ent[0..n) stably: insertion sort of blocks of 16, then merges
@@ -286,9 +315,7 @@ rl_namesort_add(rl_namesort *s, const char *name, const void *rec,
     memcpy(e + s->rsize + sizeof len32, name, len);
     x = &s->ent[s->n++];
     x->off = s->used;
-    x->pre = 0;
-    for (size_t i = 0; i < 8 && i < len; i++)
-        x->pre |= (uint64_t)(unsigned char)name[i] << (56 - 8 * i);
+    x->pre = pre_of(name);
     s->used += need;
     s->count++;
     return 0;
@@ -360,9 +387,20 @@ advance(rl_namesort *s, size_t i, rl_err *err)
 static bool
 less(const rl_namesort *s, size_t a, size_t b)
 {
-    int c = cmp_ents(s, head(s, a), head(s, b));
+    int c = cmp_pre(s, &s->src[a].pre, &s->src[b].pre, head(s, a),
+                    head(s, b));
 
     return c < 0 || (c == 0 && a < b);
+}
+
+/* Source i's current entry's prefix, for `less`. */
+static void
+set_pre(rl_namesort *s, size_t i)
+{
+    struct src *r = &s->src[i];
+
+    r->pre = r->buf != NULL ? pre_of(ent_name(s, head(s, i)))
+                            : s->ent[r->at].pre;
 }
 
 static void
@@ -415,8 +453,10 @@ start(rl_namesort *s, rl_err *err)
 
         if (f < 0)
             return -1;
-        if (f > 0)
+        if (f > 0) {
+            set_pre(s, i);
             s->heap[s->n_heap++] = i;
+        }
     }
     for (i = s->n_heap; i-- > 0;)
         sift(s, i);
@@ -438,6 +478,8 @@ rl_namesort_next(rl_namesort *s, const char **name, const void **rec,
             return -1;
         if (f == 0)
             s->heap[0] = s->heap[--s->n_heap];
+        else
+            set_pre(s, s->heap[0]);
         sift(s, 0);
     }
     if (s->n_heap == 0)
