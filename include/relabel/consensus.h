@@ -156,9 +156,10 @@ rl_state rl_consensus_majority(const int n[RL_STATE_COUNT]);
  * posteriors to a second (8 bytes a reviewed pair), and where each
  * reviewed image's are goes through an external sort into name order (32
  * bytes an image on disk); what stays in memory is fixed: read windows,
- * the sorts' buffers (16 MB at most) and the confusion matrices (raters x
- * 2 x 4 doubles); its results are rl_consensus_compute's to the bit. The view's prior,
- * iterations and converged are the fit's; its confusion is NULL. */
+ * the sorts' buffers (2 MB each, three at most) and the confusion
+ * matrices (raters x 2 x 4 doubles); its results are
+ * rl_consensus_compute's to the bit. The view's prior, iterations and
+ * converged are the fit's; its confusion is NULL. */
 typedef struct rl_consensus_scan rl_consensus_scan;
 
 /* Opens a scan, inside the caller's read transaction. NULL with `err`

@@ -792,7 +792,7 @@ struct ds_at {
     uint64_t n;            /* its pairs */
 };
 
-#define ORDER_MEM (8u << 20)   /* bytes each sort of ds_at buffers */
+#define ORDER_MEM (2u << 20)   /* bytes each sort of ds_at buffers */
 
 struct ds_rec {
     uint32_t item;         /* pair index, in key order */
