@@ -6,7 +6,9 @@
  * names end to end behind a hash of positions, and only the Correct and
  * Unclear classes, sorted by (image, class); as a scan (rl_truth_open) it
  * holds the current image alone and counts the ones passed, and a stream
- * of rows in name order moves it on (a merge join). Predictions are a table (per
+ * of rows in name order moves it on (a merge join); rows in any other
+ * order reach it through a sort by name (namesort.h) that replays them
+ * in that order. Predictions are a table (per
  * model and image the RL_EVAL_TOPK best ranks, plus maps of the rows
  * outside them, for duplicate checks) or a stream, which scores a model's
  * image as soon as the model moves on to another and so keeps one image
