@@ -151,12 +151,15 @@ rl_state rl_consensus_majority(const int n[RL_STATE_COUNT]);
 /* The consensus read image by image in image-name order, for exports that
  * stream: only one image's reviews and flags are in memory at a time (the
  * same rows and rules as rl_consensus_compute). Dawid-skene fits first,
- * in rl_consensus_scan_open: the votes go once to a temporary file
- * (tmpfile(), 8 bytes a vote) that each EM iteration reads twice, and
- * what stays in memory is a posterior a reviewed pair (8 bytes), 12 bytes
- * a reviewed image and the confusion matrices (raters x 2 x 4 doubles);
- * its results are rl_consensus_compute's to the bit. The view's prior,
- * iterations and converged are the fit's; its confusion is NULL. */
+ * in rl_consensus_scan_open: the votes go once to a temporary file (in
+ * $TMPDIR, 8 bytes a vote) that each EM iteration reads twice, the
+ * posteriors to a second (8 bytes a reviewed pair), and where each
+ * reviewed image's are goes through an external sort into name order (32
+ * bytes an image on disk); what stays in memory is fixed: read windows,
+ * the sorts' buffers (2 MB each, three at most) and the confusion
+ * matrices (raters x 2 x 4 doubles); its results are
+ * rl_consensus_compute's to the bit. The view's prior, iterations and
+ * converged are the fit's; its confusion is NULL. */
 typedef struct rl_consensus_scan rl_consensus_scan;
 
 /* Opens a scan, inside the caller's read transaction. NULL with `err`

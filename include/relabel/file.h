@@ -4,6 +4,7 @@
 #define RL_FILE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "relabel/err.h"
 
@@ -20,5 +21,12 @@ int rl_file_open_regular(const char *path, const char *within, rl_err *err);
  * folder `dir`, as a string the caller frees; NULL if it does not, or
  * either does not exist. */
 char *rl_file_inside(const char *path, const char *dir);
+
+/* An anonymous temporary file opened "w+b" in the folder $TMPDIR names
+ * (/tmp when unset or empty; glibc's tmpfile() ignores it), unlinked at
+ * once, so it is gone when closed (fclose it). NULL with RL_E_IO and the
+ * folder and errno text in `err`; `what` starts the message ("a
+ * temporary file for sorting"). */
+FILE *rl_file_tmp(const char *what, rl_err *err);
 
 #endif

@@ -193,13 +193,23 @@ bool rl_preds_regroup(const rl_preds *p);
  * rl_preds_finish replays them by image as a stream; a temporary file that
  * cannot be written stops the reading with RL_E_IO. */
 rl_preds *rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule);
-/* After the reading (also after a failed one): a sorted rl_preds replays
- * its rows and reports the duplicate or unknown image a table would have
- * stopped at, the first in input order ("FILE:LINE: rank|wnid|image:
- * ..."): -1 with `err` set; that error comes before any the reading
- * stopped at. 0 when none, and always for tables and streams. On a scan
- * it scores the last images and counts the rest of the project: 0, or -1
- * with RL_E_DB. Call it once, before rl_eval_run. */
+/* The same on a scan (rl_truth_open; borrowed, moved on in
+ * rl_preds_finish), memory independent of the images and rows: rows in
+ * any order, from any number of files or a pipe, are checked as they are
+ * read, except for duplicates and unknown images, and wait in an
+ * external sort by image name (namesort.h: 16 MB of rows, names and
+ * index, the rest in a temporary file in $TMPDIR) until rl_preds_finish
+ * joins them with the scan as rl_preds_new_scan joins a file in name
+ * order. The results and messages are rl_preds_new_sorted's. */
+rl_preds *rl_preds_new_scan_sorted(rl_truth *t, rl_eval_rule rule);
+/* After the reading (also after a failed one): a sorted rl_preds (of
+ * either kind) replays its rows and reports the duplicate or unknown
+ * image a table would have stopped at, the first in input order
+ * ("FILE:LINE: rank|wnid|image: ..."): -1 with `err` set; that error
+ * comes before any the reading stopped at; RL_E_IO when the temporary
+ * file fails. 0 when none, and always for tables and streams. On a scan
+ * (sorted or not) it scores the last images and counts the rest of the
+ * project: 0, or -1 with RL_E_DB. Call it once, before rl_eval_run. */
 int rl_preds_finish(rl_preds *p, rl_err *err);
 void rl_preds_free(rl_preds *p);
 /* One prediction: model `model` ranks class `cls` at `rank` (1 = best;

@@ -1,9 +1,9 @@
 /* runsort.h - an external sort of fixed-size records in bounded memory:
  * records are added into a buffer; a full buffer is sorted and written to
- * an anonymous temporary file as a run; reading merges the runs (and the
- * last buffer) in order. Equal records come out in no particular order, so
- * callers that care put a sequence number in the key. Knows nothing of the
- * terminal. */
+ * an anonymous temporary file (in $TMPDIR) as a run; reading merges the
+ * runs (and the last buffer) in order. Equal records come out in no
+ * particular order, so callers that care put a sequence number in the
+ * key. Knows nothing of the terminal. */
 #ifndef RL_RUNSORT_H
 #define RL_RUNSORT_H
 

@@ -34,6 +34,11 @@
  *                      sorted on disk), its time over awk's on the first
  *   eval_shuffled_cpu_ms, eval_shuffled_cpu_ratio   its CPU time, and
  *                      that over awk's
+ *   eval_two_files_*, eval_stdin_*   the same (_ms, _peak_rss_mb,
+ *                      _cpu_ms, _cpu_ratio) for each model's rows in a
+ *                      file of its own (two files, each by image), and
+ *                      for the rows by image through a pipe (`cat FILE |
+ *                      relabel eval -`; cat's CPU counted too)
  * The awk reference is a floor, not the same work: it reads the consensus
  * from the wide export (not timed) where eval computes it from the
  * reviews, and skips the subsets, +unclear, ml-top5, per-class and the
@@ -132,6 +137,13 @@ static const char PRED_SQL[] = PRED_SELECT " ORDER BY p.image, p.model, p.rank";
 static const char PRED_SHUFFLED_SQL[] = PRED_SELECT
     " ORDER BY (p.image * 40503 + p.rank * 977 + p.model * 7919) % 65521,"
     " p.image, p.model, p.rank";
+/* Each of the two models alone, by image. */
+static const char PRED_FIRST_SQL[] = PRED_SELECT
+    " AND p.model = (SELECT min(id) FROM model)"
+    " ORDER BY p.image, p.rank";
+static const char PRED_SECOND_SQL[] = PRED_SELECT
+    " AND p.model <> (SELECT min(id) FROM model)"
+    " ORDER BY p.image, p.rank";
 
 static int64_t
 count_images(const char *db)
@@ -333,13 +345,42 @@ load_cmd(const char *relabel)
                           relabel);
 }
 
+/* The figures of one more shape of eval's input: run `argv`, check it
+ * wrote `want` bytes. 0, or 1. */
+static int
+eval_shape(char *const argv[], const char *shape, int64_t n, double acpu,
+           size_t want)
+{
+    double ms, cpu, peak;
+    size_t bytes;
+
+    if (run_peak(argv, NULL, &bytes, &ms, &cpu, &peak) != 0) {
+        fprintf(stderr, "relabel-bench scale-read: eval (%s) failed\n",
+                shape);
+        return 1;
+    }
+    figf(ms, "ms", "scale_%lld_eval_%s_ms", (long long)n, shape);
+    figf(peak, "MB", "scale_%lld_eval_%s_peak_rss_mb", (long long)n, shape);
+    figf(cpu, "ms", "scale_%lld_eval_%s_cpu_ms", (long long)n, shape);
+    figf(acpu > 0 ? cpu / acpu : 0, "x", "scale_%lld_eval_%s_cpu_ratio",
+         (long long)n, shape);
+    if (bytes != want) {
+        fprintf(stderr, "relabel-bench scale-read: eval wrote %zu bytes in "
+                "image order, %zu from %s\n", want, bytes, shape);
+        return 1;
+    }
+    return 0;
+}
+
 /* eval beside awk, on files exported into a temporary folder: in image
- * order, then shuffled (read again from a sort on disk). */
+ * order, then shuffled (read again from a sort on disk), then as two
+ * files and through a pipe (the same sort). */
 static int
 eval_figures(const char *relabel, const char *db, int64_t n)
 {
     char *dir = tmpdir_new(), *pred = NULL, *wide = NULL, *awk = NULL;
     char *out = NULL, *shuf = NULL, *sout = NULL, *load = load_cmd(relabel);
+    char *one = NULL, *two = NULL, *oout = NULL, *tout = NULL, *pipe = NULL;
     double ms, peak, ams, apeak, cpu, acpu, sms, speak, scpu;
     size_t bytes, sbytes;
     int rc = 1;
@@ -353,11 +394,18 @@ eval_figures(const char *relabel, const char *db, int64_t n)
     awk = rl_xasprintf("%s/eval.awk", dir);
     out = rl_xasprintf(".output %s", pred);
     sout = rl_xasprintf(".output %s", shuf);
+    one = rl_xasprintf("%s/first.csv", dir);
+    two = rl_xasprintf("%s/second.csv", dir);
+    oout = rl_xasprintf(".output %s", one);
+    tout = rl_xasprintf(".output %s", two);
+    pipe = rl_xasprintf("cat '%s' | '%s' --db '%s' eval -", pred, relabel,
+                        db);
     {
         char *ex[] = { (char *)"sqlite3", (char *)"-readonly", (char *)"-cmd",
                        load, (char *)db, (char *)".headers on", (char *)".mode csv", out,
                        (char *)PRED_SQL, sout, (char *)PRED_SHUFFLED_SQL,
-                       NULL };
+                       oout, (char *)PRED_FIRST_SQL, tout,
+                       (char *)PRED_SECOND_SQL, NULL };
         char *wx[] = { (char *)relabel, (char *)"--db", (char *)db,
                        (char *)"export", (char *)"--format", (char *)"wide",
                        (char *)"-o", wide, NULL };
@@ -411,6 +459,16 @@ eval_figures(const char *relabel, const char *db, int64_t n)
                 "image order, %zu shuffled\n", bytes, sbytes);
         goto out;
     }
+    {
+        /* Two files: the models are named by their column, as in one. */
+        char *e2[] = { (char *)relabel, (char *)"--db", (char *)db,
+                       (char *)"eval", one, two, NULL };
+        char *ep[] = { (char *)"sh", (char *)"-c", pipe, NULL };
+
+        if (eval_shape(e2, "two_files", n, acpu, bytes) != 0
+            || eval_shape(ep, "stdin", n, acpu, bytes) != 0)
+            goto out;
+    }
     rc = 0;
 out:
     rmtree(dir);
@@ -422,6 +480,11 @@ out:
     free(wide);
     free(awk);
     free(out);
+    free(one);
+    free(two);
+    free(oout);
+    free(tout);
+    free(pipe);
     return rc;
 }
 

@@ -693,41 +693,33 @@ cmd_eval(const cli *c, const struct cmd_args *a)
         goto out;
     rc = 1;
     /* A file that can be read twice is first joined with the project in
-     * image-name order, one image of it in memory (several files would
-     * start over at the first image: not yet merged); rows out of that
-     * order are read again against the whole truth: as a stream when
-     * each model's rows of an image come together, else (and from a
-     * pipe) through the sort (on disk past 16 MB of rows). */
+     * image-name order, one image of it in memory; rows out of that
+     * order, several files and a pipe go through the sort by name (on
+     * disk past 16 MB) and are joined with the project as they come out
+     * of it: memory does not grow with the images or the rows. */
     joined = n_files == 1 && rereadable(files, n_files)
              && starts_in_name_order(files[0]);
+    if ((t = rl_truth_open(s, cat, &co, &e)) == NULL) {
+        print_err(&e);
+        goto out;
+    }
     if (joined) {
-        if ((t = rl_truth_open(s, cat, &co, &e)) == NULL) {
-            print_err(&e);
-            goto out;
-        }
         p = rl_preds_new_scan(t, eo.rule);
         r = read_preds(p, cat, files, n_files, model, &e);
         if (r != 0 && rl_preds_regroup(p)) {
             rl_preds_free(p);
             rl_truth_free(t);
             p = NULL;
-            t = NULL;
             joined = false;
+            if ((t = rl_truth_open(s, cat, &co, &e)) == NULL) {
+                print_err(&e);
+                goto out;
+            }
         }
     }
-    if (t == NULL) {
-        if ((t = rl_truth_load(s, cat, &co, &e)) == NULL) {
-            print_err(&e);
-            goto out;
-        }
-        p = rereadable(files, n_files) ? rl_preds_new_stream(t, eo.rule)
-                                       : NULL;
-        r = p != NULL ? read_preds(p, cat, files, n_files, model, &e) : -1;
-        if (p == NULL || (r != 0 && rl_preds_regroup(p))) {
-            rl_preds_free(p);
-            p = rl_preds_new_sorted(t, eo.rule);
-            r = read_preds(p, cat, files, n_files, model, &e);
-        }
+    if (!joined) {
+        p = rl_preds_new_scan_sorted(t, eo.rule);
+        r = read_preds(p, cat, files, n_files, model, &e);
     }
     /* A duplicate found in the sort comes before the reading's error; a
      * join that stopped at a row is not finished. */

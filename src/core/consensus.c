@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "relabel/csv.h"
+#include "relabel/file.h"
+#include "relabel/runsort.h"
 #include "relabel/util.h"
 #include "internal.h"
 
@@ -770,12 +772,27 @@ out:
  * the posteriors once (the prior), the records and posteriors together
  * twice (M step, E step; the E step writes the posteriors back), adding
  * in the order the in-memory fit adds, so the posteriors, the iterations
- * and the model are the same to the bit. Memory: the image index (12
- * bytes a reviewed image), DS_BUF-sized windows and the confusion
- * matrices (raters x 2 x 4 doubles, twice). The scan then reads the
- * reviews again in name order as the other rules do, and an image reads
- * its pairs' posteriors from the file by its place in the index
- * (ds_fitted). */
+ * and the model are the same to the bit. Each reviewed image's place in
+ * the posteriors (a ds_at) waits in an external sort by image id; merged
+ * with the images' ids in name order (a second sort by id, of
+ * SELECT id FROM image ORDER BY name) it goes to a third sort by name
+ * order, which the scan reads as it goes: memory is DS_BUF-sized windows,
+ * the sorts' buffers (ORDER_MEM each, on disk past them) and the
+ * confusion matrices (raters x 2 x 4 doubles, twice), none of it growing
+ * with the images. The scan then reads the reviews again in name order
+ * as the other rules do, and an image reads its pairs' posteriors from
+ * the file at the place the sort by name hands it (ds_fitted). */
+
+/* Where a reviewed image's posteriors are, 32 bytes: keyed by image id
+ * while the fit writes them, by name order for the scan. */
+struct ds_at {
+    uint64_t key;          /* image id, then its place in name order */
+    int64_t image;         /* image id */
+    uint64_t first;        /* index of its first pair's posterior */
+    uint64_t n;            /* its pairs */
+};
+
+#define ORDER_MEM (2u << 20)   /* bytes each sort of ds_at buffers */
 
 struct ds_rec {
     uint32_t item;         /* pair index, in key order */
@@ -819,9 +836,11 @@ struct rl_consensus_scan {
     struct ds_posts posts; /* fitted P(correct) per pair, key order */
     double *fitted;        /* the current image's, read from posts */
     size_t cap_fitted;
-    int64_t *img;          /* reviewed image ids, ascending */
-    uint32_t *img_first;   /* index in post of each one's first pair */
-    size_t n_img, cap_img, cap_first;
+    rl_runsort *at;        /* the ds_at of the reviewed images, by id
+                              while fitting, then by name order */
+    const struct ds_at *next;  /* the next one in name order, borrowed
+                                  from `at`; NULL when none is read */
+    bool at_end;           /* `at` is read to its end */
 };
 
 static int
@@ -990,11 +1009,16 @@ ds_add_image(rl_consensus_scan *sc, struct ds_file *d, rl_err *err)
                    "pairs", (unsigned long)UINT32_MAX);
         return -1;
     }
-    rl_grow(&sc->img, &sc->cap_img, sc->n_img + 1, sizeof *sc->img);
-    rl_grow(&sc->img_first, &sc->cap_first, sc->n_img + 1,
-            sizeof *sc->img_first);
-    sc->img[sc->n_img] = c->pairs[0].image;
-    sc->img_first[sc->n_img++] = (uint32_t)sc->posts.n;
+    {
+        struct ds_at a;
+
+        a.key = (uint64_t)c->pairs[0].image;
+        a.image = c->pairs[0].image;
+        a.first = sc->posts.n;
+        a.n = c->n;
+        if (rl_runsort_add(sc->at, &a, err) != 0)
+            return -1;
+    }
     for (i = 0; i < c->n; i++) {
         const rl_cpair *p = &c->pairs[i];
 
@@ -1016,7 +1040,70 @@ ds_add_image(rl_consensus_scan *sc, struct ds_file *d, rl_err *err)
     return 0;
 }
 
-/* The fit behind a dawid-skene scan: sc->posts, sc->img*, sc->all's
+/* Re-sorts sc->at (by image id) by the images' places in name order: the
+ * two sorts by id merged, every reviewed image given its place. */
+static int
+ds_order(rl_consensus_scan *sc, rl_err *err)
+{
+    rl_runsort *ids = rl_runsort_new_keyed(2 * sizeof(uint64_t), 1,
+                                           ORDER_MEM);
+    rl_runsort *by_name = rl_runsort_new_keyed(sizeof(struct ds_at), 1,
+                                               ORDER_MEM);
+    sqlite3_stmt *st = NULL;
+    const void *x, *y = NULL;
+    uint64_t seq = 0;
+    int r, ry = 1, rc = -1;
+
+    if (sqlite3_prepare_v2(sc->s->db, "SELECT id FROM image ORDER BY name",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto dberr;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t rec[2];
+
+        rec[0] = (uint64_t)sqlite3_column_int64(st, 0);
+        rec[1] = seq++;
+        if (rl_runsort_add(ids, rec, err) != 0)
+            goto out;
+    }
+    if (r != SQLITE_DONE)
+        goto dberr;
+    /* Both by id: each reviewed image meets its place. */
+    while ((r = rl_runsort_next(ids, &x, err)) == 1) {
+        const uint64_t *rec = x;
+        struct ds_at a;
+
+        while (ry == 1 && (y == NULL
+                           || ((const struct ds_at *)y)->key < rec[0]))
+            ry = rl_runsort_next(sc->at, &y, err);
+        if (ry < 0)
+            goto out;
+        if (ry == 0)
+            break;
+        if (((const struct ds_at *)y)->key != rec[0])
+            continue;
+        a = *(const struct ds_at *)y;
+        a.key = rec[1];
+        if (rl_runsort_add(by_name, &a, err) != 0)
+            goto out;
+        y = NULL;
+    }
+    if (r < 0)
+        goto out;
+    rl_runsort_free(sc->at);
+    sc->at = by_name;
+    by_name = NULL;
+    rc = 0;
+    goto out;
+dberr:
+    store_dberr(sc->s, err, "reading images");
+out:
+    sqlite3_finalize(st);
+    rl_runsort_free(ids);
+    rl_runsort_free(by_name);
+    return rc;
+}
+
+/* The fit behind a dawid-skene scan: sc->posts, sc->at, sc->all's
  * model figures. */
 static int
 ds_prepare(rl_consensus_scan *sc, rl_err *err)
@@ -1033,10 +1120,11 @@ ds_prepare(rl_consensus_scan *sc, rl_err *err)
         store_dberr(sc->s, err, "reading reviews");
         return -1;
     }
-    if ((d.f = tmpfile()) == NULL || (sc->posts.f = tmpfile()) == NULL) {
-        ds_file_err(err);
+    sc->at = rl_runsort_new_keyed(sizeof(struct ds_at), 1, ORDER_MEM);
+    if ((d.f = rl_file_tmp("dawid-skene: a temporary file", err)) == NULL
+        || (sc->posts.f = rl_file_tmp("dawid-skene: a temporary file",
+                                      err)) == NULL)
         goto out;
-    }
     /* Image by image in key order, through the same vote_row as the
      * whole computation. */
     c->n = c->n_votes = 0;
@@ -1061,7 +1149,8 @@ ds_prepare(rl_consensus_scan *sc, rl_err *err)
     }
     d.buf = rl_xcalloc(DS_BUF, sizeof *d.buf);
     sc->posts.buf = rl_xcalloc(DS_BUF, sizeof *sc->posts.buf);
-    if (ds_fit_file(&d, &sc->posts, sc->all.n_raters, &dso, &m, err) != 0)
+    if (ds_fit_file(&d, &sc->posts, sc->all.n_raters, &dso, &m, err) != 0
+        || ds_order(sc, err) != 0)
         goto out;
     sc->all.prior = m.prior;
     sc->all.iterations = m.iterations;
@@ -1081,27 +1170,29 @@ out:
 static int
 ds_fitted(rl_consensus_scan *sc, int64_t image, size_t *n, rl_err *err)
 {
-    size_t lo = 0, hi = sc->n_img, len;
+    const void *rec;
+    size_t len;
+    int r;
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (sc->img[mid] < image)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     *n = 0;
-    if (lo == sc->n_img || sc->img[lo] != image)
+    /* The images come in name order, and so do the reviewed ones in
+     * `at`: the next of them is this one, or a later one. */
+    if (sc->next == NULL && !sc->at_end) {
+        if ((r = rl_runsort_next(sc->at, &rec, err)) < 0)
+            return -1;
+        sc->at_end = r == 0;
+        sc->next = r == 1 ? rec : NULL;
+    }
+    if (sc->next == NULL || sc->next->image != image)
         return 0;
-    *n = (lo + 1 < sc->n_img ? sc->img_first[lo + 1] : sc->posts.n)
-         - sc->img_first[lo];
+    *n = (size_t)sc->next->n;
     rl_grow(&sc->fitted, &sc->cap_fitted, *n, sizeof *sc->fitted);
     len = *n * sizeof *sc->fitted;
     if (pread(fileno(sc->posts.f), sc->fitted, len,
-              (off_t)sc->img_first[lo] * (off_t)sizeof *sc->fitted)
+              (off_t)sc->next->first * (off_t)sizeof *sc->fitted)
         != (ssize_t)len)
         return ds_file_err(err);
+    sc->next = NULL;
     return 0;
 }
 
@@ -1119,8 +1210,7 @@ rl_consensus_scan_free(rl_consensus_scan *sc)
         fclose(sc->posts.f);
     free(sc->posts.buf);
     free(sc->fitted);
-    free(sc->img);
-    free(sc->img_first);
+    rl_runsort_free(sc->at);
     rl_consensus_free(&sc->all);
     rl_strmap_free(&sc->idx);
     free(sc);

@@ -110,3 +110,30 @@ bad:
     close(fd);
     return -1;
 }
+
+FILE *
+rl_file_tmp(const char *what, rl_err *err)
+{
+    const char *dir = getenv("TMPDIR");
+    char *path;
+    FILE *f = NULL;
+    int fd, e = 0;
+
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    path = rl_xasprintf("%s/relabel-XXXXXX", dir);
+    if ((fd = mkstemp(path)) < 0) {
+        e = errno;
+    } else {
+        unlink(path);      /* the name goes now: nothing left behind */
+        if ((f = fdopen(fd, "w+b")) == NULL) {
+            e = errno;
+            close(fd);
+        }
+    }
+    if (f == NULL)
+        rl_err_set(err, RL_E_IO, "%s in %.100s: %s", what, dir,
+                   strerror(e));
+    free(path);
+    return f;
+}

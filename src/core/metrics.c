@@ -6,7 +6,9 @@
  * names end to end behind a hash of positions, and only the Correct and
  * Unclear classes, sorted by (image, class); as a scan (rl_truth_open) it
  * holds the current image alone and counts the ones passed, and a stream
- * of rows in name order moves it on (a merge join). Predictions are a table (per
+ * of rows in name order moves it on (a merge join); rows in any other
+ * order reach it through a sort by name (namesort.h) that replays them
+ * in that order. Predictions are a table (per
  * model and image the RL_EVAL_TOPK best ranks, plus maps of the rows
  * outside them, for duplicate checks) or a stream, which scores a model's
  * image as soon as the model moves on to another and so keeps one image
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "relabel/namesort.h"
 #include "relabel/runsort.h"
 #include "relabel/util.h"
 #include "internal.h"
@@ -956,6 +959,8 @@ struct rl_preds {
                               the rows move on (p->t too) */
     rl_runsort *sort;      /* sorted: the rows, in bounded memory, until
                               rl_preds_finish replays them as a stream */
+    rl_namesort *nsort;    /* sorted on a scan: the rows by image name,
+                              until rl_preds_finish joins them with it */
     char **files;          /* sorted: file names, for messages */
     size_t n_files, cap_files;
     int64_t file;          /* sorted: index of the file being read, or
@@ -985,6 +990,15 @@ struct srow {
                               rl_preds_add sequence number */
     const rl_class *cls;   /* borrowed from the catalog */
     int64_t rank;          /* as given; 0: after the model's others */
+};
+
+/* A row waiting in the sort by name (the name is the sort's), 24 bytes:
+ * by model within an image, then in input order. */
+struct nrow {
+    uint64_t model;        /* model index */
+    uint64_t at;           /* as srow.at */
+    const rl_class *cls;   /* borrowed from the catalog */
+    int32_t rank;          /* as given; 0: after the model's others */
 };
 
 #define SORT_MEM (16u << 20)   /* bytes of rows the sort buffers, half of
@@ -1100,6 +1114,20 @@ spill_close(rl_preds *p)
 {
     rl_runsort_free(p->sort);
     p->sort = NULL;
+    rl_namesort_free(p->nsort);
+    p->nsort = NULL;
+}
+
+rl_preds *
+rl_preds_new_scan_sorted(rl_truth *t, rl_eval_rule rule)
+{
+    rl_preds *p = preds_new(t, true, rule);
+
+    assert(t->scan);
+    p->scan = t;
+    p->nsort = rl_namesort_new(sizeof(struct nrow), SORT_MEM);
+    p->bad_at = UINT64_MAX;
+    return p;
 }
 
 rl_preds *
@@ -1409,7 +1437,8 @@ pred_add(rl_preds *p, const char *model, const char *image,
     int64_t pos = -1;
     struct pmodel *m;
 
-    if (p->sort == NULL && (pos = preds_image(p, image, err)) < 0) {
+    if (p->sort == NULL && p->nsort == NULL
+        && (pos = preds_image(p, image, err)) < 0) {
         *field = "image";
         if (pos == IMAGE_BEHIND) {
             /* Read again with the whole truth (rl_truth_load). */
@@ -1427,6 +1456,27 @@ pred_add(rl_preds *p, const char *model, const char *image,
     }
     assert(cls->id > 0 && cls->id <= INT32_MAX);   /* catalog row ids */
     m = model_get(p, model);
+    if (p->nsort != NULL) {
+        struct nrow r;
+
+        if (p->n_files >= (1u << 23)) {
+            *field = "model";
+            rl_err_set(err, RL_E_RANGE, "more files than one evaluation "
+                       "sorts");
+            return -1;
+        }
+        r.model = (uint64_t)(m - p->m);
+        r.at = p->file >= 0 ? (uint64_t)(p->file + 1) << 40
+                              | ((uint64_t)p->line & ((1ull << 40) - 1))
+                            : ++p->seq;
+        r.cls = cls;
+        r.rank = (int32_t)rank;
+        if (rl_namesort_add(p->nsort, image, &r, err) != 0) {
+            *field = "image";
+            return -1;
+        }
+        return 0;
+    }
     if (p->sort != NULL) {
         struct srow r;
 
@@ -1539,7 +1589,7 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
     const char *name = rl_csv_name(c);
     int ci, cw, cm, cr, r;
 
-    if (p->sort != NULL) {
+    if (p->sort != NULL || p->nsort != NULL) {
         rl_grow(&p->files, &p->cap_files, p->n_files + 1, sizeof *p->files);
         p->files[p->n_files] = rl_xstrdup(name);
         p->file = (int64_t)p->n_files++;
@@ -1643,11 +1693,78 @@ spill_replay(rl_preds *p, rl_err *err)
     return best == UINT64_MAX ? 0 : -1;
 }
 
+/* Sorted on a scan: the rows again, by image name, model and input
+ * order, joined with the scan as a file in name order would be; the
+ * first error in input order, an unknown image or a duplicate, goes to
+ * `err`: -1; 0 when there is none. The scan is at its end after it. */
+static int
+nsort_replay(rl_preds *p, rl_err *err)
+{
+    uint64_t best = UINT64_MAX, skip_model = 0;
+    int64_t skip_pos = -1;
+    const char *name;
+    const void *rec;
+    int r;
+
+    while ((r = rl_namesort_next(p->nsort, &name, &rec, err)) == 1) {
+        const struct nrow *w = rec;
+        const char *field = "image";
+        int64_t pos = preds_image(p, name, err);
+        rl_err e;
+
+        if (pos == IMAGE_ERR)
+            return -1;
+        /* In name order a name before the scan's image fell between two
+         * images (or after the last): unknown too. */
+        if (pos < 0) {
+            if (w->at < best) {
+                unknown_image(&e, name);
+                best = w->at;
+                row_err(p, w->at, "image", &e, err);
+            }
+            continue;
+        }
+        /* After a duplicate the table would have read no further: the
+         * rest of that model's rows on the image do not count. */
+        if (pos == skip_pos && w->model == skip_model)
+            continue;
+        if (pred_at(p, &p->m[w->model], pos, w->cls, (long)w->rank, &field,
+                    &e) == 0)
+            continue;
+        skip_pos = pos;
+        skip_model = w->model;
+        if (w->at >= best)
+            continue;
+        best = w->at;
+        row_err(p, w->at, field, &e, err);
+    }
+    if (r < 0)
+        return -1;
+    return best == UINT64_MAX ? 0 : -1;
+}
+
 int
 rl_preds_finish(rl_preds *p, rl_err *err)
 {
     int rc;
 
+    if (p->nsort != NULL) {
+        rl_err e;
+
+        rc = nsort_replay(p, err);
+        spill_close(p);
+        if (rc != 0)
+            return rc;
+        /* The last images scored, the rest of the project counted. */
+        streams_close(p);
+        do
+            if (scan_next(p->scan, &e) != 0) {
+                *err = e;
+                return -1;
+            }
+        while (p->scan->n > 0);
+        return 0;
+    }
     if (p->scan != NULL) {
         /* The last images scored, the rest of the project counted. */
         streams_close(p);

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "relabel/file.h"
 #include "relabel/util.h"
 
 #define READ_RECS 2048     /* records read at a time from one run */
@@ -183,11 +184,10 @@ spill(rl_runsort *s, rl_err *err)
     struct run *r;
 
     sort_buf(s);
-    if (s->tmp == NULL && (s->tmp = tmpfile()) == NULL) {
-        rl_err_set(err, RL_E_IO, "a temporary file for sorting: %s",
-                   strerror(errno));
+    if (s->tmp == NULL
+        && (s->tmp = rl_file_tmp("a temporary file for sorting", err))
+           == NULL)
         return -1;
-    }
     if (fwrite(s->buf, s->size, s->n_buf, s->tmp) != s->n_buf
         || fflush(s->tmp) != 0) {
         rl_err_set(err, RL_E_IO, "writing a temporary file for sorting: %s",

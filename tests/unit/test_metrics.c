@@ -856,13 +856,17 @@ static const struct {
     { "n", "x2", 0, 1 }, { "m", "x2", 5, 1 }, { "m", "x2", 0, 2 },
     { "n", "x3", 404, 1 },
 };
+#define N_SCAN_ROWS (sizeof SCAN_ROWS / sizeof SCAN_ROWS[0])
 
-/* The truth of `s` as a scan: SCAN_ROWS read through rl_preds_add, the
- * images held after each row at most *held; the evaluation and summary
- * under `rule`; the model names borrowed from *keep (free it). */
+/* The truth of `s` as a scan: SCAN_ROWS read through rl_preds_add (with
+ * `sorted`, the first then the rest last first, into
+ * rl_preds_new_scan_sorted), the images held
+ * after each row at most *held; the evaluation and summary under `rule`;
+ * the model names borrowed from *keep (free it). */
 static int
-scan_rows(rl_store *s, const rl_catalog *cat, rl_eval_rule rule,
-          rl_eval *ev, rl_truth_summary *ts, size_t *held, rl_preds **keep)
+scan_rows_as(rl_store *s, const rl_catalog *cat, rl_eval_rule rule,
+             bool sorted, rl_eval *ev, rl_truth_summary *ts, size_t *held,
+             rl_preds **keep)
 {
     rl_consensus_opts o;
     rl_truth *t;
@@ -874,11 +878,15 @@ scan_rows(rl_store *s, const rl_catalog *cat, rl_eval_rule rule,
     rl_consensus_parse("majority", &o, NULL);
     if ((t = rl_truth_open(s, cat, &o, &err)) == NULL)
         die("scan", &err);
-    p = rl_preds_new_scan(t, rule);
+    p = sorted ? rl_preds_new_scan_sorted(t, rule) : rl_preds_new_scan(t, rule);
     *held = rl_truth_held(t);
-    for (i = 0; i < sizeof SCAN_ROWS / sizeof SCAN_ROWS[0]; i++) {
-        rc |= rl_preds_add(p, SCAN_ROWS[i].model, SCAN_ROWS[i].image,
-                           K(cat, SCAN_ROWS[i].idx), SCAN_ROWS[i].rank,
+    for (i = 0; i < N_SCAN_ROWS; i++) {
+        /* The first row first (models in the same order), the rest
+         * last first. */
+        size_t k = sorted && i > 0 ? N_SCAN_ROWS - i : i;
+
+        rc |= rl_preds_add(p, SCAN_ROWS[k].model, SCAN_ROWS[k].image,
+                           K(cat, SCAN_ROWS[k].idx), SCAN_ROWS[k].rank,
                            &err);
         if (rl_truth_held(t) > *held)
             *held = rl_truth_held(t);
@@ -892,6 +900,13 @@ scan_rows(rl_store *s, const rl_catalog *cat, rl_eval_rule rule,
     *keep = p;
     rl_truth_free(t);
     return rc;
+}
+
+static int
+scan_rows(rl_store *s, const rl_catalog *cat, rl_eval_rule rule,
+          rl_eval *ev, rl_truth_summary *ts, size_t *held, rl_preds **keep)
+{
+    return scan_rows_as(s, cat, rule, false, ev, ts, held, keep);
 }
 
 /* The same rows into a table on rl_truth_load's truth. */
@@ -918,10 +933,12 @@ table_rows(rl_store *s, const rl_catalog *cat, rl_eval_rule rule,
     rl_truth_free(t);
 }
 
-/* Reads `text` through a scan of `s`: 0, or -1 with *err and *regroup. */
+/* Reads `text` through a scan of `s` (`sorted`: through the sort by name
+ * on it, finished after a failed reading too): 0, or -1 with *err and
+ * *regroup. */
 static int
-scan_text(rl_store *s, const rl_catalog *cat, const char *text,
-          rl_err *err, bool *regroup)
+scan_text_as(rl_store *s, const rl_catalog *cat, const char *text,
+             bool sorted, rl_err *err, bool *regroup)
 {
     rl_consensus_opts o;
     rl_truth *t;
@@ -931,14 +948,97 @@ scan_text(rl_store *s, const rl_catalog *cat, const char *text,
     rl_consensus_parse("majority", &o, NULL);
     if ((t = rl_truth_open(s, cat, &o, err)) == NULL)
         die("scan", err);
-    p = rl_preds_new_scan(t, RL_EVAL_RULE_RELABEL);
+    p = sorted ? rl_preds_new_scan_sorted(t, RL_EVAL_RULE_RELABEL)
+               : rl_preds_new_scan(t, RL_EVAL_RULE_RELABEL);
     r = read_mem(p, cat, text, err);
-    if (r == 0)
-        r = rl_preds_finish(p, err);
+    if (r == 0 || sorted) {
+        rl_err e2;
+
+        if (rl_preds_finish(p, &e2) != 0) {
+            *err = e2;
+            r = -1;
+        }
+    }
     *regroup = rl_preds_regroup(p);
     rl_preds_free(p);
     rl_truth_free(t);
     return r;
+}
+
+static int
+scan_text(rl_store *s, const rl_catalog *cat, const char *text,
+          rl_err *err, bool *regroup)
+{
+    return scan_text_as(s, cat, text, false, err, regroup);
+}
+
+/* Rows in any order through the sort by name on a scan: scored and
+ * counted as the table scores them, one image held at a time; unknown
+ * images and duplicates named at their rows, the first in input order. */
+static void
+test_scan_sorted(void)
+{
+    rl_catalog *cat;
+    rl_store *s = make_project("scansort.db", TR_LABELS, TR_REVIEWS, &cat);
+    static const rl_eval_rule rules3[] = {
+        RL_EVAL_RULE_RELABEL, RL_EVAL_RULE_SHANKAR, RL_EVAL_RULE_TFDS
+    };
+    static const struct {
+        const char *text, *want, *what;
+        rl_errcode code;
+    } bad[] = {
+        { "image,wnid\nx3,1\nx1a,1\nx1,151\n", "p.csv:3: image: unknown "
+          "image 'x1a'", "an unknown image between two", RL_E_NOTFOUND },
+        { "image,wnid\nx2,1\nx1b,1\nx1a,1\n", "p.csv:3: image: unknown "
+          "image 'x1b'", "two unknown images between two: the first read",
+          RL_E_NOTFOUND },
+        { "image,wnid\nzz,1\na,1\n", "p.csv:2: image: unknown image 'zz'",
+          "after the last, then before the first", RL_E_NOTFOUND },
+        { "image,wnid\nzz,1\nzzz,1\n", "p.csv:2: image: unknown image 'zz'",
+          "two after the last", RL_E_NOTFOUND },
+        { "image,wnid,rank\nx3,1,1\nx1,151,1\nx2,1,1\nx1,152,1\n", "p.csv:5:"
+          " rank: duplicate", "a duplicate rank apart", RL_E_DUP },
+        { "image,wnid,rank\nx2,1,1\nx2,1,2\nzz,1,1\n", "p.csv:3: wnid: "
+          "duplicate", "a duplicate class before an unknown image",
+          RL_E_DUP },
+        { "image,wnid,rank\nx2,1,1\nx2,1,x\n", "p.csv:3: rank: expected",
+          "a bad field stops the reading", RL_E_PARSE },
+    };
+    rl_truth_summary ts[2];
+    rl_eval ev[2];
+    rl_preds *keep[2];
+    rl_err err;
+    size_t held, i;
+    bool regroup;
+
+    for (i = 0; i < 3; i++) {
+        int r = scan_rows_as(s, cat, rules3[i], true, &ev[0], &ts[0], &held,
+                             &keep[0]);
+
+        table_rows(s, cat, rules3[i], &ev[1], &ts[1], &keep[1]);
+        ok(r == 0 && held == 1, "%s: sorted on the scan, one image held",
+           rl_eval_rule_name(rules3[i]));
+        ok(r == 0 && same_eval(&ev[0], &ev[1])
+           && memcmp(&ts[0], &ts[1], sizeof ts[0]) == 0,
+           "%s: rows last first, sorted on the scan: as the table",
+           rl_eval_rule_name(rules3[i]));
+        rl_eval_free(&ev[0]);
+        rl_eval_free(&ev[1]);
+        rl_preds_free(keep[0]);
+        rl_preds_free(keep[1]);
+    }
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int r = scan_text_as(s, cat, bad[i].text, true, &err, &regroup);
+
+        ok(r != 0 && err.code == bad[i].code && !regroup
+           && strncmp(err.msg, bad[i].want, strlen(bad[i].want)) == 0,
+           "sorted on the scan, %s: %s", bad[i].what,
+           r != 0 ? err.msg : "accepted");
+    }
+    ok(scan_text_as(s, cat, "image,wnid\n", true, &err, &regroup) == 0,
+       "sorted on the scan, no rows: fine");
+    rl_catalog_free(cat);
+    rl_store_close(s);
 }
 
 static void
@@ -1072,6 +1172,7 @@ main(void)
     test_sorted_batches();
     test_truth_load();
     test_truth_scan();
+    test_scan_sorted();
     test_bootstrap();
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
     return t_done();
