@@ -74,6 +74,11 @@ int queue_open_sql(rl_store *s, const char *reviewer, struct rl_queue *q,
                    const char *sql_all, const char *sql_assigned,
                    rl_err *err);
 
+/* Schema 9: rewrites each stored queue order (table queue_ids) from 8
+ * bytes an id to varints (order.c). 0, or -1 with `err` set; in the
+ * caller's transaction. */
+int order_ids_recode(rl_store *s, rl_err *err);
+
 /* A cached statement for a static SQL string, reset and unbound; NULL on
  * a prepare error (with `err` set). Never finalize it. */
 sqlite3_stmt *store_stmt(rl_store *s, const char *sql, rl_err *err);

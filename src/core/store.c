@@ -377,6 +377,21 @@ static const char SCHEMA_V8[] =
     "  SELECT p.image, p.model, e.rank, e.class, e.score"
     "  FROM pred p, rl_pred_each(p.preds) e;";
 
+/* Version 9: the queue orders smaller (issue 16). queue_key keeps its
+ * rows (a reviewer's assigned images are ordered by them) without the
+ * indexes by disagree and margin position: only the whole project's
+ * queue could use them, and it reads the stored blob; each blob of
+ * queue_ids stores its ids as varints (order.c) instead of 8 bytes.
+ * At 1.28M images 31 MB less. */
+static int
+migrate_v9(rl_store *s, rl_err *err)
+{
+    if (store_exec(s, "DROP INDEX IF EXISTS queue_key_disagree;"
+                   "DROP INDEX IF EXISTS queue_key_margin", err) != 0)
+        return -1;
+    return order_ids_recode(s, err);
+}
+
 /* migrations[k] takes the schema from version k to k+1: a script, or a
  * function for a step that needs more than SQL. */
 static const struct migration {
@@ -392,6 +407,7 @@ static const struct migration {
     { SCHEMA_V6, NULL, false },
     { NULL, migrate_v7, true },
     { SCHEMA_V8, NULL, false },
+    { NULL, migrate_v9, false },
 };
 
 sqlite3_stmt *
