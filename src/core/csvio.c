@@ -1202,7 +1202,7 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
 {
     rl_store *s = im->s;
     char next[32];
-    bool same = false, fk;
+    bool same = false, fk, first = false;
     int rc = -1;
 
     fk = s->depth == 0 && store_exec(s, "PRAGMA foreign_keys=OFF", NULL) == 0;
@@ -1242,7 +1242,11 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
                             " q.image = p.image AND q.model = mm.id)", err)
         != 0)
         goto out;
-    if (fk && store_int(s, "SELECT NOT EXISTS (SELECT 1 FROM main.pred)", 0)) {
+    /* The project's first predictions: pred and candidate written anew,
+     * their pages full. */
+    first = fk && store_int(s, "SELECT NOT EXISTS (SELECT 1 FROM main.pred)",
+                            0);
+    if (first) {
         if (store_exec(s, SQL_PRED_FIRST, err) != 0)
             goto out;
     } else if (store_exec(s, SQL_PRED_PACK_NEW, err) != 0
@@ -1253,7 +1257,7 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
         goto out;
     }
     if (same)
-        rc = log_candidates_apply_staged(s, err);
+        rc = log_candidates_apply_staged(s, first, err);
     else
         rc = log_candidates_rebuild_staged(s, err);
     snprintf(next, sizeof next, "%lld", (long long)gen + 1);

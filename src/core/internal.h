@@ -175,6 +175,11 @@ int tally_add(rl_store *s, const char *name, const char *reviewer,
 #define RL_SQL_STATE_CODE(x) \
     "(CASE " x " WHEN 'correct' THEN 0 WHEN 'wrong' THEN 1" \
     " WHEN 'unclear' THEN 2 WHEN 'dont_know' THEN 3 END)"
+/* A candidate's mean model rank from its stored columns (schema 9 dropped
+ * the generated column mean_rank): NULL when no model proposed it. `c`
+ * names the candidate table or its alias. */
+#define RL_SQL_MEAN_RANK(c) \
+    "(CAST(" c ".rank_sum AS REAL) / nullif(" c ".n_models, 0))"
 #define RL_SQL_STATE_NAME(c) \
     "(CASE " c " WHEN 0 THEN 'correct' WHEN 1 THEN 'wrong'" \
     " WHEN 2 THEN 'unclear' WHEN 3 THEN 'dont_know' END)"

@@ -705,7 +705,7 @@ test_predictions(struct proj *p)
                    " ON k.id = c.class JOIN image i ON i.id = c.image"
                    " WHERE i.name = '" IMG1 "' AND k.wnid = 'n01751748'"), 2,
            "sea snake proposed by two models");
-    is_str(raw_str(p->path, "SELECT mean_rank FROM candidate c JOIN class k"
+    is_str(raw_str(p->path, "SELECT " RL_SQL_MEAN_RANK("c") " FROM candidate c JOIN class k"
                    " ON k.id = c.class JOIN image i ON i.id = c.image"
                    " WHERE i.name = '" IMG1 "' AND k.wnid = 'n01751748'"),
            "1.5", "mean rank over the models (2 and 1)");
@@ -753,7 +753,7 @@ test_predictions(struct proj *p)
        && raw_int(p->path, "SELECT max(rank) FROM prediction p JOIN model m"
                   " ON m.id = p.model WHERE m.name = 'resnet'") == 3,
        "--model, and ranks continue after the stored ones");
-    is_str(raw_str(p->path, "SELECT n_models || ' ' || mean_rank FROM"
+    is_str(raw_str(p->path, "SELECT n_models || ' ' || " RL_SQL_MEAN_RANK("c") " FROM"
                    " candidate c JOIN class k ON k.id = c.class JOIN image i"
                    " ON i.id = c.image WHERE i.name = '" IMG2 "' AND k.idx ="
                    " 979"), "2 1.5", "a grouped file's candidates count the "
@@ -771,7 +771,7 @@ test_predictions(struct proj *p)
                    " 'rt' AND i.name = '" IMG1 "'"),
            "1:n01440764,2:n01443537", "its ranks continue across the runs");
     is_str(raw_str(p->path, "SELECT group_concat(k.wnid || '=' || n_models"
-                   " || '/' || mean_rank, ' ') FROM (SELECT * FROM candidate"
+                   " || '/' || " RL_SQL_MEAN_RANK("c") ", ' ') FROM (SELECT * FROM candidate"
                    " ORDER BY class) c JOIN class k ON k.id = c.class JOIN"
                    " image i ON i.id = c.image WHERE i.name = '" IMG1 "'"),
            "n01440764=1/1.0 n01443537=1/2.0 n01737021=1/1.0 "
@@ -958,9 +958,11 @@ unused_pct(const char *db, const char *name)
     return (double)v / 10.0;
 }
 
-/* A project's first predictions fill pred's pages (the transfer from a
- * TEMP copy): 4,000 images of 5 models x top-5, row by row 12% of pred
- * would be unused. The rows are those of the file, and foreign keys are
+/* A project's first predictions fill pred's and candidate's pages (the
+ * transfer from a TEMP copy): 4,000 images of 5 models x top-5, row by
+ * row 12% of pred and 9% of candidate would be unused. The rows are those
+ * of the file, the candidates those the predictions give plus the labels
+ * and a class a reviewer added (with its verdict), and foreign keys are
  * on again after. */
 static void
 test_first_predictions_packed(void)
@@ -984,6 +986,10 @@ test_first_predictions_packed(void)
     proj_new(&q, "packed.db");
     must_import(&q, LABELS_K, spews("packed_labels.csv", lab.data), NULL,
                 &res);
+    must_import(&q, REVIEWS_K, spews("packed_rev.csv",
+                "image,wnid,state,reviewer,updated_at\n"
+                "img_00001.JPEG,999,correct,ann,2026-01-02T03:04:05Z\n"),
+                NULL, &res);
     must_import(&q, PREDS_K, spews("packed_preds.csv", pr.data), NULL, &res);
     if (sqlite3_prepare_v2(q.s->db, "PRAGMA foreign_keys", -1, &st, NULL)
         == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -997,6 +1003,27 @@ test_first_predictions_packed(void)
                    " FROM pred)"), 20000, "(each pair once)");
     ok(unused_pct(q.path, "pred") < 3.0, "pred's pages are full: %.1f%% "
        "unused", unused_pct(q.path, "pred"));
+    ok(unused_pct(q.path, "candidate") < 3.0, "and candidate's: %.1f%% "
+       "unused", unused_pct(q.path, "candidate"));
+    is_int(raw_int(q.path, "SELECT count(*) FROM (SELECT image, class,"
+                   " count(*) AS n, sum(rank) AS s FROM prediction"
+                   " GROUP BY image, class) p LEFT JOIN candidate c"
+                   " USING(image, class) WHERE c.n_models IS NOT p.n"
+                   " OR c.rank_sum IS NOT p.s"), 0,
+           "each predicted class is a candidate with its count and rank sum");
+    is_int(raw_int(q.path, "SELECT count(*) FROM candidate c WHERE NOT"
+                   " EXISTS (SELECT 1 FROM prediction p WHERE p.image ="
+                   " c.image AND p.class = c.class)"),
+           raw_int(q.path, "SELECT count(*) FROM image i WHERE NOT EXISTS"
+                   " (SELECT 1 FROM prediction p WHERE p.image = i.id AND"
+                   " p.class = i.label)") + 1,
+           "the others: labels no model proposed, and the added class");
+    is_str(raw_str(q.path, "SELECT c.added_by || ' ' || c.n_models || ' '"
+                   " || r.state FROM candidate c JOIN review r"
+                   " USING(image, class) JOIN image i ON i.id = c.image"
+                   " JOIN class k ON k.id = c.class WHERE i.name ="
+                   " 'img_00001.JPEG' AND k.idx = 999"), "ann 0 correct",
+           "the added class keeps its adder and its verdict");
     is_int(raw_int(q.path, "SELECT count(*) FROM pred p LEFT JOIN image i"
                    " ON i.id = p.image LEFT JOIN model m ON m.id = p.model"
                    " WHERE i.id IS NULL OR m.id IS NULL"), 0,
