@@ -74,6 +74,11 @@ int queue_open_sql(rl_store *s, const char *reviewer, struct rl_queue *q,
                    const char *sql_all, const char *sql_assigned,
                    rl_err *err);
 
+/* Schema 9: rewrites each stored queue order (table queue_ids) from 8
+ * bytes an id to varints (order.c). 0, or -1 with `err` set; in the
+ * caller's transaction. */
+int order_ids_recode(rl_store *s, rl_err *err);
+
 /* A cached statement for a static SQL string, reset and unbound; NULL on
  * a prepare error (with `err` set). Never finalize it. */
 sqlite3_stmt *store_stmt(rl_store *s, const char *sql, rl_err *err);
@@ -194,6 +199,11 @@ int order_keys_after_migration(rl_store *s, rl_err *err);
 #define RL_SQL_STATE_CODE(x) \
     "(CASE " x " WHEN 'correct' THEN 0 WHEN 'wrong' THEN 1" \
     " WHEN 'unclear' THEN 2 WHEN 'dont_know' THEN 3 END)"
+/* A candidate's mean model rank from its stored columns (schema 9 dropped
+ * the generated column mean_rank): NULL when no model proposed it. `c`
+ * names the candidate table or its alias. */
+#define RL_SQL_MEAN_RANK(c) \
+    "(CAST(" c ".rank_sum AS REAL) / nullif(" c ".n_models, 0))"
 #define RL_SQL_STATE_NAME(c) \
     "(CASE " c " WHEN 0 THEN 'correct' WHEN 1 THEN 'wrong'" \
     " WHEN 2 THEN 'unclear' WHEN 3 THEN 'dont_know' END)"

@@ -825,8 +825,28 @@ log_candidates_stage(rl_store *s, rl_err *err)
 }
 
 int
-log_candidates_apply_staged(rl_store *s, rl_err *err)
+log_candidates_apply_staged(rl_store *s, bool fill, rl_err *err)
 {
+    /* The stored rows (the labels, classes reviewers added) go in with
+     * the staged ones; an upsert keeps a staged row's counts and the
+     * stored one's adder, as the update below does. */
+    if (fill)
+        return store_exec(s,
+            "DROP TABLE IF EXISTS temp.cand_fill;"
+            "CREATE TEMP TABLE cand_fill("
+            " image INTEGER NOT NULL, class INTEGER NOT NULL,"
+            " n_models INTEGER NOT NULL DEFAULT 0, rank_sum INTEGER,"
+            " added_by TEXT, PRIMARY KEY(image, class)) WITHOUT ROWID;"
+            "INSERT INTO temp.cand_fill(image, class, n_models, rank_sum)"
+            " SELECT image, class, n_models, rank_sum FROM temp.stage_cand;"
+            "INSERT INTO temp.cand_fill SELECT image, class, n_models,"
+            " rank_sum, added_by FROM main.candidate WHERE true"
+            " ON CONFLICT(image, class) DO UPDATE SET"
+            " added_by = excluded.added_by;"
+            "DELETE FROM main.candidate;"
+            "INSERT INTO main.candidate SELECT * FROM temp.cand_fill;"
+            "DROP TABLE temp.cand_fill;"
+            "DROP TABLE temp.stage_cand", err);
     return store_exec(s,
         "INSERT INTO candidate(image, class, n_models, rank_sum)"
         " SELECT image, class, n_models, rank_sum FROM temp.stage_cand"
@@ -1331,7 +1351,7 @@ log_merge_attached(rl_store *s, rl_merge_report *rep, rl_err *err)
     rep->candidates = store_changes(s,
         "INSERT OR IGNORE INTO main.candidate(image, class, n_models,"
         " rank_sum, added_by) SELECT im.lid, cm.lid, c.n_models,"
-        " CAST(round(c.mean_rank * c.n_models) AS INTEGER), c.added_by"
+        " CASE WHEN c.n_models <> 0 THEN c.rank_sum END, c.added_by"
         " FROM o.candidate c"
         " JOIN imap im ON im.oid = c.image JOIN cmap cm ON cm.oid = c.class",
         err, &bad);

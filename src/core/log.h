@@ -129,7 +129,14 @@ int log_candidates_stage(rl_store *s, rl_err *err);
 int log_candidates_stage_open(rl_store *s, rl_err *err);
 int log_candidates_stage_put(rl_store *s, int64_t image, int64_t cls,
                              int64_t n_models, int64_t rank_sum, rl_err *err);
-int log_candidates_apply_staged(rl_store *s, rl_err *err);
+/* Writes the staged candidates into the project: each staged one gets its
+ * model count and rank sum (a class a reviewer added keeps its adder).
+ * With `fill` - the caller's project had no predictions, so candidate
+ * holds no model counts yet, and foreign keys are off - the table is
+ * written anew, in key order, from a TEMP table of its shape (SQLite's
+ * transfer leaves its pages full; row by row 9% of them were unused).
+ * Drops temp.stage_cand. 0, or -1 with `err` set. */
+int log_candidates_apply_staged(rl_store *s, bool fill, rl_err *err);
 /* The same for the staged labels of an import (temp.stage_label): the
  * changed labels of existing images, and the labels of the images from
  * id `first_new` on (those the import just made, in the same

@@ -503,10 +503,16 @@ rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
  * (ties and images without a doubt in name order), and whether it has
  * predictions (the random order puts those without last). An order of
  * any subset of the images is their stored positions' order, so a
- * reviewer's assigned images are one indexed query; table queue_ids
- * holds every image's id in name, disagree and margin order as one blob
- * each, so a whole queue is one read (milliseconds at a million). meta 'queue_key' holds the stamp of the data
- * the keys were computed from; another stamp means they are stale. */
+ * reviewer's assigned images are one query (their rows by image, sorted
+ * by the position; schema 9 dropped the indexes by position, which only
+ * the whole-project queue could use, and it reads the blob); table
+ * queue_ids holds every image's id in name, disagree and margin order as
+ * one blob each, so a whole queue is one read (milliseconds at a
+ * million): since schema 9 each id as an unsigned LEB128 varint (7 bits
+ * a byte, low first, the high bit set on all but an id's last byte; 3
+ * bytes an id up to 2,097,151 instead of 8). meta 'queue_key' holds the
+ * stamp of the data the keys were computed from; another stamp means
+ * they are stale. */
 
 /* The stamp of what the keys depend on: the predictions import's
  * generation and the newest image id (images are never deleted nor
@@ -578,31 +584,72 @@ key_add(void *ctx, int64_t id, double disagree, double margin)
     f->predicted[f->at] = true;
 }
 
-/* Stores the `n` ids of order `ord` as one blob of little-endian 64-bit
- * numbers: ids[i], or ids[k[i].j] when `k` is given. 0, or -1 with
- * `err` set. */
+/* Appends id `v` to `b` as a varint; returns the bytes written (1-10). */
+static size_t
+varint_put(unsigned char *b, uint64_t v)
+{
+    size_t k = 0;
+
+    while (v >= 0x80) {
+        b[k++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    b[k++] = (unsigned char)v;
+    return k;
+}
+
+/* The ids of blob `b` (`size` bytes of varints) into a new array the
+ * caller frees, their count in *n; NULL (and *n 0) when there are none.
+ * A truncated last id or one longer than 10 bytes ends the list. */
+static int64_t *
+ids_decode(const unsigned char *b, size_t size, size_t *n)
+{
+    int64_t *ids;
+    size_t i, k = 0, cnt = 0;
+
+    for (i = 0; i < size; i++)
+        cnt += !(b[i] & 0x80);
+    *n = 0;
+    if (cnt == 0)
+        return NULL;
+    ids = rl_xcalloc(cnt, sizeof *ids);
+    for (i = 0; i < size && k < cnt;) {
+        uint64_t v = 0;
+        int shift = 0;
+
+        while (i < size && b[i] & 0x80 && shift < 63) {
+            v |= (uint64_t)(b[i++] & 0x7f) << shift;
+            shift += 7;
+        }
+        if (i == size || b[i] & 0x80)
+            break;
+        v |= (uint64_t)b[i++] << shift;
+        ids[k++] = (int64_t)v;
+    }
+    *n = k;
+    return ids;
+}
+
+/* Stores the `n` ids of order `ord` as one blob of varints: ids[i], or
+ * ids[k[i].j] when `k` is given. 0, or -1 with `err` set. */
 static int
 put_ids(rl_store *s, const char *ord, const int64_t *ids,
         const struct okey *k, size_t n, rl_err *err)
 {
     static const char sql[] = "INSERT INTO queue_ids(ord, ids) VALUES (?, ?)";
-    unsigned char *b = rl_xmalloc(n * 8 + 1);
+    unsigned char *b = rl_xmalloc(n * 10 + 1);
     sqlite3_stmt *st;
-    size_t i;
-    int c, rc;
+    size_t i, len = 0;
+    int rc;
 
-    for (i = 0; i < n; i++) {
-        uint64_t v = (uint64_t)ids[k != NULL ? k[i].j : i];
-
-        for (c = 0; c < 8; c++)
-            b[i * 8 + c] = (unsigned char)(v >> (8 * c));
-    }
+    for (i = 0; i < n; i++)
+        len += varint_put(b + len, (uint64_t)ids[k != NULL ? k[i].j : i]);
     if ((st = store_stmt(s, sql, err)) == NULL) {
         free(b);
         return -1;
     }
     sqlite3_bind_text(st, 1, ord, -1, SQLITE_STATIC);
-    sqlite3_bind_blob64(st, 2, b, (sqlite3_uint64)(n * 8), SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 2, b, (sqlite3_uint64)len, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(b);
@@ -611,6 +658,47 @@ put_ids(rl_store *s, const char *ord, const int64_t *ids,
         return -1;
     }
     return 0;
+}
+
+int
+order_ids_recode(rl_store *s, rl_err *err)
+{
+    sqlite3_stmt *st = NULL, *up = NULL;
+    int rc = SQLITE_ERROR;
+
+    /* Its own statements: the migration runs before anything is cached,
+     * and the cache may evict a statement in use. */
+    if (sqlite3_prepare_v2(s->db, "SELECT ord, ids FROM queue_ids", -1, &st,
+                           NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(s->db, "UPDATE queue_ids SET ids = ?2"
+                              " WHERE ord = ?1", -1, &up, NULL) != SQLITE_OK)
+        goto out;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *old = sqlite3_column_blob(st, 1);
+        size_t n = (size_t)sqlite3_column_bytes(st, 1) / 8, i, len = 0;
+        unsigned char *b = rl_xmalloc(n * 10 + 1);
+        int c;
+
+        for (i = 0; i < n; i++) {
+            uint64_t v = 0;
+
+            for (c = 7; c >= 0; c--)
+                v = v << 8 | old[i * 8 + (size_t)c];
+            len += varint_put(b + len, v);
+        }
+        sqlite3_bind_text(up, 1, (const char *)sqlite3_column_text(st, 0),
+                          -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob64(up, 2, b, (sqlite3_uint64)len, free);
+        if (sqlite3_step(up) != SQLITE_DONE)
+            break;
+        sqlite3_reset(up);
+    }
+out:
+    if (rc != SQLITE_DONE)
+        store_dberr(s, err, "recoding the queue orders");
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The j (id order) of image `id` in the ascending ids; n if none. */
@@ -766,11 +854,11 @@ open_blob(rl_store *s, const char *reviewer, const char *ord,
     struct scatter sc = { 0 };
     struct perm p;
     static const char sql_ids[] = "SELECT ids FROM queue_ids WHERE ord = ?1";
-    const unsigned char *b;
+    int64_t *ids;
     sqlite3_stmt *st;
     bool assigned;
     size_t n, i;
-    int k, rc;
+    int rc;
 
     if (queue_assigned(s, reviewer, &assigned, err) != 0)
         return -1;
@@ -787,8 +875,9 @@ open_blob(rl_store *s, const char *reviewer, const char *ord,
         store_dberr(s, err, "loading the queue");
         return -1;
     }
-    b = sqlite3_column_blob(st, 0);
-    n = (size_t)sqlite3_column_bytes(st, 0) / 8;
+    ids = ids_decode(sqlite3_column_blob(st, 0),
+                     (size_t)sqlite3_column_bytes(st, 0), &n);
+    sqlite3_reset(st);
     if (n > 0) {
         /* The exact size: no growth slack at a million images. */
         free(q->items);
@@ -798,19 +887,15 @@ open_blob(rl_store *s, const char *reviewer, const char *ord,
     if (seed != NULL)
         perm_init(&p, *seed, n);
     for (i = 0; i < n; i++) {
-        uint64_t v = 0;
-
-        for (k = 7; k >= 0; k--)
-            v = v << 8 | b[i * 8 + (size_t)k];
         if (seed == NULL)
-            q->items[i].id = (int64_t)v;
+            q->items[i].id = ids[i];
         else
-            scatter_put(&sc, perm_rank(&p, i), (int64_t)v, n);
+            scatter_put(&sc, perm_rank(&p, i), ids[i], n);
     }
     if (seed != NULL)
         scatter_end(&sc, q->items, n);
     q->n = n;
-    sqlite3_reset(st);
+    free(ids);
     return 0;
 }
 

@@ -30,7 +30,8 @@
 static const char SQL_IMAGE[] =
     "SELECT name, path, label, dataset FROM image WHERE id = ?";
 static const char SQL_CANDS[] =
-    "SELECT c.class, c.n_models, coalesce(c.mean_rank, 0), c.added_by,"
+    "SELECT c.class, c.n_models, coalesce(" RL_SQL_MEAN_RANK("c") ", 0),"
+    " c.added_by,"
     " (SELECT group_concat(name, ' ') FROM (SELECT m.name FROM prediction p"
     "   JOIN model m ON m.id = p.model WHERE p.image = c.image"
     "   AND p.class = c.class ORDER BY m.name)),"

@@ -373,6 +373,29 @@ static const char SCHEMA_V8[] =
     "  SELECT p.image, p.model, e.rank, e.class, e.score"
     "  FROM pred p, rl_pred_each(p.preds) e;";
 
+/* Version 9: smaller (issue 16). queue_key keeps its rows (a reviewer's
+ * assigned images are ordered by them) without the indexes by disagree
+ * and margin position: only the whole project's queue could use them,
+ * and it reads the stored blob; each blob of queue_ids stores its ids as
+ * varints (order.c) instead of 8 bytes. candidate loses its generated
+ * column mean_rank (readers compute it: RL_SQL_MEAN_RANK), for a table
+ * with a generated column cannot be copied whole into an empty one of
+ * its shape, which is how a first predictions import fills its pages
+ * (log_candidates_apply_staged). A virtual column has nothing stored:
+ * dropping it rewrites no row. */
+static int
+migrate_v9(rl_store *s, rl_err *err)
+{
+    if (store_exec(s, "DROP INDEX IF EXISTS queue_key_disagree;"
+                   "DROP INDEX IF EXISTS queue_key_margin", err) != 0)
+        return -1;
+    if (has_column(s->db, "candidate", "mean_rank")
+        && store_exec(s, "ALTER TABLE candidate DROP COLUMN mean_rank", err)
+        != 0)
+        return -1;
+    return order_ids_recode(s, err);
+}
+
 /* migrations[k] takes the schema from version k to k+1: a script, or a
  * function for a step that needs more than SQL. */
 static const struct migration {
@@ -388,6 +411,7 @@ static const struct migration {
     { SCHEMA_V6, NULL, false },
     { NULL, migrate_v7, true },
     { SCHEMA_V8, NULL, false },
+    { NULL, migrate_v9, false },
 };
 
 sqlite3_stmt *

@@ -333,5 +333,5 @@ cands_of()
 {
     q "SELECT c.wnid FROM candidate k JOIN class c ON c.id = k.class
        JOIN image i ON i.id = k.image WHERE i.name = '$1'
-       ORDER BY k.n_models DESC, coalesce(k.mean_rank, 1e9), c.idx"
+       ORDER BY k.n_models DESC, coalesce(CAST(k.rank_sum AS REAL) / nullif(k.n_models, 0), 1e9), c.idx"
 }

@@ -694,7 +694,7 @@ log_digest(const char *path)
         "SELECT i.name, f.reviewer, f.problematic, f.note, (SELECT wnid FROM"
         " class WHERE id = f.main), f.done FROM flag f JOIN image i"
         " ON i.id = f.image ORDER BY 1, 2",
-        "SELECT i.name, k.wnid, c.n_models, c.mean_rank, c.added_by"
+        "SELECT i.name, k.wnid, c.n_models, c.rank_sum, c.added_by"
         " FROM candidate c JOIN image i ON i.id = c.image"
         " JOIN class k ON k.id = c.class ORDER BY 1, 2",
         "SELECT id, reviewer, kind, target, what FROM step ORDER BY id",

@@ -298,6 +298,194 @@ test_random_large(void)
 
 #define near(a, b, name) ok(fabs((a) - (b)) < 1e-9, "%s (%.6f)", name, (a))
 
+/* The integer of a one-row query on file `path`, or -999. */
+static long long
+file_int(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long long v = -999;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+        && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+/* The ids of `s`'s queue in order `o` for reviewer "r", as one string the
+ * caller frees. */
+static char *
+queue_text(rl_store *s, rl_order o)
+{
+    rl_queue q = { 0 };
+    rl_buf b = { 0 };
+    rl_err err;
+    size_t i;
+
+    if (rl_order_open(s, "r", &o, &q, &err) != 0)
+        die("open the queue", &err);
+    rl_buf_adds(&b, "");
+    for (i = 0; i < q.n; i++)
+        rl_buf_printf(&b, "%lld ", (long long)q.items[i].id);
+    rl_queue_free(&q);
+    return b.data;
+}
+
+static char *
+export_text(rl_store *s, const rl_catalog *cat, rl_export_format f)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *mem = open_memstream(&buf, &n);
+    rl_err err;
+
+    if (rl_export(s, cat, f, NULL, mem, &err) != 0)
+        die("export", &err);
+    fclose(mem);
+    return buf;
+}
+
+/* Each blob of queue_ids of `db` from varints (schema 9) back to 8 bytes
+ * an id (schema 8), decoded here on its own; the number of ids. */
+static long
+ids_to_v8(sqlite3 *db)
+{
+    sqlite3_stmt *st, *up;
+    long total = 0;
+
+    if (sqlite3_prepare_v2(db, "SELECT ord, ids FROM queue_ids", -1, &st,
+                           NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(db, "UPDATE queue_ids SET ids = ?2 WHERE"
+                              " ord = ?1", -1, &up, NULL) != SQLITE_OK)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *b = sqlite3_column_blob(st, 1);
+        int size = sqlite3_column_bytes(st, 1), i, shift = 0, c;
+        rl_buf out = { 0 };
+        uint64_t v = 0;
+
+        for (i = 0; i < size; i++) {
+            v |= (uint64_t)(b[i] & 0x7f) << shift;
+            shift += 7;
+            if (b[i] & 0x80)
+                continue;
+            for (c = 0; c < 8; c++)
+                rl_buf_addc(&out, (char)(v >> (8 * c)));
+            v = 0;
+            shift = 0;
+            total++;
+        }
+        sqlite3_bind_text(up, 1, (const char *)sqlite3_column_text(st, 0),
+                          -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(up, 2, out.data, (int)out.len, SQLITE_TRANSIENT);
+        if (sqlite3_step(up) != SQLITE_DONE)
+            total = -1;
+        sqlite3_reset(up);
+        rl_buf_free(&out);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    return total;
+}
+
+/* Schema 9: a schema-8 copy of a project (its queue orders 8 bytes an id,
+ * queue_key indexed by disagree and margin position) migrates to the
+ * varint orders without those indexes; the stored keys are those the
+ * project itself stores, and every queue and export are the same. */
+static void
+test_migrate_v9(void)
+{
+    enum { N = 600 };
+    static const rl_order kinds[] = { { RL_ORDER_NAME, 0 },
+        { RL_ORDER_DISAGREE, 0 }, { RL_ORDER_MARGIN, 0 },
+        { RL_ORDER_RANDOM, 9 } };
+    enum { K = sizeof kinds / sizeof kinds[0] };
+    rl_catalog *cat;
+    rl_store *s = fx_project("v9.db", &cat);
+    rl_buf lab = { 0 }, pred = { 0 };
+    char *q0[K], *keys0, *keys1, *long0, *wide0, *t, *path = tpath("v9.db");
+    sqlite3 *db;
+    size_t i, k;
+    long n8 = 0;
+    int same = 0;
+
+    rl_buf_adds(&lab, "image,wnid\n");
+    rl_buf_adds(&pred, "image,model,rank,wnid,score\n");
+    for (i = 0; i < N; i++) {
+        rl_buf_printf(&lab, "im_%05zu.JPEG,%zu\n", (i * 7) % N, i % 5);
+        rl_buf_printf(&pred, "im_%05zu.JPEG,m1,1,%zu,0.%02zu\n"
+                      "im_%05zu.JPEG,m1,2,%zu,0.%02zu\n"
+                      "im_%05zu.JPEG,m2,1,%zu,0.9\n", (i * 7) % N, i % 3,
+                      50 + i % 40, (i * 7) % N, 3 + i % 2, i % 37,
+                      (i * 7) % N, i % 5);
+    }
+    fx_import(s, cat, "labels", "v9l.csv", rl_buf_str(&lab));
+    fx_import(s, cat, "predictions", "v9p.csv", rl_buf_str(&pred));
+    fx_import(s, cat, "reviews", "v9r.csv",
+              "image,wnid,state,reviewer,updated_at\n"
+              "im_00003.JPEG,3,correct,r,2026-01-02T03:04:05Z\n"
+              "im_00003.JPEG,0,wrong,r,2026-01-02T03:04:06Z\n");
+    for (k = 0; k < K; k++)
+        q0[k] = queue_text(s, kinds[k]);
+    long0 = export_text(s, cat, RL_EXPORT_LONG);
+    wide0 = export_text(s, cat, RL_EXPORT_WIDE);
+    rl_store_close(s);
+    keys0 = keys_text("v9.db");
+    ok(file_int(path, "SELECT sum(length(ids)) FROM queue_ids")
+       < 3 * N * 2 + 1, "the orders take at most 2 bytes an id here");
+
+    same = sqlite3_open(path, &db) == SQLITE_OK
+           && sqlite3_exec(db, "CREATE INDEX queue_key_disagree ON"
+                           " queue_key(disagree); CREATE INDEX"
+                           " queue_key_margin ON queue_key(margin)", NULL,
+                           NULL, NULL) == SQLITE_OK
+           && (n8 = ids_to_v8(db)) == 3 * N
+           && sqlite3_exec(db, "PRAGMA user_version = 8", NULL, NULL, NULL)
+              == SQLITE_OK;
+    ok(same, "(made it a schema-8 project: %ld ids)", n8);
+    same = 0;
+    sqlite3_close(db);
+    is_int(file_int(path, "SELECT sum(length(ids)) FROM queue_ids"),
+           3 * N * 8, "(8 bytes an id)");
+
+    s = rl_store_open(path, 0, NULL);
+    ok(s != NULL, "the schema-8 copy opens");
+    is_int(file_int(path, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+           "at the current schema");
+    is_int(file_int(path, "SELECT count(*) FROM sqlite_schema WHERE name"
+                       " IN ('queue_key_disagree', 'queue_key_margin')"), 0,
+           "without queue_key's indexes by position");
+    keys1 = keys_text("v9.db");
+    is_str(keys1, keys0, "its stored keys are those the project stored");
+    for (k = 0; k < K; k++) {
+        t = queue_text(s, kinds[k]);
+        same += strcmp(t, q0[k]) == 0;
+        free(t);
+        free(q0[k]);
+    }
+    is_int(same, K, "every queue order is the same");
+    t = export_text(s, cat, RL_EXPORT_LONG);
+    ok(strcmp(t, long0) == 0 && strchr(t, '\n') != NULL,
+       "the long export is byte for byte the same");
+    free(t);
+    t = export_text(s, cat, RL_EXPORT_WIDE);
+    ok(strcmp(t, wide0) == 0, "and the wide one");
+    free(t);
+    rl_store_close(s);
+    rl_catalog_free(cat);
+    free(keys0);
+    free(keys1);
+    free(long0);
+    free(wide0);
+    free(path);
+    rl_buf_free(&lab);
+    rl_buf_free(&pred);
+}
+
 int
 main(void)
 {
@@ -416,6 +604,7 @@ main(void)
     rl_store_close(s);
     test_keys_after_labels();
     test_random_large();
+    test_migrate_v9();
     nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
     return t_done();
 }
