@@ -169,11 +169,12 @@ int tally_add(rl_store *s, const char *name, const char *reviewer,
  * computes them. */
 int order_keys_after_migration(rl_store *s, rl_err *err);
 
-/* The order keys' table (schema 6, order.h) and its indexes, as store.c's
- * migration creates them and rl_order_keys_update recreates them when it
- * rewrites every row (a drop and a sorted index build instead of a
- * million deletes and random index inserts). A schema that changes them
- * gives SCHEMA_V6 its own copy of this text first. */
+/* The order keys' table (order.h) and its index as schema 9 leaves them
+ * (schema 6 made the table with two more indexes, by disagree and margin
+ * position, store.c SCHEMA_V6): rl_order_keys_update recreates them when
+ * it rewrites every row (a drop and a sorted index build instead of a
+ * million deletes and index inserts). A schema that changes them changes
+ * this text and gives its migration the same change. */
 #define RL_SQL_QUEUE_KEY_TABLE \
     "CREATE TABLE queue_key(" \
     "  image INTEGER PRIMARY KEY REFERENCES image(id)," \
@@ -181,8 +182,6 @@ int order_keys_after_migration(rl_store *s, rl_err *err);
     "  margin INTEGER NOT NULL," \
     "  predicted INTEGER NOT NULL);"
 #define RL_SQL_QUEUE_KEY_INDEXES \
-    "CREATE INDEX queue_key_disagree ON queue_key(disagree);" \
-    "CREATE INDEX queue_key_margin ON queue_key(margin);" \
     "CREATE INDEX queue_key_unpredicted ON queue_key(image)" \
     "  WHERE NOT predicted;"
 

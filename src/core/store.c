@@ -250,11 +250,15 @@ migrate_v5(rl_store *s, rl_err *err)
  * by rl_order_keys_update (the imports call it; a migrated project's
  * first ordered queue fills it, meta 'queue_key' says for what data). */
 static const char SCHEMA_V6[] =
-    /* queue_key(image, disagree, margin, predicted): an image's position
-     * in the disagree and in the margin order, and whether it has
-     * predictions (the random order) */
-    RL_SQL_QUEUE_KEY_TABLE
-    RL_SQL_QUEUE_KEY_INDEXES
+    "CREATE TABLE queue_key("
+    "  image INTEGER PRIMARY KEY REFERENCES image(id),"
+    "  disagree INTEGER NOT NULL,"       /* position in the disagree order */
+    "  margin INTEGER NOT NULL,"         /* position in the margin order */
+    "  predicted INTEGER NOT NULL);"     /* has predictions (random order) */
+    "CREATE INDEX queue_key_disagree ON queue_key(disagree);"
+    "CREATE INDEX queue_key_margin ON queue_key(margin);"
+    "CREATE INDEX queue_key_unpredicted ON queue_key(image)"
+    "  WHERE NOT predicted;"
     "CREATE TABLE queue_ids("
     "  ord TEXT PRIMARY KEY,"            /* name, disagree or margin */
     "  ids BLOB NOT NULL);";             /* every image id in that order,
