@@ -79,6 +79,12 @@ int queue_open_sql(rl_store *s, const char *reviewer, struct rl_queue *q,
  * caller's transaction. */
 int order_ids_recode(rl_store *s, rl_err *err);
 
+/* Schema 9: the images without predictions (table queue_key's
+ * `predicted` 0), in name order, into queue_ids as the blob
+ * 'unpredicted', before queue_key goes (order.c). Nothing when no keys
+ * were stored. 0, or -1 with `err` set; in the caller's transaction. */
+int order_unpredicted_from_keys(rl_store *s, rl_err *err);
+
 /* A cached statement for a static SQL string, reset and unbound; NULL on
  * a prepare error (with `err` set). Never finalize it. */
 sqlite3_stmt *store_stmt(rl_store *s, const char *sql, rl_err *err);
@@ -168,22 +174,6 @@ int tally_add(rl_store *s, const char *name, const char *reviewer,
  * allowed); the project is sound either way, its first ordered queue then
  * computes them. */
 int order_keys_after_migration(rl_store *s, rl_err *err);
-
-/* The order keys' table (order.h) and its index as schema 9 leaves them
- * (schema 6 made the table with two more indexes, by disagree and margin
- * position, store.c SCHEMA_V6): rl_order_keys_update recreates them when
- * it rewrites every row (a drop and a sorted index build instead of a
- * million deletes and index inserts). A schema that changes them changes
- * this text and gives its migration the same change. */
-#define RL_SQL_QUEUE_KEY_TABLE \
-    "CREATE TABLE queue_key(" \
-    "  image INTEGER PRIMARY KEY REFERENCES image(id)," \
-    "  disagree INTEGER NOT NULL," \
-    "  margin INTEGER NOT NULL," \
-    "  predicted INTEGER NOT NULL);"
-#define RL_SQL_QUEUE_KEY_INDEXES \
-    "CREATE INDEX queue_key_unpredicted ON queue_key(image)" \
-    "  WHERE NOT predicted;"
 
 /* Schema 7 stores a verdict's state and role, and an event's field and
  * the common values of its before/after, as small integers (SQLite keeps

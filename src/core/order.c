@@ -498,21 +498,17 @@ rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q, rl_err *err)
 
 /* ---- stored order keys ----------------------------------------------
  *
- * Table queue_key (schema 6) holds, for every image, its position in the
- * disagree and in the margin order over every image of the project
- * (ties and images without a doubt in name order), and whether it has
- * predictions (the random order puts those without last). An order of
- * any subset of the images is their stored positions' order, so a
- * reviewer's assigned images are one query (their rows by image, sorted
- * by the position; schema 9 dropped the indexes by position, which only
- * the whole-project queue could use, and it reads the blob); table
- * queue_ids holds every image's id in name, disagree and margin order as
- * one blob each, so a whole queue is one read (milliseconds at a
- * million): since schema 9 each id as an unsigned LEB128 varint (7 bits
- * a byte, low first, the high bit set on all but an id's last byte; 3
- * bytes an id up to 2,097,151 instead of 8). meta 'queue_key' holds the
- * stamp of the data the keys were computed from; another stamp means
- * they are stale. */
+ * Table queue_ids holds every image's id in name, disagree and margin
+ * order (ties and images without a doubt in name order) as one blob each,
+ * so a whole queue is one read (milliseconds at a million), and the ids
+ * of the images without predictions (the random order puts them last) as
+ * a fourth, 'unpredicted'; a reviewer's assigned images are an order's
+ * blob filtered to them. Since schema 9 each id is an unsigned LEB128
+ * varint (7 bits a byte, low first, the high bit set on all but an id's
+ * last byte; 3 bytes an id up to 2,097,151 instead of 8), and the table
+ * queue_key of schema 6 (each image's position in each order) is gone.
+ * meta 'queue_key' holds the stamp of the data the keys were computed
+ * from; another stamp means they are stale. */
 
 /* The stamp of what the keys depend on: the predictions import's
  * generation and the newest image id (images are never deleted nor
@@ -661,6 +657,41 @@ put_ids(rl_store *s, const char *ord, const int64_t *ids,
 }
 
 int
+order_unpredicted_from_keys(rl_store *s, rl_err *err)
+{
+    static const char sql[] =
+        "SELECT i.id FROM queue_key k CROSS JOIN image i ON i.id = k.image"
+        " WHERE NOT k.predicted ORDER BY i.name";  /* the partial index */
+    sqlite3_stmt *st;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+
+    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM queue_ids)", 0)
+        || !store_int(s, "SELECT EXISTS (SELECT 1 FROM sqlite_schema"
+                      " WHERE name = 'queue_key')", 0))
+        return 0;                  /* no keys yet: computed when needed */
+    /* Its own statement, as order_ids_recode's. */
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "storing the queue orders");
+        return -1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rl_grow(&ids, &cap, n + 1, sizeof *ids);
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(ids);
+        store_dberr(s, err, "storing the queue orders");
+        return -1;
+    }
+    rc = put_ids(s, "unpredicted", ids, NULL, n, err);
+    free(ids);
+    return rc;
+}
+
+int
 order_ids_recode(rl_store *s, rl_err *err)
 {
     sqlite3_stmt *st = NULL, *up = NULL;
@@ -785,17 +816,13 @@ keys_names(rl_store *s, struct key_fill *f, rl_err *err)
     return rc;
 }
 
-/* Sorts `k` (by j on entry) and stores that order's blob; pos[j] becomes
- * each image's position in it. 0, or -1 with `err` set. */
+/* Sorts `k` (by j on entry) and stores that order's blob. 0, or -1 with
+ * `err` set. */
 static int
 keys_order(rl_store *s, const char *ord, struct key_fill *f,
-           struct okey *k, uint32_t *pos, rl_err *err)
+           struct okey *k, rl_err *err)
 {
-    size_t i;
-
     qsort(k, f->n, sizeof *k, by_okey);
-    for (i = 0; i < f->n; i++)
-        pos[k[i].j] = (uint32_t)i;
     return put_ids(s, ord, f->ids, k, f->n, err);
 }
 
@@ -843,28 +870,27 @@ scatter_end(struct scatter *sc, rl_qitem *items, size_t n)
     free(sc->next);
 }
 
-/* Opens q as the stored blob of order `ord`, or with `seed` given, its
- * entries in the random order of that seed (entry j at position
- * perm_rank(j)): 0; 1 when that does not apply (the reviewer has
- * assigned images, or no blob); -1 with `err`. */
 static int
-open_blob(rl_store *s, const char *reviewer, const char *ord,
-          const uint64_t *seed, rl_queue *q, rl_err *err)
+by_id64(const void *a, const void *b)
 {
-    struct scatter sc = { 0 };
-    struct perm p;
+    const int64_t *x = a, *y = b;
+
+    return (*x > *y) - (*x < *y);
+}
+
+/* The ids of stored order `ord` into *ids (a new array the caller frees;
+ * NULL when empty), their count in *n: 0; 1 when there is no such blob;
+ * -1 with `err` set. */
+static int
+read_blob(rl_store *s, const char *ord, int64_t **ids, size_t *n,
+          rl_err *err)
+{
     static const char sql_ids[] = "SELECT ids FROM queue_ids WHERE ord = ?1";
-    int64_t *ids;
     sqlite3_stmt *st;
-    bool assigned;
-    size_t n, i;
     int rc;
 
-    if (queue_assigned(s, reviewer, &assigned, err) != 0)
-        return -1;
-    if (assigned)
-        return 1;
-    queue_reset(s, reviewer, q);
+    *ids = NULL;
+    *n = 0;
     if ((st = store_stmt(s, sql_ids, err)) == NULL)
         return -1;
     sqlite3_bind_text(st, 1, ord, -1, SQLITE_STATIC);
@@ -875,9 +901,34 @@ open_blob(rl_store *s, const char *reviewer, const char *ord,
         store_dberr(s, err, "loading the queue");
         return -1;
     }
-    ids = ids_decode(sqlite3_column_blob(st, 0),
-                     (size_t)sqlite3_column_bytes(st, 0), &n);
+    *ids = ids_decode(sqlite3_column_blob(st, 0),
+                      (size_t)sqlite3_column_bytes(st, 0), n);
     sqlite3_reset(st);
+    return 0;
+}
+
+/* Opens q as the stored blob of order `ord`, or with `seed` given, its
+ * entries in the random order of that seed (entry j at position
+ * perm_rank(j)): 0; 1 when that does not apply (the reviewer has
+ * assigned images, or no blob); -1 with `err`. */
+static int
+open_blob(rl_store *s, const char *reviewer, const char *ord,
+          const uint64_t *seed, rl_queue *q, rl_err *err)
+{
+    struct scatter sc = { 0 };
+    struct perm p;
+    int64_t *ids;
+    bool assigned;
+    size_t n, i;
+    int rc;
+
+    if (queue_assigned(s, reviewer, &assigned, err) != 0)
+        return -1;
+    if (assigned)
+        return 1;
+    queue_reset(s, reviewer, q);
+    if ((rc = read_blob(s, ord, &ids, &n, err)) != 0)
+        return rc;
     if (n > 0) {
         /* The exact size: no growth slack at a million images. */
         free(q->items);
@@ -899,27 +950,85 @@ open_blob(rl_store *s, const char *reviewer, const char *ord,
     return 0;
 }
 
+/* A reviewer's assigned images in stored order `ord`: the blob read
+ * whole (a few MB at a million images) and kept where the image is one
+ * of theirs. 0; 1 when there is no blob; -1 with `err` set. */
+static int
+open_assigned(rl_store *s, const char *reviewer, const char *ord,
+              rl_queue *q, rl_err *err)
+{
+    static const char sql[] =
+        "SELECT image FROM assignment WHERE reviewer = ?1 ORDER BY image";
+    int64_t *ids, *mine = NULL;
+    size_t n, n_mine = 0, cap = 0, i;
+    sqlite3_stmt *st;
+    int rc;
+
+    queue_reset(s, reviewer, q);
+    if ((rc = read_blob(s, ord, &ids, &n, err)) != 0)
+        return rc;
+    if ((st = store_stmt(s, sql, err)) == NULL) {
+        free(ids);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rl_grow(&mine, &cap, n_mine + 1, sizeof *mine);
+        mine[n_mine++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_dberr(s, err, "loading the queue");
+        free(ids);
+        free(mine);
+        return -1;
+    }
+    free(q->items);
+    q->items = rl_xcalloc(n_mine + 1, sizeof *q->items);
+    q->cap = n_mine + 1;
+    for (i = 0; i < n && q->n < n_mine; i++)
+        if (bsearch(&ids[i], mine, n_mine, sizeof *mine, by_id64) != NULL)
+            q->items[q->n++].id = ids[i];
+    free(ids);
+    free(mine);
+    return 0;
+}
+
+/* The images without predictions (j with !f->predicted), in name order,
+ * stored as the blob 'unpredicted' (the random order puts them last;
+ * a handful in a predicted project). `k` holds each j's name position.
+ * 0, or -1 with `err` set. */
+static int
+keys_unpredicted(rl_store *s, const struct key_fill *f, const struct okey *k,
+                 rl_err *err)
+{
+    struct okey *u = NULL;
+    size_t i, m = 0, cap = 0;
+    int rc;
+
+    for (i = 0; i < f->n; i++)
+        if (!f->predicted[i]) {
+            rl_grow(&u, &cap, m + 1, sizeof *u);
+            u[m++] = (struct okey){ NAN, k[i].pos, (uint32_t)i };
+        }
+    if (m > 1)
+        qsort(u, m, sizeof *u, by_okey);   /* no doubt: by name position */
+    rc = put_ids(s, "unpredicted", f->ids, u, m, err);
+    free(u);
+    return rc;
+}
+
 int
 rl_order_keys_update(rl_store *s, rl_err *err)
 {
-    static const char sql_ins[] =
-        "INSERT INTO queue_key(image, disagree, margin, predicted)"
-        " VALUES (?1, ?2, ?3, ?4)";
     struct key_fill f = { 0 };
-    uint32_t *rd = NULL, *rm = NULL;
-    sqlite3_stmt *st;
     char *stamp = NULL;
     size_t i;
     int rc = -1;
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    /* Every row is rewritten: the table goes whole (a drop frees its
-     * pages at once; a DELETE would remove a million rows one by one,
-     * foreign keys being on) and comes back without its indexes, which
-     * are built sorted after the rows. */
-    if (store_exec(s, "DROP TABLE queue_key; DELETE FROM queue_ids;"
-                   RL_SQL_QUEUE_KEY_TABLE, err) != 0)
+    if (store_exec(s, "DELETE FROM queue_ids", err) != 0)
         goto out;
     /* Every image by name: the positions ties and the rest keep. */
     if (keys_names(s, &f, err) != 0)
@@ -938,40 +1047,21 @@ rl_order_keys_update(rl_store *s, rl_err *err)
     f.name_pos = NULL;
     if (doubt_pass(s, key_add, &f, err) != 0)
         goto out;
-    rd = rl_xcalloc(f.n + 1, sizeof *rd);
-    rm = rl_xcalloc(f.n + 1, sizeof *rm);
-    if (keys_order(s, "disagree", &f, f.kd, rd, err) != 0)
+    if (keys_unpredicted(s, &f, f.kd, err) != 0)
+        goto out;
+    free(f.predicted);
+    f.predicted = NULL;
+    if (keys_order(s, "disagree", &f, f.kd, err) != 0)
         goto out;
     free(f.kd);
     f.kd = NULL;
-    if (keys_order(s, "margin", &f, f.km, rm, err) != 0)
+    if (keys_order(s, "margin", &f, f.km, err) != 0)
         goto out;
-    free(f.km);
-    f.km = NULL;
-    if ((st = store_stmt(s, sql_ins, err)) == NULL)
-        goto out;
-    /* In id order: appends to the table's b-tree. */
-    for (i = 0; i < f.n; i++) {
-        sqlite3_bind_int64(st, 1, f.ids[i]);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)rd[i]);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)rm[i]);
-        sqlite3_bind_int(st, 4, f.predicted[i]);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            sqlite3_reset(st);
-            store_dberr(s, err, "storing the queue orders");
-            goto out;
-        }
-        sqlite3_reset(st);
-    }
 stamp:
-    if (store_exec(s, RL_SQL_QUEUE_KEY_INDEXES, err) != 0)
-        goto out;
     stamp = keys_stamp(s);
     rc = rl_store_meta_set(s, "queue_key", stamp, err);
 out:
     free(stamp);
-    free(rd);
-    free(rm);
     free(f.ids);
     free(f.name_pos);
     free(f.kd);
@@ -981,7 +1071,7 @@ out:
 }
 
 /* Without predictions every order is name order: the keys are the name
- * blob alone (and no queue_key rows). Writes them, in the caller's
+ * blob alone. Writes them, in the caller's
  * transaction. An array of the ids (8 bytes an image) and the blob. */
 static int
 keys_names_only(rl_store *s, const char *stamp, rl_err *err)
@@ -990,8 +1080,7 @@ keys_names_only(rl_store *s, const char *stamp, rl_err *err)
     size_t n = 0;
     int r;
 
-    if (store_exec(s, "DELETE FROM queue_key; DELETE FROM queue_ids", err)
-        != 0)
+    if (store_exec(s, "DELETE FROM queue_ids", err) != 0)
         return -1;
     r = name_order(s, (size_t)store_int(s, "SELECT count(*) FROM image", 0),
                    &ids, &n, err);
@@ -1030,47 +1119,30 @@ order_keys_after_migration(rl_store *s, rl_err *err)
     return rl_order_keys_labels(s, false, err);
 }
 
-static int
-by_id64(const void *a, const void *b)
-{
-    const int64_t *x = a, *y = b;
-
-    return (*x > *y) - (*x < *y);
-}
-
 /* The random order from the stored keys: the name blob written through
  * the seed's permutation (no sort of the queue), then the images without
- * predictions (a partial index: a handful) moved last, in name order.
- * For assigned images (or without a blob) the full computation. */
+ * predictions (their blob: a handful) moved last, in name order. For
+ * assigned images (or without a blob) the full computation. */
 static int
 open_random(rl_store *s, const char *reviewer, const rl_order *o,
             rl_queue *q, rl_err *err)
 {
-    static const char sql_none[] =
-        "SELECT i.id FROM queue_key k CROSS JOIN image i ON i.id = k.image"
-        " WHERE NOT k.predicted ORDER BY i.name";  /* the partial index */
     int64_t *none = NULL, *by_id = NULL;
-    size_t n_none = 0, cap = 0, i, k;
-    sqlite3_stmt *st;
+    size_t n_none = 0, i, k;
     int rc;
 
     if ((rc = open_blob(s, reviewer, "name", &o->seed, q, err)) != 0)
         return rc < 0 ? -1 : rl_queue_open(s, reviewer, q, err) != 0 ? -1
                : rl_order_apply(s, o, q, err);
-    if ((st = store_stmt(s, sql_none, err)) == NULL)
+    if ((rc = read_blob(s, "unpredicted", &none, &n_none, err)) < 0)
         return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        rl_grow(&none, &cap, n_none + 1, sizeof *none);
-        none[n_none++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    if (rc > 0)                    /* keys of an older relabel: recompute */
+        return rl_queue_open(s, reviewer, q, err) != 0 ? -1
+               : rl_order_apply(s, o, q, err);
+    if (n_none == 0) {
         free(none);
-        store_dberr(s, err, "ordering the queue");
-        return -1;
-    }
-    if (n_none == 0)
         return 0;
+    }
     by_id = rl_xcalloc(n_none, sizeof *by_id);
     memcpy(by_id, none, n_none * sizeof *by_id);
     qsort(by_id, n_none, sizeof *by_id, by_id64);
@@ -1103,18 +1175,6 @@ rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
     static const char *const blob[RL_ORDER_COUNT] = {
         [RL_ORDER_DISAGREE] = "disagree", [RL_ORDER_MARGIN] = "margin",
     };
-    static const char *const sql_all[RL_ORDER_COUNT] = {
-        [RL_ORDER_DISAGREE] = "SELECT image FROM queue_key ORDER BY disagree",
-        [RL_ORDER_MARGIN] = "SELECT image FROM queue_key ORDER BY margin",
-    };
-    static const char *const sql_assigned[RL_ORDER_COUNT] = {
-        [RL_ORDER_DISAGREE] =
-            "SELECT a.image FROM assignment a JOIN queue_key k"
-            " ON k.image = a.image WHERE a.reviewer = ?1 ORDER BY k.disagree",
-        [RL_ORDER_MARGIN] =
-            "SELECT a.image FROM assignment a JOIN queue_key k"
-            " ON k.image = a.image WHERE a.reviewer = ?1 ORDER BY k.margin",
-    };
     bool fresh = keys_fresh(s);
     rl_order_kind kind = o->kind;
     rl_err e;
@@ -1133,8 +1193,9 @@ rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
                : rl_order_apply(s, o, q, err);
     if (kind == RL_ORDER_RANDOM)
         return open_random(s, reviewer, o, q, err);
-    if ((rc = open_blob(s, reviewer, blob[kind], NULL, q, err)) <= 0)
+    if ((rc = open_blob(s, reviewer, blob[kind], NULL, q, err)) <= 0
+        || (rc = open_assigned(s, reviewer, blob[kind], q, err)) <= 0)
         return rc;
-    return queue_open_sql(s, reviewer, q, sql_all[kind], sql_assigned[kind],
-                          err);
+    return rl_queue_open(s, reviewer, q, err) != 0 ? -1
+           : rl_order_apply(s, o, q, err);
 }

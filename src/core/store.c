@@ -377,11 +377,12 @@ static const char SCHEMA_V8[] =
     "  SELECT p.image, p.model, e.rank, e.class, e.score"
     "  FROM pred p, rl_pred_each(p.preds) e;";
 
-/* Version 9: smaller (issue 16). queue_key keeps its rows (a reviewer's
- * assigned images are ordered by them) without the indexes by disagree
- * and margin position: only the whole project's queue could use them,
- * and it reads the stored blob; each blob of queue_ids stores its ids as
- * varints (order.c) instead of 8 bytes. candidate loses its generated
+/* Version 9: smaller (issue 16). queue_key goes: its indexes by disagree
+ * and margin position served only the whole project's queue, which reads
+ * the stored blob, a reviewer's assigned images are that blob filtered,
+ * and the images without predictions (the random order puts them last)
+ * are a blob of their own, 'unpredicted'; each blob of queue_ids stores
+ * its ids as varints (order.c) instead of 8 bytes. candidate loses its generated
  * column mean_rank (readers compute it: RL_SQL_MEAN_RANK), for a table
  * with a generated column cannot be copied whole into an empty one of
  * its shape, which is how a first predictions import fills its pages
@@ -390,14 +391,14 @@ static const char SCHEMA_V8[] =
 static int
 migrate_v9(rl_store *s, rl_err *err)
 {
-    if (store_exec(s, "DROP INDEX IF EXISTS queue_key_disagree;"
-                   "DROP INDEX IF EXISTS queue_key_margin", err) != 0)
-        return -1;
     if (has_column(s->db, "candidate", "mean_rank")
         && store_exec(s, "ALTER TABLE candidate DROP COLUMN mean_rank", err)
         != 0)
         return -1;
-    return order_ids_recode(s, err);
+    if (order_ids_recode(s, err) != 0
+        || order_unpredicted_from_keys(s, err) != 0)
+        return -1;
+    return store_exec(s, "DROP TABLE IF EXISTS queue_key", err);
 }
 
 /* migrations[k] takes the schema from version k to k+1: a script, or a

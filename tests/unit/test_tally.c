@@ -412,7 +412,7 @@ test_migrate_v4(struct fx_proj *p)
     proj_open(p);
     ok(sqlite3_open(old.path, &db) == SQLITE_OK
        && sqlite3_exec(db, FX_UNDO_V8 "DROP TABLE tally;"
-                       " DROP TABLE queue_key; DROP TABLE queue_ids;"
+                       " DROP TABLE queue_ids;"
                        " PRAGMA user_version = 4",
                        NULL, NULL, NULL) == SQLITE_OK,
        "(made it a schema-4 project)");
