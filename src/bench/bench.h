@@ -114,5 +114,8 @@ int bench_scale_read_cmd(int argc, char **argv);
  * Writes one mark and its undo (reviewer bench-scale) to `db`. 0, or 1
  * with a message on standard error. */
 int bench_scale_read(const char *db, int64_t n_images);
+/* The relabel binary bench_scale_read runs (NULL, the default: the one
+ * beside relabel-bench); `path` is not copied. */
+void bench_scale_read_use(const char *path);
 
 #endif

@@ -488,6 +488,12 @@ out:
     return rc;
 }
 
+void
+bench_scale_read_use(const char *path)
+{
+    relabel_opt = path;
+}
+
 int
 bench_scale_read(const char *db, int64_t n_images)
 {
@@ -495,14 +501,15 @@ bench_scale_read(const char *db, int64_t n_images)
                                         : relabel_beside();
     char *stats[] = { relabel, (char *)"--db", (char *)db, (char *)"stats",
                       NULL };
-    char *load = load_cmd(relabel);
+    char *load;
     char *ref[] = { (char *)"sqlite3", (char *)"-readonly", (char *)"-cmd",
-                    load, (char *)db, (char *)STATS_SQL, NULL };
+                    NULL, (char *)db, (char *)STATS_SQL, NULL };
     double a, b;
     int rc = 1;
 
     if (relabel == NULL)
-        return 1;
+        return 1;                  /* said by relabel_beside */
+    ref[3] = load = load_cmd(relabel);
     if (n_images <= 0 && (n_images = count_images(db)) < 0)
         goto out;
     if (eval_only) {

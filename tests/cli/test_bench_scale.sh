@@ -11,6 +11,26 @@ need sqlite3
 BENCH=$(dirname "$RELABEL")/relabel-bench
 [ -x "$BENCH" ] || skip_all "relabel-bench is not built beside $RELABEL"
 
+# Copied alone (no relabel beside it), it says so before generating
+# anything, and exits 1 (it crashed after the imports before).
+mkdir -p "$TMP/alone" && cp "$BENCH" "$TMP/alone/"
+"$TMP/alone/relabel-bench" scale --images 100 >"$TMP/alone.out" \
+    2>"$TMP/alone.err"
+expect_eq "$?" 1 "relabel-bench alone: exit status 1"
+grep -q "no relabel binary at $TMP/alone/relabel" "$TMP/alone.err" \
+    && pass "relabel-bench alone: names the missing binary" \
+    || fail "relabel-bench alone: names the missing binary: $(cat "$TMP/alone.err")"
+expect_eq "$(wc -c < "$TMP/alone.out")" 0 "relabel-bench alone: no figure"
+"$TMP/alone/relabel-bench" scale --images 100 --relabel "$TMP/nope" \
+    >/dev/null 2>"$TMP/alone.err"
+expect_eq "$?" 1 "--relabel to no binary: exit status 1"
+"$TMP/alone/relabel-bench" scale --images 100 --relabel "$RELABEL" \
+    >"$TMP/alone.out" 2>"$TMP/alone.err"
+expect_eq "$?" 0 "--relabel to the binary: exit status 0"
+grep -q '^scale_100_eval_ms ' "$TMP/alone.out" \
+    && pass "--relabel: the read side runs it" \
+    || fail "--relabel: the read side runs it: $(tail -3 "$TMP/alone.err")"
+
 out=$TMP/scale.txt
 if ! nice "$BENCH" scale --images 50000 >"$out" 2>"$TMP/scale.err"; then
     fail "relabel-bench scale --images 50000 exits 0"
