@@ -46,9 +46,16 @@ rl_err_prefix(rl_err *err, const char *fmt, ...)
     va_end(ap);
     n = strlen(err->msg);
     if (n + 2 < sizeof err->msg) {
-        memcpy(err->msg + n, ": ", 3);
+        /* As much of the old message as fits, cut (deliberately) at the
+         * end; a cut character is dropped below. */
+        size_t k = strlen(old), room = sizeof err->msg - n - 3;
+
+        memcpy(err->msg + n, ": ", 2);
         n += 2;
-        strncat(err->msg + n, old, sizeof err->msg - n - 1);
+        if (k > room)
+            k = room;
+        memcpy(err->msg + n, old, k);
+        err->msg[n + k] = '\0';
     }
     err->msg[rl_utf8_whole(err->msg, strlen(err->msg))] = '\0';
 }

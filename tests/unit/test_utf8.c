@@ -70,5 +70,24 @@ main(void)
         rl_err_prefix(&err, "%s", big);
         ok(rl_utf8_valid(err.msg, strlen(err.msg)), "... and a prefixed one");
     }
+    {
+        /* A prefix before a long message keeps the prefix whole and as
+         * much of the message as fits. */
+        char longmsg[400];
+        rl_err err;
+
+        memset(longmsg, 'x', sizeof longmsg - 1);
+        longmsg[sizeof longmsg - 1] = '\0';
+        rl_err_set(&err, RL_E_PARSE, "%s", longmsg);
+        rl_err_prefix(&err, "%s:%d", "labels.csv", 3);
+        ok(strncmp(err.msg, "labels.csv:3: xxx", 17) == 0
+           && strlen(err.msg) == sizeof err.msg - 1
+           && strspn(err.msg + 14, "x") == sizeof err.msg - 15,
+           "a prefixed long message is cut at the end (%zu bytes)",
+           strlen(err.msg));
+        rl_err_set(&err, RL_E_PARSE, "%s", "short");
+        rl_err_prefix(&err, "%s:%d", "labels.csv", 3);
+        is_str(err.msg, "labels.csv:3: short", "a short one is whole");
+    }
     return t_done();
 }
