@@ -859,12 +859,16 @@ log_candidates_rebuild_staged(rl_store *s, rl_err *err)
  *                  who): the key is the file's duplicate check, `line`
  *                  its row; state and role as the codes of schema 7
  *                  (internal.h), role NULL when the file gives none,
- *                  adder NULL for "the reviewer", "" for nobody; old and
- *                  old_role the project's verdict as the file was read
- *                  (NULL: none; old_role only when the file gives a
- *                  role), cand whether it adds a candidate (the first
- *                  verdict of the file on a class no candidate of the
- *                  image);
+ *                  adder NULL for "the reviewer", "" for nobody; rowb
+ *                  the result bucket of its row's flag fields; set after
+ *                  the file, in its read snapshot (csvio.c
+ *                  settle_verdicts): old and old_role the project's
+ *                  verdict as the file was read (NULL: none; old_role
+ *                  only when the file gives a role), cand whether it adds
+ *                  a candidate (the first verdict of the file on a class
+ *                  no candidate of the image);
+ *   stage_met      those three for the verdicts that meet something,
+ *                  on their way to stage_verdict;
  *   stage_flag     the flag changes, in file order (later rows of the
  *                  file read earlier ones through it);
  *   stage_image    the image of each row of a wide file (its duplicate
@@ -876,6 +880,7 @@ static const char SQL_REVIEWS_STAGE[] =
     "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
     "DROP TABLE IF EXISTS temp.stage_who;"
     "DROP TABLE IF EXISTS temp.stage_verdict;"
+    "DROP TABLE IF EXISTS temp.stage_met;"
     "DROP TABLE IF EXISTS temp.stage_flag;"
     "DROP TABLE IF EXISTS temp.stage_image;"
     "DROP TABLE IF EXISTS temp.stage_newcand;"
@@ -884,8 +889,12 @@ static const char SQL_REVIEWS_STAGE[] =
     "CREATE TEMP TABLE stage_verdict(image INTEGER NOT NULL,"
     " cls INTEGER NOT NULL, who INTEGER NOT NULL, line INTEGER NOT NULL,"
     " state INTEGER NOT NULL, role INTEGER, adder TEXT, at INTEGER NOT NULL,"
-    " old INTEGER, old_role INTEGER, cand INTEGER NOT NULL,"
+    " old INTEGER, old_role INTEGER, cand INTEGER NOT NULL DEFAULT 0,"
+    " rowb INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY(image, cls, who)) WITHOUT ROWID;"
+    "CREATE TEMP TABLE stage_met(image INTEGER NOT NULL, cls INTEGER NOT NULL,"
+    " who INTEGER NOT NULL, old INTEGER, old_role INTEGER,"
+    " cand INTEGER NOT NULL, PRIMARY KEY(image, cls, who)) WITHOUT ROWID;"
     "CREATE TEMP TABLE stage_flag(id INTEGER PRIMARY KEY, who INTEGER,"
     " image INTEGER, field TEXT, after TEXT, at INTEGER, line INTEGER);"
     "CREATE INDEX temp.stage_flag_key ON stage_flag(who, image, field, id);"
@@ -902,6 +911,7 @@ log_reviews_stage_drop(rl_store *s)
 {
     store_exec(s, "DROP TABLE IF EXISTS temp.stage_who;"
                "DROP TABLE IF EXISTS temp.stage_verdict;"
+               "DROP TABLE IF EXISTS temp.stage_met;"
                "DROP TABLE IF EXISTS temp.stage_flag;"
                "DROP TABLE IF EXISTS temp.stage_image;"
                "DROP TABLE IF EXISTS temp.stage_newcand", NULL);
