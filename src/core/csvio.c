@@ -1394,6 +1394,7 @@ struct rev_ctx {
     long n_staged;         /* changes staged */
     int n_in_row;          /* verdicts of the current row so far */
     int64_t row_img;       /* their image */
+    int64_t data_version;  /* of the read snapshot (PRAGMA data_version) */
     bool roles;            /* some verdict gives a role */
     int64_t now;
     char *what;            /* "import FILE" */
@@ -1532,17 +1533,35 @@ static const char SQL_MET_BACK[] =
 /* The final step, in one write transaction: the staged verdicts and flags
  * through the review log (log_apply_reviews), the file's timings merged
  * as `relabel merge` merges them, and the counters the import may have
- * changed recounted. */
+ * changed recounted.
+ *
+ * The foreign keys are off meanwhile, as for the labels import: every
+ * parent of what it writes is one it checked or made. Steps are made
+ * here, images and classes were resolved as the file was read and are
+ * never deleted, and a verdict's candidate existed as the file was read
+ * or is added here. Only that last can change: a reviewer's added class
+ * can be taken back meanwhile. So when another connection committed
+ * since the file was read (data_version), the apply checks the verdicts'
+ * candidates in one pass, and fails as the foreign key would. */
 static int
 apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
+    rl_store *s = im->s;
     long line = 0;
     int r = 0;
+    bool fk, parents;
 
-    if (rl_store_begin(im->s, err) != 0)
+    fk = s->depth == 0 && store_exec(s, "PRAGMA foreign_keys=OFF", NULL) == 0;
+    if (rl_store_begin(s, err) != 0) {
+        if (fk)
+            store_exec(s, "PRAGMA foreign_keys=ON", NULL);
         return -1;
+    }
+    parents = fk && store_int(s, "PRAGMA main.data_version", -1)
+                    != rc->data_version;
     if (rc->n_staged > 0
-        && log_apply_reviews(im->s, rc->what, rc->roles, &line, err) != 0) {
+        && log_apply_reviews(s, rc->what, rc->roles, parents, &line,
+                             err) != 0) {
         if (line > 0)
             rl_err_prefix(err, "%s:%ld", im->path, line);
         r = -1;
@@ -1550,9 +1569,12 @@ apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
     if (r == 0 && log_timing_apply_staged(im->s, err) < 0)
         r = -1;
     if (r == 0)
-        r = store_tally_recount(im->s, TALLY_CANDIDATES | TALLY_REVIEWS
+        r = store_tally_recount(s, TALLY_CANDIDATES | TALLY_REVIEWS
                                 | TALLY_FLAGS | TALLY_EVENTS, err);
-    return rl_store_end(im->s, r, err);
+    r = rl_store_end(s, r, err);
+    if (fk)
+        store_exec(s, "PRAGMA foreign_keys=ON", NULL);
+    return r;
 }
 
 /* One verdict of an import row, staged. `role` "reviewer" or
@@ -2195,6 +2217,7 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
         r = settle_verdicts(&im, &rc, err);
     if (r == 0)
         r = note_first(&im, &rc, err);
+    rc.data_version = store_int(s, "PRAGMA main.data_version", -2);
     if (reading) {
         store_exec(s, "COMMIT", NULL);
         reading = false;

@@ -980,6 +980,14 @@ static const char SQL_ROLES[] =
     " AND r.reviewer = w.name"
     " AND r.role_code <> v.role";
 
+/* The first row of the file (by line) whose verdict would be written
+ * without its candidate: the foreign key of review, checked once for the
+ * import when the foreign keys are off. */
+static const char SQL_ORPHAN[] =
+    "SELECT min(v.line)" FROM_STAGED
+    " WHERE " CHANGES_STATE " AND NOT EXISTS (SELECT 1 FROM main.candidate k"
+    " WHERE k.image = v.image AND k.class = v.cls)";
+
 /* Runs one statement of the apply; ?1, if any, is the live role's code. */
 static int
 apply_sql(rl_store *s, const char *sql, rl_err *err)
@@ -1094,8 +1102,8 @@ dberr:
 }
 
 int
-log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
-                  rl_err *err)
+log_apply_reviews(rl_store *s, const char *what, bool roles, bool parents,
+                  long *line, rl_err *err)
 {
     log_step *sp = NULL;
     char **names = NULL;
@@ -1112,8 +1120,15 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
     if (store_exec(s, "DROP TABLE IF EXISTS temp.stage_newcand", err) != 0
         || apply_sql(s, SQL_NEWCAND, err) != 0
         || apply_sql(s, SQL_NEWCAND_EVENTS, err) != 0
-        || apply_sql(s, SQL_NEWCAND_ADD, err) != 0
-        || apply_sql(s, SQL_STATE_EVENTS, err) != 0
+        || apply_sql(s, SQL_NEWCAND_ADD, err) != 0)
+        goto out;
+    if (parents && (*line = (long)store_int(s, SQL_ORPHAN, 0)) != 0) {
+        rl_err_set(err, RL_E_DB, "importing the reviews: FOREIGN KEY "
+                   "constraint failed (the candidate of this verdict was "
+                   "removed while the file was read)");
+        goto out;
+    }
+    if (apply_sql(s, SQL_STATE_EVENTS, err) != 0
         || apply_sql(s, SQL_STATES, err) != 0
         || (roles && (apply_sql(s, SQL_ROLE_EVENTS, err) != 0
                       || apply_sql(s, SQL_ROLES, err) != 0))
