@@ -1525,10 +1525,6 @@ static const char SQL_VERDICT_MEETS[] =
 static const char SQL_STAGE_MET[] =
     "INSERT INTO temp.stage_met(image, cls, who, old, old_role, cand)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
-static const char SQL_MET_BACK[] =
-    "UPDATE temp.stage_verdict AS v SET old = m.old, old_role = m.old_role,"
-    " cand = m.cand FROM temp.stage_met m WHERE m.image = v.image"
-    " AND m.cls = v.cls AND m.who = v.who";
 
 /* The final step, in one write transaction: the staged verdicts and flags
  * through the review log (log_apply_reviews), the file's timings merged
@@ -1691,13 +1687,13 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
  * verdicts and its flag fields: the verdicts of a row are contiguous in
  * key order, on its image), notes each reviewer's first change, and
  * keeps what the apply needs (the old verdict, a new candidate) in
- * stage_met, the few verdicts that meet something, then on their rows.
+ * stage_met for the verdicts that meet something, in key order too.
  * 0, or -1 reported. */
 static int
 settle_verdicts(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
     int live = im->s->adjudicator ? 1 : 0, r, bucket = ROW_EMPTY;
-    int64_t g_img = -1, g_line = -1, n_met = 0;
+    int64_t g_img = -1, g_line = -1;
     sqlite3_stmt *st, *met;
 
     if (sqlite3_prepare_v2(im->s->db, SQL_VERDICT_MEETS, -1, &st, NULL)
@@ -1753,18 +1749,12 @@ settle_verdicts(struct imp *im, struct rev_ctx *rc, rl_err *err)
             goto dberr;
         }
         sqlite3_reset(met);
-        n_met++;
     }
     if (r != SQLITE_DONE)
         goto dberr;
     if (g_line >= 0)
         count_bucket(im->res, bucket);
     sqlite3_finalize(st);
-    st = NULL;
-    /* Not while the pass reads the table it would change. */
-    if (n_met > 0 && !im->o->dry_run
-        && store_exec(im->s, SQL_MET_BACK, err) != 0)
-        goto out;
     return 0;
 dberr:
     store_dberr(im->s, err, "settling the reviews");

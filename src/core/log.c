@@ -860,15 +860,16 @@ log_candidates_rebuild_staged(rl_store *s, rl_err *err)
  *                  its row; state and role as the codes of schema 7
  *                  (internal.h), role NULL when the file gives none,
  *                  adder NULL for "the reviewer", "" for nobody; rowb
- *                  the result bucket of its row's flag fields; set after
- *                  the file, in its read snapshot (csvio.c
- *                  settle_verdicts): old and old_role the project's
- *                  verdict as the file was read (NULL: none; old_role
- *                  only when the file gives a role), cand whether it adds
- *                  a candidate (the first verdict of the file on a class
- *                  no candidate of the image);
- *   stage_met      those three for the verdicts that meet something,
- *                  on their way to stage_verdict;
+ *                  the result bucket of its row's flag fields;
+ *   stage_met      what a verdict met, for those that meet something,
+ *                  under the same key, written after the file in its
+ *                  read snapshot (csvio.c settle_verdicts): old and
+ *                  old_role the project's verdict as the file was read
+ *                  (NULL: none; old_role only when the file gives a
+ *                  role), cand whether it adds a candidate (the first
+ *                  verdict of the file on a class no candidate of the
+ *                  image); a verdict without a row met nothing (a new
+ *                  verdict on a candidate);
  *   stage_flag     the flag changes, in file order (later rows of the
  *                  file read earlier ones through it);
  *   stage_image    the image of each row of a wide file (its duplicate
@@ -889,7 +890,6 @@ static const char SQL_REVIEWS_STAGE[] =
     "CREATE TEMP TABLE stage_verdict(image INTEGER NOT NULL,"
     " cls INTEGER NOT NULL, who INTEGER NOT NULL, line INTEGER NOT NULL,"
     " state INTEGER NOT NULL, role INTEGER, adder TEXT, at INTEGER NOT NULL,"
-    " old INTEGER, old_role INTEGER, cand INTEGER NOT NULL DEFAULT 0,"
     " rowb INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY(image, cls, who)) WITHOUT ROWID;"
     "CREATE TEMP TABLE stage_met(image INTEGER NOT NULL, cls INTEGER NOT NULL,"
@@ -921,10 +921,10 @@ log_reviews_stage_drop(rl_store *s)
  * role (a new verdict has the live default, ?1, first; codes). The
  * reader (csvio.c) counted these as it staged them (log_verdict_changes
  * says the same in C). */
-#define CHANGES_STATE "v.old IS NOT v.state"
+#define CHANGES_STATE "m.old IS NOT v.state"
 #define CHANGES_ROLE \
-    "(v.role IS NOT NULL AND CASE WHEN v.old IS NULL THEN ?1" \
-    " ELSE coalesce(v.old_role, 0) END <> v.role)"
+    "(v.role IS NOT NULL AND CASE WHEN m.old IS NULL THEN ?1" \
+    " ELSE coalesce(m.old_role, 0) END <> v.role)"
 
 /* The changes the file was read to make, applied where they still change
  * something: a candidate the first verdict of the file on a class adds
@@ -935,12 +935,14 @@ log_reviews_stage_drop(rl_store *s)
  * verdict the file left as it was is never touched, so a mark made on it
  * while the file was read stays. */
 #define FROM_STAGED \
-    " FROM temp.stage_verdict v CROSS JOIN temp.stage_who w ON w.idx = v.who"
+    " FROM temp.stage_verdict v CROSS JOIN temp.stage_who w ON w.idx = v.who" \
+    " LEFT JOIN temp.stage_met m ON m.image = v.image AND m.cls = v.cls" \
+    " AND m.who = v.who"
 static const char SQL_NEWCAND[] =
     "CREATE TEMP TABLE stage_newcand AS SELECT w.step AS step,"
     " v.image AS image, v.cls AS cls, coalesce(v.adder, w.name) AS adder"
     FROM_STAGED
-    " WHERE v.cand AND NOT EXISTS (SELECT 1 FROM main.candidate k"
+    " WHERE m.cand AND NOT EXISTS (SELECT 1 FROM main.candidate k"
     "  WHERE k.image = v.image AND k.class = v.cls)";
 static const char SQL_NEWCAND_EVENTS[] =
     "INSERT INTO main.event(step, image, class, field_code, before_code,"
