@@ -1412,11 +1412,13 @@ out:
 
 /* Reviews are read and checked without the write lock, streaming into the
  * TEMP staging tables of log.c (log_reviews_stage_open): each verdict is
- * one row there, with what it changes in the read snapshot (its unique
- * key is the file's duplicate check); each flag change too (later rows of
- * the file read earlier ones through it). One final transaction then
- * hands them to the review log, set by set, one import step per reviewer
- * with a change. Memory stays flat at any size. */
+ * one row there (its unique key is the file's duplicate check); each flag
+ * change too (later rows of the file read earlier ones through it). What
+ * the verdicts change in the read snapshot is settled after the file, in
+ * one pass in key order (settle_verdicts), not one lookup per verdict.
+ * One final transaction then hands them to the review log, set by set,
+ * one import step per reviewer with a change. Memory stays flat at any
+ * size. */
 struct rev_ctx {
     rl_strmap whos;        /* reviewer -> index in stage_who */
     long *first;           /* per reviewer: line of its first change,
@@ -1424,7 +1426,8 @@ struct rev_ctx {
     size_t n_who, cap_who;
     long n_staged;         /* changes staged */
     int n_in_row;          /* verdicts of the current row so far */
-    int row_v;             /* the strongest bucket of their changes */
+    int64_t row_img;       /* their image */
+    int64_t data_version;  /* of the read snapshot (PRAGMA data_version) */
     bool roles;            /* some verdict gives a role */
     int64_t now;
     char *what;            /* "import FILE" */
@@ -1434,6 +1437,18 @@ struct rev_ctx {
 };
 
 enum { ROW_EMPTY, ROW_UNCHANGED, ROW_CHANGED, ROW_NEW };
+
+/* Counts a row in exactly one bucket of the result. */
+static void
+count_bucket(rl_import_result *res, int bucket)
+{
+    switch (bucket) {
+    case ROW_NEW: res->created++; break;
+    case ROW_CHANGED: res->changed++; break;
+    case ROW_UNCHANGED: res->unchanged++; break;
+    default: res->empty++; break;
+    }
+}
 
 static void
 row_did(struct rev_ctx *rc, int what)
@@ -1517,40 +1532,65 @@ count_kind(rl_import_result *res, const char *fieldname)
         res->confirmed++;
 }
 
-/* A verdict of the file meets the project's values in the read snapshot:
- * its verdict's state and role (codes; NULL: none), and whether it adds a
- * candidate (the first verdict of the file on a class no candidate of
- * the image). */
-static const char SQL_VERDICT_MEETS[] =
-    "SELECT (SELECT state_code FROM main.review WHERE image = ?1"
-    " AND class = ?2 AND reviewer = ?3), CASE WHEN ?4 THEN (SELECT role_code"
-    " FROM main.review WHERE image = ?1 AND class = ?2 AND reviewer = ?3)"
-    " END, CASE WHEN EXISTS (SELECT 1 FROM main.candidate c"
-    " WHERE c.image = ?1 AND c.class = ?2) THEN 0 ELSE NOT EXISTS"
-    " (SELECT 1 FROM temp.stage_verdict o WHERE o.image = ?1 AND o.cls = ?2)"
-    " END";
-/* It is staged with them (state and role as codes; old_role only when
- * the file gives a role), counted as it is (log_verdict_changes). The
- * key (image, cls, who) is the duplicate check. */
+/* A verdict of the file is staged as it is read (state and role as
+ * codes), what it meets in the project left to settle_verdicts. The key
+ * (image, cls, who) is the duplicate check. */
 static const char SQL_STAGE_VERDICT[] =
     "INSERT INTO temp.stage_verdict(image, cls, who, line, state, role,"
-    " adder, at, old, old_role, cand)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    " adder, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/* After the file, in the read snapshot, in key order: each staged
+ * verdict with what it meets in the project, its verdict's state and
+ * role (codes; NULL: none), and whether it adds a candidate (the first
+ * verdict of the file on a class no candidate of the image: its line is
+ * the least of the file's verdicts on that class). */
+static const char SQL_VERDICT_MEETS[] =
+    "SELECT v.image, v.cls, v.who, v.line, v.state, v.role, v.rowb,"
+    " r.state_code, r.role_code, CASE WHEN EXISTS (SELECT 1"
+    " FROM main.candidate c WHERE c.image = v.image AND c.class = v.cls)"
+    " THEN 0 ELSE v.line = (SELECT min(o.line) FROM temp.stage_verdict o"
+    " WHERE o.image = v.image AND o.cls = v.cls) END"
+    " FROM temp.stage_verdict v CROSS JOIN temp.stage_who w ON w.idx = v.who"
+    " LEFT JOIN main.review r ON r.image = v.image AND r.class = v.cls"
+    " AND r.reviewer = w.name ORDER BY v.image, v.cls, v.who";
+/* What a verdict met, where it met something (a verdict, no candidate),
+ * for the apply: old_role only when the file gives a role. */
+static const char SQL_STAGE_MET[] =
+    "INSERT INTO temp.stage_met(image, cls, who, old, old_role, cand)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
 
 /* The final step, in one write transaction: the staged verdicts and flags
  * through the review log (log_apply_reviews), the file's timings merged
  * as `relabel merge` merges them, and the counters the import may have
- * changed recounted. */
+ * changed recounted.
+ *
+ * The foreign keys are off meanwhile, as for the labels import: every
+ * parent of what it writes is one it checked or made. Steps are made
+ * here, images and classes were resolved as the file was read and are
+ * never deleted, and a verdict's candidate existed as the file was read
+ * or is added here. Only that last can change: a reviewer's added class
+ * can be taken back meanwhile. So when another connection committed
+ * since the file was read (data_version), the apply checks the verdicts'
+ * candidates in one pass, and fails as the foreign key would. */
 static int
 apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
+    rl_store *s = im->s;
     long line = 0;
     int r = 0;
+    bool fk, parents;
 
-    if (rl_store_begin(im->s, err) != 0)
+    fk = s->depth == 0 && store_exec(s, "PRAGMA foreign_keys=OFF", NULL) == 0;
+    if (rl_store_begin(s, err) != 0) {
+        if (fk)
+            store_exec(s, "PRAGMA foreign_keys=ON", NULL);
         return -1;
+    }
+    parents = fk && store_int(s, "PRAGMA main.data_version", -1)
+                    != rc->data_version;
     if (rc->n_staged > 0
-        && log_apply_reviews(im->s, rc->what, rc->roles, &line, err) != 0) {
+        && log_apply_reviews(s, rc->what, rc->roles, parents, &line,
+                             err) != 0) {
         if (line > 0)
             rl_err_prefix(err, "%s:%ld", im->path, line);
         r = -1;
@@ -1558,9 +1598,12 @@ apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
     if (r == 0 && log_timing_apply_staged(im->s, err) < 0)
         r = -1;
     if (r == 0)
-        r = store_tally_recount(im->s, TALLY_CANDIDATES | TALLY_REVIEWS
+        r = store_tally_recount(s, TALLY_CANDIDATES | TALLY_REVIEWS
                                 | TALLY_FLAGS | TALLY_EVENTS, err);
-    return rl_store_end(im->s, r, err);
+    r = rl_store_end(s, r, err);
+    if (fk)
+        store_exec(s, "PRAGMA foreign_keys=ON", NULL);
+    return r;
 }
 
 /* One verdict of an import row, staged. `role` "reviewer" or
@@ -1575,30 +1618,11 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
 {
     int64_t w = who_index(im, rc, reviewer, err);
     int code = log_state_code(state), role_code = log_role_code(role);
-    int old = -1, old_role = -1, cand = 0, ch, bucket, r;
+    int r;
     sqlite3_stmt *st;
 
-    if (w < 0 || (st = store_stmt(im->s, SQL_VERDICT_MEETS, err)) == NULL)
+    if (w < 0 || (st = store_stmt(im->s, SQL_STAGE_VERDICT, err)) == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, img);
-    sqlite3_bind_int64(st, 2, k->id);
-    sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, role_code >= 0);
-    if ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-            old = sqlite3_column_int(st, 0);
-        if (role_code >= 0 && sqlite3_column_type(st, 1) != SQLITE_NULL)
-            old_role = sqlite3_column_int(st, 1);
-        cand = sqlite3_column_int(st, 2) != 0;
-    }
-    sqlite3_reset(st);
-    if (r != SQLITE_ROW
-        || (st = store_stmt(im->s, SQL_STAGE_VERDICT, err)) == NULL) {
-        if (r != SQLITE_ROW)
-            store_dberr(im->s, err, "staging the reviews");
-        return -1;
-    }
-    rc->n_in_row++;
     sqlite3_bind_int64(st, 1, img);
     sqlite3_bind_int64(st, 2, k->id);
     sqlite3_bind_int64(st, 3, w);
@@ -1609,28 +1633,11 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
     if (added_by != NULL)
         sqlite3_bind_text(st, 7, added_by, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, at);
-    if (old >= 0)
-        sqlite3_bind_int(st, 9, old);
-    if (old_role >= 0)
-        sqlite3_bind_int(st, 10, old_role);
-    sqlite3_bind_int(st, 11, cand);
     if (((r = sqlite3_step(st)) & 0xff) == SQLITE_CONSTRAINT) {
         sqlite3_reset(st);
         return bad(im, err, RL_E_DUP, col, "duplicate key: %s has a verdict "
                    "on %s by this reviewer earlier in the file", field(im,
                    rl_csv_col(im->csv, "image")), k->wnid);
-    }
-    if (r == SQLITE_DONE) {
-        /* What it changes, counted as it is staged. */
-        ch = log_verdict_changes(old >= 0, old, old_role, code, role_code,
-                                 im->s->adjudicator ? 1 : 0, &bucket);
-        if (bucket > rc->row_v)
-            rc->row_v = bucket;
-        im->res->verdicts += (ch & LOG_CHANGES_STATE) != 0;
-        im->res->roles += (ch & LOG_CHANGES_ROLE) != 0;
-        im->res->added += cand;
-        if (ch != 0 || cand)
-            staged(im, rc, w);
     }
     if (r != SQLITE_DONE) {
         store_dberr(im->s, err, "staging the reviews");
@@ -1639,6 +1646,8 @@ put_review(struct imp *im, struct rev_ctx *rc, int64_t img,
         return -1;
     }
     sqlite3_reset(st);
+    rc->n_in_row++;
+    rc->row_img = img;
     if (role != NULL)
         rc->roles = true;
     return 0;
@@ -1705,6 +1714,88 @@ put_flag(struct imp *im, struct rev_ctx *rc, int64_t img, const char *reviewer,
     return 0;
 }
 
+/* After the file, in its read snapshot: what each staged verdict meets
+ * in the project, in one pass in key order. It counts them as the file
+ * was read (log_verdict_changes; a row in the strongest bucket of its
+ * verdicts and its flag fields: the verdicts of a row are contiguous in
+ * key order, on its image), notes each reviewer's first change, and
+ * keeps what the apply needs (the old verdict, a new candidate) in
+ * stage_met for the verdicts that meet something, in key order too.
+ * 0, or -1 reported. */
+static int
+settle_verdicts(struct imp *im, struct rev_ctx *rc, rl_err *err)
+{
+    int live = im->s->adjudicator ? 1 : 0, r, bucket = ROW_EMPTY;
+    int64_t g_img = -1, g_line = -1;
+    sqlite3_stmt *st, *met;
+
+    if (sqlite3_prepare_v2(im->s->db, SQL_VERDICT_MEETS, -1, &st, NULL)
+        != SQLITE_OK) {
+        store_dberr(im->s, err, "settling the reviews");
+        return -1;
+    }
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t img = sqlite3_column_int64(st, 0);
+        int64_t w = sqlite3_column_int64(st, 2);
+        long line = (long)sqlite3_column_int64(st, 3);
+        int code = sqlite3_column_int(st, 4);
+        bool has_role = sqlite3_column_type(st, 5) != SQLITE_NULL;
+        int role = has_role ? sqlite3_column_int(st, 5) : -1;
+        bool has_old = sqlite3_column_type(st, 7) != SQLITE_NULL;
+        int old = has_old ? sqlite3_column_int(st, 7) : -1;
+        int old_role = has_old && has_role ? sqlite3_column_int(st, 8) : -1;
+        int cand = sqlite3_column_int(st, 9) != 0, b, ch;
+
+        ch = log_verdict_changes(has_old, old, old_role, code, role, live,
+                                 &b);
+        im->res->verdicts += (ch & LOG_CHANGES_STATE) != 0;
+        im->res->roles += (ch & LOG_CHANGES_ROLE) != 0;
+        im->res->added += cand;
+        if (ch != 0 || cand) {
+            rc->n_staged++;
+            if (rc->first[w] == 0 || line < rc->first[w])
+                rc->first[w] = line;
+        }
+        if (img != g_img || line != g_line) {
+            if (g_line >= 0)
+                count_bucket(im->res, bucket);
+            g_img = img;
+            g_line = line;
+            bucket = sqlite3_column_int(st, 6);
+        }
+        if (b > bucket)
+            bucket = b;
+        if (!has_old && !cand)
+            continue;
+        if ((met = store_stmt(im->s, SQL_STAGE_MET, err)) == NULL)
+            goto out;
+        sqlite3_bind_int64(met, 1, img);
+        sqlite3_bind_int64(met, 2, sqlite3_column_int64(st, 1));
+        sqlite3_bind_int64(met, 3, w);
+        if (has_old)
+            sqlite3_bind_int(met, 4, old);
+        if (old_role >= 0)
+            sqlite3_bind_int(met, 5, old_role);
+        sqlite3_bind_int(met, 6, cand);
+        if (sqlite3_step(met) != SQLITE_DONE) {
+            sqlite3_reset(met);
+            goto dberr;
+        }
+        sqlite3_reset(met);
+    }
+    if (r != SQLITE_DONE)
+        goto dberr;
+    if (g_line >= 0)
+        count_bucket(im->res, bucket);
+    sqlite3_finalize(st);
+    return 0;
+dberr:
+    store_dberr(im->s, err, "settling the reviews");
+out:
+    sqlite3_finalize(st);
+    return -1;
+}
+
 /* After the file: each reviewer's first change into stage_who (the order
  * of their import steps). 0 or -1. */
 static int
@@ -1751,19 +1842,33 @@ rl_reviewer_valid(const char *s)
     return true;
 }
 
-/* Counts the row just read in exactly one bucket of the result: the
- * strongest of what its verdicts and its flag fields did. */
-static void
-count_row(struct imp *im, struct rev_ctx *rc)
+/* Ends the row just read: it counts in the strongest bucket of what its
+ * verdicts and its flag fields did. A row without verdicts is counted
+ * now. 0, or -1 reported. */
+static int
+count_row(struct imp *im, struct rev_ctx *rc, rl_err *err)
 {
-    switch (rc->row > rc->row_v ? rc->row : rc->row_v) {
-    case ROW_NEW: im->res->created++; break;
-    case ROW_CHANGED: im->res->changed++; break;
-    case ROW_UNCHANGED: im->res->unchanged++; break;
-    default: im->res->empty++; break;
+    static const char sql[] = "UPDATE temp.stage_verdict SET rowb = ?"
+        " WHERE image = ? AND line = ?";
+    sqlite3_stmt *st;
+    int r = 0;
+
+    if (rc->n_in_row == 0) {
+        count_bucket(im->res, rc->row);
+    } else if (rc->row != ROW_EMPTY) {
+        /* Its verdicts are counted when they are settled; they carry the
+         * bucket of its flag fields (all of a row's verdicts are on its
+         * image). */
+        if ((st = store_stmt(im->s, sql, err)) == NULL)
+            return -1;
+        sqlite3_bind_int(st, 1, rc->row);
+        sqlite3_bind_int64(st, 2, rc->row_img);
+        sqlite3_bind_int64(st, 3, rl_csv_line(im->csv));
+        r = step_ok(im, st, "staging the reviews", err);
     }
-    rc->row = rc->row_v = ROW_EMPTY;
+    rc->row = ROW_EMPTY;
     rc->n_in_row = 0;
+    return r;
 }
 
 static int
@@ -1997,7 +2102,8 @@ import_long(struct imp *im, struct rev_ctx *rc, rl_err *err)
             return -1;
         if (long_timing(im, rc, &lc, img, reviewer, err) != 0)
             return -1;
-        count_row(im, rc);
+        if (count_row(im, rc, err) != 0)
+            return -1;
     }
     return r < 0 ? -1 : 0;
 }
@@ -2091,7 +2197,8 @@ import_wide(struct imp *im, struct rev_ctx *rc, rl_err *err)
         if (put_flag(im, rc, img, reviewer, prob, cm >= 0, main, rc->now,
                      err) != 0)
             return -1;
-        count_row(im, rc);
+        if (count_row(im, rc, err) != 0)
+            return -1;
     }
     return r < 0 ? -1 : 0;
 }
@@ -2130,7 +2237,10 @@ rl_import_reviews(rl_store *s, const rl_catalog *cat, const char *path,
     else
         r = import_long(&im, &rc, err);
     if (r == 0)
+        r = settle_verdicts(&im, &rc, err);
+    if (r == 0)
         r = note_first(&im, &rc, err);
+    rc.data_version = store_int(s, "PRAGMA main.data_version", -2);
     if (reading) {
         store_exec(s, "COMMIT", NULL);
         reading = false;

@@ -879,12 +879,17 @@ log_candidates_rebuild_staged(rl_store *s, rl_err *err)
  *                  who): the key is the file's duplicate check, `line`
  *                  its row; state and role as the codes of schema 7
  *                  (internal.h), role NULL when the file gives none,
- *                  adder NULL for "the reviewer", "" for nobody; old and
+ *                  adder NULL for "the reviewer", "" for nobody; rowb
+ *                  the result bucket of its row's flag fields;
+ *   stage_met      what a verdict met, for those that meet something,
+ *                  under the same key, written after the file in its
+ *                  read snapshot (csvio.c settle_verdicts): old and
  *                  old_role the project's verdict as the file was read
  *                  (NULL: none; old_role only when the file gives a
  *                  role), cand whether it adds a candidate (the first
  *                  verdict of the file on a class no candidate of the
- *                  image);
+ *                  image); a verdict without a row met nothing (a new
+ *                  verdict on a candidate);
  *   stage_flag     the flag changes, in file order (later rows of the
  *                  file read earlier ones through it);
  *   stage_image    the image of each row of a wide file (its duplicate
@@ -896,6 +901,7 @@ static const char SQL_REVIEWS_STAGE[] =
     "PRAGMA temp.cache_size = -65536; PRAGMA main.cache_size = -65536;"
     "DROP TABLE IF EXISTS temp.stage_who;"
     "DROP TABLE IF EXISTS temp.stage_verdict;"
+    "DROP TABLE IF EXISTS temp.stage_met;"
     "DROP TABLE IF EXISTS temp.stage_flag;"
     "DROP TABLE IF EXISTS temp.stage_image;"
     "DROP TABLE IF EXISTS temp.stage_newcand;"
@@ -904,8 +910,11 @@ static const char SQL_REVIEWS_STAGE[] =
     "CREATE TEMP TABLE stage_verdict(image INTEGER NOT NULL,"
     " cls INTEGER NOT NULL, who INTEGER NOT NULL, line INTEGER NOT NULL,"
     " state INTEGER NOT NULL, role INTEGER, adder TEXT, at INTEGER NOT NULL,"
-    " old INTEGER, old_role INTEGER, cand INTEGER NOT NULL,"
+    " rowb INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY(image, cls, who)) WITHOUT ROWID;"
+    "CREATE TEMP TABLE stage_met(image INTEGER NOT NULL, cls INTEGER NOT NULL,"
+    " who INTEGER NOT NULL, old INTEGER, old_role INTEGER,"
+    " cand INTEGER NOT NULL, PRIMARY KEY(image, cls, who)) WITHOUT ROWID;"
     "CREATE TEMP TABLE stage_flag(id INTEGER PRIMARY KEY, who INTEGER,"
     " image INTEGER, field TEXT, after TEXT, at INTEGER, line INTEGER);"
     "CREATE INDEX temp.stage_flag_key ON stage_flag(who, image, field, id);"
@@ -922,6 +931,7 @@ log_reviews_stage_drop(rl_store *s)
 {
     store_exec(s, "DROP TABLE IF EXISTS temp.stage_who;"
                "DROP TABLE IF EXISTS temp.stage_verdict;"
+               "DROP TABLE IF EXISTS temp.stage_met;"
                "DROP TABLE IF EXISTS temp.stage_flag;"
                "DROP TABLE IF EXISTS temp.stage_image;"
                "DROP TABLE IF EXISTS temp.stage_newcand", NULL);
@@ -931,10 +941,10 @@ log_reviews_stage_drop(rl_store *s)
  * role (a new verdict has the live default, ?1, first; codes). The
  * reader (csvio.c) counted these as it staged them (log_verdict_changes
  * says the same in C). */
-#define CHANGES_STATE "v.old IS NOT v.state"
+#define CHANGES_STATE "m.old IS NOT v.state"
 #define CHANGES_ROLE \
-    "(v.role IS NOT NULL AND CASE WHEN v.old IS NULL THEN ?1" \
-    " ELSE coalesce(v.old_role, 0) END <> v.role)"
+    "(v.role IS NOT NULL AND CASE WHEN m.old IS NULL THEN ?1" \
+    " ELSE coalesce(m.old_role, 0) END <> v.role)"
 
 /* The changes the file was read to make, applied where they still change
  * something: a candidate the first verdict of the file on a class adds
@@ -945,12 +955,14 @@ log_reviews_stage_drop(rl_store *s)
  * verdict the file left as it was is never touched, so a mark made on it
  * while the file was read stays. */
 #define FROM_STAGED \
-    " FROM temp.stage_verdict v CROSS JOIN temp.stage_who w ON w.idx = v.who"
+    " FROM temp.stage_verdict v CROSS JOIN temp.stage_who w ON w.idx = v.who" \
+    " LEFT JOIN temp.stage_met m ON m.image = v.image AND m.cls = v.cls" \
+    " AND m.who = v.who"
 static const char SQL_NEWCAND[] =
     "CREATE TEMP TABLE stage_newcand AS SELECT w.step AS step,"
     " v.image AS image, v.cls AS cls, coalesce(v.adder, w.name) AS adder"
     FROM_STAGED
-    " WHERE v.cand AND NOT EXISTS (SELECT 1 FROM main.candidate k"
+    " WHERE m.cand AND NOT EXISTS (SELECT 1 FROM main.candidate k"
     "  WHERE k.image = v.image AND k.class = v.cls)";
 static const char SQL_NEWCAND_EVENTS[] =
     "INSERT INTO main.event(step, image, class, field_code, before_code,"
@@ -989,6 +1001,14 @@ static const char SQL_ROLES[] =
     " WHERE " CHANGES_ROLE " AND r.image = v.image AND r.class = v.cls"
     " AND r.reviewer = w.name"
     " AND r.role_code <> v.role";
+
+/* The first row of the file (by line) whose verdict would be written
+ * without its candidate: the foreign key of review, checked once for the
+ * import when the foreign keys are off. */
+static const char SQL_ORPHAN[] =
+    "SELECT min(v.line)" FROM_STAGED
+    " WHERE " CHANGES_STATE " AND NOT EXISTS (SELECT 1 FROM main.candidate k"
+    " WHERE k.image = v.image AND k.class = v.cls)";
 
 /* Runs one statement of the apply; ?1, if any, is the live role's code. */
 static int
@@ -1104,8 +1124,8 @@ dberr:
 }
 
 int
-log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
-                  rl_err *err)
+log_apply_reviews(rl_store *s, const char *what, bool roles, bool parents,
+                  long *line, rl_err *err)
 {
     log_step *sp = NULL;
     char **names = NULL;
@@ -1122,8 +1142,15 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
     if (store_exec(s, "DROP TABLE IF EXISTS temp.stage_newcand", err) != 0
         || apply_sql(s, SQL_NEWCAND, err) != 0
         || apply_sql(s, SQL_NEWCAND_EVENTS, err) != 0
-        || apply_sql(s, SQL_NEWCAND_ADD, err) != 0
-        || apply_sql(s, SQL_STATE_EVENTS, err) != 0
+        || apply_sql(s, SQL_NEWCAND_ADD, err) != 0)
+        goto out;
+    if (parents && (*line = (long)store_int(s, SQL_ORPHAN, 0)) != 0) {
+        rl_err_set(err, RL_E_DB, "importing the reviews: FOREIGN KEY "
+                   "constraint failed (the candidate of this verdict was "
+                   "removed while the file was read)");
+        goto out;
+    }
+    if (apply_sql(s, SQL_STATE_EVENTS, err) != 0
         || apply_sql(s, SQL_STATES, err) != 0
         || (roles && (apply_sql(s, SQL_ROLE_EVENTS, err) != 0
                       || apply_sql(s, SQL_ROLES, err) != 0))

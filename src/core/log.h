@@ -174,9 +174,12 @@ int log_verdict_changes(bool has_old, int old, int old_role, int state,
  * events (before: the value now, so marks made meanwhile stay the
  * `before`; values equal now write nothing). 0, or -1 with `err` set and
  * *line the row of a failing flag change (0 for others); then nothing is
- * stored. */
-int log_apply_reviews(rl_store *s, const char *what, bool roles, long *line,
-                      rl_err *err);
+ * stored. `parents`: check that the candidate of every verdict it writes
+ * exists (the caller turned the foreign keys off, and the project changed
+ * since the file was read: a candidate may be gone); one missing fails
+ * as the foreign key would, *line its row. */
+int log_apply_reviews(rl_store *s, const char *what, bool roles,
+                      bool parents, long *line, rl_err *err);
 /* Records `active_ms` of attention on an image (and the first look).
  * While the quick check of open still runs, records nothing (and
  * returns 0) rather than wait: the screen's first frame never waits. */

@@ -458,6 +458,73 @@ test_mark_meanwhile(struct fx_proj *p)
     is_int(fx_replay_diff(p->s), 0, "the log replays to the tables");
 }
 
+/* What the progress callback of test_candidate_gone does: the class a
+ * reviewer added, taken back (as undo deletes it) by a second connection
+ * while the import still reads. */
+static void
+take_back_meanwhile(void *ctx, const char *path, long rows)
+{
+    struct meanwhile *m = ctx;
+    sqlite3 *db;
+
+    (void)path;
+    if (rows != 5000 || m->marks > 0)
+        return;
+    if (sqlite3_open(m->p->path, &db) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        if (sqlite3_exec(db, "DELETE FROM candidate WHERE n_models = 0"
+                         " AND added_by = 'dora'", NULL, NULL, NULL)
+            == SQLITE_OK && sqlite3_changes(db) == 1)
+            m->marks++;
+    }
+    sqlite3_close(db);
+}
+
+/* The apply writes with the foreign keys off; when the project changed
+ * since the file was read, a verdict whose candidate went meanwhile
+ * still fails the import as the foreign key would, and nothing of it is
+ * stored. */
+static void
+test_candidate_gone(void)
+{
+    struct fx_proj p = { 0 };
+    struct meanwhile m = { &p, 0 };
+    rl_import_opts o = { .progress = take_back_meanwhile, .ctx = &m };
+    rl_import_result res;
+    rl_buf b = {0};
+    rl_err err;
+    sqlite3 *db;
+    char *f;
+    int i;
+
+    fx_proj_make(&p, "gone.db");
+    ok(sqlite3_open(p.path, &db) == SQLITE_OK
+       && sqlite3_exec(db, "INSERT INTO candidate(image, class, n_models,"
+                       " added_by) SELECT i.id, c.id, 0, 'dora' FROM image i,"
+                       " class c WHERE i.name = 'img_a.JPEG'"
+                       " AND c.wnid = 'n15075141'", NULL, NULL, NULL)
+          == SQLITE_OK, "dora added a class to img_a");
+    sqlite3_close(db);
+    rl_buf_adds(&b, "image,wnid,state,reviewer\n");
+    for (i = 0; i < 6000; i++)
+        rl_buf_printf(&b, "img_a.JPEG,n15075141,correct,bot%d\n", i);
+    spew("gone.csv", rl_buf_str(&b));
+    rl_buf_free(&b);
+    f = tpath("gone.csv");
+    ok(rl_import_reviews(p.s, p.cat, f, &o, &res, &err) == -1
+       && strstr(err.msg, "gone.csv:2: importing the reviews: FOREIGN KEY"
+                 " constraint failed") != NULL,
+       "a verdict on a candidate taken back meanwhile fails: %s", err.msg);
+    free(f);
+    is_int(m.marks, 1, "(the class was taken back meanwhile)");
+    is_int(fx_q_int(p.s, "SELECT count(*) FROM review"), 0,
+           "no verdict of the file is stored");
+    is_int(fx_q_int(p.s, "SELECT count(*) FROM step"), 0,
+           "no import step either");
+    fx_proj_close(&p);
+    free(p.path);
+}
+
 /* Timings brought in by an import and by a merge meet stored ones under
  * one rule (log.c's SQL_TIMING_MERGE): the earliest first look, the
  * latest change - none stays none - and the longer attention. */
@@ -785,6 +852,7 @@ main(void)
     test_two_adjudicators(&p);
     test_property(&p);
     test_mark_meanwhile(&p);
+    test_candidate_gone();
     test_timings();
     test_import_undo_redo();
     test_codes();
