@@ -79,6 +79,14 @@ int queue_open_sql(rl_store *s, const char *reviewer, struct rl_queue *q,
  * caller's transaction. */
 int order_ids_recode(rl_store *s, rl_err *err);
 
+/* rl_order_keys_update computes the queue keys in memory (qsort, about
+ * 60 bytes an image) up to this many images, and past it through TEMP
+ * tables in bounded memory (order.c): 2M images keep an import under
+ * 200 MB. order_keys_mem_limit sets another limit (-1: this one again),
+ * for the tests of both ways. */
+#define RL_KEYS_MEM_IMAGES 2000000
+void order_keys_mem_limit(int64_t images);
+
 /* Schema 9: the images without predictions (table queue_key's
  * `predicted` 0), in name order, into queue_ids as the blob
  * 'unpredicted', before queue_key goes (order.c). Nothing when no keys

@@ -540,46 +540,6 @@ keys_fresh(rl_store *s)
     return fresh;
 }
 
-/* What rl_order_keys_update keeps per image, by id order j (the ids
- * ascend, as the doubt pass does): about 60 bytes an image at the peak
- * (77 MB at 1.28M images), freed as soon as each order is stored. */
-struct key_fill {
-    int64_t *ids;              /* every image id, ascending */
-    size_t n, at;              /* images; next j to look at */
-    uint32_t *name_pos;        /* j -> position in name order */
-    struct okey *kd, *km;      /* j -> disagree / margin sort key */
-    bool *predicted;           /* j -> has predictions */
-};
-
-/* A sort key: doubt first, then the name position (ties). */
-struct okey {
-    double doubt;              /* NAN: none, last */
-    uint32_t pos;              /* name position */
-    uint32_t j;                /* the image, by id order */
-};
-
-static int
-by_okey(const void *a, const void *b)
-{
-    const struct okey *x = a, *y = b;
-
-    return doubt_cmp(x->doubt, x->pos, y->doubt, y->pos);
-}
-
-static void
-key_add(void *ctx, int64_t id, double disagree, double margin)
-{
-    struct key_fill *f = ctx;
-
-    while (f->at < f->n && f->ids[f->at] < id)
-        f->at++;
-    if (f->at == f->n || f->ids[f->at] != id)
-        return;                    /* cannot happen: foreign keys */
-    f->kd[f->at].doubt = disagree;
-    f->km[f->at].doubt = margin;
-    f->predicted[f->at] = true;
-}
-
 /* Appends id `v` to `b` as a varint; returns the bytes written (1-10). */
 static size_t
 varint_put(unsigned char *b, uint64_t v)
@@ -626,34 +586,93 @@ ids_decode(const unsigned char *b, size_t size, size_t *n)
     return ids;
 }
 
-/* Stores the `n` ids of order `ord` as one blob of varints: ids[i], or
- * ids[k[i].j] when `k` is given. 0, or -1 with `err` set. */
+/* An order's ids as they are encoded (varints), grown as they come. */
+struct idblob {
+    unsigned char *b;
+    size_t len, cap;
+};
+
+static void
+idblob_add(struct idblob *ib, int64_t id)
+{
+    rl_grow(&ib->b, &ib->cap, ib->len + 10, 1);
+    ib->len += varint_put(ib->b + ib->len, (uint64_t)id);
+}
+
+/* Stores `ib` as order `ord` and empties it. 0, or -1 with `err` set. */
 static int
-put_ids(rl_store *s, const char *ord, const int64_t *ids,
-        const struct okey *k, size_t n, rl_err *err)
+put_blob(rl_store *s, const char *ord, struct idblob *ib, rl_err *err)
 {
     static const char sql[] = "INSERT INTO queue_ids(ord, ids) VALUES (?, ?)";
-    unsigned char *b = rl_xmalloc(n * 10 + 1);
     sqlite3_stmt *st;
-    size_t i, len = 0;
     int rc;
 
-    for (i = 0; i < n; i++)
-        len += varint_put(b + len, (uint64_t)ids[k != NULL ? k[i].j : i]);
-    if ((st = store_stmt(s, sql, err)) == NULL) {
-        free(b);
+    if ((st = store_stmt(s, sql, err)) == NULL)
         return -1;
-    }
     sqlite3_bind_text(st, 1, ord, -1, SQLITE_STATIC);
-    sqlite3_bind_blob64(st, 2, b, (sqlite3_uint64)len, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 2, ib->b != NULL ? (const void *)ib->b : "",
+                        (sqlite3_uint64)ib->len, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
-    free(b);
+    free(ib->b);
+    *ib = (struct idblob){ 0 };
     if (rc != SQLITE_DONE) {
         store_dberr(s, err, "storing the queue orders");
         return -1;
     }
     return 0;
+}
+
+/* Stores the ids the query `sql` returns (column 0, on its own statement:
+ * the cache may be in use) as order `ord`; with `ins`, each row's id and
+ * its row number (from 0) are also given to it (?1, ?2). 0, or -1 with
+ * `err` set. */
+static int
+put_query(rl_store *s, const char *ord, const char *sql, sqlite3_stmt *ins,
+          rl_err *err)
+{
+    struct idblob ib = { 0 };
+    sqlite3_stmt *st;
+    int64_t row = 0;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "ordering the queue");
+        return -1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+
+        idblob_add(&ib, id);
+        if (ins != NULL) {
+            sqlite3_bind_int64(ins, 1, id);
+            sqlite3_bind_int64(ins, 2, row++);
+            rc = sqlite3_step(ins);
+            sqlite3_reset(ins);
+            if (rc != SQLITE_DONE)
+                break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(ib.b);
+        store_dberr(s, err, "ordering the queue");
+        return -1;
+    }
+    return put_blob(s, ord, &ib, err);
+}
+
+/* Stores the `n` ids of `ids` as order `ord`. 0, or -1 with `err` set. */
+static int
+put_ids(rl_store *s, const char *ord, const int64_t *ids, size_t n,
+        rl_err *err)
+{
+    struct idblob ib = { 0 };
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        idblob_add(&ib, ids[i]);
+    return put_blob(s, ord, &ib, err);
 }
 
 int
@@ -686,7 +705,7 @@ order_unpredicted_from_keys(rl_store *s, rl_err *err)
         store_dberr(s, err, "storing the queue orders");
         return -1;
     }
-    rc = put_ids(s, "unpredicted", ids, NULL, n, err);
+    rc = put_ids(s, "unpredicted", ids, n, err);
     free(ids);
     return rc;
 }
@@ -730,100 +749,6 @@ out:
     sqlite3_finalize(st);
     sqlite3_finalize(up);
     return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* The j (id order) of image `id` in the ascending ids; n if none. */
-static size_t
-id_index(const int64_t *ids, size_t n, int64_t id)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (ids[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && ids[lo] == id ? lo : n;
-}
-
-/* Every image id in name order, `n` of them, into *out (malloc'd for
- * `hint` ids, grown past them; the caller frees, also on failure). 0, or
- * -1 with `err` set. */
-static int
-name_order(rl_store *s, size_t hint, int64_t **out, size_t *n, rl_err *err)
-{
-    static const char sql[] = "SELECT id FROM image ORDER BY name";
-    size_t cap = hint + 1;
-    sqlite3_stmt *st;
-    int rc;
-
-    *n = 0;
-    *out = rl_xcalloc(cap, sizeof **out);
-    if ((st = store_stmt(s, sql, err)) == NULL)
-        return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        rl_grow(out, &cap, *n + 1, sizeof **out);
-        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        store_dberr(s, err, "ordering the queue");
-        return -1;
-    }
-    return 0;
-}
-
-/* Fills f->ids (ascending) and f->name_pos, and stores the name order
- * (its ids, read once, in a buffer freed here). 0, or -1 with `err`. */
-static int
-keys_names(rl_store *s, struct key_fill *f, rl_err *err)
-{
-    static const char sql_n[] = "SELECT count(*) FROM image";
-    static const char sql_ids[] = "SELECT id FROM image ORDER BY id";
-    int64_t *by_name;
-    sqlite3_stmt *st;
-    size_t i = 0, n, n_name;
-    int rc = SQLITE_DONE;
-
-    n = (size_t)store_int(s, sql_n, 0);
-    f->ids = rl_xcalloc(n + 1, sizeof *f->ids);
-    f->name_pos = rl_xcalloc(n + 1, sizeof *f->name_pos);
-    if ((st = store_stmt(s, sql_ids, err)) == NULL)
-        return -1;
-    while (i < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        f->ids[i++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    f->n = i;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        store_dberr(s, err, "ordering the queue");
-        return -1;
-    }
-    if (name_order(s, f->n, &by_name, &n_name, err) != 0) {
-        free(by_name);
-        return -1;
-    }
-    for (i = 0; i < n_name; i++) {
-        size_t j = id_index(f->ids, f->n, by_name[i]);
-
-        if (j < f->n)
-            f->name_pos[j] = (uint32_t)i;
-    }
-    rc = put_ids(s, "name", by_name, NULL, n_name, err);
-    free(by_name);
-    return rc;
-}
-
-/* Sorts `k` (by j on entry) and stores that order's blob. 0, or -1 with
- * `err` set. */
-static int
-keys_order(rl_store *s, const char *ord, struct key_fill *f,
-           struct okey *k, rl_err *err)
-{
-    qsort(k, f->n, sizeof *k, by_okey);
-    return put_ids(s, ord, f->ids, k, f->n, err);
 }
 
 /* Puts ids at their positions of a permutation without a write to a
@@ -994,6 +919,164 @@ open_assigned(rl_store *s, const char *reviewer, const char *ord,
     return 0;
 }
 
+/* ---- the keys in memory (up to RL_KEYS_MEM_IMAGES images) ----------
+ *
+ * The fast way while it fits: qsorts in memory, about 60 bytes an image at
+ * the peak (77 MB at 1.28M images), freed as soon as each order is
+ * stored. Past the limit the keys go through SQLite's TEMP tables
+ * (keys_update_sql), in memory that does not grow; both store the same
+ * bytes (test_order). */
+/* What rl_order_keys_update keeps per image, by id order j (the ids
+ * ascend, as the doubt pass does): about 60 bytes an image at the peak
+ * (77 MB at 1.28M images), freed as soon as each order is stored. */
+struct key_fill {
+    int64_t *ids;              /* every image id, ascending */
+    size_t n, at;              /* images; next j to look at */
+    uint32_t *name_pos;        /* j -> position in name order */
+    struct okey *kd, *km;      /* j -> disagree / margin sort key */
+    bool *predicted;           /* j -> has predictions */
+};
+
+/* A sort key: doubt first, then the name position (ties). */
+struct okey {
+    double doubt;              /* NAN: none, last */
+    uint32_t pos;              /* name position */
+    uint32_t j;                /* the image, by id order */
+};
+
+static int
+by_okey(const void *a, const void *b)
+{
+    const struct okey *x = a, *y = b;
+
+    return doubt_cmp(x->doubt, x->pos, y->doubt, y->pos);
+}
+
+static void
+key_add(void *ctx, int64_t id, double disagree, double margin)
+{
+    struct key_fill *f = ctx;
+
+    while (f->at < f->n && f->ids[f->at] < id)
+        f->at++;
+    if (f->at == f->n || f->ids[f->at] != id)
+        return;                    /* cannot happen: foreign keys */
+    f->kd[f->at].doubt = disagree;
+    f->km[f->at].doubt = margin;
+    f->predicted[f->at] = true;
+}
+
+
+/* Stores ids[k[i].j] for the `n` keys of `k` as order `ord`. 0, or -1
+ * with `err` set. */
+static int
+put_keyed(rl_store *s, const char *ord, const int64_t *ids,
+          const struct okey *k, size_t n, rl_err *err)
+{
+    struct idblob ib = { 0 };
+    size_t i;
+
+    rl_grow(&ib.b, &ib.cap, n * 3 + 10, 1);
+    for (i = 0; i < n; i++)
+        idblob_add(&ib, ids[k[i].j]);
+    return put_blob(s, ord, &ib, err);
+}
+
+/* The j (id order) of image `id` in the ascending ids; n if none. */
+static size_t
+id_index(const int64_t *ids, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ids[lo] == id ? lo : n;
+}
+
+/* Every image id in name order, `n` of them, into *out (malloc'd for
+ * `hint` ids, grown past them; the caller frees, also on failure). 0, or
+ * -1 with `err` set. */
+static int
+name_order(rl_store *s, size_t hint, int64_t **out, size_t *n, rl_err *err)
+{
+    static const char sql[] = "SELECT id FROM image ORDER BY name";
+    size_t cap = hint + 1;
+    sqlite3_stmt *st;
+    int rc;
+
+    *n = 0;
+    *out = rl_xcalloc(cap, sizeof **out);
+    if ((st = store_stmt(s, sql, err)) == NULL)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rl_grow(out, &cap, *n + 1, sizeof **out);
+        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_dberr(s, err, "ordering the queue");
+        return -1;
+    }
+    return 0;
+}
+
+/* Fills f->ids (ascending) and f->name_pos, and stores the name order
+ * (its ids, read once, in a buffer freed here). 0, or -1 with `err`. */
+static int
+keys_names(rl_store *s, struct key_fill *f, rl_err *err)
+{
+    static const char sql_n[] = "SELECT count(*) FROM image";
+    static const char sql_ids[] = "SELECT id FROM image ORDER BY id";
+    int64_t *by_name;
+    sqlite3_stmt *st;
+    size_t i = 0, n, n_name;
+    int rc = SQLITE_DONE;
+
+    n = (size_t)store_int(s, sql_n, 0);
+    f->ids = rl_xcalloc(n + 1, sizeof *f->ids);
+    f->name_pos = rl_xcalloc(n + 1, sizeof *f->name_pos);
+    if ((st = store_stmt(s, sql_ids, err)) == NULL)
+        return -1;
+    while (i < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        f->ids[i++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    f->n = i;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_dberr(s, err, "ordering the queue");
+        return -1;
+    }
+    if (name_order(s, f->n, &by_name, &n_name, err) != 0) {
+        free(by_name);
+        return -1;
+    }
+    for (i = 0; i < n_name; i++) {
+        size_t j = id_index(f->ids, f->n, by_name[i]);
+
+        if (j < f->n)
+            f->name_pos[j] = (uint32_t)i;
+    }
+    rc = put_ids(s, "name", by_name, n_name, err);
+    free(by_name);
+    return rc;
+}
+
+/* Sorts `k` (by j on entry) and stores that order's blob. 0, or -1 with
+ * `err` set. */
+static int
+keys_order(rl_store *s, const char *ord, struct key_fill *f,
+           struct okey *k, rl_err *err)
+{
+    qsort(k, f->n, sizeof *k, by_okey);
+    return put_keyed(s, ord, f->ids, k, f->n, err);
+}
+
+
 /* The images without predictions (j with !f->predicted), in name order,
  * stored as the blob 'unpredicted' (the random order puts them last;
  * a handful in a predicted project). `k` holds each j's name position.
@@ -1013,29 +1096,21 @@ keys_unpredicted(rl_store *s, const struct key_fill *f, const struct okey *k,
         }
     if (m > 1)
         qsort(u, m, sizeof *u, by_okey);   /* no doubt: by name position */
-    rc = put_ids(s, "unpredicted", f->ids, u, m, err);
+    rc = put_keyed(s, "unpredicted", f->ids, u, m, err);
     free(u);
     return rc;
 }
 
-int
-rl_order_keys_update(rl_store *s, rl_err *err)
+static int
+keys_update_mem(rl_store *s, rl_err *err)
 {
     struct key_fill f = { 0 };
-    char *stamp = NULL;
     size_t i;
     int rc = -1;
 
-    if (rl_store_begin(s, err) != 0)
-        return -1;
-    if (store_exec(s, "DELETE FROM queue_ids", err) != 0)
-        goto out;
     /* Every image by name: the positions ties and the rest keep. */
     if (keys_names(s, &f, err) != 0)
         goto out;
-    /* Without predictions every order is name order: no keys needed. */
-    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM pred)", 1))
-        goto stamp;
     f.kd = rl_xcalloc(f.n + 1, sizeof *f.kd);
     f.km = rl_xcalloc(f.n + 1, sizeof *f.km);
     f.predicted = rl_xcalloc(f.n + 1, sizeof *f.predicted);
@@ -1057,37 +1132,149 @@ rl_order_keys_update(rl_store *s, rl_err *err)
     f.kd = NULL;
     if (keys_order(s, "margin", &f, f.km, err) != 0)
         goto out;
-stamp:
-    stamp = keys_stamp(s);
-    rc = rl_store_meta_set(s, "queue_key", stamp, err);
+    rc = 0;
 out:
-    free(stamp);
     free(f.ids);
     free(f.name_pos);
     free(f.kd);
     free(f.km);
     free(f.predicted);
+    return rc;
+}
+
+/* The keys are computed in SQLite's TEMP tables, so that their memory
+ * does not grow with the project (the queue blobs aside, 3-4 bytes an
+ * image each, one at a time): keys_pos holds each image's place in name
+ * order (the ties' order), appended as the name index is read; the doubt
+ * pass appends each predicted image's two doubts to keys_doubt in id
+ * order; each order is then one sorted query of the two, SQLite's sorter
+ * spilling to its temporary file past its cache. An image without
+ * predictions has no keys_doubt row: its doubts are none. */
+static const char SQL_KEYS_TEMP[] =
+    "DROP TABLE IF EXISTS temp.keys_pos;"
+    "DROP TABLE IF EXISTS temp.keys_doubt;"
+    "CREATE TEMP TABLE keys_pos(pos INTEGER PRIMARY KEY, id INTEGER);"
+    "CREATE TEMP TABLE keys_doubt(id INTEGER PRIMARY KEY, d REAL, m REAL);";
+/* doubt_cmp's order: the larger doubt first, none (NULL: NAN is stored
+ * as NULL) last, then the name position. */
+#define SQL_KEYS_BY(col) \
+    "SELECT p.id FROM temp.keys_pos p LEFT JOIN temp.keys_doubt k" \
+    " ON k.id = p.id ORDER BY k." col " IS NULL, k." col " DESC, p.pos"
+
+struct key_sink {
+    sqlite3_stmt *ins;
+    int rc;                        /* SQLITE_DONE while all is well */
+};
+
+static void
+key_put(void *ctx, int64_t id, double disagree, double margin)
+{
+    struct key_sink *k = ctx;
+
+    if (k->rc != SQLITE_DONE)
+        return;
+    sqlite3_bind_int64(k->ins, 1, id);
+    if (isnan(disagree))
+        sqlite3_bind_null(k->ins, 2);
+    else
+        sqlite3_bind_double(k->ins, 2, disagree);
+    if (isnan(margin))
+        sqlite3_bind_null(k->ins, 3);
+    else
+        sqlite3_bind_double(k->ins, 3, margin);
+    k->rc = sqlite3_step(k->ins);
+    sqlite3_reset(k->ins);
+}
+
+static int
+keys_update_sql(rl_store *s, rl_err *err)
+{
+    static const char sql_name[] = "SELECT id FROM image ORDER BY name";
+    struct key_sink k = { NULL, SQLITE_DONE };
+    sqlite3_stmt *pos = NULL;
+    bool temp = false;
+    int rc = -1;
+
+    if (store_exec(s, SQL_KEYS_TEMP, err) != 0)
+        goto out;
+    temp = true;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO temp.keys_pos(id, pos)"
+                           " VALUES (?1, ?2)", -1, &pos, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(s->db, "INSERT INTO temp.keys_doubt(id, d, m)"
+                              " VALUES (?1, ?2, ?3)", -1, &k.ins, NULL)
+           != SQLITE_OK) {
+        store_dberr(s, err, "ordering the queue");
+        goto out;
+    }
+    /* Every image by name: the positions ties and the rest keep. */
+    if (put_query(s, "name", sql_name, pos, err) != 0)
+        goto out;
+    if (doubt_pass(s, key_put, &k, err) != 0)
+        goto out;
+    if (k.rc != SQLITE_DONE) {
+        store_dberr(s, err, "ordering the queue");
+        goto out;
+    }
+    if (put_query(s, "disagree", SQL_KEYS_BY("d"), NULL, err) != 0
+        || put_query(s, "margin", SQL_KEYS_BY("m"), NULL, err) != 0
+        || put_query(s, "unpredicted", "SELECT p.id FROM temp.keys_pos p"
+                     " WHERE NOT EXISTS (SELECT 1 FROM temp.keys_doubt k"
+                     " WHERE k.id = p.id) ORDER BY p.pos", NULL, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    sqlite3_finalize(pos);
+    sqlite3_finalize(k.ins);
+    if (temp)
+        (void)store_exec(s, "DROP TABLE IF EXISTS temp.keys_pos;"
+                         " DROP TABLE IF EXISTS temp.keys_doubt", NULL);
+    return rc;
+}
+
+static int64_t keys_mem_images = RL_KEYS_MEM_IMAGES;
+
+void
+order_keys_mem_limit(int64_t images)
+{
+    keys_mem_images = images >= 0 ? images : RL_KEYS_MEM_IMAGES;
+}
+
+int
+rl_order_keys_update(rl_store *s, rl_err *err)
+{
+    char *stamp = NULL;
+    int rc = -1;
+
+    if (rl_store_begin(s, err) != 0)
+        return -1;
+    if (store_exec(s, "DELETE FROM queue_ids", err) != 0)
+        goto out;
+    /* Without predictions every order is name order: no keys needed. */
+    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM pred)", 1)) {
+        if (put_query(s, "name", "SELECT id FROM image ORDER BY name", NULL,
+                      err) != 0)
+            goto out;
+    } else if ((store_int(s, "SELECT count(*) FROM image", 0)
+                <= keys_mem_images ? keys_update_mem(s, err)
+                : keys_update_sql(s, err)) != 0)
+        goto out;
+    stamp = keys_stamp(s);
+    rc = rl_store_meta_set(s, "queue_key", stamp, err);
+out:
+    free(stamp);
     return rl_store_end(s, rc, err);
 }
 
 /* Without predictions every order is name order: the keys are the name
- * blob alone. Writes them, in the caller's
- * transaction. An array of the ids (8 bytes an image) and the blob. */
+ * blob alone. Writes them, in the caller's transaction. */
 static int
 keys_names_only(rl_store *s, const char *stamp, rl_err *err)
 {
-    int64_t *ids = NULL;
-    size_t n = 0;
-    int r;
-
-    if (store_exec(s, "DELETE FROM queue_ids", err) != 0)
+    if (store_exec(s, "DELETE FROM queue_ids", err) != 0
+        || put_query(s, "name", "SELECT id FROM image ORDER BY name", NULL,
+                     err) != 0)
         return -1;
-    r = name_order(s, (size_t)store_int(s, "SELECT count(*) FROM image", 0),
-                   &ids, &n, err);
-    if (r == 0)
-        r = put_ids(s, "name", ids, NULL, n, err);
-    free(ids);
-    return r != 0 ? -1 : rl_store_meta_set(s, "queue_key", stamp, err);
+    return rl_store_meta_set(s, "queue_key", stamp, err);
 }
 
 int
