@@ -1131,7 +1131,6 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, bool parents,
     char **names = NULL;
     size_t n = 0, i;
     int64_t ev0;
-    bool rebuild;
     int rc = -1;
 
     *line = 0;
@@ -1151,23 +1150,11 @@ log_apply_reviews(rl_store *s, const char *what, bool roles, bool parents,
                    "removed while the file was read)");
         goto out;
     }
-    /* Into an empty review table (a project's first verdicts, millions
-     * at ImageNet-train scale) the rows go without the index by reviewer,
-     * which is then built sorted: its pages full (inserted one by one
-     * they are left about 12% unused), and less CPU than a million
-     * inserts at random places of it. The index as store.c makes it. */
-    rebuild = !store_int(s, "SELECT EXISTS (SELECT 1 FROM main.review)", 1);
-    if (rebuild && store_exec(s, "DROP INDEX main.review_reviewer", err) != 0)
-        goto out;
     if (apply_sql(s, SQL_STATE_EVENTS, err) != 0
         || apply_sql(s, SQL_STATES, err) != 0
         || (roles && (apply_sql(s, SQL_ROLE_EVENTS, err) != 0
-                      || apply_sql(s, SQL_ROLES, err) != 0)))
-        goto out;
-    if (rebuild && store_exec(s, "CREATE INDEX review_reviewer ON"
-                              " review(reviewer, image)", err) != 0)
-        goto out;
-    if (apply_flags(s, sp, n, line, err) != 0)
+                      || apply_sql(s, SQL_ROLES, err) != 0))
+        || apply_flags(s, sp, n, line, err) != 0)
         goto out;
     for (i = 0; i < n; i++)
         if (sp[i].id != 0 && note_events_since(&sp[i], ev0, err) != 0)

@@ -1034,75 +1034,6 @@ test_first_predictions_packed(void)
     rl_buf_free(&pr);
 }
 
-/* A project's first verdicts (20,000 of them by three reviewers) go into
- * review without its index by reviewer, which is then built sorted: its
- * pages full (row by row about 12% would be unused), the index as the
- * schema makes it, one entry per verdict; a later import writes through
- * it as before. */
-static void
-test_first_reviews_index(void)
-{
-    static const char *const who[] = { "ann", "bob", "cy" };
-    struct proj q;
-    rl_import_result res;
-    rl_buf lab = {0}, pr = {0}, rv = {0};
-    rl_err err;
-    int i, r;
-
-    rl_buf_adds(&lab, "image,wnid\n");
-    rl_buf_adds(&pr, "image,model,rank,wnid,score\n");
-    rl_buf_adds(&rv, "image,wnid,state,reviewer,updated_at\n");
-    for (i = 0; i < 4000; i++) {
-        rl_buf_printf(&lab, "img_%05d.JPEG,%d\n", i, i % 1000);
-        for (r = 0; r < 5; r++) {
-            rl_buf_printf(&pr, "img_%05d.JPEG,m1,%d,%d,0.%d\n", i, r + 1,
-                          (i * 7 + r * 101) % 1000, 9 - r);
-            rl_buf_printf(&rv, "img_%05d.JPEG,%d,%s,%s,"
-                          "2026-01-02T03:04:05Z\n", i,
-                          (i * 7 + r * 101) % 1000,
-                          r == 0 ? "correct" : "wrong", who[(i + r) % 3]);
-        }
-    }
-    proj_new(&q, "revidx.db");
-    must_import(&q, LABELS_K, spews("revidx_labels.csv", lab.data), NULL,
-                &res);
-    must_import(&q, PREDS_K, spews("revidx_preds.csv", pr.data), NULL, &res);
-    must_import(&q, REVIEWS_K, spews("revidx_rev.csv", rv.data), NULL, &res);
-    proj_free(&q);
-    is_int(raw_int(q.path, "SELECT count(*) FROM review"), 20000,
-           "a first import of 20,000 verdicts");
-    is_str(raw_str(q.path, "SELECT sql FROM sqlite_schema WHERE name ="
-                   " 'review_reviewer'"),
-           "CREATE INDEX review_reviewer ON review(reviewer, image)",
-           "the index by reviewer is there, as the schema makes it");
-    ok(unused_pct(q.path, "review_reviewer") < 3.0, "its pages are full: "
-       "%.1f%% unused", unused_pct(q.path, "review_reviewer"));
-    is_int(raw_int(q.path, "SELECT count(*) FROM review INDEXED BY"
-                   " review_reviewer WHERE reviewer >= ''"), 20000,
-           "one entry per verdict");
-    is_int(raw_int(q.path, "SELECT count(*) FROM review INDEXED BY"
-                   " review_reviewer WHERE reviewer = 'bob'"),
-           raw_int(q.path, "SELECT count(*) FROM review NOT INDEXED"
-                   " WHERE reviewer = 'bob'"), "bob's verdicts through it");
-    if ((q.s = rl_store_open(q.path, 0, &err)) == NULL
-        || (q.cat = rl_catalog_load(q.s, &err)) == NULL)
-        die("revidx.db", &err);
-    must_import(&q, REVIEWS_K, spews("revidx_more.csv",
-                "image,wnid,state,reviewer,updated_at\n"
-                "img_00001.JPEG,7,unclear,dee,2026-01-03T03:04:05Z\n"),
-                NULL, &res);
-    proj_free(&q);
-    is_int(raw_int(q.path, "SELECT count(*) FROM review INDEXED BY"
-                   " review_reviewer WHERE reviewer = 'dee'"), 1,
-           "a later import writes through the index");
-    is_int(raw_int(q.path, "SELECT count(*) FROM pragma_integrity_check"
-                   " WHERE integrity_check <> 'ok'"), 0,
-           "and the file is sound");
-    rl_buf_free(&lab);
-    rl_buf_free(&pr);
-    rl_buf_free(&rv);
-}
-
 static void
 test_reviews(struct proj *p)
 {
@@ -1409,7 +1340,6 @@ main(void)
     test_migrate_v6(&p);
     test_migrate_compacts(&p);
     test_first_predictions_packed();
-    test_first_reviews_index();
     test_reviews(&p);
     round_trip(&p, RL_EXPORT_LONG, "long round trip is identical",
                "rt_long");
