@@ -586,6 +586,9 @@ ids_decode(const unsigned char *b, size_t size, size_t *n)
     return ids;
 }
 
+/* Every image by name: the name order, and every order's ties. */
+static const char SQL_BY_NAME[] = "SELECT id FROM image ORDER BY name";
+
 /* An order's ids as they are encoded (varints), grown as they come. */
 struct idblob {
     unsigned char *b;
@@ -678,36 +681,14 @@ put_ids(rl_store *s, const char *ord, const int64_t *ids, size_t n,
 int
 order_unpredicted_from_keys(rl_store *s, rl_err *err)
 {
-    static const char sql[] =
-        "SELECT i.id FROM queue_key k CROSS JOIN image i ON i.id = k.image"
-        " WHERE NOT k.predicted ORDER BY i.name";  /* the partial index */
-    sqlite3_stmt *st;
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-
     if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM queue_ids)", 0)
         || !store_int(s, "SELECT EXISTS (SELECT 1 FROM sqlite_schema"
                       " WHERE name = 'queue_key')", 0))
         return 0;                  /* no keys yet: computed when needed */
-    /* Its own statement, as order_ids_recode's. */
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        store_dberr(s, err, "storing the queue orders");
-        return -1;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        rl_grow(&ids, &cap, n + 1, sizeof *ids);
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        free(ids);
-        store_dberr(s, err, "storing the queue orders");
-        return -1;
-    }
-    rc = put_ids(s, "unpredicted", ids, n, err);
-    free(ids);
-    return rc;
+    return put_query(s, "unpredicted", "SELECT i.id FROM queue_key k"
+                     " CROSS JOIN image i ON i.id = k.image"
+                     " WHERE NOT k.predicted ORDER BY i.name", /* partial index */
+                     NULL, err);
 }
 
 int
@@ -921,14 +902,13 @@ open_assigned(rl_store *s, const char *reviewer, const char *ord,
 
 /* ---- the keys in memory (up to RL_KEYS_MEM_IMAGES images) ----------
  *
- * The fast way while it fits: qsorts in memory, about 60 bytes an image at
- * the peak (77 MB at 1.28M images), freed as soon as each order is
- * stored. Past the limit the keys go through SQLite's TEMP tables
- * (keys_update_sql), in memory that does not grow; both store the same
- * bytes (test_order). */
-/* What rl_order_keys_update keeps per image, by id order j (the ids
- * ascend, as the doubt pass does): about 60 bytes an image at the peak
- * (77 MB at 1.28M images), freed as soon as each order is stored. */
+ * The fast way while it fits: qsorts in memory. Past the limit the keys
+ * go through SQLite's TEMP tables (keys_update_sql), in memory that does
+ * not grow; both store the same bytes (test_order). */
+
+/* What keys_update_mem keeps per image, by id order j (the ids ascend,
+ * as the doubt pass does): about 60 bytes an image at the peak (77 MB at
+ * 1.28M images), freed as soon as each order is stored. */
 struct key_fill {
     int64_t *ids;              /* every image id, ascending */
     size_t n, at;              /* images; next j to look at */
@@ -965,7 +945,6 @@ key_add(void *ctx, int64_t id, double disagree, double margin)
     f->km[f->at].doubt = margin;
     f->predicted[f->at] = true;
 }
-
 
 /* Stores ids[k[i].j] for the `n` keys of `k` as order `ord`. 0, or -1
  * with `err` set. */
@@ -1005,14 +984,13 @@ id_index(const int64_t *ids, size_t n, int64_t id)
 static int
 name_order(rl_store *s, size_t hint, int64_t **out, size_t *n, rl_err *err)
 {
-    static const char sql[] = "SELECT id FROM image ORDER BY name";
     size_t cap = hint + 1;
     sqlite3_stmt *st;
     int rc;
 
     *n = 0;
     *out = rl_xcalloc(cap, sizeof **out);
-    if ((st = store_stmt(s, sql, err)) == NULL)
+    if ((st = store_stmt(s, SQL_BY_NAME, err)) == NULL)
         return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         rl_grow(out, &cap, *n + 1, sizeof **out);
@@ -1075,7 +1053,6 @@ keys_order(rl_store *s, const char *ord, struct key_fill *f,
     qsort(k, f->n, sizeof *k, by_okey);
     return put_keyed(s, ord, f->ids, k, f->n, err);
 }
-
 
 /* The images without predictions (j with !f->predicted), in name order,
  * stored as the blob 'unpredicted' (the random order puts them last;
@@ -1189,7 +1166,6 @@ key_put(void *ctx, int64_t id, double disagree, double margin)
 static int
 keys_update_sql(rl_store *s, rl_err *err)
 {
-    static const char sql_name[] = "SELECT id FROM image ORDER BY name";
     struct key_sink k = { NULL, SQLITE_DONE };
     sqlite3_stmt *pos = NULL;
     bool temp = false;
@@ -1207,7 +1183,7 @@ keys_update_sql(rl_store *s, rl_err *err)
         goto out;
     }
     /* Every image by name: the positions ties and the rest keep. */
-    if (put_query(s, "name", sql_name, pos, err) != 0)
+    if (put_query(s, "name", SQL_BY_NAME, pos, err) != 0)
         goto out;
     if (doubt_pass(s, key_put, &k, err) != 0)
         goto out;
@@ -1231,6 +1207,17 @@ out:
     return rc;
 }
 
+/* Without predictions every order is name order: the keys are the name
+ * blob alone. Writes them, in the caller's transaction. */
+static int
+keys_names_only(rl_store *s, const char *stamp, rl_err *err)
+{
+    if (store_exec(s, "DELETE FROM queue_ids", err) != 0
+        || put_query(s, "name", SQL_BY_NAME, NULL, err) != 0)
+        return -1;
+    return rl_store_meta_set(s, "queue_key", stamp, err);
+}
+
 static int64_t keys_mem_images = RL_KEYS_MEM_IMAGES;
 
 void
@@ -1247,34 +1234,17 @@ rl_order_keys_update(rl_store *s, rl_err *err)
 
     if (rl_store_begin(s, err) != 0)
         return -1;
-    if (store_exec(s, "DELETE FROM queue_ids", err) != 0)
-        goto out;
-    /* Without predictions every order is name order: no keys needed. */
-    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM pred)", 1)) {
-        if (put_query(s, "name", "SELECT id FROM image ORDER BY name", NULL,
-                      err) != 0)
-            goto out;
-    } else if ((store_int(s, "SELECT count(*) FROM image", 0)
-                <= keys_mem_images ? keys_update_mem(s, err)
-                : keys_update_sql(s, err)) != 0)
-        goto out;
     stamp = keys_stamp(s);
-    rc = rl_store_meta_set(s, "queue_key", stamp, err);
-out:
+    /* Without predictions every order is name order: no keys needed. */
+    if (!store_int(s, "SELECT EXISTS (SELECT 1 FROM pred)", 1))
+        rc = keys_names_only(s, stamp, err);
+    else if (store_exec(s, "DELETE FROM queue_ids", err) == 0
+             && (store_int(s, "SELECT count(*) FROM image", 0)
+                 <= keys_mem_images ? keys_update_mem(s, err)
+                 : keys_update_sql(s, err)) == 0)
+        rc = rl_store_meta_set(s, "queue_key", stamp, err);
     free(stamp);
     return rl_store_end(s, rc, err);
-}
-
-/* Without predictions every order is name order: the keys are the name
- * blob alone. Writes them, in the caller's transaction. */
-static int
-keys_names_only(rl_store *s, const char *stamp, rl_err *err)
-{
-    if (store_exec(s, "DELETE FROM queue_ids", err) != 0
-        || put_query(s, "name", "SELECT id FROM image ORDER BY name", NULL,
-                     err) != 0)
-        return -1;
-    return rl_store_meta_set(s, "queue_key", stamp, err);
 }
 
 int
