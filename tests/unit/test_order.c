@@ -326,23 +326,32 @@ store_exec_raw(const char *path, const char *sql)
     return ok;
 }
 
+/* The ids of queue `q` as one string ("3 1 2 "), which the caller
+ * frees; frees the queue. */
+static char *
+ids_text(rl_queue *q)
+{
+    rl_buf b = { 0 };
+    size_t i;
+
+    rl_buf_adds(&b, "");
+    for (i = 0; i < q->n; i++)
+        rl_buf_printf(&b, "%lld ", (long long)q->items[i].id);
+    rl_queue_free(q);
+    return b.data;
+}
+
 /* The ids of `s`'s queue in order `o` for reviewer "r", as one string the
  * caller frees. */
 static char *
 queue_text(rl_store *s, rl_order o)
 {
     rl_queue q = { 0 };
-    rl_buf b = { 0 };
     rl_err err;
-    size_t i;
 
     if (rl_order_open(s, "r", &o, &q, &err) != 0)
         die("open the queue", &err);
-    rl_buf_adds(&b, "");
-    for (i = 0; i < q.n; i++)
-        rl_buf_printf(&b, "%lld ", (long long)q.items[i].id);
-    rl_queue_free(&q);
-    return b.data;
+    return ids_text(&q);
 }
 
 /* The same queue by the full computation (every image's doubt computed
@@ -351,18 +360,12 @@ static char *
 full_text(rl_store *s, rl_order o)
 {
     rl_queue q = { 0 };
-    rl_buf b = { 0 };
     rl_err err;
-    size_t i;
 
     if (rl_queue_open(s, "r", &q, &err) != 0
         || rl_order_apply(s, &o, &q, &err) != 0)
         die("order the queue", &err);
-    rl_buf_adds(&b, "");
-    for (i = 0; i < q.n; i++)
-        rl_buf_printf(&b, "%lld ", (long long)q.items[i].id);
-    rl_queue_free(&q);
-    return b.data;
+    return ids_text(&q);
 }
 
 static char *
