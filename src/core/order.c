@@ -685,10 +685,10 @@ order_unpredicted_from_keys(rl_store *s, rl_err *err)
         || !store_int(s, "SELECT EXISTS (SELECT 1 FROM sqlite_schema"
                       " WHERE name = 'queue_key')", 0))
         return 0;                  /* no keys yet: computed when needed */
+    /* By the partial index of the images without predictions. */
     return put_query(s, "unpredicted", "SELECT i.id FROM queue_key k"
                      " CROSS JOIN image i ON i.id = k.image"
-                     " WHERE NOT k.predicted ORDER BY i.name", /* partial index */
-                     NULL, err);
+                     " WHERE NOT k.predicted ORDER BY i.name", NULL, err);
 }
 
 int

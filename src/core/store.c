@@ -382,10 +382,10 @@ static const char SCHEMA_V8[] =
  * the stored blob, a reviewer's assigned images are that blob filtered,
  * and the images without predictions (the random order puts them last)
  * are a blob of their own, 'unpredicted'; each blob of queue_ids stores
- * its ids as varints (order.c) instead of 8 bytes. candidate loses its generated
- * column mean_rank (readers compute it: RL_SQL_MEAN_RANK), for a table
- * with a generated column cannot be copied whole into an empty one of
- * its shape, which is how a first predictions import fills its pages
+ * its ids as varints (order.c) instead of 8 bytes. candidate loses its
+ * generated column mean_rank (readers compute it: RL_SQL_MEAN_RANK), for
+ * a table with a generated column cannot be copied whole into an empty
+ * one of its shape, which is how a first predictions import fills its pages
  * (log_candidates_apply_staged). A virtual column has nothing stored:
  * dropping it rewrites no row. */
 static int
