@@ -13,7 +13,7 @@
 
 #include "relabel/err.h"
 
-#define RL_SCHEMA_VERSION 9
+#define RL_SCHEMA_VERSION 10
 #define RL_APPLICATION_ID 0x524c424c   /* "RLBL" */
 
 typedef struct rl_store rl_store;

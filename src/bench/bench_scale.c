@@ -259,12 +259,11 @@ static const char REF_SCHEMA[] =
     " n_models INTEGER NOT NULL DEFAULT 0, rank_sum INTEGER, added_by TEXT,"
     " PRIMARY KEY(image, class)) WITHOUT ROWID;\n"
     /* Schema 7: state and role as codes, events coded and unindexed, a
-     * step's event range on its row. */
+     * step's event range on its row; schema 10: no index by reviewer. */
     "CREATE TABLE review(image INTEGER NOT NULL, class INTEGER NOT NULL,"
     " reviewer TEXT NOT NULL, state_code INTEGER NOT NULL, updated_at INTEGER,"
     " role_code INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY(image, class, reviewer)) WITHOUT ROWID;\n"
-    "CREATE INDEX review_reviewer ON review(reviewer, image);\n"
     "CREATE TABLE step(id INTEGER PRIMARY KEY, reviewer TEXT, what TEXT,"
     " ev_first INTEGER, ev_last INTEGER);\n"
     "CREATE TABLE event(id INTEGER PRIMARY KEY, step INTEGER, image INTEGER,"

@@ -491,8 +491,8 @@ load_raters(rl_store *s, rl_consensus *c, rl_strmap *idx, rl_err *err)
     size_t cap = 0;
     int r;
 
-    if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT reviewer FROM review"
-                           " ORDER BY reviewer", -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, SQL_REVIEWERS " ORDER BY reviewer", -1,
+                           &st, NULL) != SQLITE_OK) {
         store_dberr(s, err, "reading reviewers");
         return -1;
     }

@@ -2514,7 +2514,7 @@ reviewer_known(rl_store *s, const char *name)
     sqlite3_stmt *st = NULL;
     bool known = false;
 
-    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM review WHERE"
+    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS(" SQL_REVIEWERS " AND"
                            " reviewer = ?1) OR EXISTS(SELECT 1 FROM flag"
                            " WHERE reviewer = ?1)", -1, &st, NULL)
         == SQLITE_OK) {

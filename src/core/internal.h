@@ -137,6 +137,12 @@ char *store_col_dup(sqlite3_stmt *st, int col);
 
 /* ---- the counters of `relabel stats` (tally.c) ---------------------- */
 
+/* The reviewers with a verdict in the project, from their counters (the
+ * same answer as SELECT DISTINCT reviewer FROM review, which has no index
+ * by reviewer since schema 10). */
+#define SQL_REVIEWERS \
+    "SELECT reviewer FROM tally WHERE name = 'reviewer_reviews' AND n > 0"
+
 /* Groups of counters, by the tables they count. */
 #define TALLY_IMAGES      0x01u        /* images, with_path */
 #define TALLY_PREDICTIONS 0x02u        /* predictions */

@@ -666,8 +666,8 @@ mark_disagreements(rl_store *s, rl_queue *q, rl_err *err)
     rl_u64set set = {0};
 
     /* One reviewer cannot disagree with anybody: skip the scan. */
-    if (store_int(s, "SELECT count(*) FROM (SELECT DISTINCT reviewer FROM"
-                  " review LIMIT 2)", 0) < 2)
+    if (store_int(s, "SELECT count(*) FROM (" SQL_REVIEWERS " LIMIT 2)", 0)
+        < 2)
         return 0;
     if (rl_consensus_disagreement_images(s, true, &ids, &n, err) != 0)
         return -1;
@@ -802,22 +802,22 @@ queue_by_id(const rl_queue *q)
     return ix;
 }
 
-/* Ids counted by one slice of rl_queue_fill: four range queries; a
+/* Ids counted by one slice of rl_queue_fill: three range queries; a
  * slice for a smaller `max` counts at least FILL_MIN. */
 #define FILL_CHUNK 2048
 #define FILL_MIN 256
 
 /* The counts of the images with ids in [?1, ?2], one query each, in id
- * order: the same answers as SQL_QITEM image by image. */
-static const char *const SQL_CHUNK[4] = {
+ * order: the same answers as SQL_QITEM image by image. The verdicts are
+ * one scan of review's key for both counts (it has no index by reviewer
+ * since schema 10). */
+static const char *const SQL_CHUNK[3] = {
     "SELECT image, count(*) FROM candidate WHERE image BETWEEN ?1 AND ?2"
     " GROUP BY image",
-    "SELECT image, count(*) FROM review WHERE reviewer = ?3"
-    " AND image BETWEEN ?1 AND ?2 GROUP BY image",
+    "SELECT image, sum(reviewer = ?3), max(reviewer <> ?3) FROM review"
+    " WHERE image BETWEEN ?1 AND ?2 GROUP BY image",
     "SELECT DISTINCT image FROM flag WHERE image BETWEEN ?1 AND ?2"
     " AND problematic",
-    "SELECT DISTINCT image FROM review WHERE image BETWEEN ?1 AND ?2"
-    " AND reviewer <> ?3",
 };
 
 /* Sets field `what` (an index of SQL_CHUNK) of the `n` items of `ix`. */
@@ -833,7 +833,7 @@ chunk_query(rl_queue *q, int what, const struct rl_qidx *ix, size_t n,
         return -1;
     sqlite3_bind_int64(st, 1, ix[0].id);
     sqlite3_bind_int64(st, 2, ix[n - 1].id);
-    if (what == 1 || what == 3)
+    if (what == 1)
         sqlite3_bind_text(st, 3, q->reviewer, -1, SQLITE_TRANSIENT);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
@@ -846,12 +846,11 @@ chunk_query(rl_queue *q, int what, const struct rl_qidx *ix, size_t n,
         it = &q->items[ix[j].pos];
         if (what == 0)
             it->n_cand = sqlite3_column_int(st, 1);
-        else if (what == 1)
+        else if (what == 1) {
             it->n_mine = sqlite3_column_int(st, 1);
-        else if (what == 2)
+            it->others = sqlite3_column_int(st, 2) != 0;
+        } else
             it->problematic = true;
-        else
-            it->others = true;
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -893,7 +892,7 @@ fill_chunk(rl_queue *q, const struct rl_qidx *ix, size_t n, rl_err *err)
         it->n_cand = it->n_mine = 0;
         it->problematic = it->others = false;
     }
-    for (w = 0; w < 4; w++)
+    for (w = 0; w < 3; w++)
         if (chunk_query(q, w, ix, n, err) != 0)
             return -1;
     overlay_chunk(q, ix, n);

@@ -32,7 +32,8 @@
  * two) giving rows (name, reviewer, n) for the counters it names, with
  * reviewer '' for a global counter. The merge source takes its values as
  * parameters ?1..?3 from count_merge (the same counts as joins in SQL
- * cost five times as much). */
+ * cost five times as much); the per-reviewer verdict counts come from
+ * the same pass, through temp.tally_reviewer. */
 static const struct source {
     unsigned what;                     /* TALLY_* groups it counts */
     const char *names;                 /* its counters, as an SQL list */
@@ -55,12 +56,13 @@ static const struct source {
       " count(DISTINCT image) AS n FROM flag WHERE problematic" },
     { TALLY_EVENTS, "'events'",
       "SELECT 'events' AS name, '' AS reviewer, count(*) AS n FROM event" },
-    /* One scan of review_reviewer for both. */
+    /* Counted by count_merge's scan of review, in temp.tally_reviewer:
+     * review has no index by reviewer (schema 10), and a GROUP BY
+     * reviewer would sort every verdict. */
     { TALLY_REVIEWS, "'reviewer_reviews', 'reviewer_images'",
-      "WITH r AS MATERIALIZED (SELECT reviewer, count(*) AS a,"
-      " count(DISTINCT image) AS b FROM review GROUP BY reviewer)"
-      " SELECT 'reviewer_reviews' AS name, reviewer, a AS n FROM r"
-      " UNION ALL SELECT 'reviewer_images', reviewer, b FROM r" },
+      "SELECT 'reviewer_reviews' AS name, reviewer, a AS n"
+      " FROM temp.tally_reviewer UNION ALL"
+      " SELECT 'reviewer_images', reviewer, b FROM temp.tally_reviewer" },
     { TALLY_FLAGS, "'reviewer_done', 'reviewer_problematic'",
       "SELECT 'reviewer_done' AS name, reviewer, count(*) AS n FROM flag"
       " WHERE done GROUP BY reviewer UNION ALL SELECT"
@@ -73,23 +75,87 @@ static const char SQL_ADD[] =
     "INSERT INTO tally(name, reviewer, n) VALUES(?1, ?2, ?3)"
     " ON CONFLICT(name, reviewer) DO UPDATE SET n = n + excluded.n";
 
+/* One reviewer's verdicts while count_merge scans them. */
+struct rev_count {
+    char *name;
+    int64_t reviews, images, last_image;
+};
+
+/* The entry of `name` in `rv` (`n` of them, growing), found from the
+ * last one used: verdicts come in runs of one image's reviewers. */
+static struct rev_count *
+rev_entry(struct rev_count **rv, size_t *n, size_t *cap, size_t *last,
+          const char *name)
+{
+    size_t i;
+
+    if (*n > 0 && strcmp((*rv)[*last].name, name) == 0)
+        return &(*rv)[*last];
+    for (i = 0; i < *n; i++)
+        if (strcmp((*rv)[i].name, name) == 0)
+            return &(*rv)[*last = i];
+    rl_grow(rv, cap, *n + 1, sizeof **rv);
+    (*rv)[*n] = (struct rev_count){ rl_xstrdup(name), 0, 0, -1 };
+    *last = *n;
+    return &(*rv)[(*n)++];
+}
+
+/* Writes the reviewers' counts into temp.tally_reviewer, afresh. */
+static int
+rev_store(rl_store *s, const struct rev_count *rv, size_t n, rl_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int rc = -1;
+
+    if (store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS tally_reviewer("
+                   "reviewer TEXT PRIMARY KEY, a INTEGER, b INTEGER);"
+                   "DELETE FROM temp.tally_reviewer", err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO temp.tally_reviewer"
+                           " VALUES(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+        goto out;
+    for (i = 0; i < n; i++) {
+        sqlite3_bind_text(st, 1, rv[i].name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, rv[i].reviews);
+        sqlite3_bind_int64(st, 3, rv[i].images);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto out;
+        sqlite3_reset(st);
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        store_dberr(s, err, "counting");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* The candidates, the candidates with a verdict by someone, and the
  * images whose every candidate has one, into m[0..2]: a merge of two
- * scans in image order. 0 or -1 with `err` set. */
+ * scans in image order. With `reviewers`, the same scan of review counts
+ * each reviewer's verdicts and images into temp.tally_reviewer. 0 or -1
+ * with `err` set. */
 static int
-count_merge(rl_store *s, int64_t m[3], rl_err *err)
+count_merge(rl_store *s, int64_t m[3], bool reviewers, rl_err *err)
 {
     sqlite3_stmt *c = NULL, *r = NULL;
+    struct rev_count *rv = NULL;
+    size_t n_rv = 0, cap_rv = 0, last_rv = 0, i;
     int rc_c, rc_r, rc = -1;
 
     m[0] = m[1] = m[2] = 0;
+    /* review in key order (image, class, reviewer): an image's classes
+     * are counted as they change. */
     if (sqlite3_prepare_v2(s->db, "SELECT image, count(*) FROM candidate"
                            " GROUP BY image ORDER BY image", -1, &c, NULL)
         != SQLITE_OK
-        || sqlite3_prepare_v2(s->db, "SELECT image, count(DISTINCT class)"
-                              " FROM review GROUP BY image ORDER BY image",
-                              -1, &r, NULL) != SQLITE_OK)
+        || sqlite3_prepare_v2(s->db, "SELECT image, class, reviewer"
+                              " FROM review ORDER BY image, class, reviewer",
+                              -1, &r, NULL) != SQLITE_OK) {
+        store_dberr(s, err, "counting");
         goto out;
+    }
     rc_c = sqlite3_step(c);
     rc_r = sqlite3_step(r);
     while (rc_c == SQLITE_ROW || rc_r == SQLITE_ROW) {
@@ -97,24 +163,45 @@ count_merge(rl_store *s, int64_t m[3], rl_err *err)
                                         : INT64_MAX;
         int64_t ir = rc_r == SQLITE_ROW ? sqlite3_column_int64(r, 0)
                                         : INT64_MAX;
+        int64_t classes = 0, cls = 0;
 
-        if (ic == ir && sqlite3_column_int64(c, 1)
-            == sqlite3_column_int64(r, 1))
+        /* Image ir's verdicts: its distinct classes, and each reviewer's
+         * share. */
+        while (ir <= ic && rc_r == SQLITE_ROW
+               && sqlite3_column_int64(r, 0) == ir) {
+            if (classes == 0 || sqlite3_column_int64(r, 1) != cls) {
+                cls = sqlite3_column_int64(r, 1);
+                classes++;
+            }
+            if (reviewers) {
+                struct rev_count *e = rev_entry(&rv, &n_rv, &cap_rv,
+                    &last_rv, (const char *)sqlite3_column_text(r, 2));
+
+                e->reviews++;
+                if (e->last_image != ir) {
+                    e->images++;
+                    e->last_image = ir;
+                }
+            }
+            rc_r = sqlite3_step(r);
+        }
+        if (ic == ir && sqlite3_column_int64(c, 1) == classes)
             m[2]++;
         if (ic <= ir) {
             m[0] += sqlite3_column_int64(c, 1);
             rc_c = sqlite3_step(c);
         }
-        if (ir <= ic) {
-            m[1] += sqlite3_column_int64(r, 1);
-            rc_r = sqlite3_step(r);
-        }
+        m[1] += classes;
     }
-    if (rc_c == SQLITE_DONE && rc_r == SQLITE_DONE)
-        rc = 0;
-out:
-    if (rc != 0)
+    if (rc_c != SQLITE_DONE || rc_r != SQLITE_DONE) {
         store_dberr(s, err, "counting");
+        goto out;
+    }
+    rc = reviewers ? rev_store(s, rv, n_rv, err) : 0;
+out:
+    for (i = 0; i < n_rv; i++)
+        free(rv[i].name);
+    free(rv);
     sqlite3_finalize(c);
     sqlite3_finalize(r);
     return rc;
@@ -153,7 +240,7 @@ merge_if(rl_store *s, unsigned what, int64_t m[3], rl_err *err)
 {
     m[0] = m[1] = m[2] = 0;
     return (what & (TALLY_CANDIDATES | TALLY_REVIEWS))
-           ? count_merge(s, m, err) : 0;
+           ? count_merge(s, m, (what & TALLY_REVIEWS) != 0, err) : 0;
 }
 
 int

@@ -65,6 +65,7 @@ make_project(const char *name, unsigned n, bool assign)
     sqlite3 *h;
     sqlite3_stmt *st;
     unsigned i, k, m;
+    rl_err err;
     char wnid[64][16];
     unsigned n_wnid = 0;
 
@@ -136,6 +137,12 @@ make_project(const char *name, unsigned n, bool assign)
     }
     exec_sql(h, "COMMIT");
     sqlite3_close(h);
+    /* The rows above bypassed the counters: recount them, as every bulk
+     * writer does (the queue reads its reviewers from them). */
+    s = rl_store_open(path, 0, &err);
+    if (s == NULL || rl_store_tally_recount(s, &err) != 0)
+        die("recounting", &err);
+    rl_store_close(s);
     free(path);
 }
 

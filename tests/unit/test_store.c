@@ -592,6 +592,9 @@ test_migrate(void)
            "its review survives the migration");
     is_int(raw_int(p1, "SELECT count(*) FROM sqlite_schema WHERE name ="
                    " 'task'"), 1, "the new tables exist");
+    is_int(raw_int(p1, "SELECT count(*) FROM sqlite_schema WHERE name ="
+                   " 'review_reviewer'"), 0,
+           "and schema 10 dropped review's index by reviewer");
 
     /* A read-only older project cannot be upgraded: refused, unchanged. */
     if (geteuid() != 0) {

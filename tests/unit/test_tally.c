@@ -88,12 +88,27 @@ drifted(rl_store *s, const char *what)
     rl_err err;
     int r = rl_store_tally_verify(s, &report, &err);
 
+    long long off;
+
     if (r < 0)
         printf("# verify after %s: %s\n", what, err.msg);
     else if (r > 0)
         printf("# after %s: %s\n", what, report);
     free(report);
-    return r != 0;
+    /* The per-reviewer verdict counters, against plain SQL: verify counts
+     * them with tally.c's own scan, which must not be its own judge. */
+    off = fx_q_int(s, "SELECT count(*) FROM (SELECT reviewer, count(*) AS a,"
+                   " count(DISTINCT image) AS b FROM review GROUP BY reviewer)"
+                   " r FULL JOIN (SELECT reviewer, max(CASE name WHEN"
+                   " 'reviewer_reviews' THEN n END) AS a, max(CASE name WHEN"
+                   " 'reviewer_images' THEN n END) AS b FROM tally WHERE name"
+                   " IN ('reviewer_reviews', 'reviewer_images') AND n <> 0"
+                   " GROUP BY reviewer) t USING (reviewer)"
+                   " WHERE r.a IS NOT t.a OR r.b IS NOT t.b");
+    if (off != 0)
+        printf("# after %s: %lld reviewers' verdict counters differ from"
+               " GROUP BY reviewer\n", what, off);
+    return r != 0 || off != 0;
 }
 
 static int
