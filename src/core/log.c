@@ -958,12 +958,18 @@ log_reviews_stage_drop(rl_store *s)
     " FROM temp.stage_verdict v CROSS JOIN temp.stage_who w ON w.idx = v.who" \
     " LEFT JOIN temp.stage_met m ON m.image = v.image AND m.cls = v.cls" \
     " AND m.who = v.who"
+/* The candidates to add, from the verdicts that met something (only
+ * those can add one), in the same key order: a file of new verdicts on
+ * candidates, the usual first import, scans nothing here. */
 static const char SQL_NEWCAND[] =
     "CREATE TEMP TABLE stage_newcand AS SELECT w.step AS step,"
     " v.image AS image, v.cls AS cls, coalesce(v.adder, w.name) AS adder"
-    FROM_STAGED
+    " FROM temp.stage_met m CROSS JOIN temp.stage_verdict v"
+    " ON v.image = m.image AND v.cls = m.cls AND v.who = m.who"
+    " CROSS JOIN temp.stage_who w ON w.idx = m.who"
     " WHERE m.cand AND NOT EXISTS (SELECT 1 FROM main.candidate k"
-    "  WHERE k.image = v.image AND k.class = v.cls)";
+    "  WHERE k.image = v.image AND k.class = v.cls)"
+    " ORDER BY m.image, m.cls, m.who";
 static const char SQL_NEWCAND_EVENTS[] =
     "INSERT INTO main.event(step, image, class, field_code, before_code,"
     " after_code) SELECT step, image, cls, 6, NULL, adder"

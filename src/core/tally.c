@@ -3,7 +3,9 @@
  *
  * Invariant: at every commit each counter equals its count over the
  * tables, the COUNT query of its source in `sources` below (the one
- * place that says what a counter means). Who keeps it so:
+ * place that says what a counter means; the per-reviewer verdict counts
+ * are count_merge's, each reviewer's rows and distinct images in review).
+ * Who keeps it so:
  *   - live steps of the review log (marks, bulk marks, undo, redo, a
  *     journal's marks applied): log.c takes a tally_snap of the image and
  *     reviewer before and after each change and adds the difference
