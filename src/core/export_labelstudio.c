@@ -372,7 +372,7 @@ rl_export_labelstudio(rl_store *s, const rl_catalog *cat,
         || xcur_open(s, &lc.flag, SQL_FLAGS, NULL, err) != 0
         || xcur_open(s, &lc.time, SQL_TIMES, NULL, err) != 0)
         goto out;
-    if (sqlite3_prepare_v2(s->db, SQL_REVIEWERS " UNION SELECT"
+    if (sqlite3_prepare_v2(s->db, "SELECT reviewer FROM review UNION SELECT"
                            " reviewer FROM flag UNION SELECT reviewer FROM"
                            " timing ORDER BY 1", -1, &q, NULL)
         != SQLITE_OK)

@@ -139,7 +139,10 @@ char *store_col_dup(sqlite3_stmt *st, int col);
 
 /* The reviewers with a verdict in the project, from their counters (the
  * same answer as SELECT DISTINCT reviewer FROM review, which has no index
- * by reviewer since schema 10). */
+ * by reviewer since schema 10, read in one lookup): for questions whose
+ * answer only gates work (is there a second reviewer, is NAME known).
+ * Where each verdict's reviewer must be in the list (the consensus's
+ * raters, an export's annotators), the list comes from review itself. */
 #define SQL_REVIEWERS \
     "SELECT reviewer FROM tally WHERE name = 'reviewer_reviews' AND n > 0"
 
