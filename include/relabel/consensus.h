@@ -209,6 +209,18 @@ int rl_consensus_disagreements(rl_store *s, const rl_catalog *cat,
                                rl_err *err);
 void rl_disagreements_free(rl_disagreement *d, size_t n);
 
+/* Calls `each` once per image holding disagreements (with `open_only`:
+ * open ones), by image name, with that image's consensus `view` (its
+ * pairs and votes; the raters of the project) and its disagreements `d`
+ * by class index, both valid during the call only. One read snapshot;
+ * memory of one image's votes, not the project's. `each` returns 0, or
+ * non-zero to stop (returned as is). 0, or -1 with RL_E_DB. */
+typedef int (*rl_disagreement_fn)(void *ctx, const rl_consensus *view,
+                                  const rl_disagreement *d, size_t n);
+int rl_consensus_disagreements_each(rl_store *s, const rl_catalog *cat,
+                                    bool open_only, rl_disagreement_fn each,
+                                    void *ctx, rl_err *err);
+
 /* ---- the Dawid-Skene EM engine ---------------------------------------- */
 
 /* One observation: rater `rater` gave answer `answer` to item `item`,

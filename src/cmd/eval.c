@@ -823,71 +823,55 @@ static const char DISAGREE_HELP[] =
     "adjudicated. csv writes image,wnid,reviewer,state,role: one row per\n"
     "verdict on a listed candidate.\n";
 
+/* What cmd_disagreements prints as the images stream by. */
+struct disagree_out {
+    bool csv;
+    rl_buf row;
+    size_t n, images, n_adj;
+};
+
+/* The disagreements `d[0 .. n)` of one image, printed. */
 static int
-cmd_disagreements(const cli *c, const struct cmd_args *a)
+disagree_image(void *ctx, const rl_consensus *cs, const rl_disagreement *d,
+               size_t n)
 {
-    const char *fmt = "text";
-    rl_consensus_opts co = { .rule = RL_CONSENSUS_MAJORITY };
-    rl_consensus cs = {0};
-    rl_disagreement *list = NULL;
-    size_t n = 0, i, k, n_adj = 0, images = 0;
-    rl_store *s = NULL;
-    rl_catalog *cat = NULL;
-    bool open_only = cmd_has(a, "open"), csv;
-    rl_buf row = {0};
-    rl_err e;
-    int rc;
+    struct disagree_out *o = ctx;
+    size_t i, k;
 
-    if (cmd_has(a, "format"))
-        fmt = cmd_get(a, "format");
-    if (strcmp(fmt, "text") != 0 && strcmp(fmt, "csv") != 0)
-        return usage_error("disagreements", "unknown format '%s' (text or "
-                           "csv)", fmt);
-    csv = strcmp(fmt, "csv") == 0;
-    if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, &cat)) != 0)
-        return rc;
-    rc = 1;
-    if (rl_consensus_compute(s, &co, &cs, &e) != 0
-        || rl_consensus_disagreements(s, cat, &cs, open_only, &list, &n,
-                                      &e) != 0) {
-        print_err(&e);
-        goto out;
-    }
-    if (csv)
-        fputs("image,wnid,reviewer,state,role\n", stdout);
+    o->images++;
     for (i = 0; i < n; i++) {
-        const rl_cpair *p = list[i].pair;
+        const rl_cpair *p = d[i].pair;
 
-        n_adj += p->adjudicated != RL_STATE_NONE;
-        images += i == 0 || strcmp(list[i].image, list[i - 1].image) != 0;
-        if (csv) {
+        o->n++;
+        o->n_adj += p->adjudicated != RL_STATE_NONE;
+        if (o->csv) {
             /* The votes, then the adjudication if any. */
             for (k = 0; k <= p->n_votes; k++) {
                 const char *f[5];
 
                 if (k == p->n_votes && p->adjudicated == RL_STATE_NONE)
                     break;
-                f[0] = list[i].image;
-                f[1] = list[i].cls->wnid;
+                f[0] = d[i].image;
+                f[1] = d[i].cls->wnid;
                 if (k < p->n_votes) {
-                    f[2] = cs.raters[cs.votes[p->first + k].rater];
-                    f[3] = rl_state_name(cs.votes[p->first + k].state);
+                    f[2] = cs->raters[cs->votes[p->first + k].rater];
+                    f[3] = rl_state_name(cs->votes[p->first + k].state);
                     f[4] = "reviewer";
                 } else {
-                    f[2] = cs.raters[p->adjudicator];
+                    f[2] = cs->raters[p->adjudicator];
                     f[3] = rl_state_name(p->adjudicated);
                     f[4] = "adjudicator";
                 }
-                rl_buf_reset(&row);
-                rl_csv_write_row(&row, f, 5, ',');
-                fwrite(row.data, 1, row.len, stdout);
+                rl_buf_reset(&o->row);
+                rl_csv_write_row(&o->row, f, 5, ',');
+                fwrite(o->row.data, 1, o->row.len, stdout);
             }
         } else {
-            char *img = rl_utf8_sanitize(list[i].image), shortname[64];
+            char *img = rl_utf8_sanitize(d[i].image), shortname[64];
             rl_state st;
 
-            rl_class_short(list[i].cls, shortname, sizeof shortname);
-            printf("%s  %s %s:", img, list[i].cls->wnid, shortname);
+            rl_class_short(d[i].cls, shortname, sizeof shortname);
+            printf("%s  %s %s:", img, d[i].cls->wnid, shortname);
             free(img);
             for (st = RL_STATE_CORRECT; st < RL_STATE_COUNT; st++) {
                 bool first = true;
@@ -896,19 +880,19 @@ cmd_disagreements(const cli *c, const struct cmd_args *a)
                     continue;
                 printf("  %s:", rl_state_name(st));
                 for (k = 0; k < p->n_votes; k++) {
-                    const rl_cvote *v = &cs.votes[p->first + k];
+                    const rl_cvote *v = &cs->votes[p->first + k];
                     char *who;
 
                     if (v->state != st)
                         continue;
-                    who = rl_utf8_sanitize(cs.raters[v->rater]);
+                    who = rl_utf8_sanitize(cs->raters[v->rater]);
                     printf("%s%s", first ? " " : ", ", who);
                     free(who);
                     first = false;
                 }
             }
             if (p->adjudicated != RL_STATE_NONE) {
-                char *who = rl_utf8_sanitize(cs.raters[p->adjudicator]);
+                char *who = rl_utf8_sanitize(cs->raters[p->adjudicator]);
 
                 printf("  -> adjudicated %s (%s)",
                        rl_state_name(p->adjudicated), who);
@@ -917,14 +901,45 @@ cmd_disagreements(const cli *c, const struct cmd_args *a)
             putchar('\n');
         }
     }
-    if (!csv)
+    return 0;
+}
+
+static int
+cmd_disagreements(const cli *c, const struct cmd_args *a)
+{
+    const char *fmt = "text";
+    struct disagree_out o = {0};
+    rl_store *s = NULL;
+    rl_catalog *cat = NULL;
+    bool open_only = cmd_has(a, "open");
+    rl_err e;
+    int rc;
+
+    if (cmd_has(a, "format"))
+        fmt = cmd_get(a, "format");
+    if (strcmp(fmt, "text") != 0 && strcmp(fmt, "csv") != 0)
+        return usage_error("disagreements", "unknown format '%s' (text or "
+                           "csv)", fmt);
+    o.csv = strcmp(fmt, "csv") == 0;
+    if ((rc = cmd_open(c, a->cmd, RL_STORE_READONLY, &s, &cat)) != 0)
+        return rc;
+    rc = 1;
+    if (o.csv)
+        fputs("image,wnid,reviewer,state,role\n", stdout);
+    /* Image by image: a 1.28M-image project's consensus whole took
+     * 818 MB. */
+    if (rl_consensus_disagreements_each(s, cat, open_only, disagree_image,
+                                        &o, &e) != 0) {
+        print_err(&e);
+        goto out;
+    }
+    if (!o.csv)
         printf("%zu candidates on %zu images where reviewers differ "
-               "(%zu adjudicated, %zu open)\n", n, images, n_adj, n - n_adj);
+               "(%zu adjudicated, %zu open)\n", o.n, o.images, o.n_adj,
+               o.n - o.n_adj);
     rc = 0;
 out:
-    rl_disagreements_free(list, n);
-    rl_buf_free(&row);
-    rl_consensus_free(&cs);
+    rl_buf_free(&o.row);
     rl_catalog_free(cat);
     rl_store_close(s);
     return rc;

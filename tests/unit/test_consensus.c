@@ -133,6 +133,36 @@ static const char REVIEWS[] =
     "i4.JPEG,5,wrong,bob\n"
     "i4.JPEG,5,correct,erin\n";
 
+/* What rl_consensus_disagreements_each handed over: "IMAGE/IDX rater:state
+ * ... [adj NAME]; " per disagreement. */
+struct seen {
+    rl_buf text;
+    size_t images;
+    int stop;                          /* 1: return 7 after an image */
+};
+
+static int
+seen_one(void *ctx, const rl_consensus *c, const rl_disagreement *d, size_t n)
+{
+    struct seen *w = ctx;
+    size_t i, k;
+
+    w->images++;
+    for (i = 0; i < n; i++) {
+        const rl_cpair *p = d[i].pair;
+
+        rl_buf_printf(&w->text, "%s/%d", d[i].image, d[i].cls->idx);
+        for (k = 0; k < p->n_votes; k++)
+            rl_buf_printf(&w->text, " %s:%s",
+                          c->raters[c->votes[p->first + k].rater],
+                          rl_state_name(c->votes[p->first + k].state));
+        if (p->adjudicated != RL_STATE_NONE)
+            rl_buf_printf(&w->text, " adj %s", c->raters[p->adjudicator]);
+        rl_buf_adds(&w->text, "; ");
+    }
+    return w->stop ? 7 : 0;
+}
+
 static rl_state
 state_of(const rl_consensus *c, const rl_catalog *cat, rl_store *s,
          const char *img, int idx)
@@ -218,6 +248,33 @@ test_rules(void)
        "open ones leave the adjudicated out");
     rl_disagreements_free(d, n);
     rl_consensus_free(&c);
+
+    /* The same, image by image (`relabel disagreements`). */
+    {
+        struct seen w = {0};
+
+        ok(rl_consensus_disagreements_each(s, cat, false, seen_one, &w, &err)
+           == 0, "disagreements image by image");
+        is_str(rl_buf_str(&w.text), "i1.JPEG/0 alice:correct bob:correct"
+               " carol:wrong; i2.JPEG/2 alice:correct bob:wrong adj dave;"
+               " i2.JPEG/3 alice:unclear bob:unclear carol:correct;"
+               " i4.JPEG/5 alice:correct bob:wrong adj erin; ",
+               "the same four, by image name and class, with their votes");
+        is_int((long long)w.images, 3, "in three calls, one an image");
+        rl_buf_reset(&w.text);
+        ok(rl_consensus_disagreements_each(s, cat, true, seen_one, &w, &err)
+           == 0, "open disagreements image by image");
+        is_str(rl_buf_str(&w.text), "i1.JPEG/0 alice:correct bob:correct"
+               " carol:wrong; i2.JPEG/3 alice:unclear bob:unclear"
+               " carol:correct; ", "the same two open ones");
+        w.stop = 1;
+        w.images = 0;
+        is_int((long long)rl_consensus_disagreements_each(s, cat, false,
+                   seen_one, &w, &err), 7,
+               "a callback's non-zero stops the walk and is returned");
+        is_int((long long)w.images, 1, "after its first image");
+        rl_buf_free(&w.text);
+    }
 
     ok(rl_consensus_disagreement_images(s, false, &ids, &n, &err) == 0
        && n == 3 && ids[0] == rl_image_find(s, "i1.JPEG")
