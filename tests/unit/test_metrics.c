@@ -1060,6 +1060,9 @@ test_scan_sorted(void)
         { "image,wnid,rank\nx2,1,1\nx2,1,2\nzz,1,1\n", "p.csv:3: wnid: "
           "duplicate", "a duplicate class before an unknown image",
           RL_E_DUP },
+        { "image,wnid,rank\nx1,151,1\nx1,152,1\nx3,1,1\nx3,2,1\n",
+          "p.csv:3: rank: duplicate", "two duplicates, the later one "
+          "sorted last: the first named", RL_E_DUP },
         { "image,wnid,rank\nx2,1,1\nx2,1,x\n", "p.csv:3: rank: expected",
           "a bad field stops the reading", RL_E_PARSE },
     };
