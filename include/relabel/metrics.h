@@ -170,8 +170,9 @@ rl_preds *rl_preds_new(const rl_truth *t);
  * next image starts, so memory does not grow with the rows (a bit per
  * model and image). A row that comes back to an image its model left
  * fails with RL_E_USAGE and sets rl_preds_regroup(): read everything
- * again into rl_preds_new_sorted() (or a table). Every other error is the
- * table's, at the same row. */
+ * again into a table (or, on a scan of the project,
+ * rl_preds_new_scan_sorted). Every other error is the table's, at the
+ * same row. */
 rl_preds *rl_preds_new_stream(const rl_truth *t, rl_eval_rule rule);
 /* A stream on a scan (rl_truth_open; borrowed, moved on by the rows):
  * the merge join of rows in image-name order with the project, memory
@@ -185,26 +186,21 @@ rl_preds *rl_preds_new_scan(rl_truth *t, rl_eval_rule rule);
 /* True once a stream met a model's image a second time apart (a scan:
  * a row out of name order). */
 bool rl_preds_regroup(const rl_preds *p);
-/* The same for rows in any order, in bounded memory: rows are checked as
- * they are read, except for duplicates and unknown images, and wait in an
- * external sort (runsort.h: 16 MB of rows and scratch, the rest in a
- * temporary file; before it, batches of 131,072 rows and 4 MB of names
- * whose images are looked up once per distinct name) until
- * rl_preds_finish replays them by image as a stream; a temporary file that
- * cannot be written stops the reading with RL_E_IO. */
-rl_preds *rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule);
-/* The same on a scan (rl_truth_open; borrowed, moved on in
+/* Rows in any order on a scan (rl_truth_open; borrowed, moved on in
  * rl_preds_finish), memory independent of the images and rows: rows in
  * any order, from any number of files or a pipe, are checked as they are
  * read, except for duplicates and unknown images, and wait in an
  * external sort by image name (namesort.h: 16 MB of rows, names and
  * index, the rest in a temporary file in $TMPDIR) until rl_preds_finish
  * joins them with the scan as rl_preds_new_scan joins a file in name
- * order. The results and messages are rl_preds_new_sorted's. */
+ * order; a temporary file that cannot be written stops the reading with
+ * RL_E_IO. The results and messages are a table's on rl_truth_load's
+ * truth (the first duplicate or unknown image in input order, named in
+ * rl_preds_finish). Free with rl_preds_free. */
 rl_preds *rl_preds_new_scan_sorted(rl_truth *t, rl_eval_rule rule);
-/* After the reading (also after a failed one): a sorted rl_preds (of
- * either kind) replays its rows and reports the duplicate or unknown
- * image a table would have stopped at, the first in input order
+/* After the reading (also after a failed one): a sorted rl_preds replays
+ * its rows and reports the duplicate or unknown image a table would have
+ * stopped at, the first in input order
  * ("FILE:LINE: rank|wnid|image: ..."): -1 with `err` set; that error
  * comes before any the reading stopped at; RL_E_IO when the temporary
  * file fails. 0 when none, and always for tables and streams. On a scan

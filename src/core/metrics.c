@@ -26,7 +26,6 @@
 #include <sys/types.h>
 
 #include "relabel/namesort.h"
-#include "relabel/runsort.h"
 #include "relabel/util.h"
 #include "internal.h"
 
@@ -456,12 +455,12 @@ name_hash(const char *s)
     return h ^ (h >> 29);
 }
 
-/* The slot of `name`, whose name_hash is `hash`, in the index: its
- * image's, or the empty one where it would go. */
+/* The slot of `name` in the index: its image's, or the empty one where it
+ * would go. */
 static size_t
-name_slot_h(const rl_truth *t, const char *name, uint64_t hash)
+name_slot(const rl_truth *t, const char *name)
 {
-    size_t h = (size_t)hash & t->mask;
+    size_t h = (size_t)name_hash(name) & t->mask;
 
     while (t->slots[h] != 0
            && strcmp(t->names + t->img[t->slots[h] - 1].name, name) != 0)
@@ -469,39 +468,16 @@ name_slot_h(const rl_truth *t, const char *name, uint64_t hash)
     return h;
 }
 
-static size_t
-name_slot(const rl_truth *t, const char *name)
-{
-    return name_slot_h(t, name, name_hash(name));
-}
-
-/* Position of image `name`, whose name_hash is `hash`, or -1. */
+/* Position of image `name`, or -1. */
 static int64_t
-truth_find_h(const rl_truth *t, const char *name, uint64_t hash)
+truth_find(const rl_truth *t, const char *name)
 {
     size_t h;
 
     if (t->slots == NULL)
         return -1;
-    h = name_slot_h(t, name, hash);
+    h = name_slot(t, name);
     return t->slots[h] != 0 ? (int64_t)t->slots[h] - 1 : -1;
-}
-
-static int64_t
-truth_find(const rl_truth *t, const char *name)
-{
-    return truth_find_h(t, name, name_hash(name));
-}
-
-/* Bits of the index's slot number (its low bits of a name hash). */
-static unsigned
-slot_bits(const rl_truth *t)
-{
-    unsigned b = 0;
-
-    while (b < 63 && (t->mask >> b) != 0)
-        b++;
-    return b;
 }
 
 /* Doubles the index (at half load). */
@@ -957,8 +933,6 @@ struct rl_preds {
     int64_t last_pos;      /* its position */
     rl_truth *scan;        /* scan (rl_preds_new_scan): the truth, which
                               the rows move on (p->t too) */
-    rl_runsort *sort;      /* sorted: the rows, in bounded memory, until
-                              rl_preds_finish replays them as a stream */
     rl_namesort *nsort;    /* sorted on a scan: the rows by image name,
                               until rl_preds_finish joins them with it */
     char **files;          /* sorted: file names, for messages */
@@ -967,56 +941,20 @@ struct rl_preds {
                               -1 (rows from rl_preds_add) */
     long line;             /* sorted: line of the row being added */
     uint64_t seq;          /* sorted: rows added by rl_preds_add */
-    struct srow *prow;     /* sorted: the batch of rows waiting for their
-                              images' positions, in input order (key: the
-                              model index until then) */
-    struct pend *pend;     /* sorted: [PEND_ROWS] the batch by name hash */
-    struct pend *pend_tmp; /* sorted: [PEND_ROWS] scratch for its sort */
-    size_t n_pend;         /* rows in the batch */
-    char *pnames;          /* sorted: the batch's image names end to end */
-    size_t pnames_len, pnames_cap;
-    unsigned bits;         /* sorted: slot_bits of the truth */
-    uint64_t bad_at;       /* sorted: `at` of the first row on an unknown
-                              image, UINT64_MAX when none */
-    rl_err bad;            /* its message, "FILE:LINE: image: ..." */
-};
-
-/* A row waiting in the sort, 32 bytes: by image and model, then in input
- * order (so a group replays as a table would have read it; the keyed sort
- * keeps the order rows were added in, and they are added in input order). */
-struct srow {
-    uint64_t key;          /* image position << 24 | model index */
-    uint64_t at;           /* (file + 1) << 40 | line; file -1: the
-                              rl_preds_add sequence number */
-    const rl_class *cls;   /* borrowed from the catalog */
-    int64_t rank;          /* as given; 0: after the model's others */
 };
 
 /* A row waiting in the sort by name (the name is the sort's), 24 bytes:
  * by model within an image, then in input order. */
 struct nrow {
     uint64_t model;        /* model index */
-    uint64_t at;           /* as srow.at */
+    uint64_t at;           /* (file + 1) << 40 | line; file -1: the
+                              rl_preds_add sequence number */
     const rl_class *cls;   /* borrowed from the catalog */
     int32_t rank;          /* as given; 0: after the model's others */
 };
 
-#define SORT_MEM (16u << 20)   /* bytes of rows the sort buffers, half of
-                                  them the radix sort's scratch */
-
-/* A row of the batch: a sorted rl_preds finds its rows' images a batch
- * at a time, sorted by name hash with the index's slot number leading,
- * so that each distinct name of a batch is looked up once, walking the
- * index in order, where rows in random order would look up every row's
- * name at a random place. */
-struct pend {
-    uint64_t hkey;         /* name_hash rotated right by `bits` */
-    uint32_t row;          /* index into rl_preds.prow */
-    uint32_t name;         /* offset of the name in rl_preds.pnames */
-};
-
-#define PEND_ROWS (1u << 17)   /* rows in a batch at most */
-#define PEND_NAMES (4u << 20)  /* bytes of names in a batch (a guide) */
+#define SORT_MEM (16u << 20)   /* bytes the sort by name buffers: rows,
+                                  names and their index */
 
 static void score_image(const rl_truth *t, struct macc *a, size_t pos,
                         const int32_t *c, size_t nt, rl_eval_rule rule);
@@ -1070,8 +1008,6 @@ macc_free(struct macc *a)
     memset(a, 0, sizeof *a);
 }
 
-static void spill_close(rl_preds *p);
-
 static rl_preds *
 preds_new(const rl_truth *t, bool stream, rl_eval_rule rule)
 {
@@ -1109,15 +1045,6 @@ rl_preds_new_scan(rl_truth *t, rl_eval_rule rule)
     return p;
 }
 
-static void
-spill_close(rl_preds *p)
-{
-    rl_runsort_free(p->sort);
-    p->sort = NULL;
-    rl_namesort_free(p->nsort);
-    p->nsort = NULL;
-}
-
 rl_preds *
 rl_preds_new_scan_sorted(rl_truth *t, rl_eval_rule rule)
 {
@@ -1126,21 +1053,6 @@ rl_preds_new_scan_sorted(rl_truth *t, rl_eval_rule rule)
     assert(t->scan);
     p->scan = t;
     p->nsort = rl_namesort_new(sizeof(struct nrow), SORT_MEM);
-    p->bad_at = UINT64_MAX;
-    return p;
-}
-
-rl_preds *
-rl_preds_new_sorted(const rl_truth *t, rl_eval_rule rule)
-{
-    rl_preds *p = preds_new(t, true, rule);
-
-    assert(!t->scan);
-    /* By key, and within a key in the order added, which is the input
-     * order: what the replay needs (`at` only names rows). */
-    p->sort = rl_runsort_new_keyed(sizeof(struct srow), 1, SORT_MEM);
-    p->bits = slot_bits(t);
-    p->bad_at = UINT64_MAX;
     return p;
 }
 
@@ -1172,11 +1084,7 @@ rl_preds_free(rl_preds *p)
     }
     free(p->m);
     free(p->last_img);
-    free(p->prow);
-    free(p->pend);
-    free(p->pend_tmp);
-    free(p->pnames);
-    spill_close(p);
+    rl_namesort_free(p->nsort);
     for (i = 0; i < p->n_files; i++)
         free(p->files[i]);
     free(p->files);
@@ -1336,100 +1244,8 @@ row_err(const rl_preds *p, uint64_t at, const char *field, const rl_err *e,
         *out = *e;
 }
 
-static uint64_t
-rotr(uint64_t x, unsigned b)
-{
-    return b == 0 ? x : x >> b | x << (64 - b);
-}
-
-static uint64_t
-rotl(uint64_t x, unsigned b)
-{
-    return b == 0 ? x : x << b | x >> (64 - b);
-}
-
-/* Sorted: finds the batch's images (each distinct name once, in slot
- * order) and hands its rows to the sort in input order; a row on an
- * unknown image is dropped, the first in input order kept as `bad`. 0, or
- * -1 with RL_E_IO from the sort. */
-static int
-pend_flush(rl_preds *p, rl_err *err)
-{
-    const char *prev = NULL;
-    uint64_t prev_key = 0;
-    int64_t pos = -1;
-    size_t i, n;
-
-    rl_runsort_radix(p->pend, p->pend_tmp, p->n_pend, sizeof *p->pend, 1);
-    for (i = 0; i < p->n_pend; i++) {
-        const struct pend *q = &p->pend[i];
-        const char *name = p->pnames + q->name;
-        struct srow *r = &p->prow[q->row];
-
-        /* Equal names are neighbours now; equal keys, nearly always. */
-        if (prev == NULL || q->hkey != prev_key || strcmp(name, prev) != 0) {
-            pos = truth_find_h(p->t, name, rotl(q->hkey, p->bits));
-            prev = name;
-            prev_key = q->hkey;
-        }
-        if (pos >= 0) {
-            r->key |= (uint64_t)pos << 24;
-            continue;
-        }
-        if (r->at < p->bad_at) {
-            rl_err e;
-
-            unknown_image(&e, name);
-            p->bad_at = r->at;
-            row_err(p, r->at, "image", &e, &p->bad);
-        }
-        r->key = UINT64_MAX;   /* above any (pos << 24 | model) */
-    }
-    /* The batch is emptied first: after a failed write it is not
-     * handed over again. */
-    n = p->n_pend;
-    p->n_pend = 0;
-    p->pnames_len = 0;
-    for (i = 0; i < n; i++)
-        if (p->prow[i].key != UINT64_MAX
-            && rl_runsort_add(p->sort, &p->prow[i], err) != 0)
-            return -1;
-    return 0;
-}
-
-/* Sorted: row `r` (key: its model index) on image `image` joins the
- * batch. 0, or -1 with RL_E_IO from the sort. */
-static int
-pend_add(rl_preds *p, const char *image, const struct srow *r, rl_err *err)
-{
-    size_t len = strlen(image) + 1;
-    struct pend *q;
-
-    if ((p->n_pend == PEND_ROWS || p->pnames_len + len > PEND_NAMES)
-        && p->n_pend > 0 && pend_flush(p, err) != 0)
-        return -1;
-    if (p->pend == NULL) {
-        p->prow = rl_xcalloc(PEND_ROWS, sizeof *p->prow);
-        p->pend = rl_xcalloc(PEND_ROWS, sizeof *p->pend);
-        p->pend_tmp = rl_xcalloc(PEND_ROWS, sizeof *p->pend_tmp);
-    }
-    if (p->pnames_len + len > UINT32_MAX) {
-        rl_err_set(err, RL_E_RANGE, "an image name too long to sort");
-        return -1;
-    }
-    rl_grow(&p->pnames, &p->pnames_cap, p->pnames_len + len, 1);
-    memcpy(p->pnames + p->pnames_len, image, len);
-    q = &p->pend[p->n_pend];
-    q->hkey = rotr(name_hash(image), p->bits);
-    q->row = (uint32_t)p->n_pend;
-    q->name = (uint32_t)p->pnames_len;
-    p->prow[p->n_pend++] = *r;
-    p->pnames_len += len;
-    return 0;
-}
-
 /* Adds one prediction; on error *field names the column at fault. A
- * sorted rl_preds finds the image later (pend_flush). */
+ * sorted rl_preds finds the image later (nsort_replay). */
 static int
 pred_add(rl_preds *p, const char *model, const char *image,
          const rl_class *cls, long rank, const char **field, rl_err *err)
@@ -1437,7 +1253,7 @@ pred_add(rl_preds *p, const char *model, const char *image,
     int64_t pos = -1;
     struct pmodel *m;
 
-    if (p->sort == NULL && p->nsort == NULL
+    if (p->nsort == NULL
         && (pos = preds_image(p, image, err)) < 0) {
         *field = "image";
         if (pos == IMAGE_BEHIND) {
@@ -1472,27 +1288,6 @@ pred_add(rl_preds *p, const char *model, const char *image,
         r.cls = cls;
         r.rank = (int32_t)rank;
         if (rl_namesort_add(p->nsort, image, &r, err) != 0) {
-            *field = "image";
-            return -1;
-        }
-        return 0;
-    }
-    if (p->sort != NULL) {
-        struct srow r;
-
-        if (p->n > (1u << 24) || p->n_files >= (1u << 23)) {
-            *field = "model";
-            rl_err_set(err, RL_E_RANGE, "more models or files than one "
-                       "evaluation sorts");
-            return -1;
-        }
-        r.key = (uint64_t)(m - p->m);
-        r.at = p->file >= 0 ? (uint64_t)(p->file + 1) << 40
-                              | ((uint64_t)p->line & ((1ull << 40) - 1))
-                            : ++p->seq;
-        r.cls = cls;
-        r.rank = rank;
-        if (pend_add(p, image, &r, err) != 0) {
             *field = "image";
             return -1;
         }
@@ -1589,7 +1384,7 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
     const char *name = rl_csv_name(c);
     int ci, cw, cm, cr, r;
 
-    if (p->sort != NULL || p->nsort != NULL) {
+    if (p->nsort != NULL) {
         rl_grow(&p->files, &p->cap_files, p->n_files + 1, sizeof *p->files);
         p->files[p->n_files] = rl_xstrdup(name);
         p->file = (int64_t)p->n_files++;
@@ -1654,45 +1449,6 @@ rl_preds_read(rl_preds *p, const rl_catalog *cat, rl_csv *c,
     return r < 0 ? -1 : 0;
 }
 
-/* Sorted: the rows again, by image, model and input order, through the
- * stream. The duplicate a table would have stopped at (the first in input
- * order) goes to `err`: -1; 0 when there is none. */
-static int
-spill_replay(rl_preds *p, rl_err *err)
-{
-    uint64_t skip = UINT64_MAX, best = p->bad_at;
-    const void *rec;
-    int r;
-
-    /* An unknown image found in the batches, unless a duplicate comes
-     * before it. */
-    if (best != UINT64_MAX)
-        *err = p->bad;
-
-    while ((r = rl_runsort_next(p->sort, &rec, err)) == 1) {
-        const struct srow *w = rec;
-        size_t mi = (size_t)(w->key & ((1u << 24) - 1));
-        const char *field;
-        rl_err e;
-
-        /* After a duplicate the table would have read no further: the
-         * rest of that model's rows on the image do not count. */
-        if (w->key == skip)
-            continue;
-        if (pred_at(p, &p->m[mi], (int64_t)(w->key >> 24), w->cls,
-                    (long)w->rank, &field, &e) == 0)
-            continue;
-        skip = w->key;
-        if (w->at >= best)
-            continue;
-        best = w->at;
-        row_err(p, w->at, field, &e, err);
-    }
-    if (r < 0)
-        return -1;
-    return best == UINT64_MAX ? 0 : -1;
-}
-
 /* Sorted on a scan: the rows again, by image name, model and input
  * order, joined with the scan as a file in name order would be; the
  * first error in input order, an unknown image or a duplicate, goes to
@@ -1752,7 +1508,8 @@ rl_preds_finish(rl_preds *p, rl_err *err)
         rl_err e;
 
         rc = nsort_replay(p, err);
-        spill_close(p);
+        rl_namesort_free(p->nsort);
+        p->nsort = NULL;
         if (rc != 0)
             return rc;
         /* The last images scored, the rest of the project counted. */
@@ -1772,17 +1529,8 @@ rl_preds_finish(rl_preds *p, rl_err *err)
             if (scan_next(p->scan, err) != 0)
                 return -1;
         while (p->scan->n > 0);
-        return 0;
     }
-    if (p->sort == NULL)
-        return 0;
-    if (pend_flush(p, err) != 0) {
-        spill_close(p);
-        return -1;
-    }
-    rc = spill_replay(p, err);
-    spill_close(p);
-    return rc;
+    return 0;
 }
 
 /* ---- bootstrap ------------------------------------------------------ */
@@ -2103,7 +1851,7 @@ rl_eval_run(const rl_truth *t, const rl_preds *p, const rl_eval_opts *o,
     /* A stream scored its rows as they came, under its own rule; a
      * sorted one after rl_preds_finish. */
     assert(!p->stream || out->rule == p->rule);
-    assert(p->sort == NULL);
+    assert(p->nsort == NULL);
     assert(p->scan == NULL || (p->scan->at_end && p->scan->n == 0));
     out->n = p->n;
     out->models = rl_xcalloc(p->n + 1, sizeof *out->models);

@@ -553,9 +553,11 @@ same_eval(const rl_eval *a, const rl_eval *b)
     return true;
 }
 
-/* The rl_preds of read_three, alive while their evaluations are read
- * (models' names are borrowed from them); free_three frees both. */
+/* The rl_preds of read_three and their truths (the table's and the
+ * stream's, then the scan), alive while their evaluations are read
+ * (names are borrowed from them); free_three frees them all. */
 static rl_preds *three[3];
+static rl_truth *three_t[2];
 
 static void
 free_three(rl_eval ev[3])
@@ -567,23 +569,48 @@ free_three(rl_eval ev[3])
         rl_preds_free(three[i]);
         three[i] = NULL;
     }
+    for (i = 0; i < 2; i++) {
+        rl_truth_free(three_t[i]);
+        three_t[i] = NULL;
+    }
 }
 
-/* Reads `text` into a fresh table, stream and sorted rl_preds; *ev[i]
- * their evaluations (when the reading and finish succeed); returns the
- * three results (0 or -1) as a bit mask of failures, errors in e[]. */
+/* The truth of `s` under majority: loaded whole, or (`scan`) as a scan. */
+static rl_truth *
+truth_of(rl_store *s, const rl_catalog *cat, bool scan)
+{
+    rl_consensus_opts o;
+    rl_truth *t;
+    rl_err err;
+
+    rl_consensus_parse("majority", &o, NULL);
+    t = scan ? rl_truth_open(s, cat, &o, &err)
+             : rl_truth_load(s, cat, &o, &err);
+    if (t == NULL)
+        die("truth", &err);
+    return t;
+}
+
+/* Reads `text` into a fresh table and stream on the truth of `s`, and
+ * into the sort by name on a scan of it (what `relabel eval` reads rows
+ * out of order with); *ev[i] their evaluations (when the reading and
+ * finish succeed); returns the three results (0 or -1) as a bit mask of
+ * failures, errors in e[]. */
 static unsigned
-read_three(const rl_truth *t, const rl_catalog *cat, const char *text,
+read_three(rl_store *s, const rl_catalog *cat, const char *text,
            rl_eval_rule rule, rl_eval ev[3], rl_err e[3], bool *regroup)
 {
     rl_eval_opts eo = { 100, 1, 0, rule };
     unsigned bad = 0;
     int i;
 
+    three_t[0] = truth_of(s, cat, false);
+    three_t[1] = truth_of(s, cat, true);
     for (i = 0; i < 3; i++) {
+        rl_truth *t = three_t[i == 2];
         rl_preds *p = i == 0 ? rl_preds_new(t) : i == 1
                       ? rl_preds_new_stream(t, rule)
-                      : rl_preds_new_sorted(t, rule);
+                      : rl_preds_new_scan_sorted(t, rule);
         int r = p != NULL ? read_mem(p, cat, text, &e[i]) : -1;
 
         if (p != NULL && rl_preds_finish(p, &e[i]) != 0)
@@ -600,28 +627,30 @@ read_three(const rl_truth *t, const rl_catalog *cat, const char *text,
     return bad;
 }
 
+/* a (label 151: correct, 152 unclear), b (label 0, 1 correct), c (404
+ * correct); a and c in val, b in v2. */
+static const char ST_LABELS[] =
+    "image,wnid,dataset\na,151,val\nb,0,v2\nc,404,val\n";
+static const char ST_REVIEWS[] =
+    "image,wnid,state,reviewer\n"
+    "a,151,correct,r\n"
+    "a,152,unclear,r\n"
+    "b,1,correct,r\n"
+    "c,404,correct,r\n";
+
 static void
 test_stream(void)
 {
     rl_catalog *cat;
-    rl_store *s = make_project("stream.db", NULL, NULL, &cat);
-    rl_truth *t = rl_truth_new();
+    rl_store *s = make_project("stream.db", ST_LABELS, ST_REVIEWS, &cat);
     rl_eval ev[3];
-    rl_err e[3], err;
+    rl_err e[3];
     bool regroup;
     unsigned bad;
 
-    rl_truth_add_image(t, "a", K(cat, 151), "val", false, &err);
-    rl_truth_add_image(t, "b", K(cat, 0), "v2", false, &err);
-    rl_truth_add_image(t, "c", K(cat, 404), "val", false, &err);
-    rl_truth_add_label(t, "a", K(cat, 151), RL_STATE_CORRECT, &err);
-    rl_truth_add_label(t, "a", K(cat, 152), RL_STATE_UNCLEAR, &err);
-    rl_truth_add_label(t, "b", K(cat, 1), RL_STATE_CORRECT, &err);
-    rl_truth_add_label(t, "c", K(cat, 404), RL_STATE_CORRECT, &err);
-
     /* Grouped by model and image, images in any order: the stream
      * scores it as the table does, and so does the sort. */
-    bad = read_three(t, cat, "image,model,wnid\nc,x,404\nc,x,1\na,x,152\n"
+    bad = read_three(s, cat, "image,model,wnid\nc,x,404\nc,x,1\na,x,152\n"
                      "a,x,151\nb,y,1\na,y,151\nb,x,1\n",
                      RL_EVAL_RULE_TFDS, ev, e, &regroup);
     ok(bad == 0 && !regroup, "grouped rows: all three read them");
@@ -634,7 +663,7 @@ test_stream(void)
 
     /* x leaves a and comes back: the stream stops and asks for a re-read;
      * the sort does not mind. */
-    bad = read_three(t, cat, "image,model,wnid,rank\na,x,152,2\nb,x,1,1\n"
+    bad = read_three(s, cat, "image,model,wnid,rank\na,x,152,2\nb,x,1,1\n"
                      "a,x,151,1\nc,x,404,1\n", RL_EVAL_RULE_RELABEL, ev, e,
                      &regroup);
     ok(bad == 2 && regroup && e[1].code == RL_E_USAGE,
@@ -647,7 +676,7 @@ test_stream(void)
     /* Two duplicates, the later one on an image that sorts first, and a
      * bad row after both: the sort names the first in file order, as
      * the table does. */
-    bad = read_three(t, cat, "image,model,wnid,rank\nc,x,404,1\na,x,151,1\n"
+    bad = read_three(s, cat, "image,model,wnid,rank\nc,x,404,1\na,x,151,1\n"
                      "c,x,5,1\na,x,151,2\nzz,x,1,1\n", RL_EVAL_RULE_RELABEL,
                      ev, e, &regroup);
     free_three(ev);
@@ -655,28 +684,28 @@ test_stream(void)
     ok(strcmp(e[0].msg, e[2].msg) == 0
        && strncmp(e[2].msg, "p.csv:4: rank: duplicate", 24) == 0,
        "the sort names the table's duplicate: %s", e[2].msg);
-    bad = read_three(t, cat, "image,wnid\nb,1\na,151\nb,2\nb,n01443537\n",
+    bad = read_three(s, cat, "image,wnid\nb,1\na,151\nb,2\nb,n01443537\n",
                      RL_EVAL_RULE_RELABEL, ev, e, &regroup);
     free_three(ev);
     ok(bad == 7 && strcmp(e[0].msg, e[2].msg) == 0
        && strncmp(e[2].msg, "p.csv:5: wnid: duplicate", 24) == 0,
        "no rank column: file order ranks, in the sort too: %s", e[2].msg);
-    bad = read_three(t, cat, "image,wnid,rank\nb,1,1\nzz,2,1\nb,2,1\n",
+    bad = read_three(s, cat, "image,wnid,rank\nb,1,1\nzz,2,1\nb,2,1\n",
                      RL_EVAL_RULE_RELABEL, ev, e, &regroup);
     free_three(ev);
     ok(bad == 7 && strcmp(e[0].msg, e[2].msg) == 0
        && strncmp(e[2].msg, "p.csv:3: image: unknown", 23) == 0,
        "a bad row before any duplicate is the one named: %s", e[2].msg);
 
-    rl_truth_free(t);
     rl_catalog_free(cat);
     rl_store_close(s);
 }
 
-/* Sorted rows spanning several batches of image look-ups and several
- * runs of the sort: 3 models x 3 ranks on 30,000 images in scrambled
- * order (270,000 rows) score as the table does; an unknown image and a
- * duplicate in different batches: the earlier one is named. */
+/* Sorted rows spanning several runs of the sort by name: 3 models x 3
+ * ranks on 30,000 images in scrambled order (270,000 rows, where the
+ * sort's 16 MB index a run of 87,381 rows) score as the table does, the
+ * scan holding one image; an unknown image and a duplicate in different
+ * runs: the earlier one is named. */
 #define SB_IMAGES 30000
 #define SB_ROWS (SB_IMAGES * 9)
 
@@ -720,63 +749,93 @@ sb_add(rl_preds *p, const rl_catalog *cat, const char *extra, long at,
     return r;
 }
 
+/* The project of test_sorted_batches: image i labelled i % 1000, in val
+ * or v2; its label correct unless i % 3 == 0 (then wrong), the next
+ * class unclear when i % 5 == 0, flagged when i % 97 == 0. */
+static rl_store *
+sb_project(rl_catalog **cat)
+{
+    size_t cap = 4u << 20;
+    char *labels = rl_xmalloc(cap), *reviews = rl_xmalloc(cap);
+    size_t nl = 0, nr = 0;
+    rl_store *s;
+    long i;
+
+    nl += (size_t)snprintf(labels, cap, "image,wnid,dataset\n");
+    nr += (size_t)snprintf(reviews, cap,
+                           "image,wnid,state,reviewer,problematic\n");
+    for (i = 0; i < SB_IMAGES; i++) {
+        nl += (size_t)snprintf(labels + nl, cap - nl, "img%05ld,%ld,%s\n",
+                               i, i % 1000, i % 2 ? "val" : "v2");
+        nr += (size_t)snprintf(reviews + nr, cap - nr, "img%05ld,%ld,%s,r,\n",
+                               i, i % 1000, i % 3 ? "correct" : "wrong");
+        if (i % 5 == 0)
+            nr += (size_t)snprintf(reviews + nr, cap - nr,
+                                   "img%05ld,%ld,unclear,r,\n", i,
+                                   (i + 1) % 1000);
+        if (i % 97 == 0)
+            nr += (size_t)snprintf(reviews + nr, cap - nr,
+                                   "img%05ld,,,r,1\n", i);
+    }
+    s = make_project("batches.db", labels, reviews, cat);
+    free(labels);
+    free(reviews);
+    return s;
+}
+
 static void
 test_sorted_batches(void)
 {
     rl_catalog *cat;
-    rl_store *s = make_project("batches.db", NULL, NULL, &cat);
-    rl_truth *t = rl_truth_new();
+    rl_store *s = sb_project(&cat);
     rl_eval_opts eo = { 100, 3, 0, RL_EVAL_RULE_TFDS };
+    rl_truth *t[2];
     rl_eval ev[2];
     rl_preds *p[2];
     rl_err err;
+    size_t held;
     long i;
     int r;
 
-    for (i = 0; i < SB_IMAGES; i++) {
-        char name[16];
-
-        snprintf(name, sizeof name, "img%05ld", i);
-        rl_truth_add_image(t, name, K(cat, (int)(i % 1000)),
-                           i % 2 ? "val" : "v2", i % 97 == 0, &err);
-        if (i % 3 != 0)
-            rl_truth_add_label(t, name, K(cat, (int)(i % 1000)),
-                               RL_STATE_CORRECT, &err);
-        if (i % 5 == 0)
-            rl_truth_add_label(t, name, K(cat, (int)((i + 1) % 1000)),
-                               RL_STATE_UNCLEAR, &err);
-    }
-    p[0] = rl_preds_new(t);
-    p[1] = rl_preds_new_sorted(t, eo.rule);
+    t[0] = truth_of(s, cat, false);
+    t[1] = truth_of(s, cat, true);
+    p[0] = rl_preds_new(t[0]);
+    p[1] = rl_preds_new_scan_sorted(t[1], eo.rule);
     r = sb_add(p[0], cat, NULL, -1, -1, &err);
     r |= sb_add(p[1], cat, NULL, -1, -1, &err);
+    held = rl_truth_held(t[1]);
     ok(r == 0 && rl_preds_finish(p[1], &err) == 0, "270,000 rows read");
-    rl_eval_run(t, p[0], &eo, &ev[0]);
-    rl_eval_run(t, p[1], &eo, &ev[1]);
+    ok(held <= 1, "the scan holds one image while the rows are sorted");
+    rl_eval_run(t[0], p[0], &eo, &ev[0]);
+    rl_eval_run(t[1], p[1], &eo, &ev[1]);
     ok(ev[1].n == 3 && ev[1].models[0].scored == SB_IMAGES
        && same_eval(&ev[0], &ev[1]),
-       "across batches and runs the sort scores as the table");
+       "across runs the sort scores as the table");
     for (i = 0; i < 2; i++) {
         rl_eval_free(&ev[i]);
         rl_preds_free(p[i]);
+        rl_truth_free(t[i]);
     }
 
-    /* An unknown image in the second batch, a duplicate after it. */
-    p[0] = rl_preds_new_sorted(t, eo.rule);
+    /* An unknown image in the third run, a duplicate after it. */
+    t[0] = truth_of(s, cat, true);
+    p[0] = rl_preds_new_scan_sorted(t[0], eo.rule);
     r = sb_add(p[0], cat, "nope", 200000, 250000, &err);
     ok(r == 0 && rl_preds_finish(p[0], &err) == -1
        && err.code == RL_E_NOTFOUND && strstr(err.msg, "'nope'") != NULL,
        "an unknown image before a duplicate is the one named: %s",
        err.msg);
     rl_preds_free(p[0]);
-    /* A duplicate in the first batch, the unknown image later. */
-    p[0] = rl_preds_new_sorted(t, eo.rule);
+    rl_truth_free(t[0]);
+    /* A duplicate in the second run, the unknown image later. */
+    t[0] = truth_of(s, cat, true);
+    p[0] = rl_preds_new_scan_sorted(t[0], eo.rule);
     r = sb_add(p[0], cat, "nope", 200000, 100000, &err);
     ok(r == 0 && rl_preds_finish(p[0], &err) == -1
        && err.code == RL_E_DUP, "a duplicate before it is: %s", err.msg);
     rl_preds_free(p[0]);
+    rl_truth_free(t[0]);
 
-    rl_truth_free(t);
     rl_catalog_free(cat);
     rl_store_close(s);
 }
@@ -1001,6 +1060,9 @@ test_scan_sorted(void)
         { "image,wnid,rank\nx2,1,1\nx2,1,2\nzz,1,1\n", "p.csv:3: wnid: "
           "duplicate", "a duplicate class before an unknown image",
           RL_E_DUP },
+        { "image,wnid,rank\nx1,151,1\nx1,152,1\nx3,1,1\nx3,2,1\n",
+          "p.csv:3: rank: duplicate", "two duplicates, the later one "
+          "sorted last: the first named", RL_E_DUP },
         { "image,wnid,rank\nx2,1,1\nx2,1,x\n", "p.csv:3: rank: expected",
           "a bad field stops the reading", RL_E_PARSE },
     };
