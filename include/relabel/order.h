@@ -90,20 +90,22 @@ int rl_order_apply(rl_store *s, const rl_order *o, rl_queue *q,
 int rl_order_open(rl_store *s, const char *reviewer, const rl_order *o,
                   rl_queue *q, rl_err *err);
 
-/* Computes and stores every image's position in the disagree and margin
- * orders (table queue_key) and whether it has predictions: one pass over
- * the prediction table and two sorts in memory (about 50 bytes per
- * image). The imports of labels and predictions call it at the end of
+/* Computes and stores the queue orders' keys (table queue_ids): every
+ * image's id in name, disagree and margin order, and the images without
+ * predictions: one pass over the predictions and two sorts, in memory
+ * (about 60 bytes an image) up to 1.5M images, past that in SQLite's TEMP
+ * tables. The imports of labels and predictions call it at the end of
  * their transaction; it nests in the caller's transaction (its own when
  * none). 0, or -1 with `err` set and the keys unchanged. */
 int rl_order_keys_update(rl_store *s, rl_err *err);
 
 /* The keys after a labels or images import, in its transaction (nests
- * like rl_order_keys_update): nothing when it added no image and
+ * like rl_order_keys_update), or after a migration: nothing, and no
+ * transaction, when the stored keys are of this data and
  * `doubts_changed` is false (it set no label of an image that has
- * predictions: only those move a disagree key); without predictions the
- * name order alone (one scan of the name index, 16 bytes an image);
- * else rl_order_keys_update. 0, or -1 with `err` set. */
+ * predictions: only those move a disagree key); else
+ * rl_order_keys_update (without predictions the name order alone: one
+ * scan of the name index). 0, or -1 with `err` (NULL allowed) set. */
 int rl_order_keys_labels(rl_store *s, bool doubts_changed, rl_err *err);
 
 #endif

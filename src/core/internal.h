@@ -186,11 +186,12 @@ int tally_change(rl_store *s, const char *reviewer,
 int tally_add(rl_store *s, const char *name, const char *reviewer,
               int64_t d, rl_err *err);
 
-/* After a migration (store.c): the queue orders' keys brought up to date
- * if they are stale (order.c, as rl_order_keys_labels with no doubt
- * moved), in a transaction of their own. 0, or -1 with `err` set (NULL
- * allowed); the project is sound either way, its first ordered queue then
- * computes them. */
+/* After a migration (store.c, which may not include order.h: the
+ * layering test): the queue orders' keys brought up to date if they are
+ * stale (order.c, as rl_order_keys_labels with no doubt moved), in a
+ * transaction of their own; nothing, and no wait for the quick check,
+ * when they are not. 0, or -1 with `err` set (NULL allowed); the project
+ * is sound either way, its first ordered queue then computes them. */
 int order_keys_after_migration(rl_store *s, rl_err *err);
 
 /* Schema 7 stores a verdict's state and role, and an event's field and

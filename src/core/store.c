@@ -837,8 +837,9 @@ fk:
     /* An older project's queue orders get their keys now (order.h;
      * derived data, as the counters of migrate_v5), not when a reviewer
      * first opens an ordered queue: at 1.28M images that first frame
-     * would wait some 25 s. Its quick check runs first (store_sound).
-     * When it cannot be done, that first queue computes them. */
+     * would wait some 25 s. When they are stale its quick check runs
+     * first (store_sound). When it cannot be done, that first queue
+     * computes them. */
     if (rc == 0 && from > 0)
         (void)order_keys_after_migration(s, NULL);
     return rc;
