@@ -407,6 +407,35 @@ count_labels(rl_store *s, const struct tally_staged *a,
     return 0;
 }
 
+/* The final transaction of an import, with the foreign keys off when it
+ * is the outermost one (the pragma does nothing inside a transaction):
+ * what it writes was checked against the project as the file was read.
+ * *fk says whether bulk_end turns them back on (false when nothing was
+ * begun). 0, or -1 with `err` set. */
+static int
+bulk_begin(rl_store *s, bool *fk, rl_err *err)
+{
+    *fk = s->depth == 0
+          && store_exec(s, "PRAGMA foreign_keys=OFF", NULL) == 0;
+    if (rl_store_begin(s, err) == 0)
+        return 0;
+    if (*fk)
+        store_exec(s, "PRAGMA foreign_keys=ON", NULL);
+    *fk = false;
+    return -1;
+}
+
+/* Ends bulk_begin's transaction with `rc` (rl_store_end), the foreign
+ * keys on again. */
+static int
+bulk_end(rl_store *s, int rc, bool fk, rl_err *err)
+{
+    rc = rl_store_end(s, rc, err);
+    if (fk)
+        store_exec(s, "PRAGMA foreign_keys=ON", NULL);
+    return rc;
+}
+
 /* The final step of a labels or images import: one transaction. The
  * counters get what changed (tally_staged), not a recount of every image;
  * the queue keys move only as far as rl_order_keys_labels says. */
@@ -419,9 +448,8 @@ apply_labels(struct imp *im, rl_err *err)
     bool changed, doubts, fk;
     int rc = -1;
 
-    fk = s->depth == 0 && store_exec(s, "PRAGMA foreign_keys=OFF", NULL) == 0;
-    if (rl_store_begin(s, err) != 0)
-        goto out;
+    if (bulk_begin(s, &fk, err) != 0)
+        return -1;
     /* Under the write lock: the new images get the ids from here on. */
     first_new = store_int(s, "SELECT coalesce(max(id), 0) + 1 FROM image",
                           -1);
@@ -464,10 +492,7 @@ meanwhile:
     rl_err_prefix(err, "%s (another import of these images ran meanwhile?)",
                   im->path);
 out:
-    rc = rl_store_end(s, rc, err);
-    if (fk)
-        store_exec(s, "PRAGMA foreign_keys=ON", NULL);
-    return rc;
+    return bulk_end(s, rc, fk, err);
 }
 
 int
@@ -1205,9 +1230,8 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
     bool same = false, fk, first = false;
     int rc = -1;
 
-    fk = s->depth == 0 && store_exec(s, "PRAGMA foreign_keys=OFF", NULL) == 0;
-    if (rl_store_begin(s, err) != 0)
-        goto done;
+    if (bulk_begin(s, &fk, err) != 0)
+        return -1;
     /* Provisional ids of new models to real ones (an import running
      * meanwhile may have made the model: then it is that one). */
     if (store_exec(s, "INSERT OR IGNORE INTO model(name) SELECT name"
@@ -1269,11 +1293,7 @@ apply_predictions(struct imp *im, int64_t gen, rl_err *err)
     if (rc == 0)
         rc = rl_order_keys_update(s, err);
 out:
-    rc = rl_store_end(s, rc, err);
-done:
-    if (fk)
-        store_exec(s, "PRAGMA foreign_keys=ON", NULL);
-    return rc;
+    return bulk_end(s, rc, fk, err);
 }
 
 /* TEMP tables live in the connection's temporary file. The staging is
@@ -1580,12 +1600,8 @@ apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
     int r = 0;
     bool fk, parents;
 
-    fk = s->depth == 0 && store_exec(s, "PRAGMA foreign_keys=OFF", NULL) == 0;
-    if (rl_store_begin(s, err) != 0) {
-        if (fk)
-            store_exec(s, "PRAGMA foreign_keys=ON", NULL);
+    if (bulk_begin(s, &fk, err) != 0)
         return -1;
-    }
     parents = fk && store_int(s, "PRAGMA main.data_version", -1)
                     != rc->data_version;
     if (rc->n_staged > 0
@@ -1600,10 +1616,7 @@ apply_reviews(struct imp *im, struct rev_ctx *rc, rl_err *err)
     if (r == 0)
         r = store_tally_recount(s, TALLY_CANDIDATES | TALLY_REVIEWS
                                 | TALLY_FLAGS | TALLY_EVENTS, err);
-    r = rl_store_end(s, r, err);
-    if (fk)
-        store_exec(s, "PRAGMA foreign_keys=ON", NULL);
-    return r;
+    return bulk_end(s, r, fk, err);
 }
 
 /* One verdict of an import row, staged. `role` "reviewer" or
