@@ -1477,14 +1477,15 @@ row_did(struct rev_ctx *rc, int what)
         rc->row = what;
 }
 
-/* Notes a change (a flag's, a verdict's) of reviewer `w` on the current
- * row. */
+/* Notes a change (a flag's, a verdict's) of reviewer `w` on row `line`:
+ * their first change is their least line (verdicts are settled in key
+ * order, not file order). */
 static void
-staged(struct imp *im, struct rev_ctx *rc, int64_t w)
+staged(struct rev_ctx *rc, int64_t w, long line)
 {
     rc->n_staged++;
-    if (rc->first[w] == 0)
-        rc->first[w] = rl_csv_line(im->csv);
+    if (rc->first[w] == 0 || line < rc->first[w])
+        rc->first[w] = line;
 }
 
 /* The index of `reviewer` in stage_who, added on first sight; -1 on a
@@ -1700,7 +1701,7 @@ put_flag_field(struct imp *im, struct rev_ctx *rc, int64_t img,
         sqlite3_bind_int64(st, 5, at);
         sqlite3_bind_int64(st, 6, rl_csv_line(im->csv));
         r = step_ok(im, st, "staging the reviews", err);
-        staged(im, rc, w);
+        staged(rc, w, rl_csv_line(im->csv));
     }
     free(before);
     return r;
@@ -1764,11 +1765,8 @@ settle_verdicts(struct imp *im, struct rev_ctx *rc, rl_err *err)
         im->res->verdicts += (ch & LOG_CHANGES_STATE) != 0;
         im->res->roles += (ch & LOG_CHANGES_ROLE) != 0;
         im->res->added += cand;
-        if (ch != 0 || cand) {
-            rc->n_staged++;
-            if (rc->first[w] == 0 || line < rc->first[w])
-                rc->first[w] = line;
-        }
+        if (ch != 0 || cand)
+            staged(rc, w, line);
         if (img != g_img || line != g_line) {
             if (g_line >= 0)
                 count_bucket(im->res, bucket);
