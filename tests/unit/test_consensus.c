@@ -286,6 +286,25 @@ test_rules(void)
        && n == 2 && ids[1] == rl_image_find(s, "i2.JPEG"),
        "images with open disagreements (i4 is settled)");
     free(ids);
+    {
+        /* The same rule one image at a time (the queue's refresh). */
+        static const struct {
+            const char *image;
+            bool open_only, disputed;
+        } one[] = { { "i1.JPEG", true, true }, { "i2.JPEG", true, true },
+                    { "i3.JPEG", false, false }, { "i4.JPEG", false, true },
+                    { "i4.JPEG", true, false } };
+        size_t bad = 0, j;
+        bool on;
+
+        for (j = 0; j < sizeof one / sizeof *one; j++)
+            if (rl_consensus_image_disputed(s, rl_image_find(s, one[j].image),
+                                            one[j].open_only, &on, &err) != 0
+                || on != one[j].disputed)
+                bad++;
+        ok(bad == 0, "one image at a time: i1, i2 open; i3 agreed; i4"
+           " disputed but settled (%zu wrong)", bad);
+    }
 
     /* One reviewer's view, adjudications still final. */
     rl_consensus_parse("reviewer:alice", &o, NULL);
