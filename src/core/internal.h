@@ -139,10 +139,10 @@ char *store_col_dup(sqlite3_stmt *st, int col);
 
 /* The reviewers with a verdict in the project, from their counters (the
  * same answer as SELECT DISTINCT reviewer FROM review, which has no index
- * by reviewer since schema 10, read in one lookup): for questions whose
- * answer only gates work (is there a second reviewer, is NAME known).
- * Where each verdict's reviewer must be in the list (the consensus's
- * raters, an export's annotators), the list comes from review itself. */
+ * by reviewer since schema 10, read in one lookup). A reader that needs
+ * every verdict's reviewer in the list checks it as it reads (consensus.c
+ * fails on a missing rater); the label-studio export's annotators still
+ * come from review itself. */
 #define SQL_REVIEWERS \
     "SELECT reviewer FROM tally WHERE name = 'reviewer_reviews' AND n > 0"
 

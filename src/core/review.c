@@ -811,7 +811,7 @@ queue_by_id(const rl_queue *q)
  * order: the same answers as SQL_QITEM image by image. The verdicts are
  * one scan of review's key for both counts (it has no index by reviewer
  * since schema 10). */
-static const char *const SQL_CHUNK[3] = {
+static const char *const SQL_CHUNK[] = {
     "SELECT image, count(*) FROM candidate WHERE image BETWEEN ?1 AND ?2"
     " GROUP BY image",
     "SELECT image, sum(reviewer = ?3), max(reviewer <> ?3) FROM review"
@@ -892,7 +892,7 @@ fill_chunk(rl_queue *q, const struct rl_qidx *ix, size_t n, rl_err *err)
         it->n_cand = it->n_mine = 0;
         it->problematic = it->others = false;
     }
-    for (w = 0; w < 3; w++)
+    for (w = 0; w < (int)(sizeof SQL_CHUNK / sizeof *SQL_CHUNK); w++)
         if (chunk_query(q, w, ix, n, err) != 0)
             return -1;
     overlay_chunk(q, ix, n);
