@@ -121,18 +121,21 @@ fx_import(rl_store *s, const rl_catalog *cat, const char *kind,
         die(kind, &err);
 }
 
-/* The integer of a one-row query on the project file of `s`, through a
- * connection of its own (so a reader's view), or -999. */
+/* The integer of a one-row query on file `path`, through a connection
+ * of its own (so a reader's view), or -999 (a failed prepare is said as
+ * a TAP comment). */
 static inline long long
-fx_q_int(rl_store *s, const char *sql)
+fx_file_int(const char *path, const char *sql)
 {
     sqlite3 *db;
     sqlite3_stmt *st;
     long long v = -999;
 
-    if (sqlite3_open_v2(rl_store_path(s), &db, SQLITE_OPEN_READONLY, NULL)
-        != SQLITE_OK)
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL)
+        != SQLITE_OK) {
+        sqlite3_close(db);
         return v;
+    }
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW)
             v = sqlite3_column_int64(st, 0);
@@ -142,6 +145,32 @@ fx_q_int(rl_store *s, const char *sql)
     }
     sqlite3_close(db);
     return v;
+}
+
+/* The same on the project file of `s`. */
+static inline long long
+fx_q_int(rl_store *s, const char *sql)
+{
+    return fx_file_int(rl_store_path(s), sql);
+}
+
+/* Runs `sql` on a connection of its own to file `path`: SQLite's result
+ * code (-1 when it cannot be opened); its message into msg[size] when
+ * msg is not NULL ("" on success). */
+static inline int
+fx_file_exec(const char *path, const char *sql, char *msg, size_t size)
+{
+    sqlite3 *db;
+    char *e = NULL;
+    int rc = -1;
+
+    if (sqlite3_open(path, &db) == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, &e);
+    if (msg != NULL)
+        snprintf(msg, size, "%s", e != NULL ? e : "");
+    sqlite3_free(e);
+    sqlite3_close(db);
+    return rc;
 }
 
 /* Values where the newest event (per reviewer, image, class, field)

@@ -234,23 +234,6 @@ snapshot(const char *db)
     return b.data;
 }
 
-static long long
-raw_int(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    long long v = -999;
-
-    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
-        && sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(h);
-    return v;
-}
-
 /* One text value from a query, copied into a static buffer ("(null)"). */
 static const char *
 raw_str(const char *db, const char *sql)
@@ -351,8 +334,8 @@ test_labels(struct proj *p)
        "import labels");
     ok(res.rows == 4 && res.created == 4 && res.changed == 0
        && res.unchanged == 0, "4 rows, 4 images created");
-    is_int(raw_int(p->path, "SELECT count(*) FROM image"), 4, "4 images");
-    is_int(raw_int(p->path, "SELECT count(*) FROM candidate"), 4,
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM image"), 4, "4 images");
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM candidate"), 4,
            "each original label is a candidate");
     is_str(raw_str(p->path, "SELECT c.wnid FROM image i JOIN class c ON"
                    " c.id = i.label WHERE i.name = '" IMG3 "'"),
@@ -361,8 +344,8 @@ test_labels(struct proj *p)
                    IMG3 "'"), "v2", "dataset column stored");
     is_str(raw_str(p->path, "SELECT dataset FROM image WHERE name LIKE"
                    " 'odd%'"), "(null)", "empty dataset stays NULL");
-    is_int(raw_int(p->path, "SELECT count(*) FROM image WHERE name = 'odd,"
-                   " \"name\".JPEG'"), 1, "quoted name with comma and "
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM image WHERE name = 'odd,"
+                       " \"name\".JPEG'"), 1, "quoted name with comma and "
            "quotes stored unquoted");
 
     ok(run_import(p, LABELS_K, file, NULL, &res, &err) == 0
@@ -588,8 +571,8 @@ test_images(struct proj *p)
     is_str(raw_str(p->path, "SELECT c.wnid FROM image i JOIN class c ON"
                    " c.id = i.label WHERE name = '" IMG1 "'"), "n01751748",
            "the label of an existing image is kept");
-    is_int(raw_int(p->path, "SELECT count(*) FROM image WHERE name ="
-                   " 'new_img.JPEG' AND label IS NULL"), 1,
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM image WHERE name ="
+                       " 'new_img.JPEG' AND label IS NULL"), 1,
            "a new image from a path has no label");
 
     mkdir(cpath("sub"), 0755);
@@ -645,11 +628,12 @@ test_images(struct proj *p)
     is_str(raw_str(p->path, "SELECT c.wnid FROM image i JOIN class c ON"
                    " c.id = i.label WHERE name = 'fish_1.JPEG'"),
            "n01443537", "a wnid-named folder labels its files");
-    is_int(raw_int(p->path, "SELECT count(*) FROM candidate c JOIN image i"
-                   " ON i.id = c.image WHERE i.name = 'fish_1.JPEG'"), 1,
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM candidate c JOIN image i"
+                       " ON i.id = c.image WHERE i.name = 'fish_1.JPEG'"), 1,
            "and makes the label a candidate");
-    is_int(raw_int(p->path, "SELECT count(*) FROM image WHERE label IS NULL"
-                   " AND name IN ('other.jpeg', 'doggy.jpg')"), 2,
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM image"
+                       " WHERE label IS NULL"
+                       " AND name IN ('other.jpeg', 'doggy.jpg')"), 2,
            "other folders (and inner-node wnids) give no label");
 
     mkdir(cpath("dups"), 0755);
@@ -700,20 +684,22 @@ test_predictions(struct proj *p)
     ok(run_import(p, PREDS_K, file, NULL, &res, &err) == 0
        && res.rows == 4 && res.created == 4, "import 4 predictions: %s",
        err.msg);
-    is_int(raw_int(p->path, "SELECT count(*) FROM model"), 2, "two models");
-    is_int(raw_int(p->path, "SELECT n_models FROM candidate c JOIN class k"
-                   " ON k.id = c.class JOIN image i ON i.id = c.image"
-                   " WHERE i.name = '" IMG1 "' AND k.wnid = 'n01751748'"), 2,
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM model"), 2,
+           "two models");
+    is_int(fx_file_int(p->path, "SELECT n_models FROM candidate c JOIN class k"
+                       " ON k.id = c.class JOIN image i ON i.id = c.image"
+                       " WHERE i.name = '" IMG1 "'"
+                       " AND k.wnid = 'n01751748'"), 2,
            "sea snake proposed by two models");
     is_str(raw_str(p->path, "SELECT " RL_SQL_MEAN_RANK("c") " FROM candidate c JOIN class k"
                    " ON k.id = c.class JOIN image i ON i.id = c.image"
                    " WHERE i.name = '" IMG1 "' AND k.wnid = 'n01751748'"),
            "1.5", "mean rank over the models (2 and 1)");
-    is_int(raw_int(p->path, "SELECT count(*) FROM candidate c JOIN image i"
-                   " ON i.id = c.image WHERE i.name IN ('" IMG1 "', '" IMG2
-                   "')"), 4, "candidates: unique classes plus originals");
-    is_int(raw_int(p->path, "SELECT count(*) FROM prediction WHERE score IS"
-                   " NULL"), 1, "an empty score is NULL");
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM candidate c JOIN image i"
+                       " ON i.id = c.image WHERE i.name IN ('" IMG1 "', '" IMG2
+                       "')"), 4, "candidates: unique classes plus originals");
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM prediction"
+                       " WHERE score IS NULL"), 1, "an empty score is NULL");
 
     /* Scores come back as the very doubles imported: millionths stored
      * as whole numbers where that is exact, the REAL itself otherwise. */
@@ -750,8 +736,9 @@ test_predictions(struct proj *p)
     o.dry_run = false;
     o.model = "resnet";
     ok(run_import(p, PREDS_K, file, &o, &res, &err) == 0
-       && raw_int(p->path, "SELECT max(rank) FROM prediction p JOIN model m"
-                  " ON m.id = p.model WHERE m.name = 'resnet'") == 3,
+       && fx_file_int(p->path, "SELECT max(rank) FROM prediction p"
+                      " JOIN model m ON m.id = p.model"
+                      " WHERE m.name = 'resnet'") == 3,
        "--model, and ranks continue after the stored ones");
     is_str(raw_str(p->path, "SELECT n_models || ' ' || " RL_SQL_MEAN_RANK("c") " FROM"
                    " candidate c JOIN class k ON k.id = c.class JOIN image i"
@@ -875,28 +862,29 @@ test_migrate_v6(struct proj *p)
     is_str(raw_str(copy, "SELECT type FROM sqlite_schema WHERE name ="
                    " 'prediction'"), "table",
            "(its predictions are one row each)");
-    ok(raw_int(copy, "SELECT count(*) FROM snap WHERE score IS NULL") > 0
-       && raw_int(copy, "SELECT count(*) FROM snap WHERE score < 0") > 0
-       && raw_int(copy, "SELECT count(*) FROM prediction WHERE"
-                  " typeof(score6) = 'real'") > 0
-       && raw_int(copy, "SELECT count(*) FROM snap WHERE rank > 5") > 0,
+    ok(fx_file_int(copy, "SELECT count(*) FROM snap WHERE score IS NULL") > 0
+       && fx_file_int(copy, "SELECT count(*) FROM snap WHERE score < 0") > 0
+       && fx_file_int(copy, "SELECT count(*) FROM prediction WHERE"
+                      " typeof(score6) = 'real'") > 0
+       && fx_file_int(copy, "SELECT count(*) FROM snap WHERE rank > 5") > 0,
        "(with absent, negative and not-millionths scores, and gaps)");
-    ok(raw_int(copy, cmp) == 0 && raw_int(copy, cmp_back) == 0,
+    ok(fx_file_int(copy, cmp) == 0 && fx_file_int(copy, cmp_back) == 0,
        "(the copy's rows equal the project's)");
 
     s = rl_store_open(copy, 0, &err);
     ok(s != NULL, "a schema-6 project opens: %s", s ? "" : err.msg);
     rl_store_close(s);
-    is_int(raw_int(copy, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+    is_int(fx_file_int(copy, "PRAGMA user_version"), RL_SCHEMA_VERSION,
            "and is migrated to the current schema");
     is_str(raw_str(copy, "SELECT type FROM sqlite_schema WHERE name ="
                    " 'prediction'"), "view", "prediction is now the view");
-    is_int(raw_int(copy, "SELECT count(*) FROM pred"),
-           raw_int(copy, "SELECT count(*) FROM (SELECT DISTINCT image, model"
-                   " FROM snap)"), "one packed row per image and model");
-    is_int(raw_int(copy, cmp), 0, "every prediction is there, its rank, "
+    is_int(fx_file_int(copy, "SELECT count(*) FROM pred"),
+           fx_file_int(copy, "SELECT count(*) FROM (SELECT DISTINCT image,"
+                       " model FROM snap)"),
+           "one packed row per image and model");
+    is_int(fx_file_int(copy, cmp), 0, "every prediction is there, its rank, "
            "class and the very same score");
-    is_int(raw_int(copy, cmp_back), 0, "and no other");
+    is_int(fx_file_int(copy, cmp_back), 0, "and no other");
 }
 
 /* A migration that leaves a quarter of the file free or more gives it back
@@ -935,13 +923,14 @@ test_migrate_compacts(struct proj *p)
     s = rl_store_open(copy, 0, &err);
     ok(s != NULL, "it opens: %s", s ? "" : err.msg);
     rl_store_close(s);
-    is_int(raw_int(copy, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+    is_int(fx_file_int(copy, "PRAGMA user_version"), RL_SCHEMA_VERSION,
            "(migrated)");
-    is_int(raw_int(copy, "SELECT count(*) FROM prediction p JOIN image i"
-                   " ON i.id = p.image WHERE i.name LIKE 'filler_%'"), 40000,
+    is_int(fx_file_int(copy, "SELECT count(*) FROM prediction p JOIN image i"
+                       " ON i.id = p.image WHERE i.name LIKE 'filler_%'"),
+           40000,
            "every prediction is there, packed");
-    is_int(raw_int(copy, "SELECT freelist_count * 4 < page_count FROM"
-                   " pragma_freelist_count, pragma_page_count"), 1,
+    is_int(fx_file_int(copy, "SELECT freelist_count * 4 < page_count FROM"
+                       " pragma_freelist_count, pragma_page_count"), 1,
            "the pages of the one-row table are given back");
 }
 
@@ -952,7 +941,7 @@ unused_pct(const char *db, const char *name)
     char *sql = rl_xasprintf("SELECT CAST(round(sum(unused) * 1000.0"
                              " / sum(pgsize)) AS INTEGER) FROM dbstat"
                              " WHERE name = '%s'", name);
-    long long v = raw_int(db, sql);
+    long long v = fx_file_int(db, sql);
 
     free(sql);
     return (double)v / 10.0;
@@ -997,26 +986,26 @@ test_first_predictions_packed(void)
     sqlite3_finalize(st);
     proj_free(&q);
     is_int(fk, 1, "foreign keys are on again after the import");
-    is_int(raw_int(q.path, "SELECT count(*) FROM pred"), 20000,
+    is_int(fx_file_int(q.path, "SELECT count(*) FROM pred"), 20000,
            "one packed row per image and model");
-    is_int(raw_int(q.path, "SELECT count(*) FROM (SELECT DISTINCT image, model"
-                   " FROM pred)"), 20000, "(each pair once)");
+    is_int(fx_file_int(q.path, "SELECT count(*) FROM (SELECT DISTINCT image,"
+                       " model FROM pred)"), 20000, "(each pair once)");
     ok(unused_pct(q.path, "pred") < 3.0, "pred's pages are full: %.1f%% "
        "unused", unused_pct(q.path, "pred"));
     ok(unused_pct(q.path, "candidate") < 3.0, "and candidate's: %.1f%% "
        "unused", unused_pct(q.path, "candidate"));
-    is_int(raw_int(q.path, "SELECT count(*) FROM (SELECT image, class,"
-                   " count(*) AS n, sum(rank) AS s FROM prediction"
-                   " GROUP BY image, class) p LEFT JOIN candidate c"
-                   " USING(image, class) WHERE c.n_models IS NOT p.n"
-                   " OR c.rank_sum IS NOT p.s"), 0,
+    is_int(fx_file_int(q.path, "SELECT count(*) FROM (SELECT image, class,"
+                       " count(*) AS n, sum(rank) AS s FROM prediction"
+                       " GROUP BY image, class) p LEFT JOIN candidate c"
+                       " USING(image, class) WHERE c.n_models IS NOT p.n"
+                       " OR c.rank_sum IS NOT p.s"), 0,
            "each predicted class is a candidate with its count and rank sum");
-    is_int(raw_int(q.path, "SELECT count(*) FROM candidate c WHERE NOT"
-                   " EXISTS (SELECT 1 FROM prediction p WHERE p.image ="
-                   " c.image AND p.class = c.class)"),
-           raw_int(q.path, "SELECT count(*) FROM image i WHERE NOT EXISTS"
-                   " (SELECT 1 FROM prediction p WHERE p.image = i.id AND"
-                   " p.class = i.label)") + 1,
+    is_int(fx_file_int(q.path, "SELECT count(*) FROM candidate c WHERE NOT"
+                       " EXISTS (SELECT 1 FROM prediction p WHERE p.image ="
+                       " c.image AND p.class = c.class)"),
+           fx_file_int(q.path, "SELECT count(*) FROM image i WHERE NOT EXISTS"
+                       " (SELECT 1 FROM prediction p WHERE p.image = i.id AND"
+                       " p.class = i.label)") + 1,
            "the others: labels no model proposed, and the added class");
     is_str(raw_str(q.path, "SELECT c.added_by || ' ' || c.n_models || ' '"
                    " || r.state FROM candidate c JOIN review r"
@@ -1024,11 +1013,12 @@ test_first_predictions_packed(void)
                    " JOIN class k ON k.id = c.class WHERE i.name ="
                    " 'img_00001.JPEG' AND k.idx = 999"), "ann 0 correct",
            "the added class keeps its adder and its verdict");
-    is_int(raw_int(q.path, "SELECT count(*) FROM pred p LEFT JOIN image i"
-                   " ON i.id = p.image LEFT JOIN model m ON m.id = p.model"
-                   " WHERE i.id IS NULL OR m.id IS NULL"), 0,
+    is_int(fx_file_int(q.path, "SELECT count(*) FROM pred p LEFT JOIN image i"
+                       " ON i.id = p.image LEFT JOIN model m ON m.id = p.model"
+                       " WHERE i.id IS NULL OR m.id IS NULL"), 0,
            "every row names a stored image and model");
-    is_int(raw_int(q.path, "SELECT count(*) FROM pragma_foreign_key_check"),
+    is_int(fx_file_int(q.path, "SELECT count(*)"
+                       " FROM pragma_foreign_key_check"),
            0, "no foreign key broken");
     rl_buf_free(&lab);
     rl_buf_free(&pr);
@@ -1059,11 +1049,11 @@ test_reviews(struct proj *p)
     ok(res.rows == 10 && res.created == 10 && res.changed == 0
        && res.unchanged == 0 && res.empty == 0,
        "10 rows: 9 new verdicts, 1 new flag (a flag-only row)");
-    is_int(raw_int(p->path, "SELECT count(*) FROM review"), 9, "9 stored");
-    is_int(raw_int(p->path, "SELECT count(*) FROM step WHERE kind ="
-                   " 'import'"), 2, "one import step per reviewer");
-    is_int(raw_int(p->path, "SELECT count(*) FROM event e JOIN step s ON"
-                   " s.id = e.step WHERE s.kind = 'import'"), 13,
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM review"), 9, "9 stored");
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM step WHERE kind ="
+                       " 'import'"), 2, "one import step per reviewer");
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM event e JOIN step s ON"
+                       " s.id = e.step WHERE s.kind = 'import'"), 13,
            "each verdict, flag, note and added candidate logged as an "
            "event");
     is_str(raw_str(p->path, "SELECT added_by FROM candidate c JOIN class k"
@@ -1074,7 +1064,7 @@ test_reviews(struct proj *p)
     is_str(raw_str(p->path, "SELECT note FROM flag f JOIN image i ON i.id ="
                    " f.image WHERE i.name = '" IMG2 "' AND reviewer ="
                    " 'alice'"), "foggy", "note stored");
-    is_int(raw_int(p->path, "SELECT count(*) FROM flag WHERE problematic"),
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM flag WHERE problematic"),
            2, "two problematic flags (alice on img2, bob on img3)");
     ok(rl_review_undo(p->s, "alice", &id, &err) == 0,
        "imports are not undoable");
@@ -1082,8 +1072,8 @@ test_reviews(struct proj *p)
     ok(run_import(p, REVIEWS_K, file, NULL, &res, &err) == 0
        && res.created == 0 && res.changed == 0 && res.unchanged == 10,
        "importing again: all 10 rows unchanged");
-    is_int(raw_int(p->path, "SELECT count(*) FROM event e JOIN step s ON"
-                   " s.id = e.step WHERE s.kind = 'import'"), 13,
+    is_int(fx_file_int(p->path, "SELECT count(*) FROM event e JOIN step s ON"
+                       " s.id = e.step WHERE s.kind = 'import'"), 13,
            "and nothing new logged");
 
     out = export_str(p, RL_EXPORT_LONG, NULL, &err);
@@ -1114,8 +1104,8 @@ test_reviews(struct proj *p)
     is_str(raw_str(p->path, "SELECT state || ',' || reviewer FROM review"
                    " WHERE reviewer = 'carol'"), "wrong,carol",
            "stored as carol's wrong");
-    ok(raw_int(p->path, "SELECT updated_at FROM review WHERE reviewer ="
-               " 'carol'") > 1700000000000LL, "a row without a time gets "
+    ok(fx_file_int(p->path, "SELECT updated_at FROM review WHERE reviewer ="
+                   " 'carol'") > 1700000000000LL, "a row without a time gets "
        "the import time");
     o.state = "nope";
     ok(run_import(p, REVIEWS_K, file, &o, &res, &err) == -1
@@ -1199,9 +1189,10 @@ test_wide_import(struct proj *p)
     is_str(raw_str(p->path, "SELECT k.wnid FROM flag f JOIN class k ON"
                    " k.id = f.main WHERE reviewer = 'wendy'"), "n01751748",
            "main object stored");
-    is_int(raw_int(p->path, "SELECT problematic FROM flag f JOIN image i ON"
-                   " i.id = f.image WHERE reviewer = 'wendy' AND i.name = '"
-                   IMG2 "'"), 1, "problematic stored");
+    is_int(fx_file_int(p->path, "SELECT problematic FROM flag f"
+                       " JOIN image i ON i.id = f.image"
+                       " WHERE reviewer = 'wendy' AND i.name = '" IMG2 "'"),
+           1, "problematic stored");
 
     bad_import(p, REVIEWS_K, "wide: class in two lists",
                "image,correct,wrong\n" IMG3 ",n02085620,\n"
@@ -1312,7 +1303,7 @@ test_exports_misc(struct proj *p)
 
     ok(rl_store_stats(p->s, &st, &err) == 0, "stats");
     ok(st.classes == 1000 && st.models == 4
-       && st.images == raw_int(p->path, "SELECT count(*) FROM image")
+       && st.images == fx_file_int(p->path, "SELECT count(*) FROM image")
        && st.reviewed_candidates + st.unreviewed_candidates == st.candidates,
        "stats: classes, models, images; reviewed + unreviewed = all");
     ok(st.n_rev == 4 && strcmp(st.rev[0].name, "alice") == 0

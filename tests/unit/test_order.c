@@ -296,36 +296,6 @@ test_random_large(void)
 
 #define near(a, b, name) ok(fabs((a) - (b)) < 1e-9, "%s (%.6f)", name, (a))
 
-/* The integer of a one-row query on file `path`, or -999. */
-static long long
-file_int(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long long v = -999;
-
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
-        && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    return v;
-}
-
-/* Runs `sql` on its own connection to `path`; whether it succeeded. */
-static bool
-store_exec_raw(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    bool ok = sqlite3_open(path, &db) == SQLITE_OK
-              && sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
-
-    sqlite3_close(db);
-    return ok;
-}
-
 /* The ids of queue `q` as one string ("3 1 2 "), which the caller
  * frees; frees the queue. */
 static char *
@@ -468,7 +438,8 @@ test_keys_both_ways(void)
     /* Images without a label, as another tool might have written them. */
     t = rl_xasprintf("INSERT INTO image(name) VALUES %s", rl_buf_str(&img));
     full = tpath("both.db");
-    ok(store_exec_raw(full, t), "(%d images without a label)", N / 17 + 1);
+    ok(fx_file_exec(full, t, NULL, 0) == SQLITE_OK,
+       "(%d images without a label)", N / 17 + 1);
     free(full);
     free(t);
     fx_import(s, cat, "predictions", "bp.csv", rl_buf_str(&pred));
@@ -543,7 +514,7 @@ test_migrate_v9(void)
     wide0 = export_text(s, cat, RL_EXPORT_WIDE);
     rl_store_close(s);
     keys0 = keys_text("v9.db");
-    ok(file_int(path, "SELECT sum(length(ids)) FROM queue_ids")
+    ok(fx_file_int(path, "SELECT sum(length(ids)) FROM queue_ids")
        < 3 * N * 2 + 1, "the orders take at most 2 bytes an id here");
 
     /* Schema 8's queue_key: its rows (positions left 0: nothing reads
@@ -570,14 +541,14 @@ test_migrate_v9(void)
     ok(same, "(made it a schema-8 project: %ld ids)", n8);
     same = 0;
     sqlite3_close(db);
-    is_int(file_int(path, "SELECT sum(length(ids)) FROM queue_ids"),
+    is_int(fx_file_int(path, "SELECT sum(length(ids)) FROM queue_ids"),
            3 * N * 8, "(8 bytes an id)");
 
     s = rl_store_open(path, 0, NULL);
     ok(s != NULL, "the schema-8 copy opens");
-    is_int(file_int(path, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+    is_int(fx_file_int(path, "PRAGMA user_version"), RL_SCHEMA_VERSION,
            "at the current schema");
-    is_int(file_int(path, "SELECT count(*) FROM sqlite_schema WHERE"
+    is_int(fx_file_int(path, "SELECT count(*) FROM sqlite_schema WHERE"
                        " tbl_name = 'queue_key'"), 0,
            "without queue_key and its indexes");
     keys1 = keys_text("v9.db");
@@ -598,9 +569,9 @@ test_migrate_v9(void)
     free(t);
     /* A reviewer with assigned images: each stored order filtered to
      * them, as the full computation orders them. */
-    ok(store_exec_raw(path, "INSERT INTO assignment(image, reviewer)"
-                      " SELECT id, 'r' FROM image WHERE id % 3 = 0"),
-       "(a third of the images assigned to r)");
+    ok(fx_file_exec(path, "INSERT INTO assignment(image, reviewer)"
+                    " SELECT id, 'r' FROM image WHERE id % 3 = 0", NULL, 0)
+       == SQLITE_OK, "(a third of the images assigned to r)");
     same = 0;
     for (k = 0; k < K; k++) {
         char *full = full_text(s, kinds[k]);

@@ -61,39 +61,6 @@ make_project(const char *name)
     return tpath(name);
 }
 
-/* One integer from a query on a separate connection, or -999. */
-static long long
-raw_int(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    long long v = -999;
-
-    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
-        && sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(h);
-    return v;
-}
-
-static int
-raw_exec(const char *db, const char *sql, char *msg, size_t size)
-{
-    sqlite3 *h;
-    char *e = NULL;
-    int rc = -1;
-
-    if (sqlite3_open(db, &h) == SQLITE_OK)
-        rc = sqlite3_exec(h, sql, NULL, NULL, &e);
-    snprintf(msg, size, "%s", e ? e : "");
-    sqlite3_free(e);
-    sqlite3_close(h);
-    return rc;
-}
-
 /* An open project: store, catalog, and handles to two images. */
 struct fx {
     char *db;
@@ -150,7 +117,7 @@ states(struct fx *x, const char *who, const char *name)
 static long long
 count(struct fx *x, const char *sql)
 {
-    return raw_int(x->db, sql);
+    return fx_file_int(x->db, sql);
 }
 
 /* ---- tests ---------------------------------------------------------- */
@@ -516,11 +483,11 @@ test_others_and_log(struct fx *x)
        "ann sees one other reviewer (uma) on img_a");
     rl_image_free(a);
 
-    ok(raw_exec(x->db, "UPDATE event SET after_code = 0", msg,
-                sizeof msg) != SQLITE_OK && strstr(msg, "append-only"),
+    ok(fx_file_exec(x->db, "UPDATE event SET after_code = 0", msg,
+                    sizeof msg) != SQLITE_OK && strstr(msg, "append-only"),
        "UPDATE on the event log fails: %s", msg);
-    ok(raw_exec(x->db, "DELETE FROM event WHERE id = 1", msg,
-                sizeof msg) != SQLITE_OK && strstr(msg, "append-only"),
+    ok(fx_file_exec(x->db, "DELETE FROM event WHERE id = 1", msg,
+                    sizeof msg) != SQLITE_OK && strstr(msg, "append-only"),
        "DELETE on the event log fails: %s", msg);
     is_int(count(x, "SELECT count(*) FROM event"), events,
            "no event was lost");
@@ -662,17 +629,17 @@ test_unconfirm(void)
     ok(rl_review_set_rest(s, img, "u", RL_STATE_WRONG, &err) > 0
        && rl_review_confirm(s, img, "u", &err) == 0 && img->done,
        "all marked and confirmed");
-    is_int(raw_int(db, sql), 1, "stored as confirmed");
+    is_int(fx_file_int(db, sql), 1, "stored as confirmed");
     ok(rl_review_set(s, img, "u", 0, RL_STATE_NONE, &err) == 0 && !img->done,
        "clearing a verdict unconfirms the image in memory");
-    is_int(raw_int(db, sql), 0, "and in the store, in the same step");
+    is_int(fx_file_int(db, sql), 0, "and in the store, in the same step");
     ok(rl_review_undo(s, "u", &image, &err) == 1 && image == id,
        "undo the clearing");
-    is_int(raw_int(db, sql), 1, "confirmed again");
+    is_int(fx_file_int(db, sql), 1, "confirmed again");
     ok(rl_review_undo(s, "u", &image, &err) == 1, "undo the confirmation");
-    is_int(raw_int(db, sql), 0, "a step of its own: not confirmed");
+    is_int(fx_file_int(db, sql), 0, "a step of its own: not confirmed");
     ok(rl_review_undo(s, "u", &image, &err) == 1, "undo the bulk action");
-    is_int(raw_int(db, sql), 0, "open candidates again: not confirmed");
+    is_int(fx_file_int(db, sql), 0, "open candidates again: not confirmed");
     rl_image_free(img);
     rl_catalog_free(cat);
     rl_store_close(s);
@@ -744,25 +711,25 @@ test_undo_redo_confirm(void)
            names[i]);
         rl_image_free(img);
     }
-    marks = raw_int(db, marks_sql);
-    is_int(raw_int(db, done_sql), 2, "both confirmed");
+    marks = fx_file_int(db, marks_sql);
+    is_int(fx_file_int(db, done_sql), 2, "both confirmed");
 
     ok(rl_review_revert(s, "u", false, &info, &err) == 1
        && strcmp(info.what, "confirm") == 0 && info.n_marks == 0,
        "z after Enter undoes the confirmation (%s)", info.what);
-    is_int(raw_int(db, done_sql), 1, "one image unconfirmed");
-    is_int(raw_int(db, marks_sql), marks, "its marks stay");
+    is_int(fx_file_int(db, done_sql), 1, "one image unconfirmed");
+    is_int(fx_file_int(db, marks_sql), marks, "its marks stay");
     ok(rl_review_revert(s, "u", true, &info, &err) == 1
        && strcmp(info.what, "confirm") == 0, "Z redoes it");
-    is_int(raw_int(db, done_sql), 2, "confirmed again");
+    is_int(fx_file_int(db, done_sql), 2, "confirmed again");
 
     for (k = 0; k < 5; k++)
         rl_review_undo(s, "u", &image, &err);
     for (k = 0; k < 5; k++)
         rl_review_redo(s, "u", &image, &err);
-    is_int(raw_int(db, done_sql), 2, "five undos, five redos: both still "
+    is_int(fx_file_int(db, done_sql), 2, "five undos, five redos: both still "
            "confirmed");
-    is_int(raw_int(db, marks_sql), marks, "and every mark back");
+    is_int(fx_file_int(db, marks_sql), marks, "and every mark back");
 
     ok(rl_review_revert(s, "u", false, &info, &err) == 1
        && rl_review_revert(s, "u", false, &info, &err) == 1
@@ -772,7 +739,7 @@ test_undo_redo_confirm(void)
        && strcmp(info.what, "bulk") == 0, "redo the bulk step");
     ok(rl_review_revert(s, "u", true, &info, &err) == 1
        && strcmp(info.what, "confirm") == 0, "redo the confirmation");
-    is_int(raw_int(db, done_sql), 2, "confirmed after undo/redo of both");
+    is_int(fx_file_int(db, done_sql), 2, "confirmed after undo/redo of both");
     rl_catalog_free(cat);
     rl_store_close(s);
     free(db);

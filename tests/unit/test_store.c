@@ -98,48 +98,6 @@ same_bytes(const char *path, const char *orig, size_t n)
     return same;
 }
 
-/* Runs SQL on a separate plain SQLite connection; 0 or the SQLite code.
- * The message of a failure goes to *msg when msg is not NULL. */
-static int
-raw_exec(const char *path, const char *sql, char *msg, size_t size)
-{
-    sqlite3 *db;
-    char *e = NULL;
-    int rc;
-
-    if (sqlite3_open(path, &db) != SQLITE_OK) {
-        sqlite3_close(db);
-        return -1;
-    }
-    rc = sqlite3_exec(db, sql, NULL, NULL, &e);
-    if (msg != NULL)
-        snprintf(msg, size, "%s", e ? e : "");
-    sqlite3_free(e);
-    sqlite3_close(db);
-    return rc;
-}
-
-/* One integer from a query on a separate connection, or -999. */
-static long long
-raw_int(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long long v = -999;
-
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        sqlite3_close(db);
-        return v;
-    }
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    return v;
-}
-
 static int64_t
 conn_int(rl_store *s, const char *sql)
 {
@@ -244,12 +202,12 @@ test_create(void)
     is_int(conn_int(s, "PRAGMA foreign_keys"), 1, "foreign keys are on");
     rl_store_close(s);
     test_wait(p);
-    is_int(raw_int(p, "PRAGMA application_id"), RL_APPLICATION_ID,
+    is_int(fx_file_int(p, "PRAGMA application_id"), RL_APPLICATION_ID,
            "application_id marks the file as relabel's");
-    is_int(raw_int(p, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+    is_int(fx_file_int(p, "PRAGMA user_version"), RL_SCHEMA_VERSION,
            "user_version is the current schema");
-    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE name IN"
-                   " ('image','candidate','review','event','step')"), 5,
+    is_int(fx_file_int(p, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+                       " ('image','candidate','review','event','step')"), 5,
            "schema tables exist");
     {
         sqlite3 *db;
@@ -340,13 +298,14 @@ test_refuse(void)
 
     /* An SQLite database of another program, without an application id. */
     p = spath("other.db");
-    raw_exec(p, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", NULL, 0);
+    fx_file_exec(p, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", NULL, 0);
     check_refused("foreign SQLite file", p, RL_E_VERSION,
                   "not a relabel project");
 
     /* ... and one with a different application id. */
     p = spath("otherapp.db");
-    raw_exec(p, "PRAGMA application_id = 1234; CREATE TABLE t(x);", NULL, 0);
+    fx_file_exec(p, "PRAGMA application_id = 1234; CREATE TABLE t(x);", NULL,
+                 0);
     check_refused("SQLite file with another application_id", p,
                   RL_E_VERSION, "not a relabel project");
 
@@ -361,7 +320,7 @@ test_refuse(void)
     rl_store_close(s);
     snprintf(msg, sizeof msg, "PRAGMA user_version = %d",
              RL_SCHEMA_VERSION + 1);
-    is_int(raw_exec(p, msg, NULL, 0), 0, "(made a newer-schema file)");
+    is_int(fx_file_exec(p, msg, NULL, 0), 0, "(made a newer-schema file)");
     check_refused("newer schema", p, RL_E_VERSION, "newer relabel");
 }
 
@@ -542,7 +501,7 @@ downgrade_to_v1(const char *path, char *msg, size_t size)
     sqlite3_finalize(st);
     rl_buf_adds(&sql, "PRAGMA user_version = 1; COMMIT;");
     sqlite3_close(db);
-    rc = raw_exec(path, sql.data, msg, size);
+    rc = fx_file_exec(path, sql.data, msg, size);
     rl_buf_free(&sql);
     return rc;
 }
@@ -558,22 +517,22 @@ test_migrate(void)
     /* Marked as relabel's but at schema 0 (no tables yet). */
     snprintf(msg, sizeof msg, "PRAGMA application_id = %d; CREATE TABLE "
              "junk(x); DROP TABLE junk;", RL_APPLICATION_ID);
-    raw_exec(p, msg, NULL, 0);
-    is_int(raw_int(p, "PRAGMA user_version"), 0, "(made a schema-0 file)");
+    fx_file_exec(p, msg, NULL, 0);
+    is_int(fx_file_int(p, "PRAGMA user_version"), 0, "(made a schema-0 file)");
     s = rl_store_open(p, RL_STORE_READONLY, &err);
     ok(s != NULL, "read-only open of a writable older project upgrades it");
     rl_store_close(s);
-    is_int(raw_int(p, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+    is_int(fx_file_int(p, "PRAGMA user_version"), RL_SCHEMA_VERSION,
            "user_version is current after migration");
-    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE name ="
-                   " 'review'"), 1, "migration made the tables");
+    is_int(fx_file_int(p, "SELECT count(*) FROM sqlite_schema WHERE name ="
+                       " 'review'"), 1, "migration made the tables");
 
     /* A version-1 project holding data: made from a current one by
      * dropping what later versions added (tables, indexes, and the
      * review.role column of version 2). */
     s = rl_store_open(p1, RL_STORE_CREATE, &err);
     rl_store_close(s);
-    ok(raw_exec(p1,
+    ok(fx_file_exec(p1,
         "INSERT INTO class(wnid, idx, names) VALUES('n01440764', 0, 'tench');"
         "INSERT INTO image(name, label) VALUES('a.JPEG', 1);"
         "INSERT INTO candidate(image, class) VALUES(1, 1);"
@@ -585,15 +544,15 @@ test_migrate(void)
     s = rl_store_open(p1, 0, &err);
     ok(s != NULL, "a schema-1 project opens: %s", s ? "" : err.msg);
     rl_store_close(s);
-    is_int(raw_int(p1, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+    is_int(fx_file_int(p1, "PRAGMA user_version"), RL_SCHEMA_VERSION,
            "and is migrated to the current schema");
-    is_int(raw_int(p1, "SELECT count(*) FROM review WHERE reviewer = 'ann'"
-                   " AND state = 'correct' AND role = 'reviewer'"), 1,
+    is_int(fx_file_int(p1, "SELECT count(*) FROM review WHERE reviewer = 'ann'"
+                       " AND state = 'correct' AND role = 'reviewer'"), 1,
            "its review survives the migration");
-    is_int(raw_int(p1, "SELECT count(*) FROM sqlite_schema WHERE name ="
-                   " 'task'"), 1, "the new tables exist");
-    is_int(raw_int(p1, "SELECT count(*) FROM sqlite_schema WHERE name ="
-                   " 'review_reviewer'"), 0,
+    is_int(fx_file_int(p1, "SELECT count(*) FROM sqlite_schema WHERE name ="
+                       " 'task'"), 1, "the new tables exist");
+    is_int(fx_file_int(p1, "SELECT count(*) FROM sqlite_schema WHERE name ="
+                       " 'review_reviewer'"), 0,
            "and schema 10 dropped review's index by reviewer");
 
     /* A read-only older project cannot be upgraded: refused, unchanged. */
@@ -601,7 +560,7 @@ test_migrate(void)
         size_t n;
         char *before;
 
-        raw_exec(p1, "PRAGMA user_version = 1", NULL, 0);
+        fx_file_exec(p1, "PRAGMA user_version = 1", NULL, 0);
         chmod(p1, 0444);
         before = slurp(p1, &n);
         s = rl_store_open(p1, RL_STORE_READONLY, &err);
@@ -717,7 +676,7 @@ test_event_log(void)
     rl_store *s = rl_store_open(p, RL_STORE_CREATE, &err);
 
     rl_store_close(s);
-    is_int(raw_exec(p,
+    is_int(fx_file_exec(p,
         "PRAGMA foreign_keys=ON;"
         "INSERT INTO class(wnid, idx, names) VALUES('n01440764', 0, 'tench');"
         "INSERT INTO image(name) VALUES('a.JPEG');"
@@ -726,17 +685,18 @@ test_event_log(void)
         "INSERT INTO event(step, image, class, field_code, before_code,"
         " after_code) VALUES(1, 1, 1, 0, NULL, 0);", msg, sizeof msg), 0,
         "appending to the event log works");
-    ok(raw_exec(p, "UPDATE event SET after_code = 1", msg, sizeof msg) != 0
+    ok(fx_file_exec(p, "UPDATE event SET after_code = 1", msg, sizeof msg) != 0
        && strstr(msg, "append-only") != NULL,
        "UPDATE on event fails: %s", msg);
-    ok(raw_exec(p, "DELETE FROM event", msg, sizeof msg) != 0
+    ok(fx_file_exec(p, "DELETE FROM event", msg, sizeof msg) != 0
        && strstr(msg, "append-only") != NULL,
        "DELETE on event fails: %s", msg);
-    is_int(raw_int(p, "SELECT count(*) FROM event WHERE after = 'correct'"),
+    is_int(fx_file_int(p, "SELECT count(*) FROM event"
+                       " WHERE after = 'correct'"),
            1, "the event is still there, unchanged");
-    ok(raw_exec(p, "INSERT INTO review(image, class, reviewer, state_code,"
-                " updated_at) VALUES(1, 1, 'ann', 4, 1)", msg,
-                sizeof msg) != 0, "a review state outside the four is "
+    ok(fx_file_exec(p, "INSERT INTO review(image, class, reviewer, state_code,"
+                    " updated_at) VALUES(1, 1, 'ann', 4, 1)", msg,
+                    sizeof msg) != 0, "a review state outside the four is "
        "refused by the schema: %s", msg);
 }
 
@@ -820,13 +780,14 @@ test_migrate_v3(void)
 
     if (!copy_v3_fixture(p))
         return;
-    is_int(raw_int(p, "PRAGMA user_version"), 3, "(the fixture is schema 3)");
-    is_int(raw_int(p, "SELECT count(*) FROM prediction"), 9,
+    is_int(fx_file_int(p, "PRAGMA user_version"), 3,
+           "(the fixture is schema 3)");
+    is_int(fx_file_int(p, "SELECT count(*) FROM prediction"), 9,
            "(it holds 9 predictions)");
     /* A live step and its undo as schema 3 logged them: a role, notes
      * that look like numbers, a confirmation, a main object, a candidate
      * nobody added; the tables as the undo left them. */
-    is_int(raw_exec(p,
+    is_int(fx_file_exec(p,
         "INSERT INTO step(id, uid, reviewer, at, kind, target, what) VALUES"
         " (4, 'u4', 'alice', 1767323050000, 'do', NULL, 'mark'),"
         " (5, 'u5', 'alice', 1767323051000, 'undo', 4, 'undo');"
@@ -855,7 +816,7 @@ test_migrate_v3(void)
     if (s == NULL)
         goto out;
     rl_store_close(s);
-    is_int(raw_int(p, "PRAGMA user_version"), RL_SCHEMA_VERSION,
+    is_int(fx_file_int(p, "PRAGMA user_version"), RL_SCHEMA_VERSION,
            "and is migrated to the current schema");
     for (i = 0; i < 6; i++) {
         /* Schema 9 computes the mean rank (the generated column is gone). */
@@ -863,52 +824,55 @@ test_migrate_v3(void)
         is_str(after, before[i], digests[i]);
         free(after);
     }
-    is_int(raw_int(p, "SELECT count(*) FROM review WHERE typeof(state_code)"
-                   " = 'integer' AND typeof(role_code) = 'integer'"),
-           raw_int(p, "SELECT count(*) FROM review"),
+    is_int(fx_file_int(p, "SELECT count(*) FROM review"
+                       " WHERE typeof(state_code) = 'integer'"
+                       " AND typeof(role_code) = 'integer'"),
+           fx_file_int(p, "SELECT count(*) FROM review"),
            "every verdict's state and role are stored as codes");
-    is_int(raw_int(p, "SELECT count(*) FROM event WHERE typeof(field_code) ="
-                   " 'integer' AND (field NOT IN ('state', 'role', 'done',"
-                   " 'problematic', 'main') OR typeof(after_code) IN"
-                   " ('integer', 'null') OR after_code = '')"),
-           raw_int(p, "SELECT count(*) FROM event"),
+    is_int(fx_file_int(p, "SELECT count(*) FROM event"
+                       " WHERE typeof(field_code) = 'integer' AND (field"
+                       " NOT IN ('state', 'role', 'done', 'problematic',"
+                       " 'main') OR typeof(after_code) IN"
+                       " ('integer', 'null') OR after_code = '')"),
+           fx_file_int(p, "SELECT count(*) FROM event"),
            "every event's field, and its coded values, are stored as codes");
-    is_int(raw_int(p, "SELECT count(*) FROM event WHERE field = 'note' AND"
-                   " typeof(after_code) = 'text'"), 4,
+    is_int(fx_file_int(p, "SELECT count(*) FROM event WHERE field = 'note' AND"
+                       " typeof(after_code) = 'text'"), 4,
            "notes stay text, '5' and '01' too");
-    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE name IN"
-                   " ('review_updated', 'event_step', 'event_image')"), 0,
+    is_int(fx_file_int(p, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+                       " ('review_updated', 'event_step', 'event_image')"), 0,
            "review_updated, event_step and event_image are gone");
-    is_int(raw_int(p, "SELECT count(*) FROM step s WHERE ev_first IS"
-                   " (SELECT min(id) FROM event e WHERE e.step = s.id)"
-                   " AND ev_last IS (SELECT max(id) FROM event e"
-                   " WHERE e.step = s.id)"), 5,
+    is_int(fx_file_int(p, "SELECT count(*) FROM step s WHERE ev_first IS"
+                       " (SELECT min(id) FROM event e WHERE e.step = s.id)"
+                       " AND ev_last IS (SELECT max(id) FROM event e"
+                       " WHERE e.step = s.id)"), 5,
            "each step row holds the first and last id of its events");
-    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE type ="
-                   " 'trigger' AND tbl_name = 'event'"), 2,
+    is_int(fx_file_int(p, "SELECT count(*) FROM sqlite_schema WHERE type ="
+                       " 'trigger' AND tbl_name = 'event'"), 2,
            "the event log is still guarded by its two triggers");
-    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE tbl_name ="
-                   " 'pred' AND type = 'index'"), 0,
+    is_int(fx_file_int(p, "SELECT count(*) FROM sqlite_schema WHERE tbl_name ="
+                       " 'pred' AND type = 'index'"), 0,
            "the packed prediction table has no second b-tree");
-    is_int(raw_int(p, "SELECT count(*) FROM pred"), raw_int(p, "SELECT"
-                   " count(*) FROM (SELECT DISTINCT image, model FROM"
-                   " prediction)"), "one packed row per image and model");
-    is_int(raw_int(p, "SELECT count(*) FROM pragma_foreign_key_check"), 0,
+    is_int(fx_file_int(p, "SELECT count(*) FROM pred"), fx_file_int(p, "SELECT"
+                       " count(*) FROM (SELECT DISTINCT image, model FROM"
+                       " prediction)"), "one packed row per image and model");
+    is_int(fx_file_int(p, "SELECT count(*) FROM pragma_foreign_key_check"), 0,
            "foreign keys hold");
-    is_int(raw_int(p, replay), 0, "the event log replays to the reviews");
+    is_int(fx_file_int(p, replay), 0, "the event log replays to the reviews");
     /* The queue orders' keys come with the migration, not with the first
      * ordered queue (which would wait for them at 1.28M images). */
-    is_int(raw_int(p, "SELECT count(*) FROM meta WHERE key = 'queue_key'"),
+    is_int(fx_file_int(p, "SELECT count(*) FROM meta WHERE key = 'queue_key'"),
            1, "the migration stamps the queue orders' keys");
-    is_int(raw_int(p, "SELECT count(*) FROM queue_ids WHERE ord IN ('name',"
-                   " 'disagree', 'margin') AND length(ids) >="
-                   " (SELECT count(*) FROM image)"), 3,
+    is_int(fx_file_int(p, "SELECT count(*) FROM queue_ids"
+                       " WHERE ord IN ('name', 'disagree', 'margin')"
+                       " AND length(ids) >="
+                       " (SELECT count(*) FROM image)"), 3,
            "the name, disagree and margin orders stored whole");
-    is_int(raw_int(p, "SELECT count(*) FROM queue_ids WHERE ord ="
-                   " 'unpredicted'"), 1,
+    is_int(fx_file_int(p, "SELECT count(*) FROM queue_ids WHERE ord ="
+                       " 'unpredicted'"), 1,
            "and the images without predictions");
-    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE tbl_name ="
-                   " 'queue_key'"), 0, "queue_key is gone (schema 9)");
+    is_int(fx_file_int(p, "SELECT count(*) FROM sqlite_schema WHERE tbl_name ="
+                       " 'queue_key'"), 0, "queue_key is gone (schema 9)");
 
     /* Working on after the migration: a mark and its undo. */
     s = rl_store_open(p, 0, &err);
@@ -929,9 +893,9 @@ test_migrate_v3(void)
     rl_image_free(img);
     rl_catalog_free(cat);
     rl_store_close(s);
-    is_int(raw_int(p, replay), 0, "the log still replays after them");
-    is_int(raw_int(p, "SELECT count(*) FROM event e JOIN step s ON"
-                   " s.id = e.step WHERE s.reviewer = 'zoe'"), 2,
+    is_int(fx_file_int(p, replay), 0, "the log still replays after them");
+    is_int(fx_file_int(p, "SELECT count(*) FROM event e JOIN step s ON"
+                       " s.id = e.step WHERE s.reviewer = 'zoe'"), 2,
            "the mark and the undo are logged");
 out:
     for (i = 0; i < 6; i++)
@@ -950,17 +914,18 @@ test_migrate_dangling(void)
 
     if (!copy_v3_fixture(p))
         return;
-    is_int(raw_exec(p, "PRAGMA foreign_keys = OFF; INSERT INTO prediction"
-                    " SELECT 999999, model, rank, class, score FROM"
-                    " prediction LIMIT 1", NULL, 0), 0,
+    is_int(fx_file_exec(p, "PRAGMA foreign_keys = OFF; INSERT INTO prediction"
+                        " SELECT 999999, model, rank, class, score FROM"
+                        " prediction LIMIT 1", NULL, 0), 0,
            "(a prediction of a missing image)");
     s = rl_store_open(p, 0, &err);
     ok(s == NULL && strstr(err.msg, "refers to a missing one") != NULL,
        "the migration is refused: %s", s == NULL ? err.msg : "opened");
     rl_store_close(s);
-    is_int(raw_int(p, "PRAGMA user_version"), 3, "the file stays schema 3");
-    is_int(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE name ="
-                   " 'tally'"), 0, "and holds none of the later tables");
+    is_int(fx_file_int(p, "PRAGMA user_version"), 3,
+           "the file stays schema 3");
+    is_int(fx_file_int(p, "SELECT count(*) FROM sqlite_schema WHERE name ="
+                       " 'tally'"), 0, "and holds none of the later tables");
 }
 
 int
